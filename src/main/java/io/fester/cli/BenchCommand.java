@@ -1,0 +1,201 @@
+package io.fester.cli;
+
+import io.fester.engine.Dispatcher;
+import io.fester.engine.Engine;
+import io.fester.engine.RunLoop;
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SpecLoader;
+import io.fester.graph.SyntheticDag;
+import io.fester.hosts.HostsFile;
+import io.fester.schedule.Weights;
+import io.fester.session.LiveRun;
+import io.fester.timeline.Exit;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.RunWriter;
+import io.fester.timeline.TimelineStore;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fester bench}: the benchmarks of docs/benchmarks.md. {@code engine}: a generated DAG through
+ * the engine, loop and timeline with an executor that completes instantly. {@code make}: a sample built
+ * by {@code make -j2} and by Fester in turns, on the same sources.
+ */
+@Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make")
+    String what;
+
+    @Option(names = "--actions", defaultValue = "100000")
+    int actions;
+
+    @Option(names = "--deps", defaultValue = "3")
+    int deps;
+
+    @Option(names = "--hosts", defaultValue = "64")
+    int hosts;
+
+    @Option(names = "--rounds", defaultValue = "5")
+    int rounds;
+
+    @Option(names = "--sample", defaultValue = "samples/c-demo")
+    Path sample;
+
+    @Override
+    public Integer call() throws Exception {
+        return switch (what) {
+            case "engine" -> engine();
+            case "make" -> make();
+            default -> throw new UserError("unknown benchmark '" + what + "': engine or make");
+        };
+    }
+
+    private int engine() throws Exception {
+        for (int round = 1; round <= rounds; round++) {
+            BuildGraph g = SyntheticDag.graph(actions, deps, 42, "true");
+            List<RunRequest.HostSpec> hs = new ArrayList<>();
+            for (int h = 1; h <= hosts; h++) {
+                hs.add(new RunRequest.HostSpec(String.format("h%02d", h), 4, false, List.of()));
+            }
+            RunRequest req = new RunRequest(g.spec(), g.digest(), g.name(), g.root(), g.env(), g.actions(), hs,
+                    Weights.defaults(), false, List.of());
+            Path dir = Files.createTempDirectory("fester-bench");
+            System.gc();
+            resetPeaks();
+            long t0 = System.nanoTime();
+            long events;
+            try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
+                RunWriter writer = store.startRun("synthetic", "run", System.currentTimeMillis(), g.size());
+                RunLoop[] loop = new RunLoop[1];
+                Dispatcher instant = new Dispatcher() {
+                    @Override
+                    public void start(Action action, String host, int slot, int attempt) {
+                        loop[0].post(new Exit(action.id(), host, attempt, 0, null, Exit.CAUSE_EXIT, List.of(), 0));
+                    }
+
+                    @Override
+                    public void cancelAll() {
+                    }
+                };
+                loop[0] = new RunLoop(Engine.forRequest(req), writer, instant, System::currentTimeMillis);
+                loop[0].post(req);
+                for (RunRequest.HostSpec h : hs) {
+                    loop[0].post(new NodeEvent(h.name(), NodeEvent.UP, 0.5, 8, 50.0, 16_000L, 100_000L));
+                }
+                String outcome = loop[0].run();
+                writer.finish(outcome, System.currentTimeMillis());
+                events = writer.appended();
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "engine round %d: %d actions, %d events, %d hosts: %.2f s, %.0f actions/s, "
+                    + "%.0f events/s, peak heap %d MiB (max %d MiB)%n", round, actions, events, hosts, s, actions / s,
+                    events / s, peakHeapMb(), Runtime.getRuntime().maxMemory() >> 20);
+            deleteTree(dir);
+        }
+        return ExitCodes.OK;
+    }
+
+    private int make() throws Exception {
+        Path spec = sample.resolve("fester.yaml");
+        BuildGraph g = SpecLoader.load(spec);
+        List<Double> makeTimes = new ArrayList<>();
+        List<Double> festerTimes = new ArrayList<>();
+        Path dir = Files.createTempDirectory("fester-bench");
+        try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
+            for (int round = 0; round <= rounds; round++) {
+                boolean makeFirst = round % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    boolean isMake = (k == 0) == makeFirst;
+                    deleteTree(sample.resolve("build"));
+                    long t0 = System.nanoTime();
+                    if (isMake) {
+                        Process p = new ProcessBuilder("make", "-j2").directory(sample.toFile())
+                                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        if (p.waitFor() != 0) {
+                            throw new UserError("make -j2 failed in " + sample);
+                        }
+                    } else {
+                        String outcome = new LiveRun(g, HostsFile.local(2), false, List.of(), store, "run").run();
+                        if (!"succeeded".equals(outcome)) {
+                            throw new UserError("the Fester build of " + sample + " " + outcome);
+                        }
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (round > 0) { // round 0 warms up both
+                        (isMake ? makeTimes : festerTimes).add(s);
+                    }
+                }
+            }
+        } finally {
+            deleteTree(sample.resolve("build"));
+            deleteTree(dir);
+        }
+        double m = median(makeTimes);
+        double f = median(festerTimes);
+        System.out.printf(Locale.ROOT, "make -j2: median %.3f s of %s%n", m, fmt(makeTimes));
+        System.out.printf(Locale.ROOT, "fester -j2 (in-process, no JVM start-up): median %.3f s of %s%n", f,
+                fmt(festerTimes));
+        System.out.printf(Locale.ROOT, "ratio fester/make: %.3f%n", f / m);
+        List<Double> starts = new ArrayList<>();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor();
+            starts.add((System.nanoTime() - t0) / 1e9);
+        }
+        System.out.printf(Locale.ROOT, "JVM start-up (fester --version): median %.3f s of %s%n", median(starts),
+                fmt(starts));
+        return ExitCodes.OK;
+    }
+
+    private static String fmt(List<Double> xs) {
+        return xs.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).toList().toString();
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static void resetPeaks() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeapMb() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum >> 20;
+    }
+
+    static void deleteTree(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.fester.cli;
+
+import io.fester.graph.SpecException;
+import io.fester.timeline.StoreException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fester} command and its subcommands. */
+@Command(name = "fester", mixinStandardHelpOptions = true, versionProvider = FesterCommand.Version.class,
+        description = "A build cockpit: deterministic, replayable, explainable builds.",
+        subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
+            GenerateCommand.class, BenchCommand.class})
+public final class FesterCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command, e.g. 'fester run SPEC'");
+    }
+
+    /** The configured command line: contract exit codes, messages instead of stack traces. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new FesterCommand());
+        cl.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("fester: " + ex.getMessage());
+            err.println("try 'fester " + (ex.getCommandLine().getParent() == null ? "" : ex.getCommandLine().getCommandName() + " ")
+                    + "--help'");
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
+            PrintWriter err = cmd.getErr();
+            if (ex instanceof UserError || ex instanceof StoreException) {
+                err.println("fester: " + ex.getMessage());
+                return ExitCodes.USAGE;
+            }
+            if (ex instanceof SpecException) {
+                err.println(ex.getMessage());
+                return ExitCodes.USAGE;
+            }
+            StringWriter trace = new StringWriter();
+            ex.printStackTrace(new PrintWriter(trace));
+            String where = InternalErrors.save(trace.toString());
+            err.println("fester: internal error: " + ex + (where == null ? "" : " (details in " + where + ")"));
+            return ExitCodes.FAILED;
+        });
+        return cl;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FesterCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"fester " + (v == null ? "development" : v) + ", " + io.fester.engine.Engine.VERSION};
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.fester.cli;
+
+import picocli.CommandLine;
+
+/** Fester's entry point: a subcommand runs headless; no arguments opens the cockpit. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (for tests and the launcher). */
+    public static int run(String... args) {
+        CommandLine cl = FesterCommand.commandLine();
+        if (args.length == 0) {
+            cl.usage(System.err);
+            return ExitCodes.USAGE;
+        }
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,83 @@
+package io.fester.cli;
+
+import io.fester.graph.Action;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Prints a run's progress on stderr the way Ninja does: a line per finished action, the output of
+ * actions that printed something, and a {@code FAILED:} block with id, host, command and captured
+ * output for each failure. Folds the events with the shared reducer.
+ */
+final class Progress implements Consumer<Recorded> {
+    private final BuildState state = new BuildState();
+    private final PrintStream err;
+
+    Progress(PrintStream err) {
+        this.err = err;
+    }
+
+    BuildState state() {
+        return state;
+    }
+
+    @Override
+    public void accept(Recorded r) {
+        state.apply(r);
+        if (!(r.event() instanceof Pipeline p) || p.isRunLevel()) {
+            return;
+        }
+        int i = state.graph().indexOf(p.action());
+        ActionState s = ActionState.of(p.state());
+        String count = "[" + state.finishedCount() + "/" + state.actionCount() + "] ";
+        Action a = state.graph().action(i);
+        switch (s) {
+            case SUCCEEDED -> {
+                err.println(count + a.id() + " (" + p.host() + ", " + seconds(p.durationMs()) + ")");
+                String out = state.output(i);
+                if (!out.isEmpty()) {
+                    err.print(out.endsWith("\n") ? out : out + "\n");
+                }
+            }
+            case FAILED -> {
+                err.println(count + "FAILED: " + a.id() + " (host " + p.host() + ", " + p.reason() + ", "
+                        + seconds(p.durationMs()) + ")");
+                err.println(a.run());
+                String out = state.output(i);
+                if (!out.isEmpty()) {
+                    err.print(out.endsWith("\n") ? out : out + "\n");
+                }
+            }
+            case SKIPPED -> err.println(count + "skipped " + a.id() + ": " + p.reason());
+            default -> {
+            }
+        }
+    }
+
+    /** The closing summary line. */
+    String summary(String outcome, int runId) {
+        StringBuilder sb = new StringBuilder("fester: build ").append(outcome).append(": ");
+        boolean first = true;
+        for (ActionState s : ActionState.values()) {
+            int n = state.count(s);
+            if (n > 0 && s != ActionState.PENDING) {
+                sb.append(first ? "" : ", ").append(n).append(' ').append(s.label().replace('_', '-'));
+                first = false;
+            }
+        }
+        if (first) {
+            sb.append("no actions");
+        }
+        long ms = state.finishedMs() > 0 ? state.finishedMs() - state.startedMs() : state.lastTimeMs() - state.startedMs();
+        return sb.append(" in ").append(seconds(ms)).append(" (run ").append(runId).append(')').toString();
+    }
+
+    static String seconds(Long ms) {
+        return ms == null ? "?" : String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+    }
+}

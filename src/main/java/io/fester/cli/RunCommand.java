@@ -1,0 +1,81 @@
+package io.fester.cli;
+
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SourcePos;
+import io.fester.graph.SpecException;
+import io.fester.hosts.HostsFile;
+import io.fester.session.LiveRun;
+import io.fester.timeline.TimelineStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fester run SPEC [TARGET…]}: runs and records a build. */
+@Command(name = "run", description = "Run and record a build; progress on stderr, last line of stdout: run: N")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "fester.yaml / .yml / .json")
+    Path spec;
+
+    @Parameters(index = "1..*", paramLabel = "TARGET", description = "actions (ids or outputs) to build; "
+            + "default: everything")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file; default: one local host")
+    Path hosts;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "slots of the default local host; default: cores")
+    Integer jobs;
+
+    @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
+    boolean failFast;
+
+    @Mixin
+    DbOption db;
+
+    @Override
+    public Integer call() throws Exception {
+        BuildGraph graph = Specs.load(spec);
+        graph = Specs.select(graph, targets);
+        HostsFile hostsFile = hostsFile(hosts, jobs);
+        try (TimelineStore store = db.open()) {
+            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "run");
+            Progress progress = new Progress(System.err);
+            run.addListener(progress);
+            String outcome;
+            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+                outcome = run.run();
+            }
+            System.err.println(progress.summary(outcome, run.runId()));
+            System.out.println("run: " + run.runId());
+            System.out.flush();
+            return switch (outcome) {
+                case "succeeded" -> ExitCodes.OK;
+                case "cancelled" -> ExitCodes.INTERRUPTED;
+                default -> ExitCodes.FAILED;
+            };
+        }
+    }
+
+    static HostsFile hostsFile(Path hosts, Integer jobs) throws SpecException, java.io.IOException {
+        if (hosts != null) {
+            if (jobs != null) {
+                throw new UserError("--jobs sets the default local host's slots; with --hosts, set 'slots' there");
+            }
+            return HostsFile.load(hosts);
+        }
+        int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+        if (n < 1) {
+            throw new UserError("--jobs must be at least 1");
+        }
+        return HostsFile.local(n);
+    }
+
+    static SpecException at(Path spec, String message) {
+        return new SpecException(SourcePos.ofFile(spec.toString()), message);
+    }
+}

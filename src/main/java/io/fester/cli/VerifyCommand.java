@@ -1,0 +1,95 @@
+package io.fester.cli;
+
+import io.fester.engine.Verifier;
+import io.fester.timeline.EventCodec;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunInfo;
+import io.fester.timeline.TimelineStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fester verify}: replays recorded observations and compares the decisions. */
+@Command(name = "verify", description = "Feed a run's recorded observations back through the engine; "
+        + "exit 0 only if every decision comes out the same")
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "run number or 'last'")
+    String run;
+
+    @Option(names = "--events", paramLabel = "FILE", description = "verify a JSON Lines file instead")
+    Path events;
+
+    @Mixin
+    DbOption db;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((run == null) == (events == null)) {
+            throw new UserError("give either RUN or --events FILE");
+        }
+        List<Recorded> list;
+        String what;
+        if (events != null) {
+            list = readLines(events);
+            what = events.toString();
+        } else {
+            try (TimelineStore store = db.open()) {
+                RunInfo r = store.resolve(run);
+                list = store.events(r.id());
+                what = "run " + r.id();
+            }
+        }
+        Verifier.Result result = Verifier.verify(list);
+        switch (result.status()) {
+            case SAME -> {
+                System.out.println("verify: " + what + ": same: " + result.message());
+                return ExitCodes.OK;
+            }
+            case DIFFERENT -> {
+                System.out.println("verify: " + what + ": differs at seq " + result.seq() + ": " + result.message());
+                System.out.println("  recorded: " + (result.recorded() == null ? "(nothing)" : result.recorded()));
+                System.out.println("  replayed: " + (result.replayed() == null ? "(nothing)" : result.replayed()));
+                return ExitCodes.FAILED;
+            }
+            default -> throw new UserError(what + ": " + result.message());
+        }
+    }
+
+    static List<Recorded> readLines(Path file) throws IOException {
+        List<Recorded> out = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = in.readLine()) != null) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    out.add(EventCodec.parseLine(line));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(file + ":" + n + ":1: " + e.getMessage());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new UserError(file + ": no such file");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).seq() != i + 1) {
+                throw new UserError(file + ": events must be seq 1, 2, 3 … without gaps; found seq " + out.get(i).seq()
+                        + " where " + (i + 1) + " belongs");
+            }
+        }
+        return out;
+    }
+}

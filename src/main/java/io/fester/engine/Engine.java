@@ -1,0 +1,210 @@
+package io.fester.engine;
+
+import io.fester.graph.BuildGraph;
+import io.fester.schedule.LoadScheduler;
+import io.fester.schedule.Scheduler;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import io.fester.timeline.Cancel;
+import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
+import io.fester.timeline.FailurePropagation;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.ScheduleDecision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The build engine as a state machine: {@code (state, observation) -> (state', decisions)}. It reads
+ * no clock, file, host or random source; everything it decides follows from the observations it is
+ * given, in their order. Live runs, simulations and {@code verify} drive the same class.
+ *
+ * <p>Not thread-safe: one loop thread owns it.
+ */
+public final class Engine {
+    /** The engine's own decision logic version; recorded with the scheduler's in {@code run_started}. */
+    public static final String VERSION = "engine/1";
+
+    private final Scheduler scheduler;
+    private final BuildState state = new BuildState();
+    /** Ready actions, lowest index (file order) first. */
+    private final PriorityQueue<Integer> ready = new PriorityQueue<>();
+    private BuildGraph graph;
+    private boolean failFast;
+    private boolean stopping;
+    private boolean finished;
+    private List<Event> out;
+    private long now;
+
+    public Engine(Scheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** The engine for a run request, with the scheduler its weights ask for. */
+    public static Engine forRequest(RunRequest request) {
+        return new Engine(new LoadScheduler(request.weights()));
+    }
+
+    /** The version recorded in {@code run_started}: engine and scheduler. */
+    public String version() {
+        return VERSION + "+" + scheduler.version();
+    }
+
+    /** The engine's view of the run. Read-only for callers. */
+    public BuildState state() {
+        return state;
+    }
+
+    /** True once {@code run_finished} has been decided. */
+    public boolean finished() {
+        return finished;
+    }
+
+    /**
+     * Takes one observation and returns the decisions it leads to, in order. The observation and the
+     * decisions are folded into {@link #state()}.
+     */
+    public List<Event> onObservation(Event obs, long timeMs) {
+        if (obs.kind() != Event.Kind.OBSERVATION) {
+            throw new IllegalArgumentException("not an observation: " + obs.type());
+        }
+        out = new ArrayList<>();
+        now = timeMs;
+        if (finished) {
+            return out;
+        }
+        state.apply(obs, timeMs);
+        if (obs instanceof RunRequest rr) {
+            start(rr);
+        } else if (obs instanceof Exit x) {
+            exit(x);
+        } else if (obs instanceof NodeEvent) {
+            dispatch();
+        } else if (obs instanceof Cancel c) {
+            emit(Pipeline.runFinished("cancelled"));
+            finished = true;
+        }
+        checkFinished();
+        return out;
+    }
+
+    private void emit(Event e) {
+        out.add(e);
+        state.apply(e, now);
+    }
+
+    private void start(RunRequest rr) {
+        graph = state.graph();
+        failFast = rr.failFast();
+        emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size()));
+        for (int i = 0; i < graph.size(); i++) {
+            emit(Pipeline.queued(graph.action(i).id()));
+            if (graph.deps(i).length == 0) {
+                ready.add(i);
+            }
+        }
+        dispatch();
+    }
+
+    private void exit(Exit x) {
+        int i = graph.indexOf(x.action());
+        if (i < 0 || state.state(i) != ActionState.RUNNING || !x.host().equals(state.host(i))
+                || (x.attempt() != null && x.attempt() != state.attempt(i))) {
+            return; // not the attempt we are waiting for
+        }
+        String host = state.host(i);
+        int slot = state.slot(i);
+        int attempt = state.attempt(i);
+        if (x.success()) {
+            emit(Pipeline.finished(Pipeline.SUCCEEDED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
+                    null));
+            for (int j : graph.dependents(i)) {
+                if (state.isReady(j)) {
+                    ready.add(j);
+                }
+            }
+        } else {
+            emit(Pipeline.finished(Pipeline.FAILED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
+                    failureReason(x)));
+            propagate(i);
+            if (failFast && !stopping) {
+                stopping = true;
+                for (int j = 0; j < graph.size(); j++) {
+                    if (state.state(j) == ActionState.QUEUED) {
+                        emit(Pipeline.skipped(graph.action(j).id(), "fail-fast: " + x.action() + " failed"));
+                    }
+                }
+                ready.clear();
+            }
+        }
+        dispatch();
+    }
+
+    static String failureReason(Exit x) {
+        switch (x.cause()) {
+            case Exit.CAUSE_TIMEOUT:
+                return "timed out after " + x.durationMs() + " ms";
+            case Exit.CAUSE_SIGNAL:
+                return "killed by signal " + x.signal();
+            case Exit.CAUSE_HOST_LOST:
+                return "host lost";
+            default:
+                if (x.exitCode() != null && x.exitCode() != 0) {
+                    return "exit code " + x.exitCode();
+                }
+                return "missing outputs: " + String.join(", ", x.missingOutputs());
+        }
+    }
+
+    /** Forward propagation: every dependent still waiting can no longer run. */
+    private void propagate(int failed) {
+        List<String> blocked = new ArrayList<>();
+        for (int j : graph.transitiveDependents(failed)) {
+            if (state.state(j) == ActionState.QUEUED) {
+                blocked.add(graph.action(j).id());
+            }
+        }
+        if (blocked.isEmpty()) {
+            return;
+        }
+        String id = graph.action(failed).id();
+        emit(FailurePropagation.forward(id, blocked));
+        for (String b : blocked) {
+            emit(Pipeline.skipped(b, "depends on " + id + ", which failed"));
+        }
+    }
+
+    private void dispatch() {
+        while (!stopping && !ready.isEmpty()) {
+            int i = ready.peek();
+            if (!state.isReady(i)) {
+                ready.poll();
+                continue;
+            }
+            ScheduleDecision d = scheduler.decide(i, state);
+            if (d == null) {
+                return;
+            }
+            ready.poll();
+            emit(d);
+            emit(Pipeline.running(d.action(), d.host(), d.slot(), state.attempt(i) + 1));
+        }
+    }
+
+    private void checkFinished() {
+        if (finished || graph == null) {
+            return;
+        }
+        if (state.count(ActionState.RUNNING) > 0) {
+            return;
+        }
+        if (state.finishedCount() == graph.size()) {
+            boolean failed = state.count(ActionState.FAILED) > 0;
+            emit(Pipeline.runFinished(failed ? "failed" : "succeeded"));
+            finished = true;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.fester.engine;
+
+import io.fester.graph.BuildGraph;
+import io.fester.state.BuildState;
+import io.fester.timeline.Cancel;
+import io.fester.timeline.Event;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.RunWriter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The engine's single loop thread: takes one observation at a time from a queue, records it, asks
+ * the engine for its decisions, records them, and only then acts on them (hands dispatched actions to
+ * the {@link Dispatcher}). Executors, samplers and the user post observations from any thread; the
+ * loop is the only writer of the timeline, so {@code seq} has no gaps and the recorded order is the
+ * order the engine saw.
+ */
+public final class RunLoop {
+    private record Stamped(Event event, long timeMs) {}
+
+    private final Engine engine;
+    private final RunWriter writer;
+    private final Dispatcher dispatcher;
+    private final LongSupplier clock;
+    private final LinkedBlockingQueue<Stamped> inbox = new LinkedBlockingQueue<>();
+    private final List<Consumer<Recorded>> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Object stampLock = new Object();
+    private long lastStamp;
+    private volatile boolean closed;
+    private volatile String outcome;
+    private BuildGraph graph;
+
+    /**
+     * @param clock the wall clock, read only to stamp observations as they arrive
+     */
+    public RunLoop(Engine engine, RunWriter writer, Dispatcher dispatcher, LongSupplier clock) {
+        this.engine = engine;
+        this.writer = writer;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+    }
+
+    /**
+     * Adds a listener that gets every event as it is appended, on the loop thread. A failing listener
+     * is reported and dropped; the run goes on.
+     */
+    public void addListener(Consumer<Recorded> listener) {
+        listeners.add(listener);
+    }
+
+    /** Posts an observation from any thread; stamps it with the clock. Ignored once the run is over. */
+    public void post(Event observation) {
+        if (closed) {
+            return;
+        }
+        synchronized (stampLock) {
+            long t = Math.max(lastStamp, clock.getAsLong());
+            lastStamp = t;
+            inbox.add(new Stamped(observation, t));
+        }
+    }
+
+    /** Asks the run to stop: records a {@code cancel} observation; running actions are killed. */
+    public void cancel(String reason) {
+        post(new Cancel(reason));
+    }
+
+    /** The engine's view of the run. Only for the loop thread and after {@link #run} returns. */
+    public BuildState state() {
+        return engine.state();
+    }
+
+    /**
+     * Runs the loop on the calling thread until the engine decides {@code run_finished}; the first
+     * observation posted must be the {@link RunRequest}. Returns the outcome.
+     */
+    public String run() {
+        try {
+            while (!engine.finished()) {
+                Stamped s = inbox.take();
+                step(s);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = "cancelled";
+        } finally {
+            closed = true;
+            dispatcher.cancelAll();
+            done.countDown();
+        }
+        if (outcome == null) {
+            outcome = engine.state().outcome();
+        }
+        return outcome;
+    }
+
+    private void step(Stamped s) {
+        record(s.event(), s.timeMs());
+        List<Event> decisions = engine.onObservation(s.event(), s.timeMs());
+        if (graph == null) {
+            graph = engine.state().graph();
+        }
+        for (Event d : decisions) {
+            record(d, s.timeMs());
+        }
+        for (Event d : decisions) {
+            if (d instanceof Pipeline p && Pipeline.RUNNING.equals(p.state())) {
+                dispatcher.start(graph.action(graph.indexOf(p.action())), p.host(), p.slot(), p.attempt());
+            }
+        }
+    }
+
+    private void record(Event e, long timeMs) {
+        Recorded r = writer.append(e, timeMs);
+        for (Consumer<Recorded> l : listeners) {
+            try {
+                l.accept(r);
+            } catch (RuntimeException ex) {
+                listeners.remove(l);
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, ex);
+            }
+        }
+    }
+
+    /** Waits for the loop to end, at most the given time. True if it ended. */
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return done.await(timeout, unit);
+    }
+
+    /** The run's number in the timeline. */
+    public int runId() {
+        return writer.runId();
+    }
+}

@@ -1,0 +1,33 @@
+package io.fester.graph;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * One action of a build: a shell command with the files it reads and writes.
+ *
+ * @param id unique, {@code [A-Za-z0-9_.:/+-]+}
+ * @param run the command, run by {@code /bin/sh -c} in the workspace root
+ * @param inputs files read, relative to the workspace root
+ * @param outputs files written, relative to the workspace root
+ * @param deps every action this one depends on: the declared ones and the producers of its inputs,
+ *     in first-mention order
+ * @param tags labels that policies and breakpoints match on
+ * @param timeoutMs how long the action may run, or null for no limit
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Action(String id, String run, List<String> inputs, List<String> outputs, List<String> deps,
+        List<String> tags, Long timeoutMs) {
+
+    public Action {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        deps = List.copyOf(deps);
+        tags = List.copyOf(tags);
+    }
+
+    /** Whether the action carries the tag. */
+    public boolean hasTag(String tag) {
+        return tags.contains(tag);
+    }
+}

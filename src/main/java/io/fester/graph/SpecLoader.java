@@ -1,0 +1,324 @@
+package io.fester.graph;
+
+import io.fester.graph.YamlTree.ListNode;
+import io.fester.graph.YamlTree.MapNode;
+import io.fester.graph.YamlTree.Node;
+import io.fester.graph.YamlTree.Scalar;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jgrapht.graph.DefaultEdge;
+import org.jgrapht.graph.DirectedAcyclicGraph;
+
+/**
+ * Reads a Fester spec ({@code fester.yaml}, YAML or JSON) into a validated {@link BuildGraph}. Every
+ * refusal names the token at fault: the unknown dependency, the second producer's output, the edge
+ * that closes a cycle.
+ */
+public final class SpecLoader {
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:/+-]+");
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+    private static final Set<String> TOP_KEYS = Set.of("name", "env", "actions");
+    private static final Set<String> ACTION_KEYS =
+            Set.of("id", "run", "inputs", "outputs", "deps", "tags", "timeout");
+
+    private SpecLoader() {}
+
+    /** Loads and validates a spec file; the workspace root is the file's directory. */
+    public static BuildGraph load(Path file) throws SpecException, IOException {
+        String shown = file.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SpecException(SourcePos.ofFile(shown), "no such file");
+        }
+        Path root = file.toAbsolutePath().normalize().getParent();
+        boolean json = shown.endsWith(".json");
+        Node doc = YamlTree.read(new StringReader(new String(bytes, StandardCharsets.UTF_8)), shown, json);
+        return build(doc, shown, root, sha256(bytes));
+    }
+
+    /** SHA-256 in hex. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Ref(String name, SourcePos pos) {}
+
+    private record RawAction(String id, SourcePos idPos, String run, List<Ref> inputs, List<Ref> outputs,
+            List<Ref> deps, List<String> tags, Long timeoutMs) {}
+
+    private static BuildGraph build(Node doc, String file, Path root, String digest) throws SpecException {
+        MapNode top = map(doc, "the spec");
+        checkKeys(top, TOP_KEYS, "spec");
+        String name = top.get("name") == null ? root.getFileName().toString() : string(top.get("name"), "name");
+        Map<String, String> env = new LinkedHashMap<>();
+        if (top.get("env") != null) {
+            MapNode envNode = map(top.get("env"), "env");
+            for (Map.Entry<String, Node> e : envNode.values().entrySet()) {
+                env.put(e.getKey(), string(e.getValue(), "env " + e.getKey()));
+            }
+        }
+        Node actionsNode = top.get("actions");
+        if (actionsNode == null) {
+            throw new SpecException(top.pos(), "missing key 'actions': list the build's actions");
+        }
+        if (!(actionsNode instanceof ListNode list)) {
+            throw new SpecException(actionsNode.pos(), "'actions' must be a list of actions");
+        }
+        List<RawAction> raw = new ArrayList<>();
+        Map<String, SourcePos> ids = new HashMap<>();
+        Map<String, Integer> producer = new HashMap<>();
+        Map<String, SourcePos> producedAt = new HashMap<>();
+        for (Node item : list.items()) {
+            RawAction a = action(item);
+            SourcePos first = ids.putIfAbsent(a.id(), a.idPos());
+            if (first != null) {
+                throw new SpecException(a.idPos(), "duplicate action id '" + a.id() + "' (first defined at "
+                        + first + ")");
+            }
+            for (Ref out : a.outputs()) {
+                Integer other = producer.putIfAbsent(out.name(), raw.size());
+                if (other != null) {
+                    throw new SpecException(out.pos(), "output '" + out.name() + "' is also produced by action '"
+                            + raw.get(other).id() + "' (" + producedAt.get(out.name())
+                            + "); no two actions may write one file");
+                }
+                producedAt.put(out.name(), out.pos());
+            }
+            raw.add(a);
+        }
+        Map<String, Integer> idIndex = new HashMap<>();
+        for (int i = 0; i < raw.size(); i++) {
+            idIndex.put(raw.get(i).id(), i);
+        }
+        DirectedAcyclicGraph<Integer, DefaultEdge> dag = new DirectedAcyclicGraph<>(DefaultEdge.class);
+        for (int i = 0; i < raw.size(); i++) {
+            dag.addVertex(i);
+        }
+        List<Action> actions = new ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            RawAction a = raw.get(i);
+            LinkedHashSet<String> deps = new LinkedHashSet<>();
+            for (Ref d : a.deps()) {
+                Integer j = idIndex.get(d.name());
+                if (j == null) {
+                    throw new SpecException(d.pos(), "unknown dependency '" + d.name() + "' of action '" + a.id()
+                            + "': no action has that id");
+                }
+                addEdge(dag, raw, j, i, d.pos());
+                deps.add(d.name());
+            }
+            for (Ref in : a.inputs()) {
+                Integer j = producer.get(in.name());
+                if (j != null) {
+                    addEdge(dag, raw, j, i, in.pos());
+                    deps.add(raw.get(j).id());
+                } else if (!Files.exists(root.resolve(in.name()))) {
+                    throw new SpecException(in.pos(), "input '" + in.name()
+                            + "' does not exist and no action produces it");
+                }
+            }
+            actions.add(new Action(a.id(), a.run(), names(a.inputs()), names(a.outputs()), List.copyOf(deps),
+                    a.tags(), a.timeoutMs()));
+        }
+        return new BuildGraph(name, root.toString(), file, digest, env, actions);
+    }
+
+    private static void addEdge(DirectedAcyclicGraph<Integer, DefaultEdge> dag, List<RawAction> raw, int from,
+            int to, SourcePos pos) throws SpecException {
+        if (from == to) {
+            throw new SpecException(pos, "cycle: " + raw.get(to).id() + " -> " + raw.get(to).id());
+        }
+        if (dag.containsEdge(from, to)) {
+            return;
+        }
+        try {
+            dag.addEdge(from, to);
+        } catch (IllegalArgumentException e) {
+            // A path to -> ... -> from already exists: 'to' is needed by 'from'.
+            List<Integer> path = path(dag, to, from);
+            StringBuilder sb = new StringBuilder("cycle: ").append(raw.get(to).id());
+            for (int k = path.size() - 1; k >= 0; k--) {
+                sb.append(" -> ").append(raw.get(path.get(k)).id());
+            }
+            throw new SpecException(pos, sb.toString());
+        }
+    }
+
+    /** A dependency path in the flow graph from {@code a} to {@code b}, both included. */
+    private static List<Integer> path(DirectedAcyclicGraph<Integer, DefaultEdge> dag, int a, int b) {
+        Map<Integer, Integer> parent = new HashMap<>();
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        work.add(a);
+        parent.put(a, a);
+        while (!work.isEmpty()) {
+            int v = work.poll();
+            if (v == b) {
+                break;
+            }
+            dag.outgoingEdgesOf(v).stream().map(dag::getEdgeTarget).sorted().forEach(w -> {
+                if (parent.putIfAbsent(w, v) == null) {
+                    work.add(w);
+                }
+            });
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int v = b; ; v = parent.get(v)) {
+            out.add(0, v);
+            if (v == a) {
+                return out;
+            }
+        }
+    }
+
+    private static RawAction action(Node node) throws SpecException {
+        MapNode m = map(node, "an action");
+        checkKeys(m, ACTION_KEYS, "action");
+        Node idNode = m.get("id");
+        if (idNode == null) {
+            throw new SpecException(m.pos(), "action without 'id': give every action a unique id");
+        }
+        String id = string(idNode, "id");
+        if (!ID.matcher(id).matches()) {
+            throw new SpecException(idNode.pos(), "bad action id '" + id + "': use only A-Z a-z 0-9 _ . : / + -");
+        }
+        Node runNode = m.get("run");
+        if (runNode == null) {
+            throw new SpecException(m.pos(), "action '" + id + "' has no 'run' command");
+        }
+        String run = string(runNode, "run");
+        List<Ref> inputs = paths(m.get("inputs"), "inputs", false);
+        List<Ref> outputs = paths(m.get("outputs"), "outputs", true);
+        List<Ref> deps = refs(m.get("deps"), "deps");
+        for (Ref d : deps) {
+            if (!ID.matcher(d.name()).matches()) {
+                throw new SpecException(d.pos(), "bad dependency id '" + d.name() + "'");
+            }
+        }
+        List<String> tags = names(refs(m.get("tags"), "tags"));
+        Long timeout = m.get("timeout") == null ? null : duration(m.get("timeout"));
+        return new RawAction(id, idNode.pos(), run, inputs, outputs, deps, tags, timeout);
+    }
+
+    private static List<Ref> paths(Node node, String what, boolean mustStayInside) throws SpecException {
+        List<Ref> out = new ArrayList<>();
+        for (Ref r : refs(node, what)) {
+            String p = r.name();
+            String norm = normalize(p);
+            if (mustStayInside && (p.startsWith("/") || norm == null)) {
+                throw new SpecException(r.pos(), "output '" + p
+                        + "' is outside the workspace: outputs must be relative paths below the spec's directory");
+            }
+            out.add(new Ref(norm == null ? p : norm, r.pos()));
+        }
+        return out;
+    }
+
+    /** Normalizes a relative path; null when it leaves its root or is absolute. */
+    static String normalize(String p) {
+        if (p.isEmpty() || p.startsWith("/")) {
+            return null;
+        }
+        ArrayDeque<String> parts = new ArrayDeque<>();
+        for (String s : p.split("/+")) {
+            if (s.isEmpty() || s.equals(".")) {
+                continue;
+            }
+            if (s.equals("..")) {
+                if (parts.isEmpty()) {
+                    return null;
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(s);
+            }
+        }
+        return parts.isEmpty() ? null : String.join("/", parts);
+    }
+
+    private static List<Ref> refs(Node node, String what) throws SpecException {
+        if (node == null) {
+            return List.of();
+        }
+        if (!(node instanceof ListNode list)) {
+            throw new SpecException(node.pos(), "'" + what + "' must be a list, like " + what + ": [a, b]");
+        }
+        List<Ref> out = new ArrayList<>();
+        for (Node item : list.items()) {
+            out.add(new Ref(string(item, what), item.pos()));
+        }
+        return out;
+    }
+
+    private static List<String> names(List<Ref> refs) {
+        List<String> out = new ArrayList<>(refs.size());
+        for (Ref r : refs) {
+            out.add(r.name());
+        }
+        return out;
+    }
+
+    private static long duration(Node node) throws SpecException {
+        String text = string(node, "timeout");
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new SpecException(node.pos(), "bad timeout '" + text + "': write e.g. 90s, 500ms, 2m or 1h");
+        }
+        double v = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double ms = switch (unit) {
+            case "ms" -> v;
+            case "m" -> v * 60_000;
+            case "h" -> v * 3_600_000;
+            default -> v * 1000;
+        };
+        if (ms <= 0) {
+            throw new SpecException(node.pos(), "timeout must be positive");
+        }
+        return Math.round(ms);
+    }
+
+    private static MapNode map(Node node, String what) throws SpecException {
+        if (node instanceof MapNode m) {
+            return m;
+        }
+        throw new SpecException(node.pos(), what + " must be a mapping of keys to values");
+    }
+
+    private static String string(Node node, String what) throws SpecException {
+        if (node instanceof Scalar s && s.text() != null) {
+            return s.text();
+        }
+        throw new SpecException(node.pos(), "'" + what + "' must be a single value");
+    }
+
+    private static void checkKeys(MapNode m, Set<String> allowed, String what) throws SpecException {
+        for (YamlTree.Key k : m.keys().values()) {
+            if (!allowed.contains(k.name())) {
+                throw new SpecException(k.pos(), "unknown " + what + " key '" + k.name() + "' (known: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.fester.hosts;
+
+import io.fester.timeline.EventCodec;
+import io.fester.timeline.NodeEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host agent script {@code agent-scripts/fester-agent.sh}, shipped inside Fester's jar and
+ * written out once per process to run it.
+ */
+public final class AgentScript {
+    static final String RESOURCE = "/agent-scripts/fester-agent.sh";
+    private static Path extracted;
+
+    private AgentScript() {}
+
+    /** The script as a file on this machine. */
+    public static synchronized Path path() throws IOException {
+        if (extracted == null || !Files.exists(extracted)) {
+            Path f = Files.createTempFile("fester-agent-", ".sh",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try (InputStream in = AgentScript.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IOException("the agent script is missing from Fester's jar (" + RESOURCE + ")");
+                }
+                Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+            }
+            f.toFile().deleteOnExit();
+            extracted = f;
+        }
+        return extracted;
+    }
+
+    /** The script's text. */
+    public static byte[] bytes() throws IOException {
+        return Files.readAllBytes(path());
+    }
+
+    /** Runs {@code fester-agent.sh sample} here and parses its line (host name left null). */
+    public static NodeEvent sampleLocal(Path workspace) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", path().toString(), "sample");
+        pb.environment().put("FESTER_WORKSPACE", workspace.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("the agent script failed: " + out);
+            }
+            return parse(out, null);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sampling", e);
+        }
+    }
+
+    /** Parses one sample line of the agent script. */
+    public static NodeEvent parse(String line, String host) throws IOException {
+        NodeEvent e = EventCodec.MAPPER.readValue(line, NodeEvent.class);
+        return e.forHost(host, null);
+    }
+}

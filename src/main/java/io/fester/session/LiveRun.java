@@ -1,0 +1,117 @@
+package io.fester.session;
+
+import io.fester.engine.Engine;
+import io.fester.engine.RunLoop;
+import io.fester.graph.BuildGraph;
+import io.fester.hosts.AgentScript;
+import io.fester.hosts.HostsFile;
+import io.fester.hosts.LocalExecutor;
+import io.fester.hosts.LocalSampler;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.RunWriter;
+import io.fester.timeline.StoreException;
+import io.fester.timeline.TimelineStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A build run for real: the spec's graph on the chosen hosts, recorded in the timeline. Wires the
+ * engine loop to the executors and samplers, and the listeners (CLI progress, the cockpit) to the loop.
+ */
+public final class LiveRun {
+    private final BuildGraph graph;
+    private final HostsFile hosts;
+    private final boolean failFast;
+    private final List<String> targets;
+    private final TimelineStore store;
+    private final String kind;
+    private final List<Consumer<Recorded>> listeners = new ArrayList<>();
+    private volatile RunLoop loop;
+    private volatile int runId;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+
+    public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
+            String kind) {
+        this.graph = graph;
+        this.hosts = hosts;
+        this.failFast = failFast;
+        this.targets = List.copyOf(targets);
+        this.store = store;
+        this.kind = kind;
+    }
+
+    /** Adds a listener for every recorded event (called on the engine's loop thread). */
+    public void addListener(Consumer<Recorded> l) {
+        listeners.add(l);
+    }
+
+    /** The run request this run starts with. */
+    public RunRequest request() {
+        return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
+                hosts.hosts(), hosts.weights(), failFast, targets);
+    }
+
+    /**
+     * Runs the build to its end on the calling thread and returns the outcome: {@code succeeded},
+     * {@code failed} or {@code cancelled}.
+     */
+    public String run() throws StoreException, IOException {
+        try {
+            return runToEnd();
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private String runToEnd() throws StoreException, IOException {
+        RunRequest request = request();
+        Path root = Path.of(graph.root());
+        long now = System.currentTimeMillis();
+        NodeEvent first = AgentScript.sampleLocal(root);
+        RunWriter writer = store.startRun(graph.spec(), kind, now, graph.size());
+        runId = writer.runId();
+        Engine engine = Engine.forRequest(request);
+        List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
+                .toList();
+        RunLoop[] holder = new RunLoop[1];
+        LocalExecutor executor = new LocalExecutor(root, graph.env(), e -> holder[0].post(e));
+        RunLoop l = new RunLoop(engine, writer, executor, System::currentTimeMillis);
+        holder[0] = l;
+        listeners.forEach(l::addListener);
+        loop = l;
+        l.post(request);
+        for (String h : local) {
+            l.post(first.forHost(h, NodeEvent.UP));
+        }
+        String outcome;
+        try (LocalSampler sampler = LocalSampler.start(root, local, 1, l::post)) {
+            outcome = l.run();
+        } finally {
+            executor.close();
+        }
+        long finished = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
+        writer.finish(outcome, finished);
+        return outcome;
+    }
+
+    /** The run's number, once {@link #run} has started it (0 before). */
+    public int runId() {
+        return runId;
+    }
+
+    /** Asks a running build to stop and waits up to {@code waitMs} for its loop to end. */
+    public boolean cancel(String reason, long waitMs) throws InterruptedException {
+        RunLoop l = loop;
+        if (l == null) {
+            return ended.getCount() == 0;
+        }
+        l.cancel(reason);
+        return ended.await(waitMs, TimeUnit.MILLISECONDS);
+    }
+}

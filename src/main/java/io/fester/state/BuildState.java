@@ -1,0 +1,395 @@
+package io.fester.state;
+
+import io.fester.graph.BuildGraph;
+import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Output;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.ScheduleDecision;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The state of a run as a fold of its timeline: the one reducer that live display, replay, the
+ * engine and every report share. {@link #apply(Recorded)} is pure in the sense that matters: it reads
+ * nothing but the event (no clock, no I/O), so the same events always give the same state.
+ *
+ * <p>Each event costs O(1) amortised (a finished action touches its direct dependents once), so a
+ * 100,000-action run folds in linear time. For that, a state is mutated in place by the one thread
+ * that owns it; readers on other threads take a {@link #copy()}. Only {@code apply} changes it.
+ */
+public final class BuildState {
+    /** Output kept per action for display; the timeline keeps all of it. */
+    public static final int OUTPUT_KEPT = 256 * 1024;
+
+    private RunRequest request;
+    private BuildGraph graph;
+    private String runStatus = "pending";
+    private String outcome;
+    private String schedulerVersion;
+    private long startedMs;
+    private long finishedMs;
+    private long lastSeq;
+    private long lastTimeMs;
+
+    private ActionState[] state = new ActionState[0];
+    private String[] host = new String[0];
+    private int[] slot = new int[0];
+    private int[] attempt = new int[0];
+    private int[] exitCode = new int[0];
+    private long[] readyMs = new long[0];
+    private long[] startedAt = new long[0];
+    private long[] finishedAt = new long[0];
+    private int[] remainingDeps = new int[0];
+    private String[] reason = new String[0];
+    private ScheduleDecision[] decision = new ScheduleDecision[0];
+    private StringBuilder[] output = new StringBuilder[0];
+    private final int[] counts = new int[ActionState.values().length];
+    private final Map<String, HostState> hosts = new TreeMap<>();
+    private List<HostState> hostList = List.of();
+
+    /** Folds a list of events from an empty state. */
+    public static BuildState fold(Collection<Recorded> events) {
+        BuildState s = new BuildState();
+        for (Recorded r : events) {
+            s.apply(r);
+        }
+        return s;
+    }
+
+    /** Folds one recorded event. Returns this state. */
+    public BuildState apply(Recorded r) {
+        lastSeq = r.seq();
+        return apply(r.event(), r.timeMs());
+    }
+
+    /** Folds one event at a time; used by the engine before its decisions have a {@code seq}. */
+    public BuildState apply(Event e, long timeMs) {
+        lastTimeMs = Math.max(lastTimeMs, timeMs);
+        if (e instanceof RunRequest rr) {
+            start(rr, timeMs);
+        } else if (e instanceof Pipeline p) {
+            pipeline(p, timeMs);
+        } else if (e instanceof ScheduleDecision d) {
+            int i = index(d.action());
+            if (i >= 0) {
+                decision[i] = d;
+            }
+        } else if (e instanceof NodeEvent n) {
+            HostState h = hosts.get(n.host());
+            if (h != null) {
+                if (n.state() != null) {
+                    h.status(n.state());
+                }
+                if (n.hasSample()) {
+                    h.sample(timeMs, n);
+                }
+            }
+        } else if (e instanceof Output o) {
+            int i = index(o.action());
+            if (i >= 0) {
+                StringBuilder sb = output[i];
+                if (sb == null) {
+                    sb = output[i] = new StringBuilder();
+                }
+                if (sb.length() < OUTPUT_KEPT) {
+                    sb.append(o.text(), 0, Math.min(o.text().length(), OUTPUT_KEPT - sb.length()));
+                }
+            }
+        } else if (e instanceof Exit x) {
+            int i = index(x.action());
+            if (i >= 0 && x.exitCode() != null) {
+                exitCode[i] = x.exitCode();
+            }
+        }
+        return this;
+    }
+
+    private void start(RunRequest rr, long timeMs) {
+        request = rr;
+        graph = new BuildGraph(rr.name(), rr.root(), rr.spec(), rr.specDigest(), rr.env(), rr.actions());
+        int n = graph.size();
+        state = new ActionState[n];
+        Arrays.fill(state, ActionState.PENDING);
+        host = new String[n];
+        slot = new int[n];
+        Arrays.fill(slot, -1);
+        attempt = new int[n];
+        exitCode = new int[n];
+        Arrays.fill(exitCode, Integer.MIN_VALUE);
+        readyMs = new long[n];
+        startedAt = new long[n];
+        finishedAt = new long[n];
+        remainingDeps = new int[n];
+        for (int i = 0; i < n; i++) {
+            remainingDeps[i] = graph.deps(i).length;
+        }
+        reason = new String[n];
+        decision = new ScheduleDecision[n];
+        output = new StringBuilder[n];
+        Arrays.fill(counts, 0);
+        counts[ActionState.PENDING.ordinal()] = n;
+        hosts.clear();
+        for (RunRequest.HostSpec h : rr.hosts()) {
+            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags()));
+        }
+        hostList = List.copyOf(hosts.values());
+        startedMs = timeMs;
+    }
+
+    private void pipeline(Pipeline p, long timeMs) {
+        if (p.isRunLevel()) {
+            if (Pipeline.RUN_STARTED.equals(p.state())) {
+                runStatus = "running";
+                schedulerVersion = p.schedulerVersion();
+            } else if (Pipeline.RUN_FINISHED.equals(p.state())) {
+                runStatus = "finished";
+                outcome = p.outcome();
+                finishedMs = timeMs;
+            }
+            return;
+        }
+        int i = index(p.action());
+        if (i < 0) {
+            return;
+        }
+        ActionState next = ActionState.of(p.state());
+        ActionState prev = state[i];
+        counts[prev.ordinal()]--;
+        counts[next.ordinal()]++;
+        state[i] = next;
+        if (p.reason() != null) {
+            reason[i] = p.reason();
+        }
+        switch (next) {
+            case QUEUED:
+                if (remainingDeps[i] == 0) {
+                    readyMs[i] = timeMs;
+                }
+                break;
+            case RUNNING:
+                host[i] = p.host();
+                slot[i] = p.slot() == null ? -1 : p.slot();
+                attempt[i] = p.attempt() == null ? 1 : p.attempt();
+                startedAt[i] = timeMs;
+                HostState h = hosts.get(p.host());
+                if (h != null) {
+                    h.occupy(slot[i], i);
+                }
+                break;
+            default:
+                if (prev == ActionState.RUNNING) {
+                    HostState hs = hosts.get(host[i]);
+                    if (hs != null) {
+                        hs.release(slot[i], i);
+                    }
+                }
+                if (p.exitCode() != null) {
+                    exitCode[i] = p.exitCode();
+                }
+                if (next.isFinal()) {
+                    finishedAt[i] = timeMs;
+                }
+                if (next.isDone()) {
+                    for (int j : graph.dependents(i)) {
+                        if (--remainingDeps[j] == 0) {
+                            readyMs[j] = timeMs;
+                        }
+                    }
+                }
+        }
+    }
+
+    private int index(String action) {
+        return graph == null || action == null ? -1 : graph.indexOf(action);
+    }
+
+    /** A deep copy that another thread may read while this one goes on. */
+    public BuildState copy() {
+        BuildState c = new BuildState();
+        c.request = request;
+        c.graph = graph;
+        c.runStatus = runStatus;
+        c.outcome = outcome;
+        c.schedulerVersion = schedulerVersion;
+        c.startedMs = startedMs;
+        c.finishedMs = finishedMs;
+        c.lastSeq = lastSeq;
+        c.lastTimeMs = lastTimeMs;
+        c.state = state.clone();
+        c.host = host.clone();
+        c.slot = slot.clone();
+        c.attempt = attempt.clone();
+        c.exitCode = exitCode.clone();
+        c.readyMs = readyMs.clone();
+        c.startedAt = startedAt.clone();
+        c.finishedAt = finishedAt.clone();
+        c.remainingDeps = remainingDeps.clone();
+        c.reason = reason.clone();
+        c.decision = decision.clone();
+        c.output = new StringBuilder[output.length];
+        for (int i = 0; i < output.length; i++) {
+            if (output[i] != null) {
+                c.output[i] = new StringBuilder(output[i]);
+            }
+        }
+        System.arraycopy(counts, 0, c.counts, 0, counts.length);
+        hosts.forEach((k, v) -> c.hosts.put(k, new HostState(v)));
+        c.hostList = List.copyOf(c.hosts.values());
+        return c;
+    }
+
+    // ---- read-only views ----
+
+    /** The run's first observation, or null before it. */
+    public RunRequest request() {
+        return request;
+    }
+
+    /** The build graph, or null before the run request. */
+    public BuildGraph graph() {
+        return graph;
+    }
+
+    /** {@code pending}, {@code running} or {@code finished}. */
+    public String runStatus() {
+        return runStatus;
+    }
+
+    /** How the run ended, or null. */
+    public String outcome() {
+        return outcome;
+    }
+
+    public String schedulerVersion() {
+        return schedulerVersion;
+    }
+
+    public long startedMs() {
+        return startedMs;
+    }
+
+    /** When the run finished, or 0. */
+    public long finishedMs() {
+        return finishedMs;
+    }
+
+    /** The {@code seq} of the last event folded. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** The latest time seen. */
+    public long lastTimeMs() {
+        return lastTimeMs;
+    }
+
+    public int actionCount() {
+        return state.length;
+    }
+
+    public ActionState state(int i) {
+        return state[i];
+    }
+
+    /** Queued with every dependency done: could be dispatched now. */
+    public boolean isReady(int i) {
+        return state[i] == ActionState.QUEUED && remainingDeps[i] == 0;
+    }
+
+    /** Dependencies not yet done. */
+    public int remainingDeps(int i) {
+        return remainingDeps[i];
+    }
+
+    /** The host of the latest attempt, or null. */
+    public String host(int i) {
+        return host[i];
+    }
+
+    public int slot(int i) {
+        return slot[i];
+    }
+
+    /** Attempts so far (0 before the first dispatch). */
+    public int attempt(int i) {
+        return attempt[i];
+    }
+
+    /** The exit code, or null when none is known. */
+    public Integer exitCode(int i) {
+        return exitCode[i] == Integer.MIN_VALUE ? null : exitCode[i];
+    }
+
+    /** When the action became ready (queued with all dependencies done), or 0. */
+    public long readyMs(int i) {
+        return readyMs[i];
+    }
+
+    /** When the latest attempt started, or 0. */
+    public long startedMs(int i) {
+        return startedAt[i];
+    }
+
+    /** When the action reached its final state, or 0. */
+    public long finishedMs(int i) {
+        return finishedAt[i];
+    }
+
+    /** Why the action is in its state (skipped: which failure), or null. */
+    public String reason(int i) {
+        return reason[i];
+    }
+
+    /** The scheduler's latest decision for the action, or null. */
+    public ScheduleDecision decision(int i) {
+        return decision[i];
+    }
+
+    /** The output kept for display (at most {@link #OUTPUT_KEPT} characters), or "". */
+    public String output(int i) {
+        return output[i] == null ? "" : output[i].toString();
+    }
+
+    /** How many actions are in a state. */
+    public int count(ActionState s) {
+        return counts[s.ordinal()];
+    }
+
+    /** Actions in a final state. */
+    public int finishedCount() {
+        int n = 0;
+        for (ActionState s : ActionState.values()) {
+            if (s.isFinal()) {
+                n += counts[s.ordinal()];
+            }
+        }
+        return n;
+    }
+
+    /** The hosts by name. */
+    public Map<String, HostState> hosts() {
+        return Collections.unmodifiableMap(hosts);
+    }
+
+    /** The hosts sorted by name, as a random-access list. */
+    public List<HostState> hostList() {
+        return hostList;
+    }
+
+    public HostState host(String name) {
+        return hosts.get(name);
+    }
+
+    /** Action ids in file order. */
+    public List<String> actionIds() {
+        return graph == null ? List.of() : graph.actions().stream().map(io.fester.graph.Action::id).toList();
+    }
+}

@@ -1,0 +1,102 @@
+package io.fester.timeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+
+/**
+ * Events to and from JSON. The stored body of an event holds its own fields; a JSON Line as the
+ * contract gives it adds {@code seq}, {@code time}, {@code type} and {@code kind} in front.
+ */
+public final class EventCodec {
+    /** The mapper every part of Fester uses for its JSON: snake_case names, nulls left out. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private EventCodec() {}
+
+    /** The event's own fields as a JSON object. */
+    public static String body(Event e) {
+        try {
+            return MAPPER.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot encode " + e, ex);
+        }
+    }
+
+    /** Reads an event of a type from its body. */
+    public static Event fromBody(EventType type, String body) {
+        try {
+            return MAPPER.readValue(body, type.recordClass());
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("cannot decode " + type.typeName() + " event: " + ex.getOriginalMessage(),
+                    ex);
+        }
+    }
+
+    /** The contract's JSON Line for a recorded event. */
+    public static String line(Recorded r) {
+        return line(r.seq(), r.timeMs(), EventType.of(r.event()), body(r.event()));
+    }
+
+    /** The JSON Line from stored parts, without decoding the body. */
+    public static String line(long seq, long timeMs, EventType type, String body) {
+        StringBuilder sb = new StringBuilder(body.length() + 96);
+        sb.append("{\"seq\":").append(seq)
+                .append(",\"time\":\"").append(Instant.ofEpochMilli(timeMs)).append('"')
+                .append(",\"type\":\"").append(type.typeName()).append('"')
+                .append(",\"kind\":\"").append(type.kind().label()).append('"');
+        if (body.length() > 2) {
+            sb.append(',').append(body, 1, body.length());
+        } else {
+            sb.append('}');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads a JSON Line back.
+     *
+     * @throws IllegalArgumentException when the line is not a Fester event
+     */
+    public static Recorded parseLine(String line) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(line);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("not JSON: " + ex.getOriginalMessage(), ex);
+        }
+        if (!(node instanceof ObjectNode obj) || !obj.has("seq") || !obj.has("type") || !obj.has("time")) {
+            throw new IllegalArgumentException("not a Fester event: needs seq, time and type");
+        }
+        EventType type = EventType.named(obj.get("type").asText());
+        if (type == null) {
+            throw new IllegalArgumentException("unknown event type '" + obj.get("type").asText() + "'");
+        }
+        long seq = obj.get("seq").asLong();
+        long time;
+        try {
+            time = Instant.parse(obj.get("time").asText()).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException ex) {
+            throw new IllegalArgumentException("bad time '" + obj.get("time").asText() + "'", ex);
+        }
+        obj.remove("seq");
+        obj.remove("time");
+        obj.remove("type");
+        obj.remove("kind");
+        try {
+            return new Recorded(seq, time, MAPPER.treeToValue(obj, type.recordClass()));
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("bad " + type.typeName() + " event: " + ex.getOriginalMessage(), ex);
+        }
+    }
+}

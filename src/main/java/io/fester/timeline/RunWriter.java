@@ -1,0 +1,206 @@
+package io.fester.timeline;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends one run's events. {@link #append} assigns the next {@code seq} and returns at once; a
+ * background thread encodes and commits batches at least every {@value #FLUSH_INTERVAL_MS} ms. When
+ * the database falls far behind, {@code append} waits (bounded memory).
+ *
+ * <p>{@code append} must be called from one thread at a time (the engine loop).
+ */
+public final class RunWriter implements AutoCloseable {
+    /** The longest an appended event waits before its batch is committed. */
+    public static final long FLUSH_INTERVAL_MS = 200;
+    /** Bodies longer than this go to the CLOB column. */
+    public static final int INLINE_LIMIT = 32 * 1024;
+    private static final int BATCH = 2000;
+    private static final int MAX_PENDING = 100_000;
+
+    private final TimelineStore store;
+    private final int runId;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+    private final Condition work = lock.newCondition();
+    private List<Recorded> pending = new ArrayList<>();
+    private long nextSeq = 1;
+    private long committed;
+    private boolean closing;
+    private volatile Throwable failure;
+    private final Thread flusher;
+
+    RunWriter(TimelineStore store, int runId) {
+        this.store = store;
+        this.runId = runId;
+        this.flusher = new Thread(this::flushLoop, "fester-timeline-writer-" + runId);
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    /** How many events have been appended. */
+    public long appended() {
+        return nextSeq - 1;
+    }
+
+    /** The run's number. */
+    public int runId() {
+        return runId;
+    }
+
+    /**
+     * Appends an event with the next {@code seq}.
+     *
+     * @throws IllegalStateException when the database refused an earlier batch (nothing more can be
+     *     recorded, so the run must stop)
+     */
+    public Recorded append(Event event, long timeMs) {
+        if (failure != null) {
+            throw new IllegalStateException("the timeline cannot be written: " + failure.getMessage(), failure);
+        }
+        Recorded r = new Recorded(nextSeq++, timeMs, event);
+        lock.lock();
+        try {
+            while (pending.size() >= MAX_PENDING && failure == null) {
+                work.signal();
+                drained.awaitUninterruptibly();
+            }
+            pending.add(r);
+            if (pending.size() >= BATCH) {
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return r;
+    }
+
+    private void flushLoop() {
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO events(id, run_id, seq, time_ms, type, body, big) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                while (true) {
+                    List<Recorded> batch;
+                    boolean last;
+                    lock.lock();
+                    try {
+                        if (pending.size() < BATCH && !closing) {
+                            work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        }
+                        batch = pending;
+                        pending = new ArrayList<>(Math.max(16, batch.size()));
+                        last = closing;
+                        drained.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
+                    for (int from = 0; from < batch.size(); from += BATCH) {
+                        int to = Math.min(batch.size(), from + BATCH);
+                        for (Recorded r : batch.subList(from, to)) {
+                            ps.setLong(1, TimelineStore.key(runId, r.seq()));
+                            ps.setInt(2, runId);
+                            ps.setLong(3, r.seq());
+                            ps.setLong(4, r.timeMs());
+                            ps.setString(5, r.event().type());
+                            String body = EventCodec.body(r.event());
+                            if (body.length() <= INLINE_LIMIT) {
+                                ps.setString(6, body);
+                                ps.setNull(7, java.sql.Types.CLOB);
+                            } else {
+                                ps.setNull(6, java.sql.Types.VARCHAR);
+                                ps.setCharacterStream(7, new java.io.StringReader(body), body.length());
+                            }
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                        c.commit();
+                        lock.lock();
+                        try {
+                            committed = batch.get(to - 1).seq();
+                            drained.signalAll();
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    if (last) {
+                        lock.lock();
+                        try {
+                            if (pending.isEmpty()) {
+                                return;
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                }
+            }
+        } catch (SQLException | InterruptedException | RuntimeException e) {
+            failure = e;
+            lock.lock();
+            try {
+                drained.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Waits until everything appended so far is committed. */
+    public void flush() throws StoreException {
+        long target = nextSeq - 1;
+        lock.lock();
+        try {
+            while (committed < target && failure == null) {
+                work.signal();
+                drained.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+        check();
+    }
+
+    private void check() throws StoreException {
+        if (failure != null) {
+            throw new StoreException("the timeline could not be written: " + failure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Commits what is left and records how the run ended.
+     *
+     * @param outcome {@code succeeded}, {@code failed}, {@code cancelled}
+     */
+    public void finish(String outcome, long finishedMs) throws StoreException {
+        close();
+        check();
+        try {
+            store.finishRun(runId, outcome, finishedMs);
+        } catch (SQLException e) {
+            throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
+        }
+    }
+
+    /** Commits what is left and stops the writer thread. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            flusher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
