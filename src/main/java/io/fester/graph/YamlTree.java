@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML or JSON document read into a small tree that remembers where every token stood, so that
@@ -72,6 +73,12 @@ public final class YamlTree {
             }
             return readValue(parser, fileName);
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+                String problem = m.getProblem() == null ? "bad YAML" : m.getProblem();
+                String context = m.getContext() == null ? "" : " (" + m.getContext() + ")";
+                throw new SpecException(new SourcePos(fileName, m.getProblemMark().getLine() + 1,
+                        m.getProblemMark().getColumn() + 1), "syntax error: " + problem + context);
+            }
             JsonLocation loc = e.getLocation();
             String msg = e.getOriginalMessage();
             int cut = msg.indexOf(" at [Source");

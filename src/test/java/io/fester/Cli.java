@@ -1,0 +1,54 @@
+package io.fester;
+
+import io.fester.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs Fester's command line in this JVM and captures what it prints. */
+public final class Cli {
+    /** What a command did. */
+    public record Result(int code, String out, String err) {
+        /** The number from the {@code run: N} line. */
+        public int runId() {
+            String[] lines = out.strip().split("\n");
+            String last = lines[lines.length - 1];
+            if (!last.startsWith("run: ")) {
+                throw new AssertionError("no 'run: N' line in stdout:\n" + out + "\nstderr:\n" + err);
+            }
+            return Integer.parseInt(last.substring(5).trim());
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    private Cli() {}
+
+    /** Runs {@code fester ARGS…} with the database {@code db}. */
+    public static synchronized Result run(String db, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (db != null) {
+            all.add("--db");
+            all.add(db);
+        }
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            int code = Main.run(all.toArray(String[]::new));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.Samples;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input exits 2 with {@code file:line:column: message}, records nothing, and never shows a stack trace. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private String db() {
+        return dir.resolve("timeline").toString();
+    }
+
+    private void assertNoTrace(Cli.Result r) {
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertFalse(r.err().contains("Exception"), "no exception names: " + r.err());
+    }
+
+    @Test
+    void aCycleExitsTwoNamingTheCycleAtTheClosingEdge() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - {id: a, run: "true", deps: [c]}
+                  - {id: b, run: "true", deps: [a]}
+                  - {id: c, run: "true", deps: [b]}
+                """);
+        Cli.Result r = Cli.run(db(), "run", spec.toString());
+        assertEquals(2, r.code());
+        assertEquals(spec + ":4:33: cycle: c -> b -> a -> c\n", r.err());
+        assertNoTrace(r);
+        Cli.Result runs = Cli.run(db(), "runs");
+        assertTrue(runs.out().startsWith("no runs recorded"), "nothing ran: " + runs.out());
+    }
+
+    @Test
+    void anUnknownDependencyExitsTwoWithItsPlace() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - id: link\n    run: \"true\"\n    deps: [compile-x]\n");
+        Cli.Result r = Cli.run(db(), "run", spec.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith(spec + ":4:12: unknown dependency 'compile-x'"), r.err());
+        assertNoTrace(r);
+    }
+
+    @Test
+    void aMissingSpecOrBadHostsFileExitsTwo() throws Exception {
+        Cli.Result missing = Cli.run(db(), "run", dir.resolve("nope/fester.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+        Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
+        Path hosts = Samples.spec(dir, "hosts.yaml", "hosts:\n  - {name: l1, local: true, slots: lots}\n");
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--hosts", hosts.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith(hosts + ":2:36: slots must be a whole number"), r.err());
+        assertNoTrace(r);
+    }
+
+    @Test
+    void unknownRunsAndTypesAndUsageErrorsExitTwo() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        Cli.Result unknownRun = Cli.run(db(), "events", "42");
+        assertEquals(2, unknownRun.code());
+        assertTrue(unknownRun.err().contains("unknown run 42"), unknownRun.err());
+        Cli.Result unknownType = Cli.run(db(), "events", "last", "--type", "nonsense");
+        assertEquals(2, unknownType.code());
+        assertEquals(2, Cli.run(db(), "run").code(), "SPEC is required");
+        assertEquals(2, Cli.run(null, "frobnicate").code());
+        assertEquals(2, Cli.run(db(), "verify").code(), "RUN or --events");
+    }
+
+    @Test
+    void aBadEventsFileIsLocated() throws Exception {
+        Path f = Samples.spec(dir, "events.jsonl", "{\"seq\":1,\"time\":\"1970-01-01T00:00:00Z\",\"type\":\"cancel\"}\nnot json\n");
+        Cli.Result r = Cli.run(null, "verify", "--events", f.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(f + ":2:1: not JSON"), r.err());
+        assertNoTrace(r);
+    }
+}

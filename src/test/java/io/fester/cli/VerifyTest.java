@@ -1,0 +1,103 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.timeline.EventCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code verify} passes on a faithful record and names the first differing seq of a tampered one. */
+class VerifyTest {
+    @TempDir
+    Path dir;
+
+    private String db;
+    private List<ObjectNode> events;
+
+    @BeforeEach
+    void record() throws Exception {
+        db = dir.resolve("timeline").toString();
+        Path spec = Samples.copy("c-demo", dir);
+        Path hosts = Samples.spec(dir, "hosts.yaml", "hosts:\n  - {name: l1, local: true}\n  - {name: l2, local: true}\n");
+        assertEquals(0, Cli.run(db, "run", spec.toString(), "--hosts", hosts.toString()).code());
+        Cli.Result r = Cli.run(db, "events", "last");
+        events = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            events.add((ObjectNode) EventCodec.MAPPER.readTree(line));
+        }
+    }
+
+    private Cli.Result verify(List<ObjectNode> list) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode e : list) {
+            sb.append(EventCodec.MAPPER.writeValueAsString(e)).append('\n');
+        }
+        Path f = dir.resolve("events.jsonl");
+        Files.writeString(f, sb);
+        return Cli.run(null, "verify", "--events", f.toString());
+    }
+
+    private int indexOf(Predicate<JsonNode> p) {
+        for (int i = 0; i < events.size(); i++) {
+            if (p.test(events.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such event");
+    }
+
+    @Test
+    void theExportedEventsVerifyAsTheyAre() throws Exception {
+        Cli.Result r = verify(events);
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(0, Cli.run(db, "verify", "last").code());
+    }
+
+    @Test
+    void aChangedExitCodeIsCaughtAtTheDecisionAfterIt() throws Exception {
+        int i = indexOf(e -> e.get("type").asText().equals("exit") && e.get("action").asText().equals("compile-strbuf"));
+        events.get(i).put("exit_code", 1);
+        Cli.Result r = verify(events);
+        assertEquals(1, r.code(), r.toString());
+        long seq = events.get(i).get("seq").asLong() + 1;
+        assertTrue(r.out().startsWith("verify: " + dir.resolve("events.jsonl") + ": differs at seq " + seq + ":"), r.out());
+        assertTrue(r.out().contains("\"state\":\"failed\""), "the replayed decision: " + r.out());
+    }
+
+    @Test
+    void aChangedHostSampleThatWouldMoveAnActionIsCaught() throws Exception {
+        // make l1 look overloaded in every sample: the first dispatch that went to l1 while l2 was free differs
+        for (ObjectNode e : events) {
+            if (e.get("type").asText().equals("node") && e.get("host").asText().equals("l1") && e.has("load")) {
+                e.put("load", 1000.0);
+            }
+        }
+        Cli.Result r = verify(events);
+        assertEquals(1, r.code(), r.toString());
+        String seq = r.out().replaceAll("(?s).*differs at seq (\\d+):.*", "$1");
+        JsonNode differing = events.get(Integer.parseInt(seq) - 1);
+        assertEquals("schedule_decision", differing.get("type").asText(), r.out());
+        assertEquals("l1", differing.get("host").asText());
+        assertTrue(r.out().contains("replayed: {\"seq\":" + seq) && r.out().contains("\"host\":\"l2\""), r.out());
+    }
+
+    @Test
+    void aRunOfAnotherSchedulerVersionIsNamedNotReportedAsADifference() throws Exception {
+        int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
+        events.get(i).put("scheduler_version", "engine/0+load/0");
+        Cli.Result r = verify(events);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("recorded by scheduler engine/0+load/0"), r.err());
+    }
+}

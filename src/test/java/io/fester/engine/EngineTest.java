@@ -1,0 +1,199 @@
+package io.fester.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.graph.Action;
+import io.fester.schedule.Weights;
+import io.fester.state.ActionState;
+import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
+import io.fester.timeline.FailurePropagation;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.RunRequest.HostSpec;
+import io.fester.timeline.ScheduleDecision;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The engine as a pure state machine: observations in, decisions out. */
+class EngineTest {
+
+    static Action action(String id, String... deps) {
+        return new Action(id, "true", List.of(), List.of(), List.of(deps), List.of(), null);
+    }
+
+    static RunRequest request(List<Action> actions, List<HostSpec> hosts, boolean failFast) {
+        return new RunRequest("spec.yaml", "digest", "t", "/tmp", java.util.Map.of(), actions, hosts,
+                Weights.defaults(), failFast, List.of());
+    }
+
+    static HostSpec host(String name, int slots) {
+        return new HostSpec(name, slots, true, List.of());
+    }
+
+    static NodeEvent up(String host, double load) {
+        return new NodeEvent(host, NodeEvent.UP, load, 4, null, 1000L, 1000L);
+    }
+
+    static Exit ok(String action, String host) {
+        return new Exit(action, host, 1, 0, null, Exit.CAUSE_EXIT, List.of(), 10);
+    }
+
+    static Exit fail(String action, String host) {
+        return new Exit(action, host, 1, 1, null, Exit.CAUSE_EXIT, List.of(), 10);
+    }
+
+    static List<String> running(List<Event> decisions) {
+        List<String> out = new ArrayList<>();
+        for (Event e : decisions) {
+            if (e instanceof Pipeline p && Pipeline.RUNNING.equals(p.state())) {
+                out.add(p.action() + "@" + p.host() + "#" + p.slot());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void nothingIsDispatchedBeforeAHostIsUpThenUpToItsSlots() {
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c")), List.of(host("h", 2)), false);
+        Engine e = Engine.forRequest(rr);
+        List<Event> first = e.onObservation(rr, 0);
+        assertEquals(Pipeline.RUN_STARTED, ((Pipeline) first.get(0)).state());
+        assertEquals(3, first.stream().filter(x -> x instanceof Pipeline p && "queued".equals(p.state())).count());
+        assertTrue(running(first).isEmpty(), "no host is up yet");
+        List<Event> afterUp = e.onObservation(up("h", 0), 1);
+        assertEquals(List.of("a@h#0", "b@h#1"), running(afterUp), "two slots, file order");
+        assertEquals(List.of("c@h#0"), running(e.onObservation(ok("a", "h"), 2)), "the freed slot is reused");
+    }
+
+    @Test
+    void eachDispatchIsAScheduleDecisionThenRunning() {
+        RunRequest rr = request(List.of(action("a")), List.of(host("h1", 1), host("h2", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(up("h1", 3.0), 0);
+        List<Event> d = e.onObservation(up("h2", 0.0), 0);
+        // h1 came up first and took 'a' at once: the later, idler h2 cannot take it back
+        assertTrue(d.isEmpty());
+        assertEquals("h1", e.state().host(0));
+    }
+
+    @Test
+    void theIdlerHostWinsAndTiesGoToTheFirstName() {
+        // x first; a and b wait for it. h3 is idle, h1 and h2 equally loaded.
+        RunRequest rr = request(List.of(action("x"), action("a", "x"), action("b", "x")),
+                List.of(host("h2", 1), host("h1", 1), host("h3", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(up("h2", 2.0), 0); // x goes to h2, the only host up
+        e.onObservation(up("h1", 2.0), 0);
+        e.onObservation(up("h3", 0.0), 0);
+        List<Event> d = e.onObservation(ok("x", "h2"), 1);
+        assertEquals(List.of("a@h3#0", "b@h1#0"), running(d), "idlest first, then h1 before h2 on a tie");
+        ScheduleDecision forB = (ScheduleDecision) d.stream()
+                .filter(x -> x instanceof ScheduleDecision sd && sd.action().equals("b")).findFirst().orElseThrow();
+        assertEquals(List.of("h1", "h2"), forB.candidates().stream().map(ScheduleDecision.Candidate::host).toList());
+        assertEquals(forB.candidates().get(0).score(), forB.candidates().get(1).score());
+        assertEquals(List.of("h3"), forB.busy());
+        assertTrue(forB.rejected().isEmpty());
+    }
+
+    @Test
+    void hostsThatAreNotUpAreRejectedWithARule() {
+        RunRequest rr = request(List.of(action("a")), List.of(host("h1", 1), host("h2", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(new NodeEvent("h2", NodeEvent.LOST, null, null, null, null, null), 0);
+        List<Event> d = e.onObservation(up("h1", 0), 0);
+        ScheduleDecision sd = (ScheduleDecision) d.get(0);
+        assertEquals("h1", sd.host());
+        assertEquals(List.of(new ScheduleDecision.Rejection("h2", "host lost")), sd.rejected());
+    }
+
+    @Test
+    void aFailedActionSkipsItsDependentsAndTheRestStillRuns() {
+        // a -> b -> c ; d independent
+        RunRequest rr = request(List.of(action("a"), action("b", "a"), action("c", "b"), action("d")),
+                List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("a@h#0"), running(e.onObservation(up("h", 0), 0)));
+        List<Event> d = e.onObservation(fail("a", "h"), 5);
+        FailurePropagation fp = (FailurePropagation) d.stream().filter(x -> x instanceof FailurePropagation)
+                .findFirst().orElseThrow();
+        assertEquals("forward", fp.direction());
+        assertEquals(List.of("b", "c"), fp.actions());
+        assertEquals(List.of("d@h#0"), running(d), "the independent action still runs");
+        assertEquals(ActionState.SKIPPED, e.state().state(1));
+        assertEquals(ActionState.SKIPPED, e.state().state(2));
+        assertFalse(e.finished());
+        List<Event> end = e.onObservation(ok("d", "h"), 9);
+        Pipeline last = (Pipeline) end.get(end.size() - 1);
+        assertEquals(Pipeline.RUN_FINISHED, last.state());
+        assertEquals("failed", last.outcome());
+        assertTrue(e.finished());
+    }
+
+    @Test
+    void failFastStopsDispatchingAndSkipsTheRest() {
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c"), action("d")), List.of(host("h", 2)),
+                true);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("a@h#0", "b@h#1"), running(e.onObservation(up("h", 0), 0)));
+        List<Event> d = e.onObservation(fail("a", "h"), 1);
+        assertTrue(running(d).isEmpty(), "nothing new after the failure");
+        assertEquals(ActionState.SKIPPED, e.state().state(2));
+        assertEquals(ActionState.SKIPPED, e.state().state(3));
+        assertFalse(e.finished(), "b is still running and is waited for");
+        List<Event> end = e.onObservation(ok("b", "h"), 2);
+        assertEquals("failed", ((Pipeline) end.get(end.size() - 1)).outcome());
+    }
+
+    @Test
+    void missingOutputsFailTheActionWithTheirNames() {
+        RunRequest rr = request(List.of(action("a")), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(up("h", 0), 0);
+        List<Event> d = e.onObservation(new Exit("a", "h", 1, 0, null, "exit", List.of("out.o"), 3), 1);
+        Pipeline p = (Pipeline) d.get(0);
+        assertEquals(Pipeline.FAILED, p.state());
+        assertEquals("missing outputs: out.o", p.reason());
+    }
+
+    @Test
+    void anExitOfAnotherAttemptOrHostIsIgnored() {
+        RunRequest rr = request(List.of(action("a")), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(up("h", 0), 0);
+        assertTrue(e.onObservation(ok("a", "elsewhere"), 1).isEmpty());
+        assertTrue(e.onObservation(new Exit("a", "h", 7, 0, null, "exit", List.of(), 1), 1).isEmpty());
+        assertEquals(ActionState.RUNNING, e.state().state(0));
+    }
+
+    @Test
+    void cancelFinishesTheRunAsCancelled() {
+        RunRequest rr = request(List.of(action("a")), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        List<Event> d = e.onObservation(new io.fester.timeline.Cancel("Ctrl-C"), 1);
+        assertEquals("cancelled", ((Pipeline) d.get(0)).outcome());
+        assertTrue(e.finished());
+        assertTrue(e.onObservation(up("h", 0), 2).isEmpty(), "nothing after the end");
+    }
+
+    @Test
+    void anEmptyBuildSucceedsAtOnce() {
+        RunRequest rr = request(List.of(), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        List<Event> d = e.onObservation(rr, 0);
+        assertEquals("succeeded", ((Pipeline) d.get(d.size() - 1)).outcome());
+        assertEquals("succeeded", e.state().outcome());
+    }
+}

@@ -1,0 +1,134 @@
+package io.fester.timeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TimelineStoreTest {
+    @TempDir
+    Path dir;
+
+    private String db() {
+        return dir.resolve("timeline").toString();
+    }
+
+    private static int record(TimelineStore store, int events) throws StoreException {
+        RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+        for (int i = 0; i < events; i++) {
+            w.append(new Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
+        }
+        w.finish("succeeded", 1_000 + events);
+        return w.runId();
+    }
+
+    @Test
+    void eventsComeBackInSeqOrderWithoutGapsAfterReopening() throws Exception {
+        int run;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            run = record(store, 5_000);
+        }
+        try (TimelineStore store = TimelineStore.open(db() + ".mv.db")) {
+            List<Recorded> events = store.events(run);
+            assertEquals(5_000, events.size());
+            for (int i = 0; i < events.size(); i++) {
+                assertEquals(i + 1, events.get(i).seq());
+                assertEquals(new Output("a", "stdout", "line " + i + "\n"), events.get(i).event());
+            }
+            RunInfo info = store.resolve("last");
+            assertEquals(run, info.id());
+            assertEquals("succeeded", info.outcome());
+            assertEquals(5_000, info.events());
+        }
+    }
+
+    @Test
+    void runsAreNumberedInStartOrderAndLastIsTheHighest() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(1, record(store, 1));
+            assertEquals(2, record(store, 1));
+            assertEquals(3, record(store, 1));
+            assertEquals(3, store.resolve("last").id());
+            assertEquals(2, store.resolve("2").id());
+            StoreException e = assertThrows(StoreException.class, () -> store.resolve("9"));
+            assertTrue(e.getMessage().contains("runs 1 to 3"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theDatabaseItselfRefusesToChangeOrDeleteAnEvent() throws Exception {
+        int run;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            run = record(store, 3);
+        }
+        // a plain JDBC connection, not Fester's API: the refusal is in the database
+        try (TimelineStore keepOpen = TimelineStore.open(db());
+                Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "");
+                Statement s = c.createStatement()) {
+            SQLException update = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE events SET body = '{}' WHERE seq = 2"));
+            assertTrue(update.getMessage().contains("append-only"), update.getMessage());
+            SQLException delete = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("DELETE FROM events WHERE seq = 2"));
+            assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
+            assertEquals(3, keepOpen.events(run).size());
+        }
+    }
+
+    @Test
+    void aWholeRunCanBeDeletedAndTheOthersStay() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            record(store, 20);
+            store.deleteRun(1);
+            List<Integer> ids = new ArrayList<>();
+            store.runs().forEach(r -> ids.add(r.id()));
+            assertEquals(List.of(2), ids);
+            assertEquals(20, store.events(2).size());
+            assertEquals(0, store.events(1).size());
+        }
+    }
+
+    @Test
+    void largeBodiesRoundTrip() throws Exception {
+        String big = "x".repeat(3 * RunWriter.INLINE_LIMIT);
+        try (TimelineStore store = TimelineStore.open(db())) {
+            RunWriter w = store.startRun("spec.yaml", "run", 1, 1);
+            w.append(new Output("a", "stdout", "small"), 1);
+            w.append(new Output("a", "stdout", big), 2);
+            w.append(new Output("a", "stdout", "after"), 3);
+            w.finish("succeeded", 3);
+            List<Recorded> events = store.events(w.runId());
+            assertEquals(big, ((Output) events.get(1).event()).text());
+            assertEquals("after", ((Output) events.get(2).event()).text());
+        }
+    }
+
+    @Test
+    void aFileOfAnotherProgramIsRefusedWithAMessage() throws Exception {
+        Path f = dir.resolve("other.mv.db");
+        Files.writeString(f, "this is not a database");
+        StoreException e = assertThrows(StoreException.class, () -> TimelineStore.open(f.toString()));
+        assertTrue(e.getMessage().startsWith("cannot open the timeline database"), e.getMessage());
+    }
+
+    @Test
+    void jsonLinesCarrySeqTimeTypeAndKindFirst() {
+        Recorded r = new Recorded(7, 0, new Exit("a", "h", 1, 2, null, "exit", List.of("x.o"), 15));
+        String line = EventCodec.line(r);
+        assertEquals("{\"seq\":7,\"time\":\"1970-01-01T00:00:00Z\",\"type\":\"exit\",\"kind\":\"observation\","
+                + "\"action\":\"a\",\"host\":\"h\",\"attempt\":1,\"exit_code\":2,\"cause\":\"exit\","
+                + "\"missing_outputs\":[\"x.o\"],\"duration_ms\":15}", line);
+        assertEquals(r, EventCodec.parseLine(line));
+    }
+}
