@@ -1,6 +1,5 @@
 package io.fester.cli;
 
-import io.fester.timeline.EventCodec;
 import io.fester.timeline.EventType;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.TimelineStore;
@@ -39,9 +38,9 @@ final class EventsCommand implements Callable<Integer> {
             RunInfo r = store.resolve(run);
             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             try {
-                store.scan(r.id(), type, 1, Long.MAX_VALUE, (seq, time, t, body) -> {
+                store.lines(r.id(), type, 1, Long.MAX_VALUE, line -> {
                     try {
-                        out.write(EventCodec.line(seq, time, t, body));
+                        out.write(line);
                         out.write('\n');
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);

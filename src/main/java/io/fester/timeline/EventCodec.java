@@ -20,12 +20,18 @@ public final class EventCodec {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // maps (factors, weights, env) in key order: Map.of's order changes from one JVM to the next
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
     private EventCodec() {}
 
     /** The event's own fields as a JSON object. */
     public static String body(Event e) {
+        String hot = HotEncoder.body(e);
+        if (hot != null) {
+            return hot;
+        }
         try {
             return MAPPER.writeValueAsString(e);
         } catch (JsonProcessingException ex) {

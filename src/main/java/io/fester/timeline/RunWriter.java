@@ -18,8 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RunWriter implements AutoCloseable {
     /** The longest an appended event waits before its batch is committed. */
     public static final long FLUSH_INTERVAL_MS = 200;
-    /** Bodies longer than this go to the CLOB column. */
+    /** A line longer than this gets a page of its own, stored as a CLOB. */
     public static final int INLINE_LIMIT = 32 * 1024;
+    /** Events per stored page at most. */
+    public static final int PAGE_EVENTS = 128;
+    private static final int PAGE_CHARS = 128 * 1024;
     private static final int BATCH = 2000;
     private static final int MAX_PENDING = 100_000;
 
@@ -83,8 +86,8 @@ public final class RunWriter implements AutoCloseable {
     private void flushLoop() {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO events(id, run_id, seq, time_ms, type, body, big) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_pages(id, run_id, last_seq,"
+                    + " last_time_ms, lines, big) VALUES (?, ?, ?, ?, ?, ?)")) {
                 while (true) {
                     List<Recorded> batch;
                     boolean last;
@@ -100,29 +103,12 @@ public final class RunWriter implements AutoCloseable {
                     } finally {
                         lock.unlock();
                     }
-                    for (int from = 0; from < batch.size(); from += BATCH) {
-                        int to = Math.min(batch.size(), from + BATCH);
-                        for (Recorded r : batch.subList(from, to)) {
-                            ps.setLong(1, TimelineStore.key(runId, r.seq()));
-                            ps.setInt(2, runId);
-                            ps.setLong(3, r.seq());
-                            ps.setLong(4, r.timeMs());
-                            ps.setString(5, r.event().type());
-                            String body = EventCodec.body(r.event());
-                            if (body.length() <= INLINE_LIMIT) {
-                                ps.setString(6, body);
-                                ps.setNull(7, java.sql.Types.CLOB);
-                            } else {
-                                ps.setNull(6, java.sql.Types.VARCHAR);
-                                ps.setCharacterStream(7, new java.io.StringReader(body), body.length());
-                            }
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                    if (!batch.isEmpty()) {
+                        writePages(ps, batch);
                         c.commit();
                         lock.lock();
                         try {
-                            committed = batch.get(to - 1).seq();
+                            committed = batch.get(batch.size() - 1).seq();
                             drained.signalAll();
                         } finally {
                             lock.unlock();
@@ -149,6 +135,55 @@ public final class RunWriter implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** Encodes a batch as pages of consecutive lines and adds them to the statement's batch. */
+    private void writePages(PreparedStatement ps, List<Recorded> batch) throws SQLException {
+        StringBuilder page = new StringBuilder(PAGE_CHARS + INLINE_LIMIT);
+        long first = 0;
+        Recorded prev = null;
+        int count = 0;
+        for (Recorded r : batch) {
+            String line = EventCodec.line(r);
+            boolean big = line.length() > INLINE_LIMIT;
+            if (count > 0 && (big || count == PAGE_EVENTS || page.length() + line.length() > PAGE_CHARS)) {
+                addPage(ps, first, prev, page.toString(), false);
+                page.setLength(0);
+                count = 0;
+            }
+            if (big) {
+                addPage(ps, r.seq(), r, line, true);
+                continue;
+            }
+            if (count == 0) {
+                first = r.seq();
+            } else {
+                page.append('\n');
+            }
+            page.append(line);
+            prev = r;
+            count++;
+        }
+        if (count > 0) {
+            addPage(ps, first, prev, page.toString(), false);
+        }
+        ps.executeBatch();
+    }
+
+    private void addPage(PreparedStatement ps, long firstSeq, Recorded last, String text, boolean big)
+            throws SQLException {
+        ps.setLong(1, TimelineStore.key(runId, firstSeq));
+        ps.setInt(2, runId);
+        ps.setLong(3, last.seq());
+        ps.setLong(4, last.timeMs());
+        if (big) {
+            ps.setNull(5, java.sql.Types.VARCHAR);
+            ps.setCharacterStream(6, new java.io.StringReader(text), text.length());
+        } else {
+            ps.setString(5, text);
+            ps.setNull(6, java.sql.Types.CLOB);
+        }
+        ps.addBatch();
     }
 
     /** Waits until everything appended so far is committed. */

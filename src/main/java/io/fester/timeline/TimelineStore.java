@@ -20,9 +20,12 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * and H2 writes commits to the file within {@link #WRITE_DELAY_MS} ms, so a {@code kill -9} loses at
  * most the last {@value #DURABILITY_WINDOW_MS} ms of events; everything older is in the file.
  *
- * <p>Bodies over {@value RunWriter#INLINE_LIMIT} characters (the run request of a large build carries
- * its whole graph) are stored as a CLOB, out of the table's pages, so that scanning a run never drags
- * megabyte rows through the page cache.
+ * <p>Events are stored as their contract JSON Lines, in pages: one row holds up to
+ * {@value RunWriter#PAGE_EVENTS} consecutive events of a run (an H2 row per event made the database
+ * the bottleneck of large runs). A page's key is {@code run << 40 | first seq}, so a run is one key
+ * range in {@code seq} order and any {@code seq} is one index seek away. A line longer than
+ * {@value RunWriter#INLINE_LIMIT} characters (the run request of a large build carries its whole
+ * graph) gets a page of its own, stored as a CLOB out of the table's B-tree.
  *
  * <p>Several processes may use one file: the first opens it and serves the others over loopback
  * (H2's {@code AUTO_SERVER}).
@@ -96,22 +99,20 @@ public final class TimelineStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL,"
                     + " kind VARCHAR(16) NOT NULL, started_ms BIGINT NOT NULL, finished_ms BIGINT, outcome VARCHAR(16),"
                     + " actions INT, owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)");
-            // id = run << 40 | seq: one BIGINT key that H2 uses as the row key, so an append touches a
-            // single B-tree, and a run's events are one key range in seq order
-            s.execute("CREATE TABLE IF NOT EXISTS events(id BIGINT PRIMARY KEY, run_id INT NOT NULL,"
-                    + " seq BIGINT NOT NULL, time_ms BIGINT NOT NULL, type VARCHAR(32) NOT NULL, body VARCHAR,"
-                    + " big CLOB)");
-            s.execute("CREATE TRIGGER IF NOT EXISTS events_append_only_u BEFORE UPDATE ON events FOR EACH ROW CALL '"
-                    + AppendOnlyTrigger.class.getName() + "'");
-            s.execute("CREATE TRIGGER IF NOT EXISTS events_append_only_d BEFORE DELETE ON events FOR EACH ROW CALL '"
-                    + AppendOnlyTrigger.class.getName() + "'");
+            // id = run << 40 | first seq: one BIGINT key that H2 uses as the row key
+            s.execute("CREATE TABLE IF NOT EXISTS event_pages(id BIGINT PRIMARY KEY, run_id INT NOT NULL,"
+                    + " last_seq BIGINT NOT NULL, last_time_ms BIGINT NOT NULL, lines VARCHAR, big CLOB)");
+            s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_u BEFORE UPDATE ON event_pages"
+                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
+            s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
+                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
         }
     }
 
     /** The largest {@code seq} a run can hold. */
     static final long MAX_SEQ = (1L << 40) - 1;
 
-    /** The events table's key of a run's event. */
+    /** The key of a run's page that starts at {@code seq}. */
     static long key(int run, long seq) {
         return ((long) run << 40) | seq;
     }
@@ -171,9 +172,9 @@ public final class TimelineStore implements AutoCloseable {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT r.id, r.spec, r.kind, r.started_ms, r.finished_ms, r.outcome,"
                         + " r.actions, r.owner_pid, r.owner_host,"
-                        + " (SELECT COUNT(*) FROM events e WHERE e.id BETWEEN r.id * 1099511627776"
+                        + " (SELECT MAX(last_seq) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
                         + " AND r.id * 1099511627776 + 1099511627775),"
-                        + " (SELECT MAX(time_ms) FROM events e WHERE e.id BETWEEN r.id * 1099511627776"
+                        + " (SELECT MAX(last_time_ms) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
                         + " AND r.id * 1099511627776 + 1099511627775)"
                         + " FROM runs r WHERE NOT r.deleting ORDER BY r.id")) {
             while (rs.next()) {
@@ -239,22 +240,39 @@ public final class TimelineStore implements AutoCloseable {
                 + runs.get(runs.size() - 1).id() + " are recorded (see 'fester runs')");
     }
 
-    /** Streams a run's events in {@code seq} order as stored parts; {@code type} null for all types. */
-    public void scan(int run, String type, long fromSeq, long toSeq, RowSink sink) throws StoreException {
-        String sql = "SELECT seq, time_ms, type, body, big FROM events WHERE id BETWEEN ? AND ?"
-                + (type == null ? "" : " AND type = ?") + " ORDER BY id";
+    /**
+     * Hands over a run's events with {@code fromSeq <= seq <= toSeq} as the contract's JSON Lines, in
+     * {@code seq} order; {@code type} null for all types.
+     */
+    public void lines(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
+        long from = Math.max(1, fromSeq);
+        long to = Math.min(toSeq, MAX_SEQ);
+        String sql = "SELECT id, lines, big FROM event_pages WHERE id BETWEEN ? AND ? AND last_seq >= ? ORDER BY id";
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, key(run, Math.max(0, fromSeq)));
-            ps.setLong(2, key(run, Math.min(toSeq, MAX_SEQ)));
-            if (type != null) {
-                ps.setString(3, type);
-            }
-            ps.setFetchSize(2000);
+            ps.setLong(1, key(run, Math.max(1, from - RunWriter.PAGE_EVENTS + 1)));
+            ps.setLong(2, key(run, to));
+            ps.setLong(3, from);
+            ps.setFetchSize(64);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    EventType t = EventType.named(rs.getString(3));
-                    String body = rs.getString(4);
-                    sink.row(rs.getLong(1), rs.getLong(2), t, body != null ? body : rs.getString(5));
+                    long seq = rs.getLong(1) & MAX_SEQ;
+                    String text = rs.getString(2);
+                    if (text == null) {
+                        text = rs.getString(3);
+                    }
+                    int at = 0;
+                    while (at < text.length() && seq <= to) {
+                        int nl = text.indexOf('\n', at);
+                        int end = nl < 0 ? text.length() : nl;
+                        if (seq >= from) {
+                            String line = text.substring(at, end);
+                            if (type == null || typeOf(line).equals(type)) {
+                                sink.accept(line);
+                            }
+                        }
+                        seq++;
+                        at = end + 1;
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -262,17 +280,26 @@ public final class TimelineStore implements AutoCloseable {
         }
     }
 
-    /** Every event of a run, decoded, in {@code seq} order. */
-    public List<Recorded> events(int run) throws StoreException {
+    /** The {@code type} of a stored line, read without parsing the whole line. */
+    static String typeOf(String line) {
+        int at = line.indexOf("\"type\":\"");
+        if (at < 0) {
+            return "";
+        }
+        int start = at + 8;
+        return line.substring(start, line.indexOf('"', start));
+    }
+
+    /** A run's events with {@code fromSeq <= seq <= toSeq}, decoded, in {@code seq} order. */
+    public List<Recorded> events(int run, long fromSeq, long toSeq) throws StoreException {
         List<Recorded> out = new ArrayList<>();
-        forEach(run, out::add);
+        lines(run, null, fromSeq, toSeq, line -> out.add(EventCodec.parseLine(line)));
         return out;
     }
 
-    /** Decodes and hands over every event of a run in {@code seq} order. */
-    public void forEach(int run, Consumer<Recorded> sink) throws StoreException {
-        scan(run, null, 1, Long.MAX_VALUE, (seq, time, type, body) ->
-                sink.accept(new Recorded(seq, time, EventCodec.fromBody(type, body))));
+    /** Every event of a run, decoded, in {@code seq} order. */
+    public List<Recorded> events(int run) throws StoreException {
+        return events(run, 1, MAX_SEQ);
     }
 
     /** Deletes a run and all its events; the run's number is not reused unless it was the last. */
@@ -280,7 +307,7 @@ public final class TimelineStore implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE WHERE id = ?");
-                    PreparedStatement ev = c.prepareStatement("DELETE FROM events WHERE id BETWEEN ? AND ?");
+                    PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?");
                     PreparedStatement del = c.prepareStatement("DELETE FROM runs WHERE id = ?")) {
                 mark.setInt(1, run);
                 if (mark.executeUpdate() == 0) {
@@ -304,11 +331,5 @@ public final class TimelineStore implements AutoCloseable {
     @Override
     public void close() {
         pool.dispose();
-    }
-
-    /** Receives stored rows without decoding them. */
-    @FunctionalInterface
-    public interface RowSink {
-        void row(long seq, long timeMs, EventType type, String body);
     }
 }

@@ -76,10 +76,10 @@ class TimelineStoreTest {
                 Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "");
                 Statement s = c.createStatement()) {
             SQLException update = assertThrows(SQLException.class,
-                    () -> s.executeUpdate("UPDATE events SET body = '{}' WHERE seq = 2"));
+                    () -> s.executeUpdate("UPDATE event_pages SET lines = '{}'"));
             assertTrue(update.getMessage().contains("append-only"), update.getMessage());
             SQLException delete = assertThrows(SQLException.class,
-                    () -> s.executeUpdate("DELETE FROM events WHERE seq = 2"));
+                    () -> s.executeUpdate("DELETE FROM event_pages"));
             assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
             assertEquals(3, keepOpen.events(run).size());
         }
@@ -96,6 +96,22 @@ class TimelineStoreTest {
             assertEquals(List.of(2), ids);
             assertEquals(20, store.events(2).size());
             assertEquals(0, store.events(1).size());
+        }
+    }
+
+    @Test
+    void anyRangeOfSeqsComesBackAcrossPageBoundaries() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            int run = record(store, 1_000);
+            List<Recorded> some = store.events(run, 120, 400);
+            assertEquals(281, some.size());
+            assertEquals(120, some.get(0).seq());
+            assertEquals(new Output("a", "stdout", "line 399\n"), some.get(some.size() - 1).event());
+            List<String> outputs = new ArrayList<>();
+            store.lines(run, "output", 999, 5_000, outputs::add);
+            assertEquals(2, outputs.size());
+            store.lines(run, "exit", 1, 5_000, outputs::add);
+            assertEquals(2, outputs.size(), "no exit events");
         }
     }
 
