@@ -153,7 +153,12 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "make -j2: median %.3f s of %s%n", m, fmt(makeTimes));
         System.out.printf(Locale.ROOT, "fester -j2 (in-process, no JVM start-up): median %.3f s of %s%n", f,
                 fmt(festerTimes));
-        System.out.printf(Locale.ROOT, "ratio fester/make: %.3f%n", f / m);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < makeTimes.size(); i++) {
+            ratios.add(festerTimes.get(i) / makeTimes.get(i));
+        }
+        System.out.printf(Locale.ROOT, "ratio fester/make: median of paired rounds %.3f %s; of medians %.3f%n",
+                median(ratios), fmt(ratios), f / m);
         List<Double> starts = new ArrayList<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int i = 0; i < 5; i++) {

@@ -35,6 +35,7 @@ public final class Engine {
     private BuildGraph graph;
     private boolean failFast;
     private boolean stopping;
+    private boolean cancelled;
     private boolean finished;
     private List<Event> out;
     private long now;
@@ -84,8 +85,7 @@ public final class Engine {
         } else if (obs instanceof NodeEvent) {
             dispatch();
         } else if (obs instanceof Cancel c) {
-            emit(Pipeline.runFinished("cancelled"));
-            finished = true;
+            cancel(c);
         }
         checkFinished();
         return out;
@@ -107,6 +107,32 @@ public final class Engine {
             }
         }
         dispatch();
+    }
+
+    /**
+     * Skips everything still queued; what runs is killed by the loop and reported by its exits. The
+     * run finishes as {@code cancelled} when nothing runs any more, or at once when forced.
+     */
+    private void cancel(Cancel c) {
+        if (!cancelled) {
+            cancelled = true;
+            stopping = true;
+            ready.clear();
+            for (int j = 0; j < graph.size(); j++) {
+                if (state.state(j) == ActionState.QUEUED) {
+                    emit(Pipeline.skipped(graph.action(j).id(), "cancelled: " + c.reason()));
+                }
+            }
+        }
+        if (c.force()) {
+            emit(Pipeline.runFinished("cancelled"));
+            finished = true;
+        }
+    }
+
+    /** True once a cancel has been observed: the loop kills what runs. */
+    public boolean cancelled() {
+        return cancelled;
     }
 
     private void exit(Exit x) {
@@ -203,7 +229,7 @@ public final class Engine {
         }
         if (state.finishedCount() == graph.size()) {
             boolean failed = state.count(ActionState.FAILED) > 0;
-            emit(Pipeline.runFinished(failed ? "failed" : "succeeded"));
+            emit(Pipeline.runFinished(cancelled ? "cancelled" : failed ? "failed" : "succeeded"));
             finished = true;
         }
     }

@@ -69,9 +69,15 @@ public final class RunLoop {
         }
     }
 
-    /** Asks the run to stop: records a {@code cancel} observation; running actions are killed. */
-    public void cancel(String reason) {
-        post(new Cancel(reason));
+    /** How long running actions get to report their end after a cancel before the run is forced to end. */
+    public static final long CANCEL_GRACE_MS = 10_000;
+
+    /**
+     * Asks the run to stop: records a {@code cancel} observation; queued actions are skipped and
+     * running ones killed. {@code force} ends the run without waiting for their exits.
+     */
+    public void cancel(String reason, boolean force) {
+        post(new Cancel(reason, force));
     }
 
     /** The engine's view of the run. Only for the loop thread and after {@link #run} returns. */
@@ -84,22 +90,42 @@ public final class RunLoop {
      * observation posted must be the {@link RunRequest}. Returns the outcome.
      */
     public String run() {
+        boolean interrupted = false;
+        boolean grace = false; // after a cancel: waiting for the killed actions' exits
+        long forceAt = 0;
         try {
             while (!engine.finished()) {
-                Stamped s = inbox.take();
+                Stamped s;
+                try {
+                    s = grace ? inbox.poll(Math.max(0, forceAt - System.nanoTime()), TimeUnit.NANOSECONDS)
+                            : inbox.take();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the run still ends properly: as a recorded cancel
+                    post(new Cancel("interrupted", false));
+                    continue;
+                }
+                if (s == null) {
+                    post(new Cancel("forced: running actions did not stop within " + CANCEL_GRACE_MS + " ms", true));
+                    grace = false;
+                    continue;
+                }
+                boolean wasCancelled = engine.cancelled();
                 step(s);
+                if (!wasCancelled && engine.cancelled() && !engine.finished()) {
+                    dispatcher.cancelAll(); // their exits come back as observations
+                    grace = true;
+                    forceAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CANCEL_GRACE_MS);
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = "cancelled";
         } finally {
             closed = true;
             dispatcher.cancelAll();
             done.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (outcome == null) {
-            outcome = engine.state().outcome();
-        }
+        outcome = engine.state().outcome();
         return outcome;
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +50,9 @@ public final class LocalExecutor implements Dispatcher {
         return t;
     });
     private final Map<Long, Process> running = new ConcurrentHashMap<>();
+    private static final int RUNNING = 0;
+    private static final int EXITED = 1;
+    private static final int TIMED_OUT = 2;
 
     /**
      * @param env variables added to this process's environment for every action
@@ -76,18 +80,26 @@ public final class LocalExecutor implements Dispatcher {
             return;
         }
         running.put(p.pid(), p);
-        boolean[] timedOut = {false};
+        // RUNNING -> EXITED (the process ended by itself) or RUNNING -> TIMED_OUT (the timer won)
+        AtomicInteger fate = new AtomicInteger(RUNNING);
         ScheduledFuture<?> timeout = action.timeoutMs() == null ? null : timer.schedule(() -> {
-            timedOut[0] = true;
-            killGroup(p);
+            if (fate.compareAndSet(RUNNING, TIMED_OUT)) {
+                killGroup(p);
+            }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
         threads.submit(() -> pump(p.getInputStream(), action.id(), "stdout", pumped));
         threads.submit(() -> pump(p.getErrorStream(), action.id(), "stderr", pumped));
         threads.submit(() -> {
             int code;
+            long ms;
             try {
                 code = p.waitFor();
+                ms = (System.nanoTime() - t0) / 1_000_000;
+                fate.compareAndSet(RUNNING, EXITED);
+                if (timeout != null) {
+                    timeout.cancel(false);
+                }
                 if (!pumped.await(2, TimeUnit.SECONDS)) {
                     // something the command left in the background still holds its output open
                     killGroup(p);
@@ -98,16 +110,13 @@ public final class LocalExecutor implements Dispatcher {
                 return;
             }
             killGroup(p); // nothing the action started outlives it
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            running.remove(p.pid());
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+            running.remove(p.pid(), p);
             String cause = Exit.CAUSE_EXIT;
             Integer signal = null;
-            if (timedOut[0]) {
+            if (fate.get() == TIMED_OUT && code > 128) {
+                // killed by the timer; a command that ended on its own just before the kill landed has not timed out
                 cause = Exit.CAUSE_TIMEOUT;
-                signal = 9;
+                signal = code - 128;
             } else if (code > 128 && code <= 128 + 64) {
                 cause = Exit.CAUSE_SIGNAL;
                 signal = code - 128;
@@ -151,17 +160,24 @@ public final class LocalExecutor implements Dispatcher {
         }
     }
 
-    /** Kills the process group the command runs in ({@code setsid} made the shell its leader). */
+    /**
+     * Kills the process group the command runs in ({@code setsid} made the shell its leader, so the
+     * group's id is the shell's pid). Once the shell is reaped its pid may be reused, but not while
+     * its group still has members: so the group is signalled only while it has some.
+     */
     static void killGroup(Process p) {
-        try {
-            Process k = new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            k.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // kill(1) missing: fall back to the processes Java can see
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long pgid = p.pid();
+        if (p.isAlive() || ProcessGroups.hasMembers(pgid)) {
+            try {
+                Process k = new ProcessBuilder("kill", "-KILL", "--", "-" + pgid)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                k.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // kill(1) missing: fall back to the processes Java can see
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         p.destroyForcibly();
     }

@@ -33,6 +33,7 @@ public final class LiveRun {
     private final String kind;
     private final List<Consumer<Recorded>> listeners = new ArrayList<>();
     private volatile RunLoop loop;
+    private volatile String cancelReason;
     private volatile int runId;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
@@ -72,9 +73,8 @@ public final class LiveRun {
     private String runToEnd() throws StoreException, IOException {
         RunRequest request = request();
         Path root = Path.of(graph.root());
-        long now = System.currentTimeMillis();
         NodeEvent first = AgentScript.sampleLocal(root);
-        RunWriter writer = store.startRun(graph.spec(), kind, now, graph.size());
+        RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
@@ -84,19 +84,31 @@ public final class LiveRun {
         RunLoop l = new RunLoop(engine, writer, executor, System::currentTimeMillis);
         holder[0] = l;
         listeners.forEach(l::addListener);
-        loop = l;
         l.post(request);
         for (String h : local) {
             l.post(first.forHost(h, NodeEvent.UP));
         }
-        String outcome;
+        // if this JVM goes down while actions run, their process groups go with it
+        Thread killActions = new Thread(executor::cancelAll, "fester-kill-actions");
+        Runtime.getRuntime().addShutdownHook(killActions);
+        String outcome = null;
         try (LocalSampler sampler = LocalSampler.start(root, local, 1, l::post)) {
+            loop = l;
+            if (cancelReason != null) { // asked before the loop existed
+                l.cancel(cancelReason, false);
+            }
             outcome = l.run();
         } finally {
             executor.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(killActions);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs now
+            }
+            long end = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
+            // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
+            writer.finish(outcome == null ? "interrupted" : outcome, end);
         }
-        long finished = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
-        writer.finish(outcome, finished);
         return outcome;
     }
 
@@ -105,13 +117,21 @@ public final class LiveRun {
         return runId;
     }
 
-    /** Asks a running build to stop and waits up to {@code waitMs} for its loop to end. */
-    public boolean cancel(String reason, long waitMs) throws InterruptedException {
+    /**
+     * Asks the build to stop (from any thread, at any time, also before it has started): what is
+     * queued is skipped, what runs is killed. {@code force} ends the run without waiting for the
+     * killed actions to report. Returns at once.
+     */
+    public void cancel(String reason, boolean force) {
+        cancelReason = reason;
         RunLoop l = loop;
-        if (l == null) {
-            return ended.getCount() == 0;
+        if (l != null) {
+            l.cancel(reason, force);
         }
-        l.cancel(reason);
+    }
+
+    /** Waits until {@link #run} has returned, at most {@code waitMs}. True if it has. */
+    public boolean awaitEnd(long waitMs) throws InterruptedException {
         return ended.await(waitMs, TimeUnit.MILLISECONDS);
     }
 }

@@ -12,8 +12,7 @@ import org.h2.api.Trigger;
  * itself, not only in Fester's API.
  */
 public final class AppendOnlyTrigger implements Trigger {
-    private int cachedRun = Integer.MIN_VALUE;
-    private boolean cachedDeleting;
+    // No cache: one trigger instance serves every session, and deletes are rare.
 
     @Override
     public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
@@ -22,16 +21,14 @@ public final class AppendOnlyTrigger implements Trigger {
         }
         if (oldRow != null) {
             int run = ((Number) oldRow[1]).intValue(); // columns: id, run_id, …
-            if (run != cachedRun) {
-                try (PreparedStatement ps = conn.prepareStatement("SELECT deleting FROM runs WHERE id = ?")) {
-                    ps.setInt(1, run);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        cachedDeleting = rs.next() && rs.getBoolean(1);
-                    }
+            boolean deleting;
+            try (PreparedStatement ps = conn.prepareStatement("SELECT deleting FROM runs WHERE id = ?")) {
+                ps.setInt(1, run);
+                try (ResultSet rs = ps.executeQuery()) {
+                    deleting = rs.next() && rs.getBoolean(1);
                 }
-                cachedRun = run;
             }
-            if (!cachedDeleting) {
+            if (!deleting) {
                 throw new SQLException("the timeline is append-only: single events cannot be deleted; "
                         + "delete the whole run instead", "FE002");
             }

@@ -33,7 +33,6 @@ public final class RunWriter implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private List<Recorded> pending = new ArrayList<>();
     private long nextSeq = 1;
-    private long committed;
     private boolean closing;
     private volatile Throwable failure;
     private final Thread flusher;
@@ -106,13 +105,6 @@ public final class RunWriter implements AutoCloseable {
                     if (!batch.isEmpty()) {
                         writePages(ps, batch);
                         c.commit();
-                        lock.lock();
-                        try {
-                            committed = batch.get(batch.size() - 1).seq();
-                            drained.signalAll();
-                        } finally {
-                            lock.unlock();
-                        }
                     }
                     if (last) {
                         lock.lock();
@@ -126,7 +118,7 @@ public final class RunWriter implements AutoCloseable {
                     }
                 }
             }
-        } catch (SQLException | InterruptedException | RuntimeException e) {
+        } catch (Throwable e) { // also an Error: append must never wait for a dead thread
             failure = e;
             lock.lock();
             try {
@@ -186,21 +178,6 @@ public final class RunWriter implements AutoCloseable {
         ps.addBatch();
     }
 
-    /** Waits until everything appended so far is committed. */
-    public void flush() throws StoreException {
-        long target = nextSeq - 1;
-        lock.lock();
-        try {
-            while (committed < target && failure == null) {
-                work.signal();
-                drained.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
-        check();
-    }
-
     private void check() throws StoreException {
         if (failure != null) {
             throw new StoreException("the timeline could not be written: " + failure.getMessage(), failure);
@@ -232,10 +209,19 @@ public final class RunWriter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try {
-            flusher.join();
-        } catch (InterruptedException e) {
+        boolean interrupted = false;
+        while (flusher.isAlive()) {
+            try {
+                flusher.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // the tail must reach the file before anyone may assume it did
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (failure == null && !pending.isEmpty()) {
+            failure = new IllegalStateException(pending.size() + " events were not written");
         }
     }
 }

@@ -96,6 +96,8 @@ public final class TimelineStore implements AutoCloseable {
 
     private void createSchema() throws SQLException {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            // run numbers only grow, even when the last run is deleted: a number names one run forever
+            s.execute("CREATE SEQUENCE IF NOT EXISTS run_numbers START WITH 1");
             s.execute("CREATE TABLE IF NOT EXISTS runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL,"
                     + " kind VARCHAR(16) NOT NULL, started_ms BIGINT NOT NULL, finished_ms BIGINT, outcome VARCHAR(16),"
                     + " actions INT, owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)");
@@ -126,12 +128,13 @@ public final class TimelineStore implements AutoCloseable {
         return pool.getConnection();
     }
 
-    /** Starts a new run numbered after the highest so far and returns its writer. */
+    /** Starts a new run, numbered after every run there ever was in this database, and returns its writer. */
     public RunWriter startRun(String spec, String kind, long startedMs, int actions) throws StoreException {
         for (int attempt = 0; attempt < 20; attempt++) {
             try (Connection c = pool.getConnection()) {
                 int id;
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM runs")) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT NEXT VALUE FOR run_numbers")) {
                     rs.next();
                     id = rs.getInt(1);
                 }
@@ -158,7 +161,8 @@ public final class TimelineStore implements AutoCloseable {
 
     void finishRun(int id, String outcome, long finishedMs) throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE runs SET outcome = ?, finished_ms = ? WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("UPDATE runs SET outcome = ?, finished_ms = ?"
+                        + " WHERE id = ? AND outcome IS NULL AND NOT deleting")) {
             ps.setString(1, outcome);
             ps.setLong(2, finishedMs);
             ps.setInt(3, id);
@@ -302,8 +306,13 @@ public final class TimelineStore implements AutoCloseable {
         return events(run, 1, MAX_SEQ);
     }
 
-    /** Deletes a run and all its events; the run's number is not reused unless it was the last. */
+    /** Deletes a finished run and all its events; its number is never given to another run. */
     public void deleteRun(int run) throws StoreException {
+        for (RunInfo r : runs()) {
+            if (r.id() == run && r.outcome() == null) {
+                throw new StoreException("run " + run + " is still running: stop it first (Ctrl-C), then delete it");
+            }
+        }
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE WHERE id = ?");

@@ -109,6 +109,11 @@ class ProcessLifecycleTest {
             List<Recorded> events = store.events(run.id());
             Recorded last = events.get(events.size() - 1);
             assertEquals(Pipeline.runFinished("cancelled"), last.event());
+            // every dispatched action reached a final state: slow was killed, nothing is left running
+            assertTrue(events.stream().anyMatch(r -> r.event() instanceof Pipeline pl && "slow".equals(pl.action())
+                    && Pipeline.FAILED.equals(pl.state())), "the killed action is recorded as failed");
+            assertTrue(out.contains("build cancelled"), out);
+            assertTrue(out.contains("run: " + run.id()), "the summary and run line are printed: " + out);
         }
         assertEquals(0, io.fester.Cli.run(db(), "verify", "last").code());
     }

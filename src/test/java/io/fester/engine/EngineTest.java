@@ -178,14 +178,32 @@ class EngineTest {
     }
 
     @Test
-    void cancelFinishesTheRunAsCancelled() {
+    void cancelSkipsWhatIsQueuedAndFinishesWhenTheKilledActionsHaveReported() {
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c", "a")), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("a@h#0"), running(e.onObservation(up("h", 0), 0)));
+        List<Event> d = e.onObservation(new io.fester.timeline.Cancel("Ctrl-C", false), 1);
+        assertEquals(List.of(Pipeline.skipped("b", "cancelled: Ctrl-C"), Pipeline.skipped("c", "cancelled: Ctrl-C")), d);
+        assertTrue(e.cancelled());
+        assertFalse(e.finished(), "a still runs: the loop kills it and its exit is awaited");
+        assertTrue(e.onObservation(new io.fester.timeline.Cancel("Ctrl-C", false), 2).isEmpty(), "a repeat is ignored");
+        List<Event> end = e.onObservation(new Exit("a", "h", 1, 137, 9, Exit.CAUSE_SIGNAL, List.of(), 5), 3);
+        assertEquals(Pipeline.FAILED, ((Pipeline) end.get(0)).state());
+        assertEquals(Pipeline.runFinished("cancelled"), end.get(end.size() - 1));
+        assertTrue(e.finished());
+        assertTrue(e.onObservation(up("h", 0), 4).isEmpty(), "nothing after the end");
+    }
+
+    @Test
+    void aForcedCancelEndsTheRunAtOnce() {
         RunRequest rr = request(List.of(action("a")), List.of(host("h", 1)), false);
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        List<Event> d = e.onObservation(new io.fester.timeline.Cancel("Ctrl-C"), 1);
-        assertEquals("cancelled", ((Pipeline) d.get(0)).outcome());
+        e.onObservation(up("h", 0), 0);
+        List<Event> d = e.onObservation(new io.fester.timeline.Cancel("again", true), 1);
+        assertEquals(Pipeline.runFinished("cancelled"), d.get(d.size() - 1));
         assertTrue(e.finished());
-        assertTrue(e.onObservation(up("h", 0), 2).isEmpty(), "nothing after the end");
     }
 
     @Test

@@ -116,6 +116,38 @@ class TimelineStoreTest {
     }
 
     @Test
+    void aDeletedRunsNumberIsNeverGivenAgainAndTheNewRunStaysProtected() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 3);
+            record(store, 3);
+            store.deleteRun(2);
+            assertEquals(3, record(store, 3), "not 2 again");
+            store.deleteRun(3);
+        }
+        try (TimelineStore keepOpen = TimelineStore.open(db());
+                Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "");
+                Statement s = c.createStatement()) {
+            int fresh = record(keepOpen, 3);
+            assertEquals(4, fresh);
+            SQLException delete = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("DELETE FROM event_pages WHERE run_id = " + fresh));
+            assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
+        }
+    }
+
+    @Test
+    void aRunThatIsStillGoingCannotBeDeleted() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            RunWriter w = store.startRun("spec.yaml", "run", 1, 1);
+            w.append(new Output("a", "stdout", "x"), 1);
+            StoreException e = assertThrows(StoreException.class, () -> store.deleteRun(w.runId()));
+            assertTrue(e.getMessage().contains("still running"), e.getMessage());
+            w.finish("succeeded", 2);
+            store.deleteRun(w.runId());
+        }
+    }
+
+    @Test
     void largeBodiesRoundTrip() throws Exception {
         String big = "x".repeat(3 * RunWriter.INLINE_LIMIT);
         try (TimelineStore store = TimelineStore.open(db())) {
