@@ -4,6 +4,10 @@ import picocli.CommandLine;
 
 /** Fester's entry point: a subcommand runs headless; no arguments opens the cockpit. */
 public final class Main {
+    static {
+        io.fester.hosts.Launch.configure();
+    }
+
     private Main() {}
 
     public static void main(String[] args) {

@@ -9,6 +9,7 @@ import io.fester.timeline.Cancel;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
 import io.fester.timeline.FailurePropagation;
+import io.fester.timeline.History;
 import io.fester.timeline.NodeEvent;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.RunRequest;
@@ -30,8 +31,13 @@ public final class Engine {
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
-    /** Ready actions, lowest index (file order) first. */
-    private final PriorityQueue<Integer> ready = new PriorityQueue<>();
+    /** Assumed duration of an action nothing is known about, when nothing is known about any. */
+    public static final long DEFAULT_DURATION_MS = 1000;
+
+    /** Ready actions: longest remaining path first, then file order. */
+    private final PriorityQueue<Integer> ready = new PriorityQueue<>(this::byPriority);
+    /** Upward rank: the action's expected duration plus the longest chain of dependents after it. */
+    private long[] rank = new long[0];
     private BuildGraph graph;
     private boolean failFast;
     private boolean stopping;
@@ -86,6 +92,9 @@ public final class Engine {
             dispatch();
         } else if (obs instanceof Cancel c) {
             cancel(c);
+        } else if (obs instanceof History h) {
+            prioritize(h);
+            dispatch();
         }
         checkFinished();
         return out;
@@ -96,9 +105,55 @@ public final class Engine {
         state.apply(e, now);
     }
 
+    private int byPriority(int a, int b) {
+        int c = Long.compare(rank[b], rank[a]);
+        return c != 0 ? c : Integer.compare(a, b);
+    }
+
+    /**
+     * Critical-path priority (HEFT's upward rank): each action's expected duration, from the history
+     * snapshot where known, else the mean of the known ones, else {@link #DEFAULT_DURATION_MS}, plus
+     * the largest rank among its dependents.
+     */
+    private void prioritize(History h) {
+        int n = graph.size();
+        long[] duration = new long[n];
+        long known = 0;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            Long d = h.durations().get(graph.action(i).id());
+            if (d != null) {
+                duration[i] = Math.max(1, d);
+                known += duration[i];
+                count++;
+            }
+        }
+        long unknown = count == 0 ? DEFAULT_DURATION_MS : Math.max(1, known / count);
+        long[] r = new long[n];
+        int[] order = graph.topologicalOrder(false);
+        for (int k = n - 1; k >= 0; k--) {
+            int i = order[k];
+            long after = 0;
+            for (int j : graph.dependents(i)) {
+                after = Math.max(after, r[j]);
+            }
+            r[i] = (duration[i] == 0 ? unknown : duration[i]) + after;
+        }
+        List<Integer> waiting = new ArrayList<>(ready);
+        ready.clear();
+        rank = r;
+        ready.addAll(waiting);
+    }
+
+    /** An action's upward rank in ms (for the debugger's queue view). */
+    public long rank(int action) {
+        return rank[action];
+    }
+
     private void start(RunRequest rr) {
         graph = state.graph();
         failFast = rr.failFast();
+        prioritize(History.empty());
         emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size()));
         for (int i = 0; i < graph.size(); i++) {
             emit(Pipeline.queued(graph.action(i).id()));

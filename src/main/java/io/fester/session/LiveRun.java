@@ -7,7 +7,13 @@ import io.fester.hosts.AgentScript;
 import io.fester.hosts.HostsFile;
 import io.fester.hosts.LocalExecutor;
 import io.fester.hosts.LocalSampler;
+import io.fester.timeline.History;
+import io.fester.timeline.HistoryStore;
 import io.fester.timeline.NodeEvent;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import java.util.Map;
+import java.util.TreeMap;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunWriter;
@@ -25,6 +31,10 @@ import java.util.function.Consumer;
  * engine loop to the executors and samplers, and the listeners (CLI progress, the cockpit) to the loop.
  */
 public final class LiveRun {
+    static {
+        io.fester.hosts.Launch.configure();
+    }
+
     private final BuildGraph graph;
     private final HostsFile hosts;
     private final boolean failFast;
@@ -74,6 +84,9 @@ public final class LiveRun {
         RunRequest request = request();
         Path root = Path.of(graph.root());
         NodeEvent first = AgentScript.sampleLocal(root);
+        String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
+        HistoryStore historyStore = new HistoryStore(store);
+        History history = historyStore.snapshot(specKey);
         RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
@@ -85,6 +98,7 @@ public final class LiveRun {
         holder[0] = l;
         listeners.forEach(l::addListener);
         l.post(request);
+        l.post(history);
         for (String h : local) {
             l.post(first.forHost(h, NodeEvent.UP));
         }
@@ -109,7 +123,18 @@ public final class LiveRun {
             // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
             writer.finish(outcome == null ? "interrupted" : outcome, end);
         }
+        historyStore.learn(specKey, runId, succeededDurations(engine.state()));
         return outcome;
+    }
+
+    private static Map<String, Long> succeededDurations(BuildState s) {
+        Map<String, Long> out = new TreeMap<>();
+        for (int i = 0; i < s.actionCount(); i++) {
+            if (s.state(i) == ActionState.SUCCEEDED) {
+                out.put(s.graph().action(i).id(), s.durationMs(i));
+            }
+        }
+        return out;
     }
 
     /** The run's number, once {@link #run} has started it (0 before). */

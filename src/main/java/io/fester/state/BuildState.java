@@ -47,6 +47,7 @@ public final class BuildState {
     private long[] readyMs = new long[0];
     private long[] startedAt = new long[0];
     private long[] finishedAt = new long[0];
+    private long[] durationMs = new long[0];
     private int[] remainingDeps = new int[0];
     private String[] reason = new String[0];
     private ScheduleDecision[] decision = new ScheduleDecision[0];
@@ -127,6 +128,7 @@ public final class BuildState {
         readyMs = new long[n];
         startedAt = new long[n];
         finishedAt = new long[n];
+        durationMs = new long[n];
         remainingDeps = new int[n];
         for (int i = 0; i < n; i++) {
             remainingDeps[i] = graph.deps(i).length;
@@ -194,6 +196,9 @@ public final class BuildState {
                 if (p.exitCode() != null) {
                     exitCode[i] = p.exitCode();
                 }
+                if (p.durationMs() != null) {
+                    durationMs[i] = p.durationMs();
+                }
                 if (next.isFinal()) {
                     finishedAt[i] = timeMs;
                 }
@@ -231,6 +236,7 @@ public final class BuildState {
         c.readyMs = readyMs.clone();
         c.startedAt = startedAt.clone();
         c.finishedAt = finishedAt.clone();
+        c.durationMs = durationMs.clone();
         c.remainingDeps = remainingDeps.clone();
         c.reason = reason.clone();
         c.decision = decision.clone();
@@ -341,6 +347,11 @@ public final class BuildState {
     /** When the action reached its final state, or 0. */
     public long finishedMs(int i) {
         return finishedAt[i];
+    }
+
+    /** How long the latest attempt ran, as its executor measured it, or 0. */
+    public long durationMs(int i) {
+        return durationMs[i];
     }
 
     /** Why the action is in its state (skipped: which failure), or null. */

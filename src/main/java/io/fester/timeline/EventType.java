@@ -16,7 +16,8 @@ public enum EventType {
     EXIT("exit", Kind.OBSERVATION, Exit.class),
     OUTPUT("output", Kind.OBSERVATION, Output.class),
     DEBUGGER_COMMAND("debugger_command", Kind.OBSERVATION, DebuggerCommand.class),
-    CANCEL("cancel", Kind.OBSERVATION, Cancel.class);
+    CANCEL("cancel", Kind.OBSERVATION, Cancel.class),
+    HISTORY("history", Kind.OBSERVATION, History.class);
 
     private static final Map<String, EventType> BY_NAME =
             Stream.of(values()).collect(Collectors.toMap(EventType::typeName, Function.identity()));

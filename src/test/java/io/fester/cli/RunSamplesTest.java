@@ -165,6 +165,25 @@ class RunSamplesTest {
     }
 
     @Test
+    void aSecondRunStartsWithTheFirstRunsDurationsRecorded() throws Exception {
+        Path spec = Samples.copy("c-demo", dir);
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        JsonNode none = ofType(events(db(), "last"), "history");
+        assertEquals("none", none.get("source").asText());
+        Samples.delete(spec.getParent().resolve("build"));
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        JsonNode history = ofType(events(db(), "last"), "history");
+        assertEquals("observation", history.get("kind").asText());
+        assertTrue(history.get("durations").get("compile-test").asLong() > 0, history.toString());
+        assertEquals(17, history.get("durations").size());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+    }
+
+    static JsonNode ofType(List<JsonNode> events, String type) {
+        return events.stream().filter(e -> e.get("type").asText().equals(type)).findFirst().orElseThrow();
+    }
+
+    @Test
     void targetsBuildOnlyWhatTheyNeed() throws Exception {
         Path spec = Samples.copy("c-demo", dir);
         Cli.Result r = Cli.run(db(), "run", spec.toString(), "compile-calc", "build/obj/vec.o");

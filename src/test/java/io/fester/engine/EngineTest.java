@@ -207,6 +207,28 @@ class EngineTest {
     }
 
     @Test
+    void theLongestRemainingPathGoesFirstByRecordedDurations() {
+        // file order says a, b, c; history says c is slow and feeds d: c's chain is the critical one
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c"), action("d", "c")),
+                List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        e.onObservation(new io.fester.timeline.History("test", java.util.Map.of("a", 100L, "b", 300L, "c", 500L)), 0);
+        assertEquals(List.of("c@h#0"), running(e.onObservation(up("h", 0), 0)));
+        // d is unknown: it counts as the mean of the known (300), so c's rank is 800
+        assertEquals(800, e.rank(2));
+        assertEquals(List.of("b@h#0"), running(e.onObservation(ok("c", "h"), 1)), "d (300) ties b (300): file order");
+    }
+
+    @Test
+    void withoutHistoryTheLongestChainOfActionsGoesFirst() {
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c", "b")), List.of(host("h", 1)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("b@h#0"), running(e.onObservation(up("h", 0), 0)));
+    }
+
+    @Test
     void anEmptyBuildSucceedsAtOnce() {
         RunRequest rr = request(List.of(), List.of(host("h", 1)), false);
         Engine e = Engine.forRequest(rr);
