@@ -105,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "engine round %d: %d actions, %d events, %d hosts: %.2f s (engine loop done"
-                    + " at %.2f s), %.0f actions/s, %.0f events/s, peak heap %d MiB (max %d MiB)%n", round, actions,
+                    + " at %.2f s), %.0f actions/s, %.0f events/s, sum of heap pool peaks %d MiB (-Xmx %d MiB)%n", round, actions,
                     events, hosts, s, loopSeconds, actions / s, events / s, peakHeapMb(),
                     Runtime.getRuntime().maxMemory() >> 20);
             deleteTree(dir);
