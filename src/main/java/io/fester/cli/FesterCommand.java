@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fester", mixinStandardHelpOptions = true, versionProvider = FesterCommand.Version.class,
         description = "A build cockpit: deterministic, replayable, explainable builds.",
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
-            GenerateCommand.class, BenchCommand.class})
+            GenerateCommand.class, BenchCommand.class, CockpitCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override

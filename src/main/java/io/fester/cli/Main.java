@@ -2,7 +2,7 @@ package io.fester.cli;
 
 import picocli.CommandLine;
 
-/** Fester's entry point: a subcommand runs headless; no arguments opens the cockpit. */
+/** Fester's entry point: a subcommand runs headless; no arguments opens the cockpit ({@code fester cockpit}). */
 public final class Main {
     static {
         io.fester.hosts.Launch.configure();
@@ -17,10 +17,6 @@ public final class Main {
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int run(String... args) {
         CommandLine cl = FesterCommand.commandLine();
-        if (args.length == 0) {
-            cl.usage(System.err);
-            return ExitCodes.USAGE;
-        }
-        return cl.execute(args);
+        return cl.execute(args.length == 0 ? new String[] {"cockpit"} : args);
     }
 }

@@ -1,0 +1,23 @@
+package io.fester.cli;
+
+import io.fester.ui.CockpitLauncher;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code fester cockpit [SPEC]}: the window; also what {@code fester} with no arguments does. */
+@Command(name = "cockpit", description = "Open the cockpit window on SPEC (default: the bundled sample build) and run it")
+final class CockpitCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC")
+    Path spec;
+
+    @Mixin
+    DbOption db;
+
+    @Override
+    public Integer call() {
+        return CockpitLauncher.launch(spec, db.path());
+    }
+}

@@ -1,0 +1,58 @@
+package io.fester.ui;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import javafx.application.Application;
+
+/**
+ * Opens the cockpit window. Not an {@link Application} itself, so that JavaFX starts from the plain
+ * class path (a fat jar) without complaining that its runtime components are missing.
+ */
+public final class CockpitLauncher {
+    private CockpitLauncher() {}
+
+    /** Why the cockpit cannot open here, or null when a screen is there. */
+    public static String noScreen() {
+        if ("Monocle".equals(System.getProperty("glass.platform"))) {
+            return null;
+        }
+        String display = System.getenv("DISPLAY");
+        String wayland = System.getenv("WAYLAND_DISPLAY");
+        if ((display == null || display.isBlank()) && (wayland == null || wayland.isBlank())) {
+            return "the cockpit needs a screen, and no DISPLAY is set. Run it on a desktop, under a virtual "
+                    + "display (xvfb-run -a java -jar fester.jar), or use a headless command such as "
+                    + "'fester run SPEC' (see 'fester --help')";
+        }
+        return null;
+    }
+
+    /**
+     * Opens the cockpit on a spec (null: the bundled sample) and returns when the window closes.
+     *
+     * @return an exit code: 0, or 2 when it cannot open
+     */
+    public static int launch(Path spec, String db) {
+        String why = noScreen();
+        if (why != null) {
+            System.err.println("fester: " + why);
+            return 2;
+        }
+        Path start;
+        try {
+            start = spec != null ? spec : BundledSample.spec();
+        } catch (IOException e) {
+            System.err.println("fester: " + e.getMessage());
+            return 2;
+        }
+        Path data = Path.of(System.getProperty("user.home"), ".local", "share", "fester");
+        CockpitApp.options = new CockpitWindow.Options(start, db, data);
+        try {
+            Application.launch(CockpitApp.class);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            System.err.println("fester: the cockpit could not open a window: " + e.getMessage()
+                    + " (try xvfb-run, or a headless command such as 'fester run SPEC')");
+            return 2;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,280 @@
+package io.fester.ui;
+
+import atlantafx.base.theme.PrimerDark;
+import atlantafx.base.theme.PrimerLight;
+import java.io.File;
+import java.nio.file.Path;
+import javafx.application.Application;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+
+/**
+ * The cockpit: menus and toolbar, the Live tab (DAG, host lanes, hosts, details) and the status bar.
+ * Builds views over one {@link LiveViewModel}; runs go through the {@link RunController}.
+ */
+public final class CockpitWindow {
+    /**
+     * @param spec the build to open and run at start
+     * @param db the timeline database
+     * @param dataDir where the cockpit keeps its own files (the recent-builds list)
+     */
+    public record Options(Path spec, String db, Path dataDir) {}
+
+    private final Stage stage;
+    private final Options options;
+    private final LiveViewModel vm = new LiveViewModel();
+    private final RunController runs;
+    private final DagView dag = new DagView(vm);
+    private final LanesView lanes = new LanesView(vm);
+    private final HostsView hosts = new HostsView(vm);
+    private final DetailsView details = new DetailsView(vm);
+    private final TextField search = new TextField();
+    private final Menu recentMenu = new Menu("Open Recent");
+    private final Scene scene;
+    private boolean dark = true;
+
+    public CockpitWindow(Stage stage, Options options) {
+        this.stage = stage;
+        this.options = options;
+        this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"));
+        runs.onFinished(outcome -> selectFirstFailure());
+        BorderPane root = new BorderPane();
+        root.setTop(new VBox(menus(), toolbar()));
+        TabPane tabs = new TabPane(new Tab("Live", live()));
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        root.setCenter(tabs);
+        root.setBottom(statusBar());
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        scene = new Scene(root, Math.min(1400, screen.getWidth() * 0.95), Math.min(860, screen.getHeight() * 0.95));
+        acceptDrops(scene);
+        stage.titleProperty().bind(vm.titleProperty());
+        stage.setScene(scene);
+        applyTheme();
+        javafx.animation.AnimationTimer clock = new javafx.animation.AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                vm.tick(System.currentTimeMillis());
+            }
+        };
+        clock.start();
+        stage.setOnHidden(e -> {
+            clock.stop();
+            runs.close();
+        });
+    }
+
+    /** When a run ends with failures and nothing is selected, shows the first failure. */
+    private void selectFirstFailure() {
+        io.fester.state.BuildState s = vm.state();
+        if (vm.selectedProperty().get() >= 0) {
+            return;
+        }
+        for (int i = 0; i < s.actionCount(); i++) {
+            if (s.state(i) == io.fester.state.ActionState.FAILED) {
+                vm.selectedProperty().set(i);
+                return;
+            }
+        }
+    }
+
+    /** Opens the start spec and runs it. */
+    public void start() {
+        runs.open(options.spec());
+    }
+
+    public Parent root() {
+        return scene.getRoot();
+    }
+
+    LiveViewModel viewModel() {
+        return vm;
+    }
+
+    DagView dag() {
+        return dag;
+    }
+
+    LanesView lanes() {
+        return lanes;
+    }
+
+    DetailsView details() {
+        return details;
+    }
+
+    HostsView hosts() {
+        return hosts;
+    }
+
+    private Parent live() {
+        dag.setId("dag");
+        lanes.setId("lanes");
+        SplitPane left = new SplitPane(dag, lanes);
+        left.setOrientation(Orientation.VERTICAL);
+        left.setDividerPositions(0.62);
+        SplitPane right = new SplitPane(hosts, details);
+        right.setOrientation(Orientation.VERTICAL);
+        right.setDividerPositions(0.3);
+        SplitPane main = new SplitPane(left, right);
+        main.setDividerPositions(0.66);
+        return main;
+    }
+
+    private MenuBar menus() {
+        MenuItem open = item("Open…", "mdi2f-folder-open-outline", new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseSpec);
+        MenuItem again = item("Run Again", "mdi2r-replay", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN), runs::runAgain);
+        MenuItem cancel = item("Cancel Run", "mdi2s-stop-circle-outline", new KeyCodeCombination(KeyCode.PERIOD, KeyCombination.SHORTCUT_DOWN), runs::cancel);
+        MenuItem quit = item("Quit", null, new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
+        runs.recent().addListener((javafx.collections.ListChangeListener<Path>) c -> fillRecent());
+        fillRecent();
+        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), again, cancel, new SeparatorMenuItem(), quit);
+        MenuItem fit = item("Fit Graph", "mdi2f-fit-to-page-outline", new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN), dag::fit);
+        MenuItem in = item("Zoom In", "mdi2m-magnify-plus-outline", new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), () -> dag.zoom(1.25));
+        MenuItem out = item("Zoom Out", "mdi2m-magnify-minus-outline", new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), () -> dag.zoom(0.8));
+        MenuItem find = item("Find Action", "mdi2m-magnify", new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), search::requestFocus);
+        MenuItem theme = item("Toggle Dark/Light", "mdi2t-theme-light-dark", new KeyCodeCombination(KeyCode.T, KeyCombination.SHORTCUT_DOWN), () -> {
+            dark = !dark;
+            applyTheme();
+        });
+        Menu view = new Menu("View", null, fit, in, out, find, new SeparatorMenuItem(), theme);
+        return new MenuBar(file, view);
+    }
+
+    private static MenuItem item(String text, String icon, KeyCombination keys, Runnable action) {
+        MenuItem m = new MenuItem(text, icon == null ? null : Icons.glyph(icon));
+        m.setAccelerator(keys);
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    private void fillRecent() {
+        recentMenu.getItems().clear();
+        for (Path p : runs.recent()) {
+            MenuItem m = new MenuItem(p.toString());
+            m.setOnAction(e -> runs.open(p));
+            recentMenu.getItems().add(m);
+        }
+        recentMenu.setDisable(recentMenu.getItems().isEmpty());
+    }
+
+    private ToolBar toolbar() {
+        Button open = button("mdi2f-folder-open-outline", "Open a spec (Ctrl+O)", this::chooseSpec);
+        Button again = button("mdi2p-play", "Run again (Ctrl+R)", runs::runAgain);
+        Button cancel = button("mdi2s-stop", "Cancel the run (Ctrl+.)", runs::cancel);
+        cancel.disableProperty().bind(vm.runningProperty().not());
+        again.disableProperty().bind(vm.runningProperty());
+        Button fit = button("mdi2f-fit-to-page-outline", "Fit the graph (Ctrl+0)", dag::fit);
+        Button in = button("mdi2m-magnify-plus-outline", "Zoom in (Ctrl+=)", () -> dag.zoom(1.25));
+        Button out = button("mdi2m-magnify-minus-outline", "Zoom out (Ctrl+-)", () -> dag.zoom(0.8));
+        search.setPromptText("find action (Ctrl+F)");
+        search.setPrefColumnCount(18);
+        search.setOnAction(e -> {
+            int n = dag.search(search.getText());
+            vm.message(search.getText().isBlank() ? "" : n + " action" + (n == 1 ? "" : "s") + " match '" + search.getText() + "'");
+        });
+        Button theme = button("mdi2t-theme-light-dark", "Dark / light (Ctrl+T)", () -> {
+            dark = !dark;
+            applyTheme();
+        });
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        return new ToolBar(open, again, cancel, fit, in, out, search, grow, theme);
+    }
+
+    private static Button button(String icon, String tip, Runnable action) {
+        Button b = new Button(null, Icons.glyph(icon));
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+
+    private HBox statusBar() {
+        ProgressBar bar = new ProgressBar();
+        bar.progressProperty().bind(vm.progressProperty());
+        bar.setPrefWidth(180);
+        Label progress = new Label();
+        progress.textProperty().bind(vm.progressTextProperty());
+        progress.setId("status-progress");
+        Label failures = new Label();
+        failures.textProperty().bind(vm.failuresProperty());
+        failures.setStyle("-fx-text-fill: #ef4444; -fx-font-weight: bold");
+        Label timing = new Label();
+        timing.textProperty().bind(vm.timingProperty());
+        Label message = new Label();
+        message.textProperty().bind(vm.messageProperty());
+        message.setId("status-message");
+        HBox box = new HBox(14, bar, progress, failures, timing, message);
+        box.setAlignment(Pos.CENTER_LEFT);
+        box.setPadding(new Insets(4, 10, 4, 10));
+        return box;
+    }
+
+    private void chooseSpec() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open a build spec");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Fester specs", "*.yaml", "*.yml", "*.json"));
+        if (runs.specProperty().get() != null) {
+            fc.setInitialDirectory(runs.specProperty().get().getParent().toFile());
+        }
+        File f = fc.showOpenDialog(stage);
+        if (f != null) {
+            runs.open(f.toPath());
+        }
+    }
+
+    private void acceptDrops(Scene s) {
+        s.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles() && e.getDragboard().getFiles().stream().anyMatch(CockpitWindow::isSpec)) {
+                e.acceptTransferModes(TransferMode.COPY);
+            }
+            e.consume();
+        });
+        s.setOnDragDropped(e -> {
+            File f = e.getDragboard().getFiles().stream().filter(CockpitWindow::isSpec).findFirst().orElse(null);
+            if (f != null) {
+                runs.open(f.toPath());
+            }
+            e.setDropCompleted(f != null);
+            e.consume();
+        });
+    }
+
+    private static boolean isSpec(File f) {
+        String n = f.getName();
+        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+    }
+
+    private void applyTheme() {
+        Application.setUserAgentStylesheet(dark ? new PrimerDark().getUserAgentStylesheet()
+                : new PrimerLight().getUserAgentStylesheet());
+        dag.dark(dark);
+        lanes.dark(dark);
+    }
+}

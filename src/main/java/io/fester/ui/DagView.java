@@ -1,0 +1,367 @@
+package io.fester.ui;
+
+import io.fester.graph.BuildGraph;
+import io.fester.ui.layout.LayeredLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
+import javafx.geometry.Point2D;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.input.MouseButton;
+import javafx.scene.layout.Region;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * The build's DAG on a single Canvas: one box per action, coloured and iconed by state, edges as
+ * arrows, laid out in layers (dependencies flow left to right). Only what is in view is drawn, and
+ * only when something changed (or, while actions run, once a frame for their pulse), so thousands of
+ * actions stay smooth. Drag to pan, scroll to zoom, click to select.
+ */
+final class DagView extends Region {
+    private static final LayeredLayout.Options OPTIONS = LayeredLayout.Options.defaults();
+    private static final ExecutorService LAYOUT = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(null, r, "fester-layout", 64L << 20); // deep graphs: a large stack
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final LiveViewModel vm;
+    private final Canvas canvas = new Canvas();
+    private BuildGraph graph;
+    private LayeredLayout.Result layout;
+    private int layoutGeneration;
+    private double scale = 1;
+    private double tx = 20;
+    private double ty = 20;
+    private double dragX;
+    private double dragY;
+    private boolean dragged;
+    private boolean dark = true;
+    private String search = "";
+    private boolean fitPending;
+    private long drawnFrames;
+    private final AnimationTimer pulse = new AnimationTimer() {
+        @Override
+        public void handle(long now) {
+            draw();
+        }
+    };
+
+    DagView(LiveViewModel vm) {
+        this.vm = vm;
+        getChildren().add(canvas);
+        setMinSize(100, 100);
+        vm.revisionProperty().addListener((o, a, b) -> onState());
+        vm.selectedProperty().addListener((o, a, b) -> draw());
+        vm.runningProperty().addListener((o, was, now) -> {
+            if (now) {
+                pulse.start();
+            } else {
+                pulse.stop();
+                draw();
+            }
+        });
+        canvas.setOnMousePressed(e -> {
+            dragX = e.getX();
+            dragY = e.getY();
+            dragged = false;
+        });
+        canvas.setOnMouseDragged(e -> {
+            tx += e.getX() - dragX;
+            ty += e.getY() - dragY;
+            dragged |= Math.abs(e.getX() - dragX) + Math.abs(e.getY() - dragY) > 2;
+            dragX = e.getX();
+            dragY = e.getY();
+            draw();
+        });
+        canvas.setOnMouseClicked(e -> {
+            if (!dragged && e.getButton() == MouseButton.PRIMARY) {
+                vm.selectedProperty().set(hit(e.getX(), e.getY()));
+            }
+        });
+        canvas.setOnScroll(e -> zoomAt(e.getX(), e.getY(), Math.pow(1.0015, e.getDeltaY())));
+    }
+
+    @Override
+    protected void layoutChildren() {
+        canvas.setWidth(getWidth());
+        canvas.setHeight(getHeight());
+        if (fitPending && getWidth() > 0) {
+            fit();
+        }
+        draw();
+    }
+
+    private void onState() {
+        BuildGraph g = vm.state().graph();
+        if (g != graph) {
+            graph = g;
+            layout = null;
+            if (g != null) {
+                int generation = ++layoutGeneration;
+                int[][] deps = new int[g.size()][];
+                for (int i = 0; i < g.size(); i++) {
+                    deps[i] = g.deps(i);
+                }
+                LAYOUT.submit(() -> {
+                    LayeredLayout.Result r = LayeredLayout.layout(deps, OPTIONS);
+                    Platform.runLater(() -> {
+                        if (generation == layoutGeneration) {
+                            layout = r;
+                            fitPending = true;
+                            requestLayout();
+                        }
+                    });
+                });
+            }
+        }
+        draw();
+    }
+
+    /** Whether the layout of the current graph is done and drawn. */
+    boolean ready() {
+        return layout != null && !fitPending;
+    }
+
+    void dark(boolean on) {
+        dark = on;
+        draw();
+    }
+
+    /** Frames drawn so far (for the frame-time benchmark). */
+    long drawnFrames() {
+        return drawnFrames;
+    }
+
+    /** Fits the whole graph in view. */
+    void fit() {
+        if (layout == null || getWidth() <= 0) {
+            return;
+        }
+        fitPending = false;
+        double s = Math.min((getWidth() - 40) / Math.max(1, layout.width()), (getHeight() - 40) / Math.max(1, layout.height()));
+        scale = Math.max(0.02, Math.min(1.2, s));
+        tx = (getWidth() - layout.width() * scale) / 2;
+        ty = Math.max(20, (getHeight() - layout.height() * scale) / 2);
+        draw();
+    }
+
+    void zoom(double factor) {
+        zoomAt(getWidth() / 2, getHeight() / 2, factor);
+    }
+
+    private void zoomAt(double x, double y, double factor) {
+        double s = Math.max(0.02, Math.min(4, scale * factor));
+        tx = x - (x - tx) * s / scale;
+        ty = y - (y - ty) * s / scale;
+        scale = s;
+        draw();
+    }
+
+    /** Pans by a screen offset (keyboard, benchmark). */
+    void pan(double dx, double dy) {
+        tx += dx;
+        ty += dy;
+        draw();
+    }
+
+    /** Highlights actions whose id contains the text; selects and centres the first. Returns the matches. */
+    int search(String text) {
+        search = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        int count = 0;
+        int first = -1;
+        if (graph != null && !search.isEmpty()) {
+            for (int i = 0; i < graph.size(); i++) {
+                if (graph.action(i).id().toLowerCase(Locale.ROOT).contains(search)) {
+                    count++;
+                    first = first < 0 ? i : first;
+                }
+            }
+        }
+        if (first >= 0) {
+            vm.selectedProperty().set(first);
+            centerOn(first);
+        }
+        draw();
+        return count;
+    }
+
+    void centerOn(int i) {
+        if (layout == null) {
+            return;
+        }
+        tx = getWidth() / 2 - (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale;
+        ty = getHeight() / 2 - (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale;
+        draw();
+    }
+
+    /** The action under a point of the canvas, or -1. */
+    int hit(double sx, double sy) {
+        if (layout == null) {
+            return -1;
+        }
+        double wx = (sx - tx) / scale;
+        double wy = (sy - ty) / scale;
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (wx >= x && wx <= x + OPTIONS.boxWidth() && wy >= y && wy <= y + OPTIONS.boxHeight()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Where an action's box centre is, in the canvas's coordinates, or null. */
+    Point2D centerOf(String id) {
+        int i = graph == null ? -1 : graph.indexOf(id);
+        if (i < 0 || layout == null) {
+            return null;
+        }
+        return new Point2D(tx + (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale,
+                ty + (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale);
+    }
+
+    Canvas canvas() {
+        return canvas;
+    }
+
+    /** Screen pixels per layout pixel. */
+    double scale() {
+        return scale;
+    }
+
+    private void draw() {
+        GraphicsContext gc = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        gc.setFill(dark ? Color.web("#0f141c") : Color.web("#f6f8fa"));
+        gc.fillRect(0, 0, w, h);
+        drawnFrames++;
+        if (graph == null) {
+            return;
+        }
+        if (layout == null) {
+            gc.setFill(dark ? Color.web("#9aa4b2") : Color.web("#57606a"));
+            gc.setFont(Font.font(14));
+            gc.fillText("laying out " + graph.size() + " actions…", 20, 30);
+            return;
+        }
+        double bw = OPTIONS.boxWidth();
+        double bh = OPTIONS.boxHeight();
+        double x0 = -tx / scale;
+        double y0 = -ty / scale;
+        double x1 = x0 + w / scale;
+        double y1 = y0 + h / scale;
+        int selected = vm.selectedProperty().get();
+        gc.save();
+        gc.translate(tx, ty);
+        gc.scale(scale, scale);
+        drawEdges(gc, x0, y0, x1, y1, selected);
+        boolean detail = scale >= 0.35;
+        double phase = 0.5 + 0.5 * Math.sin(System.nanoTime() / 1.6e8);
+        gc.setTextBaseline(VPos.CENTER);
+        gc.setTextAlign(TextAlignment.LEFT);
+        gc.setFont(Font.font(12));
+        List<Integer> matches = new ArrayList<>();
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (x > x1 || x + bw < x0 || y > y1 || y + bh < y0) {
+                continue;
+            }
+            StateColors.Look look = vm.look(i);
+            Color c = look.color();
+            gc.setFill(c.deriveColor(0, 1, 1, dark ? 0.22 : 0.18));
+            gc.fillRoundRect(x, y, bw, bh, 8, 8);
+            double alpha = look == StateColors.Look.RUNNING ? 0.35 + 0.65 * phase : 1;
+            gc.setStroke(c.deriveColor(0, 1, 1, alpha));
+            gc.setLineWidth(look == StateColors.Look.RUNNING || look == StateColors.Look.FAILED ? 2.5 : 1.2);
+            if (look == StateColors.Look.SKIPPED) {
+                gc.setLineDashes(5, 4);
+            }
+            gc.strokeRoundRect(x, y, bw, bh, 8, 8);
+            gc.setLineDashes((double[]) null);
+            if (i == selected) {
+                gc.setStroke(dark ? Color.WHITE : Color.BLACK);
+                gc.setLineWidth(3);
+                gc.strokeRoundRect(x - 3, y - 3, bw + 6, bh + 6, 10, 10);
+            }
+            if (!search.isEmpty() && graph.action(i).id().toLowerCase(Locale.ROOT).contains(search)) {
+                matches.add(i);
+            }
+            if (detail) {
+                Icons.draw(gc, look, x + 7, y + (bh - 16) / 2, 16);
+                gc.setFill(dark ? Color.web("#e6edf3") : Color.web("#1f2328"));
+                gc.fillText(clip(graph.action(i).id(), 17), x + 28, y + bh / 2);
+            }
+        }
+        gc.setStroke(Color.web("#facc15"));
+        gc.setLineWidth(2.5);
+        for (int i : matches) {
+            gc.strokeRoundRect(layout.x()[i] - 5, layout.y()[i] - 5, bw + 10, bh + 10, 12, 12);
+        }
+        gc.restore();
+    }
+
+    private void drawEdges(GraphicsContext gc, double x0, double y0, double x1, double y1, int selected) {
+        Color normal = dark ? Color.web("#3b4656") : Color.web("#b6c0cc");
+        Color hot = dark ? Color.web("#e6edf3") : Color.web("#1f2328");
+        gc.setLineWidth(1.2);
+        int e = 0;
+        for (int t = 0; t < graph.size(); t++) {
+            for (int s : graph.deps(t)) {
+                double[] pts = layout.edges().get(e++);
+                if (!visible(pts, x0, y0, x1, y1)) {
+                    continue;
+                }
+                boolean lit = selected >= 0 && (s == selected || t == selected);
+                gc.setStroke(lit ? hot : normal);
+                gc.setLineWidth(lit ? 2 : 1.2);
+                gc.beginPath();
+                gc.moveTo(pts[0], pts[1]);
+                for (int k = 2; k < pts.length; k += 2) {
+                    gc.lineTo(pts[k], pts[k + 1]);
+                }
+                gc.stroke();
+                arrowHead(gc, pts, lit ? hot : normal);
+            }
+        }
+    }
+
+    private static void arrowHead(GraphicsContext gc, double[] pts, Color c) {
+        int n = pts.length;
+        double ex = pts[n - 2];
+        double ey = pts[n - 1];
+        double ang = Math.atan2(ey - pts[n - 3], ex - pts[n - 4]);
+        gc.setFill(c);
+        gc.fillPolygon(new double[] {ex, ex - 8 * Math.cos(ang - 0.4), ex - 8 * Math.cos(ang + 0.4)},
+                new double[] {ey, ey - 8 * Math.sin(ang - 0.4), ey - 8 * Math.sin(ang + 0.4)}, 3);
+    }
+
+    private static boolean visible(double[] pts, double x0, double y0, double x1, double y1) {
+        double minX = Double.MAX_VALUE;
+        double maxX = -Double.MAX_VALUE;
+        double minY = Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
+        for (int k = 0; k < pts.length; k += 2) {
+            minX = Math.min(minX, pts[k]);
+            maxX = Math.max(maxX, pts[k]);
+            minY = Math.min(minY, pts[k + 1]);
+            maxY = Math.max(maxY, pts[k + 1]);
+        }
+        return maxX >= x0 && minX <= x1 && maxY >= y0 && minY <= y1;
+    }
+
+    static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

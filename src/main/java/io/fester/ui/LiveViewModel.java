@@ -1,0 +1,240 @@
+package io.fester.ui;
+
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import io.fester.state.HostState;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.ScheduleDecision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+
+/**
+ * What the Live tab shows, as plain properties and values: a fold of the run's events with the shared
+ * reducer, plus what the views derive from it (bars, progress, the selected action's details). Lives
+ * on the FX thread; holds no Node, so it is tested without a screen.
+ */
+public final class LiveViewModel {
+    private BuildState state = new BuildState();
+    private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper();
+    private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Fester");
+    private final ReadOnlyStringWrapper progressText = new ReadOnlyStringWrapper("no run");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper();
+    private final ReadOnlyStringWrapper failures = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper timing = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
+    private final IntegerProperty selected = new SimpleIntegerProperty(-1);
+    private long nowMs;
+    private int runId;
+
+    /** One bar of the host lanes: an action's latest attempt on a host slot. */
+    public record Bar(int action, String id, String host, int slot, long startMs, long endMs, StateColors.Look look) {}
+
+    /** The selected action as the details pane shows it. */
+    public record Details(String id, String state, String command, List<String> inputs, List<String> outputs,
+            List<String> deps, String where, String timing, String exit, String reason, String output,
+            ScheduleDecision decision) {}
+
+    /** Starts showing a new run: everything folded so far is dropped. */
+    public void reset(String specTitle) {
+        state = new BuildState();
+        selected.set(-1);
+        runId = 0;
+        nowMs = 0;
+        title.set("Fester — " + specTitle);
+        message.set("");
+        refresh();
+    }
+
+    /** Folds one frame's events (FX thread). */
+    public void apply(List<Recorded> batch) {
+        for (Recorded r : batch) {
+            state.apply(r);
+        }
+        nowMs = Math.max(nowMs, state.lastTimeMs());
+        refresh();
+    }
+
+    /** Moves "now" while the run goes on, so running bars grow and the clock ticks between events. */
+    public void tick(long wallMs) {
+        if ("running".equals(state.runStatus()) && wallMs > nowMs) {
+            nowMs = wallMs;
+            refreshTiming();
+            revision.set(revision.get() + 1);
+        }
+    }
+
+    /** A message for the status line (a spec error, a run that could not start). */
+    public void message(String text) {
+        message.set(text);
+    }
+
+    void runId(int id) {
+        runId = id;
+    }
+
+    private void refresh() {
+        int total = state.actionCount();
+        int done = state.finishedCount();
+        progress.set(total == 0 ? 0 : (double) done / total);
+        String status = switch (state.runStatus()) {
+            case "running" -> "running";
+            case "finished" -> state.outcome();
+            default -> "starting";
+        };
+        progressText.set(total == 0 ? status : done + " / " + total + " done — " + status
+                + (runId > 0 ? " (run " + runId + ")" : ""));
+        int failed = state.count(ActionState.FAILED);
+        int skipped = state.count(ActionState.SKIPPED);
+        failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));
+        running.set("running".equals(state.runStatus()));
+        refreshTiming();
+        revision.set(revision.get() + 1);
+    }
+
+    private void refreshTiming() {
+        if (state.startedMs() == 0) {
+            timing.set("");
+            return;
+        }
+        long end = state.finishedMs() > 0 ? state.finishedMs() : nowMs;
+        long elapsed = Math.max(0, end - state.startedMs());
+        int done = state.finishedCount();
+        int left = state.actionCount() - done;
+        String eta;
+        if (state.finishedMs() > 0 || left == 0) {
+            eta = "";
+        } else if (done == 0) {
+            eta = " — ETA …";
+        } else {
+            eta = " — ETA " + seconds(elapsed * left / done);
+        }
+        timing.set("elapsed " + seconds(elapsed) + eta);
+    }
+
+    static String seconds(long ms) {
+        if (ms >= 60_000) {
+            return String.format(Locale.ROOT, "%d:%04.1f", ms / 60_000, (ms % 60_000) / 1000.0);
+        }
+        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    // ---- derived values for the views ----
+
+    public BuildState state() {
+        return state;
+    }
+
+    /** "Now" on the run's clock: the latest event, or the wall clock while it runs. */
+    public long nowMs() {
+        return nowMs;
+    }
+
+    /** The look of an action now. */
+    public StateColors.Look look(int i) {
+        return StateColors.look(state.state(i), state.isReady(i));
+    }
+
+    /** One bar per action that has run or runs, by host and slot. */
+    public List<Bar> bars() {
+        List<Bar> out = new ArrayList<>();
+        BuildGraph g = state.graph();
+        if (g == null) {
+            return out;
+        }
+        for (int i = 0; i < state.actionCount(); i++) {
+            if (state.host(i) == null || state.startedMs(i) == 0) {
+                continue;
+            }
+            long end = state.state(i) == ActionState.RUNNING ? nowMs : state.finishedMs(i);
+            out.add(new Bar(i, g.action(i).id(), state.host(i), state.slot(i), state.startedMs(i),
+                    Math.max(end, state.startedMs(i)), look(i)));
+        }
+        return out;
+    }
+
+    /** The rows of the host lanes: every slot of every host, in host-name order. */
+    public List<String[]> lanes() {
+        List<String[]> out = new ArrayList<>();
+        for (HostState h : state.hostList()) {
+            for (int s = 0; s < h.slots(); s++) {
+                out.add(new String[] {h.name(), Integer.toString(s)});
+            }
+        }
+        return out;
+    }
+
+    /** Details of an action, or null. */
+    public Details details(int i) {
+        BuildGraph g = state.graph();
+        if (g == null || i < 0 || i >= state.actionCount()) {
+            return null;
+        }
+        Action a = g.action(i);
+        String where = state.host(i) == null ? "not dispatched"
+                : state.host(i) + ", slot " + state.slot(i) + ", attempt " + state.attempt(i);
+        String time = "";
+        if (state.startedMs(i) > 0) {
+            long end = state.finishedMs(i) > 0 ? state.finishedMs(i) : nowMs;
+            time = "started at +" + seconds(state.startedMs(i) - state.startedMs()) + ", "
+                    + (state.finishedMs(i) > 0 ? "took " : "running for ")
+                    + seconds(state.durationMs(i) > 0 ? state.durationMs(i) : end - state.startedMs(i));
+        }
+        Integer code = state.exitCode(i);
+        return new Details(a.id(), look(i).label(), a.run(), a.inputs(), a.outputs(), a.deps(), where, time,
+                code == null ? "" : Integer.toString(code), state.reason(i) == null ? "" : state.reason(i),
+                state.output(i), state.decision(i));
+    }
+
+    // ---- properties ----
+
+    public ReadOnlyLongProperty revisionProperty() {
+        return revision.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty titleProperty() {
+        return title.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty progressTextProperty() {
+        return progressText.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty failuresProperty() {
+        return failures.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty timingProperty() {
+        return timing.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** The selected action's index, or -1. */
+    public IntegerProperty selectedProperty() {
+        return selected;
+    }
+}

@@ -1,0 +1,203 @@
+package io.fester.ui;
+
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SpecException;
+import io.fester.graph.SpecLoader;
+import io.fester.hosts.HostsFile;
+import io.fester.session.LiveRun;
+import io.fester.timeline.StoreException;
+import io.fester.timeline.TimelineStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * Starts and cancels builds for the cockpit. Builds run one at a time on a background thread (the FX
+ * thread never waits on a build or the database); their events reach the view model through the
+ * per-frame {@link EventPump}.
+ */
+final class RunController implements AutoCloseable {
+    private static final int RECENT_MAX = 10;
+
+    private final LiveViewModel vm;
+    private final String db;
+    private final Path recentFile;
+    private final EventPump pump;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fester-cockpit-run");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<Path> spec = new ReadOnlyObjectWrapper<>();
+    private volatile LiveRun current;
+    private volatile boolean dropping;
+    private TimelineStore store;
+    private final List<Consumer<String>> finishedListeners = new ArrayList<>();
+
+    RunController(LiveViewModel vm, String db, Path recentFile) {
+        this.vm = vm;
+        this.db = db;
+        this.recentFile = recentFile;
+        this.pump = new EventPump(batch -> {
+            if (!dropping) {
+                vm.apply(batch);
+            }
+        });
+        pump.start();
+        loadRecent();
+    }
+
+    /** Specs opened before, most recent first. */
+    ObservableList<Path> recent() {
+        return recent;
+    }
+
+    /** The spec of the current or last run. */
+    ReadOnlyObjectProperty<Path> specProperty() {
+        return spec.getReadOnlyProperty();
+    }
+
+    /** Called on the FX thread with the outcome when a run ends. */
+    void onFinished(Consumer<String> listener) {
+        finishedListeners.add(listener);
+    }
+
+    /** Opens a spec and runs it; a run going on is cancelled first. */
+    void open(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        spec.set(abs);
+        remember(abs);
+        cancel();
+        worker.submit(() -> runOn(abs));
+    }
+
+    /** Runs the current spec again. */
+    void runAgain() {
+        if (spec.get() != null) {
+            open(spec.get());
+        }
+    }
+
+    /** Cancels the run going on, if any. */
+    void cancel() {
+        LiveRun r = current;
+        if (r != null) {
+            r.cancel("cancelled from the cockpit", false);
+        }
+    }
+
+    private void runOn(Path file) {
+        BuildGraph graph;
+        try {
+            graph = SpecLoader.load(file);
+        } catch (SpecException e) {
+            Platform.runLater(() -> vm.message(e.getMessage()));
+            return;
+        } catch (IOException e) {
+            Platform.runLater(() -> vm.message("cannot read " + file + ": " + e.getMessage()));
+            return;
+        }
+        CountDownLatch reset = new CountDownLatch(1);
+        dropping = true; // what is still queued belongs to the previous run
+        Platform.runLater(() -> {
+            dropping = false;
+            vm.reset(graph.name() + " (" + file + ")");
+            reset.countDown();
+        });
+        try {
+            reset.await();
+            if (store == null) {
+                store = TimelineStore.open(db);
+            }
+            LiveRun run = new LiveRun(graph, HostsFile.local(Runtime.getRuntime().availableProcessors()), false,
+                    List.of(), store, "run");
+            run.addListener(pump);
+            current = run;
+            Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
+            idWatcher.setDaemon(true);
+            idWatcher.start();
+            String outcome = run.run();
+            Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(outcome)));
+        } catch (StoreException | IOException e) {
+            Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            Platform.runLater(() -> vm.message("the run stopped: " + e));
+        } finally {
+            current = null;
+        }
+    }
+
+    private void publishRunId(LiveRun run) {
+        for (int i = 0; i < 200 && run.runId() == 0; i++) {
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        int id = run.runId();
+        Platform.runLater(() -> vm.runId(id));
+    }
+
+    private void loadRecent() {
+        try {
+            if (Files.exists(recentFile)) {
+                for (String line : Files.readAllLines(recentFile, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank() && recent.size() < RECENT_MAX) {
+                        recent.add(Path.of(line.trim()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no recent list: start an empty one
+        }
+    }
+
+    private void remember(Path file) {
+        recent.remove(file);
+        recent.add(0, file);
+        while (recent.size() > RECENT_MAX) {
+            recent.remove(recent.size() - 1);
+        }
+        List<String> lines = recent.stream().map(Path::toString).toList();
+        try {
+            Files.createDirectories(recentFile.getParent());
+            Files.write(recentFile, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // the list is a convenience: losing it loses nothing recorded
+        }
+    }
+
+    @Override
+    public void close() {
+        cancel();
+        pump.stop();
+        worker.shutdown();
+        try {
+            LiveRun r = current;
+            if (r != null) {
+                r.awaitEnd(15_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

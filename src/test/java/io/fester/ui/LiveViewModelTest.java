@@ -1,0 +1,93 @@
+package io.fester.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.TimelineStore;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Live tab's view model, fed a real recorded run, without a screen. */
+class LiveViewModelTest {
+    @TempDir
+    static Path dir;
+
+    static List<Recorded> events;
+
+    @BeforeAll
+    static void recordTheBrokenSample() throws Exception {
+        String db = dir.resolve("timeline").toString();
+        Path spec = Samples.copy("c-demo-broken", dir);
+        assertEquals(1, Cli.run(db, "run", spec.toString(), "--jobs", "2").code());
+        try (TimelineStore store = TimelineStore.open(db)) {
+            events = store.events(store.resolve("last").id());
+        }
+    }
+
+    @Test
+    void aFinishedRunShowsProgressFailuresAndStates() {
+        LiveViewModel vm = new LiveViewModel();
+        vm.reset("c-demo-broken");
+        vm.apply(events);
+        assertEquals(1.0, vm.progressProperty().get());
+        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done — failed"), vm.progressTextProperty().get());
+        assertEquals("1 failed, 4 skipped", vm.failuresProperty().get());
+        int matrix = vm.state().graph().indexOf("compile-matrix");
+        assertEquals(StateColors.Look.FAILED, vm.look(matrix));
+        assertEquals(StateColors.Look.SKIPPED, vm.look(vm.state().graph().indexOf("test")));
+        assertTrue(vm.timingProperty().get().startsWith("elapsed "), vm.timingProperty().get());
+        assertTrue(!vm.timingProperty().get().contains("ETA"), "no ETA once finished");
+    }
+
+    @Test
+    void theLanesHoldOneBarPerActionThatRan() {
+        LiveViewModel vm = new LiveViewModel();
+        vm.apply(events);
+        List<LiveViewModel.Bar> bars = vm.bars();
+        assertEquals(13, bars.size(), "12 succeeded + 1 failed; skipped actions never ran");
+        Set<String> ids = new HashSet<>();
+        for (LiveViewModel.Bar b : bars) {
+            assertTrue(ids.add(b.id()));
+            assertTrue(b.endMs() >= b.startMs());
+            assertEquals("local", b.host());
+        }
+        assertEquals(2, vm.lanes().size(), "one lane per slot");
+    }
+
+    @Test
+    void detailsOfTheFailedActionShowItsCommandOutputAndDecision() {
+        LiveViewModel vm = new LiveViewModel();
+        vm.apply(events);
+        LiveViewModel.Details d = vm.details(vm.state().graph().indexOf("compile-matrix"));
+        assertEquals("failed", d.state());
+        assertEquals("exit code 1", d.reason());
+        assertTrue(d.command().contains("src/matrix.c"));
+        assertTrue(d.output().contains("pivot_row"), d.output());
+        assertEquals("local", d.decision().host());
+        assertTrue(d.where().startsWith("local, slot "));
+    }
+
+    @Test
+    void midwayTheEtaIsEstimatedAndWaitingAndReadyDiffer() {
+        LiveViewModel vm = new LiveViewModel();
+        int cut = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).event() instanceof io.fester.timeline.Pipeline p && "succeeded".equals(p.state())) {
+                cut = i + 1; // just after the first success
+                break;
+            }
+        }
+        vm.apply(events.subList(0, cut));
+        assertTrue(vm.timingProperty().get().contains("ETA"), vm.timingProperty().get());
+        int archive = vm.state().graph().indexOf("archive");
+        assertEquals(StateColors.Look.WAITING, vm.look(archive), "its inputs are not all there yet");
+    }
+}
