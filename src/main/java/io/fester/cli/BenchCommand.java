@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui (ui: 5000 actions unless --actions)")
     String what;
 
     @Option(names = "--actions", defaultValue = "100000")
@@ -61,7 +61,8 @@ final class BenchCommand implements Callable<Integer> {
         return switch (what) {
             case "engine" -> engine();
             case "make" -> make();
-            default -> throw new UserError("unknown benchmark '" + what + "': engine or make");
+            case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
+            default -> throw new UserError("unknown benchmark '" + what + "': engine, make or ui");
         };
     }
 

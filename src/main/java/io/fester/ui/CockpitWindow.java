@@ -136,7 +136,14 @@ public final class CockpitWindow {
     private Parent live() {
         dag.setId("dag");
         lanes.setId("lanes");
-        SplitPane left = new SplitPane(dag, lanes);
+        HBox legend = new HBox(12);
+        legend.setPadding(new Insets(3, 8, 3, 8));
+        legend.setAlignment(Pos.CENTER_LEFT);
+        for (StateColors.Look look : StateColors.Look.values()) {
+            legend.getChildren().add(new Label(look.label(), look.fontIcon()));
+        }
+        VBox.setVgrow(dag, Priority.ALWAYS);
+        SplitPane left = new SplitPane(new VBox(dag, legend), lanes);
         left.setOrientation(Orientation.VERTICAL);
         left.setDividerPositions(0.62);
         SplitPane right = new SplitPane(hosts, details);

@@ -34,6 +34,8 @@ final class DagView extends Region {
     });
 
     private final LiveViewModel vm;
+    /** Two layers: edges change only with the view, boxes with every state change. */
+    private final Canvas edgesCanvas = new Canvas();
     private final Canvas canvas = new Canvas();
     private BuildGraph graph;
     private LayeredLayout.Result layout;
@@ -48,27 +50,40 @@ final class DagView extends Region {
     private String search = "";
     private boolean fitPending;
     private long drawnFrames;
-    private final AnimationTimer pulse = new AnimationTimer() {
+    private boolean dirty = true;
+    private boolean edgesDirty = true;
+    private boolean animating;
+    private long lastAnimationNs;
+    /** Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse. */
+    private final AnimationTimer frames = new AnimationTimer() {
         @Override
         public void handle(long now) {
-            draw();
+            if (animating && now - lastAnimationNs > 50_000_000L) {
+                lastAnimationNs = now;
+                dirty = true;
+            }
+            if (edgesDirty) {
+                edgesDirty = false;
+                paintEdges();
+            }
+            if (dirty) {
+                dirty = false;
+                paint();
+            }
         }
     };
 
     DagView(LiveViewModel vm) {
         this.vm = vm;
-        getChildren().add(canvas);
+        getChildren().addAll(edgesCanvas, canvas);
         setMinSize(100, 100);
         vm.revisionProperty().addListener((o, a, b) -> onState());
-        vm.selectedProperty().addListener((o, a, b) -> draw());
+        vm.selectedProperty().addListener((o, a, b) -> redrawAll());
         vm.runningProperty().addListener((o, was, now) -> {
-            if (now) {
-                pulse.start();
-            } else {
-                pulse.stop();
-                draw();
-            }
+            animating = now;
+            draw();
         });
+        frames.start();
         canvas.setOnMousePressed(e -> {
             dragX = e.getX();
             dragY = e.getY();
@@ -80,7 +95,7 @@ final class DagView extends Region {
             dragged |= Math.abs(e.getX() - dragX) + Math.abs(e.getY() - dragY) > 2;
             dragX = e.getX();
             dragY = e.getY();
-            draw();
+            redrawAll();
         });
         canvas.setOnMouseClicked(e -> {
             if (!dragged && e.getButton() == MouseButton.PRIMARY) {
@@ -94,18 +109,25 @@ final class DagView extends Region {
     protected void layoutChildren() {
         canvas.setWidth(getWidth());
         canvas.setHeight(getHeight());
+        edgesCanvas.setWidth(getWidth());
+        edgesCanvas.setHeight(getHeight());
         if (fitPending && getWidth() > 0) {
             fit();
         }
-        draw();
+        redrawAll();
     }
 
     private void onState() {
-        BuildGraph g = vm.state().graph();
+        BuildGraph g = vm.graph();
         if (g != graph) {
+            boolean same = sameShape(g, graph);
             graph = g;
-            layout = null;
-            if (g != null) {
+            if (same) {
+                redrawAll(); // the run's graph is the plan that is already laid out
+            } else {
+                layout = null;
+            }
+            if (g != null && !same) {
                 int generation = ++layoutGeneration;
                 int[][] deps = new int[g.size()][];
                 for (int i = 0; i < g.size(); i++) {
@@ -117,6 +139,7 @@ final class DagView extends Region {
                         if (generation == layoutGeneration) {
                             layout = r;
                             fitPending = true;
+                            edgesDirty = true;
                             requestLayout();
                         }
                     });
@@ -126,6 +149,19 @@ final class DagView extends Region {
         draw();
     }
 
+    /** Same actions, same edges: the layout of one serves the other. */
+    static boolean sameShape(BuildGraph a, BuildGraph b) {
+        if (a == null || b == null || a.size() != b.size() || !a.digest().equals(b.digest())) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.action(i).id().equals(b.action(i).id()) || !java.util.Arrays.equals(a.deps(i), b.deps(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the layout of the current graph is done and drawn. */
     boolean ready() {
         return layout != null && !fitPending;
@@ -133,7 +169,7 @@ final class DagView extends Region {
 
     void dark(boolean on) {
         dark = on;
-        draw();
+        redrawAll();
     }
 
     /** Frames drawn so far (for the frame-time benchmark). */
@@ -151,7 +187,7 @@ final class DagView extends Region {
         scale = Math.max(0.02, Math.min(1.2, s));
         tx = (getWidth() - layout.width() * scale) / 2;
         ty = Math.max(20, (getHeight() - layout.height() * scale) / 2);
-        draw();
+        redrawAll();
     }
 
     void zoom(double factor) {
@@ -163,14 +199,14 @@ final class DagView extends Region {
         tx = x - (x - tx) * s / scale;
         ty = y - (y - ty) * s / scale;
         scale = s;
-        draw();
+        redrawAll();
     }
 
     /** Pans by a screen offset (keyboard, benchmark). */
     void pan(double dx, double dy) {
         tx += dx;
         ty += dy;
-        draw();
+        redrawAll();
     }
 
     /** Highlights actions whose id contains the text; selects and centres the first. Returns the matches. */
@@ -190,7 +226,7 @@ final class DagView extends Region {
             vm.selectedProperty().set(first);
             centerOn(first);
         }
-        draw();
+        redrawAll();
         return count;
     }
 
@@ -200,7 +236,7 @@ final class DagView extends Region {
         }
         tx = getWidth() / 2 - (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale;
         ty = getHeight() / 2 - (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale;
-        draw();
+        redrawAll();
     }
 
     /** The action under a point of the canvas, or -1. */
@@ -239,12 +275,42 @@ final class DagView extends Region {
         return scale;
     }
 
+    /** Asks for a repaint of the boxes in the next frame. */
     private void draw() {
+        dirty = true;
+    }
+
+    /** Asks for a repaint of both layers (the view moved, the selection or theme changed). */
+    private void redrawAll() {
+        dirty = true;
+        edgesDirty = true;
+    }
+
+    /** The layer of edges and the background. */
+    void paintEdges() {
+        GraphicsContext gc = edgesCanvas.getGraphicsContext2D();
+        double w = edgesCanvas.getWidth();
+        double h = edgesCanvas.getHeight();
+        gc.setFill(dark ? Color.web("#0f141c") : Color.web("#f6f8fa"));
+        gc.fillRect(0, 0, w, h);
+        if (graph == null || layout == null) {
+            return;
+        }
+        gc.save();
+        gc.translate(tx, ty);
+        gc.scale(scale, scale);
+        double x0 = -tx / scale;
+        double y0 = -ty / scale;
+        drawEdges(gc, x0, y0, x0 + w / scale, y0 + h / scale, vm.selectedProperty().get());
+        gc.restore();
+    }
+
+    /** Paints now (the frame timer; the benchmark). */
+    void paint() {
         GraphicsContext gc = canvas.getGraphicsContext2D();
         double w = canvas.getWidth();
         double h = canvas.getHeight();
-        gc.setFill(dark ? Color.web("#0f141c") : Color.web("#f6f8fa"));
-        gc.fillRect(0, 0, w, h);
+        gc.clearRect(0, 0, w, h);
         drawnFrames++;
         if (graph == null) {
             return;
@@ -265,7 +331,6 @@ final class DagView extends Region {
         gc.save();
         gc.translate(tx, ty);
         gc.scale(scale, scale);
-        drawEdges(gc, x0, y0, x1, y1, selected);
         boolean detail = scale >= 0.35;
         double phase = 0.5 + 0.5 * Math.sin(System.nanoTime() / 1.6e8);
         gc.setTextBaseline(VPos.CENTER);
@@ -280,6 +345,19 @@ final class DagView extends Region {
             }
             StateColors.Look look = vm.look(i);
             Color c = look.color();
+            if (!detail) { // far out: a plain block of the state's colour is all one can see
+                gc.setFill(c.deriveColor(0, 1, 1, look == StateColors.Look.RUNNING ? 0.5 + 0.5 * phase : 0.85));
+                gc.fillRect(x, y, bw, bh);
+                if (i == selected) {
+                    gc.setStroke(dark ? Color.WHITE : Color.BLACK);
+                    gc.setLineWidth(3 / scale);
+                    gc.strokeRect(x, y, bw, bh);
+                }
+                if (!search.isEmpty() && graph.action(i).id().toLowerCase(Locale.ROOT).contains(search)) {
+                    matches.add(i);
+                }
+                continue;
+            }
             gc.setFill(c.deriveColor(0, 1, 1, dark ? 0.22 : 0.18));
             gc.fillRoundRect(x, y, bw, bh, 8, 8);
             double alpha = look == StateColors.Look.RUNNING ? 0.35 + 0.65 * phase : 1;

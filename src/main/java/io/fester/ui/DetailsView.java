@@ -44,6 +44,7 @@ final class DetailsView extends VBox {
         for (int r = 0; r < names.length; r++) {
             Label n = new Label(names[r]);
             n.setStyle("-fx-opacity: 0.7");
+            n.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             grid.add(n, 0, r);
             grid.add(values[r], 1, r);
         }
@@ -52,6 +53,7 @@ final class DetailsView extends VBox {
         output.setWrapText(false);
         output.setStyle("-fx-font-family: monospace");
         output.setId("action-output");
+        output.setMinHeight(120);
         TitledPane outPane = new TitledPane("Output", output);
         outPane.setCollapsible(false);
         VBox.setVgrow(outPane, Priority.ALWAYS);
@@ -66,6 +68,8 @@ final class DetailsView extends VBox {
         candidates.getColumns().add(score);
         candidates.getColumns().add(factors);
         candidates.setPrefHeight(120);
+        candidates.setMinHeight(90);
+        candidates.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY);
         candidates.setPlaceholder(new Label("not dispatched yet"));
         VBox decision = new VBox(4, candidates, rejected);
         TitledPane decisionPane = new TitledPane("Scheduler decision", decision);
@@ -101,6 +105,7 @@ final class DetailsView extends VBox {
         LiveViewModel.Details d = vm.details(vm.selectedProperty().get());
         if (d == null) {
             header.setText("Select an action in the graph or the lanes");
+            header.setGraphic(null);
             for (Label l : new Label[] {command, inputs, outputs, deps, where, timing, exit, rejected}) {
                 l.setText("");
             }
@@ -109,6 +114,7 @@ final class DetailsView extends VBox {
             return;
         }
         header.setText(d.id() + " — " + d.state() + (d.reason().isEmpty() ? "" : ": " + d.reason()));
+        header.setGraphic(vm.look(vm.selectedProperty().get()).fontIcon());
         command.setText(d.command());
         inputs.setText(String.join("  ", d.inputs()));
         outputs.setText(String.join("  ", d.outputs()));

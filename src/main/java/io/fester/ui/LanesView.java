@@ -30,6 +30,16 @@ final class LanesView extends Region {
     private Map<String, Integer> rowOf = Map.of();
     private long t0;
     private double pxPerMs;
+    private boolean dirty = true;
+    private final javafx.animation.AnimationTimer frames = new javafx.animation.AnimationTimer() {
+        @Override
+        public void handle(long now) {
+            if (dirty) {
+                dirty = false;
+                paint();
+            }
+        }
+    };
 
     LanesView(LiveViewModel vm) {
         this.vm = vm;
@@ -53,6 +63,7 @@ final class LanesView extends Region {
                 vm.selectedProperty().set(b.action());
             }
         });
+        frames.start();
     }
 
     @Override
@@ -89,7 +100,12 @@ final class LanesView extends Region {
         return null;
     }
 
+    /** Asks for a repaint in the next frame. */
     private void draw() {
+        dirty = true;
+    }
+
+    private void paint() {
         GraphicsContext gc = canvas.getGraphicsContext2D();
         double w = canvas.getWidth();
         double h = canvas.getHeight();
@@ -138,7 +154,11 @@ final class LanesView extends Region {
             double x = LABEL + (b.startMs() - t0) * pxPerMs;
             double bw = Math.max(2, (b.endMs() - b.startMs()) * pxPerMs);
             gc.setFill(b.look().color().deriveColor(0, 1, 1, 0.85));
-            gc.fillRoundRect(x, y, bw, ROW - 5, 4, 4);
+            if (bw < 8) {
+                gc.fillRect(x, y, bw, ROW - 5); // thin bars: corners would not show, and cost
+            } else {
+                gc.fillRoundRect(x, y, bw, ROW - 5, 4, 4);
+            }
             if (b.action() == selected) {
                 gc.setStroke(dark ? Color.WHITE : Color.BLACK);
                 gc.setLineWidth(2);

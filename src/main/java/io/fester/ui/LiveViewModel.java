@@ -39,6 +39,7 @@ public final class LiveViewModel {
     private final IntegerProperty selected = new SimpleIntegerProperty(-1);
     private long nowMs;
     private int runId;
+    private BuildGraph planned;
 
     /** One bar of the host lanes: an action's latest attempt on a host slot. */
     public record Bar(int action, String id, String host, int slot, long startMs, long endMs, StateColors.Look look) {}
@@ -50,6 +51,15 @@ public final class LiveViewModel {
 
     /** Starts showing a new run: everything folded so far is dropped. */
     public void reset(String specTitle) {
+        reset(specTitle, null);
+    }
+
+    /**
+     * Starts showing a new run of a loaded spec: until the run's own events arrive, the graph is shown
+     * as planned, every action waiting.
+     */
+    public void reset(String specTitle, BuildGraph plan) {
+        planned = plan;
         state = new BuildState();
         selected.set(-1);
         runId = 0;
@@ -143,8 +153,16 @@ public final class LiveViewModel {
         return nowMs;
     }
 
+    /** The graph on show: the run's, or before its first event the spec's as loaded; null if none. */
+    public BuildGraph graph() {
+        return state.graph() != null ? state.graph() : planned;
+    }
+
     /** The look of an action now. */
     public StateColors.Look look(int i) {
+        if (state.graph() == null) {
+            return StateColors.Look.WAITING;
+        }
         return StateColors.look(state.state(i), state.isReady(i));
     }
 

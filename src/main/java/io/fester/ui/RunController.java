@@ -44,7 +44,8 @@ final class RunController implements AutoCloseable {
     private final ReadOnlyObjectWrapper<Path> spec = new ReadOnlyObjectWrapper<>();
     private volatile LiveRun current;
     private volatile boolean dropping;
-    private TimelineStore store;
+    /** Opened on its own thread while the window is built and the first spec loads. */
+    private final java.util.concurrent.CompletableFuture<TimelineStore> store;
     private final List<Consumer<String>> finishedListeners = new ArrayList<>();
 
     RunController(LiveViewModel vm, String db, Path recentFile) {
@@ -58,6 +59,17 @@ final class RunController implements AutoCloseable {
         });
         pump.start();
         loadRecent();
+        this.store = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return TimelineStore.open(db);
+            } catch (StoreException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "fester-cockpit-db");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     /** Specs opened before, most recent first. */
@@ -114,16 +126,20 @@ final class RunController implements AutoCloseable {
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
             dropping = false;
-            vm.reset(graph.name() + " (" + file + ")");
+            vm.reset(graph.name() + " (" + file + ")", graph);
             reset.countDown();
         });
         try {
             reset.await();
-            if (store == null) {
-                store = TimelineStore.open(db);
+            TimelineStore db;
+            try {
+                db = store.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                Platform.runLater(() -> vm.message(e.getCause().getMessage()));
+                return;
             }
             LiveRun run = new LiveRun(graph, HostsFile.local(Runtime.getRuntime().availableProcessors()), false,
-                    List.of(), store, "run");
+                    List.of(), db, "run");
             run.addListener(pump);
             current = run;
             Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
@@ -196,8 +212,6 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (store != null) {
-            store.close();
-        }
+        store.thenAccept(TimelineStore::close);
     }
 }

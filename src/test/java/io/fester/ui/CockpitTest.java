@@ -50,7 +50,7 @@ class CockpitTest {
         DagView dag = window.dag();
         Point2D c = WaitForAsyncUtils.asyncFx(() -> dag.centerOf(id)).get();
         assertNotNull(c, id);
-        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> dag.canvas().snapshot(null, null)).get();
+        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> dag.snapshot(null, null)).get(); // both layers
         double below = 0.36 * 34 * dag.scale();
         return shot.getPixelReader().getColor((int) c.getX(), (int) (c.getY() + below));
     }

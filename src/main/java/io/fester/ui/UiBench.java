@@ -1,0 +1,124 @@
+package io.fester.ui;
+
+import io.fester.graph.Action;
+import io.fester.graph.SyntheticDag;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.animation.AnimationTimer;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+
+/**
+ * The cockpit's benchmark (docs/benchmarks.md): opens a generated DAG in a real window, runs it, and
+ * measures the time to the first complete frame, then frame intervals while the run updates the view
+ * and while the graph is panned and zoomed. Needs a screen (use xvfb-run).
+ */
+public final class UiBench extends Application {
+    private static volatile int actions = 5000;
+    private static volatile long launchedNs;
+    private static final List<String> REPORT = new ArrayList<>();
+
+    /** Runs the benchmark and prints its report; returns an exit code. */
+    public static int run(int count) throws Exception {
+        String why = CockpitLauncher.noScreen();
+        if (why != null) {
+            System.err.println("fester: " + why);
+            return 2;
+        }
+        actions = count;
+        launchedNs = System.nanoTime();
+        Application.launch(UiBench.class);
+        REPORT.forEach(System.out::println);
+        return 0;
+    }
+
+    @Override
+    public void start(Stage stage) throws Exception {
+        Path dir = Files.createTempDirectory("fester-uibench");
+        Path spec = dir.resolve("w/fester.yaml");
+        Files.createDirectories(spec.getParent());
+        List<Action> list = SyntheticDag.actions(actions, 3, 42, "true");
+        try (BufferedWriter w = Files.newBufferedWriter(spec, StandardCharsets.UTF_8)) {
+            w.write("actions:\n");
+            for (Action a : list) {
+                w.write("  - {id: " + a.id() + ", run: \"true\"" + (a.deps().isEmpty() ? "" : ", deps: ["
+                        + String.join(", ", a.deps()) + "]") + "}\n");
+            }
+        }
+        long openNs = System.nanoTime();
+        CockpitWindow window = new CockpitWindow(stage, new CockpitWindow.Options(spec, dir.resolve("db").toString(),
+                dir.resolve("data")));
+        stage.show();
+        window.start();
+        DagView dag = window.dag();
+        List<Long> running = new ArrayList<>();
+        List<Long> panning = new ArrayList<>();
+        new AnimationTimer() {
+            long last;
+            long firstFrameNs;
+            int phase; // 0 waiting for the first frame, 1 run updating, 2 pan and zoom
+            int panned;
+
+            @Override
+            public void handle(long now) {
+                long interval = last == 0 ? 0 : now - last;
+                last = now;
+                switch (phase) {
+                    case 0 -> {
+                        if (dag.ready()) {
+                            firstFrameNs = now;
+                            REPORT.add(String.format(Locale.ROOT, "first complete frame of %d actions: %.0f ms after "
+                                    + "opening (%.0f ms after JVM launch of the window)", actions,
+                                    (firstFrameNs - openNs) / 1e6, (firstFrameNs - launchedNs) / 1e6));
+                            phase = 1;
+                        }
+                    }
+                    case 1 -> {
+                        running.add(interval);
+                        if (!window.viewModel().runningProperty().get() && running.size() > 30) {
+                            phase = 2;
+                            dag.fit();
+                        }
+                    }
+                    default -> {
+                        if (panned++ < 240) {
+                            if ((panned / 40) % 2 == 0) {
+                                dag.pan(6, 3);
+                            } else {
+                                dag.zoom(panned % 80 < 60 ? 1.02 : 0.98);
+                            }
+                            if (panned > 1) {
+                                panning.add(interval);
+                            }
+                        } else {
+                            stop();
+                            REPORT.add(describe("while the run updates the view", running));
+                            REPORT.add(describe("while panning and zooming", panning));
+                            REPORT.add("run: " + window.viewModel().progressTextProperty().get());
+                            stage.close();
+                            Platform.exit();
+                        }
+                    }
+                }
+            }
+        }.start();
+    }
+
+    private static String describe(String what, List<Long> intervals) {
+        List<Long> s = new ArrayList<>(intervals);
+        s.sort(null);
+        if (s.isEmpty()) {
+            return what + ": no frames";
+        }
+        double median = s.get(s.size() / 2) / 1e6;
+        double p95 = s.get(Math.min(s.size() - 1, (int) (s.size() * 0.95))) / 1e6;
+        return String.format(Locale.ROOT, "%s: %d frames, median frame %.1f ms (%.0f fps), 95th percentile %.1f ms",
+                what, s.size(), median, 1000 / median, p95);
+    }
+}
