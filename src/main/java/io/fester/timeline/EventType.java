@@ -17,7 +17,8 @@ public enum EventType {
     OUTPUT("output", Kind.OBSERVATION, Output.class),
     DEBUGGER_COMMAND("debugger_command", Kind.OBSERVATION, DebuggerCommand.class),
     CANCEL("cancel", Kind.OBSERVATION, Cancel.class),
-    HISTORY("history", Kind.OBSERVATION, History.class);
+    HISTORY("history", Kind.OBSERVATION, History.class),
+    PLAN("plan", Kind.DECISION, PlanChoice.class);
 
     private static final Map<String, EventType> BY_NAME =
             Stream.of(values()).collect(Collectors.toMap(EventType::typeName, Function.identity()));
