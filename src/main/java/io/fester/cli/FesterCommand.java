@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "fester", mixinStandardHelpOptions = true, versionProvider = FesterCommand.Version.class,
         description = "A build cockpit: deterministic, replayable, explainable builds.",
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
-            GenerateCommand.class, BenchCommand.class, CockpitCommand.class})
+            GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
+            AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override
@@ -22,6 +23,11 @@ public final class FesterCommand implements Runnable {
     /** The configured command line: contract exit codes, messages instead of stack traces. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FesterCommand());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().optionsMap().get("--help") == null) {
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
+        }
         cl.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -1,10 +1,11 @@
 package io.fester.engine;
 
 import io.fester.graph.BuildGraph;
-import io.fester.schedule.LoadScheduler;
+import io.fester.schedule.ScoringScheduler;
 import io.fester.schedule.Scheduler;
 import io.fester.state.ActionState;
 import io.fester.state.BuildState;
+import io.fester.state.HostFaults;
 import io.fester.timeline.Cancel;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
@@ -27,17 +28,19 @@ import java.util.PriorityQueue;
  */
 public final class Engine {
     /** The engine's own decision logic version; recorded with the scheduler's in {@code run_started}. */
-    public static final String VERSION = "engine/1";
+    public static final String VERSION = "engine/2";
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
     /** Assumed duration of an action nothing is known about, when nothing is known about any. */
     public static final long DEFAULT_DURATION_MS = 1000;
 
-    /** Ready actions: longest remaining path first, then file order. */
+    /** Ready actions: highest priority first (by the rule the plan chose), then file order. */
     private final PriorityQueue<Integer> ready = new PriorityQueue<>(this::byPriority);
-    /** Upward rank: the action's expected duration plus the longest chain of dependents after it. */
+    /** Each action's priority under the chosen rule (the default rule: upward rank, in ms). */
     private long[] rank = new long[0];
+    /** Which priority rules the plan search tries when the history arrives. */
+    private final Planning planning;
     private BuildGraph graph;
     private boolean failFast;
     private boolean stopping;
@@ -47,12 +50,23 @@ public final class Engine {
     private long now;
 
     public Engine(Scheduler scheduler) {
+        this(scheduler, Planning.standard());
+    }
+
+    /** The engine for a run request (its scheduler as {@link #forRequest(RunRequest)}) with other plan settings. */
+    public static Engine forRequest(RunRequest request, Planning planning) {
+        return new Engine(forRequest(request).scheduler, planning);
+    }
+
+    /** An engine with its own plan search settings (the search's nested engines: one fixed rule). */
+    public Engine(Scheduler scheduler, Planning planning) {
         this.scheduler = scheduler;
+        this.planning = planning;
     }
 
     /** The engine for a run request, with the scheduler its weights ask for. */
     public static Engine forRequest(RunRequest request) {
-        return new Engine(new LoadScheduler(request.weights()));
+        return new Engine(new ScoringScheduler(request.weights(), request.policy()));
     }
 
     /** The version recorded in {@code run_started}: engine and scheduler. */
@@ -92,8 +106,12 @@ public final class Engine {
             dispatch();
         } else if (obs instanceof Cancel c) {
             cancel(c);
-        } else if (obs instanceof History h) {
-            prioritize(h);
+        } else if (obs instanceof History h && graph != null) {
+            PlanSearch.Choice plan = PlanSearch.choose(graph, state.request(), h, scheduler, planning);
+            if (plan.decision() != null) {
+                emit(plan.decision());
+            }
+            prioritize(plan.priorities());
             dispatch();
         }
         checkFinished();
@@ -111,41 +129,25 @@ public final class Engine {
     }
 
     /**
-     * Critical-path priority (HEFT's upward rank): each action's expected duration, from the history
-     * snapshot where known, else the mean of the known ones, else {@link #DEFAULT_DURATION_MS}, plus
-     * the largest rank among its dependents.
+     * Orders the ready actions by the given priorities from now on. At run start these are the default
+     * rule's with no history (every action 1 s: upward rank counts the longest chain of actions); when
+     * the history arrives, the plan search's choice (see {@link PlanSearch}).
      */
     private void prioritize(History h) {
-        int n = graph.size();
-        long[] duration = new long[n];
-        long known = 0;
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            Long d = h.durations().get(graph.action(i).id());
-            if (d != null) {
-                duration[i] = Math.max(1, d);
-                known += duration[i];
-                count++;
-            }
-        }
-        long unknown = count == 0 ? DEFAULT_DURATION_MS : Math.max(1, known / count);
-        long[] r = new long[n];
-        int[] order = graph.topologicalOrder(false);
-        for (int k = n - 1; k >= 0; k--) {
-            int i = order[k];
-            long after = 0;
-            for (int j : graph.dependents(i)) {
-                after = Math.max(after, r[j]);
-            }
-            r[i] = (duration[i] == 0 ? unknown : duration[i]) + after;
-        }
+        prioritize(PlanSearch.defaultPriorities(graph, h, planning));
+    }
+
+    private void prioritize(long[] priorities) {
         List<Integer> waiting = new ArrayList<>(ready);
         ready.clear();
-        rank = r;
+        rank = priorities;
         ready.addAll(waiting);
     }
 
-    /** An action's upward rank in ms (for the debugger's queue view). */
+    /**
+     * An action's priority under the chosen rule, higher first (for the debugger's queue view). For the
+     * default rule, {@code upward-rank}, it is the action's upward rank in ms.
+     */
     public long rank(int action) {
         return rank[action];
     }
@@ -208,8 +210,19 @@ public final class Engine {
                 }
             }
         } else {
+            String hostFault = HostFaults.fault(x, state.output(i));
+            if (hostFault != null && !stopping && attempt < MAX_ATTEMPTS && retryPossible(i)) {
+                // the host's fault, not the action's: try again elsewhere
+                emit(new Pipeline(Pipeline.QUEUED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
+                        "retry on another host: attempt " + attempt + " failed on " + host + ": " + hostFault, null,
+                        null, null, null, null, null));
+                ready.add(i);
+                dispatch();
+                return;
+            }
             emit(Pipeline.finished(Pipeline.FAILED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
                     failureReason(x)));
+            emit(RootCause.analyse(i, x, state));
             propagate(i);
             if (failFast && !stopping) {
                 stopping = true;
@@ -222,6 +235,14 @@ public final class Engine {
             }
         }
         dispatch();
+    }
+
+    /** Attempts per action at most, when earlier ones failed through their host's fault. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    /** Whether some host could still take a retry of the action (not the ones it failed on). */
+    private boolean retryPossible(int i) {
+        return scheduler instanceof ScoringScheduler s ? s.impossible(i, state) == null : true;
     }
 
     static String failureReason(Exit x) {
@@ -258,21 +279,45 @@ public final class Engine {
         }
     }
 
+    /**
+     * Dispatches ready actions by priority while hosts have free slots. An action no host can take now
+     * (all that may take it are busy, down or too hot) waits, and the next one is tried; an action no
+     * host may ever take fails with the rules that exclude every host.
+     */
     private void dispatch() {
-        while (!stopping && !ready.isEmpty()) {
-            int i = ready.peek();
+        if (stopping || ready.isEmpty() || !anyFreeSlot()) {
+            return;
+        }
+        List<Integer> waiting = new ArrayList<>();
+        while (!ready.isEmpty() && anyFreeSlot()) {
+            int i = ready.poll();
             if (!state.isReady(i)) {
-                ready.poll();
                 continue;
             }
             ScheduleDecision d = scheduler.decide(i, state);
-            if (d == null) {
-                return;
+            if (d != null) {
+                emit(d);
+                emit(Pipeline.running(d.action(), d.host(), d.slot(), state.attempt(i) + 1));
+                continue;
             }
-            ready.poll();
-            emit(d);
-            emit(Pipeline.running(d.action(), d.host(), d.slot(), state.attempt(i) + 1));
+            String impossible = scheduler instanceof ScoringScheduler s ? s.impossible(i, state) : null;
+            if (impossible != null) {
+                emit(Pipeline.skipped(graph.action(i).id(), impossible).withState(Pipeline.FAILED));
+                propagate(i);
+            } else {
+                waiting.add(i);
+            }
         }
+        ready.addAll(waiting);
+    }
+
+    private boolean anyFreeSlot() {
+        for (io.fester.state.HostState h : state.hostList()) {
+            if (h.isUp() && h.freeSlots() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkFinished() {

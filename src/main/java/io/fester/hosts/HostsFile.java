@@ -8,6 +8,7 @@ import io.fester.graph.YamlTree.MapNode;
 import io.fester.graph.YamlTree.Node;
 import io.fester.graph.YamlTree.Scalar;
 import io.fester.schedule.Weights;
+import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunRequest.HostSpec;
 import java.io.IOException;
 import java.io.StringReader;
@@ -25,15 +26,16 @@ import java.util.Set;
  *
  * @param hosts in file order
  * @param weights the scheduler's factor weights
+ * @param policy the policy rules, numbered from 1
  */
-public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights) {
+public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights");
     private static final Set<String> HOST_KEYS =
             Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local");
 
     /** One local host named {@code local} with {@code jobs} slots. */
     public static HostsFile local(int jobs) {
-        return new HostsFile(List.of(new HostSpec("local", jobs, true, List.of())), Weights.defaults());
+        return new HostsFile(List.of(new HostSpec("local", jobs, true, List.of())), Weights.defaults(), List.of());
     }
 
     /** Reads a hosts file; refusals are located. */
@@ -51,10 +53,6 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights) {
             if (!TOP_KEYS.contains(k.name())) {
                 throw new SpecException(k.pos(), "unknown key '" + k.name() + "' (known: hosts, policy, weights)");
             }
-        }
-        if (top.get("policy") != null) {
-            throw new SpecException(top.keys().get("policy").pos(),
-                    "policy rules are not supported by this version of Fester yet; remove 'policy' to run");
         }
         Node hostsNode = top.get("hosts");
         if (!(hostsNode instanceof ListNode list) || list.items().isEmpty()) {
@@ -122,7 +120,92 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights) {
                 }
             }
         }
-        return new HostsFile(List.copyOf(hosts), weights);
+        List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown);
+        return new HostsFile(List.copyOf(hosts), weights, policy);
+    }
+
+    private static final Set<String> RULE_KEYS = Set.of("match", "require", "forbid", "avoid-hotter-than");
+
+    private static List<RunRequest.Policy> policy(Node node, String file) throws SpecException {
+        if (!(node instanceof ListNode list)) {
+            throw new SpecException(node.pos(), "'policy' must be a list of rules");
+        }
+        List<RunRequest.Policy> out = new ArrayList<>();
+        for (Node item : list.items()) {
+            if (!(item instanceof MapNode m)) {
+                throw new SpecException(item.pos(), "a policy rule is a mapping, e.g. {match: {tags: [link]}, "
+                        + "require: {tags: [bigmem]}} or {avoid-hotter-than: 85}");
+            }
+            for (YamlTree.Key k : m.keys().values()) {
+                if (!RULE_KEYS.contains(k.name())) {
+                    throw new SpecException(k.pos(), "unknown policy key '" + k.name()
+                            + "' (known: match, require, forbid, avoid-hotter-than)");
+                }
+            }
+            int kinds = (m.get("require") != null ? 1 : 0) + (m.get("forbid") != null ? 1 : 0)
+                    + (m.get("avoid-hotter-than") != null ? 1 : 0);
+            if (kinds != 1) {
+                throw new SpecException(m.pos(), "a policy rule needs exactly one of require, forbid, avoid-hotter-than");
+            }
+            int number = out.size() + 1;
+            String where = Path.of(file).getFileName() + ":" + m.pos().line();
+            Map<String, List<String>> match = selector(m.get("match"), Set.of("tags", "actions"));
+            if (m.get("avoid-hotter-than") != null) {
+                Node t = m.get("avoid-hotter-than");
+                double limit;
+                try {
+                    limit = Double.parseDouble(scalar(t, t.pos(), "avoid-hotter-than"));
+                } catch (NumberFormatException e) {
+                    throw new SpecException(t.pos(), "avoid-hotter-than takes degrees Celsius, e.g. 85");
+                }
+                out.add(new RunRequest.Policy(number, "avoid-hotter-than " + scalar(t, t.pos(), "") + " °C", where,
+                        match.get("tags"), match.get("actions"), null, null, null, null, limit));
+                continue;
+            }
+            boolean require = m.get("require") != null;
+            Map<String, List<String>> sel = selector(require ? m.get("require") : m.get("forbid"), Set.of("tags", "hosts"));
+            if (sel.get("tags").isEmpty() && sel.get("hosts").isEmpty()) {
+                throw new SpecException((require ? m.get("require") : m.get("forbid")).pos(),
+                        "name tags or hosts, e.g. {tags: [bigmem]} or {hosts: [b2]}");
+            }
+            String what = (require ? "require" : "forbid")
+                    + (sel.get("tags").isEmpty() ? "" : " tags " + sel.get("tags"))
+                    + (sel.get("hosts").isEmpty() ? "" : " hosts " + sel.get("hosts"));
+            String on = match.get("tags").isEmpty() && match.get("actions").isEmpty() ? ""
+                    : " for " + (match.get("tags").isEmpty() ? "" : "tags " + match.get("tags"))
+                    + (match.get("actions").isEmpty() ? "" : (match.get("tags").isEmpty() ? "" : " ") + "actions "
+                    + match.get("actions"));
+            out.add(new RunRequest.Policy(number, what + on, where, match.get("tags"), match.get("actions"),
+                    require ? sel.get("tags") : null, require ? sel.get("hosts") : null,
+                    require ? null : sel.get("tags"), require ? null : sel.get("hosts"), null));
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, List<String>> selector(Node node, Set<String> keys) throws SpecException {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String k : keys) {
+            out.put(k, new ArrayList<>());
+        }
+        if (node == null) {
+            return out;
+        }
+        if (!(node instanceof MapNode m)) {
+            throw new SpecException(node.pos(), "expected a mapping with " + String.join(" or ", new java.util.TreeSet<>(keys)));
+        }
+        for (Map.Entry<String, Node> e : m.values().entrySet()) {
+            if (!keys.contains(e.getKey())) {
+                throw new SpecException(m.keys().get(e.getKey()).pos(), "unknown key '" + e.getKey() + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(keys)) + ")");
+            }
+            if (!(e.getValue() instanceof ListNode l)) {
+                throw new SpecException(e.getValue().pos(), "'" + e.getKey() + "' must be a list, like [a, b]");
+            }
+            for (Node v : l.items()) {
+                out.get(e.getKey()).add(scalar(v, v.pos(), e.getKey()));
+            }
+        }
+        return out;
     }
 
     private static String scalar(Node n, SourcePos where, String what) throws SpecException {

@@ -65,7 +65,7 @@ public final class LiveRun {
     /** The run request this run starts with. */
     public RunRequest request() {
         return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
-                hosts.hosts(), hosts.weights(), failFast, targets);
+                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy());
     }
 
     /**
@@ -123,18 +123,31 @@ public final class LiveRun {
             // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
             writer.finish(outcome == null ? "interrupted" : outcome, end);
         }
-        historyStore.learn(specKey, runId, succeededDurations(engine.state()));
+        learn(historyStore, specKey, engine.state());
         return outcome;
     }
 
-    private static Map<String, Long> succeededDurations(BuildState s) {
-        Map<String, Long> out = new TreeMap<>();
+    /** Folds what the run taught into the history tables: durations, failures, host speeds and faults. */
+    private void learn(HistoryStore historyStore, String specKey, BuildState s) throws StoreException {
+        Map<String, Long> outcomes = new TreeMap<>();
+        Map<String, Map<String, List<Long>>> hostTags = new TreeMap<>();
+        Map<String, Integer> faults = new TreeMap<>();
         for (int i = 0; i < s.actionCount(); i++) {
+            io.fester.graph.Action a = s.graph().action(i);
             if (s.state(i) == ActionState.SUCCEEDED) {
-                out.put(s.graph().action(i).id(), s.durationMs(i));
+                outcomes.put(a.id(), s.durationMs(i));
+                for (String tag : a.tags()) {
+                    hostTags.computeIfAbsent(s.host(i), k -> new TreeMap<>())
+                            .computeIfAbsent(tag, k -> new java.util.ArrayList<>()).add(s.durationMs(i));
+                }
+            } else if (s.state(i) == ActionState.FAILED) {
+                outcomes.put(a.id(), -1L);
             }
         }
-        return out;
+        for (io.fester.state.HostState h : s.hostList()) {
+            faults.put(h.name(), s.hostFaults(h.name()));
+        }
+        historyStore.learn(specKey, runId, outcomes, hostTags, faults);
     }
 
     /** The run's number, once {@link #run} has started it (0 before). */

@@ -3,12 +3,14 @@ package io.fester.state;
 import io.fester.graph.BuildGraph;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
+import io.fester.timeline.History;
 import io.fester.timeline.NodeEvent;
 import io.fester.timeline.Output;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.ScheduleDecision;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -53,8 +55,18 @@ public final class BuildState {
     private ScheduleDecision[] decision = new ScheduleDecision[0];
     private StringBuilder[] output = new StringBuilder[0];
     private final int[] counts = new int[ActionState.values().length];
+    private History history = History.empty();
+    /** Host faults seen in this run, by host. */
+    private final Map<String, Integer> hostFaults = new TreeMap<>();
+    /** Per action, the hosts an attempt failed on through the host's fault (null: none). */
+    private List<String>[] faultHosts = newLists(0);
     private final Map<String, HostState> hosts = new TreeMap<>();
     private List<HostState> hostList = List.of();
+
+    @SuppressWarnings("unchecked")
+    private static List<String>[] newLists(int n) {
+        return (List<String>[]) new List[n];
+    }
 
     /** Folds a list of events from an empty state. */
     public static BuildState fold(Collection<Recorded> events) {
@@ -109,6 +121,15 @@ public final class BuildState {
             if (i >= 0 && x.exitCode() != null) {
                 exitCode[i] = x.exitCode();
             }
+            if (i >= 0 && HostFaults.fault(x, output(i)) != null) {
+                hostFaults.merge(x.host(), 1, Integer::sum);
+                if (faultHosts[i] == null) {
+                    faultHosts[i] = new ArrayList<>();
+                }
+                faultHosts[i].add(x.host());
+            }
+        } else if (e instanceof History h) {
+            history = h;
         }
         return this;
     }
@@ -136,6 +157,9 @@ public final class BuildState {
         reason = new String[n];
         decision = new ScheduleDecision[n];
         output = new StringBuilder[n];
+        faultHosts = newLists(n);
+        hostFaults.clear();
+        history = History.empty();
         Arrays.fill(counts, 0);
         counts[ActionState.PENDING.ordinal()] = n;
         hosts.clear();
@@ -170,6 +194,12 @@ public final class BuildState {
         if (p.reason() != null) {
             reason[i] = p.reason();
         }
+        if (prev == ActionState.RUNNING && next != ActionState.RUNNING) {
+            HostState hs = hosts.get(host[i]);
+            if (hs != null) {
+                hs.release(slot[i], i);
+            }
+        }
         switch (next) {
             case QUEUED:
                 if (remainingDeps[i] == 0) {
@@ -187,12 +217,6 @@ public final class BuildState {
                 }
                 break;
             default:
-                if (prev == ActionState.RUNNING) {
-                    HostState hs = hosts.get(host[i]);
-                    if (hs != null) {
-                        hs.release(slot[i], i);
-                    }
-                }
                 if (p.exitCode() != null) {
                     exitCode[i] = p.exitCode();
                 }
@@ -247,6 +271,14 @@ public final class BuildState {
             }
         }
         System.arraycopy(counts, 0, c.counts, 0, counts.length);
+        c.history = history;
+        c.hostFaults.putAll(hostFaults);
+        c.faultHosts = newLists(faultHosts.length);
+        for (int i = 0; i < faultHosts.length; i++) {
+            if (faultHosts[i] != null) {
+                c.faultHosts[i] = new ArrayList<>(faultHosts[i]);
+            }
+        }
         hosts.forEach((k, v) -> c.hosts.put(k, new HostState(v)));
         c.hostList = List.copyOf(c.hosts.values());
         return c;
@@ -383,6 +415,21 @@ public final class BuildState {
             }
         }
         return n;
+    }
+
+    /** The history snapshot the run started with. */
+    public History history() {
+        return history;
+    }
+
+    /** Host faults seen so far in this run on a host. */
+    public int hostFaults(String host) {
+        return hostFaults.getOrDefault(host, 0);
+    }
+
+    /** Hosts an attempt of the action failed on through the host's fault, oldest first. */
+    public List<String> faultHosts(int i) {
+        return faultHosts[i] == null ? List.of() : Collections.unmodifiableList(faultHosts[i]);
     }
 
     /** The hosts by name. */

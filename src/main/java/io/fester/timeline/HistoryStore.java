@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,7 +25,10 @@ public final class HistoryStore {
         try (Connection c = store.connection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS action_history(spec VARCHAR NOT NULL, action VARCHAR NOT NULL,"
                     + " runs INT NOT NULL, avg_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, last_run INT NOT NULL,"
-                    + " PRIMARY KEY(spec, action))");
+                    + " failures INT DEFAULT 0 NOT NULL, PRIMARY KEY(spec, action))");
+            s.execute("CREATE TABLE IF NOT EXISTS host_tag_history(host VARCHAR NOT NULL, tag VARCHAR NOT NULL,"
+                    + " runs INT NOT NULL, avg_ms BIGINT NOT NULL, PRIMARY KEY(host, tag))");
+            s.execute("CREATE TABLE IF NOT EXISTS host_faults(host VARCHAR PRIMARY KEY, score DOUBLE NOT NULL)");
         } catch (SQLException e) {
             throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }
@@ -33,58 +37,144 @@ public final class HistoryStore {
     /** The snapshot for a spec (an absolute path names it). */
     public History snapshot(String spec) throws StoreException {
         Map<String, Long> durations = new TreeMap<>();
+        Map<String, Integer> failures = new TreeMap<>();
+        Map<String, Integer> runs = new TreeMap<>();
+        Map<String, Map<String, Long>> hostTags = new TreeMap<>();
+        Map<String, long[]> tagSums = new TreeMap<>();
+        Map<String, Double> faults = new TreeMap<>();
         int maxRuns = 0;
-        try (Connection c = store.connection();
-                PreparedStatement ps = c.prepareStatement("SELECT action, avg_ms, runs FROM action_history WHERE spec = ?")) {
-            ps.setString(1, spec);
-            try (ResultSet rs = ps.executeQuery()) {
+        try (Connection c = store.connection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT action, avg_ms, runs, failures FROM action_history WHERE spec = ?")) {
+                ps.setString(1, spec);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getLong(2) > 0) {
+                            durations.put(rs.getString(1), rs.getLong(2));
+                        }
+                        runs.put(rs.getString(1), rs.getInt(3));
+                        if (rs.getInt(4) > 0) {
+                            failures.put(rs.getString(1), rs.getInt(4));
+                        }
+                        maxRuns = Math.max(maxRuns, rs.getInt(3));
+                    }
+                }
+            }
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT host, tag, avg_ms, runs FROM host_tag_history")) {
                 while (rs.next()) {
-                    durations.put(rs.getString(1), rs.getLong(2));
-                    maxRuns = Math.max(maxRuns, rs.getInt(3));
+                    hostTags.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+                    long[] sum = tagSums.computeIfAbsent(rs.getString(2), k -> new long[2]);
+                    sum[0] += rs.getLong(3) * rs.getInt(4);
+                    sum[1] += rs.getInt(4);
+                }
+            }
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT host, score FROM host_faults WHERE score > 0.01")) {
+                while (rs.next()) {
+                    faults.put(rs.getString(1), Math.round(rs.getDouble(2) * 1000) / 1000.0);
                 }
             }
         } catch (SQLException e) {
             throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }
-        if (durations.isEmpty()) {
+        Map<String, Long> tags = new TreeMap<>();
+        tagSums.forEach((tag, sum) -> tags.put(tag, sum[1] == 0 ? 0 : sum[0] / sum[1]));
+        if (runs.isEmpty() && hostTags.isEmpty() && faults.isEmpty()) {
             return History.empty();
         }
-        return new History("up to " + maxRuns + " earlier runs of " + spec, durations);
+        return new History(runs.isEmpty() ? "hosts' history only" : "up to " + maxRuns + " earlier runs of " + spec,
+                durations, tags, hostTags, faults, failures, runs);
     }
 
-    /** Folds the durations of a run's succeeded actions into the averages. */
-    public void learn(String spec, int run, Map<String, Long> durations) throws StoreException {
-        if (durations.isEmpty()) {
-            return;
-        }
+    /**
+     * What a finished run taught: each action's duration (succeeded ones) or failure, each host's speed
+     * per tag, and the host faults seen (earlier faults count half as much with every run).
+     *
+     * @param outcomes per action id: its duration in ms when it succeeded, -1 when it failed
+     * @param hostTagMs per host, per tag, the durations of the actions that succeeded there
+     * @param hostFaults per host, the faults seen in this run (every host of the run, 0 for none)
+     */
+    public void learn(String spec, int run, Map<String, Long> outcomes, Map<String, Map<String, List<Long>>> hostTagMs,
+            Map<String, Integer> hostFaults) throws StoreException {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement get = c.prepareStatement(
-                    "SELECT runs, avg_ms FROM action_history WHERE spec = ? AND action = ?");
+                    "SELECT runs, avg_ms, failures FROM action_history WHERE spec = ? AND action = ?");
                     PreparedStatement put = c.prepareStatement("MERGE INTO action_history(spec, action, runs, avg_ms,"
-                            + " last_ms, last_run) KEY(spec, action) VALUES (?, ?, ?, ?, ?, ?)")) {
-                for (Map.Entry<String, Long> e : durations.entrySet()) {
+                            + " last_ms, last_run, failures) KEY(spec, action) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (Map.Entry<String, Long> e : outcomes.entrySet()) {
                     get.setString(1, spec);
                     get.setString(2, e.getKey());
                     int runs = 0;
-                    long avg = e.getValue();
+                    int failures = 0;
+                    long avg = 0;
                     try (ResultSet rs = get.executeQuery()) {
                         if (rs.next()) {
                             runs = rs.getInt(1);
-                            avg = Math.round(ALPHA * e.getValue() + (1 - ALPHA) * rs.getLong(2));
+                            avg = rs.getLong(2);
+                            failures = rs.getInt(3);
                         }
+                    }
+                    long ms = e.getValue();
+                    if (ms >= 0) {
+                        avg = avg == 0 ? ms : Math.round(ALPHA * ms + (1 - ALPHA) * avg);
+                    } else {
+                        failures++;
                     }
                     put.setString(1, spec);
                     put.setString(2, e.getKey());
                     put.setInt(3, runs + 1);
                     put.setLong(4, avg);
-                    put.setLong(5, e.getValue());
+                    put.setLong(5, Math.max(0, ms));
                     put.setInt(6, run);
+                    put.setInt(7, failures);
                     put.addBatch();
                 }
                 put.executeBatch();
-                c.commit();
             }
+            try (PreparedStatement get = c.prepareStatement("SELECT runs, avg_ms FROM host_tag_history WHERE host = ? AND tag = ?");
+                    PreparedStatement put = c.prepareStatement(
+                            "MERGE INTO host_tag_history(host, tag, runs, avg_ms) KEY(host, tag) VALUES (?, ?, ?, ?)")) {
+                for (Map.Entry<String, Map<String, List<Long>>> h : hostTagMs.entrySet()) {
+                    for (Map.Entry<String, List<Long>> t : h.getValue().entrySet()) {
+                        long mean = Math.round(t.getValue().stream().mapToLong(Long::longValue).average().orElse(0));
+                        get.setString(1, h.getKey());
+                        get.setString(2, t.getKey());
+                        int runs = 0;
+                        long avg = mean;
+                        try (ResultSet rs = get.executeQuery()) {
+                            if (rs.next()) {
+                                runs = rs.getInt(1);
+                                avg = Math.round(ALPHA * mean + (1 - ALPHA) * rs.getLong(2));
+                            }
+                        }
+                        put.setString(1, h.getKey());
+                        put.setString(2, t.getKey());
+                        put.setInt(3, runs + 1);
+                        put.setLong(4, avg);
+                        put.addBatch();
+                    }
+                }
+                put.executeBatch();
+            }
+            try (PreparedStatement get = c.prepareStatement("SELECT score FROM host_faults WHERE host = ?");
+                    PreparedStatement put = c.prepareStatement("MERGE INTO host_faults(host, score) KEY(host) VALUES (?, ?)")) {
+                for (Map.Entry<String, Integer> h : hostFaults.entrySet()) {
+                    get.setString(1, h.getKey());
+                    double old = 0;
+                    try (ResultSet rs = get.executeQuery()) {
+                        if (rs.next()) {
+                            old = rs.getDouble(1);
+                        }
+                    }
+                    put.setString(1, h.getKey());
+                    put.setDouble(2, old * 0.5 + h.getValue());
+                    put.addBatch();
+                }
+                put.executeBatch();
+            }
+            c.commit();
         } catch (SQLException e) {
             throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }

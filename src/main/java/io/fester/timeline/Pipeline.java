@@ -58,6 +58,12 @@ public record Pipeline(String state, String action, String host, Integer slot, I
                 null, null);
     }
 
+    /** The same event with another state. */
+    public Pipeline withState(String newState) {
+        return new Pipeline(newState, action, host, slot, attempt, exitCode, durationMs, reason, outcome, specDigest,
+                hosts, weights, schedulerVersion, actions);
+    }
+
     /** True for run-level events. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRunLevel() {

@@ -18,10 +18,60 @@ import java.util.Map;
  * @param weights the scheduler's factor weights
  * @param failFast stop dispatching after the first failure
  * @param targets the targets asked for (empty: everything)
+ * @param policy the hosts file's policy rules, numbered from 1 in file order
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
-        List<String> targets) implements Event {
+        List<String> targets, List<Policy> policy) implements Event {
+
+    public RunRequest {
+        policy = policy == null ? List.of() : List.copyOf(policy);
+    }
+
+    /** A request without policy rules. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, List.of());
+    }
+
+    /**
+     * A policy rule of the hosts file. Exactly one of: {@code requireTags}/{@code requireHosts} (the
+     * matching actions may run only there), {@code forbidTags}/{@code forbidHosts} (never there),
+     * {@code hotterThan} (no host hotter than that many °C). {@code match*} empty: every action.
+     *
+     * @param number 1, 2, 3 … in file order
+     * @param text the rule as people read it, e.g. {@code require tags [bigmem]}
+     * @param where {@code hosts.yaml:14}
+     * @param matchActions action ids; a trailing {@code *} matches a prefix
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    public record Policy(int number, String text, String where, List<String> matchTags, List<String> matchActions,
+            List<String> requireTags, List<String> requireHosts, List<String> forbidTags, List<String> forbidHosts,
+            Double hotterThan) {
+
+        public Policy {
+            matchTags = matchTags == null ? List.of() : List.copyOf(matchTags);
+            matchActions = matchActions == null ? List.of() : List.copyOf(matchActions);
+            requireTags = requireTags == null ? List.of() : List.copyOf(requireTags);
+            requireHosts = requireHosts == null ? List.of() : List.copyOf(requireHosts);
+            forbidTags = forbidTags == null ? List.of() : List.copyOf(forbidTags);
+            forbidHosts = forbidHosts == null ? List.of() : List.copyOf(forbidHosts);
+        }
+
+        /** How a rejection names the rule: {@code policy[1]: require tags [bigmem] (hosts.yaml:14)}. */
+        public String label() {
+            return "policy[" + number + "]: " + text + " (" + where + ")";
+        }
+
+        /** Whether the rule applies to an action. */
+        public boolean matches(Action a) {
+            boolean tags = matchTags.isEmpty() || matchTags.stream().anyMatch(a::hasTag);
+            boolean ids = matchActions.isEmpty() || matchActions.stream().anyMatch(m -> m.endsWith("*")
+                    ? a.id().startsWith(m.substring(0, m.length() - 1)) : a.id().equals(m));
+            return tags && ids;
+        }
+    }
 
     /**
      * A host as resolved for the run.

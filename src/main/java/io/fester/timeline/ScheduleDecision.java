@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The scheduler's choice of host for an action, with the reasons: the leading candidates and their
- * factor values ({@value io.fester.schedule.LoadScheduler#STORED_CANDIDATES} at most; the rest can be
+ * factor values ({@value io.fester.schedule.ScoringScheduler#STORED_CANDIDATES} at most; the rest can be
  * re-derived), every host that a rule filtered out with the rule that did it, and the hosts that
  * were up but had every slot busy (kept as a plain list: on a large cluster most hosts are busy at
  * most moments, and one rule per host would dwarf the decision).

@@ -122,8 +122,8 @@ class RunSamplesTest {
         for (String independent : List.of("compile-strbuf", "compile-calc", "compile-main", "compile-test")) {
             assertEquals("succeeded", states.get(independent), independent);
         }
-        JsonNode forward = events.stream().filter(e -> e.get("type").asText().equals("failure_propagation"))
-                .findFirst().orElseThrow();
+        JsonNode forward = events.stream().filter(e -> e.get("type").asText().equals("failure_propagation")
+                && e.get("direction").asText().equals("forward")).findFirst().orElseThrow();
         assertEquals("compile-matrix", forward.get("failed").asText());
         assertEquals("forward", forward.get("direction").asText());
         assertEquals(4, forward.get("actions").size());

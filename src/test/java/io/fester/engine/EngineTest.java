@@ -123,8 +123,10 @@ class EngineTest {
         e.onObservation(rr, 0);
         assertEquals(List.of("a@h#0"), running(e.onObservation(up("h", 0), 0)));
         List<Event> d = e.onObservation(fail("a", "h"), 5);
-        FailurePropagation fp = (FailurePropagation) d.stream().filter(x -> x instanceof FailurePropagation)
-                .findFirst().orElseThrow();
+        FailurePropagation fp = (FailurePropagation) d.stream()
+                .filter(x -> x instanceof FailurePropagation f && "forward".equals(f.direction())).findFirst().orElseThrow();
+        assertTrue(d.stream().anyMatch(x -> x instanceof FailurePropagation f && "backward".equals(f.direction())),
+                "the root-cause analysis is decided too");
         assertEquals("forward", fp.direction());
         assertEquals(List.of("b", "c"), fp.actions());
         assertEquals(List.of("d@h#0"), running(d), "the independent action still runs");

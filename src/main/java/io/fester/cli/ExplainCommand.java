@@ -1,0 +1,133 @@
+package io.fester.cli;
+
+import io.fester.engine.Engine;
+import io.fester.schedule.ScoringScheduler;
+import io.fester.state.BuildState;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunInfo;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.ScheduleDecision;
+import io.fester.timeline.TimelineStore;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fester explain RUN ACTION}: why the action ran where it did. For every attempt it folds the
+ * run's events up to the decision and asks the scheduler for its full table: every candidate with its
+ * factors, every rejected host with the rule, the busy hosts; an override by the user is marked.
+ */
+@Command(name = "explain", description = "Why an action ran where it did: every candidate with its factors, "
+        + "every rejected host with its rule")
+final class ExplainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN", description = "run number or 'last'")
+    String run;
+
+    @Parameters(index = "1", paramLabel = "ACTION")
+    String action;
+
+    @Mixin
+    DbOption db;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Recorded> events;
+        RunInfo info;
+        try (TimelineStore store = db.open()) {
+            info = store.resolve(run);
+            events = store.events(info.id());
+        }
+        if (events.isEmpty() || !(events.get(0).event() instanceof RunRequest request)) {
+            throw new UserError("run " + info.id() + " has no run request: nothing to explain");
+        }
+        BuildState state = new BuildState();
+        ScoringScheduler scheduler = new ScoringScheduler(request.weights(), request.policy());
+        String thisVersion = Engine.forRequest(request).version();
+        int index = -1;
+        int attempts = 0;
+        StringBuilder out = new StringBuilder();
+        for (Recorded r : events) {
+            if (index < 0 && state.graph() != null) {
+                index = state.graph().indexOf(action);
+                if (index < 0) {
+                    throw new UserError("unknown action '" + action + "' in run " + info.id()
+                            + " (see 'fester events " + info.id() + " --type pipeline')");
+                }
+            }
+            if (r.event() instanceof ScheduleDecision d && d.action().equals(action)) {
+                attempts++;
+                explain(out, r, d, state, scheduler, index, attempts,
+                        thisVersion.equals(state.schedulerVersion()) ? null : state.schedulerVersion());
+            }
+            state.apply(r);
+        }
+        if (index < 0) {
+            index = state.graph().indexOf(action);
+            if (index < 0) {
+                throw new UserError("unknown action '" + action + "' in run " + info.id());
+            }
+        }
+        if (attempts == 0) {
+            out.append(action).append(" was never dispatched: it is ").append(state.state(index).label())
+                    .append(state.reason(index) == null ? "" : " (" + state.reason(index) + ")").append('\n');
+        } else {
+            out.append("final state: ").append(state.state(index).label())
+                    .append(state.reason(index) == null ? "" : " (" + state.reason(index) + ")").append('\n');
+        }
+        System.out.print(out);
+        return ExitCodes.OK;
+    }
+
+    private static void explain(StringBuilder out, Recorded r, ScheduleDecision d, BuildState before,
+            ScoringScheduler scheduler, int index, int attempt, String otherVersion) {
+        out.append(d.action()).append(", attempt ").append(attempt).append(": ran on ").append(d.host())
+                .append(" slot ").append(d.slot()).append(" (seq ").append(r.seq()).append(", +")
+                .append(String.format(Locale.ROOT, "%.2f s", (r.timeMs() - before.startedMs()) / 1000.0)).append(')')
+                .append(d.override() ? " — OVERRIDDEN by the user" : "").append('\n');
+        Map<String, Double> weights = new TreeMap<>(scheduler.weights());
+        out.append("  score = sum of weight × factor; weights: ");
+        weights.forEach((k, v) -> out.append(k).append(' ').append(v).append("  "));
+        out.append('\n');
+        List<ScheduleDecision.Candidate> candidates;
+        List<ScheduleDecision.Rejection> rejected;
+        List<String> busy;
+        if (otherVersion == null) {
+            ScoringScheduler.Table t = scheduler.table(index, before, 0);
+            candidates = t.candidates();
+            rejected = t.rejected();
+            busy = t.busy();
+        } else {
+            out.append("  (recorded by scheduler ").append(otherVersion).append(": showing the recorded table)\n");
+            candidates = d.candidates();
+            rejected = d.rejected();
+            busy = d.busy();
+        }
+        out.append(String.format(Locale.ROOT, "  %-2s%-16s %8s", "", "candidate", "score"));
+        List<String> names = candidates.isEmpty() ? List.of() : List.copyOf(new TreeMap<>(candidates.get(0).factors()).keySet());
+        for (String f : names) {
+            out.append(String.format(Locale.ROOT, " %11s", f));
+        }
+        out.append('\n');
+        for (ScheduleDecision.Candidate c : candidates) {
+            out.append(String.format(Locale.ROOT, "  %-2s%-16s %8.4f", c.host().equals(d.host()) ? "*" : "", c.host(),
+                    c.score()));
+            for (String f : names) {
+                out.append(String.format(Locale.ROOT, " %11.4f", c.factors().getOrDefault(f, 0.0)));
+            }
+            out.append('\n');
+        }
+        for (ScheduleDecision.Rejection x : rejected) {
+            out.append("  rejected ").append(x.host()).append(": ").append(x.rule()).append('\n');
+        }
+        if (!busy.isEmpty()) {
+            out.append("  busy (every slot in use): ").append(String.join(", ", busy)).append('\n');
+        }
+    }
+
+}

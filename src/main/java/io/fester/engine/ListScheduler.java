@@ -1,0 +1,126 @@
+package io.fester.engine;
+
+/**
+ * Plain list scheduling on identical slots, on primitive arrays: whenever slots are free, the ready
+ * task of highest priority starts (ties: lower index). All tasks ending at a time are finished before
+ * that time's starts are chosen. The plan search uses it for the backward passes of its
+ * forward-backward improvement (on the reversed graph), where no engine is involved; every forward
+ * pass is a real simulation.
+ */
+final class ListScheduler {
+
+    /** A task's neighbours. */
+    interface Adjacency {
+        int[] of(int task);
+    }
+
+    private ListScheduler() {}
+
+    /**
+     * Start times of a non-delay list schedule.
+     *
+     * @param preds what each task waits for
+     * @param succs what waits for each task
+     * @param slots identical slots, at least 1
+     * @param priority higher starts first
+     */
+    static long[] schedule(int n, Adjacency preds, Adjacency succs, long[] duration, int slots, long[] priority) {
+        int[] remaining = new int[n];
+        long[] start = new long[n];
+        long[] finish = new long[n];
+        IntHeap ready = new IntHeap(n, (a, b) -> priority[a] != priority[b] ? priority[a] > priority[b] : a < b);
+        IntHeap running = new IntHeap(n, (a, b) -> finish[a] != finish[b] ? finish[a] < finish[b] : a < b);
+        for (int i = 0; i < n; i++) {
+            remaining[i] = preds.of(i).length;
+            if (remaining[i] == 0) {
+                ready.add(i);
+            }
+        }
+        int free = Math.max(1, slots);
+        long now = 0;
+        while (true) {
+            while (free > 0 && !ready.isEmpty()) {
+                int i = ready.poll();
+                start[i] = now;
+                finish[i] = now + duration[i];
+                running.add(i);
+                free--;
+            }
+            if (running.isEmpty()) {
+                return start;
+            }
+            now = finish[running.peek()];
+            while (!running.isEmpty() && finish[running.peek()] == now) {
+                int i = running.poll();
+                free++;
+                for (int j : succs.of(i)) {
+                    if (--remaining[j] == 0) {
+                        ready.add(j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Which of two tasks comes first. */
+    interface Before {
+        boolean test(int a, int b);
+    }
+
+    /** A binary heap of task indexes. */
+    static final class IntHeap {
+        private final int[] heap;
+        private final Before before;
+        private int size;
+
+        IntHeap(int capacity, Before before) {
+            this.heap = new int[Math.max(1, capacity)];
+            this.before = before;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int peek() {
+            return heap[0];
+        }
+
+        void add(int x) {
+            int k = size++;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                int p = heap[parent];
+                if (!before.test(x, p)) {
+                    break;
+                }
+                heap[k] = p;
+                k = parent;
+            }
+            heap[k] = x;
+        }
+
+        int poll() {
+            int top = heap[0];
+            int last = heap[--size];
+            int k = 0;
+            int half = size >>> 1;
+            while (k < half) {
+                int c = 2 * k + 1;
+                int r = c + 1;
+                if (r < size && before.test(heap[r], heap[c])) {
+                    c = r;
+                }
+                if (!before.test(heap[c], last)) {
+                    break;
+                }
+                heap[k] = heap[c];
+                k = c;
+            }
+            if (size > 0) {
+                heap[k] = last;
+            }
+            return top;
+        }
+    }
+}

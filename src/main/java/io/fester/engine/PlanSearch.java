@@ -1,0 +1,281 @@
+package io.fester.engine;
+
+import io.fester.graph.BuildGraph;
+import io.fester.schedule.Scheduler;
+import io.fester.timeline.History;
+import io.fester.timeline.PlanChoice;
+import io.fester.timeline.RunRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The plan search. When a run's history arrives, the engine simulates the whole run — with the
+ * {@link Simulator}, on nested engines that have the search off and one order fixed, the same
+ * scheduler deciding — with the expected durations, and dispatches by the order whose simulated
+ * makespan is smallest (ties: the first tried). It reads nothing but the run request and the history,
+ * so {@code verify} re-derives it; the choice is recorded as a {@code plan} decision listing every
+ * order tried with its makespan.
+ *
+ * <ol>
+ *   <li>Every configured {@link PriorityRule}, in order.
+ *   <li>Forward-backward improvement (see {@link #forwardBackward}) from each distinct rule plan, best
+ *       first.
+ * </ol>
+ *
+ * It stops as soon as a plan reaches the lower bound (the longest chain, or the work spread over every
+ * slot): nothing can beat it, and ties go to the first. Orders that equal one already simulated reuse
+ * its plan. All simulations together cover at most {@link #BUDGET} actions, and graphs above
+ * {@link Planning#limit()} get the first rule without a search. The search simulates the run from its
+ * start: it is meant for the history observation, which comes before any host is up.
+ */
+final class PlanSearch {
+
+    /**
+     * The search's outcome.
+     *
+     * @param decision the {@code plan} decision, or null when there was no search
+     * @param priorities the chosen rule's priorities
+     */
+    record Choice(PlanChoice decision, long[] priorities) {}
+
+    private PlanSearch() {}
+
+    /**
+     * Expected durations as simulations use them: the history's where known (at least 0), else the
+     * mean of the known ones, else {@link Engine#DEFAULT_DURATION_MS}.
+     */
+    static long[] expected(BuildGraph g, History h) {
+        int n = g.size();
+        long[] d = new long[n];
+        boolean[] known = new boolean[n];
+        long sum = 0;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            Long v = h.durations().get(g.action(i).id());
+            if (v != null) {
+                d[i] = Math.max(0, v);
+                known[i] = true;
+                sum += Math.max(1, v);
+                count++;
+            }
+        }
+        long unknown = count == 0 ? Engine.DEFAULT_DURATION_MS : Math.max(1, sum / count);
+        for (int i = 0; i < n; i++) {
+            if (!known[i]) {
+                d[i] = unknown;
+            }
+        }
+        return d;
+    }
+
+    /** Durations as priority rules use them: every action counts at least 1. */
+    static long[] forRules(long[] expected) {
+        long[] d = new long[expected.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.max(1, expected[i]);
+        }
+        return d;
+    }
+
+    /** The priorities of the default rule, without a search. */
+    static long[] defaultPriorities(BuildGraph g, History h, Planning planning) {
+        return planning.rules().get(0).priorities(g, forRules(expected(g, h)));
+    }
+
+    /** The plan for a run: a search when the planning asks for one and the graph is small enough. */
+    static Choice choose(BuildGraph g, RunRequest request, History h, Scheduler scheduler, Planning planning) {
+        long[] expected = expected(g, h);
+        long[] ruleDurations = forRules(expected);
+        if (!planning.searches(g.size())) {
+            return new Choice(null, planning.rules().get(0).priorities(g, ruleDurations));
+        }
+        Search s = new Search(g, request, h, scheduler, expected, lowerBound(g, expected, request));
+        // 1. every rule, in order, until one reaches the lower bound (the rest could only tie it, and
+        //    ties go to the first) or the budget runs out (the first rule is always tried)
+        List<Seed> seeds = new ArrayList<>();
+        for (PriorityRule rule : planning.rules()) {
+            if (s.done() || (!seeds.isEmpty() && !s.affordable())) {
+                break;
+            }
+            long[] p = rule.priorities(g, ruleDurations);
+            s.tryOrder(rule.name(), p);
+            seeds.add(new Seed(rule.name(), s.lastMakespan, s.lastStarts));
+        }
+        // 2. forward-backward improvement from each distinct rule plan, best first
+        if (planning.improve()) {
+            long[] upward = PriorityRule.upwardRank(g, ruleDurations);
+            List<Seed> sorted = new ArrayList<>(seeds);
+            sorted.sort((a, b) -> Long.compare(a.makespan(), b.makespan())); // stable: ties keep rule order
+            List<long[]> used = new ArrayList<>();
+            for (Seed seed : sorted) {
+                if (s.done() || !s.affordable()) {
+                    break;
+                }
+                if (used.stream().anyMatch(u -> Arrays.equals(u, seed.starts()))) {
+                    continue; // another rule gave the very same plan
+                }
+                used.add(seed.starts());
+                forwardBackward(s, upward, seed);
+            }
+        }
+        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried)), s.best);
+    }
+
+    /** Passes in a row that do not improve on the best plan before a forward-backward chain stops. */
+    static final int PATIENCE = 4;
+    /** Forward-backward passes per chain at most. */
+    static final int MAX_PASSES = 16;
+    /**
+     * Actions simulated per search at most, over all its simulations (about a second on a 64-host
+     * build of 20,000 actions; 100-action graphs never reach it). The first rule is always simulated.
+     */
+    static final long BUDGET = 250_000;
+
+    /** A rule's plan, where an improvement chain starts. */
+    private record Seed(String rule, long makespan, long[] starts) {}
+
+    /** The search's state: what was tried, the best so far. */
+    static final class Search {
+        final BuildGraph g;
+        final RunRequest request;
+        final History h;
+        final Scheduler scheduler;
+        final long[] durations;
+        final long bound;
+        final int slots;
+        final List<PlanChoice.Tried> tried = new ArrayList<>();
+        final java.util.Map<Order, Simulator.Result> seen = new java.util.HashMap<>();
+        long simulated;
+        String bestName;
+        long bestMakespan = Long.MAX_VALUE;
+        long[] best;
+        long[] lastStarts;
+        long lastMakespan;
+
+        Search(BuildGraph g, RunRequest request, History h, Scheduler scheduler, long[] durations, long bound) {
+            this.g = g;
+            this.request = request;
+            this.h = h;
+            this.scheduler = scheduler;
+            this.durations = durations;
+            this.bound = bound;
+            int m = 0;
+            for (RunRequest.HostSpec host : request.hosts()) {
+                m += host.slots();
+            }
+            this.slots = m;
+        }
+
+        /** At the lower bound: nothing can do better. */
+        boolean done() {
+            return bestMakespan <= bound;
+        }
+
+        /** Whether one more simulation fits the budget. */
+        boolean affordable() {
+            return simulated + g.size() <= BUDGET;
+        }
+
+        /**
+         * Simulates the run under the priorities on a nested engine; keeps them if they are the best yet.
+         * Priorities that order the actions as earlier ones did give the very same plan (the engine is
+         * deterministic): that plan is reused, not simulated again.
+         */
+        void tryOrder(String name, long[] priorities) {
+            Order key = new Order(PriorityRule.sequence(priorities));
+            Simulator.Result r = seen.get(key);
+            if (r == null) {
+                Engine nested = new Engine(scheduler, Planning.fixed(PriorityRule.fixed(name, priorities)));
+                r = Simulator.run(nested, request, h, durations, false);
+                simulated += g.size();
+                seen.put(key, r);
+            }
+            tried.add(new PlanChoice.Tried(name, r.makespan()));
+            lastStarts = r.starts();
+            lastMakespan = r.makespan();
+            if (r.makespan() < bestMakespan) {
+                bestMakespan = r.makespan();
+                bestName = name;
+                best = priorities;
+            }
+        }
+    }
+
+    /** A dispatch order, as a map key. */
+    private record Order(int[] sequence) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Order other && Arrays.equals(sequence, other.sequence);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(sequence);
+        }
+    }
+
+    /**
+     * Forward-backward improvement ("justification"), from one rule's plan. A backward pass list-
+     * schedules the reversed graph, the action that ends latest in the forward plan first: read
+     * backwards, that plan starts every action as late as the others allow, which packs the actions
+     * that do not bound the run around those that do. The next forward pass is a simulation with the
+     * engine, in the order of those backward starts (earliest first). Repeats from each new forward plan
+     * until the lower bound, a fixed point, {@link #PATIENCE} passes without a new best, {@link
+     * #MAX_PASSES} or the budget. The orders are named after the rule they start from: {@code
+     * upward-rank+fb2} is the second pass from upward rank's plan.
+     */
+    private static void forwardBackward(Search s, long[] upward, Seed seed) {
+        BuildGraph g = s.g;
+        int n = g.size();
+        long[] starts = seed.starts();
+        int stale = 0;
+        for (int pass = 1; pass <= MAX_PASSES && stale < PATIENCE && !s.done() && s.affordable(); pass++) {
+            long[] finish = new long[n];
+            for (int i = 0; i < n; i++) {
+                finish[i] = starts[i] + s.durations[i];
+            }
+            long[] back = ListScheduler.schedule(n, g::dependents, g::deps, s.durations, s.slots,
+                    PriorityRule.order(n, (a, b) -> {
+                        int c = Long.compare(finish[b], finish[a]);
+                        return c != 0 ? c : Long.compare(upward[b], upward[a]);
+                    }));
+            // the earliest start read backwards is the latest backward finish
+            long[] backFinish = new long[n];
+            for (int i = 0; i < n; i++) {
+                backFinish[i] = back[i] + s.durations[i];
+            }
+            long[] p = PriorityRule.order(n, (a, b) -> {
+                int c = Long.compare(backFinish[b], backFinish[a]);
+                return c != 0 ? c : Long.compare(upward[b], upward[a]);
+            });
+            long before = s.bestMakespan;
+            s.tryOrder(seed.rule() + "+fb" + pass, p);
+            if (Arrays.equals(starts, s.lastStarts)) {
+                break; // a fixed point: every further pass would give this plan again
+            }
+            stale = s.bestMakespan < before ? 0 : stale + 1;
+            starts = s.lastStarts;
+        }
+    }
+
+    /**
+     * No plan can end before the longest chain of durations, nor before the total work spread evenly
+     * over every slot.
+     */
+    static long lowerBound(BuildGraph g, long[] durations, RunRequest request) {
+        long slots = 0;
+        for (RunRequest.HostSpec host : request.hosts()) {
+            slots += host.slots();
+        }
+        long work = 0;
+        for (long d : durations) {
+            work += d;
+        }
+        long chain = 0;
+        for (long r : PriorityRule.upwardRank(g, durations)) {
+            chain = Math.max(chain, r);
+        }
+        return Math.max(chain, slots == 0 ? 0 : (work + slots - 1) / slots);
+    }
+}

@@ -1,0 +1,242 @@
+package io.fester.schedule;
+
+import io.fester.graph.Action;
+import io.fester.state.BuildState;
+import io.fester.state.HostState;
+import io.fester.timeline.History;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.ScheduleDecision;
+import io.fester.timeline.ScheduleDecision.Candidate;
+import io.fester.timeline.ScheduleDecision.Rejection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Filter, then score. Filters, each a named rule: the host is up; the action may run there by the
+ * policy ({@code require}/{@code forbid}); the host is not hotter than an {@code avoid-hotter-than}
+ * rule allows; an earlier attempt of this action did not fail there through the host's fault; a slot
+ * is free (hosts that pass every rule but are full are listed as busy). Score: the weighted sum of
+ * factors, each in [0, 1], higher is better:
+ *
+ * <ul>
+ *   <li>{@code cpu}: half the idle share by the last sample (1 − load/cores), half the share of free slots;
+ *   <li>{@code thermal}: headroom below the temperature limit (1 at 40 °C or cooler, 0 at the limit; 0.5 with no sensor);
+ *   <li>{@code history}: this host's speed on actions with these tags against all hosts' (0.5 = average or unknown);
+ *   <li>{@code instability}: 1 − recent host faults (earlier runs, decaying, and this run's);
+ *   <li>{@code locality}: the share of the action's dependencies whose outputs are already on the host.
+ * </ul>
+ *
+ * Reads only the action and the state (which holds nothing but recorded events), so {@code explain}
+ * re-derives any decision from the events before it. Ties go to the host whose name sorts first.
+ */
+public final class ScoringScheduler implements Scheduler {
+    /** Candidates stored in full in each decision. */
+    public static final int STORED_CANDIDATES = 8;
+    static final double DEFAULT_LIMIT_C = 95;
+    static final String[] FACTORS = {Weights.CPU, Weights.HISTORY, Weights.INSTABILITY, Weights.LOCALITY, Weights.THERMAL};
+
+    private final Map<String, Double> weights;
+    private final List<RunRequest.Policy> policy;
+    private final double[] w;
+
+    public ScoringScheduler(Map<String, Double> weights, List<RunRequest.Policy> policy) {
+        this.weights = Map.copyOf(weights);
+        this.policy = List.copyOf(policy);
+        this.w = new double[FACTORS.length];
+        for (int f = 0; f < FACTORS.length; f++) {
+            w[f] = Weights.of(weights, FACTORS[f]);
+        }
+    }
+
+    @Override
+    public String version() {
+        return "score/1";
+    }
+
+    /** The full table behind a decision: every candidate scored and sorted, every rejection, the busy hosts. */
+    public record Table(List<Candidate> candidates, List<Rejection> rejected, List<String> busy, boolean possible) {}
+
+    @Override
+    public ScheduleDecision decide(int action, BuildState state) {
+        Table t = table(action, state, STORED_CANDIDATES);
+        if (t.candidates().isEmpty()) {
+            return null;
+        }
+        Candidate best = t.candidates().get(0);
+        return new ScheduleDecision(state.graph().action(action).id(), best.host(), state.host(best.host()).firstFreeSlot(),
+                t.candidates(), t.rejected(), t.busy(), false);
+    }
+
+    /**
+     * Why no host may ever take the action (every host excluded by a rule that does not pass with time),
+     * or null when one might.
+     */
+    public String impossible(int action, BuildState state) {
+        Table t = table(action, state, 0);
+        if (t.possible()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("no host may run it:");
+        for (Rejection r : t.rejected()) {
+            sb.append(' ').append(r.host()).append(" (").append(r.rule()).append(')');
+        }
+        return sb.toString();
+    }
+
+    /** The table with the best {@code keep} candidates (all when keep is 0 or less). */
+    public Table table(int action, BuildState state, int keep) {
+        Action a = state.graph().action(action);
+        List<HostState> hosts = state.hostList();
+        List<Rejection> rejected = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
+        List<Candidate> all = new ArrayList<>();
+        boolean possible = false;
+        List<String> faulted = state.faultHosts(action);
+        for (HostState h : hosts) {
+            String permanent = permanentRule(a, h, faulted);
+            if (permanent != null) {
+                rejected.add(new Rejection(h.name(), permanent));
+                continue;
+            }
+            possible = true;
+            String now = temporaryRule(a, h);
+            if (now != null) {
+                rejected.add(new Rejection(h.name(), now));
+            } else if (h.freeSlots() <= 0) {
+                busy.add(h.name());
+            } else {
+                all.add(score(a, action, h, state));
+            }
+        }
+        all.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::host));
+        List<Candidate> kept = keep > 0 && all.size() > keep ? all.subList(0, keep) : all;
+        return new Table(List.copyOf(kept), List.copyOf(rejected), List.copyOf(busy), possible);
+    }
+
+    /** A rule that excludes the host for this action whatever happens next, or null. */
+    private String permanentRule(Action a, HostState h, List<String> faulted) {
+        for (RunRequest.Policy p : policy) {
+            if (p.hotterThan() != null || !p.matches(a)) {
+                continue;
+            }
+            boolean requireOk = (p.requireTags().isEmpty() || p.requireTags().stream().anyMatch(h.tags()::contains))
+                    && (p.requireHosts().isEmpty() || p.requireHosts().contains(h.name()));
+            boolean forbidden = p.forbidTags().stream().anyMatch(h.tags()::contains) || p.forbidHosts().contains(h.name());
+            if (!requireOk || forbidden) {
+                return p.label();
+            }
+        }
+        if (faulted.contains(h.name())) {
+            return "retry: an earlier attempt failed here through the host's fault";
+        }
+        return null;
+    }
+
+    /** A rule that excludes the host now but may pass later (down, too hot), or null. */
+    private String temporaryRule(Action a, HostState h) {
+        if (!h.isUp()) {
+            return "host " + h.status();
+        }
+        NodeEvent s = h.latest();
+        if (s != null && s.tempC() != null) {
+            for (RunRequest.Policy p : policy) {
+                if (p.hotterThan() != null && p.matches(a) && s.tempC() > p.hotterThan()) {
+                    return p.label() + ": " + s.tempC() + " °C";
+                }
+            }
+        }
+        return null;
+    }
+
+    private Candidate score(Action a, int action, HostState h, BuildState state) {
+        double[] f = {cpu(h), history(a, h, state.history()), instability(h, state), locality(action, h, state),
+            thermal(a, h)};
+        Map<String, Double> factors = new TreeMap<>();
+        double total = 0;
+        for (int k = 0; k < FACTORS.length; k++) {
+            f[k] = round(f[k]);
+            factors.put(FACTORS[k], f[k]);
+            total += w[k] * f[k];
+        }
+        return new Candidate(h.name(), round(total), factors);
+    }
+
+    static double cpu(HostState h) {
+        NodeEvent s = h.latest();
+        double idle = 0.5;
+        if (s != null && s.load() != null && s.cores() != null && s.cores() > 0) {
+            idle = 1.0 - clamp(s.load() / s.cores());
+        }
+        return 0.5 * idle + 0.5 * ((double) h.freeSlots() / h.slots());
+    }
+
+    double thermal(Action a, HostState h) {
+        NodeEvent s = h.latest();
+        if (s == null || s.tempC() == null) {
+            return 0.5;
+        }
+        double limit = DEFAULT_LIMIT_C;
+        for (RunRequest.Policy p : policy) {
+            if (p.hotterThan() != null && p.matches(a)) {
+                limit = Math.min(limit, p.hotterThan());
+            }
+        }
+        return 1.0 - clamp((s.tempC() - 40) / Math.max(1, limit - 40));
+    }
+
+    static double history(Action a, HostState h, History hist) {
+        Map<String, Long> mine = hist.hostTagDurations().get(h.name());
+        if (mine == null || a.tags().isEmpty()) {
+            return 0.5;
+        }
+        double sum = 0;
+        int n = 0;
+        for (String tag : a.tags()) {
+            Long here = mine.get(tag);
+            Long everywhere = hist.tagDurations().get(tag);
+            if (here != null && everywhere != null && here > 0) {
+                sum += clamp((double) everywhere / here / 2);
+                n++;
+            }
+        }
+        return n == 0 ? 0.5 : sum / n;
+    }
+
+    static double instability(HostState h, BuildState state) {
+        double past = state.history().hostFaults().getOrDefault(h.name(), 0.0);
+        return 1.0 - clamp(past + 0.5 * state.hostFaults(h.name()));
+    }
+
+    static double locality(int action, HostState h, BuildState state) {
+        int[] deps = state.graph().deps(action);
+        if (deps.length == 0) {
+            return 1.0;
+        }
+        int here = 0;
+        for (int j : deps) {
+            String where = state.host(j);
+            HostState producer = where == null ? null : state.host(where);
+            if (h.name().equals(where) || (h.local() && producer != null && producer.local())) {
+                here++;
+            }
+        }
+        return (double) here / deps.length;
+    }
+
+    static double clamp(double v) {
+        return Math.max(0.0, Math.min(1.0, v));
+    }
+
+    /** Four decimals: enough to rank, short to read, and the same on every machine. */
+    static double round(double v) {
+        return Math.round(v * 10_000.0) / 10_000.0;
+    }
+
+    public Map<String, Double> weights() {
+        return weights;
+    }
+}

@@ -1,0 +1,161 @@
+package io.fester.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SyntheticDag;
+import io.fester.schedule.Weights;
+import io.fester.timeline.History;
+import io.fester.timeline.PlanChoice;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.RunRequest.HostSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The engine on a virtual clock, and the plan search it runs when the history arrives. */
+class SimulatorTest {
+
+    static Action action(String id, String... deps) {
+        return new Action(id, "true", List.of(), List.of(), List.of(deps), List.of(), null);
+    }
+
+    static RunRequest request(List<Action> actions, int hosts) {
+        List<HostSpec> hs = new ArrayList<>();
+        for (int h = 1; h <= hosts; h++) {
+            hs.add(new HostSpec("h" + h, 1, false, List.of()));
+        }
+        return new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hs, Weights.defaults(), false,
+                List.of());
+    }
+
+    /**
+     * a 5, b 5, c 1 after b, d 2, e 2, f 3 after d, on two hosts. 18 units of work on two hosts cannot
+     * end before 9, and 9 is reached: optimal.
+     *
+     * <p>Upward rank (b 6, a 5, d 5, f 3, e 2, c 1; a before d on the tie) gives 10: b and a start at
+     * 0 and end together at 5, then d and e run 5–7, and f (7–10) comes too late. With ties to more
+     * dependents, d (which f waits for) goes before a: b 0–5 and d 0–2 on h2, then a 2–7, f 5–8, e 7–9,
+     * c 8–9: makespan 9.
+     */
+    static final List<Action> SIX = List.of(action("a"), action("b"), action("c", "b"), action("d"), action("e"),
+            action("f", "d"));
+    static final Map<String, Long> SIX_COSTS = costs("a", 5, "b", 5, "c", 1, "d", 2, "e", 2, "f", 3);
+
+    static Map<String, Long> costs(Object... kv) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], ((Integer) kv[i + 1]).longValue());
+        }
+        return m;
+    }
+
+    @Test
+    void theSearchFindsTheOptimalPlanOfAHandMadeGraph() {
+        RunRequest rr = request(SIX, 2);
+        long[] d = Simulator.durations(SIX, SIX_COSTS, 0);
+        Simulator.Result r = Simulator.run(rr, new History("costs", SIX_COSTS), d);
+        assertEquals(9, r.makespan());
+        assertEquals(List.of(
+                new Simulator.Slot("b", "h1", 0, 0, 5),
+                new Simulator.Slot("d", "h2", 0, 0, 2),
+                new Simulator.Slot("a", "h2", 0, 2, 7),
+                new Simulator.Slot("f", "h1", 0, 5, 8),
+                new Simulator.Slot("e", "h2", 0, 7, 9),
+                new Simulator.Slot("c", "h1", 0, 8, 9)), r.plan());
+        assertEquals("succeeded", r.outcome());
+        // the search stops at the lower bound: the first rule that reaches it wins
+        PlanChoice c = r.choice();
+        assertNotNull(c);
+        assertEquals("upward-rank/successors", c.rule());
+        assertEquals(9, c.makespan());
+        assertEquals(List.of(new PlanChoice.Tried("upward-rank", 10), new PlanChoice.Tried("upward-rank/successors", 9)),
+                c.tried());
+    }
+
+    @Test
+    void withTheDefaultRuleAloneTheSameGraphTakesTen() {
+        RunRequest rr = request(SIX, 2);
+        long[] d = Simulator.durations(SIX, SIX_COSTS, 0);
+        Engine fixed = Engine.forRequest(rr, Planning.fixed(PriorityRule.UPWARD_RANK));
+        Simulator.Result r = Simulator.run(fixed, rr, new History("costs", SIX_COSTS), d, true);
+        assertEquals(10, r.makespan());
+        assertEquals(null, r.choice(), "no search, no plan decision");
+        assertEquals(List.of(
+                new Simulator.Slot("b", "h1", 0, 0, 5),
+                new Simulator.Slot("a", "h2", 0, 0, 5),
+                new Simulator.Slot("d", "h1", 0, 5, 7),
+                new Simulator.Slot("e", "h2", 0, 5, 7),
+                new Simulator.Slot("f", "h1", 0, 7, 10),
+                new Simulator.Slot("c", "h2", 0, 7, 8)), r.plan());
+    }
+
+    @Test
+    void theSamePlanTwice() {
+        BuildGraph g = SyntheticDag.graph(2000, 3, 7, "true");
+        Map<String, Long> d = new LinkedHashMap<>();
+        for (int i = 0; i < g.size(); i++) {
+            d.put(g.action(i).id(), 100L + (i * 7919L) % 900);
+        }
+        RunRequest rr = request(g.actions(), 5);
+        long[] dur = Simulator.durations(g.actions(), d, 0);
+        Simulator.Result one = Simulator.run(rr, new History("h", d), dur);
+        Simulator.Result two = Simulator.run(rr, new History("h", d), dur);
+        assertEquals(one.makespan(), two.makespan());
+        assertEquals(one.plan(), two.plan());
+        assertEquals(one.choice(), two.choice());
+        assertTrue(Arrays.equals(one.starts(), two.starts()));
+        assertEquals(2000, one.plan().size());
+        // the plan decision's makespan is the one this simulation reached: both ran the chosen order
+        assertEquals(one.choice().makespan(), one.makespan());
+    }
+
+    @Test
+    void aPlanIsValidAndTheSearchNeverLosesToTheDefaultRule() {
+        BuildGraph g = SyntheticDag.graph(500, 3, 11, "true");
+        Map<String, Long> d = new LinkedHashMap<>();
+        for (int i = 0; i < g.size(); i++) {
+            d.put(g.action(i).id(), 1L + (i * 31L) % 17);
+        }
+        for (int hosts : new int[] {1, 3, 8}) {
+            RunRequest rr = request(g.actions(), hosts);
+            long[] dur = Simulator.durations(g.actions(), d, 0);
+            Simulator.Result r = Simulator.run(rr, new History("h", d), dur);
+            long plain = Simulator.run(Engine.forRequest(rr, Planning.fixed(PriorityRule.UPWARD_RANK)), rr,
+                    new History("h", d), dur, false).makespan();
+            assertTrue(r.makespan() <= plain, hosts + " hosts: " + r.makespan() + " > " + plain);
+            long[] end = new long[g.size()];
+            long max = 0;
+            for (Simulator.Slot s : r.plan()) {
+                int i = g.indexOf(s.action());
+                assertEquals(dur[i], s.end() - s.start());
+                end[i] = s.end();
+                max = Math.max(max, s.end());
+            }
+            for (Simulator.Slot s : r.plan()) {
+                for (int j : g.deps(g.indexOf(s.action()))) {
+                    assertTrue(end[j] <= s.start(), s.action() + " starts before " + g.action(j).id() + " ends");
+                }
+            }
+            assertEquals(max, r.makespan());
+            if (hosts == 1) {
+                assertEquals(Arrays.stream(dur).sum(), r.makespan(), "one host: no idle time");
+            }
+        }
+    }
+
+    @Test
+    void unknownDurationsCountAsTheMeanOfTheKnownOnes() {
+        BuildGraph g = new BuildGraph("t", "/tmp", "t", "d", Map.of(), SIX);
+        long[] d = Simulator.expectedDurations(g, new History("h", costs("a", 4, "b", 8)));
+        assertEquals(List.of(4L, 8L, 6L, 6L, 6L, 6L), Arrays.stream(d).boxed().toList());
+        long[] none = Simulator.expectedDurations(g, History.empty());
+        assertTrue(Arrays.stream(none).allMatch(x -> x == Engine.DEFAULT_DURATION_MS));
+    }
+}
