@@ -156,7 +156,7 @@ public final class Engine {
         graph = state.graph();
         failFast = rr.failFast();
         prioritize(History.empty());
-        emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size()));
+        emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size(), rr.policy()));
         for (int i = 0; i < graph.size(); i++) {
             emit(Pipeline.queued(graph.action(i).id()));
             if (graph.deps(i).length == 0) {
@@ -213,9 +213,8 @@ public final class Engine {
             String hostFault = HostFaults.fault(x, state.output(i));
             if (hostFault != null && !stopping && attempt < MAX_ATTEMPTS && retryPossible(i)) {
                 // the host's fault, not the action's: try again elsewhere
-                emit(new Pipeline(Pipeline.QUEUED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
-                        "retry on another host: attempt " + attempt + " failed on " + host + ": " + hostFault, null,
-                        null, null, null, null, null));
+                emit(Pipeline.retry(x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
+                        "retry on another host: attempt " + attempt + " failed on " + host + ": " + hostFault));
                 ready.add(i);
                 dispatch();
                 return;

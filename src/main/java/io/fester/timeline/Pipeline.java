@@ -12,7 +12,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Pipeline(String state, String action, String host, Integer slot, Integer attempt, Integer exitCode,
         Long durationMs, String reason, String outcome, String specDigest, List<RunRequest.HostSpec> hosts,
-        Map<String, Double> weights, String schedulerVersion, Integer actions) implements Event {
+        Map<String, Double> weights, String schedulerVersion, Integer actions, List<RunRequest.Policy> policy)
+        implements Event {
 
     public static final String RUN_STARTED = "run_started";
     public static final String RUN_FINISHED = "run_finished";
@@ -26,13 +27,19 @@ public record Pipeline(String state, String action, String host, Integer slot, I
 
     public static Pipeline runStarted(String digest, List<RunRequest.HostSpec> hosts, Map<String, Double> weights,
             String schedulerVersion, int actions) {
+        return runStarted(digest, hosts, weights, schedulerVersion, actions, null);
+    }
+
+    /** {@code run_started} with the policy rules the run applies. */
+    public static Pipeline runStarted(String digest, List<RunRequest.HostSpec> hosts, Map<String, Double> weights,
+            String schedulerVersion, int actions, List<RunRequest.Policy> policy) {
         return new Pipeline(RUN_STARTED, null, null, null, null, null, null, null, null, digest, hosts, weights,
-                schedulerVersion, actions);
+                schedulerVersion, actions, policy);
     }
 
     public static Pipeline runFinished(String outcome) {
         return new Pipeline(RUN_FINISHED, null, null, null, null, null, null, null, outcome, null, null, null, null,
-                null);
+                null, null);
     }
 
     public static Pipeline queued(String action) {
@@ -48,6 +55,12 @@ public record Pipeline(String state, String action, String host, Integer slot, I
         return action(state, action, host, slot, attempt, exitCode, durationMs, reason);
     }
 
+    /** Back to {@code queued} after an attempt failed through its host's fault: it runs again elsewhere. */
+    public static Pipeline retry(String action, String host, int slot, int attempt, Integer exitCode, long durationMs,
+            String reason) {
+        return action(QUEUED, action, host, slot, attempt, exitCode, durationMs, reason);
+    }
+
     public static Pipeline skipped(String action, String reason) {
         return action(SKIPPED, action, null, null, null, null, null, reason);
     }
@@ -55,13 +68,13 @@ public record Pipeline(String state, String action, String host, Integer slot, I
     private static Pipeline action(String state, String action, String host, Integer slot, Integer attempt,
             Integer exitCode, Long durationMs, String reason) {
         return new Pipeline(state, action, host, slot, attempt, exitCode, durationMs, reason, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** The same event with another state. */
     public Pipeline withState(String newState) {
         return new Pipeline(newState, action, host, slot, attempt, exitCode, durationMs, reason, outcome, specDigest,
-                hosts, weights, schedulerVersion, actions);
+                hosts, weights, schedulerVersion, actions, policy);
     }
 
     /** True for run-level events. */
