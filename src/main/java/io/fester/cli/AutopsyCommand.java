@@ -9,7 +9,6 @@ import io.fester.timeline.FailurePropagation;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
-import io.fester.timeline.TimelineStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +34,9 @@ final class AutopsyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Recorded> events;
-        RunInfo info;
-        try (TimelineStore store = db.open()) {
-            info = store.resolve(run);
-            events = store.events(info.id());
-        }
+        DbOption.Loaded loaded = db.load(run);
+        RunInfo info = loaded.info();
+        List<Recorded> events = loaded.events();
         BuildState state = BuildState.fold(events);
         Map<String, FailurePropagation> backward = new LinkedHashMap<>();
         Map<String, List<String>> forward = new LinkedHashMap<>();

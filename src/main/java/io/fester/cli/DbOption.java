@@ -22,6 +22,17 @@ public final class DbOption {
         return TimelineStore.defaultBase().toString();
     }
 
+    /** A recorded run and its events. */
+    public record Loaded(io.fester.timeline.RunInfo info, java.util.List<io.fester.timeline.Recorded> events) {}
+
+    /** Resolves RUN ({@code N} or {@code last}) and reads all its events. */
+    public Loaded load(String run) throws io.fester.timeline.StoreException {
+        try (TimelineStore store = open()) {
+            io.fester.timeline.RunInfo info = store.resolve(run);
+            return new Loaded(info, store.events(info.id()));
+        }
+    }
+
     /** Opens the database, or fails with a message for the user. */
     public TimelineStore open() {
         try {

@@ -8,7 +8,6 @@ import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.ScheduleDecision;
-import io.fester.timeline.TimelineStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,12 +36,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Recorded> events;
-        RunInfo info;
-        try (TimelineStore store = db.open()) {
-            info = store.resolve(run);
-            events = store.events(info.id());
-        }
+        DbOption.Loaded loaded = db.load(run);
+        RunInfo info = loaded.info();
+        List<Recorded> events = loaded.events();
         if (events.isEmpty() || !(events.get(0).event() instanceof RunRequest request)) {
             throw new UserError("run " + info.id() + " has no run request: nothing to explain");
         }

@@ -181,18 +181,17 @@ public final class Simulator {
         private final long[] time;
         private final int[] host;
         private final int[] idRank;
-        private final int[] heap;
-        private int size;
+        private final IntHeap heap;
 
         ExitQueue(int n, int[] idRank) {
             this.time = new long[n];
             this.host = new int[n];
             this.idRank = idRank;
-            this.heap = new int[n];
+            this.heap = new IntHeap(n, this::before);
         }
 
         boolean isEmpty() {
-            return size == 0;
+            return heap.isEmpty();
         }
 
         long time(int i) {
@@ -206,40 +205,11 @@ public final class Simulator {
         void add(int i, long t, int h) {
             time[i] = t;
             host[i] = h;
-            int k = size++;
-            while (k > 0) {
-                int parent = (k - 1) >>> 1;
-                int p = heap[parent];
-                if (!before(i, p)) {
-                    break;
-                }
-                heap[k] = p;
-                k = parent;
-            }
-            heap[k] = i;
+            heap.add(i);
         }
 
         int poll() {
-            int top = heap[0];
-            int last = heap[--size];
-            int k = 0;
-            int half = size >>> 1;
-            while (k < half) {
-                int c = 2 * k + 1;
-                int r = c + 1;
-                if (r < size && before(heap[r], heap[c])) {
-                    c = r;
-                }
-                if (!before(heap[c], last)) {
-                    break;
-                }
-                heap[k] = heap[c];
-                k = c;
-            }
-            if (size > 0) {
-                heap[k] = last;
-            }
-            return top;
+            return heap.poll();
         }
 
         private boolean before(int a, int b) {

@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
 import io.fester.timeline.EventCodec;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fester critical-path} on a real run of the C sample. */
 class CriticalPathCommandTest {
@@ -25,31 +21,11 @@ class CriticalPathCommandTest {
 
     private String db;
 
-    /** Runs {@code fester critical-path ARGS… --db DB} in this JVM, with the command line's own error handling. */
+    /** Runs {@code fester critical-path ARGS… --db DB} in this JVM. */
     private Cli.Result criticalPath(String... args) {
         List<String> all = new ArrayList<>(List.of("critical-path"));
         all.addAll(List.of(args));
-        all.add("--db");
-        all.add(db);
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            // built after the redirection: picocli's writers wrap System.out and System.err as they are then
-            CommandLine cl = FesterCommand.commandLine();
-            if (!cl.getSubcommands().containsKey("critical-path")) {
-                cl.addSubcommand(new CriticalPathCommand());
-            }
-            int code = cl.execute(all.toArray(String[]::new));
-            return new Cli.Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return Cli.run(db, all.toArray(String[]::new));
     }
 
     @BeforeEach
