@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "A build cockpit: deterministic, replayable, explainable builds.",
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
             GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
-            AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class})
+            AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class,
+            ReportCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override

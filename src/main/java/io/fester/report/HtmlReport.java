@@ -1,0 +1,261 @@
+package io.fester.report;
+
+import static io.fester.report.Html.esc;
+
+import io.fester.analysis.CriticalPath;
+import io.fester.graph.BuildGraph;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import io.fester.state.HostState;
+import io.fester.timeline.FailurePropagation;
+import io.fester.timeline.ScheduleDecision;
+import io.fester.ui.layout.LayeredLayout;
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The autopsy report as one self-contained HTML file that opens offline: the failures with their
+ * ranked root causes and evidence, what they blocked, the critical path, the DAG and the host lanes as
+ * SVG, the scheduling decisions and the slack. It contains no script at all, and its content security
+ * policy forbids any; every name and every line of output is escaped.
+ */
+public final class HtmlReport {
+    /** The state colours of the cockpit, as CSS. */
+    static final Map<String, String> COLOURS = Map.of("pending", "#64748b", "queued", "#64748b", "running", "#f59e0b",
+            "succeeded", "#22c55e", "failed", "#ef4444", "skipped", "#a1a1aa", "cached", "#a78bfa", "up_to_date", "#2dd4bf");
+    private static final LayeredLayout.Options LAYOUT = new LayeredLayout.Options(150, 26, 50, 10, 4);
+
+    private HtmlReport() {}
+
+    /** Writes the report. */
+    public static void write(RunReport r, Writer out) throws IOException {
+        StringBuilder h = new StringBuilder(1 << 16);
+        BuildState s = r.state();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
+                .append("<title>Fester autopsy: run ").append(r.info().id()).append(' ').append(esc(name(s))).append("</title>\n")
+                .append("<style>").append(CSS).append("</style></head><body>\n");
+        h.append("<h1>Run ").append(r.info().id()).append(": ").append(esc(name(s))).append(" <span class=\"badge ")
+                .append(esc(r.outcome())).append("\">").append(esc(r.outcome())).append("</span></h1>\n");
+        summary(h, r);
+        failures(h, r);
+        critical(h, r);
+        dag(h, s);
+        lanes(h, s);
+        decisions(h, s);
+        h.append("<footer>Fester ").append(esc(s.schedulerVersion())).append(" — report of ")
+                .append(esc(r.info().spec())).append("</footer>\n</body></html>\n");
+        out.write(h.toString());
+    }
+
+    private static String name(BuildState s) {
+        return s.request() == null ? "?" : s.request().name();
+    }
+
+    private static void summary(StringBuilder h, RunReport r) {
+        BuildState s = r.state();
+        h.append("<section><h2>Summary</h2><table class=\"kv\">");
+        row(h, "spec", esc(r.info().spec()));
+        row(h, "started", esc(Instant.ofEpochMilli(r.info().startedMs()).toString()));
+        row(h, "duration", r.info().durationMs() == null ? "—" : seconds(r.info().durationMs()));
+        StringBuilder counts = new StringBuilder();
+        for (ActionState st : ActionState.values()) {
+            if (s.count(st) > 0 && st != ActionState.PENDING) {
+                counts.append("<span class=\"badge ").append(st.label()).append("\">").append(s.count(st)).append(' ')
+                        .append(st.label().replace('_', ' ')).append("</span> ");
+            }
+        }
+        row(h, "actions", s.actionCount() + " " + counts);
+        StringBuilder hosts = new StringBuilder();
+        for (HostState host : s.hostList()) {
+            hosts.append(esc(host.name())).append(" (").append(host.slots()).append(" slots, ").append(esc(host.status()))
+                    .append(") ");
+        }
+        row(h, "hosts", hosts.toString());
+        if (r.plan() != null) {
+            row(h, "plan", "priority rule <code>" + esc(r.plan().rule()) + "</code> chosen from " + r.plan().tried().size()
+                    + " simulated");
+        }
+        h.append("</table></section>\n");
+    }
+
+    private static void failures(StringBuilder h, RunReport r) {
+        BuildState s = r.state();
+        h.append("<section><h2>Failures</h2>");
+        if (r.failures().isEmpty()) {
+            h.append("<p>No action failed.</p>");
+        }
+        for (RunReport.Failure f : r.failures()) {
+            int i = f.action();
+            h.append("<div class=\"failure\"><h3>").append(esc(s.graph().action(i).id())).append(" — ")
+                    .append(esc(s.reason(i))).append(s.host(i) == null ? "" : " on " + esc(s.host(i))).append("</h3>");
+            h.append("<p class=\"cmd\"><code>").append(esc(s.graph().action(i).run())).append("</code></p>");
+            FailurePropagation b = f.backward();
+            if (b != null && b.candidates() != null) {
+                h.append("<h4>Root-cause candidates, most likely first</h4><ol class=\"causes\">");
+                for (FailurePropagation.CauseCandidate c : b.candidates()) {
+                    h.append("<li><b>").append(c.action() != null ? "action " + esc(c.action()) : "host " + esc(c.host()))
+                            .append("</b> <span class=\"score\">").append(String.format(Locale.ROOT, "%.2f", c.score()))
+                            .append("</span><ul>");
+                    for (String e : c.evidence()) {
+                        h.append("<li>").append(esc(e)).append("</li>");
+                    }
+                    h.append("</ul></li>");
+                }
+                h.append("</ol>");
+            }
+            h.append("<p><b>Blocked:</b> ").append(f.blocked().isEmpty() ? "nothing" : f.blocked().size() + " — "
+                    + esc(String.join(", ", f.blocked()))).append("</p>");
+            h.append("<details open><summary>Output</summary><pre>").append(esc(s.output(i))).append("</pre></details></div>");
+        }
+        h.append("</section>\n");
+    }
+
+    private static void critical(StringBuilder h, RunReport r) {
+        CriticalPath cp = r.critical();
+        if (cp == null) {
+            return;
+        }
+        h.append("<section><h2>Critical path</h2><p>The chain that bounded the run: ").append(seconds(cp.chainMs()))
+                .append(" of ").append(seconds(cp.makespanMs())).append(" makespan, ").append(seconds(cp.chainWaitedMs()))
+                .append(" waiting for slots.</p><table><tr><th>start</th><th>duration</th><th>waited</th><th>host</th><th>action</th></tr>");
+        for (CriticalPath.Step st : cp.chain()) {
+            h.append("<tr><td>+").append(seconds(st.startMs())).append("</td><td>").append(seconds(st.durationMs()))
+                    .append("</td><td>").append(st.waitedMs() > 0 ? seconds(st.waitedMs()) : "").append("</td><td>")
+                    .append(esc(st.host())).append("</td><td>").append(esc(st.action())).append("</td></tr>");
+        }
+        h.append("</table>");
+        h.append("<h3>Slack (unlimited hosts), smallest first</h3><table><tr><th>action</th><th>state</th><th>slack</th></tr>");
+        for (var e : cp.slack().smallest(30)) {
+            h.append("<tr><td>").append(esc(e.action())).append("</td><td>").append(esc(e.state())).append("</td><td>")
+                    .append(e.slackMs() == null ? "n/a" : seconds(e.slackMs())).append("</td></tr>");
+        }
+        h.append("</table></section>\n");
+    }
+
+    private static void dag(StringBuilder h, BuildState s) {
+        BuildGraph g = s.graph();
+        if (g == null) {
+            return;
+        }
+        int[][] deps = new int[g.size()][];
+        for (int i = 0; i < g.size(); i++) {
+            deps[i] = g.deps(i);
+        }
+        LayeredLayout.Result l = LayeredLayout.layout(deps, LAYOUT);
+        h.append("<section><h2>The build graph</h2><div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append((int) l.width() + 20).append("\" height=\"").append((int) l.height() + 20)
+                .append("\" class=\"dag\"><g transform=\"translate(10,10)\">");
+        for (double[] pts : l.edges()) {
+            h.append("<polyline points=\"");
+            for (int k = 0; k < pts.length; k += 2) {
+                h.append(k == 0 ? "" : " ").append(num(pts[k])).append(',').append(num(pts[k + 1]));
+            }
+            h.append("\"/>");
+        }
+        for (int i = 0; i < g.size(); i++) {
+            String state = s.state(i).label();
+            String id = esc(g.action(i).id());
+            h.append("<g><title>").append(id).append(": ").append(state).append("</title><rect x=\"").append(num(l.x()[i]))
+                    .append("\" y=\"").append(num(l.y()[i])).append("\" width=\"150\" height=\"26\" rx=\"5\" fill=\"")
+                    .append(COLOURS.get(state)).append("\"/><text x=\"").append(num(l.x()[i] + 6)).append("\" y=\"")
+                    .append(num(l.y()[i] + 17)).append("\">").append(esc(clip(g.action(i).id()))).append("</text></g>");
+        }
+        h.append("</g></svg></div></section>\n");
+    }
+
+    private static void lanes(StringBuilder h, BuildState s) {
+        if (s.graph() == null) {
+            return;
+        }
+        Map<String, Integer> row = new TreeMap<>();
+        int rows = 0;
+        for (HostState host : s.hostList()) {
+            for (int k = 0; k < host.slots(); k++) {
+                row.put(host.name() + "#" + k, rows++);
+            }
+        }
+        long t0 = s.startedMs();
+        long span = Math.max(1, (s.finishedMs() > 0 ? s.finishedMs() : s.lastTimeMs()) - t0);
+        double w = 1000;
+        double px = w / span;
+        h.append("<section><h2>Host lanes</h2><div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append((int) w + 140).append("\" height=\"").append(rows * 22 + 10).append("\" class=\"lanes\">");
+        row.forEach((k, r) -> h.append("<text x=\"4\" y=\"").append(r * 22 + 16).append("\">").append(esc(k)).append("</text>"));
+        for (int i = 0; i < s.actionCount(); i++) {
+            Integer r = s.host(i) == null ? null : row.get(s.host(i) + "#" + s.slot(i));
+            if (r == null || s.startedMs(i) == 0) {
+                continue;
+            }
+            long end = s.finishedMs(i) > 0 ? s.finishedMs(i) : s.lastTimeMs();
+            String id = esc(s.graph().action(i).id());
+            h.append("<g><title>").append(id).append(" on ").append(esc(s.host(i))).append(": ")
+                    .append(seconds(end - s.startedMs(i))).append("</title><rect x=\"").append(num(130 + (s.startedMs(i) - t0) * px))
+                    .append("\" y=\"").append(r * 22 + 3).append("\" width=\"").append(num(Math.max(1, (end - s.startedMs(i)) * px)))
+                    .append("\" height=\"18\" fill=\"").append(COLOURS.get(s.state(i).label())).append("\"/></g>");
+        }
+        h.append("</svg></div></section>\n");
+    }
+
+    private static void decisions(StringBuilder h, BuildState s) {
+        if (s.graph() == null) {
+            return;
+        }
+        h.append("<section><h2>Scheduling decisions</h2><table><tr><th>action</th><th>host</th><th>best candidates (score: factors)</th>")
+                .append("<th>rejected</th></tr>");
+        for (int i = 0; i < s.actionCount(); i++) {
+            ScheduleDecision d = s.decision(i);
+            if (d == null) {
+                continue;
+            }
+            h.append("<tr><td>").append(esc(d.action())).append("</td><td>").append(esc(d.host()))
+                    .append(d.override() ? " (override)" : "").append("</td><td>");
+            List<ScheduleDecision.Candidate> cs = d.candidates();
+            for (int k = 0; k < Math.min(3, cs.size()); k++) {
+                ScheduleDecision.Candidate c = cs.get(k);
+                h.append(k == 0 ? "" : "<br>").append(esc(c.host())).append(' ')
+                        .append(String.format(Locale.ROOT, "%.3f", c.score())).append(": ");
+                new TreeMap<>(c.factors()).forEach((f, v) -> h.append(esc(f)).append(' ')
+                        .append(String.format(Locale.ROOT, "%.2f ", v)));
+            }
+            h.append("</td><td>");
+            for (ScheduleDecision.Rejection x : d.rejected()) {
+                h.append(esc(x.host())).append(": ").append(esc(x.rule())).append("<br>");
+            }
+            h.append("</td></tr>");
+        }
+        h.append("</table></section>\n");
+    }
+
+    private static void row(StringBuilder h, String k, String html) {
+        h.append("<tr><th>").append(k).append("</th><td>").append(html).append("</td></tr>");
+    }
+
+    private static String clip(String id) {
+        return id.length() <= 20 ? id : id.substring(0, 19) + "…";
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String seconds(long ms) {
+        return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+    }
+
+    private static final String CSS = "body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1f2328;background:#fff}"
+            + "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:28px}"
+            + "table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}"
+            + ".kv th{background:#f6f8fa}.badge{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-size:12px;"
+            + "background:#64748b}.badge.succeeded{background:#22c55e}.badge.failed{background:#ef4444}.badge.skipped{"
+            + "background:#a1a1aa}.badge.cancelled,.badge.interrupted{background:#f59e0b}.badge.running{background:#f59e0b}"
+            + ".failure{border-left:4px solid #ef4444;padding:4px 12px;margin:12px 0;background:#fff5f5}"
+            + "pre{background:#0f141c;color:#e6edf3;padding:8px;overflow:auto;max-height:360px}.score{color:#57606a}"
+            + ".scroll{overflow:auto;max-height:640px;border:1px solid #d0d7de}svg text{font:11px sans-serif}"
+            + ".dag polyline{fill:none;stroke:#94a3b8;stroke-width:1}.dag text{fill:#0b0f14}footer{margin-top:32px;color:#57606a}";
+}

@@ -1,0 +1,90 @@
+package io.fester.report;
+
+import io.fester.analysis.CriticalPath;
+import io.fester.state.ActionState;
+import io.fester.state.BuildState;
+import io.fester.timeline.FailurePropagation;
+import io.fester.timeline.PlanChoice;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.RunInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an autopsy report shows, folded from a run's events with the shared reducer: the run, its
+ * failures with ranked root-cause candidates and forward impact, the critical path and slack, the
+ * scheduling decisions. The HTML, JSON and trace writers all read this one model.
+ */
+public final class RunReport {
+    /** One failure of the run. */
+    public record Failure(int action, FailurePropagation backward, List<String> blocked) {}
+
+    private final RunInfo info;
+    private final BuildState state;
+    private final CriticalPath critical;
+    private final List<Failure> failures = new ArrayList<>();
+    private final PlanChoice plan;
+
+    private RunReport(RunInfo info, BuildState state, CriticalPath critical, PlanChoice plan) {
+        this.info = info;
+        this.state = state;
+        this.critical = critical;
+        this.plan = plan;
+    }
+
+    /** Builds the report of a run from its events. */
+    public static RunReport of(RunInfo info, List<Recorded> events) {
+        BuildState state = BuildState.fold(events);
+        Map<String, FailurePropagation> backward = new LinkedHashMap<>();
+        Map<String, List<String>> forward = new LinkedHashMap<>();
+        PlanChoice plan = null;
+        for (Recorded r : events) {
+            if (r.event() instanceof FailurePropagation f) {
+                if ("backward".equals(f.direction())) {
+                    backward.put(f.failed(), f);
+                } else {
+                    forward.put(f.failed(), f.actions());
+                }
+            } else if (r.event() instanceof PlanChoice p) {
+                plan = p;
+            }
+        }
+        RunReport report = new RunReport(info, state, state.graph() == null ? null : CriticalPath.of(state), plan);
+        for (int i = 0; i < state.actionCount(); i++) {
+            if (state.state(i) == ActionState.FAILED) {
+                String id = state.graph().action(i).id();
+                report.failures.add(new Failure(i, backward.get(id), forward.getOrDefault(id, List.of())));
+            }
+        }
+        return report;
+    }
+
+    public RunInfo info() {
+        return info;
+    }
+
+    public BuildState state() {
+        return state;
+    }
+
+    /** The critical path, or null for a run without a graph. */
+    public CriticalPath critical() {
+        return critical;
+    }
+
+    public List<Failure> failures() {
+        return failures;
+    }
+
+    /** The plan chosen at run start, or null. */
+    public PlanChoice plan() {
+        return plan;
+    }
+
+    /** The outcome as people read it. */
+    public String outcome() {
+        return info.outcome() == null ? "running" : info.outcome();
+    }
+}

@@ -1,0 +1,86 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.timeline.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The exported autopsy report: HTML that opens offline and runs nothing, JSON, Chrome trace. */
+class ReportTest {
+    @TempDir
+    Path dir;
+
+    private String db() {
+        return dir.resolve("db/timeline").toString();
+    }
+
+    @Test
+    void theBrokenSamplesReportInEveryFormat() throws Exception {
+        Path spec = Samples.copy("c-demo-broken", dir);
+        assertEquals(1, Cli.run(db(), "run", spec.toString()).code());
+        Path html = dir.resolve("out/report.html");
+        assertEquals(0, Cli.run(db(), "report", "last", "-o", html.toString()).code());
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!DOCTYPE html>"));
+        assertTrue(page.contains("default-src 'none'"), "a policy that forbids scripts");
+        assertFalse(page.toLowerCase().contains("<script"), "no script in the report");
+        assertTrue(page.contains("compile-matrix — exit code 1 on local"), "the failure");
+        assertTrue(page.contains("the error names src/matrix.c"), "the evidence");
+        assertTrue(page.contains("<svg") && page.contains("link-demo"), "the DAG as SVG");
+        assertTrue(page.contains("‘pivot_row’") || page.contains("&#39;pivot_row&#39;"), "the output");
+
+        JsonNode json = EventCodec.MAPPER.readTree(Cli.run(db(), "report", "last", "--format", "json").out());
+        assertEquals("failed", json.get("outcome").asText());
+        assertEquals("compile-matrix", json.get("failures").get(0).get("candidates").get(0).get("action").asText());
+        assertEquals(4, json.get("failures").get(0).get("blocked").size());
+        assertEquals(17, json.get("actions").size());
+
+        JsonNode trace = EventCodec.MAPPER.readTree(Cli.run(db(), "report", "last", "--format", "trace").out());
+        long complete = 0;
+        for (JsonNode e : trace.get("traceEvents")) {
+            if (e.get("ph").asText().equals("X")) {
+                complete++;
+                assertEquals(1, e.get("pid").asInt(), "the host is the process");
+                assertTrue(e.get("tid").asInt() >= 0 && e.get("tid").asInt() < 2, "a slot is a thread");
+            }
+        }
+        assertEquals(13, complete, "one complete event per action that ran");
+        assertEquals(2, Cli.run(db(), "report", "last", "--format", "pdf").code());
+    }
+
+    @Test
+    void htmlAndScriptInActionOutputAreShownAsTextInARealBrowserAndNothingRuns() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - id: evil
+                    run: "printf '%s\\\\n' '<script>document.body.setAttribute(\\"data-pwned\\",\\"script\\")</script>' '<img src=x onerror=document.body.setAttribute(\\"data-pwned\\",\\"img\\")>'; exit 3"
+                """);
+        assertEquals(1, Cli.run(db(), "run", spec.toString()).code());
+        Path html = dir.resolve("report.html");
+        assertEquals(0, Cli.run(db(), "report", "last", "-o", html.toString()).code());
+        Process chromium = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + dir.resolve("chromium"), "--dump-dom", html.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(chromium.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(chromium.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, chromium.exitValue());
+        assertTrue(dom.contains("<h1>Run "), "chromium rendered the report: " + dom.substring(0, Math.min(300, dom.length())));
+        String body = dom.substring(dom.indexOf("<body"), dom.indexOf('>', dom.indexOf("<body")) + 1);
+        assertEquals("<body>", body, "no script ran: the body has no attribute set by one");
+        assertTrue(dom.contains("&lt;script&gt;document.body.setAttribute"), "the script is shown as text");
+        assertTrue(dom.contains("&lt;img src=x onerror="), "the tag is shown as text");
+        assertEquals(List.of(), dom.lines().filter(l -> l.contains("<script") || l.contains("<img")).toList());
+    }
+}
