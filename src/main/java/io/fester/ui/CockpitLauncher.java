@@ -32,6 +32,14 @@ public final class CockpitLauncher {
      * @return an exit code: 0, or 2 when it cannot open
      */
     public static int launch(Path spec, String db) {
+        return launch(spec, db, null);
+    }
+
+    /**
+     * Opens the cockpit replaying a recorded run ({@code N} or {@code last}) when {@code replay} is not
+     * null, else on a spec as {@link #launch(Path, String)}.
+     */
+    public static int launch(Path spec, String db, String replay) {
         String why = noScreen();
         if (why != null) {
             System.err.println("fester: " + why);
@@ -45,7 +53,7 @@ public final class CockpitLauncher {
             return 2;
         }
         Path data = Path.of(System.getProperty("user.home"), ".local", "share", "fester");
-        CockpitApp.options = new CockpitWindow.Options(start, db, data);
+        CockpitApp.options = new CockpitWindow.Options(start, db, data, replay);
         try {
             Application.launch(CockpitApp.class);
         } catch (RuntimeException | UnsatisfiedLinkError e) {

@@ -45,7 +45,12 @@ public final class CockpitWindow {
      * @param db the timeline database
      * @param dataDir where the cockpit keeps its own files (the recent-builds list)
      */
-    public record Options(Path spec, String db, Path dataDir) {}
+    public record Options(Path spec, String db, Path dataDir, String replay) {
+        /** Opens and runs a spec. */
+        public Options(Path spec, String db, Path dataDir) {
+            this(spec, db, dataDir, null);
+        }
+    }
 
     private final Stage stage;
     private final Options options;
@@ -55,6 +60,7 @@ public final class CockpitWindow {
     private final LanesView lanes = new LanesView(vm);
     private final HostsView hosts = new HostsView(vm);
     private final DetailsView details = new DetailsView(vm);
+    private final ScrubberBar scrubber = new ScrubberBar(vm);
     private final TextField search = new TextField();
     private final Menu recentMenu = new Menu("Open Recent");
     private final Scene scene;
@@ -70,7 +76,7 @@ public final class CockpitWindow {
         TabPane tabs = new TabPane(new Tab("Live", live()));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);
-        root.setBottom(statusBar());
+        root.setBottom(new VBox(scrubber, statusBar()));
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         scene = new Scene(root, Math.min(1400, screen.getWidth() * 0.95), Math.min(860, screen.getHeight() * 0.95));
         acceptDrops(scene);
@@ -104,9 +110,56 @@ public final class CockpitWindow {
         }
     }
 
-    /** Opens the start spec and runs it. */
+    /** Opens the start spec and runs it, or replays the run the options name. */
     public void start() {
-        runs.open(options.spec());
+        if (options.replay() != null) {
+            replay(options.replay());
+        } else {
+            open(options.spec());
+        }
+    }
+
+    /** Opens a spec and runs it: the view goes live. */
+    private void open(Path spec) {
+        scrubber.hide();
+        runs.open(spec);
+    }
+
+    private void runAgain() {
+        scrubber.hide();
+        runs.runAgain();
+    }
+
+    /** Replays a recorded run with the scrubber. */
+    void replay(String run) {
+        runs.replay(run, (model, info) -> {
+            vm.reset(info.spec() + " — replay of run " + info.id());
+            vm.message("replaying run " + info.id() + ": drag the timeline, or play it");
+            scrubber.load(model, info.id());
+        });
+    }
+
+    private void chooseRun() {
+        runs.runs(list -> {
+            if (list.isEmpty()) {
+                vm.message("no recorded runs yet");
+                return;
+            }
+            javafx.scene.control.ChoiceDialog<String> d = new javafx.scene.control.ChoiceDialog<>(label(list.get(0)),
+                    list.stream().map(CockpitWindow::label).toList());
+            d.setTitle("Replay a recorded run");
+            d.setHeaderText("Which run?");
+            d.initOwner(stage);
+            d.showAndWait().ifPresent(choice -> replay(choice.substring(0, choice.indexOf(' '))));
+        });
+    }
+
+    private static String label(io.fester.timeline.RunInfo r) {
+        return r.id() + " — " + (r.outcome() == null ? "running" : r.outcome()) + " — " + r.spec();
+    }
+
+    ScrubberBar scrubber() {
+        return scrubber;
     }
 
     public Parent root() {
@@ -156,12 +209,14 @@ public final class CockpitWindow {
 
     private MenuBar menus() {
         MenuItem open = item("Open…", "mdi2f-folder-open-outline", new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseSpec);
-        MenuItem again = item("Run Again", "mdi2r-replay", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN), runs::runAgain);
+        MenuItem again = item("Run Again", "mdi2r-replay", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN), this::runAgain);
+        MenuItem replay = item("Replay Run…", "mdi2h-history", new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), this::chooseRun);
         MenuItem cancel = item("Cancel Run", "mdi2s-stop-circle-outline", new KeyCodeCombination(KeyCode.PERIOD, KeyCombination.SHORTCUT_DOWN), runs::cancel);
         MenuItem quit = item("Quit", null, new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
         runs.recent().addListener((javafx.collections.ListChangeListener<Path>) c -> fillRecent());
         fillRecent();
-        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), again, cancel, new SeparatorMenuItem(), quit);
+        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), again, cancel, replay,
+                new SeparatorMenuItem(), quit);
         MenuItem fit = item("Fit Graph", "mdi2f-fit-to-page-outline", new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN), dag::fit);
         MenuItem in = item("Zoom In", "mdi2m-magnify-plus-outline", new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), () -> dag.zoom(1.25));
         MenuItem out = item("Zoom Out", "mdi2m-magnify-minus-outline", new KeyCodeCombination(KeyCode.MINUS, KeyCombination.SHORTCUT_DOWN), () -> dag.zoom(0.8));
@@ -185,7 +240,7 @@ public final class CockpitWindow {
         recentMenu.getItems().clear();
         for (Path p : runs.recent()) {
             MenuItem m = new MenuItem(p.toString());
-            m.setOnAction(e -> runs.open(p));
+            m.setOnAction(e -> open(p));
             recentMenu.getItems().add(m);
         }
         recentMenu.setDisable(recentMenu.getItems().isEmpty());
@@ -193,7 +248,10 @@ public final class CockpitWindow {
 
     private ToolBar toolbar() {
         Button open = button("mdi2f-folder-open-outline", "Open a spec (Ctrl+O)", this::chooseSpec);
-        Button again = button("mdi2p-play", "Run again (Ctrl+R)", runs::runAgain);
+        Button again = button("mdi2p-play", "Run again (Ctrl+R)", this::runAgain);
+        Button replayLast = button("mdi2h-history", "Replay the last run with the timeline scrubber (Ctrl+P: choose a run)",
+                () -> replay("last"));
+        replayLast.disableProperty().bind(vm.runningProperty());
         Button cancel = button("mdi2s-stop", "Cancel the run (Ctrl+.)", runs::cancel);
         cancel.disableProperty().bind(vm.runningProperty().not());
         again.disableProperty().bind(vm.runningProperty());
@@ -212,7 +270,7 @@ public final class CockpitWindow {
         });
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        return new ToolBar(open, again, cancel, fit, in, out, search, grow, theme);
+        return new ToolBar(open, again, cancel, replayLast, fit, in, out, search, grow, theme);
     }
 
     private static Button button(String icon, String tip, Runnable action) {
@@ -252,7 +310,7 @@ public final class CockpitWindow {
         }
         File f = fc.showOpenDialog(stage);
         if (f != null) {
-            runs.open(f.toPath());
+            open(f.toPath());
         }
     }
 
@@ -266,7 +324,7 @@ public final class CockpitWindow {
         s.setOnDragDropped(e -> {
             File f = e.getDragboard().getFiles().stream().filter(CockpitWindow::isSpec).findFirst().orElse(null);
             if (f != null) {
-                runs.open(f.toPath());
+                open(f.toPath());
             }
             e.setDropCompleted(f != null);
             e.consume();

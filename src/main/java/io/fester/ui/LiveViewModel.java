@@ -40,6 +40,7 @@ public final class LiveViewModel {
     private long nowMs;
     private int runId;
     private BuildGraph planned;
+    private boolean replaying;
 
     /** One bar of the host lanes: an action's latest attempt on a host slot. */
     public record Bar(int action, String id, String host, int slot, long startMs, long endMs, StateColors.Look look) {}
@@ -60,12 +61,26 @@ public final class LiveViewModel {
      */
     public void reset(String specTitle, BuildGraph plan) {
         planned = plan;
+        replaying = false;
         state = new BuildState();
         selected.set(-1);
         runId = 0;
         nowMs = 0;
         title.set("Fester — " + specTitle);
         message.set("");
+        refresh();
+    }
+
+    /**
+     * Shows a replayed moment: the state (a replay's fold up to an event) replaces the live one, and
+     * "now" is that event's time.
+     */
+    public void show(BuildState replayed, long atMs, int run) {
+        state = replayed;
+        planned = null;
+        replaying = true;
+        runId = run;
+        nowMs = atMs;
         refresh();
     }
 
@@ -80,7 +95,7 @@ public final class LiveViewModel {
 
     /** Moves "now" while the run goes on, so running bars grow and the clock ticks between events. */
     public void tick(long wallMs) {
-        if ("running".equals(state.runStatus()) && wallMs > nowMs) {
+        if (!replaying && "running".equals(state.runStatus()) && wallMs > nowMs) {
             nowMs = wallMs;
             refreshTiming();
             revision.set(revision.get() + 1);
@@ -110,7 +125,7 @@ public final class LiveViewModel {
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
         failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));
-        running.set("running".equals(state.runStatus()));
+        running.set(!replaying && "running".equals(state.runStatus()));
         refreshTiming();
         revision.set(revision.get() + 1);
     }
@@ -146,6 +161,11 @@ public final class LiveViewModel {
 
     public BuildState state() {
         return state;
+    }
+
+    /** Whether a recorded run is on show (the scrubber drives it) rather than a live one. */
+    public boolean replaying() {
+        return replaying;
     }
 
     /** "Now" on the run's clock: the latest event, or the wall clock while it runs. */

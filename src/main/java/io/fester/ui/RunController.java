@@ -96,6 +96,38 @@ final class RunController implements AutoCloseable {
         worker.submit(() -> runOn(abs));
     }
 
+    /**
+     * Loads a recorded run ({@code N} or {@code last}) for replay, off the FX thread; {@code onLoaded}
+     * runs on the FX thread. A run going on is cancelled first.
+     */
+    void replay(String run, java.util.function.BiConsumer<ReplayModel, io.fester.timeline.RunInfo> onLoaded) {
+        cancel();
+        worker.submit(() -> {
+            try {
+                TimelineStore db = store.join();
+                io.fester.timeline.RunInfo info = db.resolve(run);
+                ReplayModel model = new ReplayModel(db.events(info.id()));
+                Platform.runLater(() -> onLoaded.accept(model, info));
+            } catch (StoreException | java.util.concurrent.CompletionException e) {
+                String msg = e instanceof StoreException ? e.getMessage() : e.getCause().getMessage();
+                Platform.runLater(() -> vm.message(msg));
+            }
+        });
+    }
+
+    /** The recorded runs, newest first, off the FX thread; {@code onLoaded} runs on the FX thread. */
+    void runs(Consumer<List<io.fester.timeline.RunInfo>> onLoaded) {
+        worker.submit(() -> {
+            try {
+                List<io.fester.timeline.RunInfo> runs = new ArrayList<>(store.join().runs());
+                java.util.Collections.reverse(runs);
+                Platform.runLater(() -> onLoaded.accept(runs));
+            } catch (StoreException | java.util.concurrent.CompletionException e) {
+                Platform.runLater(() -> vm.message("cannot list runs: " + e.getMessage()));
+            }
+        });
+    }
+
     /** Runs the current spec again. */
     void runAgain() {
         if (spec.get() != null) {
