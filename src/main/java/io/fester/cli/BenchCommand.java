@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui (ui: 5000 actions unless --actions)")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay (ui: 5000 actions unless --actions; replay: 200000)")
     String what;
 
     @Option(names = "--actions", defaultValue = "100000")
@@ -62,6 +62,7 @@ final class BenchCommand implements Callable<Integer> {
             case "engine" -> engine();
             case "make" -> make();
             case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
+            case "replay" -> replay();
             default -> throw new UserError("unknown benchmark '" + what + "': engine, make or ui");
         };
     }
@@ -109,6 +110,76 @@ final class BenchCommand implements Callable<Integer> {
                     + " at %.2f s), %.0f actions/s, %.0f events/s, sum of heap pool peaks %d MiB (-Xmx %d MiB)%n", round, actions,
                     events, hosts, s, loopSeconds, actions / s, events / s, peakHeapMb(),
                     Runtime.getRuntime().maxMemory() >> 20);
+            deleteTree(dir);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Seeks a recorded run of about a million events to random moments, as the scrubber does. */
+    private int replay() throws Exception {
+        int n = actions == 100_000 ? 200_000 : actions;
+        BuildGraph g = SyntheticDag.graph(n, deps, 42, "true");
+        List<RunRequest.HostSpec> hs = new ArrayList<>();
+        for (int h = 1; h <= hosts; h++) {
+            hs.add(new RunRequest.HostSpec(String.format("h%02d", h), 4, false, List.of()));
+        }
+        RunRequest req = new RunRequest(g.spec(), g.digest(), g.name(), g.root(), g.env(), g.actions(), hs,
+                Weights.defaults(), false, List.of());
+        Path dir = Files.createTempDirectory("fester-bench");
+        try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
+            RunWriter writer = store.startRun("synthetic", "run", System.currentTimeMillis(), g.size());
+            RunLoop[] loop = new RunLoop[1];
+            long[] clock = {0};
+            Dispatcher instant = new Dispatcher() {
+                @Override
+                public void start(Action action, String host, int slot, int attempt) {
+                    loop[0].post(new Exit(action.id(), host, attempt, 0, null, Exit.CAUSE_EXIT, List.of(), 7));
+                }
+
+                @Override
+                public void cancelAll() {
+                }
+            };
+            loop[0] = new RunLoop(Engine.forRequest(req), writer, instant, () -> clock[0] += 3);
+            loop[0].post(req);
+            for (RunRequest.HostSpec h : hs) {
+                loop[0].post(new NodeEvent(h.name(), NodeEvent.UP, 0.5, 8, 50.0, 16_000L, 100_000L));
+            }
+            writer.finish(loop[0].run(), clock[0]);
+            long t0 = System.nanoTime();
+            List<io.fester.timeline.Recorded> events = store.events(writer.runId());
+            double load = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            io.fester.ui.ReplayModel model = new io.fester.ui.ReplayModel(events);
+            double index = (System.nanoTime() - t0) / 1e9;
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+            List<Double> seeks = new ArrayList<>();
+            for (int k = 0; k < 60; k++) {
+                long seq = 1 + rnd.nextInt(model.size());
+                long s0 = System.nanoTime();
+                model.at(seq);
+                if (k >= 10) { // the first ten warm the JIT up
+                    seeks.add((System.nanoTime() - s0) / 1e6);
+                }
+            }
+            seeks.sort(null);
+            // a drag: 200 moves of 0.1 % of the run each, forward, from a random moment
+            List<Double> drags = new ArrayList<>();
+            long seq = 1 + rnd.nextInt(model.size() / 2);
+            model.seek(seq);
+            for (int k = 0; k < 200; k++) {
+                seq = Math.min(model.size(), seq + model.size() / 1000);
+                long s0 = System.nanoTime();
+                model.seek(seq);
+                drags.add((System.nanoTime() - s0) / 1e6);
+            }
+            drags.sort(null);
+            System.out.printf(Locale.ROOT, "replay of %d actions, %d events: reading them %.1f s, folding and checkpointing "
+                    + "%.1f s; an arbitrary moment (50 random jumps): median %.1f ms, 95th percentile %.1f ms, worst %.1f ms; "
+                    + "dragging (200 steps of 0.1 %%): median %.2f ms, 95th percentile %.2f ms%n", n, model.size(), load, index,
+                    median(seeks), seeks.get((int) (seeks.size() * 0.95)), seeks.get(seeks.size() - 1), median(drags),
+                    drags.get((int) (drags.size() * 0.95)));
+        } finally {
             deleteTree(dir);
         }
         return ExitCodes.OK;

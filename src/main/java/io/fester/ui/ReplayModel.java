@@ -13,8 +13,9 @@ import java.util.List;
  * A recorded run, seekable to any event: the state at {@code seq} is the nearest stored checkpoint
  * (a copy of the reducer's state) plus the events after it, folded with the same reducer as the live
  * view — so what a replay shows at an index is what the live view showed there. Checkpoints are
- * spaced so that there are at most {@value #MAX_CHECKPOINTS} of them (memory stays bounded on huge
- * runs) and at most every {@value #MIN_SPACING} events. No Node: tested without a screen.
+ * spaced so that there are at most {@value #MAX_CHECKPOINTS} of them, fewer for huge graphs (a
+ * checkpoint holds every action's state: memory stays bounded), and at most one every
+ * {@value #MIN_SPACING} events. No Node: tested without a screen.
  */
 public final class ReplayModel {
     static final int MAX_CHECKPOINTS = 64;
@@ -31,7 +32,11 @@ public final class ReplayModel {
     /** Folds the run once, keeping checkpoints and markers. */
     public ReplayModel(List<Recorded> events) {
         this.events = List.copyOf(events);
-        this.spacing = Math.max(MIN_SPACING, (events.size() + MAX_CHECKPOINTS - 1) / MAX_CHECKPOINTS);
+        // a checkpoint costs about 100 bytes per action: keep their total near 400 MB at most
+        int actions = events.isEmpty() || !(events.get(0).event() instanceof io.fester.timeline.RunRequest rr)
+                ? 0 : rr.actions().size();
+        int budget = (int) Math.max(4, Math.min(MAX_CHECKPOINTS, 4_000_000L / Math.max(1, actions)));
+        this.spacing = Math.max(MIN_SPACING, (events.size() + budget - 1) / budget);
         BuildState s = new BuildState();
         checkpoints.add(s.copy());
         for (int k = 0; k < this.events.size(); k++) {
@@ -81,6 +86,27 @@ public final class ReplayModel {
             s.apply(events.get((int) k));
         }
         return s;
+    }
+
+    private BuildState shown;
+    private long shownSeq = -1;
+
+    /**
+     * The state after {@code seq} for the scrubber: moving forward from the moment on show folds only
+     * the events in between (dragging costs next to nothing); moving back, or far ahead, starts from
+     * the nearest checkpoint. The state returned is this model's and changes with the next seek.
+     */
+    public BuildState seek(long seq) {
+        long n = Math.max(0, Math.min(seq, events.size()));
+        if (shown == null || n < shownSeq || n - shownSeq > spacing) {
+            shown = at(n);
+        } else {
+            for (long k = shownSeq; k < n; k++) {
+                shown.apply(events.get((int) k));
+            }
+        }
+        shownSeq = n;
+        return shown;
     }
 
     /** The time of an event, or of the first one for 0. */

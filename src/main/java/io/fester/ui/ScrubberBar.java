@@ -103,7 +103,7 @@ final class ScrubberBar extends HBox {
         if (model == null) {
             return;
         }
-        vm.show(model.at(seq), model.timeMs(seq), runId);
+        vm.show(model.seek(seq), model.timeMs(seq), runId);
         long t0 = model.size() == 0 ? 0 : model.event(1).timeMs();
         String what = seq == 0 || model.size() == 0 ? "start" : model.event(seq).event().type();
         position.setText(String.format(Locale.ROOT, "seq %d / %d  +%.2f s  %s", seq, model.size(),
