@@ -116,7 +116,7 @@ public final class LiveViewModel {
         int done = state.finishedCount();
         progress.set(total == 0 ? 0 : (double) done / total);
         String status = switch (state.runStatus()) {
-            case "running" -> "running";
+            case "running" -> replaying ? "replay: running at this moment" : "running";
             case "finished" -> state.outcome();
             default -> "starting";
         };
@@ -140,7 +140,7 @@ public final class LiveViewModel {
         int done = state.finishedCount();
         int left = state.actionCount() - done;
         String eta;
-        if (state.finishedMs() > 0 || left == 0) {
+        if (state.finishedMs() > 0 || left == 0 || replaying) {
             eta = "";
         } else if (done == 0) {
             eta = " — ETA …";
