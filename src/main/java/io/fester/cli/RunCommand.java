@@ -4,6 +4,8 @@ import io.fester.graph.BuildGraph;
 import io.fester.graph.SourcePos;
 import io.fester.graph.SpecException;
 import io.fester.hosts.HostsFile;
+import io.fester.hosts.NoHostsException;
+import io.fester.hosts.ssh.DemoCluster;
 import io.fester.session.LiveRun;
 import io.fester.timeline.TimelineStore;
 import java.nio.file.Path;
@@ -25,7 +27,8 @@ final class RunCommand implements Callable<Integer> {
             + "default: everything")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file; default: one local host")
+    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file, or 'demo' for the embedded demo "
+            + "cluster (SSH servers in this process on loopback); default: one local host")
     Path hosts;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "slots of the default local host; default: cores")
@@ -41,14 +44,22 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BuildGraph graph = Specs.load(spec);
         graph = Specs.select(graph, targets);
-        HostsFile hostsFile = hostsFile(hosts, jobs);
-        try (TimelineStore store = db.open()) {
+        if (isDemo(hosts) && jobs != null) {
+            throw new UserError("--jobs sets the default local host's slots; the demo hosts have "
+                    + DemoCluster.SLOTS + " slots each");
+        }
+        try (DemoCluster demo = isDemo(hosts) ? DemoCluster.start(DemoCluster.defaultDataDir()) : null;
+                TimelineStore store = db.open()) {
+            HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile(hosts, jobs);
             LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "run");
+            run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);
             String outcome;
             try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
                 outcome = run.run();
+            } catch (NoHostsException e) {
+                throw new UserError(e.getMessage());
             }
             System.err.println(progress.summary(outcome, run.runId()));
             System.out.println("run: " + run.runId());
@@ -59,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
                 default -> ExitCodes.FAILED;
             };
         }
+    }
+
+    /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
+    static boolean isDemo(Path hosts) {
+        return hosts != null && hosts.toString().equals("demo");
     }
 
     static HostsFile hostsFile(Path hosts, Integer jobs) throws SpecException, java.io.IOException {

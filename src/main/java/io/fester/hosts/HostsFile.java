@@ -27,11 +27,27 @@ import java.util.Set;
  * @param hosts in file order
  * @param weights the scheduler's factor weights
  * @param policy the policy rules, numbered from 1
+ * @param remotes how to reach each SSH host, by name (local hosts have no entry)
  */
-public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy) {
+public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
+        Map<String, RemoteHost> remotes) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights");
     private static final Set<String> HOST_KEYS =
             Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local");
+
+    public HostsFile {
+        remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
+    }
+
+    /** Hosts without SSH hosts. */
+    public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy) {
+        this(hosts, weights, policy, Map.of());
+    }
+
+    /** How to reach an SSH host, or null for a local one. */
+    public RemoteHost remote(String host) {
+        return remotes.get(host);
+    }
 
     /** One local host named {@code local} with {@code jobs} slots. */
     public static HostsFile local(int jobs) {
@@ -60,6 +76,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     "'hosts' must be a non-empty list of hosts");
         }
         List<HostSpec> hosts = new ArrayList<>();
+        Map<String, RemoteHost> remotes = new HashMap<>();
         Map<String, SourcePos> seen = new HashMap<>();
         for (Node item : list.items()) {
             if (!(item instanceof MapNode h)) {
@@ -75,10 +92,23 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             if (first != null) {
                 throw new SpecException(h.get("name").pos(), "duplicate host '" + name + "' (first at " + first + ")");
             }
-            boolean local = h.get("local") != null && "true".equals(scalar(h.get("local"), h.pos(), "local"));
-            if (!local) {
-                throw new SpecException(h.get("name").pos(), "host '" + name + "' is remote: SSH hosts are not "
-                        + "supported by this version of Fester yet; mark it 'local: true' or leave out --hosts");
+            boolean local = false;
+            if (h.get("local") != null) {
+                String v = scalar(h.get("local"), h.pos(), "local");
+                if (!v.equals("true") && !v.equals("false")) {
+                    throw new SpecException(h.get("local").pos(), "'local' is true or false");
+                }
+                local = v.equals("true");
+            }
+            if (local) {
+                for (String k : List.of("address", "port", "user", "identity", "workspace")) {
+                    if (h.get(k) != null) {
+                        throw new SpecException(h.keys().get(k).pos(), "a local host takes no '" + k
+                                + "' (it runs in the spec's own directory, without SSH)");
+                    }
+                }
+            } else {
+                remotes.put(name, remote(h, name));
             }
             int slots = 1;
             if (h.get("slots") != null) {
@@ -101,7 +131,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     tags.add(scalar(t, t.pos(), "tag"));
                 }
             }
-            hosts.add(new HostSpec(name, slots, true, List.copyOf(tags)));
+            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags)));
         }
         Map<String, Double> weights = Weights.defaults();
         if (top.get("weights") != null) {
@@ -121,7 +151,45 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             }
         }
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown);
-        return new HostsFile(List.copyOf(hosts), weights, policy);
+        return new HostsFile(List.copyOf(hosts), weights, policy, remotes);
+    }
+
+    /** The connection fields of an SSH host; bad values are refused where they stand. */
+    private static RemoteHost remote(MapNode h, String name) throws SpecException {
+        String address = optional(h, "address");
+        Integer port = null;
+        if (h.get("port") != null) {
+            try {
+                port = Integer.parseInt(scalar(h.get("port"), h.pos(), "port"));
+            } catch (NumberFormatException e) {
+                port = 0;
+            }
+            if (port < 1 || port > 65535) {
+                throw new SpecException(h.get("port").pos(), "port must be a whole number from 1 to 65535");
+            }
+        }
+        String user = optional(h, "user");
+        String identity = optional(h, "identity");
+        String workspace = optional(h, "workspace");
+        if (workspace != null && (workspace.equals("/") || workspace.contains("\n"))) {
+            throw new SpecException(h.get("workspace").pos(), "workspace must be a directory of its own, like "
+                    + "/var/tmp/fester (not '/', no line breaks)");
+        }
+        if (address != null && (address.startsWith("-") || address.chars().anyMatch(Character::isWhitespace))) {
+            throw new SpecException(h.get("address").pos(), "address must be a host name or an IP address");
+        }
+        return new RemoteHost(name, address, port, user, identity, workspace, null);
+    }
+
+    private static String optional(MapNode h, String key) throws SpecException {
+        if (h.get(key) == null) {
+            return null;
+        }
+        String v = scalar(h.get(key), h.pos(), key);
+        if (v.isBlank()) {
+            throw new SpecException(h.get(key).pos(), "'" + key + "' must not be empty");
+        }
+        return v;
     }
 
     private static final Set<String> RULE_KEYS = Set.of("match", "require", "forbid", "avoid-hotter-than");

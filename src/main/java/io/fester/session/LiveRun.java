@@ -7,6 +7,10 @@ import io.fester.hosts.AgentScript;
 import io.fester.hosts.HostsFile;
 import io.fester.hosts.LocalExecutor;
 import io.fester.hosts.LocalSampler;
+import io.fester.hosts.NoHostsException;
+import io.fester.hosts.ssh.SshExecutor;
+import io.fester.hosts.ssh.SshHosts;
+import io.fester.hosts.ssh.SshRun;
 import io.fester.timeline.History;
 import io.fester.timeline.HistoryStore;
 import io.fester.timeline.NodeEvent;
@@ -46,6 +50,9 @@ public final class LiveRun {
     private volatile String cancelReason;
     private volatile int runId;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.Set<String> lostHosts = new java.util.TreeSet<>();
+    private RunLoop posting; // guarded by lostHosts
+    private volatile Consumer<String> notices = m -> { };
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -83,18 +90,45 @@ public final class LiveRun {
     private String runToEnd() throws StoreException, IOException {
         RunRequest request = request();
         Path root = Path.of(graph.root());
-        NodeEvent first = AgentScript.sampleLocal(root);
+        List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
+                .toList();
+        NodeEvent first = local.isEmpty() ? null : AgentScript.sampleLocal(root);
+        SshRun ssh = hosts.remotes().isEmpty() ? null
+                : SshRun.connect(hosts.remotes(), graph.name(), root, SshHosts.Settings.defaults(),
+                        host -> lost(host, "its connection dropped"));
+        try {
+            if (ssh != null && local.isEmpty() && ssh.connected().isEmpty()) {
+                StringBuilder why = new StringBuilder("no host could be reached:");
+                ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
+                throw new NoHostsException(why.toString());
+            }
+            return runWith(request, root, local, first, ssh);
+        } finally {
+            if (ssh != null) {
+                ssh.close();
+            }
+        }
+    }
+
+    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh)
+            throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
         RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
-        List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
-                .toList();
         RunLoop[] holder = new RunLoop[1];
+        HostDispatchers dispatchers = new HostDispatchers();
         LocalExecutor executor = new LocalExecutor(root, graph.env(), e -> holder[0].post(e));
-        RunLoop l = new RunLoop(engine, writer, executor, System::currentTimeMillis);
+        for (String h : local) {
+            dispatchers.route(h, executor);
+        }
+        if (ssh != null) {
+            SshExecutor remote = ssh.executor(graph.env(), e -> holder[0].post(e));
+            hosts.remotes().keySet().forEach(h -> dispatchers.route(h, remote));
+        }
+        RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
         listeners.forEach(l::addListener);
         l.post(request);
@@ -102,18 +136,23 @@ public final class LiveRun {
         for (String h : local) {
             l.post(first.forHost(h, NodeEvent.UP));
         }
+        if (ssh != null) {
+            ssh.refused().forEach((h, why) -> lost(h, why));
+            started(l);
+            ssh.startSamplers(1, l::post).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
+        }
         // if this JVM goes down while actions run, their process groups go with it
-        Thread killActions = new Thread(executor::cancelAll, "fester-kill-actions");
+        Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
-        try (LocalSampler sampler = LocalSampler.start(root, local, 1, l::post)) {
+        try (LocalSampler sampler = local.isEmpty() ? null : LocalSampler.start(root, local, 1, l::post)) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
             }
             outcome = l.run();
         } finally {
-            executor.close();
+            dispatchers.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
             } catch (IllegalStateException shuttingDown) {
@@ -125,6 +164,53 @@ public final class LiveRun {
         }
         learn(historyStore, specKey, engine.state());
         return outcome;
+    }
+
+    /**
+     * A host is lost (refused at start, or its connection dropped): a {@code node} observation says so,
+     * once; when no host is left at all, the run is cancelled rather than waiting for ever.
+     */
+    private void lost(String host, String why) {
+        RunLoop l;
+        synchronized (lostHosts) {
+            if (!lostHosts.add(host)) {
+                return;
+            }
+            l = posting;
+        }
+        notice("host '" + host + "' is lost: " + why);
+        if (l != null) {
+            post(l, host);
+        }
+    }
+
+    private void post(RunLoop l, String host) {
+        l.post(new NodeEvent(host, NodeEvent.LOST, null, null, null, null, null));
+        boolean anyLocal = hosts.hosts().stream().anyMatch(RunRequest.HostSpec::local);
+        if (!anyLocal && lostHosts.size() == hosts.hosts().size()) {
+            l.cancel("every host was lost", false);
+        }
+    }
+
+    /** From now on lost hosts are posted at once; those lost before are posted now. */
+    private void started(RunLoop l) {
+        List<String> before;
+        synchronized (lostHosts) {
+            posting = l;
+            before = List.copyOf(lostHosts);
+        }
+        for (String h : before) {
+            post(l, h);
+        }
+    }
+
+    private void notice(String message) {
+        notices.accept(message);
+    }
+
+    /** Where messages about hosts go (a host refused or lost); the CLI prints them on stderr. */
+    public void onNotice(Consumer<String> sink) {
+        notices = sink;
     }
 
     /** Folds what the run taught into the history tables: durations, failures, host speeds and faults. */

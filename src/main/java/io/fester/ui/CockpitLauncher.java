@@ -53,7 +53,7 @@ public final class CockpitLauncher {
             return 2;
         }
         Path data = Path.of(System.getProperty("user.home"), ".local", "share", "fester");
-        CockpitApp.options = new CockpitWindow.Options(start, db, data, replay);
+        CockpitApp.options = new CockpitWindow.Options(start, db, data, replay, true); // the demo cluster
         try {
             Application.launch(CockpitApp.class);
         } catch (RuntimeException | UnsatisfiedLinkError e) {

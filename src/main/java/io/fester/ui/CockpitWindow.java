@@ -45,10 +45,15 @@ public final class CockpitWindow {
      * @param db the timeline database
      * @param dataDir where the cockpit keeps its own files (the recent-builds list)
      */
-    public record Options(Path spec, String db, Path dataDir, String replay) {
-        /** Opens and runs a spec. */
+    public record Options(Path spec, String db, Path dataDir, String replay, boolean demo) {
+        /** Opens and runs a spec on the local host. */
         public Options(Path spec, String db, Path dataDir) {
-            this(spec, db, dataDir, null);
+            this(spec, db, dataDir, null, false);
+        }
+
+        /** Opens and runs a spec on the local host, or replays a run. */
+        public Options(Path spec, String db, Path dataDir, String replay) {
+            this(spec, db, dataDir, replay, false);
         }
     }
 
@@ -69,7 +74,8 @@ public final class CockpitWindow {
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
         this.options = options;
-        this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"));
+        this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
+                options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> selectFirstFailure());
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));

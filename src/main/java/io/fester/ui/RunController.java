@@ -48,8 +48,13 @@ final class RunController implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<TimelineStore> store;
     private final List<Consumer<String>> finishedListeners = new ArrayList<>();
 
-    RunController(LiveViewModel vm, String db, Path recentFile) {
+    /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
+    private final Path demoDir;
+    private io.fester.hosts.ssh.DemoCluster demo;
+
+    RunController(LiveViewModel vm, String db, Path recentFile, Path demoDir) {
         this.vm = vm;
+        this.demoDir = demoDir;
         this.db = db;
         this.recentFile = recentFile;
         this.pump = new EventPump(batch -> {
@@ -170,8 +175,8 @@ final class RunController implements AutoCloseable {
                 Platform.runLater(() -> vm.message(e.getCause().getMessage()));
                 return;
             }
-            LiveRun run = new LiveRun(graph, HostsFile.local(Runtime.getRuntime().availableProcessors()), false,
-                    List.of(), db, "run");
+            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, "run");
+            run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;
             Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
@@ -179,7 +184,7 @@ final class RunController implements AutoCloseable {
             idWatcher.start();
             String outcome = run.run();
             Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(outcome)));
-        } catch (StoreException | IOException e) {
+        } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -188,6 +193,22 @@ final class RunController implements AutoCloseable {
         } finally {
             current = null;
         }
+    }
+
+    /** The demo cluster's hosts (started on first use), or the local host when there is no demo or it fails. */
+    private HostsFile hosts() {
+        if (demoDir != null) {
+            try {
+                if (demo == null) {
+                    demo = io.fester.hosts.ssh.DemoCluster.start(demoDir);
+                }
+                return demo.hostsFile();
+            } catch (IOException | RuntimeException e) {
+                Platform.runLater(() -> vm.message("the demo cluster could not start (" + e.getMessage()
+                        + "): building on this machine"));
+            }
+        }
+        return HostsFile.local(Runtime.getRuntime().availableProcessors());
     }
 
     private void publishRunId(LiveRun run) {
@@ -245,5 +266,8 @@ final class RunController implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.thenAccept(TimelineStore::close);
+        if (demo != null) {
+            demo.close();
+        }
     }
 }

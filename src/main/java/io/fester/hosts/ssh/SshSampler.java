@@ -1,0 +1,95 @@
+package io.fester.hosts.ssh;
+
+import io.fester.hosts.AgentScript;
+import io.fester.timeline.NodeEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.apache.sshd.client.channel.ChannelExec;
+
+/**
+ * Samples one SSH host: uploads {@code fester-agent.sh} into the host's workspace (once; by content),
+ * runs {@code fester-agent.sh watch 1} over one exec channel of the pooled session and posts each line
+ * as a {@code node} observation for the host, the first with state {@code up}. If the channel ends
+ * while the session lives (no {@code /bin/sh}, a broken script), a host that never sampled is still
+ * posted {@code up}, without a sample: it can run actions.
+ */
+public final class SshSampler implements AutoCloseable {
+    static final String SCRIPT = ".fester/fester-agent.sh";
+
+    private final ChannelExec channel;
+
+    private SshSampler(ChannelExec channel) {
+        this.channel = channel;
+    }
+
+    /** Starts sampling every {@code intervalSeconds}; samples go to {@code sink} from the SSH I/O thread. */
+    public static SshSampler start(SshSession session, WorkspaceSync sync, int intervalSeconds, Consumer<NodeEvent> sink)
+            throws IOException {
+        sync.pushBytes(SCRIPT, AgentScript.bytes(), 0700);
+        String host = session.host();
+        Lines lines = new Lines(host, sink);
+        String ws = Shell.quote(sync.remoteRoot());
+        ChannelExec ch = session.start("cd " + ws + " && FESTER_WORKSPACE=" + ws + " exec /bin/sh " + SCRIPT + " watch "
+                + intervalSeconds, lines, OutputStream.nullOutputStream());
+        ch.addCloseFutureListener(f -> {
+            if (session.isOpen()) {
+                lines.endedAlive();
+            }
+        });
+        return new SshSampler(ch);
+    }
+
+    @Override
+    public void close() {
+        channel.close(false);
+    }
+
+    /** The agent's stdout, split into lines, each parsed into a sample. */
+    private static final class Lines extends OutputStream {
+        private final String host;
+        private final Consumer<NodeEvent> sink;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private boolean up;
+
+        Lines(String host, Consumer<NodeEvent> sink) {
+            this.host = host;
+            this.sink = sink;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8).trim();
+                line.reset();
+                if (!text.isEmpty()) {
+                    try {
+                        NodeEvent sample = AgentScript.parse(text, null);
+                        sink.accept(sample.forHost(host, up ? null : NodeEvent.UP));
+                        up = true;
+                    } catch (IOException garbled) {
+                        // a garbled line is skipped; the next second brings another
+                    }
+                }
+            } else if (line.size() < 64 * 1024) {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        synchronized void endedAlive() {
+            if (!up) {
+                up = true;
+                sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null));
+            }
+        }
+    }
+}

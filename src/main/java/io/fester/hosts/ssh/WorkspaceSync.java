@@ -1,0 +1,270 @@
+package io.fester.hosts.ssh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * One host's mirror of the coordinator's workspace, kept by content over SFTP. The manifest holds,
+ * per path, the SHA-256 and mode of what the host has (sent to it, or fetched from it); a file is sent
+ * only when the host lacks that content. Every file is written to a temporary name and renamed into
+ * place, on the host and on the coordinator, so a lost host never leaves a half-written file. Paths
+ * that would leave the workspace are refused. One transfer at a time per host; thread-safe.
+ */
+public final class WorkspaceSync {
+    /** Where remote actions keep the process group id of each slot (workspace-relative). */
+    public static final String PIDS = ".fester/pids";
+
+    /** What a push or fetch moved. */
+    public record Stats(int files, long bytes) {}
+
+    private final SshSession session;
+    private final Path root;
+    private final String remoteRoot;
+    private final LocalHashes hashes;
+    private final Map<String, String> manifest = new HashMap<>();
+    private final Set<String> dirs = new HashSet<>();
+
+    private WorkspaceSync(SshSession session, Path root, String remoteRoot, LocalHashes hashes) {
+        this.session = session;
+        this.root = root;
+        this.remoteRoot = remoteRoot;
+        this.hashes = hashes;
+    }
+
+    /** Creates the host's workspace directory if needed; the manifest starts empty. */
+    public static WorkspaceSync open(SshSession session, Path root, LocalHashes hashes) throws IOException {
+        SftpClient sftp = session.sftp();
+        String ws = session.target().workspace();
+        StringBuilder prefix = new StringBuilder(ws.startsWith("/") ? "/" : "");
+        for (String seg : ws.split("/")) {
+            if (seg.isEmpty()) {
+                continue;
+            }
+            prefix.append(seg);
+            mkdirIfMissing(sftp, prefix.toString());
+            prefix.append('/');
+        }
+        String canonical = sftp.canonicalPath(ws);
+        WorkspaceSync sync = new WorkspaceSync(session, root, canonical, hashes);
+        sync.mkdirs(sftp, PIDS);
+        return sync;
+    }
+
+    /** Opens a mirror with a hash cache of its own (for tools and tests). */
+    public static WorkspaceSync open(SshSession session, Path root) throws IOException {
+        return open(session, root, new LocalHashes());
+    }
+
+    /** The workspace's absolute path on the host. */
+    public String remoteRoot() {
+        return remoteRoot;
+    }
+
+    /**
+     * Sends the coordinator's files at these workspace paths that the host lacks. Paths with no file
+     * on the coordinator are skipped (the command will miss them there as it would here).
+     */
+    public synchronized Stats push(Collection<String> paths) throws IOException {
+        int files = 0;
+        long bytes = 0;
+        for (String p : paths) {
+            String rel = WorkspacePaths.check(p);
+            Path local = root.resolve(rel);
+            String hash = hashes.hash(local);
+            if (hash == null) {
+                continue;
+            }
+            int mode = mode(local);
+            String entry = hash + " " + Integer.toOctalString(mode);
+            if (entry.equals(manifest.get(rel))) {
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(local)) {
+                bytes += upload(rel, in, mode);
+            }
+            manifest.put(rel, entry);
+            files++;
+        }
+        return new Stats(files, bytes);
+    }
+
+    /** Sends bytes the coordinator holds in memory (the agent script) to a workspace path, if the host lacks them. */
+    public synchronized void pushBytes(String path, byte[] content, int mode) throws IOException {
+        String rel = WorkspacePaths.check(path);
+        String entry = HexFormat.of().formatHex(LocalHashes.sha256().digest(content)) + " " + Integer.toOctalString(mode);
+        if (!entry.equals(manifest.get(rel))) {
+            upload(rel, new java.io.ByteArrayInputStream(content), mode);
+            manifest.put(rel, entry);
+        }
+    }
+
+    /**
+     * Copies these workspace paths back from the host to the coordinator (temporary name, then an
+     * atomic rename) and returns the ones the host does not have.
+     */
+    public synchronized List<String> fetch(Collection<String> paths) throws IOException {
+        List<String> missing = new ArrayList<>();
+        SftpClient sftp = session.sftp();
+        for (String p : paths) {
+            String rel = WorkspacePaths.check(p);
+            String remote = remoteRoot + "/" + rel;
+            SftpClient.Attributes a;
+            try {
+                a = sftp.stat(remote);
+            } catch (SftpException e) {
+                if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE || e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_PATH) {
+                    missing.add(p);
+                    continue;
+                }
+                throw e;
+            }
+            if (!a.isRegularFile()) {
+                missing.add(p);
+                continue;
+            }
+            Path dst = root.resolve(rel);
+            Files.createDirectories(dst.getParent());
+            Path tmp = dst.resolveSibling(dst.getFileName() + ".fester-tmp-" + UUID.randomUUID());
+            try {
+                MessageDigest d = LocalHashes.sha256();
+                try (InputStream in = new DigestInputStream(sftp.read(remote), d);
+                        OutputStream out = Files.newOutputStream(tmp)) {
+                    in.transferTo(out);
+                }
+                int mode = a.getPermissions() & 0777;
+                Files.setPosixFilePermissions(tmp, permissions(mode));
+                Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                String hash = HexFormat.of().formatHex(d.digest());
+                hashes.remember(dst, hash);
+                manifest.put(rel, hash + " " + Integer.toOctalString(mode));
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        return missing;
+    }
+
+    /** What the host holds, as far as this mirror knows: path → "sha256 mode". */
+    public synchronized Map<String, String> manifest() {
+        return Map.copyOf(manifest);
+    }
+
+    private long upload(String rel, InputStream in, int mode) throws IOException {
+        SftpClient sftp = session.sftp();
+        String remote = remoteRoot + "/" + rel;
+        int slash = rel.lastIndexOf('/');
+        if (slash > 0) {
+            mkdirs(sftp, rel.substring(0, slash));
+        }
+        String tmp = remote + ".fester-tmp-" + UUID.randomUUID();
+        long n;
+        boolean placed = false;
+        try {
+            try (OutputStream out = sftp.write(tmp, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
+                    SftpClient.OpenMode.Truncate)) {
+                n = in.transferTo(out);
+            }
+            sftp.setStat(tmp, new SftpClient.Attributes().perms(mode));
+            rename(sftp, tmp, remote);
+            placed = true;
+        } finally {
+            if (!placed && session.isOpen()) {
+                try {
+                    sftp.remove(tmp);
+                } catch (IOException gone) {
+                    // never created
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void rename(SftpClient sftp, String from, String to) throws IOException {
+        OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+        if (posix != null && posix.isSupported()) {
+            posix.posixRename(from, to); // atomic, replaces the target (OpenSSH and Apache SSHD servers)
+            return;
+        }
+        try {
+            sftp.rename(from, to, SftpClient.CopyMode.Overwrite, SftpClient.CopyMode.Atomic);
+        } catch (SftpException e) {
+            // SFTP v3 without the extension cannot replace: remove, then rename
+            try {
+                sftp.remove(to);
+            } catch (SftpException absent) {
+                // nothing to replace
+            }
+            sftp.rename(from, to);
+        }
+    }
+
+    private void mkdirs(SftpClient sftp, String relDir) throws IOException {
+        if (dirs.contains(relDir)) {
+            return;
+        }
+        int slash = relDir.lastIndexOf('/');
+        if (slash > 0) {
+            mkdirs(sftp, relDir.substring(0, slash));
+        }
+        mkdirIfMissing(sftp, remoteRoot + "/" + relDir);
+        dirs.add(relDir);
+    }
+
+    private static void mkdirIfMissing(SftpClient sftp, String dir) throws IOException {
+        try {
+            if (sftp.stat(dir).isDirectory()) {
+                return;
+            }
+            throw new IOException(dir + " exists on the host and is not a directory");
+        } catch (SftpException e) {
+            if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE && e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_PATH) {
+                throw e;
+            }
+        }
+        try {
+            sftp.mkdir(dir);
+        } catch (SftpException e) {
+            if (!sftp.stat(dir).isDirectory()) { // lost a race with another mkdir: fine if it is a directory now
+                throw e;
+            }
+        }
+    }
+
+    private static int mode(Path file) throws IOException {
+        int m = 0;
+        for (PosixFilePermission p : Files.getPosixFilePermissions(file)) {
+            m |= 1 << (8 - p.ordinal());
+        }
+        return m;
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> out = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : PosixFilePermission.values()) {
+            if ((mode & (1 << (8 - p.ordinal()))) != 0) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}

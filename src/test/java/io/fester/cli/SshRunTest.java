@@ -1,0 +1,181 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.graph.BuildGraph;
+import io.fester.hosts.ssh.DemoCluster;
+import io.fester.hosts.ssh.KeyFiles;
+import io.fester.session.LiveRun;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.TimelineStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Builds on SSH hosts: the embedded demo cluster and hosts.yaml SSH hosts, all on 127.0.0.1. */
+@Tag("ssh")
+class SshRunTest {
+    @TempDir
+    Path dir;
+
+    private String oldHome;
+    private Path home;
+
+    @BeforeEach
+    void isolateHome() throws Exception {
+        oldHome = System.getProperty("user.home");
+        home = Files.createDirectories(dir.resolve("home"));
+        System.setProperty("user.home", home.toString()); // ~/.ssh and ~/.local/share/fester are the test's own
+    }
+
+    @AfterEach
+    void restoreHome() {
+        System.setProperty("user.home", oldHome);
+    }
+
+    private String db() {
+        return dir.resolve("db/timeline").toString();
+    }
+
+    @Test
+    void theCDemoBuildsOnTheDemoClusterByteForByteAsItDoesLocally() throws Exception {
+        Path spec = Samples.copy("c-demo", dir.resolve("remote"));
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--hosts", "demo");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("all 162 tests passed"), r.err());
+        assertTrue(!r.err().contains("SLF4J"), "no logging noise: " + r.err());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        RunSamplesTest.assertWellFormed(events);
+        Map<String, String> ranOn = new HashMap<>();
+        Set<String> up = new TreeSet<>();
+        for (JsonNode e : events) {
+            String type = e.get("type").asText();
+            if (type.equals("pipeline") && e.has("action") && e.get("state").asText().equals("succeeded")) {
+                ranOn.put(e.get("action").asText(), e.get("host").asText());
+            }
+            if (type.equals("node") && e.has("state") && e.get("state").asText().equals("up")) {
+                up.add(e.get("host").asText());
+            }
+        }
+        assertEquals(Set.of("demo1", "demo2", "demo3"), up, "every demo host was sampled up");
+        assertEquals(17, ranOn.size());
+        assertTrue(new TreeSet<>(ranOn.values()).size() >= 2, "actions spread over hosts: " + ranOn);
+        // the inputs travelled: each host's workspace holds, byte for byte, what its actions read
+        BuildGraph g = Specs.load(spec);
+        Path root = spec.getParent();
+        for (var a : g.actions()) {
+            Path ws = DemoCluster.defaultDataDir().resolve(ranOn.get(a.id())).resolve("workspace");
+            for (String in : a.inputs()) {
+                assertArrayEquals(Files.readAllBytes(root.resolve(in)), Files.readAllBytes(ws.resolve(in)),
+                        a.id() + " on " + ranOn.get(a.id()) + ": " + in);
+            }
+        }
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+
+        Path local = Samples.copy("c-demo", dir.resolve("local"));
+        assertEquals(0, Cli.run(db(), "run", local.toString()).code());
+        for (String out : List.of("build/demo", "build/libdemo.a", "build/obj/calc.o", "build/test_demo")) {
+            assertArrayEquals(Files.readAllBytes(local.getParent().resolve(out)), Files.readAllBytes(root.resolve(out)),
+                    out + " is the same built remotely and locally");
+        }
+        assertTrue(Files.isExecutable(root.resolve("build/demo")));
+    }
+
+    @Test
+    void anSshHostOfTheHostsFileWithAnUnknownKeyIsRefusedUntilTrusted() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start(dir.resolve("cluster"))) {
+            int port = cluster.port("demo1");
+            Path hosts = Samples.spec(dir, "hosts.yaml", "hosts:\n"
+                    + "  - name: box\n"
+                    + "    address: 127.0.0.1\n"
+                    + "    port: " + port + "\n"
+                    + "    identity: " + cluster.clientKey() + "\n"
+                    + "    workspace: " + dir.resolve("box-ws") + "\n"
+                    + "    slots: 2\n");
+            Path spec = Samples.copy("c-demo", dir);
+            Cli.Result refused = Cli.run(db(), "run", spec.toString(), "compile-calc", "--hosts", hosts.toString());
+            assertEquals(2, refused.code(), refused.toString());
+            String fp = KeyFiles.fingerprint(cluster.hostKey("demo1"));
+            assertTrue(refused.err().contains("no host could be reached"), refused.err());
+            assertTrue(refused.err().contains(fp), refused.err());
+            assertTrue(refused.err().contains("ssh-keyscan -p " + port + " 127.0.0.1 >> " + home.resolve(".ssh/known_hosts")),
+                    refused.err());
+            // what ssh-keyscan would append
+            Files.createDirectories(home.resolve(".ssh"));
+            Files.writeString(home.resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
+                    + KeyFiles.publicLine(cluster.hostKey("demo1")) + "\n");
+            Cli.Result ok = Cli.run(db(), "run", spec.toString(), "compile-calc", "--hosts", hosts.toString());
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(Files.exists(spec.getParent().resolve("build/obj/calc.o")));
+            assertTrue(Files.exists(dir.resolve("box-ws/src/calc.c")));
+            assertEquals(0, Cli.run(db(), "verify", "last").code());
+        }
+    }
+
+    @Test
+    void aHostThatDiesMidBuildIsLostItsActionRetriedElsewhereAndTheRunVerifies() throws Exception {
+        Path spec = Samples.spec(dir, "slow/fester.yaml", """
+                name: slow
+                actions:
+                  - id: slow
+                    run: echo started; sleep 3; echo done > slow.txt
+                    outputs: [slow.txt]
+                  - id: after
+                    run: cat slow.txt > after.txt
+                    inputs: [slow.txt]
+                    outputs: [after.txt]
+                """);
+        BuildGraph g = Specs.load(spec);
+        AtomicReference<String> killed = new AtomicReference<>();
+        try (DemoCluster cluster = DemoCluster.start(dir.resolve("cluster"));
+                TimelineStore store = TimelineStore.open(db())) {
+            LiveRun run = new LiveRun(g, cluster.hostsFile(), false, List.of(), store, "run");
+            run.addListener(rec -> {
+                if (rec.event() instanceof Pipeline p && "running".equals(p.state()) && "slow".equals(p.action())
+                        && killed.compareAndSet(null, p.host())) {
+                    Thread t = new Thread(() -> {
+                        try {
+                            Thread.sleep(800); // the command has started over there
+                            cluster.stop(p.host());
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    t.start();
+                }
+            });
+            assertEquals("succeeded", run.run());
+        }
+        assertEquals("done\n", Files.readString(spec.getParent().resolve("after.txt")));
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        JsonNode lost = events.stream().filter(e -> e.get("type").asText().equals("node") && e.has("state")
+                && e.get("state").asText().equals("lost")).findFirst().orElseThrow();
+        assertEquals(killed.get(), lost.get("host").asText());
+        JsonNode exit = events.stream().filter(e -> e.get("type").asText().equals("exit")
+                && e.get("cause").asText().equals("host_lost")).findFirst().orElseThrow();
+        assertEquals("slow", exit.get("action").asText());
+        assertTrue(exit.get("seq").asLong() > lost.get("seq").asLong(), "the host is lost before its action's exit");
+        JsonNode retried = events.stream().filter(e -> e.get("type").asText().equals("pipeline") && e.has("action")
+                && e.get("action").asText().equals("slow") && e.get("state").asText().equals("succeeded"))
+                .findFirst().orElseThrow();
+        assertEquals(2, retried.get("attempt").asInt());
+        assertTrue(!retried.get("host").asText().equals(killed.get()), "retried on another host");
+        Cli.Result v = Cli.run(db(), "verify", "last");
+        assertEquals(0, v.code(), v.toString());
+    }
+}

@@ -1,0 +1,68 @@
+package io.fester.hosts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.graph.SpecException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** SSH hosts in hosts.yaml: their fields, and bad values refused where they stand. */
+class HostsFileSshTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String text) throws Exception {
+        return Files.writeString(dir.resolve("hosts.yaml"), text);
+    }
+
+    @Test
+    void aHostWithoutLocalIsAnSshHostWhoseConnectionStaysOutOfTheRecordedSpec() throws Exception {
+        HostsFile h = HostsFile.load(file("""
+                hosts:
+                  - name: b1
+                    address: 10.1.2.3
+                    port: 2222
+                    user: build
+                    identity: ~/.ssh/id_ed25519
+                    slots: 8
+                    workspace: /var/tmp/fester
+                    tags: [x86_64, bigmem]
+                  - {name: alias-only}
+                  - {name: here, local: true, slots: 2}
+                """));
+        assertEquals(List.of("b1", "alias-only", "here"), h.hosts().stream().map(s -> s.name()).toList());
+        assertFalse(h.hosts().get(0).local());
+        assertEquals(8, h.hosts().get(0).slots());
+        assertEquals(List.of("x86_64", "bigmem"), h.hosts().get(0).tags());
+        assertEquals(new RemoteHost("b1", "10.1.2.3", 2222, "build", "~/.ssh/id_ed25519", "/var/tmp/fester", null),
+                h.remote("b1"));
+        assertEquals(new RemoteHost("alias-only", null, null, null, null, null, null), h.remote("alias-only"));
+        assertTrue(h.hosts().get(2).local());
+        assertNull(h.remote("here"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'  - {name: b1, port: 70000}'|2:22: port must be a whole number from 1 to 65535",
+        "'  - {name: b1, port: ssh}'|2:22: port must be a whole number from 1 to 65535",
+        "'  - {name: b1, user: \"\"}'|2:22: 'user' must not be empty",
+        "'  - {name: b1, workspace: /}'|2:27: workspace must be a directory of its own",
+        "'  - {name: b1, address: -oProxyCommand=x}'|2:25: address must be a host name or an IP address",
+        "'  - {name: b1, local: yes}'|2:23: 'local' is true or false",
+        "'  - {name: b1, local: true, address: 10.0.0.1}'|2:29: a local host takes no 'address'",
+    })
+    void badSshHostValuesAreLocated(String line, String message) throws Exception {
+        Path f = file("hosts:\n" + line + "\n");
+        SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
+        assertTrue(e.getMessage().startsWith(f + ":" + message), e.getMessage());
+    }
+}
