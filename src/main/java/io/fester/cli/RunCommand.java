@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code fester run SPEC [TARGET…]}: runs and records a build. */
 @Command(name = "run", description = "Run and record a build; progress on stderr, last line of stdout: run: N")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC", description = "fester.yaml / .yml / .json")
+    @Parameters(index = "0", paramLabel = "SPEC", description = "fester.yaml / .yml / .json, build.ninja / *.ninja, "
+            + "or compile_commands.json")
     Path spec;
 
     @Parameters(index = "1..*", paramLabel = "TARGET", description = "actions (ids or outputs) to build; "
@@ -37,12 +38,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
     boolean failFast;
 
+    @Option(names = "--link", paramLabel = "CMD", description = "compile_commands.json only: a final link action "
+            + "(tag link) that needs every compile, CMD run in the database's directory")
+    String link;
+
     @Mixin
     DbOption db;
 
     @Override
     public Integer call() throws Exception {
-        BuildGraph graph = Specs.load(spec);
+        BuildGraph graph = Specs.load(spec, link);
         graph = Specs.select(graph, targets);
         if (isDemo(hosts) && jobs != null) {
             throw new UserError("--jobs sets the default local host's slots; the demo hosts have "

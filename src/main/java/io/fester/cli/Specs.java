@@ -1,37 +1,82 @@
 package io.fester.cli;
 
 import io.fester.graph.BuildGraph;
+import io.fester.graph.CompileCommandsLoader;
+import io.fester.graph.NinjaLoader;
+import io.fester.graph.NinjaManifest;
 import io.fester.graph.SourcePos;
 import io.fester.graph.SpecException;
 import io.fester.graph.SpecLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
-/** Tells the kind of a SPEC by its name and loads it. */
+/**
+ * Tells the kind of a SPEC by its name and loads it: {@code compile_commands.json} is a compilation
+ * database, {@code build.ninja} or {@code *.ninja} a Ninja manifest, any other {@code *.yaml},
+ * {@code *.yml} or {@code *.json} a Fester spec.
+ */
 final class Specs {
+    /** The Ninja facts of the graphs loaded from manifests, for {@link #select}. */
+    private static final Map<BuildGraph, NinjaManifest> NINJA = Collections.synchronizedMap(new WeakHashMap<>());
+
     private Specs() {}
 
     static BuildGraph load(Path spec) throws SpecException, IOException {
-        String name = spec.getFileName() == null ? "" : spec.getFileName().toString();
-        if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
-            if (name.equals("compile_commands.json")) {
-                throw new SpecException(SourcePos.ofFile(spec.toString()),
-                        "compilation databases are not supported by this version of Fester yet");
-            }
-            return SpecLoader.load(spec);
-        }
-        if (name.equals("build.ninja") || name.endsWith(".ninja")) {
-            throw new SpecException(SourcePos.ofFile(spec.toString()),
-                    "Ninja manifests are not supported by this version of Fester yet");
-        }
-        throw new SpecException(SourcePos.ofFile(spec.toString()),
-                "unknown kind of spec: name a fester.yaml (or .yml, .json) file");
+        return load(spec, null);
     }
 
-    /** Keeps only what the targets need; a target is an action id or an output path. */
-    static BuildGraph select(BuildGraph graph, List<String> targets) {
+    /**
+     * Loads a spec.
+     *
+     * @param link for a compilation database: the command of a final link action after every compile
+     *     (run in the workspace root), or null
+     */
+    static BuildGraph load(Path spec, String link) throws SpecException, IOException {
+        String name = spec.getFileName() == null ? "" : spec.getFileName().toString();
+        if (name.equals("compile_commands.json")) {
+            return CompileCommandsLoader.load(spec, link);
+        }
+        if (link != null) {
+            throw new UserError("--link adds a link step to a compilation database (compile_commands.json), not to "
+                    + spec);
+        }
+        if (name.equals("build.ninja") || name.endsWith(".ninja")) {
+            NinjaLoader.Loaded loaded = NinjaLoader.read(spec);
+            NINJA.put(loaded.graph(), loaded.manifest());
+            return loaded.graph();
+        }
+        if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
+            return SpecLoader.load(spec);
+        }
+        throw new SpecException(SourcePos.ofFile(spec.toString()), "unknown kind of spec: name a fester.yaml "
+                + "(or .yml, .json) file, a build.ninja (or *.ninja) manifest or a compile_commands.json");
+    }
+
+    /** Loads a spec and keeps what the targets need. */
+    static BuildGraph load(Path spec, String link, List<String> targets) throws SpecException, IOException {
+        return select(load(spec, link), targets);
+    }
+
+    /**
+     * Keeps only what the targets need; a target is an action id or an output path. For a Ninja
+     * manifest, as {@code ninja TARGET…}: phony targets select what they stand for, and no targets
+     * mean the manifest's {@code default} targets.
+     */
+    static BuildGraph select(BuildGraph graph, List<String> targets) throws SpecException {
+        NinjaManifest ninja = NINJA.get(graph);
+        if (ninja != null) {
+            try {
+                return ninja.select(graph, targets);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("unknown target '" + e.getMessage() + "': name an output, a phony target or an "
+                        + "input of " + graph.spec());
+            }
+        }
         if (targets.isEmpty()) {
             return graph;
         }

@@ -1,0 +1,240 @@
+package io.fester.graph;
+
+import io.fester.graph.YamlTree.ListNode;
+import io.fester.graph.YamlTree.MapNode;
+import io.fester.graph.YamlTree.Node;
+import io.fester.graph.YamlTree.Scalar;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a JSON compilation database ({@code compile_commands.json}, as CMake, Meson, Bear and others
+ * write it) into a {@link BuildGraph}: one compile action per entry, tagged {@code compile}, and with
+ * a link command, one final {@code link} action that needs them all.
+ *
+ * <p>The workspace root is the database's directory. An entry's command runs in its
+ * {@code directory} ({@code cd DIR && COMMAND}); {@code arguments} are joined with shell quoting. The
+ * action's id is its output relative to the root: the entry's {@code output}, else the {@code -o} of
+ * its command, else (output unknown, so none is declared) its file's path plus {@code .o}.
+ */
+public final class CompileCommandsLoader {
+    /** The id of the link action. */
+    public static final String LINK_ID = "link";
+
+    private CompileCommandsLoader() {}
+
+    /** Loads the compile actions only. */
+    public static BuildGraph load(Path file) throws SpecException, IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Loads the database.
+     *
+     * @param link the command of a final link action that depends on every compile (run in the
+     *     workspace root; its {@code -o} becomes its output), or null for none
+     */
+    public static BuildGraph load(Path file, String link) throws SpecException, IOException {
+        String shown = file.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new SpecException(SourcePos.ofFile(shown), "no such file");
+        }
+        Path root = file.toAbsolutePath().normalize().getParent();
+        Node doc = YamlTree.read(new StringReader(new String(bytes, StandardCharsets.UTF_8)), shown, true);
+        if (!(doc instanceof ListNode list)) {
+            throw new SpecException(doc.pos(), "a compilation database is a JSON array of "
+                    + "{directory, file, command or arguments, output} entries");
+        }
+        List<Action> actions = new ArrayList<>();
+        Map<String, SourcePos> ids = new HashMap<>();
+        Map<String, Integer> byId = new HashMap<>();
+        Map<String, Boolean> dirs = new HashMap<>();
+        for (Node item : list.items()) {
+            if (!(item instanceof MapNode m)) {
+                throw new SpecException(item.pos(), "an entry is an object with directory, file and command or "
+                        + "arguments");
+            }
+            String directory = string(m, "directory", true);
+            Path dir = root.resolve(directory).normalize();
+            String fileName = string(m, "file", true);
+            Path source = dir.resolve(fileName).normalize();
+            if (!Files.exists(source)) {
+                throw new SpecException(m.get("file").pos(), "source file '" + source + "' does not exist");
+            }
+            List<String> args;
+            String command;
+            if (m.get("arguments") != null) {
+                if (!(m.get("arguments") instanceof ListNode a) || a.items().isEmpty()) {
+                    throw new SpecException(m.get("arguments").pos(), "'arguments' must be a non-empty list of "
+                            + "strings");
+                }
+                args = new ArrayList<>();
+                StringBuilder sb = new StringBuilder();
+                for (Node arg : a.items()) {
+                    if (!(arg instanceof Scalar s) || s.text() == null) {
+                        throw new SpecException(arg.pos(), "an argument must be a string");
+                    }
+                    args.add(s.text());
+                    if (sb.length() > 0) {
+                        sb.append(' ');
+                    }
+                    NinjaPaths.shellEscape(s.text(), sb);
+                }
+                command = sb.toString();
+            } else {
+                command = string(m, "command", false);
+                if (command == null) {
+                    throw new SpecException(m.pos(), "entry without 'command' or 'arguments'");
+                }
+                args = split(command);
+            }
+            String outputName = string(m, "output", false);
+            if (outputName == null) {
+                outputName = dashO(args);
+            }
+            List<String> outputs = new ArrayList<>(1);
+            String id;
+            if (outputName != null) {
+                id = relative(root, dir.resolve(outputName).normalize());
+                outputs.add(id);
+            } else {
+                id = relative(root, source) + ".o";
+            }
+            String run = "cd " + NinjaPaths.shellEscape(dir.toString()) + " && " + command;
+            if (!outputs.isEmpty()) {
+                Path outDir = root.resolve(outputs.get(0)).getParent();
+                if (outDir != null && !dirs.computeIfAbsent(outDir.toString(), d -> Files.isDirectory(Path.of(d)))) {
+                    run = "mkdir -p " + NinjaPaths.shellEscape(outDir.toString()) + " || exit; " + run;
+                }
+            }
+            Action a = new Action(id, run, List.of(relative(root, source)), outputs, List.of(), List.of("compile"),
+                    null);
+            SourcePos pos = m.get("output") != null ? m.get("output").pos() : m.pos();
+            SourcePos first = ids.putIfAbsent(id, pos);
+            if (first != null) {
+                if (actions.get(byId.get(id)).equals(a)) {
+                    continue; // the same compile listed twice
+                }
+                throw new SpecException(pos, "output '" + id + "' is also produced by the entry at " + first
+                        + "; no two actions may write one file");
+            }
+            byId.put(id, actions.size());
+            actions.add(a);
+        }
+        if (link != null) {
+            if (ids.containsKey(LINK_ID)) {
+                throw new SpecException(ids.get(LINK_ID), "an entry's id is '" + LINK_ID + "', the link action's");
+            }
+            LinkedHashSet<String> inputs = new LinkedHashSet<>();
+            List<String> deps = new ArrayList<>();
+            for (Action a : actions) {
+                deps.add(a.id());
+                inputs.addAll(a.outputs());
+            }
+            String out = dashO(split(link));
+            List<String> outputs = out == null ? List.of() : List.of(relative(root, root.resolve(out).normalize()));
+            actions.add(new Action(LINK_ID, link, List.copyOf(inputs), outputs, deps, List.of("link"), null));
+        }
+        String name = root.getFileName() == null ? "build" : root.getFileName().toString();
+        byte[] digested = link == null ? bytes : concat(bytes, ("\0--link " + link).getBytes(StandardCharsets.UTF_8));
+        return new BuildGraph(name, root.toString(), shown, SpecLoader.sha256(digested), Map.of(), actions);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Relative to the root when below it, else absolute. */
+    private static String relative(Path root, Path p) {
+        return p.startsWith(root) && !p.equals(root) ? root.relativize(p).toString() : p.toString();
+    }
+
+    private static String string(MapNode m, String key, boolean required) throws SpecException {
+        Node n = m.get(key);
+        if (n == null) {
+            if (required) {
+                throw new SpecException(m.pos(), "entry without '" + key + "'");
+            }
+            return null;
+        }
+        if (n instanceof Scalar s && s.text() != null) {
+            return s.text();
+        }
+        throw new SpecException(n.pos(), "'" + key + "' must be a string");
+    }
+
+    /** The argument of the last {@code -o X} or {@code -oX}, or null. */
+    static String dashO(List<String> args) {
+        String out = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-o") && i + 1 < args.size()) {
+                out = args.get(++i);
+            } else if (a.startsWith("-o") && a.length() > 2) {
+                out = a.substring(2);
+            }
+        }
+        return out;
+    }
+
+    /** Splits a command line as a POSIX shell would split words (quotes and backslashes; no expansion). */
+    static List<String> split(String command) {
+        List<String> out = new ArrayList<>();
+        StringBuilder word = null;
+        int n = command.length();
+        for (int i = 0; i < n; i++) {
+            char c = command.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n') {
+                if (word != null) {
+                    out.add(word.toString());
+                    word = null;
+                }
+                continue;
+            }
+            if (word == null) {
+                word = new StringBuilder();
+            }
+            if (c == '\\' && i + 1 < n) {
+                word.append(command.charAt(++i));
+            } else if (c == '\'') {
+                int end = command.indexOf('\'', i + 1);
+                if (end < 0) {
+                    end = n;
+                }
+                word.append(command, i + 1, end);
+                i = end;
+            } else if (c == '"') {
+                i++;
+                while (i < n && command.charAt(i) != '"') {
+                    char d = command.charAt(i);
+                    if (d == '\\' && i + 1 < n && "\"\\$`\n".indexOf(command.charAt(i + 1)) >= 0) {
+                        d = command.charAt(++i);
+                    }
+                    word.append(d);
+                    i++;
+                }
+            } else {
+                word.append(c);
+            }
+        }
+        if (word != null) {
+            out.add(word.toString());
+        }
+        return out;
+    }
+}
