@@ -2,20 +2,16 @@ package io.fester.hosts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.graph.Action;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
-import io.fester.timeline.Output;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,42 +40,15 @@ class LocalExecutorTest {
         return new Action("a", run, List.of(), outputs, List.of(), List.of(), timeoutMs);
     }
 
-    /** Collects events until the exit; returns them all, the exit last. */
-    private List<Event> untilExit() throws InterruptedException {
-        List<Event> got = new ArrayList<>();
-        while (true) {
-            Event e = events.poll(30, TimeUnit.SECONDS);
-            assertNotNull(e, "no exit within 30 s; got " + got);
-            got.add(e);
-            if (e instanceof Exit) {
-                return got;
-            }
-        }
-    }
 
-    private static String text(List<Event> got, String stream) {
-        StringBuilder sb = new StringBuilder();
-        got.stream().filter(e -> e instanceof Output o && o.stream().equals(stream)).forEach(e -> sb.append(((Output) e).text()));
-        return sb.toString();
-    }
 
-    private static boolean alive(long pid) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                Thread.sleep(100);
-            } else {
-                return false;
-            }
-        }
-        return true;
-    }
 
     @Test
     void outputOfBothStreamsComesBeforeTheExitInTheWorkspaceWithTheSpecsEnvironment() throws Exception {
         executor().start(action("echo $GREETING; pwd; echo oops >&2; exit 3", List.of(), null), "local", 0, 1);
-        List<Event> got = untilExit();
-        assertEquals("hello\n" + dir.toRealPath() + "\n", text(got, "stdout"));
-        assertEquals("oops\n", text(got, "stderr"));
+        List<Event> got = ExecutorEvents.untilExit(events);
+        assertEquals("hello\n" + dir.toRealPath() + "\n", ExecutorEvents.text(got, "stdout"));
+        assertEquals("oops\n", ExecutorEvents.text(got, "stderr"));
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(3, x.exitCode());
         assertEquals(Exit.CAUSE_EXIT, x.cause());
@@ -90,7 +59,7 @@ class LocalExecutorTest {
     @Test
     void declaredOutputsThatAreNotThereAreReported() throws Exception {
         executor().start(action("touch made.o", List.of("made.o", "forgot.o"), null), "local", 0, 1);
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(0, x.exitCode());
         assertEquals(List.of("forgot.o"), x.missingOutputs());
@@ -100,12 +69,12 @@ class LocalExecutorTest {
     @Test
     void aTimeoutKillsTheWholeProcessGroup() throws Exception {
         executor().start(action("sleep 300 & echo $! > child.pid; sleep 300", List.of(), 700L), "local", 0, 1);
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(Exit.CAUSE_TIMEOUT, x.cause());
         assertTrue(x.durationMs() >= 700 && x.durationMs() < 20_000, "took " + x.durationMs());
         long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).trim());
-        assertFalse(alive(child), "the backgrounded child was killed with its group");
+        assertFalse(ExecutorEvents.alive(child), "the backgrounded child was killed with its group");
     }
 
     @Test
@@ -118,25 +87,25 @@ class LocalExecutorTest {
         long shell = Long.parseLong(Files.readString(pidFile).trim());
         assertEquals(1, exec.runningGroups().size());
         exec.cancelAll();
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         assertEquals(Exit.CAUSE_SIGNAL, ((Exit) got.get(got.size() - 1)).cause());
-        assertFalse(alive(shell));
+        assertFalse(ExecutorEvents.alive(shell));
     }
 
     @Test
     void nothingTheActionLeftInTheBackgroundOutlivesIt() throws Exception {
         executor().start(action("sleep 300 > /dev/null 2>&1 & echo $! > bg.pid", List.of(), null), "local", 0, 1);
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         assertEquals(0, ((Exit) got.get(got.size() - 1)).exitCode());
         long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).trim());
-        assertFalse(alive(bg));
+        assertFalse(ExecutorEvents.alive(bg));
     }
 
     @Test
     void outputBeyondTheCapIsCountedNotKept() throws Exception {
         executor().start(action("head -c 3000000 /dev/zero | tr '\\0' x", List.of(), null), "local", 0, 1);
-        List<Event> got = untilExit();
-        String out = text(got, "stdout");
+        List<Event> got = ExecutorEvents.untilExit(events);
+        String out = ExecutorEvents.text(got, "stdout");
         assertTrue(out.startsWith("x".repeat(1000)));
         assertTrue(out.endsWith("[fester: " + (3_000_000 - LocalExecutor.OUTPUT_CAP) + " more characters of stdout not recorded]\n"),
                 out.substring(out.length() - 100));

@@ -1,5 +1,7 @@
 package io.fester.hosts.ssh;
 
+import io.fester.hosts.ExecutorEvents;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,7 +16,6 @@ import io.fester.timeline.Output;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,34 +60,8 @@ class SshExecutorTest {
         return new Action(id, run, inputs, outputs, List.of(), List.of(), timeoutMs);
     }
 
-    private List<Event> untilExit() throws InterruptedException {
-        List<Event> got = new ArrayList<>();
-        while (true) {
-            Event e = events.poll(30, TimeUnit.SECONDS);
-            assertNotNull(e, "no exit within 30 s; got " + got);
-            got.add(e);
-            if (e instanceof Exit) {
-                return got;
-            }
-        }
-    }
 
-    private static String text(List<Event> got, String stream) {
-        StringBuilder sb = new StringBuilder();
-        got.stream().filter(e -> e instanceof Output o && o.stream().equals(stream)).forEach(e -> sb.append(((Output) e).text()));
-        return sb.toString();
-    }
 
-    private static boolean alive(long pid) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                Thread.sleep(100);
-            } else {
-                return false;
-            }
-        }
-        return true;
-    }
 
     @Test
     void inputsGoOutTheCommandRunsInTheHostsWorkspaceAndOutputsComeBack() throws Exception {
@@ -97,15 +72,15 @@ class SshExecutorTest {
         exec.start(action("a", "echo $GREETING; pwd; ./tool.sh; mkdir -p out && tr a-z A-Z < src/in.txt > out/up.txt"
                 + " && cp tool.sh out/tool2.sh; echo oops >&2", List.of("src/in.txt", "tool.sh"),
                 List.of("out/up.txt", "out/tool2.sh"), null), "demo1", 0, 1);
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(0, x.exitCode(), got.toString());
         assertEquals(Exit.CAUSE_EXIT, x.cause());
         assertEquals("demo1", x.host());
         assertEquals(List.of(), x.missingOutputs());
         Path ws = demo.cluster.workspace("demo1");
-        assertEquals("hello 'you'\n" + ws.toRealPath() + "\ntool ran\n", text(got, "stdout"));
-        assertEquals("oops\n", text(got, "stderr"));
+        assertEquals("hello 'you'\n" + ws.toRealPath() + "\ntool ran\n", ExecutorEvents.text(got, "stdout"));
+        assertEquals("oops\n", ExecutorEvents.text(got, "stderr"));
         assertEquals("ABC\n", Files.readString(root.resolve("out/up.txt")), "the output came back");
         assertTrue(Files.isExecutable(root.resolve("out/tool2.sh")), "the mode came back too");
         assertEquals("abc\n", Files.readString(ws.resolve("src/in.txt")), "the input went out");
@@ -132,24 +107,24 @@ class SshExecutorTest {
     @Test
     void aMissingOutputIsReportedAndAFailureKeepsItsCode() throws Exception {
         exec.start(action("a", "exit 0", List.of(), List.of("never.txt"), null), "demo1", 0, 1);
-        Exit x = (Exit) untilExit().get(0);
+        Exit x = (Exit) ExecutorEvents.untilExit(events).get(0);
         assertEquals(List.of("never.txt"), x.missingOutputs());
         exec.start(action("b", "exit 3", List.of(), List.of(), null), "demo1", 0, 1);
-        assertEquals(3, ((Exit) untilExit().get(0)).exitCode());
+        assertEquals(3, ((Exit) ExecutorEvents.untilExit(events).get(0)).exitCode());
     }
 
     @Test
     void aPathThatLeavesTheWorkspaceIsRefused() throws Exception {
         Files.writeString(dir.resolve("secret.txt"), "no");
         exec.start(action("a", "true", List.of("../secret.txt"), List.of(), null), "demo1", 0, 1);
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(127, x.exitCode());
-        assertTrue(text(got, "stderr").contains("refused '../secret.txt'"), text(got, "stderr"));
+        assertTrue(ExecutorEvents.text(got, "stderr").contains("refused '../secret.txt'"), ExecutorEvents.text(got, "stderr"));
         assertFalse(Files.exists(demo.cluster.workspace("demo1").resolveSibling("secret.txt")));
         exec.start(action("b", "true", List.of(), List.of("/etc/passwd"), null), "demo1", 0, 1);
-        got = untilExit();
-        assertTrue(text(got, "stderr").contains("absolute path"), text(got, "stderr"));
+        got = ExecutorEvents.untilExit(events);
+        assertTrue(ExecutorEvents.text(got, "stderr").contains("absolute path"), ExecutorEvents.text(got, "stderr"));
     }
 
     @Test
@@ -160,23 +135,23 @@ class SshExecutorTest {
         long pid = Long.parseLong(((Output) first).text().trim());
         assertTrue(ProcessHandle.of(pid).isPresent(), "the background sleep runs on this machine");
         exec.cancelAll();
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
-        assertEquals("", text(got, "stderr"));
+        assertEquals("", ExecutorEvents.text(got, "stderr"));
         assertEquals(Exit.CAUSE_SIGNAL, x.cause(), x.toString());
         assertEquals(9, x.signal());
-        assertFalse(alive(pid), "the background process of the cancelled action is gone");
+        assertFalse(ExecutorEvents.alive(pid), "the background process of the cancelled action is gone");
     }
 
     @Test
     void aTimeoutKillsTheRemoteGroup() throws Exception {
         exec.start(action("a", "sleep 300 & echo $!; sleep 300", List.of(), List.of(), 500L), "demo1", 0, 1);
         long pid = Long.parseLong(((Output) events.poll(30, TimeUnit.SECONDS)).text().trim());
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
-        assertEquals("", text(got, "stderr"));
+        assertEquals("", ExecutorEvents.text(got, "stderr"));
         assertEquals(Exit.CAUSE_TIMEOUT, x.cause(), x.toString());
-        assertFalse(alive(pid));
+        assertFalse(ExecutorEvents.alive(pid));
     }
 
     @Test
@@ -184,7 +159,7 @@ class SshExecutorTest {
         exec.start(action("a", "echo started; sleep 30", List.of(), List.of(), null), "demo1", 0, 1);
         assertEquals("started\n", ((Output) events.poll(30, TimeUnit.SECONDS)).text());
         demo.cluster.stop("demo1");
-        List<Event> got = untilExit();
+        List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals(Exit.CAUSE_HOST_LOST, x.cause(), got.toString());
         assertNull(x.exitCode());
