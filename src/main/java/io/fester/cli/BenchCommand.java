@@ -63,19 +63,13 @@ final class BenchCommand implements Callable<Integer> {
             case "make" -> make();
             case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
             case "replay" -> replay();
-            default -> throw new UserError("unknown benchmark '" + what + "': engine, make or ui");
+            default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui or replay");
         };
     }
 
     private int engine() throws Exception {
         for (int round = 1; round <= rounds; round++) {
-            BuildGraph g = SyntheticDag.graph(actions, deps, 42, "true");
-            List<RunRequest.HostSpec> hs = new ArrayList<>();
-            for (int h = 1; h <= hosts; h++) {
-                hs.add(new RunRequest.HostSpec(String.format("h%02d", h), 4, false, List.of()));
-            }
-            RunRequest req = new RunRequest(g.spec(), g.digest(), g.name(), g.root(), g.env(), g.actions(), hs,
-                    Weights.defaults(), false, List.of());
+            RunRequest req = syntheticRequest(actions);
             Path dir = Files.createTempDirectory("fester-bench");
             System.gc();
             resetPeaks();
@@ -83,27 +77,9 @@ final class BenchCommand implements Callable<Integer> {
             long events;
             double loopSeconds;
             try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
-                RunWriter writer = store.startRun("synthetic", "run", System.currentTimeMillis(), g.size());
-                RunLoop[] loop = new RunLoop[1];
-                Dispatcher instant = new Dispatcher() {
-                    @Override
-                    public void start(Action action, String host, int slot, int attempt) {
-                        loop[0].post(new Exit(action.id(), host, attempt, 0, null, Exit.CAUSE_EXIT, List.of(), 0));
-                    }
-
-                    @Override
-                    public void cancelAll() {
-                    }
-                };
-                loop[0] = new RunLoop(Engine.forRequest(req), writer, instant, System::currentTimeMillis);
-                loop[0].post(req);
-                for (RunRequest.HostSpec h : hs) {
-                    loop[0].post(new NodeEvent(h.name(), NodeEvent.UP, 0.5, 8, 50.0, 16_000L, 100_000L));
-                }
-                String outcome = loop[0].run();
-                loopSeconds = (System.nanoTime() - t0) / 1e9;
-                writer.finish(outcome, System.currentTimeMillis());
-                events = writer.appended();
+                Instant run = recordInstantly(store, req, System::currentTimeMillis, 0);
+                loopSeconds = (run.loopDoneNs() - t0) / 1e9;
+                events = run.writer().appended();
             }
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "engine round %d: %d actions, %d events, %d hosts: %.2f s (engine loop done"
@@ -118,34 +94,11 @@ final class BenchCommand implements Callable<Integer> {
     /** Seeks a recorded run of about a million events to random moments, as the scrubber does. */
     private int replay() throws Exception {
         int n = actions == 100_000 ? 200_000 : actions;
-        BuildGraph g = SyntheticDag.graph(n, deps, 42, "true");
-        List<RunRequest.HostSpec> hs = new ArrayList<>();
-        for (int h = 1; h <= hosts; h++) {
-            hs.add(new RunRequest.HostSpec(String.format("h%02d", h), 4, false, List.of()));
-        }
-        RunRequest req = new RunRequest(g.spec(), g.digest(), g.name(), g.root(), g.env(), g.actions(), hs,
-                Weights.defaults(), false, List.of());
+        RunRequest req = syntheticRequest(n);
         Path dir = Files.createTempDirectory("fester-bench");
         try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
-            RunWriter writer = store.startRun("synthetic", "run", System.currentTimeMillis(), g.size());
-            RunLoop[] loop = new RunLoop[1];
             long[] clock = {0};
-            Dispatcher instant = new Dispatcher() {
-                @Override
-                public void start(Action action, String host, int slot, int attempt) {
-                    loop[0].post(new Exit(action.id(), host, attempt, 0, null, Exit.CAUSE_EXIT, List.of(), 7));
-                }
-
-                @Override
-                public void cancelAll() {
-                }
-            };
-            loop[0] = new RunLoop(Engine.forRequest(req), writer, instant, () -> clock[0] += 3);
-            loop[0].post(req);
-            for (RunRequest.HostSpec h : hs) {
-                loop[0].post(new NodeEvent(h.name(), NodeEvent.UP, 0.5, 8, 50.0, 16_000L, 100_000L));
-            }
-            writer.finish(loop[0].run(), clock[0]);
+            RunWriter writer = recordInstantly(store, req, () -> clock[0] += 3, 7).writer();
             long t0 = System.nanoTime();
             List<io.fester.timeline.Recorded> events = store.events(writer.runId());
             double load = (System.nanoTime() - t0) / 1e9;
@@ -183,6 +136,49 @@ final class BenchCommand implements Callable<Integer> {
             deleteTree(dir);
         }
         return ExitCodes.OK;
+    }
+
+    /** A generated DAG of {@code count} actions on {@code --hosts} simulated hosts of 4 slots. */
+    private RunRequest syntheticRequest(int count) {
+        BuildGraph g = SyntheticDag.graph(count, deps, 42, "true");
+        List<RunRequest.HostSpec> hs = new ArrayList<>();
+        for (int h = 1; h <= hosts; h++) {
+            hs.add(new RunRequest.HostSpec(String.format("h%02d", h), 4, false, List.of()));
+        }
+        return new RunRequest(g.spec(), g.digest(), g.name(), g.root(), g.env(), g.actions(), hs, Weights.defaults(),
+                false, List.of());
+    }
+
+    /** A recorded instant run: its (finished) writer and when the engine loop was done. */
+    private record Instant(RunWriter writer, long loopDoneNs) {}
+
+    /**
+     * Records a run of the request through the real engine, loop and timeline, with a dispatcher that
+     * reports every action finished ({@code durationMs}) the moment it starts.
+     */
+    private static Instant recordInstantly(TimelineStore store, RunRequest req, java.util.function.LongSupplier clock,
+            long durationMs) throws Exception {
+        RunWriter writer = store.startRun("synthetic", "run", System.currentTimeMillis(), req.actions().size());
+        RunLoop[] loop = new RunLoop[1];
+        Dispatcher instant = new Dispatcher() {
+            @Override
+            public void start(Action action, String host, int slot, int attempt) {
+                loop[0].post(new Exit(action.id(), host, attempt, 0, null, Exit.CAUSE_EXIT, List.of(), durationMs));
+            }
+
+            @Override
+            public void cancelAll() {
+            }
+        };
+        loop[0] = new RunLoop(Engine.forRequest(req), writer, instant, clock);
+        loop[0].post(req);
+        for (RunRequest.HostSpec h : req.hosts()) {
+            loop[0].post(new NodeEvent(h.name(), NodeEvent.UP, 0.5, 8, 50.0, 16_000L, 100_000L));
+        }
+        String outcome = loop[0].run();
+        long done = System.nanoTime();
+        writer.finish(outcome, clock.getAsLong());
+        return new Instant(writer, done);
     }
 
     private int make() throws Exception {
