@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI on the bundled C samples: real gcc, real processes, a real H2 file. */
-class RunSamplesTest {
+public class RunSamplesTest {
     @TempDir
     Path dir;
 
@@ -28,7 +28,7 @@ class RunSamplesTest {
         return dir.resolve("db/timeline").toString();
     }
 
-    static List<JsonNode> events(String db, String run) throws Exception {
+    public static List<JsonNode> events(String db, String run) throws Exception {
         Cli.Result r = Cli.run(db, "events", run);
         assertEquals(0, r.code(), r.toString());
         List<JsonNode> out = new ArrayList<>();
@@ -39,7 +39,7 @@ class RunSamplesTest {
     }
 
     /** seq 1..N; every dispatched action queued → running → final; a schedule_decision before each running. */
-    static void assertWellFormed(List<JsonNode> events) {
+    public static void assertWellFormed(List<JsonNode> events) {
         Map<String, List<String>> states = new HashMap<>();
         Set<String> decided = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
