@@ -7,6 +7,8 @@
 #                                     until stdout is closed or SIGTERM/SIGHUP/SIGINT
 #   fester-agent.sh tools [CC]        print a JSON fingerprint of the compiler
 #                                     (default: $CC, else gcc)
+#   fester-agent.sh serve [DIR]       run commands sent on stdin (protocol below);
+#                                     DIR holds per-slot files (default .fester/agent)
 #
 # sample keys (each omitted when it cannot be determined, output is always
 # valid JSON):
@@ -35,7 +37,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
 }
 
 # Escape a string for use inside a JSON string literal: backslash, double
@@ -246,6 +248,154 @@ tools_json() {
     printf '{%s}\n' "$JSON_BODY"
 }
 
+# ----------------------------------------------------------------- serve ---
+#
+# The resident agent: started once per session, it reads requests on stdin and
+# answers on stdout, one line each (the coordinator never waits for a shell to
+# start per action). Requests:
+#
+#   run ID SLOT N     the next N lines are a command for /bin/sh -c; it runs in
+#                     the current directory in a new process group (setsid),
+#                     stdin /dev/null, stdout to DIR/SLOT.1, stderr to DIR/SLOT.2
+#                     (truncated first: a slot runs one command at a time)
+#   kill ID SLOT      SIGKILL to the process group of command ID (if it runs)
+#   ping TOKEN        answered at once with "pong TOKEN"
+#
+# Answers:
+#   ready PID                   once, when the agent listens
+#   started ID PGID             the command runs; PGID is its process group
+#   exit ID STATUS OUT ERR      it ended: STATUS as sh's $? (128+N: killed by
+#                               signal N); OUT/ERR 1 if DIR/SLOT.1/.2 is not
+#                               empty, else 0. Its whole group is killed then.
+#   pong TOKEN
+#   error TEXT                  a request it could not read
+#
+# IDs are [A-Za-z0-9_.-]+, SLOT a number. When stdin closes (the coordinator
+# is gone) or on SIGTERM/SIGHUP/SIGINT, every group still running is killed and
+# the agent exits. Only builtins in the loop, one subshell per command.
+
+serve_kill_all() {
+    for f in "$AGENT_DIR"/*.pid; do
+        [ -f "$f" ] || continue
+        p=
+        read -r i p 2>/dev/null <"$f"
+        [ -n "$p" ] && kill_group "$p"
+    done
+}
+
+# Kills process group $1, and process $1 itself: a child that has not yet
+# called setsid is not the leader of its group yet.
+kill_group() {
+    kill -s KILL -- "-$1" 2>/dev/null
+    kill -s KILL "$1" 2>/dev/null
+    return 0
+}
+
+serve_stop() {
+    serve_kill_all
+    exit 0
+}
+
+valid_id() {
+    case $1 in
+        '' | *[!A-Za-z0-9_.-]*) return 1 ;;
+    esac
+    return 0
+}
+
+valid_num() {
+    case $1 in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    return 0
+}
+
+# $1 id, $2 slot, $3 command. The subshell is the command's parent: it waits
+# for it and reports the exit. A background job of a non-interactive shell
+# leads no process group, so setsid makes it the leader of a new one without
+# forking: its pid ($!) is the group's id.
+serve_run() {
+    (
+        setsid /bin/sh -c "$3" </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+        pid=$!
+        printf '%s %s\n' "$1" "$pid" >"$AGENT_DIR/$2.pid"
+        printf 'started %s %s\n' "$1" "$pid"
+        k=
+        read -r k 2>/dev/null <"$AGENT_DIR/$2.kill"
+        [ "$k" = "$1" ] && kill_group "$pid"
+        wait "$pid" 2>/dev/null
+        rc=$?
+        kill -s KILL -- "-$pid" 2>/dev/null
+        : >"$AGENT_DIR/$2.pid"
+        o=0
+        e=0
+        [ -s "$AGENT_DIR/$2.1" ] && o=1
+        [ -s "$AGENT_DIR/$2.2" ] && e=1
+        printf 'exit %s %s %s %s\n' "$1" "$rc" "$o" "$e"
+    ) &
+}
+
+# $1 id, $2 slot. A kill may come before the command's subshell has written
+# its pid file: it leaves a marker the subshell reads after writing the pid
+# file, then looks again, so one of the two always sees the other.
+serve_kill() {
+    i=
+    p=
+    read -r i p 2>/dev/null <"$AGENT_DIR/$2.pid"
+    if [ "$i" = "$1" ] && [ -n "$p" ]; then
+        kill_group "$p"
+        return 0
+    fi
+    printf '%s\n' "$1" >"$AGENT_DIR/$2.kill"
+    i=
+    p=
+    read -r i p 2>/dev/null <"$AGENT_DIR/$2.pid"
+    [ "$i" = "$1" ] && [ -n "$p" ] && kill_group "$p"
+    return 0
+}
+
+serve_loop() {
+    AGENT_DIR=${1:-.fester/agent}
+    mkdir -p "$AGENT_DIR" || die "serve: cannot create $AGENT_DIR"
+    trap serve_stop TERM HUP INT
+    printf 'ready %s\n' "$$"
+    while IFS=' ' read -r verb id slot n; do
+        case $verb in
+            run)
+                if ! valid_id "$id" || ! valid_num "$slot" || ! valid_num "$n"; then
+                    printf 'error bad request: run %s %s %s\n' "$id" "$slot" "$n"
+                    continue
+                fi
+                cmd=
+                while [ "$n" -gt 0 ] && IFS= read -r l; do
+                    cmd="$cmd$l
+"
+                    n=$((n - 1))
+                done
+                [ "$n" -eq 0 ] || break
+                serve_run "$id" "$slot" "$cmd"
+                ;;
+            kill)
+                if valid_id "$id" && valid_num "$slot"; then
+                    serve_kill "$id" "$slot"
+                else
+                    printf 'error bad request: kill %s %s\n' "$id" "$slot"
+                fi
+                ;;
+            ping)
+                printf 'pong %s\n' "$id"
+                ;;
+            '')
+                ;;
+            *)
+                printf 'error unknown request: %s\n' "$verb"
+                ;;
+        esac
+    done
+    serve_kill_all
+    exit 0
+}
+
 # ------------------------------------------------------------------ main ---
 
 case ${1:-} in
@@ -260,6 +410,10 @@ case ${1:-} in
     tools)
         [ $# -le 2 ] || die "usage: tools [CC]"
         tools_json "${2:-}"
+        ;;
+    serve)
+        [ $# -le 2 ] || die "usage: serve [DIR]"
+        serve_loop "${2:-}"
         ;;
     -h | --help | help)
         usage

@@ -1,6 +1,7 @@
 package io.fester.hosts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,55 @@ class AgentScriptTest {
         assertEquals("gcc", j.get("cc").asText());
         assertTrue(j.get("version").asText().startsWith("gcc"), j.toString());
         assertEquals(64, j.get("sha256").asText().length());
+    }
+
+    @Test
+    void theResidentAgentRunsEachCommandInItsOwnGroupReportsExitsAndKillsEverythingWhenStdinCloses(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Process agent = new ProcessBuilder("dash", AgentScript.path().toString(), "serve").directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(agent.getInputStream(),
+                StandardCharsets.UTF_8));
+        java.io.OutputStream in = agent.getOutputStream();
+        assertTrue(out.readLine().startsWith("ready "));
+        // two lines of shell, a quote, a backslash and a trailing blank survive the trip
+        in.write("run a1 0 2\nprintf '%s\\n' \"it's \\ ok \"\necho err >&2; exit 3\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        assertTrue(out.readLine().matches("started a1 \\d+"));
+        assertEquals("exit a1 3 1 1", out.readLine());
+        assertEquals("it's \\ ok \n", java.nio.file.Files.readString(dir.resolve(".fester/agent/0.1")));
+        assertEquals("err\n", java.nio.file.Files.readString(dir.resolve(".fester/agent/0.2")));
+        // a kill reaches the whole group, background children too
+        in.write("run a2 1 1\nsleep 300 & echo $! > bg; sleep 300\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        long group = Long.parseLong(out.readLine().split(" ")[2]);
+        long bg = waitForPid(dir.resolve("bg"));
+        assertTrue(ProcessHandle.of(bg).isPresent());
+        in.write("kill a2 1\nping p\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        assertEquals(java.util.Set.of("exit a2 137 0 0", "pong p"), java.util.Set.of(out.readLine(), out.readLine()),
+                "the kill's exit and the ping's answer, in either order");
+        assertFalse(io.fester.hosts.ExecutorEvents.alive(bg), "the background child died with its group");
+        // the coordinator goes away: stdin closes, every group still running is killed
+        in.write("run a3 2 1\nsleep 300 & echo $! > bg3; sleep 300\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        long leader = Long.parseLong(out.readLine().split(" ")[2]);
+        long bg3 = waitForPid(dir.resolve("bg3"));
+        in.close();
+        assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
+        assertFalse(io.fester.hosts.ExecutorEvents.alive(bg3));
+        assertFalse(io.fester.hosts.ExecutorEvents.alive(leader));
+        assertTrue(group > 0);
+    }
+
+    private static long waitForPid(Path file) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (java.nio.file.Files.exists(file) && !java.nio.file.Files.readString(file).isBlank()) {
+                return Long.parseLong(java.nio.file.Files.readString(file).trim());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no pid in " + file);
     }
 
     @Test

@@ -18,10 +18,11 @@ import org.apache.sshd.server.command.CommandFactory;
 /**
  * What a demo host's exec channel runs: a real {@code /bin/sh -c COMMAND} on this machine, in the
  * host's directory, with the host's environment added ({@code FESTER_AGENT_ROOT}: its simulated
- * sensors) and stdin from {@code /dev/null}. The host's speed is simulated honestly and simply: a
- * host of speed {@code s} reports a command's end only after {@code elapsed / s} (it idles for the
- * difference), so it looks that much slower from the coordinator. Closing the channel kills the
- * command and everything it started that is still its descendant.
+ * sensors) and the channel's stdin. The host's speed is simulated honestly and simply: a host of
+ * speed {@code s} reports a command's end only after {@code elapsed / s} (it idles for the
+ * difference), so it looks that much slower from the coordinator; for the resident agent ({@code
+ * fester-agent.sh serve}) each {@code exit} answer is held back that way after its {@code started}.
+ * Closing the channel kills the command and everything it started that is still its descendant.
  */
 final class DemoCommand implements Command {
     /** Creates the commands of one demo host. */
@@ -34,6 +35,7 @@ final class DemoCommand implements Command {
     private final Map<String, String> env;
     private final double speed;
     private final AtomicInteger busy;
+    private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
@@ -49,7 +51,7 @@ final class DemoCommand implements Command {
 
     @Override
     public void setInputStream(InputStream in) {
-        // commands get /dev/null as stdin
+        this.in = in;
     }
 
     @Override
@@ -72,13 +74,28 @@ final class DemoCommand implements Command {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
         pb.directory(dir.toFile());
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (in == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
         long t0 = System.nanoTime();
         Process p = pb.start();
         process = p;
-        busy.incrementAndGet();
+        boolean agent = command.contains("fester-agent.sh serve");
+        if (!agent) {
+            busy.incrementAndGet();
+        }
+        if (in != null) {
+            daemon("fester-demo-in", () -> {
+                try (OutputStream to = p.getOutputStream()) {
+                    pump(in, to, new CountDownLatch(1));
+                } catch (IOException e) {
+                    // the process went away
+                }
+            });
+        }
         CountDownLatch pumped = new CountDownLatch(2);
-        daemon("fester-demo-out", () -> pump(p.getInputStream(), out, pumped));
+        OutputStream stdout = agent ? new AgentAnswers(out, speed, busy) : out;
+        daemon("fester-demo-out", () -> pump(p.getInputStream(), stdout, pumped));
         daemon("fester-demo-err", () -> pump(p.getErrorStream(), err, pumped));
         daemon("fester-demo-wait", () -> {
             int code = 255;
@@ -86,13 +103,15 @@ final class DemoCommand implements Command {
                 code = p.waitFor();
                 pumped.await(10, TimeUnit.SECONDS);
                 long elapsed = (System.nanoTime() - t0) / 1_000_000;
-                if (speed < 1.0) {
+                if (speed < 1.0 && !agent) {
                     Thread.sleep((long) (elapsed / speed) - elapsed);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                busy.decrementAndGet();
+                if (!agent) {
+                    busy.decrementAndGet();
+                }
             }
             exit.onExit(code);
         });
@@ -116,6 +135,84 @@ final class DemoCommand implements Command {
             // the channel or the process went away
         } finally {
             done.countDown();
+        }
+    }
+
+    /**
+     * The agent's answers on their way to the channel: an {@code exit} line is held back by {@code
+     * elapsed / speed - elapsed} after its command's {@code started} line; the host counts as busy in
+     * between (its simulated temperature rises).
+     */
+    static final class AgentAnswers extends OutputStream {
+        private static final java.util.concurrent.ScheduledExecutorService DELAYS =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "fester-demo-speed");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        private final OutputStream to;
+        private final double speed;
+        private final AtomicInteger busy;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        AgentAnswers(OutputStream to, double speed, AtomicInteger busy) {
+            this.to = to;
+            this.speed = speed;
+            this.busy = busy;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            line.write(b);
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                line.reset();
+                String[] f = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim().split(" ");
+                if (f.length >= 2 && f[0].equals("started")) {
+                    started.put(f[1], System.nanoTime());
+                    busy.incrementAndGet();
+                } else if (f.length >= 2 && f[0].equals("exit")) {
+                    Long t0 = started.remove(f[1]);
+                    if (t0 != null) {
+                        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+                        long hold = speed < 1.0 ? (long) (elapsed / speed) - elapsed : 0;
+                        if (hold > 0) {
+                            DELAYS.schedule(() -> {
+                                busy.decrementAndGet();
+                                send(bytes);
+                            }, hold, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            return;
+                        }
+                        busy.decrementAndGet();
+                    }
+                }
+                send(bytes);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        private void send(byte[] bytes) {
+            synchronized (to) {
+                try {
+                    to.write(bytes);
+                    to.flush();
+                } catch (IOException e) {
+                    // the channel is gone
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            // lines are sent whole
         }
     }
 

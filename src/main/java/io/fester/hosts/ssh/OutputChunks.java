@@ -67,6 +67,11 @@ final class OutputChunks extends OutputStream {
         }
     }
 
+    /** Counts bytes that were not even read (beyond what is worth reading); reported at the end. */
+    synchronized void skipped(long bytes) {
+        dropped += bytes;
+    }
+
     /** Posts what is left (an incomplete character, the count of what was dropped); nothing after it. */
     synchronized void finish() {
         if (finished) {

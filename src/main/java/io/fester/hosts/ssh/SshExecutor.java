@@ -6,50 +6,38 @@ import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
 import io.fester.timeline.Output;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 
 /**
- * Runs actions on SSH hosts. Per attempt, on a thread of its own: sends the inputs the host lacks
- * ({@link WorkspaceSync}), runs {@code cd WORKSPACE && /bin/sh -c COMMAND} with the spec's environment
- * in a process group of its own on the host ({@code setsid}), posts its stdout and stderr as {@code
- * output} observations while it runs, copies the declared outputs back, and posts one {@code exit}
- * observation last. A timeout or a cancel kills the remote group ({@code kill -s KILL -- -PGID}); so does
- * the end of the command, so nothing it started outlives it. A connection that drops while an action
- * is in flight ends it with cause {@code host_lost} (after the host is marked lost). {@code
- * duration_ms} covers the whole attempt, transfers included: that is what running there costs.
+ * Runs actions on SSH hosts through each host's resident agent ({@link SshAgent}, started on the first
+ * action and kept for the session). Per attempt, on a thread of its own: sends the inputs the host
+ * lacks ({@link WorkspaceSync}), asks the agent to run {@code /bin/sh -c COMMAND} (with the spec's
+ * environment) in the workspace in a process group of its own, posts its stdout and stderr as {@code
+ * output} observations while it runs (the agent writes them to per-slot files, followed over SFTP),
+ * copies the declared outputs back, and posts one {@code exit} observation last. A timeout or a cancel
+ * kills the remote group; so does the end of the command, so nothing it started outlives it. A
+ * connection that drops while an action is in flight ends it with cause {@code host_lost} (after the
+ * host is marked lost). {@code duration_ms} covers the whole attempt, transfers included: that is
+ * what running there costs.
  */
 public final class SshExecutor implements Dispatcher {
-    /**
-     * Shell run on the host: $1 workspace, $2 the slot's pid file, $3 the command (with its exports).
-     * In the background a non-interactive sh's child leads no process group, so {@code setsid} makes it
-     * the leader of a new one without forking: its pid ({@code $!}) is the group's id. Only builtins
-     * besides {@code setsid}, to keep the per-action cost down.
-     */
-    private static final String WRAPPER = String.join("\n",
-            "cd \"$1\" || exit 127",
-            "setsid /bin/sh -c \"$3\" </dev/null &",
-            "echo $! > \"$2\"",
-            "wait $! 2>/dev/null # (dash reports a killed job on stderr)",
-            "rc=$?",
-            "kill -s KILL -- -$! 2>/dev/null",
-            ": > \"$2\"",
-            "exit $rc");
+    /** How long a command may run before its output is followed (short ones are read once, at the end). */
+    private static final long FIRST_POLL_MS = 100;
+    /** How often the output of a running command is read. */
+    private static final long POLL_MS = 200;
 
     private static final int RUNNING = 0;
     private static final int EXITED = 1;
@@ -58,11 +46,12 @@ public final class SshExecutor implements Dispatcher {
     /** A host this executor can run on: its pooled session and its workspace mirror. */
     public record Host(SshSession session, WorkspaceSync sync) {}
 
-    private record Attempt(String host, SshSession session, String workspace, String pidFile, ChannelExec channel) {}
+    private record Attempt(String host, SshAgent agent, String id, int slot, CompletableFuture<SshAgent.Ended> end) {}
 
     private final Map<String, String> env;
     private final Consumer<Event> sink;
     private final Map<String, Host> hosts;
+    private final Map<String, SshAgent> agents = new ConcurrentHashMap<>();
     private final SshHosts pool;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fester-ssh-exec");
@@ -84,10 +73,19 @@ public final class SshExecutor implements Dispatcher {
      * @param sink the run loop's {@code post}
      */
     public SshExecutor(Map<String, Host> hosts, SshHosts pool, Map<String, String> env, Consumer<Event> sink) {
-        this.hosts = Map.copyOf(hosts);
+        this.hosts = new ConcurrentHashMap<>(hosts);
         this.pool = pool;
         this.env = Map.copyOf(env);
         this.sink = sink;
+    }
+
+    /** Takes a host (back) into service: a host that reconnected gets its new session and mirror. */
+    public void host(String name, Host host) {
+        SshAgent old = agents.remove(name);
+        if (old != null) {
+            old.close();
+        }
+        hosts.put(name, host);
     }
 
     @Override
@@ -101,6 +99,22 @@ public final class SshExecutor implements Dispatcher {
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }
         });
+    }
+
+    /** The host's agent, started on first use (and again if its channel closed while the session lives). */
+    private SshAgent agent(String name, Host h) throws IOException {
+        SshAgent a = agents.get(name);
+        if (a != null && a.isOpen()) {
+            return a;
+        }
+        synchronized (agents) {
+            a = agents.get(name);
+            if (a == null || !a.isOpen()) {
+                a = SshAgent.start(h.session(), h.sync());
+                agents.put(name, a);
+            }
+            return a;
+        }
     }
 
     private void run(Action action, String host, int slot, int attempt, long t0) {
@@ -124,39 +138,47 @@ public final class SshExecutor implements Dispatcher {
         String key = host + "/" + slot;
         OutputChunks out = new OutputChunks(action.id(), "stdout", sink);
         OutputChunks err = new OutputChunks(action.id(), "stderr", sink);
+        String ws = h.sync().remoteRoot();
+        RemoteTail outTail = new RemoteTail(h.session(), ws + "/" + SshAgent.outFile(slot, 1), out);
+        RemoteTail errTail = new RemoteTail(h.session(), ws + "/" + SshAgent.outFile(slot, 2), err);
         AtomicInteger fate = new AtomicInteger(RUNNING);
         ScheduledFuture<?> timeout = null;
-        Integer code;
-        String signalName;
-        try {
+        int status;
+        try (outTail; errTail) {
             h.sync().push(action.inputs());
-            String ws = h.sync().remoteRoot();
-            String pidFile = WorkspaceSync.PIDS + "/slot-" + slot;
-            String command = "exec /bin/sh -c " + Shell.quote(WRAPPER) + " fester-run " + Shell.quote(ws) + " "
-                    + Shell.quote(pidFile) + " " + Shell.quote(Shell.exports(env) + action.run());
-            ChannelExec ch = h.session().start(command, out, err);
-            Attempt a = new Attempt(host, h.session(), ws, pidFile, ch);
+            SshAgent agent = agent(host, h);
+            String id = agent.newId();
+            CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(env) + action.run());
+            Attempt a = new Attempt(host, agent, id, slot, end);
             running.put(key, a);
             if (closed) {
-                kill(a);
+                threads.submit(() -> killUntilEnded(a));
             }
             if (action.timeoutMs() != null) {
                 timeout = timer.schedule(() -> {
                     if (fate.compareAndSet(RUNNING, TIMED_OUT)) {
-                        threads.submit(() -> killUntilClosed(a));
+                        threads.submit(() -> killUntilEnded(a));
                     }
                 }, Math.max(0, action.timeoutMs() - ms(t0)), TimeUnit.MILLISECONDS);
             }
-            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L); // until the command ends or the host drops
+            SshAgent.Ended ended = await(end, outTail, errTail);
             fate.compareAndSet(RUNNING, EXITED);
             if (timeout != null) {
                 timeout.cancel(false);
             }
             running.remove(key);
-            code = ch.getExitStatus();
-            signalName = ch.getExitSignal();
+            if (ended.wroteOut()) {
+                outTail.poll();
+            }
+            if (ended.wroteErr()) {
+                errTail.poll();
+            }
+            status = ended.status();
         } catch (IOException e) {
             running.remove(key);
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
             out.finish();
             err.finish();
             if (!h.session().isOpen()) {
@@ -169,22 +191,17 @@ public final class SshExecutor implements Dispatcher {
         }
         out.finish();
         err.finish();
-        if (code == null && signalName == null) {
-            lost(action, host, attempt, t0, "fester: host '" + host + "' closed the command without an exit status\n");
-            return;
-        }
-        Integer signal = signalName == null ? null : signalNumber(signalName);
-        int exitCode = code != null ? code : 128 + (signal == null ? 0 : signal);
+        Integer signal = null;
         String cause = Exit.CAUSE_EXIT;
-        if (fate.get() == TIMED_OUT && exitCode > 128) {
+        if (fate.get() == TIMED_OUT && status > 128) {
             cause = Exit.CAUSE_TIMEOUT;
-            signal = exitCode - 128;
-        } else if (exitCode > 128 && exitCode <= 128 + 64) {
+            signal = status - 128;
+        } else if (status > 128 && status <= 128 + 64) {
             cause = Exit.CAUSE_SIGNAL;
-            signal = exitCode - 128;
+            signal = status - 128;
         }
         List<String> missing = new ArrayList<>();
-        if (exitCode == 0) {
+        if (status == 0) {
             try {
                 missing.addAll(h.sync().fetch(action.outputs()));
             } catch (IOException e) {
@@ -199,7 +216,30 @@ public final class SshExecutor implements Dispatcher {
                 return;
             }
         }
-        sink.accept(new Exit(action.id(), host, attempt, exitCode, signal, cause, List.copyOf(missing), ms(t0)));
+        sink.accept(new Exit(action.id(), host, attempt, status, signal, cause, List.copyOf(missing), ms(t0)));
+    }
+
+    /**
+     * Waits for the command's end (or its agent's loss, as an IOException), reading its output while
+     * it runs: nothing for the first {@value #FIRST_POLL_MS} ms, then every {@value #POLL_MS} ms.
+     */
+    private static SshAgent.Ended await(CompletableFuture<SshAgent.Ended> end, RemoteTail out, RemoteTail err)
+            throws IOException {
+        long wait = FIRST_POLL_MS;
+        while (true) {
+            try {
+                return end.get(wait, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                out.poll();
+                err.poll();
+                wait = POLL_MS;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     private void lost(Action action, String host, int attempt, long t0, String why) {
@@ -212,45 +252,16 @@ public final class SshExecutor implements Dispatcher {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    /** Signal numbers of the exit-signal names SSH servers send (RFC 4254 §6.10), as on Linux. */
-    static Integer signalNumber(String name) {
-        return switch (name) {
-            case "HUP" -> 1;
-            case "INT" -> 2;
-            case "QUIT" -> 3;
-            case "ILL" -> 4;
-            case "ABRT" -> 6;
-            case "FPE" -> 8;
-            case "KILL" -> 9;
-            case "USR1" -> 10;
-            case "SEGV" -> 11;
-            case "USR2" -> 12;
-            case "PIPE" -> 13;
-            case "ALRM" -> 14;
-            case "TERM" -> 15;
-            default -> null;
-        };
-    }
-
-    /** Kills the remote process group of an attempt (one short command on the pooled session). */
-    private static void kill(Attempt a) {
-        if (!a.session().isOpen()) {
-            return;
-        }
-        try {
-            a.session().run("cd " + Shell.quote(a.workspace()) + " && read p < " + Shell.quote(a.pidFile())
-                    + " 2>/dev/null && [ -n \"$p\" ] && kill -s KILL -- -\"$p\" 2>/dev/null; true");
-        } catch (IOException e) {
-            // the host is going away: the command dies with it, or the lost host is reported
-        }
-    }
-
-    /** Kills until the command's channel closes: a kill that came before the pid file was written is repeated. */
-    private static void killUntilClosed(Attempt a) {
-        for (int i = 0; i < 40 && a.channel().isOpen(); i++) {
-            kill(a);
-            Set<ClientChannelEvent> got = a.channel().waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMillis(250));
-            if (got.contains(ClientChannelEvent.CLOSED)) {
+    /** Asks the agent to kill the attempt's group until it reports the end (a kill may race the start). */
+    private static void killUntilEnded(Attempt a) {
+        for (int i = 0; i < 40 && !a.end().isDone() && a.agent().isOpen(); i++) {
+            try {
+                a.agent().kill(a.id(), a.slot());
+                a.end().get(250, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException | IOException e) {
+                // not yet, or the agent is gone (and its groups with it)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
         }
@@ -259,7 +270,7 @@ public final class SshExecutor implements Dispatcher {
     @Override
     public void cancelAll() {
         for (Attempt a : running.values()) {
-            threads.submit(() -> killUntilClosed(a));
+            threads.submit(() -> killUntilEnded(a));
         }
     }
 
@@ -268,8 +279,9 @@ public final class SshExecutor implements Dispatcher {
         closed = true;
         List<Attempt> left = List.copyOf(running.values());
         for (Attempt a : left) {
-            killUntilClosed(a);
+            killUntilEnded(a);
         }
+        agents.values().forEach(SshAgent::close);
         threads.shutdown();
         timer.shutdownNow();
     }

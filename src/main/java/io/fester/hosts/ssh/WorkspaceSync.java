@@ -31,9 +31,6 @@ import org.apache.sshd.sftp.common.SftpException;
  * that would leave the workspace are refused. One transfer at a time per host; thread-safe.
  */
 public final class WorkspaceSync {
-    /** Where remote actions keep the process group id of each slot (workspace-relative). */
-    public static final String PIDS = ".fester/pids";
-
     /** What a push or fetch moved. */
     public record Stats(int files, long bytes) {}
 
@@ -66,7 +63,7 @@ public final class WorkspaceSync {
         }
         String canonical = sftp.canonicalPath(ws);
         WorkspaceSync sync = new WorkspaceSync(session, root, canonical, hashes);
-        sync.mkdirs(sftp, PIDS);
+        sync.mkdirs(sftp, SshAgent.DIR);
         return sync;
     }
 
