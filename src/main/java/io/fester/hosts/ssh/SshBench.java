@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Measures SSH dispatch and sync on the demo cluster (docs/benchmarks.md): a trivial action's round
- * trip through {@link SshExecutor} over the pooled session against {@link LocalExecutor}, a bare
- * command over the pooled session against a new session per command, and syncing the C sample's
- * sources to a fresh host and again after one file changed. Everything runs in a temporary directory.
+ * Measures SSH dispatch and sync (docs/benchmarks.md): a trivial action's round trip through {@link
+ * SshExecutor} (the resident agent) on a demo host and on a real OpenSSH sshd on loopback against {@link
+ * LocalExecutor}, interleaved; in the same go the baselines: a new OpenSSH connection per command (the
+ * real {@code ssh} client), a new exec channel per command on the pooled session, a new Apache SSHD
+ * session per command; and syncing the C sample's sources to a fresh host and again after one file
+ * changed. Everything runs in a temporary directory; the OpenSSH part needs root, sshd and ssh.
  * Usage: {@code java -cp target/fester.jar io.fester.hosts.ssh.SshBench [ROUNDS] [SAMPLE_DIR]}.
  */
 public final class SshBench {
@@ -41,33 +43,62 @@ public final class SshBench {
             Path root = Files.createDirectories(tmp.resolve("ws"));
             WorkspaceSync sync = WorkspaceSync.open(session, root);
 
-            // 1. a trivial action, start → exit observation, remote (pooled) and local, interleaved
+            // 1. a trivial action, start → exit observation, through the resident agent (demo host and a real
+            // OpenSSH sshd on loopback) and locally, interleaved
             LinkedBlockingQueue<Event> q = new LinkedBlockingQueue<>();
             Action trivial = new Action("t", "true", List.of(), List.of(), List.of(), List.of(), null);
-            List<Double> remote = new ArrayList<>();
             List<Double> local = new ArrayList<>();
-            try (SshExecutor ssh = new SshExecutor(Map.of("demo1", new SshExecutor.Host(session, sync)), pool, Map.of(),
-                    q::add); LocalExecutor here = new LocalExecutor(root, Map.of(), q::add)) {
+            List<Double> demo = new ArrayList<>();
+            List<Double> demoOverhead = new ArrayList<>();
+            List<Double> openssh = new ArrayList<>();
+            List<Double> opensshOverhead = new ArrayList<>();
+            List<Double> sshClient = new ArrayList<>();
+            List<Double> pooled = new ArrayList<>();
+            try (LoopbackSshd sshd = LoopbackSshd.start(tmp.resolve("sshd"));
+                    LocalExecutor here = new LocalExecutor(root, Map.of(), q::add)) {
+                SshSession real = pool.connect(SshTarget.resolve(sshd.remote("openssh", tmp.resolve("openssh-ws")),
+                        "bench"));
+                try (SshExecutor ssh = new SshExecutor(Map.of("demo1", new SshExecutor.Host(session, sync), "openssh",
+                        new SshExecutor.Host(real, WorkspaceSync.open(real, root))), pool, Map.of(), q::add)) {
+                    for (int i = 0; i < rounds + 20; i++) {
+                        double d = roundTrip(() -> ssh.start(trivial, "demo1", 0, 1), q);
+                        double l = roundTrip(() -> here.start(trivial, "local", 0, 1), q);
+                        double o = roundTrip(() -> ssh.start(trivial, "openssh", 0, 1), q);
+                        if (i >= 20) { // warm-up (the first action starts the agent)
+                            demo.add(d);
+                            local.add(l);
+                            openssh.add(o);
+                            demoOverhead.add(d - l);
+                            opensshOverhead.add(o - l);
+                        }
+                    }
+                }
+                // 2. the baselines: a new OpenSSH connection per command (the real ssh client), and a new exec
+                // channel per command over the pooled session (what Fester did before the agent)
+                List<String> ssh = new ArrayList<>(List.of("ssh"));
+                ssh.addAll(sshd.sshArgs());
+                ssh.addAll(List.of(System.getProperty("user.name") + "@127.0.0.1", "true"));
+                for (int i = 0; i < Math.max(10, rounds / 5) + 3; i++) {
+                    long t0 = System.nanoTime();
+                    Process p = new ProcessBuilder(ssh).redirectErrorStream(true).start();
+                    String said = new String(p.getInputStream().readAllBytes());
+                    if (p.waitFor() != 0) {
+                        throw new IllegalStateException("ssh failed: " + said);
+                    }
+                    if (i >= 3) {
+                        sshClient.add(ms(t0));
+                    }
+                }
                 for (int i = 0; i < rounds + 20; i++) {
-                    double r = roundTrip(() -> ssh.start(trivial, "demo1", 0, 1), q);
-                    double l = roundTrip(() -> here.start(trivial, "local", 0, 1), q);
-                    if (i >= 20) { // warm-up
-                        remote.add(r);
-                        local.add(l);
+                    long t0 = System.nanoTime();
+                    real.run("true");
+                    if (i >= 20) {
+                        pooled.add(ms(t0));
                     }
                 }
             }
-            // 2. a bare command: pooled session vs a new session (connect, key exchange, auth) per command
-            List<Double> pooled = new ArrayList<>();
             List<Double> fresh = new ArrayList<>();
             int freshRounds = Math.max(10, rounds / 5);
-            for (int i = 0; i < rounds + 20; i++) {
-                long t0 = System.nanoTime();
-                session.run("true");
-                if (i >= 20) {
-                    pooled.add(ms(t0));
-                }
-            }
             try (SshHosts other = new SshHosts(SshHosts.Settings.defaults(), h -> { })) {
                 for (int i = 0; i < freshRounds + 3; i++) {
                     long t0 = System.nanoTime();
@@ -117,19 +148,24 @@ public final class SshBench {
             full.remove(0); // the first one warms up the SFTP path
             oneChanged.remove(0);
             unchanged.remove(0);
-            System.out.printf("trivial action, SshExecutor, pooled session: median %.2f ms (p90 %.2f)%n", median(remote),
-                    p90(remote));
-            System.out.printf("trivial action, LocalExecutor:               median %.2f ms (p90 %.2f)%n", median(local),
-                    p90(local));
-            List<Double> overhead = new ArrayList<>();
-            for (int i = 0; i < remote.size(); i++) {
-                overhead.add(remote.get(i) - local.get(i));
-            }
-            System.out.printf("dispatch overhead (paired remote - local):   median %.2f ms%n", median(overhead));
-            System.out.printf("bare 'true', pooled session:                 median %.2f ms (p90 %.2f), %d rounds%n",
-                    median(pooled), p90(pooled), pooled.size());
-            System.out.printf("bare 'true', new session per command:        median %.2f ms (p90 %.2f), %d rounds%n",
-                    median(fresh), p90(fresh), fresh.size());
+            System.out.printf("trivial action, LocalExecutor:                       median %.2f ms (p90 %.2f), %d rounds%n",
+                    median(local), p90(local), local.size());
+            System.out.printf("trivial action, agent on a demo host:              median %.2f ms (p90 %.2f)%n",
+                    median(demo), p90(demo));
+            System.out.printf("trivial action, agent on OpenSSH sshd (loopback):  median %.2f ms (p90 %.2f)%n",
+                    median(openssh), p90(openssh));
+            System.out.printf("dispatch overhead, demo host (paired - local):     median %.2f ms (p90 %.2f)%n",
+                    median(demoOverhead), p90(demoOverhead));
+            System.out.printf("dispatch overhead, OpenSSH (paired - local):       median %.2f ms (p90 %.2f)%n",
+                    median(opensshOverhead), p90(opensshOverhead));
+            System.out.printf("'ssh host true', new OpenSSH connection (ssh client): median %.2f ms (p90 %.2f), %d rounds%n",
+                    median(sshClient), p90(sshClient), sshClient.size());
+            System.out.printf("'true', new exec channel on the pooled OpenSSH session: median %.2f ms (p90 %.2f)%n",
+                    median(pooled), p90(pooled));
+            System.out.printf("'true', new Apache SSHD session per command (demo):  median %.2f ms (p90 %.2f)%n",
+                    median(fresh), p90(fresh));
+            System.out.printf("ratio: new OpenSSH connection / agent dispatch on OpenSSH: %.0fx%n",
+                    median(sshClient) / median(openssh));
             System.out.printf("sync %d source files (%d bytes) to a fresh workspace: median %.1f ms%n", sources.size(),
                     bytes, median(full));
             System.out.printf("re-sync after changing one file:             median %.1f ms%n", median(oneChanged));

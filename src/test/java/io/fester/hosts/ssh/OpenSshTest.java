@@ -44,14 +44,14 @@ class OpenSshTest {
     @TempDir
     Path dir;
 
-    private OpenSshd sshd;
+    private LoopbackSshd sshd;
     private String oldHome;
 
     @BeforeEach
     void start() throws Exception {
         oldHome = System.getProperty("user.home");
         System.setProperty("user.home", Files.createDirectories(dir.resolve("home")).toString());
-        sshd = OpenSshd.start(dir.resolve("sshd"));
+        sshd = LoopbackSshd.start(dir.resolve("sshd"));
     }
 
     @AfterEach

@@ -1,8 +1,5 @@
 package io.fester.hosts.ssh;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.fester.hosts.RemoteHost;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,14 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real OpenSSH {@code sshd} on 127.0.0.1 for tests, run as the current user on a free port with its
+ * A real OpenSSH {@code sshd} on 127.0.0.1 for tests and {@link SshBench}, run as the current user on a free port with its
  * own host key, its own authorized_keys (one client key made here), {@code StrictModes no} (temporary
  * directories are world-writable), {@code UsePAM no}, its pid file in the test's directory, and
  * OpenSSH's own {@code sftp-server} logging every file operation to {@link #sftpLog()} (the proof of
- * what travelled by SFTP). A known_hosts file for Fester pins its host key. Fails, never skips, when
- * {@code sshd} or {@code ssh-keygen} is missing ({@code .ci/run} installs openssh-server).
+ * what travelled by SFTP). A known_hosts file for Fester pins its host key. Fails with a clear message
+ * when {@code sshd} or {@code ssh-keygen} is missing ({@code .ci/run} installs openssh-server). Needs
+ * root (sshd's privilege separation).
  */
-public final class OpenSshd implements AutoCloseable {
+public final class LoopbackSshd implements AutoCloseable {
     static final Path SSHD = Path.of("/usr/sbin/sshd");
     static final Path SFTP_SERVER = Path.of("/usr/lib/openssh/sftp-server");
 
@@ -30,16 +28,19 @@ public final class OpenSshd implements AutoCloseable {
     private final int port;
     private final Process process;
 
-    private OpenSshd(Path dir, int port, Process process) {
+    private LoopbackSshd(Path dir, int port, Process process) {
         this.dir = dir;
         this.port = port;
         this.process = process;
     }
 
     /** Starts sshd with its state under {@code dir}; returns once it accepts connections. */
-    public static OpenSshd start(Path dir) throws Exception {
-        assertTrue(Files.isExecutable(SSHD), SSHD + " is missing: install openssh-server (.ci/run does)");
-        assertTrue(Files.isExecutable(SFTP_SERVER), SFTP_SERVER + " is missing: install openssh-server");
+    public static LoopbackSshd start(Path dir) throws IOException, InterruptedException {
+        for (Path tool : List.of(SSHD, SFTP_SERVER)) {
+            if (!Files.isExecutable(tool)) {
+                throw new IOException(tool + " is missing: install openssh-server (.ci/run does)");
+            }
+        }
         Files.createDirectories(dir);
         Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege-separation directory
         keygen(dir.resolve("host_key"));
@@ -71,10 +72,10 @@ public final class OpenSshd implements AutoCloseable {
                 + Files.readString(dir.resolve("host_key.pub")).trim() + "\n");
         Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        OpenSshd d = new OpenSshd(dir, port, p);
+        LoopbackSshd d = new LoopbackSshd(dir, port, p);
         for (int i = 0; i < 100; i++) {
             if (!p.isAlive()) {
-                fail("sshd exited at once: " + Files.readString(dir.resolve("sshd.log")));
+                throw new IOException("sshd exited at once: " + Files.readString(dir.resolve("sshd.log")));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -84,15 +85,21 @@ public final class OpenSshd implements AutoCloseable {
             }
         }
         d.close();
-        fail("sshd did not listen on port " + port + ": " + Files.readString(dir.resolve("sshd.log")));
-        return null;
+        throw new IOException("sshd did not listen on port " + port + ": " + Files.readString(dir.resolve("sshd.log")));
     }
 
-    private static void keygen(Path key) throws Exception {
-        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fester-test", "-f",
-                key.toString()).redirectErrorStream(true).start();
+    private static void keygen(Path key) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fester-test", "-f",
+                    key.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("ssh-keygen is missing: install openssh-client (.ci/run does)", e);
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "ssh-keygen failed: " + out);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ssh-keygen failed: " + out);
+        }
     }
 
     /** The host as a hosts file would list it: the client key, the pinned known_hosts, a workspace. */
