@@ -33,7 +33,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         Map<String, RemoteHost> remotes) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights");
     private static final Set<String> HOST_KEYS =
-            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local");
+            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain");
 
     public HostsFile {
         remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
@@ -131,7 +131,16 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     tags.add(scalar(t, t.pos(), "tag"));
                 }
             }
-            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags)));
+            String toolchain = null;
+            if (h.get("toolchain") != null) {
+                String v = scalar(h.get("toolchain"), h.pos(), "toolchain");
+                if (!v.equals(HostSpec.ANY_TOOLCHAIN) && !v.equals("same")) {
+                    throw new SpecException(h.get("toolchain").pos(), "toolchain is 'same' (the default: only with the "
+                            + "coordinator's compiler) or 'any'");
+                }
+                toolchain = v.equals(HostSpec.ANY_TOOLCHAIN) ? HostSpec.ANY_TOOLCHAIN : null;
+            }
+            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain));
         }
         Map<String, Double> weights = Weights.defaults();
         if (top.get("weights") != null) {

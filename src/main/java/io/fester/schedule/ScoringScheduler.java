@@ -17,7 +17,8 @@ import java.util.TreeMap;
 
 /**
  * Filter, then score. Filters, each a named rule: the host is up; the action may run there by the
- * policy ({@code require}/{@code forbid}); the host is not hotter than an {@code avoid-hotter-than}
+ * policy ({@code require}/{@code forbid}); the host's toolchain is the coordinator's ({@code toolchain},
+ * unless the hosts file says {@code toolchain: any} for it); the host is not hotter than an {@code avoid-hotter-than}
  * rule allows; an earlier attempt of this action did not fail there through the host's fault; a slot
  * is free (hosts that pass every rule but are full are listed as busy). Score: the weighted sum of
  * factors, each in [0, 1], higher is better:
@@ -97,7 +98,7 @@ public final class ScoringScheduler implements Scheduler {
         boolean possible = false;
         List<String> faulted = state.faultHosts(action);
         for (HostState h : hosts) {
-            String permanent = permanentRule(a, h, faulted);
+            String permanent = permanentRule(a, h, faulted, state);
             if (permanent != null) {
                 rejected.add(new Rejection(h.name(), permanent));
                 continue;
@@ -118,7 +119,7 @@ public final class ScoringScheduler implements Scheduler {
     }
 
     /** A rule that excludes the host for this action whatever happens next, or null. */
-    private String permanentRule(Action a, HostState h, List<String> faulted) {
+    private String permanentRule(Action a, HostState h, List<String> faulted, BuildState state) {
         for (RunRequest.Policy p : policy) {
             if (p.hotterThan() != null || !p.matches(a)) {
                 continue;
@@ -130,10 +131,28 @@ public final class ScoringScheduler implements Scheduler {
                 return p.label();
             }
         }
+        String toolchain = toolchainRule(h, state);
+        if (toolchain != null) {
+            return toolchain;
+        }
         if (faulted.contains(h.name())) {
             return "retry: an earlier attempt failed here through the host's fault";
         }
         return null;
+    }
+
+    /**
+     * The rule {@code toolchain}: a host that reported another toolchain than the coordinator measured
+     * at start is excluded, unless the hosts file allows it. Hosts that reported none (none measured,
+     * an older run) pass.
+     */
+    static String toolchainRule(HostState h, BuildState state) {
+        String want = state.request() == null ? null : state.request().toolchain();
+        if (want == null || h.toolchain() == null || h.anyToolchain() || want.equals(h.toolchain())) {
+            return null;
+        }
+        return "toolchain: the host has " + h.toolchain() + ", the coordinator " + want
+                + " (allow it with 'toolchain: any' in the hosts file)";
     }
 
     /** A rule that excludes the host now but may pass later (down, too hot), or null. */

@@ -53,6 +53,7 @@ public final class LiveRun {
     private final java.util.Set<String> lostHosts = new java.util.TreeSet<>();
     private RunLoop posting; // guarded by lostHosts
     private volatile Consumer<String> notices = m -> { };
+    private volatile String toolchain; // the coordinator's, measured when the run starts
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -69,10 +70,10 @@ public final class LiveRun {
         listeners.add(l);
     }
 
-    /** The run request this run starts with. */
+    /** The run request this run starts with (the toolchain fingerprint once {@link #run} has measured it). */
     public RunRequest request() {
         return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
-                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy());
+                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy(), toolchain);
     }
 
     /**
@@ -88,6 +89,9 @@ public final class LiveRun {
     }
 
     private String runToEnd() throws StoreException, IOException {
+        if (!hosts.remotes().isEmpty()) { // only SSH hosts can differ from the coordinator
+            toolchain = io.fester.hosts.Toolchain.local(io.fester.hosts.Toolchain.compiler(graph.env()));
+        }
         RunRequest request = request();
         Path root = Path.of(graph.root());
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
@@ -134,12 +138,12 @@ public final class LiveRun {
         l.post(request);
         l.post(history);
         for (String h : local) {
-            l.post(first.forHost(h, NodeEvent.UP));
+            l.post(first.forHost(h, NodeEvent.UP).withToolchain(toolchain));
         }
         if (ssh != null) {
             ssh.refused().forEach((h, why) -> lost(h, why));
             started(l);
-            ssh.startSamplers(1, l::post).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
+            ssh.startSamplers(1, io.fester.hosts.Toolchain.compiler(graph.env()), l::post).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
         }
         // if this JVM goes down while actions run, their process groups go with it
         Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");

@@ -101,6 +101,9 @@ public final class BuildState {
                 if (n.state() != null) {
                     h.status(n.state());
                 }
+                if (n.toolchain() != null) {
+                    h.toolchain(n.toolchain());
+                }
                 if (n.hasSample()) {
                     h.sample(timeMs, n);
                 }
@@ -164,7 +167,7 @@ public final class BuildState {
         counts[ActionState.PENDING.ordinal()] = n;
         hosts.clear();
         for (RunRequest.HostSpec h : rr.hosts()) {
-            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags()));
+            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain()));
         }
         hostList = List.copyOf(hosts.values());
         startedMs = timeMs;

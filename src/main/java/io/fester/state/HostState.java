@@ -17,17 +17,20 @@ public final class HostState {
     private final int slots;
     private final boolean local;
     private final List<String> tags;
+    private final boolean anyToolchain;
+    private String toolchain;
     private String status = "unknown";
     private final int[] slotAction;
     private int running;
     private NodeEvent latest;
     private final List<Sample> samples = new ArrayList<>();
 
-    HostState(String name, int slots, boolean local, List<String> tags) {
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain) {
         this.name = name;
         this.slots = slots;
         this.local = local;
         this.tags = List.copyOf(tags);
+        this.anyToolchain = anyToolchain;
         this.slotAction = new int[slots];
         java.util.Arrays.fill(slotAction, -1);
     }
@@ -37,6 +40,8 @@ public final class HostState {
         this.slots = o.slots;
         this.local = o.local;
         this.tags = o.tags;
+        this.anyToolchain = o.anyToolchain;
+        this.toolchain = o.toolchain;
         this.status = o.status;
         this.slotAction = o.slotAction.clone();
         this.running = o.running;
@@ -58,6 +63,20 @@ public final class HostState {
 
     public List<String> tags() {
         return tags;
+    }
+
+    /** The toolchain fingerprint the host reported (with its {@code up}), or null. */
+    public String toolchain() {
+        return toolchain;
+    }
+
+    /** Whether the hosts file lets the host run actions whatever its toolchain ({@code toolchain: any}). */
+    public boolean anyToolchain() {
+        return anyToolchain;
+    }
+
+    void toolchain(String fingerprint) {
+        toolchain = fingerprint;
     }
 
     /** {@code unknown} until its first {@code node} event, then {@code up} or {@code lost}. */

@@ -19,20 +19,30 @@ import java.util.Map;
  * @param failFast stop dispatching after the first failure
  * @param targets the targets asked for (empty: everything)
  * @param policy the hosts file's policy rules, numbered from 1 in file order
+ * @param toolchain the coordinator's toolchain fingerprint as measured at start (its compiler's version
+ *     line and binary hash), or null when not measured; hosts reporting another one are excluded
+ *     unless their {@link HostSpec#toolchain} is {@value HostSpec#ANY_TOOLCHAIN}
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
-        List<String> targets, List<Policy> policy) implements Event {
+        List<String> targets, List<Policy> policy, String toolchain) implements Event {
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
+    }
+
+    /** A request without a measured toolchain. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null);
     }
 
     /** A request without policy rules. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
             List<String> targets) {
-        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, List.of());
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, List.of(), null);
     }
 
     /**
@@ -80,6 +90,21 @@ public record RunRequest(String spec, String specDigest, String name, String roo
      * @param slots actions at once
      * @param local true for the workstation itself (no SSH)
      * @param tags labels that policies match on
+     * @param toolchain {@value #ANY_TOOLCHAIN}: the host may run actions whatever toolchain it reports;
+     *     null: only with the coordinator's
      */
-    public record HostSpec(String name, int slots, boolean local, List<String> tags) {}
+    public record HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain) {
+        /** The hosts file's {@code toolchain: any}. */
+        public static final String ANY_TOOLCHAIN = "any";
+
+        /** A host that must have the coordinator's toolchain. */
+        public HostSpec(String name, int slots, boolean local, List<String> tags) {
+            this(name, slots, local, tags, null);
+        }
+
+        /** Whether the host may run actions whatever toolchain it reports. */
+        public boolean anyToolchain() {
+            return ANY_TOOLCHAIN.equals(toolchain);
+        }
+    }
 }

@@ -36,13 +36,16 @@ class HostsFileSshTest {
                     slots: 8
                     workspace: /var/tmp/fester
                     tags: [x86_64, bigmem]
-                  - {name: alias-only}
+                    toolchain: any
+                  - {name: alias-only, toolchain: same}
                   - {name: here, local: true, slots: 2}
                 """));
         assertEquals(List.of("b1", "alias-only", "here"), h.hosts().stream().map(s -> s.name()).toList());
         assertFalse(h.hosts().get(0).local());
         assertEquals(8, h.hosts().get(0).slots());
         assertEquals(List.of("x86_64", "bigmem"), h.hosts().get(0).tags());
+        assertTrue(h.hosts().get(0).anyToolchain(), "toolchain: any");
+        assertFalse(h.hosts().get(1).anyToolchain(), "toolchain: same is the default");
         assertEquals(new RemoteHost("b1", "10.1.2.3", 2222, "build", "~/.ssh/id_ed25519", "/var/tmp/fester", null),
                 h.remote("b1"));
         assertEquals(new RemoteHost("alias-only", null, null, null, null, null, null), h.remote("alias-only"));
@@ -58,6 +61,7 @@ class HostsFileSshTest {
         "'  - {name: b1, workspace: /}'|2:27: workspace must be a directory of its own",
         "'  - {name: b1, address: -oProxyCommand=x}'|2:25: address must be a host name or an IP address",
         "'  - {name: b1, local: yes}'|2:23: 'local' is true or false",
+        "'  - {name: b1, toolchain: other}'|2:27: toolchain is 'same'",
         "'  - {name: b1, local: true, address: 10.0.0.1}'|2:29: a local host takes no 'address'",
     })
     void badSshHostValuesAreLocated(String line, String message) throws Exception {

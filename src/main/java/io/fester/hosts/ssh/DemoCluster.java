@@ -58,6 +58,7 @@ public final class DemoCluster implements AutoCloseable {
     private static final String PIN = "fester-demo:";
 
     private final Path dataDir;
+    private final Map<String, Map<String, String>> extraEnv;
     private final Map<String, SshServer> servers = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> busy = new LinkedHashMap<>();
     private final Map<String, KeyPair> hostKeys = new LinkedHashMap<>();
@@ -68,8 +69,9 @@ public final class DemoCluster implements AutoCloseable {
     });
     private final long t0 = System.nanoTime();
 
-    private DemoCluster(Path dataDir) {
+    private DemoCluster(Path dataDir, Map<String, Map<String, String>> extraEnv) {
         this.dataDir = dataDir;
+        this.extraEnv = Map.copyOf(extraEnv);
     }
 
     /** {@code ~/.local/share/fester/demo}, {@code ~} being {@code user.home} now. */
@@ -79,7 +81,15 @@ public final class DemoCluster implements AutoCloseable {
 
     /** Starts the three hosts with their state in {@code dataDir} (created, keys generated, on first use). */
     public static DemoCluster start(Path dataDir) throws IOException {
-        DemoCluster c = new DemoCluster(dataDir);
+        return start(dataDir, Map.of());
+    }
+
+    /**
+     * Starts the hosts with variables added to some hosts' commands, by host name (e.g. a {@code PATH}
+     * that finds another compiler first: a host with another toolchain).
+     */
+    public static DemoCluster start(Path dataDir, Map<String, Map<String, String>> extraEnv) throws IOException {
+        DemoCluster c = new DemoCluster(dataDir, extraEnv);
         try {
             c.startServers();
         } catch (IOException | RuntimeException e) {
@@ -110,8 +120,9 @@ public final class DemoCluster implements AutoCloseable {
             s.setPasswordAuthenticator(null);
             s.setKeyboardInteractiveAuthenticator(null);
             s.setFileSystemFactory(new NativeFileSystemFactory());
-            s.setCommandFactory(DemoCommand.factory(home, Map.of("FESTER_AGENT_ROOT", agentRoot.toString()), p.speed(),
-                    running));
+            Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault(p.name(), Map.of()));
+            env.put("FESTER_AGENT_ROOT", agentRoot.toString());
+            s.setCommandFactory(DemoCommand.factory(home, env, p.speed(), running));
             s.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
             s.start();
             servers.put(p.name(), s);

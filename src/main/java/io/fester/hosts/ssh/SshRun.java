@@ -94,11 +94,11 @@ public final class SshRun implements AutoCloseable {
      * Starts one sampler per connected host. A host whose sampler cannot start is marked lost and its
      * reason returned.
      */
-    public Map<String, String> startSamplers(int intervalSeconds, Consumer<NodeEvent> sink) {
+    public Map<String, String> startSamplers(int intervalSeconds, String cc, Consumer<NodeEvent> sink) {
         Map<String, String> failed = new TreeMap<>();
         for (Map.Entry<String, SshExecutor.Host> e : connected.entrySet()) {
             try {
-                samplers.add(SshSampler.start(e.getValue().session(), e.getValue().sync(), intervalSeconds, sink));
+                samplers.add(SshSampler.start(e.getValue().session(), e.getValue().sync(), intervalSeconds, cc, sink));
             } catch (IOException ex) {
                 failed.put(e.getKey(), ex.getMessage());
                 pool.markLost(e.getKey());

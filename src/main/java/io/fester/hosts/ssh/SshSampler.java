@@ -1,6 +1,7 @@
 package io.fester.hosts.ssh;
 
 import io.fester.hosts.AgentScript;
+import io.fester.hosts.Toolchain;
 import io.fester.timeline.NodeEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +13,8 @@ import org.apache.sshd.client.channel.ChannelExec;
 /**
  * Samples one SSH host: uploads {@code fester-agent.sh} into the host's workspace (once; by content),
  * runs {@code fester-agent.sh watch 1} over one exec channel of the pooled session and posts each line
- * as a {@code node} observation for the host, the first with state {@code up}. If the channel ends
+ * as a {@code node} observation for the host, the first with state {@code up} and the host's toolchain
+ * fingerprint ({@code fester-agent.sh tools CC}, run once before). If the channel ends
  * while the session lives (no {@code /bin/sh}, a broken script), a host that never sampled is still
  * posted {@code up}, without a sample: it can run actions.
  */
@@ -28,10 +30,18 @@ public final class SshSampler implements AutoCloseable {
     /** Starts sampling every {@code intervalSeconds}; samples go to {@code sink} from the SSH I/O thread. */
     public static SshSampler start(SshSession session, WorkspaceSync sync, int intervalSeconds, Consumer<NodeEvent> sink)
             throws IOException {
+        return start(session, sync, intervalSeconds, "cc", sink);
+    }
+
+    /** As above, the {@code up} event carrying the fingerprint of the host's compiler {@code cc}. */
+    public static SshSampler start(SshSession session, WorkspaceSync sync, int intervalSeconds, String cc,
+            Consumer<NodeEvent> sink) throws IOException {
         sync.pushBytes(SCRIPT, AgentScript.bytes(), 0700);
         String host = session.host();
-        Lines lines = new Lines(host, sink);
         String ws = Shell.quote(sync.remoteRoot());
+        String toolchain = Toolchain.fingerprint(session.run("cd " + ws + " && exec /bin/sh " + SCRIPT + " tools "
+                + Shell.quote(cc)).trim());
+        Lines lines = new Lines(host, sink, toolchain);
         ChannelExec ch = session.start("cd " + ws + " && FESTER_WORKSPACE=" + ws + " exec /bin/sh " + SCRIPT + " watch "
                 + intervalSeconds, lines, OutputStream.nullOutputStream());
         ch.addCloseFutureListener(f -> {
@@ -51,12 +61,14 @@ public final class SshSampler implements AutoCloseable {
     private static final class Lines extends OutputStream {
         private final String host;
         private final Consumer<NodeEvent> sink;
+        private final String toolchain;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private boolean up;
 
-        Lines(String host, Consumer<NodeEvent> sink) {
+        Lines(String host, Consumer<NodeEvent> sink, String toolchain) {
             this.host = host;
             this.sink = sink;
+            this.toolchain = toolchain;
         }
 
         @Override
@@ -67,7 +79,8 @@ public final class SshSampler implements AutoCloseable {
                 if (!text.isEmpty()) {
                     try {
                         NodeEvent sample = AgentScript.parse(text, null);
-                        sink.accept(sample.forHost(host, up ? null : NodeEvent.UP));
+                        sink.accept(up ? sample.forHost(host, null)
+                                : sample.forHost(host, NodeEvent.UP).withToolchain(toolchain));
                         up = true;
                     } catch (IOException garbled) {
                         // a garbled line is skipped; the next second brings another
@@ -88,7 +101,7 @@ public final class SshSampler implements AutoCloseable {
         synchronized void endedAlive() {
             if (!up) {
                 up = true;
-                sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null));
+                sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null, toolchain));
             }
         }
     }
