@@ -54,6 +54,7 @@ public final class LiveRun {
     private RunLoop posting; // guarded by lostHosts
     private volatile Consumer<String> notices = m -> { };
     private volatile String toolchain; // the coordinator's, measured when the run starts
+    private volatile SshHosts.Settings sshSettings = SshHosts.Settings.defaults();
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -98,8 +99,8 @@ public final class LiveRun {
                 .toList();
         NodeEvent first = local.isEmpty() ? null : AgentScript.sampleLocal(root);
         SshRun ssh = hosts.remotes().isEmpty() ? null
-                : SshRun.connect(hosts.remotes(), graph.name(), root, SshHosts.Settings.defaults(),
-                        host -> lost(host, "its connection dropped"));
+                : SshRun.connect(hosts.remotes(), graph.name(), root, sshSettings,
+                        host -> lost(host, "its connection dropped or it stopped answering"));
         try {
             if (ssh != null && local.isEmpty() && ssh.connected().isEmpty()) {
                 StringBuilder why = new StringBuilder("no host could be reached:");
@@ -143,7 +144,12 @@ public final class LiveRun {
         if (ssh != null) {
             ssh.refused().forEach((h, why) -> lost(h, why));
             started(l);
-            ssh.startSamplers(1, io.fester.hosts.Toolchain.compiler(graph.env()), l::post).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
+            ssh.startSamplers(1, io.fester.hosts.Toolchain.compiler(graph.env()), e -> {
+                if (NodeEvent.UP.equals(e.state())) {
+                    back(e.host());
+                }
+                l.post(e);
+            }).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
         }
         // if this JVM goes down while actions run, their process groups go with it
         Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");
@@ -194,6 +200,22 @@ public final class LiveRun {
         if (!anyLocal && lostHosts.size() == hosts.hosts().size()) {
             l.cancel("every host was lost", false);
         }
+    }
+
+    /** A lost host came back (its sampler posts it up): it may be lost again. */
+    private void back(String host) {
+        boolean was;
+        synchronized (lostHosts) {
+            was = lostHosts.remove(host);
+        }
+        if (was) {
+            notice("host '" + host + "' is back");
+        }
+    }
+
+    /** The SSH timeouts, silence limit and reconnect interval (before {@link #run}). */
+    public void sshSettings(SshHosts.Settings settings) {
+        sshSettings = settings;
     }
 
     /** From now on lost hosts are posted at once; those lost before are posted now. */

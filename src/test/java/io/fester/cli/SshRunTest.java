@@ -178,4 +178,90 @@ class SshRunTest {
         Cli.Result v = Cli.run(db(), "verify", "last");
         assertEquals(0, v.code(), v.toString());
     }
+
+    private static final io.fester.hosts.ssh.SshHosts.Settings QUICK = new io.fester.hosts.ssh.SshHosts.Settings(
+            java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofMillis(1500), java.time.Duration.ofMillis(200));
+
+    /** first (slow) runs somewhere, then six actions that fill every slot of the three hosts at once. */
+    private BuildGraph fanOut() throws Exception {
+        StringBuilder sb = new StringBuilder("name: fan\nactions:\n"
+                + "  - {id: first, run: echo started; sleep 3; echo done > first.txt, outputs: [first.txt]}\n");
+        for (int i = 0; i < 6; i++) {
+            sb.append("  - {id: later").append(i).append(", run: sleep 1 && cat first.txt > l").append(i)
+                    .append(".txt, inputs: [first.txt], outputs: [l").append(i).append(".txt]}\n");
+        }
+        return Specs.load(Samples.spec(dir, "fan/fester.yaml", sb.toString()));
+    }
+
+    /** Runs fanOut on the demo cluster; when first is running, {@code onFirst} gets its host. */
+    private String runFanOut(DemoCluster cluster, java.util.function.Consumer<String> onFirst) throws Exception {
+        AtomicReference<String> hit = new AtomicReference<>();
+        try (TimelineStore store = TimelineStore.open(db())) {
+            LiveRun run = new LiveRun(fanOut(), cluster.hostsFile(), false, List.of(), store, "run");
+            run.sshSettings(QUICK);
+            run.addListener(rec -> {
+                if (rec.event() instanceof Pipeline p && "running".equals(p.state()) && "first".equals(p.action())
+                        && hit.compareAndSet(null, p.host())) {
+                    new Thread(() -> onFirst.accept(p.host())).start();
+                }
+            });
+            assertEquals("succeeded", run.run());
+        }
+        return hit.get();
+    }
+
+    private static long seqOf(List<JsonNode> events, String type, String host, String state) {
+        return events.stream().filter(e -> e.get("type").asText().equals(type) && e.has("host")
+                && e.get("host").asText().equals(host) && e.has("state") && e.get("state").asText().equals(state))
+                .mapToLong(e -> e.get("seq").asLong()).max().orElse(-1);
+    }
+
+    @Test
+    void aLostHostThatComesBackIsUsedAgain() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start(dir.resolve("cluster"))) {
+            String killed = runFanOut(cluster, host -> {
+                try {
+                    Thread.sleep(500); // the command has started over there
+                    cluster.stop(host);
+                    Thread.sleep(300);
+                    cluster.restart(host); // same port, same key, before first's retry ends
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<JsonNode> events = RunSamplesTest.events(db(), "last");
+            long lost = seqOf(events, "node", killed, "lost");
+            long backUp = seqOf(events, "node", killed, "up");
+            assertTrue(lost > 0, "the host was lost");
+            assertTrue(backUp > lost, "and posted up again after: " + killed);
+            long usedAfter = events.stream().filter(e -> e.get("type").asText().equals("pipeline") && e.has("action")
+                    && e.get("action").asText().startsWith("later") && e.get("state").asText().equals("succeeded")
+                    && e.get("host").asText().equals(killed) && e.get("seq").asLong() > backUp).count();
+            assertTrue(usedAfter > 0, "later actions ran on " + killed + " after it came back");
+            assertEquals(0, Cli.run(db(), "verify", "last").code());
+        }
+    }
+
+    @Test
+    void aHostThatStopsAnsweringWithItsConnectionOpenIsLostAndItsActionRetried() throws Exception {
+        try (DemoCluster cluster = DemoCluster.start(dir.resolve("cluster"))) {
+            String frozen = runFanOut(cluster, host -> {
+                try {
+                    Thread.sleep(500);
+                    cluster.freeze(host); // it hangs: no samples, no answers, the TCP connection stays
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<JsonNode> events = RunSamplesTest.events(db(), "last");
+            assertTrue(seqOf(events, "node", frozen, "lost") > 0, "the silent host was marked lost");
+            JsonNode exit = events.stream().filter(e -> e.get("type").asText().equals("exit")
+                    && e.get("action").asText().equals("first") && e.get("cause").asText().equals("host_lost"))
+                    .findFirst().orElseThrow();
+            assertEquals(frozen, exit.get("host").asText());
+            assertEquals("done\n", Files.readString(dir.resolve("fan/first.txt")));
+            assertEquals(0, Cli.run(db(), "verify", "last").code());
+        }
+    }
 }

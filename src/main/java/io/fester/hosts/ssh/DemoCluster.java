@@ -61,6 +61,8 @@ public final class DemoCluster implements AutoCloseable {
     private final Map<String, Map<String, String>> extraEnv;
     private final Map<String, SshServer> servers = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> busy = new LinkedHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicBoolean> frozen = new LinkedHashMap<>();
+    private KeyPair client;
     private final Map<String, KeyPair> hostKeys = new LinkedHashMap<>();
     private final ScheduledExecutorService thermals = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fester-demo-thermals");
@@ -101,35 +103,41 @@ public final class DemoCluster implements AutoCloseable {
 
     private void startServers() throws IOException {
         Files.createDirectories(dataDir.resolve("keys"));
-        KeyPair client = KeyFiles.loadOrCreate(clientKey(), "fester-coordinator");
+        client = KeyFiles.loadOrCreate(clientKey(), "fester-coordinator");
         for (Profile p : PROFILES) {
-            KeyPair hostKey = KeyFiles.loadOrCreate(dataDir.resolve("keys/host_" + p.name()), PIN + p.name());
-            hostKeys.put(p.name(), hostKey);
-            Path home = dataDir.resolve(p.name());
+            hostKeys.put(p.name(), KeyFiles.loadOrCreate(dataDir.resolve("keys/host_" + p.name()), PIN + p.name()));
             Files.createDirectories(workspace(p.name()));
-            Path agentRoot = agentRoot(home);
-            AtomicInteger running = new AtomicInteger();
-            busy.put(p.name(), running);
-            SshServer s = SshServer.setUpDefaultServer();
-            CoreModuleProperties.TCP_NODELAY.set(s, true);
-            s.setHost("127.0.0.1");
-            s.setPort(0);
-            s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-            s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-            s.setPublickeyAuthenticator(new KeySetPublickeyAuthenticator(p.name(), List.of(client.getPublic())));
-            s.setPasswordAuthenticator(null);
-            s.setKeyboardInteractiveAuthenticator(null);
-            s.setFileSystemFactory(new NativeFileSystemFactory());
-            Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault(p.name(), Map.of()));
-            env.put("FESTER_AGENT_ROOT", agentRoot.toString());
-            s.setCommandFactory(DemoCommand.factory(home, env, p.speed(), running));
-            s.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-            s.start();
-            servers.put(p.name(), s);
+            busy.put(p.name(), new AtomicInteger());
+            frozen.put(p.name(), new java.util.concurrent.atomic.AtomicBoolean());
+            servers.put(p.name(), server(p, 0));
         }
         pin();
         writeTemperatures(); // before the first sample
         thermals.scheduleAtFixedRate(this::writeTemperatures, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts one host's server on {@code port} (0: a free one). */
+    private SshServer server(Profile p, int port) throws IOException {
+        KeyPair hostKey = hostKeys.get(p.name());
+        Path home = dataDir.resolve(p.name());
+        Path agentRoot = agentRoot(home);
+        AtomicInteger running = busy.get(p.name());
+        SshServer s = SshServer.setUpDefaultServer();
+        CoreModuleProperties.TCP_NODELAY.set(s, true);
+        s.setHost("127.0.0.1");
+        s.setPort(port);
+        s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        s.setPublickeyAuthenticator(new KeySetPublickeyAuthenticator(p.name(), List.of(client.getPublic())));
+        s.setPasswordAuthenticator(null);
+        s.setKeyboardInteractiveAuthenticator(null);
+        s.setFileSystemFactory(new NativeFileSystemFactory());
+        Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault(p.name(), Map.of()));
+        env.put("FESTER_AGENT_ROOT", agentRoot.toString());
+        s.setCommandFactory(DemoCommand.factory(home, env, p.speed(), running, frozen.get(p.name())));
+        s.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        s.start();
+        return s;
     }
 
     /**
@@ -244,8 +252,30 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a stopped host again on the same port with the same key, as a machine that comes back
+     * after a reboot (its workspace as it was).
+     */
+    public void restart(String host) throws IOException {
+        SshServer old = servers.get(host);
+        int port = old.getPort();
+        Profile p = PROFILES.stream().filter(x -> x.name().equals(host)).findFirst().orElseThrow();
+        frozen.get(host).set(false);
+        servers.put(host, server(p, port));
+    }
+
+    /**
+     * Freezes a host, as a machine that hangs with its connections open: it still completes SSH key
+     * exchanges and keep-alives, but its commands' output and ends no longer get through (until {@link
+     * #restart} or close).
+     */
+    public void freeze(String host) {
+        frozen.get(host).set(true);
+    }
+
     @Override
     public void close() {
+        frozen.values().forEach(f -> f.set(false));
         thermals.shutdownNow();
         for (SshServer s : servers.values()) {
             try {

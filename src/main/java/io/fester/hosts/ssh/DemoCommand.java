@@ -26,8 +26,9 @@ import org.apache.sshd.server.command.CommandFactory;
  */
 final class DemoCommand implements Command {
     /** Creates the commands of one demo host. */
-    static CommandFactory factory(Path dir, Map<String, String> env, double speed, AtomicInteger busy) {
-        return (channel, command) -> new DemoCommand(command, dir, env, speed, busy);
+    static CommandFactory factory(Path dir, Map<String, String> env, double speed, AtomicInteger busy,
+            java.util.concurrent.atomic.AtomicBoolean frozen) {
+        return (channel, command) -> new DemoCommand(command, dir, env, speed, busy, frozen);
     }
 
     private final String command;
@@ -35,13 +36,16 @@ final class DemoCommand implements Command {
     private final Map<String, String> env;
     private final double speed;
     private final AtomicInteger busy;
+    private final java.util.concurrent.atomic.AtomicBoolean frozen;
     private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
 
-    private DemoCommand(String command, Path dir, Map<String, String> env, double speed, AtomicInteger busy) {
+    private DemoCommand(String command, Path dir, Map<String, String> env, double speed, AtomicInteger busy,
+            java.util.concurrent.atomic.AtomicBoolean frozen) {
+        this.frozen = frozen;
         this.command = command;
         this.dir = dir;
         this.env = env;
@@ -87,16 +91,16 @@ final class DemoCommand implements Command {
         if (in != null) {
             daemon("fester-demo-in", () -> {
                 try (OutputStream to = p.getOutputStream()) {
-                    pump(in, to, new CountDownLatch(1));
+                    pump(in, to, new CountDownLatch(1), null);
                 } catch (IOException e) {
                     // the process went away
                 }
             });
         }
         CountDownLatch pumped = new CountDownLatch(2);
-        OutputStream stdout = agent ? new AgentAnswers(out, speed, busy) : out;
-        daemon("fester-demo-out", () -> pump(p.getInputStream(), stdout, pumped));
-        daemon("fester-demo-err", () -> pump(p.getErrorStream(), err, pumped));
+        OutputStream stdout = agent ? new AgentAnswers(out, speed, busy, frozen) : out;
+        daemon("fester-demo-out", () -> pump(p.getInputStream(), stdout, pumped, frozen));
+        daemon("fester-demo-err", () -> pump(p.getErrorStream(), err, pumped, frozen));
         daemon("fester-demo-wait", () -> {
             int code = 255;
             try {
@@ -113,6 +117,7 @@ final class DemoCommand implements Command {
                     busy.decrementAndGet();
                 }
             }
+            holdWhileFrozen(frozen);
             exit.onExit(code);
         });
     }
@@ -123,11 +128,24 @@ final class DemoCommand implements Command {
         t.start();
     }
 
-    private static void pump(InputStream in, OutputStream to, CountDownLatch done) {
+    /** A frozen host's output waits (a hung machine); the wait ends when the host is restarted or stopped. */
+    static void holdWhileFrozen(java.util.concurrent.atomic.AtomicBoolean frozen) {
+        try {
+            while (frozen != null && frozen.get()) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pump(InputStream in, OutputStream to, CountDownLatch done,
+            java.util.concurrent.atomic.AtomicBoolean frozen) {
         byte[] buf = new byte[8192];
         try (in) {
             int n;
             while ((n = in.read(buf)) > 0) {
+                holdWhileFrozen(frozen);
                 to.write(buf, 0, n);
                 to.flush();
             }
@@ -154,10 +172,12 @@ final class DemoCommand implements Command {
         private final OutputStream to;
         private final double speed;
         private final AtomicInteger busy;
+        private final java.util.concurrent.atomic.AtomicBoolean frozen;
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         private final Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
 
-        AgentAnswers(OutputStream to, double speed, AtomicInteger busy) {
+        AgentAnswers(OutputStream to, double speed, AtomicInteger busy, java.util.concurrent.atomic.AtomicBoolean frozen) {
+            this.frozen = frozen;
             this.to = to;
             this.speed = speed;
             this.busy = busy;
@@ -179,10 +199,7 @@ final class DemoCommand implements Command {
                         long elapsed = (System.nanoTime() - t0) / 1_000_000;
                         long hold = speed < 1.0 ? (long) (elapsed / speed) - elapsed : 0;
                         if (hold > 0) {
-                            DELAYS.schedule(() -> {
-                                busy.decrementAndGet();
-                                send(bytes);
-                            }, hold, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            sendLater(bytes, hold);
                             return;
                         }
                         busy.decrementAndGet();
@@ -199,7 +216,20 @@ final class DemoCommand implements Command {
             }
         }
 
+        /** Sends a held-back exit line after {@code ms} (or later, while the host is frozen). */
+        private void sendLater(byte[] bytes, long ms) {
+            DELAYS.schedule(() -> {
+                if (frozen.get()) {
+                    sendLater(bytes, 50); // the shared delay thread never waits for one host
+                } else {
+                    busy.decrementAndGet();
+                    send(bytes);
+                }
+            }, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
         private void send(byte[] bytes) {
+            holdWhileFrozen(frozen);
             synchronized (to) {
                 try {
                     to.write(bytes);

@@ -42,8 +42,15 @@ public final class SshHosts implements AutoCloseable {
      * @param timeout bound of every connect, authentication, channel open and short command
      * @param heartbeat interval of keep-alive requests (a host that answers none of three is dropped)
      * @param idle a session silent this long is closed; also bounds each SFTP reply
+     * @param silence a host whose sampler sends nothing this long (the connection may still be open) is lost
+     * @param reconnect how often a lost host is tried again during a run
      */
-    public record Settings(Duration timeout, Duration heartbeat, Duration idle) {
+    public record Settings(Duration timeout, Duration heartbeat, Duration idle, Duration silence, Duration reconnect) {
+        /** With the default silence (10 s) and reconnect interval (5 s). */
+        public Settings(Duration timeout, Duration heartbeat, Duration idle) {
+            this(timeout, heartbeat, idle, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(2));
         }
@@ -126,7 +133,11 @@ public final class SshHosts implements AutoCloseable {
             throw new IOException("host '" + t.name() + "' (" + t.user() + "@" + t.where() + "): " + why, e);
         }
         SshSession session = new SshSession(t, s, settings.timeout());
-        SshSession before = pool.put(t.name(), session);
+        SshSession before;
+        synchronized (this) { // a host that comes back may be lost again
+            before = pool.put(t.name(), session);
+            lost.remove(t.name());
+        }
         if (before != null) {
             before.close();
         }
@@ -151,6 +162,16 @@ public final class SshHosts implements AutoCloseable {
         if (!closing && lost.add(host)) {
             onLost.accept(host);
         }
+    }
+
+    /** Records a host that could not be reached at start as lost (its reason is reported elsewhere). */
+    synchronized void lostAtStart(String host) {
+        lost.add(host);
+    }
+
+    /** Whether the pool is shutting down. */
+    boolean isClosing() {
+        return closing;
     }
 
     /** Whether the host was lost. */

@@ -19,16 +19,41 @@ import java.util.function.Consumer;
  * The SSH side of one run: connects to every SSH host at once (in parallel, each bounded by the
  * timeout), opens each host's workspace mirror, then provides the executor and the samplers. A host
  * that cannot be reached is kept with its reason ({@link #refused}); the run goes on without it.
+ * Once the samplers run, a watchdog marks lost a host whose sampler has been silent for the settings'
+ * {@code silence} (a hung machine whose connection stays open), and every lost host — dropped, silent,
+ * or unreachable at start, but not one whose host key was refused — is tried again every {@code
+ * reconnect}: a host that comes back gets a new session and mirror, the executor takes it back, and
+ * its new sampler posts it {@code up} again.
  */
 public final class SshRun implements AutoCloseable {
     private final SshHosts pool;
+    private final Map<String, RemoteHost> remotes;
+    private final String build;
+    private final Path root;
+    private final LocalHashes hashes;
     private final Map<String, SshExecutor.Host> connected;
     private final Map<String, String> refused;
-    private final List<SshSampler> samplers = new ArrayList<>();
+    private final Map<String, SshSampler> samplers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> keyRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile SshExecutor executor;
+    private volatile int interval;
+    private volatile String cc;
+    private volatile Consumer<NodeEvent> sampleSink;
+    private final java.util.concurrent.ScheduledExecutorService watch =
+            Executors.newScheduledThreadPool(2, r -> { // the watchdog never waits for a reconnection
+                Thread t = new Thread(r, "fester-ssh-watch");
+                t.setDaemon(true);
+                return t;
+            });
 
-    private SshRun(SshHosts pool, Map<String, SshExecutor.Host> connected, Map<String, String> refused) {
+    private SshRun(SshHosts pool, Map<String, RemoteHost> remotes, String build, Path root, LocalHashes hashes,
+            Map<String, SshExecutor.Host> connected, Map<String, String> refused) {
         this.pool = pool;
-        this.connected = connected;
+        this.remotes = Map.copyOf(remotes);
+        this.build = build;
+        this.root = root;
+        this.hashes = hashes;
+        this.connected = new java.util.concurrent.ConcurrentHashMap<>(connected);
         this.refused = refused;
     }
 
@@ -58,18 +83,25 @@ public final class SshRun implements AutoCloseable {
             }
             Map<String, SshExecutor.Host> ok = new TreeMap<>();
             Map<String, String> bad = new TreeMap<>();
+            java.util.Set<String> keys = new java.util.TreeSet<>();
             for (Map.Entry<String, Future<SshExecutor.Host>> e : pending.entrySet()) {
                 try {
                     ok.put(e.getKey(), e.getValue().get());
                 } catch (ExecutionException ex) {
                     Throwable c = ex.getCause();
                     bad.put(e.getKey(), c instanceof IOException ? c.getMessage() : c.toString());
+                    if (c instanceof SshHosts.HostKeyRefusedException) {
+                        keys.add(e.getKey());
+                    }
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     bad.put(e.getKey(), "interrupted while connecting");
                 }
             }
-            return new SshRun(pool, ok, bad);
+            SshRun run = new SshRun(pool, remotes, build, root, hashes, ok, bad);
+            run.keyRefused.addAll(keys);
+            bad.keySet().forEach(pool::lostAtStart);
+            return run;
         } finally {
             threads.shutdownNow();
         }
@@ -87,29 +119,85 @@ public final class SshRun implements AutoCloseable {
 
     /** The executor for these hosts (a host that was refused ends its actions as {@code host_lost}). */
     public SshExecutor executor(Map<String, String> env, Consumer<Event> sink) {
-        return new SshExecutor(connected, pool, env, sink);
+        executor = new SshExecutor(connected, pool, env, sink);
+        return executor;
     }
 
     /**
-     * Starts one sampler per connected host. A host whose sampler cannot start is marked lost and its
-     * reason returned.
+     * Starts one sampler per connected host (each posts its host {@code up} with its toolchain
+     * fingerprint for compiler {@code cc}), the silence watchdog and the reconnection of lost hosts. A
+     * host whose sampler cannot start is marked lost and its reason returned.
      */
     public Map<String, String> startSamplers(int intervalSeconds, String cc, Consumer<NodeEvent> sink) {
+        this.interval = intervalSeconds;
+        this.cc = cc;
+        this.sampleSink = sink;
         Map<String, String> failed = new TreeMap<>();
         for (Map.Entry<String, SshExecutor.Host> e : connected.entrySet()) {
             try {
-                samplers.add(SshSampler.start(e.getValue().session(), e.getValue().sync(), intervalSeconds, cc, sink));
+                samplers.put(e.getKey(), SshSampler.start(e.getValue().session(), e.getValue().sync(), intervalSeconds,
+                        cc, sink));
             } catch (IOException ex) {
                 failed.put(e.getKey(), ex.getMessage());
                 pool.markLost(e.getKey());
             }
         }
+        long silence = pool.settings().silence().toMillis();
+        watch.scheduleWithFixedDelay(this::watchSilence, silence / 4, Math.max(50, silence / 4),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        long every = pool.settings().reconnect().toMillis();
+        watch.scheduleWithFixedDelay(this::reconnectLost, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         return failed;
+    }
+
+    /** A host whose sampler has been silent too long is lost: its session is closed, its actions retried. */
+    private void watchSilence() {
+        long limit = pool.settings().silence().toNanos();
+        for (Map.Entry<String, SshSampler> e : samplers.entrySet()) {
+            if (!pool.isLost(e.getKey()) && e.getValue().silentNanos() > limit) {
+                pool.markLost(e.getKey());
+                SshExecutor.Host h = connected.get(e.getKey());
+                if (h != null) {
+                    h.session().close();
+                }
+            }
+        }
+    }
+
+    /** Tries each lost host once (not those whose host key was refused: that needs the user). */
+    private void reconnectLost() {
+        for (RemoteHost r : remotes.values()) {
+            String name = r.name();
+            if (!pool.isLost(name) || keyRefused.contains(name) || pool.isClosing()) {
+                continue;
+            }
+            SshSession s = null;
+            try {
+                s = pool.connect(SshTarget.resolve(r, build));
+                SshExecutor.Host h = new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
+                SshSampler old = samplers.remove(name);
+                if (old != null) {
+                    old.close();
+                }
+                connected.put(name, h);
+                SshExecutor x = executor;
+                if (x != null) {
+                    x.host(name, h);
+                }
+                samplers.put(name, SshSampler.start(s, h.sync(), interval, cc, sampleSink));
+            } catch (IOException | RuntimeException e) {
+                if (s != null && !pool.isLost(name)) {
+                    pool.markLost(name); // connected but not usable: lost again, tried again later
+                    s.close();
+                }
+            }
+        }
     }
 
     @Override
     public void close() {
-        samplers.forEach(SshSampler::close);
+        watch.shutdownNow();
+        samplers.values().forEach(SshSampler::close);
         pool.close();
     }
 }

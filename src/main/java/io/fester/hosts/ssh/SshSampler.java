@@ -22,9 +22,16 @@ public final class SshSampler implements AutoCloseable {
     static final String SCRIPT = ".fester/fester-agent.sh";
 
     private final ChannelExec channel;
+    private final Lines lines;
 
-    private SshSampler(ChannelExec channel) {
+    private SshSampler(ChannelExec channel, Lines lines) {
         this.channel = channel;
+        this.lines = lines;
+    }
+
+    /** How long since the last line of the agent (or since the start). */
+    public long silentNanos() {
+        return lines.quiet ? 0 : System.nanoTime() - lines.last;
     }
 
     /** Starts sampling every {@code intervalSeconds}; samples go to {@code sink} from the SSH I/O thread. */
@@ -49,7 +56,7 @@ public final class SshSampler implements AutoCloseable {
                 lines.endedAlive();
             }
         });
-        return new SshSampler(ch);
+        return new SshSampler(ch, lines);
     }
 
     @Override
@@ -64,6 +71,8 @@ public final class SshSampler implements AutoCloseable {
         private final String toolchain;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private boolean up;
+        private volatile long last = System.nanoTime();
+        private volatile boolean quiet; // the agent ended but the session lives: no samples to expect
 
         Lines(String host, Consumer<NodeEvent> sink, String toolchain) {
             this.host = host;
@@ -74,6 +83,7 @@ public final class SshSampler implements AutoCloseable {
         @Override
         public synchronized void write(int b) {
             if (b == '\n') {
+                last = System.nanoTime();
                 String text = line.toString(StandardCharsets.UTF_8).trim();
                 line.reset();
                 if (!text.isEmpty()) {
@@ -99,6 +109,7 @@ public final class SshSampler implements AutoCloseable {
         }
 
         synchronized void endedAlive() {
+            quiet = true;
             if (!up) {
                 up = true;
                 sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null, toolchain));
