@@ -108,6 +108,12 @@ public final class LoopbackSshd implements AutoCloseable {
                 workspace.toString(), knownHosts());
     }
 
+    /** Lets the key whose public half is in {@code pub} log in too (sshd reads authorized_keys per login). */
+    public void authorize(Path pub) throws IOException {
+        Files.writeString(dir.resolve("authorized_keys"), Files.readString(pub).trim() + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
     public int port() {
         return port;
     }

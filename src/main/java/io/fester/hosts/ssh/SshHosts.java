@@ -44,15 +44,31 @@ public final class SshHosts implements AutoCloseable {
      * @param idle a session silent this long is closed; also bounds each SFTP reply
      * @param silence a host whose sampler sends nothing this long (the connection may still be open) is lost
      * @param reconnect how often a lost host is tried again during a run
+     * @param agentSocket the ssh-agent to ask for keys (its {@code SSH_AUTH_SOCK}), or null for key files only
      */
-    public record Settings(Duration timeout, Duration heartbeat, Duration idle, Duration silence, Duration reconnect) {
-        /** With the default silence (10 s) and reconnect interval (5 s). */
+    public record Settings(Duration timeout, Duration heartbeat, Duration idle, Duration silence, Duration reconnect,
+            Path agentSocket) {
+        /** Without ssh-agent. */
+        public Settings(Duration timeout, Duration heartbeat, Duration idle, Duration silence, Duration reconnect) {
+            this(timeout, heartbeat, idle, silence, reconnect, null);
+        }
+
+        /** With the default silence (10 s) and reconnect interval (5 s), without ssh-agent. */
         public Settings(Duration timeout, Duration heartbeat, Duration idle) {
             this(timeout, heartbeat, idle, Duration.ofSeconds(10), Duration.ofSeconds(5));
         }
 
+        /** The defaults, with the ssh-agent of this process's {@code SSH_AUTH_SOCK} if it names a socket. */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(2));
+            String sock = System.getenv("SSH_AUTH_SOCK");
+            Path agent = sock == null || sock.isBlank() || !Files.exists(Path.of(sock)) ? null : Path.of(sock);
+            return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(2))
+                    .withAgent(agent);
+        }
+
+        /** The same settings asking the ssh-agent at {@code socket} (null: none) for keys. */
+        public Settings withAgent(Path socket) {
+            return new Settings(timeout, heartbeat, idle, silence, reconnect, socket);
         }
     }
 
@@ -86,6 +102,9 @@ public final class SshHosts implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        if (settings.agentSocket() != null) { // its keys are offered first, then the identity files'
+            client.setAgentFactory(AgentSocket.factory(settings.agentSocket()));
+        }
         client.setServerKeyVerifier((session, remote, key) -> {
             SshTarget t = session.getConnectionContext().getAttribute(TARGET);
             HostKeyCheck check = checks.computeIfAbsent(t.knownHosts(), HostKeyCheck::new);
@@ -110,7 +129,7 @@ public final class SshHosts implements AutoCloseable {
      * unreachable host fail with a message that says which and what to do.
      */
     public SshSession connect(SshTarget t) throws IOException {
-        List<KeyPair> keys = keys(t);
+        List<KeyPair> keys = keys(t, settings.agentSocket());
         refusals.remove(t.name());
         ClientSession s = null;
         try {
@@ -128,7 +147,10 @@ public final class SshHosts implements AutoCloseable {
             }
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             if (why.toLowerCase(java.util.Locale.ROOT).contains("no more authentication methods")) {
-                why = "the host refused the key (" + t.identities().get(0) + ") for user '" + t.user() + "'";
+                String offered = (t.identities().isEmpty() ? "" : t.identities().get(0).toString())
+                        + (settings.agentSocket() == null ? "" : (t.identities().isEmpty() ? "" : " and ")
+                        + "the keys of ssh-agent at " + settings.agentSocket());
+                why = "the host refused the key (" + offered + ") for user '" + t.user() + "'";
             }
             throw new IOException("host '" + t.name() + "' (" + t.user() + "@" + t.where() + "): " + why, e);
         }
@@ -188,8 +210,11 @@ public final class SshHosts implements AutoCloseable {
         }
     }
 
-    /** The private keys of the target's identity files. Passphrase-protected keys are refused. */
-    static List<KeyPair> keys(SshTarget t) throws IOException {
+    /**
+     * The private keys of the target's identity files. Without an agent a key that cannot be read (one
+     * with a passphrase) is refused with a message; with one it is left to the agent.
+     */
+    static List<KeyPair> keys(SshTarget t, Path agent) throws IOException {
         List<KeyPair> out = new ArrayList<>();
         for (Path p : t.identities()) {
             try (InputStream in = Files.newInputStream(p)) {
@@ -199,11 +224,15 @@ public final class SshHosts implements AutoCloseable {
                     loaded.forEach(out::add);
                 }
             } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                if (agent != null) {
+                    continue; // a key with a passphrase: ssh-agent holds it, or the host refuses
+                }
                 throw new IOException("host '" + t.name() + "': cannot use the key " + p + " (" + e.getMessage()
-                        + "); keys with a passphrase need ssh-agent, which this version does not use yet", e);
+                        + "); a key with a passphrase needs ssh-agent: start one, ssh-add the key, and run Fester "
+                        + "with SSH_AUTH_SOCK set", e);
             }
         }
-        if (out.isEmpty()) {
+        if (out.isEmpty() && agent == null) {
             throw new IOException("host '" + t.name() + "': no usable private key in " + t.identities());
         }
         return out;

@@ -77,7 +77,7 @@ public final class SshRun implements AutoCloseable {
         try {
             for (RemoteHost r : remotes.values()) {
                 pending.put(r.name(), threads.submit(() -> {
-                    SshSession s = pool.connect(SshTarget.resolve(r, build));
+                    SshSession s = pool.connect(SshTarget.resolve(r, build, pool.settings().agentSocket() != null));
                     return new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
                 }));
             }
@@ -173,7 +173,7 @@ public final class SshRun implements AutoCloseable {
             }
             SshSession s = null;
             try {
-                s = pool.connect(SshTarget.resolve(r, build));
+                s = pool.connect(SshTarget.resolve(r, build, pool.settings().agentSocket() != null));
                 SshExecutor.Host h = new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
                 SshSampler old = samplers.remove(name);
                 if (old != null) {

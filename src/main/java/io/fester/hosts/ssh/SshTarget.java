@@ -41,6 +41,11 @@ public record SshTarget(String name, String address, int port, String user, List
      * message when no private key is there to offer.
      */
     public static SshTarget resolve(RemoteHost h, String build) throws IOException {
+        return resolve(h, build, false);
+    }
+
+    /** As above; with {@code agent} (ssh-agent will offer keys) no identity file is needed. */
+    public static SshTarget resolve(RemoteHost h, String build, boolean agent) throws IOException {
         Path home = Path.of(System.getProperty("user.home"));
         String alias = h.address() != null ? h.address() : h.name();
         String hostName = null;
@@ -82,7 +87,7 @@ public record SshTarget(String name, String address, int port, String user, List
                     }
                 }
             }
-            if (identities.isEmpty()) {
+            if (identities.isEmpty() && !agent) {
                 throw new IOException("host '" + h.name() + "': no private key to offer: name one with 'identity:' "
                         + "in the hosts file or IdentityFile in " + config + ", or create " + home.resolve(".ssh/id_ed25519")
                         + " (ssh-keygen -t ed25519)");

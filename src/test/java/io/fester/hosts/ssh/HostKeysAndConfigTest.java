@@ -127,7 +127,7 @@ class HostKeysAndConfigTest {
             org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(kp, "c",
                     null, out);
         }
-        List<KeyPair> loaded = SshHosts.keys(new SshTarget("h", "127.0.0.1", 22, "u", List.of(f), f, "w"));
+        List<KeyPair> loaded = SshHosts.keys(new SshTarget("h", "127.0.0.1", 22, "u", List.of(f), f, "w"), null);
         assertEquals(1, loaded.size());
         assertEquals(kp.getPublic(), loaded.get(0).getPublic());
     }
