@@ -35,6 +35,11 @@ public final class Toolchain {
         return (version.isEmpty() ? cc : version) + (sha.length() >= 16 ? " sha256:" + sha.substring(0, 16) : "");
     }
 
+    /** Whether a fingerprint says the compiler was not found. */
+    public static boolean isMissing(String fingerprint) {
+        return fingerprint != null && fingerprint.endsWith(": not found");
+    }
+
     /** The fingerprint of this machine's compiler {@code cc}. */
     public static String local(String cc) throws IOException {
         Process p = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "tools", cc)

@@ -91,7 +91,15 @@ public final class LiveRun {
 
     private String runToEnd() throws StoreException, IOException {
         if (!hosts.remotes().isEmpty()) { // only SSH hosts can differ from the coordinator
-            toolchain = io.fester.hosts.Toolchain.local(io.fester.hosts.Toolchain.compiler(graph.env()));
+            String cc = io.fester.hosts.Toolchain.compiler(graph.env());
+            try {
+                String mine = io.fester.hosts.Toolchain.local(cc);
+                // a coordinator without the compiler is no reference: it imposes none
+                toolchain = io.fester.hosts.Toolchain.isMissing(mine) ? null : mine;
+            } catch (IOException e) {
+                notice("the toolchain ('" + cc + "') cannot be fingerprinted here, hosts are not compared: "
+                        + e.getMessage());
+            }
         }
         RunRequest request = request();
         Path root = Path.of(graph.root());

@@ -35,6 +35,7 @@ public final class SshAgent implements AutoCloseable {
     private final ChannelExec channel;
     private final OutputStream stdin;
     private final Map<String, CompletableFuture<Ended>> pending = new ConcurrentHashMap<>();
+    private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final CompletableFuture<Long> ready = new CompletableFuture<>();
 
@@ -103,6 +104,14 @@ public final class SshAgent implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Whether command {@code id} has started and not ended yet: only then do its slot's output files
+     * hold its output (before, they may still hold the previous command's).
+     */
+    public boolean running(String id) {
+        return started.contains(id);
+    }
+
     /** Kills the process group of command {@code id} on {@code slot}, if it still runs. */
     public void kill(String id, int slot) throws IOException {
         send("kill " + id + " " + slot + "\n");
@@ -122,8 +131,14 @@ public final class SshAgent implements AutoCloseable {
         String[] f = text.split(" ");
         switch (f[0]) {
             case "ready" -> ready.complete(f.length > 1 ? parse(f[1]) : 0L);
+            case "started" -> {
+                if (f.length == 3 && pending.containsKey(f[1])) {
+                    started.add(f[1]);
+                }
+            }
             case "exit" -> {
                 if (f.length == 5) {
+                    started.remove(f[1]);
                     CompletableFuture<Ended> p = pending.remove(f[1]);
                     if (p != null) {
                         p.complete(new Ended((int) parse(f[2]), "1".equals(f[3]), "1".equals(f[4])));
@@ -131,7 +146,7 @@ public final class SshAgent implements AutoCloseable {
                 }
             }
             default -> {
-                // started, pong, error: nothing waits for them
+                // pong, error: nothing waits for them
             }
         }
     }
@@ -145,6 +160,7 @@ public final class SshAgent implements AutoCloseable {
     }
 
     private void fail(String id) {
+        started.remove(id);
         CompletableFuture<Ended> p = pending.remove(id);
         if (p != null) {
             p.completeExceptionally(new IOException("host '" + host + "': the agent's channel closed"));

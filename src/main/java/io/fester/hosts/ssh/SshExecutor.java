@@ -161,7 +161,7 @@ public final class SshExecutor implements Dispatcher {
                     }
                 }, Math.max(0, action.timeoutMs() - ms(t0)), TimeUnit.MILLISECONDS);
             }
-            SshAgent.Ended ended = await(end, outTail, errTail);
+            SshAgent.Ended ended = await(end, () -> agent.running(id), outTail, errTail);
             fate.compareAndSet(RUNNING, EXITED);
             if (timeout != null) {
                 timeout.cancel(false);
@@ -221,17 +221,20 @@ public final class SshExecutor implements Dispatcher {
 
     /**
      * Waits for the command's end (or its agent's loss, as an IOException), reading its output while
-     * it runs: nothing for the first {@value #FIRST_POLL_MS} ms, then every {@value #POLL_MS} ms.
+     * it runs: nothing for the first {@value #FIRST_POLL_MS} ms, then every {@value #POLL_MS} ms once
+     * the agent has said it started (before, the slot's files may still hold the previous command's output).
      */
-    private static SshAgent.Ended await(CompletableFuture<SshAgent.Ended> end, RemoteTail out, RemoteTail err)
-            throws IOException {
+    private static SshAgent.Ended await(CompletableFuture<SshAgent.Ended> end, java.util.function.BooleanSupplier started,
+            RemoteTail out, RemoteTail err) throws IOException {
         long wait = FIRST_POLL_MS;
         while (true) {
             try {
                 return end.get(wait, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
-                out.poll();
-                err.poll();
+                if (started.getAsBoolean()) {
+                    out.poll();
+                    err.poll();
+                }
                 wait = POLL_MS;
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
