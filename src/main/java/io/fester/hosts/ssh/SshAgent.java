@@ -53,7 +53,12 @@ public final class SshAgent implements AutoCloseable {
         sync.pushBytes(SshSampler.SCRIPT, AgentScript.bytes(), 0700);
         String ws = Shell.quote(sync.remoteRoot());
         Lines lines = new Lines();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream() { // what the agent says on stderr: the first 4 KiB
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, Math.max(0, Math.min(len, 4096 - count)));
+            }
+        };
         ChannelExec ch = session.start("cd " + ws + " && exec /bin/sh " + SshSampler.SCRIPT + " serve " + DIR, lines,
                 err);
         SshAgent agent = new SshAgent(session.host(), ch);

@@ -132,7 +132,7 @@ class OpenSshTest {
     void aCancelledActionLeavesNoProcessBehindOnTheOpenSshHost() throws Exception {
         LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
         Path root = Files.createDirectories(dir.resolve("ws"));
-        try (SshHosts pool = new SshHosts(SshHosts.Settings.defaults(), h -> { })) {
+        try (SshHosts pool = new SshHosts(SshHosts.Settings.defaults().withAgent(null), h -> { })) {
             SshSession s = pool.connect(SshTarget.resolve(sshd.remote("openssh", dir.resolve("remote-ws")), "t"));
             try (SshExecutor exec = new SshExecutor(Map.of("openssh", new SshExecutor.Host(s, WorkspaceSync.open(s, root))),
                     pool, Map.of(), events::add)) {
@@ -150,5 +150,27 @@ class OpenSshTest {
                 assertFalse(ExecutorEvents.alive(pid), "the cancelled action's background process is gone");
             }
         }
+    }
+
+    @Test
+    void whenTheCoordinatorGoesAwayTheAgentKillsWhatItRanOnTheOpenSshHost() throws Exception {
+        LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        Path root = Files.createDirectories(dir.resolve("ws"));
+        long pid;
+        SshHosts pool = new SshHosts(SshHosts.Settings.defaults().withAgent(null), h -> { });
+        try {
+            SshSession s = pool.connect(SshTarget.resolve(sshd.remote("openssh", dir.resolve("remote-ws")), "t"));
+            SshExecutor exec = new SshExecutor(Map.of("openssh", new SshExecutor.Host(s, WorkspaceSync.open(s, root))),
+                    pool, Map.of(), events::add);
+            exec.start(new Action("a", "sleep 300 & echo $!; sleep 300", List.of(), List.of(), List.of(), List.of(),
+                    null), "openssh", 0, 1);
+            Event first = events.poll(30, TimeUnit.SECONDS);
+            assertTrue(first instanceof Output, String.valueOf(first));
+            pid = Long.parseLong(((Output) first).text().trim());
+            assertTrue(ProcessHandle.of(pid).isPresent());
+        } finally {
+            pool.close(); // the connection drops without a word to the agent: sshd closes its stdin
+        }
+        assertFalse(ExecutorEvents.alive(pid), "the agent killed the running action's group");
     }
 }
