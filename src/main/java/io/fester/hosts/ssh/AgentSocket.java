@@ -43,8 +43,12 @@ final class AgentSocket implements SshAgent {
     private static final int RSA_SHA2_512 = 4;
     private static final int MAX_MESSAGE = 256 * 1024;
 
+    /** Set on a session that should ask the agent (no identity file, or one with a passphrase). */
+    static final org.apache.sshd.common.AttributeRepository.AttributeKey<Boolean> USE =
+            new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
     private final Path socket;
-    private final SocketChannel channel;
+    private final SocketChannel channel; // null: this session does not ask the agent
 
     private AgentSocket(Path socket, SocketChannel channel) {
         this.socket = socket;
@@ -70,7 +74,9 @@ final class AgentSocket implements SshAgent {
 
             @Override
             public SshAgent createClient(Session session, FactoryManager manager) throws IOException {
-                return open(socket);
+                // only where the identity files do not suffice: an explicit key is not drowned in the agent's
+                // (servers cap authentication attempts), and the demo hosts never see the agent's keys
+                return Boolean.TRUE.equals(session.getAttribute(USE)) ? open(socket) : new AgentSocket(socket, null);
             }
 
             @Override
@@ -82,6 +88,9 @@ final class AgentSocket implements SshAgent {
 
     @Override
     public List<Map.Entry<PublicKey, String>> getIdentities() throws IOException {
+        if (channel == null) {
+            return List.of();
+        }
         Buffer reply = request(message(REQUEST_IDENTITIES));
         int type = reply.getUByte();
         if (type != IDENTITIES_ANSWER) {
@@ -150,6 +159,9 @@ final class AgentSocket implements SshAgent {
 
     /** Sends a message (its length filled in) and reads the whole answer. */
     private Buffer request(Buffer msg) throws IOException {
+        if (channel == null) {
+            throw new IOException("this session does not use ssh-agent");
+        }
         int len = msg.available() - 4;
         int end = msg.wpos();
         msg.wpos(msg.rpos());
@@ -180,11 +192,13 @@ final class AgentSocket implements SshAgent {
 
     @Override
     public boolean isOpen() {
-        return channel.isOpen();
+        return channel != null && channel.isOpen();
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel != null) {
+            channel.close();
+        }
     }
 }

@@ -102,7 +102,7 @@ public final class SshHosts implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-        if (settings.agentSocket() != null) { // its keys are offered first, then the identity files'
+        if (settings.agentSocket() != null) { // asked when the identity files do not suffice (AgentSocket.USE)
             client.setAgentFactory(AgentSocket.factory(settings.agentSocket()));
         }
         client.setServerKeyVerifier((session, remote, key) -> {
@@ -130,12 +130,15 @@ public final class SshHosts implements AutoCloseable {
      */
     public SshSession connect(SshTarget t) throws IOException {
         List<KeyPair> keys = keys(t, settings.agentSocket());
+        boolean askAgent = settings.agentSocket() != null
+                && (keys.size() < t.identities().size() || t.identities().isEmpty());
         refusals.remove(t.name());
         ClientSession s = null;
         try {
             s = client.connect(t.user(), t.address(), t.port(), AttributeRepository.ofKeyValuePair(TARGET, t), null)
                     .verify(settings.timeout()).getSession();
             keys.forEach(s::addPublicKeyIdentity);
+            s.setAttribute(AgentSocket.USE, askAgent);
             s.auth().verify(settings.timeout());
         } catch (IOException | RuntimeException e) {
             if (s != null) {
@@ -148,7 +151,7 @@ public final class SshHosts implements AutoCloseable {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             if (why.toLowerCase(java.util.Locale.ROOT).contains("no more authentication methods")) {
                 String offered = (t.identities().isEmpty() ? "" : t.identities().get(0).toString())
-                        + (settings.agentSocket() == null ? "" : (t.identities().isEmpty() ? "" : " and ")
+                        + (!askAgent ? "" : (t.identities().isEmpty() ? "" : " and ")
                         + "the keys of ssh-agent at " + settings.agentSocket());
                 why = "the host refused the key (" + offered + ") for user '" + t.user() + "'";
             }

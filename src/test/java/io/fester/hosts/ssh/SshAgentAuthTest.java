@@ -97,6 +97,15 @@ class SshAgentAuthTest {
             SshSession s = pool.connect(SshTarget.resolve(withFile, "t", true));
             assertEquals("through the agent\n", s.run("echo through the agent"));
         }
+        // a usable identity file of its own: the agent is not asked (its key would have been let in)
+        Path plain = dir.resolve("plain_key");
+        run(new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", plain.toString()));
+        RemoteHost withOther = new RemoteHost("other", "127.0.0.1", sshd.port(), System.getProperty("user.name"),
+                plain.toString(), dir.resolve("ws3").toString(), sshd.knownHosts());
+        try (SshHosts pool = new SshHosts(settings(socket), h -> { })) {
+            IOException e = assertThrows(IOException.class, () -> pool.connect(SshTarget.resolve(withOther, "t", true)));
+            assertTrue(e.getMessage().contains("refused the key (" + plain + ")"), e.getMessage());
+        }
         // no identity file at all (no ~/.ssh): the agent's key alone
         RemoteHost agentOnly = new RemoteHost("agent-only", "127.0.0.1", sshd.port(), System.getProperty("user.name"),
                 null, dir.resolve("ws2").toString(), sshd.knownHosts());
