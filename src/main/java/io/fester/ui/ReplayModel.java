@@ -68,6 +68,11 @@ public final class ReplayModel {
         return events.size();
     }
 
+    /** Every event of the run, in seq order (unmodifiable). */
+    public List<Recorded> events() {
+        return events;
+    }
+
     /** The event with a seq (1-based). */
     public Recorded event(long seq) {
         return events.get((int) seq - 1);
