@@ -33,8 +33,8 @@ import java.util.TreeSet;
  * @param changes biggest first
  */
 public record RunComparison(int baselineRun, List<Change> changes) {
-    static final long MIN_DURATION_CHANGE_MS = 20;
-    static final int MIN_DURATION_RATIO_PERCENT = 15;
+    static final long MIN_DURATION_CHANGE_MS = 50;
+    static final int MIN_DURATION_RATIO_PERCENT = 25;
 
     public RunComparison {
         changes = List.copyOf(changes);
@@ -74,12 +74,42 @@ public record RunComparison(int baselineRun, List<Change> changes) {
                 case DURATION -> subject + ": took " + before + ", now " + after;
                 case INPUTS -> subject + ": inputs " + (before.isEmpty() ? after : after.isEmpty() ? before
                         : before + " " + after);
+                case COMMAND -> subject + ": command " + wordDiff(before, after);
                 case HOSTS -> "hosts: " + before + " → " + after;
                 case ENV -> "env " + subject + ": " + (before.isEmpty() ? "unset" : before) + " → "
                         + (after.isEmpty() ? "unset" : after);
                 default -> subject + ": " + kind.label() + " " + before + " → " + after;
             };
         }
+    }
+
+    /**
+     * Where two commands differ, word by word: the words they share at both ends are left out but for
+     * one either side, e.g. {@code … $CFLAGS [-O2 → -O3] -c …} or {@code … $CFLAGS [added -g] -c …}.
+     */
+    static String wordDiff(String before, String after) {
+        String[] a = before.strip().split("\\s+");
+        String[] b = after.strip().split("\\s+");
+        int pre = 0;
+        while (pre < a.length && pre < b.length && a[pre].equals(b[pre])) {
+            pre++;
+        }
+        int suf = 0;
+        while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf].equals(b[b.length - 1 - suf])) {
+            suf++;
+        }
+        String gone = String.join(" ", java.util.Arrays.copyOfRange(a, pre, a.length - suf));
+        String come = String.join(" ", java.util.Arrays.copyOfRange(b, pre, b.length - suf));
+        StringBuilder s = new StringBuilder();
+        if (pre > 0) {
+            s.append(pre > 1 ? "… " : "").append(a[pre - 1]).append(' ');
+        }
+        s.append('[').append(gone.isEmpty() ? "added " + come : come.isEmpty() ? "removed " + gone : gone + " → " + come)
+                .append(']');
+        if (suf > 0) {
+            s.append(' ').append(a[a.length - suf]).append(suf > 1 ? " …" : "");
+        }
+        return s.toString();
     }
 
     /** Compares a run with its baseline. Both are folds of whole runs. */

@@ -120,7 +120,8 @@ final class AutopsyModel {
         b.append(" — ").append(failures.size()).append(failures.size() == 1 ? " failure" : " failures");
         CriticalPath cp = report.critical();
         if (cp != null && !cp.chain().isEmpty()) {
-            b.append(String.format(Locale.ROOT, " — critical path %d actions, %.2f s of %.2f s", cp.chain().size(),
+            b.append(String.format(Locale.ROOT, " — critical path: %d action%s, %.2f s of %.2f s", cp.chain().size(),
+                    cp.chain().size() == 1 ? "" : "s",
                     cp.chainMs() / 1000.0, cp.makespanMs() / 1000.0));
         }
         return b.toString();

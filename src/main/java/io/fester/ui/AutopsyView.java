@@ -84,7 +84,10 @@ final class AutopsyView extends BorderPane {
                 setGraphic(empty || f == null ? null : StateColors.Look.FAILED.fontIcon());
             }
         });
-        failures.setPrefHeight(110);
+        failures.setPrefHeight(90);
+        failures.setMinHeight(64);
+        causes.setMinHeight(120);
+        changes.setMinHeight(100);
         failures.setPlaceholder(new Label("no failures"));
         failures.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> focus(b.intValue()));
         causes.setCellFactory(l -> wrapping());
@@ -95,9 +98,10 @@ final class AutopsyView extends BorderPane {
             @Override
             protected void updateItem(RunComparison.Change c, boolean empty) {
                 super.updateItem(c, empty);
-                setText(empty || c == null ? null : c.text());
-                setWrapText(true);
-                setPrefWidth(0);
+                setText(null);
+                setGraphic(empty || c == null ? null : wrapped(getListView(), c.text()));
+                setTooltip(empty || c == null || c.before().isEmpty() ? null
+                        : new javafx.scene.control.Tooltip(c.before() + "\n→\n" + c.after()));
             }
         });
         changes.setPlaceholder(new Label("no earlier successful run of this spec"));
@@ -135,11 +139,19 @@ final class AutopsyView extends BorderPane {
             @Override
             protected void updateItem(String s, boolean empty) {
                 super.updateItem(s, empty);
-                setText(empty ? null : s);
-                setWrapText(true);
-                setPrefWidth(0); // wrap to the list's width instead of widening it
+                setText(null);
+                setGraphic(empty || s == null ? null : wrapped(getListView(), s));
             }
         };
+    }
+
+    /** A label that wraps to the list's width instead of widening it. */
+    private static Label wrapped(ListView<?> list, String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setMinHeight(Region.USE_PREF_SIZE);
+        l.prefWidthProperty().bind(list.widthProperty().subtract(32));
+        return l;
     }
 
     private static HBox legend() {

@@ -32,6 +32,15 @@ class RunComparisonTest {
         assertEquals("cc a.c", cmp.changes().get(2).before());
         assertEquals("cc -O2 a.c", cmp.changes().get(2).after());
         assertEquals("b: took 1.00 s, now 3.50 s (+2500 ms)", cmp.changes().get(4).text());
+        assertEquals("a: command cc [added -O2] a.c", cmp.changes().get(2).text());
+    }
+
+    @Test
+    void aCommandChangeShowsTheWordsThatDifferBetweenTheirNeighbours() {
+        assertEquals("… $CFLAGS [added -Wshadow] -c …", RunComparison.wordDiff("mkdir -p x && $CC $CFLAGS -c src/m.c -o m.o",
+                "mkdir -p x && $CC $CFLAGS -Wshadow -c src/m.c -o m.o"));
+        assertEquals("… gcc [-O2 → -O3 -g] -c …", RunComparison.wordDiff("cd x && gcc -O2 -c a.c", "cd x && gcc -O3 -g -c a.c"));
+        assertEquals("[make → ninja]", RunComparison.wordDiff("make", "ninja"));
     }
 
     @Test
