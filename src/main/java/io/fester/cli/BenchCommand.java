@@ -100,21 +100,30 @@ final class BenchCommand implements Callable<Integer> {
             long[] clock = {0};
             RunWriter writer = recordInstantly(store, req, () -> clock[0] += 3, 7).writer();
             long t0 = System.nanoTime();
+            long[] chars = {0};
+            store.lines(writer.runId(), null, 1, (1L << 40) - 1, l -> chars[0] += l.length());
+            double raw = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
             List<io.fester.timeline.Recorded> events = store.events(writer.runId());
             double load = (System.nanoTime() - t0) / 1e9;
             t0 = System.nanoTime();
             io.fester.ui.ReplayModel model = new io.fester.ui.ReplayModel(events);
             double index = (System.nanoTime() - t0) / 1e9;
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+            List<Double> copies = new ArrayList<>();
             List<Double> seeks = new ArrayList<>();
             for (int k = 0; k < 60; k++) {
                 long seq = 1 + rnd.nextInt(model.size());
                 long s0 = System.nanoTime();
-                model.at(seq);
+                model.at(seq); // a fresh copy of the state at that moment
+                long s1 = System.nanoTime();
+                model.seek(1 + rnd.nextInt(model.size())); // what the scrubber does on a jump
                 if (k >= 10) { // the first ten warm the JIT up
-                    seeks.add((System.nanoTime() - s0) / 1e6);
+                    copies.add((s1 - s0) / 1e6);
+                    seeks.add((System.nanoTime() - s1) / 1e6);
                 }
             }
+            copies.sort(null);
             seeks.sort(null);
             // a drag: 200 moves of 0.1 % of the run each, forward, from a random moment
             List<Double> drags = new ArrayList<>();
@@ -127,11 +136,13 @@ final class BenchCommand implements Callable<Integer> {
                 drags.add((System.nanoTime() - s0) / 1e6);
             }
             drags.sort(null);
-            System.out.printf(Locale.ROOT, "replay of %d actions, %d events: reading them %.1f s, folding and checkpointing "
-                    + "%.1f s; an arbitrary moment (50 random jumps): median %.1f ms, 95th percentile %.1f ms, worst %.1f ms; "
-                    + "dragging (200 steps of 0.1 %%): median %.2f ms, 95th percentile %.2f ms%n", n, model.size(), load, index,
-                    median(seeks), seeks.get((int) (seeks.size() * 0.95)), seeks.get(seeks.size() - 1), median(drags),
-                    drags.get((int) (drags.size() * 0.95)));
+            System.out.printf(Locale.ROOT, "replay of %d actions, %d events (%d MB of JSON Lines): the lines from H2 %.1f s, reading the events %.1f s, folding and checkpointing "
+                    + "%.1f s (%d checkpoints); an arbitrary moment on the scrubber (50 random jumps): median %.1f ms, "
+                    + "95th percentile %.1f ms, worst %.1f ms; as a fresh copy: median %.1f ms, 95th percentile %.1f ms, "
+                    + "worst %.1f ms; dragging (200 steps of 0.1 %%): median %.2f ms, 95th percentile %.2f ms%n", n,
+                    model.size(), chars[0] >> 20, raw, load, index, model.checkpoints(), median(seeks), seeks.get((int) (seeks.size() * 0.95)),
+                    seeks.get(seeks.size() - 1), median(copies), copies.get((int) (copies.size() * 0.95)),
+                    copies.get(copies.size() - 1), median(drags), drags.get((int) (drags.size() * 0.95)));
         } finally {
             deleteTree(dir);
         }

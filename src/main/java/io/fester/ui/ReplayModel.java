@@ -97,18 +97,21 @@ public final class ReplayModel {
     private long shownSeq = -1;
 
     /**
-     * The state after {@code seq} for the scrubber: moving forward from the moment on show folds only
-     * the events in between (dragging costs next to nothing); moving back, or far ahead, starts from
-     * the nearest checkpoint. The state returned is this model's and changes with the next seek.
+     * The state after {@code seq} for the scrubber. It folds from whichever is nearer before the
+     * moment: the moment on show (dragging forward folds only the events in between) or the nearest
+     * checkpoint, copied into the state on show without allocating. The state returned is this
+     * model's and changes with the next seek.
      */
     public BuildState seek(long seq) {
         long n = Math.max(0, Math.min(seq, events.size()));
-        if (shown == null || n < shownSeq || n - shownSeq > spacing) {
-            shown = at(n);
-        } else {
-            for (long k = shownSeq; k < n; k++) {
-                shown.apply(events.get((int) k));
-            }
+        int c = (int) (n / spacing);
+        long from = (long) c * spacing;
+        if (shown == null || n < shownSeq || shownSeq < from) {
+            shown = shown == null ? checkpoints.get(c).copy() : shown.copyFrom(checkpoints.get(c));
+            shownSeq = from;
+        }
+        for (long k = shownSeq; k < n; k++) {
+            shown.apply(events.get((int) k));
         }
         shownSeq = n;
         return shown;
@@ -122,7 +125,12 @@ public final class ReplayModel {
         return events.get((int) Math.max(0, Math.min(seq, events.size()) - 1)).timeMs();
     }
 
-    /** Checkpoints kept (for the benchmark and tests). */
+    /** Checkpoints kept (for the benchmark). */
+    public int checkpoints() {
+        return checkpoints.size();
+    }
+
+    /** Checkpoints kept (for tests). */
     int checkpointCount() {
         return checkpoints.size();
     }
