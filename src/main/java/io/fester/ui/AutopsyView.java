@@ -122,7 +122,7 @@ final class AutopsyView extends BorderPane {
         VBox.setVgrow(dag, Priority.ALWAYS);
         SplitPane right = new SplitPane(new VBox(dag, legend()), lanes);
         right.setOrientation(Orientation.VERTICAL);
-        right.setDividerPositions(0.64);
+        right.setDividerPositions(0.7);
         SplitPane main = new SplitPane(left, right);
         main.setDividerPositions(0.34);
         setCenter(main);
