@@ -79,7 +79,9 @@ public final class CockpitWindow {
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {
             selectFirstFailure();
-            runs.autopsy(runs.lastRunId(), null, autopsy::show);
+            if (runs.lastRunId() > 0) {
+                runs.autopsy(runs.lastRunId(), null, autopsy::show);
+            }
         });
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
@@ -148,6 +150,7 @@ public final class CockpitWindow {
             vm.reset(info.spec() + " — replay of run " + info.id());
             vm.message("replaying run " + info.id() + ": drag the timeline, or play it");
             scrubber.load(model, info.id());
+            autopsy.clear("Reading the autopsy of run " + info.id() + "…");
             runs.autopsy(info.id(), model.events(), autopsy::show);
         });
     }

@@ -64,6 +64,9 @@ final class DagView extends Region {
     private final AnimationTimer frames = new AnimationTimer() {
         @Override
         public void handle(long now) {
+            if (!Overlay.shown(DagView.this)) {
+                return; // a tab in the background: paint when it shows again
+            }
             if (animating && now - lastAnimationNs > 50_000_000L) {
                 lastAnimationNs = now;
                 dirty = true;

@@ -37,7 +37,7 @@ final class LanesView extends Region {
     private final javafx.animation.AnimationTimer frames = new javafx.animation.AnimationTimer() {
         @Override
         public void handle(long now) {
-            if (dirty) {
+            if (dirty && Overlay.shown(LanesView.this)) {
                 dirty = false;
                 paint();
             }

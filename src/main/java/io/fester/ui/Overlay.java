@@ -39,6 +39,19 @@ record Overlay(int focus, BitSet impact, BitSet chain, int[] next, long[] slackM
         return new Overlay(focus, (BitSet) impact.clone(), chain, next, slack, cp.slack().minSlackMs());
     }
 
+    /** Whether a node is on screen: in a scene, and it and every parent visible (a tab in front). */
+    static boolean shown(javafx.scene.Node n) {
+        if (n.getScene() == null) {
+            return false;
+        }
+        for (javafx.scene.Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean empty() {
         return slackMs.length == 0 && impact.isEmpty();
     }
