@@ -116,5 +116,18 @@ class AutopsyTest {
         assertTrue(EventCodec.MAPPER.readTree(trace.toFile()).path("traceEvents").size() > 13);
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("wrote " + trace, robot.lookup("#status-message").queryLabeled().getText());
+
+        // the successful run before it: no failures, nothing ringed, the critical path still drawn
+        WaitForAsyncUtils.asyncFx(() -> window.replay("1")).get();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> autopsy.model() != null && autopsy.model().info().id() == 1
+                && autopsy.dag().ready());
+        Thread.sleep(200);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(autopsy.failureList().getItems().isEmpty());
+        assertTrue(autopsy.causeList().getItems().isEmpty());
+        assertTrue(autopsy.dag().drawnImpact().isEmpty());
+        assertFalse(autopsy.dag().drawnChain().isEmpty());
+        assertEquals(null, autopsy.model().comparison(), "no earlier success to compare run 1 with");
+        assertTrue(robot.lookup("#autopsy-summary").queryLabeled().getText().startsWith("Run 1 — succeeded — 0 failures"));
     }
 }
