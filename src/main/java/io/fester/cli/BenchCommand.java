@@ -99,23 +99,41 @@ final class BenchCommand implements Callable<Integer> {
         try (TimelineStore store = TimelineStore.open(dir.resolve("timeline").toString())) {
             long[] clock = {0};
             RunWriter writer = recordInstantly(store, req, () -> clock[0] += 3, 7).writer();
+            java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
             long t0 = System.nanoTime();
+            long c0 = cpu.getCurrentThreadCpuTime();
+            long[] chars = {0};
+            store.lines(writer.runId(), null, 1, (1L << 40) - 1, l -> chars[0] += l.length());
+            double raw = (System.nanoTime() - t0) / 1e9;
+            double rawCpu = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
+            t0 = System.nanoTime();
+            c0 = cpu.getCurrentThreadCpuTime();
             List<io.fester.timeline.Recorded> events = store.events(writer.runId());
             double load = (System.nanoTime() - t0) / 1e9;
+            double loadCpu = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
             t0 = System.nanoTime();
             io.fester.ui.ReplayModel model = new io.fester.ui.ReplayModel(events);
             double index = (System.nanoTime() - t0) / 1e9;
             java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+            List<Double> copies = new ArrayList<>();
             List<Double> seeks = new ArrayList<>();
-            for (int k = 0; k < 60; k++) {
+            List<Double> seekCpu = new ArrayList<>();
+            for (int k = 0; k < 110; k++) {
                 long seq = 1 + rnd.nextInt(model.size());
                 long s0 = System.nanoTime();
-                model.at(seq);
+                model.at(seq); // a fresh copy of the state at that moment
+                long s1 = System.nanoTime();
+                long u1 = cpu.getCurrentThreadCpuTime();
+                model.seek(1 + rnd.nextInt(model.size())); // what the scrubber does on a jump
                 if (k >= 10) { // the first ten warm the JIT up
-                    seeks.add((System.nanoTime() - s0) / 1e6);
+                    copies.add((s1 - s0) / 1e6);
+                    seeks.add((System.nanoTime() - s1) / 1e6);
+                    seekCpu.add((cpu.getCurrentThreadCpuTime() - u1) / 1e6);
                 }
             }
+            copies.sort(null);
             seeks.sort(null);
+            seekCpu.sort(null);
             // a drag: 200 moves of 0.1 % of the run each, forward, from a random moment
             List<Double> drags = new ArrayList<>();
             long seq = 1 + rnd.nextInt(model.size() / 2);
@@ -127,15 +145,27 @@ final class BenchCommand implements Callable<Integer> {
                 drags.add((System.nanoTime() - s0) / 1e6);
             }
             drags.sort(null);
-            System.out.printf(Locale.ROOT, "replay of %d actions, %d events: reading them %.1f s, folding and checkpointing "
-                    + "%.1f s; an arbitrary moment (50 random jumps): median %.1f ms, 95th percentile %.1f ms, worst %.1f ms; "
-                    + "dragging (200 steps of 0.1 %%): median %.2f ms, 95th percentile %.2f ms%n", n, model.size(), load, index,
-                    median(seeks), seeks.get((int) (seeks.size() * 0.95)), seeks.get(seeks.size() - 1), median(drags),
-                    drags.get((int) (drags.size() * 0.95)));
+            System.out.printf(Locale.ROOT, "replay of %d actions, %d events (%d MB of JSON Lines), %d checkpoints%n", n,
+                    model.size(), chars[0] >> 20, model.checkpoints());
+            System.out.printf(Locale.ROOT, "  the lines from H2: %.1f s (thread CPU %.1f s)%n", raw, rawCpu);
+            System.out.printf(Locale.ROOT, "  reading the events (H2 and decoding): %.1f s (thread CPU %.1f s)%n", load,
+                    loadCpu);
+            System.out.printf(Locale.ROOT, "  folding once and checkpointing: %.1f s%n", index);
+            System.out.printf(Locale.ROOT, "  an arbitrary moment on the scrubber (100 random jumps): median %.1f ms, 95th "
+                    + "percentile %.1f ms, worst %.1f ms; thread CPU: median %.1f ms, 95th percentile %.1f ms%n",
+                    median(seeks), p95(seeks), seeks.get(seeks.size() - 1), median(seekCpu), p95(seekCpu));
+            System.out.printf(Locale.ROOT, "  the same as a fresh copy (ReplayModel.at): median %.1f ms, 95th percentile "
+                    + "%.1f ms%n", median(copies), p95(copies));
+            System.out.printf(Locale.ROOT, "  dragging (200 steps of 0.1 %%): median %.2f ms, 95th percentile %.2f ms%n",
+                    median(drags), p95(drags));
         } finally {
             deleteTree(dir);
         }
         return ExitCodes.OK;
+    }
+
+    private static double p95(List<Double> sorted) {
+        return sorted.get((int) (sorted.size() * 0.95));
     }
 
     /** A generated DAG of {@code count} actions on {@code --hosts} simulated hosts of 4 slots. */

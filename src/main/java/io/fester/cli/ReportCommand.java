@@ -1,14 +1,11 @@
 package io.fester.cli;
 
-import io.fester.report.HtmlReport;
-import io.fester.report.JsonReport;
+import io.fester.report.ReportFile;
 import io.fester.report.RunReport;
-import io.fester.report.TraceReport;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,24 +41,12 @@ final class ReportCommand implements Callable<Integer> {
             w.flush();
             return ExitCodes.OK;
         }
-        Path parent = output.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        // written beside the target under a temporary name, then renamed: never a half-written report
-        Path tmp = parent.resolve("." + output.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            write(report, w);
-        }
-        Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        ReportFile.write(report, ReportFile.Format.of(format.name()), output);
         System.err.println("wrote " + output);
         return ExitCodes.OK;
     }
 
     private void write(RunReport r, Writer w) throws java.io.IOException {
-        switch (format) {
-            case html -> HtmlReport.write(r, w);
-            case json -> JsonReport.write(r, w);
-            default -> TraceReport.write(r, w);
-        }
+        ReportFile.write(r, ReportFile.Format.of(format.name()), w);
     }
 }

@@ -124,7 +124,7 @@ public final class BuildState {
             if (i >= 0 && x.exitCode() != null) {
                 exitCode[i] = x.exitCode();
             }
-            if (i >= 0 && HostFaults.fault(x, output(i)) != null) {
+            if (i >= 0 && HostFaults.fault(x, () -> output(i)) != null) {
                 hostFaults.merge(x.host(), 1, Integer::sum);
                 if (faultHosts[i] == null) {
                     faultHosts[i] = new ArrayList<>();
@@ -246,45 +246,89 @@ public final class BuildState {
     /** A deep copy that another thread may read while this one goes on. */
     public BuildState copy() {
         BuildState c = new BuildState();
-        c.request = request;
-        c.graph = graph;
-        c.runStatus = runStatus;
-        c.outcome = outcome;
-        c.schedulerVersion = schedulerVersion;
-        c.startedMs = startedMs;
-        c.finishedMs = finishedMs;
-        c.lastSeq = lastSeq;
-        c.lastTimeMs = lastTimeMs;
-        c.state = state.clone();
-        c.host = host.clone();
-        c.slot = slot.clone();
-        c.attempt = attempt.clone();
-        c.exitCode = exitCode.clone();
-        c.readyMs = readyMs.clone();
-        c.startedAt = startedAt.clone();
-        c.finishedAt = finishedAt.clone();
-        c.durationMs = durationMs.clone();
-        c.remainingDeps = remainingDeps.clone();
-        c.reason = reason.clone();
-        c.decision = decision.clone();
-        c.output = new StringBuilder[output.length];
-        for (int i = 0; i < output.length; i++) {
-            if (output[i] != null) {
-                c.output[i] = new StringBuilder(output[i]);
-            }
-        }
-        System.arraycopy(counts, 0, c.counts, 0, counts.length);
-        c.history = history;
-        c.hostFaults.putAll(hostFaults);
-        c.faultHosts = newLists(faultHosts.length);
-        for (int i = 0; i < faultHosts.length; i++) {
-            if (faultHosts[i] != null) {
-                c.faultHosts[i] = new ArrayList<>(faultHosts[i]);
-            }
-        }
-        hosts.forEach((k, v) -> c.hosts.put(k, new HostState(v)));
-        c.hostList = List.copyOf(c.hosts.values());
+        c.copyFrom(this);
         return c;
+    }
+
+    /**
+     * Makes this state a deep copy of another, reusing this one's arrays where they have the right
+     * size: seeking a replay of a huge run copies a checkpoint into the state on show without
+     * allocating (and collecting) tens of megabytes each time. Returns this state.
+     */
+    public BuildState copyFrom(BuildState o) {
+        request = o.request;
+        graph = o.graph;
+        runStatus = o.runStatus;
+        outcome = o.outcome;
+        schedulerVersion = o.schedulerVersion;
+        startedMs = o.startedMs;
+        finishedMs = o.finishedMs;
+        lastSeq = o.lastSeq;
+        lastTimeMs = o.lastTimeMs;
+        state = into(state, o.state);
+        host = into(host, o.host);
+        slot = into(slot, o.slot);
+        attempt = into(attempt, o.attempt);
+        exitCode = into(exitCode, o.exitCode);
+        readyMs = into(readyMs, o.readyMs);
+        startedAt = into(startedAt, o.startedAt);
+        finishedAt = into(finishedAt, o.finishedAt);
+        durationMs = into(durationMs, o.durationMs);
+        remainingDeps = into(remainingDeps, o.remainingDeps);
+        reason = into(reason, o.reason);
+        decision = into(decision, o.decision);
+        if (output.length != o.output.length) {
+            output = new StringBuilder[o.output.length];
+        }
+        for (int i = 0; i < output.length; i++) {
+            StringBuilder from = o.output[i];
+            if (from == null) {
+                output[i] = null;
+            } else if (output[i] == null) {
+                output[i] = new StringBuilder(from);
+            } else {
+                output[i].setLength(0);
+                output[i].append(from);
+            }
+        }
+        System.arraycopy(o.counts, 0, counts, 0, counts.length);
+        history = o.history;
+        hostFaults.clear();
+        hostFaults.putAll(o.hostFaults);
+        if (faultHosts.length != o.faultHosts.length) {
+            faultHosts = newLists(o.faultHosts.length);
+        }
+        for (int i = 0; i < faultHosts.length; i++) {
+            faultHosts[i] = o.faultHosts[i] == null ? null : new ArrayList<>(o.faultHosts[i]);
+        }
+        hosts.clear();
+        o.hosts.forEach((k, v) -> hosts.put(k, new HostState(v)));
+        hostList = List.copyOf(hosts.values());
+        return this;
+    }
+
+    private static <T> T[] into(T[] dst, T[] src) {
+        if (dst.length != src.length) {
+            return src.clone();
+        }
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return dst;
+    }
+
+    private static int[] into(int[] dst, int[] src) {
+        if (dst.length != src.length) {
+            return src.clone();
+        }
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return dst;
+    }
+
+    private static long[] into(long[] dst, long[] src) {
+        if (dst.length != src.length) {
+            return src.clone();
+        }
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return dst;
     }
 
     // ---- read-only views ----

@@ -18,6 +18,11 @@ public final class HostFaults {
 
     /** Why the exit looks like the host's fault, or null when it does not. */
     public static String fault(Exit x, String output) {
+        return fault(x, () -> output);
+    }
+
+    /** The same, reading the output only when the exit itself does not tell (replay folds millions of exits). */
+    public static String fault(Exit x, java.util.function.Supplier<String> outputs) {
         if (Exit.CAUSE_HOST_LOST.equals(x.cause())) {
             return "the host was lost while the action ran";
         }
@@ -27,6 +32,7 @@ public final class HostFaults {
         if (x.success() || Exit.CAUSE_TIMEOUT.equals(x.cause())) {
             return null;
         }
+        String output = outputs.get();
         String text = output == null ? "" : output.toLowerCase(Locale.ROOT);
         for (String s : DISK) {
             if (text.contains(s)) {

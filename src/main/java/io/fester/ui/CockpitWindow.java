@@ -66,6 +66,7 @@ public final class CockpitWindow {
     private final HostsView hosts = new HostsView(vm);
     private final DetailsView details = new DetailsView(vm);
     private final ScrubberBar scrubber = new ScrubberBar(vm);
+    private final AutopsyView autopsy = new AutopsyView(vm);
     private final TextField search = new TextField();
     private final Menu recentMenu = new Menu("Open Recent");
     private final Scene scene;
@@ -76,10 +77,15 @@ public final class CockpitWindow {
         this.options = options;
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
-        runs.onFinished(outcome -> selectFirstFailure());
+        runs.onFinished(outcome -> {
+            selectFirstFailure();
+            if (runs.lastRunId() > 0) {
+                runs.autopsy(runs.lastRunId(), null, autopsy::show);
+            }
+        });
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
-        TabPane tabs = new TabPane(new Tab("Live", live()));
+        TabPane tabs = new TabPane(new Tab("Live", live()), new Tab("Autopsy", autopsy));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);
         root.setBottom(new VBox(scrubber, statusBar()));
@@ -128,11 +134,13 @@ public final class CockpitWindow {
     /** Opens a spec and runs it: the view goes live. */
     private void open(Path spec) {
         scrubber.hide();
+        autopsy.clear("The autopsy shows once the run ends.");
         runs.open(spec);
     }
 
     private void runAgain() {
         scrubber.hide();
+        autopsy.clear("The autopsy shows once the run ends.");
         runs.runAgain();
     }
 
@@ -142,6 +150,8 @@ public final class CockpitWindow {
             vm.reset(info.spec() + " — replay of run " + info.id());
             vm.message("replaying run " + info.id() + ": drag the timeline, or play it");
             scrubber.load(model, info.id());
+            autopsy.clear("Reading the autopsy of run " + info.id() + "…");
+            runs.autopsy(info.id(), model.events(), autopsy::show);
         });
     }
 
@@ -166,6 +176,10 @@ public final class CockpitWindow {
 
     ScrubberBar scrubber() {
         return scrubber;
+    }
+
+    AutopsyView autopsy() {
+        return autopsy;
     }
 
     public Parent root() {
@@ -347,5 +361,6 @@ public final class CockpitWindow {
                 : new PrimerLight().getUserAgentStylesheet());
         dag.dark(dark);
         lanes.dark(dark);
+        autopsy.dark(dark);
     }
 }

@@ -3,6 +3,7 @@ package io.fester.ui;
 import io.fester.graph.BuildGraph;
 import io.fester.ui.layout.LayeredLayout;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -54,10 +55,18 @@ final class DagView extends Region {
     private boolean edgesDirty = true;
     private boolean animating;
     private long lastAnimationNs;
+    /** What the Autopsy tab draws over the graph; {@link Overlay#NONE} on the Live tab. */
+    private Overlay overlay = Overlay.NONE;
+    private final BitSet drawnImpact = new BitSet();
+    private final BitSet drawnChain = new BitSet();
+    private javafx.scene.control.Tooltip tip;
     /** Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse. */
     private final AnimationTimer frames = new AnimationTimer() {
         @Override
         public void handle(long now) {
+            if (!Overlay.shown(DagView.this)) {
+                return; // a tab in the background: paint when it shows again
+            }
             if (animating && now - lastAnimationNs > 50_000_000L) {
                 lastAnimationNs = now;
                 dirty = true;
@@ -170,6 +179,58 @@ final class DagView extends Region {
     void dark(boolean on) {
         dark = on;
         redrawAll();
+    }
+
+    /**
+     * Draws an overlay over the graph: the focused failure's blocked actions ringed, the critical path's
+     * boxes and edges in amber, each action's slack on its box and in a tooltip.
+     */
+    void overlay(Overlay o) {
+        overlay = o == null ? Overlay.NONE : o;
+        if (tip == null && !overlay.empty()) {
+            tip = new javafx.scene.control.Tooltip();
+            tip.setShowDelay(javafx.util.Duration.millis(150));
+            javafx.scene.control.Tooltip.install(canvas, tip);
+            canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_MOVED, e -> {
+                int i = hit(e.getX(), e.getY());
+                tip.setText(i < 0 ? "" : tipText(i));
+                if (i < 0) {
+                    tip.hide();
+                }
+            });
+        }
+        redrawAll();
+    }
+
+    /** The tooltip of a box under the overlay: id, state, slack, whether it is blocked. */
+    String tipText(int i) {
+        if (graph == null || i < 0 || i >= graph.size()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(graph.action(i).id()).append(" — ").append(vm.look(i).label());
+        if (overlay.fits(graph.size())) {
+            String slack = overlay.slackText(i);
+            if (!slack.isEmpty()) {
+                b.append('\n').append(slack);
+            }
+            if (overlay.onChain(i)) {
+                b.append("\non the critical path");
+            }
+            if (overlay.blocked(i)) {
+                b.append("\nblocked by ").append(graph.action(overlay.focus()).id());
+            }
+        }
+        return b.toString();
+    }
+
+    /** The actions drawn as blocked in the last paint. */
+    BitSet drawnImpact() {
+        return (BitSet) drawnImpact.clone();
+    }
+
+    /** The actions drawn on the critical path in the last paint. */
+    BitSet drawnChain() {
+        return (BitSet) drawnChain.clone();
     }
 
     /** Frames drawn so far (for the frame-time benchmark). */
@@ -312,6 +373,8 @@ final class DagView extends Region {
         double h = canvas.getHeight();
         gc.clearRect(0, 0, w, h);
         drawnFrames++;
+        drawnImpact.clear();
+        drawnChain.clear();
         if (graph == null) {
             return;
         }
@@ -382,12 +445,58 @@ final class DagView extends Region {
                 gc.fillText(clip(graph.action(i).id(), 17), x + 28, y + bh / 2);
             }
         }
+        paintOverlay(gc, x0, y0, x1, y1, detail);
         gc.setStroke(Color.web("#facc15"));
         gc.setLineWidth(2.5);
         for (int i : matches) {
             gc.strokeRoundRect(layout.x()[i] - 5, layout.y()[i] - 5, bw + 10, bh + 10, 12, 12);
         }
         gc.restore();
+    }
+
+    static final Color CRITICAL = Color.web("#fbbf24");
+    static final Color BLOCKED = Color.web("#fb7185");
+
+    /** The overlay's marks on the boxes in view: blocked rings, the critical path, slack labels. */
+    private void paintOverlay(GraphicsContext gc, double x0, double y0, double x1, double y1, boolean detail) {
+        if (overlay.empty() || !overlay.fits(graph.size())) {
+            return;
+        }
+        double bw = OPTIONS.boxWidth();
+        double bh = OPTIONS.boxHeight();
+        gc.setFont(Font.font(10));
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (x > x1 || x + bw < x0 || y > y1 || y + bh < y0) {
+                continue;
+            }
+            if (overlay.blocked(i)) {
+                drawnImpact.set(i);
+                gc.setStroke(BLOCKED);
+                gc.setLineWidth(2.5);
+                gc.setLineDashes(6, 4);
+                gc.strokeRoundRect(x - 5, y - 5, bw + 10, bh + 10, 12, 12);
+                gc.setLineDashes((double[]) null);
+            }
+            if (overlay.onChain(i)) {
+                drawnChain.set(i);
+                gc.setStroke(CRITICAL);
+                gc.setLineWidth(3);
+                gc.strokeRoundRect(x - 1.5, y - 1.5, bw + 3, bh + 3, 9, 9);
+            }
+            String slack = overlay.slackShort(i);
+            if (detail && !slack.isEmpty()) { // a pill on the box's top right edge
+                double tw = 6 * slack.length() + 8;
+                double px = x + bw - tw - 6;
+                double py = y - 7;
+                gc.setFill(overlay.onChain(i) ? CRITICAL : (dark ? Color.web("#334155") : Color.web("#e2e8f0")));
+                gc.fillRoundRect(px, py, tw, 13, 8, 8);
+                gc.setFill(overlay.onChain(i) ? Color.web("#1f2328") : (dark ? Color.web("#e2e8f0") : Color.web("#1f2328")));
+                gc.fillText(slack, px + 4, py + 6.5);
+            }
+        }
+        gc.setFont(Font.font(12));
     }
 
     private void drawEdges(GraphicsContext gc, double x0, double y0, double x1, double y1, int selected) {
@@ -402,15 +511,16 @@ final class DagView extends Region {
                     continue;
                 }
                 boolean lit = selected >= 0 && (s == selected || t == selected);
-                gc.setStroke(lit ? hot : normal);
-                gc.setLineWidth(lit ? 2 : 1.2);
+                boolean critical = overlay.fits(graph.size()) && overlay.chainEdge(s, t);
+                gc.setStroke(critical ? CRITICAL : lit ? hot : normal);
+                gc.setLineWidth(critical ? 4 : lit ? 2 : 1.2);
                 gc.beginPath();
                 gc.moveTo(pts[0], pts[1]);
                 for (int k = 2; k < pts.length; k += 2) {
                     gc.lineTo(pts[k], pts[k + 1]);
                 }
                 gc.stroke();
-                arrowHead(gc, pts, lit ? hot : normal);
+                arrowHead(gc, pts, critical ? CRITICAL : lit ? hot : normal);
             }
         }
     }

@@ -31,10 +31,13 @@ final class LanesView extends Region {
     private long t0;
     private double pxPerMs;
     private boolean dirty = true;
+    /** What the Autopsy tab draws over the lanes; {@link Overlay#NONE} on the Live tab. */
+    private Overlay overlay = Overlay.NONE;
+    private final java.util.BitSet drawnChain = new java.util.BitSet();
     private final javafx.animation.AnimationTimer frames = new javafx.animation.AnimationTimer() {
         @Override
         public void handle(long now) {
-            if (dirty) {
+            if (dirty && Overlay.shown(LanesView.this)) {
                 dirty = false;
                 paint();
             }
@@ -52,7 +55,7 @@ final class LanesView extends Region {
         canvas.setOnMouseMoved(e -> {
             LiveViewModel.Bar b = barAt(e.getX(), e.getY());
             tip.setText(b == null ? "" : b.id() + "\n" + b.host() + ", slot " + b.slot() + "\n"
-                    + LiveViewModel.seconds(b.endMs() - b.startMs()) + " — " + b.look().label());
+                    + LiveViewModel.seconds(b.endMs() - b.startMs()) + " — " + b.look().label() + slackLine(b.action()));
             if (b == null) {
                 tip.hide();
             }
@@ -76,6 +79,25 @@ final class LanesView extends Region {
     void dark(boolean on) {
         dark = on;
         draw();
+    }
+
+    /** Draws the critical path over the bars (amber, linked end to start) and shows slack in the tooltip. */
+    void overlay(Overlay o) {
+        overlay = o == null ? Overlay.NONE : o;
+        draw();
+    }
+
+    private String slackLine(int action) {
+        if (!overlay.fits(vm.state().actionCount())) {
+            return "";
+        }
+        String s = overlay.slackText(action);
+        return s.isEmpty() ? "" : "\n" + s;
+    }
+
+    /** The actions whose bars were drawn on the critical path in the last frame. */
+    java.util.BitSet drawnChain() {
+        return (java.util.BitSet) drawnChain.clone();
     }
 
     /** Bars drawn in the last frame. */
@@ -169,11 +191,45 @@ final class LanesView extends Region {
                 gc.fillText(DagView.clip(b.id(), (int) (bw / 6.5)), x + 4, y + (ROW - 5) / 2);
             }
         }
+        paintChain(gc, rows);
         if ("running".equals(vm.state().runStatus())) {
             double x = LABEL + (vm.nowMs() - t0) * pxPerMs;
             gc.setStroke(Color.web("#f59e0b"));
             gc.setLineWidth(1.5);
             gc.strokeLine(x, AXIS - 4, x, h);
+        }
+    }
+
+    /** The critical path: amber outlines on its bars, and a line from each one's end to the next one's start. */
+    private void paintChain(GraphicsContext gc, Map<String, Integer> rows) {
+        drawnChain.clear();
+        if (!overlay.fits(vm.state().actionCount())) {
+            return;
+        }
+        Map<Integer, double[]> at = new HashMap<>();
+        for (LiveViewModel.Bar b : bars) {
+            Integer row = rows.get(b.host() + "#" + b.slot());
+            if (row == null || !overlay.onChain(b.action())) {
+                continue;
+            }
+            double y = AXIS + row * ROW + 2;
+            double x = LABEL + (b.startMs() - t0) * pxPerMs;
+            double bw = Math.max(2, (b.endMs() - b.startMs()) * pxPerMs);
+            gc.setStroke(DagView.CRITICAL);
+            gc.setLineWidth(2.5);
+            gc.strokeRoundRect(x - 1, y - 1, bw + 2, ROW - 3, 4, 4);
+            at.put(b.action(), new double[] {x, x + bw, y + (ROW - 5) / 2});
+            drawnChain.set(b.action());
+        }
+        gc.setStroke(DagView.CRITICAL);
+        gc.setLineWidth(1.5);
+        for (Map.Entry<Integer, double[]> e : at.entrySet()) {
+            int n = overlay.next()[e.getKey()];
+            double[] to = n < 0 ? null : at.get(n);
+            if (to != null) {
+                double[] from = e.getValue();
+                gc.strokeLine(from[1], from[2], to[0], to[2]);
+            }
         }
     }
 

@@ -38,11 +38,13 @@ public final class ReplayModel {
         int budget = (int) Math.max(4, Math.min(MAX_CHECKPOINTS, 4_000_000L / Math.max(1, actions)));
         this.spacing = Math.max(MIN_SPACING, (events.size() + budget - 1) / budget);
         BuildState s = new BuildState();
-        checkpoints.add(s.copy());
         for (int k = 0; k < this.events.size(); k++) {
             Recorded r = this.events.get(k);
             s.apply(r);
             marker(r);
+            if (k == 0) { // after the run request: its graph is built once, here, never again on a seek
+                checkpoints.add(s.copy());
+            }
             if ((k + 1) % spacing == 0) {
                 checkpoints.add(s.copy());
             }
@@ -68,6 +70,11 @@ public final class ReplayModel {
         return events.size();
     }
 
+    /** Every event of the run, in seq order (unmodifiable). */
+    public List<Recorded> events() {
+        return events;
+    }
+
     /** The event with a seq (1-based). */
     public Recorded event(long seq) {
         return events.get((int) seq - 1);
@@ -80,9 +87,12 @@ public final class ReplayModel {
     /** The state after the events {@code 1..seq} (0: before the first), a fresh copy the caller owns. */
     public BuildState at(long seq) {
         long n = Math.max(0, Math.min(seq, events.size()));
+        if (n == 0) {
+            return new BuildState();
+        }
         int c = (int) (n / spacing);
         BuildState s = checkpoints.get(c).copy();
-        for (long k = (long) c * spacing; k < n; k++) {
+        for (long k = base(c); k < n; k++) {
             s.apply(events.get((int) k));
         }
         return s;
@@ -92,21 +102,34 @@ public final class ReplayModel {
     private long shownSeq = -1;
 
     /**
-     * The state after {@code seq} for the scrubber: moving forward from the moment on show folds only
-     * the events in between (dragging costs next to nothing); moving back, or far ahead, starts from
-     * the nearest checkpoint. The state returned is this model's and changes with the next seek.
+     * The state after {@code seq} for the scrubber. It folds from whichever is nearer before the
+     * moment: the moment on show (dragging forward folds only the events in between) or the nearest
+     * checkpoint, copied into the state on show without allocating. The state returned is this
+     * model's and changes with the next seek.
      */
     public BuildState seek(long seq) {
         long n = Math.max(0, Math.min(seq, events.size()));
-        if (shown == null || n < shownSeq || n - shownSeq > spacing) {
-            shown = at(n);
-        } else {
-            for (long k = shownSeq; k < n; k++) {
-                shown.apply(events.get((int) k));
-            }
+        if (n == 0) {
+            shown = new BuildState();
+            shownSeq = 0;
+            return shown;
+        }
+        int c = (int) (n / spacing);
+        long from = base(c);
+        if (shown == null || n < shownSeq || shownSeq < from) {
+            shown = shown == null ? checkpoints.get(c).copy() : shown.copyFrom(checkpoints.get(c));
+            shownSeq = from;
+        }
+        for (long k = shownSeq; k < n; k++) {
+            shown.apply(events.get((int) k));
         }
         shownSeq = n;
         return shown;
+    }
+
+    /** The events folded into checkpoint {@code c}: the first holds the run request alone. */
+    private long base(int c) {
+        return c == 0 ? 1 : (long) c * spacing;
     }
 
     /** The time of an event, or of the first one for 0. */
@@ -117,7 +140,12 @@ public final class ReplayModel {
         return events.get((int) Math.max(0, Math.min(seq, events.size()) - 1)).timeMs();
     }
 
-    /** Checkpoints kept (for the benchmark and tests). */
+    /** Checkpoints kept (for the benchmark). */
+    public int checkpoints() {
+        return checkpoints.size();
+    }
+
+    /** Checkpoints kept (for tests). */
     int checkpointCount() {
         return checkpoints.size();
     }

@@ -47,6 +47,7 @@ final class RunController implements AutoCloseable {
     /** Opened on its own thread while the window is built and the first spec loads. */
     private final java.util.concurrent.CompletableFuture<TimelineStore> store;
     private final List<Consumer<String>> finishedListeners = new ArrayList<>();
+    private volatile int lastRunId;
 
     /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
     private final Path demoDir;
@@ -120,6 +121,27 @@ final class RunController implements AutoCloseable {
         });
     }
 
+    /** The number of the last run started from the cockpit that ended, or 0. */
+    int lastRunId() {
+        return lastRunId;
+    }
+
+    /**
+     * Loads the autopsy of a recorded run off the FX thread: its events (or those given, already read)
+     * and the last successful run of its spec to compare with; {@code onLoaded} runs on the FX thread.
+     */
+    void autopsy(int run, List<io.fester.timeline.Recorded> events, Consumer<AutopsyModel> onLoaded) {
+        worker.submit(() -> {
+            try {
+                AutopsyModel m = AutopsyModel.load(store.join(), run, events);
+                Platform.runLater(() -> onLoaded.accept(m));
+            } catch (StoreException | java.util.concurrent.CompletionException e) {
+                String msg = e instanceof StoreException ? e.getMessage() : e.getCause().getMessage();
+                Platform.runLater(() -> vm.message("no autopsy of run " + run + ": " + msg));
+            }
+        });
+    }
+
     /** The recorded runs, newest first, off the FX thread; {@code onLoaded} runs on the FX thread. */
     void runs(Consumer<List<io.fester.timeline.RunInfo>> onLoaded) {
         worker.submit(() -> {
@@ -183,6 +205,7 @@ final class RunController implements AutoCloseable {
             idWatcher.setDaemon(true);
             idWatcher.start();
             String outcome = run.run();
+            lastRunId = run.runId();
             Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(outcome)));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));

@@ -1,7 +1,6 @@
 package io.fester.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Samples;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Point2D;
-import javafx.scene.image.WritableImage;
 import javafx.scene.paint.Color;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -45,29 +43,16 @@ class CockpitTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    /** The colour the user sees inside an action's box, below its label. */
     private Color boxColour(String id) throws Exception {
-        DagView dag = window.dag();
-        Point2D c = WaitForAsyncUtils.asyncFx(() -> dag.centerOf(id)).get();
-        assertNotNull(c, id);
-        WritableImage shot = WaitForAsyncUtils.asyncFx(() -> dag.snapshot(null, null)).get(); // both layers
-        double below = 0.36 * 34 * dag.scale();
-        return shot.getPixelReader().getColor((int) c.getX(), (int) (c.getY() + below));
+        return DagPixels.boxColour(window.dag(), id);
     }
 
-    /** The state colour as drawn: 22 % over the dark background. */
     private static Color drawn(StateColors.Look look) {
-        Color bg = Color.web("#0f141c");
-        Color c = look.color();
-        double a = 0.22;
-        return Color.color(c.getRed() * a + bg.getRed() * (1 - a), c.getGreen() * a + bg.getGreen() * (1 - a),
-                c.getBlue() * a + bg.getBlue() * (1 - a));
+        return DagPixels.drawn(look);
     }
 
     private static void assertColour(Color want, Color got, String what) {
-        double d = Math.abs(want.getRed() - got.getRed()) + Math.abs(want.getGreen() - got.getGreen())
-                + Math.abs(want.getBlue() - got.getBlue());
-        assertTrue(d < 0.08, what + ": expected " + want + " but the screen shows " + got);
+        DagPixels.assertColour(want, got, what);
     }
 
     @Test
@@ -113,5 +98,18 @@ class CockpitTest {
         assertEquals("link-demo", window.viewModel().state().graph().action(window.viewModel().selectedProperty().get()).id());
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(window.details().headerText().startsWith("link-demo — skipped"), window.details().headerText());
+    }
+
+    @Test
+    void whenTheLiveRunEndsTheAutopsyTabShowsItsFailure(FxRobot robot) throws Exception {
+        waitForTheRunToEnd();
+        AutopsyView autopsy = window.autopsy();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> autopsy.model() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        AutopsyModel m = autopsy.model();
+        assertEquals(List.of("compile-matrix"), m.failures().stream().map(AutopsyModel.Failure::id).toList());
+        assertEquals("compile-matrix", m.failures().get(0).candidates().get(0).action());
+        assertEquals(null, m.baseline(), "the first run of the spec has nothing to compare with");
+        assertTrue(robot.lookup("#autopsy-summary").queryLabeled().getText().contains("1 failure"));
     }
 }
