@@ -53,6 +53,7 @@ public final class LiveRun {
     private final java.util.Set<String> lostHosts = new java.util.TreeSet<>();
     private RunLoop posting; // guarded by lostHosts
     private volatile Consumer<String> notices = m -> { };
+    private volatile boolean debug;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -72,7 +73,35 @@ public final class LiveRun {
     /** The run request this run starts with. */
     public RunRequest request() {
         return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
-                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy());
+                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy(), debug);
+    }
+
+    /**
+     * Runs under the debugger (set before {@link #run}): the engine stops before its first dispatch and
+     * then follows the {@link #command debugger commands}.
+     */
+    public LiveRun debug(boolean on) {
+        debug = on;
+        return this;
+    }
+
+    /** Whether this run is debugged. */
+    public boolean debugged() {
+        return debug;
+    }
+
+    /**
+     * Posts a debugger command as typed or clicked (a {@code debugger_command} observation). The engine
+     * answers with a {@code debugger_reply}, seen by the listeners. False when the run is not going
+     * (not started, or over).
+     */
+    public boolean command(String text) {
+        RunLoop l = loop;
+        if (l == null || !debug) {
+            return false;
+        }
+        l.post(new io.fester.timeline.DebuggerCommand(text));
+        return true;
     }
 
     /**

@@ -19,13 +19,29 @@ import java.util.Map;
  * @param failFast stop dispatching after the first failure
  * @param targets the targets asked for (empty: everything)
  * @param policy the hosts file's policy rules, numbered from 1 in file order
+ * @param debug run under the debugger: stop before dispatches and wait for {@code debugger_command}s
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
-        List<String> targets, List<Policy> policy) implements Event {
+        List<String> targets, List<Policy> policy,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+        boolean debug) implements Event {
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
+    }
+
+    /** A request with policy rules, not under the debugger. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, false);
+    }
+
+    /** The same request, with the debugger on or off. */
+    public RunRequest withDebug(boolean on) {
+        return on == debug ? this : new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights,
+                failFast, targets, policy, on);
     }
 
     /** A request without policy rules. */
