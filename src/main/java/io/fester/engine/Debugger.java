@@ -149,7 +149,9 @@ public final class Debugger {
         pending = i;
         pendingDecision = d;
         if (owed) {
-            announce();
+            if (!waitingForHosts()) {
+                announce();
+            }
         } else {
             engine.emitDecision(new DebuggerPreview(graph.action(i).id(), d)); // stopped already: the new preview
         }
@@ -180,9 +182,29 @@ public final class Debugger {
 
     /** After each observation: announces a stop that cannot wait for a dispatch (failure, pause). */
     void settle() {
-        if (mode == Mode.PAUSED && owed && (announceNow || pending >= 0)) {
+        if (mode == Mode.PAUSED && owed && (announceNow || (pending >= 0 && !waitingForHosts()))) {
+            if (pending >= 0 && !pendingDecision.override()) {
+                ScheduleDecision now = engine.scheduler().decide(pending, state);
+                pendingDecision = now != null ? now : pendingDecision; // as the hosts are now
+            }
             announce();
         }
+    }
+
+    /**
+     * The first stop waits until every host has said whether it is up (a run's hosts report one after
+     * the other), so its preview shows them all.
+     */
+    private boolean waitingForHosts() {
+        if (!stopReason.equals("start")) {
+            return false;
+        }
+        for (HostState h : state.hostList()) {
+            if (h.status().equals("unknown")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void pause(String reason, Integer breakpoint, String action, boolean now) {

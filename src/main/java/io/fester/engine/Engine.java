@@ -120,10 +120,10 @@ public final class Engine {
             prioritize(plan.priorities());
             dispatch();
         }
-        checkFinished();
-        if (debugger != null && !finished) {
-            debugger.settle();
+        if (debugger != null) {
+            debugger.settle(); // a stop is recorded even when the run ends with it (its last action failed)
         }
+        checkFinished();
         return out;
     }
 

@@ -100,6 +100,8 @@ class DebuggerTest {
     void theSessionStartsStoppedBeforeTheFirstDispatchWithItsPreview() {
         session = build();
         List<Event> out = session.feed(up("h1"));
+        assertTrue(out.isEmpty(), "the first stop waits for every host to report: " + out);
+        out = session.feed(up("h2"));
         assertTrue(running(out).isEmpty(), "nothing dispatched: " + out);
         DebuggerStop stop = only(out, DebuggerStop.class);
         assertEquals("start", stop.stop());
@@ -107,8 +109,9 @@ class DebuggerTest {
         assertEquals("c1", p.action(), "the highest rank first");
         assertEquals("c1", stop.action());
         assertEquals("h1", p.decision().host());
+        assertEquals(List.of("h1", "h2"), p.decision().candidates().stream().map(c -> c.host()).toList());
         assertEquals(List.of("c1", "c2", "c3"), stop.queue().stream().map(DebuggerStop.Queued::action).toList());
-        assertTrue(running(session.feed(up("h2"))).isEmpty(), "still stopped when another host comes up");
+        assertTrue(running(session.feed(temp("h2", 50))).isEmpty(), "still stopped when samples come");
     }
 
     @Test
@@ -138,10 +141,11 @@ class DebuggerTest {
     void nextWaitsForItsActionToFinishBeforeStopping() {
         session = build();
         session.feed(up("h1"));
+        session.feed(up("h2"));
         List<Event> out = session.cmd("next");
-        assertEquals(List.of("c1@h1#0"), running(out));
+        assertEquals(List.of("c1@h1#0"), running(out), "one action though three slots are free");
         assertTrue(out.stream().noneMatch(e -> e instanceof DebuggerStop));
-        out = session.feed(up("h2"));
+        out = session.feed(temp("h2", 50));
         assertTrue(running(out).isEmpty(), "nothing else runs while next waits: " + out);
         out = session.feed(ok("c1", "h1"));
         assertEquals("step", only(out, DebuggerStop.class).stop());
