@@ -69,6 +69,7 @@ public final class CockpitWindow {
     private final TextField search = new TextField();
     private final Menu recentMenu = new Menu("Open Recent");
     private final Scene scene;
+    private final DebugView debug;
     private boolean dark = true;
 
     public CockpitWindow(Stage stage, Options options) {
@@ -77,15 +78,20 @@ public final class CockpitWindow {
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> selectFirstFailure());
+        TabPane tabs = new TabPane(new Tab("Live", live()));
+        Tab debugTab = new Tab("Debug");
+        debug = new DebugView(vm, runs, () -> tabs.getSelectionModel().select(debugTab));
+        debugTab.setContent(debug);
+        tabs.getTabs().add(debugTab);
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
-        TabPane tabs = new TabPane(new Tab("Live", live()));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);
         root.setBottom(new VBox(scrubber, statusBar()));
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         scene = new Scene(root, Math.min(1400, screen.getWidth() * 0.95), Math.min(860, screen.getHeight() * 0.95));
         acceptDrops(scene);
+        debug.installKeys(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setScene(scene);
         applyTheme();
@@ -178,6 +184,14 @@ public final class CockpitWindow {
 
     DagView dag() {
         return dag;
+    }
+
+    DebugView debugView() {
+        return debug;
+    }
+
+    RunController runs() {
+        return runs;
     }
 
     LanesView lanes() {
@@ -276,7 +290,7 @@ public final class CockpitWindow {
         });
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        return new ToolBar(open, again, cancel, replayLast, fit, in, out, search, grow, theme);
+        return new ToolBar(open, again, debug.debugButton(), cancel, replayLast, fit, in, out, search, grow, theme);
     }
 
     private static Button button(String icon, String tip, Runnable action) {

@@ -54,6 +54,26 @@ final class DagView extends Region {
     private boolean edgesDirty = true;
     private boolean animating;
     private long lastAnimationNs;
+    /** The Debug tab's marks and clicks in the gutter left of each box; null: no gutter. */
+    private Gutter gutter;
+
+    /** A gutter left of each box (the Debug tab): breakpoint marks, the pending action, clicks, a menu. */
+    interface Gutter {
+        /** Whether the action has a breakpoint. */
+        boolean marked(String action);
+
+        /** The action held before its dispatch, or null. */
+        String pending();
+
+        /** The gutter of an action was clicked. */
+        void clicked(String action);
+
+        /** The context menu for an action's box. */
+        javafx.scene.control.ContextMenu menu(String action);
+    }
+
+    /** Width of the gutter left of each box, in layout pixels. */
+    static final double GUTTER = 18;
     /** Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse. */
     private final AnimationTimer frames = new AnimationTimer() {
         @Override
@@ -99,7 +119,19 @@ final class DagView extends Region {
         });
         canvas.setOnMouseClicked(e -> {
             if (!dragged && e.getButton() == MouseButton.PRIMARY) {
-                vm.selectedProperty().set(hit(e.getX(), e.getY()));
+                int g = gutter == null ? -1 : hitGutter(e.getX(), e.getY());
+                if (g >= 0) {
+                    gutter.clicked(graph.action(g).id());
+                } else {
+                    vm.selectedProperty().set(hit(e.getX(), e.getY()));
+                }
+            }
+        });
+        canvas.setOnContextMenuRequested(e -> {
+            int i = hit(e.getX(), e.getY());
+            if (gutter != null && i >= 0) {
+                vm.selectedProperty().set(i);
+                gutter.menu(graph.action(i).id()).show(canvas, e.getScreenX(), e.getScreenY());
             }
         });
         canvas.setOnScroll(e -> zoomAt(e.getX(), e.getY(), Math.pow(1.0015, e.getDeltaY())));
@@ -237,6 +269,43 @@ final class DagView extends Region {
         tx = getWidth() / 2 - (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale;
         ty = getHeight() / 2 - (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale;
         redrawAll();
+    }
+
+    /** Turns on the gutter (the Debug tab's DAG). */
+    void gutter(Gutter g) {
+        gutter = g;
+        redrawAll();
+    }
+
+    /** Repaints the boxes (the gutter's marks changed). */
+    void refresh() {
+        draw();
+    }
+
+    /** The action whose gutter is under a point of the canvas, or -1. */
+    int hitGutter(double sx, double sy) {
+        if (layout == null) {
+            return -1;
+        }
+        double wx = (sx - tx) / scale;
+        double wy = (sy - ty) / scale;
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (wx >= x - GUTTER && wx < x && wy >= y && wy <= y + OPTIONS.boxHeight()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Where an action's gutter is, in the canvas's coordinates, or null. */
+    Point2D gutterOf(String id) {
+        int i = graph == null ? -1 : graph.indexOf(id);
+        if (i < 0 || layout == null) {
+            return null;
+        }
+        return new Point2D(tx + (layout.x()[i] - GUTTER / 2) * scale, ty + (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale);
     }
 
     /** The action under a point of the canvas, or -1. */
@@ -382,12 +451,44 @@ final class DagView extends Region {
                 gc.fillText(clip(graph.action(i).id(), 17), x + 28, y + bh / 2);
             }
         }
+        if (gutter != null) {
+            paintGutter(gc, x0, y0, x1, y1);
+        }
         gc.setStroke(Color.web("#facc15"));
         gc.setLineWidth(2.5);
         for (int i : matches) {
             gc.strokeRoundRect(layout.x()[i] - 5, layout.y()[i] - 5, bw + 10, bh + 10, 12, 12);
         }
         gc.restore();
+    }
+
+    /** Breakpoint dots in the gutters, and an arrow and outline at the action held before its dispatch. */
+    private void paintGutter(GraphicsContext gc, double x0, double y0, double x1, double y1) {
+        double bw = OPTIONS.boxWidth();
+        double bh = OPTIONS.boxHeight();
+        String pending = gutter.pending();
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (x > x1 || x + bw < x0 - GUTTER || y > y1 || y + bh < y0) {
+                continue;
+            }
+            String id = graph.action(i).id();
+            if (gutter.marked(id)) {
+                gc.setFill(Color.web("#e5484d"));
+                gc.fillOval(x - GUTTER + 3, y + bh / 2 - 6, 12, 12);
+            }
+            if (id.equals(pending)) {
+                gc.setFill(Color.web("#f59e0b"));
+                gc.fillPolygon(new double[] {x - GUTTER + 2, x - 2, x - GUTTER + 2},
+                        new double[] {y + bh / 2 - 7, y + bh / 2, y + bh / 2 + 7}, 3);
+                gc.setStroke(Color.web("#f59e0b"));
+                gc.setLineWidth(2.5);
+                gc.setLineDashes(6, 4);
+                gc.strokeRoundRect(x - 2, y - 2, bw + 4, bh + 4, 9, 9);
+                gc.setLineDashes((double[]) null);
+            }
+        }
     }
 
     private void drawEdges(GraphicsContext gc, double x0, double y0, double x1, double y1, int selected) {
