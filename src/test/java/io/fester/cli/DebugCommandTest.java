@@ -64,7 +64,11 @@ class DebugCommandTest {
     }
 
     private Session debug(Path spec, String input) throws Exception {
-        Cli.Result r = Cli.runWithInput(db, input, "debug", spec.toString(), "--hosts", hosts.toString());
+        return debug(spec, hosts, input);
+    }
+
+    private Session debug(Path spec, Path hostsFile, String input) throws Exception {
+        Cli.Result r = Cli.runWithInput(db, input, "debug", spec.toString(), "--hosts", hostsFile.toString());
         List<JsonNode> lines = new ArrayList<>();
         for (String l : r.out().strip().split("\n")) {
             lines.add(EventCodec.MAPPER.readTree(l));
@@ -157,12 +161,15 @@ class DebugCommandTest {
 
     @Test
     void aFailureBreakpointStopsAtTheFailingActionAndTheExitCodeIsTheBuilds() throws Exception {
-        Session s = debug(spec("exit 3", "true"), "break failure\nrun\nstate\ncontinue\n");
+        // one slot: when gen-c fails, link-ab is ready and waits, so the run cannot end while stopped
+        Path solo = Samples.spec(dir, "solo.yaml", "hosts:\n  - {name: solo, local: true, slots: 1}\n");
+        Session s = debug(spec("exit 3", "true"), solo, "break failure\nrun\nstate\ncontinue\n");
         assertEquals(1, s.result().code(), s.result().toString());
         JsonNode stop = s.line(2);
         assertEquals("failure", stop.get("stop").asText(), s.result().toString());
         assertEquals(1, stop.get("breakpoint").asInt());
         assertEquals("gen-c", stop.get("action").asText());
+        assertEquals("link-ab", stop.get("preview").get("action").asText(), "what would go next");
         assertEquals(1, s.line(3).get("state").get("counts").get("failed").asInt());
         assertEquals("failed", s.line(4).get("outcome").asText());
     }
