@@ -79,15 +79,15 @@ final class DebugView extends BorderPane {
         });
         setTop(toolbar());
         SplitPane watches = new SplitPane(watch.queuePane(), watch.slotsPane(), watch.outputPane());
-        watches.setDividerPositions(0.3, 0.55);
+        watches.setDividerPositions(0.37, 0.72);
         SplitPane left = new SplitPane(dag, watches);
         left.setOrientation(Orientation.VERTICAL);
-        left.setDividerPositions(0.62);
+        left.setDividerPositions(0.58);
         SplitPane right = new SplitPane(preview, breakpoints);
         right.setOrientation(Orientation.VERTICAL);
         right.setDividerPositions(0.55);
         SplitPane main = new SplitPane(left, right);
-        main.setDividerPositions(0.6);
+        main.setDividerPositions(0.56);
         setCenter(main);
         setId("debug-view");
     }

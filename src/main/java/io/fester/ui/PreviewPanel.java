@@ -53,13 +53,20 @@ final class PreviewPanel extends VBox {
         hint.setStyle("-fx-opacity: 0.7");
         HBox bar = new HBox(10, accept, hint);
         bar.setAlignment(Pos.CENTER_LEFT);
-        table.getColumns().add(column("host", r -> r.host()));
-        table.getColumns().add(column("status", r -> r.status()));
-        table.getColumns().add(column("score", r -> r.score() == null ? "" : format(r.score())));
-        for (String f : FACTORS) {
-            table.getColumns().add(column(f, r -> r.factors() == null ? "" : format(r.factors().getOrDefault(f, 0.0))));
+        table.getColumns().add(column("host", 72, r -> r.host()));
+        table.getColumns().add(column("score", 60, r -> r.score() == null ? "" : format(r.score())));
+        String[] shortNames = {"cpu", "therm.", "hist.", "instab.", "local."};
+        for (int k = 0; k < FACTORS.length; k++) {
+            String f = FACTORS[k];
+            TableColumn<Row, String> c = column(shortNames[k], 78,
+                    r -> r.factors() == null ? "" : format(r.factors().getOrDefault(f, 0.0)));
+            Label name = new Label(shortNames[k]);
+            name.setTooltip(new Tooltip("factor " + f));
+            c.setText(null);
+            c.setGraphic(name);
+            table.getColumns().add(c);
         }
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getColumns().add(column("status", 180, r -> r.status()));
         table.setPlaceholder(new Label("the preview appears when the debugger stops before a dispatch"));
         table.setRowFactory(t -> {
             TableRow<Row> row = new TableRow<>() {
@@ -67,6 +74,7 @@ final class PreviewPanel extends VBox {
                 protected void updateItem(Row item, boolean empty) {
                     super.updateItem(item, empty);
                     setId(item == null || empty ? null : "preview-" + item.host());
+                    setTooltip(item == null || empty ? null : new Tooltip(item.host() + ": " + item.status()));
                     setStyle(item == null || empty ? "" : item.status().equals("chosen") ? "-fx-font-weight: bold"
                             : item.rejected() || item.status().equals("busy") ? "-fx-opacity: 0.6" : "");
                 }
@@ -84,8 +92,11 @@ final class PreviewPanel extends VBox {
         refresh();
     }
 
-    private static TableColumn<Row, String> column(String name, java.util.function.Function<Row, String> value) {
+    private static TableColumn<Row, String> column(String name, double width,
+            java.util.function.Function<Row, String> value) {
         TableColumn<Row, String> c = new TableColumn<>(name);
+        c.setPrefWidth(width);
+        c.setMinWidth(width);
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
         c.setSortable(false);
         return c;

@@ -37,15 +37,15 @@ final class WatchPanels {
         this.live = live;
         this.debug = debug;
         queue.setId("watch-queue");
-        queue.getColumns().add(column("ready action", Queued::action));
-        queue.getColumns().add(column("rank", q -> Long.toString(q.rank())));
-        queue.getColumns().add(column("waiting", Queued::waited));
+        queue.getColumns().add(column("ready action", 130, Queued::action));
+        queue.getColumns().add(column("rank", 55, q -> Long.toString(q.rank())));
+        queue.getColumns().add(column("waiting", 75, Queued::waited));
         queue.setPlaceholder(new Label("the ready queue shows at each stop"));
         queue.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         slots.setId("watch-slots");
-        slots.getColumns().add(column("host", Slot::host));
-        slots.getColumns().add(column("slot", s -> Integer.toString(s.slot())));
-        slots.getColumns().add(column("running", Slot::action));
+        slots.getColumns().add(column("host", 80, Slot::host));
+        slots.getColumns().add(column("slot", 52, s -> Integer.toString(s.slot())));
+        slots.getColumns().add(column("running", 110, Slot::action));
         slots.setPlaceholder(new Label("no hosts yet"));
         slots.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         output.setId("watch-output");
@@ -57,8 +57,11 @@ final class WatchPanels {
         debug.revisionProperty().addListener((o, a, b) -> refreshQueue());
     }
 
-    private static <T> TableColumn<T, String> column(String name, java.util.function.Function<T, String> value) {
+    private static <T> TableColumn<T, String> column(String name, double width,
+            java.util.function.Function<T, String> value) {
         TableColumn<T, String> c = new TableColumn<>(name);
+        c.setPrefWidth(width);
+        c.setMinWidth(width);
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
         c.setSortable(false);
         return c;
@@ -91,7 +94,7 @@ final class WatchPanels {
     private void refreshQueue() {
         DebuggerStop s = debug.lastStop();
         List<Queued> rows = new ArrayList<>();
-        if (s != null) {
+        if (s != null && debug.debuggingProperty().get()) {
             long at = live.state().lastTimeMs();
             for (DebuggerStop.Queued q : s.queue()) {
                 rows.add(new Queued(q.action(), q.rank(), LiveViewModel.seconds(Math.max(0, at - q.readyMs()))));
