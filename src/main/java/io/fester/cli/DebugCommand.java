@@ -97,8 +97,8 @@ final class DebugCommand implements Callable<Integer> {
                 throw failure[0];
             }
             System.err.println(progress.summary(outcome[0], run.runId()));
-            ObjectNode end = EventCodec.MAPPER.createObjectNode().put("stop", "end").put("outcome", outcome[0])
-                    .put("run", run.runId());
+            ObjectNode end = EventCodec.MAPPER.createObjectNode().put("stop", "end").putNull("breakpoint")
+                    .putNull("action").putNull("preview").put("outcome", outcome[0]).put("run", run.runId());
             System.out.println(end);
             System.out.flush();
             return switch (outcome[0]) {
@@ -226,9 +226,7 @@ final class DebugCommand implements Callable<Integer> {
 
     static ObjectNode stopLine(DebuggerStop s, DebuggerPreview p) {
         ObjectNode o = EventCodec.MAPPER.createObjectNode().put("stop", s.stop());
-        if (s.breakpoint() != null) {
-            o.put("breakpoint", s.breakpoint());
-        }
+        o.put("breakpoint", s.breakpoint()); // null unless one was hit: every stop line has the same keys
         o.put("action", s.action());
         o.set("preview", p == null ? null : EventCodec.MAPPER.valueToTree(p.decision()));
         return o;

@@ -85,6 +85,21 @@ class DebugViewModelTest {
     }
 
     @Test
+    void thePreviewListsTheChoiceFirstThenCandidatesBusyAndRejectedHostsWithTheirRule() {
+        Map<String, Double> f = Map.of("cpu", 0.5, "thermal", 0.8, "history", 0.5, "instability", 1.0, "locality", 1.0);
+        ScheduleDecision d = new ScheduleDecision("link", "b2", 0,
+                List.of(new ScheduleDecision.Candidate("b1", 3.4, f), new ScheduleDecision.Candidate("b2", 3.1, f)),
+                List.of(new ScheduleDecision.Rejection("small", "policy[1]: require tags [bigmem] (hosts.yaml:9)")),
+                List.of("b3"), true);
+        List<PreviewPanel.Row> rows = PreviewPanel.rows(d);
+        assertEquals(List.of("b1 candidate", "b2 chosen", "b3 busy", "small policy[1]: require tags [bigmem] (hosts.yaml:9)"),
+                rows.stream().map(r -> r.host() + " " + r.status()).toList());
+        assertTrue(rows.get(3).rejected(), "a click on it asks for a confirmation naming the rule");
+        assertFalse(rows.get(0).rejected());
+        assertEquals(0.8, rows.get(0).factors().get("thermal"));
+    }
+
+    @Test
     void aRunThatIsNotDebuggedSendsNothing() {
         feed(request(false));
         debug.step();
