@@ -118,6 +118,9 @@ final class DagView extends Region {
             redrawAll();
         });
         canvas.setOnMouseClicked(e -> {
+            if (!dragged && e.getButton() == MouseButton.SECONDARY) {
+                showMenu(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()); // where no context-menu event comes
+            }
             if (!dragged && e.getButton() == MouseButton.PRIMARY) {
                 int g = gutter == null ? -1 : hitGutter(e.getX(), e.getY());
                 if (g >= 0) {
@@ -127,13 +130,7 @@ final class DagView extends Region {
                 }
             }
         });
-        canvas.setOnContextMenuRequested(e -> {
-            int i = hit(e.getX(), e.getY());
-            if (gutter != null && i >= 0) {
-                vm.selectedProperty().set(i);
-                gutter.menu(graph.action(i).id()).show(canvas, e.getScreenX(), e.getScreenY());
-            }
-        });
+        canvas.setOnContextMenuRequested(e -> showMenu(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()));
         canvas.setOnScroll(e -> zoomAt(e.getX(), e.getY(), Math.pow(1.0015, e.getDeltaY())));
     }
 
@@ -269,6 +266,19 @@ final class DagView extends Region {
         tx = getWidth() / 2 - (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale;
         ty = getHeight() / 2 - (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale;
         redrawAll();
+    }
+
+    private javafx.scene.control.ContextMenu menu;
+
+    /** The gutter's context menu for the box under a point, unless one is open already. */
+    private void showMenu(double x, double y, double screenX, double screenY) {
+        int i = hit(x, y);
+        if (gutter == null || i < 0 || (menu != null && menu.isShowing())) {
+            return;
+        }
+        vm.selectedProperty().set(i);
+        menu = gutter.menu(graph.action(i).id());
+        menu.show(canvas, screenX, screenY);
     }
 
     /** Turns on the gutter (the Debug tab's DAG). */

@@ -123,7 +123,8 @@ class DebugTabTest {
         }
         assertEquals(before + 3, dispatched(), "three steps, three actions");
 
-        // a breakpoint on the test action from its gutter, one on the tag 'link' from the panel
+        // a breakpoint on the test action from its gutter, one on the tag 'link' from the panel, one on
+        // any failure from a box's context menu
         waitFor(() -> window.debugView().dag().ready());
         Point2D gutter = WaitForAsyncUtils.asyncFx(() -> window.debugView().dag().canvas()
                 .localToScreen(window.debugView().dag().gutterOf("test"))).get();
@@ -133,6 +134,12 @@ class DebugTabTest {
         robot.clickOn("#breakpoint-add");
         waitFor(() -> debug().breakpoints().size() == 2 && debug().breakpoints().get(1).number() == 2);
         assertEquals("tag link", debug().breakpoints().get(1).what());
+        Point2D archive = WaitForAsyncUtils.asyncFx(() -> window.debugView().dag().canvas()
+                .localToScreen(window.debugView().dag().centerOf("archive"))).get();
+        robot.rightClickOn(archive);
+        robot.clickOn("Break on any failure");
+        waitFor(() -> debug().breakpoints().size() == 3 && debug().breakpoints().get(2).number() == 3);
+        assertEquals("failure", debug().breakpoints().get(2).what());
 
         robot.clickOn("#debug-resume");
         DebuggerStop hit = nextStop(last);
