@@ -130,6 +130,8 @@ public final class DebugViewModel {
         if (r.error() != null) {
             error = r.error();
             live.message("debugger: " + r.error());
+            // a breakpoint set before the run that this run refuses (a host it does not have) goes away
+            breakpoints.removeIf(b -> b.number() == 0 && r.command().equals("break " + b.what()));
             return;
         }
         error = "";

@@ -46,17 +46,20 @@ class DebugViewModelTest {
     void breakpointsSetBeforeTheRunAreSentAtTheFirstStopAndNumberedByTheEnginesReplies() {
         debug.toggleBreakpoint("b");
         debug.addBreakpoint("tag link");
+        debug.addBreakpoint("host gone");
         assertEquals(List.of(new DebugViewModel.Breakpoint(0, "action b", true),
-                new DebugViewModel.Breakpoint(0, "tag link", true)), debug.breakpoints());
+                new DebugViewModel.Breakpoint(0, "tag link", true), new DebugViewModel.Breakpoint(0, "host gone", true)),
+                debug.breakpoints());
         assertTrue(sent.isEmpty(), "nothing to send to before a debug run");
         ScheduleDecision d = new ScheduleDecision("a", "h1", 0, List.of(), List.of(), List.of(), false);
         feed(request(true), new DebuggerPreview("a", d), new DebuggerStop("start", null, "a", List.of()));
-        assertEquals(List.of("break action b", "break tag link"), sent);
+        assertEquals(List.of("break action b", "break tag link", "break host gone"), sent);
         assertTrue(debug.pausedProperty().get());
         assertEquals("a", debug.pendingAction());
         assertEquals(0, live.selectedProperty().get(), "the stopped action is selected");
         feed(new DebuggerReply("break action b", null, 1, "action b", false, null),
-                new DebuggerReply("break tag link", null, 2, "tag link", false, null));
+                new DebuggerReply("break tag link", null, 2, "tag link", false, null),
+                DebuggerReply.error("break host gone", "unknown host 'gone': the run's hosts are h1"));
         assertEquals(List.of(new DebugViewModel.Breakpoint(1, "action b", true),
                 new DebugViewModel.Breakpoint(2, "tag link", true)), debug.breakpoints());
         debug.enable(debug.breakpoints().get(1), false);
