@@ -158,24 +158,34 @@ final class DagView extends Region {
             }
             if (g != null && !same) {
                 int generation = ++layoutGeneration;
-                int[][] deps = new int[g.size()][];
-                for (int i = 0; i < g.size(); i++) {
-                    deps[i] = g.deps(i);
-                }
-                LAYOUT.submit(() -> {
-                    LayeredLayout.Result r = LayeredLayout.layout(deps, OPTIONS);
-                    Platform.runLater(() -> {
-                        if (generation == layoutGeneration) {
-                            layout = r;
-                            fitPending = true;
-                            edgesDirty = true;
-                            requestLayout();
-                        }
-                    });
-                });
+                layoutOf(g).thenAccept(r -> Platform.runLater(() -> {
+                    if (generation == layoutGeneration) {
+                        layout = r;
+                        fitPending = true;
+                        edgesDirty = true;
+                        requestLayout();
+                    }
+                }));
             }
         }
         draw();
+    }
+
+    /** The graph laid out last and its layout: the Live and Debug tabs show one graph, laid out once. FX thread. */
+    private static BuildGraph sharedGraph;
+    private static java.util.concurrent.CompletableFuture<LayeredLayout.Result> sharedLayout;
+
+    private static java.util.concurrent.CompletableFuture<LayeredLayout.Result> layoutOf(BuildGraph g) {
+        if (sharedGraph != null && sameShape(g, sharedGraph)) {
+            return sharedLayout;
+        }
+        int[][] deps = new int[g.size()][];
+        for (int i = 0; i < g.size(); i++) {
+            deps[i] = g.deps(i);
+        }
+        sharedGraph = g;
+        sharedLayout = java.util.concurrent.CompletableFuture.supplyAsync(() -> LayeredLayout.layout(deps, OPTIONS), LAYOUT);
+        return sharedLayout;
     }
 
     /** Same actions, same edges: the layout of one serves the other. */
