@@ -29,6 +29,17 @@ public final class Cli {
 
     private Cli() {}
 
+    /** Runs {@code fester ARGS…} with the database {@code db} and {@code input} as its stdin. */
+    public static synchronized Result runWithInput(String db, String input, String... args) {
+        java.io.InputStream oldIn = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return run(db, args);
+        } finally {
+            System.setIn(oldIn);
+        }
+    }
+
     /** Runs {@code fester ARGS…} with the database {@code db}. */
     public static synchronized Result run(String db, String... args) {
         List<String> all = new ArrayList<>(List.of(args));

@@ -7,6 +7,7 @@ import io.fester.state.ActionState;
 import io.fester.state.BuildState;
 import io.fester.state.HostFaults;
 import io.fester.timeline.Cancel;
+import io.fester.timeline.DebuggerCommand;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
 import io.fester.timeline.FailurePropagation;
@@ -48,6 +49,8 @@ public final class Engine {
     private boolean finished;
     private List<Event> out;
     private long now;
+    /** The debugger, in debug mode (the run request asks for it), else null. */
+    private Debugger debugger;
 
     public Engine(Scheduler scheduler) {
         this(scheduler, Planning.standard());
@@ -106,6 +109,9 @@ public final class Engine {
             dispatch();
         } else if (obs instanceof Cancel c) {
             cancel(c);
+        } else if (obs instanceof DebuggerCommand c && debugger != null) {
+            debugger.command(c.command());
+            dispatch();
         } else if (obs instanceof History h && graph != null) {
             PlanSearch.Choice plan = PlanSearch.choose(graph, state.request(), h, scheduler, planning);
             if (plan.decision() != null) {
@@ -113,6 +119,9 @@ public final class Engine {
             }
             prioritize(plan.priorities());
             dispatch();
+        }
+        if (debugger != null) {
+            debugger.settle(); // a stop is recorded even when the run ends with it (its last action failed)
         }
         checkFinished();
         return out;
@@ -155,6 +164,7 @@ public final class Engine {
     private void start(RunRequest rr) {
         graph = state.graph();
         failFast = rr.failFast();
+        debugger = rr.debug() ? new Debugger(this) : null;
         prioritize(History.empty());
         emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size(), rr.policy()));
         for (int i = 0; i < graph.size(); i++) {
@@ -223,6 +233,9 @@ public final class Engine {
                     failureReason(x)));
             emit(RootCause.analyse(i, x, state));
             propagate(i);
+            if (debugger != null) {
+                debugger.failed(i);
+            }
             if (failFast && !stopping) {
                 stopping = true;
                 for (int j = 0; j < graph.size(); j++) {
@@ -284,7 +297,7 @@ public final class Engine {
      * host may ever take fails with the rules that exclude every host.
      */
     private void dispatch() {
-        if (stopping || ready.isEmpty() || !anyFreeSlot()) {
+        if ((debugger != null && debugger.holding()) || stopping || ready.isEmpty() || !anyFreeSlot()) {
             return;
         }
         List<Integer> waiting = new ArrayList<>();
@@ -293,21 +306,69 @@ public final class Engine {
             if (!state.isReady(i)) {
                 continue;
             }
+            if (debugger != null && !debugger.admits(i)) {
+                waiting.add(i);
+                continue;
+            }
             ScheduleDecision d = scheduler.decide(i, state);
             if (d != null) {
-                emit(d);
-                emit(Pipeline.running(d.action(), d.host(), d.slot(), state.attempt(i) + 1));
+                if (debugger != null && debugger.stopsBefore(i, d, now)) {
+                    break; // held by the debugger
+                }
+                launch(i, d);
                 continue;
             }
             String impossible = scheduler instanceof ScoringScheduler s ? s.impossible(i, state) : null;
             if (impossible != null) {
                 emit(Pipeline.skipped(graph.action(i).id(), impossible).withState(Pipeline.FAILED));
                 propagate(i);
+                if (debugger != null) {
+                    debugger.failed(i);
+                }
             } else {
                 waiting.add(i);
             }
         }
         ready.addAll(waiting);
+    }
+
+    /** Records the decision and {@code running}: the loop starts the action after both are recorded. */
+    void launch(int i, ScheduleDecision d) {
+        emit(d);
+        emit(Pipeline.running(d.action(), d.host(), d.slot(), state.attempt(i) + 1));
+        if (debugger != null) {
+            debugger.launched(i);
+        }
+    }
+
+    // ---- for the debugger (same thread) ----
+
+    void emitDecision(Event e) {
+        emit(e);
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    void requeue(int i) {
+        ready.add(i);
+    }
+
+    void cancelRun(String reason) {
+        cancel(new Cancel(reason, false));
+    }
+
+    /** The ready actions, highest priority first (the order dispatch takes them in). */
+    List<Integer> readyInOrder() {
+        List<Integer> l = new ArrayList<>(ready);
+        l.sort(this::byPriority);
+        return l;
+    }
+
+    /** The debugger in debug mode, else null. */
+    public Debugger debugger() {
+        return debugger;
     }
 
     private boolean anyFreeSlot() {

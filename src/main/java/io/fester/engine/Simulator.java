@@ -97,7 +97,8 @@ public final class Simulator {
     private Result simulate(RunRequest request, History history) {
         long now = 0;
         long makespan = 0;
-        book(engine.onObservation(request, now), now);
+        // a simulation never stops for the debugger, even of a run that is debugged
+        book(engine.onObservation(request.withDebug(false), now), now);
         book(engine.onObservation(history, now), now);
         for (RunRequest.HostSpec h : request.hosts()) {
             book(engine.onObservation(new NodeEvent(h.name(), NodeEvent.UP, 0.0, h.slots(), null, null, null), now),

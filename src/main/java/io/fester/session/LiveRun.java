@@ -55,6 +55,7 @@ public final class LiveRun {
     private volatile Consumer<String> notices = m -> { };
     private volatile String toolchain; // the coordinator's, measured when the run starts
     private volatile SshHosts.Settings sshSettings = SshHosts.Settings.defaults();
+    private volatile boolean debug;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -74,7 +75,35 @@ public final class LiveRun {
     /** The run request this run starts with (the toolchain fingerprint once {@link #run} has measured it). */
     public RunRequest request() {
         return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
-                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy(), toolchain);
+                hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy(), toolchain, debug);
+    }
+
+    /**
+     * Runs under the debugger (set before {@link #run}): the engine stops before its first dispatch and
+     * then follows the {@link #command debugger commands}.
+     */
+    public LiveRun debug(boolean on) {
+        debug = on;
+        return this;
+    }
+
+    /** Whether this run is debugged. */
+    public boolean debugged() {
+        return debug;
+    }
+
+    /**
+     * Posts a debugger command as typed or clicked (a {@code debugger_command} observation). The engine
+     * answers with a {@code debugger_reply}, seen by the listeners. False when the run is not going
+     * (not started, or over).
+     */
+    public boolean command(String text) {
+        RunLoop l = loop;
+        if (l == null || !debug) {
+            return false;
+        }
+        l.post(new io.fester.timeline.DebuggerCommand(text));
+        return true;
     }
 
     /**

@@ -7,7 +7,7 @@ package io.fester.timeline;
  */
 public sealed interface Event
         permits RunRequest, Pipeline, ScheduleDecision, FailurePropagation, NodeEvent, Exit, Output,
-        DebuggerCommand, Cancel, History, PlanChoice {
+        DebuggerCommand, Cancel, History, PlanChoice, DebuggerPreview, DebuggerStop, DebuggerReply {
 
     /** The contract's type name, e.g. {@code schedule_decision}. */
     default String type() {

@@ -18,7 +18,10 @@ public enum EventType {
     DEBUGGER_COMMAND("debugger_command", Kind.OBSERVATION, DebuggerCommand.class),
     CANCEL("cancel", Kind.OBSERVATION, Cancel.class),
     HISTORY("history", Kind.OBSERVATION, History.class),
-    PLAN("plan", Kind.DECISION, PlanChoice.class);
+    PLAN("plan", Kind.DECISION, PlanChoice.class),
+    DEBUGGER_PREVIEW("debugger_preview", Kind.DECISION, DebuggerPreview.class),
+    DEBUGGER_STOP("debugger_stop", Kind.DECISION, DebuggerStop.class),
+    DEBUGGER_REPLY("debugger_reply", Kind.DECISION, DebuggerReply.class);
 
     private static final Map<String, EventType> BY_NAME =
             Stream.of(values()).collect(Collectors.toMap(EventType::typeName, Function.identity()));

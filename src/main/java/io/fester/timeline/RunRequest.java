@@ -22,20 +22,43 @@ import java.util.Map;
  * @param toolchain the coordinator's toolchain fingerprint as measured at start (its compiler's version
  *     line and binary hash), or null when not measured; hosts reporting another one are excluded
  *     unless their {@link HostSpec#toolchain} is {@value HostSpec#ANY_TOOLCHAIN}
+ * @param debug run under the debugger: stop before dispatches and wait for {@code debugger_command}s
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
-        List<String> targets, List<Policy> policy, String toolchain) implements Event {
+        List<String> targets, List<Policy> policy, String toolchain,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+        boolean debug) implements Event {
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
     }
 
-    /** A request without a measured toolchain. */
+    /** A request without a measured toolchain, not under the debugger. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
             List<String> targets, List<Policy> policy) {
-        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null);
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, false);
+    }
+
+    /** A request with the coordinator's toolchain, not under the debugger. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, String toolchain) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, false);
+    }
+
+    /** A request without a measured toolchain, with the debugger on or off. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, boolean debug) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, debug);
+    }
+
+    /** The same request, with the debugger on or off. */
+    public RunRequest withDebug(boolean on) {
+        return on == debug ? this : new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights,
+                failFast, targets, policy, toolchain, on);
     }
 
     /** A request without policy rules. */

@@ -70,6 +70,7 @@ public final class CockpitWindow {
     private final TextField search = new TextField();
     private final Menu recentMenu = new Menu("Open Recent");
     private final Scene scene;
+    private final DebugView debug;
     private boolean dark = true;
 
     public CockpitWindow(Stage stage, Options options) {
@@ -83,15 +84,20 @@ public final class CockpitWindow {
                 runs.autopsy(runs.lastRunId(), null, autopsy::show);
             }
         });
+        TabPane tabs = new TabPane(new Tab("Live", live()));
+        Tab debugTab = new Tab("Debug");
+        debug = new DebugView(vm, runs, () -> tabs.getSelectionModel().select(debugTab));
+        debugTab.setContent(debug);
+        tabs.getTabs().addAll(debugTab, new Tab("Autopsy", autopsy));
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
-        TabPane tabs = new TabPane(new Tab("Live", live()), new Tab("Autopsy", autopsy));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);
         root.setBottom(new VBox(scrubber, statusBar()));
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         scene = new Scene(root, Math.min(1400, screen.getWidth() * 0.95), Math.min(860, screen.getHeight() * 0.95));
         acceptDrops(scene);
+        debug.installKeys(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setScene(scene);
         applyTheme();
@@ -194,6 +200,14 @@ public final class CockpitWindow {
         return dag;
     }
 
+    DebugView debugView() {
+        return debug;
+    }
+
+    RunController runs() {
+        return runs;
+    }
+
     LanesView lanes() {
         return lanes;
     }
@@ -290,7 +304,7 @@ public final class CockpitWindow {
         });
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        return new ToolBar(open, again, cancel, replayLast, fit, in, out, search, grow, theme);
+        return new ToolBar(open, again, debug.debugButton(), cancel, replayLast, fit, in, out, search, grow, theme);
     }
 
     private static Button button(String icon, String tip, Runnable action) {

@@ -60,6 +60,26 @@ final class DagView extends Region {
     private final BitSet drawnImpact = new BitSet();
     private final BitSet drawnChain = new BitSet();
     private javafx.scene.control.Tooltip tip;
+    /** The Debug tab's marks and clicks in the gutter left of each box; null: no gutter. */
+    private Gutter gutter;
+
+    /** A gutter left of each box (the Debug tab): breakpoint marks, the pending action, clicks, a menu. */
+    interface Gutter {
+        /** Whether the action has a breakpoint. */
+        boolean marked(String action);
+
+        /** The action held before its dispatch, or null. */
+        String pending();
+
+        /** The gutter of an action was clicked. */
+        void clicked(String action);
+
+        /** The context menu for an action's box. */
+        javafx.scene.control.ContextMenu menu(String action);
+    }
+
+    /** Width of the gutter left of each box, in layout pixels. */
+    static final double GUTTER = 18;
     /** Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse. */
     private final AnimationTimer frames = new AnimationTimer() {
         @Override
@@ -107,10 +127,19 @@ final class DagView extends Region {
             redrawAll();
         });
         canvas.setOnMouseClicked(e -> {
+            if (!dragged && e.getButton() == MouseButton.SECONDARY) {
+                showMenu(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()); // where no context-menu event comes
+            }
             if (!dragged && e.getButton() == MouseButton.PRIMARY) {
-                vm.selectedProperty().set(hit(e.getX(), e.getY()));
+                int g = gutter == null ? -1 : hitGutter(e.getX(), e.getY());
+                if (g >= 0) {
+                    gutter.clicked(graph.action(g).id());
+                } else {
+                    vm.selectedProperty().set(hit(e.getX(), e.getY()));
+                }
             }
         });
+        canvas.setOnContextMenuRequested(e -> showMenu(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()));
         canvas.setOnScroll(e -> zoomAt(e.getX(), e.getY(), Math.pow(1.0015, e.getDeltaY())));
     }
 
@@ -138,24 +167,34 @@ final class DagView extends Region {
             }
             if (g != null && !same) {
                 int generation = ++layoutGeneration;
-                int[][] deps = new int[g.size()][];
-                for (int i = 0; i < g.size(); i++) {
-                    deps[i] = g.deps(i);
-                }
-                LAYOUT.submit(() -> {
-                    LayeredLayout.Result r = LayeredLayout.layout(deps, OPTIONS);
-                    Platform.runLater(() -> {
-                        if (generation == layoutGeneration) {
-                            layout = r;
-                            fitPending = true;
-                            edgesDirty = true;
-                            requestLayout();
-                        }
-                    });
-                });
+                layoutOf(g).thenAccept(r -> Platform.runLater(() -> {
+                    if (generation == layoutGeneration) {
+                        layout = r;
+                        fitPending = true;
+                        edgesDirty = true;
+                        requestLayout();
+                    }
+                }));
             }
         }
         draw();
+    }
+
+    /** The graph laid out last and its layout: the Live and Debug tabs show one graph, laid out once. FX thread. */
+    private static BuildGraph sharedGraph;
+    private static java.util.concurrent.CompletableFuture<LayeredLayout.Result> sharedLayout;
+
+    private static java.util.concurrent.CompletableFuture<LayeredLayout.Result> layoutOf(BuildGraph g) {
+        if (sharedGraph != null && sameShape(g, sharedGraph)) {
+            return sharedLayout;
+        }
+        int[][] deps = new int[g.size()][];
+        for (int i = 0; i < g.size(); i++) {
+            deps[i] = g.deps(i);
+        }
+        sharedGraph = g;
+        sharedLayout = java.util.concurrent.CompletableFuture.supplyAsync(() -> LayeredLayout.layout(deps, OPTIONS), LAYOUT);
+        return sharedLayout;
     }
 
     /** Same actions, same edges: the layout of one serves the other. */
@@ -298,6 +337,56 @@ final class DagView extends Region {
         tx = getWidth() / 2 - (layout.x()[i] + OPTIONS.boxWidth() / 2) * scale;
         ty = getHeight() / 2 - (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale;
         redrawAll();
+    }
+
+    private javafx.scene.control.ContextMenu menu;
+
+    /** The gutter's context menu for the box under a point, unless one is open already. */
+    private void showMenu(double x, double y, double screenX, double screenY) {
+        int i = hit(x, y);
+        if (gutter == null || i < 0 || (menu != null && menu.isShowing())) {
+            return;
+        }
+        vm.selectedProperty().set(i);
+        menu = gutter.menu(graph.action(i).id());
+        menu.show(canvas, screenX, screenY);
+    }
+
+    /** Turns on the gutter (the Debug tab's DAG). */
+    void gutter(Gutter g) {
+        gutter = g;
+        redrawAll();
+    }
+
+    /** Repaints the boxes (the gutter's marks changed). */
+    void refresh() {
+        draw();
+    }
+
+    /** The action whose gutter is under a point of the canvas, or -1. */
+    int hitGutter(double sx, double sy) {
+        if (layout == null) {
+            return -1;
+        }
+        double wx = (sx - tx) / scale;
+        double wy = (sy - ty) / scale;
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (wx >= x - GUTTER && wx < x && wy >= y && wy <= y + OPTIONS.boxHeight()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Where an action's gutter is, in the canvas's coordinates, or null. */
+    Point2D gutterOf(String id) {
+        int i = graph == null ? -1 : graph.indexOf(id);
+        if (i < 0 || layout == null) {
+            return null;
+        }
+        return new Point2D(tx + (layout.x()[i] - GUTTER / 2) * scale, ty + (layout.y()[i] + OPTIONS.boxHeight() / 2) * scale);
     }
 
     /** The action under a point of the canvas, or -1. */
@@ -446,6 +535,9 @@ final class DagView extends Region {
             }
         }
         paintOverlay(gc, x0, y0, x1, y1, detail);
+        if (gutter != null) {
+            paintGutter(gc, x0, y0, x1, y1);
+        }
         gc.setStroke(Color.web("#facc15"));
         gc.setLineWidth(2.5);
         for (int i : matches) {
@@ -497,6 +589,35 @@ final class DagView extends Region {
             }
         }
         gc.setFont(Font.font(12));
+    }
+
+    /** Breakpoint dots in the gutters, and an arrow and outline at the action held before its dispatch. */
+    private void paintGutter(GraphicsContext gc, double x0, double y0, double x1, double y1) {
+        double bw = OPTIONS.boxWidth();
+        double bh = OPTIONS.boxHeight();
+        String pending = gutter.pending();
+        for (int i = 0; i < graph.size(); i++) {
+            double x = layout.x()[i];
+            double y = layout.y()[i];
+            if (x > x1 || x + bw < x0 - GUTTER || y > y1 || y + bh < y0) {
+                continue;
+            }
+            String id = graph.action(i).id();
+            if (gutter.marked(id)) {
+                gc.setFill(Color.web("#e5484d"));
+                gc.fillOval(x - GUTTER + 3, y + bh / 2 - 6, 12, 12);
+            }
+            if (id.equals(pending)) {
+                gc.setFill(Color.web("#f59e0b"));
+                gc.fillPolygon(new double[] {x - GUTTER + 2, x - 2, x - GUTTER + 2},
+                        new double[] {y + bh / 2 - 7, y + bh / 2, y + bh / 2 + 7}, 3);
+                gc.setStroke(Color.web("#f59e0b"));
+                gc.setLineWidth(2.5);
+                gc.setLineDashes(6, 4);
+                gc.strokeRoundRect(x - 2, y - 2, bw + 4, bh + 4, 9, 9);
+                gc.setLineDashes((double[]) null);
+            }
+        }
     }
 
     private void drawEdges(GraphicsContext gc, double x0, double y0, double x1, double y1, int selected) {

@@ -48,6 +48,9 @@ final class RunController implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<TimelineStore> store;
     private final List<Consumer<String>> finishedListeners = new ArrayList<>();
     private volatile int lastRunId;
+    private final List<Consumer<List<io.fester.timeline.Recorded>>> batchListeners = new ArrayList<>();
+    /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
+    private volatile Path hostsFile;
 
     /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
     private final Path demoDir;
@@ -61,6 +64,7 @@ final class RunController implements AutoCloseable {
         this.pump = new EventPump(batch -> {
             if (!dropping) {
                 vm.apply(batch);
+                batchListeners.forEach(l -> l.accept(batch));
             }
         });
         pump.start();
@@ -93,13 +97,51 @@ final class RunController implements AutoCloseable {
         finishedListeners.add(listener);
     }
 
+    /** Called on the FX thread with each frame's events, after the view model has folded them. */
+    void onBatch(Consumer<List<io.fester.timeline.Recorded>> listener) {
+        batchListeners.add(listener);
+    }
+
+    /** Builds on the hosts of this file from the next run on (null: the demo cluster or the local host). */
+    void useHosts(Path file) {
+        hostsFile = file;
+    }
+
     /** Opens a spec and runs it; a run going on is cancelled first. */
     void open(Path file) {
+        open(file, false);
+    }
+
+    /** Opens a spec and runs it, under the debugger or not; a run going on is cancelled first. */
+    void open(Path file, boolean debug) {
         Path abs = file.toAbsolutePath().normalize();
         spec.set(abs);
         remember(abs);
         cancel();
-        worker.submit(() -> runOn(abs));
+        worker.submit(() -> runOn(abs, debug));
+    }
+
+    /** Makes a spec the current one without running it (Run Again and Debug then build it). */
+    void load(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        spec.set(abs);
+        remember(abs);
+    }
+
+    /** Runs the current spec again under the debugger. */
+    void debugAgain() {
+        if (spec.get() != null) {
+            open(spec.get(), true);
+        }
+    }
+
+    /**
+     * Sends a debugger command to the run going on (recorded as a {@code debugger_command}, exactly
+     * as {@code fester debug} sends it). False when no debugged run goes on.
+     */
+    boolean command(String text) {
+        LiveRun r = current;
+        return r != null && r.command(text);
     }
 
     /**
@@ -170,7 +212,7 @@ final class RunController implements AutoCloseable {
         }
     }
 
-    private void runOn(Path file) {
+    private void runOn(Path file, boolean debug) {
         BuildGraph graph;
         try {
             graph = SpecLoader.load(file);
@@ -197,7 +239,7 @@ final class RunController implements AutoCloseable {
                 Platform.runLater(() -> vm.message(e.getCause().getMessage()));
                 return;
             }
-            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, "run");
+            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, debug ? "debug" : "run").debug(debug);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;
@@ -220,6 +262,14 @@ final class RunController implements AutoCloseable {
 
     /** The demo cluster's hosts (started on first use), or the local host when there is no demo or it fails. */
     private HostsFile hosts() {
+        Path file = hostsFile;
+        if (file != null) {
+            try {
+                return HostsFile.load(file);
+            } catch (SpecException | IOException e) {
+                Platform.runLater(() -> vm.message(e.getMessage() + ": building on this machine"));
+            }
+        }
         if (demoDir != null) {
             try {
                 if (demo == null) {
