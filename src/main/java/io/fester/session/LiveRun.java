@@ -23,6 +23,9 @@ import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunWriter;
 import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
+import io.fester.uptodate.Stamper;
+import io.fester.uptodate.Stamps;
+import io.fester.uptodate.UpToDate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ public final class LiveRun {
     private final java.util.Set<String> lostHosts = new java.util.TreeSet<>();
     private RunLoop posting; // guarded by lostHosts
     private volatile Consumer<String> notices = m -> { };
+    private volatile UpToDate.Result lastCheck;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -115,6 +119,11 @@ public final class LiveRun {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
+        Stamps stamps = Stamps.load(root);
+        UpToDate.Result fresh = UpToDate.check(graph, stamps);
+        lastCheck = fresh;
+        request = request.withUpToDate(fresh.upToDate(), fresh.stale());
+        Stamper stamper = new Stamper(graph, stamps);
         RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
@@ -130,6 +139,7 @@ public final class LiveRun {
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
+        l.addListener(stamper);
         listeners.forEach(l::addListener);
         l.post(request);
         l.post(history);
@@ -153,6 +163,12 @@ public final class LiveRun {
             outcome = l.run();
         } finally {
             dispatchers.close();
+            try {
+                stamper.close();
+            } catch (IOException e) {
+                notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
+                        + " (what ran will run again next time)");
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
             } catch (IllegalStateException shuttingDown) {
@@ -234,6 +250,11 @@ public final class LiveRun {
             faults.put(h.name(), s.hostFaults(h.name()));
         }
         historyStore.learn(specKey, runId, outcomes, hostTags, faults);
+    }
+
+    /** The up-to-date check this run started with, or null before it. */
+    public UpToDate.Result upToDateCheck() {
+        return lastCheck;
     }
 
     /** The run's number, once {@link #run} has started it (0 before). */
