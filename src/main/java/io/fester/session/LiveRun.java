@@ -3,6 +3,7 @@ package io.fester.session;
 import io.fester.engine.Engine;
 import io.fester.engine.RunLoop;
 import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaLog;
 import io.fester.hosts.AgentScript;
 import io.fester.hosts.HostsFile;
 import io.fester.hosts.LocalExecutor;
@@ -119,6 +120,10 @@ public final class LiveRun {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
+        if (UpToDate.orderOnlyDeps(graph)) { // a Ninja build directory: what ninja's own builds took
+            NinjaLog.Read log = NinjaLog.read(root, graph);
+            history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
+        }
         Stamps stamps = Stamps.load(root);
         UpToDate.Result fresh = UpToDate.check(graph, stamps);
         lastCheck = fresh;

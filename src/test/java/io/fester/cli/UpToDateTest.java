@@ -35,7 +35,7 @@ class UpToDateTest {
     }
 
     /** A library of two sources with a header each, two programs: util.h is read by a.c and main.c only. */
-    private Path project() throws Exception {
+    static Path project(Path dir) throws Exception {
         Path src = dir.resolve("src");
         ImportTest.write(src, "CMakeLists.txt", """
                 cmake_minimum_required(VERSION 3.16)
@@ -80,7 +80,7 @@ class UpToDateTest {
 
     @Test
     void aChangedHeaderRerunsExactlyWhatNinjaRerunsAndAnUnchangedTreeNothing() throws Exception {
-        Path src = project();
+        Path src = project(dir);
         Path build = dir.resolve("build");
         Path ninjaBuild = dir.resolve("ninja-build");
         ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", build.toString());
@@ -146,7 +146,7 @@ class UpToDateTest {
 
     @Test
     void aCompilationDatabaseIsUpToDateOnItsSecondBuild() throws Exception {
-        Path src = project();
+        Path src = project(dir);
         Path build = dir.resolve("cdb");
         ImportTest.ok(dir, "cmake", "-G", "Ninja", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-S", src.toString(), "-B",
                 build.toString());
