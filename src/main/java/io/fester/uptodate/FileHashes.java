@@ -19,13 +19,53 @@ import java.util.concurrent.TimeUnit;
  * Content hashes of files (SHA-256), remembered by path with the file's size, modification time (ns)
  * and file key (device and inode): while those three are unchanged the file is not read again, so a
  * no-op check is mostly {@code stat} calls. Paths are as the build names them (relative to the
- * workspace root, or absolute).
+ * workspace root, or absolute). A file hashed within a second of its last change is read again next time
+ * (as git treats "racily clean" entries): a second write in the same clock tick could keep its size and
+ * time.
  *
  * <p>Thread-safe (synchronized): the check and the stamper share one.
  */
 public final class FileHashes {
     /** One remembered file. */
-    record Entry(long size, long mtimeNs, int fileKey, String hash) {}
+    static final class Entry {
+        final long size;
+        final long mtimeNs;
+        final int fileKey;
+        final String hash;
+        /** The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use. */
+        private long[] term;
+
+        Entry(long size, long mtimeNs, int fileKey, String hash) {
+            this.size = size;
+            this.mtimeNs = mtimeNs;
+            this.fileKey = fileKey;
+            this.hash = hash;
+        }
+
+        String hash() {
+            return hash;
+        }
+
+        /** The same contents under new file attributes (keeps the computed term). */
+        Entry touched(long newSize, long newMtime, int newKey) {
+            Entry e = new Entry(newSize, newMtime, newKey, hash);
+            e.term = term;
+            return e;
+        }
+
+        long[] term(String path) {
+            if (term == null) {
+                term = UpToDate.term(path, hash);
+            }
+            return term;
+        }
+    }
+
+    /** A directory's stand-in entry: present, its contents not part of any key. */
+    private static final Entry DIRECTORY = new Entry(0, 0, 0, "directory");
+
+    /** How recent a change may be for its file's attributes not to be trusted yet: 1 s covers coarse file systems. */
+    static final long RACY_NS = 1_000_000_000L;
 
     private final Path root;
     private final Map<String, Entry> entries = new HashMap<>();
@@ -38,7 +78,16 @@ public final class FileHashes {
     }
 
     /** A file's content hash (hex), or null when it does not exist (or is not a regular file). */
-    public synchronized String hash(String path) throws IOException {
+    public String hash(String path) throws IOException {
+        Entry e = entry(path);
+        return e == null ? null : e.hash;
+    }
+
+    /**
+     * A file's entry, read again only when its size, time or inode changed; null when it does not exist.
+     * May be called from several threads: the {@code stat} and any read happen outside the lock.
+     */
+    Entry entry(String path) throws IOException {
         Path p = root.resolve(path);
         BasicFileAttributes a;
         try {
@@ -47,21 +96,31 @@ public final class FileHashes {
             return null;
         }
         if (!a.isRegularFile()) {
-            return a.isDirectory() ? "directory" : null;
+            return a.isDirectory() ? DIRECTORY : null;
         }
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
-        Entry e = entries.get(path);
+        Entry e;
+        synchronized (this) {
+            e = entries.get(path);
+        }
         if (e != null && e.size == a.size() && e.mtimeNs == mtime && e.fileKey == key) {
-            return e.hash;
+            return e;
         }
         String h = digest(p);
-        reads++;
-        if (e != null && !e.hash.equals(h)) {
-            changed.add(path);
+        // "racily clean": changed within the file system's time granularity of now, another write could keep
+        // size and time; such an entry is not trusted by its attributes, and is read again next time
+        long remembered = System.currentTimeMillis() * 1_000_000L - mtime < RACY_NS ? -1 : mtime;
+        Entry fresh = e != null && e.hash.equals(h) ? e.touched(a.size(), remembered, key)
+                : new Entry(a.size(), remembered, key, h);
+        synchronized (this) {
+            reads++;
+            if (e != null && !e.hash.equals(h)) {
+                changed.add(path);
+            }
+            entries.put(path, fresh);
         }
-        entries.put(path, new Entry(a.size(), mtime, key, h));
-        return h;
+        return fresh;
     }
 
     /** A file's modification time in ms, or -1 when it does not exist. */

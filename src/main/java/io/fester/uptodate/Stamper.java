@@ -95,14 +95,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     Files.deleteIfExists(df);
                 }
             }
-            Map<String, String> inputs = new TreeMap<>();
-            for (String in : UpToDate.inputs(a, discovered)) {
-                String h = files.hash(in);
-                if (h == null || files.mtimeMs(in) > startedMs) {
-                    stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
-                    return;
-                }
-                inputs.put(in, h);
+            discovered.removeAll(a.inputs());
+            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
+                FileHashes.Entry e = files.entry(path);
+                return e == null || files.mtimeMs(path) > startedMs ? null : e;
+            });
+            if (k.missing() != null) {
+                stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
+                return;
             }
             Map<String, String> outputs = new TreeMap<>();
             for (String o : a.outputs()) {
@@ -113,8 +113,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 }
                 outputs.put(o, h);
             }
-            discovered.removeAll(a.inputs());
-            stamps.put(a.id(), new Stamps.Stamp(UpToDate.key(a, graph.env(), inputs), outputs,
+            stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
         } catch (IOException e) {
             stamps.remove(a.id());

@@ -22,20 +22,22 @@ import java.util.TreeMap;
  * the end of each run (to a temporary file, then renamed); an unreadable file counts as empty, so the
  * worst a damaged file does is rebuild.
  *
- * <p>Format, one record per line (paths last, so they may hold spaces):
+ * <p>Format, one record per line (a path table first, so that the hundred headers each compile reads
+ * are written once, not once per action):
  * <pre>
- * fester-stamps 1
- * F size mtime-ns file-key sha256 path      a remembered file hash
+ * fester-stamps 2
+ * P path                                    path #0, #1, … (may hold spaces)
+ * F path# size mtime-ns file-key sha256     a remembered file hash
  * A key id                                  an action's stamp, then its
- * O sha256 path                               outputs
- * D path                                      discovered inputs (from its depfile)
+ * O path# sha256                              outputs
+ * D path# path# …                             discovered inputs (from its depfile)
  * </pre>
  *
  * <p>Thread-safe (synchronized).
  */
 public final class Stamps {
     public static final String FILE = ".fester_stamps";
-    private static final String HEADER = "fester-stamps 1";
+    private static final String HEADER = "fester-stamps 2";
 
     /**
      * An action's stamp.
@@ -62,26 +64,38 @@ public final class Stamps {
             if (!HEADER.equals(in.readLine())) {
                 return s;
             }
+            List<String> paths = new ArrayList<>();
             String id = null;
             String key = null;
             Map<String, String> outs = null;
             List<String> found = null;
             for (String line; (line = in.readLine()) != null;) {
-                String[] f = line.split(" ", line.startsWith("F ") ? 6 : line.startsWith("D ") ? 2 : 3);
-                switch (f[0]) {
-                    case "F" -> s.hashes.remember(f[5], new FileHashes.Entry(Long.parseLong(f[1]),
-                            Long.parseLong(f[2]), Integer.parseInt(f[3]), f[4]));
-                    case "A" -> {
+                char kind = line.charAt(0);
+                if (kind == 'P') {
+                    paths.add(line.substring(2));
+                    continue;
+                }
+                String[] f = line.split(" ", kind == 'A' ? 3 : -1);
+                switch (kind) {
+                    case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
+                            Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
+                    case 'A' -> {
                         if (id != null) {
                             s.stamps.put(id, new Stamp(key, outs, found));
                         }
                         key = f[1];
                         id = f[2];
                         outs = new TreeMap<>();
-                        found = new ArrayList<>();
+                        found = List.of();
                     }
-                    case "O" -> outs.put(f[2], f[1]);
-                    case "D" -> found.add(f[1]);
+                    case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
+                    case 'D' -> {
+                        List<String> d = new ArrayList<>(f.length - 1);
+                        for (int i = 1; i < f.length; i++) {
+                            d.add(paths.get(Integer.parseInt(f[i])));
+                        }
+                        found = d;
+                    }
                     default -> throw new IOException("unknown record");
                 }
             }
@@ -122,34 +136,48 @@ public final class Stamps {
     /** Writes the stamps and the file hashes they use. */
     public synchronized void save() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
+        Map<String, FileHashes.Entry> files = new TreeMap<>(hashes.entries());
+        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        files.keySet().forEach(p -> id(ids, p));
+        for (Stamp st : stamps.values()) {
+            st.outputs().keySet().forEach(p -> id(ids, p));
+            st.discovered().forEach(p -> id(ids, p));
+        }
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write(HEADER);
             w.newLine();
-            for (Map.Entry<String, FileHashes.Entry> e : new TreeMap<>(hashes.entries()).entrySet()) {
+            for (String p : ids.keySet()) {
+                w.write("P ");
+                w.write(p);
+                w.newLine();
+            }
+            for (Map.Entry<String, FileHashes.Entry> e : files.entrySet()) {
                 FileHashes.Entry h = e.getValue();
-                if (ok(e.getKey())) {
-                    w.write("F " + h.size() + " " + h.mtimeNs() + " " + h.fileKey() + " " + h.hash() + " "
-                            + e.getKey());
-                    w.newLine();
+                if (ids.get(e.getKey()) == null) {
+                    continue;
                 }
+                w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.mtimeNs + " " + h.fileKey + " " + h.hash);
+                w.newLine();
             }
             for (Map.Entry<String, Stamp> e : stamps.entrySet()) {
-                if (!ok(e.getKey())) {
-                    continue;
+                Stamp st = e.getValue();
+                if (!ok(e.getKey()) || !st.outputs().keySet().stream().allMatch(Stamps::ok)
+                        || !st.discovered().stream().allMatch(Stamps::ok)) {
+                    continue; // not writable: the action runs again next time
                 }
                 w.write("A " + e.getValue().key() + " " + e.getKey());
                 w.newLine();
                 for (Map.Entry<String, String> o : e.getValue().outputs().entrySet()) {
-                    if (ok(o.getKey())) {
-                        w.write("O " + o.getValue() + " " + o.getKey());
-                        w.newLine();
-                    }
+                    w.write("O " + ids.get(o.getKey()) + " " + o.getValue());
+                    w.newLine();
                 }
-                for (String d : e.getValue().discovered()) {
-                    if (ok(d)) {
-                        w.write("D " + d);
-                        w.newLine();
+                if (!e.getValue().discovered().isEmpty()) {
+                    StringBuilder d = new StringBuilder("D");
+                    for (String p : e.getValue().discovered()) {
+                        d.append(' ').append(ids.get(p));
                     }
+                    w.write(d.toString());
+                    w.newLine();
                 }
             }
         }
@@ -157,6 +185,13 @@ public final class Stamps {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A path's number in the table; paths with line breaks are not written (what names them reruns). */
+    private static void id(Map<String, Integer> ids, String p) {
+        if (ok(p)) {
+            ids.putIfAbsent(p, ids.size());
         }
     }
 

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The coordinator's up-to-date check, before a run: an action is up to date when its key (its command,
@@ -48,9 +47,10 @@ public final class UpToDate {
         boolean[] fresh = new boolean[n];
         Map<String, String> upToDate = new TreeMap<>();
         Map<String, String> stale = new TreeMap<>();
-        Map<String, String> memo = new HashMap<>();
+        Map<String, FileHashes.Entry> memo = new HashMap<>();
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
+        prefetch(graph, stamps, files, memo);
         for (int i : graph.topologicalOrder(false)) {
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
@@ -71,6 +71,40 @@ public final class UpToDate {
             }
         }
         return new Result(upToDate, stale, n, files.reads() - readsBefore);
+    }
+
+    /**
+     * Looks up every file the stamped actions name, on all cores (the lookups are {@code stat} calls, and
+     * a few reads where a file changed), so the walk in build order finds them in {@code memo}.
+     */
+    private static void prefetch(BuildGraph graph, Stamps stamps, FileHashes files,
+            Map<String, FileHashes.Entry> memo) throws IOException {
+        java.util.LinkedHashSet<String> paths = new java.util.LinkedHashSet<>();
+        for (Action a : graph.actions()) {
+            Stamps.Stamp s = stamps.get(a.id());
+            if (s != null) {
+                paths.addAll(a.outputs());
+                paths.addAll(a.inputs());
+                paths.addAll(s.discovered());
+            }
+        }
+        if (paths.size() < 256) {
+            return; // not worth the threads
+        }
+        java.util.concurrent.ConcurrentHashMap<String, java.util.Optional<FileHashes.Entry>> found =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            paths.parallelStream().forEach(p -> {
+                try {
+                    found.put(p, java.util.Optional.ofNullable(files.entry(p)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        found.forEach((p, e) -> memo.put(p, e.orElse(null)));
     }
 
     private static String staleDependency(BuildGraph graph, int i, boolean[] fresh, Stamps.Stamp s,
@@ -101,30 +135,30 @@ public final class UpToDate {
     }
 
     private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, FileHashes files,
-            Map<String, String> memo) throws IOException {
+            Map<String, FileHashes.Entry> memo) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
-            String have = hash(o, files, memo);
+            FileHashes.Entry have = entry(o, files, memo);
             if (have == null) {
                 return "output " + o + " is missing";
             }
-            if (!have.equals(want)) {
+            if (!have.hash().equals(want)) {
                 return "output " + o + " changed since it was made";
             }
         }
-        Map<String, String> inputs = new TreeMap<>();
-        for (String in : inputs(a, s.discovered())) {
-            String h = hash(in, files, memo);
-            if (h == null) {
-                return "input " + in + " is missing";
-            }
-            inputs.put(in, h);
+        Keyed k = key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
+        if (k.missing() != null) {
+            return "input " + k.missing() + " is missing";
         }
-        String key = key(a, graph.env(), inputs);
-        if (key.equals(s.key())) {
+        if (k.key().equals(s.key())) {
             return null;
         }
-        for (String in : inputs.keySet()) {
+        for (String in : a.inputs()) {
+            if (files.changed(in)) {
+                return "input " + in + " changed";
+            }
+        }
+        for (String in : s.discovered()) {
             if (files.changed(in)) {
                 return "input " + in + " changed";
             }
@@ -132,41 +166,118 @@ public final class UpToDate {
         return "command or inputs changed";
     }
 
-    private static String hash(String path, FileHashes files, Map<String, String> memo) throws IOException {
-        String h = memo.get(path);
-        if (h == null && !memo.containsKey(path)) {
-            h = files.hash(path);
-            memo.put(path, h);
+    private static FileHashes.Entry entry(String path, FileHashes files, Map<String, FileHashes.Entry> memo)
+            throws IOException {
+        FileHashes.Entry e = memo.get(path);
+        if (e == null && !memo.containsKey(path)) {
+            e = files.entry(path);
+            memo.put(path, e);
         }
-        return h;
+        return e;
     }
 
-    /** The declared inputs and the discovered ones, sorted, without duplicates. */
-    static Set<String> inputs(Action a, List<String> discovered) {
-        Set<String> all = new TreeSet<>(a.inputs());
-        all.addAll(discovered);
-        return all;
+    /** A file's entry by path, or null when it is missing. */
+    interface Lookup {
+        FileHashes.Entry entry(String path) throws IOException;
     }
+
+    /** An action's key, or the first input that is missing (key null). */
+    record Keyed(String key, String missing) {}
 
     /**
-     * An action's key: SHA-256 over its command, the build's environment and each input's path and
-     * content hash (in path order).
+     * An action's key: SHA-256 over its command, the build's environment, and the sum (lane-wise, so
+     * independent of order) of one term per input — SHA-256 of the input's path and content hash, kept with
+     * the file's hash, so a no-op check computes no term again. Inputs: the declared ones and the discovered
+     * ones (one already declared counts once).
      */
-    public static String key(Action a, Map<String, String> env, Map<String, String> inputHashes) {
+    static Keyed key(Action a, Map<String, String> env, List<String> discovered, Lookup files) throws IOException {
+        long[] sum = new long[4];
+        int count = 0;
+        Set<String> declared = new HashSet<>(a.inputs().size() * 2);
+        for (String in : a.inputs()) {
+            if (!declared.add(in)) {
+                continue;
+            }
+            FileHashes.Entry e = files.entry(in);
+            if (e == null) {
+                return new Keyed(null, in);
+            }
+            add(sum, e.term(in));
+            count++;
+        }
+        for (String in : discovered) {
+            if (declared.contains(in)) {
+                continue;
+            }
+            FileHashes.Entry e = files.entry(in);
+            if (e == null) {
+                return new Keyed(null, in);
+            }
+            add(sum, e.term(in));
+            count++;
+        }
         MessageDigest md = FileHashes.sha256();
         update(md, "command");
-        update(md, a.run());
+        update(md, commandHash(a.run()));
         update(md, "env");
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             update(md, e.getKey());
             update(md, e.getValue());
         }
-        update(md, "inputs");
-        for (Map.Entry<String, String> e : new TreeMap<>(inputHashes).entrySet()) {
-            update(md, e.getKey());
-            update(md, e.getValue());
+        update(md, "inputs " + count);
+        for (long l : sum) {
+            update(md, Long.toHexString(l));
         }
-        return HexFormat.of().formatHex(md.digest());
+        return new Keyed(HexFormat.of().formatHex(md.digest()), null);
+    }
+
+    /**
+     * A 128-bit hash of a command (two lanes of multiply–rotate mixing over its characters, finished like
+     * MurmurHash3's fmix64): far cheaper than SHA-256 on the kilobytes of flags a compile command has, and
+     * commands are not chosen by an adversary.
+     */
+    static String commandHash(String s) {
+        long h1 = 0x9E3779B97F4A7C15L ^ s.length();
+        long h2 = 0xC2B2AE3D27D4EB4FL;
+        int n = s.length();
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long k = s.charAt(i) | (long) s.charAt(i + 1) << 16 | (long) s.charAt(i + 2) << 32
+                    | (long) s.charAt(i + 3) << 48;
+            h1 = Long.rotateLeft(h1 ^ k * 0x87C37B91114253D5L, 31) * 0x4CF5AD432745937FL;
+            h2 = Long.rotateLeft(h2 ^ k * 0x4CF5AD432745937FL, 33) * 0x87C37B91114253D5L + h1;
+        }
+        long k = 0;
+        for (int j = 0; i < n; i++, j += 16) {
+            k |= (long) s.charAt(i) << j;
+        }
+        h1 = fmix(h1 ^ k * 0x87C37B91114253D5L);
+        h2 = fmix(h2 ^ Long.rotateLeft(k, 17) + h1);
+        return Long.toHexString(h1) + Long.toHexString(h2);
+    }
+
+    private static long fmix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB9FE1A85EC53L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    private static void add(long[] sum, long[] term) {
+        for (int i = 0; i < 4; i++) {
+            sum[i] += term[i];
+        }
+    }
+
+    /** An input's term in keys: SHA-256 of its path and content hash, as four longs. */
+    static long[] term(String path, String hash) {
+        MessageDigest md = FileHashes.sha256();
+        update(md, path);
+        update(md, hash);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(md.digest());
+        return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
     }
 
     private static void update(MessageDigest md, String s) {
