@@ -122,7 +122,7 @@ public final class Engine {
 
     private void emit(Event e) {
         out.add(e);
-        if (pools != null && e instanceof Pipeline p && p.action() != null) {
+        if (pools != null && pools.any() && e instanceof Pipeline p && p.action() != null) {
             pools.track(graph.indexOf(p.action()), state, p);
         }
         state.apply(e, now);

@@ -71,6 +71,11 @@ final class Pools {
                 numbers.size()));
     }
 
+    /** Whether any action is in a pool. */
+    boolean any() {
+        return poolOf.length > 0;
+    }
+
     /** True when the action is in a pool that already runs as many actions as its depth allows. */
     boolean full(int action) {
         if (poolOf.length == 0 || poolOf[action] < 0) {

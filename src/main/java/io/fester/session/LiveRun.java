@@ -97,8 +97,14 @@ public final class LiveRun {
         Path root = Path.of(graph.root());
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
-        NodeEvent first = local.isEmpty() ? null : AgentScript.sampleLocal(root);
-        SshRun ssh = hosts.remotes().isEmpty() ? null
+        Stamps stamps = Stamps.load(root);
+        UpToDate.Result fresh = UpToDate.check(graph, stamps);
+        lastCheck = fresh;
+        request = request.withUpToDate(fresh.upToDate(), fresh.stale());
+        // nothing to run: the engine finishes at the request, no host need be sampled or connected
+        boolean nothingToRun = fresh.upToDate().size() == graph.size();
+        NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
+        SshRun ssh = hosts.remotes().isEmpty() || nothingToRun ? null
                 : SshRun.connect(hosts.remotes(), graph.name(), root, SshHosts.Settings.defaults(),
                         host -> lost(host, "its connection dropped"));
         try {
@@ -107,7 +113,7 @@ public final class LiveRun {
                 ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
                 throw new NoHostsException(why.toString());
             }
-            return runWith(request, root, local, first, ssh);
+            return runWith(request, root, local, first, ssh, stamps);
         } finally {
             if (ssh != null) {
                 ssh.close();
@@ -115,8 +121,8 @@ public final class LiveRun {
         }
     }
 
-    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh)
-            throws StoreException, IOException {
+    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+            Stamps stamps) throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
@@ -124,10 +130,6 @@ public final class LiveRun {
             NinjaLog.Read log = NinjaLog.read(root, graph);
             history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
         }
-        Stamps stamps = Stamps.load(root);
-        UpToDate.Result fresh = UpToDate.check(graph, stamps);
-        lastCheck = fresh;
-        request = request.withUpToDate(fresh.upToDate(), fresh.stale());
         Stamper stamper = new Stamper(graph, stamps);
         RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
@@ -148,7 +150,7 @@ public final class LiveRun {
         listeners.forEach(l::addListener);
         l.post(request);
         l.post(history);
-        for (String h : local) {
+        for (String h : first == null ? List.<String>of() : local) {
             l.post(first.forHost(h, NodeEvent.UP));
         }
         if (ssh != null) {
@@ -160,7 +162,8 @@ public final class LiveRun {
         Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
-        try (LocalSampler sampler = local.isEmpty() ? null : LocalSampler.start(root, local, 1, l::post)) {
+        boolean sample = !local.isEmpty() && first != null;
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
