@@ -72,6 +72,8 @@ public final class FileHashes {
     /** Paths whose contents were found different from what was remembered, this session. */
     private final Set<String> changed = new TreeSet<>();
     private long reads;
+    /** Whether an entry changed since the file was read (it need not be written again otherwise). */
+    private boolean modified;
 
     public FileHashes(Path root) {
         this.root = root;
@@ -115,6 +117,7 @@ public final class FileHashes {
                 : new Entry(a.size(), remembered, key, h);
         synchronized (this) {
             reads++;
+            modified = true;
             if (e != null && !e.hash.equals(h)) {
                 changed.add(path);
             }
@@ -140,6 +143,10 @@ public final class FileHashes {
     /** How many files were read (hashed) so far: the rest were known by their size, time and inode. */
     public synchronized long reads() {
         return reads;
+    }
+
+    synchronized boolean modified() {
+        return modified;
     }
 
     synchronized Map<String, Entry> entries() {

@@ -51,6 +51,8 @@ public final class Stamps {
     private final Path file;
     private final FileHashes hashes;
     private final Map<String, Stamp> stamps = new TreeMap<>();
+    /** Whether a stamp changed since the file was read. */
+    private boolean modified;
 
     private Stamps(Path file, FileHashes hashes) {
         this.file = file;
@@ -121,20 +123,23 @@ public final class Stamps {
     }
 
     public synchronized void put(String action, Stamp stamp) {
-        stamps.put(action, stamp);
+        modified |= !stamp.equals(stamps.put(action, stamp));
     }
 
     /** Forgets an action's stamp: it runs next time. */
     public synchronized void remove(String action) {
-        stamps.remove(action);
+        modified |= stamps.remove(action) != null;
     }
 
     public synchronized int size() {
         return stamps.size();
     }
 
-    /** Writes the stamps and the file hashes they use. */
+    /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
     public synchronized void save() throws IOException {
+        if (!modified && !hashes.modified() && Files.exists(file)) {
+            return;
+        }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         Map<String, FileHashes.Entry> files = new TreeMap<>(hashes.entries());
         Map<String, Integer> ids = new java.util.LinkedHashMap<>();
