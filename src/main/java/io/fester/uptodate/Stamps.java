@@ -50,7 +50,7 @@ public final class Stamps {
 
     private final Path file;
     private final FileHashes hashes;
-    private final Map<String, Stamp> stamps = new TreeMap<>();
+    private final Map<String, Stamp> stamps = new java.util.HashMap<>();
     /** Whether a stamp changed since the file was read. */
     private boolean modified;
 
@@ -77,6 +77,10 @@ public final class Stamps {
                     paths.add(line.substring(2));
                     continue;
                 }
+                if (kind == 'D') {
+                    found = numbers(line, paths);
+                    continue;
+                }
                 String[] f = line.split(" ", kind == 'A' ? 3 : -1);
                 switch (kind) {
                     case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
@@ -91,13 +95,6 @@ public final class Stamps {
                         found = List.of();
                     }
                     case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
-                    case 'D' -> {
-                        List<String> d = new ArrayList<>(f.length - 1);
-                        for (int i = 1; i < f.length; i++) {
-                            d.add(paths.get(Integer.parseInt(f[i])));
-                        }
-                        found = d;
-                    }
                     default -> throw new IOException("unknown record");
                 }
             }
@@ -111,6 +108,26 @@ public final class Stamps {
             return new Stamps(s.file, new FileHashes(root));
         }
         return s;
+    }
+
+    /** The paths a {@code D} line numbers (the line read without splitting it: it can name hundreds). */
+    private static List<String> numbers(String line, List<String> paths) throws IOException {
+        List<String> out = new ArrayList<>();
+        int n = -1;
+        for (int i = 1; i <= line.length(); i++) {
+            char c = i < line.length() ? line.charAt(i) : ' ';
+            if (c >= '0' && c <= '9') {
+                n = (n < 0 ? 0 : n * 10) + (c - '0');
+            } else if (c == ' ') {
+                if (n >= 0) {
+                    out.add(paths.get(n));
+                }
+                n = -1;
+            } else {
+                throw new IOException("bad D record");
+            }
+        }
+        return out;
     }
 
     /** The file hashes remembered with these stamps. */
@@ -164,7 +181,7 @@ public final class Stamps {
                 w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.mtimeNs + " " + h.fileKey + " " + h.hash);
                 w.newLine();
             }
-            for (Map.Entry<String, Stamp> e : stamps.entrySet()) {
+            for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {
                 Stamp st = e.getValue();
                 if (!ok(e.getKey()) || !st.outputs().keySet().stream().allMatch(Stamps::ok)
                         || !st.discovered().stream().allMatch(Stamps::ok)) {

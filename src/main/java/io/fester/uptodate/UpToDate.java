@@ -5,7 +5,6 @@ import io.fester.graph.BuildGraph;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,7 +46,7 @@ public final class UpToDate {
         boolean[] fresh = new boolean[n];
         Map<String, String> upToDate = new TreeMap<>();
         Map<String, String> stale = new TreeMap<>();
-        Map<String, FileHashes.Entry> memo = new HashMap<>();
+        Map<String, FileHashes.Entry> memo = new java.util.concurrent.ConcurrentHashMap<>();
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
         prefetch(graph, stamps, files, memo);
@@ -79,24 +78,26 @@ public final class UpToDate {
      */
     private static void prefetch(BuildGraph graph, Stamps stamps, FileHashes files,
             Map<String, FileHashes.Entry> memo) throws IOException {
-        java.util.LinkedHashSet<String> paths = new java.util.LinkedHashSet<>();
-        for (Action a : graph.actions()) {
-            Stamps.Stamp s = stamps.get(a.id());
-            if (s != null) {
-                paths.addAll(a.outputs());
-                paths.addAll(a.inputs());
-                paths.addAll(s.discovered());
-            }
-        }
-        if (paths.size() < 256) {
+        if (graph.size() < 64) {
             return; // not worth the threads
         }
-        java.util.concurrent.ConcurrentHashMap<String, java.util.Optional<FileHashes.Entry>> found =
-                new java.util.concurrent.ConcurrentHashMap<>();
         try {
-            paths.parallelStream().forEach(p -> {
+            java.util.stream.IntStream.range(0, graph.size()).parallel().forEach(i -> {
+                Action a = graph.action(i);
+                Stamps.Stamp s = stamps.get(a.id());
+                if (s == null) {
+                    return;
+                }
                 try {
-                    found.put(p, java.util.Optional.ofNullable(files.entry(p)));
+                    for (String p : a.outputs()) {
+                        entry(p, files, memo);
+                    }
+                    for (String p : a.inputs()) {
+                        entry(p, files, memo);
+                    }
+                    for (String p : s.discovered()) {
+                        entry(p, files, memo);
+                    }
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -104,7 +105,6 @@ public final class UpToDate {
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
-        found.forEach((p, e) -> memo.put(p, e.orElse(null)));
     }
 
     private static String staleDependency(BuildGraph graph, int i, boolean[] fresh, Stamps.Stamp s,
@@ -166,14 +166,20 @@ public final class UpToDate {
         return "command or inputs changed";
     }
 
+    /** Stands for a missing file in the memo (which cannot hold null). */
+    private static final FileHashes.Entry MISSING = new FileHashes.Entry(-1, -1, 0, "missing");
+
     private static FileHashes.Entry entry(String path, FileHashes files, Map<String, FileHashes.Entry> memo)
             throws IOException {
         FileHashes.Entry e = memo.get(path);
-        if (e == null && !memo.containsKey(path)) {
+        if (e == null) {
             e = files.entry(path);
-            memo.put(path, e);
+            if (e == null) {
+                e = MISSING;
+            }
+            memo.putIfAbsent(path, e);
         }
-        return e;
+        return e == MISSING ? null : e;
     }
 
     /** A file's entry by path, or null when it is missing. */
@@ -237,19 +243,19 @@ public final class UpToDate {
      * commands are not chosen by an adversary.
      */
     static String commandHash(String s) {
-        long h1 = 0x9E3779B97F4A7C15L ^ s.length();
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long h1 = 0x9E3779B97F4A7C15L ^ b.length;
         long h2 = 0xC2B2AE3D27D4EB4FL;
-        int n = s.length();
         int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            long k = s.charAt(i) | (long) s.charAt(i + 1) << 16 | (long) s.charAt(i + 2) << 32
-                    | (long) s.charAt(i + 3) << 48;
+        for (; i + 8 <= b.length; i += 8) {
+            long k = buf.getLong(i);
             h1 = Long.rotateLeft(h1 ^ k * 0x87C37B91114253D5L, 31) * 0x4CF5AD432745937FL;
             h2 = Long.rotateLeft(h2 ^ k * 0x4CF5AD432745937FL, 33) * 0x87C37B91114253D5L + h1;
         }
         long k = 0;
-        for (int j = 0; i < n; i++, j += 16) {
-            k |= (long) s.charAt(i) << j;
+        for (int j = 0; i < b.length; i++, j += 8) {
+            k |= (b[i] & 0xFFL) << j;
         }
         h1 = fmix(h1 ^ k * 0x87C37B91114253D5L);
         h2 = fmix(h2 ^ Long.rotateLeft(k, 17) + h1);
