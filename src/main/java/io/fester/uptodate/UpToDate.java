@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * when it last ran) equals the key its stamp was written with, its outputs exist with the contents it
  * made, and every dependency whose outputs it reads is up to date too (conservative, as Ninja without
  * {@code restat}). For a Ninja manifest, an order-only dependency (one whose outputs the action does
- * not read) does not make it run; in a Fester spec every dependency does.
+ * not read) does not make it run; in a Fester spec every dependency does. An action that declares no
+ * outputs always runs, as a phony target of make does.
  */
 public final class UpToDate {
     /**
@@ -53,8 +54,8 @@ public final class UpToDate {
         for (int i : graph.topologicalOrder(false)) {
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
-            if (s == null) {
-                continue; // never built by Fester: it runs, nothing to explain
+            if (s == null || a.outputs().isEmpty()) {
+                continue; // never built by Fester, or makes no file (like make's phony targets): it runs
             }
             String why = staleDependency(graph, i, fresh, s, orderOnly);
             if (why == null) {

@@ -145,6 +145,20 @@ class UpToDateTest {
     }
 
     @Test
+    void anActionWithoutOutputsAlwaysRunsAndAnEditedSpecCommandRerunsItsAction() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - {id: make, run: "echo made > out.txt", outputs: [out.txt]}
+                  - {id: show, run: "cat out.txt", inputs: [out.txt]}
+                """);
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(spec).values()));
+        assertEquals(Map.of("make", "up_to_date", "show", "succeeded"), run(spec), "no outputs: like a phony target");
+        Files.writeString(spec, Files.readString(spec).replace("echo made", "echo remade"));
+        assertEquals(Map.of("make", "succeeded", "show", "succeeded"), run(spec));
+        assertEquals("remade\n", Files.readString(spec.resolveSibling("out.txt")));
+    }
+
+    @Test
     void aCompilationDatabaseIsUpToDateOnItsSecondBuild() throws Exception {
         Path src = project(dir);
         Path build = dir.resolve("cdb");
