@@ -57,7 +57,11 @@ class UpToDateTest {
     }
 
     private Map<String, String> run(Path spec) throws Exception {
-        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--jobs", "2");
+        return run(spec, 2);
+    }
+
+    private Map<String, String> run(Path spec, int jobs) throws Exception {
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--jobs", String.valueOf(jobs));
         assertEquals(0, r.code(), r.toString());
         assertEquals(0, Cli.run(db(), "verify", "last").code(), "the run verifies");
         return RunSamplesTest.finalStates(RunSamplesTest.events(db(), "last"));
@@ -156,6 +160,44 @@ class UpToDateTest {
         Files.writeString(spec, Files.readString(spec).replace("echo made", "echo remade"));
         assertEquals(Map.of("make", "succeeded", "show", "succeeded"), run(spec));
         assertEquals("remade\n", Files.readString(spec.resolveSibling("out.txt")));
+    }
+
+    @Test
+    void aPoolOfDepthOneRunsItsActionsOneAfterAnotherOnFourSlots() throws Exception {
+        Path manifest = Samples.spec(dir, "p/build.ninja", """
+                pool serial
+                  depth = 1
+                rule slow
+                  command = sleep 0.2 && echo $out > $out
+                  pool = serial
+                rule quick
+                  command = echo $out > $out
+                build a: slow
+                build b: slow
+                build c: slow
+                build d: quick
+                build e: quick
+                """);
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(manifest, 4).values()));
+        int inPool = 0;
+        int most = 0;
+        int others = 0;
+        for (JsonNode e : RunSamplesTest.events(db(), "last")) {
+            String state = e.path("state").asText();
+            String action = e.path("action").asText();
+            boolean pooled = action.equals("a") || action.equals("b") || action.equals("c");
+            if (state.equals("running")) {
+                if (pooled) {
+                    most = Math.max(most, ++inPool);
+                } else if (inPool > 0) {
+                    others++; // the free slots go to what is outside the pool
+                }
+            } else if (pooled && (state.equals("succeeded") || state.equals("failed"))) {
+                inPool--;
+            }
+        }
+        assertEquals(1, most, "never two of the pool at once, in the recorded order of events");
+        assertEquals(2, others, "d and e ran beside the pool");
     }
 
     @Test
