@@ -139,6 +139,8 @@ class UpToDateTest {
         Map<String, String> first = run(spec);
         assertEquals(Set.of("succeeded"), Set.copyOf(first.values()));
         assertEquals(Set.of("up_to_date"), Set.copyOf(run(spec).values()));
+        Cli.Result cp = Cli.run(db(), "critical-path", "last");
+        assertTrue(cp.out().contains("no action ran: 17 up to date"), cp.out());
 
         Files.delete(spec.resolveSibling("build/obj/base64.o"));
         Map<String, String> again = run(spec);
