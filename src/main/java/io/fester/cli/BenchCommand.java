@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay (ui: 5000 actions unless --actions; replay: 200000)")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay | noop (ui: 5000 actions unless --actions; replay: 200000; "
+            + "noop: --spec, a tree built by fester and then by ninja)")
     String what;
 
     @Option(names = "--actions", defaultValue = "100000")
@@ -56,6 +57,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "samples/c-demo")
     Path sample;
 
+    @Option(names = "--spec", paramLabel = "SPEC", description = "noop: the spec of an up-to-date tree")
+    Path spec;
+
+    private Path requireSpec() {
+        if (spec == null) {
+            throw new UserError("bench noop needs --spec DIR/build.ninja (a tree built by fester, then by ninja)");
+        }
+        if (NoopBench.ownJar() == null) {
+            throw new UserError("bench noop times the whole command: run it from target/fester.jar");
+        }
+        return spec;
+    }
+
     @Override
     public Integer call() throws Exception {
         return switch (what) {
@@ -63,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
             case "make" -> make();
             case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
             case "replay" -> replay();
-            default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui or replay");
+            case "noop" -> NoopBench.run(requireSpec(), rounds, NoopBench.ownJar());
+            default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui, replay or noop");
         };
     }
 

@@ -82,7 +82,11 @@ final class CriticalPathCommand implements Callable<Integer> {
     static void text(PrintStream out, int runId, String status, BuildState state, CriticalPath cp,
             List<Slack.Entry> rows) {
         out.println("critical path of run " + runId + " (" + state.graph().name() + ", " + status + ")");
-        if (cp.chain().isEmpty()) {
+        if (cp.chain().isEmpty() && "finished".equals(state.runStatus())) {
+            out.println("  no action ran" + (cp.notRun().isEmpty() ? "" : ": " + cp.notRun().entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey().replace('_', ' ')).collect(
+                            java.util.stream.Collectors.joining(", "))));
+        } else if (cp.chain().isEmpty()) {
             out.println("  no action has started yet");
         } else {
             List<String[]> table = new ArrayList<>();

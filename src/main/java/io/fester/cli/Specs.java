@@ -18,9 +18,9 @@ import java.util.WeakHashMap;
 /**
  * Tells the kind of a SPEC by its name and loads it: {@code compile_commands.json} is a compilation
  * database, {@code build.ninja} or {@code *.ninja} a Ninja manifest, any other {@code *.yaml},
- * {@code *.yml} or {@code *.json} a Fester spec.
+ * {@code *.yml} or {@code *.json} a Fester spec. The command line and the cockpit both load specs here.
  */
-final class Specs {
+public final class Specs {
     /** The Ninja facts of the graphs loaded from manifests, for {@link #select}. */
     private static final Map<BuildGraph, NinjaManifest> NINJA = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -58,7 +58,7 @@ final class Specs {
     }
 
     /** Loads a spec and keeps what the targets need. */
-    static BuildGraph load(Path spec, String link, List<String> targets) throws SpecException, IOException {
+    public static BuildGraph load(Path spec, String link, List<String> targets) throws SpecException, IOException {
         return select(load(spec, link), targets);
     }
 

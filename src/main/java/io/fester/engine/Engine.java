@@ -29,7 +29,7 @@ import java.util.PriorityQueue;
  */
 public final class Engine {
     /** The engine's own decision logic version; recorded with the scheduler's in {@code run_started}. */
-    public static final String VERSION = "engine/2";
+    public static final String VERSION = "engine/3";
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
@@ -43,6 +43,8 @@ public final class Engine {
     /** Which priority rules the plan search tries when the history arrives. */
     private final Planning planning;
     private BuildGraph graph;
+    /** The Ninja pools of the actions (tags {@code pool:NAME}, {@code pool-depth:N}), and how full each is. */
+    private Pools pools;
     private boolean failFast;
     private boolean stopping;
     private boolean cancelled;
@@ -129,6 +131,9 @@ public final class Engine {
 
     private void emit(Event e) {
         out.add(e);
+        if (pools != null && pools.any() && e instanceof Pipeline p && p.action() != null) {
+            pools.track(graph.indexOf(p.action()), state, p);
+        }
         state.apply(e, now);
     }
 
@@ -167,13 +172,35 @@ public final class Engine {
         debugger = rr.debug() ? new Debugger(this) : null;
         prioritize(History.empty());
         emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size(), rr.policy()));
+        pools = Pools.of(graph);
         for (int i = 0; i < graph.size(); i++) {
-            emit(Pipeline.queued(graph.action(i).id()));
-            if (graph.deps(i).length == 0) {
+            String id = graph.action(i).id();
+            emit(Pipeline.queued(id, rr.stale().get(id)));
+        }
+        upToDate(rr);
+        for (int i = 0; i < graph.size(); i++) {
+            if (state.isReady(i)) {
                 ready.add(i);
             }
         }
         dispatch();
+    }
+
+    /**
+     * Decides {@code up_to_date} for the actions the coordinator found up to date (in topological order,
+     * each only when its dependencies are done: the request cannot make the engine skip an action whose
+     * inputs are still to be made). They count as done for readiness.
+     */
+    private void upToDate(RunRequest rr) {
+        if (rr.upToDate().isEmpty()) {
+            return;
+        }
+        for (int i : graph.topologicalOrder(false)) {
+            String reason = rr.upToDate().get(graph.action(i).id());
+            if (reason != null && state.remainingDeps(i) == 0) {
+                emit(Pipeline.upToDate(graph.action(i).id(), reason));
+            }
+        }
     }
 
     /**
@@ -304,6 +331,10 @@ public final class Engine {
         while (!ready.isEmpty() && anyFreeSlot()) {
             int i = ready.poll();
             if (!state.isReady(i)) {
+                continue;
+            }
+            if (pools.full(i)) {
+                waiting.add(i); // its pool is at its depth: it waits for a pool-mate to finish
                 continue;
             }
             if (debugger != null && !debugger.admits(i)) {

@@ -14,16 +14,24 @@ import java.util.List;
  *     in first-mention order
  * @param tags labels that policies and breakpoints match on
  * @param timeoutMs how long the action may run, or null for no limit
+ * @param depfile a Make-syntax file the command writes that lists what it read (Ninja's {@code depfile}),
+ *     relative to the workspace root, or null; read after success for the next run's up-to-date check
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Action(String id, String run, List<String> inputs, List<String> outputs, List<String> deps,
-        List<String> tags, Long timeoutMs) {
+        List<String> tags, Long timeoutMs, String depfile) {
 
     public Action {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         deps = List.copyOf(deps);
         tags = List.copyOf(tags);
+    }
+
+    /** An action without a depfile. */
+    public Action(String id, String run, List<String> inputs, List<String> outputs, List<String> deps,
+            List<String> tags, Long timeoutMs) {
+        this(id, run, inputs, outputs, deps, tags, timeoutMs, null);
     }
 
     /** Whether the action carries the tag. */

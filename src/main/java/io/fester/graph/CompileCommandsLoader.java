@@ -60,7 +60,6 @@ public final class CompileCommandsLoader {
         List<Action> actions = new ArrayList<>();
         Map<String, SourcePos> ids = new HashMap<>();
         Map<String, Integer> byId = new HashMap<>();
-        Map<String, Boolean> dirs = new HashMap<>();
         for (Node item : list.items()) {
             if (!(item instanceof MapNode m)) {
                 throw new SpecException(item.pos(), "an entry is an object with directory, file and command or "
@@ -115,8 +114,10 @@ public final class CompileCommandsLoader {
             String run = "cd " + NinjaPaths.shellEscape(dir.toString()) + " && " + command;
             if (!outputs.isEmpty()) {
                 Path outDir = root.resolve(outputs.get(0)).getParent();
-                if (outDir != null && !dirs.computeIfAbsent(outDir.toString(), d -> Files.isDirectory(Path.of(d)))) {
-                    run = "mkdir -p " + NinjaPaths.shellEscape(outDir.toString()) + " || exit; " + run;
+                if (outDir != null) {
+                    StringBuilder mk = new StringBuilder();
+                    NinjaManifest.mkdir(outDir.toString(), mk);
+                    run = mk + run;
                 }
             }
             Action a = new Action(id, run, List.of(relative(root, source)), outputs, List.of(), List.of("compile"),

@@ -87,7 +87,6 @@ public final class NinjaManifest {
             phonyFiles[ei] = files.stream().mapToInt(Integer::intValue).toArray();
         }
         List<String> paths = s.paths();
-        Map<String, Boolean> dirs = new java.util.HashMap<>();
         List<Action> list = new ArrayList<>(actions);
         for (NinjaEdge e : edges) {
             if (e.isPhony()) {
@@ -113,8 +112,8 @@ public final class NinjaManifest {
             for (int o : e.outs) {
                 outputs.add(paths.get(o));
             }
-            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs, root, dirs), inputs, outputs, depIds,
-                    tags(e), null));
+            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs), inputs, outputs, depIds,
+                    tags(e), null, e.depfile.isEmpty() ? null : NinjaPaths.canonicalize(e.depfile)));
         }
         String name = root.getFileName() == null ? "build" : root.getFileName().toString();
         BuildGraph graph = new BuildGraph(name, root.toString(), spec, digest, Map.of(), list);
@@ -199,11 +198,14 @@ public final class NinjaManifest {
 
     /**
      * The command Fester runs: Ninja's command, after what Ninja itself does before starting it —
-     * creating the outputs' directories (when they do not exist yet) and writing the response file.
+     * creating the outputs' directories and writing the response file. The directories are made by the
+     * command ({@code [ -d DIR ] || mkdir -p DIR || exit; }, a shell built-in test when they exist), so
+     * the command does not depend on what exists when the manifest is read: the up-to-date check keys
+     * on it, and a remote host may lack directories the coordinator has.
      */
-    private static String run(NinjaEdge e, List<String> outputs, Path root, Map<String, Boolean> dirs) {
+    private static String run(NinjaEdge e, List<String> outputs) {
         StringBuilder prefix = new StringBuilder();
-        LinkedHashSet<String> missing = new LinkedHashSet<>();
+        LinkedHashSet<String> wantedDirs = new LinkedHashSet<>();
         List<String> wanted = new ArrayList<>(outputs);
         if (!e.rspfile.isEmpty()) {
             wanted.add(e.rspfile);
@@ -213,18 +215,10 @@ public final class NinjaManifest {
             if (slash <= 0) {
                 continue;
             }
-            String dir = out.substring(0, slash);
-            if (!dirs.computeIfAbsent(dir, d -> Files.isDirectory(root.resolve(d)))) {
-                missing.add(dir);
-            }
+            wantedDirs.add(out.substring(0, slash));
         }
-        if (!missing.isEmpty()) {
-            prefix.append("mkdir -p");
-            for (String d : missing) {
-                prefix.append(' ');
-                NinjaPaths.shellEscape(d, prefix);
-            }
-            prefix.append(" || exit; ");
+        for (String d : wantedDirs) {
+            mkdir(d, prefix);
         }
         if (!e.rspfile.isEmpty()) {
             prefix.append("printf '%s' ");
@@ -234,6 +228,15 @@ public final class NinjaManifest {
             prefix.append(" || exit; ");
         }
         return prefix.isEmpty() ? e.command : prefix + e.command;
+    }
+
+    /** Appends {@code [ -d DIR ] || mkdir -p DIR || exit; }, DIR shell-escaped. */
+    static void mkdir(String dir, StringBuilder sb) {
+        sb.append("[ -d ");
+        NinjaPaths.shellEscape(dir, sb);
+        sb.append(" ] || mkdir -p ");
+        NinjaPaths.shellEscape(dir, sb);
+        sb.append(" || exit; ");
     }
 
     /**
@@ -454,7 +457,7 @@ public final class NinjaManifest {
      * A {@code build} statement as Ninja understood it. Rule variables are evaluated (null for phony
      * statements, which run nothing).
      *
-     * @param depfile the depfile's path, unescaped, or empty: Fester does not read depfiles yet
+     * @param depfile the depfile's path, unescaped, or empty
      * @param deps {@code gcc}, {@code msvc} or empty
      * @param pool the pool, empty for the default one; {@code console} has depth 1
      */

@@ -3,6 +3,7 @@ package io.fester.session;
 import io.fester.engine.Engine;
 import io.fester.engine.RunLoop;
 import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaLog;
 import io.fester.hosts.AgentScript;
 import io.fester.hosts.HostsFile;
 import io.fester.hosts.LocalExecutor;
@@ -23,6 +24,9 @@ import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunWriter;
 import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
+import io.fester.uptodate.Stamper;
+import io.fester.uptodate.Stamps;
+import io.fester.uptodate.UpToDate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +60,7 @@ public final class LiveRun {
     private volatile String toolchain; // the coordinator's, measured when the run starts
     private volatile SshHosts.Settings sshSettings = SshHosts.Settings.defaults();
     private volatile boolean debug;
+    private volatile UpToDate.Result lastCheck;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -134,8 +139,14 @@ public final class LiveRun {
         Path root = Path.of(graph.root());
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
-        NodeEvent first = local.isEmpty() ? null : AgentScript.sampleLocal(root);
-        SshRun ssh = hosts.remotes().isEmpty() ? null
+        Stamps stamps = Stamps.load(root);
+        UpToDate.Result fresh = UpToDate.check(graph, stamps);
+        lastCheck = fresh;
+        request = request.withUpToDate(fresh.upToDate(), fresh.stale());
+        // nothing to run: the engine finishes at the request, no host need be sampled or connected
+        boolean nothingToRun = fresh.upToDate().size() == graph.size();
+        NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
+        SshRun ssh = hosts.remotes().isEmpty() || nothingToRun ? null
                 : SshRun.connect(hosts.remotes(), graph.name(), root, sshSettings,
                         host -> lost(host, "its connection dropped or it stopped answering"));
         try {
@@ -144,7 +155,7 @@ public final class LiveRun {
                 ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
                 throw new NoHostsException(why.toString());
             }
-            return runWith(request, root, local, first, ssh);
+            return runWith(request, root, local, first, ssh, stamps);
         } finally {
             if (ssh != null) {
                 ssh.close();
@@ -152,11 +163,16 @@ public final class LiveRun {
         }
     }
 
-    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh)
-            throws StoreException, IOException {
+    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+            Stamps stamps) throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
+        if (UpToDate.orderOnlyDeps(graph)) { // a Ninja build directory: what ninja's own builds took
+            NinjaLog.Read log = NinjaLog.read(root, graph);
+            history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
+        }
+        Stamper stamper = new Stamper(graph, stamps);
         RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
@@ -172,10 +188,11 @@ public final class LiveRun {
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
+        l.addListener(stamper);
         listeners.forEach(l::addListener);
         l.post(request);
         l.post(history);
-        for (String h : local) {
+        for (String h : first == null ? List.<String>of() : local) {
             l.post(first.forHost(h, NodeEvent.UP).withToolchain(toolchain));
         }
         if (ssh != null) {
@@ -192,7 +209,8 @@ public final class LiveRun {
         Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
-        try (LocalSampler sampler = local.isEmpty() ? null : LocalSampler.start(root, local, 1, l::post)) {
+        boolean sample = !local.isEmpty() && first != null;
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
@@ -200,6 +218,12 @@ public final class LiveRun {
             outcome = l.run();
         } finally {
             dispatchers.close();
+            try {
+                stamper.close();
+            } catch (IOException e) {
+                notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
+                        + " (what ran will run again next time)");
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
             } catch (IllegalStateException shuttingDown) {
@@ -297,6 +321,11 @@ public final class LiveRun {
             faults.put(h.name(), s.hostFaults(h.name()));
         }
         historyStore.learn(specKey, runId, outcomes, hostTags, faults);
+    }
+
+    /** The up-to-date check this run started with, or null before it. */
+    public UpToDate.Result upToDateCheck() {
+        return lastCheck;
     }
 
     /** The run's number, once {@link #run} has started it (0 before). */

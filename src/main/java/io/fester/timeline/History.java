@@ -34,6 +34,23 @@ public record History(String source, Map<String, Long> durations, Map<String, Lo
         this(source, durations, null, null, null, null, null);
     }
 
+    /**
+     * This history, with durations from elsewhere (Ninja's {@code .ninja_log}) for the actions it knows
+     * nothing about; {@code from} is added to the source.
+     */
+    public History seeded(Map<String, Long> more, String from) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        Map<String, Long> all = new java.util.TreeMap<>(more);
+        all.putAll(durations);
+        if (all.size() == durations.size()) {
+            return this;
+        }
+        return new History(source + "; " + (all.size() - durations.size()) + " durations from " + from, all,
+                tagDurations, hostTagDurations, hostFaults, failures, runs);
+    }
+
     /** No history: every duration unknown. */
     public static History empty() {
         return new History("none", Map.of());

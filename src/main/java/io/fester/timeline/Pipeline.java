@@ -46,6 +46,16 @@ public record Pipeline(String state, String action, String host, Integer slot, I
         return action(QUEUED, action, null, null, null, null, null, null);
     }
 
+    /** {@code queued} with why the action must run (it was built before, and something changed). */
+    public static Pipeline queued(String action, String reason) {
+        return action(QUEUED, action, null, null, null, null, null, reason);
+    }
+
+    /** From {@code queued} straight to {@code up_to_date}: its outputs are as its inputs would make them. */
+    public static Pipeline upToDate(String action, String reason) {
+        return action(UP_TO_DATE, action, null, null, null, null, null, reason);
+    }
+
     public static Pipeline running(String action, String host, int slot, int attempt) {
         return action(RUNNING, action, host, slot, attempt, null, null, null);
     }

@@ -1,8 +1,10 @@
 package io.fester.timeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fester.graph.Action;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The first observation of every run: everything the engine's decisions may depend on that is fixed
@@ -23,42 +25,75 @@ import java.util.Map;
  *     line and binary hash), or null when not measured; hosts reporting another one are excluded
  *     unless their {@link HostSpec#toolchain} is {@value HostSpec#ANY_TOOLCHAIN}
  * @param debug run under the debugger: stop before dispatches and wait for {@code debugger_command}s
+ * @param upToDate actions the coordinator found up to date (command and input contents as when their
+ *     outputs were made, outputs as recorded, every dependency up to date too), by id, with the reason;
+ *     the engine decides {@code up_to_date} for them. Absent in runs recorded before: empty
+ * @param stale actions that were built before but must run again, by id, with why (the first thing
+ *     that changed); the engine gives it as the reason of their {@code queued}. Absent: empty
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
         List<String> targets, List<Policy> policy, String toolchain,
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
-        boolean debug) implements Event {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean debug,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> upToDate,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> stale) implements Event {
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
+        upToDate = upToDate == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(upToDate));
+        stale = stale == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(stale));
+    }
+
+    /** A request with what the coordinator found up to date, without toolchain, not under the debugger. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, Map<String, String> upToDate, Map<String, String> stale) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, false,
+                upToDate, stale);
+    }
+
+    /** The same request with what the coordinator found up to date, and why the rest is stale. */
+    public RunRequest withUpToDate(Map<String, String> upToDate, Map<String, String> stale) {
+        return new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy,
+                toolchain, debug, upToDate, stale);
     }
 
     /** A request without a measured toolchain, not under the debugger. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
             List<String> targets, List<Policy> policy) {
-        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, false);
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, false,
+                null, null);
     }
 
     /** A request with the coordinator's toolchain, not under the debugger. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
             List<String> targets, List<Policy> policy, String toolchain) {
-        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, false);
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, false,
+                null, null);
+    }
+
+    /** A request with the coordinator's toolchain, debugged or not, before the up-to-date check. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, String toolchain, boolean debug) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, debug,
+                null, null);
     }
 
     /** A request without a measured toolchain, with the debugger on or off. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
             List<String> targets, List<Policy> policy, boolean debug) {
-        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, debug);
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, null, debug,
+                null, null);
     }
 
     /** The same request, with the debugger on or off. */
     public RunRequest withDebug(boolean on) {
         return on == debug ? this : new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights,
-                failFast, targets, policy, toolchain, on);
+                failFast, targets, policy, toolchain, on, upToDate, stale);
     }
 
     /** A request without policy rules. */
@@ -78,7 +113,7 @@ public record RunRequest(String spec, String specDigest, String name, String roo
      * @param where {@code hosts.yaml:14}
      * @param matchActions action ids; a trailing {@code *} matches a prefix
      */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Policy(int number, String text, String where, List<String> matchTags, List<String> matchActions,
             List<String> requireTags, List<String> requireHosts, List<String> forbidTags, List<String> forbidHosts,
             Double hotterThan) {

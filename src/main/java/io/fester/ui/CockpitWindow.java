@@ -338,7 +338,8 @@ public final class CockpitWindow {
     private void chooseSpec() {
         FileChooser fc = new FileChooser();
         fc.setTitle("Open a build spec");
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Fester specs", "*.yaml", "*.yml", "*.json"));
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Build specs (Fester, Ninja, compilation "
+                + "databases)", "*.yaml", "*.yml", "*.json", "*.ninja"));
         if (runs.specProperty().get() != null) {
             fc.setInitialDirectory(runs.specProperty().get().getParent().toFile());
         }
@@ -367,7 +368,7 @@ public final class CockpitWindow {
 
     private static boolean isSpec(File f) {
         String n = f.getName();
-        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json") || n.endsWith(".ninja");
     }
 
     private void applyTheme() {

@@ -120,7 +120,9 @@ public final class LiveViewModel {
             case "finished" -> state.outcome();
             default -> "starting";
         };
-        progressText.set(total == 0 ? status : done + " / " + total + " done — " + status
+        int fresh = state.count(ActionState.UP_TO_DATE) + state.count(ActionState.CACHED);
+        progressText.set(total == 0 ? status : done + " / " + total + " done"
+                + (fresh == 0 ? "" : " (" + fresh + " up to date)") + " — " + status
                 + (runId > 0 ? " (run " + runId + ")" : ""));
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
@@ -137,8 +139,10 @@ public final class LiveViewModel {
         }
         long end = state.finishedMs() > 0 ? state.finishedMs() : nowMs;
         long elapsed = Math.max(0, end - state.startedMs());
-        int done = state.finishedCount();
-        int left = state.actionCount() - done;
+        int finished = state.finishedCount();
+        int left = state.actionCount() - finished;
+        // what was up to date took no time: the rate is that of the actions that ran
+        int done = finished - state.count(ActionState.UP_TO_DATE) - state.count(ActionState.CACHED);
         String eta;
         if (state.finishedMs() > 0 || left == 0 || replaying) {
             eta = "";

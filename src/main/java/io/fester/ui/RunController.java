@@ -2,7 +2,8 @@ package io.fester.ui;
 
 import io.fester.graph.BuildGraph;
 import io.fester.graph.SpecException;
-import io.fester.graph.SpecLoader;
+import io.fester.cli.Specs;
+import io.fester.cli.UserError;
 import io.fester.hosts.HostsFile;
 import io.fester.session.LiveRun;
 import io.fester.timeline.StoreException;
@@ -215,7 +216,10 @@ final class RunController implements AutoCloseable {
     private void runOn(Path file, boolean debug) {
         BuildGraph graph;
         try {
-            graph = SpecLoader.load(file);
+            graph = Specs.load(file, null, List.of()); // as `fester run FILE`: by its kind, default targets
+        } catch (UserError e) {
+            Platform.runLater(() -> vm.message(e.getMessage()));
+            return;
         } catch (SpecException e) {
             Platform.runLater(() -> vm.message(e.getMessage()));
             return;

@@ -238,4 +238,73 @@ class EngineTest {
         assertEquals("succeeded", ((Pipeline) d.get(d.size() - 1)).outcome());
         assertEquals("succeeded", e.state().outcome());
     }
+
+    static Action pooled(String id, String pool, int depth) {
+        return new Action(id, "true", List.of(), List.of(), List.of(), List.of("pool:" + pool, "pool-depth:" + depth),
+                null);
+    }
+
+    @Test
+    void aPoolOfDepthOneRunsItsActionsOneAtATimeWhateverTheSlots() {
+        RunRequest rr = request(List.of(pooled("l1", "link", 1), pooled("l2", "link", 1), action("c"),
+                pooled("l3", "link", 1)), List.of(host("h", 4)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("l1@h#0", "c@h#1"), running(e.onObservation(up("h", 0), 1)),
+                "one of the pool, and what is outside it");
+        assertEquals(List.of(), running(e.onObservation(ok("c", "h"), 2)), "the pool is still full");
+        assertEquals(List.of("l2@h#0"), running(e.onObservation(ok("l1", "h"), 3)));
+        assertEquals(List.of("l3@h#0"), running(e.onObservation(fail("l2", "h"), 4)), "a failure frees the pool too");
+    }
+
+    @Test
+    void theConsolePoolHasDepthOneAndDepthZeroIsNoLimit() {
+        RunRequest rr = request(List.of(pooled("a", "console", 0), pooled("b", "console", 0), pooled("x", "wide", 0),
+                pooled("y", "wide", 0)), List.of(host("h", 4)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("a@h#0", "x@h#1", "y@h#2"), running(e.onObservation(up("h", 0), 1)));
+    }
+
+    @Test
+    void upToDateActionsGoFromQueuedStraightToUpToDateAndCountAsDone() {
+        RunRequest rr = request(List.of(action("a"), action("b", "a"), action("c", "b"), action("d")),
+                List.of(host("h", 2)), false).withUpToDate(java.util.Map.of("a", "unchanged", "b", "unchanged",
+                        "d", "unchanged"), java.util.Map.of("c", "input c.h changed"));
+        Engine e = Engine.forRequest(rr);
+        List<Event> first = e.onObservation(rr, 0);
+        List<String> states = new ArrayList<>();
+        for (Event x : first) {
+            if (x instanceof Pipeline p && p.action() != null) {
+                states.add(p.action() + ":" + p.state() + (p.reason() == null ? "" : "(" + p.reason() + ")"));
+            }
+        }
+        assertEquals(List.of("a:queued", "b:queued", "c:queued(input c.h changed)", "d:queued", "a:up_to_date(unchanged)",
+                "b:up_to_date(unchanged)", "d:up_to_date(unchanged)"), states);
+        assertEquals(List.of("c@h#0"), running(e.onObservation(up("h", 0), 1)), "c's dependency is done");
+        List<Event> end = e.onObservation(ok("c", "h"), 2);
+        assertEquals("succeeded", ((Pipeline) end.get(end.size() - 1)).outcome());
+        assertEquals(3, e.state().count(ActionState.UP_TO_DATE));
+    }
+
+    @Test
+    void anActionCannotBeUpToDateWhileADependencyStillRuns() {
+        RunRequest rr = request(List.of(action("a"), action("b", "a")), List.of(host("h", 2)), false)
+                .withUpToDate(java.util.Map.of("b", "unchanged"), java.util.Map.of());
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(ActionState.QUEUED, e.state().state(1));
+        assertEquals(List.of("a@h#0"), running(e.onObservation(up("h", 0), 1)));
+        assertEquals(List.of("b@h#0"), running(e.onObservation(ok("a", "h"), 2)));
+    }
+
+    @Test
+    void aWholeTreeUpToDateFinishesAtTheRunRequest() {
+        RunRequest rr = request(List.of(action("a"), action("b", "a")), List.of(host("h", 2)), false)
+                .withUpToDate(java.util.Map.of("a", "unchanged", "b", "unchanged"), java.util.Map.of());
+        Engine e = Engine.forRequest(rr);
+        List<Event> d = e.onObservation(rr, 0);
+        assertTrue(e.finished());
+        assertEquals("succeeded", ((Pipeline) d.get(d.size() - 1)).outcome());
+    }
 }

@@ -21,11 +21,12 @@ class LiveViewModelTest {
     static Path dir;
 
     static List<Recorded> events;
+    static Path spec;
 
     @BeforeAll
     static void recordTheBrokenSample() throws Exception {
         String db = dir.resolve("timeline").toString();
-        Path spec = Samples.copy("c-demo-broken", dir);
+        spec = Samples.copy("c-demo-broken", dir);
         assertEquals(1, Cli.run(db, "run", spec.toString(), "--jobs", "2").code());
         try (TimelineStore store = TimelineStore.open(db)) {
             events = store.events(store.resolve("last").id());
@@ -45,6 +46,24 @@ class LiveViewModelTest {
         assertEquals(StateColors.Look.SKIPPED, vm.look(vm.state().graph().indexOf("test")));
         assertTrue(vm.timingProperty().get().startsWith("elapsed "), vm.timingProperty().get());
         assertTrue(!vm.timingProperty().get().contains("ETA"), "no ETA once finished");
+    }
+
+    @Test
+    void aRebuildCountsWhatWasUpToDateAndDrawsBarsOnlyForWhatRan() throws Exception {
+        String db = dir.resolve("timeline").toString();
+        assertEquals(1, Cli.run(db, "run", spec.toString(), "--jobs", "2").code(), "the broken file is still broken");
+        List<Recorded> again;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            again = store.events(store.resolve("last").id());
+        }
+        LiveViewModel vm = new LiveViewModel();
+        vm.apply(again);
+        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done (12 up to date) — failed"),
+                vm.progressTextProperty().get());
+        assertEquals(List.of("compile-matrix"), vm.bars().stream().map(LiveViewModel.Bar::id).toList(),
+                "only the failed compile ran again");
+        assertEquals(StateColors.Look.UP_TO_DATE, vm.look(vm.state().graph().indexOf("compile-vec")));
+        assertEquals("1 failed, 4 skipped", vm.failuresProperty().get());
     }
 
     @Test

@@ -1,0 +1,178 @@
+package io.fester.uptodate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Content hashes of files (SHA-256), remembered by path with the file's size, modification time (ns)
+ * and file key (device and inode): while those three are unchanged the file is not read again, so a
+ * no-op check is mostly {@code stat} calls. Paths are as the build names them (relative to the
+ * workspace root, or absolute). A file hashed within a second of its last change is read again next time
+ * (as git treats "racily clean" entries): a second write in the same clock tick could keep its size and
+ * time.
+ *
+ * <p>Thread-safe (synchronized): the check and the stamper share one.
+ */
+public final class FileHashes {
+    /** One remembered file. */
+    static final class Entry {
+        final long size;
+        final long mtimeNs;
+        final int fileKey;
+        final String hash;
+        /** The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use. */
+        private long[] term;
+
+        Entry(long size, long mtimeNs, int fileKey, String hash) {
+            this.size = size;
+            this.mtimeNs = mtimeNs;
+            this.fileKey = fileKey;
+            this.hash = hash;
+        }
+
+        String hash() {
+            return hash;
+        }
+
+        /** The same contents under new file attributes (keeps the computed term). */
+        Entry touched(long newSize, long newMtime, int newKey) {
+            Entry e = new Entry(newSize, newMtime, newKey, hash);
+            e.term = term;
+            return e;
+        }
+
+        long[] term(String path) {
+            if (term == null) {
+                term = UpToDate.term(path, hash);
+            }
+            return term;
+        }
+    }
+
+    /** A directory's stand-in entry: present, its contents not part of any key. */
+    private static final Entry DIRECTORY = new Entry(0, 0, 0, "directory");
+
+    /** How recent a change may be for its file's attributes not to be trusted yet: 1 s covers coarse file systems. */
+    static final long RACY_NS = 1_000_000_000L;
+
+    private final Path root;
+    private final Map<String, Entry> entries = new HashMap<>();
+    /** Paths whose contents were found different from what was remembered, this session. */
+    private final Set<String> changed = new TreeSet<>();
+    private long reads;
+    /** Whether an entry changed since the file was read (it need not be written again otherwise). */
+    private boolean modified;
+
+    public FileHashes(Path root) {
+        this.root = root;
+    }
+
+    /** A file's content hash (hex), or null when it does not exist (or is not a regular file). */
+    public String hash(String path) throws IOException {
+        Entry e = entry(path);
+        return e == null ? null : e.hash;
+    }
+
+    /**
+     * A file's entry, read again only when its size, time or inode changed; null when it does not exist.
+     * May be called from several threads: the {@code stat} and any read happen outside the lock.
+     */
+    Entry entry(String path) throws IOException {
+        Path p = root.resolve(path);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!a.isRegularFile()) {
+            return a.isDirectory() ? DIRECTORY : null;
+        }
+        long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
+        Entry e;
+        synchronized (this) {
+            e = entries.get(path);
+        }
+        if (e != null && e.size == a.size() && e.mtimeNs == mtime && e.fileKey == key) {
+            return e;
+        }
+        String h = digest(p);
+        // "racily clean": changed within the file system's time granularity of now, another write could keep
+        // size and time; such an entry is not trusted by its attributes, and is read again next time
+        long remembered = System.currentTimeMillis() * 1_000_000L - mtime < RACY_NS ? -1 : mtime;
+        Entry fresh = e != null && e.hash.equals(h) ? e.touched(a.size(), remembered, key)
+                : new Entry(a.size(), remembered, key, h);
+        synchronized (this) {
+            reads++;
+            modified = true;
+            if (e != null && !e.hash.equals(h)) {
+                changed.add(path);
+            }
+            entries.put(path, fresh);
+        }
+        return fresh;
+    }
+
+    /** A file's modification time in ms, or -1 when it does not exist. */
+    public long mtimeMs(String path) {
+        try {
+            return Files.getLastModifiedTime(root.resolve(path)).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** True when the file was found different from what was remembered of it. */
+    public synchronized boolean changed(String path) {
+        return changed.contains(path);
+    }
+
+    /** How many files were read (hashed) so far: the rest were known by their size, time and inode. */
+    public synchronized long reads() {
+        return reads;
+    }
+
+    synchronized boolean modified() {
+        return modified;
+    }
+
+    synchronized Map<String, Entry> entries() {
+        return new HashMap<>(entries);
+    }
+
+    synchronized void remember(String path, Entry e) {
+        entries.put(path, e);
+    }
+
+    private static String digest(Path p) throws IOException {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(p)) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

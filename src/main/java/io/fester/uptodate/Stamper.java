@@ -1,0 +1,151 @@
+package io.fester.uptodate;
+
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Writes stamps as a run goes: a listener on the recorded events that, when an action succeeds, reads
+ * its depfile (and deletes it when the action says {@code deps:gcc}, as Ninja moves it into
+ * {@code .ninja_deps}), keys the action on its command and the contents of its inputs, hashes its outputs
+ * and stamps it; an action that fails or is retried loses its stamp. The files are read on a thread of
+ * its own, in event order, so the engine's loop never waits for them. {@link #close()} waits for the
+ * last of them and saves the stamps.
+ *
+ * <p>No stamp is written (the action runs again next time) when an input changed while the action ran
+ * (its modification time is after the start), or when its depfile cannot be read (a remote host's, not
+ * brought back).
+ */
+public final class Stamper implements Consumer<Recorded>, AutoCloseable {
+    private final BuildGraph graph;
+    private final Stamps stamps;
+    private final Path root;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fester-stamper");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Per action id: when its latest attempt started (the loop thread's). */
+    private final Map<String, Long> started = new HashMap<>();
+    private volatile IOException failure;
+
+    public Stamper(BuildGraph graph, Stamps stamps) {
+        this.graph = graph;
+        this.stamps = stamps;
+        this.root = Path.of(graph.root());
+    }
+
+    @Override
+    public void accept(Recorded r) {
+        if (!(r.event() instanceof Pipeline p) || p.action() == null) {
+            return;
+        }
+        switch (p.state()) {
+            case Pipeline.RUNNING -> started.put(p.action(), r.timeMs());
+            case Pipeline.SUCCEEDED -> {
+                int i = graph.indexOf(p.action());
+                Long start = started.get(p.action());
+                if (i >= 0) {
+                    Action a = graph.action(i);
+                    long since = start == null ? Long.MAX_VALUE : start;
+                    worker.execute(() -> stamp(a, since));
+                }
+            }
+            case Pipeline.FAILED, Pipeline.QUEUED -> {
+                if (p.host() != null || Pipeline.FAILED.equals(p.state())) {
+                    worker.execute(() -> stamps.remove(p.action()));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void stamp(Action a, long startedMs) {
+        try {
+            FileHashes files = stamps.hashes();
+            List<String> discovered = new ArrayList<>();
+            if (a.depfile() != null) {
+                Path df = root.resolve(a.depfile());
+                String text;
+                try {
+                    text = Files.readString(df, StandardCharsets.UTF_8);
+                } catch (NoSuchFileException e) {
+                    stamps.remove(a.id());
+                    return;
+                }
+                for (String d : Depfile.parse(text)) {
+                    discovered.add(relative(d));
+                }
+                if (a.hasTag("deps:gcc")) {
+                    Files.deleteIfExists(df);
+                }
+            }
+            discovered.removeAll(a.inputs());
+            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
+                FileHashes.Entry e = files.entry(path);
+                return e == null || files.mtimeMs(path) > startedMs ? null : e;
+            });
+            if (k.missing() != null) {
+                stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
+                return;
+            }
+            Map<String, String> outputs = new TreeMap<>();
+            for (String o : a.outputs()) {
+                String h = files.hash(o);
+                if (h == null) {
+                    stamps.remove(a.id());
+                    return;
+                }
+                outputs.put(o, h);
+            }
+            stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
+                    List.copyOf(discovered)));
+        } catch (IOException e) {
+            stamps.remove(a.id());
+            failure = e;
+        }
+    }
+
+    /** A depfile path as the stamps keep it: relative to the root when it lies inside. */
+    private String relative(String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute()) {
+            Path n = p.normalize();
+            if (n.startsWith(root)) {
+                return root.relativize(n).toString();
+            }
+            return n.toString();
+        }
+        return p.normalize().toString();
+    }
+
+    /** Waits for the stamps of what has finished and saves them. */
+    @Override
+    public void close() throws IOException {
+        worker.shutdown();
+        try {
+            worker.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stamps.save();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.fester.uptodate;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What made each action's outputs, kept in one small text file in the workspace root,
+ * {@value #FILE} (as Ninja keeps {@code .ninja_log} and {@code .ninja_deps} in its build directory):
+ * per action the key it last succeeded with (its command and the contents of its inputs), its outputs'
+ * content hashes and the files its depfile named; and the {@link FileHashes} cache. Written whole at
+ * the end of each run (to a temporary file, then renamed); an unreadable file counts as empty, so the
+ * worst a damaged file does is rebuild.
+ *
+ * <p>Format, one record per line (a path table first, so that the hundred headers each compile reads
+ * are written once, not once per action):
+ * <pre>
+ * fester-stamps 2
+ * P path                                    path #0, #1, … (may hold spaces)
+ * F path# size mtime-ns file-key sha256     a remembered file hash
+ * A key id                                  an action's stamp, then its
+ * O path# sha256                              outputs
+ * D path# path# …                             discovered inputs (from its depfile)
+ * </pre>
+ *
+ * <p>Thread-safe (synchronized).
+ */
+public final class Stamps {
+    public static final String FILE = ".fester_stamps";
+    private static final String HEADER = "fester-stamps 2";
+
+    /**
+     * An action's stamp.
+     *
+     * @param key what it ran with (see {@link UpToDate#key})
+     * @param outputs its outputs' content hashes, by path
+     * @param discovered the inputs its depfile named, beyond the declared ones
+     */
+    public record Stamp(String key, Map<String, String> outputs, List<String> discovered) {}
+
+    private final Path file;
+    private final FileHashes hashes;
+    private final Map<String, Stamp> stamps = new java.util.HashMap<>();
+    /** Whether a stamp changed since the file was read. */
+    private boolean modified;
+
+    private Stamps(Path file, FileHashes hashes) {
+        this.file = file;
+        this.hashes = hashes;
+    }
+
+    /** The stamps of a workspace (empty when it has none yet). */
+    public static Stamps load(Path root) throws IOException {
+        Stamps s = new Stamps(root.resolve(FILE), new FileHashes(root));
+        try (BufferedReader in = Files.newBufferedReader(s.file, StandardCharsets.UTF_8)) {
+            if (!HEADER.equals(in.readLine())) {
+                return s;
+            }
+            List<String> paths = new ArrayList<>();
+            String id = null;
+            String key = null;
+            Map<String, String> outs = null;
+            List<String> found = null;
+            for (String line; (line = in.readLine()) != null;) {
+                char kind = line.charAt(0);
+                if (kind == 'P') {
+                    paths.add(line.substring(2));
+                    continue;
+                }
+                if (kind == 'D') {
+                    found = numbers(line, paths);
+                    continue;
+                }
+                String[] f = line.split(" ", kind == 'A' ? 3 : -1);
+                switch (kind) {
+                    case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
+                            Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
+                    case 'A' -> {
+                        if (id != null) {
+                            s.stamps.put(id, new Stamp(key, outs, found));
+                        }
+                        key = f[1];
+                        id = f[2];
+                        outs = new TreeMap<>();
+                        found = List.of();
+                    }
+                    case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
+                    default -> throw new IOException("unknown record");
+                }
+            }
+            if (id != null) {
+                s.stamps.put(id, new Stamp(key, outs, found));
+            }
+        } catch (NoSuchFileException e) {
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.stamps.clear(); // damaged: everything runs again, and the file is rewritten
+            return new Stamps(s.file, new FileHashes(root));
+        }
+        return s;
+    }
+
+    /** The paths a {@code D} line numbers (the line read without splitting it: it can name hundreds). */
+    private static List<String> numbers(String line, List<String> paths) throws IOException {
+        List<String> out = new ArrayList<>();
+        int n = -1;
+        for (int i = 1; i <= line.length(); i++) {
+            char c = i < line.length() ? line.charAt(i) : ' ';
+            if (c >= '0' && c <= '9') {
+                n = (n < 0 ? 0 : n * 10) + (c - '0');
+            } else if (c == ' ') {
+                if (n >= 0) {
+                    out.add(paths.get(n));
+                }
+                n = -1;
+            } else {
+                throw new IOException("bad D record");
+            }
+        }
+        return out;
+    }
+
+    /** The file hashes remembered with these stamps. */
+    public FileHashes hashes() {
+        return hashes;
+    }
+
+    public synchronized Stamp get(String action) {
+        return stamps.get(action);
+    }
+
+    public synchronized void put(String action, Stamp stamp) {
+        modified |= !stamp.equals(stamps.put(action, stamp));
+    }
+
+    /** Forgets an action's stamp: it runs next time. */
+    public synchronized void remove(String action) {
+        modified |= stamps.remove(action) != null;
+    }
+
+    public synchronized int size() {
+        return stamps.size();
+    }
+
+    /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
+    public synchronized void save() throws IOException {
+        if (!modified && !hashes.modified() && Files.exists(file)) {
+            return;
+        }
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        Map<String, FileHashes.Entry> files = new TreeMap<>(hashes.entries());
+        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        files.keySet().forEach(p -> id(ids, p));
+        for (Stamp st : stamps.values()) {
+            st.outputs().keySet().forEach(p -> id(ids, p));
+            st.discovered().forEach(p -> id(ids, p));
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write(HEADER);
+            w.newLine();
+            for (String p : ids.keySet()) {
+                w.write("P ");
+                w.write(p);
+                w.newLine();
+            }
+            for (Map.Entry<String, FileHashes.Entry> e : files.entrySet()) {
+                FileHashes.Entry h = e.getValue();
+                if (ids.get(e.getKey()) == null) {
+                    continue;
+                }
+                w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.mtimeNs + " " + h.fileKey + " " + h.hash);
+                w.newLine();
+            }
+            for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {
+                Stamp st = e.getValue();
+                if (!ok(e.getKey()) || !st.outputs().keySet().stream().allMatch(Stamps::ok)
+                        || !st.discovered().stream().allMatch(Stamps::ok)) {
+                    continue; // not writable: the action runs again next time
+                }
+                w.write("A " + e.getValue().key() + " " + e.getKey());
+                w.newLine();
+                for (Map.Entry<String, String> o : e.getValue().outputs().entrySet()) {
+                    w.write("O " + ids.get(o.getKey()) + " " + o.getValue());
+                    w.newLine();
+                }
+                if (!e.getValue().discovered().isEmpty()) {
+                    StringBuilder d = new StringBuilder("D");
+                    for (String p : e.getValue().discovered()) {
+                        d.append(' ').append(ids.get(p));
+                    }
+                    w.write(d.toString());
+                    w.newLine();
+                }
+            }
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A path's number in the table; paths with line breaks are not written (what names them reruns). */
+    private static void id(Map<String, Integer> ids, String p) {
+        if (ok(p)) {
+            ids.putIfAbsent(p, ids.size());
+        }
+    }
+
+    /** Paths with line breaks cannot be written (they are rebuilt every time). */
+    private static boolean ok(String s) {
+        return s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
+    }
+}

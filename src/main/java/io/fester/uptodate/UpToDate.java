@@ -1,0 +1,294 @@
+package io.fester.uptodate;
+
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The coordinator's up-to-date check, before a run: an action is up to date when its key (its command,
+ * the build's environment and the contents of its inputs — declared ones and those its depfile named
+ * when it last ran) equals the key its stamp was written with, its outputs exist with the contents it
+ * made, and every dependency whose outputs it reads is up to date too (conservative, as Ninja without
+ * {@code restat}). For a Ninja manifest, an order-only dependency (one whose outputs the action does
+ * not read) does not make it run; in a Fester spec every dependency does. An action that declares no
+ * outputs always runs, as a phony target of make does.
+ */
+public final class UpToDate {
+    /**
+     * The verdict.
+     *
+     * @param upToDate the actions that need not run, with why
+     * @param stale the actions built before that must run again, with the first thing that changed
+     * @param checked how many actions were checked
+     * @param hashed how many files had to be read (the others were known by size, time and inode)
+     */
+    public record Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed) {}
+
+    private UpToDate() {}
+
+    /** Whether the graph comes from a Ninja manifest (its order-only inputs do not make an action run). */
+    public static boolean orderOnlyDeps(BuildGraph graph) {
+        String spec = graph.spec();
+        return spec.endsWith("build.ninja") || spec.endsWith(".ninja");
+    }
+
+    /** Checks every action of the graph against the stamps. Reads files; never writes. */
+    public static Result check(BuildGraph graph, Stamps stamps) throws IOException {
+        boolean orderOnly = orderOnlyDeps(graph);
+        int n = graph.size();
+        boolean[] fresh = new boolean[n];
+        Map<String, String> upToDate = new TreeMap<>();
+        Map<String, String> stale = new TreeMap<>();
+        Map<String, FileHashes.Entry> memo = new java.util.concurrent.ConcurrentHashMap<>();
+        FileHashes files = stamps.hashes();
+        long readsBefore = files.reads();
+        prefetch(graph, stamps, files, memo);
+        for (int i : graph.topologicalOrder(false)) {
+            Action a = graph.action(i);
+            Stamps.Stamp s = stamps.get(a.id());
+            if (s == null || a.outputs().isEmpty()) {
+                continue; // never built by Fester, or makes no file (like make's phony targets): it runs
+            }
+            String why = staleDependency(graph, i, fresh, s, orderOnly);
+            if (why == null) {
+                why = staleSelf(graph, a, s, files, memo);
+            }
+            if (why == null) {
+                fresh[i] = true;
+                int inputs = a.inputs().size() + s.discovered().size();
+                upToDate.put(a.id(), "command and " + inputs + (inputs == 1 ? " input" : " inputs")
+                        + " unchanged since its outputs were made");
+            } else {
+                stale.put(a.id(), why);
+            }
+        }
+        return new Result(upToDate, stale, n, files.reads() - readsBefore);
+    }
+
+    /**
+     * Looks up every file the stamped actions name, on all cores (the lookups are {@code stat} calls, and
+     * a few reads where a file changed), so the walk in build order finds them in {@code memo}.
+     */
+    private static void prefetch(BuildGraph graph, Stamps stamps, FileHashes files,
+            Map<String, FileHashes.Entry> memo) throws IOException {
+        if (graph.size() < 64) {
+            return; // not worth the threads
+        }
+        try {
+            java.util.stream.IntStream.range(0, graph.size()).parallel().forEach(i -> {
+                Action a = graph.action(i);
+                Stamps.Stamp s = stamps.get(a.id());
+                if (s == null) {
+                    return;
+                }
+                try {
+                    for (String p : a.outputs()) {
+                        entry(p, files, memo);
+                    }
+                    for (String p : a.inputs()) {
+                        entry(p, files, memo);
+                    }
+                    for (String p : s.discovered()) {
+                        entry(p, files, memo);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static String staleDependency(BuildGraph graph, int i, boolean[] fresh, Stamps.Stamp s,
+            boolean orderOnly) {
+        Action a = graph.action(i);
+        Set<String> reads = null;
+        for (int d : graph.deps(i)) {
+            if (fresh[d]) {
+                continue;
+            }
+            Action dep = graph.action(d);
+            if (orderOnly) {
+                if (reads == null) {
+                    reads = new HashSet<>(a.inputs());
+                    reads.addAll(s.discovered());
+                }
+                boolean read = false;
+                for (String o : dep.outputs()) {
+                    read |= reads.contains(o);
+                }
+                if (!read) {
+                    continue; // order-only: it waits for it, but does not depend on its contents
+                }
+            }
+            return "depends on " + dep.id() + ", which runs";
+        }
+        return null;
+    }
+
+    private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, FileHashes files,
+            Map<String, FileHashes.Entry> memo) throws IOException {
+        for (String o : a.outputs()) {
+            String want = s.outputs().get(o);
+            FileHashes.Entry have = entry(o, files, memo);
+            if (have == null) {
+                return "output " + o + " is missing";
+            }
+            if (!have.hash().equals(want)) {
+                return "output " + o + " changed since it was made";
+            }
+        }
+        Keyed k = key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
+        if (k.missing() != null) {
+            return "input " + k.missing() + " is missing";
+        }
+        if (k.key().equals(s.key())) {
+            return null;
+        }
+        for (String in : a.inputs()) {
+            if (files.changed(in)) {
+                return "input " + in + " changed";
+            }
+        }
+        for (String in : s.discovered()) {
+            if (files.changed(in)) {
+                return "input " + in + " changed";
+            }
+        }
+        return "command or inputs changed";
+    }
+
+    /** Stands for a missing file in the memo (which cannot hold null). */
+    private static final FileHashes.Entry MISSING = new FileHashes.Entry(-1, -1, 0, "missing");
+
+    private static FileHashes.Entry entry(String path, FileHashes files, Map<String, FileHashes.Entry> memo)
+            throws IOException {
+        FileHashes.Entry e = memo.get(path);
+        if (e == null) {
+            e = files.entry(path);
+            if (e == null) {
+                e = MISSING;
+            }
+            memo.putIfAbsent(path, e);
+        }
+        return e == MISSING ? null : e;
+    }
+
+    /** A file's entry by path, or null when it is missing. */
+    interface Lookup {
+        FileHashes.Entry entry(String path) throws IOException;
+    }
+
+    /** An action's key, or the first input that is missing (key null). */
+    record Keyed(String key, String missing) {}
+
+    /**
+     * An action's key: SHA-256 over its command, the build's environment, and the sum (lane-wise, so
+     * independent of order) of one term per input — SHA-256 of the input's path and content hash, kept with
+     * the file's hash, so a no-op check computes no term again. Inputs: the declared ones and the discovered
+     * ones (one already declared counts once).
+     */
+    static Keyed key(Action a, Map<String, String> env, List<String> discovered, Lookup files) throws IOException {
+        long[] sum = new long[4];
+        int count = 0;
+        Set<String> declared = new HashSet<>(a.inputs().size() * 2);
+        for (String in : a.inputs()) {
+            if (!declared.add(in)) {
+                continue;
+            }
+            FileHashes.Entry e = files.entry(in);
+            if (e == null) {
+                return new Keyed(null, in);
+            }
+            add(sum, e.term(in));
+            count++;
+        }
+        for (String in : discovered) {
+            if (declared.contains(in)) {
+                continue;
+            }
+            FileHashes.Entry e = files.entry(in);
+            if (e == null) {
+                return new Keyed(null, in);
+            }
+            add(sum, e.term(in));
+            count++;
+        }
+        MessageDigest md = FileHashes.sha256();
+        update(md, "command");
+        update(md, commandHash(a.run()));
+        update(md, "env");
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            update(md, e.getKey());
+            update(md, e.getValue());
+        }
+        update(md, "inputs " + count);
+        for (long l : sum) {
+            update(md, Long.toHexString(l));
+        }
+        return new Keyed(HexFormat.of().formatHex(md.digest()), null);
+    }
+
+    /**
+     * A 128-bit hash of a command (two lanes of multiply–rotate mixing over its characters, finished like
+     * MurmurHash3's fmix64): far cheaper than SHA-256 on the kilobytes of flags a compile command has, and
+     * commands are not chosen by an adversary.
+     */
+    static String commandHash(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long h1 = 0x9E3779B97F4A7C15L ^ b.length;
+        long h2 = 0xC2B2AE3D27D4EB4FL;
+        int i = 0;
+        for (; i + 8 <= b.length; i += 8) {
+            long k = buf.getLong(i);
+            h1 = Long.rotateLeft(h1 ^ k * 0x87C37B91114253D5L, 31) * 0x4CF5AD432745937FL;
+            h2 = Long.rotateLeft(h2 ^ k * 0x4CF5AD432745937FL, 33) * 0x87C37B91114253D5L + h1;
+        }
+        long k = 0;
+        for (int j = 0; i < b.length; i++, j += 8) {
+            k |= (b[i] & 0xFFL) << j;
+        }
+        h1 = fmix(h1 ^ k * 0x87C37B91114253D5L);
+        h2 = fmix(h2 ^ Long.rotateLeft(k, 17) + h1);
+        return Long.toHexString(h1) + Long.toHexString(h2);
+    }
+
+    private static long fmix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB9FE1A85EC53L;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    private static void add(long[] sum, long[] term) {
+        for (int i = 0; i < 4; i++) {
+            sum[i] += term[i];
+        }
+    }
+
+    /** An input's term in keys: SHA-256 of its path and content hash, as four longs. */
+    static long[] term(String path, String hash) {
+        MessageDigest md = FileHashes.sha256();
+        update(md, path);
+        update(md, hash);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(md.digest());
+        return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+    }
+
+    private static void update(MessageDigest md, String s) {
+        md.update(s.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+    }
+}

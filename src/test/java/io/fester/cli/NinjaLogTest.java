@@ -1,0 +1,75 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fester.Cli;
+import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaLoader;
+import io.fester.graph.NinjaLog;
+import io.fester.graph.NinjaTool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Durations from Ninja's own {@code .ninja_log} seed the history of a tree's first Fester run. */
+class NinjaLogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theFirstRunOfATreeNinjaBuiltSchedulesWithNinjasDurations() throws Exception {
+        Path src = UpToDateTest.project(dir);
+        Path build = dir.resolve("build");
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", build.toString());
+        ImportTest.ok(build, NinjaTool.binary());
+        List<String> log = Files.readAllLines(build.resolve(".ninja_log"));
+        assertEquals("# ninja log v5", log.get(0), "ninja 1.11 writes v5");
+        BuildGraph graph = NinjaLoader.load(build.resolve("build.ninja"));
+        Map<String, Long> expected = new TreeMap<>();
+        for (String line : log.subList(1, log.size())) {
+            String[] f = line.split("\t");
+            if (graph.indexOf(f[3]) >= 0) {
+                expected.put(f[3], Math.max(1, Long.parseLong(f[1]) - Long.parseLong(f[0])));
+            }
+        }
+        assertEquals(7, expected.size(), expected.toString());
+        assertEquals(expected, NinjaLog.read(build, graph).durations());
+
+        String db = dir.resolve("db/timeline").toString();
+        Cli.Result r = Cli.run(db, "run", build.resolve("build.ninja").toString(), "-j", "2");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode history = RunSamplesTest.ofType(RunSamplesTest.events(db, "last"), "history");
+        assertTrue(history.get("source").asText().contains("7 durations from .ninja_log v5"), history.toString());
+        Map<String, Long> recorded = new TreeMap<>();
+        history.get("durations").fields().forEachRemaining(e -> recorded.put(e.getKey(), e.getValue().asLong()));
+        assertEquals(expected, recorded, "the history observation carries ninja's durations");
+        assertEquals(0, Cli.run(db, "verify", "last").code());
+    }
+
+    @Test
+    void versionsFiveToSevenShareTheirLineLayoutAndOthersAreIgnored() throws Exception {
+        Path w = dir.resolve("w");
+        ImportTest.write(w, "build.ninja", "rule cc\n  command = touch $out\nbuild a.o: cc\nbuild b.o c.o: cc\n");
+        BuildGraph g = NinjaLoader.load(w.resolve("build.ninja"));
+        for (int v : new int[] {6, 7}) {
+            // ninja 1.12 (v6) and 1.13 (v7): high-resolution mtime, a 64-bit hash (7: rapidhash) in hex
+            Files.writeString(w.resolve(".ninja_log"), "# ninja log v" + v + "\n"
+                    + "10\t250\t1732608000123456789\ta.o\t4f2c1d0e9a8b7c6d\n"
+                    + "12\t40\t1732608000123456789\tc.o\t0123456789abcdef\n"
+                    + "300\t420\t1732608000999999999\ta.o\t4f2c1d0e9a8b7c6d\n"
+                    + "500\t6");
+            NinjaLog.Read r = NinjaLog.read(w, g);
+            assertEquals(v, r.version());
+            assertEquals(Map.of("a.o", 120L, "b.o", 28L), r.durations(),
+                    "the latest line of an output wins; an implicit output names its action; a cut line is skipped");
+        }
+        Files.writeString(w.resolve(".ninja_log"), "# ninja log v4\n10\t250\t17\ta.o\tcc\n");
+        assertEquals(Map.of(), NinjaLog.read(w, g).durations());
+    }
+}

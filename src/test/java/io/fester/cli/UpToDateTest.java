@@ -1,0 +1,220 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.graph.NinjaTool;
+import io.fester.uptodate.Stamps;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Up to date, on every kind of spec: a second build of an unchanged tree runs nothing (every action
+ * {@code queued} then {@code up_to_date}, with its reason, and the run verifies); a changed header
+ * reruns exactly what Ninja reruns — found through the depfiles the compiler wrote last time, since
+ * CMake's manifest does not name headers. Needs cmake, ninja and gcc: fails without them.
+ */
+class UpToDateTest {
+    @TempDir
+    Path dir;
+
+    private String db() {
+        return dir.resolve("db/timeline").toString();
+    }
+
+    /** A library of two sources with a header each, two programs: util.h is read by a.c and main.c only. */
+    static Path project(Path dir) throws Exception {
+        Path src = dir.resolve("src");
+        ImportTest.write(src, "CMakeLists.txt", """
+                cmake_minimum_required(VERSION 3.16)
+                project(hdr C)
+                add_library(util STATIC lib/a.c lib/b.c)
+                target_include_directories(util PUBLIC include)
+                add_executable(app main.c)
+                target_link_libraries(app util)
+                add_executable(other other.c)
+                target_include_directories(other PRIVATE include)
+                """);
+        ImportTest.write(src, "include/util.h", "int a(void);\n");
+        ImportTest.write(src, "include/b.h", "int b(void);\n");
+        ImportTest.write(src, "lib/a.c", "#include \"util.h\"\nint a(void) { return 1; }\n");
+        ImportTest.write(src, "lib/b.c", "#include \"b.h\"\nint b(void) { return 2; }\n");
+        ImportTest.write(src, "main.c", "#include \"util.h\"\n#include \"b.h\"\nint main(void) { return a() + b() - 3; }\n");
+        ImportTest.write(src, "other.c", "#include \"b.h\"\nint main(void) { return 0; }\n");
+        return src;
+    }
+
+    private Map<String, String> run(Path spec) throws Exception {
+        return run(spec, 2);
+    }
+
+    private Map<String, String> run(Path spec, int jobs) throws Exception {
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--jobs", String.valueOf(jobs));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the run verifies");
+        return RunSamplesTest.finalStates(RunSamplesTest.events(db(), "last"));
+    }
+
+    private static Set<String> in(Map<String, String> states, String state) {
+        return states.entrySet().stream().filter(e -> e.getValue().equals(state)).map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The outputs the latest {@code ninja} run built: the lines it appended to {@code .ninja_log}. */
+    private static Set<String> ninjaBuilt(Path build, int linesBefore) throws Exception {
+        List<String> log = Files.readAllLines(build.resolve(".ninja_log"));
+        Set<String> out = new TreeSet<>();
+        for (String line : log.subList(linesBefore, log.size())) {
+            out.add(line.split("\t")[3]);
+        }
+        return out;
+    }
+
+    @Test
+    void aChangedHeaderRerunsExactlyWhatNinjaRerunsAndAnUnchangedTreeNothing() throws Exception {
+        Path src = project(dir);
+        Path build = dir.resolve("build");
+        Path ninjaBuild = dir.resolve("ninja-build");
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", build.toString());
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", ninjaBuild.toString());
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        Path manifest = build.resolve("build.ninja");
+
+        Map<String, String> first = run(manifest);
+        assertEquals(Set.of("succeeded"), Set.copyOf(first.values()), first.toString());
+        assertEquals(7, first.size(), "3 compiles for util and app, 1 for other, libutil.a, 2 links: " + first);
+        assertTrue(Files.exists(build.resolve(Stamps.FILE)));
+        try (Stream<Path> s = Files.walk(build)) {
+            assertEquals(List.of(), s.filter(p -> p.toString().endsWith(".o.d")).toList(),
+                    "deps = gcc: the depfiles are read and deleted, as ninja does");
+        }
+
+        Map<String, String> second = run(manifest);
+        assertEquals(Set.of("up_to_date"), Set.copyOf(second.values()), "an unchanged tree: nothing runs");
+        JsonNode fresh = RunSamplesTest.events(db(), "last").stream()
+                .filter(e -> e.path("state").asText().equals("up_to_date")).findFirst().orElseThrow();
+        assertTrue(fresh.get("reason").asText().contains("unchanged"), fresh.toString());
+
+        // touching without changing contents: Fester keys on contents (ninja would rebuild on the time)
+        Files.setLastModifiedTime(src.resolve("include/b.h"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(manifest).values()));
+
+        // a changed header: exactly what includes it, and what links that, as ninja decides
+        Files.writeString(src.resolve("include/b.h"), "int b(void);\n#define B_CHANGED 1\n");
+        int logLines = Files.readAllLines(ninjaBuild.resolve(".ninja_log")).size();
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        Set<String> ninjaReran = ninjaBuilt(ninjaBuild, logLines);
+        Map<String, String> third = run(manifest);
+        Set<String> festerReran = in(third, "succeeded");
+        assertEquals(ninjaReran, festerReran, "what reran: ninja vs Fester");
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/b.c.o", "CMakeFiles/app.dir/main.c.o",
+                "CMakeFiles/other.dir/other.c.o", "libutil.a", "app", "other"), festerReran);
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/a.c.o"), in(third, "up_to_date"));
+        JsonNode why = RunSamplesTest.events(db(), "last").stream()
+                .filter(e -> e.path("state").asText().equals("queued")
+                        && e.path("action").asText().equals("CMakeFiles/util.dir/lib/b.c.o"))
+                .findFirst().orElseThrow();
+        assertEquals("input " + src.resolve("include/b.h") + " changed", why.get("reason").asText());
+
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(manifest).values()), "and then nothing again");
+        assertTrue(ImportTest.ok(ninjaBuild, NinjaTool.binary()).out().contains("no work to do"));
+    }
+
+    @Test
+    void aFesterSpecRerunsWhatADeletedOutputAndItsDependentsNeed() throws Exception {
+        Path spec = Samples.copy("c-demo", dir);
+        Map<String, String> first = run(spec);
+        assertEquals(Set.of("succeeded"), Set.copyOf(first.values()));
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(spec).values()));
+        Cli.Result cp = Cli.run(db(), "critical-path", "last");
+        assertTrue(cp.out().contains("no action ran: 17 up to date"), cp.out());
+
+        Files.delete(spec.resolveSibling("build/obj/base64.o"));
+        Map<String, String> again = run(spec);
+        Set<String> reran = in(again, "succeeded");
+        assertTrue(reran.contains("compile-base64") && reran.contains("archive"), reran.toString());
+        assertFalse(reran.contains("compile-vec"), "untouched: " + reran);
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(spec).values()));
+    }
+
+    @Test
+    void anActionWithoutOutputsAlwaysRunsAndAnEditedSpecCommandRerunsItsAction() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - {id: make, run: "echo made > out.txt", outputs: [out.txt]}
+                  - {id: show, run: "cat out.txt", inputs: [out.txt]}
+                """);
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(spec).values()));
+        assertEquals(Map.of("make", "up_to_date", "show", "succeeded"), run(spec), "no outputs: like a phony target");
+        Files.writeString(spec, Files.readString(spec).replace("echo made", "echo remade"));
+        assertEquals(Map.of("make", "succeeded", "show", "succeeded"), run(spec));
+        assertEquals("remade\n", Files.readString(spec.resolveSibling("out.txt")));
+    }
+
+    @Test
+    void aPoolOfDepthOneRunsItsActionsOneAfterAnotherOnFourSlots() throws Exception {
+        Path manifest = Samples.spec(dir, "p/build.ninja", """
+                pool serial
+                  depth = 1
+                rule slow
+                  command = sleep 0.2 && echo $out > $out
+                  pool = serial
+                rule quick
+                  command = echo $out > $out
+                build a: slow
+                build b: slow
+                build c: slow
+                build d: quick
+                build e: quick
+                """);
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(manifest, 4).values()));
+        int inPool = 0;
+        int most = 0;
+        int others = 0;
+        for (JsonNode e : RunSamplesTest.events(db(), "last")) {
+            String state = e.path("state").asText();
+            String action = e.path("action").asText();
+            boolean pooled = action.equals("a") || action.equals("b") || action.equals("c");
+            if (state.equals("running")) {
+                if (pooled) {
+                    most = Math.max(most, ++inPool);
+                } else if (inPool > 0) {
+                    others++; // the free slots go to what is outside the pool
+                }
+            } else if (pooled && (state.equals("succeeded") || state.equals("failed"))) {
+                inPool--;
+            }
+        }
+        assertEquals(1, most, "never two of the pool at once, in the recorded order of events");
+        assertEquals(2, others, "d and e ran beside the pool");
+    }
+
+    @Test
+    void aCompilationDatabaseIsUpToDateOnItsSecondBuild() throws Exception {
+        Path src = project(dir);
+        Path build = dir.resolve("cdb");
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-S", src.toString(), "-B",
+                build.toString());
+        Path db = build.resolve("compile_commands.json");
+        Map<String, String> first = run(db);
+        assertEquals(Set.of("succeeded"), Set.copyOf(first.values()));
+        assertEquals(4, first.size());
+        Map<String, String> second = run(db);
+        assertEquals(Set.of("up_to_date"), Set.copyOf(second.values()), second.toString());
+        Files.writeString(src.resolve("lib/a.c"), "#include \"util.h\"\nint a(void) { return 7; }\n");
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/a.c.o"), in(run(db), "succeeded"));
+    }
+}

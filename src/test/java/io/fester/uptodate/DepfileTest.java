@@ -1,0 +1,32 @@
+package io.fester.uptodate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Depfiles as gcc and clang write them, read as Ninja reads them. */
+class DepfileTest {
+    @Test
+    void continuationsAndTheEmptyRulesOfMinusMpAddOnlyPrerequisites() {
+        String gcc = "CMakeFiles/x.dir/a.c.o: /src/a.c /src/include/util.h \\\n"
+                + " /usr/include/stdio.h\n"
+                + "/src/include/util.h:\n"
+                + "/usr/include/stdio.h:\n";
+        assertEquals(List.of("/src/a.c", "/src/include/util.h", "/usr/include/stdio.h"), Depfile.parse(gcc));
+    }
+
+    @Test
+    void escapedSpacesHashesAndDollarsAreUnescaped() {
+        String d = "out.o: my\\ dir/a\\ b.h c\\#1.h price$$.h \\\r\n  last.h\r\n";
+        assertEquals(List.of("my dir/a b.h", "c#1.h", "price$.h", "last.h"), Depfile.parse(d));
+    }
+
+    @Test
+    void severalTargetsASeparateColonAndDuplicatesCountOnce() {
+        String d = "a.o a.d : x.h y.h\nb.o: y.h z.h\n";
+        assertEquals(List.of("x.h", "y.h", "z.h"), Depfile.parse(d));
+        assertEquals(List.of(), Depfile.parse(""));
+        assertEquals(List.of("t.h"), Depfile.parse("o.o: t.h"), "no final newline");
+    }
+}

@@ -1,0 +1,60 @@
+package io.fester.uptodate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.fester.graph.Action;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stamps file round-trips, survives damage by being ignored, and keys change with what they cover. */
+class StampsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stampsAndFileHashesRoundTripPathsWithSpacesIncluded() throws Exception {
+        Files.writeString(dir.resolve("a b.h"), "x");
+        Files.writeString(dir.resolve("new.h"), "y");
+        Files.setLastModifiedTime(dir.resolve("a b.h"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+        Stamps s = Stamps.load(dir);
+        s.hashes().hash("new.h");
+        String h = s.hashes().hash("a b.h");
+        s.put("out/x.o", new Stamps.Stamp("k1", Map.of("out/x.o", "h1"), List.of("a b.h", "/usr/include/stdio.h")));
+        s.put("bad\nid", new Stamps.Stamp("k2", Map.of(), List.of()));
+        s.save();
+        Stamps back = Stamps.load(dir);
+        assertEquals(s.get("out/x.o"), back.get("out/x.o"));
+        assertNull(back.get("bad\nid"), "a path with a line break is not written: it runs again");
+        assertEquals(h, back.hashes().hash("a b.h"));
+        assertEquals(0, back.hashes().reads(), "known by size, time and inode: not read again");
+        back.hashes().hash("new.h");
+        assertEquals(1, back.hashes().reads(), "changed a moment before it was hashed: not trusted, read again");
+        Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 2\nA k\nO 99 x\n");
+        assertEquals(0, Stamps.load(dir).size(), "a damaged file counts as empty");
+    }
+
+    @Test
+    void theKeyCoversCommandAndInputContentsNotTheirOrder() throws Exception {
+        Files.writeString(dir.resolve("a.c"), "1");
+        Files.writeString(dir.resolve("b.h"), "2");
+        FileHashes files = new FileHashes(dir);
+        Action a = new Action("a.o", "cc -c a.c", List.of("a.c"), List.of("a.o"), List.of(), List.of(), null);
+        String k = UpToDate.key(a, Map.of(), List.of("b.h"), files::entry).key();
+        Action reordered = new Action("a.o", "cc -c a.c", List.of("b.h", "a.c"), List.of("a.o"), List.of(), List.of(),
+                null);
+        assertEquals(k, UpToDate.key(reordered, Map.of(), List.of(), files::entry).key());
+        Action other = new Action("a.o", "cc -O2 -c a.c", List.of("a.c"), List.of("a.o"), List.of(), List.of(), null);
+        assertNotEquals(k, UpToDate.key(other, Map.of(), List.of("b.h"), files::entry).key());
+        assertNotEquals(k, UpToDate.key(a, Map.of("CC", "clang"), List.of("b.h"), files::entry).key());
+        Files.writeString(dir.resolve("b.h"), "3");
+        assertNotEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), files::entry).key());
+        assertEquals("gone.h", UpToDate.key(a, Map.of(), List.of("gone.h"), files::entry).missing());
+    }
+}
