@@ -135,6 +135,11 @@ public record RunComparison(int baselineRun, List<Change> changes) {
             }
             if (!Objects.equals(digestsNow.get(a.id()), digestsThen.get(a.id()))) {
                 out.add(inputsChange(a, b));
+            } else {
+                String content = contentChange(run, a.id());
+                if (content != null) {
+                    out.add(new Change(Kind.INPUTS, a.id(), "", content, 1));
+                }
             }
             if (ranToTheEnd(run, i) && ranToTheEnd(baseline, j)) {
                 if (run.host(i) != null && baseline.host(j) != null && !run.host(i).equals(baseline.host(j))) {
@@ -201,6 +206,15 @@ public record RunComparison(int baselineRun, List<Change> changes) {
             out.put(a.id(), HexFormat.of().formatHex(md.digest()));
         }
         return out;
+    }
+
+    /**
+     * What the up-to-date check found changed in an action's input contents when the run started (the
+     * {@code stale} reason its {@code run_request} recorded: {@code input src/x.h changed}), or null.
+     */
+    static String contentChange(BuildState run, String action) {
+        String why = run.request() == null ? null : run.request().stale().get(action);
+        return why != null && why.startsWith("input ") ? why.substring("input ".length()) : null;
     }
 
     private static Change inputsChange(Action a, Action b) {

@@ -3,10 +3,16 @@ package io.fester.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.fester.Cli;
+import io.fester.Samples;
 import io.fester.graph.Action;
 import io.fester.state.BuildState;
+import io.fester.timeline.TimelineStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunComparisonTest {
     private static Action act(String id, String run, List<String> inputs, String... deps) {
@@ -50,5 +56,24 @@ class RunComparisonTest {
         BuildState other = new RunEvents(List.of(act("a", "x", List.of("a.c"))), 1).fold();
         assertEquals(RunComparison.inputDigests(one), RunComparison.inputDigests(same));
         assertNotEquals(RunComparison.inputDigests(one).get("a"), RunComparison.inputDigests(other).get("a"));
+    }
+
+    @Test
+    void anEditedSourceShowsAsAnInputContentChangeOfTheActionThatReadsIt(@TempDir Path dir) throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Path spec = Samples.copy("c-demo", dir);
+        assertEquals(0, Cli.run(db, "run", spec.toString(), "--jobs", "2").code());
+        Path matrix = spec.resolveSibling("src/matrix.c");
+        Files.writeString(matrix, Files.readString(matrix) + "\n/* edited */\n");
+        assertEquals(0, Cli.run(db, "run", spec.toString(), "--jobs", "2").code());
+        try (TimelineStore store = TimelineStore.open(db)) {
+            BuildState first = BuildState.fold(store.events(1));
+            BuildState second = BuildState.fold(store.events(2));
+            RunComparison cmp = RunComparison.of(second, first, 1);
+            List<String> inputs = cmp.changes().stream().filter(c -> c.kind() == RunComparison.Kind.INPUTS)
+                    .map(RunComparison.Change::text).toList();
+            assertEquals(List.of("compile-matrix: inputs src/matrix.c changed"), inputs,
+                    "declared inputs are the same; the contents of one changed");
+        }
     }
 }
