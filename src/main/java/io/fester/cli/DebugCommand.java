@@ -55,6 +55,9 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
     boolean failFast;
 
+    @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
+    boolean rebuild;
+
     @Mixin
     DbOption db;
 
@@ -69,7 +72,7 @@ final class DebugCommand implements Callable<Integer> {
         try (DemoCluster demo = RunCommand.isDemo(hosts) ? DemoCluster.start(DemoCluster.defaultDataDir()) : null;
                 TimelineStore store = db.open()) {
             HostsFile hostsFile = demo != null ? demo.hostsFile() : RunCommand.hostsFile(hosts, jobs);
-            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "debug").debug(true);
+            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "debug").debug(true).rebuild(rebuild);
             run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);

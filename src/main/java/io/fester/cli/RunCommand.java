@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
     boolean failFast;
 
+    @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
+    boolean rebuild;
+
     @Option(names = "--link", paramLabel = "CMD", description = "compile_commands.json only: a final link action "
             + "(tag link) that needs every compile, CMD run in the database's directory")
     String link;
@@ -56,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         try (DemoCluster demo = isDemo(hosts) ? DemoCluster.start(DemoCluster.defaultDataDir()) : null;
                 TimelineStore store = db.open()) {
             HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile(hosts, jobs);
-            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "run");
+            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "run").rebuild(rebuild);
             run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);

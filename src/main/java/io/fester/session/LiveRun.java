@@ -60,6 +60,7 @@ public final class LiveRun {
     private volatile String toolchain; // the coordinator's, measured when the run starts
     private volatile SshHosts.Settings sshSettings = SshHosts.Settings.defaults();
     private volatile boolean debug;
+    private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
@@ -89,6 +90,15 @@ public final class LiveRun {
      */
     public LiveRun debug(boolean on) {
         debug = on;
+        return this;
+    }
+
+    /**
+     * Runs every action whatever the stamps say (as {@code make -B}); set before {@link #run}. The
+     * stamps are written again as actions succeed.
+     */
+    public LiveRun rebuild(boolean on) {
+        rebuild = on;
         return this;
     }
 
@@ -140,7 +150,7 @@ public final class LiveRun {
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
         Stamps stamps = Stamps.load(root);
-        UpToDate.Result fresh = UpToDate.check(graph, stamps);
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale());
         // nothing to run: the engine finishes at the request, no host need be sampled or connected

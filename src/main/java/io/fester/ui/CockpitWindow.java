@@ -150,6 +150,12 @@ public final class CockpitWindow {
         runs.runAgain();
     }
 
+    private void rebuildAll() {
+        scrubber.hide();
+        autopsy.clear("The autopsy shows once the run ends.");
+        runs.rebuildAll();
+    }
+
     /** Replays a recorded run with the scrubber. */
     void replay(String run) {
         runs.replay(run, (model, info) -> {
@@ -244,12 +250,14 @@ public final class CockpitWindow {
     private MenuBar menus() {
         MenuItem open = item("Open…", "mdi2f-folder-open-outline", new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseSpec);
         MenuItem again = item("Run Again", "mdi2r-replay", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN), this::runAgain);
+        MenuItem rebuild = item("Rebuild All", "mdi2r-refresh", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN), this::rebuildAll);
         MenuItem replay = item("Replay Run…", "mdi2h-history", new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), this::chooseRun);
         MenuItem cancel = item("Cancel Run", "mdi2s-stop-circle-outline", new KeyCodeCombination(KeyCode.PERIOD, KeyCombination.SHORTCUT_DOWN), runs::cancel);
         MenuItem quit = item("Quit", null, new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);
         runs.recent().addListener((javafx.collections.ListChangeListener<Path>) c -> fillRecent());
         fillRecent();
-        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), again, cancel, replay,
+        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), again, rebuild, cancel, replay,
                 new SeparatorMenuItem(), quit);
         MenuItem fit = item("Fit Graph", "mdi2f-fit-to-page-outline", new KeyCodeCombination(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN), dag::fit);
         MenuItem in = item("Zoom In", "mdi2m-magnify-plus-outline", new KeyCodeCombination(KeyCode.EQUALS, KeyCombination.SHORTCUT_DOWN), () -> dag.zoom(1.25));

@@ -115,11 +115,22 @@ final class RunController implements AutoCloseable {
 
     /** Opens a spec and runs it, under the debugger or not; a run going on is cancelled first. */
     void open(Path file, boolean debug) {
+        open(file, debug, false);
+    }
+
+    private void open(Path file, boolean debug, boolean rebuild) {
         Path abs = file.toAbsolutePath().normalize();
         spec.set(abs);
         remember(abs);
         cancel();
-        worker.submit(() -> runOn(abs, debug));
+        worker.submit(() -> runOn(abs, debug, rebuild));
+    }
+
+    /** Runs the current spec again, every action of it, even those that are up to date. */
+    void rebuildAll() {
+        if (spec.get() != null) {
+            open(spec.get(), false, true);
+        }
     }
 
     /** Makes a spec the current one without running it (Run Again and Debug then build it). */
@@ -213,7 +224,7 @@ final class RunController implements AutoCloseable {
         }
     }
 
-    private void runOn(Path file, boolean debug) {
+    private void runOn(Path file, boolean debug, boolean rebuild) {
         BuildGraph graph;
         try {
             graph = Specs.load(file, null, List.of()); // as `fester run FILE`: by its kind, default targets
@@ -243,7 +254,8 @@ final class RunController implements AutoCloseable {
                 Platform.runLater(() -> vm.message(e.getCause().getMessage()));
                 return;
             }
-            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, debug ? "debug" : "run").debug(debug);
+            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, debug ? "debug" : "run").debug(debug)
+                    .rebuild(rebuild);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;

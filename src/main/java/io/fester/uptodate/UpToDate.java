@@ -40,6 +40,18 @@ public final class UpToDate {
         return spec.endsWith("build.ninja") || spec.endsWith(".ninja");
     }
 
+    /** The verdict of a rebuild that was asked for: nothing up to date, every action stale for that reason. */
+    public static Result rebuild(BuildGraph graph) {
+        Map<String, String> stale = new TreeMap<>();
+        for (Action a : graph.actions()) {
+            stale.put(a.id(), REBUILD);
+        }
+        return new Result(Map.of(), stale, graph.size(), 0);
+    }
+
+    /** The reason recorded for every action of a rebuild. */
+    public static final String REBUILD = "a rebuild of everything was asked for";
+
     /** Checks every action of the graph against the stamps. Reads files; never writes. */
     public static Result check(BuildGraph graph, Stamps stamps) throws IOException {
         boolean orderOnly = orderOnlyDeps(graph);

@@ -148,6 +148,16 @@ class UpToDateTest {
         assertTrue(reran.contains("compile-base64") && reran.contains("archive"), reran.toString());
         assertFalse(reran.contains("compile-vec"), "untouched: " + reran);
         assertEquals(Set.of("up_to_date"), Set.copyOf(run(spec).values()));
+
+        // -B: everything runs, each with the reason, and the stamps hold again afterwards
+        Cli.Result all = Cli.run(db(), "run", spec.toString(), "--jobs", "2", "-B");
+        assertEquals(0, all.code(), all.toString());
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the rebuild verifies");
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        assertEquals(Set.of("succeeded"), Set.copyOf(RunSamplesTest.finalStates(events).values()));
+        assertEquals(17, events.stream().filter(e -> "queued".equals(e.path("state").asText())
+                && e.path("reason").asText().equals(io.fester.uptodate.UpToDate.REBUILD)).count());
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(spec).values()));
     }
 
     @Test

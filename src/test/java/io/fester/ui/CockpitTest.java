@@ -112,4 +112,24 @@ class CockpitTest {
         assertEquals(null, m.baseline(), "the first run of the spec has nothing to compare with");
         assertTrue(robot.lookup("#autopsy-summary").queryLabeled().getText().contains("1 failure"));
     }
+
+    @Test
+    void runAgainSkipsWhatIsUpToDateAndRebuildAllRunsEverything(FxRobot robot) throws Exception {
+        waitForTheRunToEnd();
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.R)
+                .release(javafx.scene.input.KeyCode.R, javafx.scene.input.KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> "finished".equals(window.viewModel().state().runStatus())
+                && window.viewModel().state().count(ActionState.UP_TO_DATE) > 0);
+        var again = window.viewModel().state();
+        assertEquals(12, again.count(ActionState.UP_TO_DATE), "the compiles that succeeded before");
+        assertEquals(ActionState.FAILED, again.state(again.graph().indexOf("compile-matrix")), "it failed: no stamp");
+
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.SHIFT, javafx.scene.input.KeyCode.R)
+                .release(javafx.scene.input.KeyCode.R, javafx.scene.input.KeyCode.SHIFT, javafx.scene.input.KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> "finished".equals(window.viewModel().state().runStatus())
+                && window.viewModel().state().count(ActionState.UP_TO_DATE) == 0);
+        var rebuilt = window.viewModel().state();
+        assertEquals(12, rebuilt.count(ActionState.SUCCEEDED), "every compile ran again");
+        assertEquals(1, rebuilt.count(ActionState.FAILED));
+    }
 }
