@@ -2,7 +2,6 @@ package io.fester.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fester.graph.BuildGraph;
-import io.fester.hosts.HostsFile;
 import io.fester.hosts.NoHostsException;
 import io.fester.hosts.ssh.DemoCluster;
 import io.fester.session.LiveRun;
@@ -27,7 +26,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -46,17 +44,8 @@ final class DebugCommand implements Callable<Integer> {
             + "default: everything")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file, or 'demo'; default: one local host")
-    Path hosts;
-
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "slots of the default local host; default: cores")
-    Integer jobs;
-
-    @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
-    boolean failFast;
-
-    @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
-    boolean rebuild;
+    @Mixin
+    BuildOptions build;
 
     @Mixin
     DbOption db;
@@ -69,10 +58,8 @@ final class DebugCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BuildGraph graph = Specs.select(Specs.load(spec, null), targets);
-        try (DemoCluster demo = RunCommand.isDemo(hosts) ? DemoCluster.start(DemoCluster.defaultDataDir()) : null;
-                TimelineStore store = db.open()) {
-            HostsFile hostsFile = demo != null ? demo.hostsFile() : RunCommand.hostsFile(hosts, jobs);
-            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "debug").debug(true).rebuild(rebuild);
+        try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
+            LiveRun run = build.liveRun(graph, targets, store, "debug", demo).debug(true);
             run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);

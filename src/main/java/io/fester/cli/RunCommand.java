@@ -3,7 +3,6 @@ package io.fester.cli;
 import io.fester.graph.BuildGraph;
 import io.fester.graph.SourcePos;
 import io.fester.graph.SpecException;
-import io.fester.hosts.HostsFile;
 import io.fester.hosts.NoHostsException;
 import io.fester.hosts.ssh.DemoCluster;
 import io.fester.session.LiveRun;
@@ -28,18 +27,8 @@ final class RunCommand implements Callable<Integer> {
             + "default: everything")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file, or 'demo' for the embedded demo "
-            + "cluster (SSH servers in this process on loopback); default: one local host")
-    Path hosts;
-
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "slots of the default local host; default: cores")
-    Integer jobs;
-
-    @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
-    boolean failFast;
-
-    @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
-    boolean rebuild;
+    @Mixin
+    BuildOptions build;
 
     @Option(names = "--link", paramLabel = "CMD", description = "compile_commands.json only: a final link action "
             + "(tag link) that needs every compile, CMD run in the database's directory")
@@ -52,14 +41,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BuildGraph graph = Specs.load(spec, link);
         graph = Specs.select(graph, targets);
-        if (isDemo(hosts) && jobs != null) {
-            throw new UserError("--jobs sets the default local host's slots; the demo hosts have "
-                    + DemoCluster.SLOTS + " slots each");
-        }
-        try (DemoCluster demo = isDemo(hosts) ? DemoCluster.start(DemoCluster.defaultDataDir()) : null;
-                TimelineStore store = db.open()) {
-            HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile(hosts, jobs);
-            LiveRun run = new LiveRun(graph, hostsFile, failFast, targets, store, "run").rebuild(rebuild);
+        try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
+            LiveRun run = build.liveRun(graph, targets, store, "run", demo);
             run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);
@@ -78,25 +61,6 @@ final class RunCommand implements Callable<Integer> {
                 default -> ExitCodes.FAILED;
             };
         }
-    }
-
-    /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
-    static boolean isDemo(Path hosts) {
-        return hosts != null && hosts.toString().equals("demo");
-    }
-
-    static HostsFile hostsFile(Path hosts, Integer jobs) throws SpecException, java.io.IOException {
-        if (hosts != null) {
-            if (jobs != null) {
-                throw new UserError("--jobs sets the default local host's slots; with --hosts, set 'slots' there");
-            }
-            return HostsFile.load(hosts);
-        }
-        int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
-        if (n < 1) {
-            throw new UserError("--jobs must be at least 1");
-        }
-        return HostsFile.local(n);
     }
 
     static SpecException at(Path spec, String message) {

@@ -1,0 +1,66 @@
+package io.fester.cli;
+
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SpecException;
+import io.fester.hosts.HostsFile;
+import io.fester.hosts.ssh.DemoCluster;
+import io.fester.session.LiveRun;
+import io.fester.timeline.TimelineStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options of a build, shared by {@code fester run} and {@code fester debug}: where it runs and how. */
+final class BuildOptions {
+    @Option(names = "--hosts", paramLabel = "FILE", description = "hosts file, or 'demo' for the embedded demo "
+            + "cluster (SSH servers in this process on loopback); default: one local host")
+    Path hosts;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "slots of the default local host; default: cores")
+    Integer jobs;
+
+    @Option(names = "--fail-fast", description = "stop dispatching at the first failure")
+    boolean failFast;
+
+    @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
+    boolean rebuild;
+
+    /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
+    boolean demo() {
+        return hosts != null && hosts.toString().equals("demo");
+    }
+
+    /** The demo cluster when {@code --hosts demo}, started; else null. Refuses {@code --jobs} with it. */
+    DemoCluster startDemo() throws IOException {
+        if (!demo()) {
+            return null;
+        }
+        if (jobs != null) {
+            throw new UserError("--jobs sets the default local host's slots; the demo hosts have "
+                    + DemoCluster.SLOTS + " slots each");
+        }
+        return DemoCluster.start(DemoCluster.defaultDataDir());
+    }
+
+    /** A run of the graph on these hosts ({@code demo}: the started cluster's), with these options. */
+    LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
+            throws SpecException, IOException {
+        HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
+        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild);
+    }
+
+    private HostsFile hostsFile() throws SpecException, IOException {
+        if (hosts != null) {
+            if (jobs != null) {
+                throw new UserError("--jobs sets the default local host's slots; with --hosts, set 'slots' there");
+            }
+            return HostsFile.load(hosts);
+        }
+        int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+        if (n < 1) {
+            throw new UserError("--jobs must be at least 1");
+        }
+        return HostsFile.local(n);
+    }
+}
