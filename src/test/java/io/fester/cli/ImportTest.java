@@ -100,6 +100,11 @@ class ImportTest {
      * same.
      */
     Builds buildTwiceAndCompare(Path src, String... cmakeArgs) throws Exception {
+        return buildTwiceAndCompare(src, List.of("--jobs", "2"), cmakeArgs);
+    }
+
+    /** The same, Fester run with {@code festerArgs} (its hosts) after the manifest. */
+    Builds buildTwiceAndCompare(Path src, List<String> festerArgs, String... cmakeArgs) throws Exception {
         Path build = dir.resolve("build");
         Path pristine = dir.resolve("configured");
         Path byNinja = dir.resolve("built-by-ninja");
@@ -116,7 +121,9 @@ class ImportTest {
         ok(dir, "cp", "-a", pristine.toString(), build.toString());
 
         long t0 = System.nanoTime();
-        Cli.Result r = Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--jobs", "2");
+        List<String> args = new ArrayList<>(List.of("run", build.resolve("build.ninja").toString()));
+        args.addAll(festerArgs);
+        Cli.Result r = Cli.run(db(), args.toArray(String[]::new));
         long festerMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.err().contains("build succeeded"), r.err());
@@ -311,6 +318,74 @@ class ImportTest {
                 RunSamplesTest.finalStates(RunSamplesTest.events(db(), "last")).keySet());
         assertTrue(Files.exists(build.resolve("libcalc.a")));
         assertFalse(Files.exists(build.resolve("app")));
+    }
+
+    // ---- (b') the same small project on the demo cluster: SSH hosts whose workspaces are elsewhere
+
+    /**
+     * The demo hosts' workspaces live in Fester's data dir, not at the coordinator's paths: they mirror
+     * the directory holding the sources and the build directory (WorkspaceMap), commands run with that
+     * path mapped and compilers with {@code -ffile-prefix-map} back to the coordinator's, so the objects
+     * (debug info on, {@code __FILE__} in the code), libraries and executables are byte-identical to
+     * ninja's. The header directory is never declared as an input: the whole source tree is mirrored.
+     */
+    @Test
+    void aSmallCMakeProjectBuildsOnTheDemoClusterByteIdenticalToNinja() throws Exception {
+        Path src = smallProject(dir);
+        Builds b = onDemoHosts(() -> buildTwiceAndCompare(src, List.of("--hosts", "demo"),
+                "-DCMAKE_BUILD_TYPE=RelWithDebInfo"));
+        assertEquals(11, b.actions());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        RunSamplesTest.assertWellFormed(events);
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet(), "every action ran and succeeded");
+        for (Map.Entry<String, String> e : ranOn.entrySet()) {
+            assertTrue(e.getValue().matches("demo[123]"), e.getKey() + " ran on " + e.getValue());
+        }
+        assertTrue(ranOn.values().stream().distinct().count() >= 2, "the build was spread: " + ranOn);
+        Path build = dir.resolve("build");
+        String calcO = "CMakeFiles/calc.dir/src/calc.c.o";
+        assertTrue(new String(Files.readAllBytes(build.resolve(calcO)), StandardCharsets.ISO_8859_1)
+                .contains(dir.resolve("calc-src/src/calc.c").toString()), "__FILE__ names the coordinator's source");
+        // the compiles' depfiles came back naming the coordinator's files: the up-to-date check knows the headers
+        String stamps = Files.readString(build.resolve(io.fester.uptodate.Stamps.FILE));
+        assertTrue(stamps.contains(dir.resolve("calc-src/include/calc.h").toString()), stamps);
+        assertFalse(stamps.contains(".local/share/fester/demo"), "no host's path in the stamps: " + stamps);
+        Ran ctest = ok(build, "ctest", "--output-on-failure");
+        assertTrue(ctest.out().contains("100% tests passed, 0 tests failed out of 2"), ctest.out());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+        // the recorded commands are the manifest's: the mapping is the executor's business
+        JsonNode request = RunSamplesTest.ofType(events, "run_request");
+        for (JsonNode a : request.get("actions")) {
+            assertFalse(a.get("run").asText().contains("file-prefix-map"), a.get("run").asText());
+        }
+    }
+
+    /** Action → the host it succeeded on. */
+    static Map<String, String> ranOn(List<JsonNode> events) {
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode e : events) {
+            if (e.get("type").asText().equals("pipeline") && e.has("action") && e.has("host")
+                    && e.get("state").asText().equals("succeeded")) {
+                out.put(e.get("action").asText(), e.get("host").asText());
+            }
+        }
+        return out;
+    }
+
+    interface Body<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code body} with {@code user.home} in the test's directory (the demo cluster's keys and workspaces). */
+    <T> T onDemoHosts(Body<T> body) throws Exception {
+        String old = System.getProperty("user.home");
+        System.setProperty("user.home", Files.createDirectories(dir.resolve("home")).toString());
+        try {
+            return body.run();
+        } finally {
+            System.setProperty("user.home", old);
+        }
     }
 
     // ---- (b) a real project: cJSON, fetched as a Debian source package

@@ -72,6 +72,11 @@ public final class WorkspaceSync {
         return open(session, root, new LocalHashes());
     }
 
+    /** The coordinator's directory this workspace mirrors. */
+    public Path localRoot() {
+        return root;
+    }
+
     /** The workspace's absolute path on the host. */
     public String remoteRoot() {
         return remoteRoot;
@@ -127,7 +132,16 @@ public final class WorkspaceSync {
             String remote = remoteRoot + "/" + rel;
             SftpClient.Attributes a;
             try {
-                a = sftp.stat(remote);
+                a = sftp.lstat(remote);
+                if (a.isSymbolicLink()) { // a link stays a link (a library's soname links)
+                    String target = sftp.readLink(remote);
+                    Path dst = root.resolve(rel);
+                    Files.createDirectories(dst.getParent());
+                    Files.deleteIfExists(dst);
+                    Files.createSymbolicLink(dst, Path.of(target));
+                    manifest.remove(rel);
+                    continue;
+                }
             } catch (SftpException e) {
                 if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE || e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_PATH) {
                     missing.add(p);
@@ -159,6 +173,25 @@ public final class WorkspaceSync {
             }
         }
         return missing;
+    }
+
+    /**
+     * Copies a depfile back (when the host wrote one) with the host's workspace path {@code remote}
+     * replaced by the coordinator's {@code local}, so it names the files the coordinator has.
+     */
+    public synchronized void fetchDepfile(String path, String remote, String local) throws IOException {
+        if (!fetch(List.of(path)).isEmpty()) {
+            return;
+        }
+        Path file = root.resolve(WorkspacePaths.check(path));
+        String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String mapped = text.replace(remote + "/", local + "/");
+        if (!mapped.equals(text)) {
+            Path tmp = file.resolveSibling(file.getFileName() + ".fester-tmp-" + UUID.randomUUID());
+            Files.writeString(tmp, mapped, java.nio.charset.StandardCharsets.ISO_8859_1);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            manifest.remove(WorkspacePaths.check(path)); // the host's copy differs from the coordinator's now
+        }
     }
 
     /** What the host holds, as far as this mirror knows: path → "sha256 mode". */
