@@ -141,8 +141,8 @@ class ImportTest {
             }
         }
         int actions = RunSamplesTest.finalStates(RunSamplesTest.events(db(), "last")).size();
-        System.out.printf("%s: ninja -j2 %d ms, fester -j 2 %d ms (%.2fx), %d actions%n", src.getFileName(), ninja.ms(),
-                festerMs, festerMs / (double) ninja.ms(), actions);
+        System.out.printf("%s: ninja -j2 %d ms, fester %s %d ms (%.2fx), %d actions%n", src.getFileName(), ninja.ms(),
+                String.join(" ", festerArgs), festerMs, festerMs / (double) ninja.ms(), actions);
         return new Builds(ninja.ms(), festerMs, actions);
     }
 
@@ -395,6 +395,22 @@ class ImportTest {
         Path src = DebianSource.fetch("cjson", dir.resolve("debian"));
         Builds b = buildTwiceAndCompare(src, "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DENABLE_CJSON_TEST=ON");
         assertTrue(b.actions() >= 40, "cJSON's library, its tests and their Unity framework: " + b.actions());
+        Ran ctest = ok(dir.resolve("build"), "ctest", "--output-on-failure", "-j2");
+        assertTrue(ctest.out().contains("100% tests passed"), ctest.out());
+        assertTrue(ctest.out().matches("(?s).*out of (1[0-9]|[2-9][0-9])\\b.*"), "cJSON's own tests ran: " + ctest.out());
+    }
+
+    @Test
+    void cJsonFromDebianBuildsOnTheDemoClusterByteIdenticalToNinjaAndItsTestsPass() throws Exception {
+        Path src = DebianSource.fetch("cjson", dir.resolve("debian"));
+        Builds b = onDemoHosts(() -> buildTwiceAndCompare(src, List.of("--hosts", "demo"),
+                "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DENABLE_CJSON_TEST=ON"));
+        assertTrue(b.actions() >= 40, "cJSON's library, its tests and their Unity framework: " + b.actions());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet(), "every action ran and succeeded");
+        assertTrue(ranOn.values().stream().allMatch(h -> h.matches("demo[123]")), "all on the demo hosts: " + ranOn);
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
         Ran ctest = ok(dir.resolve("build"), "ctest", "--output-on-failure", "-j2");
         assertTrue(ctest.out().contains("100% tests passed"), ctest.out());
         assertTrue(ctest.out().matches("(?s).*out of (1[0-9]|[2-9][0-9])\\b.*"), "cJSON's own tests ran: " + ctest.out());
