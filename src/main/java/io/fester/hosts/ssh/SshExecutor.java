@@ -174,6 +174,11 @@ public final class SshExecutor implements Dispatcher {
         int status;
         try (outTail; errTail) {
             if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
+                try {
+                    h.sync().learn(wm.sourceDirs()); // what an earlier run left there is not sent again
+                } catch (IOException cannotTell) {
+                    // then every file is sent
+                }
                 h.sync().push(sourceFiles(wm)); // by content: a second action racing here sends nothing more
                 treeSent.add(h.sync());
             }

@@ -214,6 +214,11 @@ public final class WorkspaceMap {
         return sourceRoots;
     }
 
+    /** The source roots relative to the mirror root. */
+    public List<String> sourceDirs() {
+        return sourceRoots.stream().map(r -> local.relativize(r).toString()).toList();
+    }
+
     /** Whether anything is mapped beyond the build directory itself. */
     public boolean mapsMoreThanTheBuildDirectory() {
         return !local.equals(root) || !sourceRoots.isEmpty();

@@ -110,6 +110,53 @@ public final class WorkspaceSync {
         return new Stats(files, bytes);
     }
 
+    /**
+     * Learns what the host already holds under these workspace directories (their files' SHA-256 and
+     * mode, from {@code find} and {@code sha256sum} on the host), so that a new mirror sends only what
+     * the host lacks: a source tree sent by an earlier run is not sent again. Returns how many files
+     * it learnt; a host that cannot tell (no {@code sha256sum}, a timeout) fails with an IOException
+     * and its files are simply sent.
+     */
+    public synchronized int learn(Collection<String> dirs) throws IOException {
+        if (dirs.isEmpty()) {
+            return 0;
+        }
+        StringBuilder cmd = new StringBuilder("cd ").append(Shell.quote(remoteRoot)).append(" && for d in");
+        for (String d : dirs) {
+            cmd.append(' ').append(Shell.quote(WorkspacePaths.check(d)));
+        }
+        cmd.append("; do if [ -d \"$d\" ]; then find \"$d\" -type f ! -name '*.fester-tmp-*' -printf 'M %m %p\\n'")
+                .append(" -exec sha256sum {} + || exit; fi; done");
+        Map<String, String> modes = new HashMap<>();
+        Map<String, String> sums = new HashMap<>();
+        for (String line : session.run(cmd.toString()).split("\n")) {
+            if (line.startsWith("M ")) {
+                int sp = line.indexOf(' ', 2);
+                if (sp > 0) {
+                    modes.put(line.substring(sp + 1), line.substring(2, sp));
+                }
+            } else if (line.length() > 66 && line.charAt(64) == ' ' && line.substring(0, 64).matches("[0-9a-f]{64}")) {
+                sums.put(line.substring(66), line.substring(0, 64)); // "HASH  PATH" ("\\HASH" for odd names: skipped)
+            }
+        }
+        int n = 0;
+        for (Map.Entry<String, String> e : sums.entrySet()) {
+            String mode = modes.get(e.getKey());
+            if (mode == null) {
+                continue;
+            }
+            String rel;
+            try {
+                rel = WorkspacePaths.check(e.getKey());
+            } catch (WorkspacePaths.EscapeException odd) {
+                continue;
+            }
+            manifest.put(rel, e.getValue() + " " + Integer.toOctalString(Integer.parseInt(mode, 8) & 0777));
+            n++;
+        }
+        return n;
+    }
+
     /** Sends bytes the coordinator holds in memory (the agent script) to a workspace path, if the host lacks them. */
     public synchronized void pushBytes(String path, byte[] content, int mode) throws IOException {
         String rel = WorkspacePaths.check(path);
