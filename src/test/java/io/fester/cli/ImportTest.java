@@ -167,7 +167,7 @@ class ImportTest {
         try (var in = Files.newInputStream(p)) {
             int n = in.readNBytes(head, 0, 8);
             String magic = new String(head, 0, n, StandardCharsets.ISO_8859_1);
-            return magic.startsWith("\u007fELF") || magic.startsWith("!<arch>");
+            return magic.startsWith("\u007fELF") || magic.startsWith("!<arch>") || magic.startsWith("!<thin>");
         }
     }
 
@@ -359,6 +359,63 @@ class ImportTest {
         for (JsonNode a : request.get("actions")) {
             assertFalse(a.get("run").asText().contains("file-prefix-map"), a.get("run").asText());
         }
+    }
+
+    /**
+     * A Meson project on the demo cluster: the build directory inside the source tree (the mirror root
+     * is the source directory), a header written by {@code configure_file} at configure time (declared
+     * by no action), a thin static archive (its members must travel with it), a versioned shared library
+     * with its links and an {@code $ORIGIN} run path. Byte-identical to ninja's build, {@code meson test} passes.
+     */
+    @Test
+    void aMesonProjectBuildsOnTheDemoClusterByteIdenticalToNinja() throws Exception {
+        Path src = dir.resolve("mz");
+        write(src, "meson.build", """
+                project('mz', 'c')
+                inc = include_directories('include')
+                conf = configuration_data()
+                conf.set_quoted('MZ_VERSION', '0.1')
+                configure_file(output: 'ver.h', configuration: conf)
+                lib = static_library('mz', 'src/mz.c', include_directories: inc)
+                sh = shared_library('mzs', 'src/mzs.c', include_directories: inc, version: '1.2.3')
+                exe = executable('mzt', 'src/t.c', include_directories: inc, link_with: [lib, sh])
+                test('mzt', exe)
+                """);
+        write(src, "include/mz.h", "int mz(void);\nint mzs(void);\nconst char *where(void);\n");
+        write(src, "src/mz.c", "#include \"mz.h\"\n#include \"ver.h\"\n"
+                + "const char *where(void) { return __FILE__ \" \" MZ_VERSION; }\nint mz(void) { return 2; }\n");
+        write(src, "src/mzs.c", "#include \"mz.h\"\nint mzs(void) { return 3; }\n");
+        write(src, "src/t.c", "#include \"mz.h\"\n#include <stdio.h>\n"
+                + "int main(void) { puts(where()); return mz() + mzs() != 5; }\n");
+        Path build = src.resolve("build");
+        Path pristine = dir.resolve("mz-configured");
+        Path byNinja = dir.resolve("mz-by-ninja");
+        ok(src, "meson", "setup", "build", "--buildtype=debugoptimized");
+        ok(dir, "cp", "-a", build.toString(), pristine.toString());
+        ok(build, NinjaTool.binary(), "-j2");
+        ok(dir, "mv", build.toString(), byNinja.toString());
+        ok(dir, "cp", "-a", pristine.toString(), build.toString());
+        Cli.Result r = onDemoHosts(() -> Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--hosts", "demo"));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("SSH hosts mirror " + src + " "), r.err());
+
+        Map<String, String> ninjaFiles = artifacts(byNinja);
+        assertTrue(ninjaFiles.keySet().containsAll(List.of("libmz.a", "libmzs.so", "libmzs.so.1", "libmzs.so.1.2.3", "mzt")),
+                ninjaFiles.toString());
+        assertEquals(ninjaFiles, artifacts(build), "the same objects, libraries, executables, links");
+        for (Map.Entry<String, String> e : ninjaFiles.entrySet()) {
+            if (!e.getValue().startsWith("-> ")) {
+                assertArrayEquals(Files.readAllBytes(byNinja.resolve(e.getKey())), Files.readAllBytes(build.resolve(e.getKey())),
+                        e.getKey() + " differs from ninja's");
+            }
+        }
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet());
+        assertTrue(ranOn.values().stream().allMatch(h -> h.matches("demo[123]")), ranOn.toString());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+        Ran test = ok(src, "meson", "test", "-C", "build", "--no-rebuild");
+        assertTrue(test.out().matches("(?s).*Ok:\\s+1\\b.*"), test.out());
     }
 
     /** Action → the host it succeeded on. */

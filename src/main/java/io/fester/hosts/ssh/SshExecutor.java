@@ -148,7 +148,11 @@ public final class SshExecutor implements Dispatcher {
                     send.add(m);
                 }
             }
-            for (String p : wm.outputsOf(action.deps())) { // order-only ones too: generated headers
+            List<String> read = new ArrayList<>(action.inputs());
+            read.addAll(wm.outputsOf(action.deps())); // order-only ones too: generated headers
+            List<String> extra = new ArrayList<>(wm.outputsOf(action.deps()));
+            extra.addAll(wm.thinArchiveMembers(read));
+            for (String p : extra) {
                 String m = wm.toMirror(p, true);
                 if (m != null) {
                     send.add(m);

@@ -61,6 +61,8 @@ public final class WorkspaceMap {
     private final String buildDir;
     private final List<Path> sourceRoots;
     private final Map<String, List<String>> outputsById;
+    private final Map<String, List<String>> depsById = new java.util.HashMap<>();
+    private final Map<Path, String> producers = new java.util.HashMap<>();
 
     private WorkspaceMap(Path local, Path root, List<Path> sourceRoots, Map<String, List<String>> outputsById) {
         this.local = local;
@@ -68,6 +70,17 @@ public final class WorkspaceMap {
         this.buildDir = local.relativize(root).toString();
         this.sourceRoots = List.copyOf(sourceRoots);
         this.outputsById = Map.copyOf(outputsById);
+    }
+
+    /** Remembers who makes what and needs what (for thin archives' members). */
+    private WorkspaceMap withGraph(BuildGraph graph) {
+        for (Action a : graph.actions()) {
+            depsById.put(a.id(), a.deps());
+            for (String o : a.outputs()) {
+                producers.put(resolve(root, o), a.id());
+            }
+        }
+        return this;
     }
 
     /** The plain mirror of one workspace: the root is the mirror root, no source tree, no dependency outputs. */
@@ -129,7 +142,7 @@ public final class WorkspaceMap {
                 roots.add(d);
             }
         }
-        return new WorkspaceMap(local, root, roots, outputs);
+        return new WorkspaceMap(local, root, roots, outputs).withGraph(graph);
     }
 
     private static Path resolve(Path root, String p) {
@@ -214,9 +227,35 @@ public final class WorkspaceMap {
         return sourceRoots;
     }
 
+    /**
+     * For each of these files (as actions name them) that is a thin archive on the coordinator (GNU ar's
+     * {@code !<thin>}, as Meson makes static libraries), the outputs of the actions its producer depends
+     * on: a thin archive only names its members, and a link needs them beside it.
+     */
+    public List<String> thinArchiveMembers(List<String> files) {
+        List<String> out = new ArrayList<>();
+        for (String f : files) {
+            Path p = resolve(root, f);
+            String id = producers.get(p);
+            if (id == null || !p.getFileName().toString().endsWith(".a")) {
+                continue;
+            }
+            byte[] head = new byte[8];
+            try (var in = Files.newInputStream(p)) {
+                if (in.readNBytes(head, 0, 8) == 8 && new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .equals("!<thin>\n")) {
+                    out.addAll(outputsOf(depsById.getOrDefault(id, List.of())));
+                }
+            } catch (IOException e) {
+                // not there: nothing to add
+            }
+        }
+        return out;
+    }
+
     /** The source roots relative to the mirror root. */
     public List<String> sourceDirs() {
-        return sourceRoots.stream().map(r -> local.relativize(r).toString()).toList();
+        return sourceRoots.stream().map(r -> r.equals(local) ? "." : local.relativize(r).toString()).toList();
     }
 
     /** Whether anything is mapped beyond the build directory itself. */
@@ -256,44 +295,72 @@ public final class WorkspaceMap {
         return out;
     }
 
+    /** Files of the build directory that are the build's own records, never sent. */
+    private static final Set<String> RECORDS = Set.of(".ninja_log", ".ninja_deps", ".fester_stamps");
+
     /**
      * Every regular file under the source roots, relative to the mirror root, without the build
      * directory, version-control directories and other build trees (directories with a {@code
-     * CMakeCache.txt} or a {@code build.ninja}).
+     * CMakeCache.txt} or a {@code build.ninja}); then the build directory's files that no action
+     * makes (what the configure step wrote: Meson's {@code configure_file} headers, CMake's caches),
+     * without its records ({@code .ninja_log}, {@code .ninja_deps}, {@code .fester_stamps}).
      */
     public List<String> sourceFiles() throws IOException {
         List<String> out = new ArrayList<>();
         for (Path r : sourceRoots) {
-            if (!Files.isDirectory(r)) {
-                continue;
+            walk(r, false, out);
+        }
+        if (mapsMoreThanTheBuildDirectory()) {
+            Set<Path> made = new java.util.HashSet<>();
+            for (List<String> outs : outputsById.values()) {
+                for (String o : outs) {
+                    made.add(resolve(root, o));
+                }
             }
-            Files.walkFileTree(r, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    String name = d.getFileName() == null ? "" : d.getFileName().toString();
-                    if (d.equals(root) || name.equals(".git") || name.equals(".hg") || name.equals(".svn")
-                            || (!d.equals(r) && (Files.exists(d.resolve("CMakeCache.txt"))
-                                    || Files.exists(d.resolve("build.ninja"))))) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                    return FileVisitResult.CONTINUE;
+            List<String> config = new ArrayList<>();
+            walk(root, true, config);
+            for (String f : config) {
+                Path p = local.resolve(f);
+                if (!made.contains(p) && !RECORDS.contains(p.getFileName().toString())) {
+                    out.add(f);
                 }
-
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && !f.getFileName().toString().contains(".fester-tmp-")) {
-                        out.add(local.relativize(f).toString());
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    return FileVisitResult.CONTINUE; // unreadable: the command will miss it there as here
-                }
-            });
+            }
         }
         return out;
+    }
+
+    private void walk(Path top, boolean buildDirectory, List<String> out) throws IOException {
+        if (!Files.isDirectory(top)) {
+            return;
+        }
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                if (d.equals(top)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String name = d.getFileName() == null ? "" : d.getFileName().toString();
+                if ((!buildDirectory && d.equals(root)) || d.equals(DemoCluster.defaultDataDir()) || name.equals(".git") || name.equals(".hg")
+                        || name.equals(".svn") || name.equals(".fester") || Files.exists(d.resolve("CMakeCache.txt"))
+                        || Files.exists(d.resolve("build.ninja"))) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && !f.getFileName().toString().contains(".fester-tmp-")) {
+                    out.add(local.relativize(f).toString());
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                return FileVisitResult.CONTINUE; // unreadable: the command will miss it there as here
+            }
+        });
     }
 
     /**
@@ -312,8 +379,8 @@ public final class WorkspaceMap {
                 word--;
             }
             String before = run.substring(word, m.start());
-            boolean rpath = before.startsWith("-Wl,-rpath") || before.startsWith("-Wl,--rpath")
-                    || before.startsWith("-Wl,-R");
+            boolean rpath = (before.startsWith("-Wl,-rpath") || before.startsWith("-Wl,--rpath")
+                    || before.startsWith("-Wl,-R")) && !before.contains("-rpath-link"); // -rpath-link: a search path
             m.appendReplacement(body, Matcher.quoteReplacement(rpath ? l : ws));
         }
         m.appendTail(body);
@@ -338,7 +405,8 @@ public final class WorkspaceMap {
         if (!sourceRoots.isEmpty()) {
             sb.append(", sources ");
             for (int i = 0; i < sourceRoots.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(local.relativize(sourceRoots.get(i)));
+                Path r = sourceRoots.get(i);
+                sb.append(i == 0 ? "" : ", ").append(r.equals(local) ? "." : local.relativize(r).toString());
             }
         }
         return sb.append("); commands run with that path mapped, compilers with -ffile-prefix-map back to it").toString();

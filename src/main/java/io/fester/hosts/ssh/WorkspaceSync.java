@@ -123,10 +123,12 @@ public final class WorkspaceSync {
         }
         StringBuilder cmd = new StringBuilder("cd ").append(Shell.quote(remoteRoot)).append(" && for d in");
         for (String d : dirs) {
-            cmd.append(' ').append(Shell.quote(WorkspacePaths.check(d)));
+            cmd.append(' ').append(Shell.quote(d.equals(".") ? "." : WorkspacePaths.check(d)));
         }
-        cmd.append("; do if [ -d \"$d\" ]; then find \"$d\" -type f ! -name '*.fester-tmp-*' -printf 'M %m %p\\n'")
-                .append(" -exec sha256sum {} + || exit; fi; done");
+        // not the agent's directory, nor other build trees (the build directory among them)
+        cmd.append("; do if [ -d \"$d\" ]; then find \"$d\" -mindepth 1 -type d \\( -name .fester -o -name .git")
+                .append(" -o -exec test -e {}/build.ninja \\; -o -exec test -e {}/CMakeCache.txt \\; \\) -prune")
+                .append(" -o -type f ! -name '*.fester-tmp-*' -printf 'M %m %p\\n' -exec sha256sum {} + || exit; fi; done");
         Map<String, String> modes = new HashMap<>();
         Map<String, String> sums = new HashMap<>();
         for (String line : session.run(cmd.toString()).split("\n")) {
@@ -147,7 +149,7 @@ public final class WorkspaceSync {
             }
             String rel;
             try {
-                rel = WorkspacePaths.check(e.getKey());
+                rel = WorkspacePaths.check(e.getKey().startsWith("./") ? e.getKey().substring(2) : e.getKey());
             } catch (WorkspacePaths.EscapeException odd) {
                 continue;
             }

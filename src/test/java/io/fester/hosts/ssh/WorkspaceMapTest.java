@@ -78,6 +78,8 @@ class WorkspaceMapTest {
         String mapped = m.command(link, ws);
         assertTrue(mapped.endsWith("-Wl,-rpath," + build + " lib.so && :"), "a run path is kept: " + mapped);
         assertFalse(mapped.contains("file-prefix-map"), "not a compile: " + mapped);
+        assertTrue(m.command("cc -o app x.o -Wl,-rpath-link," + build + "/ lib.so", ws).contains(
+                "-Wl,-rpath-link,/home/u/ws/build/ lib.so"), "a link-time search path is mapped");
         // a path that merely starts with the root's name is another path
         assertTrue(m.command("cat " + local + "x/y", ws).endsWith("cat " + local + "x/y"));
         assertEquals(List.of("/a", "b", "/c", "/d"), WorkspaceMap.includeDirs("cc -I/a -I b -isystem /c -iquote/d -o x"));
