@@ -49,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
             String outcome;
             try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
                 outcome = run.run();
-            } catch (NoHostsException e) {
+            } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());
             }
             System.err.println(progress.summary(outcome, run.runId()));

@@ -156,8 +156,13 @@ public final class LiveRun {
         // nothing to run: the engine finishes at the request, no host need be sampled or connected
         boolean nothingToRun = fresh.upToDate().size() == graph.size();
         NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
-        SshRun ssh = hosts.remotes().isEmpty() || nothingToRun ? null
-                : SshRun.connect(hosts.remotes(), graph.name(), root, sshSettings,
+        io.fester.hosts.ssh.WorkspaceMap mirror = hosts.remotes().isEmpty() || nothingToRun ? null
+                : io.fester.hosts.ssh.WorkspaceMap.of(graph);
+        if (mirror != null && mirror.mapsMoreThanTheBuildDirectory()) {
+            notice(mirror.describe());
+        }
+        SshRun ssh = mirror == null ? null
+                : SshRun.connect(hosts.remotes(), graph.name(), mirror, sshSettings,
                         host -> lost(host, "its connection dropped or it stopped answering"));
         try {
             if (ssh != null && local.isEmpty() && ssh.connected().isEmpty()) {

@@ -100,6 +100,11 @@ class ImportTest {
      * same.
      */
     Builds buildTwiceAndCompare(Path src, String... cmakeArgs) throws Exception {
+        return buildTwiceAndCompare(src, List.of("--jobs", "2"), cmakeArgs);
+    }
+
+    /** The same, Fester run with {@code festerArgs} (its hosts) after the manifest. */
+    Builds buildTwiceAndCompare(Path src, List<String> festerArgs, String... cmakeArgs) throws Exception {
         Path build = dir.resolve("build");
         Path pristine = dir.resolve("configured");
         Path byNinja = dir.resolve("built-by-ninja");
@@ -116,7 +121,9 @@ class ImportTest {
         ok(dir, "cp", "-a", pristine.toString(), build.toString());
 
         long t0 = System.nanoTime();
-        Cli.Result r = Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--jobs", "2");
+        List<String> args = new ArrayList<>(List.of("run", build.resolve("build.ninja").toString()));
+        args.addAll(festerArgs);
+        Cli.Result r = Cli.run(db(), args.toArray(String[]::new));
         long festerMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.err().contains("build succeeded"), r.err());
@@ -134,8 +141,8 @@ class ImportTest {
             }
         }
         int actions = RunSamplesTest.finalStates(RunSamplesTest.events(db(), "last")).size();
-        System.out.printf("%s: ninja -j2 %d ms, fester -j 2 %d ms (%.2fx), %d actions%n", src.getFileName(), ninja.ms(),
-                festerMs, festerMs / (double) ninja.ms(), actions);
+        System.out.printf("%s: ninja -j2 %d ms, fester %s %d ms (%.2fx), %d actions%n", src.getFileName(), ninja.ms(),
+                String.join(" ", festerArgs), festerMs, festerMs / (double) ninja.ms(), actions);
         return new Builds(ninja.ms(), festerMs, actions);
     }
 
@@ -160,7 +167,7 @@ class ImportTest {
         try (var in = Files.newInputStream(p)) {
             int n = in.readNBytes(head, 0, 8);
             String magic = new String(head, 0, n, StandardCharsets.ISO_8859_1);
-            return magic.startsWith("\u007fELF") || magic.startsWith("!<arch>");
+            return magic.startsWith("\u007fELF") || magic.startsWith("!<arch>") || magic.startsWith("!<thin>");
         }
     }
 
@@ -313,6 +320,131 @@ class ImportTest {
         assertFalse(Files.exists(build.resolve("app")));
     }
 
+    // ---- (b') the same small project on the demo cluster: SSH hosts whose workspaces are elsewhere
+
+    /**
+     * The demo hosts' workspaces live in Fester's data dir, not at the coordinator's paths: they mirror
+     * the directory holding the sources and the build directory (WorkspaceMap), commands run with that
+     * path mapped and compilers with {@code -ffile-prefix-map} back to the coordinator's, so the objects
+     * (debug info on, {@code __FILE__} in the code), libraries and executables are byte-identical to
+     * ninja's. The header directory is never declared as an input: the whole source tree is mirrored.
+     */
+    @Test
+    void aSmallCMakeProjectBuildsOnTheDemoClusterByteIdenticalToNinja() throws Exception {
+        Path src = smallProject(dir);
+        Builds b = onDemoHosts(() -> buildTwiceAndCompare(src, List.of("--hosts", "demo"),
+                "-DCMAKE_BUILD_TYPE=RelWithDebInfo"));
+        assertEquals(11, b.actions());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        RunSamplesTest.assertWellFormed(events);
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet(), "every action ran and succeeded");
+        for (Map.Entry<String, String> e : ranOn.entrySet()) {
+            assertTrue(e.getValue().matches("demo[123]"), e.getKey() + " ran on " + e.getValue());
+        }
+        assertTrue(ranOn.values().stream().distinct().count() >= 2, "the build was spread: " + ranOn);
+        Path build = dir.resolve("build");
+        String calcO = "CMakeFiles/calc.dir/src/calc.c.o";
+        assertTrue(new String(Files.readAllBytes(build.resolve(calcO)), StandardCharsets.ISO_8859_1)
+                .contains(dir.resolve("calc-src/src/calc.c").toString()), "__FILE__ names the coordinator's source");
+        // the compiles' depfiles came back naming the coordinator's files: the up-to-date check knows the headers
+        String stamps = Files.readString(build.resolve(io.fester.uptodate.Stamps.FILE));
+        assertTrue(stamps.contains(dir.resolve("calc-src/include/calc.h").toString()), stamps);
+        assertFalse(stamps.contains(".local/share/fester/demo"), "no host's path in the stamps: " + stamps);
+        Ran ctest = ok(build, "ctest", "--output-on-failure");
+        assertTrue(ctest.out().contains("100% tests passed, 0 tests failed out of 2"), ctest.out());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+        // the recorded commands are the manifest's: the mapping is the executor's business
+        JsonNode request = RunSamplesTest.ofType(events, "run_request");
+        for (JsonNode a : request.get("actions")) {
+            assertFalse(a.get("run").asText().contains("file-prefix-map"), a.get("run").asText());
+        }
+    }
+
+    /**
+     * A Meson project on the demo cluster: the build directory inside the source tree (the mirror root
+     * is the source directory), a header written by {@code configure_file} at configure time (declared
+     * by no action), a thin static archive (its members must travel with it), a versioned shared library
+     * with its links and an {@code $ORIGIN} run path. Byte-identical to ninja's build, {@code meson test} passes.
+     */
+    @Test
+    void aMesonProjectBuildsOnTheDemoClusterByteIdenticalToNinja() throws Exception {
+        Path src = dir.resolve("mz");
+        write(src, "meson.build", """
+                project('mz', 'c')
+                inc = include_directories('include')
+                conf = configuration_data()
+                conf.set_quoted('MZ_VERSION', '0.1')
+                configure_file(output: 'ver.h', configuration: conf)
+                lib = static_library('mz', 'src/mz.c', include_directories: inc)
+                sh = shared_library('mzs', 'src/mzs.c', include_directories: inc, version: '1.2.3')
+                exe = executable('mzt', 'src/t.c', include_directories: inc, link_with: [lib, sh])
+                test('mzt', exe)
+                """);
+        write(src, "include/mz.h", "int mz(void);\nint mzs(void);\nconst char *where(void);\n");
+        write(src, "src/mz.c", "#include \"mz.h\"\n#include \"ver.h\"\n"
+                + "const char *where(void) { return __FILE__ \" \" MZ_VERSION; }\nint mz(void) { return 2; }\n");
+        write(src, "src/mzs.c", "#include \"mz.h\"\nint mzs(void) { return 3; }\n");
+        write(src, "src/t.c", "#include \"mz.h\"\n#include <stdio.h>\n"
+                + "int main(void) { puts(where()); return mz() + mzs() != 5; }\n");
+        Path build = src.resolve("build");
+        Path pristine = dir.resolve("mz-configured");
+        Path byNinja = dir.resolve("mz-by-ninja");
+        ok(src, "meson", "setup", "build", "--buildtype=debugoptimized");
+        ok(dir, "cp", "-a", build.toString(), pristine.toString());
+        ok(build, NinjaTool.binary(), "-j2");
+        ok(dir, "mv", build.toString(), byNinja.toString());
+        ok(dir, "cp", "-a", pristine.toString(), build.toString());
+        Cli.Result r = onDemoHosts(() -> Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--hosts", "demo"));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("SSH hosts mirror " + src + " "), r.err());
+
+        Map<String, String> ninjaFiles = artifacts(byNinja);
+        assertTrue(ninjaFiles.keySet().containsAll(List.of("libmz.a", "libmzs.so", "libmzs.so.1", "libmzs.so.1.2.3", "mzt")),
+                ninjaFiles.toString());
+        assertEquals(ninjaFiles, artifacts(build), "the same objects, libraries, executables, links");
+        for (Map.Entry<String, String> e : ninjaFiles.entrySet()) {
+            if (!e.getValue().startsWith("-> ")) {
+                assertArrayEquals(Files.readAllBytes(byNinja.resolve(e.getKey())), Files.readAllBytes(build.resolve(e.getKey())),
+                        e.getKey() + " differs from ninja's");
+            }
+        }
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet());
+        assertTrue(ranOn.values().stream().allMatch(h -> h.matches("demo[123]")), ranOn.toString());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+        Ran test = ok(src, "meson", "test", "-C", "build", "--no-rebuild");
+        assertTrue(test.out().matches("(?s).*Ok:\\s+1\\b.*"), test.out());
+    }
+
+    /** Action → the host it succeeded on. */
+    static Map<String, String> ranOn(List<JsonNode> events) {
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode e : events) {
+            if (e.get("type").asText().equals("pipeline") && e.has("action") && e.has("host")
+                    && e.get("state").asText().equals("succeeded")) {
+                out.put(e.get("action").asText(), e.get("host").asText());
+            }
+        }
+        return out;
+    }
+
+    interface Body<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code body} with {@code user.home} in the test's directory (the demo cluster's keys and workspaces). */
+    <T> T onDemoHosts(Body<T> body) throws Exception {
+        String old = System.getProperty("user.home");
+        System.setProperty("user.home", Files.createDirectories(dir.resolve("home")).toString());
+        try {
+            return body.run();
+        } finally {
+            System.setProperty("user.home", old);
+        }
+    }
+
     // ---- (b) a real project: cJSON, fetched as a Debian source package
 
     @Test
@@ -320,6 +452,22 @@ class ImportTest {
         Path src = DebianSource.fetch("cjson", dir.resolve("debian"));
         Builds b = buildTwiceAndCompare(src, "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DENABLE_CJSON_TEST=ON");
         assertTrue(b.actions() >= 40, "cJSON's library, its tests and their Unity framework: " + b.actions());
+        Ran ctest = ok(dir.resolve("build"), "ctest", "--output-on-failure", "-j2");
+        assertTrue(ctest.out().contains("100% tests passed"), ctest.out());
+        assertTrue(ctest.out().matches("(?s).*out of (1[0-9]|[2-9][0-9])\\b.*"), "cJSON's own tests ran: " + ctest.out());
+    }
+
+    @Test
+    void cJsonFromDebianBuildsOnTheDemoClusterByteIdenticalToNinjaAndItsTestsPass() throws Exception {
+        Path src = DebianSource.fetch("cjson", dir.resolve("debian"));
+        Builds b = onDemoHosts(() -> buildTwiceAndCompare(src, List.of("--hosts", "demo"),
+                "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DENABLE_CJSON_TEST=ON"));
+        assertTrue(b.actions() >= 40, "cJSON's library, its tests and their Unity framework: " + b.actions());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        Map<String, String> ranOn = ranOn(events);
+        assertEquals(RunSamplesTest.finalStates(events).keySet(), ranOn.keySet(), "every action ran and succeeded");
+        assertTrue(ranOn.values().stream().allMatch(h -> h.matches("demo[123]")), "all on the demo hosts: " + ranOn);
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
         Ran ctest = ok(dir.resolve("build"), "ctest", "--output-on-failure", "-j2");
         assertTrue(ctest.out().contains("100% tests passed"), ctest.out());
         assertTrue(ctest.out().matches("(?s).*out of (1[0-9]|[2-9][0-9])\\b.*"), "cJSON's own tests ran: " + ctest.out());
@@ -565,11 +713,18 @@ class ImportTest {
      * The benchmark of docs/benchmarks.md: cJSON (as in the test) configured once, then clean builds from
      * the same configured tree alternately by {@code ninja -j2} and by Fester in this JVM (2 slots, one
      * database for all rounds); round 0 warms both up and is not counted.
-     * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) io.fester.cli.ImportTest [ROUNDS]}
+     * {@code java -cp target/classes:target/test-classes:$(cat cp.txt) io.fester.cli.ImportTest [ROUNDS [demo]]};
+     * with {@code demo}, Fester builds on the demo cluster ({@code --hosts demo}, its data dir in the
+     * bench's temporary directory) instead of 2 local slots.
      */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        boolean demo = args.length > 1 && args[1].equals("demo");
         Path work = Files.createTempDirectory("fester-bench-cjson");
+        if (demo) {
+            System.setProperty("user.home", Files.createDirectories(work.resolve("home")).toString());
+        }
+        List<String> hosts = demo ? List.of("--hosts", "demo") : List.of("-j", "2");
         Path src = DebianSource.fetch("cjson", work.resolve("debian"));
         Path build = work.resolve("build");
         Path pristine = work.resolve("configured");
@@ -592,14 +747,17 @@ class ImportTest {
                     n = ok(build, NinjaTool.binary(), "-j2").ms();
                 } else {
                     long t0 = System.nanoTime();
-                    Cli.Result r = Cli.run(db, "run", build.resolve("build.ninja").toString(), "-j", "2");
+                    List<String> a = new ArrayList<>(List.of("run", build.resolve("build.ninja").toString()));
+                    a.addAll(hosts);
+                    Cli.Result r = Cli.run(db, a.toArray(String[]::new));
                     f = (System.nanoTime() - t0) / 1_000_000;
                     if (r.code() != 0) {
                         throw new AssertionError(r.toString());
                     }
                 }
             }
-            out.printf("round %d: ninja -j2 %d ms, fester -j 2 %d ms, ratio %.3f%s%n", round, n, f, f / (double) n,
+            out.printf("round %d: ninja -j2 %d ms, fester %s %d ms, ratio %.3f%s%n", round, n, String.join(" ", hosts), f,
+                    f / (double) n,
                     round == 0 ? " (warm-up, not counted)" : "");
             if (round > 0) {
                 ninjaMs.add(n);

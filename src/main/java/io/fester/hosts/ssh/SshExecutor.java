@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +50,9 @@ public final class SshExecutor implements Dispatcher {
     private record Attempt(String host, SshAgent agent, String id, int slot, CompletableFuture<SshAgent.Ended> end) {}
 
     private final Map<String, String> env;
+    private final WorkspaceMap map;
+    private final Set<WorkspaceSync> treeSent = ConcurrentHashMap.newKeySet();
+    private volatile List<String> sourceFiles;
     private final Consumer<Event> sink;
     private final Map<String, Host> hosts;
     private final Map<String, SshAgent> agents = new ConcurrentHashMap<>();
@@ -73,6 +77,16 @@ public final class SshExecutor implements Dispatcher {
      * @param sink the run loop's {@code post}
      */
     public SshExecutor(Map<String, Host> hosts, SshHosts pool, Map<String, String> env, Consumer<Event> sink) {
+        this(hosts, pool, env, sink, null);
+    }
+
+    /**
+     * @param map how the build's files map onto the hosts' workspaces (null: each host's workspace
+     *     mirrors its {@link WorkspaceSync}'s root, and nothing else is sent)
+     */
+    public SshExecutor(Map<String, Host> hosts, SshHosts pool, Map<String, String> env, Consumer<Event> sink,
+            WorkspaceMap map) {
+        this.map = map;
         this.hosts = new ConcurrentHashMap<>(hosts);
         this.pool = pool;
         this.env = Map.copyOf(env);
@@ -123,13 +137,31 @@ public final class SshExecutor implements Dispatcher {
             lost(action, host, attempt, t0, "fester: host '" + host + "' is not connected\n");
             return;
         }
+        WorkspaceMap wm = map != null ? map : WorkspaceMap.identity(h.sync().localRoot());
+        List<String> send = new ArrayList<>();
+        Map<String, String> outputs = new java.util.LinkedHashMap<>(); // mirror path -> the action's path
+        String depfile;
         try {
             for (String p : action.inputs()) {
-                WorkspacePaths.check(p);
+                String m = wm.toMirror(p, true);
+                if (m != null) {
+                    send.add(m);
+                }
+            }
+            List<String> read = new ArrayList<>(action.inputs());
+            read.addAll(wm.outputsOf(action.deps())); // order-only ones too: generated headers
+            List<String> extra = new ArrayList<>(wm.outputsOf(action.deps()));
+            extra.addAll(wm.thinArchiveMembers(read));
+            for (String p : extra) {
+                String m = wm.toMirror(p, true);
+                if (m != null) {
+                    send.add(m);
+                }
             }
             for (String p : action.outputs()) {
-                WorkspacePaths.check(p);
+                outputs.put(wm.toMirror(p, false), p);
             }
+            depfile = action.depfile() == null ? null : wm.toMirror(action.depfile(), false);
         } catch (WorkspacePaths.EscapeException e) {
             sink.accept(new Output(action.id(), "stderr", "fester: " + e.getMessage() + "\n"));
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
@@ -145,10 +177,19 @@ public final class SshExecutor implements Dispatcher {
         ScheduledFuture<?> timeout = null;
         int status;
         try (outTail; errTail) {
-            h.sync().push(action.inputs());
+            if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
+                try {
+                    h.sync().learn(wm.sourceDirs()); // what an earlier run left there is not sent again
+                } catch (IOException cannotTell) {
+                    // then every file is sent
+                }
+                h.sync().push(sourceFiles(wm)); // by content: a second action racing here sends nothing more
+                treeSent.add(h.sync());
+            }
+            h.sync().push(send);
             SshAgent agent = agent(host, h);
             String id = agent.newId();
-            CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(env) + action.run());
+            CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(env) + wm.command(action.run(), ws));
             Attempt a = new Attempt(host, agent, id, slot, end);
             running.put(key, a);
             if (closed) {
@@ -203,7 +244,12 @@ public final class SshExecutor implements Dispatcher {
         List<String> missing = new ArrayList<>();
         if (status == 0) {
             try {
-                missing.addAll(h.sync().fetch(action.outputs()));
+                for (String m : h.sync().fetch(outputs.keySet())) {
+                    missing.add(outputs.get(m));
+                }
+                if (depfile != null) { // what the compile read, named as the coordinator names it
+                    h.sync().fetchDepfile(depfile, ws, wm.mirrorRoot().toString());
+                }
             } catch (IOException e) {
                 if (!h.session().isOpen()) {
                     lost(action, host, attempt, t0, "fester: host '" + host + "' was lost while its outputs came back: "
@@ -243,6 +289,20 @@ public final class SshExecutor implements Dispatcher {
                 throw new IOException("interrupted", e);
             }
         }
+    }
+
+    /** The source tree's files, listed once per executor (each host gets them before its first action). */
+    private List<String> sourceFiles(WorkspaceMap wm) throws IOException {
+        List<String> f = sourceFiles;
+        if (f == null) {
+            synchronized (treeSent) {
+                if (sourceFiles == null) {
+                    sourceFiles = List.copyOf(wm.sourceFiles());
+                }
+                f = sourceFiles;
+            }
+        }
+        return f;
     }
 
     private void lost(Action action, String host, int attempt, long t0, String why) {

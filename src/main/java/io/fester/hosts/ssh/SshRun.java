@@ -36,6 +36,7 @@ public final class SshRun implements AutoCloseable {
     private final Map<String, SshSampler> samplers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> keyRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile SshExecutor executor;
+    private WorkspaceMap map;
     private volatile int interval;
     private volatile String cc;
     private volatile Consumer<NodeEvent> sampleSink;
@@ -66,6 +67,18 @@ public final class SshRun implements AutoCloseable {
      */
     public static SshRun connect(Map<String, RemoteHost> remotes, String build, Path root, SshHosts.Settings settings,
             Consumer<String> onLost) {
+        return connect(remotes, build, WorkspaceMap.identity(root), settings, onLost);
+    }
+
+    /**
+     * Connects to the hosts, whose workspaces mirror {@code map}'s mirror root.
+     *
+     * @param build the build's name (names default workspaces)
+     * @param onLost called once for each host whose connection drops later
+     */
+    public static SshRun connect(Map<String, RemoteHost> remotes, String build, WorkspaceMap map,
+            SshHosts.Settings settings, Consumer<String> onLost) {
+        Path root = map.mirrorRoot();
         SshHosts pool = new SshHosts(settings, onLost);
         LocalHashes hashes = new LocalHashes();
         Map<String, Future<SshExecutor.Host>> pending = new TreeMap<>();
@@ -99,6 +112,7 @@ public final class SshRun implements AutoCloseable {
                 }
             }
             SshRun run = new SshRun(pool, remotes, build, root, hashes, ok, bad);
+            run.map = map;
             run.keyRefused.addAll(keys);
             bad.keySet().forEach(pool::lostAtStart);
             return run;
@@ -119,7 +133,7 @@ public final class SshRun implements AutoCloseable {
 
     /** The executor for these hosts (a host that was refused ends its actions as {@code host_lost}). */
     public SshExecutor executor(Map<String, String> env, Consumer<Event> sink) {
-        executor = new SshExecutor(connected, pool, env, sink);
+        executor = new SshExecutor(connected, pool, env, sink, map);
         return executor;
     }
 

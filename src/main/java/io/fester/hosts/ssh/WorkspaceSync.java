@@ -72,6 +72,11 @@ public final class WorkspaceSync {
         return open(session, root, new LocalHashes());
     }
 
+    /** The coordinator's directory this workspace mirrors. */
+    public Path localRoot() {
+        return root;
+    }
+
     /** The workspace's absolute path on the host. */
     public String remoteRoot() {
         return remoteRoot;
@@ -105,6 +110,55 @@ public final class WorkspaceSync {
         return new Stats(files, bytes);
     }
 
+    /**
+     * Learns what the host already holds under these workspace directories (their files' SHA-256 and
+     * mode, from {@code find} and {@code sha256sum} on the host), so that a new mirror sends only what
+     * the host lacks: a source tree sent by an earlier run is not sent again. Returns how many files
+     * it learnt; a host that cannot tell (no {@code sha256sum}, a timeout) fails with an IOException
+     * and its files are simply sent.
+     */
+    public synchronized int learn(Collection<String> dirs) throws IOException {
+        if (dirs.isEmpty()) {
+            return 0;
+        }
+        StringBuilder cmd = new StringBuilder("cd ").append(Shell.quote(remoteRoot)).append(" && for d in");
+        for (String d : dirs) {
+            cmd.append(' ').append(Shell.quote(d.equals(".") ? "." : WorkspacePaths.check(d)));
+        }
+        // not the agent's directory, nor other build trees (the build directory among them)
+        cmd.append("; do if [ -d \"$d\" ]; then find \"$d\" -mindepth 1 -type d \\( -name .fester -o -name .git")
+                .append(" -o -exec test -e {}/build.ninja \\; -o -exec test -e {}/CMakeCache.txt \\; \\) -prune")
+                .append(" -o -type f ! -name '*.fester-tmp-*' -printf 'M %m %p\\n' -exec sha256sum {} + || exit; fi; done");
+        Map<String, String> modes = new HashMap<>();
+        Map<String, String> sums = new HashMap<>();
+        for (String line : session.run(cmd.toString()).split("\n")) {
+            if (line.startsWith("M ")) {
+                int sp = line.indexOf(' ', 2);
+                if (sp > 0) {
+                    modes.put(line.substring(sp + 1), line.substring(2, sp));
+                }
+            } else if (line.length() > 66 && line.charAt(64) == ' ' && line.substring(0, 64).matches("[0-9a-f]{64}")) {
+                sums.put(line.substring(66), line.substring(0, 64)); // "HASH  PATH" ("\\HASH" for odd names: skipped)
+            }
+        }
+        int n = 0;
+        for (Map.Entry<String, String> e : sums.entrySet()) {
+            String mode = modes.get(e.getKey());
+            if (mode == null) {
+                continue;
+            }
+            String rel;
+            try {
+                rel = WorkspacePaths.check(e.getKey().startsWith("./") ? e.getKey().substring(2) : e.getKey());
+            } catch (WorkspacePaths.EscapeException odd) {
+                continue;
+            }
+            manifest.put(rel, e.getValue() + " " + Integer.toOctalString(Integer.parseInt(mode, 8) & 0777));
+            n++;
+        }
+        return n;
+    }
+
     /** Sends bytes the coordinator holds in memory (the agent script) to a workspace path, if the host lacks them. */
     public synchronized void pushBytes(String path, byte[] content, int mode) throws IOException {
         String rel = WorkspacePaths.check(path);
@@ -127,7 +181,16 @@ public final class WorkspaceSync {
             String remote = remoteRoot + "/" + rel;
             SftpClient.Attributes a;
             try {
-                a = sftp.stat(remote);
+                a = sftp.lstat(remote);
+                if (a.isSymbolicLink()) { // a link stays a link (a library's soname links)
+                    String target = sftp.readLink(remote);
+                    Path dst = root.resolve(rel);
+                    Files.createDirectories(dst.getParent());
+                    Files.deleteIfExists(dst);
+                    Files.createSymbolicLink(dst, Path.of(target));
+                    manifest.remove(rel);
+                    continue;
+                }
             } catch (SftpException e) {
                 if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE || e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_PATH) {
                     missing.add(p);
@@ -159,6 +222,25 @@ public final class WorkspaceSync {
             }
         }
         return missing;
+    }
+
+    /**
+     * Copies a depfile back (when the host wrote one) with the host's workspace path {@code remote}
+     * replaced by the coordinator's {@code local}, so it names the files the coordinator has.
+     */
+    public synchronized void fetchDepfile(String path, String remote, String local) throws IOException {
+        if (!fetch(List.of(path)).isEmpty()) {
+            return;
+        }
+        Path file = root.resolve(WorkspacePaths.check(path));
+        String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String mapped = text.replace(remote + "/", local + "/");
+        if (!mapped.equals(text)) {
+            Path tmp = file.resolveSibling(file.getFileName() + ".fester-tmp-" + UUID.randomUUID());
+            Files.writeString(tmp, mapped, java.nio.charset.StandardCharsets.ISO_8859_1);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            manifest.remove(WorkspacePaths.check(path)); // the host's copy differs from the coordinator's now
+        }
     }
 
     /** What the host holds, as far as this mirror knows: path → "sha256 mode". */

@@ -105,6 +105,23 @@ class SshExecutorTest {
     }
 
     @Test
+    void aNewMirrorLearnsWhatTheHostAlreadyHoldsAndSendsOnlyTheRest() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(Files.createDirectories(root.resolve("src/sub")).resolve("f" + i + ".h"), "// " + i + "\n");
+        }
+        List<String> all = List.of("src/sub/f0.h", "src/sub/f1.h", "src/sub/f2.h", "src/sub/f3.h");
+        assertEquals(4, sync.push(all).files());
+        Files.writeString(root.resolve("src/sub/f1.h"), "// changed since\n");
+        WorkspaceSync next = WorkspaceSync.open(demo.connect("demo1"), root); // a later run: an empty manifest
+        assertEquals(4, next.learn(List.of("src", "absent")));
+        WorkspaceSync.Stats sent = next.push(all);
+        assertEquals(1, sent.files(), "only the changed file");
+        assertEquals("// changed since\n", Files.readString(demo.cluster.workspace("demo1").resolve("src/sub/f1.h")));
+        Files.setPosixFilePermissions(root.resolve("src/sub/f2.h"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(1, next.push(all).files(), "a changed mode is sent too");
+    }
+
+    @Test
     void aMissingOutputIsReportedAndAFailureKeepsItsCode() throws Exception {
         exec.start(action("a", "exit 0", List.of(), List.of("never.txt"), null), "demo1", 0, 1);
         Exit x = (Exit) ExecutorEvents.untilExit(events).get(0);
