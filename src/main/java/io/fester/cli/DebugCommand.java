@@ -81,8 +81,8 @@ final class DebugCommand implements Callable<Integer> {
                 session(run, items, System.out);
                 runner.join();
             }
-            if (failure[0] instanceof NoHostsException e) {
-                throw new UserError(e.getMessage());
+            if (failure[0] instanceof NoHostsException || failure[0] instanceof io.fester.hosts.ssh.WorkspaceMap.RefusedException) {
+                throw new UserError(failure[0].getMessage());
             } else if (failure[0] != null) {
                 throw failure[0];
             }
