@@ -161,6 +161,8 @@ public final class CockpitWindow {
         runs.replay(run, (model, info) -> {
             vm.reset(info.spec() + " — replay of run " + info.id());
             vm.message("replaying run " + info.id() + ": drag the timeline, or play it");
+            debug.replay(model.events());
+            scrubber.onSeek(debug::replayAt);
             scrubber.load(model, info.id());
             autopsy.clear("Reading the autopsy of run " + info.id() + "…");
             runs.autopsy(info.id(), model.events(), autopsy::show);

@@ -204,6 +204,29 @@ final class DebugView extends BorderPane {
         return debug;
     }
 
+    /** The recorded run on the scrubber: the events the Debug tab needs of it, in order. */
+    private java.util.List<io.fester.timeline.Recorded> replayed = java.util.List.of();
+
+    /** A recorded run is replayed from now on (its moments come through {@link #replayAt}). */
+    void replay(java.util.List<io.fester.timeline.Recorded> events) {
+        replayed = events.stream().filter(DebugViewModel::concerns).toList();
+    }
+
+    /** Shows the debugger as it was after event {@code seq} of the replayed run. */
+    void replayAt(long seq) {
+        int lo = 0;
+        int hi = replayed.size();
+        while (lo < hi) { // the first event after seq
+            int mid = (lo + hi) >>> 1;
+            if (replayed.get(mid).seq() <= seq) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        debug.replay(replayed.subList(0, lo));
+    }
+
     DagView dag() {
         return dag;
     }

@@ -46,10 +46,43 @@ public final class DebugViewModel {
     private DebuggerPreview preview;
     private String error = "";
     private boolean sendPlanned;
+    /** Showing a recorded run's moment: nothing is sent and the selection is left alone. */
+    private boolean replaying;
 
     public DebugViewModel(LiveViewModel live, Commands commands) {
         this.live = live;
         this.commands = commands;
+    }
+
+    /**
+     * Shows the debugger as it was at a moment of a recorded run (the scrubber): the stop, the preview
+     * and the breakpoints the run's events up to that moment had. Sends nothing.
+     *
+     * @param upTo the run's debugger events (see {@link #concerns}) up to the moment, in order
+     */
+    public void replay(List<Recorded> upTo) {
+        replaying = true;
+        try {
+            breakpoints.clear();
+            debugging.set(false);
+            paused.set(false);
+            stop = null;
+            preview = null;
+            error = "";
+            status.set("replay: not a debug run");
+            apply(upTo);
+            sendPlanned = false;
+        } finally {
+            replaying = false;
+        }
+        revision.set(revision.get() + 1);
+    }
+
+    /** Whether an event changes what the Debug tab shows (what {@link #replay} needs of a run). */
+    public static boolean concerns(Recorded r) {
+        return r.event() instanceof RunRequest || r.event() instanceof DebuggerStop
+                || r.event() instanceof DebuggerPreview || r.event() instanceof DebuggerReply
+                || r.event() instanceof Pipeline p && Pipeline.RUN_FINISHED.equals(p.state());
     }
 
     /** Folds one frame's events (after the live view model has). */
@@ -63,7 +96,7 @@ public final class DebugViewModel {
                 preview = null;
                 error = "";
                 sendPlanned = rr.debug();
-                if (rr.debug()) { // the engine's list starts empty: what was set before is sent at the first stop
+                if (rr.debug() && !replaying) { // the engine's list starts empty: what was set before is sent at the first stop
                     breakpoints.replaceAll(b -> new Breakpoint(0, b.what(), b.enabled()));
                     status.set("starting under the debugger…");
                 }
@@ -72,7 +105,9 @@ public final class DebugViewModel {
                 stop = s;
                 paused.set(true);
                 status.set(describe(s));
-                selectStopped(s);
+                if (!replaying) {
+                    selectStopped(s);
+                }
                 changed = true;
             } else if (r.event() instanceof DebuggerPreview p) {
                 preview = p;
@@ -89,7 +124,7 @@ public final class DebugViewModel {
                 changed = true;
             }
         }
-        if (sendPlanned && paused.get()) {
+        if (sendPlanned && paused.get() && !replaying) {
             sendPlanned = false;
             List<Breakpoint> planned = List.copyOf(breakpoints);
             breakpoints.clear();
@@ -129,7 +164,9 @@ public final class DebugViewModel {
     private void reply(DebuggerReply r) {
         if (r.error() != null) {
             error = r.error();
-            live.message("debugger: " + r.error());
+            if (!replaying) {
+                live.message("debugger: " + r.error());
+            }
             // a breakpoint set before the run that this run refuses (a host it does not have) goes away
             breakpoints.removeIf(b -> b.number() == 0 && r.command().equals("break " + b.what()));
             return;

@@ -98,12 +98,22 @@ final class ScrubberBar extends HBox {
         return model;
     }
 
+    /** Also tells this listener the moment on show (the Debug tab's replay); null: nobody. */
+    void onSeek(java.util.function.LongConsumer listener) {
+        seekListener = listener;
+    }
+
+    private java.util.function.LongConsumer seekListener;
+
     /** Shows the run after event {@code seq}. */
     void seek(long seq) {
         if (model == null) {
             return;
         }
         vm.show(model.seek(seq), model.timeMs(seq), runId);
+        if (seekListener != null) {
+            seekListener.accept(seq);
+        }
         long t0 = model.size() == 0 ? 0 : model.event(1).timeMs();
         String what = seq == 0 || model.size() == 0 ? "start" : model.event(seq).event().type();
         position.setText(String.format(Locale.ROOT, "seq %d / %d  +%.2f s  %s", seq, model.size(),

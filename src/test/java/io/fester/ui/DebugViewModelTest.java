@@ -109,4 +109,34 @@ class DebugViewModelTest {
         assertTrue(sent.isEmpty());
         assertEquals("not debugging: start a debug run first (F5)", live.messageProperty().get());
     }
+
+    @Test
+    void aReplayedDebugRunShowsEachMomentsStopPreviewAndBreakpointsAndSendsNothing() {
+        ScheduleDecision d = new ScheduleDecision("a", "h1", 0, List.of(), List.of(), List.of(), false);
+        List<Recorded> run = new ArrayList<>();
+        for (Event e : new Event[] {request(true), new DebuggerPreview("a", d), new DebuggerStop("start", null, "a", List.of()),
+                new DebuggerReply("break tag link", null, 1, "tag link", false, null),
+                new DebuggerReply("continue", null, null, null, true, null),
+                io.fester.timeline.Pipeline.runFinished("succeeded")}) {
+            run.add(new Recorded(run.size() + 1, 1000 + run.size(), e));
+        }
+        live.apply(run.subList(0, 1));
+        live.selectedProperty().set(1);
+
+        debug.replay(run.subList(0, 3)); // at the first stop
+        assertTrue(debug.pausedProperty().get());
+        assertEquals("a", debug.pendingAction());
+        assertTrue(debug.breakpoints().isEmpty());
+        debug.replay(run.subList(0, 4)); // the breakpoint is set
+        assertEquals(List.of(new DebugViewModel.Breakpoint(1, "tag link", true)), debug.breakpoints());
+        debug.replay(run); // the end
+        assertFalse(debug.debuggingProperty().get());
+        assertTrue(debug.statusProperty().get().contains("ended"), debug.statusProperty().get());
+        debug.replay(run.subList(0, 3)); // and back to the stop
+        assertTrue(debug.pausedProperty().get());
+        assertTrue(debug.breakpoints().isEmpty());
+
+        assertTrue(sent.isEmpty(), "a replay sends no command");
+        assertEquals(1, live.selectedProperty().get(), "scrubbing leaves the selection alone");
+    }
 }
