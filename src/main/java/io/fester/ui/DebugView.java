@@ -72,7 +72,7 @@ final class DebugView extends BorderPane {
         this.breakpoints = new BreakpointsPanel(debug);
         this.watch = new WatchPanels(live, debug);
         debug.revisionProperty().addListener((o, a, b) -> dag.refresh());
-        debug.pausedProperty().addListener((o, was, now) -> {
+        debug.controllable().addListener((o, was, now) -> {
             if (now) {
                 show.run();
             }
@@ -107,10 +107,11 @@ final class DebugView extends BorderPane {
                 + "then stop before it (Ctrl+F10)", debug::runToSelected);
         Button stop = button("debug-stop", "mdi2s-stop", "Stop: cancel what has not run (Shift+F5)", debug::stop);
         for (Button b : new Button[] {resume, step, next, until}) {
-            b.disableProperty().bind(debug.pausedProperty().not());
+            b.disableProperty().bind(debug.controllable().not());
         }
-        pause.disableProperty().bind(debug.debuggingProperty().not().or(debug.pausedProperty()));
-        stop.disableProperty().bind(debug.debuggingProperty().not());
+        pause.disableProperty().bind(debug.debuggingProperty().not().or(debug.pausedProperty())
+                .or(debug.replayedProperty()));
+        stop.disableProperty().bind(debug.debuggingProperty().not().or(debug.replayedProperty()));
         status.textProperty().bind(debug.statusProperty());
         status.setId("debug-status");
         status.setPadding(new Insets(0, 0, 0, 12));
@@ -146,7 +147,7 @@ final class DebugView extends BorderPane {
     /** The IDE keys, on the whole window. */
     void installKeys(Scene scene) {
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.F5), () -> {
-            if (debug.pausedProperty().get()) {
+            if (debug.controllable().get()) {
                 debug.resume();
             } else if (!live.runningProperty().get()) {
                 start();
@@ -156,7 +157,7 @@ final class DebugView extends BorderPane {
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.F6), debug::pause);
         // F10 also opens the menu bar (JavaFX's own key): while the debugger is stopped it steps instead
         scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
-            if (e.getCode() == KeyCode.F10 && !e.isShortcutDown() && !e.isShiftDown() && debug.pausedProperty().get()) {
+            if (e.getCode() == KeyCode.F10 && !e.isShortcutDown() && !e.isShiftDown() && debug.controllable().get()) {
                 e.consume();
                 debug.step();
             }
@@ -195,7 +196,7 @@ final class DebugView extends BorderPane {
         failure.setOnAction(e -> debug.addBreakpoint("failure"));
         MenuItem until = new MenuItem("Run to here (Ctrl+F10)");
         until.setOnAction(e -> debug.send("until " + id));
-        until.setDisable(!debug.pausedProperty().get());
+        until.setDisable(!debug.controllable().get());
         menu.getItems().addAll(failure, new SeparatorMenuItem(), until);
         return menu;
     }

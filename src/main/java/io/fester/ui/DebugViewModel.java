@@ -41,6 +41,10 @@ public final class DebugViewModel {
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("not debugging: Debug (F5) runs the build under the debugger");
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper();
+    /** What is shown is a moment of a recorded run (the scrubber), not a run that takes commands. */
+    private final ReadOnlyBooleanWrapper replayed = new ReadOnlyBooleanWrapper();
+    /** Stopped in a run that takes commands: what the buttons and keys need. */
+    private final javafx.beans.binding.BooleanBinding controllable = paused.and(replayed.not());
     private final List<Breakpoint> breakpoints = new ArrayList<>();
     private DebuggerStop stop;
     private DebuggerPreview preview;
@@ -62,6 +66,7 @@ public final class DebugViewModel {
      */
     public void replay(List<Recorded> upTo) {
         replaying = true;
+        replayed.set(true);
         try {
             breakpoints.clear();
             debugging.set(false);
@@ -90,6 +95,9 @@ public final class DebugViewModel {
         boolean changed = false;
         for (Recorded r : batch) {
             if (r.event() instanceof RunRequest rr) {
+                if (!replaying) {
+                    replayed.set(false);
+                }
                 debugging.set(rr.debug());
                 paused.set(false);
                 stop = null;
@@ -212,9 +220,10 @@ public final class DebugViewModel {
 
     /** Sends a command as typed; false when no debug run goes on. */
     public boolean send(String command) {
-        boolean sent = debugging.get() && commands.send(command);
+        boolean sent = debugging.get() && !replayed.get() && commands.send(command);
         if (!sent) {
-            live.message("not debugging: start a debug run first (F5)");
+            live.message(replayed.get() ? "a replay only shows what was recorded: Debug (F5) starts a debug run"
+                    : "not debugging: start a debug run first (F5)");
         }
         return sent;
     }
@@ -345,6 +354,16 @@ public final class DebugViewModel {
 
     public ReadOnlyBooleanProperty debuggingProperty() {
         return debugging.getReadOnlyProperty();
+    }
+
+    /** True while a recorded run's moment is on show (commands are not sent). */
+    public ReadOnlyBooleanProperty replayedProperty() {
+        return replayed.getReadOnlyProperty();
+    }
+
+    /** Stopped in a run that takes commands (not a replayed moment). */
+    public javafx.beans.binding.BooleanBinding controllable() {
+        return controllable;
     }
 
     public ReadOnlyBooleanProperty pausedProperty() {

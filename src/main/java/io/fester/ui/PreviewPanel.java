@@ -135,8 +135,8 @@ final class PreviewPanel extends VBox {
     /** A click on a host: override to it (a rejected host after a confirmation naming the rule). */
     void choose(Row row) {
         ScheduleDecision d = debug.preview();
-        if (d == null || row.host().equals(d.host()) || row.status().equals("busy")) {
-            return;
+        if (d == null || debug.replayedProperty().get() || row.host().equals(d.host()) || row.status().equals("busy")) {
+            return; // nothing to choose, or a replayed moment: it only shows what was recorded
         }
         if (row.rejected()) {
             Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "The scheduler rejected " + row.host() + ":\n\n"
@@ -156,7 +156,7 @@ final class PreviewPanel extends VBox {
     private void refresh() {
         ScheduleDecision d = debug.preview();
         table.getItems().setAll(rows(d));
-        accept.setDisable(d == null);
+        accept.setDisable(d == null || debug.replayedProperty().get());
         header.setText(d == null ? "no dispatch is pending"
                 : "next: " + d.action() + " → " + d.host() + " (slot " + d.slot() + ")" + (d.override() ? " — your choice" : ""));
     }

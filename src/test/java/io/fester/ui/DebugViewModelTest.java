@@ -135,6 +135,8 @@ class DebugViewModelTest {
         debug.replay(run.subList(0, 3)); // and back to the stop
         assertTrue(debug.pausedProperty().get());
         assertTrue(debug.breakpoints().isEmpty());
+        assertFalse(debug.controllable().get(), "the buttons and keys do not act on a replayed stop");
+        debug.step();
 
         assertTrue(sent.isEmpty(), "a replay sends no command");
         assertEquals(1, live.selectedProperty().get(), "scrubbing leaves the selection alone");
