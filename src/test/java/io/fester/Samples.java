@@ -14,20 +14,7 @@ public final class Samples {
     public static Path copy(String name, Path dir) throws IOException {
         Path from = Path.of("samples", name);
         Path to = dir.resolve(name);
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path rel = from.relativize(p);
-                if (rel.toString().startsWith("build")) {
-                    continue;
-                }
-                Path target = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
+        io.fester.session.SourceTree.copy(from, to);
         return to.resolve("fester.yaml");
     }
 

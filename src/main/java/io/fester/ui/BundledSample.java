@@ -9,7 +9,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The sample build the cockpit opens by default: {@code samples/c-demo} of the working directory when
@@ -42,26 +41,13 @@ final class BundledSample {
             URI uri = url.toURI();
             if ("jar".equals(uri.getScheme())) {
                 try (FileSystem fs = FileSystems.newFileSystem(uri, Map.of())) {
-                    copyTree(fs.getPath("/samples/" + NAME), target);
+                    io.fester.session.SourceTree.copy(fs.getPath("/samples/" + NAME), target);
                 }
             } else {
-                copyTree(Path.of(uri).getParent(), target);
+                io.fester.session.SourceTree.copy(Path.of(uri).getParent(), target);
             }
         } catch (URISyntaxException e) {
             throw new IOException(e);
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 }

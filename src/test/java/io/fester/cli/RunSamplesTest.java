@@ -72,6 +72,28 @@ public class RunSamplesTest {
         });
     }
 
+    /** The host each action succeeded on. */
+    public static Map<String, String> succeededOn(List<JsonNode> events) {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode e : events) {
+            if (e.get("type").asText().equals("pipeline") && e.has("action") && e.get("state").asText().equals("succeeded")) {
+                out.put(e.get("action").asText(), e.get("host").asText());
+            }
+        }
+        return out;
+    }
+
+    /** The hosts a {@code node} event said were up. */
+    public static Set<String> hostsUp(List<JsonNode> events) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (JsonNode e : events) {
+            if (e.get("type").asText().equals("node") && e.has("state") && e.get("state").asText().equals("up")) {
+                out.add(e.get("host").asText());
+            }
+        }
+        return out;
+    }
+
     static Map<String, String> finalStates(List<JsonNode> events) {
         Map<String, String> out = new HashMap<>();
         for (JsonNode e : events) {

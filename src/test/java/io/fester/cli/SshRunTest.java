@@ -15,7 +15,6 @@ import io.fester.timeline.Pipeline;
 import io.fester.timeline.TimelineStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,17 +60,8 @@ class SshRunTest {
         assertTrue(!r.err().contains("SLF4J"), "no logging noise: " + r.err());
         List<JsonNode> events = RunSamplesTest.events(db(), "last");
         RunSamplesTest.assertWellFormed(events);
-        Map<String, String> ranOn = new HashMap<>();
-        Set<String> up = new TreeSet<>();
-        for (JsonNode e : events) {
-            String type = e.get("type").asText();
-            if (type.equals("pipeline") && e.has("action") && e.get("state").asText().equals("succeeded")) {
-                ranOn.put(e.get("action").asText(), e.get("host").asText());
-            }
-            if (type.equals("node") && e.has("state") && e.get("state").asText().equals("up")) {
-                up.add(e.get("host").asText());
-            }
-        }
+        Map<String, String> ranOn = RunSamplesTest.succeededOn(events);
+        Set<String> up = RunSamplesTest.hostsUp(events);
         assertEquals(Set.of("demo1", "demo2", "demo3"), up, "every demo host was sampled up");
         assertEquals(17, ranOn.size());
         assertTrue(new TreeSet<>(ranOn.values()).size() >= 2, "actions spread over hosts: " + ranOn);

@@ -112,7 +112,7 @@ public final class SshBench {
             }
             // 3. syncing the C sample's sources to a fresh workspace, then after one file changed
             Path copy = tmp.resolve("sample");
-            copyTree(sample, copy);
+            io.fester.session.SourceTree.copy(sample, copy);
             BuildGraph g = SpecLoader.load(copy.resolve("fester.yaml"));
             Set<String> produced = new TreeSet<>();
             g.actions().forEach(a -> produced.addAll(a.outputs()));
@@ -215,20 +215,4 @@ public final class SshBench {
         return s.get((int) Math.ceil(0.9 * s.size()) - 1);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path rel = from.relativize(p);
-                if (rel.toString().startsWith("build")) {
-                    continue;
-                }
-                Path target = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
 }

@@ -25,11 +25,9 @@ import io.fester.timeline.RunRequest.HostSpec;
 import io.fester.timeline.TimelineStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,17 +86,8 @@ class OpenSshTest {
         }
         List<JsonNode> events = RunSamplesTest.events(db(), "last");
         RunSamplesTest.assertWellFormed(events);
-        Map<String, String> ranOn = new HashMap<>();
-        Set<String> up = new TreeSet<>();
-        for (JsonNode e : events) {
-            String type = e.get("type").asText();
-            if (type.equals("pipeline") && e.has("action") && e.get("state").asText().equals("succeeded")) {
-                ranOn.put(e.get("action").asText(), e.get("host").asText());
-            }
-            if (type.equals("node") && e.has("state") && e.get("state").asText().equals("up")) {
-                up.add(e.get("host").asText());
-            }
-        }
+        Map<String, String> ranOn = RunSamplesTest.succeededOn(events);
+        Set<String> up = RunSamplesTest.hostsUp(events);
         assertEquals(Set.of("demo1", "openssh"), up);
         assertEquals(17, ranOn.size());
         assertEquals("openssh", ranOn.get("compile-calc"));
