@@ -109,6 +109,11 @@ public final class SshExecutor implements Dispatcher {
             try {
                 run(action, host, slot, attempt, t0);
             } catch (RuntimeException e) {
+                Host h = hosts.get(host);
+                if (h != null && !h.session().isOpen()) { // whatever the library threw, the host went away
+                    lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
+                    return;
+                }
                 sink.accept(new Output(action.id(), "stderr", "fester: " + e + "\n"));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }

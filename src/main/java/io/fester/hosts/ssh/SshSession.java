@@ -49,17 +49,33 @@ public final class SshSession {
         return timeout;
     }
 
-    /** The session's SFTP channel, opened on first use (and again if it was closed). */
+    /**
+     * The session's SFTP channel, opened on first use (and again if it was closed). A session that is
+     * going away fails with an IOException, as a dropped one does.
+     */
     public synchronized SftpClient sftp() throws IOException {
         if (sftp == null || !sftp.isOpen()) {
-            sftp = SftpClientFactory.instance().createSftpClient(session);
+            try {
+                sftp = SftpClientFactory.instance().createSftpClient(session);
+            } catch (IllegalStateException closing) { // SSHD refuses new channels on a closing session
+                throw closingSession(closing);
+            }
         }
         return sftp;
     }
 
+    private IOException closingSession(IllegalStateException e) {
+        return new IOException("host '" + host() + "': the connection is closing (" + e.getMessage() + ")", e);
+    }
+
     /** Opens an exec channel running {@code command} with its stdout and stderr going to the streams. */
     public ChannelExec start(String command, OutputStream out, OutputStream err) throws IOException {
-        ChannelExec ch = session.createExecChannel(command);
+        ChannelExec ch;
+        try {
+            ch = session.createExecChannel(command);
+        } catch (IllegalStateException closing) {
+            throw closingSession(closing);
+        }
         ch.setOut(out);
         ch.setErr(err);
         try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.graph.Action;
@@ -13,6 +14,8 @@ import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
 import io.fester.timeline.NodeEvent;
 import io.fester.timeline.Output;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -59,9 +62,6 @@ class SshExecutorTest {
     private static Action action(String id, String run, List<String> inputs, List<String> outputs, Long timeoutMs) {
         return new Action(id, run, inputs, outputs, List.of(), List.of(), timeoutMs);
     }
-
-
-
 
     @Test
     void inputsGoOutTheCommandRunsInTheHostsWorkspaceAndOutputsComeBack() throws Exception {
@@ -181,6 +181,23 @@ class SshExecutorTest {
         assertEquals(Exit.CAUSE_HOST_LOST, x.cause(), got.toString());
         assertNull(x.exitCode());
         assertEquals(List.of("demo1"), demo.lost, "the pool reports the host lost once");
+    }
+
+    @Test
+    void aSessionWhoseHostWentAwayFailsNewChannelsWithAnIoErrorNamingTheHost() throws Exception {
+        SshSession s = demo.connect("demo1");
+        demo.cluster.stop("demo1");
+        for (int i = 0; i < 200 && s.isOpen(); i++) {
+            Thread.sleep(50);
+        }
+        assertFalse(s.isOpen());
+        // SSHD refuses a channel on a closed session with an unchecked exception; the executor must see an
+        // IOException (which it reads as host_lost), never a runtime failure it reports as exit 127
+        IOException sftp = assertThrows(IOException.class, s::sftp);
+        assertTrue(sftp.getMessage().contains("demo1"), sftp.getMessage());
+        IOException exec = assertThrows(IOException.class,
+                () -> s.start("true", OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertTrue(exec.getMessage().contains("demo1"), exec.getMessage());
     }
 
     @Test
