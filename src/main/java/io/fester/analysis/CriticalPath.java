@@ -26,7 +26,9 @@ import java.util.TreeMap;
  * dependency that finished last before the action started: the one that released it. If the action
  * started later than that, it waited (for a free slot: the engine dispatches a ready action as soon as
  * a host has room, at the very time of the event that made it ready), and the entry says how long;
- * the chain still goes on through that dependency. It stops at an action without dependencies that ran.
+ * the chain still goes on through that dependency. In a debugged run, the part of a wait during which
+ * the debugger held the run (from a stop to the command that resumed it) is told apart from the wait
+ * for a slot. The chain ends at an action without dependencies that ran.
  * The chain's durations plus its waits add up to the makespan.
  *
  * <p><b>Slack</b> is classic CPM on the actual durations with unlimited hosts: earliest start = the
@@ -71,19 +73,26 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
      * @param readyMs when its last dependency finished (the run's start when it has none)
      * @param startMs when it started
      * @param endMs when it finished (now, if it is still running)
-     * @param slotFreedBy when it waited: the action that held its host slot after it was ready and whose
-     *     end let it start; else null
+     * @param debuggerHeldMs how much of its wait the debugger held the run (stopped, dispatching
+     *     nothing until a command resumed it); the rest of the wait was for a free slot
+     * @param slotFreedBy when it waited for a slot: the action that held its host slot after it was
+     *     ready and whose end let it start; else null
      */
     public record Step(int index, String action, String host, int slot, int attempt, String state, long readyMs,
-            long startMs, long endMs, String slotFreedBy) {
+            long startMs, long endMs, long debuggerHeldMs, String slotFreedBy) {
 
         public long durationMs() {
             return endMs - startMs;
         }
 
-        /** How long it waited after its last dependency finished (for a free slot). */
+        /** How long it waited after its last dependency finished (for a free slot or the debugger). */
         public long waitedMs() {
             return startMs - readyMs;
+        }
+
+        /** The part of the wait spent for a free slot (not held by the debugger). */
+        public long slotWaitMs() {
+            return waitedMs() - debuggerHeldMs;
         }
 
         public boolean isRunning() {
@@ -96,6 +105,15 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
         long sum = 0;
         for (Step s : chain) {
             sum += s.durationMs();
+        }
+        return sum;
+    }
+
+    /** The part of the chain's waits the debugger held the run. */
+    public long chainDebuggerHeldMs() {
+        long sum = 0;
+        for (Step s : chain) {
+            sum += s.debuggerHeldMs();
         }
         return sum;
     }
@@ -173,8 +191,9 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
                     pred = j;
                 }
             }
+            long readyAt = Math.min(ready, start[i]);
             chain.add(new Step(i, g.action(i).id(), s.host(i), s.slot(i), s.attempt(i), s.state(i).label(),
-                    Math.min(ready, start[i]), start[i], end[i], null));
+                    readyAt, start[i], end[i], s.debuggerHeldMs(t0 + readyAt, t0 + start[i]), null));
             i = pred;
         }
         Collections.reverse(chain);
@@ -233,7 +252,7 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
     private static List<Step> slotHolders(BuildState s, BuildGraph g, List<Step> chain, byte[] kind, long[] end) {
         Map<SlotKey, List<Integer>> bySlot = new HashMap<>();
         for (Step st : chain) {
-            if (st.waitedMs() > 0 && st.host() != null) {
+            if (st.slotWaitMs() > 0 && st.host() != null) {
                 bySlot.put(new SlotKey(st.host(), st.slot()), new ArrayList<>());
             }
         }
@@ -254,7 +273,7 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
         List<Step> out = new ArrayList<>(chain.size());
         for (Step st : chain) {
             String holder = null;
-            List<Integer> on = st.waitedMs() > 0 && st.host() != null ? bySlot.get(new SlotKey(st.host(), st.slot()))
+            List<Integer> on = st.slotWaitMs() > 0 && st.host() != null ? bySlot.get(new SlotKey(st.host(), st.slot()))
                     : null;
             if (on != null) {
                 int lo = 0;
@@ -278,7 +297,7 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
                 }
             }
             out.add(holder == null ? st : new Step(st.index(), st.action(), st.host(), st.slot(), st.attempt(),
-                    st.state(), st.readyMs(), st.startMs(), st.endMs(), holder));
+                    st.state(), st.readyMs(), st.startMs(), st.endMs(), st.debuggerHeldMs(), holder));
         }
         return out;
     }

@@ -93,9 +93,12 @@ final class CriticalPathCommand implements Callable<Integer> {
             table.add(new String[] {"start", "duration", "host", "action", ""});
             for (CriticalPath.Step s : cp.chain()) {
                 List<String> notes = new ArrayList<>();
-                if (s.waitedMs() > 0) {
-                    notes.add("+" + secs(s.waitedMs()) + " waiting for a slot"
+                if (s.slotWaitMs() > 0) {
+                    notes.add("+" + secs(s.slotWaitMs()) + " waiting for a slot"
                             + (s.slotFreedBy() == null ? "" : " (freed by " + s.slotFreedBy() + ")"));
+                }
+                if (s.debuggerHeldMs() > 0) {
+                    notes.add("+" + secs(s.debuggerHeldMs()) + " held by the debugger");
                 }
                 if (s.attempt() > 1) {
                     notes.add("attempt " + s.attempt());
@@ -108,8 +111,9 @@ final class CriticalPathCommand implements Callable<Integer> {
             }
             print(out, table);
             out.println("chain: " + secs(cp.chainMs()) + " of " + secs(cp.makespanMs()) + " ("
-                    + percent(cp.chainShare()) + ")" + (cp.chainWaitedMs() > 0
-                            ? "; " + secs(cp.chainWaitedMs()) + " waiting for slots" : ""));
+                    + percent(cp.chainShare()) + ")" + (cp.chainWaitedMs() > cp.chainDebuggerHeldMs()
+                            ? "; " + secs(cp.chainWaitedMs() - cp.chainDebuggerHeldMs()) + " waiting for slots" : "")
+                    + (cp.chainDebuggerHeldMs() > 0 ? "; " + secs(cp.chainDebuggerHeldMs()) + " held by the debugger" : ""));
         }
         int total = cp.slack().size();
         out.println();
@@ -193,6 +197,7 @@ final class CriticalPathCommand implements Callable<Integer> {
         o.put("makespan_ms", cp.makespanMs());
         o.put("chain_ms", cp.chainMs());
         o.put("chain_waited_ms", cp.chainWaitedMs());
+        o.put("chain_debugger_held_ms", cp.chainDebuggerHeldMs());
         o.put("chain_share", Math.round(cp.chainShare() * 10_000) / 10_000.0);
         o.put("unlimited_hosts_ms", cp.unlimitedHostsMs());
         ArrayNode chain = o.putArray("chain");
@@ -208,6 +213,7 @@ final class CriticalPathCommand implements Callable<Integer> {
             e.put("end_ms", s.endMs());
             e.put("duration_ms", s.durationMs());
             e.put("waited_ms", s.waitedMs());
+            e.put("debugger_held_ms", s.debuggerHeldMs());
             if (s.slotFreedBy() != null) {
                 e.put("slot_freed_by", s.slotFreedBy());
             }

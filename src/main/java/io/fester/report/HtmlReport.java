@@ -122,11 +122,15 @@ public final class HtmlReport {
             return;
         }
         h.append("<section><h2>Critical path</h2><p>The chain that bounded the run: ").append(seconds(cp.chainMs()))
-                .append(" of ").append(seconds(cp.makespanMs())).append(" makespan, ").append(seconds(cp.chainWaitedMs()))
-                .append(" waiting for slots.</p><table><tr><th>start</th><th>duration</th><th>waited</th><th>host</th><th>action</th></tr>");
+                .append(" of ").append(seconds(cp.makespanMs())).append(" makespan, ").append(seconds(cp.chainWaitedMs() - cp.chainDebuggerHeldMs()))
+                .append(" waiting for slots").append(cp.chainDebuggerHeldMs() > 0 ? ", " + seconds(cp.chainDebuggerHeldMs())
+                        + " held by the debugger" : "")
+                .append(".</p><table><tr><th>start</th><th>duration</th><th>waited for a slot</th>"
+                        + "<th>held by the debugger</th><th>host</th><th>action</th></tr>");
         for (CriticalPath.Step st : cp.chain()) {
             h.append("<tr><td>+").append(seconds(st.startMs())).append("</td><td>").append(seconds(st.durationMs()))
-                    .append("</td><td>").append(st.waitedMs() > 0 ? seconds(st.waitedMs()) : "").append("</td><td>")
+                    .append("</td><td>").append(st.slotWaitMs() > 0 ? seconds(st.slotWaitMs()) : "")
+                    .append("</td><td>").append(st.debuggerHeldMs() > 0 ? seconds(st.debuggerHeldMs()) : "").append("</td><td>")
                     .append(esc(st.host())).append("</td><td>").append(esc(st.action())).append("</td></tr>");
         }
         h.append("</table>");

@@ -46,6 +46,7 @@ public final class JsonReport {
             c.put("makespan_ms", cp.makespanMs());
             c.put("chain_ms", cp.chainMs());
             c.put("chain_waited_ms", cp.chainWaitedMs());
+            c.put("chain_debugger_held_ms", cp.chainDebuggerHeldMs());
             ArrayNode chain = c.putArray("chain");
             for (CriticalPath.Step st : cp.chain()) {
                 ObjectNode n = chain.addObject();
@@ -54,6 +55,7 @@ public final class JsonReport {
                 n.put("start_ms", st.startMs());
                 n.put("end_ms", st.endMs());
                 n.put("waited_ms", st.waitedMs());
+                n.put("debugger_held_ms", st.debuggerHeldMs());
             }
         }
         ArrayNode actions = root.putArray("actions");

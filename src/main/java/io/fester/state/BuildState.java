@@ -1,6 +1,8 @@
 package io.fester.state;
 
 import io.fester.graph.BuildGraph;
+import io.fester.timeline.DebuggerReply;
+import io.fester.timeline.DebuggerStop;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
 import io.fester.timeline.History;
@@ -62,6 +64,14 @@ public final class BuildState {
     private List<String>[] faultHosts = newLists(0);
     private final Map<String, HostState> hosts = new TreeMap<>();
     private List<HostState> hostList = List.of();
+    /**
+     * The debugger's stops that ended, as (from, to) pairs of times: from a {@code debugger_stop} to
+     * the {@code debugger_reply} that resumed the run; nothing new was dispatched in between.
+     */
+    private long[] held = new long[0];
+    private int heldPairs;
+    /** When the current stop began, or -1 when the debugger does not hold the run. */
+    private long heldSince = -1;
 
     @SuppressWarnings("unchecked")
     private static List<String>[] newLists(int n) {
@@ -133,8 +143,41 @@ public final class BuildState {
             }
         } else if (e instanceof History h) {
             history = h;
+        } else if (e instanceof DebuggerStop) {
+            if (heldSince < 0) {
+                heldSince = timeMs;
+            }
+        } else if (e instanceof DebuggerReply reply && reply.resumed() && heldSince >= 0) {
+            if (held.length < 2 * heldPairs + 2) {
+                held = Arrays.copyOf(held, Math.max(8, 2 * held.length));
+            }
+            held[2 * heldPairs] = heldSince;
+            held[2 * heldPairs + 1] = Math.max(heldSince, timeMs);
+            heldPairs++;
+            heldSince = -1;
         }
         return this;
+    }
+
+    /**
+     * How much of the time from {@code fromMs} to {@code toMs} the debugger held the run (stopped, with
+     * nothing new dispatched until a command resumed it); a stop still in effect counts up to the latest
+     * time folded. O(number of stops).
+     */
+    public long debuggerHeldMs(long fromMs, long toMs) {
+        long sum = 0;
+        for (int k = 0; k < heldPairs; k++) {
+            sum += Math.max(0, Math.min(toMs, held[2 * k + 1]) - Math.max(fromMs, held[2 * k]));
+        }
+        if (heldSince >= 0) {
+            sum += Math.max(0, Math.min(toMs, lastTimeMs) - Math.max(fromMs, heldSince));
+        }
+        return sum;
+    }
+
+    /** Whether the debugger holds the run now: it stopped and no command has resumed it yet. */
+    public boolean debuggerHolds() {
+        return heldSince >= 0;
     }
 
     private void start(RunRequest rr, long timeMs) {
@@ -170,6 +213,8 @@ public final class BuildState {
             hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain()));
         }
         hostList = List.copyOf(hosts.values());
+        heldPairs = 0;
+        heldSince = -1;
         startedMs = timeMs;
     }
 
@@ -304,6 +349,9 @@ public final class BuildState {
         hosts.clear();
         o.hosts.forEach((k, v) -> hosts.put(k, new HostState(v)));
         hostList = List.copyOf(hosts.values());
+        held = into(held, o.held);
+        heldPairs = o.heldPairs;
+        heldSince = o.heldSince;
         return this;
     }
 

@@ -123,6 +123,9 @@ final class AutopsyModel {
             b.append(String.format(Locale.ROOT, " — critical path: %d action%s, %.2f s of %.2f s", cp.chain().size(),
                     cp.chain().size() == 1 ? "" : "s",
                     cp.chainMs() / 1000.0, cp.makespanMs() / 1000.0));
+            if (cp.chainDebuggerHeldMs() > 0) { // a debugged run: the user's pauses are not the build's
+                b.append(String.format(Locale.ROOT, ", %.2f s held by the debugger", cp.chainDebuggerHeldMs() / 1000.0));
+            }
         }
         return b.toString();
     }

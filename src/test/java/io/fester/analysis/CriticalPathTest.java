@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fester.graph.Action;
 import io.fester.graph.SyntheticDag;
 import io.fester.state.BuildState;
+import io.fester.timeline.DebuggerReply;
+import io.fester.timeline.DebuggerStop;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,54 @@ class CriticalPathTest {
         assertEquals(200, cp.slack().slackMs(index(s, "a")));
         assertEquals(200, cp.slack().slackMs(index(s, "c")));
         assertConsistent(cp);
+    }
+
+    @Test
+    void theTimeTheDebuggerHeldTheRunIsNotCalledAWaitForASlot() {
+        // one slot; 'c' is ready at 100 but the debugger stopped at 100 and was resumed at 400 by a step;
+        // then 'b' ran 400-500 and 'c' could only start at 500
+        BuildState s = new RunEvents(List.of(action("a"), action("b"), action("c", "a")), 1)
+                .start(0, "a", 0).ok(100, "a")
+                .add(100, new DebuggerStop("step", null, "c", List.of()))
+                .add(250, DebuggerReply.error("frobnicate", "unknown command")) // not a resume: still held
+                .add(400, new DebuggerReply("step", null, null, null, true, null))
+                .start(400, "b", 0).ok(500, "b")
+                .start(500, "c", 0).ok(550, "c")
+                .finished(550, "succeeded")
+                .fold();
+        CriticalPath cp = CriticalPath.of(s);
+        assertEquals(List.of("a", "c"), ids(cp));
+        CriticalPath.Step c = cp.chain().get(1);
+        assertEquals(400, c.waitedMs());
+        assertEquals(300, c.debuggerHeldMs(), "held from the stop at 100 to the step at 400");
+        assertEquals(100, c.slotWaitMs(), "then 'b' held the slot");
+        assertEquals("b", c.slotFreedBy());
+        assertEquals(300, cp.chainDebuggerHeldMs());
+        assertEquals(0, cp.chain().get(0).debuggerHeldMs());
+        assertConsistent(cp);
+
+        // held the whole wait: no slot holder is named, even though 'b' ran on the slot meanwhile
+        BuildState held = new RunEvents(List.of(action("a"), action("b"), action("c", "a")), 2)
+                .start(0, "a", 0).ok(100, "a")
+                .start(100, "b", 1)
+                .add(100, new DebuggerStop("pause", null, null, List.of()))
+                .ok(200, "b")
+                .add(900, new DebuggerReply("continue", null, null, null, true, null))
+                .start(900, "c", 1).ok(1000, "c")
+                .finished(1000, "succeeded")
+                .fold();
+        CriticalPath.Step c2 = CriticalPath.of(held).chain().get(1);
+        assertEquals(800, c2.debuggerHeldMs());
+        assertEquals(0, c2.slotWaitMs());
+        assertNull(c2.slotFreedBy());
+
+        // a stop still in effect counts up to the latest event folded
+        BuildState open = new RunEvents(List.of(action("a")), 1)
+                .add(0, new DebuggerStop("start", null, "a", List.of()))
+                .output(700, "a")
+                .fold();
+        assertTrue(open.debuggerHolds());
+        assertEquals(600, open.debuggerHeldMs(RunEvents.T0 + 100, RunEvents.T0 + 5_000), "times are the timeline's");
     }
 
     @Test
