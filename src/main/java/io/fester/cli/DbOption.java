@@ -33,6 +33,16 @@ public final class DbOption {
         }
     }
 
+    /**
+     * Resolves RUN and builds its autopsy report, compared with the last earlier success of its spec.
+     */
+    public io.fester.report.RunReport report(String run) throws io.fester.timeline.StoreException {
+        try (TimelineStore store = open()) {
+            io.fester.timeline.RunInfo info = store.resolve(run);
+            return io.fester.report.RunReport.load(store, info, store.events(info.id()));
+        }
+    }
+
     /** Opens the database, or fails with a message for the user. */
     public TimelineStore open() {
         try {

@@ -33,8 +33,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DbOption.Loaded loaded = db.load(run);
-        RunReport report = RunReport.of(loaded.info(), loaded.events());
+        RunReport report = db.report(run);
         if (output == null) {
             Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
             write(report, w);

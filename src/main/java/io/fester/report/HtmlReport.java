@@ -3,6 +3,7 @@ package io.fester.report;
 import static io.fester.report.Html.esc;
 
 import io.fester.analysis.CriticalPath;
+import io.fester.analysis.RunComparison;
 import io.fester.graph.BuildGraph;
 import io.fester.state.ActionState;
 import io.fester.state.BuildState;
@@ -21,7 +22,8 @@ import java.util.TreeMap;
 /**
  * The autopsy report as one self-contained HTML file that opens offline: the failures with their
  * ranked root causes and evidence, what they blocked, the critical path, the DAG and the host lanes as
- * SVG, the scheduling decisions and the slack. It contains no script at all, and its content security
+ * SVG, the scheduling decisions and the slack, and what changed since the last successful run of the
+ * same spec. It contains no script at all, and its content security
  * policy forbids any; every name and every line of output is escaped.
  */
 public final class HtmlReport {
@@ -44,6 +46,7 @@ public final class HtmlReport {
                 .append(esc(r.outcome())).append("\">").append(esc(r.outcome())).append("</span></h1>\n");
         summary(h, r);
         failures(h, r);
+        changes(h, r);
         critical(h, r);
         dag(h, s);
         lanes(h, s);
@@ -112,6 +115,30 @@ public final class HtmlReport {
             h.append("<p><b>Blocked:</b> ").append(f.blocked().isEmpty() ? "nothing" : f.blocked().size() + " — "
                     + esc(String.join(", ", f.blocked()))).append("</p>");
             h.append("<details open><summary>Output</summary><pre>").append(esc(s.output(i))).append("</pre></details></div>");
+        }
+        h.append("</section>\n");
+    }
+
+    /** What changed since the last successful run of the same spec, biggest first. */
+    private static void changes(StringBuilder h, RunReport r) {
+        RunComparison cmp = r.comparison();
+        h.append("<section><h2>Since the last success</h2>");
+        if (cmp == null) {
+            h.append("<p>No earlier run of this spec succeeded: there is nothing to compare with.</p></section>\n");
+            return;
+        }
+        h.append("<p>Compared with run ").append(cmp.baselineRun()).append(", the last earlier run of this spec that "
+                + "succeeded: ");
+        if (cmp.changes().isEmpty()) {
+            h.append("the same actions, commands, inputs, environment and hosts, and no duration moved much.</p>");
+        } else {
+            h.append(cmp.changes().size()).append(cmp.changes().size() == 1 ? " change" : " changes")
+                    .append(", biggest first.</p><table><tr><th>what</th><th>change</th></tr>");
+            for (RunComparison.Change c : cmp.changes()) {
+                h.append("<tr><td>").append(esc(c.kind().label())).append("</td><td>").append(esc(c.text()))
+                        .append("</td></tr>");
+            }
+            h.append("</table>");
         }
         h.append("</section>\n");
     }

@@ -3,6 +3,7 @@ package io.fester.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fester.analysis.CriticalPath;
+import io.fester.analysis.RunComparison;
 import io.fester.state.BuildState;
 import io.fester.timeline.EventCodec;
 import java.io.IOException;
@@ -12,6 +13,27 @@ import java.util.List;
 /** The autopsy report as one JSON document: the same content as the HTML file. */
 public final class JsonReport {
     private JsonReport() {}
+
+    /** What changed since the last success of the spec: null when no earlier run of it succeeded. */
+    private static void comparison(ObjectNode root, RunReport r) {
+        RunComparison cmp = r.comparison();
+        if (cmp == null) {
+            root.putNull("comparison");
+            return;
+        }
+        ObjectNode c = root.putObject("comparison");
+        c.put("baseline_run", cmp.baselineRun());
+        c.put("baseline_started", java.time.Instant.ofEpochMilli(r.baseline().startedMs()).toString());
+        ArrayNode changes = c.putArray("changes");
+        for (RunComparison.Change ch : cmp.changes()) {
+            ObjectNode n = changes.addObject();
+            n.put("kind", ch.kind().label());
+            n.put("subject", ch.subject());
+            n.put("before", ch.before());
+            n.put("after", ch.after());
+            n.put("text", ch.text());
+        }
+    }
 
     public static void write(RunReport r, Writer out) throws IOException {
         BuildState s = r.state();
@@ -40,6 +62,7 @@ public final class JsonReport {
             n.set("blocked", EventCodec.MAPPER.valueToTree(f.blocked()));
             n.put("output", s.output(i));
         }
+        comparison(root, r);
         CriticalPath cp = r.critical();
         if (cp != null) {
             ObjectNode c = root.putObject("critical_path");

@@ -1,12 +1,17 @@
 package io.fester.report;
 
+import io.fester.analysis.Baseline;
 import io.fester.analysis.CriticalPath;
+import io.fester.analysis.RunComparison;
 import io.fester.state.ActionState;
 import io.fester.state.BuildState;
 import io.fester.timeline.FailurePropagation;
 import io.fester.timeline.PlanChoice;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
+import io.fester.timeline.RunRequest;
+import io.fester.timeline.StoreException;
+import io.fester.timeline.TimelineStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +20,8 @@ import java.util.Map;
 /**
  * What an autopsy report shows, folded from a run's events with the shared reducer: the run, its
  * failures with ranked root-cause candidates and forward impact, the critical path and slack, the
- * scheduling decisions. The HTML, JSON and trace writers all read this one model.
+ * scheduling decisions, and what changed since the last successful run of the same spec. The HTML,
+ * JSON and trace writers all read this one model.
  */
 public final class RunReport {
     /** One failure of the run. */
@@ -26,6 +32,8 @@ public final class RunReport {
     private final CriticalPath critical;
     private final List<Failure> failures = new ArrayList<>();
     private final PlanChoice plan;
+    private RunInfo baseline;
+    private RunComparison comparison;
 
     private RunReport(RunInfo info, BuildState state, CriticalPath critical, PlanChoice plan) {
         this.info = info;
@@ -34,7 +42,27 @@ public final class RunReport {
         this.plan = plan;
     }
 
-    /** Builds the report of a run from its events. */
+    /**
+     * Builds the report of a recorded run from its events, compared with the last earlier run of the
+     * same spec that succeeded (found in the store, see {@link Baseline}), if there is one.
+     */
+    public static RunReport load(TimelineStore store, RunInfo info, List<Recorded> events) throws StoreException {
+        RunRequest request = !events.isEmpty() && events.get(0).event() instanceof RunRequest rr ? rr : null;
+        RunInfo base = Baseline.find(store, info, request).orElse(null);
+        return of(info, events, base, base == null ? List.of() : store.events(base.id()));
+    }
+
+    /** Builds the report of a run from its events, compared with a baseline run's (null: none). */
+    public static RunReport of(RunInfo info, List<Recorded> events, RunInfo baseline, List<Recorded> baselineEvents) {
+        RunReport report = of(info, events);
+        if (baseline != null) {
+            report.baseline = baseline;
+            report.comparison = RunComparison.of(report.state, BuildState.fold(baselineEvents), baseline.id());
+        }
+        return report;
+    }
+
+    /** Builds the report of a run from its events alone, without a comparison. */
     public static RunReport of(RunInfo info, List<Recorded> events) {
         BuildState state = BuildState.fold(events);
         Map<String, FailurePropagation> backward = new LinkedHashMap<>();
@@ -81,6 +109,16 @@ public final class RunReport {
     /** The plan chosen at run start, or null. */
     public PlanChoice plan() {
         return plan;
+    }
+
+    /** The run compared with: the last earlier success of the same spec; null when there is none. */
+    public RunInfo baseline() {
+        return baseline;
+    }
+
+    /** What changed since the baseline, biggest first; null without a baseline. */
+    public RunComparison comparison() {
+        return comparison;
     }
 
     /** The outcome as people read it. */

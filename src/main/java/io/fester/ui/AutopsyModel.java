@@ -1,6 +1,5 @@
 package io.fester.ui;
 
-import io.fester.analysis.Baseline;
 import io.fester.analysis.CriticalPath;
 import io.fester.analysis.RunComparison;
 import io.fester.report.ReportFile;
@@ -9,7 +8,6 @@ import io.fester.state.BuildState;
 import io.fester.timeline.FailurePropagation.CauseCandidate;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
-import io.fester.timeline.RunRequest;
 import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
 import java.io.IOException;
@@ -39,13 +37,9 @@ final class AutopsyModel {
 
     private final RunReport report;
     private final List<Failure> failures = new ArrayList<>();
-    private final RunInfo baseline;
-    private final RunComparison comparison;
 
-    private AutopsyModel(RunReport report, RunInfo baseline, RunComparison comparison) {
+    private AutopsyModel(RunReport report) {
         this.report = report;
-        this.baseline = baseline;
-        this.comparison = comparison;
         BuildState s = report.state();
         for (RunReport.Failure f : report.failures()) {
             BitSet set = new BitSet(s.actionCount());
@@ -63,10 +57,7 @@ final class AutopsyModel {
 
     /** The autopsy of a run from its events, compared with a baseline run's (both may be absent). */
     static AutopsyModel of(RunInfo info, List<Recorded> events, RunInfo baseline, List<Recorded> baselineEvents) {
-        RunReport report = RunReport.of(info, events);
-        RunComparison cmp = baseline == null ? null
-                : RunComparison.of(report.state(), BuildState.fold(baselineEvents), baseline.id());
-        return new AutopsyModel(report, baseline, cmp);
+        return new AutopsyModel(RunReport.of(info, events, baseline, baselineEvents));
     }
 
     /**
@@ -75,10 +66,7 @@ final class AutopsyModel {
      */
     static AutopsyModel load(TimelineStore store, int run, List<Recorded> events) throws StoreException {
         RunInfo info = store.resolve(Integer.toString(run));
-        List<Recorded> ev = events != null ? events : store.events(run);
-        RunRequest request = !ev.isEmpty() && ev.get(0).event() instanceof RunRequest rr ? rr : null;
-        RunInfo base = Baseline.find(store, info, request).orElse(null);
-        return of(info, ev, base, base == null ? List.of() : store.events(base.id()));
+        return new AutopsyModel(RunReport.load(store, info, events != null ? events : store.events(run)));
     }
 
     RunInfo info() {
@@ -96,12 +84,12 @@ final class AutopsyModel {
 
     /** The run compared with, or null when no earlier run of the spec succeeded. */
     RunInfo baseline() {
-        return baseline;
+        return report.baseline();
     }
 
     /** What changed since the baseline, biggest first; null without a baseline. */
     RunComparison comparison() {
-        return comparison;
+        return report.comparison();
     }
 
     /** The overlay for the DAG and lanes with a failure in focus (-1: none). */

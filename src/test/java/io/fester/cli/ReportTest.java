@@ -60,6 +60,39 @@ class ReportTest {
     }
 
     @Test
+    void theAutopsyAndTheReportsSayWhatChangedSinceTheLastSuccess() throws Exception {
+        Path spec = Samples.copy("c-demo", dir);
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        Cli.Result first = Cli.run(db(), "autopsy", "last");
+        assertTrue(first.out().contains("no earlier run of this spec succeeded"), first.toString());
+        String firstPage = Cli.run(db(), "report", "last").out();
+        assertTrue(firstPage.contains("nothing to compare with"), "run 1 has no baseline");
+
+        // someone breaks matrix.c: only its compile runs again, and fails
+        Files.copy(Path.of("samples/c-demo-broken/src/matrix.c"), spec.resolveSibling("src/matrix.c"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(1, Cli.run(db(), "run", spec.toString()).code());
+
+        Cli.Result text = Cli.run(db(), "autopsy", "last");
+        assertEquals(0, text.code(), text.toString());
+        String since = text.out().substring(text.out().indexOf("since run 1 (the last success)"));
+        assertTrue(since.lines().skip(1).findFirst().orElse("").contains("compile-matrix: inputs src/matrix.c"), since);
+
+        JsonNode json = EventCodec.MAPPER.readTree(Cli.run(db(), "autopsy", "last", "--json").out());
+        assertEquals(1, json.get("comparison").get("baseline_run").asInt());
+        assertTrue(json.get("comparison").get("changes").get(0).asText().startsWith("compile-matrix: inputs src/matrix.c"),
+                json.toString());
+
+        JsonNode report = EventCodec.MAPPER.readTree(Cli.run(db(), "report", "last", "--format", "json").out());
+        JsonNode change = report.get("comparison").get("changes").get(0);
+        assertEquals("inputs", change.get("kind").asText());
+        assertEquals("compile-matrix", change.get("subject").asText());
+        String page = Cli.run(db(), "report", "last").out();
+        assertTrue(page.contains("<h2>Since the last success</h2><p>Compared with run 1"), "the HTML report says it too");
+        assertTrue(page.contains("compile-matrix: inputs src/matrix.c"), "with the change");
+    }
+
+    @Test
     void htmlAndScriptInActionOutputAreShownAsTextInARealBrowserAndNothingRuns() throws Exception {
         Path spec = Samples.spec(dir, "w/fester.yaml", """
                 actions:
