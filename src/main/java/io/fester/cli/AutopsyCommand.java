@@ -3,6 +3,7 @@ package io.fester.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fester.analysis.RunComparison;
+import io.fester.report.JsonReport;
 import io.fester.report.RunReport;
 import io.fester.state.BuildState;
 import io.fester.timeline.EventCodec;
@@ -81,15 +82,7 @@ final class AutopsyCommand implements Callable<Integer> {
             f.set("blocked", EventCodec.MAPPER.valueToTree(failure.blocked()));
         }
         root.set("retries", EventCodec.MAPPER.valueToTree(retries));
-        RunComparison comparison = report.comparison();
-        if (comparison == null) {
-            root.putNull("comparison");
-        } else {
-            ObjectNode c = root.putObject("comparison");
-            c.put("baseline_run", comparison.baselineRun());
-            ArrayNode changes = c.putArray("changes");
-            comparison.changes().forEach(ch -> changes.add(ch.text()));
-        }
+        JsonReport.comparison(root, report);
         return EventCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + System.lineSeparator();
     }
 

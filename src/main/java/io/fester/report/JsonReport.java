@@ -14,8 +14,12 @@ import java.util.List;
 public final class JsonReport {
     private JsonReport() {}
 
-    /** What changed since the last success of the spec: null when no earlier run of it succeeded. */
-    private static void comparison(ObjectNode root, RunReport r) {
+    /**
+     * Puts {@code comparison} into {@code root}: what changed since the last success of the spec (the
+     * baseline run and each change with its kind, subject, before, after and text), or null when no
+     * earlier run of it succeeded.
+     */
+    public static void comparison(ObjectNode root, RunReport r) {
         RunComparison cmp = r.comparison();
         if (cmp == null) {
             root.putNull("comparison");

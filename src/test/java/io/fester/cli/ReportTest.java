@@ -80,7 +80,7 @@ class ReportTest {
 
         JsonNode json = EventCodec.MAPPER.readTree(Cli.run(db(), "autopsy", "last", "--json").out());
         assertEquals(1, json.get("comparison").get("baseline_run").asInt());
-        assertTrue(json.get("comparison").get("changes").get(0).asText().startsWith("compile-matrix: inputs src/matrix.c"),
+        assertTrue(json.get("comparison").get("changes").get(0).get("text").asText().startsWith("compile-matrix: inputs src/matrix.c"),
                 json.toString());
 
         JsonNode report = EventCodec.MAPPER.readTree(Cli.run(db(), "report", "last", "--format", "json").out());
