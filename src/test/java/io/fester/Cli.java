@@ -31,13 +31,8 @@ public final class Cli {
 
     /** Runs {@code fester ARGS…} with the database {@code db} and {@code input} as its stdin. */
     public static synchronized Result runWithInput(String db, String input, String... args) {
-        return runWithInput(db, new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), args);
-    }
-
-    /** Runs {@code fester ARGS…} with the database {@code db} reading its stdin from {@code input}. */
-    public static synchronized Result runWithInput(String db, java.io.InputStream input, String... args) {
         java.io.InputStream oldIn = System.in;
-        System.setIn(input);
+        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         try {
             return run(db, args);
         } finally {

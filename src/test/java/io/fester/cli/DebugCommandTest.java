@@ -88,35 +88,29 @@ class DebugCommandTest {
 
     @Test
     void theTimeTheUserTookAtAStopIsHeldByTheDebuggerOnTheCriticalPathNotWaitingForASlot() throws Exception {
-        // the user reads the first stop for 800 ms before typing continue
-        java.io.InputStream slowUser = new java.io.InputStream() {
-            private final byte[] line = "continue\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            private int at = -1;
-
-            @Override
-            public int read() throws java.io.IOException {
-                if (at < 0) {
-                    try {
-                        Thread.sleep(800);
-                    } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException();
-                    }
-                    at = 0;
-                }
-                return at < line.length ? line[at++] : -1;
+        // a real session: the user reads the first stop for 800 ms before typing continue
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "debug",
+                spec("test -s all.txt").toString(), "--hosts", hosts.toString(), "--db", db)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)); var in = p.getOutputStream()) {
+            String stop = out.readLine();
+            assertEquals("start", EventCodec.MAPPER.readTree(stop).get("stop").asText(), stop);
+            Thread.sleep(800);
+            in.write("continue\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.flush();
+            while (out.readLine() != null) {
+                // the session's remaining lines
             }
-        };
-        Cli.Result r = Cli.runWithInput(db, slowUser, "debug", spec("test -s all.txt").toString(), "--hosts",
-                hosts.toString());
-        assertEquals(0, r.code(), r.toString());
+        }
+        assertEquals(0, p.waitFor(), "the debug session succeeds");
         assertEquals(0, Cli.run(db, "verify", "last").code());
 
         JsonNode cp = EventCodec.MAPPER.readTree(Cli.run(db, "critical-path", "last", "--json").out());
         JsonNode first = cp.get("chain").get(0);
-        assertTrue(first.get("debugger_held_ms").asLong() >= 500, first.toString());
-        assertTrue(first.get("waited_ms").asLong() - first.get("debugger_held_ms").asLong() < 500,
-                "the rest of its wait, if any, was for a slot: " + first);
-        assertTrue(cp.get("chain_debugger_held_ms").asLong() >= 500, cp.toString());
+        assertTrue(first.get("debugger_held_ms").asLong() >= 800, first.toString());
+        assertTrue(cp.get("chain_debugger_held_ms").asLong() >= 800, cp.toString());
         String text = Cli.run(db, "critical-path", "last").out();
         assertTrue(text.contains("held by the debugger"), text);
     }
