@@ -30,6 +30,12 @@ import java.util.PriorityQueue;
 public final class Engine {
     /** The engine's own decision logic version; recorded with the scheduler's in {@code run_started}. */
     public static final String VERSION = "engine/3";
+    /**
+     * Added to the version of a run whose request lists actions stale only through dependencies
+     * ({@code stale_through}): such a run's decisions also follow its exits' {@code outputs_unchanged},
+     * which an engine without it ignores. Every other run decides exactly as {@link #VERSION} alone.
+     */
+    public static final String RESTAT = "restat";
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
@@ -53,6 +59,18 @@ public final class Engine {
     private long now;
     /** The debugger, in debug mode (the run request asks for it), else null. */
     private Debugger debugger;
+    /** Whether the request lists actions stale only through dependencies (see {@link #RESTAT}). */
+    private boolean restat;
+    /**
+     * Per action stale only through dependencies: those dependencies (indexes), which must each end with
+     * their outputs unchanged for it not to run; null for the others. Null when the request lists none.
+     */
+    private int[][] through;
+    /**
+     * Per action that ended with its outputs unchanged this run: the {@code restat} action whose unchanged
+     * outputs that goes back to (itself when its exit said so); null for the others.
+     */
+    private String[] unchangedBy;
 
     public Engine(Scheduler scheduler) {
         this(scheduler, Planning.standard());
@@ -60,7 +78,9 @@ public final class Engine {
 
     /** The engine for a run request (its scheduler as {@link #forRequest(RunRequest)}) with other plan settings. */
     public static Engine forRequest(RunRequest request, Planning planning) {
-        return new Engine(forRequest(request).scheduler, planning);
+        Engine e = new Engine(forRequest(request).scheduler, planning);
+        e.restat = !request.staleThrough().isEmpty();
+        return e;
     }
 
     /** An engine with its own plan search settings (the search's nested engines: one fixed rule). */
@@ -71,12 +91,17 @@ public final class Engine {
 
     /** The engine for a run request, with the scheduler its weights ask for. */
     public static Engine forRequest(RunRequest request) {
-        return new Engine(new ScoringScheduler(request.weights(), request.policy()));
+        Engine e = new Engine(new ScoringScheduler(request.weights(), request.policy()));
+        e.restat = !request.staleThrough().isEmpty();
+        return e;
     }
 
-    /** The version recorded in {@code run_started}: engine and scheduler. */
+    /**
+     * The version recorded in {@code run_started}: engine and scheduler, e.g. {@code engine/3+score/1}, or
+     * {@code engine/3+restat+score/1} for a request with actions stale only through dependencies.
+     */
     public String version() {
-        return VERSION + "+" + scheduler.version();
+        return VERSION + (restat ? "+" + RESTAT : "") + "+" + scheduler.version();
     }
 
     /** The engine's view of the run. Read-only for callers. */
@@ -170,6 +195,9 @@ public final class Engine {
         graph = state.graph();
         failFast = rr.failFast();
         debugger = rr.debug() ? new Debugger(this) : null;
+        restat = !rr.staleThrough().isEmpty();
+        through = restat ? through(rr) : null;
+        unchangedBy = restat ? new String[graph.size()] : null;
         prioritize(History.empty());
         emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size(), rr.policy()));
         pools = Pools.of(graph);
@@ -180,10 +208,69 @@ public final class Engine {
         upToDate(rr);
         for (int i = 0; i < graph.size(); i++) {
             if (state.isReady(i)) {
-                ready.add(i);
+                release(i);
             }
         }
         dispatch();
+    }
+
+    /** The request's {@code stale_through} by index; an entry naming an unknown action is left out. */
+    private int[][] through(RunRequest rr) {
+        int[][] t = new int[graph.size()][];
+        rr.staleThrough().forEach((id, deps) -> {
+            int i = graph.indexOf(id);
+            int[] d = new int[deps.size()];
+            for (int k = 0; k < d.length; k++) {
+                d[k] = graph.indexOf(deps.get(k));
+                if (d[k] < 0) {
+                    return;
+                }
+            }
+            if (i >= 0) {
+                t[i] = d;
+            }
+        });
+        return t;
+    }
+
+    /**
+     * An action has become ready: into the ready queue, unless it is stale only through dependencies that
+     * all ended with their outputs unchanged (Ninja's {@code restat}, by contents) — then it is
+     * {@code up_to_date}, and so on down its dependents that become ready through it.
+     */
+    private void release(int i) {
+        if (through == null || through[i] == null) {
+            ready.add(i);
+            return;
+        }
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        work.add(i);
+        while (!work.isEmpty()) {
+            int j = work.poll();
+            String by = through[j] == null ? null : cutOff(through[j]);
+            if (by == null) {
+                ready.add(j);
+                continue;
+            }
+            unchangedBy[j] = by;
+            emit(Pipeline.upToDate(graph.action(j).id(), "outputs of " + by + " came out unchanged (restat): "
+                    + "its command and inputs are those its outputs were made with"));
+            for (int k : graph.dependents(j)) {
+                if (state.isReady(k)) {
+                    work.add(k);
+                }
+            }
+        }
+    }
+
+    /** The restat action behind the first of these dependencies, when all ended unchanged; else null. */
+    private String cutOff(int[] deps) {
+        for (int d : deps) {
+            if (unchangedBy[d] == null) {
+                return null;
+            }
+        }
+        return deps.length == 0 ? null : unchangedBy[deps[0]];
     }
 
     /**
@@ -241,9 +328,12 @@ public final class Engine {
         if (x.success()) {
             emit(Pipeline.finished(Pipeline.SUCCEEDED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
                     null));
+            if (unchangedBy != null && Boolean.TRUE.equals(x.outputsUnchanged())) {
+                unchangedBy[i] = x.action();
+            }
             for (int j : graph.dependents(i)) {
                 if (state.isReady(j)) {
-                    ready.add(j);
+                    release(j);
                 }
             }
         } else {

@@ -152,7 +152,7 @@ public final class LiveRun {
         Stamps stamps = Stamps.load(root);
         UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps);
         lastCheck = fresh;
-        request = request.withUpToDate(fresh.upToDate(), fresh.stale());
+        request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
         // nothing to run: the engine finishes at the request, no host need be sampled or connected
         boolean nothingToRun = fresh.upToDate().size() == graph.size();
         NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
@@ -170,7 +170,8 @@ public final class LiveRun {
                 ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
                 throw new NoHostsException(why.toString());
             }
-            return runWith(request, root, local, first, ssh, stamps);
+            return runWith(request, root, local, first, ssh, stamps,
+                    new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()));
         } finally {
             if (ssh != null) {
                 ssh.close();
@@ -179,7 +180,7 @@ public final class LiveRun {
     }
 
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
-            Stamps stamps) throws StoreException, IOException {
+            Stamps stamps, io.fester.uptodate.RestatOutputs restat) throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
@@ -193,12 +194,14 @@ public final class LiveRun {
         Engine engine = Engine.forRequest(request);
         RunLoop[] holder = new RunLoop[1];
         HostDispatchers dispatchers = new HostDispatchers();
-        LocalExecutor executor = new LocalExecutor(root, graph.env(), e -> holder[0].post(e));
+        // a restat action's exit says whether its outputs came out unchanged, hashed here before it is posted
+        Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(e));
+        LocalExecutor executor = new LocalExecutor(root, graph.env(), post);
         for (String h : local) {
             dispatchers.route(h, executor);
         }
         if (ssh != null) {
-            SshExecutor remote = ssh.executor(graph.env(), e -> holder[0].post(e));
+            SshExecutor remote = ssh.executor(graph.env(), post);
             hosts.remotes().keySet().forEach(h -> dispatchers.route(h, remote));
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);

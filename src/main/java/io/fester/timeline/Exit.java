@@ -8,15 +8,29 @@ import java.util.List;
  *
  * @param cause {@code exit}, {@code timeout}, {@code signal} or {@code host_lost}
  * @param missingOutputs declared outputs that were not there afterwards
+ * @param outputsUnchanged for an action tagged {@code restat} that succeeded: whether every one of its
+ *     outputs, back on the coordinator, has the contents it had when the up-to-date check ran before the
+ *     run (what the actions after it were checked against). Null otherwise, and in runs recorded before it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Exit(String action, String host, Integer attempt, Integer exitCode, Integer signal, String cause,
-        List<String> missingOutputs, long durationMs) implements Event {
+        List<String> missingOutputs, long durationMs, Boolean outputsUnchanged) implements Event {
 
     public static final String CAUSE_EXIT = "exit";
     public static final String CAUSE_TIMEOUT = "timeout";
     public static final String CAUSE_SIGNAL = "signal";
     public static final String CAUSE_HOST_LOST = "host_lost";
+
+    /** How an executor reports an end: nothing said about the outputs' contents. */
+    public Exit(String action, String host, Integer attempt, Integer exitCode, Integer signal, String cause,
+            List<String> missingOutputs, long durationMs) {
+        this(action, host, attempt, exitCode, signal, cause, missingOutputs, durationMs, null);
+    }
+
+    /** The same end, saying whether the outputs came out with the contents they had before. */
+    public Exit withOutputsUnchanged(boolean unchanged) {
+        return new Exit(action, host, attempt, exitCode, signal, cause, missingOutputs, durationMs, unchanged);
+    }
 
     /** True when the action did what it should: exit 0 and every output present. */
     public boolean success() {

@@ -104,6 +104,9 @@ final class HotEncoder {
             first[0] = false;
         }
         num(sb, first, "duration_ms", x.durationMs());
+        if (x.outputsUnchanged() != null) {
+            sb.append(first[0] ? "" : ",").append("\"outputs_unchanged\":").append(x.outputsUnchanged());
+        }
         return sb.append('}').toString();
     }
 

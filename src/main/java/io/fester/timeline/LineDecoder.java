@@ -131,6 +131,7 @@ final class LineDecoder {
         String cause = null;
         List<String> missing = null;
         long duration = 0;
+        Boolean unchanged = null;
         for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String name = p.currentName();
             p.nextToken();
@@ -143,10 +144,11 @@ final class LineDecoder {
                 case "cause" -> cause = str(p);
                 case "missing_outputs" -> missing = strings(p);
                 case "duration_ms" -> duration = p.currentToken() == JsonToken.VALUE_NULL ? 0 : longValue(p);
+                case "outputs_unchanged" -> unchanged = bool(p);
                 default -> p.skipChildren(); // unknown fields are ignored, as databind is told to
             }
         }
-        return new Exit(action, host, attempt, exitCode, signal, cause, missing, duration);
+        return new Exit(action, host, attempt, exitCode, signal, cause, missing, duration, unchanged);
     }
 
     private static Output output(JsonParser p, JsonToken t) throws IOException, Unusual {
@@ -270,6 +272,17 @@ final class LineDecoder {
         }
         expect(v, JsonToken.VALUE_STRING);
         return p.getText();
+    }
+
+    private static Boolean bool(JsonParser p) throws Unusual {
+        JsonToken v = p.currentToken();
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+            throw UNUSUAL;
+        }
+        return v == JsonToken.VALUE_TRUE;
     }
 
     private static Integer integer(JsonParser p) throws IOException, Unusual {

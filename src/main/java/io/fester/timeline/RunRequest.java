@@ -30,18 +30,41 @@ import java.util.TreeMap;
  *     the engine decides {@code up_to_date} for them. Absent in runs recorded before: empty
  * @param stale actions that were built before but must run again, by id, with why (the first thing
  *     that changed); the engine gives it as the reason of their {@code queued}. Absent: empty
+ * @param staleThrough the stale actions that are stale only through dependencies which may come out of
+ *     this run unchanged (their own command, env and input contents, as the files were at the check,
+ *     match their stamp; each dependency listed is tagged {@code restat} or is itself listed here): by
+ *     id, the dependencies whose outputs they read that run. The engine decides {@code up_to_date} for
+ *     such an action instead of running it when each of those ended with its outputs unchanged (an
+ *     {@code exit} with {@code outputs_unchanged}, or itself skipped this way). Absent: empty
  */
 public record RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
         List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
         List<String> targets, List<Policy> policy, String toolchain,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean debug,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> upToDate,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> stale) implements Event {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> stale,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<String>> staleThrough) implements Event {
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
         upToDate = upToDate == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(upToDate));
         stale = stale == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(stale));
+        if (staleThrough == null || staleThrough.isEmpty()) {
+            staleThrough = Map.of();
+        } else {
+            TreeMap<String, List<String>> through = new TreeMap<>();
+            staleThrough.forEach((k, v) -> through.put(k, List.copyOf(v)));
+            staleThrough = java.util.Collections.unmodifiableMap(through);
+        }
+    }
+
+    /** A request with the up-to-date verdict but nothing stale only through dependencies (as before restat). */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, String toolchain, boolean debug, Map<String, String> upToDate,
+            Map<String, String> stale) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, debug,
+                upToDate, stale, null);
     }
 
     /** A request with what the coordinator found up to date, without toolchain, not under the debugger. */
@@ -54,8 +77,17 @@ public record RunRequest(String spec, String specDigest, String name, String roo
 
     /** The same request with what the coordinator found up to date, and why the rest is stale. */
     public RunRequest withUpToDate(Map<String, String> upToDate, Map<String, String> stale) {
+        return withUpToDate(upToDate, stale, null);
+    }
+
+    /**
+     * The same request with the whole verdict: what is up to date, why the rest is stale, and which of
+     * those are stale only through dependencies that may come out unchanged.
+     */
+    public RunRequest withUpToDate(Map<String, String> upToDate, Map<String, String> stale,
+            Map<String, List<String>> staleThrough) {
         return new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy,
-                toolchain, debug, upToDate, stale);
+                toolchain, debug, upToDate, stale, staleThrough);
     }
 
     /** A request without a measured toolchain, not under the debugger. */
@@ -93,7 +125,7 @@ public record RunRequest(String spec, String specDigest, String name, String roo
     /** The same request, with the debugger on or off. */
     public RunRequest withDebug(boolean on) {
         return on == debug ? this : new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights,
-                failFast, targets, policy, toolchain, on, upToDate, stale);
+                failFast, targets, policy, toolchain, on, upToDate, stale, staleThrough);
     }
 
     /** A request without policy rules. */

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * the build's environment and the contents of its inputs — declared ones and those its depfile named
  * when it last ran) equals the key its stamp was written with, its outputs exist with the contents it
  * made, and every dependency whose outputs it reads is up to date too (conservative, as Ninja without
- * {@code restat}). For a Ninja manifest, an order-only dependency (one whose outputs the action does
+ * {@code restat}: see {@link Result#staleThrough} for how {@code restat} actions spare what follows them).
+ * For a Ninja manifest, an order-only dependency (one whose outputs the action does
  * not read) does not make it run; in a Fester spec every dependency does. An action that declares no
  * outputs always runs, as a phony target of make does.
  */
@@ -29,8 +30,23 @@ public final class UpToDate {
      * @param stale the actions built before that must run again, with the first thing that changed
      * @param checked how many actions were checked
      * @param hashed how many files had to be read (the others were known by size, time and inode)
+     * @param staleThrough the stale actions whose own command and inputs match their stamp, stale only through
+     *     dependencies that may come out of the run unchanged (tagged {@code restat}, or listed here
+     *     themselves): by id, those dependencies (the ones whose outputs they read), in graph order
+     * @param restatOutputs the actions tagged {@code restat} that run, with their outputs' content hashes
+     *     as the check found them (only those whose outputs all exist): what "unchanged" is measured against
      */
-    public record Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed) {}
+    public record Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed,
+            Map<String, List<String>> staleThrough, Map<String, Map<String, String>> restatOutputs) {
+
+        /** A verdict without restat. */
+        public Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed) {
+            this(upToDate, stale, checked, hashed, Map.of(), Map.of());
+        }
+    }
+
+    /** The tag that makes an action's unchanged outputs spare the actions after it (Ninja's {@code restat = 1}). */
+    public static final String RESTAT = "restat";
 
     private UpToDate() {}
 
@@ -52,13 +68,22 @@ public final class UpToDate {
     /** The reason recorded for every action of a rebuild. */
     public static final String REBUILD = "a rebuild of everything was asked for";
 
-    /** Checks every action of the graph against the stamps. Reads files; never writes. */
+    /**
+     * Checks every action of the graph against the stamps. Reads files; never writes. An action stale
+     * through a dependency gets its own key checked too (only stale actions pay for that), so that one
+     * stale only through dependencies tagged {@code restat} can be spared if they come out unchanged.
+     */
     public static Result check(BuildGraph graph, Stamps stamps) throws IOException {
         boolean orderOnly = orderOnlyDeps(graph);
         int n = graph.size();
         boolean[] fresh = new boolean[n];
+        // may come out of the run with the contents the check saw: restat actions that run, and what is
+        // stale only through such actions
+        boolean[] mayHold = new boolean[n];
         Map<String, String> upToDate = new TreeMap<>();
         Map<String, String> stale = new TreeMap<>();
+        Map<String, List<String>> through = new TreeMap<>();
+        Map<String, Map<String, String>> restatOutputs = new TreeMap<>();
         Map<String, FileHashes.Entry> memo = new java.util.concurrent.ConcurrentHashMap<>();
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
@@ -67,22 +92,54 @@ public final class UpToDate {
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
             if (s == null || a.outputs().isEmpty()) {
-                continue; // never built by Fester, or makes no file (like make's phony targets): it runs
+                // never built by Fester, or makes no file (like make's phony targets): it runs
+                mayHold[i] = restat(a, files, memo, restatOutputs);
+                continue;
             }
-            String why = staleDependency(graph, i, fresh, s, orderOnly);
-            if (why == null) {
-                why = staleSelf(graph, a, s, files, memo);
+            List<Integer> staleDeps = staleDependencies(graph, i, fresh, s, orderOnly);
+            boolean mayBeSpared = true;
+            for (int d : staleDeps) {
+                mayBeSpared &= mayHold[d];
             }
-            if (why == null) {
+            // its own key matters when nothing it reads runs, or all of that may come out unchanged
+            String self = mayBeSpared ? staleSelf(graph, a, s, files, memo) : null;
+            if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
                 upToDate.put(a.id(), "command and " + inputs + (inputs == 1 ? " input" : " inputs")
                         + " unchanged since its outputs were made");
-            } else {
-                stale.put(a.id(), why);
+                continue;
+            }
+            stale.put(a.id(), staleDeps.isEmpty() ? self
+                    : "depends on " + graph.action(staleDeps.get(0)).id() + ", which runs");
+            mayHold[i] = restat(a, files, memo, restatOutputs);
+            if (self == null && mayBeSpared) {
+                mayHold[i] = true;
+                through.put(a.id(), staleDeps.stream().map(d -> graph.action(d).id()).toList());
             }
         }
-        return new Result(upToDate, stale, n, files.reads() - readsBefore);
+        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs);
+    }
+
+    /**
+     * For an action tagged {@code restat} that runs: notes its outputs' contents as they are now and says
+     * true, when they all exist; else false.
+     */
+    private static boolean restat(Action a, FileHashes files, Map<String, FileHashes.Entry> memo,
+            Map<String, Map<String, String>> restatOutputs) throws IOException {
+        if (!a.hasTag(RESTAT) || a.outputs().isEmpty()) {
+            return false;
+        }
+        Map<String, String> now = new TreeMap<>();
+        for (String o : a.outputs()) {
+            FileHashes.Entry e = entry(o, files, memo);
+            if (e == null) {
+                return false;
+            }
+            now.put(o, e.hash());
+        }
+        restatOutputs.put(a.id(), now);
+        return true;
     }
 
     /**
@@ -120,10 +177,15 @@ public final class UpToDate {
         }
     }
 
-    private static String staleDependency(BuildGraph graph, int i, boolean[] fresh, Stamps.Stamp s,
+    /**
+     * The dependencies that run (are not up to date) and whose outputs the action reads, in graph order;
+     * for Ninja manifests an order-only dependency is not among them.
+     */
+    private static List<Integer> staleDependencies(BuildGraph graph, int i, boolean[] fresh, Stamps.Stamp s,
             boolean orderOnly) {
         Action a = graph.action(i);
         Set<String> reads = null;
+        List<Integer> out = List.of();
         for (int d : graph.deps(i)) {
             if (fresh[d]) {
                 continue;
@@ -142,9 +204,12 @@ public final class UpToDate {
                     continue; // order-only: it waits for it, but does not depend on its contents
                 }
             }
-            return "depends on " + dep.id() + ", which runs";
+            if (out.isEmpty()) {
+                out = new java.util.ArrayList<>(2);
+            }
+            out.add(d);
         }
-        return null;
+        return out;
     }
 
     private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, FileHashes files,

@@ -87,6 +87,35 @@ class SshRunTest {
     }
 
     @Test
+    void aFesterSpecOptsIntoRestatByItsTagAndItsUnchangedOutputComesBackFromTheDemoCluster() throws Exception {
+        Path spec = Samples.spec(dir, "restat/fester.yaml", """
+                actions:
+                  - id: gen
+                    run: "grep -v '^#' gen.in > gen.h"
+                    inputs: [gen.in]
+                    outputs: [gen.h]
+                    tags: [restat]
+                  - {id: use, run: "cat gen.h > use.txt", inputs: [gen.h], outputs: [use.txt]}
+                  - {id: plain, run: "grep -v '^#' gen.in > plain.h", inputs: [gen.in], outputs: [plain.h]}
+                  - {id: use-plain, run: "cat plain.h > use-plain.txt", inputs: [plain.h], outputs: [use-plain.txt]}
+                """);
+        Files.writeString(spec.resolveSibling("gen.in"), "# one\nvalue\n");
+        assertEquals(0, Cli.run(db(), "run", spec.toString(), "--hosts", "demo").code());
+        // gen.h is written again, with the same bytes: by contents, it came out unchanged
+        Files.writeString(spec.resolveSibling("gen.in"), "# two\nvalue\n");
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--hosts", "demo");
+        assertEquals(0, r.code(), r.toString());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        assertEquals(Map.of("gen", "succeeded", "use", "up_to_date", "plain", "succeeded", "use-plain", "succeeded"),
+                RunSamplesTest.finalStates(events), "only the action tagged restat spares its reader");
+        assertTrue(RunSamplesTest.succeededOn(events).values().stream().allMatch(h -> h.startsWith("demo")));
+        JsonNode exit = events.stream().filter(e -> e.path("type").asText().equals("exit")
+                && e.path("action").asText().equals("gen")).findFirst().orElseThrow();
+        assertTrue(exit.path("outputs_unchanged").asBoolean(), exit.toString());
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the restat run verifies");
+    }
+
+    @Test
     void anSshHostOfTheHostsFileWithAnUnknownKeyIsRefusedUntilTrusted() throws Exception {
         try (DemoCluster cluster = DemoCluster.start(dir.resolve("cluster"))) {
             int port = cluster.port("demo1");

@@ -77,6 +77,9 @@ class UpToDateTest {
         List<String> log = Files.readAllLines(build.resolve(".ninja_log"));
         Set<String> out = new TreeSet<>();
         for (String line : log.subList(linesBefore, log.size())) {
+            if (line.startsWith("#")) {
+                continue; // the header of a new log
+            }
             out.add(line.split("\t")[3]);
         }
         return out;
@@ -131,6 +134,92 @@ class UpToDateTest {
 
         assertEquals(Set.of("up_to_date"), Set.copyOf(run(manifest).values()), "and then nothing again");
         assertTrue(ImportTest.ok(ninjaBuild, NinjaTool.binary()).out().contains("no work to do"));
+    }
+
+    /**
+     * A generator that writes its output only when the contents differ ({@code restat = 1}), two levels of
+     * readers after it, a reader that also reads a file of its own, and an unrelated action.
+     */
+    private static Path restatTree(Path dir) throws Exception {
+        ImportTest.write(dir, "gen.in", "# a comment\nvalue 1\n");
+        ImportTest.write(dir, "side.in", "side 1\n");
+        ImportTest.write(dir, "other.in", "other\n");
+        return Samples.spec(dir, "build.ninja", """
+                rule gen
+                  command = grep -v '^#' $in > $out.tmp; if cmp -s $out.tmp $out; then rm $out.tmp; else mv $out.tmp $out; fi
+                  restat = 1
+                rule cat
+                  command = cat $in > $out
+                build gen.h: gen gen.in
+                build mid.txt: cat gen.h
+                build top.txt: cat mid.txt
+                build side.txt: cat gen.h side.in
+                build other.txt: cat other.in
+                """);
+    }
+
+    /** The same edit in Fester's tree and in ninja's. */
+    private static void edit(List<Path> trees, String file, String text) throws Exception {
+        for (Path t : trees) {
+            Files.writeString(t.resolve(file), text);
+        }
+    }
+
+    /** Runs ninja in its tree; returns the outputs it rebuilt (the lines it appended to .ninja_log). */
+    private static Set<String> ninja(Path tree) throws Exception {
+        Path log = tree.resolve(".ninja_log");
+        int before = Files.exists(log) ? Files.readAllLines(log).size() : 0;
+        ImportTest.ok(tree, NinjaTool.binary());
+        return ninjaBuilt(tree, before);
+    }
+
+    private static String exitOf(List<JsonNode> events, String action) {
+        return events.stream().filter(e -> e.path("type").asText().equals("exit")
+                && e.path("action").asText().equals(action)).findFirst().orElseThrow().toString();
+    }
+
+    @Test
+    void aRestatGeneratorWhoseOutputComesOutTheSameSparesItsReadersAsNinjaDoes() throws Exception {
+        Path festerTree = dir.resolve("fester");
+        Path ninjaTree = dir.resolve("ninja");
+        Path manifest = restatTree(festerTree);
+        restatTree(ninjaTree);
+        List<Path> both = List.of(festerTree, ninjaTree);
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(manifest).values()));
+        assertEquals(5, ninja(ninjaTree).size());
+
+        // a comment and side.in change: gen.h comes out the same, so mid.txt and top.txt need not run;
+        // side.txt runs for its own input
+        edit(both, "gen.in", "# another comment\nvalue 1\n");
+        edit(both, "side.in", "side 2\n");
+        Set<String> ninjaRan = ninja(ninjaTree);
+        Map<String, String> states = run(manifest);
+        assertEquals(Set.of("gen.h", "side.txt"), ninjaRan);
+        assertEquals(ninjaRan, in(states, "succeeded"), "what ran: ninja vs Fester");
+        assertEquals(Set.of("mid.txt", "top.txt", "other.txt"), in(states, "up_to_date"));
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        assertTrue(exitOf(events, "gen.h").contains("\"outputs_unchanged\":true"), exitOf(events, "gen.h"));
+        for (String spared : List.of("mid.txt", "top.txt")) {
+            JsonNode last = events.stream().filter(e -> e.path("action").asText().equals(spared)
+                    && e.path("type").asText().equals("pipeline")).reduce((a, b) -> b).orElseThrow();
+            assertTrue(last.path("reason").asText().startsWith("outputs of gen.h came out unchanged (restat)"),
+                    last.toString());
+        }
+        JsonNode request = events.get(0);
+        assertEquals("[\"gen.h\"]", request.path("stale_through").path("mid.txt").toString(), request.toString());
+        assertTrue(events.stream().anyMatch(e -> e.path("scheduler_version").asText().startsWith("engine/3+restat+")));
+
+        // a change that alters gen.h: its readers run, in both
+        edit(both, "gen.in", "# another comment\nvalue 2\n");
+        ninjaRan = ninja(ninjaTree);
+        states = run(manifest);
+        assertEquals(Set.of("gen.h", "mid.txt", "top.txt", "side.txt"), ninjaRan);
+        assertEquals(ninjaRan, in(states, "succeeded"), "what ran: ninja vs Fester");
+        assertTrue(exitOf(RunSamplesTest.events(db(), "last"), "gen.h").contains("\"outputs_unchanged\":false"));
+        assertEquals("value 2\n", Files.readString(festerTree.resolve("top.txt")));
+
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(manifest).values()), "and then nothing again");
+        assertEquals(Set.of(), ninja(ninjaTree));
     }
 
     @Test

@@ -307,4 +307,46 @@ class EngineTest {
         assertTrue(e.finished());
         assertEquals("succeeded", ((Pipeline) d.get(d.size() - 1)).outcome());
     }
+
+    private static List<String> finals(List<Event> decisions) {
+        List<String> out = new ArrayList<>();
+        for (Event x : decisions) {
+            if (x instanceof Pipeline p && p.action() != null && !"queued".equals(p.state())) {
+                out.add(p.action() + ":" + p.state() + (p.host() == null ? "" : "@" + p.host()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void whatIsStaleOnlyThroughARestatActionWhoseOutputsCameOutUnchangedIsUpToDateDownTheChain() {
+        // g and g2 are restat generators; m reads g, t reads m, two reads g and g2; s reads g and changed itself
+        RunRequest rr = request(List.of(action("g"), action("g2"), action("m", "g"), action("t", "m"),
+                action("two", "g", "g2"), action("s", "g")), List.of(host("h", 4)), false)
+                .withUpToDate(java.util.Map.of(), java.util.Map.of("m", "depends on g, which runs", "t",
+                        "depends on m, which runs", "two", "depends on g, which runs", "s", "input s.in changed"),
+                        java.util.Map.of("m", List.of("g"), "t", List.of("m"), "two", List.of("g", "g2")));
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals("engine/3+restat+score/1", e.version(), "an older engine would not decide this");
+        assertEquals(List.of("g@h#0", "g2@h#1"), running(e.onObservation(up("h", 0), 1)));
+        List<Event> d = e.onObservation(ok("g", "h").withOutputsUnchanged(true), 2);
+        assertEquals(List.of("g:succeeded@h", "m:up_to_date", "t:up_to_date", "s:running@h"), finals(d));
+        Pipeline t = (Pipeline) d.stream().filter(x -> x instanceof Pipeline p && "t".equals(p.action())).findFirst()
+                .orElseThrow();
+        assertTrue(t.reason().startsWith("outputs of g came out unchanged (restat)"), t.reason());
+        assertEquals(List.of("g2:succeeded@h", "two:running@h"),
+                finals(e.onObservation(ok("g2", "h").withOutputsUnchanged(false), 3)), "g2 changed: two runs");
+    }
+
+    @Test
+    void withoutStaleThroughInTheRequestAnUnchangedExitSparesNothingAsInRunsRecordedBefore() {
+        RunRequest rr = request(List.of(action("g"), action("m", "g")), List.of(host("h", 2)), false)
+                .withUpToDate(java.util.Map.of(), java.util.Map.of("m", "depends on g, which runs"));
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(Engine.VERSION + "+score/1", e.version());
+        e.onObservation(up("h", 0), 1);
+        assertEquals(List.of("m@h#0"), running(e.onObservation(ok("g", "h").withOutputsUnchanged(true), 2)));
+    }
 }

@@ -29,7 +29,9 @@ class HotEncoderTest {
                 new ScheduleDecision("a", "h1", 2, List.of(), List.of(), List.of(), false),
                 new Exit("a", "h", 1, 0, null, Exit.CAUSE_EXIT, List.of(), 12),
                 new Exit("a", "h", null, 137, 9, Exit.CAUSE_TIMEOUT, List.of("o\u0001.o", "p.o"), 60_000),
-                new Exit("a", "h", 2, null, null, Exit.CAUSE_HOST_LOST, null, 0));
+                new Exit("a", "h", 2, null, null, Exit.CAUSE_HOST_LOST, null, 0),
+                new Exit("gen.h", "h", 1, 0, null, Exit.CAUSE_EXIT, List.of(), 7).withOutputsUnchanged(true),
+                new Exit("gen.h", "h", 1, 0, null, Exit.CAUSE_EXIT, null, 7).withOutputsUnchanged(false));
     }
 
     @ParameterizedTest
