@@ -54,6 +54,14 @@ public final class UpToDate {
 
     /** Checks every action of the graph against the stamps. Reads files; never writes. */
     public static Result check(BuildGraph graph, Stamps stamps) throws IOException {
+        return check(graph, stamps, NinjaAdoption.open(graph, stamps));
+    }
+
+    /**
+     * Checks every action of the graph against the stamps; one without a stamp may be adopted from what
+     * Ninja recorded ({@link NinjaAdoption}, null for none), which writes its stamp into {@code stamps}.
+     */
+    public static Result check(BuildGraph graph, Stamps stamps, NinjaAdoption ninja) throws IOException {
         boolean orderOnly = orderOnlyDeps(graph);
         int n = graph.size();
         boolean[] fresh = new boolean[n];
@@ -66,6 +74,10 @@ public final class UpToDate {
         for (int i : graph.topologicalOrder(false)) {
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
+            if (s == null && ninja != null && !a.outputs().isEmpty()) {
+                fresh[i] = ninja.adopt(i, fresh, p -> entry(p, files, memo), upToDate, stale);
+                continue;
+            }
             if (s == null || a.outputs().isEmpty()) {
                 continue; // never built by Fester, or makes no file (like make's phony targets): it runs
             }
