@@ -49,8 +49,9 @@ public final class NinjaAdoption {
     /** Per output path, the action making it. */
     private final Map<String, Integer> producer = new HashMap<>();
     /** Modification times (ns) by path, -1 for a missing file. */
-    private final Map<String, Long> mtimes = new java.util.concurrent.ConcurrentHashMap<>();
-    private boolean prefetched;
+    private final Map<String, Long> mtimes = new HashMap<>();
+    /** Recorded header paths as the stamps keep them (a compile names ~200, mostly the same ones). */
+    private final Map<String, String> relative = new HashMap<>();
 
     private NinjaAdoption(BuildGraph graph, Path root, String problem, NinjaLog.Log log,
             Map<String, NinjaDepsLog.Deps> deps, NinjaManifest manifest, Stamps stamps) {
@@ -125,10 +126,6 @@ public final class NinjaAdoption {
             Map<String, String> stale) throws IOException {
         if (problem != null) {
             return false;
-        }
-        if (!prefetched) {
-            prefetched = true;
-            prefetch(files);
         }
         Action a = graph.action(i);
         NinjaManifest.Statement st = manifest.statement(a.id());
@@ -255,7 +252,7 @@ public final class NinjaAdoption {
         }
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String p : found) {
-            out.add(Stamper.relative(root, p));
+            out.add(relative.computeIfAbsent(p, q -> Stamper.relative(root, q)));
         }
         out.removeAll(a.inputs());
         return new ArrayList<>(out);
@@ -284,39 +281,6 @@ public final class NinjaAdoption {
         }
         stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs, List.copyOf(discovered)));
         return null;
-    }
-
-    /**
-     * Times and contents of every file the actions Ninja logged name (outputs, declared inputs, recorded
-     * headers), on all cores: adopting a tree reads each of them once, and the walk in build order then
-     * finds them known.
-     */
-    private void prefetch(UpToDate.Lookup files) throws IOException {
-        java.util.Set<String> paths = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        for (Action a : graph.actions()) {
-            if (stamps.get(a.id()) != null || a.outputs().stream().noneMatch(log.entries()::containsKey)) {
-                continue;
-            }
-            paths.addAll(a.outputs());
-            paths.addAll(a.inputs());
-            NinjaDepsLog.Deps d = deps.get(a.outputs().get(0));
-            if (d != null) {
-                d.inputs().forEach(p -> paths.add(Stamper.relative(root, p)));
-            }
-        }
-        try {
-            paths.parallelStream().forEach(p -> {
-                try {
-                    if (mtime(p) >= 0) {
-                        files.entry(p);
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 
     /** A file's modification time in ns as Ninja reads it, -1 when it does not exist. */
