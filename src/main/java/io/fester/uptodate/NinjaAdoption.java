@@ -244,8 +244,8 @@ public final class NinjaAdoption {
         } else if (a.depfile() != null) {
             try {
                 found = Depfile.parse(Files.readString(root.resolve(a.depfile()), StandardCharsets.UTF_8));
-            } catch (NoSuchFileException e) {
-                return null;
+            } catch (IOException e) {
+                return null; // missing (or unreadable): Ninja would run it
             }
         } else {
             return List.of();
