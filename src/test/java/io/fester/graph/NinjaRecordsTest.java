@@ -42,9 +42,13 @@ class NinjaRecordsTest {
               command = printf '%s: %s h1.h sub/h2.h\\n' $out $in > $out.d && cp $in $out
               depfile = $out.d
               deps = gcc
+            rule gen
+              command = cmp -s $in $out || cp $in $out
+              restat = 1
             build a.o: cc a.c
             build sub/bb.o: cc b.c
             build all.txt: cat a.o sub/bb.o
+            build gen.txt: gen g.in
             """;
 
     private Path built() throws Exception {
@@ -59,6 +63,7 @@ class NinjaRecordsTest {
         Files.writeString(root.resolve("h1.h"), "h\n");
         Files.createDirectories(root.resolve("sub"));
         Files.writeString(root.resolve("sub/h2.h"), "h\n");
+        Files.writeString(root.resolve("g.in"), "g\n");
         NinjaTool.ok(root);
         return manifest;
     }
@@ -70,7 +75,7 @@ class NinjaRecordsTest {
         NinjaLoader.Loaded loaded = NinjaLoader.read(manifest);
         NinjaLog.Log log = NinjaLog.parse(root);
         assertEquals(5, log.version(), "ninja " + NinjaTool.ok(root, "--version").trim() + " writes v5");
-        assertEquals(12, log.entries().size(), log.entries().toString());
+        assertEquals(13, log.entries().size(), log.entries().toString());
         for (Map.Entry<String, NinjaLog.Entry> e : log.entries().entrySet()) {
             NinjaManifest.Statement st = loaded.manifest().statement(e.getKey());
             String command = st.rspfileContent().isEmpty() ? st.command()
@@ -127,6 +132,26 @@ class NinjaRecordsTest {
         Files.write(root.resolve(NinjaDepsLog.FILE), v3);
         assertTrue(NinjaDepsLog.read(root).problem().contains("version 3"), NinjaDepsLog.read(root).problem());
         assertEquals(Map.of(), UpToDate.check(graph, Stamps.load(root)).upToDate());
+    }
+
+    @Test
+    void aRestatOutputLeftOlderThanItsInputIsAdoptedByTheTimeTheLogRecorded() throws Exception {
+        Path manifest = built();
+        Path root = manifest.getParent();
+        Path in = root.resolve("g.in");
+        Files.setLastModifiedTime(in, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+        NinjaTool.ok(root); // runs gen.txt again: same contents, left as it was, its log entry takes the input's time
+        assertTrue(NinjaTool.ok(root).contains("no work to do"));
+        assertTrue(Files.getLastModifiedTime(root.resolve("gen.txt")).compareTo(Files.getLastModifiedTime(in)) < 0,
+                "on disk, the output is older than its input");
+        UpToDate.Result r = UpToDate.check(NinjaLoader.load(manifest), Stamps.load(root));
+        assertEquals(NinjaAdoption.REASON, r.upToDate().get("gen.txt"), r.toString());
+
+        // without restat the same times make it run, as ninja would
+        Files.writeString(manifest, Files.readString(manifest).replace("  restat = 1\n", ""));
+        assertTrue(NinjaTool.run(root, "-n", "-d", "explain", "gen.txt").err().contains("older than most recent input"));
+        r = UpToDate.check(NinjaLoader.load(manifest), Stamps.load(root));
+        assertEquals("built by ninja, but input g.in is newer than gen.txt", r.stale().get("gen.txt"), r.toString());
     }
 
     /** What {@code ninja -t deps} prints, as output: inputs. */
