@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay | noop (ui: 5000 actions unless --actions; replay: 200000; "
-            + "noop: --spec, a tree built by fester and then by ninja)")
+            + "noop: --spec, a tree built by fester and then by ninja, or by ninja only)")
     String what;
 
     @Option(names = "--actions", defaultValue = "100000")

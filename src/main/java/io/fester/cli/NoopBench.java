@@ -1,6 +1,7 @@
 package io.fester.cli;
 
 import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaLog;
 import io.fester.uptodate.Stamps;
 import io.fester.uptodate.UpToDate;
 import java.nio.file.Files;
@@ -14,7 +15,9 @@ import java.util.Locale;
  * the same go: {@code ninja} itself (a process), Fester's up-to-date check in this JVM (the check alone,
  * and with loading the manifest, as ninja's no-op does both), and the whole {@code fester run} command
  * with JVM start-up, without and with a class-data-sharing archive. The tree must have been built by
- * Fester and then by ninja, so both know it is up to date.
+ * Fester and then by ninja, so both know it is up to date — or by ninja only: then each check adopts it
+ * (docs/architecture.md, "Up to date"), as Fester's first run there does, and the whole command is timed
+ * adopting once and then by the stamps.
  */
 final class NoopBench {
     private NoopBench() {}
@@ -22,16 +25,23 @@ final class NoopBench {
     static int run(Path spec, int rounds, Path jar) throws Exception {
         Path root = spec.toAbsolutePath().normalize().getParent();
         Stamps first = Stamps.load(root);
-        if (first.size() == 0) {
-            throw new UserError("no stamps in " + root + ": build the tree with `fester run " + spec
-                    + "` (then with ninja) first");
-        }
         boolean ninja = spec.getFileName().toString().endsWith(".ninja");
+        // a tree only ninja built: every check adopts it (nothing is saved, so each round is a first adoption)
+        boolean adopt = first.size() == 0 && ninja && Files.exists(root.resolve(NinjaLog.FILE))
+                && !Files.exists(root.resolve(Stamps.FILE));
+        if (first.size() == 0 && !adopt) {
+            throw new UserError("no stamps in " + root + ": build the tree with `fester run " + spec
+                    + "` (then with ninja), or with ninja only, first");
+        }
         Path tmp = Files.createTempDirectory("fester-noop");
         String db = tmp.resolve("timeline").toString();
         Path jsa = tmp.resolve("fester.jsa");
-        // the whole command once to refresh the stamps' file cache, once more to dump the CDS archive
-        process(java(jar, db, spec, "-XX:ArchiveClassesAtExit=" + jsa));
+        if (!adopt) {
+            // the whole command once to refresh the stamps' file cache, once more to dump the CDS archive
+            process(java(jar, db, spec, "-XX:ArchiveClassesAtExit=" + jsa));
+        } else {
+            System.out.println("a tree only ninja built: each check round adopts it anew (Fester's first run)");
+        }
         // 1. the check in this JVM against ninja's no-op, alternately; round 0 (cold) is shown, not counted
         List<Double> ninjaMs = new ArrayList<>();
         List<Double> checkMs = new ArrayList<>();
@@ -65,6 +75,11 @@ final class NoopBench {
         System.out.printf(Locale.ROOT, "median of %d rounds, %d actions (%d up to date): ninja no-op %.1f ms; fester "
                 + "check %.1f ms (%.2fx), load+check %.1f ms (%.2fx)%n", checks, actions, fresh, mn, median(checkMs),
                 median(checkMs) / mn, median(loadCheckMs), median(loadCheckMs) / mn);
+        if (adopt) {
+            adoptingCommand(root, spec, jar, db);
+            BenchCommand.deleteTree(tmp);
+            return ExitCodes.OK;
+        }
         // 2. the whole command, a new JVM each time, without and with the class-data-sharing archive
         List<Double> ninja2 = new ArrayList<>();
         List<Double> commandMs = new ArrayList<>();
@@ -87,6 +102,21 @@ final class NoopBench {
                 median(cdsMs) / n2);
         BenchCommand.deleteTree(tmp);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The whole command on a tree only ninja built: ninja's no-op, Fester's first run (which adopts the tree
+     * and writes the stamps) and its second (by the stamps); the stamps are deleted again afterwards, so
+     * the tree is left as ninja left it.
+     */
+    private static void adoptingCommand(Path root, Path spec, Path jar, String db) throws Exception {
+        double n = process(List.of("ninja", "-C", root.toString()));
+        double adopting = process(java(jar, db, spec, null));
+        double stamped = process(java(jar, db, spec, null));
+        double n2 = process(List.of("ninja", "-C", root.toString()));
+        Files.deleteIfExists(root.resolve(Stamps.FILE));
+        System.out.printf(Locale.ROOT, "whole command: ninja no-op %.1f ms and %.1f ms; fester run adopting the tree "
+                + "%.0f ms, then by its stamps %.0f ms (%s deleted again)%n", n, n2, adopting, stamped, Stamps.FILE);
     }
 
     private static List<String> java(Path jar, String db, Path spec, String option) {

@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the durations of Ninja's own builds from its {@code .ninja_log}, so that the first Fester run of a
- * tree Ninja has built already schedules with real durations. Versions 5 (ninja 1.9–1.11), 6 (1.12) and
- * 7 (1.13) are read; they share the line layout {@code start-ms TAB end-ms TAB mtime TAB output TAB
- * command-hash} (6 only dropped ninja's reading of v4; 7 changed the hash function — Fester uses neither
- * mtime nor hash). The log is appended to by every build: the last line of an output wins, as in ninja.
+ * Reads Ninja's own record of its builds, {@code .ninja_log}: the durations that seed the history (so the
+ * first Fester run of a tree Ninja has built already schedules with real durations), and per output the
+ * modification time Ninja recorded and the hash of the command that made it (for adopting what Ninja built,
+ * {@code uptodate.NinjaAdoption}). Versions 5 (ninja 1.9–1.11), 6 (1.12) and 7 (1.13) are read; they share
+ * the line layout {@code start-ms TAB end-ms TAB mtime TAB output TAB command-hash (hex)}; 6 only dropped
+ * ninja's reading of v4, 7 changed the hash function (MurmurHash64A before, rapidhash since). The log is
+ * appended to by every build: the last line of an output wins, as in ninja.
  */
 public final class NinjaLog {
     /** The file name, in the build directory. */
@@ -29,6 +31,28 @@ public final class NinjaLog {
      */
     public record Read(int version, Map<String, Long> durations) {}
 
+    /**
+     * One output's latest line.
+     *
+     * @param mtime the modification time Ninja recorded for it (ns since the epoch for ninja 1.10 and later)
+     * @param hash the hash of the command that made it
+     */
+    public record Entry(long startMs, long endMs, long mtime, long hash) {}
+
+    /**
+     * A whole log.
+     *
+     * @param version its format version, 0 when there is none, -1 when its header is not one of a log
+     * @param entries per output path as Ninja names it, its latest line; empty for a version not read (below 5,
+     *     above 7)
+     */
+    public record Log(int version, Map<String, Entry> entries) {
+        /** Whether the version is one this reader understands. */
+        public boolean known() {
+            return version >= 5 && version <= 7;
+        }
+    }
+
     private NinjaLog() {}
 
     /**
@@ -36,6 +60,7 @@ public final class NinjaLog {
      * its outputs). No log, or one of an unknown version: none.
      */
     public static Read read(Path root, BuildGraph graph) throws IOException {
+        Log log = parse(root);
         Map<String, String> actionOf = new HashMap<>();
         for (Action a : graph.actions()) {
             for (String o : a.outputs()) {
@@ -43,11 +68,23 @@ public final class NinjaLog {
             }
         }
         Map<String, Long> out = new TreeMap<>();
+        log.entries().forEach((output, e) -> {
+            String id = actionOf.get(output);
+            long ms = e.endMs() - e.startMs();
+            if (id != null && ms >= 0) {
+                out.put(id, Math.max(1, ms));
+            }
+        });
+        return new Read(log.version(), out);
+    }
+
+    /** Reads {@code root/.ninja_log}: version 0 and no entries when there is none. */
+    public static Log parse(Path root) throws IOException {
+        Map<String, Entry> out = new HashMap<>();
         try (BufferedReader in = Files.newBufferedReader(root.resolve(FILE), StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            int version = version(header);
+            int version = version(in.readLine());
             if (version < 5 || version > 7) {
-                return new Read(version, Map.of());
+                return new Log(version, Map.of());
             }
             for (String line; (line = in.readLine()) != null;) {
                 if (line.startsWith("# ninja log v")) {
@@ -57,23 +94,30 @@ public final class NinjaLog {
                 if (f.length < 5) {
                     continue; // a line cut short by an interrupted ninja
                 }
-                String id = actionOf.get(f[3]);
-                if (id == null) {
-                    continue;
-                }
                 try {
-                    long ms = Long.parseLong(f[1]) - Long.parseLong(f[0]);
-                    if (ms >= 0) {
-                        out.put(id, Math.max(1, ms));
-                    }
+                    out.put(f[3], new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                            Long.parseUnsignedLong(f[4].trim(), 16)));
                 } catch (NumberFormatException e) {
-                    // not a log line
+                    out.remove(f[3]); // not a log line: what ninja made of it, no one can tell
                 }
             }
-            return new Read(version, out);
+            return new Log(version, out);
         } catch (NoSuchFileException e) {
-            return new Read(0, Map.of());
+            return new Log(0, Map.of());
+        } catch (java.nio.charset.MalformedInputException e) {
+            return new Log(-1, Map.of()); // not text: not a log
         }
+    }
+
+    /**
+     * The hash a log of the version keeps of a command — Ninja's {@code EvaluateCommand(true)}: the rule's
+     * {@code command}, followed by {@code ;rspfile=} and the response file's contents when there are any.
+     * Versions 5 and 6: MurmurHash64A, seed {@code 0xDECAFBADDECAFBAD}; version 7: rapidhash (v1, its default
+     * seed and secrets).
+     */
+    public static long commandHash(int version, String command) {
+        byte[] b = command.getBytes(StandardCharsets.UTF_8);
+        return version >= 7 ? NinjaHash.rapidhash(b) : NinjaHash.murmur64a(b);
     }
 
     private static int version(String header) {

@@ -24,6 +24,7 @@ import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunWriter;
 import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
+import io.fester.uptodate.NinjaAdoption;
 import io.fester.uptodate.Stamper;
 import io.fester.uptodate.Stamps;
 import io.fester.uptodate.UpToDate;
@@ -150,7 +151,11 @@ public final class LiveRun {
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
         Stamps stamps = Stamps.load(root);
-        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps);
+        NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps);
+        if (ninja != null && ninja.problem() != null) {
+            notice(ninja.problem());
+        }
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps, ninja);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
         // nothing to run: the engine finishes at the request, no host need be sampled or connected

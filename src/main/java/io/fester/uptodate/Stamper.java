@@ -89,7 +89,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     return;
                 }
                 for (String d : Depfile.parse(text)) {
-                    discovered.add(relative(d));
+                    discovered.add(relative(root, d));
                 }
                 if (a.hasTag("deps:gcc")) {
                     Files.deleteIfExists(df);
@@ -122,7 +122,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     }
 
     /** A depfile path as the stamps keep it: relative to the root when it lies inside. */
-    private String relative(String path) {
+    static String relative(Path root, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute()) {
             Path n = p.normalize();

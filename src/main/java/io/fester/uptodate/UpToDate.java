@@ -74,6 +74,14 @@ public final class UpToDate {
      * stale only through dependencies tagged {@code restat} can be spared if they come out unchanged.
      */
     public static Result check(BuildGraph graph, Stamps stamps) throws IOException {
+        return check(graph, stamps, NinjaAdoption.open(graph, stamps));
+    }
+
+    /**
+     * Checks every action of the graph against the stamps; one without a stamp may be adopted from what
+     * Ninja recorded ({@link NinjaAdoption}, null for none), which writes its stamp into {@code stamps}.
+     */
+    public static Result check(BuildGraph graph, Stamps stamps, NinjaAdoption ninja) throws IOException {
         boolean orderOnly = orderOnlyDeps(graph);
         int n = graph.size();
         boolean[] fresh = new boolean[n];
@@ -91,6 +99,11 @@ public final class UpToDate {
         for (int i : graph.topologicalOrder(false)) {
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
+            if (s == null && ninja != null && !a.outputs().isEmpty()
+                    && ninja.adopt(i, fresh, p -> entry(p, files, memo), upToDate, stale)) {
+                fresh[i] = true; // Ninja would not run it: adopted, and stamped from the present contents
+                continue;
+            }
             if (s == null || a.outputs().isEmpty()) {
                 // never built by Fester, or makes no file (like make's phony targets): it runs
                 mayHold[i] = restat(a, files, memo, restatOutputs);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
 import io.fester.graph.NinjaTool;
+import io.fester.uptodate.NinjaAdoption;
 import io.fester.uptodate.Stamps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,6 +221,59 @@ class UpToDateTest {
 
         assertEquals(Set.of("up_to_date"), Set.copyOf(run(manifest).values()), "and then nothing again");
         assertEquals(Set.of(), ninja(ninjaTree));
+    }
+
+    /**
+     * A tree ninja built: Fester's first run adopts it (nothing runs), and what a changed header reruns
+     * afterwards (Fester by the stamps adoption wrote, headers from {@code .ninja_deps}) is what ninja reruns
+     * in a copy; a copy of ninja's tree whose header changed before Fester ever saw it is judged as ninja
+     * judges it, by the times in its logs.
+     */
+    @Test
+    void aTreeNinjaBuiltIsAdoptedAndThenRerunsWhatNinjaReruns() throws Exception {
+        Path src = project(dir);
+        Path build = dir.resolve("build");
+        Path ninjaBuild = dir.resolve("ninja-build");
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", build.toString());
+        ImportTest.ok(build, NinjaTool.binary());
+        ImportTest.ok(dir, "cp", "-a", build.toString(), ninjaBuild.toString()); // times kept to the ns
+        Path manifest = build.resolve("build.ninja");
+
+        Map<String, String> first = run(manifest);
+        assertEquals(7, first.size());
+        assertEquals(Set.of("up_to_date"), Set.copyOf(first.values()), "ninja built it all: nothing runs");
+        assertEquals(7, RunSamplesTest.events(db(), "last").stream()
+                .filter(e -> e.path("state").asText().equals("up_to_date")
+                        && e.path("reason").asText().equals(NinjaAdoption.REASON)).count());
+        assertTrue(ImportTest.ok(ninjaBuild, NinjaTool.binary()).out().contains("no work to do"), "the copy too");
+
+        // by contents from now on, with the headers .ninja_deps recorded as each compile's inputs
+        Files.writeString(src.resolve("include/b.h"), "int b(void);\n#define B_CHANGED 1\n");
+        int logLines = Files.readAllLines(ninjaBuild.resolve(".ninja_log")).size();
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        Set<String> ninjaReran = ninjaBuilt(ninjaBuild, logLines);
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/b.c.o", "CMakeFiles/app.dir/main.c.o",
+                "CMakeFiles/other.dir/other.c.o", "libutil.a", "app", "other"), ninjaReran);
+        assertEquals(ninjaReran, in(run(manifest), "succeeded"), "what reran: ninja vs Fester");
+
+        // a copy of ninja's tree, changed before Fester's first run there: judged by ninja's times
+        Path adopted = dir.resolve("adopted");
+        ImportTest.ok(dir, "cp", "-a", ninjaBuild.toString(), adopted.toString());
+        Files.writeString(src.resolve("include/util.h"), "int a(void);\n#define UTIL_CHANGED 1\n");
+        logLines = Files.readAllLines(ninjaBuild.resolve(".ninja_log")).size();
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        ninjaReran = ninjaBuilt(ninjaBuild, logLines);
+        Map<String, String> judged = run(adopted.resolve("build.ninja"));
+        assertEquals(ninjaReran, in(judged, "succeeded"), "what reran: ninja vs Fester's adoption");
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/b.c.o", "CMakeFiles/other.dir/other.c.o", "other"),
+                in(judged, "up_to_date"));
+        JsonNode why = RunSamplesTest.events(db(), "last").stream()
+                .filter(e -> e.path("state").asText().equals("queued")
+                        && e.path("action").asText().equals("CMakeFiles/util.dir/lib/a.c.o"))
+                .findFirst().orElseThrow();
+        assertEquals("built by ninja, but input " + src.resolve("include/util.h") + " is newer than "
+                + "CMakeFiles/util.dir/lib/a.c.o", why.get("reason").asText());
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(adopted.resolve("build.ninja")).values()));
     }
 
     @Test
