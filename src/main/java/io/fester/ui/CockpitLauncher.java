@@ -1,7 +1,11 @@
 package io.fester.ui;
 
+import io.fester.cli.Specs;
+import io.fester.cli.UserError;
+import io.fester.graph.SpecException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import javafx.application.Application;
 
 /**
@@ -26,6 +30,18 @@ public final class CockpitLauncher {
         return null;
     }
 
+    /** Why the spec cannot be built (file:line:column and what to do, as 'fester run' says it), or null. */
+    static String unreadable(Path spec) {
+        try {
+            Specs.load(spec, null, List.of());
+            return null;
+        } catch (UserError | SpecException e) {
+            return e.getMessage();
+        } catch (IOException e) {
+            return "cannot read " + spec + ": " + e.getMessage();
+        }
+    }
+
     /**
      * Opens the cockpit on a spec (null: the bundled sample) and returns when the window closes.
      *
@@ -40,6 +56,13 @@ public final class CockpitLauncher {
      * null, else on a spec as {@link #launch(Path, String)}.
      */
     public static int launch(Path spec, String db, String replay) {
+        if (spec != null && replay == null) { // a spec that does not load is told here, as 'fester run' tells it
+            String bad = unreadable(spec);
+            if (bad != null) {
+                System.err.println("fester: " + bad);
+                return 2;
+            }
+        }
         String why = noScreen();
         if (why != null) {
             System.err.println("fester: " + why);

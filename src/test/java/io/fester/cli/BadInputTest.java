@@ -41,6 +41,23 @@ class BadInputTest {
     }
 
     @Test
+    void theCockpitOnABadSpecSaysWhereAndExitsTwoInsteadOfOpeningAnEmptyWindow() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - {id: a, run: "true", deps: [b]}
+                  - {id: b, run: "true", deps: [a]}
+                """);
+        Cli.Result r = Cli.run(db(), "cockpit", spec.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("fester: " + spec + ":3:"), r.err());
+        assertTrue(r.err().contains("cycle"), r.err());
+        assertNoTrace(r);
+        Cli.Result missing = Cli.run(db(), "cockpit", dir.resolve("nope/fester.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
     void anUnknownDependencyExitsTwoWithItsPlace() throws Exception {
         Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - id: link\n    run: \"true\"\n    deps: [compile-x]\n");
         Cli.Result r = Cli.run(db(), "run", spec.toString());
