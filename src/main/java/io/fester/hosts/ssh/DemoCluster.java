@@ -244,6 +244,11 @@ public final class DemoCluster implements AutoCloseable {
         return dataDir.resolve("keys/client");
     }
 
+    /** How many commands warm the host now (each adds 3 °C to its simulated temperature). */
+    int busy(String host) {
+        return busy.get(host).get();
+    }
+
     /** Stops one host at once, as a machine that dies: its sessions drop, its commands are killed. */
     public void stop(String host) throws IOException {
         SshServer s = servers.get(host);

@@ -85,7 +85,10 @@ final class DemoCommand implements Command {
         Process p = pb.start();
         process = p;
         boolean agent = command.contains("fester-agent.sh serve");
-        if (!agent) {
+        // the sampler's loop runs all along and is not work: only the commands the agent runs (counted in
+        // AgentAnswers) and short ones (a sync's listing, a toolchain probe) warm the host
+        boolean counted = !agent && !command.contains("fester-agent.sh watch");
+        if (counted) {
             busy.incrementAndGet();
         }
         if (in != null) {
@@ -113,7 +116,7 @@ final class DemoCommand implements Command {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                if (!agent) {
+                if (counted) {
                     busy.decrementAndGet();
                 }
             }

@@ -214,6 +214,7 @@ class SshExecutorTest {
             NodeEvent second = samples.poll(30, TimeUnit.SECONDS);
             assertNotNull(second);
             assertNull(second.state(), "only the first sample says up");
+            assertEquals(0, demo.cluster.busy("demo1"), "the sampler's own loop does not warm the host");
         }
     }
 }
