@@ -59,6 +59,10 @@ final class CriticalPathCommand implements Callable<Integer> {
             store.lines(info.id(), null, 1, until == null ? Long.MAX_VALUE : until,
                     line -> state.apply(EventCodec.parseLine(line)));
         }
+        if (until != null && state.lastSeq() < until && state.graph() != null) {
+            throw new UserError("--until " + until + ": run " + info.id() + " ends at seq " + state.lastSeq()
+                    + " (leave --until out for the whole run)");
+        }
         if (state.graph() == null) {
             throw new UserError("run " + info.id() + " has no run request" + (until == null ? "" : " by seq " + until)
                     + ": nothing to analyse");

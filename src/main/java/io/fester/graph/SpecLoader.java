@@ -226,6 +226,9 @@ public final class SpecLoader {
         for (Ref r : refs(node, what)) {
             String p = r.name();
             String norm = normalize(p);
+            if (p.isBlank()) {
+                throw new SpecException(r.pos(), "an empty path in " + what + ": name a file, or leave the entry out");
+            }
             if (mustStayInside && (p.startsWith("/") || norm == null)) {
                 throw new SpecException(r.pos(), "output '" + p
                         + "' is outside the workspace: outputs must be relative paths below the spec's directory");

@@ -114,6 +114,10 @@ public final class StgLoader {
             throw new SpecException(starts.get(0), "task 0 is the dummy entry task: cost 0 and no predecessors");
         }
         int last = records.size() - 1;
+        if (records.get(last)[1] != 0 && records.size() < declared + 2) {
+            throw new SpecException(in.end(), "the file ends after task " + last + ", but it declares " + declared
+                    + " tasks (records 0 to " + (declared + 1) + " with the dummy entry and exit): it looks cut short");
+        }
         if (records.get(last)[1] != 0) {
             throw new SpecException(starts.get(last), "the last task (" + last
                     + ") is the dummy exit task and must cost 0");

@@ -126,4 +126,11 @@ class CriticalPathCommandTest {
         assertTrue(r.err().contains("unknown run 99"), r.err());
         assertTrue(!r.err().contains("Exception"), "no stack trace: " + r.err());
     }
+
+    @Test
+    void anUntilPastTheRunsEndIsAUsageErrorThatSaysWhereTheRunEnds() {
+        Cli.Result r = criticalPath("last", "--until", "999999");
+        assertEquals(ExitCodes.USAGE, r.code(), r.toString());
+        assertTrue(r.err().matches("(?s)fester: --until 999999: run 1 ends at seq \\d+ \\(leave --until out.*"), r.err());
+    }
 }

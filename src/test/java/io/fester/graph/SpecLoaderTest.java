@@ -137,6 +137,13 @@ class SpecLoaderTest {
     }
 
     @Test
+    void anEmptyPathIsRefusedAsEmpty() throws Exception {
+        SpecException e = refused("actions:\n  - id: a\n    run: \"true\"\n    outputs: [\"\"]\n");
+        assertEquals(4, e.pos().line());
+        assertEquals("an empty path in outputs: name a file, or leave the entry out", e.detail());
+    }
+
+    @Test
     void missingInputIsRefused() throws Exception {
         SpecException e = refused("""
                 actions:

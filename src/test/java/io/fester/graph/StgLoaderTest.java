@@ -82,6 +82,13 @@ class StgLoaderTest {
     }
 
     @Test
+    void aFileCutShortAtARecordsEndSaysSoRatherThanBlamingTheLastTask() throws Exception {
+        SpecException e = refused("3\n0 0 0\n1 4 1 0\n2 3 1 1\n");
+        assertEquals(dir.resolve("bad.stg") + ":5:1: the file ends after task 2, but it declares 3 tasks (records 0 to 4 "
+                + "with the dummy entry and exit): it looks cut short", e.getMessage());
+    }
+
+    @Test
     void outOfOrderIdsAndAMissingFileAreRefused() throws Exception {
         SpecException e = refused("2\n0 0 0\n2 4 1 0\n");
         assertEquals(dir.resolve("bad.stg") + ":3:1: expected task 1 (ids are numbered 0, 1, 2 … in order), got 2",
