@@ -55,10 +55,11 @@ final class PreviewPanel extends VBox {
         bar.setAlignment(Pos.CENTER_LEFT);
         table.getColumns().add(column("host", 72, r -> r.host()));
         table.getColumns().add(column("score", 60, r -> r.score() == null ? "" : format(r.score())));
-        String[] shortNames = {"cpu", "therm.", "hist.", "instab.", "local."};
+        String[] shortNames = {"cpu", "temp", "hist", "instab", "local"}; // the tooltip names the factor
+        double[] widths = {78, 78, 78, 92, 78}; // each header whole
         for (int k = 0; k < FACTORS.length; k++) {
             String f = FACTORS[k];
-            TableColumn<Row, String> c = column(shortNames[k], 78,
+            TableColumn<Row, String> c = column(shortNames[k], widths[k],
                     r -> r.factors() == null ? "" : format(r.factors().getOrDefault(f, 0.0)));
             Label name = new Label(shortNames[k]);
             name.setTooltip(new Tooltip("factor " + f));

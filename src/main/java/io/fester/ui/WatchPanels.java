@@ -40,7 +40,10 @@ final class WatchPanels {
         queue.getColumns().add(column("ready action", 130, Queued::action));
         queue.getColumns().add(column("rank", 55, q -> Long.toString(q.rank())));
         queue.getColumns().add(column("waiting", 75, Queued::waited));
-        queue.setPlaceholder(new Label("the ready queue shows at each stop"));
+        Label empty = new Label("the ready queue shows at each stop");
+        empty.setWrapText(true); // the panel is narrow beside the slots and the output
+        empty.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        queue.setPlaceholder(empty);
         queue.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         slots.setId("watch-slots");
         slots.getColumns().add(column("host", 80, Slot::host));
