@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * Prints a run's progress on stderr the way Ninja does: a line per finished action, the output of
  * actions that printed something, and a {@code FAILED:} block with id, host, command and captured
- * output for each failure. Folds the events with the shared reducer.
+ * output for each failure; an action killed because the run was cancelled is a {@code cancelled} line,
+ * not a failure. Folds the events with the shared reducer.
  */
 final class Progress implements Consumer<Recorded> {
     private final BuildState state = new BuildState();
@@ -53,7 +54,14 @@ final class Progress implements Consumer<Recorded> {
                     err.print(out.endsWith("\n") ? out : out + "\n");
                 }
             }
-            case SKIPPED -> err.println(count + "skipped " + a.id() + ": " + p.reason());
+            case SKIPPED -> {
+                if (p.host() != null) { // it was running when the run was cancelled: Fester killed it
+                    err.println(count + "cancelled " + a.id() + " (host " + p.host() + ", " + seconds(p.durationMs())
+                            + "): " + (p.reason().startsWith("cancelled: ") ? p.reason().substring(11) : p.reason()));
+                } else {
+                    err.println(count + "skipped " + a.id() + ": " + p.reason());
+                }
+            }
             default -> {
             }
         }

@@ -54,6 +54,8 @@ public final class Engine {
     private boolean failFast;
     private boolean stopping;
     private boolean cancelled;
+    /** The first cancel's reason, once cancelled. */
+    private String cancelReason;
     private boolean finished;
     private List<Event> out;
     private long now;
@@ -297,6 +299,7 @@ public final class Engine {
     private void cancel(Cancel c) {
         if (!cancelled) {
             cancelled = true;
+            cancelReason = c.reason();
             stopping = true;
             ready.clear();
             for (int j = 0; j < graph.size(); j++) {
@@ -325,7 +328,9 @@ public final class Engine {
         String host = state.host(i);
         int slot = state.slot(i);
         int attempt = state.attempt(i);
-        if (x.success()) {
+        if (Exit.CAUSE_CANCELLED.equals(x.cause())) {
+            cancelled(i, x);
+        } else if (x.success()) {
             emit(Pipeline.finished(Pipeline.SUCCEEDED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
                     null));
             if (unchangedBy != null && Boolean.TRUE.equals(x.outputsUnchanged())) {
@@ -366,6 +371,22 @@ public final class Engine {
         dispatch();
     }
 
+    /**
+     * A running action Fester killed because the run was cancelled: {@code skipped}, as the queued actions
+     * the cancel skipped (it did not finish, through nobody's fault), with where it ran and for how long.
+     * Not a failure: no root-cause analysis, no host fault, nothing blocked by it counts as failed. Such an
+     * exit only follows a cancel; should one come first, it cancels the run.
+     */
+    private void cancelled(int i, Exit x) {
+        if (!cancelled) {
+            cancel(new Cancel("the host reported " + x.action() + " cancelled", false));
+        }
+        String how = x.exitCode() == null ? "stopped before its command started"
+                : "killed by Fester" + (x.signal() != null ? " (signal " + x.signal() + ")" : "") + " while running";
+        emit(Pipeline.finished(Pipeline.SKIPPED, x.action(), state.host(i), state.slot(i), state.attempt(i),
+                x.exitCode(), x.durationMs(), "cancelled: " + cancelReason + "; " + how));
+    }
+
     /** Attempts per action at most, when earlier ones failed through their host's fault. */
     public static final int MAX_ATTEMPTS = 3;
 
@@ -382,6 +403,8 @@ public final class Engine {
                 return "killed by signal " + x.signal();
             case Exit.CAUSE_HOST_LOST:
                 return "host lost";
+            case Exit.CAUSE_CANCELLED:
+                return "cancelled";
             default:
                 if (x.exitCode() != null && x.exitCode() != 0) {
                     return "exit code " + x.exitCode();

@@ -49,10 +49,15 @@ public final class LocalExecutor implements Dispatcher {
         t.setDaemon(true);
         return t;
     });
-    private final Map<Long, Process> running = new ConcurrentHashMap<>();
+    /** The actions running now, by process group, with how each is to end. */
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private static final int RUNNING = 0;
     private static final int EXITED = 1;
     private static final int TIMED_OUT = 2;
+    private static final int CANCELLED = 3;
+
+    /** A running action's process and its fate: RUNNING until it exits, times out or is cancelled. */
+    private record Running(Process process, AtomicInteger fate) {}
 
     /**
      * @param env variables added to this process's environment for every action
@@ -79,9 +84,11 @@ public final class LocalExecutor implements Dispatcher {
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
             return;
         }
-        running.put(p.pid(), p);
-        // RUNNING -> EXITED (the process ended by itself) or RUNNING -> TIMED_OUT (the timer won)
+        // RUNNING -> EXITED (the process ended by itself), RUNNING -> TIMED_OUT (the timer won) or
+        // RUNNING -> CANCELLED (cancelAll won: Fester killed it because the run was cancelled)
         AtomicInteger fate = new AtomicInteger(RUNNING);
+        Running run = new Running(p, fate);
+        running.put(p.pid(), run);
         ScheduledFuture<?> timeout = action.timeoutMs() == null ? null : timer.schedule(() -> {
             if (fate.compareAndSet(RUNNING, TIMED_OUT)) {
                 killGroup(p);
@@ -110,12 +117,16 @@ public final class LocalExecutor implements Dispatcher {
                 return;
             }
             killGroup(p); // nothing the action started outlives it
-            running.remove(p.pid(), p);
+            running.remove(p.pid(), run);
             String cause = Exit.CAUSE_EXIT;
             Integer signal = null;
             if (fate.get() == TIMED_OUT && code > 128) {
                 // killed by the timer; a command that ended on its own just before the kill landed has not timed out
                 cause = Exit.CAUSE_TIMEOUT;
+                signal = code - 128;
+            } else if (fate.get() == CANCELLED && code > 128) {
+                // killed by Fester because the run was cancelled: neither the action's fault nor the host's
+                cause = Exit.CAUSE_CANCELLED;
                 signal = code - 128;
             } else if (code > 128 && code <= 128 + 64) {
                 cause = Exit.CAUSE_SIGNAL;
@@ -187,10 +198,15 @@ public final class LocalExecutor implements Dispatcher {
         return List.copyOf(running.keySet());
     }
 
+    /**
+     * Kills every running action's group; an action still running when the kill lands ends with cause
+     * {@code cancelled} (one that ended on its own first, or whose timeout already fired, keeps its end).
+     */
     @Override
     public void cancelAll() {
-        for (Process p : running.values()) {
-            killGroup(p);
+        for (Running r : running.values()) {
+            r.fate().compareAndSet(RUNNING, CANCELLED);
+            killGroup(r.process());
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.Locale;
  * Tells a host's fault from an action's: a lost host, a process killed by SIGKILL that Fester did not
  * send (the out-of-memory killer's signature), or output that says the disk is full or memory ran out.
  * Such failures are retried on another host; an action's own failures (a non-zero exit, Fester's own
- * timeout, missing outputs) are not. Pure: reads only the recorded exit and output.
+ * timeout, missing outputs) are not; nor is an action Fester killed because the run was cancelled
+ * (cause {@code cancelled}, whatever signal ended it). Pure: reads only the recorded exit and output.
  */
 public final class HostFaults {
     private static final String[] DISK = {"no space left on device", "disk quota exceeded"};
@@ -23,6 +24,9 @@ public final class HostFaults {
 
     /** The same, reading the output only when the exit itself does not tell (replay folds millions of exits). */
     public static String fault(Exit x, java.util.function.Supplier<String> outputs) {
+        if (Exit.CAUSE_CANCELLED.equals(x.cause())) {
+            return null; // Fester sent that kill itself: the run was cancelled
+        }
         if (Exit.CAUSE_HOST_LOST.equals(x.cause())) {
             return "the host was lost while the action ran";
         }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * How an action's process ended.
  *
- * @param cause {@code exit}, {@code timeout}, {@code signal} or {@code host_lost}
+ * @param cause {@code exit}, {@code timeout}, {@code signal}, {@code host_lost} or {@code cancelled} (Fester
+ *     killed the process because the run was cancelled: a user's Ctrl-C, Stop or the debugger's {@code quit})
  * @param missingOutputs declared outputs that were not there afterwards
  * @param outputsUnchanged for an action tagged {@code restat} that succeeded: whether every one of its
  *     outputs, back on the coordinator, has the contents it had when the up-to-date check ran before the
@@ -20,6 +21,8 @@ public record Exit(String action, String host, Integer attempt, Integer exitCode
     public static final String CAUSE_TIMEOUT = "timeout";
     public static final String CAUSE_SIGNAL = "signal";
     public static final String CAUSE_HOST_LOST = "host_lost";
+    /** Killed by Fester because the run was cancelled: neither the action's nor the host's fault. */
+    public static final String CAUSE_CANCELLED = "cancelled";
 
     /** How an executor reports an end: nothing said about the outputs' contents. */
     public Exit(String action, String host, Integer attempt, Integer exitCode, Integer signal, String cause,

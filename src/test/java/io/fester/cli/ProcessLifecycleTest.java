@@ -109,9 +109,12 @@ class ProcessLifecycleTest {
             List<Recorded> events = store.events(run.id());
             Recorded last = events.get(events.size() - 1);
             assertEquals(Pipeline.runFinished("cancelled"), last.event());
-            // every dispatched action reached a final state: slow was killed, nothing is left running
+            // every dispatched action reached a final state: slow was killed, nothing is left running; the
+            // kill was Fester's own, so slow is skipped as cancelled, not failed
             assertTrue(events.stream().anyMatch(r -> r.event() instanceof Pipeline pl && "slow".equals(pl.action())
-                    && Pipeline.FAILED.equals(pl.state())), "the killed action is recorded as failed");
+                    && Pipeline.SKIPPED.equals(pl.state()) && "local".equals(pl.host())
+                    && pl.reason().startsWith("cancelled: ")), "the killed action is recorded as cancelled");
+            assertTrue(out.contains("cancelled slow (host local"), out);
             assertTrue(out.contains("build cancelled"), out);
             assertTrue(out.contains("run: " + run.id()), "the summary and run line are printed: " + out);
         }

@@ -190,11 +190,32 @@ class EngineTest {
         assertTrue(e.cancelled());
         assertFalse(e.finished(), "a still runs: the loop kills it and its exit is awaited");
         assertTrue(e.onObservation(new io.fester.timeline.Cancel("Ctrl-C", false), 2).isEmpty(), "a repeat is ignored");
+        // as runs recorded before the cause 'cancelled' have it (they must verify as before): a kill after the cancel
         List<Event> end = e.onObservation(new Exit("a", "h", 1, 137, 9, Exit.CAUSE_SIGNAL, List.of(), 5), 3);
         assertEquals(Pipeline.FAILED, ((Pipeline) end.get(0)).state());
         assertEquals(Pipeline.runFinished("cancelled"), end.get(end.size() - 1));
         assertTrue(e.finished());
         assertTrue(e.onObservation(up("h", 0), 4).isEmpty(), "nothing after the end");
+    }
+
+    @Test
+    void anActionFesterKilledForACancelIsSkippedAsCancelledNotFailedAndBlamesNoHost() {
+        RunRequest rr = request(List.of(action("a"), action("b"), action("c", "a")), List.of(host("h", 2)), false);
+        Engine e = Engine.forRequest(rr);
+        e.onObservation(rr, 0);
+        assertEquals(List.of("a@h#0", "b@h#1"), running(e.onObservation(up("h", 0), 0)));
+        e.onObservation(new io.fester.timeline.Cancel("interrupted (SIGINT)", false), 1);
+        List<Event> end = e.onObservation(new Exit("a", "h", 1, 137, 9, Exit.CAUSE_CANCELLED, List.of(), 5), 3);
+        assertEquals(List.of(Pipeline.finished(Pipeline.SKIPPED, "a", "h", 0, 1, 137, 5L,
+                "cancelled: interrupted (SIGINT); killed by Fester (signal 9) while running")), end,
+                "no failure, no root-cause analysis, no retry elsewhere");
+        // an SSH attempt the cancel found still sending its inputs never started its command
+        end = e.onObservation(new Exit("b", "h", 1, null, null, Exit.CAUSE_CANCELLED, List.of(), 2), 4);
+        assertEquals(Pipeline.SKIPPED, ((Pipeline) end.get(0)).state());
+        assertEquals("cancelled: interrupted (SIGINT); stopped before its command started", ((Pipeline) end.get(0)).reason());
+        assertEquals(Pipeline.runFinished("cancelled"), end.get(end.size() - 1));
+        assertEquals(0, e.state().count(ActionState.FAILED));
+        assertEquals(0, e.state().hostFaults("h"), "Fester's own kill is not the host's fault");
     }
 
     @Test

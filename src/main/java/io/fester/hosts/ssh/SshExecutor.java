@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +30,9 @@ import java.util.function.Consumer;
  * environment) in the workspace in a process group of its own, posts its stdout and stderr as {@code
  * output} observations while it runs (the agent writes them to per-slot files, followed over SFTP),
  * copies the declared outputs back, and posts one {@code exit} observation last. A timeout or a cancel
- * kills the remote group; so does the end of the command, so nothing it started outlives it. A
+ * kills the remote group (a cancel's kill ends the attempt with cause {@code cancelled}; an attempt a
+ * cancel finds still sending its inputs never starts its command); so does the end of the command, so
+ * nothing it started outlives it. A
  * connection that drops while an action is in flight ends it with cause {@code host_lost} (after the
  * host is marked lost). {@code duration_ms} covers the whole attempt, transfers included: that is
  * what running there costs.
@@ -43,11 +46,13 @@ public final class SshExecutor implements Dispatcher {
     private static final int RUNNING = 0;
     private static final int EXITED = 1;
     private static final int TIMED_OUT = 2;
+    private static final int CANCELLED = 3;
 
     /** A host this executor can run on: its pooled session and its workspace mirror. */
     public record Host(SshSession session, WorkspaceSync sync) {}
 
-    private record Attempt(String host, SshAgent agent, String id, int slot, CompletableFuture<SshAgent.Ended> end) {}
+    private record Attempt(String host, SshAgent agent, String id, int slot, CompletableFuture<SshAgent.Ended> end,
+            AtomicInteger fate) {}
 
     private final Map<String, String> env;
     private final WorkspaceMap map;
@@ -69,6 +74,12 @@ public final class SshExecutor implements Dispatcher {
     });
     private final Map<String, Attempt> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /**
+     * How many times {@link #cancelAll} was called. An attempt remembers the count at its start: when it
+     * differs later (a cancel came while its inputs were still being sent, before it was in {@link
+     * #running}), the attempt does not start its command, or kills it at once.
+     */
+    private final AtomicLong cancels = new AtomicLong();
 
     /**
      * @param hosts the connected hosts by name
@@ -105,9 +116,10 @@ public final class SshExecutor implements Dispatcher {
     @Override
     public void start(Action action, String host, int slot, int attempt) {
         long t0 = System.nanoTime();
+        long epoch = cancels.get(); // on the caller's thread: a cancelAll after this call cancels this attempt
         threads.submit(() -> {
             try {
-                run(action, host, slot, attempt, t0);
+                run(action, host, slot, attempt, t0, epoch);
             } catch (RuntimeException e) {
                 Host h = hosts.get(host);
                 if (h != null && !h.session().isOpen()) { // whatever the library threw, the host went away
@@ -136,7 +148,17 @@ public final class SshExecutor implements Dispatcher {
         }
     }
 
-    private void run(Action action, String host, int slot, int attempt, long t0) {
+    /** True once {@link #cancelAll} (or {@link #close}) came after the attempt of this epoch started. */
+    private boolean cancelledSince(long epoch) {
+        return closed || cancels.get() != epoch;
+    }
+
+    /** The end of an attempt cancelled before its command started on the host. */
+    private void cancelledBeforeStart(Action action, String host, int attempt, long t0) {
+        sink.accept(new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_CANCELLED, List.of(), ms(t0)));
+    }
+
+    private void run(Action action, String host, int slot, int attempt, long t0, long epoch) {
         Host h = hosts.get(host);
         if (h == null || !h.session().isOpen()) {
             lost(action, host, attempt, t0, "fester: host '" + host + "' is not connected\n");
@@ -192,12 +214,18 @@ public final class SshExecutor implements Dispatcher {
                 treeSent.add(h.sync());
             }
             h.sync().push(send);
+            if (cancelledSince(epoch)) {
+                cancelledBeforeStart(action, host, attempt, t0);
+                return;
+            }
             SshAgent agent = agent(host, h);
             String id = agent.newId();
             CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(env) + wm.command(action.run(), ws));
-            Attempt a = new Attempt(host, agent, id, slot, end);
+            Attempt a = new Attempt(host, agent, id, slot, end, fate);
             running.put(key, a);
-            if (closed) {
+            // cancelAll counts first and then looks at what runs; this puts first and then looks at the count:
+            // one of the two sees the other
+            if (cancelledSince(epoch) && fate.compareAndSet(RUNNING, CANCELLED)) {
                 threads.submit(() -> killUntilEnded(a));
             }
             if (action.timeoutMs() != null) {
@@ -241,6 +269,10 @@ public final class SshExecutor implements Dispatcher {
         String cause = Exit.CAUSE_EXIT;
         if (fate.get() == TIMED_OUT && status > 128) {
             cause = Exit.CAUSE_TIMEOUT;
+            signal = status - 128;
+        } else if (fate.get() == CANCELLED && status > 128) {
+            // killed by Fester because the run was cancelled: neither the action's fault nor the host's
+            cause = Exit.CAUSE_CANCELLED;
             signal = status - 128;
         } else if (status > 128 && status <= 128 + 64) {
             cause = Exit.CAUSE_SIGNAL;
@@ -335,9 +367,15 @@ public final class SshExecutor implements Dispatcher {
         }
     }
 
+    /**
+     * Kills every attempt's remote group, also of attempts still sending their inputs (those do not start
+     * their command). An attempt still running when the kill lands ends with cause {@code cancelled}.
+     */
     @Override
     public void cancelAll() {
+        cancels.incrementAndGet();
         for (Attempt a : running.values()) {
+            a.fate().compareAndSet(RUNNING, CANCELLED);
             threads.submit(() -> killUntilEnded(a));
         }
     }
@@ -347,6 +385,7 @@ public final class SshExecutor implements Dispatcher {
         closed = true;
         List<Attempt> left = List.copyOf(running.values());
         for (Attempt a : left) {
+            a.fate().compareAndSet(RUNNING, CANCELLED);
             killUntilEnded(a);
         }
         agents.values().forEach(SshAgent::close);

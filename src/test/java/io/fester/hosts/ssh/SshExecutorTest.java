@@ -155,7 +155,7 @@ class SshExecutorTest {
         List<Event> got = ExecutorEvents.untilExit(events);
         Exit x = (Exit) got.get(got.size() - 1);
         assertEquals("", ExecutorEvents.text(got, "stderr"));
-        assertEquals(Exit.CAUSE_SIGNAL, x.cause(), x.toString());
+        assertEquals(Exit.CAUSE_CANCELLED, x.cause(), "Fester's own kill is a cancel, not a signal from outside: " + x);
         assertEquals(9, x.signal());
         assertFalse(ExecutorEvents.alive(pid), "the background process of the cancelled action is gone");
     }
