@@ -31,6 +31,7 @@ import java.util.TreeMap;
  * A key id                                  an action's stamp, then its
  * O path# sha256                              outputs
  * D path# path# …                             discovered inputs (from its depfile)
+ * W reason                                    why it was stale when it last ran and did not succeed
  * </pre>
  *
  * <p>Thread-safe (synchronized).
@@ -45,8 +46,22 @@ public final class Stamps {
      * @param key what it ran with (see {@link UpToDate#key})
      * @param outputs its outputs' content hashes, by path
      * @param discovered the inputs its depfile named, beyond the declared ones
+     * @param why null, or when the action was stale because an input changed and has not succeeded since
+     *     (it failed, or did not get to run): that reason ({@code input src/vec.c changed}), which the
+     *     check gives again while no input has changed since — the file hashes then no longer show what
+     *     differs from this stamp
      */
-    public record Stamp(String key, Map<String, String> outputs, List<String> discovered) {}
+    public record Stamp(String key, Map<String, String> outputs, List<String> discovered, String why) {
+        /** A stamp as a success writes it. */
+        public Stamp(String key, Map<String, String> outputs, List<String> discovered) {
+            this(key, outputs, discovered, null);
+        }
+
+        /** The same stamp with the reason it is stale (see {@link #why}). */
+        public Stamp withWhy(String reason) {
+            return new Stamp(key, outputs, discovered, reason);
+        }
+    }
 
     private final Path file;
     private final FileHashes hashes;
@@ -71,6 +86,7 @@ public final class Stamps {
             String key = null;
             Map<String, String> outs = null;
             List<String> found = null;
+            String why = null;
             for (String line; (line = in.readLine()) != null;) {
                 char kind = line.charAt(0);
                 if (kind == 'P') {
@@ -81,25 +97,30 @@ public final class Stamps {
                     found = numbers(line, paths);
                     continue;
                 }
+                if (kind == 'W') {
+                    why = line.substring(2);
+                    continue;
+                }
                 String[] f = line.split(" ", kind == 'A' ? 3 : -1);
                 switch (kind) {
                     case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
                             Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
                     case 'A' -> {
                         if (id != null) {
-                            s.stamps.put(id, new Stamp(key, outs, found));
+                            s.stamps.put(id, new Stamp(key, outs, found, why));
                         }
                         key = f[1];
                         id = f[2];
                         outs = new TreeMap<>();
                         found = List.of();
+                        why = null;
                     }
                     case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
                     default -> throw new IOException("unknown record");
                 }
             }
             if (id != null) {
-                s.stamps.put(id, new Stamp(key, outs, found));
+                s.stamps.put(id, new Stamp(key, outs, found, why));
             }
         } catch (NoSuchFileException e) {
             return s;
@@ -141,6 +162,19 @@ public final class Stamps {
 
     public synchronized void put(String action, Stamp stamp) {
         modified |= !stamp.equals(stamps.put(action, stamp));
+    }
+
+    /**
+     * Notes why an action with a stamp is stale (see {@link Stamp#why}); nothing when it has none. The
+     * stamp itself stays: it still describes the outputs the action last made, and whatever a later run
+     * does to them shows in their contents.
+     */
+    public synchronized void stale(String action, String why) {
+        Stamp s = stamps.get(action);
+        if (s != null && !java.util.Objects.equals(s.why(), why)) {
+            stamps.put(action, s.withWhy(why));
+            modified = true;
+        }
     }
 
     /** Forgets an action's stamp: it runs next time. */
@@ -199,6 +233,10 @@ public final class Stamps {
                         d.append(' ').append(ids.get(p));
                     }
                     w.write(d.toString());
+                    w.newLine();
+                }
+                if (st.why() != null && ok(st.why())) {
+                    w.write("W " + st.why());
                     w.newLine();
                 }
             }

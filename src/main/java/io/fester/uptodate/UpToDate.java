@@ -65,6 +65,12 @@ public final class UpToDate {
         return new Result(Map.of(), stale, graph.size(), 0);
     }
 
+    /** Why an action without a stamp runs: it never succeeded under Fester (or its record was lost). */
+    public static final String NEVER_BUILT = "never built by Fester (no record in " + Stamps.FILE + ")";
+
+    /** Why an action that declares no outputs runs: like a phony target of make, it always does. */
+    public static final String NO_OUTPUTS = "declares no outputs, so it always runs";
+
     /** The reason recorded for every action of a rebuild. */
     public static final String REBUILD = "a rebuild of everything was asked for";
 
@@ -106,6 +112,7 @@ public final class UpToDate {
             }
             if (s == null || a.outputs().isEmpty()) {
                 // never built by Fester, or makes no file (like make's phony targets): it runs
+                stale.putIfAbsent(a.id(), a.outputs().isEmpty() ? NO_OUTPUTS : NEVER_BUILT);
                 mayHold[i] = restat(a, files, memo, restatOutputs);
                 continue;
             }
@@ -254,7 +261,9 @@ public final class UpToDate {
                 return "input " + in + " changed";
             }
         }
-        return "command or inputs changed";
+        // no input differs from what the previous check saw: the difference from the stamp is older,
+        // from before a run in which the action failed, and that run's check said what it was
+        return s.why() != null ? s.why() : "command or inputs changed";
     }
 
     /** Stands for a missing file in the memo (which cannot hold null). */
