@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * Writes stamps as a run goes: a listener on the recorded events that, when an action succeeds, reads
  * its depfile (and deletes it when the action says {@code deps:gcc}, as Ninja moves it into
  * {@code .ninja_deps}), keys the action on its command and the contents of its inputs, hashes its outputs
- * and stamps it. An action that fails or is retried keeps the stamp of its last success (with the reason
- * it was queued, when an input of its own had changed: see {@link Stamps.Stamp#why}). That is safe: the
+ * and stamps it. An action that fails or is retried keeps the stamp of its last success (and the reason the
+ * check noted with it: see {@link Stamps.Stamp#why}). That is safe: the
  * stamp says which outputs (by content) the command made from which inputs; the failed command either
  * left those outputs as they were — then they are still what the stamp says, and the changed inputs keep
  * the action stale — or changed or removed one, which the check sees in its contents. The files are read on a thread of
@@ -47,8 +47,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     /** Per action id: when its latest attempt started (the loop thread's). */
     private final Map<String, Long> started = new HashMap<>();
     private volatile IOException failure;
-    /** The start of the reasons that are kept with a stamp: an input of the action's own changed. */
-    private static final String INPUT_CHANGED_PREFIX = "input ";
 
     public Stamper(BuildGraph graph, Stamps stamps) {
         this.graph = graph;
@@ -70,14 +68,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
                     worker.execute(() -> stamp(a, since));
-                }
-            }
-            case Pipeline.QUEUED -> {
-                String why = p.reason();
-                if (p.host() == null && why != null && why.startsWith(INPUT_CHANGED_PREFIX)) {
-                    // stale through its own input: noted with its stamp until it succeeds, so a failure
-                    // (or a run stopped before it ran) does not lose why
-                    worker.execute(() -> stamps.stale(p.action(), why));
                 }
             }
             default -> { }

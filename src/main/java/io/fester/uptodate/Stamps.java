@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * A key id                                  an action's stamp, then its
  * O path# sha256                              outputs
  * D path# path# …                             discovered inputs (from its depfile)
- * W reason                                    why it was stale when it last ran and did not succeed
+ * W key reason                                why it was stale, at that key, and has not succeeded since
  * </pre>
  *
  * <p>Thread-safe (synchronized).
@@ -46,20 +46,23 @@ public final class Stamps {
      * @param key what it ran with (see {@link UpToDate#key})
      * @param outputs its outputs' content hashes, by path
      * @param discovered the inputs its depfile named, beyond the declared ones
-     * @param why null, or when the action was stale because an input changed and has not succeeded since
-     *     (it failed, or did not get to run): that reason ({@code input src/vec.c changed}), which the
-     *     check gives again while no input has changed since — the file hashes then no longer show what
-     *     differs from this stamp
+     * @param staleKey null, or the key the action had when a check found it stale because an input of its
+     *     own changed ({@link #why}); kept while the action has not succeeded since (it failed, or did not
+     *     get to run)
+     * @param why the reason that check gave ({@code input src/vec.c changed}): given again while the
+     *     action's key is still {@code staleKey}, since the file hashes then no longer show what differs
+     *     from this stamp (they were updated when the reason was found)
      */
-    public record Stamp(String key, Map<String, String> outputs, List<String> discovered, String why) {
+    public record Stamp(String key, Map<String, String> outputs, List<String> discovered, String staleKey,
+            String why) {
         /** A stamp as a success writes it. */
         public Stamp(String key, Map<String, String> outputs, List<String> discovered) {
-            this(key, outputs, discovered, null);
+            this(key, outputs, discovered, null, null);
         }
 
-        /** The same stamp with the reason it is stale (see {@link #why}). */
-        public Stamp withWhy(String reason) {
-            return new Stamp(key, outputs, discovered, reason);
+        /** The same stamp with why it is stale at the key {@code at}. */
+        public Stamp stale(String at, String reason) {
+            return new Stamp(key, outputs, discovered, at, reason);
         }
     }
 
@@ -86,6 +89,7 @@ public final class Stamps {
             String key = null;
             Map<String, String> outs = null;
             List<String> found = null;
+            String staleKey = null;
             String why = null;
             for (String line; (line = in.readLine()) != null;) {
                 char kind = line.charAt(0);
@@ -98,7 +102,9 @@ public final class Stamps {
                     continue;
                 }
                 if (kind == 'W') {
-                    why = line.substring(2);
+                    int sp = line.indexOf(' ', 2);
+                    staleKey = line.substring(2, sp);
+                    why = line.substring(sp + 1);
                     continue;
                 }
                 String[] f = line.split(" ", kind == 'A' ? 3 : -1);
@@ -107,12 +113,13 @@ public final class Stamps {
                             Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
                     case 'A' -> {
                         if (id != null) {
-                            s.stamps.put(id, new Stamp(key, outs, found, why));
+                            s.stamps.put(id, new Stamp(key, outs, found, staleKey, why));
                         }
                         key = f[1];
                         id = f[2];
                         outs = new TreeMap<>();
                         found = List.of();
+                        staleKey = null;
                         why = null;
                     }
                     case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
@@ -120,7 +127,7 @@ public final class Stamps {
                 }
             }
             if (id != null) {
-                s.stamps.put(id, new Stamp(key, outs, found, why));
+                s.stamps.put(id, new Stamp(key, outs, found, staleKey, why));
             }
         } catch (NoSuchFileException e) {
             return s;
@@ -165,14 +172,13 @@ public final class Stamps {
     }
 
     /**
-     * Notes why an action with a stamp is stale (see {@link Stamp#why}); nothing when it has none. The
-     * stamp itself stays: it still describes the outputs the action last made, and whatever a later run
-     * does to them shows in their contents.
+     * Notes why an action with a stamp is stale, at its present key (see {@link Stamp#why}); nothing when
+     * it has no stamp. The stamp itself stays: it still describes the outputs the action last made.
      */
-    public synchronized void stale(String action, String why) {
+    public synchronized void stale(String action, String at, String why) {
         Stamp s = stamps.get(action);
-        if (s != null && !java.util.Objects.equals(s.why(), why)) {
-            stamps.put(action, s.withWhy(why));
+        if (s != null && !(java.util.Objects.equals(s.staleKey(), at) && java.util.Objects.equals(s.why(), why))) {
+            stamps.put(action, s.stale(at, why));
             modified = true;
         }
     }
@@ -235,8 +241,8 @@ public final class Stamps {
                     w.write(d.toString());
                     w.newLine();
                 }
-                if (st.why() != null && ok(st.why())) {
-                    w.write("W " + st.why());
+                if (st.why() != null && st.staleKey() != null && ok(st.why())) {
+                    w.write("W " + st.staleKey() + " " + st.why());
                     w.newLine();
                 }
             }

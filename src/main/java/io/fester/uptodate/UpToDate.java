@@ -122,7 +122,7 @@ public final class UpToDate {
                 mayBeSpared &= mayHold[d];
             }
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
-            String self = mayBeSpared ? staleSelf(graph, a, s, files, memo) : null;
+            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo) : null;
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -232,7 +232,12 @@ public final class UpToDate {
         return out;
     }
 
-    private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, FileHashes files,
+    /**
+     * Why an action with a stamp is stale by itself (its outputs, command, env or inputs), or null when it
+     * is not. A changed input found is noted with the stamp at the present key (the file hashes take the
+     * new contents, so a later check, after the action failed, could no longer tell what it was).
+     */
+    private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, Stamps stamps, FileHashes files,
             Map<String, FileHashes.Entry> memo) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
@@ -251,19 +256,25 @@ public final class UpToDate {
         if (k.key().equals(s.key())) {
             return null;
         }
+        String changed = null;
         for (String in : a.inputs()) {
-            if (files.changed(in)) {
-                return "input " + in + " changed";
+            if (changed == null && files.changed(in)) {
+                changed = in;
             }
         }
         for (String in : s.discovered()) {
-            if (files.changed(in)) {
-                return "input " + in + " changed";
+            if (changed == null && files.changed(in)) {
+                changed = in;
             }
         }
-        // no input differs from what the previous check saw: the difference from the stamp is older,
-        // from before a run in which the action failed, and that run's check said what it was
-        return s.why() != null ? s.why() : "command or inputs changed";
+        if (changed != null) {
+            String why = "input " + changed + " changed";
+            stamps.stale(a.id(), k.key(), why);
+            return why;
+        }
+        // nothing differs from what an earlier check saw: when that check found it stale with the same
+        // key (the action failed since, or did not get to run), its reason still holds
+        return k.key().equals(s.staleKey()) ? s.why() : "command or inputs changed";
     }
 
     /** Stands for a missing file in the memo (which cannot hold null). */

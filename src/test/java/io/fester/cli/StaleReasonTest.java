@@ -65,6 +65,13 @@ class StaleReasonTest {
                     + autopsy);
         }
 
+        // the command changed too: the kept reason no longer holds on its own
+        String yaml = Files.readString(spec);
+        Files.writeString(spec, yaml.replace("-c src/vec.c", "-DEDITED -c src/vec.c"));
+        run(spec, 1);
+        assertEquals("command or inputs changed", queuedReasons().get("compile-vec"));
+        Files.writeString(spec, yaml);
+
         // fixed again, by the same bytes as before: the kept stamp holds, nothing runs
         Path vec = spec.resolveSibling("src/vec.c");
         List<String> lines = Files.readAllLines(vec);
