@@ -25,6 +25,12 @@ import java.util.Map;
  * {@code directory} ({@code cd DIR && COMMAND}); {@code arguments} are joined with shell quoting. The
  * action's id is its output relative to the root: the entry's {@code output}, else the {@code -o} of
  * its command, else (output unknown, so none is declared) its file's path plus {@code .o}.
+ *
+ * <p>Headers: a compile by a gcc- or clang-style driver ({@code -c}) whose entry runs in the root and
+ * asks for no dependency output gets {@code -MD -MF OUTPUT.d} added and that depfile (tagged
+ * {@code deps:gcc}: read after success, into the stamps, and deleted, as Ninja imports do), so an edited
+ * header reruns exactly the compiles that include it. One that writes a depfile itself
+ * ({@code -MD -MF FILE}) gets that one declared (and kept).
  */
 public final class CompileCommandsLoader {
     /** The id of the link action. */
@@ -111,6 +117,21 @@ public final class CompileCommandsLoader {
             } else {
                 id = relative(root, source) + ".o";
             }
+            String depfile = null;
+            List<String> tags = List.of("compile");
+            if (!outputs.isEmpty()) {
+                String own = ownDepfile(args);
+                if (own != null) {
+                    depfile = relative(root, dir.resolve(own).normalize());
+                } else if (dir.equals(root) && !mentionsDeps(args) && isDriverCompile(args)
+                        && (m.get("arguments") != null || plainCommand(command))) {
+                    // what it includes, written beside the object by the compiler (Ninja's deps = gcc):
+                    // the flags change nothing in the object, and the file is deleted once read
+                    depfile = id + ".d";
+                    command = command + " -MD -MF " + NinjaPaths.shellEscape(depfile);
+                    tags = List.of("compile", "deps:gcc");
+                }
+            }
             String run = "cd " + NinjaPaths.shellEscape(dir.toString()) + " && " + command;
             if (!outputs.isEmpty()) {
                 Path outDir = root.resolve(outputs.get(0)).getParent();
@@ -120,8 +141,8 @@ public final class CompileCommandsLoader {
                     run = mk + run;
                 }
             }
-            Action a = new Action(id, run, List.of(relative(root, source)), outputs, List.of(), List.of("compile"),
-                    null);
+            Action a = new Action(id, run, List.of(relative(root, source)), outputs, List.of(), tags, null,
+                    depfile);
             SourcePos pos = m.get("output") != null ? m.get("output").pos() : m.pos();
             SourcePos first = ids.putIfAbsent(id, pos);
             if (first != null) {
@@ -177,6 +198,70 @@ public final class CompileCommandsLoader {
             return s.text();
         }
         throw new SpecException(n.pos(), "'" + key + "' must be a string");
+    }
+
+    /** Compiler drivers that write a depfile with {@code -MD -MF FILE}, with any target prefix and version suffix. */
+    private static final java.util.regex.Pattern DRIVER = java.util.regex.Pattern.compile(
+            "(?:.*-)?(?:gcc|g\\+\\+|cc|c\\+\\+|clang|clang\\+\\+)(?:-[0-9][0-9.]*)?");
+
+    /** Launchers put in front of the compiler. */
+    private static final java.util.Set<String> LAUNCHERS = java.util.Set.of("ccache", "sccache", "distcc", "icecc");
+
+    /**
+     * Whether the command compiles with a gcc- or clang-style driver ({@code gcc}, {@code cc},
+     * {@code clang++}, {@code x86_64-linux-gnu-gcc-12}, also behind {@code ccache}) to an object
+     * ({@code -c}).
+     */
+    static boolean isDriverCompile(List<String> args) {
+        int i = 0;
+        while (i < args.size() && LAUNCHERS.contains(baseName(args.get(i)))) {
+            i++;
+        }
+        if (i >= args.size()) {
+            return false;
+        }
+        String name = baseName(args.get(i));
+        return DRIVER.matcher(name).matches() && args.contains("-c");
+    }
+
+    private static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** Whether the command already asks for dependency output ({@code -M…}, {@code -Wp,-M…}). */
+    static boolean mentionsDeps(List<String> args) {
+        for (String a : args) {
+            if (a.startsWith("-M") || a.startsWith("-Wp,-M") || a.startsWith("--write-")
+                    || a.startsWith("--dependencies") || a.startsWith("--user-dependencies")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The depfile the command writes itself ({@code -MD}/{@code -MMD} with {@code -MF FILE}), or null. */
+    static String ownDepfile(List<String> args) {
+        boolean md = args.contains("-MD") || args.contains("-MMD");
+        String mf = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-MF") && i + 1 < args.size()) {
+                mf = args.get(++i);
+            } else if (a.startsWith("-MF") && a.length() > 3) {
+                mf = a.substring(3);
+            }
+        }
+        return md ? mf : null;
+    }
+
+    /** A command with nothing a shell would read as more than one simple command: flags can go at its end. */
+    static boolean plainCommand(String command) {
+        for (int i = 0; i < command.length(); i++) {
+            if (";&|<>`#$(){}\n".indexOf(command.charAt(i)) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The argument of the last {@code -o X} or {@code -oX}, or null. */

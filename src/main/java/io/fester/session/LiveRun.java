@@ -194,7 +194,7 @@ public final class LiveRun {
             history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
         }
         Stamper stamper = new Stamper(graph, stamps);
-        RunWriter writer = store.startRun(graph.spec(), kind, System.currentTimeMillis(), graph.size());
+        RunWriter writer = store.startRun(specKey, kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
         RunLoop[] holder = new RunLoop[1];

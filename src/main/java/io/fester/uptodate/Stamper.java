@@ -23,7 +23,11 @@ import java.util.function.Consumer;
  * Writes stamps as a run goes: a listener on the recorded events that, when an action succeeds, reads
  * its depfile (and deletes it when the action says {@code deps:gcc}, as Ninja moves it into
  * {@code .ninja_deps}), keys the action on its command and the contents of its inputs, hashes its outputs
- * and stamps it; an action that fails or is retried loses its stamp. The files are read on a thread of
+ * and stamps it. An action that fails or is retried keeps the stamp of its last success (and the reason the
+ * check noted with it: see {@link Stamps.Stamp#why}). That is safe: the
+ * stamp says which outputs (by content) the command made from which inputs; the failed command either
+ * left those outputs as they were — then they are still what the stamp says, and the changed inputs keep
+ * the action stale — or changed or removed one, which the check sees in its contents. The files are read on a thread of
  * its own, in event order, so the engine's loop never waits for them. {@link #close()} waits for the
  * last of them and saves the stamps.
  *
@@ -64,11 +68,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
                     worker.execute(() -> stamp(a, since));
-                }
-            }
-            case Pipeline.FAILED, Pipeline.QUEUED -> {
-                if (p.host() != null || Pipeline.FAILED.equals(p.state())) {
-                    worker.execute(() -> stamps.remove(p.action()));
                 }
             }
             default -> { }

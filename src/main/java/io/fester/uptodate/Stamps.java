@@ -31,6 +31,7 @@ import java.util.TreeMap;
  * A key id                                  an action's stamp, then its
  * O path# sha256                              outputs
  * D path# path# …                             discovered inputs (from its depfile)
+ * W key reason                                why it was stale, at that key, and has not succeeded since
  * </pre>
  *
  * <p>Thread-safe (synchronized).
@@ -45,8 +46,25 @@ public final class Stamps {
      * @param key what it ran with (see {@link UpToDate#key})
      * @param outputs its outputs' content hashes, by path
      * @param discovered the inputs its depfile named, beyond the declared ones
+     * @param staleKey null, or the key the action had when a check found it stale because an input of its
+     *     own changed ({@link #why}); kept while the action has not succeeded since (it failed, or did not
+     *     get to run)
+     * @param why the reason that check gave ({@code input src/vec.c changed}): given again while the
+     *     action's key is still {@code staleKey}, since the file hashes then no longer show what differs
+     *     from this stamp (they were updated when the reason was found)
      */
-    public record Stamp(String key, Map<String, String> outputs, List<String> discovered) {}
+    public record Stamp(String key, Map<String, String> outputs, List<String> discovered, String staleKey,
+            String why) {
+        /** A stamp as a success writes it. */
+        public Stamp(String key, Map<String, String> outputs, List<String> discovered) {
+            this(key, outputs, discovered, null, null);
+        }
+
+        /** The same stamp with why it is stale at the key {@code at}. */
+        public Stamp stale(String at, String reason) {
+            return new Stamp(key, outputs, discovered, at, reason);
+        }
+    }
 
     private final Path file;
     private final FileHashes hashes;
@@ -71,6 +89,8 @@ public final class Stamps {
             String key = null;
             Map<String, String> outs = null;
             List<String> found = null;
+            String staleKey = null;
+            String why = null;
             for (String line; (line = in.readLine()) != null;) {
                 char kind = line.charAt(0);
                 if (kind == 'P') {
@@ -81,25 +101,33 @@ public final class Stamps {
                     found = numbers(line, paths);
                     continue;
                 }
+                if (kind == 'W') {
+                    int sp = line.indexOf(' ', 2);
+                    staleKey = line.substring(2, sp);
+                    why = line.substring(sp + 1);
+                    continue;
+                }
                 String[] f = line.split(" ", kind == 'A' ? 3 : -1);
                 switch (kind) {
                     case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
                             Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
                     case 'A' -> {
                         if (id != null) {
-                            s.stamps.put(id, new Stamp(key, outs, found));
+                            s.stamps.put(id, new Stamp(key, outs, found, staleKey, why));
                         }
                         key = f[1];
                         id = f[2];
                         outs = new TreeMap<>();
                         found = List.of();
+                        staleKey = null;
+                        why = null;
                     }
                     case 'O' -> outs.put(paths.get(Integer.parseInt(f[1])), f[2]);
                     default -> throw new IOException("unknown record");
                 }
             }
             if (id != null) {
-                s.stamps.put(id, new Stamp(key, outs, found));
+                s.stamps.put(id, new Stamp(key, outs, found, staleKey, why));
             }
         } catch (NoSuchFileException e) {
             return s;
@@ -141,6 +169,18 @@ public final class Stamps {
 
     public synchronized void put(String action, Stamp stamp) {
         modified |= !stamp.equals(stamps.put(action, stamp));
+    }
+
+    /**
+     * Notes why an action with a stamp is stale, at its present key (see {@link Stamp#why}); nothing when
+     * it has no stamp. The stamp itself stays: it still describes the outputs the action last made.
+     */
+    public synchronized void stale(String action, String at, String why) {
+        Stamp s = stamps.get(action);
+        if (s != null && !(java.util.Objects.equals(s.staleKey(), at) && java.util.Objects.equals(s.why(), why))) {
+            stamps.put(action, s.stale(at, why));
+            modified = true;
+        }
     }
 
     /** Forgets an action's stamp: it runs next time. */
@@ -199,6 +239,10 @@ public final class Stamps {
                         d.append(' ').append(ids.get(p));
                     }
                     w.write(d.toString());
+                    w.newLine();
+                }
+                if (st.why() != null && st.staleKey() != null && ok(st.why())) {
+                    w.write("W " + st.staleKey() + " " + st.why());
                     w.newLine();
                 }
             }

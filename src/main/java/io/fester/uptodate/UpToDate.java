@@ -65,6 +65,12 @@ public final class UpToDate {
         return new Result(Map.of(), stale, graph.size(), 0);
     }
 
+    /** Why an action without a stamp runs: it never succeeded under Fester (or its record was lost). */
+    public static final String NEVER_BUILT = "never built by Fester (no record in " + Stamps.FILE + ")";
+
+    /** Why an action that declares no outputs runs: like a phony target of make, it always does. */
+    public static final String NO_OUTPUTS = "declares no outputs, so it always runs";
+
     /** The reason recorded for every action of a rebuild. */
     public static final String REBUILD = "a rebuild of everything was asked for";
 
@@ -106,6 +112,7 @@ public final class UpToDate {
             }
             if (s == null || a.outputs().isEmpty()) {
                 // never built by Fester, or makes no file (like make's phony targets): it runs
+                stale.putIfAbsent(a.id(), a.outputs().isEmpty() ? NO_OUTPUTS : NEVER_BUILT);
                 mayHold[i] = restat(a, files, memo, restatOutputs);
                 continue;
             }
@@ -115,7 +122,7 @@ public final class UpToDate {
                 mayBeSpared &= mayHold[d];
             }
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
-            String self = mayBeSpared ? staleSelf(graph, a, s, files, memo) : null;
+            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo) : null;
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -225,7 +232,12 @@ public final class UpToDate {
         return out;
     }
 
-    private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, FileHashes files,
+    /**
+     * Why an action with a stamp is stale by itself (its outputs, command, env or inputs), or null when it
+     * is not. A changed input found is noted with the stamp at the present key (the file hashes take the
+     * new contents, so a later check, after the action failed, could no longer tell what it was).
+     */
+    private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, Stamps stamps, FileHashes files,
             Map<String, FileHashes.Entry> memo) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
@@ -244,17 +256,25 @@ public final class UpToDate {
         if (k.key().equals(s.key())) {
             return null;
         }
+        String changed = null;
         for (String in : a.inputs()) {
-            if (files.changed(in)) {
-                return "input " + in + " changed";
+            if (changed == null && files.changed(in)) {
+                changed = in;
             }
         }
         for (String in : s.discovered()) {
-            if (files.changed(in)) {
-                return "input " + in + " changed";
+            if (changed == null && files.changed(in)) {
+                changed = in;
             }
         }
-        return "command or inputs changed";
+        if (changed != null) {
+            String why = "input " + changed + " changed";
+            stamps.stale(a.id(), k.key(), why);
+            return why;
+        }
+        // nothing differs from what an earlier check saw: when that check found it stale with the same
+        // key (the action failed since, or did not get to run), its reason still holds
+        return k.key().equals(s.staleKey()) ? s.why() : "command or inputs changed";
     }
 
     /** Stands for a missing file in the memo (which cannot hold null). */

@@ -370,4 +370,44 @@ class UpToDateTest {
         Files.writeString(src.resolve("lib/a.c"), "#include \"util.h\"\nint a(void) { return 7; }\n");
         assertEquals(Set.of("CMakeFiles/util.dir/lib/a.c.o"), in(run(db), "succeeded"));
     }
+
+    /**
+     * A compilation database names no headers: the compiles get a depfile (-MD -MF), so an edited header
+     * reruns exactly the objects that include it — and the objects are byte for byte ninja's.
+     */
+    @Test
+    void aCompilationDatabaseRerunsExactlyTheCompilesThatIncludeAnEditedHeader() throws Exception {
+        Path src = project(dir);
+        Path build = dir.resolve("cdb");
+        Path ninjaBuild = dir.resolve("ninja-build");
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-S", src.toString(), "-B",
+                build.toString());
+        ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", ninjaBuild.toString());
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        Path db = build.resolve("compile_commands.json");
+        assertEquals(Set.of("succeeded"), Set.copyOf(run(db).values()));
+        List<String> objects = List.of("CMakeFiles/util.dir/lib/a.c.o", "CMakeFiles/util.dir/lib/b.c.o",
+                "CMakeFiles/app.dir/main.c.o", "CMakeFiles/other.dir/other.c.o");
+        for (String o : objects) {
+            assertEquals(-1L, Files.mismatch(build.resolve(o), ninjaBuild.resolve(o)), o + ": the same bytes as ninja's");
+            assertFalse(Files.exists(build.resolve(o + ".d")), "the depfile is read into the stamps and deleted");
+        }
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(db).values()));
+
+        Files.writeString(src.resolve("include/util.h"), "int a(void);\n#define UTIL_CHANGED 1\n");
+        Map<String, String> after = run(db);
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/a.c.o", "CMakeFiles/app.dir/main.c.o"), in(after, "succeeded"),
+                "exactly what includes util.h: " + after);
+        assertEquals(Set.of("CMakeFiles/util.dir/lib/b.c.o", "CMakeFiles/other.dir/other.c.o"), in(after, "up_to_date"));
+        JsonNode why = RunSamplesTest.events(db(), "last").stream()
+                .filter(e -> e.path("state").asText().equals("queued")
+                        && e.path("action").asText().equals("CMakeFiles/app.dir/main.c.o"))
+                .findFirst().orElseThrow();
+        assertEquals("input " + src.resolve("include/util.h") + " changed", why.get("reason").asText());
+        ImportTest.ok(ninjaBuild, NinjaTool.binary());
+        for (String o : objects) {
+            assertEquals(-1L, Files.mismatch(build.resolve(o), ninjaBuild.resolve(o)), o + ": still ninja's bytes");
+        }
+        assertEquals(Set.of("up_to_date"), Set.copyOf(run(db).values()));
+    }
 }

@@ -42,15 +42,48 @@ class CompileCommandsLoaderTest {
                 g.actions().stream().map(Action::id).toList());
         Action a = g.action(0);
         assertEquals("[ -d " + dir.resolve("build/obj") + " ] || mkdir -p " + dir.resolve("build/obj") + " || exit; cd " + dir.resolve("build")
-                + " && cc -Iinc -c -o obj/a.o ../src/a.c", a.run());
+                + " && cc -Iinc -c -o obj/a.o ../src/a.c -MD -MF obj/a.o.d", a.run(), "a depfile beside the object");
         assertEquals(List.of(dir.resolve("src/a.c").toString()), a.inputs(), "sources outside the root stay absolute");
         assertEquals(List.of("obj/a.o"), a.outputs());
-        assertEquals(List.of("compile"), a.tags());
-        assertTrue(g.action(1).run().endsWith("&& cc '-DMSG=\"hi there\"' -c '../src/b c.c' -oobj/b.o"),
+        assertEquals(List.of("compile", "deps:gcc"), a.tags());
+        assertEquals("obj/a.o.d", a.depfile());
+        assertTrue(g.action(1).run().endsWith("&& cc '-DMSG=\"hi there\"' -c '../src/b c.c' -oobj/b.o -MD -MF obj/b.o.d"),
                 g.action(1).run());
+        assertEquals("obj/b.o.d", g.action(1).depfile());
+        assertEquals(null, g.action(2).depfile(), "runs in another directory: its depfile's paths would not be "
+                + "relative to the root");
+        assertTrue(g.action(2).run().endsWith("cc -c ../../src/c.c"), g.action(2).run());
         assertEquals(List.of(), g.action(3).outputs(), "no output known: none declared");
+        assertEquals(null, g.action(3).depfile());
         assertEquals(dir.resolve("build").toString(), g.root());
         assertEquals("build", g.name());
+    }
+
+    @Test
+    void onlyDriverCompilesWithoutDependencyFlagsGetADepfileAddedAndOwnDepfilesAreDeclared() throws Exception {
+        Path f = db("""
+                [
+                  {"directory": "ROOT/build", "command": "ccache /usr/bin/x86_64-linux-gnu-g++-12 -c ../src/a.c -o a.o",
+                   "file": "../src/a.c"},
+                  {"directory": "ROOT/build", "command": "gcc -MD -MT b.o -MF deps/b.d -c ../src/c.c -o b.o",
+                   "file": "../src/c.c"},
+                  {"directory": "ROOT/build", "command": "nvcc -c ../src/d.c -o d.o", "file": "../src/d.c"},
+                  {"directory": "ROOT/build", "command": "cc -c ../src/b\\\\ c.c -o e.o 2>err.txt",
+                   "file": "../src/b c.c"},
+                  {"directory": "ROOT/build", "command": "gcc -E ../src/a.c -o a.i", "file": "../src/a.c"},
+                  {"directory": "ROOT/build", "command": "gcc -MMD -c ../src/c.c -o f.o", "file": "../src/c.c"}
+                ]
+                """);
+        BuildGraph g = CompileCommandsLoader.load(f);
+        assertTrue(g.action(0).run().endsWith("-o a.o -MD -MF a.o.d"), g.action(0).run());
+        assertEquals("deps/b.d", g.action(1).depfile(), "its own, declared as it is");
+        assertEquals(List.of("compile"), g.action(1).tags(), "and kept: it is the command's, not Fester's");
+        assertTrue(g.action(1).run().endsWith("-c ../src/c.c -o b.o"), g.action(1).run());
+        for (int i = 2; i < 6; i++) {
+            assertEquals(null, g.action(i).depfile(), g.action(i).run());
+            assertEquals(List.of("compile"), g.action(i).tags());
+        }
+        assertTrue(g.action(3).run().endsWith("2>err.txt"), "a redirection: nothing added after it");
     }
 
     @Test

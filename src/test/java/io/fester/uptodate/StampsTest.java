@@ -28,9 +28,15 @@ class StampsTest {
         String h = s.hashes().hash("a b.h");
         s.put("out/x.o", new Stamps.Stamp("k1", Map.of("out/x.o", "h1"), List.of("a b.h", "/usr/include/stdio.h")));
         s.put("bad\nid", new Stamps.Stamp("k2", Map.of(), List.of()));
+        s.put("y.o", new Stamps.Stamp("k3", Map.of("y.o", "h3"), List.of()));
+        s.stale("y.o", "k4", "input y.c changed");
+        s.stale("never-stamped", "k5", "input z.c changed");
         s.save();
         Stamps back = Stamps.load(dir);
         assertEquals(s.get("out/x.o"), back.get("out/x.o"));
+        assertEquals(new Stamps.Stamp("k3", Map.of("y.o", "h3"), List.of(), "k4", "input y.c changed"), back.get("y.o"),
+                "a failed action's last stamp, with why it was stale");
+        assertNull(back.get("never-stamped"), "a reason alone makes no stamp");
         assertNull(back.get("bad\nid"), "a path with a line break is not written: it runs again");
         assertEquals(h, back.hashes().hash("a b.h"));
         assertEquals(0, back.hashes().reads(), "known by size, time and inode: not read again");
