@@ -36,7 +36,8 @@ import java.util.TreeMap;
  * of the dependents that ran (the makespan for the others), slack = latest start - earliest start.
  * Slack is never negative; the actions with the smallest slack lie on the longest dependency chain,
  * and that smallest slack is what the run lost to waiting along it (zero only if nothing on that chain
- * ever waited). Actions that did not run (skipped, cached, up to date, not started) have no slack.
+ * ever waited). Actions that did not run (skipped before starting, cached, up to date, not started) have no
+ * slack; one a cancel killed while it ran counts as having run until then.
  *
  * <p>O(V + E) over the graph's index arrays and its topological order; ties go by file order.
  *
@@ -69,7 +70,7 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
      * @param host where its latest attempt ran
      * @param slot the slot there
      * @param attempt the latest attempt (1 unless retried)
-     * @param state {@code succeeded}, {@code failed} or {@code running}
+     * @param state {@code succeeded}, {@code failed}, {@code running}, or {@code skipped} (a cancel killed it)
      * @param readyMs when its last dependency finished (the run's start when it has none)
      * @param startMs when it started
      * @param endMs when it finished (now, if it is still running)
@@ -155,8 +156,10 @@ public record CriticalPath(String runStatus, String outcome, long nowMs, long ma
         int last = -1;
         for (int i = 0; i < n; i++) {
             ActionState st = s.state(i);
+            // a running action a cancel killed ends skipped, but it ran until then
             boolean ran = s.attempt(i) > 0
-                    && (st == ActionState.RUNNING || st == ActionState.SUCCEEDED || st == ActionState.FAILED);
+                    && (st == ActionState.RUNNING || st == ActionState.SUCCEEDED || st == ActionState.FAILED
+                            || st == ActionState.SKIPPED && s.startedMs(i) > 0);
             if (ran) {
                 kind[i] = 1;
                 start[i] = s.startedMs(i) - t0;

@@ -168,6 +168,21 @@ class CriticalPathTest {
     }
 
     @Test
+    void anActionACancelKilledWhileItRanCountsAsHavingRunUntilThen() {
+        BuildState s = new RunEvents(List.of(action("a"), action("b", "a")), 1)
+                .start(0, "a", 0)
+                .skipped(700, "a")
+                .skipped(700, "b")
+                .finished(700, "cancelled")
+                .fold();
+        CriticalPath cp = CriticalPath.of(s);
+        assertEquals(List.of("a"), ids(cp));
+        assertEquals(700, cp.chain().get(0).durationMs());
+        assertEquals("skipped", cp.chain().get(0).state());
+        assertEquals(Map.of("skipped", 1), cp.notRun(), "b never started");
+    }
+
+    @Test
     void aPrefixCountsARunningActionUpToNowAndLeavesTheRestOut() {
         // a → b → c; x fails, y (after x) is skipped; the prefix ends at 250 with b running, c queued
         BuildState s = new RunEvents(List.of(action("a"), action("b", "a"), action("c", "b"), action("x"),
