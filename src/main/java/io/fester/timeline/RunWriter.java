@@ -141,22 +141,11 @@ public final class RunWriter implements AutoCloseable {
                             resync = false;
                             break;
                         } catch (SQLException e) {
-                            // reconnecting: the file may be briefly locked by the process taking it over
-                            if (deadline == 0 && !TimelineStore.lost(e)) {
-                                throw e;
-                            }
-                            long now = System.nanoTime();
-                            if (deadline == 0) {
-                                deadline = now + TimelineStore.RECONNECT_MS * 1_000_000;
-                            } else if (now - deadline > 0) {
-                                throw e;
-                            }
                             closeQuietly(c);
                             c = null;
                             ps = null;
                             resync = true;
-                            store.renewPool();
-                            TimelineStore.pause();
+                            deadline = store.reconnecting(e, deadline);
                         }
                     }
                     long now = System.nanoTime();

@@ -150,28 +150,35 @@ public final class TimelineStore implements AutoCloseable {
             try (Connection c = pool.getConnection()) {
                 return work.run(c);
             } catch (SQLException e) {
-                // while reconnecting, the file may be briefly locked by the process taking it over
-                if (closed || (deadline == 0 && !lost(e))) {
-                    throw e;
-                }
-                long now = System.nanoTime();
-                if (deadline == 0) {
-                    deadline = now + RECONNECT_MS * 1_000_000;
-                } else if (now - deadline > 0) {
-                    throw e;
-                }
-                renewPool();
-                pause();
+                deadline = reconnecting(e, deadline);
             }
         }
     }
 
-    static void pause() {
+    /**
+     * After a failed attempt: rethrows {@code e} unless the connection was lost (or a reconnection is under
+     * way and its deadline, which this returns, has not passed); else takes a fresh pool and pauses
+     * before the next attempt. {@code deadline} is 0 before the first reconnection.
+     */
+    long reconnecting(SQLException e, long deadline) throws SQLException {
+        // while reconnecting, the file may be briefly locked by the process taking it over
+        if (closed || (deadline == 0 && !lost(e))) {
+            throw e;
+        }
+        long now = System.nanoTime();
+        if (deadline == 0) {
+            deadline = now + RECONNECT_MS * 1_000_000;
+        } else if (now - deadline > 0) {
+            throw e;
+        }
+        renewPool();
         try {
             Thread.sleep(100);
         } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // asked to stop: give up
+            throw e;
         }
+        return deadline;
     }
 
     /** Drops every pooled connection (they all went through the server that is gone). */
@@ -242,8 +249,31 @@ public final class TimelineStore implements AutoCloseable {
         return base;
     }
 
+    /**
+     * A pooled connection that has just answered, for work that holds it longer (a run's writer, the
+     * history): one whose server went away is replaced first (see {@link #withConnection}).
+     */
     Connection connection() throws SQLException {
-        return pool.getConnection();
+        long deadline = 0;
+        while (true) {
+            Connection c = null;
+            try {
+                c = pool.getConnection();
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+                return c;
+            } catch (SQLException e) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // lost already
+                    }
+                }
+                deadline = reconnecting(e, deadline);
+            }
+        }
     }
 
     /** What a run's row says when it starts; written again if the file lost it (see {@link RunWriter}). */

@@ -66,6 +66,35 @@ class TimelineStoreTest {
     }
 
     @Test
+    void runsStartedAtOnceFromTwoOpenersGetDistinctContiguousNumbers() throws Exception {
+        try (TimelineStore one = TimelineStore.open(db()); TimelineStore two = TimelineStore.open(db())) {
+            List<Integer> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                TimelineStore store = t % 2 == 0 ? one : two;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 10; i++) {
+                            ids.add(record(store, 2));
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(List.of(), errors);
+            List<Integer> sorted = new ArrayList<>(ids);
+            java.util.Collections.sort(sorted);
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList(), sorted);
+        }
+    }
+
+    @Test
     void namingADeletedRunSaysItWasDeletedAndWhichRunsThereAre() throws Exception {
         try (TimelineStore store = TimelineStore.open(db())) {
             for (int i = 0; i < 5; i++) {
