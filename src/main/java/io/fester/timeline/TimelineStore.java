@@ -49,6 +49,11 @@ public final class TimelineStore implements AutoCloseable {
         if (System.getProperty("h2.objectCache") == null) {
             System.setProperty("h2.objectCache", "false");
         }
+        // H2 retries a refused loopback connection 16 times (~1.5 s) before deciding the process that served
+        // the file is gone; it only ever is here (a process that exited or was killed), so ask less
+        if (System.getProperty("h2.socketConnectRetry") == null) {
+            System.setProperty("h2.socketConnectRetry", "3");
+        }
     }
 
     /** How long an operation keeps trying to reach the database again after its server went away. */
