@@ -69,6 +69,9 @@ class SharedDatabaseProcessTest {
         Process a = fester(logA, "run", specA.toString(), "--db", db());
         Path slowPid = specA.getParent().resolve("slow.pid");
         waitFor(slowPid, a, logA); // A has the database open and serves it
+        // this test's own store stands for the cockpit beside them: it reads through A too
+        TimelineStore reader = TimelineStore.open(db());
+        assertEquals(1, reader.runs().size());
         Process b = fester(logB, "run", specB.toString(), "--db", db());
         waitFor(specB.getParent().resolve("started"), b, logB); // B records through A
         if (hardKill) {
@@ -85,7 +88,7 @@ class SharedDatabaseProcessTest {
         assertFalse(out.contains("timeline could not be written"), out);
         int runB = Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).reduce((x, y) -> y).orElseThrow()
                 .substring(5).trim());
-        try (TimelineStore store = TimelineStore.open(db())) {
+        try (TimelineStore store = reader) { // its connections went through A: it reconnects by itself
             RunInfo run = store.resolve(Integer.toString(runB));
             assertEquals("succeeded", run.outcome());
             List<Recorded> events = store.events(runB);
