@@ -14,6 +14,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * the database falls far behind, {@code append} waits (bounded memory).
  *
  * <p>{@code append} must be called from one thread at a time (the engine loop).
+ *
+ * <p>When the process serving the database goes away, the writer's connection breaks. It then takes a
+ * fresh connection (see {@link TimelineStore#withConnection}), asks which {@code seq} the file holds last
+ * for this run, and writes everything after it again in one transaction: a batch whose commit reached the
+ * file is not written twice, one that did not is written once, in {@code seq} order. A server that was
+ * killed hard may also lose commits of its last {@link TimelineStore#WRITE_DELAY_MS} ms that it had
+ * acknowledged, so the writer keeps the events it committed in the last {@value #RETAIN_MS} ms and writes
+ * those again too (and the run's row, if that was lost with them).
  */
 public final class RunWriter implements AutoCloseable {
     /** The longest an appended event waits before its batch is committed. */
@@ -25,8 +33,11 @@ public final class RunWriter implements AutoCloseable {
     private static final int PAGE_CHARS = 128 * 1024;
     private static final int BATCH = 2000;
     private static final int MAX_PENDING = 100_000;
+    /** How long committed events are kept to write again if the serving process lost them. */
+    static final long RETAIN_MS = 10 * TimelineStore.WRITE_DELAY_MS;
 
     private final TimelineStore store;
+    private final TimelineStore.RunRow row;
     private final int runId;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -37,9 +48,10 @@ public final class RunWriter implements AutoCloseable {
     private volatile Throwable failure;
     private final Thread flusher;
 
-    RunWriter(TimelineStore store, int runId) {
+    RunWriter(TimelineStore store, TimelineStore.RunRow row) {
         this.store = store;
-        this.runId = runId;
+        this.row = row;
+        this.runId = row.id();
         this.flusher = new Thread(this::flushLoop, "fester-timeline-writer-" + runId);
         flusher.setDaemon(true);
         flusher.start();
@@ -82,39 +94,74 @@ public final class RunWriter implements AutoCloseable {
         return r;
     }
 
+    /** A committed batch, kept while the file may still lose it. */
+    private record Committed(List<Recorded> events, long atNs) {}
+
+    private static final String INSERT = "INSERT INTO event_pages(id, run_id, last_seq, last_time_ms, lines, big)"
+            + " VALUES (?, ?, ?, ?, ?, ?)";
+
     private void flushLoop() {
-        try (Connection c = store.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_pages(id, run_id, last_seq,"
-                    + " last_time_ms, lines, big) VALUES (?, ?, ?, ?, ?, ?)")) {
-                while (true) {
-                    List<Recorded> batch;
-                    boolean last;
+        Connection c = null;
+        PreparedStatement ps = null;
+        java.util.ArrayDeque<Committed> retained = new java.util.ArrayDeque<>();
+        try {
+            boolean resync = false;
+            while (true) {
+                List<Recorded> batch;
+                boolean last;
+                lock.lock();
+                try {
+                    if (pending.size() < BATCH && !closing) {
+                        work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    batch = pending;
+                    pending = new ArrayList<>(Math.max(16, batch.size()));
+                    last = closing;
+                    drained.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                if (!batch.isEmpty()) {
+                    long deadline = 0;
+                    while (true) {
+                        try {
+                            if (c == null) {
+                                c = store.connection();
+                                c.setAutoCommit(false);
+                                ps = c.prepareStatement(INSERT);
+                            }
+                            List<Recorded> out = batch;
+                            if (resync) {
+                                out = unwritten(c, retained, batch);
+                            }
+                            if (!out.isEmpty()) {
+                                writePages(ps, out);
+                            }
+                            c.commit();
+                            resync = false;
+                            break;
+                        } catch (SQLException e) {
+                            closeQuietly(c);
+                            c = null;
+                            ps = null;
+                            resync = true;
+                            deadline = store.reconnecting(e, deadline);
+                        }
+                    }
+                    long now = System.nanoTime();
+                    retained.addLast(new Committed(batch, now));
+                    while (now - retained.peekFirst().atNs() > RETAIN_MS * 1_000_000) {
+                        retained.removeFirst();
+                    }
+                }
+                if (last) {
                     lock.lock();
                     try {
-                        if (pending.size() < BATCH && !closing) {
-                            work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        if (pending.isEmpty()) {
+                            return;
                         }
-                        batch = pending;
-                        pending = new ArrayList<>(Math.max(16, batch.size()));
-                        last = closing;
-                        drained.signalAll();
                     } finally {
                         lock.unlock();
-                    }
-                    if (!batch.isEmpty()) {
-                        writePages(ps, batch);
-                        c.commit();
-                    }
-                    if (last) {
-                        lock.lock();
-                        try {
-                            if (pending.isEmpty()) {
-                                return;
-                            }
-                        } finally {
-                            lock.unlock();
-                        }
                     }
                 }
             }
@@ -126,7 +173,73 @@ public final class RunWriter implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        } finally {
+            closeQuietly(c);
         }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // it was lost already
+            }
+        }
+    }
+
+    /**
+     * After a reconnection: the events of the retained batches and of {@code batch} that the file does
+     * not hold, in {@code seq} order; restores the run's row if the file lost it.
+     */
+    private List<Recorded> unwritten(Connection c, java.util.ArrayDeque<Committed> retained, List<Recorded> batch)
+            throws SQLException, StoreException {
+        ensureRunRow(c);
+        long stored;
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT COALESCE(MAX(last_seq), 0) FROM event_pages WHERE id BETWEEN ? AND ?")) {
+            q.setLong(1, TimelineStore.key(runId, 0));
+            q.setLong(2, TimelineStore.key(runId, TimelineStore.MAX_SEQ));
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+        }
+        List<Recorded> out = new ArrayList<>();
+        for (Committed b : retained) {
+            for (Recorded r : b.events()) {
+                if (r.seq() > stored) {
+                    out.add(r);
+                }
+            }
+        }
+        for (Recorded r : batch) {
+            if (r.seq() > stored) {
+                out.add(r);
+            }
+        }
+        if (!out.isEmpty() && out.get(0).seq() != stored + 1) {
+            throw new StoreException("events " + (stored + 1) + " to " + (out.get(0).seq() - 1) + " of run " + runId
+                    + " were lost when the process serving the database was killed");
+        }
+        return out;
+    }
+
+    private void ensureRunRow(Connection c) throws SQLException, StoreException {
+        try (PreparedStatement q = c.prepareStatement("SELECT owner_pid, owner_host, started_ms FROM runs WHERE id = ?")) {
+            q.setInt(1, runId);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    if (rs.getLong(1) != row.ownerPid() || !row.ownerHost().equals(rs.getString(2))
+                            || rs.getLong(3) != row.startedMs()) {
+                        throw new StoreException("run " + runId + " was lost when the process serving the database"
+                                + " was killed, and its number was given to another run");
+                    }
+                    return;
+                }
+            }
+        }
+        TimelineStore.insertRun(c, row);
     }
 
     /** Encodes a batch as pages of consecutive lines and adds them to the statement's batch. */

@@ -28,7 +28,15 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * graph) gets a page of its own, stored as a CLOB out of the table's B-tree.
  *
  * <p>Several processes may use one file: the first opens it and serves the others over loopback
- * (H2's {@code AUTO_SERVER}).
+ * (H2's {@code AUTO_SERVER}). When that process exits (or is killed), the others lose their
+ * connections: every operation here then takes a fresh pool, which opens the file itself (becoming the
+ * new server) or connects to whichever survivor did, and is tried again; see {@link RunWriter} for how
+ * a run's events survive it.
+ *
+ * <p>Runs are numbered 1, 2, 3 … : a new run takes the highest number ever given plus one, inside the
+ * transaction that inserts it (two processes starting at once collide on the key and one takes the next
+ * number). A deleted run keeps its row as a tombstone ({@code deleting}), so its number is never given
+ * again and can be named as deleted.
  */
 public final class TimelineStore implements AutoCloseable {
     /** H2's delay between a commit and its write to the file. */
@@ -41,14 +49,31 @@ public final class TimelineStore implements AutoCloseable {
         if (System.getProperty("h2.objectCache") == null) {
             System.setProperty("h2.objectCache", "false");
         }
+        // H2 retries a refused loopback connection 16 times (~1.5 s) before deciding the process that served
+        // the file is gone; it only ever is here (a process that exited or was killed), so ask less
+        if (System.getProperty("h2.socketConnectRetry") == null) {
+            System.setProperty("h2.socketConnectRetry", "3");
+        }
     }
 
-    private final JdbcConnectionPool pool;
-    private final String base;
+    /** How long an operation keeps trying to reach the database again after its server went away. */
+    static final long RECONNECT_MS = 30_000;
 
-    private TimelineStore(JdbcConnectionPool pool, String base) {
-        this.pool = pool;
+    private volatile JdbcConnectionPool pool;
+    private final String url;
+    private final String base;
+    private volatile boolean closed;
+
+    private TimelineStore(String url, String base) {
+        this.url = url;
+        this.pool = newPool(url);
         this.base = base;
+    }
+
+    private static JdbcConnectionPool newPool(String url) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "fester", "");
+        pool.setMaxConnections(16);
+        return pool;
     }
 
     /** The default database: {@code ~/.local/share/fester/timeline}. */
@@ -68,13 +93,14 @@ public final class TimelineStore implements AutoCloseable {
             throw new StoreException("cannot create the database directory " + abs.getParent() + ": " + e.getMessage());
         }
         String url = "jdbc:h2:file:" + abs + ";AUTO_SERVER=TRUE;WRITE_DELAY=" + WRITE_DELAY_MS;
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "fester", "");
-        pool.setMaxConnections(16);
-        TimelineStore store = new TimelineStore(pool, abs.toString());
+        TimelineStore store = new TimelineStore(url, abs.toString());
         try {
-            store.createSchema();
+            store.withConnection(c -> {
+                store.createSchema(c);
+                return null;
+            });
         } catch (SQLException e) {
-            pool.dispose();
+            store.close();
             throw new StoreException(describe(abs + ".mv.db", e), e);
         }
         return store;
@@ -94,10 +120,86 @@ public final class TimelineStore implements AutoCloseable {
         return "cannot open the timeline database " + file + ": " + msg;
     }
 
-    private void createSchema() throws SQLException {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            // run numbers only grow, even when the last run is deleted: a number names one run forever
-            s.execute("CREATE SEQUENCE IF NOT EXISTS run_numbers START WITH 1");
+    /**
+     * Whether an error means the connection to the database is gone (its serving process exited),
+     * rather than a refusal of the statement.
+     */
+    static boolean lost(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                int code = s.getErrorCode();
+                if (code == org.h2.api.ErrorCode.CONNECTION_BROKEN_1 || code == org.h2.api.ErrorCode.OBJECT_CLOSED
+                        || code == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
+                        || code == org.h2.api.ErrorCode.DATABASE_IS_CLOSED
+                        || (s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Work on one connection; run again from the start on a fresh connection when the first is lost. */
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs work on a pooled connection. When the connection is lost (the process serving the database
+     * exited), takes a fresh pool and runs it again, for up to {@link #RECONNECT_MS} ms: the new pool's
+     * first connection opens the file (and serves it) or reaches the process that did.
+     */
+    <T> T withConnection(SqlWork<T> work) throws SQLException {
+        long deadline = 0;
+        while (true) {
+            try (Connection c = pool.getConnection()) {
+                return work.run(c);
+            } catch (SQLException e) {
+                deadline = reconnecting(e, deadline);
+            }
+        }
+    }
+
+    /**
+     * After a failed attempt: rethrows {@code e} unless the connection was lost (or a reconnection is under
+     * way and its deadline, which this returns, has not passed); else takes a fresh pool and pauses
+     * before the next attempt. {@code deadline} is 0 before the first reconnection.
+     */
+    long reconnecting(SQLException e, long deadline) throws SQLException {
+        // while reconnecting, the file may be briefly locked by the process taking it over
+        if (closed || (deadline == 0 && !lost(e))) {
+            throw e;
+        }
+        long now = System.nanoTime();
+        if (deadline == 0) {
+            deadline = now + RECONNECT_MS * 1_000_000;
+        } else if (now - deadline > 0) {
+            throw e;
+        }
+        renewPool();
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt(); // asked to stop: give up
+            throw e;
+        }
+        return deadline;
+    }
+
+    /** Drops every pooled connection (they all went through the server that is gone). */
+    void renewPool() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            JdbcConnectionPool old = pool;
+            pool = newPool(url);
+            old.dispose();
+        }
+    }
+
+    private void createSchema(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL,"
                     + " kind VARCHAR(16) NOT NULL, started_ms BIGINT NOT NULL, finished_ms BIGINT, outcome VARCHAR(16),"
                     + " actions INT, owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)");
@@ -108,6 +210,34 @@ public final class TimelineStore implements AutoCloseable {
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
             s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
+            keepSequenceNumbers(c);
+        }
+    }
+
+    /**
+     * Databases written before runs were numbered from the table took their numbers from a sequence;
+     * its last number becomes a tombstone when no row holds it (that run was deleted), so it is never
+     * given again, and the sequence goes.
+     */
+    private static void keepSequenceNumbers(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT BASE_VALUE FROM INFORMATION_SCHEMA.SEQUENCES"
+                        + " WHERE SEQUENCE_SCHEMA = 'PUBLIC' AND SEQUENCE_NAME = 'RUN_NUMBERS'")) {
+            if (!rs.next()) {
+                return;
+            }
+            long lastGiven = rs.getLong(1) - 1;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, deleting)"
+                    + " SELECT ?, '', 'deleted', 0, TRUE FROM DUAL WHERE ? > (SELECT COALESCE(MAX(id), 0) FROM runs)")) {
+                ps.setLong(1, lastGiven);
+                ps.setLong(2, lastGiven);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) { // another process did it at the same time
+                    throw e;
+                }
+            }
+            s.execute("DROP SEQUENCE IF EXISTS run_numbers");
         }
     }
 
@@ -124,32 +254,63 @@ public final class TimelineStore implements AutoCloseable {
         return base;
     }
 
+    /**
+     * A pooled connection that has just answered, for work that holds it longer (a run's writer, the
+     * history): one whose server went away is replaced first (see {@link #withConnection}).
+     */
     Connection connection() throws SQLException {
-        return pool.getConnection();
+        long deadline = 0;
+        while (true) {
+            Connection c = null;
+            try {
+                c = pool.getConnection();
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+                return c;
+            } catch (SQLException e) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // lost already
+                    }
+                }
+                deadline = reconnecting(e, deadline);
+            }
+        }
     }
+
+    /** What a run's row says when it starts; written again if the file lost it (see {@link RunWriter}). */
+    record RunRow(int id, String spec, String kind, long startedMs, int actions, long ownerPid, String ownerHost) {}
 
     /** Starts a new run, numbered after every run there ever was in this database, and returns its writer. */
     public RunWriter startRun(String spec, String kind, long startedMs, int actions) throws StoreException {
+        long pid = ProcessHandle.current().pid();
+        String host = hostName();
         for (int attempt = 0; attempt < 20; attempt++) {
-            try (Connection c = pool.getConnection()) {
-                int id;
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT NEXT VALUE FOR run_numbers")) {
-                    rs.next();
-                    id = rs.getInt(1);
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, actions,"
-                        + " owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setInt(1, id);
-                    ps.setString(2, spec);
-                    ps.setString(3, kind);
-                    ps.setLong(4, startedMs);
-                    ps.setInt(5, actions);
-                    ps.setLong(6, ProcessHandle.current().pid());
-                    ps.setString(7, hostName());
-                    ps.executeUpdate();
-                }
-                return new RunWriter(this, id);
+            try {
+                RunRow row = withConnection(c -> {
+                    c.setAutoCommit(false);
+                    try {
+                        int id;
+                        try (Statement s = c.createStatement();
+                                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM runs")) {
+                            rs.next();
+                            id = rs.getInt(1);
+                        }
+                        RunRow r = new RunRow(id, spec, kind, startedMs, actions, pid, host);
+                        insertRun(c, r);
+                        c.commit();
+                        return r;
+                    } catch (SQLException e) {
+                        rollbackQuietly(c);
+                        throw e;
+                    } finally {
+                        c.setAutoCommit(true);
+                    }
+                });
+                return new RunWriter(this, row);
             } catch (SQLException e) {
                 if (!"23505".equals(e.getSQLState())) { // another process took the number: try the next
                     throw new StoreException(describe(base + ".mv.db", e), e);
@@ -159,41 +320,76 @@ public final class TimelineStore implements AutoCloseable {
         throw new StoreException("could not allocate a run number in " + base);
     }
 
-    void finishRun(int id, String outcome, long finishedMs) throws SQLException {
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE runs SET outcome = ?, finished_ms = ?"
-                        + " WHERE id = ? AND outcome IS NULL AND NOT deleting")) {
-            ps.setString(1, outcome);
-            ps.setLong(2, finishedMs);
-            ps.setInt(3, id);
+    static void insertRun(Connection c, RunRow r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, actions,"
+                + " owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setInt(1, r.id());
+            ps.setString(2, r.spec());
+            ps.setString(3, r.kind());
+            ps.setLong(4, r.startedMs());
+            ps.setInt(5, r.actions());
+            ps.setLong(6, r.ownerPid());
+            ps.setString(7, r.ownerHost());
             ps.executeUpdate();
         }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone: so is the transaction
+        }
+    }
+
+    void finishRun(int id, String outcome, long finishedMs) throws SQLException {
+        withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET outcome = ?, finished_ms = ?"
+                    + " WHERE id = ? AND outcome IS NULL AND NOT deleting")) {
+                ps.setString(1, outcome);
+                ps.setLong(2, finishedMs);
+                ps.setInt(3, id);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Every run, oldest first. Runs whose process died without finishing show as {@code interrupted}. */
     public List<RunInfo> runs() throws StoreException {
         List<RunInfo> out = new ArrayList<>();
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT r.id, r.spec, r.kind, r.started_ms, r.finished_ms, r.outcome,"
-                        + " r.actions, r.owner_pid, r.owner_host,"
-                        + " (SELECT MAX(last_seq) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
-                        + " AND r.id * 1099511627776 + 1099511627775),"
-                        + " (SELECT MAX(last_time_ms) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
-                        + " AND r.id * 1099511627776 + 1099511627775)"
-                        + " FROM runs r WHERE NOT r.deleting ORDER BY r.id")) {
-            while (rs.next()) {
-                int id = rs.getInt(1);
-                Long finished = (Long) rs.getObject(5);
-                String outcome = rs.getString(6);
-                long events = rs.getLong(10);
-                if (outcome == null && !ownerAlive(rs.getLong(8), rs.getString(9))) {
-                    outcome = "interrupted";
-                    Long last = (Long) rs.getObject(11);
-                    finished = last == null ? rs.getLong(4) : last;
-                    finishRun(id, outcome, finished);
+        try {
+            List<RunInfo> rows = withConnection(c -> {
+                List<RunInfo> found = new ArrayList<>();
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT r.id, r.spec, r.kind, r.started_ms, r.finished_ms,"
+                                + " r.outcome, r.actions, r.owner_pid, r.owner_host,"
+                                + " (SELECT MAX(last_seq) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
+                                + " AND r.id * 1099511627776 + 1099511627775),"
+                                + " (SELECT MAX(last_time_ms) FROM event_pages e WHERE e.id BETWEEN"
+                                + " r.id * 1099511627776 AND r.id * 1099511627776 + 1099511627775)"
+                                + " FROM runs r WHERE NOT r.deleting ORDER BY r.id")) {
+                    while (rs.next()) {
+                        Long finished = (Long) rs.getObject(5);
+                        String outcome = rs.getString(6);
+                        if (outcome == null && !ownerAlive(rs.getLong(8), rs.getString(9))) {
+                            outcome = "interrupted";
+                            Long last = (Long) rs.getObject(11);
+                            finished = last == null ? rs.getLong(4) : last;
+                        }
+                        found.add(new RunInfo(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4), finished,
+                                outcome, (Integer) rs.getObject(7), rs.getLong(10)));
+                    }
                 }
-                out.add(new RunInfo(id, rs.getString(2), rs.getString(3), rs.getLong(4), finished, outcome,
-                        (Integer) rs.getObject(7), events));
+                return found;
+            });
+            for (RunInfo r : rows) {
+                out.add(r);
+            }
+            // record what was found out, after the read: finishRun may need its own connection
+            for (RunInfo r : rows) {
+                if ("interrupted".equals(r.outcome())) {
+                    finishRun(r.id(), r.outcome(), r.finishedMs());
+                }
             }
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
@@ -240,8 +436,49 @@ public final class TimelineStore implements AutoCloseable {
                 return r;
             }
         }
-        throw new StoreException("unknown run " + run + ": runs " + runs.get(0).id() + " to "
-                + runs.get(runs.size() - 1).id() + " are recorded (see 'fester runs')");
+        String recorded = "recorded runs: " + ranges(runs) + " (see 'fester runs')";
+        if (deleted(id)) {
+            throw new StoreException("run " + id + " was deleted ('fester runs --delete'); " + recorded);
+        }
+        throw new StoreException("unknown run " + run + ": " + recorded);
+    }
+
+    /** Whether a run of that number was deleted. */
+    private boolean deleted(int id) throws StoreException {
+        try {
+            return withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM runs WHERE id = ? AND deleting")) {
+                    ps.setInt(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new StoreException(describe(base + ".mv.db", e), e);
+        }
+    }
+
+    /** Run numbers as ranges: {@code 1-37, 39-45}; at most a few, then how many more. */
+    static String ranges(List<RunInfo> runs) {
+        List<String> parts = new ArrayList<>();
+        int i = 0;
+        while (i < runs.size()) {
+            int j = i;
+            while (j + 1 < runs.size() && runs.get(j + 1).id() == runs.get(j).id() + 1) {
+                j++;
+            }
+            int from = runs.get(i).id();
+            int to = runs.get(j).id();
+            parts.add(from == to ? Integer.toString(from) : from + "-" + to);
+            i = j + 1;
+        }
+        int shown = 6;
+        if (parts.size() <= shown) {
+            return String.join(", ", parts);
+        }
+        return String.join(", ", parts.subList(0, shown - 1)) + ", … (" + (parts.size() - shown) + " more ranges), "
+                + parts.get(parts.size() - 1);
     }
 
     /**
@@ -249,36 +486,46 @@ public final class TimelineStore implements AutoCloseable {
      * {@code seq} order; {@code type} null for all types.
      */
     public void lines(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
-        long from = Math.max(1, fromSeq);
         long to = Math.min(toSeq, MAX_SEQ);
+        long[] next = {Math.max(1, fromSeq)}; // the first seq not handed over yet: a retry resumes there
         String sql = "SELECT id, lines, big FROM event_pages WHERE id BETWEEN ? AND ? AND last_seq >= ? ORDER BY id";
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, key(run, Math.max(1, from - RunWriter.PAGE_EVENTS + 1)));
-            ps.setLong(2, key(run, to));
-            ps.setLong(3, from);
-            ps.setFetchSize(64);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long seq = rs.getLong(1) & MAX_SEQ;
-                    String text = rs.getString(2);
-                    if (text == null) {
-                        text = rs.getString(3);
-                    }
-                    int at = 0;
-                    while (at < text.length() && seq <= to) {
-                        int nl = text.indexOf('\n', at);
-                        int end = nl < 0 ? text.length() : nl;
-                        if (seq >= from) {
-                            String line = text.substring(at, end);
-                            if (type == null || typeOf(line).equals(type)) {
-                                sink.accept(line);
+        try {
+            withConnection(c -> {
+                long from = next[0];
+                if (from > to) {
+                    return null;
+                }
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setLong(1, key(run, Math.max(1, from - RunWriter.PAGE_EVENTS + 1)));
+                    ps.setLong(2, key(run, to));
+                    ps.setLong(3, from);
+                    ps.setFetchSize(64);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long seq = rs.getLong(1) & MAX_SEQ;
+                            String text = rs.getString(2);
+                            if (text == null) {
+                                text = rs.getString(3);
+                            }
+                            int at = 0;
+                            while (at < text.length() && seq <= to) {
+                                int nl = text.indexOf('\n', at);
+                                int end = nl < 0 ? text.length() : nl;
+                                if (seq >= next[0]) {
+                                    String line = text.substring(at, end);
+                                    if (type == null || typeOf(line).equals(type)) {
+                                        sink.accept(line);
+                                    }
+                                    next[0] = seq + 1;
+                                }
+                                seq++;
+                                at = end + 1;
                             }
                         }
-                        seq++;
-                        at = end + 1;
                     }
                 }
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
         }
@@ -306,39 +553,53 @@ public final class TimelineStore implements AutoCloseable {
         return events(run, 1, MAX_SEQ);
     }
 
-    /** Deletes a finished run and all its events; its number is never given to another run. */
+    /**
+     * Deletes a finished run and all its events. Its row stays as a tombstone: the number is never
+     * given to another run, and naming it says it was deleted.
+     */
     public void deleteRun(int run) throws StoreException {
         for (RunInfo r : runs()) {
             if (r.id() == run && r.outcome() == null) {
                 throw new StoreException("run " + run + " is still running: stop it first (Ctrl-C), then delete it");
             }
         }
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE WHERE id = ?");
-                    PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?");
-                    PreparedStatement del = c.prepareStatement("DELETE FROM runs WHERE id = ?")) {
-                mark.setInt(1, run);
-                if (mark.executeUpdate() == 0) {
-                    throw new StoreException("unknown run " + run + " (see 'fester runs')");
+        boolean found;
+        try {
+            found = withConnection(c -> {
+                c.setAutoCommit(false);
+                try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE"
+                        + " WHERE id = ? AND NOT deleting");
+                        PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?")) {
+                    mark.setInt(1, run);
+                    if (mark.executeUpdate() == 0) {
+                        c.rollback();
+                        return false;
+                    }
+                    ev.setLong(1, key(run, 0));
+                    ev.setLong(2, key(run, MAX_SEQ));
+                    ev.executeUpdate();
+                    c.commit();
+                    return true;
+                } catch (SQLException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
                 }
-                ev.setLong(1, key(run, 0));
-                ev.setLong(2, key(run, MAX_SEQ));
-                ev.executeUpdate();
-                del.setInt(1, run);
-                del.executeUpdate();
-                c.commit();
-            } catch (SQLException | StoreException e) {
-                c.rollback();
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
+        }
+        if (!found) {
+            throw new StoreException("unknown run " + run + " (see 'fester runs')");
         }
     }
 
     @Override
     public void close() {
-        pool.dispose();
+        synchronized (this) {
+            closed = true;
+            pool.dispose();
+        }
     }
 }

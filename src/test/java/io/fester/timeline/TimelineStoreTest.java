@@ -61,7 +61,72 @@ class TimelineStoreTest {
             assertEquals(3, store.resolve("last").id());
             assertEquals(2, store.resolve("2").id());
             StoreException e = assertThrows(StoreException.class, () -> store.resolve("9"));
-            assertTrue(e.getMessage().contains("runs 1 to 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("unknown run 9: recorded runs: 1-3"), e.getMessage());
+        }
+    }
+
+    @Test
+    void runsStartedAtOnceFromTwoOpenersGetDistinctContiguousNumbers() throws Exception {
+        try (TimelineStore one = TimelineStore.open(db()); TimelineStore two = TimelineStore.open(db())) {
+            List<Integer> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                TimelineStore store = t % 2 == 0 ? one : two;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 10; i++) {
+                            ids.add(record(store, 2));
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(List.of(), errors);
+            List<Integer> sorted = new ArrayList<>(ids);
+            java.util.Collections.sort(sorted);
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList(), sorted);
+        }
+    }
+
+    @Test
+    void namingADeletedRunSaysItWasDeletedAndWhichRunsThereAre() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            for (int i = 0; i < 5; i++) {
+                record(store, 1);
+            }
+            store.deleteRun(3);
+            StoreException e = assertThrows(StoreException.class, () -> store.resolve("3"));
+            assertTrue(e.getMessage().startsWith("run 3 was deleted"), e.getMessage());
+            assertTrue(e.getMessage().contains("recorded runs: 1-2, 4-5"), e.getMessage());
+            StoreException again = assertThrows(StoreException.class, () -> store.deleteRun(3));
+            assertTrue(again.getMessage().contains("unknown run 3"), again.getMessage());
+            StoreException never = assertThrows(StoreException.class, () -> store.resolve("6"));
+            assertTrue(never.getMessage().startsWith("unknown run 6: recorded runs: 1-2, 4-5"), never.getMessage());
+        }
+    }
+
+    @Test
+    void aDatabaseNumberedByTheOldSequenceKeepsADeletedLastRunsNumber() throws Exception {
+        // as earlier versions left it: runs 1 and 2 given by a sequence, 2 deleted (its row gone)
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db(), "fester", "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE SEQUENCE run_numbers START WITH 1");
+            s.execute("CREATE TABLE runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL, kind VARCHAR(16) NOT NULL,"
+                    + " started_ms BIGINT NOT NULL, finished_ms BIGINT, outcome VARCHAR(16), actions INT,"
+                    + " owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)");
+            s.execute("SELECT NEXT VALUE FOR run_numbers");
+            s.execute("SELECT NEXT VALUE FOR run_numbers");
+            s.execute("INSERT INTO runs(id, spec, kind, started_ms, outcome) VALUES (1, 's', 'run', 1, 'succeeded')");
+        }
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(3, record(store, 1), "2 was given once: never again");
+            assertEquals(4, record(store, 1));
         }
     }
 

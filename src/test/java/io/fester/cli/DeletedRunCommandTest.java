@@ -1,0 +1,46 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.Samples;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Naming a run that was deleted says so, and which runs there are. */
+class DeletedRunCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDeletedRunIsNamedAsDeletedWithTheRunsThatAreRecorded() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0, Cli.run(db, "run", spec.toString()).code());
+        }
+        Cli.Result delete = Cli.run(db, "runs", "--delete", "2");
+        assertEquals(0, delete.code(), delete.toString());
+        assertTrue(delete.out().contains("deleted run 2"), delete.out());
+
+        Cli.Result events = Cli.run(db, "events", "2");
+        assertEquals(2, events.code(), "a usage error, as for any run that is not there");
+        assertEquals("fester: run 2 was deleted ('fester runs --delete'); recorded runs: 1, 3-4 (see 'fester runs')",
+                events.err().strip());
+        assertFalse(events.err().contains("\tat "), events.err());
+
+        Cli.Result again = Cli.run(db, "runs", "--delete", "2");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("run 2 was deleted"), again.err());
+
+        Cli.Result never = Cli.run(db, "events", "9");
+        assertEquals(2, never.code());
+        assertTrue(never.err().contains("unknown run 9: recorded runs: 1, 3-4"), never.err());
+
+        assertEquals(0, Cli.run(db, "run", spec.toString()).code());
+        assertTrue(Cli.run(db, "runs").out().contains("    5  run"), "the next run is 5: 2 is never given again");
+    }
+}
