@@ -187,7 +187,9 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         if (address != null && (address.startsWith("-") || address.chars().anyMatch(Character::isWhitespace))) {
             throw new SpecException(h.get("address").pos(), "address must be a host name or an IP address");
         }
-        return new RemoteHost(name, address, port, user, identity, workspace, null);
+        String source = address != null ? "address in " + h.get("address").pos()
+                : "name in " + h.get("name").pos() + " (no address: the name is the address)";
+        return new RemoteHost(name, address, port, user, identity, workspace, null, source);
     }
 
     private static String optional(MapNode h, String key) throws SpecException {
