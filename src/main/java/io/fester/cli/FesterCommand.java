@@ -47,6 +47,10 @@ public final class FesterCommand implements Runnable {
                 err.println(ex.getMessage());
                 return ExitCodes.USAGE;
             }
+            if (ex instanceof java.nio.file.FileSystemException f) { // a file the user named, or its directory
+                err.println("fester: " + (f.getFile() == null ? "" : f.getFile() + ": ") + FileErrors.reason(f));
+                return ExitCodes.USAGE;
+            }
             StringWriter trace = new StringWriter();
             ex.printStackTrace(new PrintWriter(trace));
             String where = InternalErrors.save(trace.toString());
