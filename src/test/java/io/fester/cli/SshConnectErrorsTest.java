@@ -83,4 +83,23 @@ class SshConnectErrorsTest {
         assertOneClearLine(r, "host 'b1' (root@127.0.0.1:" + port + "): the SFTP subsystem is not available "
                 + "(Fester needs sftp-server: check Subsystem sftp in sshd_config)");
     }
+
+    @Test
+    void anUnreachableHostAmongReachableOnesIsOneLineAndTheRunGoesOnWithoutIt() throws Exception {
+        int port = cluster.port("demo1");
+        Files.createDirectories(home.resolve(".ssh"));
+        Files.writeString(home.resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
+                + KeyFiles.publicLine(cluster.hostKey("demo1")) + "\n");
+        Path hosts = Samples.spec(dir, "hosts2.yaml", "hosts:\n"
+                + "  - {name: b1, address: nosuch.invalid, identity: " + cluster.clientKey() + "}\n"
+                + "  - {name: ok, address: 127.0.0.1, port: " + port + ", identity: " + cluster.clientKey()
+                + ", workspace: " + dir.resolve("ok-ws") + "}\n");
+        String db = dir.resolve("db/timeline").toString();
+        Cli.Result r = Cli.run(db, "run", spec.toString(), "--hosts", hosts.toString());
+        assertEquals(0, r.code(), r.toString());
+        String user = System.getProperty("user.name");
+        assertTrue(r.err().contains("fester: host 'b1' (" + user + "@nosuch.invalid:22): unknown host name nosuch.invalid"
+                + " — check address in " + hosts + ":2:25 — lost, the run goes on without it\n"), r.err());
+        assertEquals(0, Cli.run(db, "verify", "last").code(), "the run that waited for b1's report verifies");
+    }
 }
