@@ -55,6 +55,10 @@ final class BuildOptions {
             if (jobs != null) {
                 throw new UserError("--jobs sets the default local host's slots; with --hosts, set 'slots' there");
             }
+            if (!java.nio.file.Files.isRegularFile(hosts)) {
+                throw new UserError("--hosts " + hosts + ": no such hosts file (name a hosts.yaml, or 'demo' for "
+                        + "the embedded demo cluster)");
+            }
             return HostsFile.load(hosts);
         }
         int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;

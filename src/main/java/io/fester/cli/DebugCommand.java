@@ -87,8 +87,17 @@ final class DebugCommand implements Callable<Integer> {
                 throw failure[0];
             }
             System.err.println(progress.summary(outcome[0], run.runId()));
+            // nothing to dispatch: the run ends at its request, before any stop, and stdin is not read
+            String reason = upToDate(run) ? "nothing to run: every action is up to date" : null;
+            if (reason != null) {
+                System.err.println("fester: debug: " + reason + ", so the session ended without stopping and "
+                        + "read no command (-B rebuilds everything)");
+            }
             ObjectNode end = EventCodec.MAPPER.createObjectNode().put("stop", "end").putNull("breakpoint")
                     .putNull("action").putNull("preview").put("outcome", outcome[0]).put("run", run.runId());
+            if (reason != null) {
+                end.put("reason", reason);
+            }
             System.out.println(end);
             System.out.flush();
             return switch (outcome[0]) {
@@ -97,6 +106,12 @@ final class DebugCommand implements Callable<Integer> {
                 default -> ExitCodes.FAILED;
             };
         }
+    }
+
+    /** Whether the run found every action up to date (nothing was dispatched, no stop was possible). */
+    private static boolean upToDate(LiveRun run) {
+        io.fester.uptodate.UpToDate.Result check = run.upToDateCheck();
+        return check != null && run.request().actions().size() == check.upToDate().size();
     }
 
     /** On the loop thread: pairs each stop and reply with the preview recorded just before it. */

@@ -29,9 +29,19 @@ public final class FesterCommand implements Runnable {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);
             }
         }
+        for (CommandLine sub : cl.getSubcommands().values()) { // -V on a subcommand prints the version too
+            sub.getCommandSpec().versionProvider(new Version());
+        }
         cl.setExitCodeExceptionMapper(t -> ExitCodes.USAGE);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && ex.getCommandLine().getParent() == null
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                err.println("fester: unknown command '" + u.getUnmatched().get(0) + "'; the commands are: "
+                        + String.join(", ", ex.getCommandLine().getSubcommands().keySet()));
+                err.println("try 'fester --help'");
+                return ExitCodes.USAGE;
+            }
             err.println("fester: " + ex.getMessage());
             err.println("try 'fester " + (ex.getCommandLine().getParent() == null ? "" : ex.getCommandLine().getCommandName() + " ")
                     + "--help'");
@@ -45,6 +55,10 @@ public final class FesterCommand implements Runnable {
             }
             if (ex instanceof SpecException) {
                 err.println(ex.getMessage());
+                return ExitCodes.USAGE;
+            }
+            if (ex instanceof java.nio.file.FileSystemException f) { // a file the user named, or its directory
+                err.println("fester: " + (f.getFile() == null ? "" : f.getFile() + ": ") + FileErrors.reason(f));
                 return ExitCodes.USAGE;
             }
             StringWriter trace = new StringWriter();

@@ -17,6 +17,25 @@ public final class Main {
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int run(String... args) {
         CommandLine cl = FesterCommand.commandLine();
-        return cl.execute(args.length == 0 ? new String[] {"cockpit"} : args);
+        return cl.execute(cockpitByDefault(args));
+    }
+
+    /**
+     * No command is the cockpit: {@code fester} alone, or options only ({@code fester --db X}) go to
+     * {@code fester cockpit}; the top command's own options (help, version) stay its own.
+     */
+    static String[] cockpitByDefault(String[] args) {
+        if (args.length == 0) {
+            return new String[] {"cockpit"};
+        }
+        String first = args[0];
+        boolean own = java.util.Set.of("-h", "--help", "-V", "--version").contains(first);
+        if (first.startsWith("-") && !own) {
+            String[] out = new String[args.length + 1];
+            out[0] = "cockpit";
+            System.arraycopy(args, 0, out, 1, args.length);
+            return out;
+        }
+        return args;
     }
 }

@@ -40,7 +40,12 @@ final class ReportCommand implements Callable<Integer> {
             w.flush();
             return ExitCodes.OK;
         }
-        ReportFile.write(report, ReportFile.Format.of(format.name()), output);
+        try {
+            ReportFile.write(report, ReportFile.Format.of(format.name()), output);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new UserError("cannot write the report to " + output + ": " + FileErrors.reason(e)
+                    + " (choose a file in a directory you can write)");
+        }
         System.err.println("wrote " + output);
         return ExitCodes.OK;
     }

@@ -113,7 +113,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (hosts == null) {
             return HostsFile.local(Runtime.getRuntime().availableProcessors());
         }
-        if (hosts.matches("[0-9]+")) {
+        if (hosts.matches("-?[0-9]+")) {
             int n;
             try {
                 n = Integer.parseInt(hosts);
@@ -124,6 +124,11 @@ final class SimulateCommand implements Callable<Integer> {
                 throw new UserError("--hosts N must be from 1 to 100000, got " + hosts);
             }
             return numbered(n);
+        }
+        if (!Files.isRegularFile(Path.of(hosts))) {
+            throw new UserError("--hosts " + hosts + ": no such hosts file; simulate takes a hosts file or a number "
+                    + "N (hosts h1…hN of one slot each)" + (hosts.equals("demo")
+                    ? " — the demo cluster is for run and debug; --hosts 3 plans on three hosts like it" : ""));
         }
         return HostsFile.load(Path.of(hosts));
     }

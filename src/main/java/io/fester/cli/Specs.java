@@ -37,6 +37,19 @@ public final class Specs {
      *     (run in the workspace root), or null
      */
     static BuildGraph load(Path spec, String link) throws SpecException, IOException {
+        if (java.nio.file.Files.isDirectory(spec)) {
+            throw new SpecException(SourcePos.ofFile(spec.toString()), "is a directory, not a spec: name the "
+                    + "fester.yaml, build.ninja or compile_commands.json file itself");
+        }
+        try {
+            return loadFile(spec, link);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new SpecException(SourcePos.ofFile(e.getFile() == null ? spec.toString() : e.getFile()),
+                    "cannot read: " + FileErrors.reason(e));
+        }
+    }
+
+    private static BuildGraph loadFile(Path spec, String link) throws SpecException, IOException {
         String name = spec.getFileName() == null ? "" : spec.getFileName().toString();
         if (name.equals("compile_commands.json")) {
             return CompileCommandsLoader.load(spec, link);

@@ -29,7 +29,7 @@ import java.util.PriorityQueue;
  */
 public final class Engine {
     /** The engine's own decision logic version; recorded with the scheduler's in {@code run_started}. */
-    public static final String VERSION = "engine/3";
+    public static final String VERSION = "engine/4";
     /**
      * Added to the version of a run whose request lists actions stale only through dependencies
      * ({@code stale_through}): such a run's decisions also follow its exits' {@code outputs_unchanged},
@@ -57,6 +57,7 @@ public final class Engine {
     /** The first cancel's reason, once cancelled. */
     private String cancelReason;
     private boolean finished;
+    private boolean hostsReported; // every host has reported once (see everyHostReported)
     private List<Event> out;
     private long now;
     /** The debugger, in debug mode (the run request asks for it), else null. */
@@ -437,7 +438,8 @@ public final class Engine {
      * host may ever take fails with the rules that exclude every host.
      */
     private void dispatch() {
-        if ((debugger != null && debugger.holding()) || stopping || ready.isEmpty() || !anyFreeSlot()) {
+        if ((debugger != null && debugger.holding()) || stopping || ready.isEmpty() || !everyHostReported()
+                || !anyFreeSlot()) {
             return;
         }
         List<Integer> waiting = new ArrayList<>();
@@ -513,6 +515,24 @@ public final class Engine {
     /** The debugger in debug mode, else null. */
     public Debugger debugger() {
         return debugger;
+    }
+
+    /**
+     * Nothing is dispatched until every host of the request has reported once, {@code up} or {@code
+     * lost}: the first decisions then weigh all the hosts, and none is rejected only because its first
+     * report was slower than another host's. Once true it stays true (a host never goes back to unknown).
+     */
+    private boolean everyHostReported() {
+        if (hostsReported) {
+            return true;
+        }
+        for (io.fester.state.HostState h : state.hostList()) {
+            if (h.status().equals("unknown")) {
+                return false;
+            }
+        }
+        hostsReported = true;
+        return true;
     }
 
     private boolean anyFreeSlot() {

@@ -84,7 +84,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             }
             for (YamlTree.Key k : h.keys().values()) {
                 if (!HOST_KEYS.contains(k.name())) {
-                    throw new SpecException(k.pos(), "unknown host key '" + k.name() + "'");
+                    throw new SpecException(k.pos(), "unknown host key '" + k.name() + "' (known: "
+                            + String.join(", ", new java.util.TreeSet<>(HOST_KEYS)) + ")");
                 }
             }
             String name = scalar(h.get("name"), h.pos(), "name");
@@ -159,7 +160,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
             }
         }
-        List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown);
+        List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,
+                hosts.stream().map(HostSpec::name).toList());
         return new HostsFile(List.copyOf(hosts), weights, policy, remotes);
     }
 
@@ -187,7 +189,9 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         if (address != null && (address.startsWith("-") || address.chars().anyMatch(Character::isWhitespace))) {
             throw new SpecException(h.get("address").pos(), "address must be a host name or an IP address");
         }
-        return new RemoteHost(name, address, port, user, identity, workspace, null);
+        String source = address != null ? "address in " + h.get("address").pos()
+                : "name in " + h.get("name").pos() + " (no address: the name is the address)";
+        return new RemoteHost(name, address, port, user, identity, workspace, null, source);
     }
 
     private static String optional(MapNode h, String key) throws SpecException {
@@ -203,7 +207,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
 
     private static final Set<String> RULE_KEYS = Set.of("match", "require", "forbid", "avoid-hotter-than");
 
-    private static List<RunRequest.Policy> policy(Node node, String file) throws SpecException {
+    private static List<RunRequest.Policy> policy(Node node, String file, List<String> hostNames)
+            throws SpecException {
         if (!(node instanceof ListNode list)) {
             throw new SpecException(node.pos(), "'policy' must be a list of rules");
         }
@@ -241,6 +246,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             }
             boolean require = m.get("require") != null;
             Map<String, List<String>> sel = selector(require ? m.get("require") : m.get("forbid"), Set.of("tags", "hosts"));
+            knownHosts((MapNode) (require ? m.get("require") : m.get("forbid")), hostNames);
             if (sel.get("tags").isEmpty() && sel.get("hosts").isEmpty()) {
                 throw new SpecException((require ? m.get("require") : m.get("forbid")).pos(),
                         "name tags or hosts, e.g. {tags: [bigmem]} or {hosts: [b2]}");
@@ -257,6 +263,20 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     require ? null : sel.get("tags"), require ? null : sel.get("hosts"), null));
         }
         return List.copyOf(out);
+    }
+
+    /** Every host a rule names is one of the file's hosts (a misspelt name would match nothing, silently). */
+    private static void knownHosts(MapNode sel, List<String> hostNames) throws SpecException {
+        if (!(sel.get("hosts") instanceof ListNode l)) {
+            return;
+        }
+        for (Node v : l.items()) {
+            String name = scalar(v, v.pos(), "hosts");
+            if (!hostNames.contains(name)) {
+                throw new SpecException(v.pos(), "unknown host '" + name + "' (the hosts are: "
+                        + String.join(", ", hostNames) + ")");
+            }
+        }
     }
 
     private static Map<String, List<String>> selector(Node node, Set<String> keys) throws SpecException {

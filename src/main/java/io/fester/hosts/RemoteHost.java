@@ -14,6 +14,15 @@ import java.nio.file.Path;
  * @param identity private key file (OpenSSH format); {@code ~} is {@code user.home}
  * @param workspace the directory on the host that mirrors the coordinator's workspace
  * @param knownHosts the known_hosts file host keys are checked against; null: {@code ~/.ssh/known_hosts}
+ * @param source where the address was written, for messages ({@code address in hosts.yaml:3:14}, or the
+ *     name's position when the name is the address); null for hosts not from a file
  */
 public record RemoteHost(String name, String address, Integer port, String user, String identity, String workspace,
-        Path knownHosts) {}
+        Path knownHosts, String source) {
+
+    /** A host not read from a file. */
+    public RemoteHost(String name, String address, Integer port, String user, String identity, String workspace,
+            Path knownHosts) {
+        this(name, address, port, user, identity, workspace, knownHosts, null);
+    }
+}

@@ -114,7 +114,12 @@ public final class HtmlReport {
             }
             h.append("<p><b>Blocked:</b> ").append(f.blocked().isEmpty() ? "nothing" : f.blocked().size() + " — "
                     + esc(String.join(", ", f.blocked()))).append("</p>");
-            h.append("<details open><summary>Output</summary><pre>").append(esc(s.output(i))).append("</pre></details></div>");
+            if (!s.output(i).isBlank()) { // an action that printed nothing gets no empty block
+                h.append("<details open><summary>Output</summary><pre>").append(esc(s.output(i))).append("</pre></details>");
+            } else {
+                h.append("<p><b>Output:</b> none</p>");
+            }
+            h.append("</div>");
         }
         h.append("</section>\n");
     }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The run as Chrome trace-event JSON (opens in Perfetto and chrome://tracing): a process per host, a
- * thread per slot, a complete event ({@code ph: X}) per action attempt, microseconds from run start.
+ * thread per slot, a complete event ({@code ph: X}) per action attempt, microseconds from run start. An
+ * attempt's {@code dur} is the duration its executor recorded ({@code duration_ms}), with no minimum width.
  */
 public final class TraceReport {
     private TraceReport() {}
@@ -43,7 +44,10 @@ public final class TraceReport {
             e.put("cat", s.state(i).label());
             e.put("ph", "X");
             e.put("ts", (s.startedMs(i) - t0) * 1000);
-            e.put("dur", Math.max(0, end - s.startedMs(i)) * 1000);
+            // the executor's own measure when it reported one; the observed span (which adds the time to
+            // see the start and the exit) only for an attempt that never reported its end
+            long ms = s.finishedMs(i) > 0 && s.durationMs(i) > 0 ? s.durationMs(i) : Math.max(0, end - s.startedMs(i));
+            e.put("dur", ms * 1000);
             e.put("pid", pid.get(s.host(i)));
             e.put("tid", Math.max(0, s.slot(i)));
             ObjectNode args = e.putObject("args");

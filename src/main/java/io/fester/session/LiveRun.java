@@ -272,7 +272,9 @@ public final class LiveRun {
             }
             l = posting;
         }
-        notice("host '" + host + "' is lost: " + why);
+        // a connection error already names the host: one line, not the host twice
+        notice(why.startsWith("host '" + host + "'") ? why + " — lost, the run goes on without it"
+                : "host '" + host + "' is lost: " + why);
         if (l != null) {
             post(l, host);
         }

@@ -80,6 +80,28 @@ class BadInputTest {
     }
 
     @Test
+    void aSpecThatIsADirectoryExitsTwoWithOneLine() throws Exception {
+        Path d = java.nio.file.Files.createDirectories(dir.resolve("d/fester.yaml"));
+        Cli.Result r = Cli.run(db(), "run", d.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(d + ": is a directory, not a spec: name the fester.yaml, build.ninja or compile_commands.json "
+                + "file itself\n", r.err());
+        assertNoTrace(r);
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenExitsTwoWithOneLine() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        Cli.Result r = Cli.run(db(), "report", "last", "-o", "/proc/version");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("fester: cannot write the report to /proc/version: "), r.err());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+        assertFalse(r.err().contains("internal error"), r.err());
+        assertNoTrace(r);
+    }
+
+    @Test
     void unknownRunsAndTypesAndUsageErrorsExitTwo() throws Exception {
         Path spec = Samples.spec(dir, "w/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
         assertEquals(0, Cli.run(db(), "run", spec.toString()).code());

@@ -215,4 +215,23 @@ class DebugCommandTest {
         assertEquals(List.of("start", "end"), s.lines().stream().map(l -> l.get("stop").asText()).toList());
         assertEquals("quit", events("debugger_command").get(0).get("command").asText());
     }
+
+    @Test
+    void anUpToDateTreeEndsTheSessionAtOnceWithAClearEndLine() throws Exception {
+        Path spec = Samples.spec(dir, "u/fester.yaml", """
+                actions:
+                  - {id: gen-a, run: echo a > a.txt, outputs: [a.txt], tags: [gen]}
+                  - {id: link-a, run: cat a.txt > all.txt, inputs: [a.txt], outputs: [all.txt], tags: [link]}
+                """);
+        assertEquals(0, Cli.run(db, "run", spec.toString(), "--hosts", hosts.toString()).code());
+        Session s = debug(spec, "break tag link\nrun\npreview\ndelete 1\nrun\n");
+        assertEquals(0, s.result().code(), s.result().toString());
+        assertEquals(1, s.lines().size(), "one line: the end " + s.result());
+        JsonNode end = s.line(0);
+        assertEquals("end", end.get("stop").asText());
+        assertEquals("succeeded", end.get("outcome").asText());
+        assertEquals("nothing to run: every action is up to date", end.get("reason").asText(), end.toString());
+        assertTrue(s.result().err().contains("fester: debug: nothing to run: every action is up to date, so the "
+                + "session ended without stopping and read no command (-B rebuilds everything)"), s.result().err());
+    }
 }

@@ -60,6 +60,51 @@ class ReportTest {
     }
 
     @Test
+    void theTraceCarriesEachActionsRecordedDuration() throws Exception {
+        Path spec = Samples.spec(dir, "t/fester.yaml", """
+                actions:
+                  - {id: quick, run: "true"}
+                  - {id: short, run: "sleep 0.05"}
+                """);
+        assertEquals(0, Cli.run(db(), "run", spec.toString()).code());
+        java.util.Map<String, Long> recorded = new java.util.HashMap<>();
+        for (String line : Cli.run(db(), "events", "last", "--type", "pipeline").out().split("\n")) {
+            JsonNode p = EventCodec.MAPPER.readTree(line);
+            if (p.path("state").asText().equals("succeeded")) {
+                recorded.put(p.get("action").asText(), p.get("duration_ms").asLong());
+            }
+        }
+        assertEquals(2, recorded.size(), recorded.toString());
+        JsonNode trace = EventCodec.MAPPER.readTree(Cli.run(db(), "report", "last", "--format", "trace").out());
+        int seen = 0;
+        for (JsonNode e : trace.get("traceEvents")) {
+            if (e.get("ph").asText().equals("X")) {
+                seen++;
+                String a = e.get("name").asText();
+                assertEquals(recorded.get(a) * 1000, e.get("dur").asLong(), a + ": the recorded duration in µs");
+            }
+        }
+        assertEquals(2, seen);
+    }
+
+    @Test
+    void aFailureThatPrintedNothingHasNoEmptyOutputBlock() throws Exception {
+        Path spec = Samples.spec(dir, "q/fester.yaml", """
+                actions:
+                  - {id: silent, run: "exit 4"}
+                  - {id: loud, run: "echo broken >&2; exit 5"}
+                """);
+        assertEquals(1, Cli.run(db(), "run", spec.toString()).code());
+        String page = Cli.run(db(), "report", "last").out();
+        String silent = page.substring(page.indexOf("silent — exit code 4"));
+        silent = silent.substring(0, silent.indexOf("</div>"));
+        assertFalse(silent.contains("<pre>"), "no empty output block: " + silent);
+        assertTrue(silent.contains("<b>Output:</b> none"), silent);
+        String loud = page.substring(page.indexOf("loud — exit code 5"));
+        assertTrue(loud.substring(0, loud.indexOf("</div>")).contains("<pre>broken"), loud);
+    }
+
+    @Test
     void theAutopsyAndTheReportsSayWhatChangedSinceTheLastSuccess() throws Exception {
         Path spec = Samples.copy("c-demo", dir);
         assertEquals(0, Cli.run(db(), "run", spec.toString()).code());

@@ -87,6 +87,28 @@ class SshRunTest {
     }
 
     @Test
+    void theFirstDispatchWaitsUntilEveryDemoHostHasReported() throws Exception {
+        Path spec = Samples.spec(dir, "two/fester.yaml", """
+                actions:
+                  - {id: a, run: "sleep 0.2"}
+                  - {id: b, run: "sleep 0.2"}
+                """);
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "-B", "--hosts", "demo");
+        assertEquals(0, r.code(), r.toString());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        List<JsonNode> decisions = events.stream()
+                .filter(e -> e.path("type").asText().equals("schedule_decision")).toList();
+        assertEquals(2, decisions.size(), decisions.toString());
+        for (JsonNode d : decisions) {
+            assertEquals(3, d.path("candidates").size() + d.path("rejected").size(), d.toString());
+            for (JsonNode rej : d.path("rejected")) {
+                assertTrue(!rej.path("rule").asText().contains("unknown"), "no host rejected as unknown: " + d);
+            }
+        }
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the run verifies");
+    }
+
+    @Test
     void aFesterSpecOptsIntoRestatByItsTagAndItsUnchangedOutputComesBackFromTheDemoCluster() throws Exception {
         Path spec = Samples.spec(dir, "restat/fester.yaml", """
                 actions:

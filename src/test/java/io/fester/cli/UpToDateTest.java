@@ -208,7 +208,7 @@ class UpToDateTest {
         }
         JsonNode request = events.get(0);
         assertEquals("[\"gen.h\"]", request.path("stale_through").path("mid.txt").toString(), request.toString());
-        assertTrue(events.stream().anyMatch(e -> e.path("scheduler_version").asText().startsWith("engine/3+restat+")));
+        assertTrue(events.stream().anyMatch(e -> e.path("scheduler_version").asText().startsWith("engine/4+restat+")));
 
         // a change that alters gen.h: its readers run, in both
         edit(both, "gen.in", "# another comment\nvalue 2\n");

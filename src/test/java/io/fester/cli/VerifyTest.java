@@ -80,7 +80,7 @@ class VerifyTest {
         // a gate, then four actions ready at once on two hosts of two slots: when the gate ends, both hosts
         // are up and free and share one machine's samples, so the first of the four goes to l1 on a tie.
         // Make l2 look idle in every sample: it must go to l2 instead, and verify must name that decision
-        // (l2 is not a candidate before it: the gate was dispatched before l2 was up).
+        // (the gate itself is held to l1 by a policy rule, so no decision before a1 depends on l2's load).
         Path spec = Samples.spec(dir, "gate/fester.yaml", """
                 actions:
                   - {id: gate, run: "sleep 0.3"}
@@ -90,7 +90,8 @@ class VerifyTest {
                   - {id: a4, run: "true", deps: [gate]}
                 """);
         Path hosts = Samples.spec(dir, "hosts2.yaml",
-                "hosts:\n  - {name: l1, local: true, slots: 2}\n  - {name: l2, local: true, slots: 2}\n");
+                "hosts:\n  - {name: l1, local: true, slots: 2}\n  - {name: l2, local: true, slots: 2}\n"
+                        + "policy:\n  - {match: {actions: [gate]}, require: {hosts: [l1]}}\n");
         assertEquals(0, Cli.run(db, "run", spec.toString(), "--hosts", hosts.toString()).code());
         List<ObjectNode> gateRun = new ArrayList<>();
         for (String line : Cli.run(db, "events", "last").out().split("\n")) {

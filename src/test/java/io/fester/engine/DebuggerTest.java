@@ -224,6 +224,7 @@ class DebuggerTest {
     void badCommandsAreRefusedWithAMessageAndChangeNothing() {
         session = build();
         session.feed(up("h1"));
+        session.feed(new NodeEvent("h2", NodeEvent.LOST, null, null, null, null, null)); // every host has reported
         assertEquals("unknown action 'nope'", only(session.cmd("until nope"), DebuggerReply.class).error());
         assertEquals("unknown action 'nope'", only(session.cmd("break action nope"), DebuggerReply.class).error());
         assertTrue(only(session.cmd("override nowhere"), DebuggerReply.class).error()
@@ -231,7 +232,7 @@ class DebuggerTest {
         assertTrue(only(session.cmd("frobnicate"), DebuggerReply.class).error().startsWith("unknown command 'frobnicate'"));
         assertEquals("no breakpoint 3", only(session.cmd("delete 3"), DebuggerReply.class).error());
         assertEquals("'warm' is not a temperature in °C", only(session.cmd("break hotter warm"), DebuggerReply.class).error());
-        assertEquals("host 'h2' is unknown: it cannot run anything",
+        assertEquals("host 'h2' is lost: it cannot run anything",
                 only(session.cmd("override h2"), DebuggerReply.class).error());
         assertEquals("no action has tag 'lint'", only(session.cmd("break tag lint"), DebuggerReply.class).error());
         List<Event> out = session.cmd("state");
@@ -285,6 +286,7 @@ class DebuggerTest {
     void quitCancelsWhatHasNotRun() {
         session = build();
         session.feed(up("h1"));
+        session.feed(new NodeEvent("h2", NodeEvent.LOST, null, null, null, null, null)); // every host has reported
         session.cmd("step");
         List<Event> out = session.cmd("quit");
         assertTrue(only(out, DebuggerReply.class).resumed());
@@ -298,6 +300,7 @@ class DebuggerTest {
     void previewRepeatsThePendingDecisionAndRunFinishesTheBuild() {
         session = build();
         session.feed(up("h1"));
+        session.feed(new NodeEvent("h2", NodeEvent.LOST, null, null, null, null, null)); // every host has reported
         assertEquals("c1", only(session.cmd("preview"), DebuggerPreview.class).action());
         session.cmd("run");
         for (String id : List.of("c1", "c2", "l1", "c3", "l2", "t")) {

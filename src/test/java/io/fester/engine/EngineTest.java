@@ -71,15 +71,16 @@ class EngineTest {
     }
 
     @Test
-    void eachDispatchIsAScheduleDecisionThenRunning() {
+    void theFirstDispatchWaitsForEveryHostSoALaterIdlerHostIsNotPassedOver() {
         RunRequest rr = request(List.of(action("a")), List.of(host("h1", 1), host("h2", 1)), false);
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        e.onObservation(up("h1", 3.0), 0);
+        assertTrue(e.onObservation(up("h1", 3.0), 0).isEmpty(), "h2 has not reported yet: nothing starts");
         List<Event> d = e.onObservation(up("h2", 0.0), 0);
-        // h1 came up first and took 'a' at once: the later, idler h2 cannot take it back
-        assertTrue(d.isEmpty());
-        assertEquals("h1", e.state().host(0));
+        ScheduleDecision sd = (ScheduleDecision) d.get(0);
+        assertEquals("h2", sd.host(), "the idler host, which reported second");
+        assertTrue(sd.rejected().isEmpty(), "no host is rejected as unknown: " + sd.rejected());
+        assertEquals(List.of("a@h2#0"), running(d));
     }
 
     @Test
@@ -89,10 +90,10 @@ class EngineTest {
                 List.of(host("h2", 1), host("h1", 1), host("h3", 1)), false);
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        e.onObservation(up("h2", 2.0), 0); // x goes to h2, the only host up
+        e.onObservation(up("h2", 2.0), 0);
         e.onObservation(up("h1", 2.0), 0);
-        e.onObservation(up("h3", 0.0), 0);
-        List<Event> d = e.onObservation(ok("x", "h2"), 1);
+        assertEquals(List.of("x@h3#0"), running(e.onObservation(up("h3", 0.0), 0)), "once all reported: the idlest");
+        List<Event> d = e.onObservation(ok("x", "h3"), 1);
         assertEquals(List.of("a@h3#0", "b@h1#0"), running(d), "idlest first, then h1 before h2 on a tie");
         ScheduleDecision forB = (ScheduleDecision) d.stream()
                 .filter(x -> x instanceof ScheduleDecision sd && sd.action().equals("b")).findFirst().orElseThrow();
@@ -349,7 +350,7 @@ class EngineTest {
                         java.util.Map.of("m", List.of("g"), "t", List.of("m"), "two", List.of("g", "g2")));
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        assertEquals("engine/3+restat+score/1", e.version(), "an older engine would not decide this");
+        assertEquals("engine/4+restat+score/1", e.version(), "an older engine would not decide this");
         assertEquals(List.of("g@h#0", "g2@h#1"), running(e.onObservation(up("h", 0), 1)));
         List<Event> d = e.onObservation(ok("g", "h").withOutputsUnchanged(true), 2);
         assertEquals(List.of("g:succeeded@h", "m:up_to_date", "t:up_to_date", "s:running@h"), finals(d));

@@ -46,9 +46,12 @@ class HostsFileSshTest {
         assertEquals(List.of("x86_64", "bigmem"), h.hosts().get(0).tags());
         assertTrue(h.hosts().get(0).anyToolchain(), "toolchain: any");
         assertFalse(h.hosts().get(1).anyToolchain(), "toolchain: same is the default");
-        assertEquals(new RemoteHost("b1", "10.1.2.3", 2222, "build", "~/.ssh/id_ed25519", "/var/tmp/fester", null),
-                h.remote("b1"));
-        assertEquals(new RemoteHost("alias-only", null, null, null, null, null, null), h.remote("alias-only"));
+        Path f = dir.resolve("hosts.yaml");
+        assertEquals(new RemoteHost("b1", "10.1.2.3", 2222, "build", "~/.ssh/id_ed25519", "/var/tmp/fester", null,
+                "address in " + f + ":3:14"), h.remote("b1"));
+        assertEquals(new RemoteHost("alias-only", null, null, null, null, null, null, h.remote("alias-only").source()),
+                h.remote("alias-only"));
+        assertTrue(h.remote("alias-only").source().startsWith("name in " + f + ":"), h.remote("alias-only").source());
         assertTrue(h.hosts().get(2).local());
         assertNull(h.remote("here"));
     }
@@ -68,5 +71,28 @@ class HostsFileSshTest {
         Path f = file("hosts:\n" + line + "\n");
         SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
         assertTrue(e.getMessage().startsWith(f + ":" + message), e.getMessage());
+    }
+
+    @Test
+    void aPolicyNamingAHostThatDoesNotExistIsLocatedWithTheKnownHosts() throws Exception {
+        Path f = file("""
+                hosts:
+                  - {name: l1, local: true}
+                  - {name: l2, local: true}
+                policy:
+                  - forbid: { hosts: [l9] }
+                """);
+        SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
+        assertEquals(f + ":5:23: unknown host 'l9' (the hosts are: l1, l2)", e.getMessage());
+        Path ok = file("hosts:\n  - {name: l1, local: true}\npolicy:\n  - {require: {hosts: [l1]}}\n");
+        assertEquals(1, HostsFile.load(ok).policy().size());
+    }
+
+    @Test
+    void aMisspeltHostKeyListsTheKnownKeys() throws Exception {
+        Path f = file("hosts:\n  - name: l1\n    local: true\n    slotz: 2\n");
+        SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
+        assertEquals(f + ":4:5: unknown host key 'slotz' (known: address, identity, local, name, port, slots, tags, "
+                + "toolchain, user, workspace)", e.getMessage());
     }
 }

@@ -118,6 +118,10 @@ public final class DemoCluster implements AutoCloseable {
 
     /** Starts one host's server on {@code port} (0: a free one). */
     private SshServer server(Profile p, int port) throws IOException {
+        return server(p, port, true);
+    }
+
+    private SshServer server(Profile p, int port, boolean sftp) throws IOException {
         KeyPair hostKey = hostKeys.get(p.name());
         Path home = dataDir.resolve(p.name());
         Path agentRoot = agentRoot(home);
@@ -135,7 +139,7 @@ public final class DemoCluster implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault(p.name(), Map.of()));
         env.put("FESTER_AGENT_ROOT", agentRoot.toString());
         s.setCommandFactory(DemoCommand.factory(home, env, p.speed(), running, frozen.get(p.name())));
-        s.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        s.setSubsystemFactories(sftp ? List.of(new SftpSubsystemFactory()) : List.of());
         s.start();
         return s;
     }
@@ -267,6 +271,18 @@ public final class DemoCluster implements AutoCloseable {
         Profile p = PROFILES.stream().filter(x -> x.name().equals(host)).findFirst().orElseThrow();
         frozen.get(host).set(false);
         servers.put(host, server(p, port));
+    }
+
+    /**
+     * Starts a host again (as {@link #restart}) with an sshd that has no SFTP subsystem, as a machine
+     * whose {@code sshd_config} lacks {@code Subsystem sftp}.
+     */
+    public void restartWithoutSftp(String host) throws IOException {
+        SshServer old = servers.get(host);
+        int port = old.getPort();
+        old.stop(true);
+        Profile p = PROFILES.stream().filter(x -> x.name().equals(host)).findFirst().orElseThrow();
+        servers.put(host, server(p, port, false));
     }
 
     /**

@@ -154,6 +154,8 @@ public final class SshHosts implements AutoCloseable {
                         + (!askAgent ? "" : (t.identities().isEmpty() ? "" : " and ")
                         + "the keys of ssh-agent at " + settings.agentSocket());
                 why = "the host refused the key (" + offered + ") for user '" + t.user() + "'";
+            } else {
+                why = SshErrors.connect(e, t);
             }
             throw new IOException("host '" + t.name() + "' (" + t.user() + "@" + t.where() + "): " + why, e);
         }

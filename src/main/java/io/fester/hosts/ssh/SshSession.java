@@ -59,6 +59,10 @@ public final class SshSession {
                 sftp = SftpClientFactory.instance().createSftpClient(session);
             } catch (IllegalStateException closing) { // SSHD refuses new channels on a closing session
                 throw closingSession(closing);
+            } catch (IOException e) {
+                // a server without the subsystem closes the channel at once: say so, not SSHD's future
+                throw new IOException("host '" + host() + "' (" + target.user() + "@" + target.where() + "): "
+                        + (SshErrors.sftpRefused(e) && session.isOpen() ? SshErrors.NO_SFTP : SshErrors.innermost(e)), e);
             }
         }
         return sftp;

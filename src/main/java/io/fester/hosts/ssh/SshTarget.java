@@ -20,9 +20,17 @@ import org.apache.sshd.client.config.hosts.HostConfigEntry;
  * @param identities private keys to offer, in order (existing files only)
  * @param knownHosts the known_hosts file the host key is checked against
  * @param workspace the host's workspace directory (absolute, or relative to the remote home)
+ * @param addressFrom where the address was written, for messages (the hosts file's position, or
+ *     {@code HostName in ~/.ssh/config}); null when not known
  */
 public record SshTarget(String name, String address, int port, String user, List<Path> identities, Path knownHosts,
-        String workspace) {
+        String workspace, String addressFrom) {
+
+    /** A target whose address comes from nowhere a user wrote. */
+    public SshTarget(String name, String address, int port, String user, List<Path> identities, Path knownHosts,
+            String workspace) {
+        this(name, address, port, user, identities, knownHosts, workspace, null);
+    }
 
     /** Where workspaces go when the hosts file names none: {@code /var/tmp/fester/BUILD}. */
     public static final String DEFAULT_WORKSPACE_BASE = "/var/tmp/fester/";
@@ -98,7 +106,8 @@ public record SshTarget(String name, String address, int port, String user, List
         if (workspace.startsWith("~/")) {
             workspace = workspace.substring(2); // SFTP and the exec channel both start in the remote home
         }
-        return new SshTarget(h.name(), address, effectivePort, effectiveUser, identities, knownHosts, workspace);
+        String from = hostName != null ? "HostName in " + config : h.source();
+        return new SshTarget(h.name(), address, effectivePort, effectiveUser, identities, knownHosts, workspace, from);
     }
 
     /** {@code ~} and the ssh_config tokens {@code %d %u %h %r %p %%} in a file name. */
