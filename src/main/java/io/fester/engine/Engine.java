@@ -100,8 +100,8 @@ public final class Engine {
     }
 
     /**
-     * The version recorded in {@code run_started}: engine and scheduler, e.g. {@code engine/3+score/1}, or
-     * {@code engine/3+restat+score/1} for a request with actions stale only through dependencies.
+     * The version recorded in {@code run_started}: engine and scheduler, e.g. {@code engine/4+score/1}, or
+     * {@code engine/4+restat+score/1} for a request with actions stale only through dependencies.
      */
     public String version() {
         return VERSION + (restat ? "+" + RESTAT : "") + "+" + scheduler.version();
