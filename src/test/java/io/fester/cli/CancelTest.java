@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.FesterProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
@@ -62,11 +63,7 @@ class CancelTest {
     }
 
     private Process fester(Path log, String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Duser.home=" + home, "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return FesterProcess.start(log, List.of("-Duser.home=" + home), args);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.FesterProcess;
 import io.fester.Cli;
 import io.fester.Samples;
 import java.nio.charset.StandardCharsets;
@@ -47,9 +48,7 @@ class CliEdgesTest {
 
     @Test
     void theBareCommandTakesTheCockpitsDbOptionAndSaysItNeedsAScreen() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--db", dir.resolve("timeline").toString());
+        ProcessBuilder pb = FesterProcess.builder("--db", dir.resolve("timeline").toString());
         pb.environment().remove("DISPLAY");
         pb.environment().remove("WAYLAND_DISPLAY");
         pb.redirectErrorStream(true);

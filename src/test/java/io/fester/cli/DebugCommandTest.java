@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.FesterProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
@@ -89,10 +90,8 @@ class DebugCommandTest {
     @Test
     void theTimeTheUserTookAtAStopIsHeldByTheDebuggerOnTheCriticalPathNotWaitingForASlot() throws Exception {
         // a real session: the user reads the first stop for 800 ms before typing continue
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "debug",
-                spec("test -s all.txt").toString(), "--hosts", hosts.toString(), "--db", db)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = FesterProcess.builder("debug", spec("test -s all.txt").toString(), "--hosts", hosts.toString(),
+                "--db", db).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8)); var in = p.getOutputStream()) {
             String stop = out.readLine();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.FesterProcess;
 import io.fester.Samples;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
@@ -28,11 +29,7 @@ class ProcessLifecycleTest {
     }
 
     private Process fester(Path log, String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return FesterProcess.start(log, List.of(), args);
     }
 
     private static void waitFor(Path file) throws InterruptedException {

@@ -1,0 +1,32 @@
+package io.fester;
+
+import io.fester.cli.Main;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Fester as a separate process: this JVM's java, this test run's class path, {@code io.fester.cli.Main}. */
+public final class FesterProcess {
+    private FesterProcess() {}
+
+    /** {@code java JVM_ARGS… -cp … io.fester.cli.Main ARGS…}, not started. */
+    public static ProcessBuilder builder(List<String> jvmArgs, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** {@code fester ARGS…}, not started. */
+    public static ProcessBuilder builder(String... args) {
+        return builder(List.of(), args);
+    }
+
+    /** Starts {@code fester ARGS…} with its stdout and stderr going to {@code log}. */
+    public static Process start(Path log, List<String> jvmArgs, String... args) throws IOException {
+        return builder(jvmArgs, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
