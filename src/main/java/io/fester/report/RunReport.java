@@ -49,7 +49,18 @@ public final class RunReport {
     public static RunReport load(TimelineStore store, RunInfo info, List<Recorded> events) throws StoreException {
         RunRequest request = !events.isEmpty() && events.get(0).event() instanceof RunRequest rr ? rr : null;
         RunInfo base = Baseline.find(store, info, request).orElse(null);
-        return of(info, events, base, base == null ? List.of() : store.events(base.id()));
+        return of(info, events, base, base == null ? List.of() : comparedEvents(store, base.id()));
+    }
+
+    /**
+     * What a comparison reads of the baseline run: its request and its pipeline events (states, hosts,
+     * times), not its decisions, samples or output — a fifth of a big run's events, picked by type
+     * before any line is decoded.
+     */
+    private static List<Recorded> comparedEvents(TimelineStore store, int run) throws StoreException {
+        List<Recorded> out = new ArrayList<>(store.events(run, 1, 1));
+        store.lines(run, "pipeline", 2, Long.MAX_VALUE, line -> out.add(io.fester.timeline.EventCodec.parseLine(line)));
+        return out;
     }
 
     /** Builds the report of a run from its events, compared with a baseline run's (null: none). */
