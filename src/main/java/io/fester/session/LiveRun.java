@@ -158,6 +158,12 @@ public final class LiveRun {
         UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps, ninja);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
+        if (!debug) { // under the debugger the user may still send it to a rejected host
+            String impossible = impossible(request, fresh.upToDate().keySet());
+            if (impossible != null) {
+                throw new NoHostsException(impossible);
+            }
+        }
         // nothing to run: the engine finishes at the request, no host need be sampled or connected
         boolean nothingToRun = fresh.upToDate().size() == graph.size();
         NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
@@ -182,6 +188,24 @@ public final class LiveRun {
                 ssh.close();
             }
         }
+    }
+
+    /**
+     * The first action that must run but that the policy lets no host of the run take, with the rule
+     * excluding each host — found before anything runs or is recorded; null when every action has a host.
+     */
+    static String impossible(RunRequest request, java.util.Set<String> upToDate) {
+        io.fester.state.BuildState s = new io.fester.state.BuildState().apply(request, 0);
+        io.fester.schedule.ScoringScheduler rules = new io.fester.schedule.ScoringScheduler(request.weights(),
+                request.policy());
+        for (int i = 0; i < s.actionCount(); i++) {
+            String id = s.graph().action(i).id();
+            String why = upToDate.contains(id) ? null : rules.impossible(i, s);
+            if (why != null) {
+                return "action '" + id + "': " + why + ". Nothing was run: change the policy or the hosts";
+            }
+        }
+        return null;
     }
 
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Cli;
 import io.fester.Samples;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,29 @@ class BadInputTest {
         Cli.Result missing = Cli.run(db(), "cockpit", dir.resolve("nope/fester.yaml").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
+    void anActionThePolicyLetsNoHostRunExitsTwoBeforeAnythingRuns() throws Exception {
+        Path spec = Samples.spec(dir, "w/fester.yaml", """
+                actions:
+                  - {id: gen, run: "echo x > x.txt", outputs: [x.txt]}
+                  - {id: link, run: "cat x.txt > y.txt", inputs: [x.txt], outputs: [y.txt], tags: [link]}
+                """);
+        Path hosts = Samples.spec(dir, "hosts.yaml", """
+                hosts:
+                  - {name: l1, local: true, slots: 2}
+                policy:
+                  - match: { tags: [link] }
+                    require: { tags: [bigmem] }
+                """);
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "--hosts", hosts.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("fester: action 'link': no host may run it: l1 (policy[1]: require tags [bigmem]"),
+                r.err());
+        assertTrue(r.err().contains("(hosts.yaml:4)"), "the rule's place: " + r.err());
+        assertFalse(Files.exists(spec.resolveSibling("x.txt")), "nothing ran, not even the action that could");
+        assertNoTrace(r);
     }
 
     @Test
