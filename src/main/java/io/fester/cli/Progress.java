@@ -46,8 +46,12 @@ final class Progress implements Consumer<Recorded> {
                 }
             }
             case FAILED -> {
-                err.println(count + "FAILED: " + a.id() + " (host " + p.host() + ", " + p.reason() + ", "
-                        + seconds(p.durationMs()) + ")");
+                if (p.host() == null) { // it never ran: no host may take it
+                    err.println(count + "FAILED: " + a.id() + " (" + p.reason() + ")");
+                } else {
+                    err.println(count + "FAILED: " + a.id() + " (host " + p.host() + ", " + p.reason() + ", "
+                            + seconds(p.durationMs()) + ")");
+                }
                 err.println(a.run());
                 String out = state.output(i);
                 if (!out.isEmpty()) {

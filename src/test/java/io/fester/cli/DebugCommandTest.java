@@ -115,6 +115,21 @@ class DebugCommandTest {
     }
 
     @Test
+    void underTheDebuggerAnActionNoHostMayTakeFailsWhenReadyAndItsLineSaysWhyWithoutAHost() throws Exception {
+        Path alphaOnly = Samples.spec(dir, "alpha.yaml", """
+                hosts:
+                  - {name: alpha, local: true, slots: 2}
+                policy:
+                  - match: { tags: [link] }
+                    require: { tags: [bigmem] }
+                """);
+        Session s = debug(spec("true"), alphaOnly, "run\n");
+        String err = s.result().err();
+        assertTrue(err.contains("FAILED: link-ab (no host may run it: alpha (policy[1]: require tags [bigmem]"), err);
+        assertTrue(!err.contains("host null"), err);
+    }
+
+    @Test
     void everyCommandOfTheContractWithErrorsThatLeaveTheSessionGoing() throws Exception {
         String input = """
                 break action nope
