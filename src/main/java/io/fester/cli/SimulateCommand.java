@@ -82,7 +82,7 @@ final class SimulateCommand implements Callable<Integer> {
             History h = new History("costs of " + spec, stg.costs());
             return new Input(request(g, hosts(hosts)), h, Simulator.durations(g.actions(), stg.costs(), 0), "cost");
         }
-        BuildGraph g = Specs.load(spec);
+        BuildGraph g = Specs.load(spec, null, List.of()); // what 'fester run SPEC' builds: a manifest's defaults
         HostsFile hostsFile = hosts(hosts);
         History h = history(g, db);
         return new Input(request(g, hostsFile), h, Simulator.expectedDurations(g, h), "ms");

@@ -139,6 +139,24 @@ class SimulateCommandTest {
     }
 
     @Test
+    void aNinjaManifestIsPlannedForItsDefaultTargetsAsRunWouldBuildThem() throws Exception {
+        Path manifest = Samples.spec(dir, "w/build.ninja", """
+                rule cp
+                  command = cp $in $out
+                build a.txt: cp in.txt
+                build b.txt: cp a.txt
+                build clean-ish.txt: cp in.txt
+                default b.txt
+                """);
+        Files.writeString(manifest.resolveSibling("in.txt"), "x\n");
+        Cli.Result r = Cli.run(null, "simulate", manifest.toString(), "--hosts", "2", "--json");
+        assertEquals(0, r.code(), r.toString());
+        Set<String> planned = new HashSet<>();
+        EventCodec.MAPPER.readTree(r.out()).get("plan").forEach(e -> planned.add(e.get("action").asText()));
+        assertEquals(Set.of("a.txt", "b.txt"), planned, "not the edge outside the default targets");
+    }
+
+    @Test
     void badInputExitsTwoWithAPlace() throws Exception {
         Path bad = dir.resolve("bad.stg");
         Files.writeString(bad, "2\n0 0 0\n1 4 1 0\n2 oops 1 1\n3 0 1 2\n");
