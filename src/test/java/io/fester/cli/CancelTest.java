@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import io.fester.FesterProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
@@ -17,10 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,20 +33,8 @@ class CancelTest {
     @TempDir
     Path dir;
 
-    private String oldHome;
-    private Path home;
-
-    @BeforeEach
-    void isolateHome() throws Exception {
-        oldHome = System.getProperty("user.home");
-        home = Files.createDirectories(dir.resolve("home"));
-        System.setProperty("user.home", home.toString()); // the demo cluster's data is the test's own
-    }
-
-    @AfterEach
-    void restoreHome() {
-        System.setProperty("user.home", oldHome);
-    }
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome(); // ~/.ssh and ~/.local/share/fester are the test's own
 
     private String db() {
         return dir.resolve("db/timeline").toString();
@@ -63,7 +51,7 @@ class CancelTest {
     }
 
     private Process fester(Path log, String... args) throws IOException {
-        return FesterProcess.start(log, List.of("-Duser.home=" + home), args);
+        return FesterProcess.start(log, List.of("-Duser.home=" + home.path()), args);
     }
 
     @Test

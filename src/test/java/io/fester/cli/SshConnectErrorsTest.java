@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import io.fester.Cli;
 import io.fester.Samples;
 import io.fester.hosts.ssh.DemoCluster;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An SSH host that cannot be used gets one clear line: what is wrong, and where to look. */
@@ -22,16 +24,13 @@ class SshConnectErrorsTest {
     @TempDir
     Path dir;
 
-    private String oldHome;
-    private Path home;
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome();
     private DemoCluster cluster;
     private Path spec;
 
     @BeforeEach
     void setUp() throws Exception {
-        oldHome = System.getProperty("user.home");
-        home = Files.createDirectories(dir.resolve("home"));
-        System.setProperty("user.home", home.toString());
         cluster = DemoCluster.start(dir.resolve("cluster"));
         spec = Samples.spec(dir, "one/fester.yaml", "actions:\n  - {id: a, run: \"true\"}\n");
     }
@@ -39,7 +38,6 @@ class SshConnectErrorsTest {
     @AfterEach
     void tearDown() {
         cluster.close();
-        System.setProperty("user.home", oldHome);
     }
 
     private Cli.Result runOn(String address, int port) throws Exception {
@@ -76,8 +74,8 @@ class SshConnectErrorsTest {
     void anSshdWithoutTheSftpSubsystemIsNamedWithTheHostAndTheFix() throws Exception {
         cluster.restartWithoutSftp("demo1");
         int port = cluster.port("demo1");
-        Files.createDirectories(home.resolve(".ssh"));
-        Files.writeString(home.resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
+        Files.createDirectories(home.path().resolve(".ssh"));
+        Files.writeString(home.path().resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
                 + KeyFiles.publicLine(cluster.hostKey("demo1")) + "\n");
         Cli.Result r = runOn("127.0.0.1", port);
         assertOneClearLine(r, "host 'b1' (root@127.0.0.1:" + port + "): the SFTP subsystem is not available "
@@ -87,8 +85,8 @@ class SshConnectErrorsTest {
     @Test
     void anUnreachableHostAmongReachableOnesIsOneLineAndTheRunGoesOnWithoutIt() throws Exception {
         int port = cluster.port("demo1");
-        Files.createDirectories(home.resolve(".ssh"));
-        Files.writeString(home.resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
+        Files.createDirectories(home.path().resolve(".ssh"));
+        Files.writeString(home.path().resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
                 + KeyFiles.publicLine(cluster.hostKey("demo1")) + "\n");
         Path hosts = Samples.spec(dir, "hosts2.yaml", "hosts:\n"
                 + "  - {name: b1, address: nosuch.invalid, identity: " + cluster.clientKey() + "}\n"

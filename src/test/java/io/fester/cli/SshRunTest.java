@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
@@ -20,10 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Builds on SSH hosts: the embedded demo cluster and hosts.yaml SSH hosts, all on 127.0.0.1. */
@@ -32,20 +32,8 @@ class SshRunTest {
     @TempDir
     Path dir;
 
-    private String oldHome;
-    private Path home;
-
-    @BeforeEach
-    void isolateHome() throws Exception {
-        oldHome = System.getProperty("user.home");
-        home = Files.createDirectories(dir.resolve("home"));
-        System.setProperty("user.home", home.toString()); // ~/.ssh and ~/.local/share/fester are the test's own
-    }
-
-    @AfterEach
-    void restoreHome() {
-        System.setProperty("user.home", oldHome);
-    }
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome(); // ~/.ssh and ~/.local/share/fester are the test's own
 
     private String db() {
         return dir.resolve("db/timeline").toString();
@@ -154,11 +142,11 @@ class SshRunTest {
             String fp = KeyFiles.fingerprint(cluster.hostKey("demo1"));
             assertTrue(refused.err().contains("no host could be reached"), refused.err());
             assertTrue(refused.err().contains(fp), refused.err());
-            assertTrue(refused.err().contains("ssh-keyscan -p " + port + " 127.0.0.1 >> " + home.resolve(".ssh/known_hosts")),
+            assertTrue(refused.err().contains("ssh-keyscan -p " + port + " 127.0.0.1 >> " + home.path().resolve(".ssh/known_hosts")),
                     refused.err());
             // what ssh-keyscan would append
-            Files.createDirectories(home.resolve(".ssh"));
-            Files.writeString(home.resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
+            Files.createDirectories(home.path().resolve(".ssh"));
+            Files.writeString(home.path().resolve(".ssh/known_hosts"), "[127.0.0.1]:" + port + " "
                     + KeyFiles.publicLine(cluster.hostKey("demo1")) + "\n");
             Cli.Result ok = Cli.run(db(), "run", spec.toString(), "compile-calc", "--hosts", hosts.toString());
             assertEquals(0, ok.code(), ok.toString());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import io.fester.hosts.RemoteHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +12,9 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,20 +25,8 @@ class HostKeysAndConfigTest {
     @TempDir
     Path dir;
 
-    private String oldHome;
-    private Path home;
-
-    @BeforeEach
-    void isolateHome() throws Exception {
-        oldHome = System.getProperty("user.home");
-        home = Files.createDirectories(dir.resolve("home"));
-        System.setProperty("user.home", home.toString());
-    }
-
-    @AfterEach
-    void restoreHome() {
-        System.setProperty("user.home", oldHome);
-    }
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome(); // ~/.ssh and ~/.local/share/fester are the test's own
 
     private static RemoteHost withKnownHosts(RemoteHost r, Path knownHosts) {
         return new RemoteHost(r.name(), r.address(), r.port(), r.user(), r.identity(), r.workspace(), knownHosts);
@@ -82,7 +70,7 @@ class HostKeysAndConfigTest {
     @Test
     void anAliasFromSshConfigGivesAddressPortUserAndKeyAsSshWouldRead() throws Exception {
         try (DemoHosts demo = new DemoHosts(dir.resolve("data"))) {
-            Path ssh = Files.createDirectories(home.resolve(".ssh"));
+            Path ssh = Files.createDirectories(home.path().resolve(".ssh"));
             Files.copy(demo.cluster.clientKey(), ssh.resolve("demo_key"));
             int port = demo.cluster.port("demo3");
             Files.writeString(ssh.resolve("config"), "Host buildbox\n  HostName 127.0.0.1\n  Port " + port + "\n"
@@ -104,7 +92,7 @@ class HostKeysAndConfigTest {
 
     @Test
     void theHostsFileWinsOverSshConfigAndAMissingKeyIsNamed() throws Exception {
-        Path ssh = Files.createDirectories(home.resolve(".ssh"));
+        Path ssh = Files.createDirectories(home.path().resolve(".ssh"));
         Files.writeString(ssh.resolve("config"), "Host b1\n  HostName 10.1.2.3\n  Port 2222\n  User build\n");
         Files.writeString(ssh.resolve("id_ed25519"), "not read here");
         SshTarget t = SshTarget.resolve(new RemoteHost("b1", null, 22, "me", null, null, null), "c-demo");

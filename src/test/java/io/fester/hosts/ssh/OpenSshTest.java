@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.Cli;
 import io.fester.Samples;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Builds and cancels on a real OpenSSH sshd on 127.0.0.1 (with OpenSSH's sftp-server), beside a demo host. */
@@ -43,19 +45,17 @@ class OpenSshTest {
     Path dir;
 
     private LoopbackSshd sshd;
-    private String oldHome;
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome();
 
     @BeforeEach
     void start() throws Exception {
-        oldHome = System.getProperty("user.home");
-        System.setProperty("user.home", Files.createDirectories(dir.resolve("home")).toString());
         sshd = LoopbackSshd.start(dir.resolve("sshd"));
     }
 
     @AfterEach
     void stop() {
         sshd.close();
-        System.setProperty("user.home", oldHome);
     }
 
     private String db() {

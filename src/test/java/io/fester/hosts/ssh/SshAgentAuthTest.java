@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fester.IsolatedHome;
 import io.fester.hosts.RemoteHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A key with a passphrase, held by a real ssh-agent (ssh-add), logs in to a real OpenSSH sshd. */
@@ -28,12 +30,11 @@ class SshAgentAuthTest {
     private LoopbackSshd sshd;
     private Process agent;
     private Path socket;
-    private String oldHome;
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome(); // no ~/.ssh keys
 
     @BeforeEach
     void start() throws Exception {
-        oldHome = System.getProperty("user.home");
-        System.setProperty("user.home", Files.createDirectories(dir.resolve("home")).toString()); // no ~/.ssh keys
         sshd = LoopbackSshd.start(dir.resolve("sshd"));
         socket = dir.resolve("agent.sock");
         agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
@@ -49,7 +50,6 @@ class SshAgentAuthTest {
         agent.destroy();
         agent.waitFor(5, TimeUnit.SECONDS);
         sshd.close();
-        System.setProperty("user.home", oldHome);
     }
 
     private Path keyWithPassphrase() throws Exception {
