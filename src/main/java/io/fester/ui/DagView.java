@@ -365,15 +365,23 @@ final class DagView extends Region {
 
     /** The action whose gutter is under a point of the canvas, or -1. */
     int hitGutter(double sx, double sy) {
+        return hitBetween(sx, sy, -GUTTER, Math.nextDown(0.0)); // left of the box, up to (not on) its edge
+    }
+
+    /**
+     * The action under a point of the canvas whose box-relative x lies in {@code [fromX, toX]} (and y
+     * within the box's height), or -1.
+     */
+    private int hitBetween(double sx, double sy, double fromX, double toX) {
         if (layout == null) {
             return -1;
         }
         double wx = (sx - tx) / scale;
         double wy = (sy - ty) / scale;
         for (int i = 0; i < graph.size(); i++) {
-            double x = layout.x()[i];
+            double dx = wx - layout.x()[i];
             double y = layout.y()[i];
-            if (wx >= x - GUTTER && wx < x && wy >= y && wy <= y + OPTIONS.boxHeight()) {
+            if (dx >= fromX && dx <= toX && wy >= y && wy <= y + OPTIONS.boxHeight()) {
                 return i;
             }
         }
@@ -391,19 +399,7 @@ final class DagView extends Region {
 
     /** The action under a point of the canvas, or -1. */
     int hit(double sx, double sy) {
-        if (layout == null) {
-            return -1;
-        }
-        double wx = (sx - tx) / scale;
-        double wy = (sy - ty) / scale;
-        for (int i = 0; i < graph.size(); i++) {
-            double x = layout.x()[i];
-            double y = layout.y()[i];
-            if (wx >= x && wx <= x + OPTIONS.boxWidth() && wy >= y && wy <= y + OPTIONS.boxHeight()) {
-                return i;
-            }
-        }
-        return -1;
+        return hitBetween(sx, sy, 0, OPTIONS.boxWidth());
     }
 
     /** Where an action's box centre is, in the canvas's coordinates, or null. */
