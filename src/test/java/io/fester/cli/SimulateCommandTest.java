@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fester simulate}: the plan of a task graph or a spec on a virtual clock, recording nothing. */
 class SimulateCommandTest {
-    static final Path STG = Path.of("..", "shared", "bench-data", "stg");
+    /** The few STG graphs the tests need, in the repository (tests never read the bench data beside it). */
+    static final Path STG = Path.of("src", "test", "resources", "stg");
 
     @TempDir
     Path dir;
