@@ -343,7 +343,7 @@ public final class Engine {
                 }
             }
         } else {
-            String hostFault = HostFaults.fault(x, state.output(i));
+            String hostFault = HostFaults.fault(x, state.attemptOutput(i, x.attempt()));
             if (hostFault != null && !stopping && attempt < MAX_ATTEMPTS && retryPossible(i)) {
                 // the host's fault, not the action's: try again elsewhere
                 emit(Pipeline.retry(x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),

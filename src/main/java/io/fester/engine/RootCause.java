@@ -27,7 +27,7 @@ final class RootCause {
     static FailurePropagation analyse(int i, Exit x, BuildState state) {
         BuildGraph g = state.graph();
         Action a = g.action(i);
-        String output = state.output(i);
+        String output = state.attemptOutput(i, x.attempt()); // what this attempt printed
         String lower = output.toLowerCase(Locale.ROOT);
         List<CauseCandidate> out = new ArrayList<>();
         String hostFault = HostFaults.fault(x, output);

@@ -80,7 +80,8 @@ public final class LocalExecutor implements Dispatcher {
         try {
             p = pb.start();
         } catch (IOException e) {
-            sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + e.getMessage() + "\n"));
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + e.getMessage() + "\n",
+                    attempt));
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
             return;
         }
@@ -95,8 +96,8 @@ public final class LocalExecutor implements Dispatcher {
             }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
-        threads.submit(() -> pump(p.getInputStream(), action.id(), "stdout", pumped));
-        threads.submit(() -> pump(p.getErrorStream(), action.id(), "stderr", pumped));
+        threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
+        threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
         threads.submit(() -> {
             int code;
             long ms;
@@ -144,7 +145,7 @@ public final class LocalExecutor implements Dispatcher {
         });
     }
 
-    private void pump(InputStream in, String action, String stream, CountDownLatch done) {
+    private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done) {
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             char[] buf = new char[8192];
             long kept = 0;
@@ -153,7 +154,7 @@ public final class LocalExecutor implements Dispatcher {
             while ((n = r.read(buf)) > 0) {
                 if (kept < OUTPUT_CAP) {
                     int take = (int) Math.min(n, OUTPUT_CAP - kept);
-                    sink.accept(new Output(action, stream, new String(buf, 0, take)));
+                    sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
                     kept += take;
                     dropped += n - take;
                 } else {
@@ -162,7 +163,7 @@ public final class LocalExecutor implements Dispatcher {
             }
             if (dropped > 0) {
                 sink.accept(new Output(action, stream, "\n[fester: " + dropped + " more characters of " + stream
-                        + " not recorded]\n"));
+                        + " not recorded]\n", attempt));
             }
         } catch (IOException e) {
             // the stream closed under us (the group was killed): what was read is recorded

@@ -56,6 +56,14 @@ public final class BuildState {
     private String[] reason = new String[0];
     private ScheduleDecision[] decision = new ScheduleDecision[0];
     private StringBuilder[] output = new StringBuilder[0];
+    /**
+     * Per action, the output of one attempt, the one host faults are judged by: {@link #attemptOf} says
+     * which ({@link #ALL_ATTEMPTS} for output recorded without its attempt, taken together as it was then).
+     */
+    private StringBuilder[] attemptOutput = new StringBuilder[0];
+    private int[] attemptOf = new int[0];
+    /** Output recorded without its attempt (runs before outputs carried it): all attempts' output together. */
+    private static final int ALL_ATTEMPTS = -1;
     private final int[] counts = new int[ActionState.values().length];
     private History history = History.empty();
     /** Host faults seen in this run, by host. */
@@ -125,16 +133,15 @@ public final class BuildState {
                 if (sb == null) {
                     sb = output[i] = new StringBuilder();
                 }
-                if (sb.length() < OUTPUT_KEPT) {
-                    sb.append(o.text(), 0, Math.min(o.text().length(), OUTPUT_KEPT - sb.length()));
-                }
+                keep(sb, o.text());
+                attemptOutput(i, o);
             }
         } else if (e instanceof Exit x) {
             int i = index(x.action());
             if (i >= 0 && x.exitCode() != null) {
                 exitCode[i] = x.exitCode();
             }
-            if (i >= 0 && HostFaults.fault(x, () -> output(i)) != null) {
+            if (i >= 0 && HostFaults.fault(x, () -> attemptOutput(i, x.attempt())) != null) {
                 hostFaults.merge(x.host(), 1, Integer::sum);
                 if (faultHosts[i] == null) {
                     faultHosts[i] = new ArrayList<>();
@@ -157,6 +164,50 @@ public final class BuildState {
             heldSince = -1;
         }
         return this;
+    }
+
+    private static void keep(StringBuilder sb, String text) {
+        if (sb.length() < OUTPUT_KEPT) {
+            sb.append(text, 0, Math.min(text.length(), OUTPUT_KEPT - sb.length()));
+        }
+    }
+
+    /**
+     * Keeps the output of the latest attempt apart: a newer attempt's first output starts afresh, an
+     * older attempt's late output (its process was killed, its host lost) is not the newer one's.
+     */
+    private void attemptOutput(int i, Output o) {
+        int a = o.attempt() == null ? ALL_ATTEMPTS : o.attempt();
+        StringBuilder sb = attemptOutput[i];
+        if (sb == null) {
+            sb = attemptOutput[i] = new StringBuilder();
+            attemptOf[i] = a;
+        } else if (a == ALL_ATTEMPTS || attemptOf[i] == ALL_ATTEMPTS) {
+            attemptOf[i] = ALL_ATTEMPTS; // an old record: every attempt's output together, as it was judged then
+        } else if (a > attemptOf[i]) {
+            sb.setLength(0);
+            attemptOf[i] = a;
+        } else if (a < attemptOf[i]) {
+            return; // late output of an earlier attempt
+        }
+        keep(sb, o.text());
+    }
+
+    /**
+     * The output an attempt printed (at most {@link #OUTPUT_KEPT} characters), or "": what its exit is
+     * judged by. In runs recorded before outputs carried their attempt, every attempt's output together.
+     *
+     * @param attempt the attempt, or null for the latest
+     */
+    public String attemptOutput(int i, Integer attempt) {
+        StringBuilder sb = attemptOutput[i];
+        if (sb == null) {
+            return "";
+        }
+        if (attemptOf[i] == ALL_ATTEMPTS || attempt == null || attempt == attemptOf[i]) {
+            return sb.toString();
+        }
+        return ""; // that attempt printed nothing (yet)
     }
 
     /**
@@ -203,6 +254,8 @@ public final class BuildState {
         reason = new String[n];
         decision = new ScheduleDecision[n];
         output = new StringBuilder[n];
+        attemptOutput = new StringBuilder[n];
+        attemptOf = new int[n];
         faultHosts = newLists(n);
         hostFaults.clear();
         history = History.empty();
@@ -322,20 +375,9 @@ public final class BuildState {
         remainingDeps = into(remainingDeps, o.remainingDeps);
         reason = into(reason, o.reason);
         decision = into(decision, o.decision);
-        if (output.length != o.output.length) {
-            output = new StringBuilder[o.output.length];
-        }
-        for (int i = 0; i < output.length; i++) {
-            StringBuilder from = o.output[i];
-            if (from == null) {
-                output[i] = null;
-            } else if (output[i] == null) {
-                output[i] = new StringBuilder(from);
-            } else {
-                output[i].setLength(0);
-                output[i].append(from);
-            }
-        }
+        output = copyOf(output, o.output);
+        attemptOutput = copyOf(attemptOutput, o.attemptOutput);
+        attemptOf = into(attemptOf, o.attemptOf);
         System.arraycopy(o.counts, 0, counts, 0, counts.length);
         history = o.history;
         hostFaults.clear();
@@ -353,6 +395,25 @@ public final class BuildState {
         heldPairs = o.heldPairs;
         heldSince = o.heldSince;
         return this;
+    }
+
+    /** Deep copies of the builders, into {@code dst}'s when it has the right size. */
+    private static StringBuilder[] copyOf(StringBuilder[] dst, StringBuilder[] src) {
+        if (dst.length != src.length) {
+            dst = new StringBuilder[src.length];
+        }
+        for (int i = 0; i < dst.length; i++) {
+            StringBuilder from = src[i];
+            if (from == null) {
+                dst[i] = null;
+            } else if (dst[i] == null) {
+                dst[i] = new StringBuilder(from);
+            } else {
+                dst[i].setLength(0);
+                dst[i].append(from);
+            }
+        }
+        return dst;
     }
 
     private static <T> T[] into(T[] dst, T[] src) {

@@ -155,6 +155,7 @@ final class LineDecoder {
         String action = null;
         String stream = null;
         String text = null;
+        Integer attempt = null;
         for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String name = p.currentName();
             p.nextToken();
@@ -162,10 +163,11 @@ final class LineDecoder {
                 case "action" -> action = str(p);
                 case "stream" -> stream = str(p);
                 case "text" -> text = str(p);
+                case "attempt" -> attempt = integer(p);
                 default -> p.skipChildren();
             }
         }
-        return new Output(action, stream, text);
+        return new Output(action, stream, text, attempt);
     }
 
     private static ScheduleDecision decision(JsonParser p, JsonToken t) throws IOException, Unusual {

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 final class OutputChunks extends OutputStream {
     private final String action;
     private final String stream;
+    private final int attempt;
     private final Consumer<Event> sink;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -28,9 +29,10 @@ final class OutputChunks extends OutputStream {
     private long dropped;
     private boolean finished;
 
-    OutputChunks(String action, String stream, Consumer<Event> sink) {
+    OutputChunks(String action, String stream, int attempt, Consumer<Event> sink) {
         this.action = action;
         this.stream = stream;
+        this.attempt = attempt;
         this.sink = sink;
     }
 
@@ -59,7 +61,7 @@ final class OutputChunks extends OutputStream {
         }
         if (kept < LocalExecutor.OUTPUT_CAP) {
             int take = (int) Math.min(n, LocalExecutor.OUTPUT_CAP - kept);
-            sink.accept(new Output(action, stream, chars.subSequence(0, take).toString()));
+            sink.accept(new Output(action, stream, chars.subSequence(0, take).toString(), attempt));
             kept += take;
             dropped += n - take;
         } else {
@@ -84,7 +86,7 @@ final class OutputChunks extends OutputStream {
         finished = true;
         if (dropped > 0) {
             sink.accept(new Output(action, stream, "\n[fester: " + dropped + " more characters of " + stream
-                    + " not recorded]\n"));
+                    + " not recorded]\n", attempt));
         }
     }
 }

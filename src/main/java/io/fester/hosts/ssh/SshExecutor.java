@@ -126,7 +126,7 @@ public final class SshExecutor implements Dispatcher {
                     lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
                     return;
                 }
-                sink.accept(new Output(action.id(), "stderr", "fester: " + e + "\n"));
+                sink.accept(new Output(action.id(), "stderr", "fester: " + e + "\n", attempt));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }
         });
@@ -190,13 +190,13 @@ public final class SshExecutor implements Dispatcher {
             }
             depfile = action.depfile() == null ? null : wm.toMirror(action.depfile(), false);
         } catch (WorkspacePaths.EscapeException e) {
-            sink.accept(new Output(action.id(), "stderr", "fester: " + e.getMessage() + "\n"));
+            sink.accept(new Output(action.id(), "stderr", "fester: " + e.getMessage() + "\n", attempt));
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             return;
         }
         String key = host + "/" + slot;
-        OutputChunks out = new OutputChunks(action.id(), "stdout", sink);
-        OutputChunks err = new OutputChunks(action.id(), "stderr", sink);
+        OutputChunks out = new OutputChunks(action.id(), "stdout", attempt, sink);
+        OutputChunks err = new OutputChunks(action.id(), "stderr", attempt, sink);
         String ws = h.sync().remoteRoot();
         RemoteTail outTail = new RemoteTail(h.session(), ws + "/" + SshAgent.outFile(slot, 1), out);
         RemoteTail errTail = new RemoteTail(h.session(), ws + "/" + SshAgent.outFile(slot, 2), err);
@@ -258,7 +258,7 @@ public final class SshExecutor implements Dispatcher {
             if (!h.session().isOpen()) {
                 lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
             } else {
-                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n"));
+                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n", attempt));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }
             return;
@@ -294,7 +294,7 @@ public final class SshExecutor implements Dispatcher {
                     return;
                 }
                 sink.accept(new Output(action.id(), "stderr", "fester: cannot copy the outputs back from '" + host + "': "
-                        + e.getMessage() + "\n"));
+                        + e.getMessage() + "\n", attempt));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
                 return;
             }
@@ -344,7 +344,7 @@ public final class SshExecutor implements Dispatcher {
 
     private void lost(Action action, String host, int attempt, long t0, String why) {
         pool.markLost(host); // the node event comes first, so the engine sees the host lost before the exit
-        sink.accept(new Output(action.id(), "stderr", why));
+        sink.accept(new Output(action.id(), "stderr", why, attempt));
         sink.accept(new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_HOST_LOST, List.of(), ms(t0)));
     }
 
