@@ -4,6 +4,8 @@ import io.fester.graph.BuildGraph;
 import io.fester.state.BuildState;
 import io.fester.timeline.Cancel;
 import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
+import io.fester.timeline.Output;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunRequest;
@@ -140,7 +142,13 @@ public final class RunLoop {
         }
         for (Event d : decisions) {
             if (d instanceof Pipeline p && Pipeline.RUNNING.equals(p.state())) {
-                dispatcher.start(graph.action(graph.indexOf(p.action())), p.host(), p.slot(), p.attempt());
+                try {
+                    dispatcher.start(graph.action(graph.indexOf(p.action())), p.host(), p.slot(), p.attempt());
+                } catch (RuntimeException | Error e) {
+                    // the attempt never started, and nothing else will say it ended: the loop says so
+                    post(new Output(p.action(), "stderr", "fester: cannot start the action: " + e + "\n", p.attempt()));
+                    post(new Exit(p.action(), p.host(), p.attempt(), 127, null, Exit.CAUSE_EXIT, List.of(), 0));
+                }
             }
         }
     }

@@ -96,53 +96,86 @@ public final class LocalExecutor implements Dispatcher {
             }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
-        threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
-        threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
-        threads.submit(() -> {
-            int code;
-            long ms;
-            try {
-                code = p.waitFor();
-                ms = (System.nanoTime() - t0) / 1_000_000;
-                fate.compareAndSet(RUNNING, EXITED);
-                if (timeout != null) {
-                    timeout.cancel(false);
-                }
-                if (!pumped.await(2, TimeUnit.SECONDS)) {
-                    // something the command left in the background still holds its output open
-                    killGroup(p);
-                    pumped.await(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            killGroup(p); // nothing the action started outlives it
+        try {
+            threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
+            threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
+            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0));
+        } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
+            killGroup(p);
             running.remove(p.pid(), run);
-            String cause = Exit.CAUSE_EXIT;
-            Integer signal = null;
-            if (fate.get() == TIMED_OUT && code > 128) {
-                // killed by the timer; a command that ended on its own just before the kill landed has not timed out
-                cause = Exit.CAUSE_TIMEOUT;
-                signal = code - 128;
-            } else if (fate.get() == CANCELLED && code > 128) {
-                // killed by Fester because the run was cancelled: neither the action's fault nor the host's
-                cause = Exit.CAUSE_CANCELLED;
-                signal = code - 128;
-            } else if (code > 128 && code <= 128 + 64) {
-                cause = Exit.CAUSE_SIGNAL;
-                signal = code - 128;
-            }
-            List<String> missing = new ArrayList<>();
-            if (code == 0) {
-                for (String out : action.outputs()) {
-                    if (!Files.exists(root.resolve(out))) {
-                        missing.add(out);
-                    }
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot wait for the command: " + e + "\n", attempt));
+            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
+        }
+    }
+
+    /**
+     * Waits for the command's end and posts its {@code exit}, after all of its output. Posts one whatever
+     * happens on this thread: interrupted, it kills the command (cause {@code cancelled}: Fester stopped
+     * it); should anything throw, it kills the command and says so in an exit 127 of its own.
+     */
+    private void waitFor(Action action, String host, int attempt, Process p, Running run, ScheduledFuture<?> timeout,
+            CountDownLatch pumped, long t0) {
+        AtomicInteger fate = run.fate();
+        Exit end;
+        try {
+            end = ended(action, host, attempt, p, fate, timeout, pumped, t0);
+        } catch (InterruptedException e) {
+            fate.compareAndSet(RUNNING, CANCELLED);
+            killGroup(p);
+            Thread.currentThread().interrupt();
+            end = new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_CANCELLED, List.of(), ms(t0));
+        } catch (Throwable e) { // a bug must not leave the run waiting for this exit forever
+            killGroup(p);
+            sink.accept(new Output(action.id(), "stderr", "fester: internal error while waiting for the command: " + e
+                    + "\n", attempt));
+            end = new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0));
+        } finally {
+            running.remove(p.pid(), run);
+        }
+        sink.accept(end);
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private Exit ended(Action action, String host, int attempt, Process p, AtomicInteger fate,
+            ScheduledFuture<?> timeout, CountDownLatch pumped, long t0) throws InterruptedException {
+        int code = p.waitFor();
+        long ms = ms(t0);
+        fate.compareAndSet(RUNNING, EXITED);
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (!pumped.await(2, TimeUnit.SECONDS)) {
+            // something the command left in the background still holds its output open
+            killGroup(p);
+            pumped.await(5, TimeUnit.SECONDS);
+        }
+        killGroup(p); // nothing the action started outlives it
+        String cause = Exit.CAUSE_EXIT;
+        Integer signal = null;
+        if (fate.get() == TIMED_OUT && code > 128) {
+            // killed by the timer; a command that ended on its own just before the kill landed has not timed out
+            cause = Exit.CAUSE_TIMEOUT;
+            signal = code - 128;
+        } else if (fate.get() == CANCELLED && code > 128) {
+            // killed by Fester because the run was cancelled: neither the action's fault nor the host's
+            cause = Exit.CAUSE_CANCELLED;
+            signal = code - 128;
+        } else if (code > 128 && code <= 128 + 64) {
+            cause = Exit.CAUSE_SIGNAL;
+            signal = code - 128;
+        }
+        List<String> missing = new ArrayList<>();
+        if (code == 0) {
+            for (String out : action.outputs()) {
+                if (!Files.exists(root.resolve(out))) {
+                    missing.add(out);
                 }
             }
-            sink.accept(new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms));
-        });
+        }
+        return new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms);
     }
 
     private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done) {

@@ -120,16 +120,34 @@ public final class SshExecutor implements Dispatcher {
         threads.submit(() -> {
             try {
                 run(action, host, slot, attempt, t0, epoch);
-            } catch (RuntimeException e) {
-                Host h = hosts.get(host);
-                if (h != null && !h.session().isOpen()) { // whatever the library threw, the host went away
-                    lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
-                    return;
-                }
-                sink.accept(new Output(action.id(), "stderr", "fester: " + e + "\n", attempt));
-                sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
+            } catch (Throwable e) { // whatever it was (an Error, a bug), the attempt ends: the loop waits for its exit
+                running.remove(host + "/" + slot);
+                failed(action, host, attempt, t0, e);
             }
         });
+    }
+
+    /**
+     * The end of an attempt whose thread threw: host lost when its session is gone (whatever the library
+     * threw, the host went away), else an exit 127 that says what went wrong. Never throws itself.
+     */
+    private void failed(Action action, String host, int attempt, long t0, Throwable e) {
+        Host h = hosts.get(host);
+        boolean gone = h != null && !h.session().isOpen();
+        try {
+            if (gone) {
+                pool.markLost(host);
+            }
+        } catch (Throwable again) {
+            // reported as lost below all the same
+        }
+        try {
+            sink.accept(new Output(action.id(), "stderr", gone ? "fester: host '" + host + "' was lost: " + e.getMessage()
+                    + "\n" : "fester: " + e + "\n", attempt));
+        } finally {
+            sink.accept(gone ? new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_HOST_LOST, List.of(), ms(t0))
+                    : new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
+        }
     }
 
     /** The host's agent, started on first use (and again if its channel closed while the session lives). */
