@@ -264,9 +264,12 @@ tools_json() {
 # Answers:
 #   ready PID                   once, when the agent listens
 #   started ID PGID             the command runs; PGID is its process group
-#   exit ID STATUS OUT ERR      it ended: STATUS as sh's $? (128+N: killed by
+#   exit ID STATUS OUT ERR HOW  it ended: STATUS as sh's $? (128+N: killed by
 #                               signal N); OUT/ERR 1 if DIR/SLOT.1/.2 is not
-#                               empty, else 0. Its whole group is killed then.
+#                               empty, else 0; HOW "exit" (it exited STATUS by
+#                               itself), "signal" (a signal killed it) or
+#                               "unknown" (no Perl here: a STATUS above 128 is
+#                               either). Its whole group is killed then.
 #   pong TOKEN
 #   error TEXT                  a request it could not read
 #
@@ -314,9 +317,23 @@ valid_num() {
 # for it and reports the exit. A background job of a non-interactive shell
 # leads no process group, so setsid makes it the leader of a new one without
 # forking: its pid ($!) is the group's id.
+#
+# With Perl, the group's leader is a small waiter (WAITER, the same text as
+# io.fester.hosts.ExitStatus.WAITER) that waits for /bin/sh -c and writes
+# "exit N" or "signal N" to DIR/SLOT.how: sh's $? alone cannot tell a command
+# that exits 137 from one SIGKILL ended. No report from it means the waiter
+# itself was killed: a signal.
+WAITER='my $f=shift;my $p=fork;defined $p or exit 126;if(!$p){exec {$ARGV[0]} @ARGV;exit 127}$SIG{$_}="IGNORE" for qw(INT TERM HUP QUIT);waitpid($p,0);my $s=$?;my $n=$s&127;if(open my $o,">",$f){print $o $n?"signal $n\n":"exit ".($s>>8)."\n";close $o}exit($n?128+$n:$s>>8)'
+
 serve_run() {
     (
-        setsid /bin/sh -c "$3" </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+        : >"$AGENT_DIR/$2.how"
+        if [ -n "$PERL" ]; then
+            setsid "$PERL" -e "$WAITER" "$AGENT_DIR/$2.how" /bin/sh -c "$3" \
+                </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+        else
+            setsid /bin/sh -c "$3" </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+        fi
         pid=$!
         printf '%s %s\n' "$1" "$pid" >"$AGENT_DIR/$2.pid"
         printf 'started %s %s\n' "$1" "$pid"
@@ -331,7 +348,24 @@ serve_run() {
         e=0
         [ -s "$AGENT_DIR/$2.1" ] && o=1
         [ -s "$AGENT_DIR/$2.2" ] && e=1
-        printf 'exit %s %s %s %s\n' "$1" "$rc" "$o" "$e"
+        how=unknown
+        h=
+        n=
+        read -r h n 2>/dev/null <"$AGENT_DIR/$2.how"
+        if ! valid_num "$n"; then
+            h=
+        fi
+        case $h in
+            exit) rc=$n how=exit ;;
+            signal) rc=$((128 + n)) how=signal ;;
+            *)
+                if [ -n "$PERL" ]; then
+                    how=exit
+                    [ "$rc" -gt 128 ] && how=signal
+                fi
+                ;;
+        esac
+        printf 'exit %s %s %s %s %s\n' "$1" "$rc" "$o" "$e" "$how"
     ) &
 }
 
@@ -357,6 +391,7 @@ serve_kill() {
 serve_loop() {
     AGENT_DIR=${1:-.fester/agent}
     mkdir -p "$AGENT_DIR" || die "serve: cannot create $AGENT_DIR"
+    PERL=$(command -v perl 2>/dev/null) || PERL=
     trap serve_stop TERM HUP INT
     printf 'ready %s\n' "$$"
     while IFS=' ' read -r verb id slot n; do

@@ -71,7 +71,8 @@ public final class LocalExecutor implements Dispatcher {
 
     @Override
     public void start(Action action, String host, int slot, int attempt) {
-        ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", action.run());
+        Path how = exitReport();
+        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(action.run(), how));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -80,6 +81,7 @@ public final class LocalExecutor implements Dispatcher {
         try {
             p = pb.start();
         } catch (IOException e) {
+            ExitStatus.read(0, how); // deletes it
             sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + e.getMessage() + "\n",
                     attempt));
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
@@ -99,7 +101,7 @@ public final class LocalExecutor implements Dispatcher {
         try {
             threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
             threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
-            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0));
+            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how));
         } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
             killGroup(p);
             running.remove(p.pid(), run);
@@ -114,11 +116,11 @@ public final class LocalExecutor implements Dispatcher {
      * it); should anything throw, it kills the command and says so in an exit 127 of its own.
      */
     private void waitFor(Action action, String host, int attempt, Process p, Running run, ScheduledFuture<?> timeout,
-            CountDownLatch pumped, long t0) {
+            CountDownLatch pumped, long t0, Path how) {
         AtomicInteger fate = run.fate();
         Exit end;
         try {
-            end = ended(action, host, attempt, p, fate, timeout, pumped, t0);
+            end = ended(action, host, attempt, p, fate, timeout, pumped, t0, how);
         } catch (InterruptedException e) {
             fate.compareAndSet(RUNNING, CANCELLED);
             killGroup(p);
@@ -131,6 +133,7 @@ public final class LocalExecutor implements Dispatcher {
             end = new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0));
         } finally {
             running.remove(p.pid(), run);
+            ExitStatus.read(0, how); // gone, whatever happened
         }
         sink.accept(end);
     }
@@ -140,8 +143,9 @@ public final class LocalExecutor implements Dispatcher {
     }
 
     private Exit ended(Action action, String host, int attempt, Process p, AtomicInteger fate,
-            ScheduledFuture<?> timeout, CountDownLatch pumped, long t0) throws InterruptedException {
-        int code = p.waitFor();
+            ScheduledFuture<?> timeout, CountDownLatch pumped, long t0, Path how) throws InterruptedException {
+        ExitStatus.Ended ended = ExitStatus.read(p.waitFor(), how); // exited N, or killed by signal N
+        int code = ended.status();
         long ms = ms(t0);
         fate.compareAndSet(RUNNING, EXITED);
         if (timeout != null) {
@@ -155,17 +159,12 @@ public final class LocalExecutor implements Dispatcher {
         killGroup(p); // nothing the action started outlives it
         String cause = Exit.CAUSE_EXIT;
         Integer signal = null;
-        if (fate.get() == TIMED_OUT && code > 128) {
-            // killed by the timer; a command that ended on its own just before the kill landed has not timed out
-            cause = Exit.CAUSE_TIMEOUT;
-            signal = code - 128;
-        } else if (fate.get() == CANCELLED && code > 128) {
-            // killed by Fester because the run was cancelled: neither the action's fault nor the host's
-            cause = Exit.CAUSE_CANCELLED;
-            signal = code - 128;
-        } else if (code > 128 && code <= 128 + 64) {
-            cause = Exit.CAUSE_SIGNAL;
-            signal = code - 128;
+        if (ended.signal() != null) {
+            signal = ended.signal();
+            // killed by the timer, or by Fester because the run was cancelled (neither the action's fault nor
+            // the host's), or by someone else; a command that ended on its own just before the kill keeps its end
+            cause = fate.get() == TIMED_OUT ? Exit.CAUSE_TIMEOUT
+                    : fate.get() == CANCELLED ? Exit.CAUSE_CANCELLED : Exit.CAUSE_SIGNAL;
         }
         List<String> missing = new ArrayList<>();
         if (code == 0) {
@@ -225,6 +224,15 @@ public final class LocalExecutor implements Dispatcher {
             }
         }
         p.destroyForcibly();
+    }
+
+    /** A fresh file for the waiter, or null to say how a command ended ({@link ExitStatus}). */
+    private static Path exitReport() {
+        try {
+            return Files.createTempFile("fester-exit-", "");
+        } catch (IOException e) {
+            return null; // then no report: an exit status above 128 reads as a signal, as it always did
+        }
     }
 
     /** Process ids of the actions running now (their process groups). */

@@ -29,7 +29,12 @@ public final class SshAgent implements AutoCloseable {
     static final String DIR = ".fester/agent";
 
     /** How a command ended: sh's {@code $?} (128+N: signal N) and whether it wrote to stdout / stderr. */
-    public record Ended(int status, boolean wroteOut, boolean wroteErr) {}
+    public record Ended(int status, boolean wroteOut, boolean wroteErr, Integer signal) {
+        /** An end without the agent's word on how (an older agent): a status above 128 reads as a signal. */
+        public Ended(int status, boolean wroteOut, boolean wroteErr) {
+            this(status, wroteOut, wroteErr, io.fester.hosts.ExitStatus.of(status, null).signal());
+        }
+    }
 
     private final String host;
     private final ChannelExec channel;
@@ -142,11 +147,16 @@ public final class SshAgent implements AutoCloseable {
                 }
             }
             case "exit" -> {
-                if (f.length == 5) {
+                if (f.length == 5 || f.length == 6) {
                     started.remove(f[1]);
                     CompletableFuture<Ended> p = pending.remove(f[1]);
                     if (p != null) {
-                        p.complete(new Ended((int) parse(f[2]), "1".equals(f[3]), "1".equals(f[4])));
+                        int status = (int) parse(f[2]);
+                        String how = f.length == 6 ? f[5] : "unknown";
+                        // exited by itself, killed by a signal, or (no Perl there) a status above 128 is either
+                        Integer signal = how.equals("exit") ? null : how.equals("signal") ? status - 128
+                                : io.fester.hosts.ExitStatus.of(status, null).signal();
+                        p.complete(new Ended(status, "1".equals(f[3]), "1".equals(f[4]), signal));
                     }
                 }
             }

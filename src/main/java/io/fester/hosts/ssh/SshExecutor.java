@@ -221,6 +221,7 @@ public final class SshExecutor implements Dispatcher {
         AtomicInteger fate = new AtomicInteger(RUNNING);
         ScheduledFuture<?> timeout = null;
         int status;
+        Integer killedBy; // the signal that ended the command, or null when it exited by itself
         try (outTail; errTail) {
             if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
                 try {
@@ -266,6 +267,7 @@ public final class SshExecutor implements Dispatcher {
                 errTail.poll();
             }
             status = ended.status();
+            killedBy = ended.signal();
         } catch (IOException e) {
             running.remove(key);
             if (timeout != null) {
@@ -285,16 +287,12 @@ public final class SshExecutor implements Dispatcher {
         err.finish();
         Integer signal = null;
         String cause = Exit.CAUSE_EXIT;
-        if (fate.get() == TIMED_OUT && status > 128) {
-            cause = Exit.CAUSE_TIMEOUT;
-            signal = status - 128;
-        } else if (fate.get() == CANCELLED && status > 128) {
-            // killed by Fester because the run was cancelled: neither the action's fault nor the host's
-            cause = Exit.CAUSE_CANCELLED;
-            signal = status - 128;
-        } else if (status > 128 && status <= 128 + 64) {
-            cause = Exit.CAUSE_SIGNAL;
-            signal = status - 128;
+        if (killedBy != null) {
+            signal = killedBy;
+            // by the timer, by Fester because the run was cancelled (neither the action's fault nor the host's),
+            // or by someone else
+            cause = fate.get() == TIMED_OUT ? Exit.CAUSE_TIMEOUT
+                    : fate.get() == CANCELLED ? Exit.CAUSE_CANCELLED : Exit.CAUSE_SIGNAL;
         }
         List<String> missing = new ArrayList<>();
         if (status == 0) {
