@@ -29,6 +29,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--events", paramLabel = "FILE", description = "verify a JSON Lines file instead")
     Path events;
 
+    @Option(names = "--interrupted", description = "the --events file is of a run known to have been cut short "
+            + "(its process died): verify it up to where it ends, instead of failing because run_finished is missing")
+    boolean interrupted;
+
     @Mixin
     DbOption db;
 
@@ -37,19 +41,31 @@ final class VerifyCommand implements Callable<Integer> {
         if ((run == null) == (events == null)) {
             throw new UserError("give either RUN or --events FILE");
         }
-        List<Recorded> list;
+        if (interrupted && events == null) {
+            throw new UserError("--interrupted is for --events FILE: the timeline itself knows which runs were interrupted");
+        }
+        List<Recorded> list = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         String what;
+        boolean cutShort; // known to have been cut short: verifies up to where its record ends
         if (events != null) {
-            list = readLines(events);
+            list = readLines(events, lines);
             what = events.toString();
+            cutShort = interrupted;
         } else {
             try (TimelineStore store = db.open()) {
                 RunInfo r = store.resolve(run);
-                list = store.events(r.id());
+                List<Recorded> decoded = list;
+                store.lines(r.id(), null, 1, Long.MAX_VALUE, line -> {
+                    lines.add(line);
+                    decoded.add(EventCodec.parseLine(line));
+                });
                 what = "run " + r.id();
+                // interrupted (its process died), or still running: its record ends where it ends for now
+                cutShort = r.outcome() == null || "interrupted".equals(r.outcome());
             }
         }
-        Verifier.Result result = Verifier.verify(list);
+        Verifier.Result result = Verifier.verify(list, lines, cutShort);
         switch (result.status()) {
             case SAME -> {
                 System.out.println("verify: " + what + ": same: " + result.message());
@@ -66,6 +82,11 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     static List<Recorded> readLines(Path file) throws IOException {
+        return readLines(file, new ArrayList<>());
+    }
+
+    /** Reads a JSON Lines file of events; {@code raw} gets each event's line as it is in the file. */
+    static List<Recorded> readLines(Path file, List<String> raw) throws IOException {
         List<Recorded> out = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -77,6 +98,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 try {
                     out.add(EventCodec.parseLine(line));
+                    raw.add(line);
                 } catch (IllegalArgumentException e) {
                     throw new UserError(file + ":" + n + ":1: " + e.getMessage());
                 }

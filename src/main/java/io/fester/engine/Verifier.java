@@ -2,6 +2,7 @@ package io.fester.engine;
 
 import io.fester.timeline.Event;
 import io.fester.timeline.EventCodec;
+import io.fester.timeline.EventType;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunRequest;
@@ -32,8 +33,27 @@ public final class Verifier {
 
     private Verifier() {}
 
-    /** Verifies a whole run's events, in {@code seq} order. */
+    /**
+     * Verifies a whole run's events, in {@code seq} order, as decoded (each recorded decision compared as
+     * this Fester encodes it). The record must be whole: see {@link #verify(List, List, boolean)}.
+     */
     public static Result verify(List<Recorded> events) {
+        return verify(events, null, false);
+    }
+
+    /**
+     * Verifies a run's record.
+     *
+     * @param events the events, decoded, in the order stored
+     * @param lines the JSON Lines as stored, one per event (null: the decoded events re-encoded). Each
+     *     recorded decision is compared with the engine's as stored, so a field the decoder does not keep
+     *     is compared too
+     * @param interrupted whether the run is known to have been cut short (its process died: the
+     *     timeline shows it {@code interrupted}, or the user says so of a file). Its record may end
+     *     anywhere, even inside a step: it verifies up to where it ends. Otherwise the record must end
+     *     with {@code run_finished} and every decision the engine makes: anything missing is a difference
+     */
+    public static Result verify(List<Recorded> events, List<String> lines, boolean interrupted) {
         Iterator<Recorded> it = events.iterator();
         if (!it.hasNext() || !(events.get(0).event() instanceof RunRequest request)) {
             return new Result(Status.NOT_A_RUN, 0, null, null, "the events do not start with a run_request", 0);
@@ -52,19 +72,31 @@ public final class Verifier {
         long compared = 0;
         long lastSeq = 0;
         boolean finished = false;
-        for (Recorded r : events) {
+        for (int k = 0; k < events.size(); k++) {
+            Recorded r = events.get(k);
+            if (r.seq() != lastSeq + 1) {
+                return new Result(Status.DIFFERENT, lastSeq + 1, line(r, lines, k), null, r.seq() > lastSeq + 1
+                        ? "seq " + (lastSeq + 1) + (r.seq() > lastSeq + 2 ? " to " + (r.seq() - 1) : "")
+                                + " missing from the record: it goes from seq " + lastSeq + " to seq " + r.seq()
+                        : "seq " + r.seq() + " comes again after seq " + lastSeq, compared);
+            }
             lastSeq = r.seq();
             Event e = r.event();
+            if (finished) {
+                return new Result(Status.DIFFERENT, r.seq(), line(r, lines, k), null,
+                        "the record goes on after run_finished", compared);
+            }
             if (e.kind() == Event.Kind.OBSERVATION) {
                 if (!expected.isEmpty()) {
-                    return differ(r.seq(), r, expected.peek(), expectedTime, compared);
+                    return differ(r.seq(), r, line(r, lines, k), expected.peek(), expectedTime, compared);
                 }
                 expected.addAll(engine.onObservation(e, r.timeMs()));
                 expectedTime = r.timeMs();
             } else {
                 Event want = expected.poll();
-                if (want == null || !sameDecision(r, want, expectedTime)) {
-                    return differ(r.seq(), r, want, expectedTime, compared);
+                String recorded = line(r, lines, k);
+                if (want == null || !sameDecision(r, recorded, want, expectedTime)) {
+                    return differ(r.seq(), r, recorded, want, expectedTime, compared);
                 }
                 compared++;
                 if (e instanceof Pipeline p && Pipeline.RUN_FINISHED.equals(p.state())) {
@@ -72,24 +104,51 @@ public final class Verifier {
                 }
             }
         }
-        if (!expected.isEmpty() && finished) {
-            return differ(lastSeq + 1, null, expected.peek(), expectedTime, compared);
+        if (interrupted && !finished) {
+            return new Result(Status.SAME, 0, null, null, compared + " decisions match (the run was interrupted: "
+                    + "verified up to seq " + lastSeq + ", where its record ends)", compared);
         }
-        String note = finished ? "" : " (the run was not finished: its recorded part matches)";
-        return new Result(Status.SAME, 0, null, null, compared + " decisions match" + note, compared);
+        if (!expected.isEmpty()) {
+            return differ(lastSeq + 1, null, null, expected.peek(), expectedTime, compared);
+        }
+        if (!finished) {
+            return new Result(Status.DIFFERENT, lastSeq + 1, null, null, "the record ends at seq " + lastSeq
+                    + " without run_finished: it is cut short (a run whose process died shows as interrupted"
+                    + " and verifies up to where it ends)", compared);
+        }
+        return new Result(Status.SAME, 0, null, null, compared + " decisions match", compared);
     }
 
-    private static boolean sameDecision(Recorded r, Event want, long wantTime) {
-        return r.timeMs() == wantTime && r.event().type().equals(want.type())
-                && EventCodec.body(r.event()).equals(EventCodec.body(want));
+    /** The event as stored: its own line when given, else as this Fester encodes it. */
+    private static String line(Recorded r, List<String> lines, int k) {
+        return lines != null ? lines.get(k) : EventCodec.line(r);
     }
 
-    private static Result differ(long seq, Recorded recorded, Event replayed, long time, long compared) {
-        String rec = recorded == null ? null : EventCodec.line(recorded);
+    /**
+     * Whether a recorded decision, as stored, is the one the engine makes: the same line, or, for a line
+     * written another way (a hand-edited or re-serialised file), the same JSON object, field for field.
+     */
+    private static boolean sameDecision(Recorded r, String recorded, Event want, long wantTime) {
+        if (r.timeMs() != wantTime || !r.event().type().equals(want.type())) {
+            return false;
+        }
+        String replayed = EventCodec.line(r.seq(), wantTime, EventType.of(want), EventCodec.body(want));
+        if (recorded.equals(replayed)) {
+            return true;
+        }
+        try {
+            return EventCodec.MAPPER.readTree(recorded).equals(EventCodec.MAPPER.readTree(replayed));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static Result differ(long seq, Recorded recorded, String rec, Event replayed, long time, long compared) {
         String rep = replayed == null ? null : EventCodec.line(new Recorded(seq, time, replayed));
         String message;
         if (recorded == null) {
-            message = "the record ends where the engine decides more";
+            message = "the record ends at seq " + (seq - 1) + " where the engine decides more: it is cut short ("
+                    + (replayed instanceof Pipeline p && p.action() == null ? p.state() : replayed.type()) + " missing)";
         } else if (replayed == null) {
             message = "the record has a decision the engine does not make";
         } else if (recorded.event().kind() == Event.Kind.OBSERVATION) {
