@@ -52,7 +52,7 @@ class AgentScriptTest {
         in.write("run a1 0 2\nprintf '%s\\n' \"it's \\ ok \"\necho err >&2; exit 3\n".getBytes(StandardCharsets.UTF_8));
         in.flush();
         assertTrue(out.readLine().matches("started a1 \\d+"));
-        assertEquals("exit a1 3 1 1", out.readLine());
+        assertEquals("exit a1 3 1 1 exit", out.readLine(), "it exited 3 by itself");
         assertEquals("it's \\ ok \n", java.nio.file.Files.readString(dir.resolve(".fester/agent/0.1")));
         assertEquals("err\n", java.nio.file.Files.readString(dir.resolve(".fester/agent/0.2")));
         // a kill reaches the whole group, background children too
@@ -63,7 +63,7 @@ class AgentScriptTest {
         assertTrue(ProcessHandle.of(bg).isPresent());
         in.write("kill a2 1\nping p\n".getBytes(StandardCharsets.UTF_8));
         in.flush();
-        assertEquals(java.util.Set.of("exit a2 137 0 0", "pong p"), java.util.Set.of(out.readLine(), out.readLine()),
+        assertEquals(java.util.Set.of("exit a2 137 0 0 signal", "pong p"), java.util.Set.of(out.readLine(), out.readLine()),
                 "the kill's exit and the ping's answer, in either order");
         assertFalse(io.fester.hosts.ExecutorEvents.alive(bg), "the background child died with its group");
         // the coordinator goes away: stdin closes, every group still running is killed
