@@ -4,12 +4,10 @@ import io.fester.timeline.EventCodec;
 import io.fester.timeline.NodeEvent;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The host agent script {@code agent-scripts/fester-agent.sh}, shipped inside Fester's jar and
@@ -48,19 +46,11 @@ public final class AgentScript {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", path().toString(), "sample");
         pb.environment().put("FESTER_WORKSPACE", workspace.toString());
         pb.redirectErrorStream(true);
-        Process p = pb.start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("the agent script failed: " + out);
-            }
-            return parse(out, null);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while sampling", e);
-        }
+        return parse(BoundedCommand.output(pb, SAMPLE_TIMEOUT_MS, "the agent script's sample"), null);
     }
+
+    /** How long one local sample may take. */
+    static final long SAMPLE_TIMEOUT_MS = 10_000;
 
     /** Parses one sample line of the agent script. */
     public static NodeEvent parse(String line, String host) throws IOException {

@@ -3,10 +3,8 @@ package io.fester.hosts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fester.timeline.EventCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Toolchain fingerprints: what {@code fester-agent.sh tools CC} reports about a machine's compiler,
@@ -40,20 +38,18 @@ public final class Toolchain {
         return fingerprint != null && fingerprint.endsWith(": not found");
     }
 
+    /** How long fingerprinting the local compiler may take. */
+    public static final long LOCAL_TIMEOUT_MS = 30_000;
+
     /** The fingerprint of this machine's compiler {@code cc}. */
     public static String local(String cc) throws IOException {
-        Process p = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "tools", cc)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("the agent script's tools failed: " + out);
-            }
-            return fingerprint(out);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fingerprinting the toolchain", e);
-        }
+        return local(cc, LOCAL_TIMEOUT_MS);
+    }
+
+    /** The same, within a given time: a compiler that hangs on {@code --version} is killed then. */
+    public static String local(String cc, long timeoutMs) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "tools", cc)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        return fingerprint(BoundedCommand.output(pb, timeoutMs, "the agent script's tools (" + cc + ")"));
     }
 }
