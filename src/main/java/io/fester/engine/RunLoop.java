@@ -52,8 +52,9 @@ public final class RunLoop {
     }
 
     /**
-     * Adds a listener that gets every event as it is appended, on the loop thread. A failing listener
-     * is reported and dropped; the run goes on.
+     * Adds a listener that gets every event as it is appended, on the loop thread. A listener that throws
+     * on an event is isolated: its first failure is reported (the thread's uncaught-exception handler),
+     * later ones counted ({@link #listenerFailures()}); it still gets the next events, and the run goes on.
      */
     public void addListener(Consumer<Recorded> listener) {
         listeners.add(listener);
@@ -159,11 +160,23 @@ public final class RunLoop {
             try {
                 l.accept(r);
             } catch (RuntimeException ex) {
-                listeners.remove(l);
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, ex);
+                // isolated per event: the listener still gets the next ones (a display that missed one event
+                // is better than one that stops); its first failure is reported whole, later ones counted
+                int n = listenerFailures.merge(l, 1, Integer::sum);
+                if (n == 1) {
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, ex);
+                }
             }
         }
+    }
+
+    /** Per listener, how many events it failed on. */
+    private final java.util.Map<Consumer<Recorded>, Integer> listenerFailures = new java.util.IdentityHashMap<>();
+
+    /** How many events listeners failed on in all (the first failure of each is reported as it happens). */
+    public int listenerFailures() {
+        return listenerFailures.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Waits for the loop to end, at most the given time. True if it ended. */

@@ -46,12 +46,24 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     });
     /** Per action id: when its latest attempt started (the loop thread's). */
     private final Map<String, Long> started = new HashMap<>();
-    private volatile IOException failure;
+    /** Every stamp that could not be written, by action (each named when the stamps are closed). */
+    private final Map<String, IOException> failures = new java.util.LinkedHashMap<>();
+    /** Actions whose stamp is still being worked out, in order. */
+    private final java.util.Set<String> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final long closeTimeoutMs;
+
+    /** How long {@link #close()} waits for the stamps still being worked out. */
+    public static final long CLOSE_TIMEOUT_MS = 60_000;
 
     public Stamper(BuildGraph graph, Stamps stamps) {
+        this(graph, stamps, CLOSE_TIMEOUT_MS);
+    }
+
+    Stamper(BuildGraph graph, Stamps stamps, long closeTimeoutMs) {
         this.graph = graph;
         this.stamps = stamps;
         this.root = Path.of(graph.root());
+        this.closeTimeoutMs = closeTimeoutMs;
     }
 
     @Override
@@ -67,7 +79,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 if (i >= 0) {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
-                    worker.execute(() -> stamp(a, since));
+                    pending.add(a.id());
+                    worker.execute(() -> {
+                        try {
+                            stamp(a, since);
+                        } finally {
+                            pending.remove(a.id());
+                        }
+                    });
                 }
             }
             default -> { }
@@ -116,7 +135,9 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     List.copyOf(discovered)));
         } catch (IOException e) {
             stamps.remove(a.id());
-            failure = e;
+            synchronized (failures) {
+                failures.put(a.id(), e);
+            }
         }
     }
 
@@ -133,18 +154,51 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
         return p.normalize().toString();
     }
 
-    /** Waits for the stamps of what has finished and saves them. */
+    /**
+     * Waits for the stamps of what has finished (at most {@link #CLOSE_TIMEOUT_MS}) and saves them.
+     *
+     * @throws IOException naming every action whose stamp could not be written (an I/O error, or still
+     *     being worked out at the deadline): those run again next time. The stamps that were written are
+     *     saved all the same
+     */
     @Override
     public void close() throws IOException {
         worker.shutdown();
+        boolean done = false;
         try {
-            worker.awaitTermination(1, TimeUnit.MINUTES);
+            done = worker.awaitTermination(closeTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stamps.save();
-        if (failure != null) {
-            throw failure;
+        List<String> late = new ArrayList<>();
+        if (!done) {
+            late.addAll(pending); // given up on: not saved, whatever the stuck thread does later
+            late.forEach(stamps::remove);
+            worker.shutdownNow();
         }
+        stamps.save();
+        List<String> problems = new ArrayList<>();
+        IOException first = null;
+        synchronized (failures) {
+            for (Map.Entry<String, IOException> f : failures.entrySet()) {
+                problems.add(f.getKey() + " (" + f.getValue().getMessage() + ")");
+                if (first == null) {
+                    first = f.getValue();
+                }
+            }
+        }
+        if (!late.isEmpty()) {
+            problems.add(String.join(", ", late) + " (still being hashed after " + closeTimeoutMs / 1000.0 + " s)");
+        }
+        int n = failures.size() + late.size();
+        if (n == 0) {
+            return;
+        }
+        IOException e = new IOException(n + (n == 1 ? " action" : " actions") + " could not be stamped and will run"
+                + " again next time: " + String.join("; ", problems), first);
+        synchronized (failures) {
+            failures.values().stream().skip(1).forEach(e::addSuppressed);
+        }
+        throw e;
     }
 }
