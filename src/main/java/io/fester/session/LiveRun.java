@@ -63,6 +63,7 @@ public final class LiveRun {
     private volatile boolean debug;
     private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
+    private volatile io.fester.cache.Cache cache;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -101,6 +102,22 @@ public final class LiveRun {
     public LiveRun rebuild(boolean on) {
         rebuild = on;
         return this;
+    }
+
+    /**
+     * Uses this cache (set before {@link #run}; null: no cache, as {@code --no-cache}): each action that
+     * must run is first looked up in its layers, in order, and a succeeded action's result is stored in
+     * its writable layers. Build it with {@code new Cache(layers)} (local layer first, shared layers after)
+     * or {@link io.fester.cache.Cache#local()}. The run does not close it.
+     */
+    public LiveRun cache(io.fester.cache.Cache c) {
+        cache = c;
+        return this;
+    }
+
+    /** The cache this run uses, or null. */
+    public io.fester.cache.Cache cache() {
+        return cache;
     }
 
     /** Whether this run is debugged. */
