@@ -55,8 +55,15 @@ public final class LocalCacheLayer implements CacheLayer {
         this.writable = writable;
     }
 
-    /** The default directory: {@code ~/.local/share/fester/cache}, {@code ~} being {@code user.home} now. */
+    /**
+     * The default directory: {@code $FESTER_CACHE_DIR} when set, else {@code ~/.local/share/fester/cache},
+     * {@code ~} being {@code user.home} now.
+     */
     public static Path defaultDir() {
+        String env = System.getenv("FESTER_CACHE_DIR");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
         return Path.of(System.getProperty("user.home"), ".local", "share", "fester", "cache");
     }
 

@@ -175,6 +175,9 @@ public final class LiveRun {
         UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps, ninja);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
+        if (cache != null) {
+            request = request.withCache(cache.use());
+        }
         if (!debug) { // under the debugger the user may still send it to a rejected host
             String impossible = impossible(request, fresh.upToDate().keySet());
             if (impossible != null) {
@@ -252,6 +255,14 @@ public final class LiveRun {
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
+        CacheRun cacheRun = null;
+        if (request.cache() != null) {
+            cache.onLayerDown(this::notice);
+            io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
+                    e -> holder[0].post(e));
+            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(e), graph, () -> runId);
+            l.addListener(cacheRun); // before the stamper: it hears of a success first
+        }
         l.addListener(stamper);
         listeners.forEach(l::addListener);
         l.post(request);
@@ -287,6 +298,9 @@ public final class LiveRun {
             } catch (IOException e) {
                 notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
                         + " (what ran will run again next time)");
+            }
+            if (cacheRun != null) {
+                cacheRun.close();
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
