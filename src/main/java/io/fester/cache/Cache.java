@@ -64,6 +64,16 @@ public final class Cache implements Closeable {
         }
     }
 
+    /**
+     * Whether the environment turns the cache off by default ({@code FESTER_CACHE=off}, {@code 0},
+     * {@code false} or {@code no}), as {@code --no-cache} does for one command. The test suite runs with it
+     * (its builds must not hit each other's results); the cache's own tests turn it on explicitly.
+     */
+    public static boolean disabledByEnvironment() {
+        String v = System.getenv("FESTER_CACHE");
+        return v != null && List.of("off", "0", "false", "no").contains(v.trim().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** The default cache: the local layer alone, at {@code ~/.local/share/fester/cache}. */
     public static Cache local() {
         return new Cache(defaultLayers());

@@ -26,15 +26,23 @@ final class BuildOptions {
     @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
     boolean rebuild;
 
-    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results")
+    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results "
+            + "(default: the local cache, unless FESTER_CACHE=off)")
     boolean noCache;
+
+    @Option(names = "--cache", description = "use the action cache even when FESTER_CACHE=off")
+    boolean forceCache;
 
     /**
      * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}) unless
      * {@code --no-cache}; null without one.
      */
     io.fester.cache.Cache cache() {
-        return noCache ? null : io.fester.cache.Cache.local();
+        if (noCache && forceCache) {
+            throw new UserError("--cache and --no-cache contradict each other: give one");
+        }
+        boolean off = noCache || (!forceCache && io.fester.cache.Cache.disabledByEnvironment());
+        return off ? null : io.fester.cache.Cache.local();
     }
 
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */

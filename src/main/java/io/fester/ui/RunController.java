@@ -53,8 +53,11 @@ final class RunController implements AutoCloseable {
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
     private volatile Path hostsFile;
 
-    /** {@code --no-cache}: runs started here neither look up nor store results (set before the first run). */
-    static volatile boolean noCache;
+    /**
+     * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
+     * (set before the first run).
+     */
+    static volatile boolean noCache = io.fester.cache.Cache.disabledByEnvironment();
 
     /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
     private final Path demoDir;
