@@ -298,4 +298,56 @@ class CacheTest {
         assertTrue(lookups(RunSamplesTest.events(db(), "last")).get("compile").get("hit").asBoolean());
         assertNotNull(Cli.run(db(), "verify", "last"));
     }
+
+    @Test
+    void theDebuggerBreaksOnAMissAndNotOnAHit() throws Exception {
+        Path a = Samples.copy("c-demo", dir.resolve("a"));
+        Path b = Samples.copy("c-demo", dir.resolve("b"));
+        assertEquals(0, run(a).code());
+        for (String src : List.of("src/matrix.c", "src/checksum.c")) {
+            Files.writeString(b.getParent().resolve(src), "\n/* changed */\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+        Cli.Result r = Cli.runWithInput(db(), "break miss\nrun\ncontinue\ncontinue\n", "debug", b.toString(),
+                "--jobs", "2", "--cache");
+        assertEquals(0, r.code(), r.toString());
+        List<JsonNode> stops = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("{\"stop\"")) {
+                stops.add(io.fester.timeline.EventCodec.MAPPER.readTree(line));
+            }
+        }
+        // the session starts stopped before the first dispatch: one of the two misses; 'run' goes on until
+        // the breakpoint stops before the other; the 15 hits are no dispatch, so no stop
+        assertEquals(List.of("start", "breakpoint", "end"), stops.stream().map(s -> s.get("stop").asText()).toList(),
+                r.out());
+        String first = stops.get(0).get("preview").get("action").asText();
+        String second = stops.get(1).get("preview").get("action").asText();
+        assertEquals(java.util.Set.of("compile-matrix", "compile-checksum"), java.util.Set.of(first, second), r.out());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        assertEquals("src/" + second.substring("compile-".length()) + ".c changed",
+                lookups(events).get(second).get("reason").asText());
+        Map<String, String> states = RunSamplesTest.finalStates(events);
+        assertEquals(15, states.values().stream().filter("cached"::equals).count(), states.toString());
+        Cli.Result v = Cli.run(db(), "verify", "last");
+        assertEquals(0, v.code(), v.toString());
+    }
+
+    @Test
+    void aLayerThatFailsIsLeftOutSaidOnceAndTheBuildGoesOn() throws Exception {
+        // the data directory is a file: every access to the local layer fails with "Not a directory"
+        Files.createDirectories(home.path().resolve(".local/share"));
+        Files.writeString(home.path().resolve(".local/share/fester"), "not a directory\n");
+        Path a = Samples.copy("c-demo", dir.resolve("a"));
+        Cli.Result r = Cli.run(dir.resolve("db2/timeline").toString(), "run", a.toString(), "--jobs", "2", "--cache");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(1, r.err().split("the cache layer 'local' failed", -1).length - 1, "said once: " + r.err());
+        assertTrue(r.err().contains("the build goes on without it"), r.err());
+        List<JsonNode> events = RunSamplesTest.events(dir.resolve("db2/timeline").toString(), "last");
+        assertEquals(1, ofType(events, "cache_layer").size(), ofType(events, "cache_layer").toString());
+        assertEquals("unavailable", ofType(events, "cache_layer").get(0).get("state").asText());
+        assertTrue(RunSamplesTest.finalStates(events).values().stream().allMatch("succeeded"::equals));
+        assertTrue(ofType(events, "cache_store").stream().noneMatch(e -> e.get("stored").asBoolean()));
+        Cli.Result v = Cli.run(dir.resolve("db2/timeline").toString(), "verify", "last");
+        assertEquals(0, v.code(), v.toString());
+    }
 }
