@@ -118,6 +118,9 @@ final class CacheCommand implements Runnable {
     @Command(name = "gc", description = "Remove dangling results, blobs no result names, and the least recently used "
             + "entries beyond the size bound")
     static final class Gc implements Callable<Integer> {
+        @Mixin
+        DbOption db; // accepted as by every command; the cache itself is not in the timeline
+
         @Option(names = "--max-size", paramLabel = "SIZE", description = "the local layer's bound, e.g. 5G; default 10G")
         String maxSize;
 
@@ -144,6 +147,9 @@ final class CacheCommand implements Runnable {
     @Command(name = "verify", description = "Run N actions of a built tree that have cached results again and compare "
             + "their outputs' bytes with the cache (exit 1 on a difference)")
     static final class Verify implements Callable<Integer> {
+        @Mixin
+        DbOption db; // accepted as by every command; the cache itself is not in the timeline
+
         @Parameters(index = "0", paramLabel = "SPEC", description = "the build, as for 'fester run' (built already)")
         Path spec;
 
@@ -182,6 +188,9 @@ final class CacheCommand implements Runnable {
 
     @Command(name = "clear", description = "Remove everything the writable layers hold")
     static final class Clear implements Callable<Integer> {
+        @Mixin
+        DbOption db; // accepted as by every command; the cache itself is not in the timeline
+
         @Override
         public Integer call() throws Exception {
             try (Cache c = cache()) {

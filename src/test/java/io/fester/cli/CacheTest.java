@@ -350,4 +350,47 @@ class CacheTest {
         Cli.Result v = Cli.run(dir.resolve("db2/timeline").toString(), "verify", "last");
         assertEquals(0, v.code(), v.toString());
     }
+
+    @Test
+    void cacheVerifyFindsANondeterministicActionAndStatsGcAndClearWorkOnTheLayer() throws Exception {
+        Path spec = Samples.spec(dir.resolve("n"), "fester.yaml", """
+                name: n
+                actions:
+                  - id: steady
+                    run: echo same > steady.txt
+                    outputs: [steady.txt]
+                  - id: clock
+                    run: date +%s%N > clock.txt
+                    outputs: [clock.txt]
+                """);
+        assertEquals(0, run(spec).code());
+        Cli.Result stats = Cli.run(db(), "cache", "stats");
+        assertEquals(0, stats.code(), stats.toString());
+        assertTrue(stats.out().startsWith("local: 2 results, 2 blobs, "), stats.out());
+        assertTrue(stats.out().contains("2 lookups, 0 hits (0 %)"), stats.out());
+
+        Cli.Result verify = Cli.run(db(), "cache", "verify", spec.toString(), "--sample", "5");
+        assertEquals(1, verify.code(), verify.toString());
+        assertTrue(verify.out().contains("same    steady (local): same bytes"), verify.out());
+        assertTrue(verify.out().matches("(?s).*DIFFERS clock \\(local\\): clock.txt differs \\(cached [0-9a-f]{12}, run again [0-9a-f]{12}\\).*"),
+                verify.out());
+        assertTrue(verify.out().contains("2 cached actions run again: 1 same, 1 differ"), verify.out());
+
+        // a blob gone: gc removes the dangling result
+        try (Stream<Path> blobs = Files.walk(cacheDir().resolve("cas"))) {
+            Path one = blobs.filter(Files::isRegularFile).findFirst().orElseThrow();
+            Files.delete(one);
+        }
+        Cli.Result gc = Cli.run(db(), "cache", "gc");
+        assertEquals(0, gc.code(), gc.toString());
+        assertTrue(gc.out().startsWith("local: removed 1 dangling results, 0 unreferenced blobs, 0 least recently used; "
+                + "now 1 results, 1 blobs"), gc.out());
+        Cli.Result clear = Cli.run(db(), "cache", "clear");
+        assertEquals(0, clear.code(), clear.toString());
+        assertTrue(clear.out().startsWith("local: removed 1 results and 1 blobs"), clear.out());
+        assertTrue(Cli.run(db(), "cache", "stats").out().startsWith("local: 0 results, 0 blobs, 0 B"));
+        Cli.Result bad = Cli.run(db(), "cache", "gc", "--max-size", "lots");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("--max-size lots: not a size"), bad.err());
+    }
 }
