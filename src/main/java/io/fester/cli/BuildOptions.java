@@ -26,6 +26,25 @@ final class BuildOptions {
     @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
     boolean rebuild;
 
+    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results "
+            + "(default: the local cache, unless FESTER_CACHE=off)")
+    boolean noCache;
+
+    @Option(names = "--cache", description = "use the action cache even when FESTER_CACHE=off")
+    boolean forceCache;
+
+    /**
+     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}) unless
+     * {@code --no-cache}; null without one.
+     */
+    io.fester.cache.Cache cache() {
+        if (noCache && forceCache) {
+            throw new UserError("--cache and --no-cache contradict each other: give one");
+        }
+        boolean off = noCache || (!forceCache && io.fester.cache.Cache.disabledByEnvironment());
+        return off ? null : io.fester.cache.Cache.local();
+    }
+
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
     boolean demo() {
         return hosts != null && hosts.toString().equals("demo");
@@ -47,7 +66,7 @@ final class BuildOptions {
     LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
             throws SpecException, IOException {
         HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
-        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild);
+        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache());
     }
 
     private HostsFile hostsFile() throws SpecException, IOException {

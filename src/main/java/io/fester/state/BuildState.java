@@ -55,6 +55,11 @@ public final class BuildState {
     private int[] remainingDeps = new int[0];
     private String[] reason = new String[0];
     private ScheduleDecision[] decision = new ScheduleDecision[0];
+    /** Per action: its latest cache lookup (null: none). */
+    private io.fester.timeline.CacheLookup[] lookup = new io.fester.timeline.CacheLookup[0];
+    /** Cache lookups so far, and hits per layer (in the order the layers first hit). */
+    private int lookups;
+    private java.util.LinkedHashMap<String, Integer> hitsByLayer = new java.util.LinkedHashMap<>();
     private StringBuilder[] output = new StringBuilder[0];
     /**
      * Per action, the output of one attempt, the one host faults are judged by: {@link #attemptOf} says
@@ -147,6 +152,15 @@ public final class BuildState {
                     faultHosts[i] = new ArrayList<>();
                 }
                 faultHosts[i].add(x.host());
+            }
+        } else if (e instanceof io.fester.timeline.CacheLookup l) {
+            int i = index(l.action());
+            if (i >= 0) {
+                lookup[i] = l;
+                lookups++;
+                if (l.hit() && l.layer() != null) {
+                    hitsByLayer.merge(l.layer(), 1, Integer::sum);
+                }
             }
         } else if (e instanceof History h) {
             history = h;
@@ -253,6 +267,9 @@ public final class BuildState {
         }
         reason = new String[n];
         decision = new ScheduleDecision[n];
+        lookup = new io.fester.timeline.CacheLookup[n];
+        lookups = 0;
+        hitsByLayer = new java.util.LinkedHashMap<>();
         output = new StringBuilder[n];
         attemptOutput = new StringBuilder[n];
         attemptOf = new int[n];
@@ -375,6 +392,9 @@ public final class BuildState {
         remainingDeps = into(remainingDeps, o.remainingDeps);
         reason = into(reason, o.reason);
         decision = into(decision, o.decision);
+        lookup = into(lookup, o.lookup);
+        lookups = o.lookups;
+        hitsByLayer = new java.util.LinkedHashMap<>(o.hitsByLayer);
         output = copyOf(output, o.output);
         attemptOutput = copyOf(attemptOutput, o.attemptOutput);
         attemptOf = into(attemptOf, o.attemptOf);
@@ -548,6 +568,21 @@ public final class BuildState {
     }
 
     /** The scheduler's latest decision for the action, or null. */
+    /** The action's latest cache lookup, or null. */
+    public io.fester.timeline.CacheLookup cacheLookup(int i) {
+        return i < lookup.length ? lookup[i] : null;
+    }
+
+    /** Cache lookups folded so far. */
+    public int cacheLookups() {
+        return lookups;
+    }
+
+    /** Cache hits so far per layer, in the order the layers first hit. */
+    public java.util.Map<String, Integer> cacheHits() {
+        return java.util.Collections.unmodifiableMap(hitsByLayer);
+    }
+
     public ScheduleDecision decision(int i) {
         return decision[i];
     }
