@@ -48,6 +48,7 @@ public final class AgentScript {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", path().toString(), "sample");
         pb.environment().put("FESTER_WORKSPACE", workspace.toString());
         pb.redirectErrorStream(true);
+        OrphanGuard.adopt(pb);
         Process p = pb.start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

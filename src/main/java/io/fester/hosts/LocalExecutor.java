@@ -75,6 +75,7 @@ public final class LocalExecutor implements Dispatcher {
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        OrphanGuard.adopt(pb); // nothing it starts outlives this process, not even a kill -9 of it
         long t0 = System.nanoTime();
         Process p;
         try {
@@ -86,6 +87,7 @@ public final class LocalExecutor implements Dispatcher {
         }
         // RUNNING -> EXITED (the process ended by itself), RUNNING -> TIMED_OUT (the timer won) or
         // RUNNING -> CANCELLED (cancelAll won: Fester killed it because the run was cancelled)
+        OrphanGuard.watch(p.pid());
         AtomicInteger fate = new AtomicInteger(RUNNING);
         Running run = new Running(p, fate);
         running.put(p.pid(), run);
@@ -117,6 +119,7 @@ public final class LocalExecutor implements Dispatcher {
                 return;
             }
             killGroup(p); // nothing the action started outlives it
+            OrphanGuard.forget(p.pid());
             running.remove(p.pid(), run);
             String cause = Exit.CAUSE_EXIT;
             Integer signal = null;
