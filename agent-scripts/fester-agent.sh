@@ -321,7 +321,11 @@ valid_num() {
 # forking: its pid ($!) is the group's id.
 serve_run() {
     (
-        FESTER_AGENT=$AGENT_TOKEN setsid /bin/sh -c "$3" </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+        # truncated here, before "started": the coordinator reads them from then on, and must find
+        # neither no file nor the previous command's output (the background child may start later)
+        : >"$AGENT_DIR/$2.1"
+        : >"$AGENT_DIR/$2.2"
+        FESTER_AGENT=$AGENT_TOKEN setsid /bin/sh -c "$3" </dev/null >>"$AGENT_DIR/$2.1" 2>>"$AGENT_DIR/$2.2" &
         pid=$!
         printf '%s %s\n' "$1" "$pid" >"$AGENT_DIR/$2.pid"
         printf 'started %s %s\n' "$1" "$pid"
