@@ -258,7 +258,10 @@ public final class SshExecutor implements Dispatcher {
             if (!h.session().isOpen()) {
                 lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
             } else {
-                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n"));
+                // an SFTP write into a full file system fails with a bare "Failure" (SFTP v3 has no code for it)
+                String full = fullDisk(host, h);
+                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n"
+                        + (full == null ? "" : full)));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }
             return;
@@ -277,6 +280,13 @@ public final class SshExecutor implements Dispatcher {
         } else if (status > 128 && status <= 128 + 64) {
             cause = Exit.CAUSE_SIGNAL;
             signal = status - 128;
+        }
+        if (status != 0 && Exit.CAUSE_EXIT.equals(cause)) {
+            // on a full disk the command's own complaint may not have reached its output file either
+            String full = fullDisk(host, h);
+            if (full != null) {
+                sink.accept(new Output(action.id(), "stderr", full));
+            }
         }
         List<String> missing = new ArrayList<>();
         if (status == 0) {
@@ -340,6 +350,28 @@ public final class SshExecutor implements Dispatcher {
             }
         }
         return f;
+    }
+
+    /**
+     * After a failure on a host: when its workspace's file system has less than 1 MiB left (the agent
+     * script's {@code sample}), a line saying so in the words that mark a host fault ({@code No space left
+     * on device}); else null. An action's write into a full disk may leave no trace of why (its stderr
+     * file is on that disk too), and SFTP reports it as a bare failure.
+     */
+    private static String fullDisk(String host, Host h) {
+        try {
+            String ws = Shell.quote(h.sync().remoteRoot());
+            String line = h.session().run("cd " + ws + " && FESTER_WORKSPACE=. exec /bin/sh " + SshSampler.SCRIPT
+                    + " sample").trim();
+            io.fester.timeline.NodeEvent sample = io.fester.hosts.AgentScript.parse(line, host);
+            if (sample.diskFreeMb() != null && sample.diskFreeMb() < 1) {
+                return "fester: host '" + host + "': No space left on device: its workspace's file system has less"
+                        + " than 1 MiB free\n";
+            }
+        } catch (IOException | RuntimeException cannotTell) {
+            // no answer: the failure stands as it is
+        }
+        return null;
     }
 
     private void lost(Action action, String host, int attempt, long t0, String why) {
