@@ -137,14 +137,18 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     /** Saves the stamps {@value #SAVE_EVERY_MS} ms from now on the worker (after the stamps queued by then). */
     private void saveSoon() {
         if (saveQueued.compareAndSet(false, true)) {
-            saver.schedule(() -> worker.execute(() -> {
-                saveQueued.set(false);
-                try {
-                    stamps.save();
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }), SAVE_EVERY_MS, TimeUnit.MILLISECONDS);
+            try {
+                saver.schedule(() -> worker.execute(() -> {
+                    saveQueued.set(false);
+                    try {
+                        stamps.save();
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }), SAVE_EVERY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // close() is under way: it saves everything once the stamps queued before it are done
+            }
         }
     }
 
