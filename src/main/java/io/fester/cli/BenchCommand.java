@@ -65,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--builds", defaultValue = "200", description = "soak, soak-cockpit: builds one after the other")
     int builds;
 
+    @Option(names = "--every", defaultValue = "50", description = "soak, soak-cockpit: figures every N builds")
+    int every;
+
     @Option(names = "--on", defaultValue = "local", description = "soak: local | demo (the embedded demo cluster)")
     String on;
 
@@ -86,8 +89,8 @@ final class BenchCommand implements Callable<Integer> {
             case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
             case "replay" -> replay();
             case "noop" -> NoopBench.run(requireSpec(), rounds, NoopBench.ownJar());
-            case "soak" -> Soak.run(sample, builds, 50, on);
-            case "soak-cockpit" -> io.fester.ui.CockpitSoak.run(sample, builds, 50);
+            case "soak" -> Soak.run(sample, builds, every, on);
+            case "soak-cockpit" -> io.fester.ui.CockpitSoak.run(sample, builds, every);
             default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui, replay, noop, soak or"
                     + " soak-cockpit");
         };

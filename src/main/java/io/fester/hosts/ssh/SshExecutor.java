@@ -203,6 +203,7 @@ public final class SshExecutor implements Dispatcher {
         AtomicInteger fate = new AtomicInteger(RUNNING);
         ScheduledFuture<?> timeout = null;
         int status;
+        boolean saidWhy; // the command wrote to its stderr
         try (outTail; errTail) {
             if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
                 try {
@@ -248,6 +249,7 @@ public final class SshExecutor implements Dispatcher {
                 errTail.poll();
             }
             status = ended.status();
+            saidWhy = ended.wroteErr();
         } catch (IOException e) {
             running.remove(key);
             if (timeout != null) {
@@ -281,8 +283,8 @@ public final class SshExecutor implements Dispatcher {
             cause = Exit.CAUSE_SIGNAL;
             signal = status - 128;
         }
-        if (status != 0 && Exit.CAUSE_EXIT.equals(cause)) {
-            // on a full disk the command's own complaint may not have reached its output file either
+        if (status != 0 && Exit.CAUSE_EXIT.equals(cause) && !saidWhy) {
+            // a failure without a word: on a full disk the command's complaint cannot reach its stderr file either
             String full = fullDisk(host, h);
             if (full != null) {
                 sink.accept(new Output(action.id(), "stderr", full));
@@ -353,10 +355,11 @@ public final class SshExecutor implements Dispatcher {
     }
 
     /**
-     * After a failure on a host: when its workspace's file system has less than 1 MiB left (the agent
-     * script's {@code sample}), a line saying so in the words that mark a host fault ({@code No space left
-     * on device}); else null. An action's write into a full disk may leave no trace of why (its stderr
-     * file is on that disk too), and SFTP reports it as a bare failure.
+     * After a failure on a host (one that wrote nothing to stderr, or inputs that could not be sent):
+     * when its workspace's file system has less than 1 MiB left (the agent script's {@code sample}), a
+     * line saying so in the words that mark a host fault ({@code No space left on device}); else null.
+     * An action's write into a full disk may leave no trace of why (its stderr file is on that disk
+     * too), and SFTP reports it as a bare failure.
      */
     private static String fullDisk(String host, Host h) {
         try {
