@@ -9,6 +9,8 @@
 #                                     (default: $CC, else gcc)
 #   fester-agent.sh serve [DIR]       run commands sent on stdin (protocol below);
 #                                     DIR holds per-slot files (default .fester/agent)
+#   fester-agent.sh guard TOKEN       kill what Fester started once stdin closes
+#                                     (Fester is gone): see "guard" below
 #
 # sample keys (each omitted when it cannot be determined, output is always
 # valid JSON):
@@ -37,7 +39,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
 }
 
 # Escape a string for use inside a JSON string literal: backslash, double
@@ -274,8 +276,9 @@ tools_json() {
 #   error TEXT                  a request it could not read
 #
 # IDs are [A-Za-z0-9_.-]+, SLOT a number. When stdin closes (the coordinator
-# is gone) or on SIGTERM/SIGHUP/SIGINT, every group still running is killed and
-# the agent exits. Only builtins in the loop, one subshell per command.
+# is gone) or on SIGTERM/SIGHUP/SIGINT, every group still running is killed,
+# and every process whose environment has the agent's FESTER_AGENT mark (what
+# a command moved out of its group), and the agent exits. Only builtins in the loop, one subshell per command.
 
 serve_kill_all() {
     for f in "$AGENT_DIR"/*.pid; do
@@ -284,6 +287,8 @@ serve_kill_all() {
         read -r i p 2>/dev/null <"$f"
         [ -n "$p" ] && kill_group "$p"
     done
+    # what left its group (setsid, a daemon) still carries the agent's mark
+    kill_marked "FESTER_AGENT=$AGENT_TOKEN"
 }
 
 # Kills process group $1, and process $1 itself: a child that has not yet
@@ -327,12 +332,17 @@ WAITER='my $f=shift;my $p=fork;defined $p or exit 126;if(!$p){exec {$ARGV[0]} @A
 
 serve_run() {
     (
+        # truncated here, before "started": the coordinator reads them from then on, and must find
+        # neither no file nor the previous command's output (the background child may start later)
         : >"$AGENT_DIR/$2.how"
+        : >"$AGENT_DIR/$2.1"
+        : >"$AGENT_DIR/$2.2"
+        # FESTER_AGENT marks every command's environment, so what leaves its group is found at the end
         if [ -n "$PERL" ]; then
-            setsid "$PERL" -e "$WAITER" "$AGENT_DIR/$2.how" /bin/sh -c "$3" \
-                </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+            FESTER_AGENT=$AGENT_TOKEN setsid "$PERL" -e "$WAITER" "$AGENT_DIR/$2.how" /bin/sh -c "$3" \
+                </dev/null >>"$AGENT_DIR/$2.1" 2>>"$AGENT_DIR/$2.2" &
         else
-            setsid /bin/sh -c "$3" </dev/null >"$AGENT_DIR/$2.1" 2>"$AGENT_DIR/$2.2" &
+            FESTER_AGENT=$AGENT_TOKEN setsid /bin/sh -c "$3" </dev/null >>"$AGENT_DIR/$2.1" 2>>"$AGENT_DIR/$2.2" &
         fi
         pid=$!
         printf '%s %s\n' "$1" "$pid" >"$AGENT_DIR/$2.pid"
@@ -392,6 +402,8 @@ serve_loop() {
     AGENT_DIR=${1:-.fester/agent}
     mkdir -p "$AGENT_DIR" || die "serve: cannot create $AGENT_DIR"
     PERL=$(command -v perl 2>/dev/null) || PERL=
+    # marks every command's environment (FESTER_AGENT), so what leaves its group is found at the end
+    AGENT_TOKEN=agent-$$-$(date +%s 2>/dev/null)
     trap serve_stop TERM HUP INT
     printf 'ready %s\n' "$$"
     while IFS=' ' read -r verb id slot n; do
@@ -431,6 +443,74 @@ serve_loop() {
     exit 0
 }
 
+# ----------------------------------------------------------------- guard ---
+#
+# The guard: Fester (the JVM) starts one per process with a pipe on its stdin
+# that only Fester holds (Java closes every other descriptor in the processes
+# it starts). Java has no parent-death signal; a pipe's end is the next best:
+# when Fester exits or is killed (kill -9 included) the kernel closes its end,
+# `read` here returns end-of-file, and the guard kills
+#   - every process group Fester told it about (lines "+PGID", "-PGID" when
+#     the group is done with), and
+#   - every process whose environment holds FESTER_GUARD=TOKEN: Fester puts
+#     it into the environment of everything it starts (actions, samplers, the
+#     demo hosts' shells), and children inherit it. This also finds what left
+#     its group (setsid, a daemon) and what started in the instant between
+#     Fester starting a process and telling the guard. The scan is repeated
+#     until it finds nothing (a process may fork while it is being killed).
+# SIGINT and SIGHUP (a terminal's) are ignored: only the end of Fester counts.
+# SIGTERM kills the same way and exits.
+
+guard_kill() {
+    for g in $GUARD_GROUPS; do
+        kill -s KILL -- "-$g" 2>/dev/null
+    done
+    GUARD_GROUPS=
+    kill_marked "FESTER_GUARD=$1"
+}
+
+# Kills every process whose environment holds the entry $1 (VAR=VALUE), again
+# and again until none is left (Linux /proc; elsewhere it finds nothing).
+kill_marked() {
+    n=0
+    while [ "$n" -lt 50 ]; do
+        found=
+        for f in $(grep -l -s -z -x -F "$1" /proc/[0-9]*/environ 2>/dev/null); do
+            p=${f#/proc/}
+            p=${p%/environ}
+            [ "$p" = "$$" ] && continue
+            kill -s KILL "$p" 2>/dev/null && found=1
+        done
+        [ -n "$found" ] || break
+        n=$((n + 1))
+    done
+    return 0
+}
+
+guard_loop() {
+    token=$1
+    valid_id "$token" || die "guard: bad token: $token"
+    trap '' INT HUP
+    trap 'guard_kill "$token"; exit 0' TERM
+    GUARD_GROUPS=
+    while IFS= read -r l; do
+        case $l in
+            +*)
+                g=${l#+}
+                valid_num "$g" && GUARD_GROUPS="$GUARD_GROUPS $g "
+                ;;
+            -*)
+                g=${l#-}
+                case $GUARD_GROUPS in
+                    *" $g "*) GUARD_GROUPS="${GUARD_GROUPS%% $g *} ${GUARD_GROUPS#* $g }" ;;
+                esac
+                ;;
+        esac
+    done
+    guard_kill "$token"
+    exit 0
+}
+
 # ------------------------------------------------------------------ main ---
 
 case ${1:-} in
@@ -449,6 +529,10 @@ case ${1:-} in
     serve)
         [ $# -le 2 ] || die "usage: serve [DIR]"
         serve_loop "${2:-}"
+        ;;
+    guard)
+        [ $# -eq 2 ] || die "usage: guard TOKEN"
+        guard_loop "$2"
         ;;
     -h | --help | help)
         usage

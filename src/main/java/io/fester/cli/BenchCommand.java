@@ -38,8 +38,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Benchmarks (see docs/benchmarks.md)")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay | noop (ui: 5000 actions unless --actions; replay: 200000; "
-            + "noop: --spec, a tree built by fester and then by ninja, or by ninja only)")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "engine | make | ui | replay | noop | soak | soak-cockpit"
+            + " (ui: 5000 actions unless --actions; replay: 200000; "
+            + "noop: --spec, a tree built by fester and then by ninja, or by ninja only; soak: --builds of --sample,"
+            + " --on local|demo; soak-cockpit: --builds of --sample in one cockpit window, needs a screen)")
     String what;
 
     @Option(names = "--actions", defaultValue = "100000")
@@ -60,6 +62,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--spec", paramLabel = "SPEC", description = "noop: the spec of an up-to-date tree")
     Path spec;
 
+    @Option(names = "--builds", defaultValue = "200", description = "soak, soak-cockpit: builds one after the other")
+    int builds;
+
+    @Option(names = "--every", defaultValue = "50", description = "soak, soak-cockpit: figures every N builds")
+    int every;
+
+    @Option(names = "--on", defaultValue = "local", description = "soak: local | demo (the embedded demo cluster)")
+    String on;
+
     private Path requireSpec() {
         if (spec == null) {
             throw new UserError("bench noop needs --spec DIR/build.ninja (a tree built by fester, then by ninja)");
@@ -78,7 +89,10 @@ final class BenchCommand implements Callable<Integer> {
             case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
             case "replay" -> replay();
             case "noop" -> NoopBench.run(requireSpec(), rounds, NoopBench.ownJar());
-            default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui, replay or noop");
+            case "soak" -> Soak.run(sample, builds, every, on);
+            case "soak-cockpit" -> io.fester.ui.CockpitSoak.run(sample, builds, every);
+            default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui, replay, noop, soak or"
+                    + " soak-cockpit");
         };
     }
 

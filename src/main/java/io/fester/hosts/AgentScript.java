@@ -46,6 +46,7 @@ public final class AgentScript {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", path().toString(), "sample");
         pb.environment().put("FESTER_WORKSPACE", workspace.toString());
         pb.redirectErrorStream(true);
+        OrphanGuard.adopt(pb);
         return parse(BoundedCommand.output(pb, SAMPLE_TIMEOUT_MS, "the agent script's sample"), null);
     }
 

@@ -76,6 +76,7 @@ public final class LocalExecutor implements Dispatcher {
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        OrphanGuard.adopt(pb); // nothing it starts outlives this process, not even a kill -9 of it
         long t0 = System.nanoTime();
         Process p;
         try {
@@ -89,6 +90,7 @@ public final class LocalExecutor implements Dispatcher {
         }
         // RUNNING -> EXITED (the process ended by itself), RUNNING -> TIMED_OUT (the timer won) or
         // RUNNING -> CANCELLED (cancelAll won: Fester killed it because the run was cancelled)
+        OrphanGuard.watch(p.pid());
         AtomicInteger fate = new AtomicInteger(RUNNING);
         Running run = new Running(p, fate);
         running.put(p.pid(), run);
@@ -133,6 +135,7 @@ public final class LocalExecutor implements Dispatcher {
             end = new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0));
         } finally {
             running.remove(p.pid(), run);
+            OrphanGuard.forget(p.pid());
             ExitStatus.read(0, how); // gone, whatever happened
         }
         sink.accept(end);

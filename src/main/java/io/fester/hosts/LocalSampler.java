@@ -29,6 +29,7 @@ public final class LocalSampler implements AutoCloseable {
                 Integer.toString(intervalSeconds));
         pb.environment().put("FESTER_WORKSPACE", workspace.toString());
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        OrphanGuard.adopt(pb); // its loop and its sleep end with this process, however it ends
         Process p = pb.start();
         Thread t = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -150,7 +150,7 @@ public final class CockpitWindow {
         runs.runAgain();
     }
 
-    private void rebuildAll() {
+    void rebuildAll() { // File → Rebuild All (Ctrl+Shift+R); the soak drives it too
         scrubber.hide();
         autopsy.clear("The autopsy shows once the run ends.");
         runs.rebuildAll();

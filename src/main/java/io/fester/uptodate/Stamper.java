@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -44,6 +45,18 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Stamps are saved this long after the first one since the last save (and at {@link #close}), so a
+     * Fester killed mid-run loses at most this much of them, like the timeline's durability window: the
+     * next run finds up to date what had finished.
+     */
+    static final long SAVE_EVERY_MS = 400;
+    private final ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fester-stamps-save");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean saveQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** Per action id: when its latest attempt started (the loop thread's). */
     private final Map<String, Long> started = new HashMap<>();
     /** Every stamp that could not be written, by action (each named when the stamps are closed). */
@@ -190,10 +203,29 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             }
             stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
+            saveSoon();
         } catch (IOException e) {
             stamps.remove(a.id());
             synchronized (failures) {
                 failures.put(a.id(), e);
+            }
+        }
+    }
+
+    /** Saves the stamps {@value #SAVE_EVERY_MS} ms from now on the worker (after the stamps queued by then). */
+    private void saveSoon() {
+        if (saveQueued.compareAndSet(false, true)) {
+            try {
+                saver.schedule(() -> worker.execute(() -> {
+                    saveQueued.set(false);
+                    try {
+                        stamps.save();
+                    } catch (IOException e) {
+                        // not lost: close() saves the same stamps again and reports a failure there
+                    }
+                }), SAVE_EVERY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // close() is under way: it saves everything once the stamps queued before it are done
             }
         }
     }
@@ -220,6 +252,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        saver.shutdownNow(); // the save below covers what it would have saved
         worker.shutdown();
         boolean done = false;
         try {

@@ -78,6 +78,7 @@ final class DemoCommand implements Command {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
         pb.directory(dir.toFile());
         pb.environment().putAll(env);
+        io.fester.hosts.OrphanGuard.adopt(pb); // a demo host's processes are this process's: they end with it
         if (in == null) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }

@@ -26,7 +26,7 @@ public final class LoopbackSshd implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final Process process;
+    private volatile Process process;
 
     private LoopbackSshd(Path dir, int port, Process process) {
         this.dir = dir;
@@ -36,6 +36,16 @@ public final class LoopbackSshd implements AutoCloseable {
 
     /** Starts sshd with its state under {@code dir}; returns once it accepts connections. */
     public static LoopbackSshd start(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    /**
+     * As {@link #start(Path)}; with {@code cleanShell} the sessions' bash does not read {@code ~/.bashrc}
+     * (sshd sets {@code SHLVL=1}: bash reads it under sshd only at level 1). Fault tests kill hosts
+     * mid-session: a start-up file killed half-way can leave a lock behind (pyenv's rehash does) that
+     * stalls every later session for a minute; and what they test is not the user's start-up files.
+     */
+    public static LoopbackSshd start(Path dir, boolean cleanShell) throws IOException, InterruptedException {
         for (Path tool : List.of(SSHD, SFTP_SERVER)) {
             if (!Files.isExecutable(tool)) {
                 throw new IOException(tool + " is missing: install openssh-server (.ci/run does)");
@@ -67,25 +77,54 @@ public final class LoopbackSshd implements AutoCloseable {
                 "PidFile " + dir.resolve("sshd.pid"),
                 "Subsystem sftp " + sftp,
                 "LogLevel ERROR",
+                cleanShell ? "SetEnv SHLVL=1" : "",
                 ""));
         Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " "
                 + Files.readString(dir.resolve("host_key.pub")).trim() + "\n");
+        LoopbackSshd d = new LoopbackSshd(dir, port, null);
+        d.launch();
+        return d;
+    }
+
+    /** Starts the sshd process of this configuration; returns once it accepts connections. */
+    private void launch() throws IOException, InterruptedException {
         Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        LoopbackSshd d = new LoopbackSshd(dir, port, p);
-        for (int i = 0; i < 100; i++) {
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile())).start();
+        process = p;
+        for (int i = 0; i < 200; i++) {
             if (!p.isAlive()) {
                 throw new IOException("sshd exited at once: " + Files.readString(dir.resolve("sshd.log")));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return d;
+                return;
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
         }
-        d.close();
+        close();
         throw new IOException("sshd did not listen on port " + port + ": " + Files.readString(dir.resolve("sshd.log")));
+    }
+
+    /**
+     * Starts sshd again with the same port, keys and configuration, as a machine that comes back after
+     * dying (its workspace as it was). The old sshd must be gone (killed with its sessions).
+     */
+    public void restart() throws IOException, InterruptedException {
+        Process old = process;
+        if (old != null && old.isAlive()) {
+            throw new IllegalStateException("sshd still runs (pid " + old.pid() + ")");
+        }
+        launch();
+    }
+
+    /**
+     * The listening sshd's pid. Its descendants are this host's sessions and everything they run
+     * (the agent, the sampler, the actions): stopping or killing them all is what a hung or dead machine does.
+     */
+    public long pid() {
+        return process.pid();
     }
 
     private static void keygen(Path key) throws IOException, InterruptedException {
@@ -141,6 +180,10 @@ public final class LoopbackSshd implements AutoCloseable {
 
     @Override
     public void close() {
+        Process process = this.process;
+        if (process == null) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

@@ -222,6 +222,7 @@ public final class SshExecutor implements Dispatcher {
         ScheduledFuture<?> timeout = null;
         int status;
         Integer killedBy; // the signal that ended the command, or null when it exited by itself
+        boolean saidWhy; // the command wrote to its stderr
         try (outTail; errTail) {
             if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
                 try {
@@ -268,6 +269,7 @@ public final class SshExecutor implements Dispatcher {
             }
             status = ended.status();
             killedBy = ended.signal();
+            saidWhy = ended.wroteErr();
         } catch (IOException e) {
             running.remove(key);
             if (timeout != null) {
@@ -278,7 +280,10 @@ public final class SshExecutor implements Dispatcher {
             if (!h.session().isOpen()) {
                 lost(action, host, attempt, t0, "fester: host '" + host + "' was lost: " + e.getMessage() + "\n");
             } else {
-                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n", attempt));
+                // an SFTP write into a full file system fails with a bare "Failure" (SFTP v3 has no code for it)
+                String full = fullDisk(host, h);
+                sink.accept(new Output(action.id(), "stderr", "fester: on host '" + host + "': " + e.getMessage() + "\n"
+                        + (full == null ? "" : full), attempt));
                 sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
             }
             return;
@@ -293,6 +298,13 @@ public final class SshExecutor implements Dispatcher {
             // or by someone else
             cause = fate.get() == TIMED_OUT ? Exit.CAUSE_TIMEOUT
                     : fate.get() == CANCELLED ? Exit.CAUSE_CANCELLED : Exit.CAUSE_SIGNAL;
+        }
+        if (status != 0 && Exit.CAUSE_EXIT.equals(cause) && !saidWhy) {
+            // a failure without a word: on a full disk the command's complaint cannot reach its stderr file either
+            String full = fullDisk(host, h);
+            if (full != null) {
+                sink.accept(new Output(action.id(), "stderr", full, attempt));
+            }
         }
         List<String> missing = new ArrayList<>();
         if (status == 0) {
@@ -356,6 +368,29 @@ public final class SshExecutor implements Dispatcher {
             }
         }
         return f;
+    }
+
+    /**
+     * After a failure on a host (one that wrote nothing to stderr, or inputs that could not be sent):
+     * when its workspace's file system has less than 1 MiB left (the agent script's {@code sample}), a
+     * line saying so in the words that mark a host fault ({@code No space left on device}); else null.
+     * An action's write into a full disk may leave no trace of why (its stderr file is on that disk
+     * too), and SFTP reports it as a bare failure.
+     */
+    private static String fullDisk(String host, Host h) {
+        try {
+            String ws = Shell.quote(h.sync().remoteRoot());
+            String line = h.session().run("cd " + ws + " && FESTER_WORKSPACE=. exec /bin/sh " + SshSampler.SCRIPT
+                    + " sample").trim();
+            io.fester.timeline.NodeEvent sample = io.fester.hosts.AgentScript.parse(line, host);
+            if (sample.diskFreeMb() != null && sample.diskFreeMb() < 1) {
+                return "fester: host '" + host + "': No space left on device: its workspace's file system has less"
+                        + " than 1 MiB free\n";
+            }
+        } catch (IOException | RuntimeException cannotTell) {
+            // no answer: the failure stands as it is
+        }
+        return null;
     }
 
     private void lost(Action action, String host, int attempt, long t0, String why) {

@@ -1,0 +1,108 @@
+package io.fester.hosts;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Makes sure nothing Fester starts on this machine outlives Fester, even when Fester is killed with
+ * {@code kill -9} (ADR 0029). Java has no parent-death signal, so this process starts one guard, {@code
+ * fester-agent.sh guard TOKEN}, whose stdin is a pipe only this JVM holds (Java closes every other
+ * descriptor in the processes it starts). When the JVM ends, however it ends, the kernel closes the
+ * pipe; the guard reads end-of-file and kills every process group it was told about ({@link #watch})
+ * and every process whose environment holds {@code FESTER_GUARD=TOKEN}, which {@link #adopt} puts into
+ * everything Fester starts (children inherit it). One guard serves the whole JVM (every run of a
+ * cockpit session); if it dies, the next call starts another and tells it the groups alive now.
+ */
+public final class OrphanGuard {
+    /** The environment variable that marks a process as started by this Fester. */
+    public static final String VARIABLE = "FESTER_GUARD";
+
+    private static final String TOKEN = ProcessHandle.current().pid() + "-"
+            + Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
+    private static final Set<Long> GROUPS = new LinkedHashSet<>();
+    private static Process guard;
+    private static OutputStream pipe;
+
+    private OrphanGuard() {}
+
+    /** This process's token ({@code FESTER_GUARD}'s value in what it starts). */
+    public static String token() {
+        return TOKEN;
+    }
+
+    /** Marks a process about to be started as this Fester's (the guard is started first if need be). */
+    public static ProcessBuilder adopt(ProcessBuilder pb) {
+        synchronized (OrphanGuard.class) {
+            ensureGuard();
+        }
+        pb.environment().put(VARIABLE, TOKEN);
+        return pb;
+    }
+
+    /** Tells the guard to kill process group {@code pgid} if Fester goes away while it runs. */
+    public static synchronized void watch(long pgid) {
+        if (GROUPS.add(pgid)) {
+            send("+" + pgid + "\n");
+        }
+    }
+
+    /** The group {@code pgid} is done with (killed, or ended): the guard forgets it. */
+    public static synchronized void forget(long pgid) {
+        if (GROUPS.remove(pgid)) {
+            send("-" + pgid + "\n");
+        }
+    }
+
+    /** The guard's pid, or -1 when none runs (no {@code /bin/sh}: nothing can be guarded). */
+    public static synchronized long guardPid() {
+        ensureGuard();
+        return guard != null && guard.isAlive() ? guard.pid() : -1;
+    }
+
+    private static void send(String line) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (ensureGuard() || pipe == null) {
+                return; // a new guard was told every group alive now, this one included
+            }
+            try {
+                pipe.write(line.getBytes(StandardCharsets.US_ASCII));
+                pipe.flush();
+                return;
+            } catch (IOException e) {
+                guard = null; // it died: start another, which learns every group alive now
+            }
+        }
+    }
+
+    /** Starts the guard unless it runs; true when it was (re)started now. */
+    private static boolean ensureGuard() {
+        if (guard != null && guard.isAlive()) {
+            return false;
+        }
+        try {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "guard", TOKEN)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().remove(VARIABLE); // never its own victim, whatever started this JVM
+            guard = pb.start();
+            pipe = guard.getOutputStream();
+            StringBuilder all = new StringBuilder();
+            for (long g : GROUPS) {
+                all.append('+').append(g).append('\n');
+            }
+            if (!all.isEmpty()) {
+                pipe.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+                pipe.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            guard = null;
+            pipe = null;
+            return true;
+        }
+    }
+}
