@@ -10,7 +10,7 @@ import io.fester.state.BuildState;
 import io.fester.state.HostState;
 import io.fester.timeline.FailurePropagation;
 import io.fester.timeline.ScheduleDecision;
-import io.fester.ui.layout.LayeredLayout;
+import io.fester.layout.LayeredLayout;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Instant;
