@@ -42,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
             + "noop: --spec, a tree built by fester and then by ninja, or by ninja only)")
     String what;
 
+    @Option(names = "--shape", defaultValue = "random", description = "ui: the generated build's shape, random "
+            + "(SyntheticDag) or cmake (directories of targets: wide compile layers, a few hundred groups)")
+    String shape;
+
     @Option(names = "--actions", defaultValue = "100000")
     int actions;
 
@@ -75,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
         return switch (what) {
             case "engine" -> engine();
             case "make" -> make();
-            case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
+            case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions, shape);
             case "replay" -> replay();
             case "noop" -> NoopBench.run(requireSpec(), rounds, NoopBench.ownJar());
             default -> throw new UserError("unknown benchmark '" + what + "': engine, make, ui, replay or noop");

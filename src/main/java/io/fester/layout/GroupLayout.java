@@ -33,7 +33,7 @@ public final class GroupLayout {
     public static final double ACTION_W = 150;
     public static final double ACTION_H = 34;
     /** Size of a collapsed group's box. */
-    public static final double GROUP_W = 240;
+    public static final double GROUP_W = 250;
     public static final double GROUP_H = 86;
     /** Drawings of actions only with no layer wider than this are {@link LayeredLayout}'s; others wrap. */
     public static final int WRAP = 24;

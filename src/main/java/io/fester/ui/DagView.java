@@ -76,6 +76,8 @@ final class DagView extends Region {
     private BitSet open = new BitSet();
     /** The groups opened, in order: Escape and zooming out close the last. */
     private final List<Integer> opened = new ArrayList<>();
+    /** How many of {@link #opened} the default view opened (the breadcrumb shows only what the user opened). */
+    private int openedByDefault;
     /** The actions a focus mode keeps, or null. */
     private BitSet filter;
     private String focusMode = FOCUS_ALL;
@@ -177,7 +179,7 @@ final class DagView extends Region {
         focusBox.setFocusTraversable(false);
         bar.getChildren().addAll(focusBox, crumbs);
         bar.setPickOnBounds(false);
-        bar.setStyle("-fx-padding: 4 6 4 6;");
+        barStyle();
         getChildren().addAll(edgesCanvas, canvas, bar);
         setMinSize(100, 100);
         vm.revisionProperty().addListener((o, a, b) -> onState());
@@ -195,6 +197,7 @@ final class DagView extends Region {
             canvas.requestFocus();
         });
         canvas.setOnMouseDragged(e -> {
+            fitted = false;
             tx += e.getX() - dragX;
             ty += e.getY() - dragY;
             dragged |= Math.abs(e.getX() - dragX) + Math.abs(e.getY() - dragY) > 2;
@@ -231,6 +234,32 @@ final class DagView extends Region {
         });
         canvas.setOnContextMenuRequested(e -> showMenu(e.getX(), e.getY(), e.getScreenX(), e.getScreenY()));
         canvas.setOnScroll(e -> zoomAt(e.getX(), e.getY(), Math.pow(1.0015, e.getDeltaY()), true));
+        hover.setOnFinished(e -> showSummary());
+        canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_MOVED, e -> {
+            if (tip != null) {
+                return; // the Autopsy's tooltip tells slack and blame
+            }
+            int a = hit(e.getX(), e.getY());
+            if (a != hoverAction) {
+                hoverAction = a;
+                hideSummary();
+                hover.stop();
+                if (a >= 0) {
+                    hoverX = e.getScreenX();
+                    hoverY = e.getScreenY();
+                    hover.playFromStart();
+                }
+            }
+        });
+        canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_EXITED, e -> {
+            hover.stop();
+            hoverAction = -1;
+            hideSummary();
+        });
+        canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
+            hover.stop();
+            hideSummary();
+        });
         canvas.setOnKeyPressed(e -> {
             if (key(e.getCode())) {
                 e.consume();
@@ -238,8 +267,14 @@ final class DagView extends Region {
         });
     }
 
+    /** Whether the view is as "fit" left it (nothing panned, zoomed or opened since): a new size fits again. */
+    private boolean fitted;
+
     @Override
     protected void layoutChildren() {
+        if (fitted && (canvas.getWidth() != getWidth() || canvas.getHeight() != getHeight())) {
+            fitPending = true;
+        }
         canvas.setWidth(getWidth());
         canvas.setHeight(getHeight());
         edgesCanvas.setWidth(getWidth());
@@ -280,7 +315,7 @@ final class DagView extends Region {
             open = GroupLayout.all(gr);
         } else {
             double minScale = READABLE_PX / GROUP_FONT;
-            open = GroupLayout.defaultExpansion(deps, gr, Math.max(viewW, 900), Math.max(viewH, 500), minScale, 30);
+            open = GroupLayout.defaultExpansion(deps, gr, viewW > 0 ? viewW : 800, viewH > 0 ? viewH : 400, minScale, 30);
             for (int k = open.nextSetBit(1); k >= 0; k = open.nextSetBit(k + 1)) {
                 order.add(k);
             }
@@ -301,13 +336,14 @@ final class DagView extends Region {
             }
             if (g != null && !same) {
                 int generation = ++layoutGeneration;
-                prepare(g, getWidth(), getHeight()).thenAccept(p -> Platform.runLater(() -> {
+                prepare(g, getWidth(), getHeight() - 40).thenAccept(p -> Platform.runLater(() -> {
                     if (generation == layoutGeneration) {
                         prepared = p;
                         groups = p.groups();
                         open = (BitSet) p.defaultOpen().clone();
                         opened.clear();
                         opened.addAll(p.order());
+                        openedByDefault = opened.size();
                         filter = null;
                         focusMode = FOCUS_ALL;
                         focusBox.setValue(FOCUS_ALL);
@@ -352,7 +388,14 @@ final class DagView extends Region {
 
     void dark(boolean on) {
         dark = on;
+        barStyle();
         redrawAll();
+    }
+
+    /** The bar over the graph (focus, breadcrumb) has the graph's background, so no box shows through it. */
+    private void barStyle() {
+        bar.setStyle("-fx-padding: 4 6 4 6; -fx-background-color: " + (dark ? "rgba(15,20,28,0.92)" : "rgba(246,248,250,0.92)")
+                + ";");
     }
 
     // ---- groups: open, close, breadcrumb ----
@@ -376,12 +419,13 @@ final class DagView extends Region {
         for (int p = g; p > 0; p = groups.parent(p)) {
             if (!open.get(p)) {
                 open.set(p);
-                opened.remove((Integer) p);
+                forget(p);
                 opened.add(p);
             }
         }
         relayout();
         keepAt(g, at);
+        fitted = false;
     }
 
     /** Closes a group and everything open inside it; its box takes the place of its actions. */
@@ -393,11 +437,21 @@ final class DagView extends Region {
         for (int k = open.nextSetBit(1); k >= 0; k = open.nextSetBit(k + 1)) {
             if (groups.contains(g, k)) {
                 open.clear(k);
-                opened.remove((Integer) k);
+                forget(k);
             }
         }
         relayout();
         keepAt(g, at);
+    }
+
+    private void forget(int g) {
+        int at = opened.indexOf(g);
+        if (at >= 0) {
+            opened.remove(at);
+            if (at < openedByDefault) {
+                openedByDefault--;
+            }
+        }
     }
 
     /** The breadcrumb's action: everything open below group {@code g} closes (the root: back to the top level). */
@@ -477,7 +531,7 @@ final class DagView extends Region {
     private List<Integer> crumbPath() {
         List<Integer> path = new ArrayList<>();
         path.add(0);
-        if (groups != null && !opened.isEmpty()) {
+        if (groups != null && opened.size() > openedByDefault) {
             path.addAll(groups.chain(opened.get(opened.size() - 1)));
         }
         return path;
@@ -606,6 +660,58 @@ final class DagView extends Region {
         return focusMode;
     }
 
+    // ---- the summary on hover (ControlsFX PopOver) ----
+
+    private final javafx.animation.PauseTransition hover = new javafx.animation.PauseTransition(javafx.util.Duration.millis(600));
+    private int hoverAction = -1;
+    private double hoverX;
+    private double hoverY;
+    private org.controlsfx.control.PopOver summary;
+
+    /** The hovered action's summary: id, state, where and when it ran, its command. */
+    private void showSummary() {
+        if (hoverAction < 0 || graph == null || hoverAction >= graph.size() || getScene() == null) {
+            return;
+        }
+        LiveViewModel.Details d = vm.details(hoverAction);
+        if (d == null) {
+            return;
+        }
+        javafx.scene.control.Label id = new javafx.scene.control.Label(d.id());
+        id.setStyle("-fx-font-weight: bold");
+        javafx.scene.layout.VBox box = new javafx.scene.layout.VBox(3, id, new javafx.scene.control.Label(d.state()
+                + (d.where() == null || d.where().isBlank() ? "" : " · " + d.where())
+                + (d.timing() == null || d.timing().isBlank() ? "" : " · " + d.timing())));
+        if (d.reason() != null && !d.reason().isBlank()) {
+            box.getChildren().add(new javafx.scene.control.Label(d.reason()));
+        }
+        javafx.scene.control.Label cmd = new javafx.scene.control.Label(clip(d.command(), 160));
+        cmd.setWrapText(true);
+        cmd.setMaxWidth(420);
+        cmd.setStyle("-fx-font-family: monospace; -fx-font-size: 11px; -fx-opacity: 0.8");
+        box.getChildren().add(cmd);
+        box.setPadding(new javafx.geometry.Insets(8));
+        box.setMaxWidth(440);
+        hideSummary();
+        summary = new org.controlsfx.control.PopOver(box);
+        summary.setArrowLocation(org.controlsfx.control.PopOver.ArrowLocation.TOP_LEFT);
+        summary.setDetachable(false);
+        summary.setAutoHide(true);
+        summary.show(canvas, hoverX + 4, hoverY + 10);
+    }
+
+    private void hideSummary() {
+        if (summary != null) {
+            summary.hide(javafx.util.Duration.ZERO);
+            summary = null;
+        }
+    }
+
+    /** The summary shown on hover, or null. */
+    org.controlsfx.control.PopOver summaryPopOver() {
+        return summary;
+    }
+
     // ---- overlay, tooltips ----
 
     /**
@@ -683,6 +789,7 @@ final class DagView extends Region {
             return;
         }
         fitPending = false;
+        fitted = true;
         scale = Math.max(0.02, GroupLayout.fitScale(layout, getWidth(), getHeight() - barHeight()));
         tx = (getWidth() - layout.width() * scale) / 2;
         ty = barHeight() + Math.max(20, (getHeight() - barHeight() - layout.height() * scale) / 2);
@@ -702,6 +809,7 @@ final class DagView extends Region {
      * zooming out past the fit closes the group opened last.
      */
     private void zoomAt(double x, double y, double factor, boolean semantic) {
+        fitted = false;
         double s = Math.max(0.02, Math.min(4, scale * factor));
         tx = x - (x - tx) * s / scale;
         ty = y - (y - ty) * s / scale;
@@ -721,6 +829,7 @@ final class DagView extends Region {
 
     /** Pans by a screen offset (keyboard, benchmark). */
     void pan(double dx, double dy) {
+        fitted = false;
         tx += dx;
         ty += dy;
         redrawAll();
@@ -1167,9 +1276,15 @@ final class DagView extends Region {
         Color text = dark ? Color.web("#e6edf3") : Color.web("#1f2328");
         Color muted = dark ? Color.web("#9aa4b2") : Color.web("#57606a");
         if (scr * GROUP_FONT >= 4) {
-            String name = groups.path(g);
             double max = bw - 20;
-            String label = fit(name, GROUP_NAME, max);
+            String label = groups.path(g);
+            String sub = "";
+            if (textWidth(label, GROUP_NAME) > max && groups.depth(g) > 1) { // the target in bold, the rest below
+                int top = groups.chain(g).get(0);
+                sub = groups.path(g).substring(groups.path(top).length() + 1) + " · ";
+                label = groups.name(top);
+            }
+            label = fit(label, GROUP_NAME, max);
             gc.setFont(GROUP_NAME);
             gc.setFill(text);
             gc.fillText(label, x + 10, y + 16);
@@ -1178,7 +1293,7 @@ final class DagView extends Region {
                     GROUP_FONT * 1.2 * scr, GROUP_FONT * scr));
             gc.setFont(GROUP_TEXT);
             gc.setFill(muted);
-            StringBuilder line = new StringBuilder().append(shown).append(shown == 1 ? " action" : " actions");
+            StringBuilder line = new StringBuilder(sub).append(shown).append(shown == 1 ? " action" : " actions");
             if (done > 0) {
                 line.append(" · ").append(done).append(" done");
             }
@@ -1398,8 +1513,8 @@ final class DagView extends Region {
             arrowHead(gc, pts, c);
             if (count > 1 && scale >= 0.3) { // the bundle's count, near its end
                 int n = pts.length;
-                double mx = pts[n - 4] + (pts[n - 2] - pts[n - 4]) * 0.7;
-                double my = pts[n - 3] + (pts[n - 1] - pts[n - 3]) * 0.7;
+                double mx = pts[n - 4] + (pts[n - 2] - pts[n - 4]) * 0.45;
+                double my = pts[n - 3] + (pts[n - 1] - pts[n - 3]) * 0.45;
                 String label = String.valueOf(count);
                 double lw = 7 * label.length() + 8;
                 gc.setFill(dark ? Color.web("#0f141c") : Color.web("#f6f8fa"));
