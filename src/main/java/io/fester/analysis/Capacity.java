@@ -106,7 +106,9 @@ public record Capacity(String bound, long makespanMs, long chainMs, long slotWai
                 for (RunRequest.HostSpec h : req.hosts()) {
                     twice.add(new RunRequest.HostSpec(h.name(), h.slots() * 2, h.local(), h.tags(), h.toolchain()));
                 }
-                whatIfs.add(new WhatIf("twice the slots", twice, simulate(req, twice, durations, s)));
+                if (!twice.equals(plus(req.hosts(), 2)) && !twice.equals(plus(req.hosts(), 1))) { // else said already
+                    whatIfs.add(new WhatIf("twice the slots", twice, simulate(req, twice, durations, s)));
+                }
             }
         }
         return new Capacity(bound, cp.makespanMs(), cp.chainMs(), slotWait, chain, hosts, simulated, whatIfs);

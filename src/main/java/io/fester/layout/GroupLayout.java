@@ -39,8 +39,8 @@ public final class GroupLayout {
     public static final int WRAP = 24;
     /** Layers of up to this many items stay one column. */
     static final int COLUMN = 6;
-    /** Width over height of a wrapped layer's block. */
-    static final double ASPECT = 1.2;
+    /** Width over height of a wrapped layer's block, unless the caller gives its view's. */
+    public static final double ASPECT = 1.2;
     static final double COLUMN_GAP = 40;
     static final double ROW_GAP = 14;
     static final double LAYER_GAP = 90;
@@ -131,6 +131,14 @@ public final class GroupLayout {
      * @param filter the actions to show, or null for all
      */
     public static Result layout(int[][] deps, Groups groups, BitSet expanded, BitSet filter) {
+        return layout(deps, groups, expanded, filter, ASPECT);
+    }
+
+    /**
+     * The same, wrapped layers' blocks about {@code aspect} times as wide as tall (a view's width over
+     * its height, so a wrapped layer fills the view it is fitted into).
+     */
+    public static Result layout(int[][] deps, Groups groups, BitSet expanded, BitSet filter, double aspect) {
         int n = deps.length;
         int k = groups.size();
         // the item that stands for each group: its own box (collapsed, all ancestors open), an ancestor's,
@@ -259,7 +267,8 @@ public final class GroupLayout {
             return new Result(group, action, itemOf, r.x(), r.y(), w, h, r.layer(), es, et, ec, new boolean[es.length],
                     Collections.unmodifiableList(lines), r.width(), r.height());
         }
-        return grid(group, action, itemOf, w, h, layer, layers, src, tgt, cnt, back);
+        return grid(group, action, itemOf, w, h, layer, layers, src, tgt, cnt, back,
+                Math.max(0.3, Math.min(4, aspect / Math.max(1, Math.sqrt(layers)))));
     }
 
     /** Longest-path layers over the items; edges that would close a cycle are marked back and ignored. */
@@ -338,7 +347,7 @@ public final class GroupLayout {
     }
 
     private static Result grid(int[] group, int[] action, int[] itemOf, double[] w, double[] h, int[] layer, int layers,
-            int[] src, int[] tgt, int[] cnt, boolean[] back) {
+            int[] src, int[] tgt, int[] cnt, boolean[] back, double aspect) {
         int m = layer.length;
         // layers' members in item order, then barycenter sweeps against the layer before
         List<List<Integer>> byLayer = new ArrayList<>();
@@ -401,7 +410,7 @@ public final class GroupLayout {
             rowH[l] = mh + ROW_GAP;
             int size = lay.size();
             // a block about ASPECT times as wide as tall; short layers stay one column
-            int r = size <= COLUMN ? size : Math.max(COLUMN, (int) Math.ceil(Math.sqrt(size * colW[l] / rowH[l] / ASPECT)));
+            int r = size <= COLUMN ? size : Math.max(COLUMN, (int) Math.ceil(Math.sqrt(size * colW[l] / rowH[l] / aspect)));
             r = Math.min(r, size);
             rows[l] = Math.max(1, r);
             int cols = (size + rows[l] - 1) / rows[l];
@@ -456,7 +465,8 @@ public final class GroupLayout {
         for (int g : groups.children(0)) {
             candidates.add(g);
         }
-        if (fitScale(layout(deps, groups, open, null), viewW, viewH) < minScale) {
+        double aspect = viewW / Math.max(1, viewH);
+        if (fitScale(layout(deps, groups, open, null, aspect), viewW, viewH) < minScale) {
             return open; // even the top level is too big to read at fit: the top level it is
         }
         int tried = 0;
@@ -466,7 +476,7 @@ public final class GroupLayout {
             int g = candidates.remove(0);
             tried++;
             open.set(g);
-            Result r = layout(deps, groups, open, null);
+            Result r = layout(deps, groups, open, null, aspect);
             if (r.items() > 600 || fitScale(r, viewW, viewH) < minScale) {
                 open.clear(g);
                 continue;

@@ -287,7 +287,8 @@ final class DagView extends Region {
     }
 
     /** What a graph's view starts from: its groups, its dependency arrays, the groups open by default. */
-    private record Prepared(BuildGraph graph, Groups groups, int[][] deps, BitSet defaultOpen, List<Integer> order) {}
+    private record Prepared(BuildGraph graph, Groups groups, int[][] deps, BitSet defaultOpen, List<Integer> order,
+            double aspect) {}
 
     private static BuildGraph sharedGraph;
     private static CompletableFuture<Prepared> shared;
@@ -311,16 +312,18 @@ final class DagView extends Region {
         }
         BitSet open;
         List<Integer> order = new ArrayList<>();
+        double w = viewW > 0 ? viewW : 800;
+        double h = viewH > 0 ? viewH : 400;
         if (g.size() <= SMALL) {
             open = GroupLayout.all(gr);
         } else {
             double minScale = READABLE_PX / GROUP_FONT;
-            open = GroupLayout.defaultExpansion(deps, gr, viewW > 0 ? viewW : 800, viewH > 0 ? viewH : 400, minScale, 30);
+            open = GroupLayout.defaultExpansion(deps, gr, w, h, minScale, 30);
             for (int k = open.nextSetBit(1); k >= 0; k = open.nextSetBit(k + 1)) {
                 order.add(k);
             }
         }
-        return new Prepared(g, gr, deps, open, order);
+        return new Prepared(g, gr, deps, open, order, w / h);
     }
 
     private void onState() {
@@ -362,7 +365,8 @@ final class DagView extends Region {
         if (prepared == null) {
             return;
         }
-        layout = GroupLayout.layout(prepared.deps(), groups, open, filter);
+        layout = GroupLayout.layout(prepared.deps(), groups, open, filter, prepared.aspect());
+        groupCounts = null;
         selectedGroupItem = -1;
         updateCrumbs();
         redrawAll();
@@ -1228,6 +1232,43 @@ final class DagView extends Region {
         });
     }
 
+    /** Per item of a collapsed group: its count per look, then the first failed action (-1); null: to count. */
+    private int[][] groupCounts;
+    private long countsRevision = -1;
+
+    /** Counts the collapsed groups' actions per state once per state change (not per frame: panning is free). */
+    private int[][] groupCounts() {
+        long rev = vm.revisionProperty().get();
+        if (groupCounts != null && countsRevision == rev) {
+            return groupCounts;
+        }
+        int looks = StateColors.Look.values().length;
+        int[][] c = new int[layout.items()][];
+        for (int it = 0; it < layout.items(); it++) {
+            int g = layout.group()[it];
+            if (g < 0) {
+                continue;
+            }
+            int[] k = new int[looks + 2];
+            k[looks + 1] = -1;
+            for (int a : groups.members(g)) {
+                if (filter != null && !filter.get(a)) {
+                    continue;
+                }
+                k[looks]++;
+                StateColors.Look look = vm.look(a);
+                k[look.ordinal()]++;
+                if (look == StateColors.Look.FAILED && k[looks + 1] < 0) {
+                    k[looks + 1] = a;
+                }
+            }
+            c[it] = k;
+        }
+        groupCounts = c;
+        countsRevision = rev;
+        return c;
+    }
+
     private static final Font GROUP_NAME = Font.font(null, FontWeight.BOLD, GROUP_FONT);
     private static final Font GROUP_TEXT = Font.font(12);
 
@@ -1235,23 +1276,12 @@ final class DagView extends Region {
     private void paintGroup(GraphicsContext gc, int it, double x, double y, double bw, double bh, double phase,
             int selected) {
         int g = layout.group()[it];
-        int[] members = groups.members(g);
-        int[] count = new int[StateColors.Look.values().length];
-        int shown = 0;
-        int firstFailed = -1;
-        boolean holdsSelected = false;
-        for (int a : members) {
-            if (filter != null && !filter.get(a)) {
-                continue;
-            }
-            shown++;
-            StateColors.Look look = vm.look(a);
-            count[look.ordinal()]++;
-            if (look == StateColors.Look.FAILED && firstFailed < 0) {
-                firstFailed = a;
-            }
-            holdsSelected |= a == selected;
-        }
+        int looks = StateColors.Look.values().length;
+        int[] count = groupCounts()[it];
+        int shown = count[looks];
+        int firstFailed = count[looks + 1];
+        boolean holdsSelected = selected >= 0 && selected < graph.size() && groups.contains(g, groups.groupOf(selected))
+                && (filter == null || filter.get(selected));
         int failed = count[StateColors.Look.FAILED.ordinal()];
         int running = count[StateColors.Look.RUNNING.ordinal()];
         int done = count[StateColors.Look.SUCCEEDED.ordinal()] + count[StateColors.Look.CACHED.ordinal()]

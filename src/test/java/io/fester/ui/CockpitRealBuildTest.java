@@ -84,7 +84,9 @@ class CockpitRealBuildTest {
     @AfterEach
     void stop() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> window.runs().cancel()).get();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !window.viewModel().runningProperty().get());
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !window.viewModel().runningProperty().get()
+                && !"running".equals(window.viewModel().state().runStatus()));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private static void waitFor(Callable<Boolean> condition) throws Exception {

@@ -35,6 +35,10 @@ public final class ScreenshotTour extends Application {
 
     @Override
     public void start(Stage stage) throws Exception {
+        if (args[0].equals("autopsy")) { // autopsy DB RUN OUT_DIR: the Autopsy of a recorded run, replayed
+            autopsyOnly(stage, args[1], args[2], Path.of(args[3]));
+            return;
+        }
         Path debugSpec = Path.of(args[0]);
         Path liveSpec = Path.of(args[1]);
         Path out = Path.of(args[2]);
@@ -134,6 +138,46 @@ public final class ScreenshotTour extends Application {
         });
         Thread.sleep(4000);
         shot(out.resolve("libuv-autopsy-after.png"));
+    }
+
+    private static void autopsyOnly(Stage stage, String db, String run, Path out) throws Exception {
+        Path dir = Files.createTempDirectory("fester-tour");
+        CockpitWindow window = new CockpitWindow(stage, new CockpitWindow.Options(null, db, dir.resolve("data"), run));
+        stage.setX(0);
+        stage.setY(0);
+        stage.setWidth(1600);
+        stage.setHeight(1000);
+        stage.show();
+        window.start();
+        Thread t = new Thread(() -> {
+            try {
+                javafx.scene.control.TabPane tabs = fx(() -> (javafx.scene.control.TabPane) window.dag().getScene()
+                        .lookup(".tab-pane"));
+                javafx.scene.control.Label summary = fx(() -> (javafx.scene.control.Label) window.dag().getScene()
+                        .lookup("#autopsy-summary"));
+                until(() -> summary.getText().startsWith("Run "), 600);
+                fx(() -> {
+                    tabs.getSelectionModel().select(2);
+                    return null;
+                });
+                Thread.sleep(3000);
+                shot(out.resolve("libuv-autopsy-after.png"));
+                DagView dag = fx(() -> (DagView) window.dag().getScene().lookup("#autopsy-dag"));
+                fx(() -> {
+                    dag.focus(DagView.FOCUS_CRITICAL);
+                    return null;
+                });
+                Thread.sleep(3000);
+                shot(out.resolve("libuv-autopsy-critical-focus.png"));
+            } catch (Throwable e) {
+                e.printStackTrace();
+            } finally {
+                Platform.exit();
+                System.exit(0);
+            }
+        }, "tour");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
