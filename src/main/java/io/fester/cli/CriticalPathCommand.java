@@ -79,11 +79,8 @@ final class CriticalPathCommand implements Callable<Integer> {
             o.set("bound", json(capacity));
             out.println(EventCodec.MAPPER.writeValueAsString(o));
         } else {
-            text(out, info.id(), status(outcome, state, cp), state, cp, rows);
-            if (!Capacity.NONE.equals(capacity.bound())) {
-                out.println();
-                out.println("bound: " + capacity.sentence());
-            }
+            text(out, info.id(), status(outcome, state, cp), state, cp, rows,
+                    Capacity.NONE.equals(capacity.bound()) ? null : capacity.sentence());
         }
         out.flush();
         return ExitCodes.OK;
@@ -93,6 +90,12 @@ final class CriticalPathCommand implements Callable<Integer> {
 
     static void text(PrintStream out, int runId, String status, BuildState state, CriticalPath cp,
             List<Slack.Entry> rows) {
+        text(out, runId, status, state, cp, rows, null);
+    }
+
+    /** The same, with what bounded the run ({@link Capacity#sentence()}) under the chain; null: nothing. */
+    static void text(PrintStream out, int runId, String status, BuildState state, CriticalPath cp,
+            List<Slack.Entry> rows, String bound) {
         out.println("critical path of run " + runId + " (" + state.graph().name() + ", " + status + ")");
         if (cp.chain().isEmpty() && "finished".equals(state.runStatus())) {
             out.println("  no action ran" + (cp.notRun().isEmpty() ? "" : ": " + cp.notRun().entrySet().stream()
@@ -126,6 +129,9 @@ final class CriticalPathCommand implements Callable<Integer> {
                     + percent(cp.chainShare()) + ")" + (cp.chainWaitedMs() > cp.chainDebuggerHeldMs()
                             ? "; " + secs(cp.chainWaitedMs() - cp.chainDebuggerHeldMs()) + " waiting for slots" : "")
                     + (cp.chainDebuggerHeldMs() > 0 ? "; " + secs(cp.chainDebuggerHeldMs()) + " held by the debugger" : ""));
+            if (bound != null) {
+                out.println("bound: " + bound);
+            }
         }
         int total = cp.slack().size();
         out.println();

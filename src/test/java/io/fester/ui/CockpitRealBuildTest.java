@@ -132,7 +132,7 @@ class CockpitRealBuildTest {
         List<DagView.DrawnLabel> labels = WaitForAsyncUtils.asyncFx(dag::drawnLabels).get();
         GroupLayout.Result drawing = WaitForAsyncUtils.asyncFx(dag::drawing).get();
         Groups groups = dag.groups();
-        int n = window.viewModel().state().graph().size();
+        int n = window.viewModel().graph().size();
         assertTrue(n > 400, "libuv's manifest has hundreds of actions: " + n);
         int groupItems = 0;
         for (int g : drawing.group()) {
@@ -164,7 +164,7 @@ class CockpitRealBuildTest {
         painted(dag);
         BitSet drawn = WaitForAsyncUtils.asyncFx(dag::drawnActions).get();
         for (int a : groups.members(open)) {
-            assertTrue(drawn.get(a), window.viewModel().state().graph().action(a).id() + " is drawn as its own box");
+            assertTrue(drawn.get(a), window.viewModel().graph().action(a).id() + " is drawn as its own box");
         }
         assertEquals(groups.count(open), dag.drawing().items() - drawing.items() + 1, "the rest stays as it was");
         List<String> crumbs = WaitForAsyncUtils.asyncFx(dag::crumbTexts).get();
