@@ -116,7 +116,7 @@ class GroupLayoutTest {
         List<Action> as = cmakeLike(40, 50);
         Groups g = Groups.of(as);
         BitSet open = GroupLayout.defaultExpansion(deps(as), g, 1280, 800, 10 / 16.0, 30);
-        GroupLayout.Result r = GroupLayout.layout(deps(as), g, open, null);
+        GroupLayout.Result r = GroupLayout.layout(deps(as), g, open, null, 1280 / 800.0); // wrapped to the view's shape
         assertTrue(GroupLayout.fitScale(r, 1280, 800) >= 10 / 16.0, "readable at fit: " + GroupLayout.fitScale(r, 1280, 800));
         assertTrue(r.items() < as.size(), "not every action");
         assertFalse(open.get(g.find("t0/src")) && open.get(g.find("t1/src")), "2,000 objects are not all open");
