@@ -44,6 +44,10 @@ final class BenchCommand implements Callable<Integer> {
             + " --on local|demo; soak-cockpit: --builds of --sample in one cockpit window, needs a screen)")
     String what;
 
+    @Option(names = "--shape", defaultValue = "random", description = "ui: the generated build's shape, random "
+            + "(SyntheticDag) or cmake (directories of targets: wide compile layers, a few hundred groups)")
+    String shape;
+
     @Option(names = "--actions", defaultValue = "100000")
     int actions;
 
@@ -86,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         return switch (what) {
             case "engine" -> engine();
             case "make" -> make();
-            case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions);
+            case "ui" -> io.fester.ui.UiBench.run(actions == 100_000 ? 5000 : actions, shape);
             case "replay" -> replay();
             case "noop" -> NoopBench.run(requireSpec(), rounds, NoopBench.ownJar());
             case "soak" -> Soak.run(sample, builds, every, on);

@@ -2,6 +2,7 @@ package io.fester.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fester.analysis.Capacity;
 import io.fester.analysis.CriticalPath;
 import io.fester.analysis.Slack;
 import io.fester.state.BuildState;
@@ -68,14 +69,18 @@ final class CriticalPathCommand implements Callable<Integer> {
                     + ": nothing to analyse");
         }
         CriticalPath cp = CriticalPath.of(state);
+        Capacity capacity = Capacity.of(state, cp);
         // a run whose record ends without run_finished: the runs table knows it was interrupted
         String outcome = cp.outcome() != null ? cp.outcome() : until == null ? info.outcome() : null;
         List<Slack.Entry> rows = cp.slack().smallest(all ? 0 : TABLE_ROWS);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         if (json) {
-            out.println(EventCodec.MAPPER.writeValueAsString(json(info.id(), outcome, state, cp, rows)));
+            ObjectNode o = json(info.id(), outcome, state, cp, rows);
+            o.set("bound", json(capacity));
+            out.println(EventCodec.MAPPER.writeValueAsString(o));
         } else {
-            text(out, info.id(), status(outcome, state, cp), state, cp, rows);
+            text(out, info.id(), status(outcome, state, cp), state, cp, rows,
+                    Capacity.NONE.equals(capacity.bound()) ? null : capacity.sentence());
         }
         out.flush();
         return ExitCodes.OK;
@@ -85,6 +90,12 @@ final class CriticalPathCommand implements Callable<Integer> {
 
     static void text(PrintStream out, int runId, String status, BuildState state, CriticalPath cp,
             List<Slack.Entry> rows) {
+        text(out, runId, status, state, cp, rows, null);
+    }
+
+    /** The same, with what bounded the run ({@link Capacity#sentence()}) under the chain; null: nothing. */
+    static void text(PrintStream out, int runId, String status, BuildState state, CriticalPath cp,
+            List<Slack.Entry> rows, String bound) {
         out.println("critical path of run " + runId + " (" + state.graph().name() + ", " + status + ")");
         if (cp.chain().isEmpty() && "finished".equals(state.runStatus())) {
             out.println("  no action ran" + (cp.notRun().isEmpty() ? "" : ": " + cp.notRun().entrySet().stream()
@@ -118,6 +129,9 @@ final class CriticalPathCommand implements Callable<Integer> {
                     + percent(cp.chainShare()) + ")" + (cp.chainWaitedMs() > cp.chainDebuggerHeldMs()
                             ? "; " + secs(cp.chainWaitedMs() - cp.chainDebuggerHeldMs()) + " waiting for slots" : "")
                     + (cp.chainDebuggerHeldMs() > 0 ? "; " + secs(cp.chainDebuggerHeldMs()) + " held by the debugger" : ""));
+            if (bound != null) {
+                out.println("bound: " + bound);
+            }
         }
         int total = cp.slack().size();
         out.println();
@@ -187,6 +201,37 @@ final class CriticalPathCommand implements Callable<Integer> {
     }
 
     // ---- JSON ----
+
+    /** What bounded the run: {@code {"by": "capacity", "hosts": […], "simulated_ms": …, "more_slots": […]}}. */
+    static ObjectNode json(Capacity c) {
+        ObjectNode o = EventCodec.MAPPER.createObjectNode();
+        o.put("by", c.bound());
+        o.put("chain_ms", c.chainMs());
+        o.put("slot_wait_ms", c.slotWaitMs());
+        o.put("text", c.sentence());
+        ArrayNode hosts = o.putArray("hosts");
+        for (Capacity.HostUse h : c.hosts()) {
+            ObjectNode e = hosts.addObject();
+            e.put("host", h.name());
+            e.put("slots", h.slots());
+            e.put("busy_ms", h.busyMs());
+            e.put("utilisation", Math.round(h.utilisation() * 10_000) / 10_000.0);
+        }
+        if (c.simulatedMs() > 0) {
+            o.put("simulated_ms", c.simulatedMs());
+        }
+        ArrayNode more = o.putArray("more_slots");
+        for (Capacity.WhatIf w : c.whatIfs()) {
+            ObjectNode e = more.addObject();
+            e.put("what", w.label());
+            e.put("simulated_ms", w.makespanMs());
+            ArrayNode hs = e.putArray("hosts");
+            for (var h : w.hosts()) {
+                hs.addObject().put("host", h.name()).put("slots", h.slots());
+            }
+        }
+        return o;
+    }
 
     static ObjectNode json(int runId, String outcome, BuildState state, CriticalPath cp, List<Slack.Entry> rows) {
         ObjectNode o = EventCodec.MAPPER.createObjectNode();

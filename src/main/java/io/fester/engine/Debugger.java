@@ -44,8 +44,8 @@ public final class Debugger {
     }
 
     /**
-     * A breakpoint: {@code kind} is action, tag, host, failure, miss (an action whose cache lookup missed,
-     * before its dispatch), hotter or waiting.
+     * A breakpoint: {@code kind} is action, tag, group, host, failure, miss (an action whose cache lookup
+     * missed, before its dispatch), hotter or waiting.
      */
     record Breakpoint(int number, String kind, String value, double limit, boolean enabled) {
         String what() {
@@ -263,6 +263,7 @@ public final class Debugger {
             boolean hit = switch (b.kind()) {
                 case "action" -> a.id().equals(b.value());
                 case "tag" -> a.hasTag(b.value());
+                case "group" -> inGroup(i, b.value());
                 case "host" -> d.host().equals(b.value());
                 case "hotter" -> hotter(d.host(), b.limit());
                 case "waiting" -> now - state.readyMs(i) > b.limit() * 1000;
@@ -275,6 +276,22 @@ public final class Debugger {
             }
         }
         return false;
+    }
+
+    private io.fester.graph.Groups groups;
+
+    /** The build's groups, derived from the recorded actions alone (so {@code verify} derives the same). */
+    private io.fester.graph.Groups groups() {
+        if (groups == null) {
+            groups = io.fester.graph.Groups.of(graph);
+        }
+        return groups;
+    }
+
+    /** Whether action i is in the group with this path or in one of its sub-groups. */
+    private boolean inGroup(int i, String path) {
+        int target = groups().find(path);
+        return target >= 0 && groups().contains(target, groups().groupOf(i));
     }
 
     private boolean hotter(String host, double limit) {
@@ -327,7 +344,7 @@ public final class Debugger {
     }
 
     private String breakpoint(String text, String[] w) {
-        String usage = "break action ID | tag T | host H | failure | miss | hotter C | waiting S";
+        String usage = "break action ID | tag T | group G | host H | failure | miss | hotter C | waiting S";
         if (w.length < 2) {
             throw new IllegalArgumentException("usage: " + usage);
         }
@@ -348,6 +365,14 @@ public final class Debugger {
                 String tag = value;
                 if (graph.actions().stream().noneMatch(a -> a.hasTag(tag))) {
                     throw new IllegalArgumentException("no action has tag '" + tag + "'");
+                }
+            }
+            case "group" -> {
+                arity(w, 3, "break group G");
+                value = w[2];
+                if (groups().find(value) < 0) {
+                    throw new IllegalArgumentException("no group '" + value + "' (a group is a CMake or Meson target, "
+                            + "an output directory or a group: tag, as the cockpit shows it)");
                 }
             }
             case "host" -> {

@@ -10,10 +10,13 @@ import io.fester.state.BuildState;
 import io.fester.state.HostState;
 import io.fester.timeline.FailurePropagation;
 import io.fester.timeline.ScheduleDecision;
-import io.fester.ui.layout.LayeredLayout;
+import io.fester.graph.Groups;
+import io.fester.layout.GroupLayout;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +33,6 @@ public final class HtmlReport {
     /** The state colours of the cockpit, as CSS. */
     static final Map<String, String> COLOURS = Map.of("pending", "#64748b", "queued", "#64748b", "running", "#f59e0b",
             "succeeded", "#22c55e", "failed", "#ef4444", "skipped", "#a1a1aa", "cached", "#a78bfa", "up_to_date", "#2dd4bf");
-    private static final LayeredLayout.Options LAYOUT = new LayeredLayout.Options(150, 26, 50, 10, 4);
 
     private HtmlReport() {}
 
@@ -157,7 +159,11 @@ public final class HtmlReport {
                 .append(" of ").append(seconds(cp.makespanMs())).append(" makespan, ").append(seconds(cp.chainWaitedMs() - cp.chainDebuggerHeldMs()))
                 .append(" waiting for slots").append(cp.chainDebuggerHeldMs() > 0 ? ", " + seconds(cp.chainDebuggerHeldMs())
                         + " held by the debugger" : "")
-                .append(".</p><table><tr><th>start</th><th>duration</th><th>waited for a slot</th>"
+                .append(".</p>");
+        if (r.capacity() != null) {
+            h.append("<p class=\"bound\"><b>").append(esc(r.capacity().sentence())).append("</b></p>");
+        }
+        h.append("<table><tr><th>start</th><th>duration</th><th>waited for a slot</th>"
                         + "<th>held by the debugger</th><th>host</th><th>action</th></tr>");
         for (CriticalPath.Step st : cp.chain()) {
             h.append("<tr><td>+").append(seconds(st.startMs())).append("</td><td>").append(seconds(st.durationMs()))
@@ -166,14 +172,32 @@ public final class HtmlReport {
                     .append(esc(st.host())).append("</td><td>").append(esc(st.action())).append("</td></tr>");
         }
         h.append("</table>");
-        h.append("<h3>Slack (unlimited hosts), smallest first</h3><table><tr><th>action</th><th>state</th><th>slack</th></tr>");
-        for (var e : cp.slack().smallest(30)) {
-            h.append("<tr><td>").append(esc(e.action())).append("</td><td>").append(esc(e.state())).append("</td><td>")
-                    .append(e.slackMs() == null ? "n/a" : seconds(e.slackMs())).append("</td></tr>");
+        h.append("<h3>Slack (unlimited hosts), smallest first</h3>");
+        List<String> rows = new ArrayList<>();
+        for (var e : cp.slack().smallest(SLACK_ROWS)) {
+            rows.add("<tr><td>" + esc(e.action()) + "</td><td>" + esc(e.state()) + "</td><td>"
+                    + (e.slackMs() == null ? "n/a" : seconds(e.slackMs())) + "</td></tr>");
         }
-        h.append("</table></section>\n");
+        folded(h, "<tr><th>action</th><th>state</th><th>slack</th></tr>", rows);
+        if (cp.slack().size() > SLACK_ROWS) {
+            h.append("<p>").append(cp.slack().size() - SLACK_ROWS).append(" more with larger slack: <code>fester critical-path ")
+                    .append(r.info().id()).append(" --all</code> lists them.</p>");
+        }
+        h.append("</section>\n");
     }
 
+    /** Builds up to this many actions show every action; bigger ones their groups (see {@link Groups}). */
+    static final int OPEN_ALL = 60;
+    /** Rows a long table shows before the rest is folded into a {@code <details>}. */
+    static final int SHOWN_ROWS = 25;
+    /** Slack rows in the report at most (the rest: {@code fester critical-path RUN --all}). */
+    static final int SLACK_ROWS = 1000;
+
+    /**
+     * The DAG: a big build as its top-level groups (CMake and Meson targets, output directories,
+     * {@code group:} tags — the cockpit's groups), each a box with its counts and a progress bar, edges
+     * bundled with counts; below it each group's actions, folded. Small builds: every action.
+     */
     private static void dag(StringBuilder h, BuildState s) {
         BuildGraph g = s.graph();
         if (g == null) {
@@ -183,26 +207,145 @@ public final class HtmlReport {
         for (int i = 0; i < g.size(); i++) {
             deps[i] = g.deps(i);
         }
-        LayeredLayout.Result l = LayeredLayout.layout(deps, LAYOUT);
-        h.append("<section><h2>The build graph</h2><div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        Groups groups = Groups.of(g);
+        BitSet open = new BitSet();
+        open.set(0);
+        if (g.size() <= OPEN_ALL) {
+            open = GroupLayout.all(groups);
+        }
+        GroupLayout.Result l = GroupLayout.layout(deps, groups, open, null);
+        h.append("<section><h2>The build graph</h2>");
+        if (g.size() > OPEN_ALL) {
+            h.append("<p>").append(g.size()).append(" actions in ").append(groups.size() - 1)
+                    .append(" groups; each box below a group, its actions listed under the drawing.</p>");
+        }
+        h.append("<div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
                 .append((int) l.width() + 20).append("\" height=\"").append((int) l.height() + 20)
                 .append("\" class=\"dag\"><g transform=\"translate(10,10)\">");
-        for (double[] pts : l.edges()) {
+        for (int e = 0; e < l.edges().size(); e++) {
+            double[] pts = l.edges().get(e);
             h.append("<polyline points=\"");
             for (int k = 0; k < pts.length; k += 2) {
                 h.append(k == 0 ? "" : " ").append(num(pts[k])).append(',').append(num(pts[k + 1]));
             }
-            h.append("\"/>");
+            h.append(l.edgeCount()[e] > 1 ? "\" class=\"bundle\"/>" : "\"/>");
+            if (l.edgeCount()[e] > 1) {
+                int n = pts.length;
+                double mx = pts[n - 4] + (pts[n - 2] - pts[n - 4]) * 0.45;
+                double my = pts[n - 3] + (pts[n - 1] - pts[n - 3]) * 0.45;
+                h.append("<text class=\"count\" x=\"").append(num(mx)).append("\" y=\"").append(num(my + 4)).append("\">")
+                        .append(l.edgeCount()[e]).append("</text>");
+            }
         }
-        for (int i = 0; i < g.size(); i++) {
+        for (int it = 0; it < l.items(); it++) {
+            if (l.group()[it] >= 0) {
+                groupBox(h, s, groups, l.group()[it], l.x()[it], l.y()[it], l.w()[it], l.h()[it]);
+                continue;
+            }
+            int i = l.action()[it];
             String state = s.state(i).label();
             String id = esc(g.action(i).id());
-            h.append("<g><title>").append(id).append(": ").append(state).append("</title><rect x=\"").append(num(l.x()[i]))
-                    .append("\" y=\"").append(num(l.y()[i])).append("\" width=\"150\" height=\"26\" rx=\"5\" fill=\"")
-                    .append(COLOURS.get(state)).append("\"/><text x=\"").append(num(l.x()[i] + 6)).append("\" y=\"")
-                    .append(num(l.y()[i] + 17)).append("\">").append(esc(clip(g.action(i).id()))).append("</text></g>");
+            h.append("<g><title>").append(id).append(": ").append(state).append("</title><rect x=\"").append(num(l.x()[it]))
+                    .append("\" y=\"").append(num(l.y()[it])).append("\" width=\"").append(num(l.w()[it])).append("\" height=\"")
+                    .append(num(l.h()[it])).append("\" rx=\"5\" fill=\"").append(COLOURS.get(state)).append("\"/><text x=\"")
+                    .append(num(l.x()[it] + 6)).append("\" y=\"").append(num(l.y()[it] + l.h()[it] / 2 + 4)).append("\">")
+                    .append(esc(clip(g.action(i).id()))).append("</text></g>");
         }
-        h.append("</g></svg></div></section>\n");
+        h.append("</g></svg></div>");
+        for (int it = 0; it < l.items(); it++) {
+            int gr = l.group()[it];
+            if (gr < 0) {
+                continue;
+            }
+            int[] members = groups.members(gr);
+            h.append("<details><summary>").append(esc(groups.path(gr))).append(" — ").append(members.length)
+                    .append(members.length == 1 ? " action" : " actions").append(counts(s, members)).append("</summary>");
+            List<String> rows = new ArrayList<>();
+            for (int a : members) {
+                rows.add("<tr><td>" + esc(g.action(a).id()) + "</td><td><span class=\"badge " + s.state(a).label() + "\">"
+                        + s.state(a).label().replace('_', ' ') + "</span></td><td>" + (s.host(a) == null ? "" : esc(s.host(a)))
+                        + "</td><td>" + (s.durationMs(a) > 0 ? seconds(s.durationMs(a)) : "") + "</td></tr>");
+            }
+            folded(h, "<tr><th>action</th><th>state</th><th>host</th><th>duration</th></tr>", rows);
+            h.append("</details>");
+        }
+        h.append("</section>\n");
+    }
+
+    /** A collapsed group's box: its path, counts, a progress bar by state, its first failure. */
+    private static void groupBox(StringBuilder h, BuildState s, Groups groups, int gr, double x, double y, double w,
+            double hh) {
+        int[] members = groups.members(gr);
+        Map<String, Integer> by = new TreeMap<>();
+        String failed = null;
+        for (int a : members) {
+            by.merge(s.state(a).label(), 1, Integer::sum);
+            if (failed == null && s.state(a) == ActionState.FAILED) {
+                failed = s.graph().action(a).id();
+            }
+        }
+        String border = failed != null ? COLOURS.get("failed") : by.getOrDefault("succeeded", 0) + by.getOrDefault("cached", 0)
+                + by.getOrDefault("up_to_date", 0) == members.length ? COLOURS.get("succeeded") : "#64748b";
+        h.append("<g class=\"group\"><title>").append(esc(groups.path(gr))).append(": ").append(members.length)
+                .append(" actions").append(counts(s, members)).append("</title><rect x=\"").append(num(x)).append("\" y=\"")
+                .append(num(y)).append("\" width=\"").append(num(w)).append("\" height=\"").append(num(hh))
+                .append("\" rx=\"8\" fill=\"#fff\" stroke=\"").append(border).append("\" stroke-width=\"2\"/>");
+        h.append("<text class=\"gname\" x=\"").append(num(x + 10)).append("\" y=\"").append(num(y + 22)).append("\">")
+                .append(esc(clipTo(groups.path(gr), 26))).append("</text>");
+        h.append("<text x=\"").append(num(x + 10)).append("\" y=\"").append(num(y + 42)).append("\">").append(members.length)
+                .append(" actions").append(esc(counts(s, members))).append("</text>");
+        double at = x + 10;
+        double pw = w - 20;
+        for (String st : new String[] {"succeeded", "up_to_date", "cached", "failed", "skipped", "running"}) {
+            int c = by.getOrDefault(st, 0);
+            if (c > 0) {
+                double sw = pw * c / members.length;
+                h.append("<rect x=\"").append(num(at)).append("\" y=\"").append(num(y + 52)).append("\" width=\"")
+                        .append(Math.max(1, num(sw))).append("\" height=\"8\" fill=\"").append(COLOURS.get(st)).append("\"/>");
+                at += sw;
+            }
+        }
+        if (failed != null) {
+            h.append("<text class=\"fail\" x=\"").append(num(x + 10)).append("\" y=\"").append(num(y + 76)).append("\">")
+                    .append(esc(clipTo(by.get("failed") + " failed: " + failed, 34))).append("</text>");
+        }
+        h.append("</g>");
+    }
+
+    /** {@code · 30 succeeded · 2 failed}: the states that are not pending. */
+    private static String counts(BuildState s, int[] members) {
+        Map<String, Integer> by = new TreeMap<>();
+        for (int a : members) {
+            by.merge(s.state(a).label(), 1, Integer::sum);
+        }
+        StringBuilder b = new StringBuilder();
+        by.forEach((k, v) -> {
+            if (!k.equals("pending")) {
+                b.append(" · ").append(v).append(' ').append(k.replace('_', ' '));
+            }
+        });
+        return b.toString();
+    }
+
+    /** A table: the first {@link #SHOWN_ROWS} rows, the rest folded in a {@code <details>} (no script needed). */
+    private static void folded(StringBuilder h, String header, List<String> rows) {
+        h.append("<table>").append(header);
+        for (int k = 0; k < Math.min(SHOWN_ROWS, rows.size()); k++) {
+            h.append(rows.get(k));
+        }
+        h.append("</table>");
+        if (rows.size() > SHOWN_ROWS) {
+            h.append("<details class=\"more\"><summary>").append(rows.size() - SHOWN_ROWS).append(" more</summary><table>")
+                    .append(header);
+            for (int k = SHOWN_ROWS; k < rows.size(); k++) {
+                h.append(rows.get(k));
+            }
+            h.append("</table></details>");
+        }
+    }
+
+    private static String clipTo(String s, int max) {
+        return s.length() <= max ? s : "…" + s.substring(s.length() - max + 1);
     }
 
     private static void lanes(StringBuilder h, BuildState s) {
@@ -242,30 +385,33 @@ public final class HtmlReport {
         if (s.graph() == null) {
             return;
         }
-        h.append("<section><h2>Scheduling decisions</h2><table><tr><th>action</th><th>host</th><th>best candidates (score: factors)</th>")
-                .append("<th>rejected</th></tr>");
+        h.append("<section><h2>Scheduling decisions</h2>");
+        List<String> rows = new ArrayList<>();
         for (int i = 0; i < s.actionCount(); i++) {
             ScheduleDecision d = s.decision(i);
             if (d == null) {
                 continue;
             }
-            h.append("<tr><td>").append(esc(d.action())).append("</td><td>").append(esc(d.host()))
+            StringBuilder r = new StringBuilder();
+            r.append("<tr><td>").append(esc(d.action())).append("</td><td>").append(esc(d.host()))
                     .append(d.override() ? " (override)" : "").append("</td><td>");
             List<ScheduleDecision.Candidate> cs = d.candidates();
             for (int k = 0; k < Math.min(3, cs.size()); k++) {
                 ScheduleDecision.Candidate c = cs.get(k);
-                h.append(k == 0 ? "" : "<br>").append(esc(c.host())).append(' ')
+                r.append(k == 0 ? "" : "<br>").append(esc(c.host())).append(' ')
                         .append(String.format(Locale.ROOT, "%.3f", c.score())).append(": ");
-                new TreeMap<>(c.factors()).forEach((f, v) -> h.append(esc(f)).append(' ')
+                new TreeMap<>(c.factors()).forEach((f, v) -> r.append(esc(f)).append(' ')
                         .append(String.format(Locale.ROOT, "%.2f ", v)));
             }
-            h.append("</td><td>");
+            r.append("</td><td>");
             for (ScheduleDecision.Rejection x : d.rejected()) {
-                h.append(esc(x.host())).append(": ").append(esc(x.rule())).append("<br>");
+                r.append(esc(x.host())).append(": ").append(esc(x.rule())).append("<br>");
             }
-            h.append("</td></tr>");
+            r.append("</td></tr>");
+            rows.add(r.toString());
         }
-        h.append("</table></section>\n");
+        folded(h, "<tr><th>action</th><th>host</th><th>best candidates (score: factors)</th><th>rejected</th></tr>", rows);
+        h.append("</section>\n");
     }
 
     private static void row(StringBuilder h, String k, String html) {
@@ -294,5 +440,8 @@ public final class HtmlReport {
             + ".failure{border-left:4px solid #ef4444;padding:4px 12px;margin:12px 0;background:#fff5f5}"
             + "pre{background:#0f141c;color:#e6edf3;padding:8px;overflow:auto;max-height:360px}.score{color:#57606a}"
             + ".scroll{overflow:auto;max-height:640px;border:1px solid #d0d7de}svg text{font:11px sans-serif}"
-            + ".dag polyline{fill:none;stroke:#94a3b8;stroke-width:1}.dag text{fill:#0b0f14}footer{margin-top:32px;color:#57606a}";
+            + ".dag polyline{fill:none;stroke:#94a3b8;stroke-width:1}.dag polyline.bundle{stroke-width:2.5}.dag text{fill:#0b0f14}"
+            + ".dag text.count{font-weight:bold;text-anchor:middle}.dag text.gname{font:bold 15px sans-serif}"
+            + ".dag text.fail{fill:#b91c1c}details{margin:4px 0}summary{cursor:pointer}p.bound{background:#fffbea;"
+            + "border-left:4px solid #f59e0b;padding:4px 10px}footer{margin-top:32px;color:#57606a}";
 }

@@ -113,6 +113,16 @@ public final class RunReport {
         return critical;
     }
 
+    private io.fester.analysis.Capacity capacity;
+
+    /** What bounded the run (capacity or a chain), with simulated figures for more slots; null without a graph. */
+    public synchronized io.fester.analysis.Capacity capacity() {
+        if (capacity == null && critical != null) {
+            capacity = io.fester.analysis.Capacity.of(state, critical);
+        }
+        return capacity;
+    }
+
     public List<Failure> failures() {
         return failures;
     }

@@ -40,6 +40,7 @@ final class AutopsyModel {
 
     private AutopsyModel(RunReport report) {
         this.report = report;
+        report.capacity(); // simulated here, off the FX thread
         BuildState s = report.state();
         for (RunReport.Failure f : report.failures()) {
             BitSet set = new BitSet(s.actionCount());
@@ -116,6 +117,12 @@ final class AutopsyModel {
             }
         }
         return b.toString();
+    }
+
+    /** What bounded the run, in a sentence: capacity (with what more slots would give) or which chain. */
+    String bound() {
+        io.fester.analysis.Capacity c = report.capacity();
+        return c == null ? "" : c.sentence();
     }
 
     /** Writes the run's report (the same as {@code fester report}) to a file. */

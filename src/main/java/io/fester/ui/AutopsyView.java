@@ -39,6 +39,7 @@ final class AutopsyView extends BorderPane {
     private final DagView dag;
     private final LanesView lanes;
     private final Label summary = new Label("No finished run yet: run a build or replay one.");
+    private final Label bound = new Label();
     private final ListView<AutopsyModel.Failure> failures = new ListView<>();
     private final ListView<String> causes = new ListView<>();
     private final Label blocked = new Label();
@@ -74,7 +75,10 @@ final class AutopsyView extends BorderPane {
         HBox top = new HBox(10, summary, grow, export);
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(6, 10, 6, 10));
-        setTop(top);
+        bound.setId("autopsy-bound");
+        bound.setWrapText(true);
+        bound.setPadding(new Insets(0, 10, 6, 10));
+        setTop(new javafx.scene.layout.VBox(top, bound));
 
         failures.setCellFactory(l -> new ListCell<>() {
             @Override
@@ -170,6 +174,7 @@ final class AutopsyView extends BorderPane {
     void show(AutopsyModel m) {
         model = m;
         summary.setText(m.summary());
+        bound.setText(m.bound());
         export.setDisable(false);
         failures.getItems().setAll(m.failures());
         RunComparison cmp = m.comparison();
@@ -197,6 +202,7 @@ final class AutopsyView extends BorderPane {
     void clear(String why) {
         model = null;
         summary.setText(why);
+        bound.setText("");
         export.setDisable(true);
         failures.getItems().clear();
         causes.getItems().clear();

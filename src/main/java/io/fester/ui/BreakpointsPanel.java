@@ -86,6 +86,7 @@ final class BreakpointsPanel extends VBox {
                 return;
             }
             CheckBox on = new CheckBox((b.number() == 0 ? "–" : Integer.toString(b.number())) + "  " + b.what());
+            on.setMnemonicParsing(false); // group and action names have underscores
             on.setSelected(b.enabled());
             on.setTooltip(new Tooltip(b.number() == 0 ? "set when the next debug run starts" : "enabled"));
             on.selectedProperty().addListener((o, was, now) -> debug.enable(b, now));

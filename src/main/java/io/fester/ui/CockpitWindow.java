@@ -79,6 +79,7 @@ public final class CockpitWindow {
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {
+            notifyIfAway(outcome);
             selectFirstFailure();
             if (runs.lastRunId() > 0) {
                 runs.autopsy(runs.lastRunId(), null, autopsy::show);
@@ -126,6 +127,44 @@ public final class CockpitWindow {
                 return;
             }
         }
+    }
+
+    /** A build that ran at least this long tells its end with a notification when the window is in the background. */
+    static final long NOTIFY_AFTER_MS = 10_000;
+    /** Notifications shown (for tests). */
+    private int notifications;
+
+    /**
+     * Tells the end of a long build (ControlsFX {@code Notifications}) when the window is not the one the
+     * user is looking at: a failure as an error, anything else as information.
+     */
+    private void notifyIfAway(String outcome) {
+        long ms = vm.nowMs() - vm.state().startedMs();
+        if (stage.isFocused() || ms < NOTIFY_AFTER_MS || vm.replaying()) {
+            return;
+        }
+        notifications++;
+        String text = vm.progressTextProperty().get() + " in " + LiveViewModel.seconds(ms)
+                + (vm.failuresProperty().get().isBlank() ? "" : "\n" + vm.failuresProperty().get());
+        org.controlsfx.control.Notifications n = org.controlsfx.control.Notifications.create()
+                .title("Fester: build " + outcome).text(text).owner(stage).hideAfter(javafx.util.Duration.seconds(8))
+                .onAction(e -> {
+                    stage.toFront();
+                    stage.requestFocus();
+                });
+        if (dark) {
+            n.darkStyle();
+        }
+        if ("failed".equals(outcome)) {
+            n.showError();
+        } else {
+            n.showInformation();
+        }
+    }
+
+    /** How many end-of-build notifications were shown. */
+    int notifications() {
+        return notifications;
     }
 
     /** Opens the start spec and runs it, or replays the run the options name. */

@@ -64,6 +64,16 @@ final class DebugView extends BorderPane {
             }
 
             @Override
+            public boolean markedGroup(String path) {
+                return debug.hasGroupBreakpoint(path);
+            }
+
+            @Override
+            public void clickedGroup(String path) {
+                debug.toggleGroupBreakpoint(path);
+            }
+
+            @Override
             public ContextMenu menu(String action) {
                 return contextMenu(action);
             }

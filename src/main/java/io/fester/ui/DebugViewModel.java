@@ -320,6 +320,21 @@ public final class DebugViewModel {
         return indexOf(b -> b.what().equals("action " + action)) >= 0;
     }
 
+    /** Sets or removes the breakpoint on a group ({@code break group PATH}: before any of its actions starts). */
+    public void toggleGroupBreakpoint(String path) {
+        int at = indexOf(b -> b.what().equals("group " + path));
+        if (at >= 0) {
+            removeBreakpoint(breakpoints.get(at));
+        } else {
+            addBreakpoint("group " + path);
+        }
+    }
+
+    /** Whether a group has a breakpoint of its own. */
+    public boolean hasGroupBreakpoint(String path) {
+        return indexOf(b -> b.what().equals("group " + path)) >= 0;
+    }
+
     private String selectedId() {
         int i = live.selectedProperty().get();
         BuildGraph g = live.graph();

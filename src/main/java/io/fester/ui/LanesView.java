@@ -16,11 +16,26 @@ import javafx.util.Duration;
  * Host lanes, the picture build engineers know from Incredibuild and icemon: a row per host slot, a
  * bar per action over time, coloured by state; the line of "now" moves while the run goes on.
  * Hovering a bar tells action, host and duration; clicking selects the action.
+ *
+ * <p>At scale (more slots than {@link #COLLAPSE_ABOVE}) every host starts collapsed to one row, its
+ * utilisation over time (how many of its slots were busy, as the strength of the colour), with the
+ * critical path still drawn on it; a click on a host's name opens or closes it, and the wheel scrolls
+ * by host. The now-line is drawn over all of it.
  */
 final class LanesView extends Region {
     static final double ROW = 20;
     static final double LABEL = 120;
     static final double AXIS = 18;
+    /** Hosts start collapsed when the run has more slots than this. */
+    static final int COLLAPSE_ABOVE = 24;
+    /** Hosts shown collapsed to one utilisation row (by name). */
+    private final java.util.Set<String> collapsed = new java.util.HashSet<>();
+    /** Whether the hosts of this run were collapsed by default yet (once per set of hosts). */
+    private String collapsedFor = "";
+    /** The first row shown (scrolling). */
+    private int firstRow;
+    /** The rows drawn: host, slot (-1: the host collapsed). */
+    private List<String[]> shownRows = List.of();
 
     private final LiveViewModel vm;
     private final Canvas canvas = new Canvas();
@@ -60,7 +75,15 @@ final class LanesView extends Region {
                 tip.hide();
             }
         });
+        canvas.setOnScroll(e -> scrollHosts(e.getDeltaY() < 0 ? 1 : -1));
         canvas.setOnMouseClicked(e -> {
+            if (e.getX() < LABEL && e.getY() >= AXIS) {
+                int r = firstRow + (int) ((e.getY() - AXIS) / ROW);
+                if (r < shownRows.size()) {
+                    toggle(shownRows.get(r)[0]);
+                }
+                return;
+            }
             LiveViewModel.Bar b = barAt(e.getX(), e.getY());
             if (b != null) {
                 vm.selectedProperty().set(b.action());
@@ -105,6 +128,50 @@ final class LanesView extends Region {
         return bars;
     }
 
+    /** Opens or closes a host's lanes. */
+    void toggle(String host) {
+        if (!collapsed.remove(host)) {
+            collapsed.add(host);
+        }
+        draw();
+    }
+
+    /** Whether a host is shown as one utilisation row. */
+    boolean isCollapsed(String host) {
+        return collapsed.contains(host);
+    }
+
+    /** Scrolls by whole hosts: the first row shown becomes the next (or previous) host's first. */
+    void scrollHosts(int hosts) {
+        int r = Math.max(0, Math.min(firstRow, shownRows.size() - 1));
+        for (int k = 0; k < Math.abs(hosts); k++) {
+            String now = r < shownRows.size() ? shownRows.get(r)[0] : "";
+            if (hosts > 0) {
+                while (r < shownRows.size() - 1 && shownRows.get(r)[0].equals(now)) {
+                    r++;
+                }
+            } else {
+                r = Math.max(0, r - 1);
+                String prev = shownRows.isEmpty() ? "" : shownRows.get(r)[0];
+                while (r > 0 && shownRows.get(r - 1)[0].equals(prev)) {
+                    r--;
+                }
+            }
+        }
+        firstRow = r;
+        draw();
+    }
+
+    /** The rows shown now, in order: {host, slot} or {host, "-1"} for a collapsed host. */
+    List<String[]> rows() {
+        return shownRows;
+    }
+
+    /** The first row in view. */
+    int firstRow() {
+        return firstRow;
+    }
+
     /** The bar under a point of the canvas, or null. */
     LiveViewModel.Bar barAt(double x, double y) {
         for (LiveViewModel.Bar b : bars) {
@@ -112,7 +179,7 @@ final class LanesView extends Region {
             if (row == null) {
                 continue;
             }
-            double by = AXIS + row * ROW;
+            double by = AXIS + (row - firstRow) * ROW;
             double bx = LABEL + (b.startMs() - t0) * pxPerMs;
             double bw = Math.max(2, (b.endMs() - b.startMs()) * pxPerMs);
             if (y >= by && y < by + ROW - 3 && x >= bx && x <= bx + bw) {
@@ -136,11 +203,36 @@ final class LanesView extends Region {
         Color grid = dark ? Color.web("#222b38") : Color.web("#d8dee4");
         gc.setFill(bg);
         gc.fillRect(0, 0, w, h);
-        List<String[]> lanes = vm.lanes();
-        Map<String, Integer> rows = new HashMap<>();
-        for (int r = 0; r < lanes.size(); r++) {
-            rows.put(lanes.get(r)[0] + "#" + lanes.get(r)[1], r);
+        List<String[]> slots = vm.lanes();
+        String hostsKey = slots.size() + ":" + (slots.isEmpty() ? "" : slots.get(0)[0]);
+        if (!hostsKey.equals(collapsedFor)) { // a new run's hosts: many slots start collapsed
+            collapsedFor = hostsKey;
+            collapsed.clear();
+            firstRow = 0;
+            if (slots.size() > COLLAPSE_ABOVE) {
+                for (String[] l : slots) {
+                    collapsed.add(l[0]);
+                }
+            }
         }
+        List<String[]> lanes = new java.util.ArrayList<>();
+        Map<String, Integer> rows = new HashMap<>();
+        Map<String, Integer> slotsOf = new HashMap<>();
+        for (String[] l : slots) {
+            slotsOf.merge(l[0], 1, Integer::sum);
+            if (collapsed.contains(l[0])) {
+                if (!rows.containsKey(l[0] + "#*")) {
+                    rows.put(l[0] + "#*", lanes.size());
+                    lanes.add(new String[] {l[0], "-1"});
+                }
+                rows.put(l[0] + "#" + l[1], rows.get(l[0] + "#*"));
+            } else {
+                rows.put(l[0] + "#" + l[1], lanes.size());
+                lanes.add(l);
+            }
+        }
+        shownRows = lanes;
+        firstRow = Math.max(0, Math.min(firstRow, lanes.size() - 1));
         rowOf = rows;
         bars = vm.bars();
         t0 = vm.state().startedMs();
@@ -159,20 +251,41 @@ final class LanesView extends Region {
                 gc.fillText(LiveViewModel.seconds(t), x + 3, AXIS / 2);
             }
         }
-        for (int r = 0; r < lanes.size(); r++) {
-            double y = AXIS + r * ROW;
+        for (int r = firstRow; r < lanes.size(); r++) {
+            double y = AXIS + (r - firstRow) * ROW;
+            if (y > h) {
+                break;
+            }
             gc.setFill(fg);
-            gc.fillText(DagView.clip(lanes.get(r)[0], 12) + " #" + lanes.get(r)[1], 6, y + ROW / 2 - 1);
+            boolean folded = lanes.get(r)[1].equals("-1");
+            String host = lanes.get(r)[0];
+            gc.fillText(folded ? "▸ " + DagView.clip(host, 10) + " ×" + slotsOf.get(host)
+                    : (collapsedFor.isEmpty() || slots.size() <= COLLAPSE_ABOVE ? "" : "▾ ") + DagView.clip(host, 12) + " #"
+                            + lanes.get(r)[1], 6, y + ROW / 2 - 1);
             gc.setStroke(grid);
             gc.strokeLine(LABEL, y + ROW - 1, w, y + ROW - 1);
+            if (folded) {
+                paintUtilisation(gc, host, slotsOf.get(host), y + 2, w);
+            }
+        }
+        if (firstRow > 0 || AXIS + (lanes.size() - firstRow) * ROW > h) { // where the view is among the hosts
+            double total = lanes.size() * ROW;
+            double view = h - AXIS;
+            double bh = Math.max(12, view * view / total);
+            double by = AXIS + (view - bh) * firstRow / Math.max(1, lanes.size() - view / ROW);
+            gc.setFill(fg.deriveColor(0, 1, 1, 0.35));
+            gc.fillRoundRect(w - 6, Math.min(by, h - bh), 4, bh, 4, 4);
         }
         int selected = vm.selectedProperty().get();
         for (LiveViewModel.Bar b : bars) {
             Integer row = rows.get(b.host() + "#" + b.slot());
-            if (row == null) {
+            if (row == null || row < firstRow || collapsed.contains(b.host())) {
                 continue;
             }
-            double y = AXIS + row * ROW + 2;
+            double y = AXIS + (row - firstRow) * ROW + 2;
+            if (y > h) {
+                continue;
+            }
             double x = LABEL + (b.startMs() - t0) * pxPerMs;
             double bw = Math.max(2, (b.endMs() - b.startMs()) * pxPerMs);
             gc.setFill(b.look().color().deriveColor(0, 1, 1, 0.85));
@@ -200,6 +313,47 @@ final class LanesView extends Region {
         }
     }
 
+    /**
+     * A collapsed host's row: for every pixel of time, how many of its slots were busy, as the strength
+     * of the running colour; failures in red on top.
+     */
+    private void paintUtilisation(GraphicsContext gc, String host, int slots, double y, double w) {
+        int width = (int) Math.max(1, w - LABEL);
+        int[] delta = new int[width + 2];
+        java.util.List<double[]> failed = new java.util.ArrayList<>();
+        for (LiveViewModel.Bar b : bars) {
+            if (!b.host().equals(host)) {
+                continue;
+            }
+            int x0 = (int) Math.max(0, Math.min(width, (b.startMs() - t0) * pxPerMs));
+            int x1 = (int) Math.max(x0 + 1, Math.min(width + 1, (b.endMs() - t0) * pxPerMs));
+            delta[x0]++;
+            delta[x1]--;
+            if (b.look() == StateColors.Look.FAILED) {
+                failed.add(new double[] {x0, x1});
+            }
+        }
+        int busy = 0;
+        int runStart = 0;
+        int runBusy = 0;
+        Color c = StateColors.Look.SUCCEEDED.color();
+        for (int x = 0; x <= width; x++) {
+            busy += delta[x];
+            if (busy != runBusy || x == width) {
+                if (runBusy > 0) {
+                    gc.setFill(c.deriveColor(0, 1, 1, 0.15 + 0.8 * Math.min(1, runBusy / (double) slots)));
+                    gc.fillRect(LABEL + runStart, y, x - runStart, ROW - 5);
+                }
+                runStart = x;
+                runBusy = busy;
+            }
+        }
+        gc.setFill(StateColors.Look.FAILED.color());
+        for (double[] f : failed) {
+            gc.fillRect(LABEL + f[0], y, Math.max(2, f[1] - f[0]), ROW - 5);
+        }
+    }
+
     /** The critical path: amber outlines on its bars, and a line from each one's end to the next one's start. */
     private void paintChain(GraphicsContext gc, Map<String, Integer> rows) {
         drawnChain.clear();
@@ -209,10 +363,10 @@ final class LanesView extends Region {
         Map<Integer, double[]> at = new HashMap<>();
         for (LiveViewModel.Bar b : bars) {
             Integer row = rows.get(b.host() + "#" + b.slot());
-            if (row == null || !overlay.onChain(b.action())) {
+            if (row == null || row < firstRow || !overlay.onChain(b.action())) {
                 continue;
             }
-            double y = AXIS + row * ROW + 2;
+            double y = AXIS + (row - firstRow) * ROW + 2;
             double x = LABEL + (b.startMs() - t0) * pxPerMs;
             double bw = Math.max(2, (b.endMs() - b.startMs()) * pxPerMs);
             gc.setStroke(DagView.CRITICAL);

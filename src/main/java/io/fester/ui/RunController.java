@@ -191,6 +191,9 @@ final class RunController implements AutoCloseable {
      * and the last successful run of its spec to compare with; {@code onLoaded} runs on the FX thread.
      */
     void autopsy(int run, List<io.fester.timeline.Recorded> events, Consumer<AutopsyModel> onLoaded) {
+        if (worker.isShutdown()) {
+            return; // the window closed before the run's end reached it: nobody to show an autopsy to
+        }
         worker.submit(() -> {
             try {
                 AutopsyModel m = AutopsyModel.load(store.join(), run, events);

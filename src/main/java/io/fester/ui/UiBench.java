@@ -21,11 +21,20 @@ import javafx.stage.Stage;
  */
 public final class UiBench extends Application {
     private static volatile int actions = 5000;
+    private static volatile String shape = "random";
+    /** Frames measured while the run updates the view at most (a 50,000-action run is then cancelled). */
+    static final int RUN_FRAMES = 600;
     private static volatile long launchedNs;
     private static final List<String> REPORT = new ArrayList<>();
 
     /** Runs the benchmark and prints its report; returns an exit code. */
     public static int run(int count) throws Exception {
+        return run(count, "random");
+    }
+
+    /** The same on a build of this shape: {@code random} (SyntheticDag.actions) or {@code cmake} (cmakeLike). */
+    public static int run(int count, String buildShape) throws Exception {
+        shape = buildShape;
         String why = CockpitLauncher.noScreen();
         if (why != null) {
             System.err.println("fester: " + why);
@@ -43,12 +52,14 @@ public final class UiBench extends Application {
         Path dir = Files.createTempDirectory("fester-uibench");
         Path spec = dir.resolve("w/fester.yaml");
         Files.createDirectories(spec.getParent());
-        List<Action> list = SyntheticDag.actions(actions, 3, 42, "true");
+        List<Action> list = shape.equals("cmake") ? SyntheticDag.cmakeLike(actions, 42, "true")
+                : SyntheticDag.actions(actions, 3, 42, "true");
         try (BufferedWriter w = Files.newBufferedWriter(spec, StandardCharsets.UTF_8)) {
             w.write("actions:\n");
             for (Action a : list) {
                 w.write("  - {id: " + a.id() + ", run: \"true\"" + (a.deps().isEmpty() ? "" : ", deps: ["
-                        + String.join(", ", a.deps()) + "]") + "}\n");
+                        + String.join(", ", a.deps()) + "]") + (a.tags().isEmpty() ? "" : ", tags: ["
+                        + String.join(", ", a.tags().stream().map(t -> "\"" + t + "\"").toList()) + "]") + "}\n");
             }
         }
         long openNs = System.nanoTime();
@@ -81,9 +92,18 @@ public final class UiBench extends Application {
                     }
                     case 1 -> {
                         running.add(interval);
-                        if (!window.viewModel().runningProperty().get() && running.size() > 30) {
+                        boolean done = !window.viewModel().runningProperty().get() && running.size() > 30;
+                        if (done || running.size() >= RUN_FRAMES) {
+                            if (!done) {
+                                REPORT.add("run cancelled after " + RUN_FRAMES + " frames: "
+                                        + window.viewModel().progressTextProperty().get());
+                                window.runs().cancel();
+                            }
                             phase = 2;
                             dag.fit();
+                            REPORT.add(String.format(Locale.ROOT, "default view: %d boxes for %d actions, fitted at "
+                                    + "%.2f (a group's name at %.1f px)", dag.drawing().items(), actions, dag.scale(),
+                                    dag.scale() * DagView.GROUP_FONT));
                         }
                     }
                     default -> {
@@ -98,6 +118,7 @@ public final class UiBench extends Application {
                             }
                         } else {
                             stop();
+                            openBiggest(dag);
                             REPORT.add(describe("while the run updates the view", running));
                             REPORT.add(describe("while panning and zooming", panning));
                             REPORT.add("run: " + window.viewModel().progressTextProperty().get());
@@ -108,6 +129,33 @@ public final class UiBench extends Application {
                 }
             }
         }.start();
+    }
+
+    /** Opens the group closest to 2,000 actions and times the new layout and its first paint. */
+    private static void openBiggest(DagView dag) {
+        var groups = dag.groups();
+        if (groups == null || groups.size() < 2) {
+            return;
+        }
+        int best = -1;
+        for (int g = 1; g < groups.size(); g++) {
+            if (dag.drawing().itemOfGroup(g) >= 0 && (best < 0
+                    || Math.abs(groups.count(g) - 2000) < Math.abs(groups.count(best) - 2000))) {
+                best = g;
+            }
+        }
+        if (best < 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        dag.open(best);
+        long laid = System.nanoTime();
+        dag.paintEdges();
+        dag.paint();
+        long painted = System.nanoTime();
+        REPORT.add(String.format(Locale.ROOT, "opening group %s (%d actions): %.1f ms to lay out, %.1f ms with its "
+                + "first paint; %d boxes now", groups.path(best), groups.count(best), (laid - t0) / 1e6,
+                (painted - t0) / 1e6, dag.drawing().items()));
     }
 
     private static String describe(String what, List<Long> intervals) {

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Needs cmake, ninja, gcc, dpkg-dev and apt (network to the Debian mirror for the first fetch):
  * fails, never skips, without them.
  */
-class ImportTest {
+public class ImportTest {
     @TempDir
     Path dir;
 
@@ -474,12 +474,12 @@ class ImportTest {
     }
 
     /** A Debian source package, fetched with apt into a private apt directory and unpacked with dpkg-source. */
-    static final class DebianSource {
+    public static final class DebianSource {
         /** Where fetched packages are kept between runs (target/, so {@code mvn clean} drops them). */
         static final Path CACHE = Path.of("target", "deb-src").toAbsolutePath();
 
         /** Unpacks package NAME (its Debian patches applied) into {@code into/NAME}; returns that directory. */
-        static Path fetch(String name, Path into) throws Exception {
+        public static Path fetch(String name, Path into) throws Exception {
             Path pkg = CACHE.resolve(name);
             if (dsc(pkg) == null) {
                 Path apt = CACHE.resolve("apt");

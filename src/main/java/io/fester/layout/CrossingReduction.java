@@ -1,4 +1,4 @@
-package io.fester.ui.layout;
+package io.fester.layout;
 
 /**
  * Barycenter crossing reduction on a {@link LayerGraph}: alternating down/up sweeps, keeping the best

@@ -1,4 +1,4 @@
-package io.fester.ui.layout;
+package io.fester.layout;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.fester.ui.layout;
+package io.fester.layout;
 
 /**
  * Vertical placement for a {@link LayerGraph} whose order is fixed. Nodes are first packed top to

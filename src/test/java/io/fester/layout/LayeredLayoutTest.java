@@ -1,4 +1,4 @@
-package io.fester.ui.layout;
+package io.fester.layout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fester.ui.layout.LayeredLayout.Options;
-import io.fester.ui.layout.LayeredLayout.Result;
-import io.fester.ui.layout.LayeredLayout.Stats;
+import io.fester.layout.LayeredLayout.Options;
+import io.fester.layout.LayeredLayout.Result;
+import io.fester.layout.LayeredLayout.Stats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
