@@ -26,6 +26,17 @@ final class BuildOptions {
     @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
     boolean rebuild;
 
+    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results")
+    boolean noCache;
+
+    /**
+     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}) unless
+     * {@code --no-cache}; null without one.
+     */
+    io.fester.cache.Cache cache() {
+        return noCache ? null : io.fester.cache.Cache.local();
+    }
+
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
     boolean demo() {
         return hosts != null && hosts.toString().equals("demo");
@@ -47,7 +58,7 @@ final class BuildOptions {
     LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
             throws SpecException, IOException {
         HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
-        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild);
+        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache());
     }
 
     private HostsFile hostsFile() throws SpecException, IOException {

@@ -16,8 +16,12 @@ final class CockpitCommand implements Callable<Integer> {
     @Mixin
     DbOption db;
 
+    @picocli.CommandLine.Option(names = "--no-cache", description = "runs started in the window neither look "
+            + "actions up in the action cache nor store their results")
+    boolean noCache;
+
     @Override
     public Integer call() {
-        return CockpitLauncher.launch(spec, db.path());
+        return CockpitLauncher.launch(spec, db.path(), null, noCache);
     }
 }

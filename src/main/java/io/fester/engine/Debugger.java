@@ -43,7 +43,10 @@ public final class Debugger {
         UNTIL
     }
 
-    /** A breakpoint: {@code kind} is action, tag, host, failure, hotter or waiting. */
+    /**
+     * A breakpoint: {@code kind} is action, tag, host, failure, miss (an action whose cache lookup missed,
+     * before its dispatch), hotter or waiting.
+     */
     record Breakpoint(int number, String kind, String value, double limit, boolean enabled) {
         String what() {
             return value == null ? kind : kind + " " + value;
@@ -263,6 +266,7 @@ public final class Debugger {
                 case "host" -> d.host().equals(b.value());
                 case "hotter" -> hotter(d.host(), b.limit());
                 case "waiting" -> now - state.readyMs(i) > b.limit() * 1000;
+                case "miss" -> engine.missed(i) != null;
                 default -> false;
             };
             if (hit) {
@@ -323,7 +327,7 @@ public final class Debugger {
     }
 
     private String breakpoint(String text, String[] w) {
-        String usage = "break action ID | tag T | host H | failure | hotter C | waiting S";
+        String usage = "break action ID | tag T | host H | failure | miss | hotter C | waiting S";
         if (w.length < 2) {
             throw new IllegalArgumentException("usage: " + usage);
         }
@@ -332,6 +336,7 @@ public final class Debugger {
         double limit = 0;
         switch (kind) {
             case "failure" -> arity(w, 2, "break failure");
+            case "miss" -> arity(w, 2, "break miss");
             case "action" -> {
                 arity(w, 3, "break action ID");
                 value = w[2];

@@ -36,6 +36,13 @@ public final class Engine {
      * which an engine without it ignores. Every other run decides exactly as {@link #VERSION} alone.
      */
     public static final String RESTAT = "restat";
+    /**
+     * Added to the version of a run whose request uses the cache ({@code cache}): its ready actions are
+     * looked up ({@code cache_query}) before they may be dispatched, a hit is decided {@code cached}, and
+     * the run waits for each succeeded action's {@code cache_store}. Runs without the cache decide exactly
+     * as before.
+     */
+    public static final String CACHE = "cache";
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
@@ -74,6 +81,14 @@ public final class Engine {
      * outputs that goes back to (itself when its exit said so); null for the others.
      */
     private String[] unchangedBy;
+    /** The run's cache (the request's {@code cache}), or null: no lookups, no stores. */
+    private RunRequest.CacheUse cache;
+    /** Per action: a {@code cache_query} is out and not yet answered. */
+    private boolean[] lookingUp = new boolean[0];
+    /** Per action: why its lookup missed (null: not looked up, or a hit). */
+    private String[] missed = new String[0];
+    /** Succeeded actions whose {@code cache_store} has not been observed yet. */
+    private int pendingStores;
 
     public Engine(Scheduler scheduler) {
         this(scheduler, Planning.standard());
@@ -83,6 +98,7 @@ public final class Engine {
     public static Engine forRequest(RunRequest request, Planning planning) {
         Engine e = new Engine(forRequest(request).scheduler, planning);
         e.restat = !request.staleThrough().isEmpty();
+        e.cache = request.cache();
         return e;
     }
 
@@ -96,6 +112,7 @@ public final class Engine {
     public static Engine forRequest(RunRequest request) {
         Engine e = new Engine(new ScoringScheduler(request.weights(), request.policy()));
         e.restat = !request.staleThrough().isEmpty();
+        e.cache = request.cache();
         return e;
     }
 
@@ -104,7 +121,7 @@ public final class Engine {
      * {@code engine/4+restat+score/1} for a request with actions stale only through dependencies.
      */
     public String version() {
-        return VERSION + (restat ? "+" + RESTAT : "") + "+" + scheduler.version();
+        return VERSION + (restat ? "+" + RESTAT : "") + (cache != null ? "+" + CACHE : "") + "+" + scheduler.version();
     }
 
     /** The engine's view of the run. Read-only for callers. */
@@ -137,6 +154,10 @@ public final class Engine {
             exit(x);
         } else if (obs instanceof NodeEvent) {
             dispatch();
+        } else if (obs instanceof io.fester.timeline.CacheLookup l && cache != null) {
+            looked(l);
+        } else if (obs instanceof io.fester.timeline.CacheStore && cache != null && pendingStores > 0) {
+            pendingStores--;
         } else if (obs instanceof Cancel c) {
             cancel(c);
         } else if (obs instanceof DebuggerCommand c && debugger != null) {
@@ -199,6 +220,10 @@ public final class Engine {
         failFast = rr.failFast();
         debugger = rr.debug() ? new Debugger(this) : null;
         restat = !rr.staleThrough().isEmpty();
+        cache = rr.cache();
+        lookingUp = new boolean[graph.size()];
+        missed = new String[graph.size()];
+        pendingStores = 0;
         through = restat ? through(rr) : null;
         unchangedBy = restat ? new String[graph.size()] : null;
         prioritize(History.empty());
@@ -243,7 +268,7 @@ public final class Engine {
      */
     private void release(int i) {
         if (through == null || through[i] == null) {
-            ready.add(i);
+            enqueue(i);
             return;
         }
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
@@ -252,7 +277,7 @@ public final class Engine {
             int j = work.poll();
             String by = through[j] == null ? null : cutOff(through[j]);
             if (by == null) {
-                ready.add(j);
+                enqueue(j);
                 continue;
             }
             unchangedBy[j] = by;
@@ -264,6 +289,52 @@ public final class Engine {
                 }
             }
         }
+    }
+
+    /**
+     * A ready action that must run: into the ready queue, or, in a run with the cache, first looked up
+     * ({@code cache_query}; it stays {@code queued} and takes no slot until the answer).
+     */
+    private void enqueue(int i) {
+        if (cache == null) {
+            ready.add(i);
+            return;
+        }
+        lookingUp[i] = true;
+        emit(new io.fester.timeline.CacheQuery(graph.action(i).id()));
+    }
+
+    /**
+     * The coordinator's answer to a lookup: a hit is {@code cached} (done, without a host: its dependents
+     * may become ready), a miss goes into the ready queue with its reason kept for the debugger. An answer
+     * for an action no longer waiting for one (skipped by a cancel or a failure meanwhile) is ignored.
+     */
+    private void looked(io.fester.timeline.CacheLookup l) {
+        int i = graph.indexOf(l.action());
+        if (i < 0 || !lookingUp[i]) {
+            return;
+        }
+        lookingUp[i] = false;
+        if (state.state(i) != ActionState.QUEUED || stopping) {
+            return;
+        }
+        if (l.hit()) {
+            emit(Pipeline.cached(l.action(), l.reason()));
+            for (int j : graph.dependents(i)) {
+                if (state.isReady(j)) {
+                    release(j);
+                }
+            }
+        } else {
+            missed[i] = l.reason() == null ? "miss" : l.reason();
+            ready.add(i);
+        }
+        dispatch();
+    }
+
+    /** Why the action's cache lookup missed, or null (no lookup, a hit, or not answered yet). */
+    String missed(int i) {
+        return i < missed.length ? missed[i] : null;
     }
 
     /** The restat action behind the first of these dependencies, when all ended unchanged; else null. */
@@ -334,6 +405,9 @@ public final class Engine {
         } else if (x.success()) {
             emit(Pipeline.finished(Pipeline.SUCCEEDED, x.action(), host, slot, attempt, x.exitCode(), x.durationMs(),
                     null));
+            if (cache != null && cache.store()) {
+                pendingStores++; // the coordinator stores its result (or says why not) before the run may end
+            }
             if (unchangedBy != null && Boolean.TRUE.equals(x.outputsUnchanged())) {
                 unchangedBy[i] = x.action();
             }
@@ -548,7 +622,7 @@ public final class Engine {
         if (finished || graph == null) {
             return;
         }
-        if (state.count(ActionState.RUNNING) > 0) {
+        if (state.count(ActionState.RUNNING) > 0 || pendingStores > 0) {
             return;
         }
         if (state.finishedCount() == graph.size()) {

@@ -98,7 +98,7 @@ public final class Simulator {
         long now = 0;
         long makespan = 0;
         // a simulation never stops for the debugger, even of a run that is debugged
-        book(engine.onObservation(request.withDebug(false), now), now);
+        book(engine.onObservation(request.withDebug(false).withCache(null), now), now);
         book(engine.onObservation(history, now), now);
         for (RunRequest.HostSpec h : request.hosts()) {
             book(engine.onObservation(new NodeEvent(h.name(), NodeEvent.UP, 0.0, h.slots(), null, null, null), now),

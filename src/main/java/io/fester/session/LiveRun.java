@@ -63,6 +63,7 @@ public final class LiveRun {
     private volatile boolean debug;
     private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
+    private volatile io.fester.cache.Cache cache;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -101,6 +102,22 @@ public final class LiveRun {
     public LiveRun rebuild(boolean on) {
         rebuild = on;
         return this;
+    }
+
+    /**
+     * Uses this cache (set before {@link #run}; null: no cache, as {@code --no-cache}): each action that
+     * must run is first looked up in its layers, in order, and a succeeded action's result is stored in
+     * its writable layers. Build it with {@code new Cache(layers)} (local layer first, shared layers after)
+     * or {@link io.fester.cache.Cache#local()}. The run does not close it.
+     */
+    public LiveRun cache(io.fester.cache.Cache c) {
+        cache = c;
+        return this;
+    }
+
+    /** The cache this run uses, or null. */
+    public io.fester.cache.Cache cache() {
+        return cache;
     }
 
     /** Whether this run is debugged. */
@@ -158,6 +175,9 @@ public final class LiveRun {
         UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps, ninja);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
+        if (cache != null) {
+            request = request.withCache(cache.use());
+        }
         if (!debug) { // under the debugger the user may still send it to a rejected host
             String impossible = impossible(request, fresh.upToDate().keySet());
             if (impossible != null) {
@@ -235,6 +255,14 @@ public final class LiveRun {
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
+        CacheRun cacheRun = null;
+        if (request.cache() != null) {
+            cache.onLayerDown(this::notice);
+            io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
+                    e -> holder[0].post(e));
+            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(e), graph, () -> runId);
+            l.addListener(cacheRun); // before the stamper: it hears of a success first
+        }
         l.addListener(stamper);
         listeners.forEach(l::addListener);
         l.post(request);
@@ -270,6 +298,9 @@ public final class LiveRun {
             } catch (IOException e) {
                 notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
                         + " (what ran will run again next time)");
+            }
+            if (cacheRun != null) {
+                cacheRun.close();
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);

@@ -21,7 +21,12 @@ public enum EventType {
     PLAN("plan", Kind.DECISION, PlanChoice.class),
     DEBUGGER_PREVIEW("debugger_preview", Kind.DECISION, DebuggerPreview.class),
     DEBUGGER_STOP("debugger_stop", Kind.DECISION, DebuggerStop.class),
-    DEBUGGER_REPLY("debugger_reply", Kind.DECISION, DebuggerReply.class);
+    DEBUGGER_REPLY("debugger_reply", Kind.DECISION, DebuggerReply.class),
+    CACHE_QUERY("cache_query", Kind.DECISION, CacheQuery.class),
+    CACHE_LOOKUP("cache_lookup", Kind.OBSERVATION, CacheLookup.class),
+    CACHE_TRANSFER("cache_transfer", Kind.OBSERVATION, CacheTransfer.class),
+    CACHE_STORE("cache_store", Kind.OBSERVATION, CacheStore.class),
+    CACHE_LAYER("cache_layer", Kind.OBSERVATION, CacheLayerState.class);
 
     private static final Map<String, EventType> BY_NAME =
             Stream.of(values()).collect(Collectors.toMap(EventType::typeName, Function.identity()));

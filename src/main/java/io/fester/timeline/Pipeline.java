@@ -56,6 +56,11 @@ public record Pipeline(String state, String action, String host, Integer slot, I
         return action(UP_TO_DATE, action, null, null, null, null, null, reason);
     }
 
+    /** From {@code queued} straight to {@code cached}: its outputs were restored from the cache. */
+    public static Pipeline cached(String action, String reason) {
+        return action(CACHED, action, null, null, null, null, null, reason);
+    }
+
     public static Pipeline running(String action, String host, int slot, int attempt) {
         return action(RUNNING, action, host, slot, attempt, null, null, null);
     }

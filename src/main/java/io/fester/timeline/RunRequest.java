@@ -43,7 +43,36 @@ public record RunRequest(String spec, String specDigest, String name, String roo
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean debug,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> upToDate,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> stale,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<String>> staleThrough) implements Event {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<String>> staleThrough,
+        @JsonInclude(JsonInclude.Include.NON_NULL) CacheUse cache) implements Event {
+
+    /**
+     * The cache this run uses (absent: none, as in every run recorded before the cache existed).
+     *
+     * @param layers the layers looked up, in order ({@code local}, {@code s3://BUCKET/PREFIX})
+     * @param store whether results of succeeded actions are stored (some layer is writable): the engine
+     *     then waits for each succeeded action's {@code cache_store} before finishing the run
+     */
+    public record CacheUse(List<String> layers, boolean store) {
+        public CacheUse {
+            layers = layers == null ? List.of() : List.copyOf(layers);
+        }
+    }
+
+    /** A request without the cache. */
+    public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
+            List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,
+            List<String> targets, List<Policy> policy, String toolchain, boolean debug, Map<String, String> upToDate,
+            Map<String, String> stale, Map<String, List<String>> staleThrough) {
+        this(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy, toolchain, debug,
+                upToDate, stale, staleThrough, null);
+    }
+
+    /** The same request, using the cache (null: without it). */
+    public RunRequest withCache(CacheUse use) {
+        return new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy,
+                toolchain, debug, upToDate, stale, staleThrough, use);
+    }
 
     public RunRequest {
         policy = policy == null ? List.of() : List.copyOf(policy);
@@ -87,7 +116,7 @@ public record RunRequest(String spec, String specDigest, String name, String roo
     public RunRequest withUpToDate(Map<String, String> upToDate, Map<String, String> stale,
             Map<String, List<String>> staleThrough) {
         return new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights, failFast, targets, policy,
-                toolchain, debug, upToDate, stale, staleThrough);
+                toolchain, debug, upToDate, stale, staleThrough, cache);
     }
 
     /** A request without a measured toolchain, not under the debugger. */
@@ -125,7 +154,7 @@ public record RunRequest(String spec, String specDigest, String name, String roo
     /** The same request, with the debugger on or off. */
     public RunRequest withDebug(boolean on) {
         return on == debug ? this : new RunRequest(spec, specDigest, name, root, env, actions, hosts, weights,
-                failFast, targets, policy, toolchain, on, upToDate, stale, staleThrough);
+                failFast, targets, policy, toolchain, on, upToDate, stale, staleThrough, cache);
     }
 
     /** A request without policy rules. */

@@ -56,6 +56,12 @@ public final class CockpitLauncher {
      * null, else on a spec as {@link #launch(Path, String)}.
      */
     public static int launch(Path spec, String db, String replay) {
+        return launch(spec, db, replay, false);
+    }
+
+    /** As {@link #launch(Path, String, String)}; {@code noCache}: the runs started in the window use no action cache. */
+    public static int launch(Path spec, String db, String replay, boolean noCache) {
+        RunController.noCache = noCache;
         if (spec != null && replay == null) { // a spec that does not load is told here, as 'fester run' tells it
             String bad = unreadable(spec);
             if (bad != null) {

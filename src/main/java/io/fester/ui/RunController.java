@@ -53,6 +53,9 @@ final class RunController implements AutoCloseable {
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
     private volatile Path hostsFile;
 
+    /** {@code --no-cache}: runs started here neither look up nor store results (set before the first run). */
+    static volatile boolean noCache;
+
     /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
     private final Path demoDir;
     private io.fester.hosts.ssh.DemoCluster demo;
@@ -255,7 +258,7 @@ final class RunController implements AutoCloseable {
                 return;
             }
             LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, debug ? "debug" : "run").debug(debug)
-                    .rebuild(rebuild);
+                    .rebuild(rebuild).cache(noCache ? null : io.fester.cache.Cache.local());
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;

@@ -47,6 +47,34 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     /** Per action id: when its latest attempt started (the loop thread's). */
     private final Map<String, Long> started = new HashMap<>();
     private volatile IOException failure;
+    /** Told of each success with what its depfile named (see {@link #onSucceeded}). */
+    private volatile Succeeded succeeded;
+    /** Per action restored from the cache: the inputs its depfile had named, for its stamp. */
+    private final Map<String, List<String>> restored = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Hears of each succeeded action on the stamper's thread, in event order, before its depfile is deleted. */
+    public interface Succeeded {
+        /**
+         * @param discovered what its depfile named (relative to the root when inside), empty without a
+         *     depfile, null when it has one that was not found
+         * @param startedMs when its attempt started (the loop's time)
+         */
+        void accept(Action a, List<String> discovered, long startedMs);
+    }
+
+    /** Tells {@code sink} of every success (the cache stores results with it); set before the run. */
+    public Stamper onSucceeded(Succeeded sink) {
+        succeeded = sink;
+        return this;
+    }
+
+    /**
+     * An action about to be decided {@code cached}: its outputs were restored, and these are the inputs its
+     * depfile named when the result was made. It is stamped like a success when the {@code cached} comes.
+     */
+    public void restored(String action, List<String> discovered) {
+        restored.put(action, List.copyOf(discovered));
+    }
 
     public Stamper(BuildGraph graph, Stamps stamps) {
         this.graph = graph;
@@ -67,18 +95,44 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 if (i >= 0) {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
-                    worker.execute(() -> stamp(a, since));
+                    worker.execute(() -> {
+                        List<List<String>> found = new ArrayList<>(1);
+                        try {
+                            stamp(a, since, null, found);
+                        } finally {
+                            Succeeded sink = succeeded;
+                            if (sink != null) {
+                                sink.accept(a, found.isEmpty() ? (a.depfile() == null ? List.of() : null) : found.get(0),
+                                        since);
+                            }
+                        }
+                    });
+                }
+            }
+            case Pipeline.CACHED -> {
+                int i = graph.indexOf(p.action());
+                List<String> discovered = restored.remove(p.action());
+                if (i >= 0 && discovered != null) {
+                    Action a = graph.action(i);
+                    worker.execute(() -> stamp(a, Long.MAX_VALUE, discovered, new ArrayList<>(1)));
                 }
             }
             default -> { }
         }
     }
 
-    private void stamp(Action a, long startedMs) {
+    /**
+     * @param known the inputs a depfile named, when known (an action restored from the cache); else the
+     *     depfile is read
+     * @param found gets what the depfile named, once read
+     */
+    private void stamp(Action a, long startedMs, List<String> known, List<List<String>> found) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
-            if (a.depfile() != null) {
+            if (known != null) {
+                discovered.addAll(known);
+            } else if (a.depfile() != null) {
                 Path df = root.resolve(a.depfile());
                 String text;
                 try {
@@ -90,6 +144,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 for (String d : Depfile.parse(text)) {
                     discovered.add(relative(root, d));
                 }
+                found.add(List.copyOf(discovered));
                 if (a.hasTag("deps:gcc")) {
                     Files.deleteIfExists(df);
                 }

@@ -1,0 +1,346 @@
+package io.fester.cache;
+
+import io.fester.graph.Action;
+import io.fester.graph.BuildGraph;
+import io.fester.uptodate.FileHashes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Makes the pre-images of a build's actions (ADR 0021): the command with the project directory as
+ * {@link PreImage#ROOT} (not inside {@code -Wl,-rpath}: a run path is a string the program keeps), the
+ * environment the action sees, each program the command runs fingerprinted by content, each declared
+ * input (path, SHA-256, executable bit), the outputs, the working directory and the platform. The
+ * project directory is the one SSH hosts would mirror ({@code WorkspaceMap}): the build directory and
+ * every project path its actions name.
+ */
+public final class ActionKeys {
+    /** Inherited variables that change what a compiler reads or writes; the rest of the environment does not count. */
+    static final List<String> INHERITED = List.of("CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
+            "OBJC_INCLUDE_PATH", "LIBRARY_PATH", "GCC_EXEC_PREFIX", "COMPILER_PATH", "SOURCE_DATE_EPOCH");
+    private static final Pattern COMPILER = Pattern.compile(
+            "(?:\\S*/)?(?:[\\w.+-]*-)?(?:cc|gcc|g\\+\\+|c\\+\\+|clang|clang\\+\\+)(?:-\\d+(?:\\.\\d+)*)?");
+    /** Shell words that run no program worth a fingerprint (builtins and file shuffling). */
+    private static final Set<String> NOT_TOOLS = Set.of("cd", "mkdir", "rm", "test", "[", "true", "false", ":", "echo",
+            "exit", "set", "export", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "for", "while", "printf",
+            "touch", "cp", "mv", "ln", "cat", "exec", "env", "!");
+    private static final Pattern VAR = Pattern.compile("\\$(?:\\{(\\w+)}|(\\w+))");
+    /** Fingerprints by real path, size and time: a program is hashed once per process while it is unchanged. */
+    private static final Map<String, String> TOOLS = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private final Path project;
+    private final Map<String, String> env;
+    private final FileHashes hashes;
+    private final String salt;
+    private final Map<String, String> seen = new ConcurrentHashMap<>();
+
+    public ActionKeys(BuildGraph graph, FileHashes hashes, String salt) {
+        this.root = Path.of(graph.root()).toAbsolutePath().normalize();
+        Path p;
+        try {
+            p = io.fester.hosts.ssh.WorkspaceMap.of(graph).mirrorRoot();
+        } catch (IOException spansTooMuch) {
+            p = root; // no common project directory: only the build directory is relocated
+        }
+        this.project = p;
+        this.env = new TreeMap<>(graph.env());
+        this.hashes = hashes;
+        this.salt = salt;
+    }
+
+    /** The build directory (the workspace root). */
+    public Path root() {
+        return root;
+    }
+
+    /** The project directory, written {@link PreImage#ROOT} in keys. */
+    public Path project() {
+        return project;
+    }
+
+    /** Why an action is never cached, or null. */
+    public static String notCacheable(Action a) {
+        if (a.outputs().isEmpty()) {
+            return "not cacheable: it declares no outputs";
+        }
+        if (a.hasTag("generator")) {
+            return "not cacheable: a generator (it rewrites the build's own manifest)";
+        }
+        if (a.hasTag("no-cache")) {
+            return "not cacheable: tagged no-cache";
+        }
+        if (a.hasTag("pool:console")) {
+            return "not cacheable: it runs in the console pool";
+        }
+        return null;
+    }
+
+    /** An action cannot be keyed now (an input is missing). */
+    public static final class Unkeyable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unkeyable(String message) {
+            super(message);
+        }
+    }
+
+    /** A path as keys write it: inside the project {@code @ROOT@/…}, else absolute. */
+    public String normalize(String path) {
+        Path p = root.resolve(path).normalize();
+        if (p.startsWith(project)) {
+            String rel = project.relativize(p).toString();
+            return rel.isEmpty() ? PreImage.ROOT : PreImage.ROOT + "/" + rel;
+        }
+        return p.toString();
+    }
+
+    /** The file a normalized path names in this checkout. */
+    public Path resolve(String normalized) {
+        if (normalized.equals(PreImage.ROOT)) {
+            return project;
+        }
+        if (normalized.startsWith(PreImage.ROOT + "/")) {
+            return project.resolve(normalized.substring(PreImage.ROOT.length() + 1));
+        }
+        return Path.of(normalized);
+    }
+
+    /** The path relative to the build directory (as the graph and the file hashes name files), or absolute. */
+    public String local(String normalized) {
+        Path p = resolve(normalized);
+        return p.startsWith(root) ? root.relativize(p).toString() : p.toString();
+    }
+
+    /** The first-level pre-image: everything but the inputs a depfile names. */
+    public PreImage preImage(Action a) throws IOException, Unkeyable {
+        LinkedHashMap<String, String> f = new LinkedHashMap<>();
+        f.put("version", Cache.KEY_VERSION);
+        f.put("salt", salt);
+        f.put("platform", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        String cwd = project.relativize(root).toString();
+        f.put("cwd", cwd.isEmpty() ? PreImage.ROOT : PreImage.ROOT + "/" + cwd);
+        f.put("command", command(a.run()));
+        TreeMap<String, String> vars = new TreeMap<>(env);
+        for (String v : INHERITED) {
+            String val = System.getenv(v);
+            if (val != null && !vars.containsKey(v)) {
+                vars.put(v, val);
+            }
+        }
+        vars.forEach((k, v) -> f.put("env:" + k, relocate(v)));
+        for (String tool : tools(a.run())) {
+            f.put("tool:" + tool, fingerprint(tool));
+        }
+        TreeMap<String, String> ins = new TreeMap<>();
+        for (String in : a.inputs()) {
+            ins.put(normalize(in), in);
+        }
+        for (Map.Entry<String, String> in : ins.entrySet()) {
+            String v = file(in.getValue());
+            if (v == null) {
+                throw new Unkeyable("input " + in.getValue() + " is missing");
+            }
+            f.put("in:" + in.getKey(), v);
+        }
+        for (int i = 0; i < a.outputs().size(); i++) {
+            f.put("out:" + i, normalize(a.outputs().get(i)));
+        }
+        return new PreImage(f);
+    }
+
+    /** The second-level fields: each input a depfile named (normalized), with its contents now; null if one is gone. */
+    public Map<String, String> depFields(List<String> normalizedDeps) throws IOException {
+        TreeMap<String, String> f = new TreeMap<>();
+        for (String d : normalizedDeps) {
+            String v = file(local(d));
+            if (v == null) {
+                return null;
+            }
+            f.put("dep:" + d, v);
+        }
+        return f;
+    }
+
+    /** A file's key value: its SHA-256, and {@code x} when executable; null when missing. */
+    String file(String path) throws IOException {
+        String h = hashes.hash(path);
+        if (h == null) {
+            return null;
+        }
+        return Files.isExecutable(root.resolve(path)) && !"directory".equals(h) ? h + " x" : h;
+    }
+
+    /** The command with the project directory's path as {@code @ROOT@}, except in run paths. */
+    public String command(String run) {
+        return relocate(run);
+    }
+
+    private String relocate(String text) {
+        String l = project.toString();
+        if (l.equals("/")) {
+            return text;
+        }
+        Pattern prefix = Pattern.compile(Pattern.quote(l) + "(?=/|$|[\\s'\";:,)=])");
+        Matcher m = prefix.matcher(text);
+        StringBuilder body = new StringBuilder();
+        while (m.find()) {
+            int word = m.start();
+            while (word > 0 && !Character.isWhitespace(text.charAt(word - 1))) {
+                word--;
+            }
+            String before = text.substring(word, m.start());
+            boolean rpath = (before.startsWith("-Wl,-rpath") || before.startsWith("-Wl,--rpath")
+                    || before.startsWith("-Wl,-R")) && !before.contains("-rpath-link");
+            m.appendReplacement(body, Matcher.quoteReplacement(rpath ? l : PreImage.ROOT));
+        }
+        m.appendTail(body);
+        return body.toString();
+    }
+
+    /** The programs a command runs (each command's first word, and every compiler named), in order. */
+    List<String> tools(String run) {
+        String expanded = expand(run);
+        TreeSet<String> out = new TreeSet<>();
+        for (String segment : expanded.split("&&|\\|\\||[;|&()\\n]")) {
+            String[] words = segment.trim().split("\\s+");
+            for (String w : words) {
+                if (w.isEmpty() || w.matches("\\w+=.*")) {
+                    continue; // VAR=value before the program
+                }
+                String bare = w.replaceAll("^['\"]|['\"]$", "");
+                if (!NOT_TOOLS.contains(bare) && !bare.startsWith("-") && !bare.contains("$") && !bare.contains("`")) {
+                    out.add(bare);
+                }
+                break;
+            }
+            for (String w : words) {
+                if (COMPILER.matcher(w).matches()) {
+                    out.add(w);
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private String expand(String run) {
+        Matcher m = VAR.matcher(run);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            String v = env.get(name);
+            if (v == null) {
+                v = System.getenv(name);
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(v == null ? "" : v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** A program's fingerprint: its {@code --version} line (compilers) and the SHA-256 of its binary. */
+    String fingerprint(String tool) {
+        return seen.computeIfAbsent(tool, t -> {
+            Path p = which(t);
+            if (p == null) {
+                return "not found";
+            }
+            try {
+                Path real = p.toRealPath();
+                String id = real + " " + Files.size(real) + " " + Files.getLastModifiedTime(real).toMillis();
+                return TOOLS.computeIfAbsent(id, k -> {
+                    try {
+                        String sha = "sha256:" + sha256(real).substring(0, 16);
+                        String name = p.getFileName().toString();
+                        if (COMPILER.matcher(name).matches()) {
+                            String v = version(p);
+                            return v == null ? sha : v + " " + sha;
+                        }
+                        return sha;
+                    } catch (IOException e) {
+                        return "unreadable";
+                    }
+                });
+            } catch (IOException e) {
+                return "unreadable";
+            }
+        });
+    }
+
+    private Path which(String tool) {
+        if (tool.contains("/")) {
+            Path p = root.resolve(tool).normalize();
+            return Files.isRegularFile(p) ? p : null;
+        }
+        String path = env.getOrDefault("PATH", System.getenv("PATH"));
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir).resolve(tool);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static String version(Path compiler) {
+        try {
+            Process pr = new ProcessBuilder(compiler.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!pr.waitFor(20, TimeUnit.SECONDS)) {
+                pr.destroyForcibly();
+                return null;
+            }
+            String first = out.lines().findFirst().orElse("").trim();
+            return first.isEmpty() ? null : first;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(Path p) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(p)) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

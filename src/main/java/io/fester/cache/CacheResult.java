@@ -1,0 +1,65 @@
+package io.fester.cache;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fester.timeline.EventCodec;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What the action cache keeps per key: the outputs (normalized path, blob digest, size, file mode), the
+ * exit code, the captured stdout and stderr (as blobs), how long the action took, where it ran (run
+ * number and host), the inputs its depfile named (normalized) and the key's pre-image. JSON.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CacheResult(int format, String key, String action, List<Out> outputs, Integer exitCode, String stdout,
+        String stderr, long durationMs, Integer run, String host, long createdMs, List<String> discovered,
+        List<String> preimage) {
+    /** The result format written now. */
+    public static final int FORMAT = 1;
+
+    /** One output: its normalized path, digest, size and mode (permission bits, e.g. 0755). */
+    public record Out(String path, String digest, long size, int mode) {}
+
+    public byte[] bytes() {
+        try {
+            return EventCodec.MAPPER.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads a stored result; null when it is not one (another format, damaged). */
+    public static CacheResult parse(byte[] b) {
+        try {
+            CacheResult r = EventCodec.MAPPER.readValue(b, CacheResult.class);
+            return r.format == FORMAT && r.outputs != null && r.key != null ? r : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A manifest entry, stored write-once under {@code FIRST_LEVEL_KEY.mN}: which inputs a depfile named for
+     * the action under that first-level key, and whether its outputs embed the project's path (then the
+     * full key holds that path: such results are per checkout).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Manifest(int format, List<String> discovered, boolean located) {
+        public byte[] bytes() {
+            try {
+                return EventCodec.MAPPER.writeValueAsBytes(this);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public static Manifest parse(byte[] b) {
+            try {
+                Manifest m = EventCodec.MAPPER.readValue(b, Manifest.class);
+                return m.format == FORMAT && m.discovered != null ? m : null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+}
