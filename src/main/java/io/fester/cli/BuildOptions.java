@@ -29,12 +29,22 @@ final class BuildOptions {
     @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results")
     boolean noCache;
 
+    @picocli.CommandLine.Mixin
+    RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
     /**
-     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}) unless
+     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}), then the shared
+     * one if {@code --remote-cache} or the hosts file's {@code cache:} section names one, unless
      * {@code --no-cache}; null without one.
      */
-    io.fester.cache.Cache cache() {
-        return noCache ? null : io.fester.cache.Cache.local();
+    io.fester.cache.Cache cache(HostsFile hostsFile) {
+        if (noCache) {
+            if (remoteCache.remote != null) {
+                throw new UserError("--no-cache and --remote-cache contradict each other: drop one");
+            }
+            return null;
+        }
+        return remoteCache.cache(hostsFile);
     }
 
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
@@ -58,7 +68,7 @@ final class BuildOptions {
     LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
             throws SpecException, IOException {
         HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
-        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache());
+        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache(hostsFile));
     }
 
     private HostsFile hostsFile() throws SpecException, IOException {

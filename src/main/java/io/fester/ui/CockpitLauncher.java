@@ -59,6 +59,11 @@ public final class CockpitLauncher {
         return launch(spec, db, replay, false);
     }
 
+    /** The shared cache the runs started in the window use (with the hosts file's cache section). */
+    public static void sharedCache(io.fester.session.SharedCacheConfig config) {
+        RunController.sharedCache = config;
+    }
+
     /** As {@link #launch(Path, String, String)}; {@code noCache}: the runs started in the window use no action cache. */
     public static int launch(Path spec, String db, String replay, boolean noCache) {
         RunController.noCache = noCache;
