@@ -34,6 +34,28 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     DbOption db;
 
+    /** The cache step: the lookup's outcome, its reason, and the key's pre-image. */
+    static void cacheStep(StringBuilder out, Recorded r, io.fester.timeline.CacheLookup l) {
+        out.append("cache lookup (seq ").append(r.seq()).append("): ");
+        if (l.hit()) {
+            out.append("hit in ").append(l.layer()).append(", key ").append(brief(l.key())).append(": ")
+                    .append(l.reason()).append('\n');
+        } else {
+            out.append("miss").append(l.key() == null ? "" : ", key " + brief(l.key())).append(": ")
+                    .append(l.reason()).append('\n');
+        }
+        if (l.preimage() != null && !l.preimage().isEmpty()) {
+            out.append("  key pre-image:\n");
+            for (String line : l.preimage()) {
+                out.append("    ").append(line).append('\n');
+            }
+        }
+    }
+
+    private static String brief(String key) {
+        return key == null ? "-" : key.substring(0, Math.min(12, key.length()));
+    }
+
     @Override
     public Integer call() throws Exception {
         DbOption.Loaded loaded = db.load(run);
@@ -55,6 +77,15 @@ final class ExplainCommand implements Callable<Integer> {
                     throw new UserError("unknown action '" + action + "' in run " + info.id()
                             + " (see 'fester events " + info.id() + " --type pipeline')");
                 }
+            }
+            if (r.event() instanceof io.fester.timeline.CacheLookup l && l.action().equals(action)) {
+                cacheStep(out, r, l);
+            }
+            if (r.event() instanceof io.fester.timeline.CacheStore cs && cs.action().equals(action)) {
+                out.append("cache store (seq ").append(r.seq()).append("): ")
+                        .append(cs.stored() ? "stored in " + String.join(", ", cs.layers()) + " under "
+                                + brief(cs.key()) : cs.reason())
+                        .append(cs.stored() && cs.reason() != null ? " (" + cs.reason() + ")" : "").append('\n');
             }
             if (r.event() instanceof ScheduleDecision d && d.action().equals(action)) {
                 attempts++;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
             GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
             AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class,
-            ReportCommand.class, ReplayCommand.class, DebugCommand.class})
+            ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override
