@@ -77,8 +77,15 @@ class SharedCacheTest {
 
     /** {@code fester run BUILD/build.ninja --jobs 2 ARGS…} as a process with its own home (its own local cache). */
     static Process start(Path build, String home, Path log, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("run", build.resolve("build.ninja").toString(), "--jobs", "2",
-                "--db", db()));
+        return startWithDb(build, home, log, env, db(), args);
+    }
+
+    static Process startWithDb(Path build, String home, Path log, Map<String, String> env, String db, String... args)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("run", build.resolve("build.ninja").toString(), "--db", db));
+        if (!List.of(args).contains("--hosts")) {
+            cmd.addAll(List.of("--jobs", "2"));
+        }
         cmd.addAll(List.of(args));
         ProcessBuilder pb = FesterProcess.builder(List.of("-Duser.home=" + Files.createDirectories(dir.resolve(home))),
                 cmd.toArray(String[]::new)).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -248,8 +255,11 @@ class SharedCacheTest {
         String remote = "s3://" + BUCKET + "/race";
         Path logC = dir.resolve("p-c.log");
         Path logD = dir.resolve("p-d.log");
-        Process pc = start(c, "home-p-c", logC, server.env(), "--remote-cache", remote);
-        Process pd = start(d, "home-p-d", logD, server.env(), "--remote-cache", remote);
+        // each with a database of its own: this is about the store, not about sharing a timeline
+        Process pc = startWithDb(c, "home-p-c", logC, server.env(), dir.resolve("db-c/timeline").toString(),
+                "--remote-cache", remote);
+        Process pd = startWithDb(d, "home-p-d", logD, server.env(), dir.resolve("db-d/timeline").toString(),
+                "--remote-cache", remote);
         Ran rc = finish(pc, logC);
         Ran rd = finish(pd, logD);
         assertEquals(0, rc.code(), rc.out());
