@@ -69,11 +69,25 @@ public final class LocalExecutor implements Dispatcher {
         this.sink = sink;
     }
 
+    /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
+    private volatile Map<String, Ccache> ccache = Map.of();
+
+    /** Runs the compile commands of these hosts under their ccache (set before the first start). */
+    public LocalExecutor ccache(Map<String, Ccache> byHost) {
+        ccache = Map.copyOf(byHost);
+        return this;
+    }
+
     @Override
     public void start(Action action, String host, int slot, int attempt) {
-        ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", action.run());
+        Ccache cc = ccache.get(host);
+        boolean underCcache = cc != null && Ccache.compiles(action.run());
+        ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", underCcache ? cc.wrap(action.run()) : action.run());
         pb.directory(root.toFile());
         pb.environment().putAll(env);
+        if (underCcache) {
+            pb.environment().putAll(cc.env());
+        }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         long t0 = System.nanoTime();
         Process p;
@@ -138,6 +152,12 @@ public final class LocalExecutor implements Dispatcher {
                     if (!Files.exists(root.resolve(out))) {
                         missing.add(out);
                     }
+                }
+            }
+            if (underCcache) {
+                Ccache.Stats st = cc.stats();
+                if (st != null) {
+                    sink.accept(io.fester.timeline.NodeEvent.ccache(host, st.hits(), st.misses()));
                 }
             }
             sink.accept(new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms));
