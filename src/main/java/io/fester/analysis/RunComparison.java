@@ -210,11 +210,27 @@ public record RunComparison(int baselineRun, List<Change> changes) {
 
     /**
      * What the up-to-date check found changed in an action's input contents when the run started (the
-     * {@code stale} reason its {@code run_request} recorded: {@code input src/x.h changed}), or null.
+     * {@code stale} reason its {@code run_request} recorded: {@code input src/x.h changed}), else the
+     * inputs its cache lookup's miss names as changed ({@code include/sort.h changed}), or null.
      */
     static String contentChange(BuildState run, String action) {
         String why = run.request() == null ? null : run.request().stale().get(action);
-        return why != null && why.startsWith("input ") ? why.substring("input ".length()) : null;
+        if (why != null && why.startsWith("input ")) {
+            return why.substring("input ".length());
+        }
+        // the cache's miss, field by field (ADR 0021): the inputs it names as changed
+        int i = run.graph() == null ? -1 : run.graph().indexOf(action);
+        io.fester.timeline.CacheLookup l = i < 0 ? null : run.cacheLookup(i);
+        if (l == null || l.hit() || l.reason() == null) {
+            return null;
+        }
+        List<String> files = new ArrayList<>();
+        for (String part : l.reason().split("; ")) {
+            if (part.matches("\\S+ changed")) {
+                files.add(part);
+            }
+        }
+        return files.isEmpty() ? null : String.join(", ", files);
     }
 
     private static Change inputsChange(Action a, Action b) {

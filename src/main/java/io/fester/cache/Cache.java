@@ -31,6 +31,12 @@ import java.util.function.Consumer;
  * ({@code push: false}) returns false from {@link CacheLayer#writable()} and is then never written. The
  * layer's {@link CacheLayer#name()} is what events and messages show ({@code s3://BUCKET/PREFIX}).
  * {@link #close()} closes every layer.
+ *
+ * <p>Where the command line builds its cache: {@code cli.BuildOptions.cache()} ({@code run}, {@code debug};
+ * {@code --no-cache}, {@code --cache}, {@code FESTER_CACHE=off}), {@code cli.CacheCommand.cache()} ({@code fester
+ * cache stats|gc|verify|clear}) and {@code ui.RunController} (the cockpit's runs): the places to add a
+ * shared layer after {@link #defaultLayers()}. Manifest entries are stored as results under
+ * {@code KEY.m0 … KEY.m15} (so result keys are 64 hex digits, optionally followed by {@code .mN}).
  */
 public final class Cache implements Closeable {
     /** The key format's version, first field of every pre-image. */
@@ -62,6 +68,16 @@ public final class Cache implements Closeable {
         if (env != null && !env.isBlank()) {
             salt = env.trim();
         }
+    }
+
+    /**
+     * Whether the environment turns the cache off by default ({@code FESTER_CACHE=off}, {@code 0},
+     * {@code false} or {@code no}), as {@code --no-cache} does for one command. The test suite runs with it
+     * (its builds must not hit each other's results); the cache's own tests turn it on explicitly.
+     */
+    public static boolean disabledByEnvironment() {
+        String v = System.getenv("FESTER_CACHE");
+        return v != null && List.of("off", "0", "false", "no").contains(v.trim().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The default cache: the local layer alone, at {@code ~/.local/share/fester/cache}. */

@@ -30,7 +30,7 @@ public final class CacheGc {
             boolean ok = r != null;
             if (ok) {
                 for (CacheResult.Out o : r.outputs()) {
-                    ok &= blobs.contains(o.digest());
+                    ok &= o.link() != null || blobs.contains(o.digest());
                 }
                 ok &= r.stdout() == null || blobs.contains(r.stdout());
                 ok &= r.stderr() == null || blobs.contains(r.stderr());
@@ -40,7 +40,7 @@ public final class CacheGc {
                 dangling++;
                 continue;
             }
-            r.outputs().forEach(o -> named.add(o.digest()));
+            r.outputs().stream().filter(o -> o.link() == null).forEach(o -> named.add(o.digest()));
             if (r.stdout() != null) {
                 named.add(r.stdout());
             }

@@ -17,8 +17,16 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
     /** The result format written now. */
     public static final int FORMAT = 1;
 
-    /** One output: its normalized path, digest, size and mode (permission bits, e.g. 0755). */
-    public record Out(String path, String digest, long size, int mode) {}
+    /**
+     * One output: its normalized path, digest, size and mode (permission bits, e.g. 0755); or, for a
+     * symbolic link, {@code link}: its target as the link holds it (no blob).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Out(String path, String digest, long size, int mode, String link) {
+        public Out(String path, String digest, long size, int mode) {
+            this(path, digest, size, mode, null);
+        }
+    }
 
     public byte[] bytes() {
         try {

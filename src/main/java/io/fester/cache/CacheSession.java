@@ -222,6 +222,11 @@ public final class CacheSession {
                 Path tmp = target.resolveSibling(".fester-restore." + target.getFileName() + "." + ProcessHandle.current().pid()
                         + "." + TEMPS.incrementAndGet());
                 temps.add(tmp);
+                if (o.link() != null) { // a symbolic link: made again, as it was
+                    Files.createSymbolicLink(tmp, Path.of(o.link()));
+                    moves.put(tmp, target);
+                    continue;
+                }
                 String bad = fetch(layer, o.digest(), tmp, PreImage.shown(o.path()), r.key());
                 if (bad != null) {
                     problems.add(bad);
@@ -276,6 +281,9 @@ public final class CacheSession {
     }
 
     private static void mode(Path p, int mode) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            return;
+        }
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
@@ -315,7 +323,7 @@ public final class CacheSession {
             long bytes = 0;
             int files = 0;
             for (CacheResult.Out o : r.outputs()) {
-                if (!layer.hasBlob(o.digest())) {
+                if (o.link() == null && !layer.hasBlob(o.digest())) {
                     layer.putBlob(o.digest(), keys.resolve(o.path()));
                     bytes += o.size();
                     files++;
@@ -432,6 +440,12 @@ public final class CacheSession {
         try {
             for (String o : a.outputs()) {
                 Path p = keys.root().resolve(o).normalize();
+                if (Files.isSymbolicLink(p)) { // kept as a link (CMake's libfoo.so -> libfoo.so.1)
+                    String target = Files.readSymbolicLink(p).toString();
+                    located |= target.startsWith(keys.project().toString());
+                    outs.add(new CacheResult.Out(keys.normalize(o), null, 0, 0, target));
+                    continue;
+                }
                 if (!Files.isRegularFile(p)) {
                     return notStored(a, null, "not stored: output " + o + (Files.exists(p) ? " is not a regular file"
                             : " is missing"));

@@ -110,6 +110,13 @@ public final class CacheVerify {
         List<String> diffs = new ArrayList<>();
         for (CacheResult.Out o : r.outputs()) {
             Path f = keys.resolve(o.path());
+            if (o.link() != null) {
+                String now = Files.isSymbolicLink(f) ? Files.readSymbolicLink(f).toString() : null;
+                if (!o.link().equals(now)) {
+                    diffs.add(PreImage.shown(o.path()) + " is no longer a link to " + o.link());
+                }
+                continue;
+            }
             if (!Files.isRegularFile(f)) {
                 diffs.add(PreImage.shown(o.path()) + " missing when run again");
                 continue;

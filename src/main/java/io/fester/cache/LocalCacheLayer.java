@@ -272,14 +272,18 @@ public final class LocalCacheLayer implements CacheLayer {
         List<Entry> results = entries(dir.resolve("ac"));
         List<Entry> blobs = entries(dir.resolve("cas"));
         long total = 0;
+        long count = 0;
         for (Entry e : results) {
             total += e.size;
+            if (!e.path.getFileName().toString().contains(".m")) {
+                count++; // manifest entries (KEY.mN) are counted in the bytes, not as results
+            }
         }
         for (Entry e : blobs) {
             total += e.size;
         }
         bytes.set(total);
-        return new Usage(results.size(), blobs.size(), total);
+        return new Usage(count, blobs.size(), total);
     }
 
     @Override

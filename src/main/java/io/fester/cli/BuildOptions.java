@@ -26,8 +26,12 @@ final class BuildOptions {
     @Option(names = {"-B", "--rebuild"}, description = "run every action, even those that are up to date (as make -B)")
     boolean rebuild;
 
-    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results")
+    @Option(names = "--no-cache", description = "neither look actions up in the action cache nor store their results "
+            + "(default: the local cache, unless FESTER_CACHE=off)")
     boolean noCache;
+
+    @Option(names = "--cache", description = "use the action cache even when FESTER_CACHE=off")
+    boolean forceCache;
 
     @picocli.CommandLine.Mixin
     RemoteCacheOptions remoteCache = new RemoteCacheOptions();
@@ -38,13 +42,16 @@ final class BuildOptions {
      * {@code --no-cache}; null without one.
      */
     io.fester.cache.Cache cache(HostsFile hostsFile) {
-        if (noCache) {
-            if (remoteCache.remote != null) {
-                throw new UserError("--no-cache and --remote-cache contradict each other: drop one");
-            }
-            return null;
+        if (noCache && forceCache) {
+            throw new UserError("--cache and --no-cache contradict each other: give one");
         }
-        return remoteCache.cache(hostsFile);
+        if (noCache && remoteCache.remote != null) {
+            throw new UserError("--no-cache and --remote-cache contradict each other: drop one");
+        }
+        // an explicit --remote-cache asks for the cache as --cache does, whatever FESTER_CACHE says
+        boolean off = noCache || (!forceCache && remoteCache.remote == null
+                && io.fester.cache.Cache.disabledByEnvironment());
+        return off ? null : remoteCache.cache(hostsFile);
     }
 
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */

@@ -55,6 +55,11 @@ public final class BuildState {
     private int[] remainingDeps = new int[0];
     private String[] reason = new String[0];
     private ScheduleDecision[] decision = new ScheduleDecision[0];
+    /** Per action: its latest cache lookup (null: none). */
+    private io.fester.timeline.CacheLookup[] lookup = new io.fester.timeline.CacheLookup[0];
+    /** Cache lookups so far, and hits per layer (in the order the layers first hit). */
+    private int lookups;
+    private java.util.LinkedHashMap<String, Integer> hitsByLayer = new java.util.LinkedHashMap<>();
     private StringBuilder[] output = new StringBuilder[0];
     private final int[] counts = new int[ActionState.values().length];
     private History history = History.empty();
@@ -141,6 +146,15 @@ public final class BuildState {
                 }
                 faultHosts[i].add(x.host());
             }
+        } else if (e instanceof io.fester.timeline.CacheLookup l) {
+            int i = index(l.action());
+            if (i >= 0) {
+                lookup[i] = l;
+                lookups++;
+                if (l.hit() && l.layer() != null) {
+                    hitsByLayer.merge(l.layer(), 1, Integer::sum);
+                }
+            }
         } else if (e instanceof History h) {
             history = h;
         } else if (e instanceof DebuggerStop) {
@@ -202,6 +216,9 @@ public final class BuildState {
         }
         reason = new String[n];
         decision = new ScheduleDecision[n];
+        lookup = new io.fester.timeline.CacheLookup[n];
+        lookups = 0;
+        hitsByLayer = new java.util.LinkedHashMap<>();
         output = new StringBuilder[n];
         faultHosts = newLists(n);
         hostFaults.clear();
@@ -322,6 +339,9 @@ public final class BuildState {
         remainingDeps = into(remainingDeps, o.remainingDeps);
         reason = into(reason, o.reason);
         decision = into(decision, o.decision);
+        lookup = into(lookup, o.lookup);
+        lookups = o.lookups;
+        hitsByLayer = new java.util.LinkedHashMap<>(o.hitsByLayer);
         if (output.length != o.output.length) {
             output = new StringBuilder[o.output.length];
         }
@@ -487,6 +507,21 @@ public final class BuildState {
     }
 
     /** The scheduler's latest decision for the action, or null. */
+    /** The action's latest cache lookup, or null. */
+    public io.fester.timeline.CacheLookup cacheLookup(int i) {
+        return i < lookup.length ? lookup[i] : null;
+    }
+
+    /** Cache lookups folded so far. */
+    public int cacheLookups() {
+        return lookups;
+    }
+
+    /** Cache hits so far per layer, in the order the layers first hit. */
+    public java.util.Map<String, Integer> cacheHits() {
+        return java.util.Collections.unmodifiableMap(hitsByLayer);
+    }
+
     public ScheduleDecision decision(int i) {
         return decision[i];
     }

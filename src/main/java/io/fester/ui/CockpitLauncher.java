@@ -66,7 +66,8 @@ public final class CockpitLauncher {
 
     /** As {@link #launch(Path, String, String)}; {@code noCache}: the runs started in the window use no action cache. */
     public static int launch(Path spec, String db, String replay, boolean noCache) {
-        RunController.noCache = noCache;
+        RunController.noCache = noCache
+                || (RunController.sharedCache.remote() == null && io.fester.cache.Cache.disabledByEnvironment());
         if (spec != null && replay == null) { // a spec that does not load is told here, as 'fester run' tells it
             String bad = unreadable(spec);
             if (bad != null) {

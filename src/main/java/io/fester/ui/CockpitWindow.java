@@ -336,10 +336,14 @@ public final class CockpitWindow {
         failures.setStyle("-fx-text-fill: #ef4444; -fx-font-weight: bold");
         Label timing = new Label();
         timing.textProperty().bind(vm.timingProperty());
+        Label cache = new Label();
+        cache.textProperty().bind(vm.cacheProperty());
+        cache.setId("status-cache");
+        cache.setStyle("-fx-text-fill: #a78bfa");
         Label message = new Label();
         message.textProperty().bind(vm.messageProperty());
         message.setId("status-message");
-        HBox box = new HBox(14, bar, progress, failures, timing, message);
+        HBox box = new HBox(14, bar, progress, failures, timing, cache, message);
         box.setAlignment(Pos.CENTER_LEFT);
         box.setPadding(new Insets(4, 10, 4, 10));
         return box;

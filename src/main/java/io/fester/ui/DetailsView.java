@@ -26,6 +26,8 @@ final class DetailsView extends VBox {
     private final Label where = value();
     private final Label timing = value();
     private final Label exit = value();
+    private final Label cache = value();
+    private final TextArea preimage = new TextArea();
     private final TextArea output = new TextArea();
     private final TableView<ScheduleDecision.Candidate> candidates = new TableView<>();
     private final Label rejected = value();
@@ -39,8 +41,9 @@ final class DetailsView extends VBox {
         GridPane grid = new GridPane();
         grid.setHgap(8);
         grid.setVgap(3);
-        String[] names = {"command", "inputs", "outputs", "needs", "host", "time", "exit"};
-        Label[] values = {command, inputs, outputs, deps, where, timing, exit};
+        String[] names = {"command", "inputs", "outputs", "needs", "host", "time", "exit", "cache"};
+        Label[] values = {command, inputs, outputs, deps, where, timing, exit, cache};
+        cache.setId("details-cache");
         for (int r = 0; r < names.length; r++) {
             Label n = new Label(names[r]);
             n.setStyle("-fx-opacity: 0.7");
@@ -74,7 +77,14 @@ final class DetailsView extends VBox {
         VBox decision = new VBox(4, candidates, rejected);
         TitledPane decisionPane = new TitledPane("Scheduler decision", decision);
         decisionPane.setCollapsible(false);
-        getChildren().addAll(header, grid, outPane, decisionPane);
+        preimage.setEditable(false);
+        preimage.setWrapText(false);
+        preimage.setStyle("-fx-font-family: monospace");
+        preimage.setId("details-preimage");
+        preimage.setPrefRowCount(6);
+        TitledPane keyPane = new TitledPane("Cache key pre-image", preimage);
+        keyPane.setExpanded(false);
+        getChildren().addAll(header, grid, outPane, decisionPane, keyPane);
         vm.selectedProperty().addListener((o, a, b) -> refresh());
         vm.revisionProperty().addListener((o, a, b) -> refresh());
     }
@@ -97,6 +107,14 @@ final class DetailsView extends VBox {
         return output.getText();
     }
 
+    String cacheText() {
+        return cache.getText();
+    }
+
+    String preimageText() {
+        return preimage.getText();
+    }
+
     String headerText() {
         return header.getText();
     }
@@ -106,9 +124,10 @@ final class DetailsView extends VBox {
         if (d == null) {
             header.setText("Select an action in the graph or the lanes");
             header.setGraphic(null);
-            for (Label l : new Label[] {command, inputs, outputs, deps, where, timing, exit, rejected}) {
+            for (Label l : new Label[] {command, inputs, outputs, deps, where, timing, exit, rejected, cache}) {
                 l.setText("");
             }
+            preimage.setText("");
             setOutput("");
             candidates.getItems().clear();
             return;
@@ -122,6 +141,11 @@ final class DetailsView extends VBox {
         where.setText(d.where());
         timing.setText(d.timing());
         exit.setText(d.exit());
+        cache.setText(d.cache());
+        String pre = String.join("\n", d.preimage());
+        if (!pre.equals(preimage.getText())) {
+            preimage.setText(pre);
+        }
         setOutput(d.output());
         ScheduleDecision sd = d.decision();
         if (sd == null) {

@@ -9,6 +9,7 @@ import io.fester.timeline.Recorded;
 import io.fester.timeline.ScheduleDecision;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -35,6 +36,7 @@ public final class LiveViewModel {
     private final ReadOnlyStringWrapper failures = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper timing = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper cache = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final IntegerProperty selected = new SimpleIntegerProperty(-1);
     private long nowMs;
@@ -48,7 +50,7 @@ public final class LiveViewModel {
     /** The selected action as the details pane shows it. */
     public record Details(String id, String state, String command, List<String> inputs, List<String> outputs,
             List<String> deps, String where, String timing, String exit, String reason, String output,
-            ScheduleDecision decision) {}
+            ScheduleDecision decision, String cache, List<String> preimage) {}
 
     /** Starts showing a new run: everything folded so far is dropped. */
     public void reset(String specTitle) {
@@ -120,13 +122,16 @@ public final class LiveViewModel {
             case "finished" -> state.outcome();
             default -> "starting";
         };
-        int fresh = state.count(ActionState.UP_TO_DATE) + state.count(ActionState.CACHED);
-        progressText.set(total == 0 ? status : done + " / " + total + " done"
-                + (fresh == 0 ? "" : " (" + fresh + " up to date)") + " — " + status
+        int fresh = state.count(ActionState.UP_TO_DATE);
+        int cached = state.count(ActionState.CACHED);
+        String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
+                + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
+        progressText.set(total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
                 + (runId > 0 ? " (run " + runId + ")" : ""));
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
         failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));
+        cache.set(cacheSummary(state));
         running.set(!replaying && "running".equals(state.runStatus()));
         refreshTiming();
         revision.set(revision.get() + 1);
@@ -152,6 +157,24 @@ public final class LiveViewModel {
             eta = " — ETA " + seconds(elapsed * left / done);
         }
         timing.set("elapsed " + seconds(elapsed) + eta);
+    }
+
+    /** The status bar's cache figure: {@code cache: 12 of 17 hits (71 %) — local 12}; empty without lookups. */
+    static String cacheSummary(BuildState s) {
+        int n = s.cacheLookups();
+        if (n == 0) {
+            return "";
+        }
+        int hits = s.cacheHits().values().stream().mapToInt(Integer::intValue).sum();
+        StringBuilder sb = new StringBuilder("cache: " + hits + " of " + n + " hits ("
+                + Math.round(100.0 * hits / n) + " %)");
+        String sep = " — ";
+        for (Map.Entry<String, Integer> e : s.cacheHits().entrySet()) {
+            sb.append(sep).append(e.getKey()).append(' ').append(e.getValue())
+                    .append(" (").append(Math.round(100.0 * e.getValue() / n)).append(" %)");
+            sep = ", ";
+        }
+        return sb.toString();
     }
 
     static String seconds(long ms) {
@@ -236,15 +259,28 @@ public final class LiveViewModel {
                     + seconds(state.durationMs(i) > 0 ? state.durationMs(i) : end - state.startedMs(i));
         }
         Integer code = state.exitCode(i);
+        io.fester.timeline.CacheLookup l = state.cacheLookup(i);
+        String cached = l == null ? "" : l.hit() ? "hit in " + l.layer() + " (key " + brief(l.key()) + "): " + l.reason()
+                : "miss" + (l.key() == null ? "" : " (key " + brief(l.key()) + ")") + ": " + l.reason();
         return new Details(a.id(), look(i).label(), a.run(), a.inputs(), a.outputs(), a.deps(), where, time,
                 code == null ? "" : Integer.toString(code), state.reason(i) == null ? "" : state.reason(i),
-                state.output(i), state.decision(i));
+                state.output(i), state.decision(i), cached,
+                l == null || l.preimage() == null ? List.of() : l.preimage());
     }
 
     // ---- properties ----
 
     public ReadOnlyLongProperty revisionProperty() {
         return revision.getReadOnlyProperty();
+    }
+
+    private static String brief(String key) {
+        return key == null ? "-" : key.substring(0, Math.min(12, key.length()));
+    }
+
+    /** The cache's hit rate so far, per layer (empty in a run without the cache). */
+    public ReadOnlyStringProperty cacheProperty() {
+        return cache.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty titleProperty() {

@@ -53,8 +53,11 @@ final class RunController implements AutoCloseable {
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
     private volatile Path hostsFile;
 
-    /** {@code --no-cache}: runs started here neither look up nor store results (set before the first run). */
-    static volatile boolean noCache;
+    /**
+     * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
+     * (set before the first run).
+     */
+    static volatile boolean noCache = io.fester.cache.Cache.disabledByEnvironment();
 
     /** {@code --remote-cache}…: the shared cache of runs started here (with the hosts file's cache section). */
     static volatile io.fester.session.SharedCacheConfig sharedCache = io.fester.session.SharedCacheConfig.NONE;

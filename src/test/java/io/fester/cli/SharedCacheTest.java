@@ -186,6 +186,20 @@ class SharedCacheTest {
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(ranA.run())).code());
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(ranB.run())).code());
 
+        // fester cache stats on the shared layer
+        Path statsLog = dir.resolve("stats.log");
+        ProcessBuilder stats = FesterProcess.builder(List.of("-Duser.home=" + dir.resolve("home-b")), "cache", "stats",
+                "--remote-cache", remote, "--db", db()).redirectErrorStream(true).redirectOutput(statsLog.toFile());
+        stats.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        stats.environment().putAll(server.env());
+        Process sp = stats.start();
+        assertTrue(sp.waitFor(120, TimeUnit.SECONDS));
+        String statsOut = Files.readString(statsLog, StandardCharsets.UTF_8);
+        assertEquals(0, sp.exitValue(), statsOut);
+        assertTrue(statsOut.matches("(?s).*" + java.util.regex.Pattern.quote(remote) + ": [1-9][0-9]* results, [1-9][0-9]* blobs.*"),
+                statsOut);
+        assertFalse(statsOut.contains(S3Server.SECRET_KEY));
+
         // the secret key: nowhere in the timelines, the reports or what Fester printed
         StringBuilder everything = new StringBuilder(ranA.out()).append(ranB.out());
         for (int run : new int[] {ranA.run(), ranB.run()}) {
@@ -290,7 +304,8 @@ class SharedCacheTest {
             Path log = dir.resolve("stop.log");
             Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY",
                     S3Server.SECRET_KEY);
-            Process p = start(build, "home-stop", log, env, "--hosts", hosts.toString());
+            // the hosts file's cache section names the store; --cache since the suite runs with FESTER_CACHE=off
+            Process p = start(build, "home-stop", log, env, "--hosts", hosts.toString(), "--cache");
             // stop the store once a few actions have been stored in it
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (own.keys("stopping").stream().filter(k -> k.startsWith("x/ac/")).count() < 3

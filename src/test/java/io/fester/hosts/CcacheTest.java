@@ -85,7 +85,7 @@ class CcacheTest {
         Path home = Files.createDirectories(dir.resolve("home"));
         String db = dir.resolve("db/timeline").toString();
 
-        int first = run(spec, home);
+        int first = run(spec, home, "--cache"); // the suite runs with FESTER_CACHE=off
         List<JsonNode> events1 = RunSamplesTest.events(db, String.valueOf(first));
         JsonNode s1 = lastCcacheSample(events1);
         assertNotNull(s1, "the compiles ran under ccache and its counters were observed");
@@ -103,7 +103,7 @@ class CcacheTest {
             }
         }
         byte[] objA = Files.readAllBytes(proj.resolve("a.o"));
-        int second = run(spec, home, "-B");
+        int second = run(spec, home, "-B", "--cache");
         List<JsonNode> events2 = RunSamplesTest.events(db, String.valueOf(second));
         assertEquals("succeeded", finalState(events2, "a.o"), "a.o ran (the action cache was empty)");
         JsonNode s2 = lastCcacheSample(events2);
