@@ -51,7 +51,11 @@ final class BuildOptions {
         // an explicit --remote-cache asks for the cache as --cache does, whatever FESTER_CACHE says
         boolean off = noCache || (!forceCache && remoteCache.remote == null
                 && io.fester.cache.Cache.disabledByEnvironment());
-        return off ? null : remoteCache.cache(hostsFile);
+        if (off) {
+            remoteCache.check(hostsFile);
+            return null;
+        }
+        return remoteCache.cache(hostsFile);
     }
 
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */

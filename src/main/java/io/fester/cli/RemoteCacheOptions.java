@@ -25,6 +25,14 @@ final class RemoteCacheOptions {
         return new SharedCacheConfig(remote, endpoint, readOnly);
     }
 
+    /** Refuses the endpoint or read-only options without a shared cache to apply them to (exit 2). */
+    void check(HostsFile hosts) {
+        if (remote == null && (hosts == null || hosts.sharedCache() == null) && (endpoint != null || readOnly)) {
+            throw new UserError((endpoint != null ? "--remote-cache-endpoint" : "--remote-cache-read-only")
+                    + " needs a shared cache: --remote-cache s3://BUCKET[/PREFIX], or a cache: section in the hosts file");
+        }
+    }
+
     /** The cache of a build on these hosts: local, then shared; a bad setting is the user's error (exit 2). */
     Cache cache(HostsFile hosts) {
         try {
