@@ -33,16 +33,29 @@ final class BuildOptions {
     @Option(names = "--cache", description = "use the action cache even when FESTER_CACHE=off")
     boolean forceCache;
 
+    @picocli.CommandLine.Mixin
+    RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
     /**
-     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}) unless
+     * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}), then the shared
+     * one if {@code --remote-cache} or the hosts file's {@code cache:} section names one, unless
      * {@code --no-cache}; null without one.
      */
-    io.fester.cache.Cache cache() {
+    io.fester.cache.Cache cache(HostsFile hostsFile) {
         if (noCache && forceCache) {
             throw new UserError("--cache and --no-cache contradict each other: give one");
         }
-        boolean off = noCache || (!forceCache && io.fester.cache.Cache.disabledByEnvironment());
-        return off ? null : io.fester.cache.Cache.local();
+        if (noCache && remoteCache.remote != null) {
+            throw new UserError("--no-cache and --remote-cache contradict each other: drop one");
+        }
+        // an explicit --remote-cache asks for the cache as --cache does, whatever FESTER_CACHE says
+        boolean off = noCache || (!forceCache && remoteCache.remote == null
+                && io.fester.cache.Cache.disabledByEnvironment());
+        if (off) {
+            remoteCache.check(hostsFile);
+            return null;
+        }
+        return remoteCache.cache(hostsFile);
     }
 
     /** {@code --hosts demo}: the embedded demo cluster (a file must be named ./demo to be read as one). */
@@ -66,7 +79,7 @@ final class BuildOptions {
     LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
             throws SpecException, IOException {
         HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
-        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache());
+        return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache(hostsFile));
     }
 
     private HostsFile hostsFile() throws SpecException, IOException {

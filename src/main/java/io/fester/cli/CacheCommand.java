@@ -34,6 +34,11 @@ final class CacheCommand implements Runnable {
         return Cache.local();
     }
 
+    /** The local layer, then the shared one {@code --remote-cache} names (stats and clear work on both). */
+    static Cache cache(RemoteCacheOptions remote) {
+        return remote.cache(null);
+    }
+
     static String size(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
@@ -72,9 +77,12 @@ final class CacheCommand implements Runnable {
         @Mixin
         DbOption db;
 
+        @Mixin
+        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache()) {
+            try (Cache c = cache(remoteCache)) {
                 for (CacheLayer l : c.layers()) {
                     CacheLayer.Usage u = l.usage();
                     System.out.println(l.name() + ": " + u.results() + " results, " + u.blobs() + " blobs, "
@@ -191,9 +199,12 @@ final class CacheCommand implements Runnable {
         @Mixin
         DbOption db; // accepted as by every command; the cache itself is not in the timeline
 
+        @Mixin
+        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache()) {
+            try (Cache c = cache(remoteCache)) {
                 for (CacheLayer l : c.layers()) {
                     if (!l.writable()) {
                         System.out.println(l.name() + ": read-only, left as it is");

@@ -20,8 +20,15 @@ final class CockpitCommand implements Callable<Integer> {
             + "actions up in the action cache nor store their results")
     boolean noCache;
 
+    @Mixin
+    RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
     @Override
     public Integer call() {
+        if (noCache && remoteCache.remote != null) {
+            throw new UserError("--no-cache and --remote-cache contradict each other: drop one");
+        }
+        CockpitLauncher.sharedCache(remoteCache.config());
         return CockpitLauncher.launch(spec, db.path(), null, noCache);
     }
 }

@@ -1,5 +1,7 @@
 package io.fester.hosts;
 
+import io.fester.cache.s3.S3Location;
+import io.fester.cache.s3.S3Settings;
 import io.fester.graph.SourcePos;
 import io.fester.graph.SpecException;
 import io.fester.graph.YamlTree;
@@ -28,15 +30,35 @@ import java.util.Set;
  * @param weights the scheduler's factor weights
  * @param policy the policy rules, numbered from 1
  * @param remotes how to reach each SSH host, by name (local hosts have no entry)
+ * @param sharedCache the {@code cache:} section (the shared cache on an S3-compatible store), or null
  */
 public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
-        Map<String, RemoteHost> remotes) {
-    private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights");
+        Map<String, RemoteHost> remotes, SharedCache sharedCache) {
+    private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights", "cache");
+    private static final Set<String> CACHE_KEYS = Set.of("remote", "endpoint", "region", "push");
+
+    /**
+     * The hosts file's {@code cache:} section: the shared cache every run with this file uses (unless
+     * {@code --remote-cache} names another). Checked where it stands; credentials are never in it.
+     *
+     * @param remote {@code s3://BUCKET[/PREFIX]}
+     * @param endpoint the store's URL, or null (then {@code AWS_ENDPOINT_URL}, else AWS S3)
+     * @param region the signing region, or null (then {@code AWS_REGION}…)
+     * @param push false: read-only
+     * @param where the section's position, for messages
+     */
+    public record SharedCache(S3Location remote, String endpoint, String region, boolean push, SourcePos where) {}
     private static final Set<String> HOST_KEYS =
             Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain");
 
     public HostsFile {
         remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
+    }
+
+    /** Hosts without a {@code cache:} section. */
+    public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
+            Map<String, RemoteHost> remotes) {
+        this(hosts, weights, policy, remotes, null);
     }
 
     /** Hosts without SSH hosts. */
@@ -67,7 +89,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         }
         for (YamlTree.Key k : top.keys().values()) {
             if (!TOP_KEYS.contains(k.name())) {
-                throw new SpecException(k.pos(), "unknown key '" + k.name() + "' (known: hosts, policy, weights)");
+                throw new SpecException(k.pos(), "unknown key '" + k.name() + "' (known: cache, hosts, policy, weights)");
             }
         }
         Node hostsNode = top.get("hosts");
@@ -162,7 +184,49 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         }
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,
                 hosts.stream().map(HostSpec::name).toList());
-        return new HostsFile(List.copyOf(hosts), weights, policy, remotes);
+        SharedCache cache = top.get("cache") == null ? null : sharedCache(top.get("cache"));
+        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache);
+    }
+
+    /** The {@code cache:} section; every value is checked where it stands. */
+    private static SharedCache sharedCache(Node node) throws SpecException {
+        if (!(node instanceof MapNode m)) {
+            throw new SpecException(node.pos(), "'cache' is a mapping, like cache: {remote: s3://fester-cache/team}");
+        }
+        for (YamlTree.Key k : m.keys().values()) {
+            if (!CACHE_KEYS.contains(k.name())) {
+                throw new SpecException(k.pos(), "unknown cache key '" + k.name() + "' (known: endpoint, push, region, "
+                        + "remote; credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials, "
+                        + "never from this file)");
+            }
+        }
+        if (m.get("remote") == null) {
+            throw new SpecException(m.pos(), "the cache section needs 'remote: s3://BUCKET[/PREFIX]'");
+        }
+        S3Location remote;
+        try {
+            remote = S3Location.parse(scalar(m.get("remote"), m.pos(), "remote"));
+        } catch (S3Location.BadLocation e) {
+            throw new SpecException(m.get("remote").pos(), e.getMessage());
+        }
+        String endpoint = optional(m, "endpoint");
+        if (endpoint != null) {
+            try {
+                S3Settings.endpoint(endpoint);
+            } catch (S3Settings.BadSettings e) {
+                throw new SpecException(m.get("endpoint").pos(), e.getMessage());
+            }
+        }
+        String region = optional(m, "region");
+        boolean push = true;
+        if (m.get("push") != null) {
+            String v = scalar(m.get("push"), m.pos(), "push");
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new SpecException(m.get("push").pos(), "'push' is true or false (false: only read the shared cache)");
+            }
+            push = v.equals("true");
+        }
+        return new SharedCache(remote, endpoint, region, push, node.pos());
     }
 
     /** The connection fields of an SSH host; bad values are refused where they stand. */

@@ -69,12 +69,26 @@ public final class LocalExecutor implements Dispatcher {
         this.sink = sink;
     }
 
+    /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
+    private volatile Map<String, Ccache> ccache = Map.of();
+
+    /** Runs the compile commands of these hosts under their ccache (set before the first start). */
+    public LocalExecutor ccache(Map<String, Ccache> byHost) {
+        ccache = Map.copyOf(byHost);
+        return this;
+    }
+
     @Override
     public void start(Action action, String host, int slot, int attempt) {
+        Ccache cc = ccache.get(host);
+        boolean underCcache = cc != null && Ccache.compiles(action.run());
         Path how = exitReport();
-        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(action.run(), how));
+        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(underCcache ? cc.wrap(action.run()) : action.run(), how));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
+        if (underCcache) {
+            pb.environment().putAll(cc.env());
+        }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         OrphanGuard.adopt(pb); // nothing it starts outlives this process, not even a kill -9 of it
         long t0 = System.nanoTime();
@@ -103,7 +117,8 @@ public final class LocalExecutor implements Dispatcher {
         try {
             threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
             threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
-            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how));
+            Ccache used = underCcache ? cc : null;
+            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how, used));
         } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
             killGroup(p);
             running.remove(p.pid(), run);
@@ -118,7 +133,7 @@ public final class LocalExecutor implements Dispatcher {
      * it); should anything throw, it kills the command and says so in an exit 127 of its own.
      */
     private void waitFor(Action action, String host, int attempt, Process p, Running run, ScheduledFuture<?> timeout,
-            CountDownLatch pumped, long t0, Path how) {
+            CountDownLatch pumped, long t0, Path how, Ccache used) {
         AtomicInteger fate = run.fate();
         Exit end;
         try {
@@ -137,6 +152,12 @@ public final class LocalExecutor implements Dispatcher {
             running.remove(p.pid(), run);
             OrphanGuard.forget(p.pid());
             ExitStatus.read(0, how); // gone, whatever happened
+        }
+        if (used != null) { // its counters after this compile: an observation like any sample
+            Ccache.Stats st = used.stats();
+            if (st != null) {
+                sink.accept(io.fester.timeline.NodeEvent.ccache(host, st.hits(), st.misses()));
+            }
         }
         sink.accept(end);
     }

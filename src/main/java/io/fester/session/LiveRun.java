@@ -246,6 +246,16 @@ public final class LiveRun {
         // a restat action's exit says whether its outputs came out unchanged, hashed here before it is posted
         Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(e));
         LocalExecutor executor = new LocalExecutor(root, graph.env(), post);
+        if (cache != null) { // with the action cache on: compiles that miss it run under each local host's ccache
+            Map<String, io.fester.hosts.Ccache> ccache = new TreeMap<>();
+            for (RunRequest.HostSpec h : hosts.hosts()) {
+                io.fester.hosts.Ccache cc = h.local() ? io.fester.hosts.Ccache.local(h.name()) : null;
+                if (cc != null) {
+                    ccache.put(h.name(), cc);
+                }
+            }
+            executor.ccache(ccache);
+        }
         for (String h : local) {
             dispatchers.route(h, executor);
         }

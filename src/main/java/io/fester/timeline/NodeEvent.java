@@ -8,10 +8,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param load 1-minute load average
  * @param toolchain the host's toolchain fingerprint (its compiler's version line and binary hash), sent
  *     with the host's {@code up}; null in plain samples
+ * @param ccacheHits the host's ccache counters (its own {@code CCACHE_DIR}): results served, read after a
+ *     compile ran under it; null when the event carries none
+ * @param ccacheMisses compiles ccache had to run; null when the event carries none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodeEvent(String host, String state, Double load, Integer cores, Double tempC, Long memFreeMb,
-        Long diskFreeMb, String toolchain) implements Event {
+        Long diskFreeMb, String toolchain, Long ccacheHits, Long ccacheMisses) implements Event {
+
+    /** A state and/or sample, maybe with a toolchain fingerprint, without ccache counters. */
+    public NodeEvent(String host, String state, Double load, Integer cores, Double tempC, Long memFreeMb,
+            Long diskFreeMb, String toolchain) {
+        this(host, state, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, null, null);
+    }
+
+    /** A host's ccache counters alone (no state, no resource sample). */
+    public static NodeEvent ccache(String host, long hits, long misses) {
+        return new NodeEvent(host, null, null, null, null, null, null, null, hits, misses);
+    }
 
     public static final String UP = "up";
     public static final String LOST = "lost";
@@ -24,12 +38,14 @@ public record NodeEvent(String host, String state, Double load, Integer cores, D
 
     /** The same sample for another host (local hosts share one machine). */
     public NodeEvent forHost(String name, String newState) {
-        return new NodeEvent(name, newState, load, cores, tempC, memFreeMb, diskFreeMb, toolchain);
+        return new NodeEvent(name, newState, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, ccacheHits,
+                ccacheMisses);
     }
 
     /** The same event carrying a toolchain fingerprint. */
     public NodeEvent withToolchain(String fingerprint) {
-        return new NodeEvent(host, state, load, cores, tempC, memFreeMb, diskFreeMb, fingerprint);
+        return new NodeEvent(host, state, load, cores, tempC, memFreeMb, diskFreeMb, fingerprint, ccacheHits,
+                ccacheMisses);
     }
 
     /** Whether the event carries a resource sample. */

@@ -59,9 +59,15 @@ public final class CockpitLauncher {
         return launch(spec, db, replay, false);
     }
 
+    /** The shared cache the runs started in the window use (with the hosts file's cache section). */
+    public static void sharedCache(io.fester.session.SharedCacheConfig config) {
+        RunController.sharedCache = config;
+    }
+
     /** As {@link #launch(Path, String, String)}; {@code noCache}: the runs started in the window use no action cache. */
     public static int launch(Path spec, String db, String replay, boolean noCache) {
-        RunController.noCache = noCache || io.fester.cache.Cache.disabledByEnvironment();
+        RunController.noCache = noCache
+                || (RunController.sharedCache.remote() == null && io.fester.cache.Cache.disabledByEnvironment());
         if (spec != null && replay == null) { // a spec that does not load is told here, as 'fester run' tells it
             String bad = unreadable(spec);
             if (bad != null) {

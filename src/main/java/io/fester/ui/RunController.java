@@ -59,6 +59,9 @@ final class RunController implements AutoCloseable {
      */
     static volatile boolean noCache = io.fester.cache.Cache.disabledByEnvironment();
 
+    /** {@code --remote-cache}…: the shared cache of runs started here (with the hosts file's cache section). */
+    static volatile io.fester.session.SharedCacheConfig sharedCache = io.fester.session.SharedCacheConfig.NONE;
+
     /** Where the embedded demo cluster keeps its keys and workspaces; null: builds run on the local host. */
     private final Path demoDir;
     private io.fester.hosts.ssh.DemoCluster demo;
@@ -263,8 +266,16 @@ final class RunController implements AutoCloseable {
                 Platform.runLater(() -> vm.message(e.getCause().getMessage()));
                 return;
             }
-            LiveRun run = new LiveRun(graph, hosts(), false, List.of(), db, debug ? "debug" : "run").debug(debug)
-                    .rebuild(rebuild).cache(noCache ? null : io.fester.cache.Cache.local());
+            io.fester.hosts.HostsFile onHosts = hosts();
+            io.fester.cache.Cache cache;
+            try {
+                cache = noCache ? null : sharedCache.cache(onHosts);
+            } catch (io.fester.session.SharedCacheConfig.Refused e) {
+                Platform.runLater(() -> vm.message(e.getMessage()));
+                return;
+            }
+            LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
+                    .rebuild(rebuild).cache(cache);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;
