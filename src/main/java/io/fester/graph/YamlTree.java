@@ -26,7 +26,10 @@ public final class YamlTree {
     /** Generated specs can be large; SnakeYAML refuses documents over 3 MiB unless told otherwise. */
     static final int CODE_POINT_LIMIT = 1 << 30;
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    // no buffer recycling: a recycled buffer grown by an earlier parse moved the location reported for
+    // "nested too deep" (where the parser stood in its buffer), so the message depended on what ran before
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.nonRecyclingPool()).build();
     private static final YAMLFactory YAML;
 
     static {
