@@ -60,7 +60,7 @@ final class DebugCommand implements Callable<Integer> {
         BuildGraph graph = Specs.select(Specs.load(spec, null), targets);
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
             LiveRun run = build.liveRun(graph, targets, store, "debug", demo).debug(true);
-            run.onNotice(m -> System.err.println("fester: " + m));
+            run.onNotice(m -> System.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(System.err);
             run.addListener(progress);
             BlockingQueue<Item> items = new LinkedBlockingQueue<>();
@@ -172,7 +172,8 @@ final class DebugCommand implements Callable<Integer> {
             }
             DebuggerReply r = (DebuggerReply) reply.event().event();
             if (r.error() != null) {
-                System.err.println("fester: debug: " + (eof ? "end of input" : "stdin:" + lineNo) + ": " + r.error());
+                System.err.println("fester: debug: " + (eof ? "end of input" : "stdin:" + lineNo) + ": "
+                        + TerminalText.message(r.error()));
                 out.println(EventCodec.MAPPER.createObjectNode().put("command", command).put("error", r.error()));
             } else if (!r.resumed()) {
                 out.println(replyLine(r, reply.preview()));

@@ -42,7 +42,7 @@ public final class FesterCommand implements Runnable {
                 err.println("try 'fester --help'");
                 return ExitCodes.USAGE;
             }
-            err.println("fester: " + ex.getMessage());
+            err.println("fester: " + TerminalText.message(ex.getMessage()));
             err.println("try 'fester " + (ex.getCommandLine().getParent() == null ? "" : ex.getCommandLine().getCommandName() + " ")
                     + "--help'");
             return ExitCodes.USAGE;
@@ -50,11 +50,11 @@ public final class FesterCommand implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof UserError || ex instanceof StoreException) {
-                err.println("fester: " + ex.getMessage());
+                err.println("fester: " + TerminalText.message(ex.getMessage()));
                 return ExitCodes.USAGE;
             }
             if (ex instanceof SpecException) {
-                err.println(ex.getMessage());
+                err.println(TerminalText.message(ex.getMessage()));
                 return ExitCodes.USAGE;
             }
             if (ex instanceof java.nio.file.FileSystemException f) { // a file the user named, or its directory

@@ -27,6 +27,11 @@ final class Progress implements Consumer<Recorded> {
         return state;
     }
 
+    /** A line to the terminal, with no escape sequence of the build's passed on raw. */
+    private void line(String text) {
+        err.println(TerminalText.clean(text));
+    }
+
     @Override
     public void accept(Recorded r) {
         state.apply(r);
@@ -39,31 +44,31 @@ final class Progress implements Consumer<Recorded> {
         Action a = state.graph().action(i);
         switch (s) {
             case SUCCEEDED -> {
-                err.println(count + a.id() + " (" + p.host() + ", " + seconds(p.durationMs()) + ")");
+                line(count + a.id() + " (" + p.host() + ", " + seconds(p.durationMs()) + ")");
                 String out = state.output(i);
                 if (!out.isEmpty()) {
-                    err.print(out.endsWith("\n") ? out : out + "\n");
+                    line(out.endsWith("\n") ? out.substring(0, out.length() - 1) : out);
                 }
             }
             case FAILED -> {
                 if (p.host() == null) { // it never ran: no host may take it
-                    err.println(count + "FAILED: " + a.id() + " (" + p.reason() + ")");
+                    line(count + "FAILED: " + a.id() + " (" + p.reason() + ")");
                 } else {
-                    err.println(count + "FAILED: " + a.id() + " (host " + p.host() + ", " + p.reason() + ", "
+                    line(count + "FAILED: " + a.id() + " (host " + p.host() + ", " + p.reason() + ", "
                             + seconds(p.durationMs()) + ")");
                 }
-                err.println(a.run());
+                line(a.run());
                 String out = state.output(i);
                 if (!out.isEmpty()) {
-                    err.print(out.endsWith("\n") ? out : out + "\n");
+                    line(out.endsWith("\n") ? out.substring(0, out.length() - 1) : out);
                 }
             }
             case SKIPPED -> {
                 if (p.host() != null) { // it was running when the run was cancelled: Fester killed it
-                    err.println(count + "cancelled " + a.id() + " (host " + p.host() + ", " + seconds(p.durationMs())
+                    line(count + "cancelled " + a.id() + " (host " + p.host() + ", " + seconds(p.durationMs())
                             + "): " + (p.reason().startsWith("cancelled: ") ? p.reason().substring(11) : p.reason()));
                 } else {
-                    err.println(count + "skipped " + a.id() + ": " + p.reason());
+                    line(count + "skipped " + a.id() + ": " + p.reason());
                 }
             }
             default -> {

@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         graph = Specs.select(graph, targets);
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
             LiveRun run = build.liveRun(graph, targets, store, "run", demo);
-            run.onNotice(m -> System.err.println("fester: " + m));
+            run.onNotice(m -> System.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(System.err);
             run.addListener(progress);
             String outcome;

@@ -88,17 +88,24 @@ final class VerifyCommand implements Callable<Integer> {
     /** Reads a JSON Lines file of events; {@code raw} gets each event's line as it is in the file. */
     static List<Recorded> readLines(Path file, List<String> raw) throws IOException {
         List<Recorded> out = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        List<Integer> lineOf = new ArrayList<>();
+        // bytes that are not UTF-8 become U+FFFD, and the line holding them is refused as not JSON
+        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
+                StandardCharsets.UTF_8))) {
             String line;
             int n = 0;
             while ((line = in.readLine()) != null) {
                 n++;
+                if (n == 1 && line.startsWith("\uFEFF")) { // a byte order mark is no content
+                    line = line.substring(1);
+                }
                 if (line.isBlank()) {
                     continue;
                 }
                 try {
                     out.add(EventCodec.parseLine(line));
                     raw.add(line);
+                    lineOf.add(n);
                 } catch (IllegalArgumentException e) {
                     throw new UserError(file + ":" + n + ":1: " + e.getMessage());
                 }
@@ -106,10 +113,18 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": no such file");
         }
+        if (out.isEmpty()) {
+            throw new UserError(file + ": no events: a run's events start with its run_request (fester events RUN > "
+                    + "FILE writes them)");
+        }
+        if (!(out.get(0).event() instanceof io.fester.timeline.RunRequest)) {
+            throw new UserError(file + ":" + lineOf.get(0) + ":1: the events do not start with a run_request: "
+                    + "give a whole run's events, as 'fester events RUN' prints them");
+        }
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i).seq() != i + 1) {
-                throw new UserError(file + ": events must be seq 1, 2, 3 … without gaps; found seq " + out.get(i).seq()
-                        + " where " + (i + 1) + " belongs");
+                throw new UserError(file + ":" + lineOf.get(i) + ":1: events must be seq 1, 2, 3 … without gaps; "
+                        + "found seq " + out.get(i).seq() + " where " + (i + 1) + " belongs");
             }
         }
         return out;

@@ -63,6 +63,10 @@ public final class CompileCommandsLoader {
             throw new SpecException(doc.pos(), "a compilation database is a JSON array of "
                     + "{directory, file, command or arguments, output} entries");
         }
+        if (list.items().isEmpty()) {
+            throw new SpecException(doc.pos(), "the compilation database lists no compiles: nothing to build "
+                    + "(regenerate it, e.g. cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
+        }
         List<Action> actions = new ArrayList<>();
         Map<String, SourcePos> ids = new HashMap<>();
         Map<String, Integer> byId = new HashMap<>();
@@ -88,7 +92,7 @@ public final class CompileCommandsLoader {
                 args = new ArrayList<>();
                 StringBuilder sb = new StringBuilder();
                 for (Node arg : a.items()) {
-                    if (!(arg instanceof Scalar s) || s.text() == null) {
+                    if (!(arg instanceof Scalar s) || s.text() == null || !s.quoted()) {
                         throw new SpecException(arg.pos(), "an argument must be a string");
                     }
                     args.add(s.text());
@@ -102,6 +106,14 @@ public final class CompileCommandsLoader {
                 command = string(m, "command", false);
                 if (command == null) {
                     throw new SpecException(m.pos(), "entry without 'command' or 'arguments'");
+                }
+                if (command.isBlank()) {
+                    throw new SpecException(m.get("command").pos(), "'command' is empty: give the compile's command "
+                            + "line");
+                }
+                if (unterminatedQuote(command)) {
+                    throw new SpecException(m.get("command").pos(), "'command' has a quote that is never closed: "
+                            + "the shell could not run it");
                 }
                 args = split(command);
             }
@@ -194,7 +206,11 @@ public final class CompileCommandsLoader {
             }
             return null;
         }
-        if (n instanceof Scalar s && s.text() != null) {
+        if (n instanceof Scalar s && s.text() != null && s.quoted()) {
+            if (!key.equals("command") && Shown.hasControl(s.text())) {
+                throw new SpecException(n.pos(), "'" + key + "' holds a control character ('" + Shown.text(s.text())
+                        + "'): a path cannot hold NUL, newlines or escape sequences");
+            }
             return s.text();
         }
         throw new SpecException(n.pos(), "'" + key + "' must be a string");
@@ -279,6 +295,26 @@ public final class CompileCommandsLoader {
     }
 
     /** Splits a command line as a POSIX shell would split words (quotes and backslashes; no expansion). */
+    /** Whether a shell would find a quote in the command that is never closed. */
+    static boolean unterminatedQuote(String command) {
+        char open = 0;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (open == 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '\'' || c == '"') {
+                    open = c;
+                }
+            } else if (open == '"' && c == '\\') {
+                i++;
+            } else if (c == open) {
+                open = 0;
+            }
+        }
+        return open != 0;
+    }
+
     static List<String> split(String command) {
         List<String> out = new ArrayList<>();
         StringBuilder word = null;

@@ -57,6 +57,14 @@ final class NinjaLexer {
         if (lastToken < end && s.charAt(lastToken) == '\t') {
             return "tabs are not allowed, use spaces";
         }
+        if (lastToken < end && s.charAt(lastToken) == '\0') {
+            return "lexing error: a NUL byte (a manifest is text, is this a binary file?)";
+        }
+        if (lastToken < end && (s.charAt(lastToken) < 0x20 || s.charAt(lastToken) == 0x7f
+                || s.charAt(lastToken) == '\uFFFD')) {
+            return "lexing error: unexpected character " + (s.charAt(lastToken) == '\uFFFD' ? "(bytes that are not UTF-8)"
+                    : String.format("0x%02x", (int) s.charAt(lastToken))) + " (a manifest is text, is this a binary file?)";
+        }
         return "lexing error";
     }
 
@@ -310,7 +318,7 @@ final class NinjaLexer {
             }
             // '\0', or a lone '\r'
             lastToken = start;
-            throw error(c == '\0' ? "unexpected EOF" : describeLastError());
+            throw error(c == '\0' && p >= end ? "unexpected EOF" : describeLastError());
         }
         lastToken = start;
         ofs = p;

@@ -113,6 +113,9 @@ public final class NinjaLoader {
         }
 
         void parse(String shown, String text, NinjaScope scope, int depth) throws SpecException, IOException {
+            if (text.startsWith("\uFEFF")) { // a byte order mark is no content
+                text = text.substring(1);
+            }
             NinjaFile file = NinjaFile.of(shown, text);
             NinjaLexer lx = new NinjaLexer(file, text);
             for (;;) {

@@ -33,6 +33,8 @@ import org.jgrapht.graph.DirectedAcyclicGraph;
 public final class SpecLoader {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:/+-]+");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+    /** The longest timeout a spec may give: 30 days (past that, a deadline's arithmetic could overflow). */
+    static final long MAX_TIMEOUT_MS = 30L * 24 * 3_600_000;
     private static final Set<String> TOP_KEYS = Set.of("name", "env", "actions");
     private static final Set<String> ACTION_KEYS =
             Set.of("id", "run", "inputs", "outputs", "deps", "tags", "timeout");
@@ -76,7 +78,17 @@ public final class SpecLoader {
         if (top.get("env") != null) {
             MapNode envNode = map(top.get("env"), "env");
             for (Map.Entry<String, Node> e : envNode.values().entrySet()) {
-                env.put(e.getKey(), string(e.getValue(), "env " + e.getKey()));
+                String key = e.getKey();
+                String value = string(e.getValue(), "env " + Shown.text(key));
+                if (key.isEmpty() || key.indexOf('=') >= 0 || Shown.hasControl(key)) {
+                    throw new SpecException(envNode.keys().get(key).pos(), "bad environment variable name '"
+                            + Shown.text(key) + "': a name cannot be empty or hold '=' or control characters");
+                }
+                if (value.indexOf('\0') >= 0) {
+                    throw new SpecException(e.getValue().pos(), "the value of " + Shown.text(key)
+                            + " holds a NUL character, which no environment variable can hold");
+                }
+                env.put(key, value);
             }
         }
         Node actionsNode = top.get("actions");
@@ -85,6 +97,10 @@ public final class SpecLoader {
         }
         if (!(actionsNode instanceof ListNode list)) {
             throw new SpecException(actionsNode.pos(), "'actions' must be a list of actions");
+        }
+        if (list.items().isEmpty()) {
+            throw new SpecException(actionsNode.pos(), "'actions' is empty: list at least one action, "
+                    + "like actions: [{id: hello, run: echo hello}]");
         }
         List<RawAction> raw = new ArrayList<>();
         Map<String, SourcePos> ids = new HashMap<>();
@@ -201,19 +217,25 @@ public final class SpecLoader {
         }
         String id = string(idNode, "id");
         if (!ID.matcher(id).matches()) {
-            throw new SpecException(idNode.pos(), "bad action id '" + id + "': use only A-Z a-z 0-9 _ . : / + -");
+            throw new SpecException(idNode.pos(), "bad action id '" + Shown.text(id)
+                    + "': use only A-Z a-z 0-9 _ . : / + -");
         }
         Node runNode = m.get("run");
         if (runNode == null) {
             throw new SpecException(m.pos(), "action '" + id + "' has no 'run' command");
         }
         String run = string(runNode, "run");
+        if (run.indexOf('\0') >= 0) {
+            throw new SpecException(runNode.pos(), "the command of action '" + id + "' holds a NUL character, "
+                    + "which no command line can hold");
+        }
         List<Ref> inputs = paths(m.get("inputs"), "inputs", false);
         List<Ref> outputs = paths(m.get("outputs"), "outputs", true);
         List<Ref> deps = refs(m.get("deps"), "deps");
         for (Ref d : deps) {
             if (!ID.matcher(d.name()).matches()) {
-                throw new SpecException(d.pos(), "bad dependency id '" + d.name() + "'");
+                throw new SpecException(d.pos(), "bad dependency id '" + Shown.text(d.name())
+                        + "': ids use only A-Z a-z 0-9 _ . : / + -");
             }
         }
         List<String> tags = names(refs(m.get("tags"), "tags"));
@@ -229,8 +251,16 @@ public final class SpecLoader {
             if (p.isBlank()) {
                 throw new SpecException(r.pos(), "an empty path in " + what + ": name a file, or leave the entry out");
             }
+            if (Shown.hasControl(p)) {
+                throw new SpecException(r.pos(), "path '" + Shown.text(p) + "' in " + what + " holds a control "
+                        + "character: file names in a spec cannot hold NUL, newlines or escape sequences");
+            }
+            if (mustStayInside && norm == null && !p.startsWith("/") && !p.contains("..")) {
+                throw new SpecException(r.pos(), "output '" + Shown.text(p) + "' names the workspace root itself: "
+                        + "name a file below it");
+            }
             if (mustStayInside && (p.startsWith("/") || norm == null)) {
-                throw new SpecException(r.pos(), "output '" + p
+                throw new SpecException(r.pos(), "output '" + Shown.text(p)
                         + "' is outside the workspace: outputs must be relative paths below the spec's directory");
             }
             out.add(new Ref(norm == null ? p : norm, r.pos()));
@@ -299,6 +329,9 @@ public final class SpecLoader {
         if (ms <= 0) {
             throw new SpecException(node.pos(), "timeout must be positive");
         }
+        if (ms > MAX_TIMEOUT_MS) {
+            throw new SpecException(node.pos(), "timeout '" + Shown.text(text) + "' is too long: at most 720h (30 days)");
+        }
         return Math.round(ms);
     }
 
@@ -319,7 +352,7 @@ public final class SpecLoader {
     private static void checkKeys(MapNode m, Set<String> allowed, String what) throws SpecException {
         for (YamlTree.Key k : m.keys().values()) {
             if (!allowed.contains(k.name())) {
-                throw new SpecException(k.pos(), "unknown " + what + " key '" + k.name() + "' (known: "
+                throw new SpecException(k.pos(), "unknown " + what + " key '" + Shown.text(k.name()) + "' (known: "
                         + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }

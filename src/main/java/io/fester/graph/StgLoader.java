@@ -214,9 +214,12 @@ public final class StgLoader {
 
         long number(String what) throws SpecException {
             String t = text();
+            if (t.matches("-?[0-9]{19,}")) {
+                throw new SpecException(pos(), what + " is too large: '" + Shown.text(t) + "' (at most 18 digits)");
+            }
             if (t.length() > 18 || !t.matches("-?[0-9]+")) {
                 throw new SpecException(pos(), "expected " + what + " (a whole number), got '"
-                        + (t.length() > 40 ? t.substring(0, 40) + "…" : t) + "'");
+                        + Shown.text(t.length() > 40 ? t.substring(0, 40) + "…" : t) + "'");
             }
             return Long.parseLong(t);
         }

@@ -26,7 +26,10 @@ public final class YamlTree {
     /** Generated specs can be large; SnakeYAML refuses documents over 3 MiB unless told otherwise. */
     static final int CODE_POINT_LIMIT = 1 << 30;
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    // no buffer recycling: a recycled buffer grown by an earlier parse moved the location reported for
+    // "nested too deep" (where the parser stood in its buffer), so the message depended on what ran before
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.nonRecyclingPool()).build();
     private static final YAMLFactory YAML;
 
     static {
@@ -66,12 +69,29 @@ public final class YamlTree {
      */
     public static Node read(Reader reader, String fileName, boolean json) throws SpecException, IOException {
         JsonFactory factory = json ? JSON : YAML;
-        try (JsonParser parser = factory.createParser(reader)) {
+        java.io.PushbackReader in = new java.io.PushbackReader(reader, 1);
+        int first = in.read();
+        if (first >= 0 && first != '\uFEFF') { // a byte order mark (Windows editors write one) is no content
+            in.unread(first);
+        }
+        JsonParser open = null;
+        try (JsonParser parser = factory.createParser(in)) {
+            open = parser;
             JsonToken token = parser.nextToken();
             if (token == null) {
                 return new MapNode(new SourcePos(fileName, 1, 1), Map.of(), Map.of());
             }
-            return readValue(parser, fileName);
+            Node doc = readValue(parser, fileName);
+            if (parser.nextToken() != null) {
+                throw new SpecException(at(parser.currentTokenLocation(), fileName), json
+                        ? "more after the end of the document: a file holds one JSON value"
+                        : "a second YAML document: a file holds one document (remove the '---' and what follows, "
+                                + "or merge them)");
+            }
+            return doc;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new SpecException(open == null ? SourcePos.ofFile(fileName) : at(open.currentLocation(), fileName),
+                    "nested too deep (more than 1000 levels of lists or mappings): this file needs only a few");
         } catch (JsonProcessingException e) {
             if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
                 String problem = m.getProblem() == null ? "bad YAML" : m.getProblem();
@@ -86,6 +106,13 @@ public final class YamlTree {
                 msg = msg.substring(0, cut);
             }
             msg = msg.replace('\n', ' ').trim();
+            if (msg.startsWith("Expected a field name")) {
+                msg = "a key must be a plain value (a name), not a list or a mapping";
+            } else if (msg.contains("ALLOW_COMMENTS")) {
+                msg = "JSON has no comments: remove the // or /* */ text (or write the spec in YAML, which has #)";
+            } else if (msg.contains("ALLOW_NON_NUMERIC_NUMBERS")) {
+                msg = "NaN and Infinity are not JSON numbers";
+            }
             throw new SpecException(at(loc, fileName), "syntax error: " + msg);
         }
     }

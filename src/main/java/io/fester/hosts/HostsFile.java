@@ -76,13 +76,16 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         return new HostsFile(List.of(new HostSpec("local", jobs, true, List.of())), Weights.defaults(), List.of());
     }
 
+    /** What a host's name may hold: it reaches ssh and shell commands. */
+    static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,252}");
+
     /** Reads a hosts file; refusals are located. */
     public static HostsFile load(Path file) throws SpecException, IOException {
         String shown = file.toString();
         if (!Files.isRegularFile(file)) {
             throw new SpecException(SourcePos.ofFile(shown), "no such hosts file");
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8); // bad bytes: a located syntax error
         Node doc = YamlTree.read(new StringReader(text), shown, shown.endsWith(".json"));
         if (!(doc instanceof MapNode top)) {
             throw new SpecException(doc.pos(), "a hosts file is a mapping with a 'hosts' list");
@@ -111,6 +114,11 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
             }
             String name = scalar(h.get("name"), h.pos(), "name");
+            if (!HOST_NAME.matcher(name).matches()) {
+                throw new SpecException(h.get("name").pos(), "bad host name '" + io.fester.graph.Shown.text(name)
+                        + "': use a host name or an ssh_config alias of A-Z a-z 0-9 _ . : @ + - (no spaces, quotes or "
+                        + "shell characters)");
+            }
             SourcePos first = seen.putIfAbsent(name, h.get("name").pos());
             if (first != null) {
                 throw new SpecException(h.get("name").pos(), "duplicate host '" + name + "' (first at " + first + ")");
@@ -175,11 +183,17 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     throw new SpecException(w.keys().get(e.getKey()).pos(), "unknown factor '" + e.getKey()
                             + "' (known: " + String.join(", ", weights.keySet()) + ")");
                 }
+                double v;
                 try {
-                    weights.put(e.getKey(), Double.parseDouble(scalar(e.getValue(), e.getValue().pos(), e.getKey())));
+                    v = Double.parseDouble(scalar(e.getValue(), e.getValue().pos(), e.getKey()));
                 } catch (NumberFormatException ex) {
                     throw new SpecException(e.getValue().pos(), "weight of '" + e.getKey() + "' must be a number");
                 }
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new SpecException(e.getValue().pos(), "weight of '" + e.getKey() + "' must be a number from 0 "
+                            + "(0 ignores the factor), got " + v);
+                }
+                weights.put(e.getKey(), v);
             }
         }
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,

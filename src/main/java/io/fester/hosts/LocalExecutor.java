@@ -193,7 +193,11 @@ public final class LocalExecutor implements Dispatcher {
         List<String> missing = new ArrayList<>();
         if (code == 0) {
             for (String out : action.outputs()) {
-                if (!Files.exists(root.resolve(out))) {
+                String outside = WorkspaceLinks.outside(root, out);
+                if (outside != null) { // a link out of the workspace is not an output it made
+                    sink.accept(new Output(action.id(), "stderr", WorkspaceLinks.message(out, outside), attempt));
+                    missing.add(out);
+                } else if (!Files.exists(root.resolve(out))) {
                     missing.add(out);
                 }
             }

@@ -82,7 +82,8 @@ public final class LiveRun {
 
     /** The run request this run starts with (the toolchain fingerprint once {@link #run} has measured it). */
     public RunRequest request() {
-        return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), graph.env(), graph.actions(),
+        return new RunRequest(graph.spec(), graph.digest(), graph.name(), graph.root(), Secrets.redact(graph.env()),
+                graph.actions(),
                 hosts.hosts(), hosts.weights(), failFast, targets, hosts.policy(), toolchain, debug);
     }
 
@@ -244,7 +245,9 @@ public final class LiveRun {
         RunLoop[] holder = new RunLoop[1];
         HostDispatchers dispatchers = new HostDispatchers();
         // a restat action's exit says whether its outputs came out unchanged, hashed here before it is posted
-        Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(e));
+        // and no secret of the environment reaches the record through an action's output
+        Secrets secrets = Secrets.of(graph.env(), System.getenv());
+        Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(secrets.scrub(e)));
         LocalExecutor executor = new LocalExecutor(root, graph.env(), post);
         if (cache != null) { // with the action cache on: compiles that miss it run under each local host's ccache
             Map<String, io.fester.hosts.Ccache> ccache = new TreeMap<>();

@@ -76,7 +76,60 @@ public final class EventCodec {
      */
     public static Recorded parseLine(String line) {
         Recorded fast = LineDecoder.parse(line);
-        return fast != null ? fast : parseTree(line);
+        Recorded r = fast != null ? fast : parseTree(line);
+        if (r.event() instanceof RunRequest rr && (rr.actions() == null || rr.hosts() == null)) {
+            throw new IllegalArgumentException("bad run_request event: it has no '"
+                    + (rr.actions() == null ? "actions" : "hosts") + "' list");
+        }
+        return r;
+    }
+
+    /** What is wrong with JSON, in words: no parser internals, no Java type names. */
+    static String problem(JsonProcessingException ex) {
+        if (ex instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return "nested too deep (more than 1000 levels of lists or objects)";
+        }
+        if (ex instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && !m.getPath().isEmpty()) {
+            StringBuilder field = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference ref : m.getPath()) {
+                if (ref.getFieldName() != null) {
+                    field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    field.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            return "'" + field + "' has the wrong type: " + expected(m.getTargetType());
+        }
+        String msg = ex.getOriginalMessage() == null ? "malformed" : ex.getOriginalMessage();
+        for (String cut : new String[] {" (start marker at", " at [Source", "\n"}) {
+            int i = msg.indexOf(cut);
+            if (i > 0) {
+                msg = msg.substring(0, i);
+            }
+        }
+        return msg;
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "see the event's contract in docs/user-guide.md";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "expected a whole number";
+        }
+        if (type == Double.class || type == double.class) {
+            return "expected a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "expected true or false";
+        }
+        if (type == String.class) {
+            return "expected a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "expected a list";
+        }
+        return "expected an object";
     }
 
     /** Reads a line through a tree: any field order; names what is wrong. */
@@ -85,7 +138,7 @@ public final class EventCodec {
         try {
             node = MAPPER.readTree(line);
         } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("not JSON: " + ex.getOriginalMessage(), ex);
+            throw new IllegalArgumentException("not JSON: " + problem(ex), ex);
         }
         if (!(node instanceof ObjectNode obj) || !obj.has("seq") || !obj.has("type") || !obj.has("time")) {
             throw new IllegalArgumentException("not a Fester event: needs seq, time and type");
@@ -93,6 +146,10 @@ public final class EventCodec {
         EventType type = EventType.named(obj.get("type").asText());
         if (type == null) {
             throw new IllegalArgumentException("unknown event type '" + obj.get("type").asText() + "'");
+        }
+        if (!obj.get("seq").canConvertToExactIntegral() || !obj.get("seq").isIntegralNumber()
+                || !obj.get("seq").canConvertToLong()) {
+            throw new IllegalArgumentException("seq must be a whole number from 1, got " + obj.get("seq"));
         }
         long seq = obj.get("seq").asLong();
         long time;
@@ -108,7 +165,7 @@ public final class EventCodec {
         try {
             return new Recorded(seq, time, MAPPER.treeToValue(obj, type.recordClass()));
         } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("bad " + type.typeName() + " event: " + ex.getOriginalMessage(), ex);
+            throw new IllegalArgumentException("bad " + type.typeName() + " event: " + problem(ex), ex);
         }
     }
 }

@@ -88,7 +88,7 @@ public final class TimelineStore implements AutoCloseable {
         String base = basePath.endsWith(".mv.db") ? basePath.substring(0, basePath.length() - 6) : basePath;
         Path abs = Path.of(base).toAbsolutePath().normalize();
         try {
-            Files.createDirectories(abs.getParent());
+            OwnerOnly.directories(abs.getParent());
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create the database directory " + abs.getParent() + ": " + e.getMessage());
         }
@@ -102,6 +102,13 @@ public final class TimelineStore implements AutoCloseable {
         } catch (SQLException e) {
             store.close();
             throw new StoreException(describe(abs + ".mv.db", e), e);
+        }
+        try {
+            OwnerOnly.databaseFiles(abs); // what the timeline holds is its owner's alone
+        } catch (java.io.IOException e) {
+            store.close();
+            throw new StoreException("cannot make the timeline database " + abs + ".mv.db private to its owner: "
+                    + e.getMessage());
         }
         return store;
     }

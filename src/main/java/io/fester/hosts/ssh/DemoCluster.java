@@ -102,7 +102,7 @@ public final class DemoCluster implements AutoCloseable {
     }
 
     private void startServers() throws IOException {
-        Files.createDirectories(dataDir.resolve("keys"));
+        io.fester.timeline.OwnerOnly.directories(dataDir.resolve("keys")); // private keys: 0700
         client = KeyFiles.loadOrCreate(clientKey(), "fester-coordinator");
         for (Profile p : PROFILES) {
             hostKeys.put(p.name(), KeyFiles.loadOrCreate(dataDir.resolve("keys/host_" + p.name()), PIN + p.name()));

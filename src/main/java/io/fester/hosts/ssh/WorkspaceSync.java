@@ -184,6 +184,7 @@ public final class WorkspaceSync {
                 a = sftp.lstat(remote);
                 if (a.isSymbolicLink()) { // a link stays a link (a library's soname links)
                     String target = sftp.readLink(remote);
+                    linkStaysInside(rel, target);
                     Path dst = root.resolve(rel);
                     Files.createDirectories(dst.getParent());
                     Files.deleteIfExists(dst);
@@ -204,6 +205,7 @@ public final class WorkspaceSync {
             }
             Path dst = root.resolve(rel);
             Files.createDirectories(dst.getParent());
+            parentStaysInside(rel, dst);
             Path tmp = dst.resolveSibling(dst.getFileName() + ".fester-tmp-" + UUID.randomUUID());
             try {
                 MessageDigest d = LocalHashes.sha256();
@@ -222,6 +224,43 @@ public final class WorkspaceSync {
             }
         }
         return missing;
+    }
+
+    /**
+     * Refuses a link a host sent back that leads out of the workspace ({@code /etc/passwd},
+     * {@code ../../.ssh/id_ed25519}): it is not created here, so nothing follows it.
+     */
+    static void linkStaysInside(String rel, String target) throws WorkspacePaths.EscapeException {
+        int slash = rel.lastIndexOf('/');
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        if (slash > 0) {
+            parts.addAll(List.of(rel.substring(0, slash).split("/")));
+        }
+        boolean outside = target.isEmpty() || target.startsWith("/") || target.startsWith("~");
+        for (String seg : target.split("/")) {
+            if (outside || seg.isEmpty() || seg.equals(".")) {
+                continue;
+            }
+            if (seg.equals("..")) {
+                outside = parts.pollLast() == null;
+            } else {
+                parts.addLast(seg);
+            }
+        }
+        if (outside) {
+            throw new WorkspacePaths.EscapeException("refused output '" + rel + "' from the host: a symbolic link to "
+                    + target.replaceAll("\\p{Cntrl}", "?") + ", outside the workspace (Fester does not follow "
+                    + "links out of the workspace)");
+        }
+    }
+
+    /** Refuses to write through a directory of the coordinator's workspace that is a link out of it. */
+    private void parentStaysInside(String rel, Path dst) throws IOException {
+        Path real = dst.getParent().toRealPath();
+        if (!real.startsWith(root.toRealPath())) {
+            throw new WorkspacePaths.EscapeException("refused output '" + rel + "': its directory leads out of the "
+                    + "workspace (to " + real + ") through a symbolic link");
+        }
     }
 
     /**
