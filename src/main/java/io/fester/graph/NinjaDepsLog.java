@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ public final class NinjaDepsLog {
     private static final byte[] SIGNATURE = "# ninjadeps\n".getBytes(StandardCharsets.US_ASCII);
     /** Ninja's own bound on a record's size. */
     private static final int MAX_RECORD = (1 << 19) - 1;
+    /** The format version read and written (ninja 1.10 and later). */
+    private static final int VERSION = 4;
 
     /**
      * One output's latest deps record.
@@ -66,64 +70,201 @@ public final class NinjaDepsLog {
     }
 
     static Read parse(Path file, byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < SIGNATURE.length + 4
-                || !java.util.Arrays.equals(bytes, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
-            return damaged(file, "is not a Ninja deps log");
+        Contents c = new Contents();
+        String why = c.read(bytes);
+        if (why != null) {
+            return damaged(file, why);
         }
-        int version = in.getInt(SIGNATURE.length);
-        if (version != 4) {
-            return damaged(file, "is of version " + version + " (Fester reads version 4, ninja 1.10 and later)");
-        }
-        List<String> paths = new ArrayList<>();
         Map<String, Deps> deps = new HashMap<>();
-        int at = SIGNATURE.length + 4;
-        while (at < bytes.length) {
-            if (bytes.length - at < 4) {
-                return damaged(file, "is cut short at byte " + at);
+        c.deps.forEach((out, r) -> {
+            List<String> inputs = new ArrayList<>(r.ids.length);
+            for (int id : r.ids) {
+                inputs.add(c.paths.get(id));
             }
-            int head = in.getInt(at);
-            boolean isDeps = head < 0;
-            int size = head & 0x7FFFFFFF;
-            if (size > MAX_RECORD || size % 4 != 0 || size < 4 || (isDeps && size < 12)) {
-                return damaged(file, "has a record of a bad size at byte " + at);
-            }
-            int body = at + 4;
-            if (bytes.length - body < size) {
-                return damaged(file, "is cut short at byte " + at);
-            }
-            if (isDeps) {
-                int out = in.getInt(body);
-                long mtime = (in.getInt(body + 4) & 0xFFFFFFFFL) | (long) in.getInt(body + 8) << 32;
-                int count = (size - 12) / 4;
-                if (out < 0 || out >= paths.size()) {
-                    return damaged(file, "names an unknown path at byte " + at);
-                }
-                List<String> inputs = new ArrayList<>(count);
-                for (int k = 0; k < count; k++) {
-                    int id = in.getInt(body + 12 + 4 * k);
-                    if (id < 0 || id >= paths.size()) {
-                        return damaged(file, "names an unknown path at byte " + at);
-                    }
-                    inputs.add(paths.get(id));
-                }
-                deps.put(paths.get(out), new Deps(mtime, List.copyOf(inputs)));
-            } else {
-                int end = body + size - 4;
-                int checksum = in.getInt(end);
-                if (checksum != ~paths.size()) {
-                    return damaged(file, "has a path record out of order at byte " + at
-                            + " (written by two ninjas at once?)");
-                }
-                int len = end - body;
-                for (int pad = 0; pad < 3 && len > 0 && bytes[body + len - 1] == 0; pad++) {
-                    len--;
-                }
-                paths.add(new String(bytes, body, len, StandardCharsets.UTF_8));
-            }
-            at = body + size;
-        }
+            deps.put(c.paths.get(out), new Deps(r.mtime, List.copyOf(inputs)));
+        });
         return new Read(deps, null);
+    }
+
+    /** A deps record by ids. */
+    record Ids(long mtime, int[] ids) {}
+
+    /** A whole file by ids, as ninja holds it in memory: the paths in id order, the latest record per output. */
+    static final class Contents {
+        final List<String> paths = new ArrayList<>();
+        final Map<String, Integer> ids = new HashMap<>();
+        final Map<Integer, Ids> deps = new HashMap<>();
+        /** The file's length when read. */
+        long length;
+
+        /** Reads the file's bytes: null, or why it is damaged (then the contents are partial). */
+        String read(byte[] bytes) {
+            length = bytes.length;
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (bytes.length < SIGNATURE.length + 4
+                    || !java.util.Arrays.equals(bytes, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
+                return "is not a Ninja deps log";
+            }
+            int version = in.getInt(SIGNATURE.length);
+            if (version != VERSION) {
+                return "is of version " + version + " (Fester reads version 4, ninja 1.10 and later)";
+            }
+            int at = SIGNATURE.length + 4;
+            while (at < bytes.length) {
+                if (bytes.length - at < 4) {
+                    return "is cut short at byte " + at;
+                }
+                int head = in.getInt(at);
+                boolean isDeps = head < 0;
+                int size = head & 0x7FFFFFFF;
+                if (size > MAX_RECORD || size % 4 != 0 || size < 4 || (isDeps && size < 12)) {
+                    return "has a record of a bad size at byte " + at;
+                }
+                int body = at + 4;
+                if (bytes.length - body < size) {
+                    return "is cut short at byte " + at;
+                }
+                if (isDeps) {
+                    int out = in.getInt(body);
+                    long mtime = (in.getInt(body + 4) & 0xFFFFFFFFL) | (long) in.getInt(body + 8) << 32;
+                    int count = (size - 12) / 4;
+                    if (out < 0 || out >= paths.size()) {
+                        return "names an unknown path at byte " + at;
+                    }
+                    int[] inputs = new int[count];
+                    for (int k = 0; k < count; k++) {
+                        int id = in.getInt(body + 12 + 4 * k);
+                        if (id < 0 || id >= paths.size()) {
+                            return "names an unknown path at byte " + at;
+                        }
+                        inputs[k] = id;
+                    }
+                    deps.put(out, new Ids(mtime, inputs));
+                } else {
+                    int end = body + size - 4;
+                    int checksum = in.getInt(end);
+                    if (checksum != ~paths.size()) {
+                        return "has a path record out of order at byte " + at + " (written by two ninjas at once?)";
+                    }
+                    int len = end - body;
+                    for (int pad = 0; pad < 3 && len > 0 && bytes[body + len - 1] == 0; pad++) {
+                        len--;
+                    }
+                    String path = new String(bytes, body, len, StandardCharsets.UTF_8);
+                    if (ids.putIfAbsent(path, paths.size()) != null) {
+                        return "names " + path + " twice at byte " + at;
+                    }
+                    paths.add(path);
+                }
+                at = body + size;
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Records the headers of outputs Fester built, as ninja's {@code DepsLog::RecordDeps} does for each
+     * output of a {@code deps = gcc} statement: a path record for every path the file does not name yet (the
+     * next id, its one's complement as checksum), then a deps record (the output's id, its mtime in ns, the
+     * inputs' ids); nothing for an output whose latest record says the same. All of it is appended in one
+     * {@code write} with {@code O_APPEND}, and only while the file is as long as when it was read — else it
+     * is read again — so ids are never given twice by Fester; a file that does not exist is created whole
+     * and atomically. A damaged file, or one of another version, is left alone (ninja starts it over).
+     *
+     * @param records per output path (as the manifest names it), its mtime (ns) and its inputs (canonical
+     *     paths as the depfile names them)
+     * @return null, or why nothing was written
+     */
+    public static String append(Path root, Map<String, Deps> records) throws IOException {
+        Path file = root.resolve(FILE);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                bytes = null;
+            }
+            Contents c = new Contents();
+            if (bytes != null) {
+                String why = c.read(bytes);
+                if (why != null) {
+                    return file + " " + why + ": Fester leaves it to ninja, which starts it over";
+                }
+            }
+            ByteBuffer out = encode(c, records);
+            if (bytes == null) {
+                ByteBuffer whole = ByteBuffer.allocate(SIGNATURE.length + 4 + out.remaining())
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                whole.put(SIGNATURE).putInt(VERSION).put(out);
+                if (NinjaLog.createWhole(file, whole.array())) {
+                    return null;
+                }
+                continue; // a ninja made one meanwhile: read it
+            }
+            if (!out.hasRemaining()) {
+                return null;
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                if (ch.size() != c.length) {
+                    continue; // someone appended since it was read: the ids would clash
+                }
+                while (out.hasRemaining()) {
+                    ch.write(out);
+                }
+                return null;
+            }
+        }
+        return file + " kept changing while Fester wrote to it: its headers of this run are not recorded";
+    }
+
+    private static ByteBuffer encode(Contents c, Map<String, Deps> records) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteBuffer rec = ByteBuffer.allocate(MAX_RECORD + 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, Deps> e : records.entrySet()) {
+            int out = id(c, e.getKey(), rec, bytes);
+            List<String> inputs = e.getValue().inputs();
+            if (4 * (3 + inputs.size()) > MAX_RECORD) {
+                continue; // more than ninja records: it runs the action again, as ninja would fail to record it
+            }
+            int[] ids = new int[inputs.size()];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = id(c, inputs.get(k), rec, bytes);
+            }
+            long mtime = e.getValue().mtime();
+            Ids before = c.deps.get(out);
+            if (before != null && before.mtime() == mtime && java.util.Arrays.equals(before.ids(), ids)) {
+                continue; // as ninja: nothing new to say
+            }
+            rec.clear();
+            rec.putInt(0x80000000 | 4 * (3 + ids.length)).putInt(out).putInt((int) mtime).putInt((int) (mtime >>> 32));
+            for (int id : ids) {
+                rec.putInt(id);
+            }
+            bytes.write(rec.array(), 0, rec.position());
+            c.deps.put(out, new Ids(mtime, ids));
+        }
+        return ByteBuffer.wrap(bytes.toByteArray());
+    }
+
+    /** A path's id, writing its path record when the file does not name it yet. */
+    private static int id(Contents c, String path, ByteBuffer rec, java.io.ByteArrayOutputStream bytes) {
+        Integer id = c.ids.get(path);
+        if (id != null) {
+            return id;
+        }
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        int padding = (4 - name.length % 4) % 4;
+        int next = c.paths.size();
+        rec.clear();
+        rec.putInt(name.length + padding + 4).put(name);
+        for (int k = 0; k < padding; k++) {
+            rec.put((byte) 0);
+        }
+        rec.putInt(~next);
+        bytes.write(rec.array(), 0, rec.position());
+        c.paths.add(path);
+        c.ids.put(path, next);
+        return next;
     }
 
     private static Read damaged(Path file, String why) {

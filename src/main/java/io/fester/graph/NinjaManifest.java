@@ -38,6 +38,20 @@ public final class NinjaManifest {
     /** Per node: 0 unknown, 1 exists, 2 missing (for inputs nothing produces). */
     private final byte[] exists;
 
+    /** The manifest each loaded graph (and each selection of one) came from. */
+    private static final Map<BuildGraph, NinjaManifest> OF =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The manifest a graph was loaded from (or selected out of) in this process, or null. */
+    public static NinjaManifest of(BuildGraph graph) {
+        return OF.get(graph);
+    }
+
+    /** A path as ninja names it in its records: canonicalized ({@code ./} and {@code dir/..} dropped). */
+    public static String canonicalPath(String path) {
+        return NinjaPaths.canonicalize(path);
+    }
+
     private NinjaManifest(Path root, String spec, LoaderState s, int[] actionOf, int[] edgeOf, String manifestPath) {
         this.root = root;
         this.spec = spec;
@@ -119,6 +133,7 @@ public final class NinjaManifest {
         BuildGraph graph = new BuildGraph(name, root.toString(), spec, digest, Map.of(), list);
         NinjaManifest m = new NinjaManifest(root, spec, new LoaderState(paths, s.nodeIndex(), producer,
                 s.usedAsInput(), edges, s.defaults()), actionOf, edgeOf, manifestPath);
+        OF.put(graph, m);
         return new NinjaLoader.Loaded(graph, m);
     }
 
@@ -407,7 +422,9 @@ public final class NinjaManifest {
         if (actions.size() == graph.size()) {
             return graph;
         }
-        return graph.select(actions.stream().mapToInt(Integer::intValue).toArray());
+        BuildGraph selected = graph.select(actions.stream().mapToInt(Integer::intValue).toArray());
+        OF.put(selected, this);
+        return selected;
     }
 
     private boolean missing(int node) {
@@ -415,6 +432,11 @@ public final class NinjaManifest {
             exists[node] = (byte) (Files.exists(root.resolve(paths.get(node))) ? 1 : 2);
         }
         return exists[node] == 2;
+    }
+
+    /** The manifest's own path relative to the build directory ({@code build.ninja}). */
+    public String manifestPath() {
+        return manifestPath;
     }
 
     /** The statement behind an action, or null for an unknown id. */

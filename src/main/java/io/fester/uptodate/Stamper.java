@@ -47,6 +47,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     /** Per action id: when its latest attempt started (the loop thread's). */
     private final Map<String, Long> started = new HashMap<>();
     private volatile IOException failure;
+    /** Writes ninja's records for a Ninja manifest's actions (on the worker), made at the first event. */
+    private NinjaRecorder ninja;
+    private boolean ninjaOpened;
+    /** Why {@code .ninja_deps} was last left alone, or null (the worker's). */
+    private volatile String ninjaProblem;
 
     public Stamper(BuildGraph graph, Stamps stamps) {
         this.graph = graph;
@@ -56,6 +61,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
 
     @Override
     public void accept(Recorded r) {
+        if (!ninjaOpened) {
+            ninjaOpened = true; // the run's first event: ninja's times count from its build's start
+            long runStart = r.timeMs();
+            worker.execute(() -> ninja = NinjaRecorder.open(graph, runStart));
+        }
         if (!(r.event() instanceof Pipeline p) || p.action() == null) {
             return;
         }
@@ -67,17 +77,19 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 if (i >= 0) {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
-                    worker.execute(() -> stamp(a, since));
+                    long end = r.timeMs();
+                    worker.execute(() -> stamp(a, since, end));
                 }
             }
             default -> { }
         }
     }
 
-    private void stamp(Action a, long startedMs) {
+    private void stamp(Action a, long startedMs, long endMs) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
+            List<String> named = null;
             if (a.depfile() != null) {
                 Path df = root.resolve(a.depfile());
                 String text;
@@ -87,7 +99,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     stamps.remove(a.id());
                     return;
                 }
-                for (String d : Depfile.parse(text)) {
+                named = Depfile.parse(text);
+                for (String d : named) {
                     discovered.add(relative(root, d));
                 }
                 if (a.hasTag("deps:gcc")) {
@@ -114,6 +127,12 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             }
             stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
+            if (ninja != null) { // only what Fester stamps: anything else ninja should run again, as Fester does
+                String why = ninja.record(a, startedMs == Long.MAX_VALUE ? endMs : startedMs, endMs, named);
+                if (why != null) {
+                    ninjaProblem = why;
+                }
+            }
         } catch (IOException e) {
             stamps.remove(a.id());
             failure = e;
@@ -143,6 +162,9 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         stamps.save();
+        if (ninjaProblem != null) {
+            throw new IOException(ninjaProblem);
+        }
         if (failure != null) {
             throw failure;
         }

@@ -130,6 +130,11 @@ public final class UpToDate {
                         + " unchanged since its outputs were made");
                 continue;
             }
+            if (ninja != null && ninja.rebuiltSince(i)
+                    && ninja.adopt(i, fresh, p -> entry(p, files, memo), upToDate, new TreeMap<>())) {
+                fresh[i] = true; // ninja ran it since Fester's last run, and would not run it again
+                continue;
+            }
             stale.put(a.id(), staleDeps.isEmpty() ? self
                     : "depends on " + graph.action(staleDeps.get(0)).id() + ", which runs");
             mayHold[i] = restat(a, files, memo, restatOutputs);
