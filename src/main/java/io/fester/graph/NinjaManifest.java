@@ -102,6 +102,7 @@ public final class NinjaManifest {
         }
         List<String> paths = s.paths();
         List<Action> list = new ArrayList<>(actions);
+        Map<String, String> mkdirs = new java.util.HashMap<>();
         for (NinjaEdge e : edges) {
             if (e.isPhony()) {
                 continue;
@@ -126,7 +127,7 @@ public final class NinjaManifest {
             for (int o : e.outs) {
                 outputs.add(paths.get(o));
             }
-            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs), inputs, outputs, depIds,
+            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs, mkdirs), inputs, outputs, depIds,
                     tags(e), null, e.depfile.isEmpty() ? null : NinjaPaths.canonicalize(e.depfile)));
         }
         String name = root.getFileName() == null ? "build" : root.getFileName().toString();
@@ -218,7 +219,7 @@ public final class NinjaManifest {
      * the command does not depend on what exists when the manifest is read: the up-to-date check keys
      * on it, and a remote host may lack directories the coordinator has.
      */
-    private static String run(NinjaEdge e, List<String> outputs) {
+    private static String run(NinjaEdge e, List<String> outputs, Map<String, String> mkdirs) {
         StringBuilder prefix = new StringBuilder();
         LinkedHashSet<String> wantedDirs = new LinkedHashSet<>();
         List<String> wanted = new ArrayList<>(outputs);
@@ -232,8 +233,12 @@ public final class NinjaManifest {
             }
             wantedDirs.add(out.substring(0, slash));
         }
-        for (String d : wantedDirs) {
-            mkdir(d, prefix);
+        for (String d : wantedDirs) { // most statements write into a directory others write into too
+            prefix.append(mkdirs.computeIfAbsent(d, dir -> {
+                StringBuilder sb = new StringBuilder();
+                mkdir(dir, sb);
+                return sb.toString();
+            }));
         }
         if (!e.rspfile.isEmpty()) {
             prefix.append("printf '%s' ");
