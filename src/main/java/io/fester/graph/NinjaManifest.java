@@ -411,6 +411,7 @@ public final class NinjaManifest {
             }
         }
         List<Integer> actions = new ArrayList<>();
+        statSources(picked);
         for (int ei = picked.nextSetBit(0); ei >= 0; ei = picked.nextSetBit(ei + 1)) {
             NinjaEdge e = edges.get(ei);
             for (int i = 0; i < e.ins.length; i++) {
@@ -430,6 +431,22 @@ public final class NinjaManifest {
         BuildGraph selected = graph.select(actions.stream().mapToInt(Integer::intValue).toArray());
         OF.put(selected, this);
         return selected;
+    }
+
+    /** Looks up, on all cores, whether the sources the picked statements read exist (a {@code stat} each). */
+    private void statSources(BitSet picked) {
+        BitSet sources = new BitSet(paths.size());
+        for (int ei = picked.nextSetBit(0); ei >= 0; ei = picked.nextSetBit(ei + 1)) {
+            for (int in : edges.get(ei).ins) {
+                if (producer[in] < 0 && exists[in] == 0) {
+                    sources.set(in);
+                }
+            }
+        }
+        if (sources.cardinality() < 256) {
+            return; // not worth the threads
+        }
+        sources.stream().parallel().forEach(this::missing);
     }
 
     private boolean missing(int node) {

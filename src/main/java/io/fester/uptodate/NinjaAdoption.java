@@ -87,6 +87,9 @@ public final class NinjaAdoption {
                 .allMatch(a -> a.outputs().isEmpty() || stamps.get(a.id()) != null)) {
             return null;
         }
+        if (ninjaSince) {
+            stamps.touch(); // saved at the run's end, later than the log: read again only when ninja built since
+        }
         String nothing = ": Fester takes nothing Ninja built as up to date";
         NinjaLog.Log log;
         try {
