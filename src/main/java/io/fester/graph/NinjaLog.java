@@ -172,6 +172,15 @@ public final class NinjaLog {
                 return;
             }
         }
+        int last = lastByte(file); // empty: a header first; a line cut short (a ninja killed): ended, not extended
+        byte[] before = last == 0 ? ("# ninja log v" + newVersion + "\n").getBytes(StandardCharsets.US_ASCII)
+                : last != '\n' ? new byte[] {'\n'} : new byte[0];
+        if (before.length > 0) {
+            byte[] b = new byte[before.length + body.length];
+            System.arraycopy(before, 0, b, 0, before.length);
+            System.arraycopy(body, 0, b, before.length, body.length);
+            body = b;
+        }
         appendWhole(file, body);
     }
 
@@ -190,6 +199,21 @@ public final class NinjaLog {
             return false;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The file's last byte, 0 when it is empty (or gone). */
+    private static int lastByte(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size == 0) {
+                return 0;
+            }
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0);
+        } catch (NoSuchFileException e) {
+            return 0;
         }
     }
 

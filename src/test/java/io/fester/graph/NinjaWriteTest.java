@@ -82,6 +82,17 @@ class NinjaWriteTest {
     }
 
     @Test
+    void aLogLineCutShortIsEndedAndAnEmptyLogGetsItsHeader() throws Exception {
+        Files.writeString(dir.resolve(NinjaLog.FILE), "# ninja log v5\n0\t5\t123\tcut");
+        NinjaLog.append(dir, List.of(new NinjaLog.Line(1, 2, 3, "x.o", 0xabcL)), 5);
+        assertEquals("# ninja log v5\n0\t5\t123\tcut\n1\t2\t3\tx.o\tabc\n", Files.readString(dir.resolve(NinjaLog.FILE)));
+        assertEquals(0xabcL, NinjaLog.parse(dir).entries().get("x.o").hash());
+        Files.writeString(dir.resolve(NinjaLog.FILE), "");
+        NinjaLog.append(dir, List.of(new NinjaLog.Line(1, 2, 3, "x.o", 0xabcL)), 6);
+        assertEquals("# ninja log v6\n1\t2\t3\tx.o\tabc\n", Files.readString(dir.resolve(NinjaLog.FILE)));
+    }
+
+    @Test
     void aDamagedDepsLogIsLeftToNinja() throws Exception {
         tree();
         byte[] cut = "# ninjadeps\n\u0004\u0000\u0000\u0000\u0010\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
