@@ -32,9 +32,12 @@ public final class NinjaRecorder {
     private final NinjaManifest manifest;
     private final long runStartMs;
     private int version = -2;
+    /** The run's appender to {@code .ninja_deps}: keeps what it read, so each append reads only what is new. */
+    private final NinjaDepsLog.Appender deps;
 
     private NinjaRecorder(Path root, NinjaManifest manifest, long runStartMs) {
         this.root = root;
+        this.deps = new NinjaDepsLog.Appender(root);
         this.manifest = manifest;
         this.runStartMs = runStartMs;
     }
@@ -111,7 +114,7 @@ public final class NinjaRecorder {
         }
         Map<String, NinjaDepsLog.Deps> records = new LinkedHashMap<>();
         mtimes.forEach((o, t) -> records.put(o, new NinjaDepsLog.Deps(t, inputs)));
-        return NinjaDepsLog.append(root, records);
+        return deps.append(records);
     }
 
     /** A file's mtime in ns, -1 when it does not exist. */

@@ -101,4 +101,36 @@ class NinjaWriteTest {
         assertTrue(why != null && why.contains("cut short"), why);
         assertEquals(cut.length, Files.size(dir.resolve(NinjaDepsLog.FILE)), "not written to");
     }
+
+    @Test
+    void oneRunsAppendsReadOnlyWhatIsNewAndFollowNinjasOwnWritesAndRecompaction() throws Exception {
+        tree();
+        NinjaTool.Result built = NinjaTool.run(dir, "x.o");
+        assertEquals(0, built.code(), built.err());
+        Path file = dir.resolve(NinjaDepsLog.FILE);
+        NinjaDepsLog.Appender appender = new NinjaDepsLog.Appender(dir);
+        int n = 200;
+        for (int k = 0; k < n; k++) {
+            assertNull(appender.append(Map.of("o" + k + ".o", new NinjaDepsLog.Deps(k, List.of("a.h", "h" + k + ".h")))));
+            if (k == n / 2) { // another writer (as ninja) appends meanwhile: its ids are seen, none given twice
+                assertNull(NinjaDepsLog.append(dir, Map.of("other.o", new NinjaDepsLog.Deps(7, List.of("c.h", "x.h")))));
+            }
+        }
+        // every byte parsed once over the run, not the whole file again at each append
+        assertTrue(appender.parsed <= Files.size(file), appender.parsed + " bytes parsed for a file of " + Files.size(file));
+        NinjaDepsLog.Read read = NinjaDepsLog.read(dir);
+        assertNull(read.problem());
+        assertEquals(List.of("a.h", "h150.h"), read.deps().get("o150.o").inputs());
+        assertEquals(List.of("c.h", "x.h"), read.deps().get("other.o").inputs());
+        assertEquals(List.of("a.h", "b.h"), read.deps().get("x.o").inputs());
+
+        // ninja recompacts (a new, shorter file in its place): read whole again, and the ids stay right
+        assertEquals(0, NinjaTool.run(dir, "-t", "recompact").code());
+        assertNull(appender.append(Map.of("late.o", new NinjaDepsLog.Deps(9, List.of("h3.h", "late.h")))));
+        read = NinjaDepsLog.read(dir);
+        assertNull(read.problem());
+        assertEquals(List.of("h3.h", "late.h"), read.deps().get("late.o").inputs());
+        NinjaTool.Result deps = NinjaTool.run(dir, "-t", "deps", "late.o");
+        assertTrue(deps.out().contains("late.o: #deps 2"), deps.out() + deps.err());
+    }
 }
