@@ -271,6 +271,7 @@ public final class LiveRun {
                 notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
                         + " (what ran will run again next time)");
             }
+            stamper.notices().forEach(this::notice);
             try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
             } catch (IllegalStateException shuttingDown) {

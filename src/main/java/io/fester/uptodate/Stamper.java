@@ -2,6 +2,8 @@ package io.fester.uptodate;
 
 import io.fester.graph.Action;
 import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaDepsLog;
+import io.fester.graph.NinjaLog;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import java.io.IOException;
@@ -50,8 +52,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     /** Writes ninja's records for a Ninja manifest's actions (on the worker), made at the first event. */
     private NinjaRecorder ninja;
     private boolean ninjaOpened;
-    /** Why {@code .ninja_deps} was last left alone, or null (the worker's). */
-    private volatile String ninjaProblem;
+    /** What to tell the user besides a failure of the stamps (see {@link #notices()}). */
+    private final java.util.Set<String> notices = new java.util.LinkedHashSet<>();
 
     public Stamper(BuildGraph graph, Stamps stamps) {
         this.graph = graph;
@@ -64,7 +66,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
         if (!ninjaOpened) {
             ninjaOpened = true; // the run's first event: ninja's times count from its build's start
             long runStart = r.timeMs();
-            worker.execute(() -> ninja = NinjaRecorder.open(graph, runStart));
+            worker.execute(() -> {
+                try {
+                    ninja = NinjaRecorder.open(graph, runStart);
+                } catch (RuntimeException e) {
+                    notice("could not read " + graph.spec() + " again to write ninja's records in " + root + " ("
+                            + e + "): ninja will run this run's actions again; Fester's stamps are kept");
+                }
+            });
         }
         if (!(r.event() instanceof Pipeline p) || p.action() == null) {
             return;
@@ -128,14 +137,39 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
             if (ninja != null) { // only what Fester stamps: anything else ninja should run again, as Fester does
-                String why = ninja.record(a, startedMs == Long.MAX_VALUE ? endMs : startedMs, endMs, named);
-                if (why != null) {
-                    ninjaProblem = why;
+                try {
+                    String why = ninja.record(a, startedMs == Long.MAX_VALUE ? endMs : startedMs, endMs, named);
+                    if (why != null) {
+                        notice(why);
+                    }
+                } catch (IOException | RuntimeException e) { // ninja's files, not Fester's: the stamp stays
+                    notice("could not write ninja's records (" + NinjaLog.FILE + ", " + NinjaDepsLog.FILE + ") in "
+                            + root + ": " + e.getMessage() + " (ninja will run such actions again; Fester's "
+                            + "stamps are kept)");
                 }
             }
         } catch (IOException e) {
             stamps.remove(a.id());
             failure = e;
+        } catch (RuntimeException e) {
+            stamps.remove(a.id());
+            notice("could not stamp " + a.id() + " (" + e + "): it runs again next time");
+        }
+    }
+
+    private void notice(String message) {
+        synchronized (notices) {
+            notices.add(message);
+        }
+    }
+
+    /**
+     * What went wrong besides the stamps themselves, each said once, to show the user after {@link #close()}:
+     * ninja's records that could not be written (their file named), stamps lost to a timeout.
+     */
+    public List<String> notices() {
+        synchronized (notices) {
+            return List.copyOf(notices);
         }
     }
 
@@ -156,15 +190,18 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     @Override
     public void close() throws IOException {
         worker.shutdown();
+        boolean done = false;
         try {
-            worker.awaitTermination(1, TimeUnit.MINUTES);
+            done = worker.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stamps.save();
-        if (ninjaProblem != null) {
-            throw new IOException(ninjaProblem);
+        if (!done) {
+            worker.shutdownNow();
+            notice("stamping the last actions took over a minute (or was interrupted): the stamps of those not "
+                    + "stamped yet are not saved, and they run again next time");
         }
+        stamps.save();
         if (failure != null) {
             throw failure;
         }

@@ -318,6 +318,25 @@ class UpToDateTest {
     }
 
     @Test
+    void ninjasFilesThatCannotBeWrittenAreSaidSoAndFestersStampsAreKept() throws Exception {
+        Path manifest = Samples.spec(dir, "n/build.ninja", """
+                rule make
+                  command = echo "$out: $in" > $out.d && echo $out > $out
+                  depfile = $out.d
+                  deps = gcc
+                build a: make
+                build b: make a
+                """);
+        Files.createDirectory(manifest.resolveSibling(".ninja_deps")); // ninja's deps log cannot be written
+        Cli.Result r = Cli.run(db(), "run", manifest.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("could not write ninja's records (.ninja_log, .ninja_deps) in "
+                + manifest.getParent()), r.err());
+        assertFalse(r.err().contains("could not write " + manifest.resolveSibling(Stamps.FILE)), r.err());
+        assertEquals(Map.of("a", "up_to_date", "b", "up_to_date"), run(manifest), "Fester's stamps were kept");
+    }
+
+    @Test
     void aPoolOfDepthOneRunsItsActionsOneAfterAnotherOnFourSlots() throws Exception {
         Path manifest = Samples.spec(dir, "p/build.ninja", """
                 pool serial
