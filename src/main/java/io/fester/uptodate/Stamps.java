@@ -235,7 +235,6 @@ public final class Stamps {
         return stamps.size();
     }
 
-    /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
     /**
      * Has the next {@link #save} write the file even when nothing in it changed: its time then says that this
      * run saw the build directory's Ninja records up to now ({@link NinjaAdoption}).
@@ -244,6 +243,7 @@ public final class Stamps {
         modified = true;
     }
 
+    /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
     public synchronized void save() throws IOException {
         if (!modified && !hashes.modified() && Files.exists(file)) {
             return;
