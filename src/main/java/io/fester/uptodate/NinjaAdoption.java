@@ -74,6 +74,16 @@ public final class NinjaAdoption {
      * manifest, no {@code .ninja_log}, or every action that makes files has a stamp.
      */
     public static NinjaAdoption open(BuildGraph graph, Stamps stamps) {
+        return open(graph, stamps, false);
+    }
+
+    /**
+     * As {@link #open(BuildGraph, Stamps)}; {@code wholeDefault}: the graph is the manifest's whole default
+     * selection (a run without explicit targets). Only such a run has the stamps file's time say that it saw
+     * ninja's records up to now: a run of some targets must not make ninja's rebuilds outside them look like
+     * Fester's older outputs.
+     */
+    public static NinjaAdoption open(BuildGraph graph, Stamps stamps, boolean wholeDefault) {
         if (!UpToDate.orderOnlyDeps(graph)) {
             return null;
         }
@@ -87,7 +97,7 @@ public final class NinjaAdoption {
                 .allMatch(a -> a.outputs().isEmpty() || stamps.get(a.id()) != null)) {
             return null;
         }
-        if (ninjaSince) {
+        if (ninjaSince && wholeDefault) {
             stamps.touch(); // saved at the run's end, later than the log: read again only when ninja built since
         }
         String nothing = ": Fester takes nothing Ninja built as up to date";
@@ -115,7 +125,9 @@ public final class NinjaAdoption {
             }
         }
         NinjaAdoption adoption = new NinjaAdoption(graph, root, null, log, d.deps(), manifest, stamps);
-        adoption.stampsTime = stampsTime;
+        if (ninjaSince) { // else nothing is newer than Fester's last run: no output was rebuilt by ninja since
+            adoption.stampsTime = stampsTime;
+        }
         return adoption;
     }
 
@@ -131,15 +143,19 @@ public final class NinjaAdoption {
     }
 
     /**
-     * Whether something other than Fester (ninja) wrote one of the action's outputs since Fester's last run:
-     * then its stamp no longer tells what made the outputs, and Ninja's record does.
+     * Whether ninja wrote one of the action's outputs since Fester's last run (it is newer than the stamps file,
+     * which ninja's log is newer than too, and ninja's log records it with the mtime it has now): then its
+     * stamp no longer tells what made the outputs, and Ninja's record does.
      */
     boolean rebuiltSince(int i) throws IOException {
         if (problem != null) {
             return false;
         }
         for (String o : graph.action(i).outputs()) {
-            if (mtime(o) > stampsTime) {
+            long t = mtime(o);
+            NinjaLog.Entry e = log.entries().get(o);
+            // newer than Fester's last run, and as ninja's log says ninja left it (not an edit by hand or a tool)
+            if (t > stampsTime && e != null && e.mtime() == t) {
                 return true;
             }
         }
