@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
             BuildGraph step = Specs.select(graph, List.of(needed.action()));
             LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
-                    "run").rebuild(true);
+                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
             run.onNotice(m -> System.err.println("fester: " + m));
             Progress progress = new Progress(System.err);
             run.addListener(progress);

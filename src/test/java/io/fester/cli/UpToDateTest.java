@@ -337,6 +337,35 @@ class UpToDateTest {
     }
 
     @Test
+    void aMissingInputOfTheManifestsGeneratorRegeneratesItAndTheRunSaysWhy() throws Exception {
+        String text = """
+                rule regen
+                  command = touch extra.cmake && cp build.ninja.in build.ninja
+                  generator = 1
+                rule make
+                  command = echo $out > $out
+                build build.ninja: regen build.ninja.in extra.cmake
+                build extra.cmake: phony
+                build a: make
+                """; // as CMake: a phony edge for each of the generator's inputs, so that one may go missing
+        Path manifest = Samples.spec(dir, "g/build.ninja", text);
+        Files.writeString(manifest.resolveSibling("build.ninja.in"), text);
+        Files.writeString(manifest.resolveSibling("extra.cmake"), "");
+        assertEquals(0, Cli.run(db(), "run", manifest.toString()).code());
+        Cli.Result quiet = Cli.run(db(), "run", manifest.toString());
+        assertFalse(quiet.err().contains("regenerating"), quiet.err());
+        Files.delete(manifest.resolveSibling("extra.cmake"));
+        Cli.Result r = Cli.run(db(), "run", manifest.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("extra.cmake is missing: regenerating"), r.err());
+        String regeneration = String.valueOf(r.runId() - 1);
+        assertEquals(0, Cli.run(db(), "verify", regeneration).code(), "the regeneration run verifies");
+        JsonNode queued = RunSamplesTest.events(db(), regeneration).stream()
+                .filter(e -> "queued".equals(e.path("state").asText())).findFirst().orElseThrow();
+        assertTrue(queued.path("reason").asText().endsWith("extra.cmake is missing"), queued.toString());
+    }
+
+    @Test
     void aPoolOfDepthOneRunsItsActionsOneAfterAnotherOnFourSlots() throws Exception {
         Path manifest = Samples.spec(dir, "p/build.ninja", """
                 pool serial
