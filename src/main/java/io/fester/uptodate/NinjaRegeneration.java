@@ -61,6 +61,9 @@ public final class NinjaRegeneration {
         String newestInput = null;
         for (String in : inputs) {
             long t = mtime(root, in);
+            if (t < 0) {
+                return new Needed(id, in + " is missing"); // as ninja: a missing input makes the edge dirty
+            }
             if (t > newest) {
                 newest = t;
                 newestInput = in;
