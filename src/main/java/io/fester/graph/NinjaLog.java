@@ -197,6 +197,15 @@ public final class NinjaLog {
             return true;
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return false;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            // no hard links here (some network or FAT file systems): created exclusively, written in one go
+            try {
+                Files.write(file, bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                return false;
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -236,9 +245,22 @@ public final class NinjaLog {
         if (installed == 0) {
             installed = 5;
             try {
-                Process p = new ProcessBuilder("ninja", "--version").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                Path out0 = Files.createTempFile("fester-ninja-version", ".txt");
+                Process p;
+                String out;
+                boolean done;
+                try {
+                    p = new ProcessBuilder("ninja", "--version").redirectErrorStream(true)
+                            .redirectOutput(out0.toFile()).start();
+                    done = p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS); // the output goes to a file: no pipe to fill
+                    if (!done) {
+                        p.destroyForcibly();
+                    }
+                    out = Files.readString(out0, StandardCharsets.UTF_8).trim();
+                } finally {
+                    Files.deleteIfExists(out0);
+                }
+                if (done && p.exitValue() == 0) {
                     String[] v = out.split("\\.");
                     int major = Integer.parseInt(v[0]);
                     int minor = v.length > 1 ? Integer.parseInt(v[1].replaceAll("[^0-9].*", "")) : 0;
