@@ -212,6 +212,10 @@ public final class NinjaDepsLog {
         private Object knownKey;
         /** The bytes parsed so far (for tests: the file is not read again whole on every append). */
         long parsed;
+        /** The file found damaged, by key and size, and why: not read again for each action while it stays so. */
+        private Object damagedKey;
+        private long damagedSize;
+        private String damaged;
 
         public Appender(Path root) {
             this.file = root.resolve(FILE);
@@ -247,6 +251,9 @@ public final class NinjaDepsLog {
                         continue; // replaced while it was opened: which one is open is unknown
                     }
                     long size = ch.size();
+                    if (damaged != null && key.equals(damagedKey) && size == damagedSize) {
+                        return damaged;
+                    }
                     if (known == null || !key.equals(knownKey) || size < known.length) {
                         known = new Contents();
                         knownKey = key;
@@ -263,7 +270,10 @@ public final class NinjaDepsLog {
                         String why = known.more(java.util.Arrays.copyOf(more.array(), more.position()), from);
                         if (why != null) {
                             known = null;
-                            return file + " " + why + ": Fester leaves it to ninja, which starts it over";
+                            damagedKey = key;
+                            damagedSize = size;
+                            damaged = file + " " + why + ": Fester leaves it to ninja, which starts it over";
+                            return damaged;
                         }
                     }
                     Pending p = encode(known, records);
