@@ -39,9 +39,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (spec.toString().endsWith(".ninja")) { // the stamps are read on the other core while the manifest is
+            io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent());
+        }
         BuildGraph graph = Specs.load(spec, link);
-        graph = Specs.select(graph, targets);
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
+            graph = regenerate(graph, store);
+            graph = Specs.select(graph, targets);
             LiveRun run = build.liveRun(graph, targets, store, "run", demo);
             run.onNotice(m -> System.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(System.err);
@@ -61,6 +65,39 @@ final class RunCommand implements Callable<Integer> {
                 default -> ExitCodes.FAILED;
             };
         }
+    }
+
+    /**
+     * As ninja does before every build: when the manifest's own regeneration step (CMake's or Meson's) is out
+     * of date, runs it first — a run of its own, on this machine, recorded like any — and loads the manifest
+     * again; up to 10 times, as a generator may need a second pass. Returns the graph to build.
+     */
+    private BuildGraph regenerate(BuildGraph graph, TimelineStore store) throws Exception {
+        for (int pass = 0; pass < 10; pass++) {
+            io.fester.uptodate.NinjaRegeneration.Needed needed = io.fester.uptodate.NinjaRegeneration.check(graph);
+            if (needed == null) {
+                return graph;
+            }
+            System.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
+            BuildGraph step = Specs.select(graph, List.of(needed.action()));
+            LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
+                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
+            run.onNotice(m -> System.err.println("fester: " + m));
+            Progress progress = new Progress(System.err);
+            run.addListener(progress);
+            String outcome;
+            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+                outcome = run.run();
+            }
+            System.err.println(progress.summary(outcome, run.runId()));
+            if (!"succeeded".equals(outcome)) {
+                throw new UserError("regenerating " + spec + " failed (run " + run.runId() + "): fix what its "
+                        + "generator reported, then run again");
+            }
+            graph = Specs.load(spec, link);
+        }
+        throw new UserError(spec + " is still out of date after regenerating it 10 times: its generator does not "
+                + "bring it up to date (check the clock, or the generator's dependencies)");
     }
 
     static SpecException at(Path spec, String message) {

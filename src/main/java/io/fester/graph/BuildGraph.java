@@ -224,9 +224,20 @@ public final class BuildGraph {
      */
     public BuildGraph select(int[] targets) {
         boolean[] keep = new boolean[size()];
-        for (int t : targets) {
-            for (int j : closure(t)) {
-                keep[j] = true;
+        int[] work = new int[size()];
+        int top = 0;
+        for (int t : targets) { // one walk for all targets: what one needs is not walked again for the next
+            if (!keep[t]) {
+                keep[t] = true;
+                work[top++] = t;
+            }
+        }
+        while (top > 0) {
+            for (int j : deps[work[--top]]) {
+                if (!keep[j]) {
+                    keep[j] = true;
+                    work[top++] = j;
+                }
             }
         }
         List<Action> kept = new ArrayList<>();

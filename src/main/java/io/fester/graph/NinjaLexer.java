@@ -247,11 +247,14 @@ final class NinjaLexer {
                 lastToken = start;
                 throw error("unexpected EOF");
             }
-            if (c != '$' && c != ' ' && c != ':' && c != '\r' && c != '\n' && c != '|' && c != '\0') {
+            if (c != '$' && c != ' ' && c != ':' && c != '\r' && c != '\n' && c != '|' && c != '\0'
+                    || !path && (c == ' ' || c == ':' || c == '|')) {
+                // a run of plain text; in a value, blanks, ':' and '|' are plain text too (one piece, not one per word)
                 int e = p + 1;
                 while (e < end) {
                     char d = s.charAt(e);
-                    if (d == '$' || d == ' ' || d == ':' || d == '\r' || d == '\n' || d == '|' || d == '\0') {
+                    if (d == '$' || d == '\r' || d == '\n' || d == '\0'
+                            || path && (d == ' ' || d == ':' || d == '|')) {
                         break;
                     }
                     e++;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -119,6 +120,162 @@ public final class NinjaLog {
         byte[] b = command.getBytes(StandardCharsets.UTF_8);
         return version >= 7 ? NinjaHash.rapidhash(b) : NinjaHash.murmur64a(b);
     }
+
+    /**
+     * A line to append, as ninja's {@code BuildLog::WriteEntry} writes it:
+     * {@code start TAB end TAB mtime TAB output TAB hash}, the times in ms since the build started, the
+     * mtime in ns, the hash in lower-case hex without padding.
+     */
+    public record Line(long startMs, long endMs, long mtime, String output, long hash) {
+        String text() {
+            return startMs + "\t" + endMs + "\t" + mtime + "\t" + output + "\t" + Long.toHexString(hash) + "\n";
+        }
+    }
+
+    /**
+     * The version of {@code root/.ninja_log} as its first line says: 0 when there is none (or it is empty),
+     * -1 when that line is not a log's header.
+     */
+    public static int versionOf(Path root) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(root.resolve(FILE), StandardCharsets.ISO_8859_1)) {
+            String first = in.readLine();
+            return first == null ? 0 : version(first);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Appends lines to {@code root/.ninja_log} as ninja appends them: with {@code O_APPEND}, whole lines in
+     * one {@code write}, so that they land between a concurrent ninja's lines (it writes each line with one
+     * {@code write} of its own, line-buffered), never inside one. No log yet: one is created with the header
+     * of {@code newVersion}, atomically (a complete file linked into place; if a ninja made one meanwhile,
+     * the lines go to that one). Ninja's recompaction (a new file renamed over the log) that happens at the
+     * same moment can lose the lines: then ninja runs those actions again, it never reads a damaged log.
+     */
+    public static void append(Path root, List<Line> lines, int newVersion) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(lines.size() * 96);
+        for (Line l : lines) {
+            sb.append(l.text());
+        }
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        Path file = root.resolve(FILE);
+        if (!Files.exists(file)) {
+            byte[] header = ("# ninja log v" + newVersion + "\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] whole = new byte[header.length + body.length];
+            System.arraycopy(header, 0, whole, 0, header.length);
+            System.arraycopy(body, 0, whole, header.length, body.length);
+            if (createWhole(file, whole)) {
+                return;
+            }
+        }
+        int last = lastByte(file); // empty: a header first; a line cut short (a ninja killed): ended, not extended
+        byte[] before = last == 0 ? ("# ninja log v" + newVersion + "\n").getBytes(StandardCharsets.US_ASCII)
+                : last != '\n' ? new byte[] {'\n'} : new byte[0];
+        if (before.length > 0) {
+            byte[] b = new byte[before.length + body.length];
+            System.arraycopy(before, 0, b, 0, before.length);
+            System.arraycopy(body, 0, b, before.length, body.length);
+            body = b;
+        }
+        appendWhole(file, body);
+    }
+
+    /**
+     * Creates {@code file} with exactly {@code bytes}, atomically (written aside, then hard-linked into
+     * place, which fails when the file exists); false when it existed.
+     */
+    static boolean createWhole(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".fester-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
+        Files.write(tmp, bytes);
+        try {
+            Files.createLink(file, tmp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            // no hard links here (some network or FAT file systems): created exclusively, written in one go
+            try {
+                Files.write(file, bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                return false;
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The file's last byte, 0 when it is empty (or gone). */
+    private static int lastByte(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size == 0) {
+                return 0;
+            }
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /** Appends {@code bytes} with {@code O_APPEND} in one write (the channel writes a regular file whole). */
+    static void appendWhole(Path file, byte[] bytes) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+
+    /**
+     * The log version the installed ninja writes into a new log: 7 for ninja 1.13 and later, 6 for 1.12, 5
+     * for older ones and when there is no ninja on the {@code PATH} (asked once per process).
+     */
+    public static synchronized int installedVersion() {
+        if (installed == 0) {
+            installed = 5;
+            try {
+                Path out0 = Files.createTempFile("fester-ninja-version", ".txt");
+                Process p;
+                String out;
+                boolean done;
+                try {
+                    p = new ProcessBuilder("ninja", "--version").redirectErrorStream(true)
+                            .redirectOutput(out0.toFile()).start();
+                    done = p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS); // the output goes to a file: no pipe to fill
+                    if (!done) {
+                        p.destroyForcibly();
+                    }
+                    out = Files.readString(out0, StandardCharsets.UTF_8).trim();
+                } finally {
+                    Files.deleteIfExists(out0);
+                }
+                if (done && p.exitValue() == 0) {
+                    String[] v = out.split("\\.");
+                    int major = Integer.parseInt(v[0]);
+                    int minor = v.length > 1 ? Integer.parseInt(v[1].replaceAll("[^0-9].*", "")) : 0;
+                    installed = major > 1 || minor >= 13 ? 7 : minor == 12 ? 6 : 5;
+                }
+            } catch (IOException | NumberFormatException e) {
+                // no ninja here: v5, which every ninja from 1.9 to 1.12 reads
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return installed;
+    }
+
+    private static int installed;
 
     private static int version(String header) {
         if (header == null || !header.startsWith("# ninja log v")) {

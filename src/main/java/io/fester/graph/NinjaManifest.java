@@ -38,6 +38,20 @@ public final class NinjaManifest {
     /** Per node: 0 unknown, 1 exists, 2 missing (for inputs nothing produces). */
     private final byte[] exists;
 
+    /** The manifest each loaded graph (and each selection of one) came from. */
+    private static final Map<BuildGraph, NinjaManifest> OF =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The manifest a graph was loaded from (or selected out of) in this process, or null. */
+    public static NinjaManifest of(BuildGraph graph) {
+        return OF.get(graph);
+    }
+
+    /** A path as ninja names it in its records: canonicalized ({@code ./} and {@code dir/..} dropped). */
+    public static String canonicalPath(String path) {
+        return NinjaPaths.canonicalize(path);
+    }
+
     private NinjaManifest(Path root, String spec, LoaderState s, int[] actionOf, int[] edgeOf, String manifestPath) {
         this.root = root;
         this.spec = spec;
@@ -88,6 +102,7 @@ public final class NinjaManifest {
         }
         List<String> paths = s.paths();
         List<Action> list = new ArrayList<>(actions);
+        Map<String, String> mkdirs = new java.util.HashMap<>();
         for (NinjaEdge e : edges) {
             if (e.isPhony()) {
                 continue;
@@ -112,13 +127,14 @@ public final class NinjaManifest {
             for (int o : e.outs) {
                 outputs.add(paths.get(o));
             }
-            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs), inputs, outputs, depIds,
+            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs, mkdirs), inputs, outputs, depIds,
                     tags(e), null, e.depfile.isEmpty() ? null : NinjaPaths.canonicalize(e.depfile)));
         }
         String name = root.getFileName() == null ? "build" : root.getFileName().toString();
         BuildGraph graph = new BuildGraph(name, root.toString(), spec, digest, Map.of(), list);
         NinjaManifest m = new NinjaManifest(root, spec, new LoaderState(paths, s.nodeIndex(), producer,
                 s.usedAsInput(), edges, s.defaults()), actionOf, edgeOf, manifestPath);
+        OF.put(graph, m);
         return new NinjaLoader.Loaded(graph, m);
     }
 
@@ -203,7 +219,7 @@ public final class NinjaManifest {
      * the command does not depend on what exists when the manifest is read: the up-to-date check keys
      * on it, and a remote host may lack directories the coordinator has.
      */
-    private static String run(NinjaEdge e, List<String> outputs) {
+    private static String run(NinjaEdge e, List<String> outputs, Map<String, String> mkdirs) {
         StringBuilder prefix = new StringBuilder();
         LinkedHashSet<String> wantedDirs = new LinkedHashSet<>();
         List<String> wanted = new ArrayList<>(outputs);
@@ -217,8 +233,12 @@ public final class NinjaManifest {
             }
             wantedDirs.add(out.substring(0, slash));
         }
-        for (String d : wantedDirs) {
-            mkdir(d, prefix);
+        for (String d : wantedDirs) { // most statements write into a directory others write into too
+            prefix.append(mkdirs.computeIfAbsent(d, dir -> {
+                StringBuilder sb = new StringBuilder();
+                mkdir(dir, sb);
+                return sb.toString();
+            }));
         }
         if (!e.rspfile.isEmpty()) {
             prefix.append("printf '%s' ");
@@ -391,6 +411,7 @@ public final class NinjaManifest {
             }
         }
         List<Integer> actions = new ArrayList<>();
+        statSources(picked);
         for (int ei = picked.nextSetBit(0); ei >= 0; ei = picked.nextSetBit(ei + 1)) {
             NinjaEdge e = edges.get(ei);
             for (int i = 0; i < e.ins.length; i++) {
@@ -407,7 +428,25 @@ public final class NinjaManifest {
         if (actions.size() == graph.size()) {
             return graph;
         }
-        return graph.select(actions.stream().mapToInt(Integer::intValue).toArray());
+        BuildGraph selected = graph.select(actions.stream().mapToInt(Integer::intValue).toArray());
+        OF.put(selected, this);
+        return selected;
+    }
+
+    /** Looks up, on all cores, whether the sources the picked statements read exist (a {@code stat} each). */
+    private void statSources(BitSet picked) {
+        BitSet sources = new BitSet(paths.size());
+        for (int ei = picked.nextSetBit(0); ei >= 0; ei = picked.nextSetBit(ei + 1)) {
+            for (int in : edges.get(ei).ins) {
+                if (producer[in] < 0 && exists[in] == 0) {
+                    sources.set(in);
+                }
+            }
+        }
+        if (sources.cardinality() < 256) {
+            return; // not worth the threads
+        }
+        sources.stream().parallel().forEach(this::missing);
     }
 
     private boolean missing(int node) {
@@ -415,6 +454,11 @@ public final class NinjaManifest {
             exists[node] = (byte) (Files.exists(root.resolve(paths.get(node))) ? 1 : 2);
         }
         return exists[node] == 2;
+    }
+
+    /** The manifest's own path relative to the build directory ({@code build.ninja}). */
+    public String manifestPath() {
+        return manifestPath;
     }
 
     /** The statement behind an action, or null for an unknown id. */

@@ -121,6 +121,15 @@ public final class LiveRun {
         return cache;
     }
 
+    /** Runs every action, recorded as stale for {@code why} (not as a rebuild asked for); set before {@link #run}. */
+    public LiveRun runBecause(String why) {
+        rebuild = true;
+        rebuildWhy = why;
+        return this;
+    }
+
+    private volatile String rebuildWhy = UpToDate.REBUILD;
+
     /** Whether this run is debugged. */
     public boolean debugged() {
         return debug;
@@ -169,11 +178,11 @@ public final class LiveRun {
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
         Stamps stamps = Stamps.load(root);
-        NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps);
+        NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());
         }
-        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph) : UpToDate.check(graph, stamps, ninja);
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy) : UpToDate.check(graph, stamps, ninja);
         lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
         if (cache != null) {
@@ -312,6 +321,7 @@ public final class LiveRun {
                 notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
                         + " (what ran will run again next time)");
             }
+            stamper.notices().forEach(this::notice);
             if (cacheRun != null) {
                 cacheRun.close();
             }

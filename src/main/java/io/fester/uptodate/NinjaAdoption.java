@@ -74,14 +74,31 @@ public final class NinjaAdoption {
      * manifest, no {@code .ninja_log}, or every action that makes files has a stamp.
      */
     public static NinjaAdoption open(BuildGraph graph, Stamps stamps) {
+        return open(graph, stamps, false);
+    }
+
+    /**
+     * As {@link #open(BuildGraph, Stamps)}; {@code wholeDefault}: the graph is the manifest's whole default
+     * selection (a run without explicit targets). Only such a run has the stamps file's time say that it saw
+     * ninja's records up to now: a run of some targets must not make ninja's rebuilds outside them look like
+     * Fester's older outputs.
+     */
+    public static NinjaAdoption open(BuildGraph graph, Stamps stamps, boolean wholeDefault) {
         if (!UpToDate.orderOnlyDeps(graph)) {
             return null;
         }
         Path root = Path.of(graph.root());
         Path logFile = root.resolve(NinjaLog.FILE);
-        if (!Files.exists(logFile) || graph.actions().stream()
+        long logTime = mtimeNs(logFile);
+        long stampsTime = mtimeNs(root.resolve(Stamps.FILE));
+        // ninja ran since Fester's last run (which saves its stamps after its last line in the log)
+        boolean ninjaSince = logTime >= stampsTime;
+        if (logTime < 0 || !ninjaSince && graph.actions().stream()
                 .allMatch(a -> a.outputs().isEmpty() || stamps.get(a.id()) != null)) {
             return null;
+        }
+        if (ninjaSince && wholeDefault) {
+            stamps.touch(); // saved at the run's end, later than the log: read again only when ninja built since
         }
         String nothing = ": Fester takes nothing Ninja built as up to date";
         NinjaLog.Log log;
@@ -99,13 +116,50 @@ public final class NinjaAdoption {
             return refused(graph, root, d.problem() + nothing);
         }
         Path spec = Path.of(graph.spec()).getFileName();
-        NinjaManifest manifest;
-        try {
-            manifest = NinjaLoader.read(root.resolve(spec == null ? Path.of("build.ninja") : spec)).manifest();
-        } catch (SpecException | IOException e) {
-            return refused(graph, root, "the manifest cannot be read again (" + e.getMessage() + ")" + nothing);
+        NinjaManifest manifest = NinjaManifest.of(graph);
+        if (manifest == null) {
+            try {
+                manifest = NinjaLoader.read(root.resolve(spec == null ? Path.of("build.ninja") : spec)).manifest();
+            } catch (SpecException | IOException e) {
+                return refused(graph, root, "the manifest cannot be read again (" + e.getMessage() + ")" + nothing);
+            }
         }
-        return new NinjaAdoption(graph, root, null, log, d.deps(), manifest, stamps);
+        NinjaAdoption adoption = new NinjaAdoption(graph, root, null, log, d.deps(), manifest, stamps);
+        if (ninjaSince) { // else nothing is newer than Fester's last run: no output was rebuilt by ninja since
+            adoption.stampsTime = stampsTime;
+        }
+        return adoption;
+    }
+
+    /** The stamps file's mtime (ns) when opened: outputs newer than it were made after Fester's last run. */
+    private long stampsTime = Long.MAX_VALUE;
+
+    private static long mtimeNs(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether ninja wrote one of the action's outputs since Fester's last run (it is newer than the stamps file,
+     * which ninja's log is newer than too, and ninja's log records it with the mtime it has now): then its
+     * stamp no longer tells what made the outputs, and Ninja's record does.
+     */
+    boolean rebuiltSince(int i) throws IOException {
+        if (problem != null) {
+            return false;
+        }
+        for (String o : graph.action(i).outputs()) {
+            long t = mtime(o);
+            NinjaLog.Entry e = log.entries().get(o);
+            // newer than Fester's last run, and as ninja's log says ninja left it (not an edit by hand or a tool)
+            if (t > stampsTime && e != null && e.mtime() == t) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static NinjaAdoption refused(BuildGraph graph, Path root, String why) {
@@ -161,8 +215,7 @@ public final class NinjaAdoption {
             return "output " + unlogged + " is not in " + NinjaLog.FILE;
         }
         if (!st.generator()) {
-            String command = st.rspfileContent().isEmpty() ? st.command()
-                    : st.command() + ";rspfile=" + st.rspfileContent();
+            String command = ninjaCommand(st);
             long hash = NinjaLog.commandHash(log.version(), command);
             for (NinjaLog.Entry e : entries) {
                 if (e.hash() != hash) {
@@ -217,6 +270,14 @@ public final class NinjaAdoption {
             }
         }
         return null;
+    }
+
+    /**
+     * The command as ninja hashes it into its log ({@code Edge::EvaluateCommand(true)}): the rule's command,
+     * then {@code ;rspfile=} and the response file's contents when there are any.
+     */
+    static String ninjaCommand(NinjaManifest.Statement st) {
+        return st.rspfileContent().isEmpty() ? st.command() : st.command() + ";rspfile=" + st.rspfileContent();
     }
 
     private static boolean reads(List<String> inputs, Action dep) {

@@ -2,6 +2,8 @@ package io.fester.uptodate;
 
 import io.fester.graph.Action;
 import io.fester.graph.BuildGraph;
+import io.fester.graph.NinjaDepsLog;
+import io.fester.graph.NinjaLog;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import java.io.IOException;
@@ -95,6 +97,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     public void restored(String action, List<String> discovered) {
         restored.put(action, List.copyOf(discovered));
     }
+    /** Writes ninja's records for a Ninja manifest's actions (on the worker), made at the first event. */
+    private NinjaRecorder ninja;
+    private boolean ninjaOpened;
+    /** What to tell the user besides a failure of the stamps (see {@link #notices()}). */
+    private final java.util.Set<String> notices = new java.util.LinkedHashSet<>();
 
     public Stamper(BuildGraph graph, Stamps stamps) {
         this(graph, stamps, CLOSE_TIMEOUT_MS);
@@ -109,6 +116,18 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
 
     @Override
     public void accept(Recorded r) {
+        if (!ninjaOpened) {
+            ninjaOpened = true; // the run's first event: ninja's times count from its build's start
+            long runStart = r.timeMs();
+            worker.execute(() -> {
+                try {
+                    ninja = NinjaRecorder.open(graph, runStart);
+                } catch (RuntimeException e) {
+                    notice("could not read " + graph.spec() + " again to write ninja's records in " + root + " ("
+                            + e + "): ninja will run this run's actions again; Fester's stamps are kept");
+                }
+            });
+        }
         if (!(r.event() instanceof Pipeline p) || p.action() == null) {
             return;
         }
@@ -120,11 +139,12 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 if (i >= 0) {
                     Action a = graph.action(i);
                     long since = start == null ? Long.MAX_VALUE : start;
+                    long end = r.timeMs();
                     pending.add(a.id());
                     worker.execute(() -> {
                         List<List<String>> found = new ArrayList<>(1);
                         try {
-                            stamp(a, since, null, found);
+                            stamp(a, since, end, null, found);
                         } finally {
                             pending.remove(a.id());
                             Succeeded sink = succeeded;
@@ -141,10 +161,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 List<String> discovered = restored.remove(p.action());
                 if (i >= 0 && discovered != null) {
                     Action a = graph.action(i);
+                    long end = r.timeMs();
                     pending.add(a.id());
                     worker.execute(() -> {
                         try {
-                            stamp(a, Long.MAX_VALUE, discovered, new ArrayList<>(1));
+                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1));
                         } finally {
                             pending.remove(a.id());
                         }
@@ -156,14 +177,16 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     }
 
     /**
+     * @param endMs when the action ended (the loop's time), for ninja's log
      * @param known the inputs a depfile named, when known (an action restored from the cache); else the
      *     depfile is read
      * @param found gets what the depfile named, once read
      */
-    private void stamp(Action a, long startedMs, List<String> known, List<List<String>> found) {
+    private void stamp(Action a, long startedMs, long endMs, List<String> known, List<List<String>> found) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
+            List<String> named = known;
             if (known != null) {
                 discovered.addAll(known);
             } else if (a.depfile() != null) {
@@ -175,7 +198,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     stamps.remove(a.id());
                     return;
                 }
-                for (String d : Depfile.parse(text)) {
+                named = Depfile.parse(text);
+                for (String d : named) {
                     discovered.add(relative(root, d));
                 }
                 found.add(List.copyOf(discovered));
@@ -204,11 +228,42 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
             saveSoon();
+            if (ninja != null) { // only what Fester stamps: anything else ninja should run again, as Fester does
+                try {
+                    String why = ninja.record(a, startedMs == Long.MAX_VALUE ? endMs : startedMs, endMs, named);
+                    if (why != null) {
+                        notice(why);
+                    }
+                } catch (IOException | RuntimeException e) { // ninja's files, not Fester's: the stamp stays
+                    notice("could not write ninja's records (" + NinjaLog.FILE + ", " + NinjaDepsLog.FILE + ") in "
+                            + root + ": " + e.getMessage() + " (ninja will run such actions again; Fester's "
+                            + "stamps are kept)");
+                }
+            }
         } catch (IOException e) {
             stamps.remove(a.id());
             synchronized (failures) {
                 failures.put(a.id(), e);
             }
+        } catch (RuntimeException e) {
+            stamps.remove(a.id());
+            notice("could not stamp " + a.id() + " (" + e + "): it runs again next time");
+        }
+    }
+
+    private void notice(String message) {
+        synchronized (notices) {
+            notices.add(message);
+        }
+    }
+
+    /**
+     * What went wrong besides the stamps themselves, each said once, to show the user after {@link #close()}:
+     * ninja's records that could not be written (their file named).
+     */
+    public List<String> notices() {
+        synchronized (notices) {
+            return List.copyOf(notices);
         }
     }
 

@@ -77,8 +77,51 @@ public final class Stamps {
         this.hashes = hashes;
     }
 
+    /** Stamps being read ahead ({@link #preload}), by workspace root, with the file's attributes then. */
+    private static final Map<Path, Preloaded> PRELOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Preloaded(Object attributes, java.util.concurrent.CompletableFuture<Stamps> stamps) {}
+
+    /**
+     * Starts reading a workspace's stamps on another thread (while the caller reads the spec, on the other
+     * core); the next {@link #load} of the same root takes them if the file is still as it was.
+     */
+    public static void preload(Path root) {
+        Path r = root.toAbsolutePath().normalize();
+        Object attributes = attributes(r.resolve(FILE));
+        PRELOADED.put(r, new Preloaded(attributes, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(r);
+            } catch (IOException e) {
+                return null; // read again by load, which reports it
+            }
+        })));
+    }
+
+    private static Object attributes(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return List.of(a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    String.valueOf(a.fileKey()));
+        } catch (IOException e) {
+            return "none";
+        }
+    }
+
     /** The stamps of a workspace (empty when it has none yet). */
     public static Stamps load(Path root) throws IOException {
+        Preloaded p = PRELOADED.remove(root.toAbsolutePath().normalize());
+        if (p != null) {
+            Stamps s = p.stamps().join();
+            if (s != null && p.attributes().equals(attributes(root.resolve(FILE)))) {
+                return s;
+            }
+        }
+        return read(root);
+    }
+
+    private static Stamps read(Path root) throws IOException {
         Stamps s = new Stamps(root.resolve(FILE), new FileHashes(root));
         try (BufferedReader in = Files.newBufferedReader(s.file, StandardCharsets.UTF_8)) {
             if (!HEADER.equals(in.readLine())) {
@@ -190,6 +233,14 @@ public final class Stamps {
 
     public synchronized int size() {
         return stamps.size();
+    }
+
+    /**
+     * Has the next {@link #save} write the file even when nothing in it changed: its time then says that this
+     * run saw the build directory's Ninja records up to now ({@link NinjaAdoption}).
+     */
+    public synchronized void touch() {
+        modified = true;
     }
 
     /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */

@@ -58,9 +58,14 @@ public final class UpToDate {
 
     /** The verdict of a rebuild that was asked for: nothing up to date, every action stale for that reason. */
     public static Result rebuild(BuildGraph graph) {
+        return rebuild(graph, REBUILD);
+    }
+
+    /** Every action stale, for the reason given (a regeneration of the manifest: why it was needed). */
+    public static Result rebuild(BuildGraph graph, String why) {
         Map<String, String> stale = new TreeMap<>();
         for (Action a : graph.actions()) {
-            stale.put(a.id(), REBUILD);
+            stale.put(a.id(), why);
         }
         return new Result(Map.of(), stale, graph.size(), 0);
     }
@@ -128,6 +133,11 @@ public final class UpToDate {
                 int inputs = a.inputs().size() + s.discovered().size();
                 upToDate.put(a.id(), "command and " + inputs + (inputs == 1 ? " input" : " inputs")
                         + " unchanged since its outputs were made");
+                continue;
+            }
+            if (ninja != null && ninja.rebuiltSince(i)
+                    && ninja.adopt(i, fresh, p -> entry(p, files, memo), upToDate, new TreeMap<>())) {
+                fresh[i] = true; // ninja ran it since Fester's last run, and would not run it again
                 continue;
             }
             stale.put(a.id(), staleDeps.isEmpty() ? self

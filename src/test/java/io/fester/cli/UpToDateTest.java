@@ -318,6 +318,54 @@ class UpToDateTest {
     }
 
     @Test
+    void ninjasFilesThatCannotBeWrittenAreSaidSoAndFestersStampsAreKept() throws Exception {
+        Path manifest = Samples.spec(dir, "n/build.ninja", """
+                rule make
+                  command = echo "$out: $in" > $out.d && echo $out > $out
+                  depfile = $out.d
+                  deps = gcc
+                build a: make
+                build b: make a
+                """);
+        Files.createDirectory(manifest.resolveSibling(".ninja_deps")); // ninja's deps log cannot be written
+        Cli.Result r = Cli.run(db(), "run", manifest.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("could not write ninja's records (.ninja_log, .ninja_deps) in "
+                + manifest.getParent()), r.err());
+        assertFalse(r.err().contains("could not write " + manifest.resolveSibling(Stamps.FILE)), r.err());
+        assertEquals(Map.of("a", "up_to_date", "b", "up_to_date"), run(manifest), "Fester's stamps were kept");
+    }
+
+    @Test
+    void aMissingInputOfTheManifestsGeneratorRegeneratesItAndTheRunSaysWhy() throws Exception {
+        String text = """
+                rule regen
+                  command = touch extra.cmake && cp build.ninja.in build.ninja
+                  generator = 1
+                rule make
+                  command = echo $out > $out
+                build build.ninja: regen build.ninja.in extra.cmake
+                build extra.cmake: phony
+                build a: make
+                """; // as CMake: a phony edge for each of the generator's inputs, so that one may go missing
+        Path manifest = Samples.spec(dir, "g/build.ninja", text);
+        Files.writeString(manifest.resolveSibling("build.ninja.in"), text);
+        Files.writeString(manifest.resolveSibling("extra.cmake"), "");
+        assertEquals(0, Cli.run(db(), "run", manifest.toString()).code());
+        Cli.Result quiet = Cli.run(db(), "run", manifest.toString());
+        assertFalse(quiet.err().contains("regenerating"), quiet.err());
+        Files.delete(manifest.resolveSibling("extra.cmake"));
+        Cli.Result r = Cli.run(db(), "run", manifest.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("extra.cmake is missing: regenerating"), r.err());
+        String regeneration = String.valueOf(r.runId() - 1);
+        assertEquals(0, Cli.run(db(), "verify", regeneration).code(), "the regeneration run verifies");
+        JsonNode queued = RunSamplesTest.events(db(), regeneration).stream()
+                .filter(e -> "queued".equals(e.path("state").asText())).findFirst().orElseThrow();
+        assertTrue(queued.path("reason").asText().endsWith("extra.cmake is missing"), queued.toString());
+    }
+
+    @Test
     void aPoolOfDepthOneRunsItsActionsOneAfterAnotherOnFourSlots() throws Exception {
         Path manifest = Samples.spec(dir, "p/build.ninja", """
                 pool serial

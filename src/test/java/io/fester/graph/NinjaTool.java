@@ -60,6 +60,18 @@ public final class NinjaTool {
         }
     }
 
+    /**
+     * The {@code .ninja_log} header the installed ninja writes into a new log, from {@code ninja --version}:
+     * v5 for 1.10 and 1.11, v6 for 1.12, v7 from 1.13 on (ninja's build_log.cc).
+     */
+    public static String logHeader(Path dir) throws IOException, InterruptedException {
+        String[] v = ok(dir, "--version").trim().split("\\.");
+        int major = Integer.parseInt(v[0]);
+        int minor = Integer.parseInt(v[1].replaceAll("[^0-9].*", ""));
+        int version = major > 1 || minor >= 13 ? 7 : minor == 12 ? 6 : 5;
+        return "# ninja log v" + version;
+    }
+
     /** Runs ninja and fails the test unless it exits 0; returns stdout. */
     public static String ok(Path dir, String... args) throws IOException, InterruptedException {
         Result r = run(dir, args);
