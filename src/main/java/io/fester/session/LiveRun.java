@@ -307,7 +307,11 @@ public final class LiveRun {
     private void post(RunLoop l, String host) {
         l.post(new NodeEvent(host, NodeEvent.LOST, null, null, null, null, null));
         boolean anyLocal = hosts.hosts().stream().anyMatch(RunRequest.HostSpec::local);
-        if (!anyLocal && lostHosts.size() == hosts.hosts().size()) {
+        boolean all;
+        synchronized (lostHosts) {
+            all = lostHosts.size() == hosts.hosts().size();
+        }
+        if (!anyLocal && all) {
             l.cancel("every host was lost", false);
         }
     }
