@@ -257,7 +257,7 @@ public final class LiveRun {
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
         boolean sample = !local.isEmpty() && first != null;
-        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post) : null) {
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post, this::notice) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
