@@ -66,7 +66,6 @@ final class ExplainCommand implements Callable<Integer> {
         }
         BuildState state = new BuildState();
         ScoringScheduler scheduler = new ScoringScheduler(request.weights(), request.policy());
-        String thisVersion = Engine.forRequest(request).version();
         int index = -1;
         int attempts = 0;
         StringBuilder out = new StringBuilder();
@@ -90,7 +89,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (r.event() instanceof ScheduleDecision d && d.action().equals(action)) {
                 attempts++;
                 explain(out, r, d, state, scheduler, index, attempts,
-                        thisVersion.equals(state.schedulerVersion()) ? null : state.schedulerVersion());
+                        Engine.forRequest(request).decidesAs(state.schedulerVersion()) ? null : state.schedulerVersion());
             }
             state.apply(r);
         }

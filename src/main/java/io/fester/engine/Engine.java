@@ -121,8 +121,38 @@ public final class Engine {
      * {@code engine/4+restat+score/1} for a request with actions stale only through dependencies.
      */
     public String version() {
-        return VERSION + (restat ? "+" + RESTAT : "") + (cache != null ? "+" + CACHE : "") + "+" + scheduler.version();
+        return VERSION + (restat ? "+" + RESTAT : "") + (cache != null ? "+" + CACHE : "") + "+" + scheduler.version()
+                + "+" + PlanSearch.VERSION + "+" + RootCause.VERSION;
     }
+
+    /**
+     * Whether a run recorded with this version string was decided as this engine decides it. Runs recorded
+     * before the plan search and root-cause versions were part of the string (e.g. {@code engine/4+score/1})
+     * were decided by their first versions, {@link #LEGACY_PLAN_CAUSE}: they compare as if they said so.
+     */
+    public boolean decidesAs(String recorded) {
+        if (recorded == null) {
+            return true;
+        }
+        String full = recorded.contains("+" + PlanSearch.NAME + "/") ? recorded : recorded + "+" + LEGACY_PLAN_CAUSE;
+        return full.equals(version());
+    }
+
+    /**
+     * Replays a run recorded with this version string, which {@link #decidesAs} this engine: its
+     * {@code run_started} says it as recorded (a run from before the plan and cause parts keeps its string).
+     */
+    public void replaying(String recorded) {
+        if (!decidesAs(recorded)) {
+            throw new IllegalArgumentException("recorded by " + recorded + ", not by " + version());
+        }
+        recordedVersion = recorded;
+    }
+
+    private String recordedVersion;
+
+    /** What a version string without plan search and root-cause parts stands for (Fester before they were recorded). */
+    static final String LEGACY_PLAN_CAUSE = PlanSearch.NAME + "/1+" + RootCause.NAME + "/1";
 
     /** The engine's view of the run. Read-only for callers. */
     public BuildState state() {
@@ -227,7 +257,8 @@ public final class Engine {
         through = restat ? through(rr) : null;
         unchangedBy = restat ? new String[graph.size()] : null;
         prioritize(History.empty());
-        emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), version(), graph.size(), rr.policy()));
+        emit(Pipeline.runStarted(rr.specDigest(), rr.hosts(), rr.weights(), recordedVersion != null ? recordedVersion
+                : version(), graph.size(), rr.policy()));
         pools = Pools.of(graph);
         for (int i = 0; i < graph.size(); i++) {
             String id = graph.action(i).id();

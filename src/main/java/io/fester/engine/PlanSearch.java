@@ -122,6 +122,14 @@ final class PlanSearch {
         return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried)), s.best);
     }
 
+    static final String NAME = "plan";
+    /**
+     * The plan search's decision version, recorded in the engine's version: bump it when a change here, in
+     * {@link PriorityRule}'s rules or the standard set, or in {@link Planning#standard()} changes what the
+     * search picks, so that older runs verify as "another version" (PlanVersionTest pins the constants).
+     */
+    static final String VERSION = NAME + "/1";
+
     /** Passes in a row that do not improve on the best plan before a forward-backward chain stops. */
     static final int PATIENCE = 4;
     /** Forward-backward passes per chain at most. */

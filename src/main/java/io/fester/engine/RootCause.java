@@ -24,6 +24,14 @@ import java.util.Set;
 final class RootCause {
     private RootCause() {}
 
+    static final String NAME = "cause";
+    /**
+     * The root-cause analysis's decision version, recorded in the engine's version: bump it when a change
+     * here or in {@link HostFaults} changes the candidates, their confidences or their order, so that
+     * older runs verify as "another version".
+     */
+    static final String VERSION = NAME + "/1";
+
     static FailurePropagation analyse(int i, Exit x, BuildState state) {
         BuildGraph g = state.graph();
         Action a = g.action(i);

@@ -61,10 +61,13 @@ public final class Verifier {
         Engine engine = Engine.forRequest(request);
         for (Recorded r : events) {
             if (r.event() instanceof Pipeline p && Pipeline.RUN_STARTED.equals(p.state())
-                    && p.schedulerVersion() != null && !p.schedulerVersion().equals(engine.version())) {
+                    && p.schedulerVersion() != null && !engine.decidesAs(p.schedulerVersion())) {
                 return new Result(Status.OTHER_VERSION, r.seq(), null, null, "recorded by scheduler "
                         + p.schedulerVersion() + "; this Fester has " + engine.version()
                         + ": its decisions cannot be compared", 0);
+            }
+            if (r.event() instanceof Pipeline p && Pipeline.RUN_STARTED.equals(p.state()) && p.schedulerVersion() != null) {
+                engine.replaying(p.schedulerVersion());
             }
         }
         ArrayDeque<Event> expected = new ArrayDeque<>();

@@ -307,7 +307,7 @@ public final class LiveRun {
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
         boolean sample = !local.isEmpty() && first != null;
-        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post) : null) {
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post, this::notice) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
@@ -361,7 +361,11 @@ public final class LiveRun {
     private void post(RunLoop l, String host) {
         l.post(new NodeEvent(host, NodeEvent.LOST, null, null, null, null, null));
         boolean anyLocal = hosts.hosts().stream().anyMatch(RunRequest.HostSpec::local);
-        if (!anyLocal && lostHosts.size() == hosts.hosts().size()) {
+        boolean all;
+        synchronized (lostHosts) {
+            all = lostHosts.size() == hosts.hosts().size();
+        }
+        if (!anyLocal && all) {
             l.cancel("every host was lost", false);
         }
     }

@@ -29,6 +29,9 @@ public final class HistoryStore {
             s.execute("CREATE TABLE IF NOT EXISTS host_tag_history(host VARCHAR NOT NULL, tag VARCHAR NOT NULL,"
                     + " runs INT NOT NULL, avg_ms BIGINT NOT NULL, PRIMARY KEY(host, tag))");
             s.execute("CREATE TABLE IF NOT EXISTS host_faults(host VARCHAR PRIMARY KEY, score DOUBLE NOT NULL)");
+            // the row every learner locks first: learners (of any process sharing the file) take turns
+            s.execute("CREATE TABLE IF NOT EXISTS history_lock(id INT PRIMARY KEY)");
+            s.execute("MERGE INTO history_lock(id) KEY(id) VALUES (0)");
         } catch (SQLException e) {
             throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }
@@ -99,6 +102,34 @@ public final class HistoryStore {
             Map<String, Integer> hostFaults) throws StoreException {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
+            try {
+                learn(c, spec, run, outcomes, hostTagMs, hostFaults);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
+        }
+    }
+
+    /**
+     * One learning, in the caller's transaction. It first locks the {@code history_lock} row, so that two
+     * learners (threads or processes sharing the database) take turns: each reads what the other wrote
+     * and nothing is lost (without it, both read the same counts and the later write drops the other's).
+     */
+    private static void learn(Connection c, String spec, int run, Map<String, Long> outcomes,
+            Map<String, Map<String, List<Long>>> hostTagMs, Map<String, Integer> hostFaults) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MS);
+            try (ResultSet rs = st.executeQuery("SELECT id FROM history_lock WHERE id = 0 FOR UPDATE")) {
+                if (!rs.next()) {
+                    throw new SQLException("history_lock has no row");
+                }
+            }
+        }
+        {
             try (PreparedStatement get = c.prepareStatement(
                     "SELECT runs, avg_ms, failures FROM action_history WHERE spec = ? AND action = ?");
                     PreparedStatement put = c.prepareStatement("MERGE INTO action_history(spec, action, runs, avg_ms,"
@@ -174,9 +205,9 @@ public final class HistoryStore {
                 }
                 put.executeBatch();
             }
-            c.commit();
-        } catch (SQLException e) {
-            throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }
     }
+
+    /** How long a learner waits for another's turn (a learning takes milliseconds). */
+    static final int LOCK_TIMEOUT_MS = 30_000;
 }

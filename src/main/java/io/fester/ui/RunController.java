@@ -132,7 +132,7 @@ final class RunController implements AutoCloseable {
         spec.set(abs);
         remember(abs);
         cancel();
-        worker.submit(() -> runOn(abs, debug, rebuild));
+        submit(() -> runOn(abs, debug, rebuild));
     }
 
     /** Runs the current spec again, every action of it, even those that are up to date. */
@@ -171,7 +171,7 @@ final class RunController implements AutoCloseable {
      */
     void replay(String run, java.util.function.BiConsumer<ReplayModel, io.fester.timeline.RunInfo> onLoaded) {
         cancel();
-        worker.submit(() -> {
+        submit(() -> {
             try {
                 TimelineStore db = store.join();
                 io.fester.timeline.RunInfo info = db.resolve(run);
@@ -197,7 +197,7 @@ final class RunController implements AutoCloseable {
         if (worker.isShutdown()) {
             return; // the window closed before the run's end reached it: nobody to show an autopsy to
         }
-        worker.submit(() -> {
+        submit(() -> {
             try {
                 AutopsyModel m = AutopsyModel.load(store.join(), run, events);
                 Platform.runLater(() -> onLoaded.accept(m));
@@ -210,7 +210,7 @@ final class RunController implements AutoCloseable {
 
     /** The recorded runs, newest first, off the FX thread; {@code onLoaded} runs on the FX thread. */
     void runs(Consumer<List<io.fester.timeline.RunInfo>> onLoaded) {
-        worker.submit(() -> {
+        submit(() -> {
             try {
                 List<io.fester.timeline.RunInfo> runs = new ArrayList<>(store.join().runs());
                 java.util.Collections.reverse(runs);
@@ -227,6 +227,20 @@ final class RunController implements AutoCloseable {
             open(spec.get());
         }
     }
+
+    /** Work for the worker thread; none is taken once the cockpit is closing (quit). */
+    private void submit(Runnable task) {
+        if (closing) {
+            return;
+        }
+        try {
+            worker.submit(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // quit meanwhile: nothing more to do
+        }
+    }
+
+    private volatile boolean closing;
 
     /** Cancels the run going on, if any. */
     void cancel() {
@@ -279,6 +293,9 @@ final class RunController implements AutoCloseable {
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;
+            if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
+                run.cancel("cancelled from the cockpit (quit)", false);
+            }
             Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
             idWatcher.setDaemon(true);
             idWatcher.start();
@@ -363,13 +380,24 @@ final class RunController implements AutoCloseable {
 
     @Override
     public void close() {
-        cancel();
+        closing = true;
+        LiveRun r0 = current;
+        if (r0 != null) {
+            r0.cancel("cancelled from the cockpit (quit)", false);
+        }
         pump.stop();
         worker.shutdown();
+        // Quit records the cancel and the run's end before the timeline closes: the run gets the cancel
+        // grace for its actions' exits, then is forced to end; the worker (the run's thread) is waited for,
+        // not a fixed time, so nothing it writes is cut off
         try {
+            long grace = io.fester.engine.RunLoop.CANCEL_GRACE_MS + 5_000;
             LiveRun r = current;
-            if (r != null) {
-                r.awaitEnd(15_000);
+            if (r != null && !r.awaitEnd(grace)) {
+                r.cancel("cancelled from the cockpit (quit): its actions did not end in time", true);
+            }
+            if (!worker.awaitTermination(grace, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                vm.message("the run did not end after the quit: its record shows it interrupted");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

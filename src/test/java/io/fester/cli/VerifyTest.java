@@ -121,4 +121,27 @@ class VerifyTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("recorded by scheduler engine/0+load/0"), r.err());
     }
+
+    @Test
+    void theRecordedVersionNamesThePlanSearchAndRootCauseVersions() throws Exception {
+        int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
+        String v = events.get(i).path("scheduler_version").asText();
+        assertTrue(v.endsWith("+plan/1+cause/1"), v);
+        // a run recorded by a Fester whose plan search decided otherwise is another version, not "different"
+        events.get(i).put("scheduler_version", v.replace("+plan/1", "+plan/2"));
+        Cli.Result r = verify(events);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("+plan/2+cause/1; this Fester has " + v), r.err());
+        events.get(i).put("scheduler_version", v.replace("+cause/1", "+cause/0"));
+        assertEquals(2, verify(events).code());
+    }
+
+    @Test
+    void aRunRecordedBeforeThePlanAndCauseVersionsVerifiesAsBefore() throws Exception {
+        int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
+        String v = events.get(i).path("scheduler_version").asText();
+        events.get(i).put("scheduler_version", v.replace("+plan/1+cause/1", ""));
+        Cli.Result r = verify(events);
+        assertEquals(0, r.code(), r.toString());
+    }
 }

@@ -156,14 +156,29 @@ public final class SshExecutor implements Dispatcher {
         if (a != null && a.isOpen()) {
             return a;
         }
-        synchronized (agents) {
+        // one lock per host: a host whose agent is slow to start (or never answers) stalls only its own
+        // attempts, not every host's
+        synchronized (agentLocks.computeIfAbsent(name, k -> new Object())) {
             a = agents.get(name);
             if (a == null || !a.isOpen()) {
-                a = SshAgent.start(h.session(), h.sync());
+                a = agentStarter.start(name, h);
                 agents.put(name, a);
             }
             return a;
         }
+    }
+
+    /** Starts a host's agent; tests may wrap it (e.g. to hold one host's start back). */
+    interface AgentStarter {
+        SshAgent start(String name, Host h) throws IOException;
+    }
+
+    private final Map<String, Object> agentLocks = new ConcurrentHashMap<>();
+    private volatile AgentStarter agentStarter = (name, h) -> SshAgent.start(h.session(), h.sync());
+
+    /** For tests: the agent start, wrapped. */
+    void agentStarter(java.util.function.UnaryOperator<AgentStarter> wrap) {
+        agentStarter = wrap.apply(agentStarter);
     }
 
     /** True once {@link #cancelAll} (or {@link #close}) came after the attempt of this epoch started. */

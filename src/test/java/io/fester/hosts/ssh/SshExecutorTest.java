@@ -162,6 +162,9 @@ class SshExecutorTest {
 
     @Test
     void aTimeoutKillsTheRemoteGroup() throws Exception {
+        // the agent started first: the 500 ms timeout is the command's alone, not the agent start's too
+        exec.start(action("warm", "true", List.of(), List.of(), null), "demo1", 0, 1);
+        assertEquals(0, ((Exit) last(ExecutorEvents.untilExit(events))).exitCode());
         exec.start(action("a", "sleep 300 & echo $!; sleep 300", List.of(), List.of(), 500L), "demo1", 0, 1);
         long pid = Long.parseLong(((Output) events.poll(30, TimeUnit.SECONDS)).text().trim());
         List<Event> got = ExecutorEvents.untilExit(events);
@@ -216,5 +219,45 @@ class SshExecutorTest {
             assertNull(second.state(), "only the first sample says up");
             assertEquals(0, demo.cluster.busy("demo1"), "the sampler's own loop does not warm the host");
         }
+    }
+
+    private static Event last(List<Event> got) {
+        return got.get(got.size() - 1);
+    }
+
+    @Test
+    void aHostWhoseAgentIsSlowToStartDoesNotHoldBackTheOthers() throws Exception {
+        exec.close();
+        SshSession s1 = demo.connect("demo1");
+        SshSession s2 = demo.connect("demo2");
+        exec = new SshExecutor(Map.of("demo1", new SshExecutor.Host(s1, WorkspaceSync.open(s1, root)),
+                "demo2", new SshExecutor.Host(s2, WorkspaceSync.open(s2, root))), demo.pool, Map.of(), events::add);
+        java.util.concurrent.CountDownLatch slowStarting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        exec.agentStarter(real -> (name, h) -> {
+            if (name.equals("demo1")) { // demo1's agent start hangs until the test lets it go
+                slowStarting.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            return real.start(name, h);
+        });
+        try {
+            exec.start(action("slow", "echo slow", List.of(), List.of(), null), "demo1", 0, 1);
+            assertTrue(slowStarting.await(60, TimeUnit.SECONDS), "demo1's agent start began");
+            exec.start(action("quick", "echo quick", List.of(), List.of(), null), "demo2", 0, 1);
+            // demo2's action ends while demo1's agent start is still held back
+            Exit quick = (Exit) last(ExecutorEvents.untilExit(events));
+            assertEquals("quick", quick.action(), quick.toString());
+            assertEquals(0, quick.exitCode(), quick.toString());
+        } finally {
+            release.countDown();
+        }
+        Exit slow = (Exit) last(ExecutorEvents.untilExit(events));
+        assertEquals("slow", slow.action(), slow.toString());
+        assertEquals(0, slow.exitCode(), slow.toString());
     }
 }
