@@ -701,7 +701,22 @@ final class DagView extends Region {
         summary.setArrowLocation(org.controlsfx.control.PopOver.ArrowLocation.TOP_LEFT);
         summary.setDetachable(false);
         summary.setAutoHide(true);
+        summary.setConsumeAutoHidingEvents(false); // a click on the graph while it shows still selects
         summary.show(canvas, hoverX + 4, hoverY + 10);
+        // Its window (arrow and shadow margins included) must not lie under the pointer: there it would take
+        // the click meant for the box the pointer rests on.
+        double below = hoverY + 6 - summary.getY();
+        if (below > 0 && summary.getX() <= hoverX && hoverX <= summary.getX() + summary.getWidth()) {
+            summary.hide(javafx.util.Duration.ZERO);
+            summary.show(canvas, hoverX + 4, hoverY + 10 + below);
+        }
+    }
+
+    /** Whether the hover summary's window covers a point of the screen (it never covers the pointer). */
+    boolean summaryCovers(double screenX, double screenY) {
+        return summary != null && summary.isShowing() && screenX >= summary.getX()
+                && screenX <= summary.getX() + summary.getWidth() && screenY >= summary.getY()
+                && screenY <= summary.getY() + summary.getHeight();
     }
 
     private void hideSummary() {

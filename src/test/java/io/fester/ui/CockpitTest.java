@@ -40,6 +40,8 @@ class CockpitTest {
     private void waitForTheRunToEnd() throws Exception {
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS,
                 () -> "finished".equals(window.viewModel().state().runStatus()) && window.dag().ready());
+        // the run's autopsy loads after its end and selects its first failure: let it, before the test selects
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.autopsy().model() != null);
         WaitForAsyncUtils.waitForFxEvents();
     }
 

@@ -1,6 +1,7 @@
 package io.fester.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Cli;
@@ -71,7 +72,14 @@ class DebugOverrideRuleTest {
         DebuggerStop start = debug().lastStop();
         Point2D link = WaitForAsyncUtils.asyncFx(() -> window.debugView().dag().canvas()
                 .localToScreen(window.debugView().dag().centerOf("link"))).get();
+        robot.moveTo(link);
+        robot.sleep(900); // long enough for the hover summary: it must not take the click meant for the box
+        assertFalse(WaitForAsyncUtils.asyncFx(() -> window.debugView().dag().summaryCovers(link.getX(), link.getY())).get(),
+                "the hover summary lies under the pointer");
         robot.clickOn(link);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(window.viewModel().graph().indexOf("link"), window.viewModel().selectedProperty().get(),
+                "the click on link's box selects it (the debugger's stop had selected " + start.action() + ")");
         robot.press(KeyCode.CONTROL).press(KeyCode.F10).release(KeyCode.F10).release(KeyCode.CONTROL);
         waitFor(() -> debug().lastStop() != start && debug().pausedProperty().get());
         assertEquals("until", debug().lastStop().stop());
