@@ -80,6 +80,10 @@ class CancelTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(130, p.exitValue(), out);
+        // killed with its group; once Fester is gone the killed shell is reaped by init, which may take a moment
+        for (int i = 0; i < 100 && ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
         assertFalse(ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false), "a was killed: " + out);
         assertFalse(out.contains("FAILED"), out);
         assertTrue(out.contains("cancelled a (host "), out);
