@@ -343,4 +343,16 @@ public final class ActionKeys {
         }
         return HexFormat.of().formatHex(md.digest());
     }
+
+    /**
+     * The second-level pre-image: the first level plus the inputs a manifest entry's depfile named, and, for a
+     * result that embeds the checkout's path ({@code located}), this checkout's location.
+     */
+    public PreImage full(PreImage first, java.util.Map<String, String> deps, boolean located) {
+        PreImage full = first.plus(deps);
+        if (located) {
+            full = full.plus(java.util.Map.of("location", project().toString()));
+        }
+        return full;
+    }
 }

@@ -106,7 +106,7 @@ public final class CacheSession {
                     if (deps == null) {
                         continue; // an input that entry names is gone here: it cannot be this one
                     }
-                    PreImage full = full(first, deps, m.located());
+                    PreImage full = keys.full(first, deps, m.located());
                     if (candidate == null) {
                         candidate = full;
                     }
@@ -167,7 +167,7 @@ public final class CacheSession {
                     // unreadable now: shown as no longer read
                 }
             }
-            PreImage cmp = full(first, deps, before.get("location") != null);
+            PreImage cmp = keys.full(first, deps, before.get("location") != null);
             List<String> changes = cmp.changesSince(before);
             why = changes.isEmpty() ? "not in the cache: no result under this key (evicted, cleared, or never stored)"
                     : PreImage.summary(changes, 4);
@@ -197,14 +197,6 @@ public final class CacheSession {
             }
         });
         return new PreImage(f);
-    }
-
-    private PreImage full(PreImage first, Map<String, String> deps, boolean located) {
-        PreImage full = first.plus(deps);
-        if (located) {
-            full = full.plus(Map.of("location", keys.project().toString()));
-        }
-        return full;
     }
 
     private record Restored(long bytes, int files, String stdout, String stderr, long startNs) {}
@@ -459,7 +451,7 @@ public final class CacheSession {
         } catch (IOException e) {
             return notStored(a, null, "not stored: " + e.getMessage());
         }
-        PreImage full = full(now, depFields, located);
+        PreImage full = keys.full(now, depFields, located);
         String k2 = full.key();
         Path tmpOut = null;
         Path tmpErr = null;

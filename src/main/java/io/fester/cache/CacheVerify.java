@@ -72,10 +72,7 @@ public final class CacheVerify {
                 if (deps == null) {
                     continue;
                 }
-                PreImage full = first.plus(deps);
-                if (m.located()) {
-                    full = full.plus(Map.of("location", keys.project().toString()));
-                }
+                PreImage full = keys.full(first, deps, m.located());
                 byte[] rb = layer.getResult(full.key());
                 CacheResult r = rb == null ? null : CacheResult.parse(rb);
                 if (r != null) {
