@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.graph.BuildGraph;
 import io.fester.graph.SpecException;
 import io.fester.hosts.HostsFile;

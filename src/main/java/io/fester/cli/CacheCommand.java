@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
+import io.fester.session.Specs;
 import io.fester.cache.Cache;
 import io.fester.cache.CacheGc;
 import io.fester.cache.CacheLayer;

@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.ui.CockpitLauncher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

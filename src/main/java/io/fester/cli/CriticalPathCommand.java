@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fester.analysis.Capacity;

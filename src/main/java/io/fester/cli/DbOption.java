@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
 import picocli.CommandLine.Option;

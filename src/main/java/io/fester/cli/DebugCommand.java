@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
+import io.fester.session.Specs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fester.graph.BuildGraph;
 import io.fester.hosts.NoHostsException;

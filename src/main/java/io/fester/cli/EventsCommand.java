@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.timeline.EventType;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.TimelineStore;

@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.engine.Engine;
 import io.fester.schedule.ScoringScheduler;
 import io.fester.state.BuildState;

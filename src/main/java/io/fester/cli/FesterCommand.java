@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.FileErrors;
+import io.fester.session.UserError;
 import io.fester.graph.SpecException;
 import io.fester.timeline.StoreException;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.graph.Action;
 import io.fester.graph.SyntheticDag;
 import java.io.BufferedWriter;

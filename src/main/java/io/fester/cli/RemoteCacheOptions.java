@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.cache.Cache;
 import io.fester.hosts.HostsFile;
 import io.fester.session.SharedCacheConfig;

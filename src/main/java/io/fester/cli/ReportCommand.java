@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.FileErrors;
+import io.fester.session.UserError;
 import io.fester.report.ReportFile;
 import io.fester.report.RunReport;
 import java.io.BufferedWriter;

@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
+import io.fester.session.Specs;
 import io.fester.graph.BuildGraph;
 import io.fester.graph.SourcePos;
 import io.fester.graph.SpecException;

@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
+import io.fester.session.Specs;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.fester.engine.Simulator;
 import io.fester.graph.BuildGraph;

@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.UserError;
 import io.fester.engine.Verifier;
 import io.fester.timeline.EventCodec;
 import io.fester.timeline.Recorded;

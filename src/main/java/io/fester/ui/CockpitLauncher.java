@@ -1,7 +1,7 @@
 package io.fester.ui;
 
-import io.fester.cli.Specs;
-import io.fester.cli.UserError;
+import io.fester.session.Specs;
+import io.fester.session.UserError;
 import io.fester.graph.SpecException;
 import java.io.IOException;
 import java.nio.file.Path;

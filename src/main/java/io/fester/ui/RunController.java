@@ -2,8 +2,8 @@ package io.fester.ui;
 
 import io.fester.graph.BuildGraph;
 import io.fester.graph.SpecException;
-import io.fester.cli.Specs;
-import io.fester.cli.UserError;
+import io.fester.session.Specs;
+import io.fester.session.UserError;
 import io.fester.hosts.HostsFile;
 import io.fester.session.LiveRun;
 import io.fester.timeline.StoreException;

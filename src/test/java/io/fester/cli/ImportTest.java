@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.Specs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

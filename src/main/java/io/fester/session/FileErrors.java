@@ -1,4 +1,4 @@
-package io.fester.cli;
+package io.fester.session;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -8,10 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /** What went wrong with a file, in words (Java names the file and the exception, not the reason). */
-final class FileErrors {
+public final class FileErrors {
     private FileErrors() {}
 
-    static String reason(FileSystemException e) {
+    public static String reason(FileSystemException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory (or it cannot be created there)";
         }

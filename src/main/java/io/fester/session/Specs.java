@@ -1,4 +1,4 @@
-package io.fester.cli;
+package io.fester.session;
 
 import io.fester.graph.BuildGraph;
 import io.fester.graph.CompileCommandsLoader;
@@ -26,7 +26,7 @@ public final class Specs {
 
     private Specs() {}
 
-    static BuildGraph load(Path spec) throws SpecException, IOException {
+    public static BuildGraph load(Path spec) throws SpecException, IOException {
         return load(spec, null);
     }
 
@@ -36,7 +36,7 @@ public final class Specs {
      * @param link for a compilation database: the command of a final link action after every compile
      *     (run in the workspace root), or null
      */
-    static BuildGraph load(Path spec, String link) throws SpecException, IOException {
+    public static BuildGraph load(Path spec, String link) throws SpecException, IOException {
         if (java.nio.file.Files.isDirectory(spec)) {
             throw new SpecException(SourcePos.ofFile(spec.toString()), "is a directory, not a spec: name the "
                     + "fester.yaml, build.ninja or compile_commands.json file itself");
@@ -80,7 +80,7 @@ public final class Specs {
      * manifest, as {@code ninja TARGET…}: phony targets select what they stand for, and no targets
      * mean the manifest's {@code default} targets.
      */
-    static BuildGraph select(BuildGraph graph, List<String> targets) throws SpecException {
+    public static BuildGraph select(BuildGraph graph, List<String> targets) throws SpecException {
         NinjaManifest ninja = NINJA.get(graph);
         if (ninja != null) {
             try {

@@ -1,4 +1,4 @@
-package io.fester.cli;
+package io.fester.session;
 
 /** A failure that is the input's fault; its message goes to the user as it is, exit 2. */
 public class UserError extends RuntimeException {
