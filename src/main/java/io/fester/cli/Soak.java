@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +46,11 @@ public final class Soak {
         return n - 1; // the directory stream's own
     }
 
-    /** Heap used after full collections (three, settling finalizers and soft references' queues), KiB. */
+    /**
+     * Heap live after full collections (three, settling finalizers and soft references' queues), KiB: the
+     * heap pools' usage as the last collection left it, so that what other threads (the cockpit's FX
+     * thread, an autopsy being computed) allocate in between does not count.
+     */
     public static long heapAfterGcKib() {
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -53,7 +60,16 @@ public final class Soak {
                 Thread.currentThread().interrupt();
             }
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 10;
+        long live = 0;
+        boolean known = false;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            if (after != null) {
+                live += after.getUsed();
+                known = true;
+            }
+        }
+        return (known ? live : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()) >> 10;
     }
 
     /** The figures now, after build {@code build} that took {@code seconds}. */
