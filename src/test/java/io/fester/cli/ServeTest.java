@@ -187,6 +187,38 @@ class ServeTest {
     }
 
     @Test
+    @Order(3)
+    void twoTerminalsAtOnceAreServedOneAfterTheOther() throws Exception {
+        Path gate = dir.resolve("gate");
+        Path first = Samples.spec(dir, "first/fester.yaml", "actions:\n  - {id: a, run: \"touch " + dir.resolve("a.started")
+                + "; while [ ! -e " + gate + " ]; do sleep 0.1; done\"}\n");
+        Path second = Samples.spec(dir, "second/fester.yaml", "actions:\n  - {id: b, run: \"echo b\"}\n");
+        Path log1 = dir.resolve("first.log");
+        Path log2 = dir.resolve("second.log");
+        int before = handed();
+        Process p1 = FesterProcess.start(log1, List.of("-Duser.home=" + home), "run", first.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !Files.exists(dir.resolve("a.started")); i++) {
+            assertTrue(p1.isAlive(), Files.readString(log1));
+            Thread.sleep(50);
+        }
+        Process p2 = FesterProcess.start(log2, List.of("-Duser.home=" + home), "run", second.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !Files.readString(log2).contains("waiting for the server's current build"); i++) {
+            assertTrue(p2.isAlive(), Files.readString(log2));
+            Thread.sleep(50);
+        }
+        assertTrue(p2.isAlive(), "the second waits for the first: " + Files.readString(log2));
+        Files.writeString(gate, "");
+        assertTrue(p1.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p2.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p1.exitValue(), Files.readString(log1));
+        assertEquals(0, p2.exitValue(), Files.readString(log2));
+        assertEquals(before + 2, handed(), Files.readString(serverLog));
+        List<String> order = Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: run ")).toList();
+        assertTrue(order.get(order.size() - 2).contains(first.toString()), order.toString());
+        assertTrue(order.get(order.size() - 1).contains(second.toString()), order.toString());
+    }
+
+    @Test
     @Order(4)
     void aServerKilledMidBuildEndsTheClientWithAMessageAndItsStaleSocketIsIgnored() throws Exception {
         Path pid = dir.resolve("killed.pid");
