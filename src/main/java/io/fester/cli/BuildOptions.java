@@ -85,6 +85,7 @@ final class BuildOptions {
 
     private HostsFile hostsFile() throws SpecException, IOException {
         if (hosts != null) {
+            Path hosts = Terminal.current().resolve(this.hosts);
             if (jobs != null) {
                 throw new UserError("--jobs sets the default local host's slots; with --hosts, set 'slots' there");
             }

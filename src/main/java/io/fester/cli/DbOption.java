@@ -14,7 +14,7 @@ public final class DbOption {
     /** The database path this command uses. */
     public String path() {
         if (db != null) {
-            return db;
+            return Terminal.current().resolve(db);
         }
         String env = System.getenv("FESTER_DB");
         if (env != null && !env.isBlank()) {

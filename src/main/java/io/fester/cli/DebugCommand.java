@@ -59,11 +59,13 @@ final class DebugCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Terminal term = Terminal.current();
+        spec = term.resolve(spec);
         BuildGraph graph = Specs.select(Specs.load(spec, null), targets);
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
             LiveRun run = build.liveRun(graph, targets, store, "debug", demo).debug(true);
-            run.onNotice(m -> System.err.println("fester: " + TerminalText.clean(m)));
-            Progress progress = new Progress(System.err);
+            run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
+            Progress progress = new Progress(term.err);
             run.addListener(progress);
             BlockingQueue<Item> items = new LinkedBlockingQueue<>();
             run.addListener(new Front(items));
@@ -78,9 +80,9 @@ final class DebugCommand implements Callable<Integer> {
                     items.add(END);
                 }
             }, "fester-debug-run");
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+            try (AutoCloseable interrupts = term.interrupts(run)) {
                 runner.start();
-                session(run, items, System.out);
+                session(run, items, term.out);
                 runner.join();
             }
             if (failure[0] instanceof NoHostsException || failure[0] instanceof io.fester.hosts.ssh.WorkspaceMap.RefusedException) {
@@ -88,11 +90,11 @@ final class DebugCommand implements Callable<Integer> {
             } else if (failure[0] != null) {
                 throw failure[0];
             }
-            System.err.println(progress.summary(outcome[0], run.runId()));
+            term.err.println(progress.summary(outcome[0], run.runId()));
             // nothing to dispatch: the run ends at its request, before any stop, and stdin is not read
             String reason = upToDate(run) ? "nothing to run: every action is up to date" : null;
             if (reason != null) {
-                System.err.println("fester: debug: " + reason + ", so the session ended without stopping and "
+                term.err.println("fester: debug: " + reason + ", so the session ended without stopping and "
                         + "read no command (-B rebuilds everything)");
             }
             ObjectNode end = EventCodec.MAPPER.createObjectNode().put("stop", "end").putNull("breakpoint")
@@ -100,8 +102,8 @@ final class DebugCommand implements Callable<Integer> {
             if (reason != null) {
                 end.put("reason", reason);
             }
-            System.out.println(end);
-            System.out.flush();
+            term.out.println(end);
+            term.out.flush();
             return switch (outcome[0]) {
                 case "succeeded" -> ExitCodes.OK;
                 case "cancelled" -> ExitCodes.INTERRUPTED;
@@ -174,7 +176,7 @@ final class DebugCommand implements Callable<Integer> {
             }
             DebuggerReply r = (DebuggerReply) reply.event().event();
             if (r.error() != null) {
-                System.err.println("fester: debug: " + (eof ? "end of input" : "stdin:" + lineNo) + ": "
+                Terminal.current().err.println("fester: debug: " + (eof ? "end of input" : "stdin:" + lineNo) + ": "
                         + TerminalText.message(r.error()));
                 out.println(EventCodec.MAPPER.createObjectNode().put("command", command).put("error", r.error()));
             } else if (!r.resumed()) {
@@ -192,7 +194,7 @@ final class DebugCommand implements Callable<Integer> {
     /** Lines of stdin as they come, then {@link #EOF}; a daemon thread reads so Ctrl-C is never stuck on input. */
     private static BlockingQueue<String> stdinLines() {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(Terminal.current().in, StandardCharsets.UTF_8));
         Thread t = new Thread(() -> {
             try {
                 for (String l = in.readLine(); l != null; l = in.readLine()) {

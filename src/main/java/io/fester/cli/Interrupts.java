@@ -21,21 +21,36 @@ final class Interrupts implements AutoCloseable {
         this.oldTerm = oldTerm;
     }
 
-    static Interrupts cancelOnSignal(LiveRun run) {
-        AtomicInteger count = new AtomicInteger();
+    static Interrupts cancelOnSignal(LiveRun run, java.io.PrintStream err) {
+        java.util.function.IntPredicate signal = counting(run, err);
         SignalHandler handler = sig -> {
-            int n = count.incrementAndGet();
-            String reason = "interrupted (SIG" + sig.getName() + ")";
-            if (n == 1) {
-                run.cancel(reason, false);
-            } else if (n == 2) {
-                System.err.println("fester: stopping without waiting for the killed actions (again to quit now)");
-                run.cancel(reason, true);
-            } else {
+            if (!signal.test(sig.getName().equals("INT") ? 0 : 1)) {
                 Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
             }
         };
         return new Interrupts(Signal.handle(new Signal("INT"), handler), Signal.handle(new Signal("TERM"), handler));
+    }
+
+    /**
+     * What the signals do to the run, counted: given 0 for SIGINT and 1 for SIGTERM, the first cancels, the
+     * second stops without waiting for the killed actions; false from the third on (the caller quits now).
+     * The same for a signal of this process and one relayed by a client of the server (ADR 0054).
+     */
+    static java.util.function.IntPredicate counting(LiveRun run, java.io.PrintStream err) {
+        AtomicInteger count = new AtomicInteger();
+        return which -> {
+            int n = count.incrementAndGet();
+            String reason = "interrupted (SIG" + (which == 0 ? "INT" : which == 1 ? "TERM" : "HUP") + ")";
+            if (n == 1) {
+                run.cancel(reason, false);
+            } else if (n == 2) {
+                err.println("fester: stopping without waiting for the killed actions (again to quit now)");
+                run.cancel(reason, true);
+            } else {
+                return false;
+            }
+            return true;
+        };
     }
 
     @Override

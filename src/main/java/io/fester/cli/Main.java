@@ -11,6 +11,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        Integer handed = ServeClient.handOff(args); // a running server of the same database builds it
+        if (handed != null) {
+            System.exit(handed);
+        }
         System.exit(run(args));
     }
 

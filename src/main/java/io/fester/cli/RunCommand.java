@@ -39,8 +39,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DbOption db;
 
+    private Terminal term;
+
     @Override
     public Integer call() throws Exception {
+        term = Terminal.current();
+        spec = term.resolve(spec);
         if (spec.toString().endsWith(".ninja")) { // the stamps are read on the other core while the manifest is
             io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent());
         }
@@ -49,18 +53,18 @@ final class RunCommand implements Callable<Integer> {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);
             LiveRun run = build.liveRun(graph, targets, store, "run", demo);
-            run.onNotice(m -> System.err.println("fester: " + TerminalText.clean(m)));
-            Progress progress = new Progress(System.err);
+            run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
+            Progress progress = new Progress(term.err);
             run.addListener(progress);
             String outcome;
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+            try (AutoCloseable interrupts = term.interrupts(run)) {
                 outcome = run.run();
             } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());
             }
-            System.err.println(progress.summary(outcome, run.runId()));
-            System.out.println("run: " + run.runId());
-            System.out.flush();
+            term.err.println(progress.summary(outcome, run.runId()));
+            term.out.println("run: " + run.runId());
+            term.out.flush();
             return switch (outcome) {
                 case "succeeded" -> ExitCodes.OK;
                 case "cancelled" -> ExitCodes.INTERRUPTED;
@@ -80,18 +84,18 @@ final class RunCommand implements Callable<Integer> {
             if (needed == null) {
                 return graph;
             }
-            System.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
+            term.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
             BuildGraph step = Specs.select(graph, List.of(needed.action()));
             LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
                     "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
-            run.onNotice(m -> System.err.println("fester: " + m));
-            Progress progress = new Progress(System.err);
+            run.onNotice(m -> term.err.println("fester: " + m));
+            Progress progress = new Progress(term.err);
             run.addListener(progress);
             String outcome;
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+            try (AutoCloseable interrupts = term.interrupts(run)) {
                 outcome = run.run();
             }
-            System.err.println(progress.summary(outcome, run.runId()));
+            term.err.println(progress.summary(outcome, run.runId()));
             if (!"succeeded".equals(outcome)) {
                 throw new UserError("regenerating " + spec + " failed (run " + run.runId() + "): fix what its "
                         + "generator reported, then run again");

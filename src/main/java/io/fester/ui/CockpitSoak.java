@@ -1,6 +1,6 @@
 package io.fester.ui;
 
-import io.fester.cli.Soak;
+import io.fester.session.LeakProbe;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +15,7 @@ import javafx.stage.Stage;
 
 /**
  * The cockpit's soak (docs/benchmarks.md "Soak"): one cockpit window builds a sample, then File →
- * Rebuild All again and again, each as soon as the last one ended, while {@link Soak#measure} takes
+ * Rebuild All again and again, each as soon as the last one ended, while {@link LeakProbe#measure} takes
  * threads, open file descriptors, heap after GC and child processes every {@code every} builds. {@code
  * fester bench soak-cockpit} runs it in a real window (needs a screen: xvfb-run); the short version runs
  * headless in the tests.
@@ -24,7 +24,7 @@ public final class CockpitSoak extends Application {
     private static volatile Path sample;
     private static volatile int builds;
     private static volatile int every;
-    private static volatile CompletableFuture<List<Soak.Figures>> result;
+    private static volatile CompletableFuture<List<LeakProbe.Figures>> result;
 
     /** {@code fester bench soak-cockpit}: prints the figures; returns an exit code. */
     public static int run(Path sampleDir, int count, int each) throws Exception {
@@ -70,13 +70,13 @@ public final class CockpitSoak extends Application {
      * the first, after the first and after every {@code each}-th (on a thread of its own: the collections
      * never run on the FX thread). Call on the FX thread, with the window shown and not yet started.
      */
-    static CompletableFuture<List<Soak.Figures>> soak(CockpitWindow window, int count, int each, PrintStream report) {
-        CompletableFuture<List<Soak.Figures>> done = new CompletableFuture<>();
-        List<Soak.Figures> figures = new ArrayList<>();
+    static CompletableFuture<List<LeakProbe.Figures>> soak(CockpitWindow window, int count, int each, PrintStream report) {
+        CompletableFuture<List<LeakProbe.Figures>> done = new CompletableFuture<>();
+        List<LeakProbe.Figures> figures = new ArrayList<>();
         AtomicInteger ended = new AtomicInteger();
         long[] started = {0};
         Thread first = new Thread(() -> {
-            Soak.Figures f = Soak.measure(0, 0);
+            LeakProbe.Figures f = LeakProbe.measure(0, 0);
             figures.add(f);
             report.println(f.line());
             Platform.runLater(() -> {
@@ -96,7 +96,7 @@ public final class CockpitSoak extends Application {
             }
             Thread next = new Thread(() -> {
                 if (n == 1 || n % each == 0 || n == count) {
-                    Soak.Figures f = Soak.measure(n, s);
+                    LeakProbe.Figures f = LeakProbe.measure(n, s);
                     figures.add(f);
                     report.println(f.line());
                 }

@@ -1,5 +1,7 @@
 package io.fester.cli;
 
+import io.fester.session.LeakProbe;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Samples;
@@ -18,10 +20,10 @@ public class SoakTest {
     Path dir;
 
     /** Figures after the last build against those after the first (when the pools and caches exist). */
-    public static void assertNoGrowth(List<Soak.Figures> figures) {
-        Soak.Figures first = figures.get(1);
-        Soak.Figures last = figures.get(figures.size() - 1);
-        String all = figures.stream().map(Soak.Figures::line).reduce("", (a, b) -> a + "\n" + b);
+    public static void assertNoGrowth(List<LeakProbe.Figures> figures) {
+        LeakProbe.Figures first = figures.get(1);
+        LeakProbe.Figures last = figures.get(figures.size() - 1);
+        String all = figures.stream().map(LeakProbe.Figures::line).reduce("", (a, b) -> a + "\n" + b);
         assertTrue(last.threads() <= first.threads() + 2, "threads do not grow:" + all);
         assertTrue(last.fds() <= first.fds() + 8, "open file descriptors do not grow:" + all);
         assertTrue(last.heapKib() <= first.heapKib() + 32 * 1024, "heap after GC does not grow:" + all);
@@ -40,7 +42,7 @@ public class SoakTest {
         java.io.PrintStream out = System.out;
         java.io.PrintStream err = System.err;
         java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
-        List<Soak.Figures> figures = Soak.loop(12, 4, () -> {
+        List<LeakProbe.Figures> figures = LeakProbe.loop(12, 4, () -> {
             System.setOut(quiet);
             System.setErr(quiet);
             try {

@@ -1,7 +1,7 @@
 package io.fester.ui;
 
 import io.fester.Samples;
-import io.fester.cli.Soak;
+import io.fester.session.LeakProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +39,7 @@ class CockpitSoakTest {
 
     @Test
     void eightRebuildsInOneWindowLeaveThreadsFilesHeapAndProcessesWhereTheFirstLeftThem() throws Exception {
-        CompletableFuture<List<Soak.Figures>> soak = WaitForAsyncUtils.asyncFx(
+        CompletableFuture<List<LeakProbe.Figures>> soak = WaitForAsyncUtils.asyncFx(
                 () -> CockpitSoak.soak(window, 8, 4, System.out)).get(30, TimeUnit.SECONDS);
         io.fester.cli.SoakTest.assertNoGrowth(soak.get(300, TimeUnit.SECONDS));
     }

@@ -1,0 +1,182 @@
+package io.fester.cli;
+
+import io.fester.session.ServeAddress;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The terminal's side of a build handed to a running server (ADR 0054): {@code fester run} and
+ * {@code fester debug} look for the socket of their database's server and, when one answers and
+ * accepts, send it the command line, working directory and environment, then relay its output, their
+ * stdin (debug) and Ctrl-C until it sends the exit code. Lean on purpose: it runs before every such
+ * command and loads nothing but {@code java.base} until it knows a server answers.
+ */
+final class ServeClient {
+    private ServeClient() {}
+
+    /** The exit code of the command as the server ran it, or null: no server took it, run it here. */
+    static Integer handOff(String[] args) {
+        if (args.length == 0 || !(args[0].equals("run") || args[0].equals("debug"))) {
+            return null;
+        }
+        Map<String, String> env = System.getenv();
+        if ("off".equals(env.get("FESTER_SERVE"))) {
+            return null;
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        String db = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].equals("--db") && i + 1 < args.length) {
+                db = args[i + 1];
+            } else if (args[i].startsWith("--db=")) {
+                db = args[i].substring(5);
+            }
+        }
+        Path dir = ServeAddress.directory(env);
+        Path socket = ServeAddress.socket(dir, ServeAddress.database(db, env, cwd));
+        if (!Files.exists(socket) || !ServeAddress.private_(dir)) {
+            return null;
+        }
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) { // a stale socket: its server is gone (the next server removes it)
+            return null;
+        }
+        try {
+            return talk(ch, args, cwd, env);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Integer talk(SocketChannel ch, String[] args, Path cwd, Map<String, String> env) throws IOException {
+        DataOutputStream to = new DataOutputStream(new java.io.BufferedOutputStream(ServeAddress.output(ch)));
+        DataInputStream from = new DataInputStream(new java.io.BufferedInputStream(ServeAddress.input(ch)));
+        to.writeUTF(ServeAddress.PROTOCOL);
+        string(to, cwd.toString());
+        to.writeInt(args.length);
+        for (String a : args) {
+            string(to, a);
+        }
+        to.writeInt(env.size());
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            string(to, e.getKey());
+            string(to, e.getValue());
+        }
+        to.flush();
+        byte answer = from.readByte();
+        if (answer == ServeAddress.DECLINED) {
+            String why = string(from);
+            System.err.println("fester: not handed to the running server: " + why + "; building here");
+            ch.close();
+            return null;
+        }
+        if (answer != ServeAddress.ACCEPTED) {
+            ch.close();
+            return null;
+        }
+        long pid = from.readLong();
+        // from here on the server owns the build: Ctrl-C and stdin go to it
+        AtomicInteger signals = new AtomicInteger();
+        sun.misc.SignalHandler handler = sig -> {
+            if (signals.incrementAndGet() >= 3) {
+                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            }
+            synchronized (to) {
+                try {
+                    to.writeByte(ServeAddress.SIGNAL);
+                    to.writeUTF(sig.getName());
+                    to.flush();
+                } catch (IOException gone) {
+                    // the reader below sees the server gone
+                }
+            }
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+        if (args[0].equals("debug")) {
+            Thread stdin = new Thread(() -> forwardStdin(System.in, to), "fester-stdin");
+            stdin.setDaemon(true);
+            stdin.start();
+        }
+        OutputStream out = new FileOutputStream(FileDescriptor.out);
+        OutputStream err = new FileOutputStream(FileDescriptor.err);
+        byte[] buf = new byte[65536];
+        try {
+            while (true) {
+                byte type = from.readByte();
+                if (type == ServeAddress.EXIT) {
+                    int code = from.readInt();
+                    ch.close();
+                    return code;
+                }
+                int n = from.readInt();
+                byte[] b = n <= buf.length ? buf : new byte[n];
+                from.readFully(b, 0, n);
+                (type == ServeAddress.STDOUT ? out : err).write(b, 0, n);
+            }
+        } catch (EOFException | java.nio.channels.ClosedChannelException e) {
+            System.err.println("fester: the server (pid " + pid + ") went away during the build: its run is "
+                    + "recorded as far as it got (see 'fester runs'); run the build again");
+            return ExitCodes.FAILED;
+        } catch (IOException e) {
+            System.err.println("fester: lost the server (pid " + pid + ") during the build: " + e.getMessage()
+                    + "; run the build again");
+            return ExitCodes.FAILED;
+        }
+    }
+
+    private static void forwardStdin(InputStream in, DataOutputStream to) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                synchronized (to) {
+                    to.writeByte(ServeAddress.STDIN);
+                    to.writeInt(n);
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            }
+            synchronized (to) {
+                to.writeByte(ServeAddress.STDIN_END);
+                to.flush();
+            }
+        } catch (IOException e) {
+            // the server is gone or the build ended
+        }
+    }
+
+    static void string(DataOutputStream to, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        to.writeInt(b.length);
+        to.write(b);
+    }
+
+    static String string(DataInputStream from) throws IOException {
+        int n = from.readInt();
+        if (n < 0 || n > (16 << 20)) {
+            throw new IOException("a string of " + n + " bytes in the protocol");
+        }
+        byte[] b = new byte[n];
+        from.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

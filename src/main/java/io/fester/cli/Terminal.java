@@ -1,0 +1,65 @@
+package io.fester.cli;
+
+import io.fester.session.LiveRun;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * Where a build command talks to its user: its stdout, stderr and stdin, the directory relative paths
+ * are read from, and what Ctrl-C does. On the command line it is this process's own; in a server
+ * (ADR 0054) it is the terminal of the client that handed the build over, set for the thread that runs
+ * the command (and inherited by the threads it starts).
+ */
+final class Terminal {
+    private static final InheritableThreadLocal<Terminal> CURRENT = new InheritableThreadLocal<>();
+
+    final PrintStream out;
+    final PrintStream err;
+    final InputStream in;
+    /** The client's working directory; null: this process's. */
+    private final Path cwd;
+    private final Function<LiveRun, AutoCloseable> interrupts;
+
+    Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, AutoCloseable> interrupts) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.cwd = cwd;
+        this.interrupts = interrupts;
+    }
+
+    /** The terminal of the command running on this thread: a client's, or this process's. */
+    static Terminal current() {
+        Terminal t = CURRENT.get();
+        return t != null ? t : new Terminal(System.out, System.err, System.in, null,
+                run -> Interrupts.cancelOnSignal(run, System.err));
+    }
+
+    /** Runs {@code body} with this terminal as the current one of this thread. */
+    <T> T with(java.util.concurrent.Callable<T> body) throws Exception {
+        Terminal before = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            return body.call();
+        } finally {
+            CURRENT.set(before);
+        }
+    }
+
+    /** A path as the user typed it, read from their working directory. */
+    Path resolve(Path p) {
+        return p == null || cwd == null ? p : cwd.resolve(p);
+    }
+
+    /** A path string as the user typed it, read from their working directory. */
+    String resolve(String p) {
+        return p == null || cwd == null ? p : cwd.resolve(p).toString();
+    }
+
+    /** Ctrl-C cancels this run (first: cancel; second: stop without waiting) until closed. */
+    AutoCloseable interrupts(LiveRun run) {
+        return interrupts.apply(run);
+    }
+}

@@ -1,0 +1,251 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.FesterProcess;
+import io.fester.Samples;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code fester run} and {@code fester debug} from a terminal handed to a running {@code fester serve}
+ * (ADR 0054), all real processes: the same exit codes, output and Ctrl-C as a local run, the runs in the
+ * server's timeline and verifying; a server gone mid-build and its stale socket. One server for the class.
+ * Lines are compared as sets with times, run numbers and the {@code [N/17]} counter masked: two builds of
+ * two slots finish their actions in different orders.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServeTest {
+    @TempDir
+    static Path dir;
+
+    static Process server;
+    static Path serverLog;
+    static Path home;
+
+    static String db() {
+        return dir.resolve("db/timeline").toString();
+    }
+
+    static Process startServer() throws Exception {
+        serverLog = dir.resolve("serve-" + System.nanoTime() + ".log");
+        Process p = FesterProcess.start(serverLog, List.of("-Duser.home=" + home), "serve", "--db", db());
+        for (int i = 0; i < 1200 && !Files.readString(serverLog).contains("fester serve: serving"); i++) {
+            assertTrue(p.isAlive(), "the server ended: " + Files.readString(serverLog));
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(serverLog).contains("fester serve: serving"), Files.readString(serverLog));
+        return p;
+    }
+
+    @BeforeAll
+    static void serve() throws Exception {
+        home = Files.createDirectories(dir.resolve("home"));
+        server = startServer();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null && server.isAlive()) {
+            server.destroy(); // SIGTERM: it stops and removes its socket
+            assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+        }
+    }
+
+    /** {@code fester ARGS} as a terminal runs it: its own process; {@code local}: told not to hand it over. */
+    static Cli.Result fester(boolean local, String input, String... args) throws Exception {
+        Path out = dir.resolve("out-" + System.nanoTime());
+        Path err = dir.resolve("err-" + System.nanoTime());
+        ProcessBuilder b = FesterProcess.builder(List.of("-Duser.home=" + home), args)
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (local) {
+            b.environment().put("FESTER_SERVE", "off");
+        }
+        if (input == null) {
+            b.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        }
+        Process p = b.start();
+        if (input != null) {
+            try (var in = p.getOutputStream()) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "fester " + String.join(" ", args) + " ended");
+        return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Output lines with durations and run numbers masked, sorted (actions finish in any order). */
+    static List<String> shape(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String l : text.split("\n")) {
+            lines.add(l.replaceAll("\\d+\\.\\d\\d s", "T s").replaceAll("run:? \\d+", "run N")
+                    .replaceAll("^\\[\\d+/", "[N/").replaceAll("\"run\":\\d+", "\"run\":N"));
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    private int handed() throws IOException {
+        return (int) Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: run ")
+                || l.startsWith("fester serve: debug ")).count();
+    }
+
+    private void assertSame(Cli.Result local, Cli.Result served) {
+        assertEquals(local.code(), served.code(), "local " + local + "\nserved " + served);
+        assertEquals(shape(local.out()), shape(served.out()), served.toString());
+        assertEquals(shape(local.err()), shape(served.err()), served.toString());
+    }
+
+    @Test
+    @Order(1)
+    void aBuildAFailureAndBadInputFromATerminalAreTheServersWithTheSameOutputAndExitCodes() throws Exception {
+        Path ok = Samples.spec(dir, "ok/fester.yaml", "actions:\n  - {id: a, run: \"echo made a\"}\n"
+                + "  - {id: b, run: \"echo made b; echo warning b >&2\"}\n  - {id: c, run: \"echo c\", deps: [a, b]}\n");
+        Path broken = Samples.spec(dir, "broken/fester.yaml", "actions:\n  - {id: a, run: \"echo ok\"}\n"
+                + "  - {id: b, run: \"echo 'b.c:1: error: oops' >&2; exit 3\"}\n"
+                + "  - {id: c, run: \"echo c\", deps: [b]}\n");
+        Path missing = dir.resolve("nothing/fester.yaml");
+        for (Path spec : List.of(ok, broken, missing)) {
+            int before = handed();
+            Cli.Result served = fester(false, null, "run", spec.toString(), "--db", db(), "-B", "--no-cache", "-j", "2");
+            assertEquals(before + 1, handed(), "handed to the server: " + Files.readString(serverLog));
+            Cli.Result local = fester(true, null, "run", spec.toString(), "--db", db(), "-B", "--no-cache", "-j", "2");
+            assertEquals(before + 1, handed(), "FESTER_SERVE=off builds here");
+            assertSame(local, served);
+            if (spec != missing) {
+                assertEquals(spec == ok ? 0 : 1, served.code(), served.toString());
+                int run = served.runId();
+                Cli.Result verify = Cli.run(db(), "verify", Integer.toString(run));
+                assertEquals(0, verify.code(), "the handed run verifies: " + verify);
+                assertTrue(Cli.run(db(), "runs").out().contains(spec.toString()), "in the server's timeline");
+            } else {
+                assertEquals(2, served.code(), served.toString());
+                assertTrue(served.err().contains("nothing/fester.yaml"), served.err());
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aDebugSessionReadsTheTerminalsStdin() throws Exception {
+        Path spec = Samples.spec(dir, "dbg/fester.yaml", "actions:\n  - {id: a, run: \"echo a\"}\n"
+                + "  - {id: b, run: \"echo b\", deps: [a]}\n");
+        int before = handed();
+        Cli.Result served = fester(false, "state\ncontinue\n", "debug", spec.toString(), "--db", db());
+        assertEquals(before + 1, handed(), Files.readString(serverLog));
+        assertEquals(0, served.code(), served.toString());
+        assertTrue(served.out().contains("\"stop\":\"end\""), served.out());
+        assertEquals(0, Cli.run(db(), "verify", "last").code());
+        Cli.Result local = fester(true, "state\ncontinue\n", "debug", spec.toString(), "--db", db(), "-B");
+        assertEquals(0, local.code(), local.toString());
+        assertEquals(shape(local.out()), shape(served.out()));
+    }
+
+    @Test
+    @Order(3)
+    void ctrlCOfAHandedBuildCancelsItInTheServerAndExits130() throws Exception {
+        Path pid = dir.resolve("ctrlc.pid");
+        Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: a, run: \"echo $$ > " + pid
+                + "; sleep 60\"}\n  - {id: b, run: \"echo b\", deps: [a]}\n");
+        Path out = dir.resolve("ctrlc.log");
+        int before = handed();
+        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !(Files.exists(pid) && !Files.readString(pid).isBlank()); i++) {
+            assertTrue(p.isAlive(), Files.readString(out));
+            Thread.sleep(50);
+        }
+        long action = Long.parseLong(Files.readString(pid).trim());
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(out);
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("cancelled a (host "), text);
+        assertTrue(text.contains("fester: build cancelled"), text);
+        assertFalse(text.contains("FAILED"), text);
+        for (int i = 0; i < 100 && ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false), "the action was killed");
+        assertEquals(before + 1, handed(), Files.readString(serverLog));
+        assertTrue(server.isAlive(), "the server serves on");
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+    }
+
+    @Test
+    @Order(3)
+    void twoTerminalsAtOnceAreServedOneAfterTheOther() throws Exception {
+        Path gate = dir.resolve("gate");
+        Path first = Samples.spec(dir, "first/fester.yaml", "actions:\n  - {id: a, run: \"touch " + dir.resolve("a.started")
+                + "; while [ ! -e " + gate + " ]; do sleep 0.1; done\"}\n");
+        Path second = Samples.spec(dir, "second/fester.yaml", "actions:\n  - {id: b, run: \"echo b\"}\n");
+        Path log1 = dir.resolve("first.log");
+        Path log2 = dir.resolve("second.log");
+        int before = handed();
+        Process p1 = FesterProcess.start(log1, List.of("-Duser.home=" + home), "run", first.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !Files.exists(dir.resolve("a.started")); i++) {
+            assertTrue(p1.isAlive(), Files.readString(log1));
+            Thread.sleep(50);
+        }
+        Process p2 = FesterProcess.start(log2, List.of("-Duser.home=" + home), "run", second.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !Files.readString(log2).contains("waiting for the server's current build"); i++) {
+            assertTrue(p2.isAlive(), Files.readString(log2));
+            Thread.sleep(50);
+        }
+        assertTrue(p2.isAlive(), "the second waits for the first: " + Files.readString(log2));
+        Files.writeString(gate, "");
+        assertTrue(p1.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p2.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p1.exitValue(), Files.readString(log1));
+        assertEquals(0, p2.exitValue(), Files.readString(log2));
+        assertEquals(before + 2, handed(), Files.readString(serverLog));
+        List<String> order = Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: run ")).toList();
+        assertTrue(order.get(order.size() - 2).contains(first.toString()), order.toString());
+        assertTrue(order.get(order.size() - 1).contains(second.toString()), order.toString());
+    }
+
+    @Test
+    @Order(4)
+    void aServerKilledMidBuildEndsTheClientWithAMessageAndItsStaleSocketIsIgnored() throws Exception {
+        Path pid = dir.resolve("killed.pid");
+        Path spec = Samples.spec(dir, "killed/fester.yaml", "actions:\n  - {id: a, run: \"echo $$ > " + pid
+                + "; sleep 60\"}\n");
+        Path out = dir.resolve("killed.log");
+        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        for (int i = 0; i < 1200 && !(Files.exists(pid) && !Files.readString(pid).isBlank()); i++) {
+            assertTrue(p.isAlive(), Files.readString(out));
+            Thread.sleep(50);
+        }
+        server.destroyForcibly(); // kill -9: no chance to remove its socket
+        server.waitFor(30, TimeUnit.SECONDS);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(out);
+        assertEquals(1, p.exitValue(), text);
+        assertTrue(text.contains("went away during the build"), text);
+        // the socket is left behind; the next command builds by itself
+        Path ok = Samples.spec(dir, "after/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
+        Cli.Result local = fester(false, null, "run", ok.toString(), "--db", db());
+        assertEquals(0, local.code(), local.toString());
+        assertFalse(local.err().contains("not handed"), local.err());
+        // and a new server replaces the stale socket
+        server = startServer();
+        int before = handed();
+        Cli.Result served = fester(false, null, "run", ok.toString(), "--db", db(), "-B");
+        assertEquals(0, served.code(), served.toString());
+        assertEquals(before + 1, handed());
+    }
+}
