@@ -7,6 +7,7 @@
 #   jlink/build-package.sh                   -> target/image/fester/bin/fester and target/package/fester_*.deb
 #   jlink/build-package.sh --type app-image  -> the app image only
 #   options: --jar FILE (default target/fester.jar)  --dest DIR (default target)
+#   environment: FESTER_DEB_COMPRESSION (xz), FESTER_DEB_LEVEL (dpkg-deb -z), FESTER_IMAGE_CDS=no (no archive for the image)
 #
 # What `./mvnw -Ppackage package` runs after the jar. jlink cannot link Fester's dependencies as modules
 # (several are automatic modules), so the runtime is linked from the JDK's own modules and the jar travels
@@ -50,7 +51,7 @@ step() { echo "build-package: $* ($(date +%T))"; }
 #    (elliptic-curve keys for SSH, zip file systems), with the JDK's CDS base archive generated in it.
 modules=$("$java_home/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 "$jar"),jdk.crypto.ec,jdk.zipfs
 step "runtime with $modules"
-rm -rf "$dest/runtime" "$dest/image" "$dest/image-input" "$dest/image-extra" "$dest/package"
+rm -rf "$dest/runtime" "$dest/image" "$dest/image-input" "$dest/package" "$dest/package-jpackage" "$dest/package-tree"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
     --generate-cds-archive --output "$dest/runtime"
 
@@ -86,19 +87,25 @@ Keywords=build;ninja;cmake;meson;make;
 EOF
 
 # 4. The image's own archive, for running it where it was built (the package makes its own: an archive
-#    names the jar's absolute path and time, and JDK 17 refuses it anywhere else).
-step "CDS archive for the image"
-train=$(mktemp -d)
-FESTER_CACHE_DIR=$train/cache "$app/lib/runtime/bin/java" -XX:ArchiveClassesAtExit="$app/lib/app/fester.jsa" \
-    -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$app/lib/app/fester.jar" io.fester.cli.CdsTraining "$train/work"
-rm -rf "$train"
-echo "build-package: $app/bin/fester ($(du -sh "$app" | cut -f1))"
-[ "$type" = deb ] || exit 0
+#    names the jar's absolute path and time, and JDK 17 refuses it anywhere else). Made last, after the
+#    package; FESTER_IMAGE_CDS=no skips it (PackageIT, which uses only the package).
+image_cds() {
+    [ "${FESTER_IMAGE_CDS:-yes}" != no ] || return 0
+    step "CDS archive for the image"
+    train=$(mktemp -d)
+    FESTER_CACHE_DIR=$train/cache "$app/lib/runtime/bin/java" -XX:ArchiveClassesAtExit="$app/lib/app/fester.jsa" \
+        -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$app/lib/app/fester.jar" io.fester.cli.CdsTraining "$train/work"
+    rm -rf "$train"
+    echo "build-package: $app/bin/fester ($(du -sh "$app" | cut -f1))"
+}
+if [ "$type" = app-image ]; then
+    image_cds
+    exit 0
+fi
 
 # 5. The Debian package: jpackage's (control with the runtime's library dependencies), then the files
 #    above added where Debian looks for them, so dpkg owns (and removes) every one of them.
 step "deb"
-rm -f "$app/lib/app/fester.jsa" # made by postinst for /opt/fester
 mkdir -p "$dest/package"
 DPKG_DEB_COMPRESSOR_TYPE=none "$java_home/bin/jpackage" --type deb --app-image "$app" --name fester \
     --app-version "$version" --dest "$dest/package-jpackage" --description "Fester: a build cockpit" \
@@ -157,6 +164,7 @@ chmod 755 "$tree/DEBIAN/postinst" "$tree/DEBIAN/prerm" "$tree/DEBIAN/postrm"
 size=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
 sed -i "s/^Installed-Size:.*/Installed-Size: $size/" "$tree/DEBIAN/control"
 out=$dest/package/$(basename "$deb")
-fakeroot dpkg-deb -Z"${FESTER_DEB_COMPRESSION:-xz}" -b "$tree" "$out" >/dev/null
+fakeroot dpkg-deb -Z"${FESTER_DEB_COMPRESSION:-xz}" ${FESTER_DEB_LEVEL:+-z"$FESTER_DEB_LEVEL"} -b "$tree" "$out" >/dev/null
 rm -rf "$tree" "$dest/package-jpackage"
 echo "build-package: $out ($(du -sh "$out" | cut -f1))"
+image_cds
