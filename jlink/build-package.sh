@@ -140,7 +140,6 @@ if [ "$1" = configure ]; then
     fi
     rm -rf "$work"
     if command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database -q /usr/share/applications || true; fi
-    if command -v mandb >/dev/null 2>&1; then mandb -q >/dev/null 2>&1 || true; fi
 fi
 exit 0
 EOF
