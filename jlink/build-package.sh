@@ -139,7 +139,6 @@ if [ "$1" = configure ]; then
         rm -f /opt/fester/lib/app/fester.jsa
     fi
     rm -rf "$work"
-    if command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database -q /usr/share/applications || true; fi
 fi
 exit 0
 EOF
@@ -150,15 +149,8 @@ set -e
 rm -f /opt/fester/lib/app/fester.jsa
 exit 0
 EOF
-cat > "$tree/DEBIAN/postrm" <<'EOF'
-#!/bin/sh
-set -e
-if [ "$1" = remove ] || [ "$1" = purge ]; then
-    if command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database -q /usr/share/applications || true; fi
-fi
-exit 0
-EOF
-chmod 755 "$tree/DEBIAN/postinst" "$tree/DEBIAN/prerm" "$tree/DEBIAN/postrm"
+rm -f "$tree/DEBIAN/postrm" # none: dpkg -r then leaves nothing, not even the package's "config-files" state
+chmod 755 "$tree/DEBIAN/postinst" "$tree/DEBIAN/prerm"
 (cd "$tree" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum) > "$tree/DEBIAN/md5sums"
 size=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
 sed -i "s/^Installed-Size:.*/Installed-Size: $size/" "$tree/DEBIAN/control"
