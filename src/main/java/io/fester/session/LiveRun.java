@@ -44,6 +44,13 @@ public final class LiveRun {
         io.fester.hosts.Launch.configure();
     }
 
+    /**
+     * How often the local hosts are sampled during a run. Each sample is a dozen short processes of the agent
+     * script (~50 ms of CPU on a busy 2-core machine); every second that was ~5 % of a core through a whole
+     * build (docs/benchmarks.md), for figures (load average, free memory and disk) that move slowly.
+     */
+    static final int SAMPLE_EVERY_SECONDS = 2;
+
     private final BuildGraph graph;
     private final HostsFile hosts;
     private final boolean failFast;
@@ -307,7 +314,7 @@ public final class LiveRun {
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
         boolean sample = !local.isEmpty() && first != null;
-        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post, this::notice) : null) {
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, SAMPLE_EVERY_SECONDS, l::post, this::notice) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);
