@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
             GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
             AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class,
-            ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class, ServeCommand.class})
+            ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class, ServeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override
@@ -25,7 +26,25 @@ public final class FesterCommand implements Runnable {
 
     /** The configured command line: contract exit codes, messages instead of stack traces. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new FesterCommand());
+        return configure(new CommandLine(new FesterCommand()));
+    }
+
+    /**
+     * The command line for these arguments: for {@code fester run …}, the hot path from a terminal, a
+     * {@code fester} that knows only {@code run} (picocli then reflects over one command, not all of them and
+     * the classes their fields name: on libuv's no-op ~130 classes fewer before the run starts); for anything else, {@link #commandLine()}.
+     */
+    public static CommandLine commandLine(String... args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            CommandLine cl = new CommandLine(CommandLine.Model.CommandSpec.create().name("fester")
+                    .mixinStandardHelpOptions(true).versionProvider(new Version()));
+            cl.addSubcommand("run", new RunCommand());
+            return configure(cl);
+        }
+        return commandLine();
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommandSpec().optionsMap().get("--help") == null) {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);

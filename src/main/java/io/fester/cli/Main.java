@@ -20,8 +20,9 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int run(String... args) {
-        CommandLine cl = FesterCommand.commandLine();
-        return cl.execute(cockpitByDefault(args));
+        String[] line = cockpitByDefault(args);
+        CommandLine cl = FesterCommand.commandLine(line);
+        return cl.execute(line);
     }
 
     /**

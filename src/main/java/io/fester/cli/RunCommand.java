@@ -48,8 +48,17 @@ final class RunCommand implements Callable<Integer> {
         if (spec.toString().endsWith(".ninja")) { // the stamps are read on the other core while the manifest is
             io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent());
         }
-        BuildGraph graph = Specs.load(spec, link);
-        try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
+        // the timeline opens on the other core while the spec loads (H2 and its ~500 classes: the longest part of
+        // a no-op run's start after the JVM's own); a spec that does not load closes it again unused
+        java.util.concurrent.CompletableFuture<TimelineStore> opening = openInBackground();
+        BuildGraph graph;
+        try {
+            graph = Specs.load(spec, link);
+        } catch (Exception | Error e) {
+            opening.thenAccept(TimelineStore::close);
+            throw e;
+        }
+        try (TimelineStore store = opened(opening); DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);
             LiveRun run = build.liveRun(graph, targets, store, "run", demo);
@@ -104,6 +113,26 @@ final class RunCommand implements Callable<Integer> {
         }
         throw new UserError(spec + " is still out of date after regenerating it 10 times: its generator does not "
                 + "bring it up to date (check the clock, or the generator's dependencies)");
+    }
+
+    private java.util.concurrent.CompletableFuture<TimelineStore> openInBackground() {
+        return java.util.concurrent.CompletableFuture.supplyAsync(db::open, r -> {
+            Thread t = new Thread(r, "fester-open-timeline");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The store opened in the background, or its opening's error (a user error: the database named). */
+    private static TimelineStore opened(java.util.concurrent.CompletableFuture<TimelineStore> opening) throws Exception {
+        try {
+            return opening.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            throw e;
+        }
     }
 
     static SpecException at(Path spec, String message) {

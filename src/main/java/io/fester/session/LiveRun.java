@@ -44,6 +44,13 @@ public final class LiveRun {
         io.fester.hosts.Launch.configure();
     }
 
+    /**
+     * How often the local hosts are sampled during a run. Each sample is a dozen short processes of the agent
+     * script (~50 ms of CPU on a busy 2-core machine); every second that was ~5 % of a core through a whole
+     * build (docs/benchmarks.md), for figures (load average, free memory and disk) that move slowly.
+     */
+    static final int SAMPLE_EVERY_SECONDS = 2;
+
     private final BuildGraph graph;
     private final HostsFile hosts;
     private final boolean failFast;
@@ -162,7 +169,17 @@ public final class LiveRun {
     }
 
     private String runToEnd() throws StoreException, IOException {
-        if (!hosts.remotes().isEmpty()) { // only SSH hosts can differ from the coordinator
+        Path root = Path.of(graph.root());
+        Stamps stamps = Stamps.load(root);
+        NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
+        if (ninja != null && ninja.problem() != null) {
+            notice(ninja.problem());
+        }
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy) : UpToDate.check(graph, stamps, ninja);
+        lastCheck = fresh;
+        // nothing to run: the engine finishes at the request, no host need be sampled, connected or fingerprinted
+        boolean nothingToRun = fresh.upToDate().size() == graph.size();
+        if (!hosts.remotes().isEmpty() && !nothingToRun) { // only SSH hosts can differ from the coordinator
             String cc = io.fester.hosts.Toolchain.compiler(graph.env());
             try {
                 String mine = io.fester.hosts.Toolchain.local(cc);
@@ -174,16 +191,8 @@ public final class LiveRun {
             }
         }
         RunRequest request = request();
-        Path root = Path.of(graph.root());
         List<String> local = hosts.hosts().stream().filter(RunRequest.HostSpec::local).map(RunRequest.HostSpec::name)
                 .toList();
-        Stamps stamps = Stamps.load(root);
-        NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
-        if (ninja != null && ninja.problem() != null) {
-            notice(ninja.problem());
-        }
-        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy) : UpToDate.check(graph, stamps, ninja);
-        lastCheck = fresh;
         request = request.withUpToDate(fresh.upToDate(), fresh.stale(), fresh.staleThrough());
         if (cache != null) {
             request = request.withCache(cache.use());
@@ -194,8 +203,6 @@ public final class LiveRun {
                 throw new NoHostsException(impossible);
             }
         }
-        // nothing to run: the engine finishes at the request, no host need be sampled or connected
-        boolean nothingToRun = fresh.upToDate().size() == graph.size();
         NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
         io.fester.hosts.ssh.WorkspaceMap mirror = hosts.remotes().isEmpty() || nothingToRun ? null
                 : io.fester.hosts.ssh.WorkspaceMap.of(graph);
@@ -307,7 +314,7 @@ public final class LiveRun {
         Runtime.getRuntime().addShutdownHook(killActions);
         String outcome = null;
         boolean sample = !local.isEmpty() && first != null;
-        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, 1, l::post, this::notice) : null) {
+        try (LocalSampler sampler = sample ? LocalSampler.start(root, local, SAMPLE_EVERY_SECONDS, l::post, this::notice) : null) {
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);

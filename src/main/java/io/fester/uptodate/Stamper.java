@@ -53,6 +53,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      * next run finds up to date what had finished.
      */
     static final long SAVE_EVERY_MS = 400;
+    /**
+     * Each save rewrites the whole file, so on a big build a save costs more as the stamps grow; the next
+     * save waits at least this many times as long as the last one took, keeping saving under ~1 % of a
+     * core (libuv: a save of ~450 stamps and ~1,000 files takes 5–20 ms, so saves come every 0.5–2 s).
+     */
+    static final long SAVE_COST_FACTOR = 100;
+    /** How long the last save took (the worker's), in ms. */
+    private volatile long lastSaveMs;
     private final ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fester-stamps-save");
         t.setDaemon(true);
@@ -273,16 +281,23 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             try {
                 saver.schedule(() -> worker.execute(() -> {
                     saveQueued.set(false);
+                    long t0 = System.nanoTime();
                     try {
                         stamps.save();
                     } catch (IOException e) {
                         // not lost: close() saves the same stamps again and reports a failure there
                     }
-                }), SAVE_EVERY_MS, TimeUnit.MILLISECONDS);
+                    lastSaveMs = (System.nanoTime() - t0) / 1_000_000;
+                }), saveDelayMs(lastSaveMs), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // close() is under way: it saves everything once the stamps queued before it are done
             }
         }
+    }
+
+    /** How long after a stamp the stamps are saved, given how long the last save took. */
+    static long saveDelayMs(long lastSaveMs) {
+        return Math.max(SAVE_EVERY_MS, Math.min(SAVE_COST_FACTOR * lastSaveMs, 10_000));
     }
 
     /** A depfile path as the stamps keep it: relative to the root when it lies inside. */

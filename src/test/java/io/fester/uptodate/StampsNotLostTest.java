@@ -64,4 +64,13 @@ class StampsNotLostTest {
             }
         }
     }
+
+    /** Saving rewrites the whole file: the next save waits 100× the last one's time (400 ms at least, 10 s at most). */
+    @Test
+    void savesComeLessOftenAsTheyGetExpensive() {
+        org.junit.jupiter.api.Assertions.assertEquals(400, Stamper.saveDelayMs(0));
+        org.junit.jupiter.api.Assertions.assertEquals(400, Stamper.saveDelayMs(3));
+        org.junit.jupiter.api.Assertions.assertEquals(1500, Stamper.saveDelayMs(15));
+        org.junit.jupiter.api.Assertions.assertEquals(10_000, Stamper.saveDelayMs(500));
+    }
 }

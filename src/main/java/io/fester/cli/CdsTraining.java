@@ -1,0 +1,82 @@
+package io.fester.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The work a class-data-sharing archive is made from ({@code java -XX:ArchiveClassesAtExit=fester.jsa -cp
+ * fester.jar io.fester.cli.CdsTraining DIR}): in one JVM, what a terminal user runs most — a small Ninja
+ * build (a first run, then the no-op run of the same tree), a YAML spec's run, and {@code runs}. Needs only
+ * {@code sh} and {@code cp}, no compiler, so it runs wherever Fester is installed. The classes these load
+ * are archived; {@code fester} started with {@code -XX:SharedArchiveFile} maps them instead of loading them.
+ * Set {@code FESTER_CACHE_DIR} to a directory of DIR so the training leaves no cache entries behind.
+ */
+public final class CdsTraining {
+    private CdsTraining() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: CdsTraining DIR (an empty scratch directory)");
+            System.exit(ExitCodes.USAGE);
+        }
+        System.exit(train(Path.of(args[0])));
+    }
+
+    /** Runs the training in {@code dir}; returns the first nonzero exit code, or 0. */
+    static int train(Path dir) throws IOException {
+        Path ninja = Files.createDirectories(dir.resolve("ninja"));
+        Files.writeString(ninja.resolve("a.txt"), "a\n", StandardCharsets.UTF_8);
+        Files.writeString(ninja.resolve("b.txt"), "b\n", StandardCharsets.UTF_8);
+        Files.writeString(ninja.resolve("build.ninja"), """
+                rule copy
+                  command = cp $in $out && printf '%s: %s\\n' $out $in > $out.d
+                  depfile = $out.d
+                  deps = gcc
+                  description = COPY $out
+                rule cat
+                  command = cat $in > $out
+                build a.out: copy a.txt
+                build b.out: copy b.txt
+                build all.out: cat a.out b.out
+                default all.out
+                """, StandardCharsets.UTF_8);
+        Path yaml = Files.createDirectories(dir.resolve("yaml"));
+        Files.writeString(yaml.resolve("fester.yaml"), """
+                name: training
+                actions:
+                  - id: one
+                    run: echo one > one.txt
+                    outputs: [one.txt]
+                  - id: two
+                    run: cat one.txt > two.txt
+                    inputs: [one.txt]
+                    outputs: [two.txt]
+                """, StandardCharsets.UTF_8);
+        String db = dir.resolve("db").toString();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        try (java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) {
+            System.setOut(quiet);
+            System.setErr(quiet);
+            String spec = ninja.resolve("build.ninja").toString();
+            int[] codes = {
+                Main.run("run", spec, "--db", db, "-j", "2"),
+                Main.run("run", spec, "--db", db),
+                Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
+                Main.run("runs", "--db", db),
+                Main.run("--version"),
+            };
+            for (int c : codes) {
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.FesterProcess;
+import io.fester.IsolatedHome;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Pipeline;
+import io.fester.timeline.Recorded;
+import io.fester.timeline.TimelineStore;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The no-op path (issue 16), checked, not timed: {@code fester run} on an up-to-date tree, in a JVM of its
+ * own that logs every class it loads, opens no host connection (its hosts file names an SSH host at a port
+ * nobody listens on: connecting would load SSHD and record the host lost), starts no sampler, measures no
+ * toolchain and loads no JavaFX (nor any of the cockpit's classes); and its timeline says the same: every
+ * action up to date, no host observed.
+ */
+class NoopPathTest {
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome();
+
+    @Test
+    void upToDateRunTouchesNoHostNoSamplerAndNoJavaFx() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("a.txt"), "a\n");
+        Files.writeString(tree.resolve("b.txt"), "b\n");
+        Files.writeString(tree.resolve("build.ninja"), """
+                rule copy
+                  command = cp $in $out && printf '%s: %s\\n' $out $in > $out.d
+                  depfile = $out.d
+                  deps = gcc
+                rule cat
+                  command = cat $in > $out
+                build a.out: copy a.txt
+                build b.out: copy b.txt
+                build all.out: cat a.out b.out
+                """);
+        String db = dir.resolve("db/timeline").toString();
+        Cli.Result first = Cli.run(db, "run", tree.resolve("build.ninja").toString(), "-j", "2");
+        assertEquals(0, first.code(), first.toString());
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Path hosts = Files.writeString(dir.resolve("hosts.yaml"), "hosts:\n"
+                + "  - {name: here, local: true, slots: 2}\n"
+                + "  - {name: away, address: 127.0.0.1, port: " + closedPort + ", user: nobody, slots: 2}\n");
+        Path classes = dir.resolve("classes.log");
+        Path log = dir.resolve("noop.log");
+        Process p = FesterProcess.builder(List.of("-Xlog:class+load=info:file=" + classes),
+                "run", tree.resolve("build.ninja").toString(), "--db", db, "--hosts", hosts.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the no-op run ended");
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("3 up-to-date"), out);
+        assertFalse(out.contains("away"), "no word about the SSH host, which was never contacted: " + out);
+
+        List<String> loaded = Files.readAllLines(classes, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("[class,load]"))
+                .map(l -> l.substring(l.indexOf("[class,load]") + 13).split(" ")[0])
+                .toList();
+        assertTrue(loaded.contains("io.fester.uptodate.UpToDate"), "the log lists the run's classes");
+        assertTrue(loaded.contains("io.fester.hosts.HostsFile"), "the hosts file was read");
+        for (String prefix : List.of("javafx.", "com.sun.javafx.", "io.fester.ui.", "org.apache.sshd.",
+                "io.fester.hosts.ssh.SshRun", "io.fester.hosts.LocalSampler", "io.fester.hosts.AgentScript",
+                "io.fester.hosts.Toolchain", "io.fester.hosts.ExitStatus")) {
+            List<String> bad = loaded.stream().filter(c -> c.startsWith(prefix)).toList();
+            assertTrue(bad.isEmpty(), "an up-to-date run loads no " + prefix + "*: " + bad);
+        }
+
+        try (TimelineStore store = TimelineStore.open(db)) {
+            List<Recorded> events = store.events(store.resolve("last").id());
+            assertFalse(events.stream().anyMatch(r -> r.event() instanceof NodeEvent),
+                    "no host sampled, connected or lost: " + events);
+            long upToDate = events.stream().filter(r -> r.event() instanceof Pipeline e
+                    && Pipeline.UP_TO_DATE.equals(e.state())).count();
+            assertEquals(3, upToDate);
+            assertFalse(events.stream().anyMatch(r -> r.event() instanceof Pipeline e
+                    && Pipeline.RUNNING.equals(e.state())), "nothing ran");
+            assertTrue(events.stream().anyMatch(r -> r.event() instanceof Pipeline e
+                    && Pipeline.RUN_FINISHED.equals(e.state())), "the run is recorded to its end");
+            assertEquals("succeeded", store.resolve("last").outcome());
+        }
+        assertEquals(0, Cli.run(db, "verify", "last").code(), "the no-op run verifies");
+    }
+}
