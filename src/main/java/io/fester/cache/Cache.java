@@ -107,6 +107,25 @@ public final class Cache implements Closeable {
         return layers;
     }
 
+    /** At most this many lookups at once (more with a shared layer: its lookups mostly wait for the network). */
+    public static final int MAX_LOOKUP_THREADS = 16;
+
+    /**
+     * How many lookups a run does at once: {@code FESTER_CACHE_THREADS} when set (1 to
+     * {@link #MAX_LOOKUP_THREADS}); else, with a shared layer, {@link #MAX_LOOKUP_THREADS} (a lookup there is
+     * three round trips, mostly waiting); with the local layer alone twice the cores, at least 4 (a local
+     * lookup is {@code stat}s, small reads and hashing: CPU and the page cache).
+     */
+    public int lookupThreads() {
+        String env = System.getenv("FESTER_CACHE_THREADS");
+        if (env != null && env.trim().matches("\\d{1,3}")) {
+            return Math.max(1, Math.min(MAX_LOOKUP_THREADS, Integer.parseInt(env.trim())));
+        }
+        boolean shared = layers.stream().anyMatch(l -> !(l instanceof LocalCacheLayer));
+        return shared ? MAX_LOOKUP_THREADS
+                : Math.max(4, Math.min(MAX_LOOKUP_THREADS, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
     /** Where the pre-images of earlier keys are kept, or null. */
     Path stateDir() {
         return stateDir;

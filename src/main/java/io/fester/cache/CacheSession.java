@@ -57,6 +57,11 @@ public final class CacheSession {
         this.projectBytes = keys.project().toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** How many lookups the run may do at once ({@link Cache#lookupThreads()}). */
+    public int lookupThreads() {
+        return cache.lookupThreads();
+    }
+
     public ActionKeys keys() {
         return keys;
     }
@@ -255,13 +260,13 @@ public final class CacheSession {
         }
     }
 
-    /** Copies a blob to {@code tmp} and hashes it: null when good, else what is wrong (the bad blob is removed). */
+    /** Copies a blob to {@code tmp}, hashing it as it is written: null when good, else what is wrong (the bad blob is removed). */
     private String fetch(CacheLayer layer, String digest, Path tmp, String what, String key) throws IOException {
-        if (!layer.getBlob(digest, tmp)) {
+        String h = layer.fetchBlob(digest, tmp); // written and hashed in one pass
+        if (h == null) {
             return layer.name() + ": result " + brief(key) + " dangling: blob " + brief(digest) + " of " + what
                     + " is gone; removed";
         }
-        String h = ActionKeys.sha256(tmp);
         if (!h.equals(digest)) {
             if (layer.writable()) {
                 layer.deleteBlob(digest);

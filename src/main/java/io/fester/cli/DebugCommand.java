@@ -78,7 +78,7 @@ final class DebugCommand implements Callable<Integer> {
                     items.add(END);
                 }
             }, "fester-debug-run");
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+            try (Interrupts interrupts = Interrupts.cancelOnSignal(run); io.fester.cache.Cache cache = run.cache()) {
                 runner.start();
                 session(run, items, System.out);
                 runner.join();

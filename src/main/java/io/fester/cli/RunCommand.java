@@ -53,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
             Progress progress = new Progress(System.err);
             run.addListener(progress);
             String outcome;
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+            // the cache (its S3 clients) is closed however the run ends: done, failed, refused, Ctrl-C
+            try (Interrupts interrupts = Interrupts.cancelOnSignal(run); io.fester.cache.Cache cache = run.cache()) {
                 outcome = run.run();
             } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());

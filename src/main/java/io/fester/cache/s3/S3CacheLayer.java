@@ -1,5 +1,6 @@
 package io.fester.cache.s3;
 
+import io.fester.cache.Blobs;
 import io.fester.cache.CacheLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,6 +149,18 @@ public final class S3CacheLayer implements CacheLayer {
         }
     }
 
+    /** Streams the object into {@code target}, hashing as it goes (one pass; the caller compares the digest). */
+    @Override
+    public String fetchBlob(String digest, Path target) throws IOException {
+        String key = location.blobKey(checked(digest));
+        try {
+            return call("get blob " + digest, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key),
+                    (response, in) -> Blobs.copy(in, target)));
+        } catch (Missing e) {
+            return null;
+        }
+    }
+
     @Override
     public boolean hasBlob(String digest) throws IOException {
         return exists("blob " + digest, location.blobKey(checked(digest)));
@@ -260,6 +273,15 @@ public final class S3CacheLayer implements CacheLayer {
     public List<String> blobDigests() throws IOException {
         List<String> out = new ArrayList<>();
         list("list blobs", location.under("cas/"), o -> out.add(o.key().substring(location.under("cas/").length())));
+        return out;
+    }
+
+    @Override
+    public java.util.Map<String, Long> blobTimes() throws IOException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        String under = location.under("cas/");
+        list("list blobs", under, o -> out.put(o.key().substring(under.length()),
+                o.lastModified() == null ? 0L : o.lastModified().toEpochMilli()));
         return out;
     }
 
