@@ -19,7 +19,7 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 fester() { # fester HOME NAME args…
   local jfr=()
   if [ -n "${FESTER_JFR:-}" ]; then mkdir -p "$FESTER_JFR"; jfr=(-XX:StartFlightRecording=filename=$FESTER_JFR/$2.jfr,settings=profile); fi
-  java "${jfr[@]}" -Duser.home="$1" -cp "$cp" io.fester.cli.Main "${@:3}"
+  "${java:-java}" "${jfr[@]}" -Duser.home="$1" -cp "$cp" io.fester.cli.Main "${@:3}"
 }
 conf() { mkdir -p "$1"; cp -a "$src" "$1/src"
   cmake -G Ninja -S "$1/src" -B "$1/configured" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF "${@:2}" >/dev/null; }
@@ -49,21 +49,31 @@ log "start $(date -u +%FT%TZ), $(uptime)"
 # warm-ups: ccache (C), the store (A pushes to it), the local cache (A's home)
 fresh c; ninja -C c/build -j2 >/dev/null
 fresh a; fester "$w/home-a" push run a/build/build.ninja -j 2 --db "$w/db" "${remote[@]}" >/dev/null 2>&1
+# a PATH without ccache: Fester runs the compiles that miss its cache under ccache when ccache is on the PATH
+# (ADR 0025); with it hidden, an all-miss build measures the lookups and stores alone
+mkdir -p nocc; for f in /usr/bin/*; do [ "${f##*/}" = ccache ] || ln -s "$f" nocc/; done
+java=$(command -v java)
+nocache() { fresh a; t=$(date +%s%N); fester "$w/home-none" nocache-$r run a/build/build.ninja -j 2 --db "$w/db" --no-cache >/dev/null 2>&1
+  log "fester --no-cache clean: $(ms "$t") ms"; }
+miss() { rm -rf "$w/home-miss"; fresh a; t=$(date +%s%N)
+  PATH="$w/nocc" fester "$w/home-miss" miss-$r run a/build/build.ninja -j 2 --db "$w/db" >/dev/null 2>&1
+  log "fester empty local cache (all miss, ccache hidden): $(ms "$t") ms"; }
+missccache() { rm -rf "$w/home-missc"; fresh a; t=$(date +%s%N)
+  fester "$w/home-missc" missc-$r run a/build/build.ninja -j 2 --db "$w/db" >/dev/null 2>&1
+  log "fester empty local cache (all miss, misses under a cold ccache): $(ms "$t") ms"; }
+ccwarm() { fresh c; t=$(date +%s%N); ninja -C c/build -j2 >/dev/null; log "ccache warm: $(ms "$t") ms"; }
+warm() { fresh a; t=$(date +%s%N); fester "$w/home-a" local-$r run a/build/build.ninja -j 2 --db "$w/db" >"$w/local.out" 2>&1
+  log "fester warm local cache: $(ms "$t") ms ($(grep -o '[0-9]* cached' "$w/local.out" | head -1))"; }
+shared() { rm -rf "$w/home-b"; fresh b; t=$(date +%s%N)
+  fester "$w/home-b" shared-$r run b/build/build.ninja -j 2 --db "$w/db" "${remote[@]}" >"$w/shared.out" 2>&1
+  log "fester shared store, empty local cache, other checkout: $(ms "$t") ms ($(grep -o '[0-9]* cached' "$w/shared.out" | head -1))"; }
 for r in $(seq "$rounds"); do
   log "round $r: $(uptime)"
   fresh a; t=$(date +%s%N); ninja -C a/build -j2 >/dev/null; log "ninja clean: $(ms "$t") ms"
-  fresh a; t=$(date +%s%N); fester "$w/home-none" nocache-$r run a/build/build.ninja -j 2 --db "$w/db" --no-cache >/dev/null 2>&1
-  log "fester --no-cache clean: $(ms "$t") ms"
-  rm -rf "$w/home-miss"; fresh a; t=$(date +%s%N)
-  fester "$w/home-miss" miss-$r run a/build/build.ninja -j 2 --db "$w/db" >/dev/null 2>&1
-  log "fester empty local cache (all miss): $(ms "$t") ms"
-  fresh c; t=$(date +%s%N); ninja -C c/build -j2 >/dev/null; log "ccache warm: $(ms "$t") ms"
-  fresh a; t=$(date +%s%N); fester "$w/home-a" local-$r run a/build/build.ninja -j 2 --db "$w/db" >"$w/local.out" 2>&1
-  log "fester warm local cache: $(ms "$t") ms ($(grep -o '[0-9]* cached' "$w/local.out" | head -1))"
-  fresh c; t=$(date +%s%N); ninja -C c/build -j2 >/dev/null; log "ccache warm: $(ms "$t") ms"
-  rm -rf "$w/home-b"; fresh b; t=$(date +%s%N)
-  fester "$w/home-b" shared-$r run b/build/build.ninja -j 2 --db "$w/db" "${remote[@]}" >"$w/shared.out" 2>&1
-  log "fester shared store, empty local cache, other checkout: $(ms "$t") ms ($(grep -o '[0-9]* cached' "$w/shared.out" | head -1))"
+  # each pair alternates its order from round to round
+  if [ $((r % 2)) = 1 ]; then nocache; miss; missccache; ccwarm; warm; ccwarm; shared
+  else missccache; miss; nocache; warm; ccwarm; shared; ccwarm; fi
 done
+fester "$w/home-none" runs runs --db "$w/db" 2>/dev/null | tee -a "$w/results.txt"
 log "end $(date -u +%FT%TZ), $(uptime)"
 cat "$w/results.txt" > "${OUT:-/dev/null}"

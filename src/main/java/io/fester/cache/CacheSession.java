@@ -597,9 +597,17 @@ public final class CacheSession {
             return;
         }
         try {
+            byte[] text = String.join("\n", full.lines()).concat("\n").getBytes(StandardCharsets.UTF_8);
+            try {
+                if (Files.size(f) == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
+                    return; // a hit of the same key as last time: nothing to write
+                }
+            } catch (IOException none) {
+                // not there yet
+            }
             Files.createDirectories(f.getParent());
             Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
-            Files.write(t, full.lines(), StandardCharsets.UTF_8);
+            Files.write(t, text);
             Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // only explanations suffer: the next miss of this action says less

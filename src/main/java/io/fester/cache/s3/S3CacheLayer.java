@@ -76,6 +76,12 @@ public final class S3CacheLayer implements CacheLayer {
 
     /** A layer on the store these settings name. Nothing is sent until the first call. */
     public static S3CacheLayer open(S3Settings settings) {
+        // the JDK keeps at most 5 idle connections per destination by default (http.maxConnections); a run
+        // looks up to Cache.MAX_LOOKUP_THREADS actions at once, so keep that many alive instead of
+        // reconnecting for every request beyond the fifth (read once, when the JDK first keeps one alive)
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", String.valueOf(io.fester.cache.Cache.MAX_LOOKUP_THREADS + 4));
+        }
         return new S3CacheLayer(settings, client(settings, 2), client(settings, 1));
     }
 
@@ -289,7 +295,9 @@ public final class S3CacheLayer implements CacheLayer {
     public Usage usage() throws IOException {
         long[] n = new long[3];
         list("list results", location.under("ac/"), o -> {
-            n[0]++;
+            if (!o.key().substring(location.under("ac/").length()).contains(".m")) {
+                n[0]++; // manifest entries (KEY.mN) count in the bytes, not as results (as on the local layer)
+            }
             n[2] += o.size();
         });
         list("list blobs", location.under("cas/"), o -> {
