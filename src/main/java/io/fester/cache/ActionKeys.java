@@ -51,6 +51,15 @@ public final class ActionKeys {
     private final FileHashes hashes;
     private final String salt;
     private final Map<String, String> seen = new ConcurrentHashMap<>();
+    /** The project directory as it appears in text ({@link #relocate}), compiled once. */
+    private final Pattern prefix;
+    /** Per command text: relocated, and the programs it runs (both pure functions of the text in a run). */
+    private final Map<String, String> commands = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> toolsOf = new ConcurrentHashMap<>();
+    private static final Pattern SEGMENTS = Pattern.compile("&&|\\|\\||[;|&()\\n]");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern ASSIGNMENT = Pattern.compile("\\w+=.*");
+    private static final Pattern QUOTES = Pattern.compile("^['\"]|['\"]$");
 
     public ActionKeys(BuildGraph graph, FileHashes hashes, String salt) {
         this.root = Path.of(graph.root()).toAbsolutePath().normalize();
@@ -61,6 +70,7 @@ public final class ActionKeys {
             p = root; // no common project directory: only the build directory is relocated
         }
         this.project = p;
+        this.prefix = Pattern.compile(Pattern.quote(p.toString()) + "(?=/|$|[\\s'\";:,)=])");
         this.env = new TreeMap<>(graph.env());
         this.hashes = hashes;
         this.salt = salt;
@@ -190,7 +200,7 @@ public final class ActionKeys {
 
     /** The command with the project directory's path as {@code @ROOT@}, except in run paths. */
     public String command(String run) {
-        return relocate(run);
+        return commands.computeIfAbsent(run, this::relocate);
     }
 
     private String relocate(String text) {
@@ -198,7 +208,6 @@ public final class ActionKeys {
         if (l.equals("/")) {
             return text;
         }
-        Pattern prefix = Pattern.compile(Pattern.quote(l) + "(?=/|$|[\\s'\";:,)=])");
         Matcher m = prefix.matcher(text);
         StringBuilder body = new StringBuilder();
         while (m.find()) {
@@ -217,15 +226,19 @@ public final class ActionKeys {
 
     /** The programs a command runs (each command's first word, and every compiler named), in order. */
     List<String> tools(String run) {
+        return toolsOf.computeIfAbsent(run, this::programs);
+    }
+
+    private List<String> programs(String run) {
         String expanded = expand(run);
         TreeSet<String> out = new TreeSet<>();
-        for (String segment : expanded.split("&&|\\|\\||[;|&()\\n]")) {
-            String[] words = segment.trim().split("\\s+");
+        for (String segment : SEGMENTS.split(expanded)) {
+            String[] words = SPACES.split(segment.trim());
             for (String w : words) {
-                if (w.isEmpty() || w.matches("\\w+=.*")) {
+                if (w.isEmpty() || ASSIGNMENT.matcher(w).matches()) {
                     continue; // VAR=value before the program
                 }
-                String bare = w.replaceAll("^['\"]|['\"]$", "");
+                String bare = QUOTES.matcher(w).replaceAll("");
                 if (!NOT_TOOLS.contains(bare) && !bare.startsWith("-") && !bare.contains("$") && !bare.contains("`")) {
                     out.add(bare);
                 }
@@ -237,7 +250,7 @@ public final class ActionKeys {
                 }
             }
         }
-        return new ArrayList<>(out);
+        return List.copyOf(out);
     }
 
     private String expand(String run) {

@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * {@link #close()} closes every layer.
  *
  * <p>Where the command line builds its cache: {@code cli.BuildOptions.cache()} ({@code run}, {@code debug};
- * {@code --no-cache}, {@code --cache}, {@code FESTER_CACHE=off}), {@code cli.CacheCommand.cache()} ({@code fester
- * cache stats|gc|verify|clear}) and {@code ui.RunController} (the cockpit's runs): the places to add a
+ * {@code --no-cache}, {@code --cache}, {@code FESTER_CACHE=off}), {@code cli.CacheCommand.cache(…)} ({@code fester
+ * cache stats|gc|verify|clear}, local and shared) and {@code ui.RunController} (the cockpit's runs): the places to add a
  * shared layer after {@link #defaultLayers()}. Manifest entries are stored as results under
  * {@code KEY.m0 … KEY.m15} (so result keys are 64 hex digits, optionally followed by {@code .mN}).
  */
@@ -105,6 +105,25 @@ public final class Cache implements Closeable {
     /** The layers, in lookup order. */
     public List<CacheLayer> layers() {
         return layers;
+    }
+
+    /** At most this many lookups at once (more with a shared layer: its lookups mostly wait for the network). */
+    public static final int MAX_LOOKUP_THREADS = 16;
+
+    /**
+     * How many lookups a run does at once: {@code FESTER_CACHE_THREADS} when set (1 to
+     * {@link #MAX_LOOKUP_THREADS}); else, with a shared layer, {@link #MAX_LOOKUP_THREADS} (a lookup there is
+     * three round trips, mostly waiting); with the local layer alone twice the cores, at least 4 (a local
+     * lookup is {@code stat}s, small reads and hashing: CPU and the page cache).
+     */
+    public int lookupThreads() {
+        String env = System.getenv("FESTER_CACHE_THREADS");
+        if (env != null && env.trim().matches("\\d{1,3}")) {
+            return Math.max(1, Math.min(MAX_LOOKUP_THREADS, Integer.parseInt(env.trim())));
+        }
+        boolean shared = layers.stream().anyMatch(l -> !(l instanceof LocalCacheLayer));
+        return shared ? MAX_LOOKUP_THREADS
+                : Math.max(4, Math.min(MAX_LOOKUP_THREADS, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     /** Where the pre-images of earlier keys are kept, or null. */

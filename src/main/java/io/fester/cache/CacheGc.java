@@ -3,22 +3,40 @@ package io.fester.cache;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code fester cache gc} on one layer, through the {@link CacheLayer} interface (so on any layer): results
- * whose blobs are gone (dangling) or that cannot be read are removed, then blobs no result names, then —
- * on the local layer — the least recently used files until it holds at most its bound.
+ * {@code fester cache gc} on one layer, through the {@link CacheLayer} interface (so on the local layer and
+ * on a shared store alike; ADR 0036). In this order, so that gc never leaves a result it kept without its
+ * blobs: first results — those that cannot be read and those whose blobs are gone (dangling) are
+ * removed; then blobs that no remaining result names, unless they were written within the grace period
+ * (a builder pushing to the store may be between its blobs and the result that names them: blobs go
+ * first, ADR 0021); then, on the local layer only, the least recently used files until it holds at most
+ * its bound. Manifest entries ({@code KEY.mN}) name no blob and are kept: a lookup that follows one to a
+ * result that is gone misses, as it would anyway.
+ *
+ * <p>Results are write-once: gc never rewrites one, it only removes it; a later build may then store
+ * a result under that key again (first writer wins again).
  */
 public final class CacheGc {
+    /** Unnamed blobs younger than this are kept: 1 hour (a push is seconds; a stuck one is not). */
+    public static final long GRACE_MS = 60 * 60 * 1000L;
+
     private CacheGc() {}
 
-    /** What a collection removed. */
-    public record Report(int danglingResults, int orphanBlobs, int evicted, CacheLayer.Usage after) {}
+    /** What a collection removed ({@code young}: unnamed blobs kept for the grace period). */
+    public record Report(int danglingResults, int orphanBlobs, int evicted, int young, CacheLayer.Usage after) {}
 
     public static Report collect(CacheLayer layer, long maxBytes) throws IOException {
+        return collect(layer, maxBytes, GRACE_MS, System.currentTimeMillis());
+    }
+
+    /** A collection with this grace period for unnamed blobs, {@code now} being the time to measure it from. */
+    public static Report collect(CacheLayer layer, long maxBytes, long graceMs, long now) throws IOException {
         Set<String> named = new HashSet<>();
-        Set<String> blobs = new HashSet<>(layer.blobDigests());
+        // blobs listed before results: a blob written after this listing is not considered at all
+        Map<String, Long> blobs = layer.blobTimes();
         int dangling = 0;
         List<String> keys = layer.resultKeys();
         for (String key : keys) {
@@ -26,17 +44,20 @@ public final class CacheGc {
                 continue; // a manifest entry: names no blob
             }
             byte[] b = layer.getResult(key);
-            CacheResult r = b == null ? null : CacheResult.parse(b);
+            if (b == null) {
+                continue; // removed meanwhile (another gc, a lookup that found it dangling)
+            }
+            CacheResult r = CacheResult.parse(b);
             boolean ok = r != null;
             if (ok) {
                 for (CacheResult.Out o : r.outputs()) {
-                    ok &= o.link() != null || blobs.contains(o.digest());
+                    ok &= o.link() != null || blobs.containsKey(o.digest()) || layer.hasBlob(o.digest());
                 }
-                ok &= r.stdout() == null || blobs.contains(r.stdout());
-                ok &= r.stderr() == null || blobs.contains(r.stderr());
+                ok &= r.stdout() == null || blobs.containsKey(r.stdout()) || layer.hasBlob(r.stdout());
+                ok &= r.stderr() == null || blobs.containsKey(r.stderr()) || layer.hasBlob(r.stderr());
             }
             if (!ok) {
-                layer.deleteResult(key);
+                layer.deleteResult(key); // the result goes before any blob does
                 dangling++;
                 continue;
             }
@@ -49,13 +70,19 @@ public final class CacheGc {
             }
         }
         int orphans = 0;
-        for (String d : blobs) {
-            if (!named.contains(d)) {
-                layer.deleteBlob(d);
-                orphans++;
+        int young = 0;
+        for (Map.Entry<String, Long> d : blobs.entrySet()) {
+            if (named.contains(d.getKey())) {
+                continue;
             }
+            if (now - d.getValue() < graceMs) {
+                young++;
+                continue;
+            }
+            layer.deleteBlob(d.getKey());
+            orphans++;
         }
         int evicted = layer instanceof LocalCacheLayer local ? local.evict(maxBytes) : 0;
-        return new Report(dangling, orphans, evicted, layer.usage());
+        return new Report(dangling, orphans, evicted, young, layer.usage());
     }
 }

@@ -32,6 +32,19 @@ public interface CacheLayer extends Closeable {
      */
     boolean getBlob(String digest, Path target) throws IOException;
 
+    /**
+     * Copies the blob with this digest into {@code target} (created or replaced) and returns the SHA-256 of
+     * the bytes written, or null when the layer has no such blob. The caller compares the two: a layer
+     * whose reads stream ({@link LocalCacheLayer}, the S3 layer) writes and hashes in one pass; this
+     * default copies, then reads the copy again.
+     */
+    default String fetchBlob(String digest, Path target) throws IOException {
+        if (!getBlob(digest, target)) {
+            return null;
+        }
+        return ActionKeys.sha256(target);
+    }
+
     /** Whether the layer holds a blob with this digest. */
     boolean hasBlob(String digest) throws IOException;
 
@@ -58,6 +71,17 @@ public interface CacheLayer extends Closeable {
 
     /** Every stored blob's digest, in no particular order. */
     List<String> blobDigests() throws IOException;
+
+    /**
+     * Every stored blob's digest with when it was last written (or, on the local layer, last used), in ms
+     * since the epoch; {@code fester cache gc} leaves unnamed blobs younger than its grace period alone (a
+     * writer may be between a blob and the result that names it). This default knows no times: 0.
+     */
+    default java.util.Map<String, Long> blobTimes() throws IOException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        blobDigests().forEach(d -> out.put(d, 0L));
+        return out;
+    }
 
     /** How much the layer holds. */
     Usage usage() throws IOException;

@@ -57,6 +57,11 @@ public final class CacheSession {
         this.projectBytes = keys.project().toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** How many lookups the run may do at once ({@link Cache#lookupThreads()}). */
+    public int lookupThreads() {
+        return cache.lookupThreads();
+    }
+
     public ActionKeys keys() {
         return keys;
     }
@@ -255,13 +260,13 @@ public final class CacheSession {
         }
     }
 
-    /** Copies a blob to {@code tmp} and hashes it: null when good, else what is wrong (the bad blob is removed). */
+    /** Copies a blob to {@code tmp}, hashing it as it is written: null when good, else what is wrong (the bad blob is removed). */
     private String fetch(CacheLayer layer, String digest, Path tmp, String what, String key) throws IOException {
-        if (!layer.getBlob(digest, tmp)) {
+        String h = layer.fetchBlob(digest, tmp); // written and hashed in one pass
+        if (h == null) {
             return layer.name() + ": result " + brief(key) + " dangling: blob " + brief(digest) + " of " + what
                     + " is gone; removed";
         }
-        String h = ActionKeys.sha256(tmp);
         if (!h.equals(digest)) {
             if (layer.writable()) {
                 layer.deleteBlob(digest);
@@ -592,9 +597,17 @@ public final class CacheSession {
             return;
         }
         try {
+            byte[] text = String.join("\n", full.lines()).concat("\n").getBytes(StandardCharsets.UTF_8);
+            try {
+                if (Files.size(f) == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
+                    return; // a hit of the same key as last time: nothing to write
+                }
+            } catch (IOException none) {
+                // not there yet
+            }
             Files.createDirectories(f.getParent());
             Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
-            Files.write(t, full.lines(), StandardCharsets.UTF_8);
+            Files.write(t, text);
             Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // only explanations suffer: the next miss of this action says less

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,11 +27,16 @@ public final class CacheVerify {
     /** One action checked: {@code same}, or what differs. */
     public record Checked(String action, String layer, boolean same, String detail) {}
 
-    /** The actions that have a result under their current key, each with the layer and result. */
+    /**
+     * Picks up to {@code sample} actions whose current key has a result in any layer, runs each again, and
+     * compares its outputs with the result of every layer that holds one under that key (the local layer
+     * and the shared store may each have theirs: both are checked).
+     */
     public static List<Checked> verify(Cache cache, BuildGraph graph, int sample, long seed) throws IOException {
         FileHashes hashes = new FileHashes(Path.of(graph.root()));
         ActionKeys keys = new ActionKeys(graph, hashes, cache.salt());
-        List<Object[]> found = new ArrayList<>();
+        List<Action> found = new ArrayList<>();
+        Map<String, Map<CacheLayer, CacheResult>> held = new java.util.HashMap<>();
         for (Action a : graph.actions()) {
             if (ActionKeys.notCacheable(a) != null) {
                 continue;
@@ -41,50 +47,55 @@ public final class CacheVerify {
             } catch (ActionKeys.Unkeyable u) {
                 continue;
             }
-            Object[] hit = find(cache, keys, first);
-            if (hit != null) {
-                found.add(new Object[] {a, hit[0], hit[1]});
+            Map<CacheLayer, CacheResult> hits = new LinkedHashMap<>();
+            for (CacheLayer layer : cache.layers()) {
+                CacheResult r = find(layer, keys, first);
+                if (r != null) {
+                    hits.put(layer, r);
+                }
+            }
+            if (!hits.isEmpty()) {
+                found.add(a);
+                held.put(a.id(), hits);
             }
         }
         Collections.shuffle(found, new Random(seed));
         List<Checked> out = new ArrayList<>();
-        for (Object[] f : found.subList(0, Math.min(sample, found.size()))) {
-            Action a = (Action) f[0];
-            CacheLayer layer = (CacheLayer) f[1];
-            CacheResult r = (CacheResult) f[2];
-            out.add(rerun(graph, keys, a, layer.name(), r));
+        for (Action a : found.subList(0, Math.min(sample, found.size()))) {
+            Map<CacheLayer, CacheResult> hits = held.get(a.id());
+            List<String> names = hits.keySet().stream().map(CacheLayer::name).toList();
+            List<CacheResult> results = new ArrayList<>(hits.values());
+            out.add(rerun(graph, keys, a, String.join(", ", names), names, results));
         }
         return out;
     }
 
-    private static Object[] find(Cache cache, ActionKeys keys, PreImage first) throws IOException {
-        for (CacheLayer layer : cache.layers()) {
-            for (int n = 0; n < CacheSession.SLOTS; n++) {
-                byte[] mb = layer.getResult(first.key() + ".m" + n);
-                if (mb == null) {
-                    break;
-                }
-                CacheResult.Manifest m = CacheResult.Manifest.parse(mb);
-                if (m == null) {
-                    continue;
-                }
-                Map<String, String> deps = keys.depFields(m.discovered());
-                if (deps == null) {
-                    continue;
-                }
-                PreImage full = keys.full(first, deps, m.located());
-                byte[] rb = layer.getResult(full.key());
-                CacheResult r = rb == null ? null : CacheResult.parse(rb);
-                if (r != null) {
-                    return new Object[] {layer, r};
-                }
+    private static CacheResult find(CacheLayer layer, ActionKeys keys, PreImage first) throws IOException {
+        for (int n = 0; n < CacheSession.SLOTS; n++) {
+            byte[] mb = layer.getResult(first.key() + ".m" + n);
+            if (mb == null) {
+                break;
+            }
+            CacheResult.Manifest m = CacheResult.Manifest.parse(mb);
+            if (m == null) {
+                continue;
+            }
+            Map<String, String> deps = keys.depFields(m.discovered());
+            if (deps == null) {
+                continue;
+            }
+            PreImage full = keys.full(first, deps, m.located());
+            byte[] rb = layer.getResult(full.key());
+            CacheResult r = rb == null ? null : CacheResult.parse(rb);
+            if (r != null) {
+                return r;
             }
         }
         return null;
     }
 
-    private static Checked rerun(BuildGraph graph, ActionKeys keys, Action a, String layer, CacheResult r)
-            throws IOException {
+    private static Checked rerun(BuildGraph graph, ActionKeys keys, Action a, String layer, List<String> names,
+            List<CacheResult> results) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", a.run()).directory(keys.root().toFile())
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(graph.env());
@@ -105,23 +116,26 @@ public final class CacheVerify {
                     + output.strip());
         }
         List<String> diffs = new ArrayList<>();
-        for (CacheResult.Out o : r.outputs()) {
-            Path f = keys.resolve(o.path());
-            if (o.link() != null) {
-                String now = Files.isSymbolicLink(f) ? Files.readSymbolicLink(f).toString() : null;
-                if (!o.link().equals(now)) {
-                    diffs.add(PreImage.shown(o.path()) + " is no longer a link to " + o.link());
+        for (int i = 0; i < results.size(); i++) {
+            String in = results.size() > 1 ? " in " + names.get(i) : "";
+            for (CacheResult.Out o : results.get(i).outputs()) {
+                Path f = keys.resolve(o.path());
+                if (o.link() != null) {
+                    String now = Files.isSymbolicLink(f) ? Files.readSymbolicLink(f).toString() : null;
+                    if (!o.link().equals(now)) {
+                        diffs.add(PreImage.shown(o.path()) + " is no longer a link to " + o.link() + in);
+                    }
+                    continue;
                 }
-                continue;
-            }
-            if (!Files.isRegularFile(f)) {
-                diffs.add(PreImage.shown(o.path()) + " missing when run again");
-                continue;
-            }
-            String h = ActionKeys.sha256(f);
-            if (!h.equals(o.digest())) {
-                diffs.add(PreImage.shown(o.path()) + " differs (cached " + o.digest().substring(0, 12) + ", run again "
-                        + h.substring(0, 12) + ")");
+                if (!Files.isRegularFile(f)) {
+                    diffs.add(PreImage.shown(o.path()) + " missing when run again");
+                    continue;
+                }
+                String h = ActionKeys.sha256(f);
+                if (!h.equals(o.digest())) {
+                    diffs.add(PreImage.shown(o.path()) + " differs (cached " + o.digest().substring(0, 12) + in
+                            + ", run again " + h.substring(0, 12) + ")");
+                }
             }
         }
         return new Checked(a.id(), layer, diffs.isEmpty(), diffs.isEmpty() ? "same bytes" : String.join("; ", diffs));

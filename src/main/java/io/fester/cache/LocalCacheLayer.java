@@ -139,6 +139,23 @@ public final class LocalCacheLayer implements CacheLayer {
     }
 
     @Override
+    public String fetchBlob(String digest, Path target) throws IOException {
+        Path b = blob(digest);
+        java.io.InputStream in;
+        try {
+            in = Files.newInputStream(b);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        String h;
+        try (in) {
+            h = Blobs.copy(in, target);
+        }
+        touch(b);
+        return h;
+    }
+
+    @Override
     public boolean hasBlob(String digest) {
         return Files.isRegularFile(blob(digest));
     }
@@ -227,6 +244,15 @@ public final class LocalCacheLayer implements CacheLayer {
     @Override
     public List<String> blobDigests() throws IOException {
         return names(dir.resolve("cas"));
+    }
+
+    @Override
+    public java.util.Map<String, Long> blobTimes() throws IOException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (Entry e : entries(dir.resolve("cas"))) {
+            out.put(e.path.getFileName().toString(), e.usedMs);
+        }
+        return out;
     }
 
     private static List<String> names(Path top) throws IOException {

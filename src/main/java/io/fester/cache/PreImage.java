@@ -24,6 +24,9 @@ public final class PreImage {
     public static final String ROOT = "@ROOT@";
 
     private final LinkedHashMap<String, String> fields;
+    /** {@link #lines()} and {@link #key()}, made once (a pre-image never changes; a hit asks for both several times). */
+    private volatile List<String> lines;
+    private volatile String key;
 
     public PreImage(Map<String, String> fields) {
         this.fields = new LinkedHashMap<>(fields);
@@ -48,9 +51,14 @@ public final class PreImage {
 
     /** The canonical lines, {@code name=value}. */
     public List<String> lines() {
-        List<String> out = new ArrayList<>(fields.size());
-        fields.forEach((k, v) -> out.add(k + "=" + escape(v)));
-        return out;
+        List<String> l = lines;
+        if (l == null) {
+            List<String> out = new ArrayList<>(fields.size());
+            fields.forEach((k, v) -> out.add(k + "=" + escape(v)));
+            l = java.util.Collections.unmodifiableList(out);
+            lines = l;
+        }
+        return l;
     }
 
     /** Reads lines written by {@link #lines()}. */
@@ -67,11 +75,16 @@ public final class PreImage {
 
     /** The key: SHA-256 (hex) of the canonical text. */
     public String key() {
-        StringBuilder sb = new StringBuilder();
-        for (String l : lines()) {
-            sb.append(l).append('\n');
+        String k = key;
+        if (k == null) {
+            StringBuilder sb = new StringBuilder();
+            for (String l : lines()) {
+                sb.append(l).append('\n');
+            }
+            k = sha256(sb.toString());
+            key = k;
         }
-        return sha256(sb.toString());
+        return k;
     }
 
     static String sha256(String text) {

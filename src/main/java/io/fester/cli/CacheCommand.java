@@ -8,6 +8,7 @@ import io.fester.cache.CacheLayer;
 import io.fester.cache.CacheVerify;
 import io.fester.cache.LocalCacheLayer;
 import io.fester.graph.BuildGraph;
+import io.fester.hosts.HostsFile;
 import io.fester.timeline.CacheLookup;
 import io.fester.timeline.Recorded;
 import java.nio.file.Path;
@@ -21,7 +22,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fester cache stats|gc|verify|clear}: the action cache's layers (the local one: {@code ~/.local/share/fester/cache}). */
+/**
+ * {@code fester cache stats|gc|verify|clear}: the action cache's layers — the local one
+ * ({@code ~/.local/share/fester/cache}) and, with {@code --remote-cache} or a hosts file's {@code cache:}
+ * section ({@code --hosts}), the shared store.
+ */
 @Command(name = "cache", description = "The action cache: stats, gc, verify, clear",
         subcommands = {CacheCommand.Stats.class, CacheCommand.Gc.class, CacheCommand.Verify.class,
             CacheCommand.Clear.class})
@@ -31,14 +36,31 @@ final class CacheCommand implements Runnable {
         throw new UserError("name a cache command: stats, gc, verify or clear (see 'fester cache --help')");
     }
 
-    /** The layers a cache command works on (the S3 layer adds itself where {@link Cache#local()} is built). */
-    static Cache cache() {
-        return Cache.local();
+    /**
+     * The local layer, then the shared one {@code --remote-cache} names, else the one the hosts file's
+     * {@code cache:} section names ({@code --hosts FILE}): every cache command works on both.
+     */
+    static Cache cache(RemoteCacheOptions remote, HostsOption hosts) throws Exception {
+        HostsFile file = hosts.load();
+        remote.check(file);
+        return remote.cache(file);
     }
 
-    /** The local layer, then the shared one {@code --remote-cache} names (stats and clear work on both). */
-    static Cache cache(RemoteCacheOptions remote) {
-        return remote.cache(null);
+    /** {@code --hosts FILE}: a hosts file whose {@code cache:} section names the shared store. */
+    static final class HostsOption {
+        @Option(names = "--hosts", paramLabel = "FILE", description = "a hosts file whose cache: section names "
+                + "the shared store (as for 'fester run --hosts'); --remote-cache wins over it")
+        Path hosts;
+
+        HostsFile load() throws Exception {
+            if (hosts == null) {
+                return null;
+            }
+            if (!java.nio.file.Files.isRegularFile(hosts)) {
+                throw new UserError("--hosts " + hosts + ": no such hosts file (name a hosts.yaml)");
+            }
+            return HostsFile.load(hosts);
+        }
     }
 
     static String size(long bytes) {
@@ -82,11 +104,20 @@ final class CacheCommand implements Runnable {
         @Mixin
         RemoteCacheOptions remoteCache = new RemoteCacheOptions();
 
+        @Mixin
+        HostsOption hosts = new HostsOption();
+
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache(remoteCache)) {
+            try (Cache c = cache(remoteCache, hosts)) {
                 for (CacheLayer l : c.layers()) {
-                    CacheLayer.Usage u = l.usage();
+                    CacheLayer.Usage u;
+                    try {
+                        u = l.usage();
+                    } catch (java.io.IOException e) {
+                        System.out.println(l.name() + ": unavailable: " + e.getMessage());
+                        continue;
+                    }
                     System.out.println(l.name() + ": " + u.results() + " results, " + u.blobs() + " blobs, "
                             + size(u.bytes()) + (l instanceof LocalCacheLayer local ? " of " + size(local.maxBytes())
                             + " (" + local.dir() + ")" : "") + (l.writable() ? "" : ", read-only"));
@@ -134,23 +165,38 @@ final class CacheCommand implements Runnable {
         @Option(names = "--max-size", paramLabel = "SIZE", description = "the local layer's bound, e.g. 5G; default 10G")
         String maxSize;
 
+        @Mixin
+        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
+        @Mixin
+        HostsOption hosts = new HostsOption();
+
         @Override
         public Integer call() throws Exception {
             long max = maxSize == null ? LocalCacheLayer.DEFAULT_MAX_BYTES : parseSize(maxSize);
-            try (Cache c = cache()) {
+            int failed = 0;
+            try (Cache c = cache(remoteCache, hosts)) {
                 for (CacheLayer l : c.layers()) {
                     if (!l.writable()) {
                         System.out.println(l.name() + ": read-only, left as it is");
                         continue;
                     }
-                    CacheGc.Report r = CacheGc.collect(l, max);
+                    CacheGc.Report r;
+                    try {
+                        r = CacheGc.collect(l, max);
+                    } catch (java.io.IOException e) {
+                        System.out.println(l.name() + ": unavailable: " + e.getMessage());
+                        failed++;
+                        continue;
+                    }
                     System.out.println(l.name() + ": removed " + r.danglingResults() + " dangling results, "
-                            + r.orphanBlobs() + " unreferenced blobs, " + r.evicted() + " least recently used; now "
-                            + r.after().results() + " results, " + r.after().blobs() + " blobs, "
+                            + r.orphanBlobs() + " unreferenced blobs, " + r.evicted() + " least recently used"
+                            + (r.young() > 0 ? "; kept " + r.young() + " unreferenced blobs written in the last hour"
+                            : "") + "; now " + r.after().results() + " results, " + r.after().blobs() + " blobs, "
                             + size(r.after().bytes()));
                 }
             }
-            return ExitCodes.OK;
+            return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }
 
@@ -169,6 +215,12 @@ final class CacheCommand implements Runnable {
         @Option(names = "--seed", paramLabel = "S", description = "which sample (the same seed picks the same actions)")
         long seed = 1;
 
+        @Mixin
+        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
+        @Mixin
+        HostsOption hosts = new HostsOption();
+
         @Override
         public Integer call() throws Exception {
             if (sample < 1) {
@@ -176,7 +228,7 @@ final class CacheCommand implements Runnable {
             }
             BuildGraph graph = Specs.load(spec, null);
             List<CacheVerify.Checked> checked;
-            try (Cache c = cache()) {
+            try (Cache c = cache(remoteCache, hosts)) {
                 checked = CacheVerify.verify(c, graph, sample, seed);
             }
             if (checked.isEmpty()) {
@@ -204,9 +256,12 @@ final class CacheCommand implements Runnable {
         @Mixin
         RemoteCacheOptions remoteCache = new RemoteCacheOptions();
 
+        @Mixin
+        HostsOption hosts = new HostsOption();
+
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache(remoteCache)) {
+            try (Cache c = cache(remoteCache, hosts)) {
                 for (CacheLayer l : c.layers()) {
                     if (!l.writable()) {
                         System.out.println(l.name() + ": read-only, left as it is");

@@ -66,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
             Progress progress = new Progress(term.err);
             run.addListener(progress);
             String outcome;
-            try (AutoCloseable interrupts = term.interrupts(run)) {
+            // the cache (its S3 clients) is closed however the run ends: done, failed, refused, Ctrl-C
+            try (AutoCloseable interrupts = term.interrupts(run); io.fester.cache.Cache cache = run.cache()) {
                 outcome = run.run();
             } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());

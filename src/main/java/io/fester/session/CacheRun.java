@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -38,11 +37,13 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
     private final Consumer<Event> post;
     private final BuildGraph graph;
     private final IntSupplier runId;
-    private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "fester-cache");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Lookups, several at once ({@link CacheSession#lookupThreads()}): at a clean build's start every
+     * compile is ready and asked about together; none waits behind a store.
+     */
+    private final ExecutorService lookups;
+    /** Stores: two at a time (they only hold up the run's end, never a dispatch). */
+    private final ExecutorService stores;
     /** First-level pre-images made before each action ran (by its lookup). */
     private final Map<String, PreImage> before = new ConcurrentHashMap<>();
     /** What each running action printed (the loop thread's). */
@@ -58,6 +59,8 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         this.post = post;
         this.graph = graph;
         this.runId = runId;
+        this.lookups = pool("fester-cache-lookup-", session.lookupThreads());
+        this.stores = pool("fester-cache-store-", 2);
         stamper.onSucceeded(this::succeeded);
     }
 
@@ -68,7 +71,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
             int i = graph.indexOf(q.action());
             if (i >= 0) {
                 Action a = graph.action(i);
-                workers.execute(() -> lookup(a));
+                lookups.execute(() -> lookup(a));
             }
         } else if (e instanceof Output o) {
             StringBuilder[] sb = printed.get(o.action());
@@ -115,7 +118,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
     }
 
     private void succeeded(Action a, List<String> discovered, long startedMs) {
-        workers.execute(() -> {
+        stores.execute(() -> {
             CacheStore s;
             try {
                 Ended end = ended.remove(a.id());
@@ -133,11 +136,29 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
     /** Waits for the lookups and stores under way (the run is over: their events are no longer recorded). */
     @Override
     public void close() {
-        workers.shutdown();
+        lookups.shutdown();
+        stores.shutdown();
         try {
-            workers.awaitTermination(1, TimeUnit.MINUTES);
+            lookups.awaitTermination(1, TimeUnit.MINUTES);
+            stores.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            lookups.shutdownNow();
+            stores.shutdownNow();
         }
+    }
+
+    /** A fixed pool whose threads end when idle for a while (a long build does not keep them all). */
+    private static ExecutorService pool(String name, int threads) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor p = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
+                10, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, name + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        p.allowCoreThreadTimeOut(true);
+        return p;
     }
 }

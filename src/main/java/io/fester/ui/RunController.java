@@ -309,7 +309,15 @@ final class RunController implements AutoCloseable {
         } catch (RuntimeException e) {
             Platform.runLater(() -> vm.message("the run stopped: " + e));
         } finally {
+            LiveRun ended = current;
             current = null;
+            if (ended != null && ended.cache() != null) { // its S3 clients: a cockpit runs many builds
+                try {
+                    ended.cache().close();
+                } catch (IOException e) {
+                    // closing only frees the layers' clients
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.fester.cache.s3;
 
+import io.fester.cache.Blobs;
 import io.fester.cache.CacheLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,6 +76,12 @@ public final class S3CacheLayer implements CacheLayer {
 
     /** A layer on the store these settings name. Nothing is sent until the first call. */
     public static S3CacheLayer open(S3Settings settings) {
+        // the JDK keeps at most 5 idle connections per destination by default (http.maxConnections); a run
+        // looks up to Cache.MAX_LOOKUP_THREADS actions at once, so keep that many alive instead of
+        // reconnecting for every request beyond the fifth (read once, when the JDK first keeps one alive)
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", String.valueOf(io.fester.cache.Cache.MAX_LOOKUP_THREADS + 4));
+        }
         return new S3CacheLayer(settings, client(settings, 2), client(settings, 1));
     }
 
@@ -145,6 +152,18 @@ public final class S3CacheLayer implements CacheLayer {
             return false;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Streams the object into {@code target}, hashing as it goes (one pass; the caller compares the digest). */
+    @Override
+    public String fetchBlob(String digest, Path target) throws IOException {
+        String key = location.blobKey(checked(digest));
+        try {
+            return call("get blob " + digest, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key),
+                    (response, in) -> Blobs.copy(in, target)));
+        } catch (Missing e) {
+            return null;
         }
     }
 
@@ -264,10 +283,21 @@ public final class S3CacheLayer implements CacheLayer {
     }
 
     @Override
+    public java.util.Map<String, Long> blobTimes() throws IOException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        String under = location.under("cas/");
+        list("list blobs", under, o -> out.put(o.key().substring(under.length()),
+                o.lastModified() == null ? 0L : o.lastModified().toEpochMilli()));
+        return out;
+    }
+
+    @Override
     public Usage usage() throws IOException {
         long[] n = new long[3];
         list("list results", location.under("ac/"), o -> {
-            n[0]++;
+            if (!o.key().substring(location.under("ac/").length()).contains(".m")) {
+                n[0]++; // manifest entries (KEY.mN) count in the bytes, not as results (as on the local layer)
+            }
             n[2] += o.size();
         });
         list("list blobs", location.under("cas/"), o -> {
