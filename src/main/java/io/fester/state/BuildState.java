@@ -130,6 +130,12 @@ public final class BuildState {
                 if (n.hasSample()) {
                     h.sample(timeMs, n);
                 }
+                if (n.holds() != null) {
+                    h.hold(n.holds().keySet());
+                }
+                if (n.ccacheHits() != null) {
+                    h.ccache(n);
+                }
             }
         } else if (e instanceof Output o) {
             int i = index(o.action());
