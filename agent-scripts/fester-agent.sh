@@ -11,6 +11,8 @@
 #                                     DIR holds per-slot files (default .fester/agent)
 #   fester-agent.sh guard TOKEN       kill what Fester started once stdin closes
 #                                     (Fester is gone): see "guard" below
+#   fester-agent.sh store-get|store-put
+#                                     move blobs to/from the shared cache: see "store"
 #
 # sample keys (each omitted when it cannot be determined, output is always
 # valid JSON):
@@ -39,7 +41,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,16s/^# \{0,1\}//p' "$0" >&2
 }
 
 # Escape a string for use inside a JSON string literal: backslash, double
@@ -511,6 +513,109 @@ guard_loop() {
     exit 0
 }
 
+# ----------------------------------------------------------------- store ---
+#
+# Blobs moved straight between this host's workspace and the shared cache's
+# store (ADR 0034), with curl and URLs the coordinator signed for one object
+# each: this host never holds the store's secret. Requests come on stdin, two
+# lines each, so no URL is ever on a command line (ps) or in a file:
+#
+#   store-get:  "DIGEST MODE PATH" then "URL"   download to PATH (workspace-
+#               relative), checked against DIGEST (SHA-256) before it is
+#               renamed into place with MODE (octal)
+#   store-put:  "DIGEST PATH" then "URL"        upload PATH after checking that
+#               it still has DIGEST
+#
+# Answers, one line per request: "ok DIGEST BYTES", "absent DIGEST" (the
+# store has no such blob), "corrupt DIGEST GOT" (the bytes it sent hash to GOT:
+# discarded), "fail DIGEST WHY"; or once "unreachable WHY" (no curl, or the
+# store cannot be reached from here), after which the agent stops reading.
+
+valid_digest() {
+    case $1 in
+        '' | *[!0-9a-f]*) return 1 ;;
+    esac
+    [ ${#1} -eq 64 ]
+}
+
+# $1 the URL, $2 curl's option naming the file ("output" or "upload-file"),
+# $3 the file. curl reads its whole configuration from the pipe (-K -); printf
+# is a builtin, so the URL appears in no process's arguments. -q first: no
+# ~/.curlrc.
+store_curl() {
+    # no "Expect: 100-continue": stores that do not answer it would cost a second per upload
+    printf 'url = "%s"\n%s = "%s"\nheader = "Expect:"\n' "$1" "$2" "$3" \
+        | curl -q -sS --fail --connect-timeout 5 --max-time 600 -o /dev/null -K - 2>"$STORE_DIR/err.$$"
+}
+
+store_unreachable() {
+    printf 'unreachable curl exit %s: %s\n' "$1" "$(head -c 300 "$STORE_DIR/err.$$" 2>/dev/null | tr -d '\r' | tr '\n' ' ')"
+    rm -f "$STORE_DIR/err.$$"
+    exit 0
+}
+
+store_get() {
+    command -v curl >/dev/null 2>&1 || { printf 'unreachable no curl on this host\n'; exit 0; }
+    STORE_DIR=.fester/store
+    mkdir -p "$STORE_DIR" || { printf 'unreachable cannot create %s\n' "$STORE_DIR"; exit 0; }
+    while IFS=' ' read -r d m p && IFS= read -r u; do
+        if ! valid_digest "$d" || ! valid_num "$m" || [ -z "$p" ]; then
+            printf 'fail %s bad request\n' "$d"
+            continue
+        fi
+        tmp=$STORE_DIR/$d.$$
+        printf 'url = "%s"\noutput = "%s"\n' "$u" "$tmp" \
+            | curl -q -sS --fail --connect-timeout 5 --max-time 600 -K - 2>"$STORE_DIR/err.$$"
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+            rm -f "$tmp"
+            case $rc in
+                22) printf 'absent %s\n' "$d" ;;
+                *) store_unreachable "$rc" ;;
+            esac
+            continue
+        fi
+        got=$(sha256_of "$tmp")
+        if [ "$got" != "$d" ]; then
+            rm -f "$tmp"
+            printf 'corrupt %s %s\n' "$d" "${got:-none}"
+            continue
+        fi
+        dir=$(dirname -- "$p")
+        if chmod "$m" "$tmp" && mkdir -p -- "$dir" && mv -f -- "$tmp" "$p"; then
+            printf 'ok %s %s\n' "$d" "$(wc -c <"$p" | tr -d ' ')"
+        else
+            rm -f "$tmp"
+            printf 'fail %s cannot place %s\n' "$d" "$p"
+        fi
+    done
+    rm -f "$STORE_DIR/err.$$"
+}
+
+store_put() {
+    command -v curl >/dev/null 2>&1 || { printf 'unreachable no curl on this host\n'; exit 0; }
+    STORE_DIR=.fester/store
+    mkdir -p "$STORE_DIR" || { printf 'unreachable cannot create %s\n' "$STORE_DIR"; exit 0; }
+    while IFS=' ' read -r d p && IFS= read -r u; do
+        if ! valid_digest "$d" || [ -z "$p" ] || [ ! -f "$p" ]; then
+            printf 'fail %s bad request\n' "$d"
+            continue
+        fi
+        got=$(sha256_of "$p")
+        if [ "$got" != "$d" ]; then
+            printf 'fail %s changed since (now %s)\n' "$d" "${got:-unreadable}"
+            continue
+        fi
+        store_curl "$u" upload-file "$p"
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+            store_unreachable "$rc"
+        fi
+        printf 'ok %s %s\n' "$d" "$(wc -c <"$p" | tr -d ' ')"
+    done
+    rm -f "$STORE_DIR/err.$$"
+}
+
 # ------------------------------------------------------------------ main ---
 
 case ${1:-} in
@@ -533,6 +638,14 @@ case ${1:-} in
     guard)
         [ $# -eq 2 ] || die "usage: guard TOKEN"
         guard_loop "$2"
+        ;;
+    store-get)
+        [ $# -eq 1 ] || die "store-get takes no arguments (requests on stdin)"
+        store_get
+        ;;
+    store-put)
+        [ $# -eq 1 ] || die "store-put takes no arguments (requests on stdin)"
+        store_put
         ;;
     -h | --help | help)
         usage

@@ -135,6 +135,9 @@ public final class Engine {
             return true;
         }
         String full = recorded.contains("+" + PlanSearch.NAME + "/") ? recorded : recorded + "+" + LEGACY_PLAN_CAUSE;
+        // score/1 runs carry no node.holds, and without them score/2 decides exactly as score/1 did
+        full = full.replace("+" + io.fester.schedule.ScoringScheduler.LEGACY + "+",
+                "+" + io.fester.schedule.ScoringScheduler.VERSION + "+");
         return full.equals(version());
     }
 

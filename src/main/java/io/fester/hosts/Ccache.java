@@ -103,7 +103,7 @@ public record Ccache(Path binary, Path dir) {
     }
 
     /** Reads {@code --print-stats} (one {@code name<TAB>value} per line, ccache 4). */
-    static Stats parse(String printStats) {
+    public static Stats parse(String printStats) {
         long hits = 0;
         long misses = 0;
         boolean any = false;

@@ -44,6 +44,15 @@ public final class ScoringScheduler implements Scheduler {
     private final List<RunRequest.Policy> policy;
     private final double[] w;
 
+    /**
+     * {@code score/2}: locality also counts a dependency whose every output the host reported holding
+     * ({@code node.holds}, ADR 0034). A run recorded by {@code score/1} has no such reports, and on it this
+     * version decides exactly as {@code score/1} did ({@link #LEGACY}).
+     */
+    public static final String VERSION = "score/2";
+    /** The version whose runs this one re-derives unchanged (they carry no {@code holds}). */
+    public static final String LEGACY = "score/1";
+
     public ScoringScheduler(Map<String, Double> weights, List<RunRequest.Policy> policy) {
         this.weights = Map.copyOf(weights);
         this.policy = List.copyOf(policy);
@@ -55,7 +64,7 @@ public final class ScoringScheduler implements Scheduler {
 
     @Override
     public String version() {
-        return "score/1";
+        return VERSION;
     }
 
     /** The full table behind a decision: every candidate scored and sorted, every rejection, the busy hosts. */
@@ -239,11 +248,25 @@ public final class ScoringScheduler implements Scheduler {
         for (int j : deps) {
             String where = state.host(j);
             HostState producer = where == null ? null : state.host(where);
-            if (h.name().equals(where) || (h.local() && producer != null && producer.local())) {
+            if (h.name().equals(where) || (h.local() && producer != null && producer.local()) || holdsAll(h,
+                    state.graph().action(j).outputs())) {
                 here++;
             }
         }
         return (double) here / deps.length;
+    }
+
+    /** Whether the host reported holding every one of these outputs (none: no). */
+    private static boolean holdsAll(HostState h, List<String> outputs) {
+        if (outputs.isEmpty() || h.heldCount() == 0) {
+            return false;
+        }
+        for (String o : outputs) {
+            if (!h.holds(o)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static double clamp(double v) {

@@ -280,6 +280,10 @@ public final class LiveRun {
         }
         if (ssh != null) {
             SshExecutor remote = ssh.executor(graph.env(), post);
+            if (cache != null) { // compiles that miss the action cache run under each host's ccache (ADR 0035);
+                // hosts fetch inputs from the shared store and push outputs to it themselves (ADR 0034)
+                remote.ccache(true).store(HostStores.of(cache));
+            }
             hosts.remotes().keySet().forEach(h -> dispatchers.route(h, remote));
         }
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);

@@ -60,6 +60,10 @@ public final class BuildState {
     /** Cache lookups so far, and hits per layer (in the order the layers first hit). */
     private int lookups;
     private java.util.LinkedHashMap<String, Integer> hitsByLayer = new java.util.LinkedHashMap<>();
+    /** Per host: hits served from results it made ({@code cache_lookup.source_host}). */
+    private java.util.TreeMap<String, Integer> hitsFromHost = new java.util.TreeMap<>();
+    /** Blobs SSH hosts moved straight to or from the shared store ({@code cache_transfer} with a host), in order. */
+    private java.util.ArrayList<HostTransfer> hostTransfers = new java.util.ArrayList<>();
     private StringBuilder[] output = new StringBuilder[0];
     /**
      * Per action, the output of one attempt, the one host faults are judged by: {@link #attemptOf} says
@@ -130,6 +134,12 @@ public final class BuildState {
                 if (n.hasSample()) {
                     h.sample(timeMs, n);
                 }
+                if (n.holds() != null) {
+                    h.hold(n.holds().keySet());
+                }
+                if (n.ccacheHits() != null) {
+                    h.ccache(n);
+                }
             }
         } else if (e instanceof Output o) {
             int i = index(o.action());
@@ -161,7 +171,14 @@ public final class BuildState {
                 if (l.hit() && l.layer() != null) {
                     hitsByLayer.merge(l.layer(), 1, Integer::sum);
                 }
+                if (l.hit() && l.sourceHost() != null) {
+                    hitsFromHost.merge(l.sourceHost(), 1, Integer::sum);
+                }
             }
+        } else if (e instanceof io.fester.timeline.CacheTransfer t && t.host() != null) {
+            int i = index(t.action());
+            hostTransfers.add(new HostTransfer(i, t.host(), io.fester.timeline.CacheTransfer.UPLOAD.equals(t.direction()),
+                    t.bytes(), t.files(), t.ms(), timeMs));
         } else if (e instanceof History h) {
             history = h;
         } else if (e instanceof DebuggerStop) {
@@ -270,6 +287,8 @@ public final class BuildState {
         lookup = new io.fester.timeline.CacheLookup[n];
         lookups = 0;
         hitsByLayer = new java.util.LinkedHashMap<>();
+        hitsFromHost = new java.util.TreeMap<>();
+        hostTransfers = new java.util.ArrayList<>();
         output = new StringBuilder[n];
         attemptOutput = new StringBuilder[n];
         attemptOf = new int[n];
@@ -395,6 +414,8 @@ public final class BuildState {
         lookup = into(lookup, o.lookup);
         lookups = o.lookups;
         hitsByLayer = new java.util.LinkedHashMap<>(o.hitsByLayer);
+        hitsFromHost = new java.util.TreeMap<>(o.hitsFromHost);
+        hostTransfers = new java.util.ArrayList<>(o.hostTransfers);
         output = copyOf(output, o.output);
         attemptOutput = copyOf(attemptOutput, o.attemptOutput);
         attemptOf = into(attemptOf, o.attemptOf);
@@ -576,6 +597,22 @@ public final class BuildState {
     /** Cache lookups folded so far. */
     public int cacheLookups() {
         return lookups;
+    }
+
+    /**
+     * Blobs an SSH host moved itself between its workspace and the shared store, for one action (its index,
+     * -1 if unknown): a download of inputs or an upload of outputs, ending at {@code timeMs}.
+     */
+    public record HostTransfer(int action, String host, boolean upload, long bytes, int files, long ms, long timeMs) {}
+
+    /** Every transfer hosts made with the shared store so far, in order. */
+    public java.util.List<HostTransfer> hostTransfers() {
+        return java.util.Collections.unmodifiableList(hostTransfers);
+    }
+
+    /** Cache hits so far served from results each host made, by host name. */
+    public java.util.Map<String, Integer> cacheHitsFromHost() {
+        return java.util.Collections.unmodifiableMap(hitsFromHost);
     }
 
     /** Cache hits so far per layer, in the order the layers first hit. */

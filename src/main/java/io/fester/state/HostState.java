@@ -24,6 +24,10 @@ public final class HostState {
     private int running;
     private NodeEvent latest;
     private final List<Sample> samples = new ArrayList<>();
+    /** Workspace paths an SSH host reported holding with the coordinator's contents ({@code node.holds}). */
+    private final java.util.Set<String> held = new java.util.HashSet<>();
+    /** The latest ccache counters the host reported, or null. */
+    private NodeEvent ccache;
 
     HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain) {
         this.name = name;
@@ -47,6 +51,8 @@ public final class HostState {
         this.running = o.running;
         this.latest = o.latest;
         this.samples.addAll(o.samples);
+        this.held.addAll(o.held);
+        this.ccache = o.ccache;
     }
 
     public String name() {
@@ -120,6 +126,29 @@ public final class HostState {
     /** Every sample so far, oldest first. */
     public List<Sample> samples() {
         return Collections.unmodifiableList(samples);
+    }
+
+    /** Whether the host reported holding this workspace path with the coordinator's contents. */
+    public boolean holds(String path) {
+        return held.contains(path);
+    }
+
+    /** How many paths the host reported holding. */
+    public int heldCount() {
+        return held.size();
+    }
+
+    /** The latest {@code node} event with ccache counters for this host, or null. */
+    public NodeEvent ccache() {
+        return ccache;
+    }
+
+    void hold(java.util.Collection<String> paths) {
+        held.addAll(paths);
+    }
+
+    void ccache(NodeEvent e) {
+        ccache = e;
     }
 
     void status(String s) {

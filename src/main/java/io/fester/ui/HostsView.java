@@ -50,6 +50,11 @@ final class HostsView extends ScrollPane {
         }
     }
 
+    /** Each row's cache line, for tests. */
+    List<String> cacheLines() {
+        return shown.stream().map(r -> r.cache.getText()).toList();
+    }
+
     /** The rows on show, for tests. */
     List<String> hostNames() {
         return shown.stream().map(r -> r.name).toList();
@@ -66,6 +71,7 @@ final class HostsView extends ScrollPane {
         final Canvas loadLine = new Canvas(150, 22);
         final Canvas tempLine = new Canvas(150, 22);
         final Canvas memLine = new Canvas(150, 22);
+        final Label cache = new Label();
 
         Row(String name) {
             this.name = name;
@@ -84,6 +90,8 @@ final class HostsView extends ScrollPane {
             grid.add(new Label("mem free"), 1, 3);
             grid.add(memLine, 2, 3);
             grid.add(mem, 3, 3);
+            grid.add(new Label("cache"), 1, 4);
+            grid.add(cache, 2, 4, 2, 1);
         }
 
         void update(HostState h) {

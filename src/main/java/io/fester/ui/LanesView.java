@@ -304,12 +304,34 @@ final class LanesView extends Region {
                 gc.fillText(DagView.clip(b.id(), (int) (bw / 6.5)), x + 4, y + (ROW - 5) / 2);
             }
         }
+        paintTransfers(gc, rows, h);
         paintChain(gc, rows);
         if ("running".equals(vm.state().runStatus())) {
             double x = LABEL + (vm.nowMs() - t0) * pxPerMs;
             gc.setStroke(Color.web("#f59e0b"));
             gc.setLineWidth(1.5);
             gc.strokeLine(x, AXIS - 4, x, h);
+        }
+    }
+
+    /**
+     * What hosts moved themselves to and from the shared store: a strip along the bottom of the action's lane
+     * (teal: inputs fetched, violet: outputs pushed), on the host's folded row when its slots are collapsed.
+     */
+    private void paintTransfers(GraphicsContext gc, Map<String, Integer> rows, double h) {
+        for (LiveViewModel.Transfer t : vm.transfers()) {
+            Integer row = rows.get(t.host() + "#" + Math.max(0, t.slot()));
+            if (row == null || row < firstRow) {
+                continue;
+            }
+            double y = AXIS + (row - firstRow) * ROW + ROW - 5;
+            if (y > h) {
+                continue;
+            }
+            double x = LABEL + (t.startMs() - t0) * pxPerMs;
+            double bw = Math.max(3, (t.endMs() - t.startMs()) * pxPerMs);
+            gc.setFill(t.upload() ? Color.web("#a855f7") : Color.web("#14b8a6"));
+            gc.fillRect(x, y, bw, 3);
         }
     }
 

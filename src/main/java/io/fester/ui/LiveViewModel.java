@@ -177,6 +177,65 @@ public final class LiveViewModel {
         return sb.toString();
     }
 
+    /**
+     * A host's cache figures for the hosts pane: its ccache hit rate (its latest counters), the action-cache
+     * hits served from results it made, and what it moved itself to and from the shared store; "" when none.
+     */
+    public String hostCache(String host) {
+        return hostCache(state, host);
+    }
+
+    static String hostCache(BuildState s, String host) {
+        java.util.List<String> parts = new ArrayList<>();
+        HostState h = s.host(host);
+        io.fester.timeline.NodeEvent cc = h == null ? null : h.ccache();
+        if (cc != null && cc.ccacheHits() != null && cc.ccacheMisses() != null) {
+            long n = cc.ccacheHits() + cc.ccacheMisses();
+            parts.add("ccache " + (n == 0 ? "–" : Math.round(100.0 * cc.ccacheHits() / n) + " %") + " (" + cc.ccacheHits()
+                    + " hits, " + cc.ccacheMisses() + " misses)");
+        }
+        Integer served = s.cacheHitsFromHost().get(host);
+        if (served != null) {
+            parts.add(served + " cache " + (served == 1 ? "hit" : "hits") + " from its results");
+        }
+        long downBytes = 0;
+        long upBytes = 0;
+        int down = 0;
+        int up = 0;
+        for (BuildState.HostTransfer t : s.hostTransfers()) {
+            if (t.host().equals(host)) {
+                if (t.upload()) {
+                    up += t.files();
+                    upBytes += t.bytes();
+                } else {
+                    down += t.files();
+                    downBytes += t.bytes();
+                }
+            }
+        }
+        if (down + up > 0) {
+            parts.add("store ↓ " + down + " files " + kib(downBytes) + ", ↑ " + up + " files " + kib(upBytes));
+        }
+        return String.join(" · ", parts);
+    }
+
+    private static String kib(long bytes) {
+        return bytes < 1024 ? bytes + " B" : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+
+    /** A host's own transfer with the shared store, placed on the lane of the action it was for. */
+    public record Transfer(String host, int slot, long startMs, long endMs, boolean upload) {}
+
+    /** The transfers hosts made with the shared store, on their actions' lanes (slot -1 when unknown). */
+    public List<Transfer> transfers() {
+        List<Transfer> out = new ArrayList<>();
+        for (BuildState.HostTransfer t : state.hostTransfers()) {
+            int slot = t.action() >= 0 && t.host().equals(state.host(t.action())) ? state.slot(t.action()) : -1;
+            out.add(new Transfer(t.host(), slot, Math.max(state.startedMs(), t.timeMs() - t.ms()), t.timeMs(), t.upload()));
+        }
+        return out;
+    }
+
     static String seconds(long ms) {
         if (ms >= 60_000) {
             return String.format(Locale.ROOT, "%d:%04.1f", ms / 60_000, (ms % 60_000) / 1000.0);

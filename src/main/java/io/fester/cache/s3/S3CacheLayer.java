@@ -190,6 +190,42 @@ public final class S3CacheLayer implements CacheLayer {
         }
     }
 
+    /**
+     * A URL by which anyone holding it may read ({@code put} false) or write ({@code put} true) the blob with
+     * this digest for {@code valid}, signed here with this layer's credentials (AWS signature v4 in the query
+     * string): an SSH host moves blobs with it without ever holding the store's secret (ADR 0034). A store
+     * used without credentials gets its plain URL. The URL is a bearer token for one object: it is never
+     * recorded, logged or put on a command line.
+     */
+    public String blobUrl(String digest, boolean put, Duration valid) {
+        String key = location.blobKey(checked(digest));
+        if (settings.credentials() == null) {
+            return s3.utilities().getUrl(b -> b.bucket(location.bucket()).key(key)).toString();
+        }
+        return presigner().map(p -> put
+                ? p.presignPutObject(r -> r.signatureDuration(valid).putObjectRequest(o -> o.bucket(location.bucket())
+                        .key(key))).url().toString()
+                : p.presignGetObject(r -> r.signatureDuration(valid).getObjectRequest(o -> o.bucket(location.bucket())
+                        .key(key))).url().toString()).orElseThrow();
+    }
+
+    private volatile software.amazon.awssdk.services.s3.presigner.S3Presigner presigner;
+
+    private synchronized java.util.Optional<software.amazon.awssdk.services.s3.presigner.S3Presigner> presigner() {
+        if (presigner == null) {
+            var b = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+                    .region(Region.of(settings.region()))
+                    .credentialsProvider(provider(settings.credentials()))
+                    .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                            .pathStyleAccessEnabled(settings.endpoint() != null).build());
+            if (settings.endpoint() != null) {
+                b.endpointOverride(settings.endpoint());
+            }
+            presigner = b.build();
+        }
+        return java.util.Optional.of(presigner);
+    }
+
     @Override
     public void deleteBlob(String digest) throws IOException {
         writableOrThrow();
@@ -324,6 +360,11 @@ public final class S3CacheLayer implements CacheLayer {
     public void close() {
         s3.close();
         once.close();
+        synchronized (this) {
+            if (presigner != null) {
+                presigner.close();
+            }
+        }
     }
 
     @Override

@@ -104,6 +104,32 @@ public final class SshExecutor implements Dispatcher {
         this.sink = sink;
     }
 
+    /** The shared store hosts reach themselves (ADR 0034), or null: every file goes through the coordinator. */
+    private volatile HostStore store;
+    /** Whether compiles run under each host's ccache where it has one (the action cache is on: ADR 0035). */
+    private volatile boolean ccache;
+    /** Per host: its ccache (binary and {@code CCACHE_DIR}), or {@link #NO_CCACHE}; found on first use. */
+    private final Map<String, io.fester.hosts.Ccache> ccaches = new ConcurrentHashMap<>();
+    private static final io.fester.hosts.Ccache NO_CCACHE = new io.fester.hosts.Ccache(java.nio.file.Path.of("/"),
+            java.nio.file.Path.of("/"));
+    /** Per host: what it was last reported holding (path → SHA-256), so each report says only what is new. */
+    private final Map<String, Map<String, String>> reported = new ConcurrentHashMap<>();
+
+    /**
+     * Lets hosts fetch inputs from the shared store and push outputs to it themselves (set before the first
+     * start; null: through the coordinator).
+     */
+    public SshExecutor store(HostStore s) {
+        store = s;
+        return this;
+    }
+
+    /** Runs compiles under each host's ccache where the host has one (set before the first start). */
+    public SshExecutor ccache(boolean on) {
+        ccache = on;
+        return this;
+    }
+
     /** Takes a host (back) into service: a host that reconnected gets its new session and mirror. */
     public void host(String name, Host host) {
         SshAgent old = agents.remove(name);
@@ -238,6 +264,7 @@ public final class SshExecutor implements Dispatcher {
         int status;
         Integer killedBy; // the signal that ended the command, or null when it exited by itself
         boolean saidWhy; // the command wrote to its stderr
+        io.fester.hosts.Ccache underCcache = null;
         try (outTail; errTail) {
             if (wm.mapsMoreThanTheBuildDirectory() && !treeSent.contains(h.sync())) {
                 try {
@@ -248,6 +275,7 @@ public final class SshExecutor implements Dispatcher {
                 h.sync().push(sourceFiles(wm)); // by content: a second action racing here sends nothing more
                 treeSent.add(h.sync());
             }
+            fromStore(action, host, h, send, attempt);
             h.sync().push(send);
             if (cancelledSince(epoch)) {
                 cancelledBeforeStart(action, host, attempt, t0);
@@ -255,7 +283,16 @@ public final class SshExecutor implements Dispatcher {
             }
             SshAgent agent = agent(host, h);
             String id = agent.newId();
-            CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(env) + wm.command(action.run(), ws));
+            String command = wm.command(action.run(), ws);
+            io.fester.hosts.Ccache cc = ccache && io.fester.hosts.Ccache.compiles(command) ? ccacheOf(host, h) : null;
+            Map<String, String> vars = env;
+            if (cc != null) { // a compile that missed the action cache, on a host with ccache: under it
+                command = cc.wrap(command);
+                vars = new java.util.TreeMap<>(env);
+                vars.putAll(cc.env());
+            }
+            underCcache = cc;
+            CompletableFuture<SshAgent.Ended> end = agent.run(id, slot, Shell.exports(vars) + command);
             Attempt a = new Attempt(host, agent, id, slot, end, fate);
             running.put(key, a);
             // cancelAll counts first and then looks at what runs; this puts first and then looks at the count:
@@ -305,6 +342,9 @@ public final class SshExecutor implements Dispatcher {
         }
         out.finish();
         err.finish();
+        if (underCcache != null) {
+            ccacheStats(host, h, underCcache);
+        }
         Integer signal = null;
         String cause = Exit.CAUSE_EXIT;
         if (killedBy != null) {
@@ -330,6 +370,7 @@ public final class SshExecutor implements Dispatcher {
                 if (depfile != null) { // what the compile read, named as the coordinator names it
                     h.sync().fetchDepfile(depfile, ws, wm.mirrorRoot().toString());
                 }
+                toStore(action, host, h, outputs.keySet(), missing, wm, attempt);
             } catch (IOException e) {
                 if (!h.session().isOpen()) {
                     lost(action, host, attempt, t0, "fester: host '" + host + "' was lost while its outputs came back: "
@@ -342,7 +383,161 @@ public final class SshExecutor implements Dispatcher {
                 return;
             }
         }
+        holds(host, h, wm, action, status == 0 ? outputs : Map.of(), missing);
         sink.accept(new Exit(action.id(), host, attempt, status, signal, cause, List.copyOf(missing), ms(t0)));
+    }
+
+    /**
+     * Before the coordinator sends an action's inputs: those the host lacks and the shared store holds are
+     * fetched by the host itself (each checked there against its digest). The rest, and everything when the
+     * host cannot reach the store, the coordinator sends as before.
+     */
+    private void fromStore(Action action, String host, Host h, List<String> send, int attempt) throws IOException {
+        HostStore s = store;
+        if (s == null || !s.reaches(host) || send.isEmpty()) {
+            return;
+        }
+        List<HostStore.Want> wants = h.sync().lacking(send);
+        if (wants.isEmpty()) {
+            return;
+        }
+        HostStore.Moved m;
+        try {
+            h.sync().pushBytes(SshSampler.SCRIPT, io.fester.hosts.AgentScript.bytes(), 0700);
+            m = s.fetch(host, h.session(), h.sync().remoteRoot(), wants);
+        } catch (IOException e) {
+            if (!h.session().isOpen()) {
+                throw e; // the host is gone: the attempt ends so
+            }
+            unreachable(s, host, e.getMessage(), action, attempt);
+            return;
+        }
+        for (HostStore.Want w : wants) {
+            if (w.digest().equals(m.done().get(w.path()))) {
+                h.sync().received(w.path(), w.digest(), w.mode());
+            }
+        }
+        if (m.files() > 0) {
+            sink.accept(new io.fester.timeline.CacheTransfer(action.id(), s.name(),
+                    io.fester.timeline.CacheTransfer.DOWNLOAD, m.bytes(), m.files(), m.ms(), host));
+        }
+        unreachable(s, host, m.unreachable(), action, attempt);
+    }
+
+    /**
+     * After a success's outputs came back: the host pushes those the shared store lacks, once (the
+     * coordinator's store of the result then finds them there and sends only the result).
+     */
+    private void toStore(Action action, String host, Host h, java.util.Collection<String> outputs,
+            List<String> missing, WorkspaceMap wm, int attempt) throws IOException {
+        HostStore s = store;
+        if (s == null || !s.reaches(host) || outputs.isEmpty()) {
+            return;
+        }
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        for (String m : outputs) {
+            String d = h.sync().digest(m);
+            if (d != null) {
+                files.put(m, d);
+            }
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        HostStore.Moved m;
+        try {
+            m = s.push(host, h.session(), h.sync().remoteRoot(), files);
+        } catch (IOException e) {
+            if (!h.session().isOpen()) {
+                throw e;
+            }
+            unreachable(s, host, e.getMessage(), action, attempt);
+            return;
+        }
+        if (m.files() > 0) {
+            sink.accept(new io.fester.timeline.CacheTransfer(action.id(), s.name(),
+                    io.fester.timeline.CacheTransfer.UPLOAD, m.bytes(), m.files(), m.ms(), host));
+        }
+        unreachable(s, host, m.unreachable(), action, attempt);
+    }
+
+    /** A host that cannot reach the store: recorded once, and its files go through the coordinator from now on. */
+    private void unreachable(HostStore s, String host, String why, Action action, int attempt) {
+        if (why != null && s.unreachable(host, why)) {
+            String text = "host '" + host + "' cannot reach the shared cache " + s.name() + " (" + why
+                    + "); its inputs and outputs go through the coordinator";
+            sink.accept(new io.fester.timeline.CacheLayerState(s.name(), io.fester.timeline.CacheLayerState.UNAVAILABLE,
+                    text, host));
+            sink.accept(new Output(action.id(), "stderr", "fester: " + text + "\n", attempt));
+        }
+    }
+
+    /**
+     * Reports what the host holds now with the coordinator's contents (ADR 0034): the outputs of the action's
+     * dependencies (sent to it, or fetched by it from the store) and its own outputs that came back. Only what
+     * is new since the last report; nothing when nothing is.
+     */
+    private void holds(String host, Host h, WorkspaceMap wm, Action action, Map<String, String> outputs,
+            List<String> missing) {
+        Map<String, String> was = reported.computeIfAbsent(host, k -> new ConcurrentHashMap<>());
+        Map<String, String> now = new java.util.TreeMap<>();
+        List<String> paths = new ArrayList<>(wm.outputsOf(action.deps()));
+        for (Map.Entry<String, String> o : outputs.entrySet()) {
+            if (!missing.contains(o.getValue())) {
+                paths.add(o.getValue());
+            }
+        }
+        for (String p : paths) {
+            String m;
+            try {
+                m = wm.toMirror(p, false);
+            } catch (WorkspacePaths.EscapeException e) {
+                continue;
+            }
+            String d = m == null ? null : h.sync().digest(m);
+            if (d != null && !d.equals(was.get(p))) {
+                now.put(p, d);
+            }
+        }
+        if (!now.isEmpty()) {
+            was.putAll(now);
+            sink.accept(io.fester.timeline.NodeEvent.holds(host, now));
+        }
+    }
+
+    /**
+     * The host's ccache ({@code command -v ccache} there), with {@code CCACHE_DIR} in the host's workspace
+     * ({@code WORKSPACE/.fester/ccache}: the host's own, beside its mirror, never the user's); null when the
+     * host has none. Asked once per host.
+     */
+    private io.fester.hosts.Ccache ccacheOf(String host, Host h) {
+        io.fester.hosts.Ccache c = ccaches.computeIfAbsent(host, k -> {
+            try {
+                String bin = h.session().run("command -v ccache || true").trim();
+                if (bin.startsWith("/") && !bin.contains("\n")) {
+                    return new io.fester.hosts.Ccache(java.nio.file.Path.of(bin),
+                            java.nio.file.Path.of(h.sync().remoteRoot(), ".fester", "ccache"));
+                }
+            } catch (IOException | RuntimeException none) {
+                // no answer: compiles run as they are
+            }
+            return NO_CCACHE;
+        });
+        return c == NO_CCACHE ? null : c;
+    }
+
+    /** The host's ccache counters after a compile ran under it, as a {@code node} observation (before the exit). */
+    private void ccacheStats(String host, Host h, io.fester.hosts.Ccache cc) {
+        try {
+            String text = h.session().run(Shell.exports(cc.env()) + "exec " + Shell.quote(cc.binary().toString())
+                    + " --print-stats");
+            io.fester.hosts.Ccache.Stats st = io.fester.hosts.Ccache.parse(text);
+            if (st != null) {
+                sink.accept(io.fester.timeline.NodeEvent.ccache(host, st.hits(), st.misses()));
+            }
+        } catch (IOException | RuntimeException cannotTell) {
+            // no counters this time; the compile's exit stands
+        }
     }
 
     /**

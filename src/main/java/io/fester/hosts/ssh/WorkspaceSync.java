@@ -282,6 +282,47 @@ public final class WorkspaceSync {
         }
     }
 
+    /**
+     * Those of these workspace paths whose coordinator file the host lacks (by content and mode), each with
+     * its SHA-256 and mode: what {@link #push} would send. Paths with no file here are left out.
+     */
+    public synchronized List<HostStore.Want> lacking(Collection<String> paths) throws IOException {
+        List<HostStore.Want> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String p : paths) {
+            String rel = WorkspacePaths.check(p);
+            if (!seen.add(rel)) {
+                continue;
+            }
+            Path local = root.resolve(rel);
+            String hash = hashes.hash(local);
+            if (hash == null || Files.isSymbolicLink(local)) {
+                continue;
+            }
+            int mode = mode(local);
+            if (!(hash + " " + Integer.toOctalString(mode)).equals(manifest.get(rel))) {
+                out.add(new HostStore.Want(rel, hash, mode));
+            }
+        }
+        return out;
+    }
+
+    /** The host got this file by other means (from the shared store, checked there against its digest). */
+    public synchronized void received(String path, String sha256, int mode) throws IOException {
+        String rel = WorkspacePaths.check(path);
+        int slash = rel.lastIndexOf('/');
+        if (slash > 0) {
+            dirs.add(rel.substring(0, slash)); // the host's mkdir -p made it
+        }
+        manifest.put(rel, sha256 + " " + Integer.toOctalString(mode));
+    }
+
+    /** The SHA-256 of what the host holds at this workspace path as far as this mirror knows, or null. */
+    public synchronized String digest(String path) {
+        String e = manifest.get(path);
+        return e == null ? null : e.substring(0, e.indexOf(' '));
+    }
+
     /** What the host holds, as far as this mirror knows: path → "sha256 mode". */
     public synchronized Map<String, String> manifest() {
         return Map.copyOf(manifest);
