@@ -58,7 +58,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
      * ({@link #WORKSPACE_KINDS}), and its executor where the session routes hosts to backends.
      */
     static final Map<String, Set<String>> KIND_KEYS = Map.of(
-            "local", Set.of(),
+            "local", Set.of("sandbox"),
             "ssh", Set.of("address", "port", "user", "identity", "workspace"));
     /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
     static final Set<String> WORKSPACE_KINDS = Set.of("local");

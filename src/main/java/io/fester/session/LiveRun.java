@@ -246,6 +246,7 @@ public final class LiveRun {
     private Map<String, Backend> workspaceBackends(Path root, Consumer<io.fester.timeline.Event> post) {
         Map<String, Backend> byHost = new TreeMap<>();
         LocalExecutor plain = null;
+        LocalExecutor sandboxed = null;
         for (RunRequest.HostSpec h : hosts.hosts()) {
             if (!h.local()) {
                 continue;
@@ -253,6 +254,12 @@ public final class LiveRun {
             io.fester.hosts.HostsFile.Backing backing = hosts.backing(h.name());
             Backend b = switch (backing.kind()) {
                 case "local" -> {
+                    if ("true".equals(backing.setting("sandbox", "false"))) {
+                        if (sandboxed == null) {
+                            sandboxed = new LocalExecutor(root, graph.env(), post, new io.fester.hosts.Sandbox());
+                        }
+                        yield sandboxed;
+                    }
                     if (plain == null) {
                         plain = new LocalExecutor(root, graph.env(), post);
                     }
