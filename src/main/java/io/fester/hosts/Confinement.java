@@ -31,6 +31,9 @@ public interface Confinement {
     /** Undoes what {@link #prefix} prepared for the attempt (after it ended). */
     default void done(Action action, Path root) {}
 
+    /** Ends what {@link #runner} started for the run (nothing outlives Fester), after the last attempt. */
+    default void close() {}
+
     /** Runs commands as they are, on this machine. */
     Confinement NONE = new Confinement() {
         @Override

@@ -59,9 +59,10 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
      */
     static final Map<String, Set<String>> KIND_KEYS = Map.of(
             "local", Set.of("sandbox"),
-            "ssh", Set.of("address", "port", "user", "identity", "workspace"));
+            "ssh", Set.of("address", "port", "user", "identity", "workspace"),
+            "lxc", Set.of("container", "lxcpath"));
     /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
-    static final Set<String> WORKSPACE_KINDS = Set.of("local");
+    static final Set<String> WORKSPACE_KINDS = Set.of("local", "lxc");
     private static final Set<String> HOST_KEYS = hostKeys();
 
     private static Set<String> hostKeys() {
@@ -217,7 +218,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                     settingPos.put(k, h.get(k).pos());
                 }
             }
-            checkSettings(kind, settings, settingPos);
+            checkSettings(kind, settings, settingPos, h.pos());
             backings.put(name, new Backing(kind, settings, settingPos));
             if (kind.equals("ssh")) {
                 remotes.put(name, remote(h, name));
@@ -285,8 +286,23 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
     }
 
     /** A kind's settings, checked where they stand. */
-    private static void checkSettings(String kind, Map<String, String> settings, Map<String, SourcePos> where)
-            throws SpecException {
+    private static void checkSettings(String kind, Map<String, String> settings, Map<String, SourcePos> where,
+            SourcePos host) throws SpecException {
+        if (kind.equals("lxc")) {
+            String c = settings.get("container");
+            if (c == null) {
+                throw new SpecException(host, "a host of kind lxc needs 'container: NAME' (the LXC container its "
+                        + "actions run in; Fester creates it when it does not exist)");
+            }
+            if (!c.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")) {
+                throw new SpecException(where.get("container"), "bad container name '" + io.fester.graph.Shown.text(c)
+                        + "': use A-Z a-z 0-9 _ . - (at most 64)");
+            }
+            String p = settings.get("lxcpath");
+            if (p != null && (!p.startsWith("/") || p.contains("\n"))) {
+                throw new SpecException(where.get("lxcpath"), "lxcpath must be an absolute directory, like /var/lib/lxc");
+            }
+        }
         String sandbox = settings.get("sandbox");
         if (sandbox != null && !sandbox.equals("true") && !sandbox.equals("false")) {
             throw new SpecException(where.get("sandbox"), "'sandbox' is true or false (true: each action runs in a "

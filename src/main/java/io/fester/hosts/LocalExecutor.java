@@ -340,5 +340,6 @@ public final class LocalExecutor implements Backend {
         cancelAll();
         threads.shutdown();
         timer.shutdownNow();
+        confinement.close();
     }
 }

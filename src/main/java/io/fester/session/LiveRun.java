@@ -265,6 +265,8 @@ public final class LiveRun {
                     }
                     yield plain;
                 }
+                case "lxc" -> new LocalExecutor(root, graph.env(), post, new io.fester.hosts.LxcContainer(
+                        backing.setting("container", h.name()), backing.setting("lxcpath", null), root));
                 default -> throw new IllegalStateException("no backend for kind '" + backing.kind() + "'");
             };
             byHost.put(h.name(), b);
