@@ -154,7 +154,7 @@ public final class CompileCommandsLoader {
                 }
             }
             Action a = new Action(id, run, List.of(relative(root, source)), outputs, List.of(), tags, null,
-                    depfile);
+                    depfile, Platforms.ofCommand(run));
             SourcePos pos = m.get("output") != null ? m.get("output").pos() : m.pos();
             SourcePos first = ids.putIfAbsent(id, pos);
             if (first != null) {
@@ -179,7 +179,8 @@ public final class CompileCommandsLoader {
             }
             String out = dashO(split(link));
             List<String> outputs = out == null ? List.of() : List.of(relative(root, root.resolve(out).normalize()));
-            actions.add(new Action(LINK_ID, link, List.copyOf(inputs), outputs, deps, List.of("link"), null));
+            actions.add(new Action(LINK_ID, link, List.copyOf(inputs), outputs, deps, List.of("link"), null, null,
+                    Platforms.ofCommand(link)));
         }
         String name = root.getFileName() == null ? "build" : root.getFileName().toString();
         byte[] digested = link == null ? bytes : concat(bytes, ("\0--link " + link).getBytes(StandardCharsets.UTF_8));

@@ -127,8 +127,10 @@ public final class NinjaManifest {
             for (int o : e.outs) {
                 outputs.add(paths.get(o));
             }
-            list.add(new Action(paths.get(firstOutput(e)), run(e, outputs, mkdirs), inputs, outputs, depIds,
-                    tags(e), null, e.depfile.isEmpty() ? null : NinjaPaths.canonicalize(e.depfile)));
+            String command = run(e, outputs, mkdirs);
+            list.add(new Action(paths.get(firstOutput(e)), command, inputs, outputs, depIds,
+                    tags(e), null, e.depfile.isEmpty() ? null : NinjaPaths.canonicalize(e.depfile),
+                    Platforms.ofCommand(command)));
         }
         String name = root.getFileName() == null ? "build" : root.getFileName().toString();
         BuildGraph graph = new BuildGraph(name, root.toString(), spec, digest, Map.of(), list);

@@ -37,7 +37,7 @@ public final class SpecLoader {
     static final long MAX_TIMEOUT_MS = 30L * 24 * 3_600_000;
     private static final Set<String> TOP_KEYS = Set.of("name", "env", "actions");
     private static final Set<String> ACTION_KEYS =
-            Set.of("id", "run", "inputs", "outputs", "deps", "tags", "timeout");
+            Set.of("id", "run", "inputs", "outputs", "deps", "tags", "timeout", "platform");
 
     private SpecLoader() {}
 
@@ -68,7 +68,7 @@ public final class SpecLoader {
     private record Ref(String name, SourcePos pos) {}
 
     private record RawAction(String id, SourcePos idPos, String run, List<Ref> inputs, List<Ref> outputs,
-            List<Ref> deps, List<String> tags, Long timeoutMs) {}
+            List<Ref> deps, List<String> tags, Long timeoutMs, String platform) {}
 
     private static BuildGraph build(Node doc, String file, Path root, String digest) throws SpecException {
         MapNode top = map(doc, "the spec");
@@ -156,7 +156,7 @@ public final class SpecLoader {
                 }
             }
             actions.add(new Action(a.id(), a.run(), names(a.inputs()), names(a.outputs()), List.copyOf(deps),
-                    a.tags(), a.timeoutMs()));
+                    a.tags(), a.timeoutMs(), null, a.platform()));
         }
         return new BuildGraph(name, root.toString(), file, digest, env, actions);
     }
@@ -240,7 +240,15 @@ public final class SpecLoader {
         }
         List<String> tags = names(refs(m.get("tags"), "tags"));
         Long timeout = m.get("timeout") == null ? null : duration(m.get("timeout"));
-        return new RawAction(id, idNode.pos(), run, inputs, outputs, deps, tags, timeout);
+        String platform = Platforms.ofCommand(run);
+        if (m.get("platform") != null) {
+            platform = string(m.get("platform"), "platform");
+            if (!Platforms.TRIPLE.matcher(platform).matches()) {
+                throw new SpecException(m.get("platform").pos(), "bad platform '" + Shown.text(platform)
+                        + "': give a target triple as its compiler is named, like aarch64-linux-gnu");
+            }
+        }
+        return new RawAction(id, idNode.pos(), run, inputs, outputs, deps, tags, timeout, platform);
     }
 
     private static List<Ref> paths(Node node, String what, boolean mustStayInside) throws SpecException {

@@ -31,9 +31,11 @@ import java.util.Set;
  * @param policy the policy rules, numbered from 1
  * @param remotes how to reach each SSH host, by name (local hosts have no entry)
  * @param sharedCache the {@code cache:} section (the shared cache on an S3-compatible store), or null
+ * @param backings each host's kind and the kind's settings, by name (hosts not listed: {@code local} for a
+ *     local host, {@code ssh} for the others, without settings)
  */
 public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
-        Map<String, RemoteHost> remotes, SharedCache sharedCache) {
+        Map<String, RemoteHost> remotes, SharedCache sharedCache, Map<String, Backing> backings) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights", "cache");
     private static final Set<String> CACHE_KEYS = Set.of("remote", "endpoint", "region", "push");
 
@@ -48,11 +50,66 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
      * @param where the section's position, for messages
      */
     public record SharedCache(S3Location remote, String endpoint, String region, boolean push, SourcePos where) {}
-    private static final Set<String> HOST_KEYS =
-            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain");
+    /** Keys every host may have, whatever its kind. */
+    private static final Set<String> COMMON_KEYS = Set.of("name", "slots", "tags", "toolchain", "kind", "local");
+    /**
+     * The backends a host's {@code kind} chooses, with the keys each takes besides the common ones. A
+     * new backend adds its kind here, its keys, whether its outputs land in the coordinator's workspace
+     * ({@link #WORKSPACE_KINDS}), and its executor where the session routes hosts to backends.
+     */
+    static final Map<String, Set<String>> KIND_KEYS = Map.of(
+            "local", Set.of("sandbox"),
+            "ssh", Set.of("address", "port", "user", "identity", "workspace"),
+            "lxc", Set.of("container", "lxcpath"));
+    /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
+    static final Set<String> WORKSPACE_KINDS = Set.of("local", "lxc");
+    private static final Set<String> HOST_KEYS = hostKeys();
+
+    private static Set<String> hostKeys() {
+        Set<String> all = new java.util.TreeSet<>(COMMON_KEYS);
+        KIND_KEYS.values().forEach(all::addAll);
+        return Set.copyOf(all);
+    }
+
+    /**
+     * How a host's actions run, as its hosts file entry says: its kind and the kind's own settings
+     * ({@code container} of an LXC host, {@code sandbox} of a local one…), each with where it stands.
+     *
+     * @param kind {@code local}, {@code ssh}, …
+     * @param settings the kind's keys given for the host, by key
+     * @param where the position of each setting, for messages
+     */
+    public record Backing(String kind, Map<String, String> settings, Map<String, SourcePos> where) {
+        public Backing {
+            settings = Map.copyOf(settings);
+            where = Map.copyOf(where);
+        }
+
+        /** A setting, or {@code otherwise} when the hosts file does not give it. */
+        public String setting(String key, String otherwise) {
+            return settings.getOrDefault(key, otherwise);
+        }
+    }
 
     public HostsFile {
         remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
+        backings = backings == null ? Map.of() : Map.copyOf(backings);
+    }
+
+    /** Hosts with a {@code cache:} section, each of the kind its {@code local} says. */
+    public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
+            Map<String, RemoteHost> remotes, SharedCache sharedCache) {
+        this(hosts, weights, policy, remotes, sharedCache, null);
+    }
+
+    /** How the host's actions run: its kind and the kind's settings. */
+    public Backing backing(String host) {
+        Backing b = backings.get(host);
+        if (b != null) {
+            return b;
+        }
+        boolean local = hosts.stream().anyMatch(h -> h.name().equals(host) && h.local());
+        return new Backing(local ? "local" : "ssh", Map.of(), Map.of());
     }
 
     /** Hosts without a {@code cache:} section. */
@@ -102,6 +159,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         }
         List<HostSpec> hosts = new ArrayList<>();
         Map<String, RemoteHost> remotes = new HashMap<>();
+        Map<String, Backing> backings = new HashMap<>();
         Map<String, SourcePos> seen = new HashMap<>();
         for (Node item : list.items()) {
             if (!(item instanceof MapNode h)) {
@@ -131,14 +189,38 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
                 local = v.equals("true");
             }
-            if (local) {
-                for (String k : List.of("address", "port", "user", "identity", "workspace")) {
-                    if (h.get(k) != null) {
-                        throw new SpecException(h.keys().get(k).pos(), "a local host takes no '" + k
-                                + "' (it runs in the spec's own directory, without SSH)");
-                    }
+            String kind = local ? "local" : "ssh";
+            if (h.get("kind") != null) {
+                kind = scalar(h.get("kind"), h.pos(), "kind");
+                if (!KIND_KEYS.containsKey(kind)) {
+                    throw new SpecException(h.get("kind").pos(), "unknown kind '" + io.fester.graph.Shown.text(kind)
+                            + "' (known: " + String.join(", ", new java.util.TreeSet<>(KIND_KEYS.keySet())) + ")");
                 }
-            } else {
+                if (h.get("local") != null && local != kind.equals("local")) {
+                    throw new SpecException(h.get("local").pos(), "'local: " + local + "' contradicts 'kind: " + kind
+                            + "': drop 'local' (kind says how the host runs actions)");
+                }
+            }
+            local = WORKSPACE_KINDS.contains(kind);
+            for (YamlTree.Key k : h.keys().values()) {
+                if (!COMMON_KEYS.contains(k.name()) && !KIND_KEYS.get(kind).contains(k.name())) {
+                    throw new SpecException(k.pos(), kind.equals("local")
+                            ? "a local host takes no '" + k.name() + "' (it runs in the spec's own directory, without SSH)"
+                            : "a host of kind " + kind + " takes no '" + k.name() + "' (its own keys: "
+                            + String.join(", ", new java.util.TreeSet<>(KIND_KEYS.get(kind))) + ")");
+                }
+            }
+            Map<String, String> settings = new java.util.TreeMap<>();
+            Map<String, SourcePos> settingPos = new java.util.TreeMap<>();
+            for (String k : KIND_KEYS.get(kind)) {
+                if (h.get(k) != null) {
+                    settings.put(k, scalar(h.get(k), h.pos(), k));
+                    settingPos.put(k, h.get(k).pos());
+                }
+            }
+            checkSettings(kind, settings, settingPos, h.pos());
+            backings.put(name, new Backing(kind, settings, settingPos));
+            if (kind.equals("ssh")) {
                 remotes.put(name, remote(h, name));
             }
             int slots = 1;
@@ -171,7 +253,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
                 toolchain = v.equals(HostSpec.ANY_TOOLCHAIN) ? HostSpec.ANY_TOOLCHAIN : null;
             }
-            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain));
+            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain, kind,
+                    "true".equals(settings.get("sandbox"))));
         }
         Map<String, Double> weights = Weights.defaults();
         if (top.get("weights") != null) {
@@ -199,7 +282,32 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,
                 hosts.stream().map(HostSpec::name).toList());
         SharedCache cache = top.get("cache") == null ? null : sharedCache(top.get("cache"));
-        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache);
+        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache, backings);
+    }
+
+    /** A kind's settings, checked where they stand. */
+    private static void checkSettings(String kind, Map<String, String> settings, Map<String, SourcePos> where,
+            SourcePos host) throws SpecException {
+        if (kind.equals("lxc")) {
+            String c = settings.get("container");
+            if (c == null) {
+                throw new SpecException(host, "a host of kind lxc needs 'container: NAME' (the LXC container its "
+                        + "actions run in; Fester creates it when it does not exist)");
+            }
+            if (!c.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")) {
+                throw new SpecException(where.get("container"), "bad container name '" + io.fester.graph.Shown.text(c)
+                        + "': use A-Z a-z 0-9 _ . - (at most 64)");
+            }
+            String p = settings.get("lxcpath");
+            if (p != null && (!p.startsWith("/") || p.contains("\n"))) {
+                throw new SpecException(where.get("lxcpath"), "lxcpath must be an absolute directory, like /var/lib/lxc");
+            }
+        }
+        String sandbox = settings.get("sandbox");
+        if (sandbox != null && !sandbox.equals("true") && !sandbox.equals("false")) {
+            throw new SpecException(where.get("sandbox"), "'sandbox' is true or false (true: each action runs in a "
+                    + "bubblewrap sandbox: no network, a private /tmp, only its outputs' directories writable)");
+        }
     }
 
     /** The {@code cache:} section; every value is checked where it stands. */

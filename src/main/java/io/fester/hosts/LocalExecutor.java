@@ -1,6 +1,5 @@
 package io.fester.hosts;
 
-import io.fester.engine.Dispatcher;
 import io.fester.graph.Action;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * the command started. Output is posted in chunks (at most {@value #OUTPUT_CAP} bytes per stream per
  * action are kept); the end is posted as one {@code exit} observation, after all of the output.
  */
-public final class LocalExecutor implements Dispatcher {
+public final class LocalExecutor implements Backend {
     /** Output kept per stream per action; the rest is counted, not recorded. */
     public static final int OUTPUT_CAP = 1 << 20;
 
@@ -64,9 +63,33 @@ public final class LocalExecutor implements Dispatcher {
      * @param sink where observations go (the run loop's {@code post})
      */
     public LocalExecutor(Path root, Map<String, String> env, Consumer<Event> sink) {
+        this(root, env, sink, Confinement.NONE);
+    }
+
+    /** An executor whose commands run confined (a sandbox, a container). */
+    public LocalExecutor(Path root, Map<String, String> env, Consumer<Event> sink, Confinement confinement) {
         this.root = root;
         this.env = Map.copyOf(env);
         this.sink = sink;
+        this.confinement = confinement;
+    }
+
+    private final Confinement confinement;
+    /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
+    private Capabilities observed;
+
+    @Override
+    public String kind() {
+        return confinement.kind();
+    }
+
+    @Override
+    public synchronized Capabilities capabilities(String host) throws IOException {
+        if (observed == null) {
+            String runner = confinement.runner();
+            observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+        }
+        return observed;
     }
 
     /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
@@ -82,8 +105,18 @@ public final class LocalExecutor implements Dispatcher {
     public void start(Action action, String host, int slot, int attempt) {
         Ccache cc = ccache.get(host);
         boolean underCcache = cc != null && Ccache.compiles(action.run());
+        List<String> prefix;
+        try {
+            prefix = confinement.prefix(action, root);
+        } catch (IOException e) {
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot prepare the " + confinement.kind()
+                    + " host for the command: " + e.getMessage() + "\n", attempt));
+            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
+            return;
+        }
         Path how = exitReport();
-        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(underCcache ? cc.wrap(action.run()) : action.run(), how));
+        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(underCcache ? cc.wrap(action.run()) : action.run(), how,
+                prefix));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         if (underCcache) {
@@ -114,11 +147,12 @@ public final class LocalExecutor implements Dispatcher {
             }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
+        StringBuilder stderr = confinement == Confinement.NONE ? null : new StringBuilder();
         try {
-            threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped));
-            threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped));
+            threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped, null));
+            threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped, stderr));
             Ccache used = underCcache ? cc : null;
-            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how, used));
+            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how, used, stderr));
         } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
             killGroup(p);
             running.remove(p.pid(), run);
@@ -133,7 +167,7 @@ public final class LocalExecutor implements Dispatcher {
      * it); should anything throw, it kills the command and says so in an exit 127 of its own.
      */
     private void waitFor(Action action, String host, int attempt, Process p, Running run, ScheduledFuture<?> timeout,
-            CountDownLatch pumped, long t0, Path how, Ccache used) {
+            CountDownLatch pumped, long t0, Path how, Ccache used, StringBuilder stderr) {
         AtomicInteger fate = run.fate();
         Exit end;
         try {
@@ -152,6 +186,16 @@ public final class LocalExecutor implements Dispatcher {
             running.remove(p.pid(), run);
             OrphanGuard.forget(p.pid());
             ExitStatus.read(0, how); // gone, whatever happened
+            confinement.done(action, root);
+        }
+        if (stderr != null && end.exitCode() != null && end.exitCode() != 0) { // what the confinement refused, said plainly
+            String why;
+            synchronized (stderr) {
+                why = confinement.refused(action, root, end.exitCode(), stderr.toString());
+            }
+            if (why != null) {
+                sink.accept(new Output(action.id(), "stderr", "fester: " + why + "\n", attempt));
+            }
         }
         if (used != null) { // its counters after this compile: an observation like any sample
             Ccache.Stats st = used.stats();
@@ -205,13 +249,24 @@ public final class LocalExecutor implements Dispatcher {
         return new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms);
     }
 
-    private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done) {
+    /** Keeps at most this much of a confined command's stderr, to say what its confinement refused. */
+    private static final int KEPT_FOR_REFUSALS = 64 * 1024;
+
+    private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done,
+            StringBuilder keep) {
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             char[] buf = new char[8192];
             long kept = 0;
             long dropped = 0;
             int n;
             while ((n = r.read(buf)) > 0) {
+                if (keep != null) {
+                    synchronized (keep) {
+                        if (keep.length() < KEPT_FOR_REFUSALS) {
+                            keep.append(buf, 0, Math.min(n, KEPT_FOR_REFUSALS - keep.length()));
+                        }
+                    }
+                }
                 if (kept < OUTPUT_CAP) {
                     int take = (int) Math.min(n, OUTPUT_CAP - kept);
                     sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
@@ -285,5 +340,6 @@ public final class LocalExecutor implements Dispatcher {
         cancelAll();
         threads.shutdown();
         timer.shutdownNow();
+        confinement.close();
     }
 }

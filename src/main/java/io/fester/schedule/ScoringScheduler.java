@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Filter, then score. Filters, each a named rule: the host is up; the action may run there by the
  * policy ({@code require}/{@code forbid}); the host's toolchain is the coordinator's ({@code toolchain},
- * unless the hosts file says {@code toolchain: any} for it); the host is not hotter than an {@code avoid-hotter-than}
+ * unless the hosts file says {@code toolchain: any} for it); the host's backend can run the action (its
+ * kind's limit, and the {@code platform} it compiles for: {@link BackendRules}); the host is not hotter than an {@code avoid-hotter-than}
  * rule allows; an earlier attempt of this action did not fail there through the host's fault; a slot
  * is free (hosts that pass every rule but are full are listed as busy). Score: the weighted sum of
  * factors, each in [0, 1], higher is better:
@@ -139,6 +140,13 @@ public final class ScoringScheduler implements Scheduler {
             if (!requireOk || forbidden) {
                 return p.label();
             }
+        }
+        String backend = BackendRules.kindRule(a, h);
+        if (backend == null) {
+            backend = BackendRules.platformRule(a, h);
+        }
+        if (backend != null) {
+            return backend;
         }
         String toolchain = toolchainRule(h, state);
         if (toolchain != null) {

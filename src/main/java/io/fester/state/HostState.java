@@ -18,7 +18,11 @@ public final class HostState {
     private final boolean local;
     private final List<String> tags;
     private final boolean anyToolchain;
+    private final String kind;
+    private final String label;
     private String toolchain;
+    private List<String> platforms;
+    private String backend;
     private String status = "unknown";
     private final int[] slotAction;
     private int running;
@@ -30,6 +34,17 @@ public final class HostState {
     private NodeEvent ccache;
 
     HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain) {
+        this(name, slots, local, tags, anyToolchain, local ? "local" : "ssh");
+    }
+
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain, String kind) {
+        this(name, slots, local, tags, anyToolchain, kind, kind);
+    }
+
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain, String kind,
+            String label) {
+        this.kind = kind;
+        this.label = label;
         this.name = name;
         this.slots = slots;
         this.local = local;
@@ -45,7 +60,11 @@ public final class HostState {
         this.local = o.local;
         this.tags = o.tags;
         this.anyToolchain = o.anyToolchain;
+        this.kind = o.kind;
+        this.label = o.label;
         this.toolchain = o.toolchain;
+        this.platforms = o.platforms;
+        this.backend = o.backend;
         this.status = o.status;
         this.slotAction = o.slotAction.clone();
         this.running = o.running;
@@ -83,6 +102,35 @@ public final class HostState {
 
     void toolchain(String fingerprint) {
         toolchain = fingerprint;
+    }
+
+    /** The backend kind from the hosts file ({@code local}, {@code ssh}, {@code lxc}, …). */
+    public String kind() {
+        return kind;
+    }
+
+    /** What the lanes show of how the host runs actions: its kind, and {@code sandbox} when sandboxed. */
+    public String kindLabel() {
+        return label;
+    }
+
+    /** The target triples the host reported it compiles for (with its {@code up}), or null: none reported. */
+    public List<String> platforms() {
+        return platforms;
+    }
+
+    /** What runs the host's actions, as its backend reported it with its {@code up}, or null. */
+    public String backend() {
+        return backend;
+    }
+
+    void capabilities(List<String> reported, String by) {
+        if (reported != null) {
+            platforms = List.copyOf(reported);
+        }
+        if (by != null) {
+            backend = by;
+        }
     }
 
     /** {@code unknown} until its first {@code node} event, then {@code up} or {@code lost}. */

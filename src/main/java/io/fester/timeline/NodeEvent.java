@@ -14,22 +14,32 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param holds files an SSH host now holds with exactly the coordinator's contents (workspace path →
  *     SHA-256): what was sent to it, fetched by it from the shared store, or made there; reported after an
  *     attempt, so the scheduler's locality counts what a host already has (ADR 0034); null when none
+ * @param platforms what the host's backend can run, observed when it came up: the target triples it
+ *     compiles for (its native one, e.g. {@code x86_64-linux-gnu}, and each {@code <triple>-gcc} found);
+ *     null when the event carries none (samples, runs recorded before backends)
+ * @param backend what runs the host's actions, as the backend observed it when the host came up (e.g.
+ *     {@code bwrap 0.8.0}, {@code lxc 5.0.2 container fester-sample}); null when the event carries none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodeEvent(String host, String state, Double load, Integer cores, Double tempC, Long memFreeMb,
-        Long diskFreeMb, String toolchain, Long ccacheHits, Long ccacheMisses, java.util.Map<String, String> holds)
-        implements Event {
+        Long diskFreeMb, String toolchain, Long ccacheHits, Long ccacheMisses, java.util.Map<String, String> holds,
+        java.util.List<String> platforms, String backend) implements Event {
 
-    /** A state and/or sample, maybe with a toolchain fingerprint and ccache counters, holding nothing new. */
+    public NodeEvent {
+        platforms = platforms == null ? null : java.util.List.copyOf(platforms);
+    }
+
+    /** A state and/or sample with toolchain and ccache counters, holding nothing new, without capabilities. */
     public NodeEvent(String host, String state, Double load, Integer cores, Double tempC, Long memFreeMb,
             Long diskFreeMb, String toolchain, Long ccacheHits, Long ccacheMisses) {
-        this(host, state, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, ccacheHits, ccacheMisses, null);
+        this(host, state, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, ccacheHits, ccacheMisses, null,
+                null, null);
     }
 
     /** What a host holds now (path → SHA-256, written in path order), and nothing else. */
     public static NodeEvent holds(String host, java.util.Map<String, String> files) {
         return new NodeEvent(host, null, null, null, null, null, null, null, null, null,
-                java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(files)));
+                java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(files)), null, null);
     }
 
     /** A state and/or sample, maybe with a toolchain fingerprint, without ccache counters. */
@@ -55,13 +65,19 @@ public record NodeEvent(String host, String state, Double load, Integer cores, D
     /** The same sample for another host (local hosts share one machine). */
     public NodeEvent forHost(String name, String newState) {
         return new NodeEvent(name, newState, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, ccacheHits,
-                ccacheMisses, holds);
+                ccacheMisses, holds, platforms, backend);
     }
 
     /** The same event carrying a toolchain fingerprint. */
     public NodeEvent withToolchain(String fingerprint) {
         return new NodeEvent(host, state, load, cores, tempC, memFreeMb, diskFreeMb, fingerprint, ccacheHits,
-                ccacheMisses, holds);
+                ccacheMisses, holds, platforms, backend);
+    }
+
+    /** The same event carrying what the host's backend can run (see {@link io.fester.hosts.Backend}). */
+    public NodeEvent withCapabilities(java.util.List<String> runs, String by) {
+        return new NodeEvent(host, state, load, cores, tempC, memFreeMb, diskFreeMb, toolchain, ccacheHits,
+                ccacheMisses, holds, runs, by);
     }
 
     /** Whether the event carries a resource sample. */

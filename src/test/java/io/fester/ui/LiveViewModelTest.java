@@ -79,6 +79,10 @@ class LiveViewModelTest {
             assertEquals("local", b.host());
         }
         assertEquals(2, vm.lanes().size(), "one lane per slot");
+        assertEquals("local", vm.hostKind("local"), "each host's kind, for its lane header");
+        assertEquals("local #0 local", LanesView.header("local", vm.hostKind("local"), "0", 2, false));
+        assertEquals("local #1", LanesView.header("local", vm.hostKind("local"), "1", 2, false));
+        assertEquals("▸ c1 ×4 lxc", LanesView.header("c1", "lxc", "-1", 4, true));
     }
 
     @Test
