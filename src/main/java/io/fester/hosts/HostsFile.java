@@ -9,6 +9,7 @@ import io.fester.graph.YamlTree.ListNode;
 import io.fester.graph.YamlTree.MapNode;
 import io.fester.graph.YamlTree.Node;
 import io.fester.graph.YamlTree.Scalar;
+import io.fester.hosts.farm.FarmHost;
 import io.fester.schedule.Weights;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunRequest.HostSpec;
@@ -33,7 +34,7 @@ import java.util.Set;
  * @param sharedCache the {@code cache:} section (the shared cache on an S3-compatible store), or null
  */
 public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
-        Map<String, RemoteHost> remotes, SharedCache sharedCache) {
+        Map<String, RemoteHost> remotes, SharedCache sharedCache, Map<String, FarmHost> farms) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights", "cache");
     private static final Set<String> CACHE_KEYS = Set.of("remote", "endpoint", "region", "push");
 
@@ -49,10 +50,24 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
      */
     public record SharedCache(S3Location remote, String endpoint, String region, boolean push, SourcePos where) {}
     private static final Set<String> HOST_KEYS =
-            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain");
+            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain",
+                    "kind", "stats-port");
+    private static final Set<String> KINDS = Set.of("local", "ssh", HostSpec.DISTCC);
 
     public HostsFile {
         remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
+        farms = farms == null ? Map.of() : Map.copyOf(farms);
+    }
+
+    /** Hosts without compile farms. */
+    public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
+            Map<String, RemoteHost> remotes, SharedCache sharedCache) {
+        this(hosts, weights, policy, remotes, sharedCache, Map.of());
+    }
+
+    /** How to reach a compile farm's host (distcc), or null for a local or SSH one. */
+    public FarmHost farm(String host) {
+        return farms.get(host);
     }
 
     /** Hosts without a {@code cache:} section. */
@@ -102,6 +117,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         }
         List<HostSpec> hosts = new ArrayList<>();
         Map<String, RemoteHost> remotes = new HashMap<>();
+        Map<String, FarmHost> farms = new HashMap<>();
         Map<String, SourcePos> seen = new HashMap<>();
         for (Node item : list.items()) {
             if (!(item instanceof MapNode h)) {
@@ -123,15 +139,31 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             if (first != null) {
                 throw new SpecException(h.get("name").pos(), "duplicate host '" + name + "' (first at " + first + ")");
             }
-            boolean local = false;
-            if (h.get("local") != null) {
+            String kind = h.get("kind") == null ? null : scalar(h.get("kind"), h.pos(), "kind");
+            if (kind != null && !KINDS.contains(kind)) {
+                throw new SpecException(h.get("kind").pos(), "unknown kind '" + io.fester.graph.Shown.text(kind)
+                        + "' (known: distcc, local, ssh)");
+            }
+            boolean farm = HostSpec.DISTCC.equals(kind);
+            if (!farm && h.get("stats-port") != null) {
+                throw new SpecException(h.keys().get("stats-port").pos(), "'stats-port' is for kind: distcc hosts");
+            }
+            boolean local = "local".equals(kind);
+            if (farm || kind != null) {
+                if (h.get("local") != null) {
+                    throw new SpecException(h.keys().get("local").pos(), "a host with a 'kind' takes no 'local' "
+                            + "(kind: local is a local host)");
+                }
+            } else if (h.get("local") != null) {
                 String v = scalar(h.get("local"), h.pos(), "local");
                 if (!v.equals("true") && !v.equals("false")) {
                     throw new SpecException(h.get("local").pos(), "'local' is true or false");
                 }
                 local = v.equals("true");
             }
-            if (local) {
+            if (farm) {
+                // checked below, with the slots
+            } else if (local) {
                 for (String k : List.of("address", "port", "user", "identity", "workspace")) {
                     if (h.get(k) != null) {
                         throw new SpecException(h.keys().get(k).pos(), "a local host takes no '" + k
@@ -171,7 +203,10 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
                 toolchain = v.equals(HostSpec.ANY_TOOLCHAIN) ? HostSpec.ANY_TOOLCHAIN : null;
             }
-            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain));
+            if (farm) {
+                farms.put(name, farmHost(h, name, kind, slots));
+            }
+            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain, farm ? kind : null));
         }
         Map<String, Double> weights = Weights.defaults();
         if (top.get("weights") != null) {
@@ -199,7 +234,40 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,
                 hosts.stream().map(HostSpec::name).toList());
         SharedCache cache = top.get("cache") == null ? null : sharedCache(top.get("cache"));
-        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache);
+        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache, farms);
+    }
+
+    /** A distcc host's fields; what the kind does not take is refused where it stands. */
+    private static FarmHost farmHost(MapNode h, String name, String kind, int slots) throws SpecException {
+        for (String k : List.of("user", "identity", "workspace")) {
+            if (h.get(k) != null) {
+                throw new SpecException(h.keys().get(k).pos(), "a " + kind + " host takes no '" + k + "' (it is "
+                        + "reached by " + kind + ", not SSH)");
+            }
+        }
+        String address = optional(h, "address");
+        if (address == null) {
+            throw new SpecException(h.pos(), "a distcc host needs 'address' (the distccd's host name or IP address)");
+        }
+        if (address.startsWith("-") || !address.matches("[A-Za-z0-9_.:-]+")) {
+            throw new SpecException(h.get("address").pos(), "address must be a host name or an IP address");
+        }
+        int port = h.get("port") == null ? FarmHost.DISTCC_PORT : port(h, "port");
+        Integer stats = h.get("stats-port") == null ? null : port(h, "stats-port");
+        return new FarmHost(name, kind, address, port, stats, slots);
+    }
+
+    private static int port(MapNode h, String key) throws SpecException {
+        int port;
+        try {
+            port = Integer.parseInt(scalar(h.get(key), h.pos(), key));
+        } catch (NumberFormatException e) {
+            port = 0;
+        }
+        if (port < 1 || port > 65535) {
+            throw new SpecException(h.get(key).pos(), key + " must be a whole number from 1 to 65535");
+        }
+        return port;
     }
 
     /** The {@code cache:} section; every value is checked where it stands. */

@@ -120,6 +120,10 @@ public final class ScoringScheduler implements Scheduler {
 
     /** A rule that excludes the host for this action whatever happens next, or null. */
     private String permanentRule(Action a, HostState h, List<String> faulted, BuildState state) {
+        String farm = farmRule(a, h, state);
+        if (farm != null) {
+            return farm;
+        }
         for (RunRequest.Policy p : policy) {
             if (p.hotterThan() != null || !p.matches(a)) {
                 continue;
@@ -139,6 +143,19 @@ public final class ScoringScheduler implements Scheduler {
             return "retry: an earlier attempt failed here through the host's fault";
         }
         return null;
+    }
+
+    /**
+     * The rule for compile farms: a distcc host runs gcc/clang compiles ({@code -c}) only, so
+     * links, tests and every other command stay on the other hosts. Null when the host may take the action.
+     */
+    static String farmRule(Action a, HostState h, BuildState state) {
+        if (!h.farm()) {
+            return null;
+        }
+        java.util.Map<String, String> env = state.request() == null ? java.util.Map.of() : state.request().env();
+        String why = io.fester.graph.CompileCommand.whyNot(a.run(), env);
+        return why == null ? null : h.kind() + " cannot link/run this: " + why;
     }
 
     /**

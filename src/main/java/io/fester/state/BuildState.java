@@ -280,7 +280,7 @@ public final class BuildState {
         counts[ActionState.PENDING.ordinal()] = n;
         hosts.clear();
         for (RunRequest.HostSpec h : rr.hosts()) {
-            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain()));
+            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain(), h.kind()));
         }
         hostList = List.copyOf(hosts.values());
         heldPairs = 0;

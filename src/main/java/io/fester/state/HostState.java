@@ -18,6 +18,7 @@ public final class HostState {
     private final boolean local;
     private final List<String> tags;
     private final boolean anyToolchain;
+    private final String kind;
     private String toolchain;
     private String status = "unknown";
     private final int[] slotAction;
@@ -25,7 +26,8 @@ public final class HostState {
     private NodeEvent latest;
     private final List<Sample> samples = new ArrayList<>();
 
-    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain) {
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain, String kind) {
+        this.kind = kind;
         this.name = name;
         this.slots = slots;
         this.local = local;
@@ -41,6 +43,7 @@ public final class HostState {
         this.local = o.local;
         this.tags = o.tags;
         this.anyToolchain = o.anyToolchain;
+        this.kind = o.kind;
         this.toolchain = o.toolchain;
         this.status = o.status;
         this.slotAction = o.slotAction.clone();
@@ -63,6 +66,16 @@ public final class HostState {
 
     public List<String> tags() {
         return tags;
+    }
+
+    /** The host's backend as the request says: {@code distcc}, or null (local or SSH). */
+    public String kind() {
+        return kind;
+    }
+
+    /** Whether a compile farm runs the host's actions (gcc/clang compiles only). */
+    public boolean farm() {
+        return io.fester.timeline.RunRequest.HostSpec.DISTCC.equals(kind);
     }
 
     /** The toolchain fingerprint the host reported (with its {@code up}), or null. */

@@ -211,10 +211,24 @@ public record RunRequest(String spec, String specDigest, String name, String roo
      * @param tags labels that policies match on
      * @param toolchain {@value #ANY_TOOLCHAIN}: the host may run actions whatever toolchain it reports;
      *     null: only with the coordinator's
+     * @param kind the backend that runs the host's actions: {@value #DISTCC} (a distccd: gcc/clang compiles
+     *     only); null for a local or SSH host (and in runs recorded before kinds existed)
      */
-    public record HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain) {
+    public record HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain, String kind) {
         /** The hosts file's {@code toolchain: any}. */
         public static final String ANY_TOOLCHAIN = "any";
+        /** {@code kind: distcc}. */
+        public static final String DISTCC = "distcc";
+
+        /** A local or SSH host. */
+        public HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain) {
+            this(name, slots, local, tags, toolchain, null);
+        }
+
+        /** Whether the host is a compile farm's (distcc): it runs gcc/clang compiles only. */
+        public boolean farm() {
+            return DISTCC.equals(kind);
+        }
 
         /** A host that must have the coordinator's toolchain. */
         public HostSpec(String name, int slots, boolean local, List<String> tags) {
