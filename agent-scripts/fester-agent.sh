@@ -6,7 +6,8 @@
 #   fester-agent.sh watch [SECONDS]   print such a line every SECONDS (default 1)
 #                                     until stdout is closed or SIGTERM/SIGHUP/SIGINT
 #   fester-agent.sh tools [CC]        print a JSON fingerprint of the compiler
-#                                     (default: $CC, else gcc)
+#                                     (default: $CC, else gcc) and the target
+#                                     triples this host compiles for
 #   fester-agent.sh serve [DIR]       run commands sent on stdin (protocol below);
 #                                     DIR holds per-slot files (default .fester/agent)
 #   fester-agent.sh guard TOKEN       kill what Fester started once stdin closes
@@ -39,7 +40,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,15s/^# \{0,1\}//p' "$0" >&2
 }
 
 # Escape a string for use inside a JSON string literal: backslash, double
@@ -222,6 +223,29 @@ sha256_of() {
     fi
 }
 
+# The target triples this host compiles for, space-separated: the compiler's
+# own (CC -dumpmachine), then each TRIPLE of a TRIPLE-gcc on PATH (a cross
+# compiler; names of three dash-separated parts or more, like aarch64-linux-gnu).
+targets_of() {
+    out=$("$1" -dumpmachine 2>/dev/null </dev/null | head -n 1)
+    case $out in *[!A-Za-z0-9_.-]*) out= ;; esac
+    old_ifs=$IFS
+    IFS=:
+    for d in $PATH; do
+        IFS=$old_ifs
+        [ -n "$d" ] || continue
+        for f in "$d"/*-*-*-gcc; do
+            [ -x "$f" ] || continue
+            t=${f##*/}
+            t=${t%-gcc}
+            case $t in *[!A-Za-z0-9_.-]* | '' | -*) continue ;; esac
+            case " $out " in *" $t "*) ;; *) out=${out:+$out }$t ;; esac
+        done
+    done
+    IFS=$old_ifs
+    printf '%s' "$out"
+}
+
 tools_json() {
     cc=${1:-${CC:-gcc}}
     JSON_BODY=
@@ -242,6 +266,8 @@ tools_json() {
     fi
     version=$("$cc" --version 2>/dev/null </dev/null | head -n 1)
     [ -n "$version" ] && json_add_str version "$version"
+    targets=$(targets_of "$cc")
+    [ -n "$targets" ] && json_add_str targets "$targets"
     sum=$(sha256_of "$path")
     case $sum in
         '' | *[!0-9a-f]*) ;;

@@ -43,6 +43,12 @@ public final class Engine {
      * as before.
      */
     public static final String CACHE = "cache";
+    /**
+     * Added to the version of a run in which the backend rules can decide something (an action carries a
+     * {@code platform}, or a host's kind has a limit: {@link io.fester.schedule.BackendRules}). Every other
+     * run decides exactly as before.
+     */
+    public static final String BACKENDS = "backends/1";
 
     private final Scheduler scheduler;
     private final BuildState state = new BuildState();
@@ -71,6 +77,8 @@ public final class Engine {
     private Debugger debugger;
     /** Whether the request lists actions stale only through dependencies (see {@link #RESTAT}). */
     private boolean restat;
+    /** Whether the backend rules can decide something in this run (see {@link #BACKENDS}). */
+    private boolean backends;
     /**
      * Per action stale only through dependencies: those dependencies (indexes), which must each end with
      * their outputs unchanged for it not to run; null for the others. Null when the request lists none.
@@ -99,6 +107,7 @@ public final class Engine {
         Engine e = new Engine(forRequest(request).scheduler, planning);
         e.restat = !request.staleThrough().isEmpty();
         e.cache = request.cache();
+        e.backends = io.fester.schedule.BackendRules.apply(request);
         return e;
     }
 
@@ -113,6 +122,7 @@ public final class Engine {
         Engine e = new Engine(new ScoringScheduler(request.weights(), request.policy()));
         e.restat = !request.staleThrough().isEmpty();
         e.cache = request.cache();
+        e.backends = io.fester.schedule.BackendRules.apply(request);
         return e;
     }
 
@@ -121,7 +131,8 @@ public final class Engine {
      * {@code engine/4+restat+score/1} for a request with actions stale only through dependencies.
      */
     public String version() {
-        return VERSION + (restat ? "+" + RESTAT : "") + (cache != null ? "+" + CACHE : "") + "+" + scheduler.version()
+        return VERSION + (restat ? "+" + RESTAT : "") + (cache != null ? "+" + CACHE : "")
+                + (backends ? "+" + BACKENDS : "") + "+" + scheduler.version()
                 + "+" + PlanSearch.VERSION + "+" + RootCause.VERSION;
     }
 
@@ -251,6 +262,7 @@ public final class Engine {
         debugger = rr.debug() ? new Debugger(this) : null;
         restat = !rr.staleThrough().isEmpty();
         cache = rr.cache();
+        backends = io.fester.schedule.BackendRules.apply(rr);
         lookingUp = new boolean[graph.size()];
         missed = new String[graph.size()];
         pendingStores = 0;

@@ -16,16 +16,25 @@ import java.util.List;
  * @param timeoutMs how long the action may run, or null for no limit
  * @param depfile a Make-syntax file the command writes that lists what it read (Ninja's {@code depfile}),
  *     relative to the workspace root, or null; read after success for the next run's up-to-date check
+ * @param platform the target triple the action compiles or links for when that is not the coordinator's
+ *     own (e.g. {@code aarch64-linux-gnu}: from the spec's {@code platform}, or from the cross compiler an
+ *     imported command calls), or null: any host may run it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Action(String id, String run, List<String> inputs, List<String> outputs, List<String> deps,
-        List<String> tags, Long timeoutMs, String depfile) {
+        List<String> tags, Long timeoutMs, String depfile, String platform) {
 
     public Action {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         deps = List.copyOf(deps);
         tags = List.copyOf(tags);
+    }
+
+    /** An action for any platform. */
+    public Action(String id, String run, List<String> inputs, List<String> outputs, List<String> deps,
+            List<String> tags, Long timeoutMs, String depfile) {
+        this(id, run, inputs, outputs, deps, tags, timeoutMs, depfile, null);
     }
 
     /** An action without a depfile. */

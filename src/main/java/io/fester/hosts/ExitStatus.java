@@ -50,10 +50,16 @@ public final class ExitStatus {
      * (null: no report, as without Perl).
      */
     public static List<String> command(String command, Path file) {
+        return command(command, file, List.of());
+    }
+
+    /** The same, with {@code /bin/sh -c COMMAND} run through {@code prefix} (a sandbox, a container). */
+    public static List<String> command(String command, Path file, List<String> prefix) {
         List<String> argv = new ArrayList<>(List.of("setsid"));
         if (PERL != null && file != null) {
             argv.addAll(List.of(PERL, "-e", WAITER, file.toString()));
         }
+        argv.addAll(prefix);
         argv.addAll(List.of("/bin/sh", "-c", command));
         return argv;
     }

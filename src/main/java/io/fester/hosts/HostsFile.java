@@ -32,9 +32,11 @@ import java.util.Set;
  * @param policy the policy rules, numbered from 1
  * @param remotes how to reach each SSH host, by name (local hosts have no entry)
  * @param sharedCache the {@code cache:} section (the shared cache on an S3-compatible store), or null
+ * @param backings each host's kind and the kind's settings, by name (hosts not listed: {@code local} for a
+ *     local host, {@code ssh} for the others, without settings)
  */
 public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
-        Map<String, RemoteHost> remotes, SharedCache sharedCache, Map<String, FarmHost> farms) {
+        Map<String, RemoteHost> remotes, SharedCache sharedCache, Map<String, Backing> backings) {
     private static final Set<String> TOP_KEYS = Set.of("hosts", "policy", "weights", "cache");
     private static final Set<String> CACHE_KEYS = Set.of("remote", "endpoint", "region", "push");
 
@@ -49,25 +51,86 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
      * @param where the section's position, for messages
      */
     public record SharedCache(S3Location remote, String endpoint, String region, boolean push, SourcePos where) {}
-    private static final Set<String> HOST_KEYS =
-            Set.of("name", "address", "port", "user", "identity", "slots", "workspace", "tags", "local", "toolchain",
-                    "kind", "stats-port");
-    private static final Set<String> KINDS = Set.of("local", "ssh", HostSpec.DISTCC);
+    /** Keys every host may have, whatever its kind. */
+    private static final Set<String> COMMON_KEYS = Set.of("name", "slots", "tags", "toolchain", "kind", "local");
+    /**
+     * The backends a host's {@code kind} chooses, with the keys each takes besides the common ones. A
+     * new backend adds its kind here, its keys, whether its outputs land in the coordinator's workspace
+     * ({@link #WORKSPACE_KINDS}), and its executor where the session routes hosts to backends.
+     */
+    static final Map<String, Set<String>> KIND_KEYS = Map.of(
+            "local", Set.of("sandbox"),
+            "ssh", Set.of("address", "port", "user", "identity", "workspace"),
+            io.fester.schedule.BackendRules.DISTCC, Set.of("address", "port", "stats-port"));
+    /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
+    static final Set<String> WORKSPACE_KINDS = Set.of("local");
+    private static final Set<String> HOST_KEYS = hostKeys();
+
+    private static Set<String> hostKeys() {
+        Set<String> all = new java.util.TreeSet<>(COMMON_KEYS);
+        KIND_KEYS.values().forEach(all::addAll);
+        return Set.copyOf(all);
+    }
+
+    /**
+     * How a host's actions run, as its hosts file entry says: its kind and the kind's own settings
+     * ({@code container} of an LXC host, {@code sandbox} of a local one…), each with where it stands.
+     *
+     * @param kind {@code local}, {@code ssh}, …
+     * @param settings the kind's keys given for the host, by key
+     * @param where the position of each setting, for messages
+     */
+    public record Backing(String kind, Map<String, String> settings, Map<String, SourcePos> where) {
+        public Backing {
+            settings = Map.copyOf(settings);
+            where = Map.copyOf(where);
+        }
+
+        /** A setting, or {@code otherwise} when the hosts file does not give it. */
+        public String setting(String key, String otherwise) {
+            return settings.getOrDefault(key, otherwise);
+        }
+    }
 
     public HostsFile {
         remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
-        farms = farms == null ? Map.of() : Map.copyOf(farms);
+        backings = backings == null ? Map.of() : Map.copyOf(backings);
     }
 
-    /** Hosts without compile farms. */
+    /** Hosts with a {@code cache:} section, each of the kind its {@code local} says. */
     public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
             Map<String, RemoteHost> remotes, SharedCache sharedCache) {
-        this(hosts, weights, policy, remotes, sharedCache, Map.of());
+        this(hosts, weights, policy, remotes, sharedCache, null);
     }
 
-    /** How to reach a compile farm's host (distcc), or null for a local or SSH one. */
+    /** The distccd hosts ({@code kind: distcc}), by name: how to reach each. */
+    public Map<String, FarmHost> farms() {
+        Map<String, FarmHost> out = new java.util.TreeMap<>();
+        for (HostSpec h : hosts) {
+            Backing b = backings.get(h.name());
+            if (b != null && b.kind().equals(io.fester.schedule.BackendRules.DISTCC)) {
+                out.put(h.name(), new FarmHost(h.name(), b.kind(), b.setting("address", null),
+                        Integer.parseInt(b.setting("port", String.valueOf(FarmHost.DISTCC_PORT))),
+                        b.settings().containsKey("stats-port") ? Integer.valueOf(b.setting("stats-port", null)) : null,
+                        h.slots()));
+            }
+        }
+        return out;
+    }
+
+    /** How to reach a distccd host, or null for a host of another kind. */
     public FarmHost farm(String host) {
-        return farms.get(host);
+        return farms().get(host);
+    }
+
+    /** How the host's actions run: its kind and the kind's settings. */
+    public Backing backing(String host) {
+        Backing b = backings.get(host);
+        if (b != null) {
+            return b;
+        }
+        boolean local = hosts.stream().anyMatch(h -> h.name().equals(host) && h.local());
+        return new Backing(local ? "local" : "ssh", Map.of(), Map.of());
     }
 
     /** Hosts without a {@code cache:} section. */
@@ -117,7 +180,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         }
         List<HostSpec> hosts = new ArrayList<>();
         Map<String, RemoteHost> remotes = new HashMap<>();
-        Map<String, FarmHost> farms = new HashMap<>();
+        Map<String, Backing> backings = new HashMap<>();
         Map<String, SourcePos> seen = new HashMap<>();
         for (Node item : list.items()) {
             if (!(item instanceof MapNode h)) {
@@ -139,38 +202,49 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             if (first != null) {
                 throw new SpecException(h.get("name").pos(), "duplicate host '" + name + "' (first at " + first + ")");
             }
-            String kind = h.get("kind") == null ? null : scalar(h.get("kind"), h.pos(), "kind");
-            if (kind != null && !KINDS.contains(kind)) {
-                throw new SpecException(h.get("kind").pos(), "unknown kind '" + io.fester.graph.Shown.text(kind)
-                        + "' (known: distcc, local, ssh)");
-            }
-            boolean farm = HostSpec.DISTCC.equals(kind);
-            if (!farm && h.get("stats-port") != null) {
-                throw new SpecException(h.keys().get("stats-port").pos(), "'stats-port' is for kind: distcc hosts");
-            }
-            boolean local = "local".equals(kind);
-            if (farm || kind != null) {
-                if (h.get("local") != null) {
-                    throw new SpecException(h.keys().get("local").pos(), "a host with a 'kind' takes no 'local' "
-                            + "(kind: local is a local host)");
-                }
-            } else if (h.get("local") != null) {
+            boolean local = false;
+            if (h.get("local") != null) {
                 String v = scalar(h.get("local"), h.pos(), "local");
                 if (!v.equals("true") && !v.equals("false")) {
                     throw new SpecException(h.get("local").pos(), "'local' is true or false");
                 }
                 local = v.equals("true");
             }
-            if (farm) {
-                // checked below, with the slots
-            } else if (local) {
-                for (String k : List.of("address", "port", "user", "identity", "workspace")) {
-                    if (h.get(k) != null) {
-                        throw new SpecException(h.keys().get(k).pos(), "a local host takes no '" + k
-                                + "' (it runs in the spec's own directory, without SSH)");
-                    }
+            String kind = local ? "local" : "ssh";
+            if (h.get("kind") != null) {
+                kind = scalar(h.get("kind"), h.pos(), "kind");
+                if (!KIND_KEYS.containsKey(kind)) {
+                    throw new SpecException(h.get("kind").pos(), "unknown kind '" + io.fester.graph.Shown.text(kind)
+                            + "' (known: " + String.join(", ", new java.util.TreeSet<>(KIND_KEYS.keySet())) + ")");
                 }
-            } else {
+                if (h.get("local") != null && local != kind.equals("local")) {
+                    throw new SpecException(h.get("local").pos(), "'local: " + local + "' contradicts 'kind: " + kind
+                            + "': drop 'local' (kind says how the host runs actions)");
+                }
+            }
+            local = WORKSPACE_KINDS.contains(kind);
+            for (YamlTree.Key k : h.keys().values()) {
+                if (!COMMON_KEYS.contains(k.name()) && !KIND_KEYS.get(kind).contains(k.name())) {
+                    throw new SpecException(k.pos(), kind.equals("local")
+                            ? "a local host takes no '" + k.name() + "' (it runs in the spec's own directory, without SSH)"
+                            : "a host of kind " + kind + " takes no '" + k.name() + "' (its own keys: "
+                            + String.join(", ", new java.util.TreeSet<>(KIND_KEYS.get(kind))) + ")");
+                }
+            }
+            Map<String, String> settings = new java.util.TreeMap<>();
+            Map<String, SourcePos> settingPos = new java.util.TreeMap<>();
+            for (String k : KIND_KEYS.get(kind)) {
+                if (h.get(k) != null) {
+                    settings.put(k, scalar(h.get(k), h.pos(), k));
+                    settingPos.put(k, h.get(k).pos());
+                }
+            }
+            checkSettings(kind, settings, settingPos);
+            if (kind.equals(io.fester.schedule.BackendRules.DISTCC) && settings.get("address") == null) {
+                throw new SpecException(h.pos(), "a distcc host needs 'address' (the distccd's host name or IP address)");
+            }
+            backings.put(name, new Backing(kind, settings, settingPos));
+            if (kind.equals("ssh")) {
                 remotes.put(name, remote(h, name));
             }
             int slots = 1;
@@ -203,10 +277,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
                 toolchain = v.equals(HostSpec.ANY_TOOLCHAIN) ? HostSpec.ANY_TOOLCHAIN : null;
             }
-            if (farm) {
-                farms.put(name, farmHost(h, name, kind, slots));
-            }
-            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain, farm ? kind : null));
+            hosts.add(new HostSpec(name, slots, local, List.copyOf(tags), toolchain, kind,
+                    "true".equals(settings.get("sandbox"))));
         }
         Map<String, Double> weights = Weights.defaults();
         if (top.get("weights") != null) {
@@ -234,40 +306,36 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         List<RunRequest.Policy> policy = top.get("policy") == null ? List.of() : policy(top.get("policy"), shown,
                 hosts.stream().map(HostSpec::name).toList());
         SharedCache cache = top.get("cache") == null ? null : sharedCache(top.get("cache"));
-        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache, farms);
+        return new HostsFile(List.copyOf(hosts), weights, policy, remotes, cache, backings);
     }
 
-    /** A distcc host's fields; what the kind does not take is refused where it stands. */
-    private static FarmHost farmHost(MapNode h, String name, String kind, int slots) throws SpecException {
-        for (String k : List.of("user", "identity", "workspace")) {
-            if (h.get(k) != null) {
-                throw new SpecException(h.keys().get(k).pos(), "a " + kind + " host takes no '" + k + "' (it is "
-                        + "reached by " + kind + ", not SSH)");
+    /** A kind's settings, checked where they stand. */
+    private static void checkSettings(String kind, Map<String, String> settings, Map<String, SourcePos> where)
+            throws SpecException {
+        if (kind.equals(io.fester.schedule.BackendRules.DISTCC)) {
+            String address = settings.get("address");
+            if (address != null && (address.startsWith("-") || !address.matches("[A-Za-z0-9_.:-]+"))) {
+                throw new SpecException(where.get("address"), "address must be a host name or an IP address");
+            }
+            for (String k : List.of("port", "stats-port")) {
+                if (settings.get(k) != null) {
+                    int port;
+                    try {
+                        port = Integer.parseInt(settings.get(k));
+                    } catch (NumberFormatException e) {
+                        port = 0;
+                    }
+                    if (port < 1 || port > 65535) {
+                        throw new SpecException(where.get(k), k + " must be a whole number from 1 to 65535");
+                    }
+                }
             }
         }
-        String address = optional(h, "address");
-        if (address == null) {
-            throw new SpecException(h.pos(), "a distcc host needs 'address' (the distccd's host name or IP address)");
+        String sandbox = settings.get("sandbox");
+        if (sandbox != null && !sandbox.equals("true") && !sandbox.equals("false")) {
+            throw new SpecException(where.get("sandbox"), "'sandbox' is true or false (true: each action runs in a "
+                    + "bubblewrap sandbox: no network, a private /tmp, only its outputs' directories writable)");
         }
-        if (address.startsWith("-") || !address.matches("[A-Za-z0-9_.:-]+")) {
-            throw new SpecException(h.get("address").pos(), "address must be a host name or an IP address");
-        }
-        int port = h.get("port") == null ? FarmHost.DISTCC_PORT : port(h, "port");
-        Integer stats = h.get("stats-port") == null ? null : port(h, "stats-port");
-        return new FarmHost(name, kind, address, port, stats, slots);
-    }
-
-    private static int port(MapNode h, String key) throws SpecException {
-        int port;
-        try {
-            port = Integer.parseInt(scalar(h.get(key), h.pos(), key));
-        } catch (NumberFormatException e) {
-            port = 0;
-        }
-        if (port < 1 || port > 65535) {
-            throw new SpecException(h.get(key).pos(), key + " must be a whole number from 1 to 65535");
-        }
-        return port;
     }
 
     /** The {@code cache:} section; every value is checked where it stands. */

@@ -1,6 +1,5 @@
 package io.fester.hosts;
 
-import io.fester.engine.Dispatcher;
 import io.fester.graph.Action;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * the command started. Output is posted in chunks (at most {@value #OUTPUT_CAP} bytes per stream per
  * action are kept); the end is posted as one {@code exit} observation, after all of the output.
  */
-public final class LocalExecutor implements Dispatcher {
+public final class LocalExecutor implements Backend {
     /** Output kept per stream per action; the rest is counted, not recorded. */
     public static final int OUTPUT_CAP = 1 << 20;
 
@@ -64,9 +63,33 @@ public final class LocalExecutor implements Dispatcher {
      * @param sink where observations go (the run loop's {@code post})
      */
     public LocalExecutor(Path root, Map<String, String> env, Consumer<Event> sink) {
+        this(root, env, sink, Confinement.NONE);
+    }
+
+    /** An executor whose commands run confined (a sandbox, a container). */
+    public LocalExecutor(Path root, Map<String, String> env, Consumer<Event> sink, Confinement confinement) {
         this.root = root;
         this.env = Map.copyOf(env);
         this.sink = sink;
+        this.confinement = confinement;
+    }
+
+    private final Confinement confinement;
+    /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
+    private Capabilities observed;
+
+    @Override
+    public String kind() {
+        return confinement.kind();
+    }
+
+    @Override
+    public synchronized Capabilities capabilities(String host) throws IOException {
+        if (observed == null) {
+            String runner = confinement.runner();
+            observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+        }
+        return observed;
     }
 
     /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
@@ -92,9 +115,18 @@ public final class LocalExecutor implements Dispatcher {
         io.fester.hosts.farm.FarmBackend farm = farms.get(host);
         Ccache cc = farm != null ? null : ccache.get(host);
         boolean underCcache = cc != null && Ccache.compiles(action.run());
+        List<String> prefix;
+        try {
+            prefix = confinement.prefix(action, root);
+        } catch (IOException e) {
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot prepare the " + confinement.kind()
+                    + " host for the command: " + e.getMessage() + "\n", attempt));
+            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
+            return;
+        }
         Path how = exitReport();
         String command = farm != null ? farm.command(action.run()) : underCcache ? cc.wrap(action.run()) : action.run();
-        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(command, how));
+        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(command, how, prefix));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         if (underCcache) {
@@ -128,7 +160,7 @@ public final class LocalExecutor implements Dispatcher {
             }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
-        StringBuilder stderr = farm == null ? null : new StringBuilder();
+        StringBuilder stderr = confinement == Confinement.NONE && farm == null ? null : new StringBuilder();
         try {
             threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped, null));
             threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped, stderr));
@@ -168,6 +200,16 @@ public final class LocalExecutor implements Dispatcher {
             running.remove(p.pid(), run);
             OrphanGuard.forget(p.pid());
             ExitStatus.read(0, how); // gone, whatever happened
+            confinement.done(action, root);
+        }
+        if (stderr != null && end.exitCode() != null && end.exitCode() != 0) { // what the confinement refused, said plainly
+            String why;
+            synchronized (stderr) {
+                why = confinement.refused(action, root, end.exitCode(), stderr.toString());
+            }
+            if (why != null) {
+                sink.accept(new Output(action.id(), "stderr", "fester: " + why + "\n", attempt));
+            }
         }
         if (used != null) { // its counters after this compile: an observation like any sample
             Ccache.Stats st = used.stats();
@@ -233,8 +275,8 @@ public final class LocalExecutor implements Dispatcher {
         return new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms);
     }
 
-    /** What a farm's client printed is kept for its backend up to this many characters. */
-    private static final int FARM_KEEP = 1 << 16;
+    /** Keeps at most this much of a confined command's stderr, to say what its confinement refused. */
+    private static final int KEPT_FOR_REFUSALS = 64 * 1024;
 
     private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done,
             StringBuilder keep) {
@@ -244,16 +286,16 @@ public final class LocalExecutor implements Dispatcher {
             long dropped = 0;
             int n;
             while ((n = r.read(buf)) > 0) {
+                if (keep != null) {
+                    synchronized (keep) {
+                        if (keep.length() < KEPT_FOR_REFUSALS) {
+                            keep.append(buf, 0, Math.min(n, KEPT_FOR_REFUSALS - keep.length()));
+                        }
+                    }
+                }
                 if (kept < OUTPUT_CAP) {
                     int take = (int) Math.min(n, OUTPUT_CAP - kept);
                     sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
-                    if (keep != null) {
-                        synchronized (keep) {
-                            if (keep.length() < FARM_KEEP) {
-                                keep.append(buf, 0, Math.min(take, FARM_KEEP - keep.length()));
-                            }
-                        }
-                    }
                     kept += take;
                     dropped += n - take;
                 } else {

@@ -33,6 +33,22 @@ public final class Toolchain {
         return (version.isEmpty() ? cc : version) + (sha.length() >= 16 ? " sha256:" + sha.substring(0, 16) : "");
     }
 
+    /**
+     * The target triples of one {@code tools} line (the compiler's own first, then each cross compiler
+     * {@code <triple>-gcc} found on the PATH), or an empty list when it reports none.
+     */
+    public static java.util.List<String> targets(String toolsLine) throws IOException {
+        String t = EventCodec.MAPPER.readTree(toolsLine).path("targets").asText("").trim();
+        return t.isEmpty() ? java.util.List.of() : java.util.List.of(t.split("\\s+"));
+    }
+
+    /** The target triples this machine compiles for, with compiler {@code cc} (see {@link #targets(String)}). */
+    public static java.util.List<String> localTargets(String cc) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "tools", cc)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        return targets(BoundedCommand.output(pb, LOCAL_TIMEOUT_MS, "the agent script's tools (" + cc + ")"));
+    }
+
     /** Whether a fingerprint says the compiler was not found. */
     public static boolean isMissing(String fingerprint) {
         return fingerprint != null && fingerprint.endsWith(": not found");

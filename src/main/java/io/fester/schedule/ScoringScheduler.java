@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Filter, then score. Filters, each a named rule: the host is up; the action may run there by the
  * policy ({@code require}/{@code forbid}); the host's toolchain is the coordinator's ({@code toolchain},
- * unless the hosts file says {@code toolchain: any} for it); the host is not hotter than an {@code avoid-hotter-than}
+ * unless the hosts file says {@code toolchain: any} for it); the host's backend can run the action (its
+ * kind's limit, and the {@code platform} it compiles for: {@link BackendRules}); the host is not hotter than an {@code avoid-hotter-than}
  * rule allows; an earlier attempt of this action did not fail there through the host's fault; a slot
  * is free (hosts that pass every rule but are full are listed as busy). Score: the weighted sum of
  * factors, each in [0, 1], higher is better:
@@ -120,10 +121,6 @@ public final class ScoringScheduler implements Scheduler {
 
     /** A rule that excludes the host for this action whatever happens next, or null. */
     private String permanentRule(Action a, HostState h, List<String> faulted, BuildState state) {
-        String farm = farmRule(a, h, state);
-        if (farm != null) {
-            return farm;
-        }
         for (RunRequest.Policy p : policy) {
             if (p.hotterThan() != null || !p.matches(a)) {
                 continue;
@@ -135,6 +132,13 @@ public final class ScoringScheduler implements Scheduler {
                 return p.label();
             }
         }
+        String backend = BackendRules.kindRule(a, h, state.request() == null ? Map.of() : state.request().env());
+        if (backend == null) {
+            backend = BackendRules.platformRule(a, h);
+        }
+        if (backend != null) {
+            return backend;
+        }
         String toolchain = toolchainRule(h, state);
         if (toolchain != null) {
             return toolchain;
@@ -143,19 +147,6 @@ public final class ScoringScheduler implements Scheduler {
             return "retry: an earlier attempt failed here through the host's fault";
         }
         return null;
-    }
-
-    /**
-     * The rule for compile farms: a distcc host runs gcc/clang compiles ({@code -c}) only, so
-     * links, tests and every other command stay on the other hosts. Null when the host may take the action.
-     */
-    static String farmRule(Action a, HostState h, BuildState state) {
-        if (!h.farm()) {
-            return null;
-        }
-        java.util.Map<String, String> env = state.request() == null ? java.util.Map.of() : state.request().env();
-        String why = io.fester.graph.CompileCommand.whyNot(a.run(), env);
-        return why == null ? null : h.kind() + " cannot link/run this: " + why;
     }
 
     /**

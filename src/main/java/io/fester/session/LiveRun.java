@@ -6,6 +6,7 @@ import io.fester.graph.BuildGraph;
 import io.fester.graph.NinjaLog;
 import io.fester.hosts.AgentScript;
 import io.fester.hosts.HostsFile;
+import io.fester.hosts.Backend;
 import io.fester.hosts.LocalExecutor;
 import io.fester.hosts.LocalSampler;
 import io.fester.hosts.NoHostsException;
@@ -240,6 +241,49 @@ public final class LiveRun {
         return null;
     }
 
+    /**
+     * The backend of each host whose actions run in this workspace (kind {@code local}, …), by host: one
+     * executor per kind and settings, shared by the hosts that have the same.
+     */
+    private Map<String, Backend> workspaceBackends(Path root, Consumer<io.fester.timeline.Event> post) {
+        Map<String, Backend> byHost = new TreeMap<>();
+        LocalExecutor plain = null;
+        LocalExecutor sandboxed = null;
+        for (RunRequest.HostSpec h : hosts.hosts()) {
+            if (!h.local()) {
+                continue;
+            }
+            io.fester.hosts.HostsFile.Backing backing = hosts.backing(h.name());
+            Backend b = switch (backing.kind()) {
+                case "local" -> {
+                    if ("true".equals(backing.setting("sandbox", "false"))) {
+                        if (sandboxed == null) {
+                            sandboxed = new LocalExecutor(root, graph.env(), post, new io.fester.hosts.Sandbox());
+                        }
+                        yield sandboxed;
+                    }
+                    if (plain == null) {
+                        plain = new LocalExecutor(root, graph.env(), post);
+                    }
+                    yield plain;
+                }
+                default -> throw new IllegalStateException("no backend for kind '" + backing.kind() + "'");
+            };
+            byHost.put(h.name(), b);
+        }
+        if (cache != null && plain != null) { // with the action cache on: compiles that miss it run under ccache
+            Map<String, io.fester.hosts.Ccache> ccache = new TreeMap<>();
+            for (Map.Entry<String, Backend> e : byHost.entrySet()) {
+                io.fester.hosts.Ccache cc = e.getValue() == plain ? io.fester.hosts.Ccache.local(e.getKey()) : null;
+                if (cc != null) {
+                    ccache.put(e.getKey(), cc);
+                }
+            }
+            plain.ccache(ccache);
+        }
+        return byHost;
+    }
+
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
             Stamps stamps, io.fester.uptodate.RestatOutputs restat) throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
@@ -259,33 +303,24 @@ public final class LiveRun {
         // and no secret of the environment reaches the record through an action's output
         Secrets secrets = Secrets.of(graph.env(), System.getenv());
         Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(secrets.scrub(e)));
-        LocalExecutor executor = new LocalExecutor(root, graph.env(), post);
-        if (cache != null) { // with the action cache on: compiles that miss it run under each local host's ccache
-            Map<String, io.fester.hosts.Ccache> ccache = new TreeMap<>();
-            for (RunRequest.HostSpec h : hosts.hosts()) {
-                io.fester.hosts.Ccache cc = h.local() ? io.fester.hosts.Ccache.local(h.name()) : null;
-                if (cc != null) {
-                    ccache.put(h.name(), cc);
-                }
-            }
-            executor.ccache(ccache);
-        }
+        Map<String, Backend> backends = workspaceBackends(root, post);
         for (String h : local) {
-            dispatchers.route(h, executor);
+            dispatchers.route(h, backends.get(h));
         }
         Path farmDir = hosts.farms().isEmpty() ? null : java.nio.file.Files.createTempDirectory("fester-farm-");
         FarmSampler[] farmSampler = new FarmSampler[1];
-        if (farmDir != null) { // distccd hosts: their compiles run here through distcc
-            Map<String, io.fester.hosts.farm.FarmBackend> backends = new TreeMap<>();
+        if (farmDir != null) { // distccd hosts: their compiles run here, through distcc, on the distccd chosen
+            LocalExecutor farmed = new LocalExecutor(root, graph.env(), post);
+            Map<String, io.fester.hosts.farm.FarmBackend> farms = new TreeMap<>();
             for (io.fester.hosts.farm.FarmHost f : hosts.farms().values()) {
-                backends.put(f.name(), Farms.backend(f, farmDir, h -> {
+                farms.put(f.name(), Farms.backend(f, farmDir, h -> {
                     if (farmSampler[0] != null) {
                         farmSampler[0].probe(h);
                     }
                 }));
-                dispatchers.route(f.name(), executor);
+                dispatchers.route(f.name(), farmed);
             }
-            executor.farms(backends);
+            farmed.farms(farms);
         }
         if (ssh != null) {
             SshExecutor remote = ssh.executor(graph.env(), post);
@@ -306,11 +341,20 @@ public final class LiveRun {
         l.post(request);
         l.post(history);
         for (String h : first == null ? List.<String>of() : local) {
-            l.post(first.forHost(h, NodeEvent.UP).withToolchain(toolchain));
+            Backend b = backends.get(h);
+            try {
+                Backend.Capabilities can = b.capabilities(h);
+                NodeEvent up = first.forHost(h, NodeEvent.UP).withToolchain(toolchain);
+                l.post(can == null ? up : up.withCapabilities(can.platforms(), can.runner()));
+            } catch (IOException e) {
+                lost(h, "its " + b.kind() + " backend cannot run actions: " + e.getMessage());
+            }
         }
         if (ssh != null) {
             ssh.refused().forEach((h, why) -> lost(h, why));
-            started(l);
+        }
+        started(l);
+        if (ssh != null) {
             ssh.startSamplers(1, io.fester.hosts.Toolchain.compiler(graph.env()), e -> {
                 if (NodeEvent.UP.equals(e.state())) {
                     back(e.host());

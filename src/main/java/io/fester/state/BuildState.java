@@ -127,6 +127,7 @@ public final class BuildState {
                 if (n.toolchain() != null) {
                     h.toolchain(n.toolchain());
                 }
+                h.capabilities(n.platforms(), n.backend());
                 if (n.hasSample()) {
                     h.sample(timeMs, n);
                 }
@@ -280,7 +281,8 @@ public final class BuildState {
         counts[ActionState.PENDING.ordinal()] = n;
         hosts.clear();
         for (RunRequest.HostSpec h : rr.hosts()) {
-            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain(), h.kind()));
+            hosts.put(h.name(), new HostState(h.name(), h.slots(), h.local(), h.tags(), h.anyToolchain(),
+                    h.kindName(), h.label()));
         }
         hostList = List.copyOf(hosts.values());
         heldPairs = 0;

@@ -19,15 +19,28 @@ public final class HostState {
     private final List<String> tags;
     private final boolean anyToolchain;
     private final String kind;
+    private final String label;
     private String toolchain;
+    private List<String> platforms;
+    private String backend;
     private String status = "unknown";
     private final int[] slotAction;
     private int running;
     private NodeEvent latest;
     private final List<Sample> samples = new ArrayList<>();
 
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain) {
+        this(name, slots, local, tags, anyToolchain, local ? "local" : "ssh");
+    }
+
     HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain, String kind) {
+        this(name, slots, local, tags, anyToolchain, kind, kind);
+    }
+
+    HostState(String name, int slots, boolean local, List<String> tags, boolean anyToolchain, String kind,
+            String label) {
         this.kind = kind;
+        this.label = label;
         this.name = name;
         this.slots = slots;
         this.local = local;
@@ -44,7 +57,10 @@ public final class HostState {
         this.tags = o.tags;
         this.anyToolchain = o.anyToolchain;
         this.kind = o.kind;
+        this.label = o.label;
         this.toolchain = o.toolchain;
+        this.platforms = o.platforms;
+        this.backend = o.backend;
         this.status = o.status;
         this.slotAction = o.slotAction.clone();
         this.running = o.running;
@@ -68,16 +84,6 @@ public final class HostState {
         return tags;
     }
 
-    /** The host's backend as the request says: {@code distcc}, or null (local or SSH). */
-    public String kind() {
-        return kind;
-    }
-
-    /** Whether a compile farm runs the host's actions (gcc/clang compiles only). */
-    public boolean farm() {
-        return io.fester.timeline.RunRequest.HostSpec.DISTCC.equals(kind);
-    }
-
     /** The toolchain fingerprint the host reported (with its {@code up}), or null. */
     public String toolchain() {
         return toolchain;
@@ -90,6 +96,35 @@ public final class HostState {
 
     void toolchain(String fingerprint) {
         toolchain = fingerprint;
+    }
+
+    /** The backend kind from the hosts file ({@code local}, {@code ssh}, {@code lxc}, …). */
+    public String kind() {
+        return kind;
+    }
+
+    /** What the lanes show of how the host runs actions: its kind, and {@code sandbox} when sandboxed. */
+    public String kindLabel() {
+        return label;
+    }
+
+    /** The target triples the host reported it compiles for (with its {@code up}), or null: none reported. */
+    public List<String> platforms() {
+        return platforms;
+    }
+
+    /** What runs the host's actions, as its backend reported it with its {@code up}, or null. */
+    public String backend() {
+        return backend;
+    }
+
+    void capabilities(List<String> reported, String by) {
+        if (reported != null) {
+            platforms = List.copyOf(reported);
+        }
+        if (by != null) {
+            backend = by;
+        }
     }
 
     /** {@code unknown} until its first {@code node} event, then {@code up} or {@code lost}. */

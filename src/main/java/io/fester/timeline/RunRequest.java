@@ -211,28 +211,42 @@ public record RunRequest(String spec, String specDigest, String name, String roo
      * @param tags labels that policies match on
      * @param toolchain {@value #ANY_TOOLCHAIN}: the host may run actions whatever toolchain it reports;
      *     null: only with the coordinator's
-     * @param kind the backend that runs the host's actions: {@value #DISTCC} (a distccd: gcc/clang compiles
-     *     only); null for a local or SSH host (and in runs recorded before kinds existed)
+     * @param kind the backend that runs its actions ({@code kind} in the hosts file: {@code local},
+     *     {@code ssh}, {@code lxc}, …); absent (runs recorded before backends): {@code local} for a local
+     *     host, else {@code ssh}
+     * @param sandbox a local host whose actions run sandboxed ({@code sandbox: true}); absent: false
      */
-    public record HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain, String kind) {
+    public record HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sandbox) {
         /** The hosts file's {@code toolchain: any}. */
         public static final String ANY_TOOLCHAIN = "any";
-        /** {@code kind: distcc}. */
-        public static final String DISTCC = "distcc";
+
+        public HostSpec {
+            // the two kinds that existed before the field are not written, so their runs read as before
+            if (kind != null && kind.equals(local ? "local" : "ssh")) {
+                kind = null;
+            }
+        }
 
         /** A local or SSH host. */
         public HostSpec(String name, int slots, boolean local, List<String> tags, String toolchain) {
-            this(name, slots, local, tags, toolchain, null);
-        }
-
-        /** Whether the host is a compile farm's (distcc): it runs gcc/clang compiles only. */
-        public boolean farm() {
-            return DISTCC.equals(kind);
+            this(name, slots, local, tags, toolchain, null, false);
         }
 
         /** A host that must have the coordinator's toolchain. */
         public HostSpec(String name, int slots, boolean local, List<String> tags) {
             this(name, slots, local, tags, null);
+        }
+
+        /** The backend kind: as recorded, or {@code local}/{@code ssh} for a host recorded without one. */
+        public String kindName() {
+            return kind != null ? kind : local ? "local" : "ssh";
+        }
+
+        /** What the lanes show for the host: its kind, and "sandbox" when sandboxed. */
+        public String label() {
+            return kindName() + (sandbox ? " sandbox" : "");
         }
 
         /** Whether the host may run actions whatever toolchain it reports. */

@@ -259,9 +259,8 @@ final class LanesView extends Region {
             gc.setFill(fg);
             boolean folded = lanes.get(r)[1].equals("-1");
             String host = lanes.get(r)[0];
-            gc.fillText(folded ? "▸ " + DagView.clip(host, 10) + " ×" + slotsOf.get(host)
-                    : (collapsedFor.isEmpty() || slots.size() <= COLLAPSE_ABOVE ? "" : "▾ ") + DagView.clip(host, 12) + " #"
-                            + lanes.get(r)[1], 6, y + ROW / 2 - 1);
+            gc.fillText(header(host, vm.hostKind(host), lanes.get(r)[1], slotsOf.get(host),
+                    !collapsedFor.isEmpty() && slots.size() > COLLAPSE_ABOVE), 6, y + ROW / 2 - 1);
             gc.setStroke(grid);
             gc.strokeLine(LABEL, y + ROW - 1, w, y + ROW - 1);
             if (folded) {
@@ -311,6 +310,21 @@ final class LanesView extends Region {
             gc.setLineWidth(1.5);
             gc.strokeLine(x, AXIS - 4, x, h);
         }
+    }
+
+    /**
+     * A lane's header: the host, its slot, and on its first lane (or its folded row) the host's kind, so
+     * every backend's hosts are told apart ({@code b1 #0 ssh}, {@code box #1}, {@code ▸ c1 ×4 lxc}).
+     *
+     * @param slot the slot, or {@code -1} for a folded host
+     * @param foldable the run's hosts may be folded (a ▾ marks an unfolded one)
+     */
+    static String header(String host, String kind, String slot, int slots, boolean foldable) {
+        String k = kind == null || kind.isEmpty() ? "" : " " + DagView.clip(kind, 13);
+        if (slot.equals("-1")) {
+            return "▸ " + DagView.clip(host, 10) + " ×" + slots + k;
+        }
+        return (foldable ? "▾ " : "") + DagView.clip(host, 12) + " #" + slot + (slot.equals("0") ? k : "");
     }
 
     /**

@@ -232,6 +232,12 @@ public final class LiveViewModel {
     }
 
     /** The rows of the host lanes: every slot of every host, in host-name order. */
+    /** How the host runs actions, for its lanes' header: its kind ({@code local}, {@code ssh}, {@code lxc}, …). */
+    public String hostKind(String host) {
+        HostState h = state.host(host);
+        return h == null ? "" : h.kindLabel();
+    }
+
     public List<String[]> lanes() {
         List<String[]> out = new ArrayList<>();
         for (HostState h : state.hostList()) {

@@ -1,6 +1,5 @@
 package io.fester.hosts.farm;
 
-import io.fester.timeline.RunRequest.HostSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ public final class Farms {
      */
     public static FarmBackend backend(FarmHost host, Path runDir, Consumer<String> refused) throws IOException {
         Path dir = Files.createDirectories(runDir.resolve(host.name().replaceAll("[^A-Za-z0-9_.-]", "_")));
-        if (!HostSpec.DISTCC.equals(host.kind())) {
+        if (!io.fester.schedule.BackendRules.DISTCC.equals(host.kind())) {
             throw new IllegalArgumentException("no backend for kind '" + host.kind() + "'");
         }
         return new DistccBackend(host, dir, refused);

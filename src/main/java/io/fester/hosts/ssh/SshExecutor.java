@@ -1,6 +1,5 @@
 package io.fester.hosts.ssh;
 
-import io.fester.engine.Dispatcher;
 import io.fester.graph.Action;
 import io.fester.timeline.Event;
 import io.fester.timeline.Exit;
@@ -37,7 +36,21 @@ import java.util.function.Consumer;
  * host is marked lost). {@code duration_ms} covers the whole attempt, transfers included: that is
  * what running there costs.
  */
-public final class SshExecutor implements Dispatcher {
+public final class SshExecutor implements io.fester.hosts.Backend {
+    /** The hosts file's kind of SSH hosts. */
+    public static final String KIND = "ssh";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    /** Null: each SSH host reports what it can run itself, with its sampler's {@code up} (the agent's targets). */
+    @Override
+    public Capabilities capabilities(String host) {
+        return null;
+    }
+
     /** How long a command may run before its output is followed (short ones are read once, at the end). */
     private static final long FIRST_POLL_MS = 100;
     /** How often the output of a running command is read. */

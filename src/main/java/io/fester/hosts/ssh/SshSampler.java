@@ -46,9 +46,9 @@ public final class SshSampler implements AutoCloseable {
         sync.pushBytes(SCRIPT, AgentScript.bytes(), 0700);
         String host = session.host();
         String ws = Shell.quote(sync.remoteRoot());
-        String toolchain = Toolchain.fingerprint(session.run("cd " + ws + " && exec /bin/sh " + SCRIPT + " tools "
-                + Shell.quote(cc)).trim());
-        Lines lines = new Lines(host, sink, toolchain);
+        String tools = session.run("cd " + ws + " && exec /bin/sh " + SCRIPT + " tools " + Shell.quote(cc)).trim();
+        String toolchain = Toolchain.fingerprint(tools);
+        Lines lines = new Lines(host, sink, toolchain, Toolchain.targets(tools));
         ChannelExec ch = session.start("cd " + ws + " && FESTER_WORKSPACE=" + ws + " exec /bin/sh " + SCRIPT + " watch "
                 + intervalSeconds, lines, OutputStream.nullOutputStream());
         ch.addCloseFutureListener(f -> {
@@ -69,12 +69,14 @@ public final class SshSampler implements AutoCloseable {
         private final String host;
         private final Consumer<NodeEvent> sink;
         private final String toolchain;
+        private final java.util.List<String> targets;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private boolean up;
         private volatile long last = System.nanoTime();
         private volatile boolean quiet; // the agent ended but the session lives: no samples to expect
 
-        Lines(String host, Consumer<NodeEvent> sink, String toolchain) {
+        Lines(String host, Consumer<NodeEvent> sink, String toolchain, java.util.List<String> targets) {
+            this.targets = targets;
             this.host = host;
             this.sink = sink;
             this.toolchain = toolchain;
@@ -90,7 +92,8 @@ public final class SshSampler implements AutoCloseable {
                     try {
                         NodeEvent sample = AgentScript.parse(text, null);
                         sink.accept(up ? sample.forHost(host, null)
-                                : sample.forHost(host, NodeEvent.UP).withToolchain(toolchain));
+                                : sample.forHost(host, NodeEvent.UP).withToolchain(toolchain)
+                                        .withCapabilities(targets, SshExecutor.KIND));
                         up = true;
                     } catch (IOException garbled) {
                         // a garbled line is skipped; the next second brings another
@@ -112,7 +115,8 @@ public final class SshSampler implements AutoCloseable {
             quiet = true;
             if (!up) {
                 up = true;
-                sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null, toolchain));
+                sink.accept(new NodeEvent(host, NodeEvent.UP, null, null, null, null, null, toolchain)
+                        .withCapabilities(targets, SshExecutor.KIND));
             }
         }
     }

@@ -63,6 +63,7 @@ class DistccHostsTest {
         assertEquals(4001, h.farm("d2").statsPort());
         HostSpec d1 = h.hosts().get(1);
         assertEquals("distcc", d1.kind());
+        assertEquals("distcc", d1.label(), "the lanes show the kind");
         assertFalse(d1.local());
         assertNull(h.hosts().get(0).kind(), "a local host's record is as before");
     }
@@ -72,9 +73,10 @@ class DistccHostsTest {
         "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, local, ssh)",
         "'  - {name: d1, kind: distcc}'|2:5: a distcc host needs 'address'",
         "'  - {name: d1, kind: distcc, address: a, port: 0}'|2:47: port must be a whole number from 1 to 65535",
-        "'  - {name: d1, kind: distcc, address: a, user: me}'|2:42: a distcc host takes no 'user'",
-        "'  - {name: d1, kind: distcc, address: a, local: true}'|2:42: a host with a 'kind' takes no 'local'",
-        "'  - {name: d1, stats-port: 3633}'|2:16: 'stats-port' is for kind: distcc hosts",
+        "'  - {name: d1, kind: distcc, address: a, user: me}'|2:42: a host of kind distcc takes no 'user' (its own "
+            + "keys: address, port, stats-port)",
+        "'  - {name: d1, kind: distcc, address: a, local: true}'|2:49: 'local: true' contradicts 'kind: distcc'",
+        "'  - {name: d1, stats-port: 3633}'|2:16: a host of kind ssh takes no 'stats-port'",
         "'  - {name: d1, kind: distcc, address: \"a b\"}'|2:39: address must be a host name or an IP address",
     })
     void badDistccHostsAreLocated(String line, String message) throws Exception {
