@@ -25,7 +25,10 @@ public final class CompileCommand {
 
     private CompileCommand() {}
 
-    /** Whether the command compiles with gcc or clang (and does nothing a farm could not do remotely). */
+    /**
+     * Whether the command compiles with gcc or clang: every compiler invocation in it compiles only
+     * ({@code -c}), and there is at least one (other commands of the line, like {@code mkdir}, run here).
+     */
     public static boolean compiles(String command, Map<String, String> env) {
         if (!COMPILE_ONLY.matcher(command).find() || LOCAL_ONLY.matcher(command).find()) {
             return false;
@@ -33,12 +36,21 @@ public final class CompileCommand {
         Matcher m = WORD.matcher(command);
         boolean any = false;
         while (m.find()) {
-            if (!isCompiler(m.group(2), env)) {
+            if (!isCompiler(m.group(2), env) || !COMPILE_ONLY.matcher(segment(command, m.end())).find()) {
                 return false;
             }
             any = true;
         }
         return any;
+    }
+
+    /** The command of the line that starts at {@code from}: up to the next {@code ;}, {@code &}, {@code |}. */
+    private static String segment(String command, int from) {
+        int end = from;
+        while (end < command.length() && ";&|".indexOf(command.charAt(end)) < 0) {
+            end++;
+        }
+        return command.substring(from, end);
     }
 
     /**

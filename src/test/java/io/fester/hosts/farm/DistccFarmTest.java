@@ -80,14 +80,15 @@ class DistccFarmTest {
 
     @Test
     void theSampleCompilesOnTwoDistccdsLinksHereAndMatchesALocalBuildByteForByte() throws Exception {
-        Path local = Samples.copy("c-demo", dir.resolve("local"));
-        Cli.Result ref = Cli.run(db(), "run", local.toString(), "--jobs", "2");
+        Path local = Samples.copy("c-demo", dir.resolve("local")).getParent();
+        Cli.Result ref = Cli.run(db(), "run", local.resolve("fester.yaml").toString(), "--jobs", "2");
         assertEquals(0, ref.code(), ref.err());
 
-        Path farmed = Samples.copy("c-demo", dir.resolve("farmed"));
+        Path farmed = Samples.copy("c-demo", dir.resolve("farmed")).getParent();
         long before = d1.compiled() + d2.compiled();
-        Path hostsFile = hosts(dir.resolve("farmed"), new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)));
-        Cli.Result run = Cli.run(db(), "run", farmed.toString(), "--hosts", hostsFile.toString());
+        Path hostsFile = hosts(farmed, new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)));
+        Cli.Result run = Cli.run(db(), "run", farmed.resolve("fester.yaml").toString(), "--hosts",
+                hostsFile.toString());
         assertEquals(0, run.code(), run.out() + run.err());
 
         List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));

@@ -38,7 +38,9 @@ class DistccHostsTest {
         assertFalse(CompileCommand.compiles("$FC -c a.f", env), "an unknown variable");
         assertFalse(CompileCommand.compiles("gcc -E -c a.c", env), "preprocesses only");
         assertFalse(CompileCommand.compiles("ar rcs lib.a -c a.o", env), "no compiler");
-        assertFalse(CompileCommand.compiles("gcc -c a.c && ./gen > b.c", env), "a test of the line runs here");
+        assertTrue(CompileCommand.compiles("mkdir -p o && gcc -c a.c -o o/a.o && touch stamp", env),
+                "the other commands of the line run here, the compile on the farm");
+        assertFalse(CompileCommand.compiles("gcc -c a.c && gcc -o prog a.o", env), "a link in the same line");
         assertEquals("not a compile (no -c): a link, a test or another command",
                 CompileCommand.whyNot("./build/test_demo > log", env));
         assertEquals("mkdir -p o && distcc $CC -O2 -c a.c -o o/a.o",
@@ -72,7 +74,7 @@ class DistccHostsTest {
     @CsvSource(delimiter = '|', value = {
         "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, local, ssh)",
         "'  - {name: d1, kind: distcc}'|2:5: a distcc host needs 'address'",
-        "'  - {name: d1, kind: distcc, address: a, port: 0}'|2:47: port must be a whole number from 1 to 65535",
+        "'  - {name: d1, kind: distcc, address: a, port: 0}'|2:48: port must be a whole number from 1 to 65535",
         "'  - {name: d1, kind: distcc, address: a, user: me}'|2:42: a host of kind distcc takes no 'user' (its own "
             + "keys: address, port, stats-port)",
         "'  - {name: d1, kind: distcc, address: a, local: true}'|2:49: 'local: true' contradicts 'kind: distcc'",
