@@ -9,6 +9,7 @@ import io.fester.graph.YamlTree.ListNode;
 import io.fester.graph.YamlTree.MapNode;
 import io.fester.graph.YamlTree.Node;
 import io.fester.graph.YamlTree.Scalar;
+import io.fester.hosts.farm.FarmHost;
 import io.fester.schedule.Weights;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunRequest.HostSpec;
@@ -60,7 +61,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
     static final Map<String, Set<String>> KIND_KEYS = Map.of(
             "local", Set.of("sandbox"),
             "ssh", Set.of("address", "port", "user", "identity", "workspace"),
-            "lxc", Set.of("container", "lxcpath"));
+            "lxc", Set.of("container", "lxcpath"),
+            io.fester.schedule.BackendRules.DISTCC, Set.of("address", "port", "stats-port"));
     /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
     static final Set<String> WORKSPACE_KINDS = Set.of("local", "lxc");
     private static final Set<String> HOST_KEYS = hostKeys();
@@ -100,6 +102,26 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
     public HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<RunRequest.Policy> policy,
             Map<String, RemoteHost> remotes, SharedCache sharedCache) {
         this(hosts, weights, policy, remotes, sharedCache, null);
+    }
+
+    /** The distccd hosts ({@code kind: distcc}), by name: how to reach each. */
+    public Map<String, FarmHost> farms() {
+        Map<String, FarmHost> out = new java.util.TreeMap<>();
+        for (HostSpec h : hosts) {
+            Backing b = backings.get(h.name());
+            if (b != null && b.kind().equals(io.fester.schedule.BackendRules.DISTCC)) {
+                out.put(h.name(), new FarmHost(h.name(), b.kind(), b.setting("address", null),
+                        Integer.parseInt(b.setting("port", String.valueOf(FarmHost.DISTCC_PORT))),
+                        b.settings().containsKey("stats-port") ? Integer.valueOf(b.setting("stats-port", null)) : null,
+                        h.slots()));
+            }
+        }
+        return out;
+    }
+
+    /** How to reach a distccd host, or null for a host of another kind. */
+    public FarmHost farm(String host) {
+        return farms().get(host);
     }
 
     /** How the host's actions run: its kind and the kind's settings. */
@@ -301,6 +323,28 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             String p = settings.get("lxcpath");
             if (p != null && (!p.startsWith("/") || p.contains("\n"))) {
                 throw new SpecException(where.get("lxcpath"), "lxcpath must be an absolute directory, like /var/lib/lxc");
+            }
+        }
+        if (kind.equals(io.fester.schedule.BackendRules.DISTCC)) {
+            if (settings.get("address") == null) {
+                throw new SpecException(host, "a distcc host needs 'address' (the distccd's host name or IP address)");
+            }
+            String address = settings.get("address");
+            if (address != null && (address.startsWith("-") || !address.matches("[A-Za-z0-9_.:-]+"))) {
+                throw new SpecException(where.get("address"), "address must be a host name or an IP address");
+            }
+            for (String k : List.of("port", "stats-port")) {
+                if (settings.get(k) != null) {
+                    int port;
+                    try {
+                        port = Integer.parseInt(settings.get(k));
+                    } catch (NumberFormatException e) {
+                        port = 0;
+                    }
+                    if (port < 1 || port > 65535) {
+                        throw new SpecException(where.get(k), k + " must be a whole number from 1 to 65535");
+                    }
+                }
             }
         }
         String sandbox = settings.get("sandbox");

@@ -101,9 +101,19 @@ public final class LocalExecutor implements Backend {
         return this;
     }
 
+    /** Compile farms' hosts (distcc) whose actions this executor runs through the farm's client. */
+    private volatile Map<String, io.fester.hosts.farm.FarmBackend> farms = Map.of();
+
+    /** Runs these hosts' actions through their compile farm's client (set before the first start). */
+    public LocalExecutor farms(Map<String, io.fester.hosts.farm.FarmBackend> byHost) {
+        farms = Map.copyOf(byHost);
+        return this;
+    }
+
     @Override
     public void start(Action action, String host, int slot, int attempt) {
-        Ccache cc = ccache.get(host);
+        io.fester.hosts.farm.FarmBackend farm = farms.get(host);
+        Ccache cc = farm != null ? null : ccache.get(host);
         boolean underCcache = cc != null && Ccache.compiles(action.run());
         List<String> prefix;
         try {
@@ -115,12 +125,15 @@ public final class LocalExecutor implements Backend {
             return;
         }
         Path how = exitReport();
-        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(underCcache ? cc.wrap(action.run()) : action.run(), how,
-                prefix));
+        String command = farm != null ? farm.command(action.run()) : underCcache ? cc.wrap(action.run()) : action.run();
+        ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(command, how, prefix));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
         if (underCcache) {
             pb.environment().putAll(cc.env());
+        }
+        if (farm != null) {
+            pb.environment().putAll(farm.env());
         }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         OrphanGuard.adopt(pb); // nothing it starts outlives this process, not even a kill -9 of it
@@ -147,12 +160,12 @@ public final class LocalExecutor implements Backend {
             }
         }, action.timeoutMs(), TimeUnit.MILLISECONDS);
         CountDownLatch pumped = new CountDownLatch(2);
-        StringBuilder stderr = confinement == Confinement.NONE ? null : new StringBuilder();
+        StringBuilder stderr = confinement == Confinement.NONE && farm == null ? null : new StringBuilder();
         try {
             threads.submit(() -> pump(p.getInputStream(), action.id(), attempt, "stdout", pumped, null));
             threads.submit(() -> pump(p.getErrorStream(), action.id(), attempt, "stderr", pumped, stderr));
             Ccache used = underCcache ? cc : null;
-            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how, used, stderr));
+            threads.submit(() -> waitFor(action, host, attempt, p, run, timeout, pumped, t0, how, used, farm, stderr));
         } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
             killGroup(p);
             running.remove(p.pid(), run);
@@ -167,7 +180,8 @@ public final class LocalExecutor implements Backend {
      * it); should anything throw, it kills the command and says so in an exit 127 of its own.
      */
     private void waitFor(Action action, String host, int attempt, Process p, Running run, ScheduledFuture<?> timeout,
-            CountDownLatch pumped, long t0, Path how, Ccache used, StringBuilder stderr) {
+            CountDownLatch pumped, long t0, Path how, Ccache used, io.fester.hosts.farm.FarmBackend farm,
+            StringBuilder stderr) {
         AtomicInteger fate = run.fate();
         Exit end;
         try {
@@ -201,6 +215,18 @@ public final class LocalExecutor implements Backend {
             Ccache.Stats st = used.stats();
             if (st != null) {
                 sink.accept(io.fester.timeline.NodeEvent.ccache(host, st.hits(), st.misses()));
+            }
+        }
+        if (farm != null) { // a refusal is the host's fault; where the farm placed it is an observation
+            String said;
+            synchronized (stderr) {
+                said = stderr.toString();
+            }
+            try {
+                end = farm.ended(end, said, sink);
+            } catch (RuntimeException e) {
+                sink.accept(new Output(action.id(), "stderr", "fester: internal error judging the farm's answer: " + e
+                        + "\n", attempt));
             }
         }
         sink.accept(end);

@@ -4,7 +4,7 @@ import io.fester.graph.Action;
 import io.fester.state.HostState;
 import io.fester.timeline.RunRequest;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * The filter rules that come from how a host runs actions (its backend, {@code kind} in the hosts file):
@@ -20,18 +20,29 @@ public final class BackendRules {
      * refuses. A kind absent here runs any action (local, ssh, lxc). A backend that takes only some
      * actions (a compile farm cannot link) adds its entry here, with a name that says so.
      */
-    public record Limit(String name, Predicate<Action> refuses) {}
+    public record Limit(String name, BiPredicate<Action, Map<String, String>> refuses) {}
 
-    /** The limits by kind. */
-    static final Map<String, Limit> LIMITS = Map.of();
+    /** The kind of a distccd host ({@code kind: distcc}). */
+    public static final String DISTCC = "distcc";
+
+    /**
+     * The limits by kind, each given the action and the spec's environment (as recorded: {@code $CC} in a
+     * command is the compiler the environment names). A distccd compiles gcc/clang compiles ({@code -c})
+     * only: links, tests and every other command stay on the other hosts.
+     */
+    static final Map<String, Limit> LIMITS = Map.of(
+            DISTCC, new Limit("distcc cannot link/run this", (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)));
 
     /** The rule name of the platform filter. */
     public static final String PLATFORM = "platform";
 
     /** The name of the rule of the host's kind that refuses the action, or null when the kind takes it. */
-    public static String kindRule(Action a, HostState h) {
+    public static String kindRule(Action a, HostState h, Map<String, String> env) {
         Limit limit = LIMITS.get(h.kind());
-        return limit != null && limit.refuses().test(a) ? limit.name() : null;
+        if (limit == null || !limit.refuses().test(a, env)) {
+            return null;
+        }
+        return limit.name() + ": " + io.fester.graph.CompileCommand.whyNot(a.run(), env);
     }
 
     /**

@@ -141,7 +141,7 @@ public final class ScoringScheduler implements Scheduler {
                 return p.label();
             }
         }
-        String backend = BackendRules.kindRule(a, h);
+        String backend = BackendRules.kindRule(a, h, state.request() == null ? Map.of() : state.request().env());
         if (backend == null) {
             backend = BackendRules.platformRule(a, h);
         }

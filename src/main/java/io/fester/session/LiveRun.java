@@ -10,6 +10,8 @@ import io.fester.hosts.Backend;
 import io.fester.hosts.LocalExecutor;
 import io.fester.hosts.LocalSampler;
 import io.fester.hosts.NoHostsException;
+import io.fester.hosts.farm.FarmSampler;
+import io.fester.hosts.farm.Farms;
 import io.fester.hosts.ssh.SshExecutor;
 import io.fester.hosts.ssh.SshHosts;
 import io.fester.hosts.ssh.SshRun;
@@ -314,6 +316,21 @@ public final class LiveRun {
         for (String h : local) {
             dispatchers.route(h, backends.get(h));
         }
+        Path farmDir = hosts.farms().isEmpty() ? null : java.nio.file.Files.createTempDirectory("fester-farm-");
+        FarmSampler[] farmSampler = new FarmSampler[1];
+        if (farmDir != null) { // distccd hosts: their compiles run here, through distcc, on the distccd chosen
+            LocalExecutor farmed = new LocalExecutor(root, graph.env(), post);
+            Map<String, io.fester.hosts.farm.FarmBackend> farms = new TreeMap<>();
+            for (io.fester.hosts.farm.FarmHost f : hosts.farms().values()) {
+                farms.put(f.name(), Farms.backend(f, farmDir, h -> {
+                    if (farmSampler[0] != null) {
+                        farmSampler[0].probe(h);
+                    }
+                }));
+                dispatchers.route(f.name(), farmed);
+            }
+            farmed.farms(farms);
+        }
         if (ssh != null) {
             SshExecutor remote = ssh.executor(graph.env(), post);
             if (cache != null) { // compiles that miss the action cache run under each host's ccache (ADR 0035);
@@ -358,6 +375,9 @@ public final class LiveRun {
                 l.post(e);
             }).forEach((h, why) -> notice("host '" + h + "' cannot be sampled: " + why));
         }
+        if (farmDir != null) {
+            farmSampler[0] = FarmSampler.start(List.copyOf(hosts.farms().values()), farmNotices(l));
+        }
         // if this JVM goes down while actions run, their process groups go with it
         Thread killActions = new Thread(dispatchers::cancelAll, "fester-kill-actions");
         Runtime.getRuntime().addShutdownHook(killActions);
@@ -370,7 +390,11 @@ public final class LiveRun {
             }
             outcome = l.run();
         } finally {
+            if (farmSampler[0] != null) {
+                farmSampler[0].close();
+            }
             dispatchers.close();
+            Farms.delete(farmDir);
             try {
                 stamper.close();
             } catch (IOException e) {
@@ -392,6 +416,24 @@ public final class LiveRun {
         }
         learn(historyStore, specKey, engine.state());
         return outcome;
+    }
+
+    /** Posts a farm host's samples; a host that stops answering, or answers again, is said once. */
+    private Consumer<NodeEvent> farmNotices(RunLoop l) {
+        java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return e -> {
+            if (NodeEvent.LOST.equals(e.state()) && down.add(e.host())) {
+                notice("host '" + e.host() + "' (" + describe(hosts.farm(e.host())) + ") does not answer: its "
+                        + "compiles go elsewhere until it does");
+            } else if (NodeEvent.UP.equals(e.state()) && down.remove(e.host())) {
+                notice("host '" + e.host() + "' answers again");
+            }
+            l.post(e);
+        };
+    }
+
+    private static String describe(io.fester.hosts.farm.FarmHost f) {
+        return f.kind() + "d at " + f.address() + ":" + f.port();
     }
 
     /**

@@ -93,6 +93,6 @@ class HostsFileSshTest {
         Path f = file("hosts:\n  - name: l1\n    local: true\n    slotz: 2\n");
         SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
         assertEquals(f + ":4:5: unknown host key 'slotz' (known: address, container, identity, kind, local, lxcpath, "
-                + "name, port, sandbox, slots, tags, toolchain, user, workspace)", e.getMessage());
+                + "name, port, sandbox, slots, stats-port, tags, toolchain, user, workspace)", e.getMessage());
     }
 }

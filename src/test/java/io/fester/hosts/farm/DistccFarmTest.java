@@ -1,0 +1,190 @@
+package io.fester.hosts.farm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fester.Cli;
+import io.fester.Samples;
+import io.fester.cli.RunSamplesTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compiles on real distccd's on loopback (started here), links and tests on the local host: the
+ * outputs are the local build's bytes, each compile's distccd is in the timeline, a distccd stopped
+ * mid-build costs nothing but a retry elsewhere, and {@code verify} re-derives every decision.
+ */
+class DistccFarmTest {
+    @TempDir
+    static Path dir;
+    private static Distccd d1;
+    private static Distccd d2;
+
+    @BeforeAll
+    static void startDistccds() throws Exception {
+        d1 = Distccd.start(dir, "d1", 2);
+        d2 = Distccd.start(dir, "d2", 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (d1 != null) {
+            d1.close();
+        }
+        if (d2 != null) {
+            d2.close();
+        }
+    }
+
+    private static String db() {
+        return dir.resolve("db/timeline").toString();
+    }
+
+    /** A hosts file: the local host, then the given distccd's; compiles must go to a distccd. */
+    private static Path hosts(Path where, Map<String, Distccd> farm) throws Exception {
+        StringBuilder y = new StringBuilder("hosts:\n  - {name: here, local: true, slots: 2}\n");
+        farm.forEach((name, d) -> y.append("  - {name: ").append(name).append(", kind: distcc, address: 127.0.0.1, port: ")
+                .append(d.port).append(", stats-port: ").append(d.statsPort).append(", slots: 2}\n"));
+        y.append("policy:\n  - {match: {tags: [compile]}, require: {hosts: ").append(farm.keySet().stream().toList())
+                .append("}}\n");
+        return Samples.spec(where, "hosts.yaml", y.toString());
+    }
+
+    private static List<JsonNode> decisions(List<JsonNode> events) {
+        return events.stream().filter(e -> e.get("type").asText().equals("schedule_decision")).toList();
+    }
+
+    private static Map<String, byte[]> outputs(Path root) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root.resolve("build"))) {
+            for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".log")).toList()) {
+                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theSampleCompilesOnTwoDistccdsLinksHereAndMatchesALocalBuildByteForByte() throws Exception {
+        Path local = Samples.copy("c-demo", dir.resolve("local")).getParent();
+        Cli.Result ref = Cli.run(db(), "run", local.resolve("fester.yaml").toString(), "--jobs", "2");
+        assertEquals(0, ref.code(), ref.err());
+
+        Path farmed = Samples.copy("c-demo", dir.resolve("farmed")).getParent();
+        long before = d1.compiled() + d2.compiled();
+        Path hostsFile = hosts(farmed, new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)));
+        Cli.Result run = Cli.run(db(), "run", farmed.resolve("fester.yaml").toString(), "--hosts",
+                hostsFile.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+
+        List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));
+        Map<String, String> on = RunSamplesTest.succeededOn(events);
+        Set<String> compileHosts = new TreeSet<>();
+        int compiles = 0;
+        for (Map.Entry<String, String> e : on.entrySet()) {
+            if (e.getKey().startsWith("compile-")) {
+                compiles++;
+                compileHosts.add(e.getValue());
+            } else {
+                assertEquals("here", e.getValue(), e.getKey() + " is no compile: it ran here");
+            }
+        }
+        assertEquals(Set.of("d1", "d2"), compileHosts, "compiles ran on both distccd's: " + on);
+        assertEquals(compiles, d1.compiled() + d2.compiled() - before, "every compile was done by a distccd: " + on);
+
+        for (JsonNode d : decisions(events)) {
+            String action = d.get("action").asText();
+            if (!action.startsWith("compile-")) {
+                List<String> rules = new ArrayList<>();
+                d.get("rejected").forEach(r -> rules.add(r.get("host").asText() + ": " + r.get("rule").asText()));
+                assertTrue(rules.contains("d1: distcc cannot link/run this: not a compile (no -c): a link, a test or "
+                        + "another command"), action + ": " + rules);
+            }
+        }
+        Map<String, byte[]> want = outputs(local);
+        Map<String, byte[]> got = outputs(farmed);
+        assertEquals(want.keySet(), got.keySet());
+        for (String f : want.keySet()) {
+            assertArrayEquals(want.get(f), got.get(f), f + " differs from the local build's");
+        }
+        assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
+        Cli.Result explain = Cli.run(db(), "explain", String.valueOf(run.runId()), "link-demo");
+        assertTrue(explain.out().contains("distcc cannot link/run this"), explain.out());
+    }
+
+    /** Compiles that take long enough to stop a distccd while it has one. */
+    private static Path slowProject(Path root, int files) throws Exception {
+        Files.createDirectories(root);
+        StringBuilder spec = new StringBuilder("env: {CC: gcc}\nactions:\n");
+        List<String> objects = new ArrayList<>();
+        for (int f = 0; f < files; f++) {
+            StringBuilder c = new StringBuilder();
+            for (int i = 0; i < 60; i++) {
+                c.append("int f").append(f).append('_').append(i).append("(int x) { int s = 0; for (int i = 0; i < x; i++) "
+                        + "s += (i * ").append(i + 1).append(") ^ (s >> 3); return s; }\n");
+            }
+            if (f == 0) {
+                c.append("int main(void) { return f0_0(0); }\n");
+            }
+            Files.writeString(root.resolve("s" + f + ".c"), c.toString());
+            spec.append("  - {id: compile-").append(f).append(", run: $CC -O2 -c s").append(f).append(".c -o s").append(f)
+                    .append(".o, inputs: [s").append(f).append(".c], outputs: [s").append(f).append(".o], tags: [compile]}\n");
+            objects.add("s" + f + ".o");
+        }
+        spec.append("  - {id: link, run: $CC -o prog ").append(String.join(" ", objects)).append(", inputs: ")
+                .append(objects).append(", outputs: [prog], tags: [link]}\n");
+        return Samples.spec(root, "fester.yaml", spec.toString());
+    }
+
+    @Test
+    void aDistccdStoppedMidBuildIsAHostFaultAndItsCompilesAreRetriedOnTheOther() throws Exception {
+        try (Distccd victim = Distccd.start(dir, "victim", 2)) {
+            Path root = dir.resolve("slow");
+            Path spec = slowProject(root, 10);
+            Path hostsFile = hosts(root, new java.util.LinkedHashMap<>(Map.of("victim", victim, "d2", d2)));
+            AtomicReference<Cli.Result> result = new AtomicReference<>();
+            Thread build = new Thread(() -> result.set(Cli.run(db(), "run", spec.toString(), "--hosts",
+                    hostsFile.toString())));
+            build.start();
+            long until = System.nanoTime() + 120_000_000_000L;
+            while (!victim.compiling() && build.isAlive() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(victim.compiling(), "the victim got a compile");
+            victim.close(); // mid-compile: distcc's connection drops
+            build.join(300_000);
+            Cli.Result run = result.get();
+            assertEquals(0, run.code(), run.out() + run.err());
+
+            List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));
+            JsonNode fault = events.stream().filter(e -> e.get("type").asText().equals("exit")
+                    && e.get("host").asText().equals("victim") && e.path("cause").asText().equals("host_lost"))
+                    .findFirst().orElse(null);
+            assertTrue(fault != null, "an attempt on the stopped distccd ended as a host fault");
+            String action = fault.get("action").asText();
+            assertEquals("d2", RunSamplesTest.succeededOn(events).get(action), action + " was retried on d2");
+            assertTrue(events.stream().anyMatch(e -> e.get("type").asText().equals("output")
+                    && e.get("action").asText().equals(action) && e.get("text").asText().contains("did not compile it")),
+                    "the output says the distccd did not compile it");
+            assertTrue(events.stream().anyMatch(e -> e.get("type").asText().equals("node")
+                    && e.get("host").asText().equals("victim") && e.path("state").asText().equals("lost")),
+                    "the sampler saw the distccd go");
+            assertTrue(Files.isRegularFile(root.resolve("prog")));
+            assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
+        }
+    }
+}
