@@ -251,6 +251,14 @@ final class LanesView extends Region {
                 gc.fillText(LiveViewModel.seconds(t), x + 3, AXIS / 2);
             }
         }
+        Map<String, List<LiveViewModel.Bar>> byHost = new HashMap<>(); // once a frame, not once per host
+        if (!collapsed.isEmpty()) {
+            for (LiveViewModel.Bar b : bars) {
+                if (collapsed.contains(b.host())) {
+                    byHost.computeIfAbsent(b.host(), k -> new java.util.ArrayList<>()).add(b);
+                }
+            }
+        }
         for (int r = firstRow; r < lanes.size(); r++) {
             double y = AXIS + (r - firstRow) * ROW;
             if (y > h) {
@@ -264,7 +272,7 @@ final class LanesView extends Region {
             gc.setStroke(grid);
             gc.strokeLine(LABEL, y + ROW - 1, w, y + ROW - 1);
             if (folded) {
-                paintUtilisation(gc, host, slotsOf.get(host), y + 2, w);
+                paintUtilisation(gc, byHost.getOrDefault(host, List.of()), slotsOf.get(host), y + 2, w);
             }
         }
         if (firstRow > 0 || AXIS + (lanes.size() - firstRow) * ROW > h) { // where the view is among the hosts
@@ -353,14 +361,11 @@ final class LanesView extends Region {
      * A collapsed host's row: for every pixel of time, how many of its slots were busy, as the strength
      * of the running colour; failures in red on top.
      */
-    private void paintUtilisation(GraphicsContext gc, String host, int slots, double y, double w) {
+    private void paintUtilisation(GraphicsContext gc, List<LiveViewModel.Bar> ofHost, int slots, double y, double w) {
         int width = (int) Math.max(1, w - LABEL);
         int[] delta = new int[width + 2];
         java.util.List<double[]> failed = new java.util.ArrayList<>();
-        for (LiveViewModel.Bar b : bars) {
-            if (!b.host().equals(host)) {
-                continue;
-            }
+        for (LiveViewModel.Bar b : ofHost) {
             int x0 = (int) Math.max(0, Math.min(width, (b.startMs() - t0) * pxPerMs));
             int x1 = (int) Math.max(x0 + 1, Math.min(width + 1, (b.endMs() - t0) * pxPerMs));
             delta[x0]++;
