@@ -45,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
             io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent());
         }
         BuildGraph graph = Specs.load(spec, link);
+        io.fester.uptodate.NinjaRecords.check(graph); // before anything is run or recorded
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);

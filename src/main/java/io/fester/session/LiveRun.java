@@ -162,6 +162,11 @@ public final class LiveRun {
     }
 
     private String runToEnd() throws StoreException, IOException {
+        try { // ninja's records must be files Fester can read, before anything is recorded
+            io.fester.uptodate.NinjaRecords.check(graph);
+        } catch (io.fester.graph.SpecException e) {
+            throw new UserError(e.getMessage());
+        }
         if (!hosts.remotes().isEmpty()) { // only SSH hosts can differ from the coordinator
             String cc = io.fester.hosts.Toolchain.compiler(graph.env());
             try {
@@ -256,7 +261,7 @@ public final class LiveRun {
         // a restat action's exit says whether its outputs came out unchanged, hashed here before it is posted
         // and no secret of the environment reaches the record through an action's output
         Secrets secrets = Secrets.of(graph.env(), System.getenv());
-        Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(secrets.scrub(e)));
+        Consumer<io.fester.timeline.Event> post = secrets.scrubber(e -> holder[0].post(restat.apply(e)));
         LocalExecutor executor = new LocalExecutor(root, graph.env(), post);
         if (cache != null) { // with the action cache on: compiles that miss it run under each local host's ccache
             Map<String, io.fester.hosts.Ccache> ccache = new TreeMap<>();
@@ -282,7 +287,8 @@ public final class LiveRun {
             cache.onLayerDown(this::notice);
             io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
                     e -> holder[0].post(e));
-            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(e), graph, () -> runId);
+            // a hit's output, as the action printed it when it ran, is scrubbed too (whole, in one chunk)
+            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(secrets.scrub(e)), graph, () -> runId);
             l.addListener(cacheRun); // before the stamper: it hears of a success first
         }
         l.addListener(stamper);
