@@ -70,37 +70,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * As ninja does before every build: when the manifest's own regeneration step (CMake's or Meson's) is out
-     * of date, runs it first — a run of its own, on this machine, recorded like any — and loads the manifest
-     * again; up to 10 times, as a generator may need a second pass. Returns the graph to build.
-     */
+    /** As ninja does before every build: the manifest's regeneration first, when it is out of date (ADR 0031). */
     private BuildGraph regenerate(BuildGraph graph, TimelineStore store) throws Exception {
-        for (int pass = 0; pass < 10; pass++) {
-            io.fester.uptodate.NinjaRegeneration.Needed needed = io.fester.uptodate.NinjaRegeneration.check(graph);
-            if (needed == null) {
-                return graph;
-            }
-            System.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
-            BuildGraph step = Specs.select(graph, List.of(needed.action()));
-            LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
-                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
-            run.onNotice(m -> System.err.println("fester: " + m));
-            Progress progress = new Progress(System.err);
-            run.addListener(progress);
-            String outcome;
-            try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
-                outcome = run.run();
-            }
-            System.err.println(progress.summary(outcome, run.runId()));
-            if (!"succeeded".equals(outcome)) {
-                throw new UserError("regenerating " + spec + " failed (run " + run.runId() + "): fix what its "
-                        + "generator reported, then run again");
-            }
-            graph = Specs.load(spec, link);
-        }
-        throw new UserError(spec + " is still out of date after regenerating it 10 times: its generator does not "
-                + "bring it up to date (check the clock, or the generator's dependencies)");
+        return io.fester.session.ManifestRegeneration.regenerate(graph, spec, link, store,
+                m -> System.err.println("fester: " + TerminalText.clean(m)), run -> {
+                    Progress progress = new Progress(System.err);
+                    run.addListener(progress);
+                    String outcome;
+                    try (Interrupts interrupts = Interrupts.cancelOnSignal(run)) {
+                        outcome = run.run();
+                    }
+                    System.err.println(progress.summary(outcome, run.runId()));
+                    return outcome;
+                });
     }
 
     static SpecException at(Path spec, String message) {

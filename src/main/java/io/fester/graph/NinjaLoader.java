@@ -309,12 +309,12 @@ public final class NinjaLoader {
             Path target = identity(root.resolve(path));
             int loop = open.indexOf(target);
             if (loop >= 0) {
-                StringBuilder chain = new StringBuilder("include loop: ");
+                StringBuilder chain = new StringBuilder("include loop: '" + path + "' is being read already:");
                 for (int i = loop; i < includedAt.size(); i++) {
-                    chain.append(includedAt.get(i)).append(", then ");
+                    chain.append("\n  ").append(includedAt.get(i));
                 }
-                chain.append(lx.file.pos(at)).append(" includes '").append(path)
-                        .append("' again; remove one of these include/subninja lines");
+                chain.append("\n  ").append(lx.file.pos(at)).append(" includes '").append(path)
+                        .append("' again\nremove one of these include/subninja lines");
                 throw lx.errorAt(at, chain.toString());
             }
             byte[] bytes;
