@@ -32,22 +32,24 @@ class NinjaRecordsOnSshHostsTest {
 
     @Test
     void ninjaTakesWhatTheDemoHostsBuiltAsUpToDateWithItsHeaders() throws Exception {
-        Path manifest = Samples.spec(dir, "w/build.ninja", """
+        // laid out as CMake lays it out: sources beside the build directory, which the hosts mirror whole
+        Path manifest = Samples.spec(dir, "w/build/build.ninja", """
                 rule cc
                   command = gcc -MD -MF $out.d -c $in -o $out
                   depfile = $out.d
                   deps = gcc
                 rule link
                   command = gcc $in -o $out
-                build a.o: cc a.c
-                build b.o: cc b.c
+                build a.o: cc ../src/a.c
+                build b.o: cc ../src/b.c
                 build app: link a.o b.o
                 """);
         Path w = manifest.getParent();
-        Files.writeString(w.resolve("x.h"), "#define X 1\n");
-        Files.writeString(w.resolve("y.h"), "#define Y 2\n");
-        Files.writeString(w.resolve("a.c"), "#include \"x.h\"\nint a(void) { return X; }\n");
-        Files.writeString(w.resolve("b.c"), "#include \"y.h\"\nint a(void);\nint main(void) { return a() + Y - 3; }\n");
+        Path src = Files.createDirectories(w.resolveSibling("src"));
+        Files.writeString(src.resolve("x.h"), "#define X 1\n");
+        Files.writeString(src.resolve("y.h"), "#define Y 2\n");
+        Files.writeString(src.resolve("a.c"), "#include \"x.h\"\nint a(void) { return X; }\n");
+        Files.writeString(src.resolve("b.c"), "#include \"y.h\"\nint a(void);\nint main(void) { return a() + Y - 3; }\n");
         String db = dir.resolve("db/timeline").toString();
         Cli.Result r = Cli.run(db, "run", manifest.toString(), "--hosts", "demo");
         assertEquals(0, r.code(), r.toString());
@@ -62,11 +64,11 @@ class NinjaRecordsOnSshHostsTest {
         assertEquals(0, deps.code(), deps.err());
         String a = deps.out().substring(deps.out().indexOf("a.o: #deps"), deps.out().indexOf("b.o: #deps"));
         String b = deps.out().substring(deps.out().indexOf("b.o: #deps"));
-        assertTrue(a.contains("(VALID)") && a.contains("    x.h") && a.contains("    a.c") && !a.contains("y.h"),
+        assertTrue(a.contains("(VALID)") && a.contains("    ../src/x.h") && a.contains("    ../src/a.c") && !a.contains("y.h"),
                 "a.o's headers, as the depfile the host wrote named them:\n" + deps.out());
-        assertTrue(b.contains("(VALID)") && b.contains("    y.h") && !b.contains("x.h"), deps.out());
+        assertTrue(b.contains("(VALID)") && b.contains("    ../src/y.h") && !b.contains("x.h"), deps.out());
 
-        Files.writeString(w.resolve("x.h"), "#define X 3\n");
+        Files.writeString(src.resolve("x.h"), "#define X 3\n");
         NinjaTool.Result after = NinjaTool.run(w, "-n");
         assertEquals(0, after.code(), after.out() + after.err());
         assertTrue(after.out().contains("-o a.o") && after.out().contains("-o app"), after.out());
