@@ -36,6 +36,7 @@ class CockpitNinjaTest {
                 build unwanted.txt: copy a.txt
                 """;
         Path manifest = Samples.spec(dir, "w/build.ninja", manifestText + "default out/b.txt\n");
+        Files.writeString(manifest.resolveSibling("a.txt"), "hello\n");
         // the manifest's generator input is newer than it: the cockpit regenerates it first, as ninja does
         Files.writeString(manifest.resolveSibling("manifest.in"), manifestText
                 + "build out/c.txt: copy out/b.txt\ndefault out/b.txt out/c.txt\n");
