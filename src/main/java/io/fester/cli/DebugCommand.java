@@ -80,7 +80,7 @@ final class DebugCommand implements Callable<Integer> {
                     items.add(END);
                 }
             }, "fester-debug-run");
-            try (AutoCloseable interrupts = term.interrupts(run); io.fester.cache.Cache cache = run.cache()) {
+            try (Terminal.Release interrupts = term.interrupts(run); io.fester.cache.Cache cache = run.cache()) {
                 runner.start();
                 session(run, items, term.out);
                 runner.join();

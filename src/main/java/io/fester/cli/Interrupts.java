@@ -12,7 +12,7 @@ import sun.misc.SignalHandler;
  * actions; a third exits at once. Handling the signal (rather than a shutdown hook) keeps the database
  * open until the timeline is complete: H2 closes it from its own shutdown hook.
  */
-final class Interrupts implements AutoCloseable {
+final class Interrupts implements Terminal.Release {
     private final SignalHandler oldInt;
     private final SignalHandler oldTerm;
 

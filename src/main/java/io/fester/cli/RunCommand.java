@@ -54,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
         BuildGraph graph;
         try {
             graph = Specs.load(spec, link);
+            io.fester.uptodate.NinjaRecords.check(graph); // before anything is run or recorded
         } catch (Exception | Error e) {
             opening.thenAccept(TimelineStore::close);
             throw e;
@@ -67,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
             run.addListener(progress);
             String outcome;
             // the cache (its S3 clients) is closed however the run ends: done, failed, refused, Ctrl-C
-            try (AutoCloseable interrupts = term.interrupts(run); io.fester.cache.Cache cache = run.cache()) {
+            try (Terminal.Release interrupts = term.interrupts(run); io.fester.cache.Cache cache = run.cache()) {
                 outcome = run.run();
             } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());
@@ -83,37 +84,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * As ninja does before every build: when the manifest's own regeneration step (CMake's or Meson's) is out
-     * of date, runs it first — a run of its own, on this machine, recorded like any — and loads the manifest
-     * again; up to 10 times, as a generator may need a second pass. Returns the graph to build.
-     */
+    /** As ninja does before every build: the manifest's regeneration first, when it is out of date (ADR 0031). */
     private BuildGraph regenerate(BuildGraph graph, TimelineStore store) throws Exception {
-        for (int pass = 0; pass < 10; pass++) {
-            io.fester.uptodate.NinjaRegeneration.Needed needed = io.fester.uptodate.NinjaRegeneration.check(graph);
-            if (needed == null) {
-                return graph;
-            }
-            term.err.println("fester: " + needed.why() + ": regenerating " + spec + " first, as ninja does");
-            BuildGraph step = Specs.select(graph, List.of(needed.action()));
-            LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
-                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
-            run.onNotice(m -> term.err.println("fester: " + m));
-            Progress progress = new Progress(term.err);
-            run.addListener(progress);
-            String outcome;
-            try (AutoCloseable interrupts = term.interrupts(run)) {
-                outcome = run.run();
-            }
-            term.err.println(progress.summary(outcome, run.runId()));
-            if (!"succeeded".equals(outcome)) {
-                throw new UserError("regenerating " + spec + " failed (run " + run.runId() + "): fix what its "
-                        + "generator reported, then run again");
-            }
-            graph = Specs.load(spec, link);
-        }
-        throw new UserError(spec + " is still out of date after regenerating it 10 times: its generator does not "
-                + "bring it up to date (check the clock, or the generator's dependencies)");
+        return io.fester.session.ManifestRegeneration.regenerate(graph, spec, link, store,
+                m -> term.err.println("fester: " + TerminalText.clean(m)), run -> {
+                    Progress progress = new Progress(term.err);
+                    run.addListener(progress);
+                    String outcome;
+                    try (Terminal.Release interrupts = term.interrupts(run)) {
+                        outcome = run.run();
+                    }
+                    term.err.println(progress.summary(outcome, run.runId()));
+                    return outcome;
+                });
     }
 
     private java.util.concurrent.CompletableFuture<TimelineStore> openInBackground() {

@@ -84,7 +84,15 @@ final class SimulateCommand implements Callable<Integer> {
             History h = new History("costs of " + spec, stg.costs());
             return new Input(request(g, hosts(hosts)), h, Simulator.durations(g.actions(), stg.costs(), 0), "cost");
         }
-        BuildGraph g = Specs.load(spec, null, List.of()); // what 'fester run SPEC' builds: a manifest's defaults
+        BuildGraph all = Specs.load(spec, null);
+        // a simulation runs nothing, not even a manifest's generator (it may rewrite the build directory): an
+        // out-of-date manifest is planned as it is, and said so
+        io.fester.uptodate.NinjaRegeneration.Needed stale = io.fester.uptodate.NinjaRegeneration.check(all);
+        if (stale != null) {
+            System.err.println("fester: " + TerminalText.clean(stale.why()) + ": simulating " + spec + " as it is ("
+                    + "a simulation runs nothing); 'fester run' regenerates it first, as ninja does");
+        }
+        BuildGraph g = Specs.select(all, List.of()); // what 'fester run SPEC' builds: a manifest's defaults
         HostsFile hostsFile = hosts(hosts);
         History h = history(g, db);
         return new Input(request(g, hostsFile), h, Simulator.expectedDurations(g, h), "ms");

@@ -20,9 +20,9 @@ final class Terminal {
     final InputStream in;
     /** The client's working directory; null: this process's. */
     private final Path cwd;
-    private final Function<LiveRun, AutoCloseable> interrupts;
+    private final Function<LiveRun, Terminal.Release> interrupts;
 
-    Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, AutoCloseable> interrupts) {
+    Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts) {
         this.out = out;
         this.err = err;
         this.in = in;
@@ -58,8 +58,14 @@ final class Terminal {
         return p == null || cwd == null ? p : cwd.resolve(p).toString();
     }
 
+    /** What ends a run's Ctrl-C handling; closing it throws nothing. */
+    interface Release extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Ctrl-C cancels this run (first: cancel; second: stop without waiting) until closed. */
-    AutoCloseable interrupts(LiveRun run) {
+    Release interrupts(LiveRun run) {
         return interrupts.apply(run);
     }
 }

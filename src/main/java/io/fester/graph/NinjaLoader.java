@@ -52,6 +52,7 @@ public final class NinjaLoader {
             throw new SpecException(SourcePos.ofFile(file.toString()), "no such file");
         }
         p.digest.update(bytes);
+        p.open.add(identity(file));
         p.parse(file.toString(), new String(bytes, StandardCharsets.UTF_8), p.rootScope, 0);
         String digest = HexFormat.of().formatHex(p.digest.digest());
         return NinjaManifest.build(p.state(), root, file.toString(), digest,
@@ -61,6 +62,15 @@ public final class NinjaLoader {
     /** Everything parsing produced, handed to {@link NinjaManifest#build}. */
     record State(List<String> paths, int[] producer, boolean[] usedAsInput, List<NinjaEdge> edges, int[] defaults,
             int[] defaultOffsets, List<NinjaFile> defaultFiles, Map<String, Integer> nodeIndex) {}
+
+    /** A file as the loop check compares it: its real path when it has one (symlinks resolved). */
+    static Path identity(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
+    }
 
     private static final class Parser {
         final Path root;
@@ -76,6 +86,10 @@ public final class NinjaLoader {
         final List<Integer> defaults = new ArrayList<>();
         final List<Integer> defaultOffsets = new ArrayList<>();
         final List<NinjaFile> defaultFiles = new ArrayList<>();
+        /** The files being parsed, outermost first: an include of one of them is a loop. */
+        final List<Path> open = new ArrayList<>();
+        /** Where each file after the first in {@link #open} was included from, as {@code FILE:LINE:COLUMN}. */
+        final List<String> includedAt = new ArrayList<>();
 
         Parser(Path root, String mainShown) {
             this.root = root;
@@ -292,6 +306,17 @@ public final class NinjaLoader {
             if (depth >= 64) {
                 throw lx.errorAt(at, "'" + path + "' is nested 64 includes deep: do the includes form a cycle?");
             }
+            Path target = identity(root.resolve(path));
+            int loop = open.indexOf(target);
+            if (loop >= 0) {
+                StringBuilder chain = new StringBuilder("include loop: '" + path + "' is being read already:");
+                for (int i = loop; i < includedAt.size(); i++) {
+                    chain.append("\n  ").append(includedAt.get(i));
+                }
+                chain.append("\n  ").append(lx.file.pos(at)).append(" includes '").append(path)
+                        .append("' again\nremove one of these include/subninja lines");
+                throw lx.errorAt(at, chain.toString());
+            }
             byte[] bytes;
             try {
                 bytes = Files.readAllBytes(root.resolve(path));
@@ -302,8 +327,12 @@ public final class NinjaLoader {
             }
             digest.update(bytes);
             String shown = shownDir == null ? path : shownDir.resolve(path).toString();
+            open.add(target);
+            includedAt.add(lx.file.pos(at) + " includes '" + path + "'");
             parse(shown, new String(bytes, StandardCharsets.UTF_8), newScope ? new NinjaScope(scope) : scope,
                     depth + 1);
+            open.remove(open.size() - 1);
+            includedAt.remove(includedAt.size() - 1);
             expect(lx, Token.NEWLINE);
         }
 

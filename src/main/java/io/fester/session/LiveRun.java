@@ -172,6 +172,11 @@ public final class LiveRun {
     }
 
     private String runToEnd() throws StoreException, IOException {
+        try { // ninja's records must be files Fester can read, before anything is recorded
+            io.fester.uptodate.NinjaRecords.check(graph);
+        } catch (io.fester.graph.SpecException e) {
+            throw new UserError(e.getMessage());
+        }
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);
         NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
@@ -311,7 +316,7 @@ public final class LiveRun {
         // a restat action's exit says whether its outputs came out unchanged, hashed here before it is posted
         // and no secret of the environment reaches the record through an action's output
         Secrets secrets = Secrets.of(graph.env(), System.getenv());
-        Consumer<io.fester.timeline.Event> post = e -> holder[0].post(restat.apply(secrets.scrub(e)));
+        Consumer<io.fester.timeline.Event> post = secrets.scrubber(e -> holder[0].post(restat.apply(e)));
         Map<String, Backend> backends = workspaceBackends(root, post);
         for (String h : local) {
             dispatchers.route(h, backends.get(h));
@@ -346,7 +351,8 @@ public final class LiveRun {
             cache.onLayerDown(this::notice);
             io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
                     e -> holder[0].post(e));
-            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(e), graph, () -> runId);
+            // a hit's output, as the action printed it when it ran, is scrubbed too (whole, in one chunk)
+            cacheRun = new CacheRun(session, stamper, e -> holder[0].post(secrets.scrub(e)), graph, () -> runId);
             l.addListener(cacheRun); // before the stamper: it hears of a success first
         }
         l.addListener(stamper);

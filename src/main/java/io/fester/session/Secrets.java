@@ -1,14 +1,18 @@
 package io.fester.session;
 
 import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
 import io.fester.timeline.Output;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Keeps secrets out of the timeline. An environment variable whose name looks like a secret
@@ -17,8 +21,9 @@ import java.util.TreeMap;
  * keys were redacted — while the actions still get the real value; and such values (the spec's and
  * Fester's own environment's, which actions inherit) are cut out of recorded action output.
  *
- * <p>Output arrives in chunks: a secret split across two chunks is not recognised. Immutable,
- * thread-safe.
+ * <p>Output arrives in chunks, and a secret may be split across two of them (a process that writes it in two
+ * writes): {@link #scrubber} holds back the end of a chunk that could begin a secret until the next chunk of
+ * the same stream (or the action's exit) shows whether it does. Immutable, thread-safe.
  */
 public final class Secrets {
     /** What a secret's value is recorded as. */
@@ -82,6 +87,86 @@ public final class Secrets {
                 text = text.replace(v.getKey(), "<redacted:" + v.getValue() + ">");
             }
         }
-        return text.equals(o.text()) ? e : new Output(o.action(), o.stream(), text);
+        return text.equals(o.text()) ? e : new Output(o.action(), o.stream(), text, o.attempt());
+    }
+
+    /** The text with every secret value replaced by {@code <redacted:NAME>}. */
+    private String replace(String text) {
+        for (Map.Entry<String, String> v : values) {
+            if (text.contains(v.getKey())) {
+                text = text.replace(v.getKey(), "<redacted:" + v.getValue() + ">");
+            }
+        }
+        return text;
+    }
+
+    /** The length of the longest end of {@code text} that is the beginning, not the whole, of a secret value. */
+    private int secretStartAtEnd(String text) {
+        int best = 0;
+        for (Map.Entry<String, String> v : values) {
+            String secret = v.getKey();
+            for (int k = Math.min(secret.length() - 1, text.length()); k > best; k--) {
+                if (text.regionMatches(text.length() - k, secret, 0, k)) {
+                    best = k;
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * What {@code sink} may receive, passed through: each action output with every secret cut out, also a
+     * secret split across chunks of one stream. The end of a chunk that could begin a secret is held back and
+     * goes out with the stream's next chunk, or before the action's {@code exit} (every started attempt ends
+     * in one); output that comes after its attempt's exit is scrubbed alone. One per run; thread-safe.
+     */
+    public Consumer<Event> scrubber(Consumer<Event> sink) {
+        if (values.isEmpty()) {
+            return sink;
+        }
+        return new Consumer<>() {
+            /** Per action, stream and attempt: the end held back, or null once the attempt has exited. */
+            private final Map<List<Object>, String> held = new HashMap<>();
+
+            @Override
+            public void accept(Event e) {
+                List<Event> out = new ArrayList<>(2);
+                synchronized (this) {
+                    if (e instanceof Output o && o.text() != null) {
+                        List<Object> key = Arrays.asList(o.action(), o.stream(), o.attempt());
+                        boolean open = !held.containsKey(key) || held.get(key) != null;
+                        String before = open ? held.getOrDefault(key, "") : "";
+                        String text = replace(before + o.text());
+                        int hold = open ? secretStartAtEnd(text) : 0;
+                        if (open) {
+                            held.put(key, text.substring(text.length() - hold));
+                        }
+                        if (hold < text.length()) {
+                            out.add(new Output(o.action(), o.stream(), text.substring(0, text.length() - hold),
+                                    o.attempt()));
+                        }
+                    } else {
+                        if (e instanceof Exit x) { // what its attempt held back goes before its end
+                            for (Map.Entry<List<Object>, String> h : held.entrySet()) {
+                                List<Object> k = h.getKey();
+                                if (x.action().equals(k.get(0)) && java.util.Objects.equals(x.attempt(), k.get(2))) {
+                                    if (h.getValue() != null && !h.getValue().isEmpty()) {
+                                        out.add(new Output(x.action(), (String) k.get(1), h.getValue(), x.attempt()));
+                                    }
+                                    h.setValue(null);
+                                }
+                            }
+                            // a stream that printed nothing yet: anything it prints later is scrubbed alone
+                            for (String stream : List.of("stdout", "stderr")) {
+                                held.putIfAbsent(Arrays.asList(x.action(), stream, x.attempt()), null);
+                            }
+                        }
+                        out.add(e);
+                    }
+                    out.forEach(sink); // in the lock: a held end never overtakes what came before it
+                }
+            }
+        };
     }
 }

@@ -253,7 +253,7 @@ final class RunController implements AutoCloseable {
     private void runOn(Path file, boolean debug, boolean rebuild) {
         BuildGraph graph;
         try {
-            graph = Specs.load(file, null, List.of()); // as `fester run FILE`: by its kind, default targets
+            graph = Specs.load(file, null); // every action: a manifest's regeneration step is not a default target
         } catch (UserError e) {
             Platform.runLater(() -> vm.message(e.getMessage()));
             return;
@@ -264,6 +264,43 @@ final class RunController implements AutoCloseable {
             Platform.runLater(() -> vm.message("cannot read " + file + ": " + e.getMessage()));
             return;
         }
+        BuildGraph regenerated;
+        try { // as `fester run` and ninja: an out-of-date manifest is regenerated first, a run of its own
+            io.fester.uptodate.NinjaRecords.check(graph);
+            regenerated = io.fester.session.ManifestRegeneration.regenerate(graph, file, null, store.join(),
+                    m -> Platform.runLater(() -> vm.message(m)), r -> {
+                        current = r;
+                        if (closing) {
+                            r.cancel("cancelled from the cockpit (quit)", false);
+                        }
+                        try {
+                            String outcome = r.run();
+                            int id = r.runId();
+                            Platform.runLater(() -> vm.message("regenerating " + file.getFileName() + ": " + outcome
+                                    + " (run " + id + ")"));
+                            return outcome;
+                        } finally {
+                            current = null;
+                        }
+                    });
+            regenerated = Specs.select(regenerated, List.of()); // as `fester run FILE`: by its kind, default targets
+        } catch (UserError | SpecException e) {
+            Platform.runLater(() -> vm.message(e.getMessage()));
+            return;
+        } catch (java.util.concurrent.CompletionException e) {
+            Platform.runLater(() -> vm.message(e.getCause().getMessage()));
+            return;
+        } catch (StoreException | IOException e) {
+            Platform.runLater(() -> vm.message("the manifest could not be regenerated: " + e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            Platform.runLater(() -> vm.message("the manifest could not be regenerated: " + e));
+            return;
+        }
+        runGraph(file, regenerated, debug, rebuild);
+    }
+
+    private void runGraph(Path file, BuildGraph graph, boolean debug, boolean rebuild) {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {

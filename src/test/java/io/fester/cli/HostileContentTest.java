@@ -125,6 +125,35 @@ class HostileContentTest {
     }
 
     @Test
+    void aSecretWrittenInTwoWritesWithAPauseIsStillCut() throws Exception {
+        String token = "ghp_SPLITs3cr3t0987654321";
+        // two writes of the shell's printf, half a second apart: two output chunks, the secret split between them
+        Path spec = Samples.spec(dir, "w/fester.yaml", "env: {GITHUB_TOKEN: " + token + "}\n"
+                + "actions:\n"
+                + "  - {id: split, run: 'printf \"auth=%s\" \"$(printf %s \"$GITHUB_TOKEN\" | cut -c1-9)\"; sleep 0.5; "
+                + "printf \"%s end\\\\n\" \"$(printf %s \"$GITHUB_TOKEN\" | cut -c10-)\"; printf ghp_SPL'}\n");
+        Cli.Result r = Cli.run(db(), "run", spec.toString(), "-j", "1");
+        assertEquals(0, r.code(), r.toString());
+        Cli.Result events = Cli.run(db(), "events", "last");
+        assertFalse(events.out().contains(token) || events.out().contains("SPLITs3cr3t") || events.out().contains(
+                "0987654321"), "no part of the secret is recorded: " + events.out());
+        StringBuilder printed = new StringBuilder();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : events.out().lines().filter(l -> l.startsWith("{")).toList()) {
+            com.fasterxml.jackson.databind.JsonNode e = json.readTree(line);
+            if (e.has("text") && "split".equals(e.path("action").asText())) {
+                printed.append(e.get("text").asText());
+            }
+        }
+        assertEquals("auth=<redacted:GITHUB_TOKEN> end\nghp_SPL", printed.toString(), "the output, whole: "
+                + events.out());
+        Path report = dir.resolve("split-report.html");
+        assertEquals(0, Cli.run(db(), "report", "last", "--format", "html", "-o", report.toString()).code());
+        assertFalse(Files.readString(report).contains("SPLITs3cr3t"), "nor in the report");
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "a redacted run still verifies");
+    }
+
+    @Test
     void secretsOfFestersOwnEnvironmentThatActionsInheritAreCutFromTheRecord() throws Exception {
         String key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
         Path spec = Samples.spec(dir, "w/fester.yaml",

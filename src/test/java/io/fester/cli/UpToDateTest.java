@@ -327,11 +327,14 @@ class UpToDateTest {
                 build a: make
                 build b: make a
                 """);
-        Files.createDirectory(manifest.resolveSibling(".ninja_deps")); // ninja's deps log cannot be written
+        // ninja's deps log cannot be written: a link into a directory that does not exist (a directory there is a
+        // user error, said before the run: NinjaRecords; root writes any file whatever its mode)
+        Files.createSymbolicLink(manifest.resolveSibling(".ninja_deps"), Path.of("no-such-dir/deps"));
         Cli.Result r = Cli.run(db(), "run", manifest.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.err().contains("could not write ninja's records (.ninja_log, .ninja_deps) in "
-                + manifest.getParent()), r.err());
+                + manifest.getParent()) || r.err().contains(manifest.resolveSibling(".ninja_deps")
+                + " kept changing while Fester wrote to it: its headers of this run are not recorded"), r.err());
         assertFalse(r.err().contains("could not write " + manifest.resolveSibling(Stamps.FILE)), r.err());
         assertEquals(Map.of("a", "up_to_date", "b", "up_to_date"), run(manifest), "Fester's stamps were kept");
     }

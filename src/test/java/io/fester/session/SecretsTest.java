@@ -44,4 +44,28 @@ class SecretsTest {
         Exit x = new Exit("a", "local", 1, 0, null, Exit.CAUSE_EXIT, List.of(), 5);
         assertSame(x, s.scrub(x));
     }
+
+    @Test
+    void aSecretSplitAcrossChunksIsCutAndWhatOnlyLookedLikeOneComesOutBeforeTheExit() {
+        Secrets s = Secrets.of(Map.of("API_TOKEN", "tok_abcdef123456"), Map.of());
+        List<io.fester.timeline.Event> got = new java.util.ArrayList<>();
+        java.util.function.Consumer<io.fester.timeline.Event> post = s.scrubber(got::add);
+        post.accept(new Output("a", "stdout", "key=tok_abc", 1));
+        post.accept(new Output("a", "stderr", "tok_", 1)); // another stream holds its own end
+        post.accept(new Output("a", "stdout", "def123456 ok\n", 1));
+        post.accept(new Output("a", "stdout", "not one: tok_ab", 1));
+        post.accept(new Exit("a", "local", 1, 0, null, Exit.CAUSE_EXIT, List.of(), 5));
+        post.accept(new Output("a", "stdout", "late tok_abc", 1)); // after its exit: nothing would flush it
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        for (io.fester.timeline.Event e : got) {
+            if (e instanceof Output o) {
+                assertEquals(1, o.attempt(), "the attempt is kept");
+                (o.stream().equals("stdout") ? out : err).append(o.text());
+            }
+        }
+        assertEquals("key=<redacted:API_TOKEN> ok\nnot one: tok_ablate tok_abc", out.toString());
+        assertEquals("tok_", err.toString());
+        assertTrue(got.get(got.size() - 2) instanceof Exit, "held ends go out before the exit: " + got);
+    }
 }
