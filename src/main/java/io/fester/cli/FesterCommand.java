@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, RunsCommand.class, EventsCommand.class, VerifyCommand.class,
             GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
             AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class,
-            ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class, ServeCommand.class})
+            ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class, ServeCommand.class,
+            DoctorCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override
