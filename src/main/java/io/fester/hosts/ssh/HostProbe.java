@@ -54,6 +54,11 @@ public final class HostProbe {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(t.address(), t.port()), (int) timeout.toMillis());
             out.accept(DoctorCheck.pass(name + " reachable at " + t.where()));
+        } catch (java.net.UnknownHostException e) {
+            out.accept(DoctorCheck.fail(name + " unreachable: unknown host name " + t.address(), "fix the "
+                    + (t.addressFrom() == null ? "host's address" : t.addressFrom()) + ", or give the name a HostName "
+                    + "in ~/.ssh/config"));
+            return;
         } catch (IOException e) {
             out.accept(DoctorCheck.fail(name + " unreachable at " + t.where() + ": " + SshErrors.connect(e, t),
                     "check that the machine is up and sshd listens on port " + t.port()
