@@ -82,4 +82,34 @@ class DoctorChecksTest {
         assertEquals("FAIL timeline " + file + " has mode rw-r--r-- (others may read what it holds) — chmod 600 " + file,
                 open.line());
     }
+
+    @Test
+    void aDatabaseLockedByAnotherProgramFailsWithWhatToDo() throws Exception {
+        String db = dir.resolve("locked/timeline").toString();
+        TimelineStore.open(db).close();
+        // another program holding the file without sharing it (no AUTO_SERVER): H2's file lock, in a process of its own
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), HoldDatabase.class.getName(), db)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertEquals('h', other.getInputStream().read(), "the holder opened the database");
+            DoctorCheck c = doctor(SharedCacheConfig.NONE, Map.of(), db).database();
+            assertTrue(!c.ok() && c.line().contains("does not open") && c.line().contains("locked by another program"),
+                    c.line());
+        } finally {
+            other.destroy();
+            other.waitFor();
+        }
+    }
+
+    /** Holds a database open without sharing it until stdin closes or it is killed. */
+    public static final class HoldDatabase {
+        public static void main(String[] args) throws Exception {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + args[0], "fester", "")) {
+                System.out.print('h');
+                System.out.flush();
+                System.in.read();
+            }
+        }
+    }
 }
