@@ -69,8 +69,13 @@ final class HostsDialog {
     /** Shows the dialog and starts the checks. */
     void show() {
         stage.show();
-        check();
+        stage.toFront();
+        if (!running) {
+            check();
+        }
     }
+
+    private boolean running; // FX thread only
 
     /** The lines so far (for tests). */
     List<DoctorCheck> checks() {
@@ -87,6 +92,7 @@ final class HostsDialog {
     }
 
     private void check() {
+        running = true;
         checks.clear();
         again.setDisable(true);
         status.setText("Checking…");
@@ -95,6 +101,7 @@ final class HostsDialog {
             status.setText(failed == 0 ? "all " + all.size() + " checks passed"
                     : failed + " of " + all.size() + " checks failed");
             again.setDisable(false);
+            running = false;
         }));
     }
 }

@@ -73,8 +73,14 @@ public final class HostProbe {
                 out.accept(DoctorCheck.fail(name + " (" + t.where() + "): host key not trusted", e.getMessage()));
                 return;
             } catch (IOException e) {
-                out.accept(DoctorCheck.pass(name + ": host key trusted (" + t.knownHosts() + ")"));
-                out.accept(DoctorCheck.fail(name + ": cannot log in as " + where, e.getMessage()));
+                if (String.valueOf(e.getMessage()).contains("refused the key")) { // past the key exchange
+                    out.accept(DoctorCheck.pass(name + ": host key trusted (" + t.knownHosts() + ")"));
+                    out.accept(DoctorCheck.fail(name + ": cannot log in as " + where, e.getMessage()
+                            + "; add your public key to the host's ~/.ssh/authorized_keys (ssh-copy-id), or set 'user:'"));
+                } else {
+                    out.accept(DoctorCheck.fail(name + ": no SSH session with " + where, e.getMessage()
+                            + "; check that an SSH server answers on port " + t.port()));
+                }
                 return;
             }
             out.accept(DoctorCheck.pass(name + ": host key trusted (" + t.knownHosts() + ")"));
