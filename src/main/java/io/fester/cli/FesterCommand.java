@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class, BenchCommand.class, CockpitCommand.class, ExplainCommand.class,
             AutopsyCommand.class, CriticalPathCommand.class, SimulateCommand.class, BenchStgCommand.class,
             ReportCommand.class, ReplayCommand.class, DebugCommand.class, CacheCommand.class, ServeCommand.class,
-            CommandLine.HelpCommand.class})
+            DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class FesterCommand implements Runnable {
 
     @Override

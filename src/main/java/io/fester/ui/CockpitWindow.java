@@ -309,7 +309,26 @@ public final class CockpitWindow {
             applyTheme();
         });
         Menu view = new Menu("View", null, fit, in, out, find, new SeparatorMenuItem(), theme);
-        return new MenuBar(file, view);
+        MenuItem checkHosts = item("Check Hosts…", "mdi2s-stethoscope", new KeyCodeCombination(KeyCode.H,
+                KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN), this::checkHosts);
+        checkHosts.setId("checkHosts");
+        Menu hostsMenu = new Menu("Hosts", null, checkHosts);
+        return new MenuBar(file, view, hostsMenu);
+    }
+
+    private HostsDialog hostsDialog;
+
+    /** Hosts → Check Hosts…: the checks of fester doctor, in a window of their own. */
+    void checkHosts() {
+        if (hostsDialog == null) {
+            hostsDialog = new HostsDialog(stage, runs::checkHosts);
+        }
+        hostsDialog.show();
+    }
+
+    /** The Hosts dialog once opened (for tests), else null. */
+    HostsDialog hostsDialog() {
+        return hostsDialog;
     }
 
     private static MenuItem item(String text, String icon, KeyCombination keys, Runnable action) {

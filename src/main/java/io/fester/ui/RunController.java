@@ -358,6 +358,33 @@ final class RunController implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code fester doctor}'s checks on the hosts the next run would use (the demo cluster's, a
+     * chosen hosts file's, or this machine), the shared cache and the database, on a thread
+     * of its own: each line to {@code each}, all of them to {@code done} (both off the FX thread).
+     */
+    void checkHosts(java.util.function.Consumer<io.fester.hosts.DoctorCheck> each,
+            java.util.function.Consumer<java.util.List<io.fester.hosts.DoctorCheck>> done) {
+        Thread t = new Thread(() -> {
+            java.util.List<io.fester.hosts.DoctorCheck> all;
+            try {
+                io.fester.session.Doctor doctor = new io.fester.session.Doctor(hosts(), sharedCache, db,
+                        io.fester.hosts.Toolchain.compiler(System.getenv()), System.getenv(), false, // the window shows: a display
+                        Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath(),
+                        io.fester.session.Doctor.TIMEOUT);
+                all = doctor.run(each);
+            } catch (RuntimeException e) {
+                io.fester.hosts.DoctorCheck broke = io.fester.hosts.DoctorCheck.fail("the checks broke: " + e,
+                        "run fester doctor in a terminal for the same checks");
+                each.accept(broke);
+                all = java.util.List.of(broke);
+            }
+            done.accept(all);
+        }, "fester-check-hosts");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The demo cluster's hosts (started on first use), or the local host when there is no demo or it fails. */
     private HostsFile hosts() {
         Path file = hostsFile;
