@@ -99,6 +99,10 @@ class ProcessLifecycleTest {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(130, p.exitValue(), out);
         assertFalse(out.contains("\tat "), out);
+        // killed with its group; once Fester is gone the killed shell is reaped by init, which may take a moment
+        for (int i = 0; i < 100 && ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
         assertFalse(ProcessHandle.of(action).map(ProcessHandle::isAlive).orElse(false), "the action was killed");
         try (TimelineStore store = TimelineStore.open(db())) {
             RunInfo run = store.resolve("last");
