@@ -14,6 +14,9 @@ public final class FesterProcess {
     public static ProcessBuilder builder(List<String> jvmArgs, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // as bin/fester runs a terminal command: the quick JIT and the serial collector start a short process
+        // in less CPU (the tests start many); a test's own JVM arguments come after, so they win
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
