@@ -56,7 +56,13 @@ final class RunCommand implements Callable<Integer> {
             graph = Specs.load(spec, link);
             io.fester.uptodate.NinjaRecords.check(graph); // before anything is run or recorded
         } catch (Exception | Error e) {
-            opening.thenAccept(TimelineStore::close);
+            // the store is closed before the command returns, so nothing touches the database after it (an
+            // in-process caller, a test's temporary directory); the spec's error is the one the user is told
+            try {
+                opening.join().close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         try (TimelineStore store = opened(opening); DemoCluster demo = build.startDemo()) {
