@@ -46,7 +46,9 @@ class BoundByTest {
 
         JsonNode bound = EventCodec.MAPPER.readTree(Cli.run(db(), "critical-path", "last", "--json").out()).get("bound");
         assertEquals("capacity", bound.get("by").asText());
-        assertTrue(bound.get("hosts").get(0).get("utilisation").asDouble() > 0.9, bound.toString());
+        // the one slot is busy but for the gaps between one action's end and the next one's start, which grow
+        // on a loaded machine (0.88 seen with two test JVMs on 2 cores)
+        assertTrue(bound.get("hosts").get(0).get("utilisation").asDouble() > 0.7, bound.toString());
         JsonNode plus2 = null;
         for (JsonNode w : bound.get("more_slots")) {
             if (w.get("what").asText().equals("+2 slots")) {
