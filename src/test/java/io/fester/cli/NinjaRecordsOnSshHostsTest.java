@@ -62,8 +62,9 @@ class NinjaRecordsOnSshHostsTest {
         assertTrue(n.out().contains("ninja: no work to do."), "ninja -n wants to run:\n" + n.out() + n.err());
         NinjaTool.Result deps = NinjaTool.run(w, "-t", "deps");
         assertEquals(0, deps.code(), deps.err());
-        String a = deps.out().substring(deps.out().indexOf("a.o: #deps"), deps.out().indexOf("b.o: #deps"));
-        String b = deps.out().substring(deps.out().indexOf("b.o: #deps"));
+        // ninja lists the entries in the order they were recorded, that is in whichever order the hosts finished
+        String a = entry(deps.out(), "a.o: #deps");
+        String b = entry(deps.out(), "b.o: #deps");
         assertTrue(a.contains("(VALID)") && a.contains("    ../src/x.h") && a.contains("    ../src/a.c") && !a.contains("y.h"),
                 "a.o's headers, as the depfile the host wrote named them:\n" + deps.out());
         assertTrue(b.contains("(VALID)") && b.contains("    ../src/y.h") && !b.contains("x.h"), deps.out());
@@ -73,5 +74,13 @@ class NinjaRecordsOnSshHostsTest {
         assertEquals(0, after.code(), after.out() + after.err());
         assertTrue(after.out().contains("-o a.o") && after.out().contains("-o app"), after.out());
         assertFalse(after.out().contains("-o b.o"), "only x.h's reader and the link: " + after.out());
+    }
+
+    /** One output's entry in {@code ninja -t deps}: from its header line to the blank line that ends it. */
+    private static String entry(String out, String header) {
+        int from = out.indexOf(header);
+        assertTrue(from >= 0, "no " + header + " in:\n" + out);
+        int end = out.indexOf("\n\n", from);
+        return out.substring(from, end < 0 ? out.length() : end);
     }
 }
