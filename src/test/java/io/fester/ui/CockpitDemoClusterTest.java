@@ -54,9 +54,5 @@ class CockpitDemoClusterTest {
         assertTrue(card > 80, "a host card has its title, three sparklines and the cache line: " + card);
         // the window opens at its default size; the hosts pane shows at least demo1's card whole
         assertTrue(pane >= card + 16, "hosts pane " + pane + " px high, a host card " + card + " px");
-        // each card's cache line says what the view model knows of that host (the demo hosts compile under ccache)
-        List<String> lines = WaitForAsyncUtils.asyncFx(() -> window.hosts().cacheLines()).get();
-        assertEquals(window.hosts().hostNames().stream().map(window.viewModel()::hostCache).toList(), lines);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("ccache ")), "a host's ccache hit rate: " + lines);
     }
 }
