@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * {@link #close()} closes every layer.
  *
  * <p>Where the command line builds its cache: {@code cli.BuildOptions.cache()} ({@code run}, {@code debug};
- * {@code --no-cache}, {@code --cache}, {@code FESTER_CACHE=off}), {@code cli.CacheCommand.cache(…)} ({@code fester
+ * {@code --no-cache}, {@code --cache}, {@code FESTER_CACHE=off}), {@code cli.CacheCommand.CacheOptions.open()} ({@code fester
  * cache stats|gc|verify|clear}, local and shared) and {@code ui.RunController} (the cockpit's runs): the places to add a
  * shared layer after {@link #defaultLayers()}. Manifest entries are stored as results under
  * {@code KEY.m0 … KEY.m15} (so result keys are 64 hex digits, optionally followed by {@code .mN}).

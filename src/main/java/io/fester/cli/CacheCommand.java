@@ -37,13 +37,61 @@ final class CacheCommand implements Runnable {
     }
 
     /**
-     * The local layer, then the shared one {@code --remote-cache} names, else the one the hosts file's
-     * {@code cache:} section names ({@code --hosts FILE}): every cache command works on both.
+     * The options every cache command takes: {@code --db} (accepted as by every command; only {@code stats}
+     * reads the timeline), {@code --remote-cache…} and {@code --hosts FILE}.
      */
-    static Cache cache(RemoteCacheOptions remote, HostsOption hosts) throws Exception {
-        HostsFile file = hosts.load();
-        remote.check(file);
-        return remote.cache(file);
+    static final class CacheOptions {
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Mixin
+        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
+
+        @Mixin
+        HostsOption hosts = new HostsOption();
+
+        /**
+         * The local layer, then the shared one {@code --remote-cache} names, else the one the hosts file's
+         * {@code cache:} section names ({@code --hosts FILE}): every cache command works on both.
+         */
+        Cache open() throws Exception {
+            HostsFile file = hosts.load();
+            remoteCache.check(file);
+            return remoteCache.cache(file);
+        }
+    }
+
+    /** What a command does to one layer: the rest of its line ({@code LAYER: …}). */
+    @FunctionalInterface
+    interface OnLayer {
+        String apply(CacheLayer layer) throws java.io.IOException;
+    }
+
+    /**
+     * Each layer in turn, one line each: {@code LAYER: what step said}; a layer that cannot be reached
+     * ({@code LAYER: unavailable: why}) is counted and the walk goes on; with {@code writes}, a read-only
+     * layer is said to be left as it is. Returns how many layers were unavailable.
+     */
+    static int eachLayer(CacheOptions options, boolean writes, OnLayer step) throws Exception {
+        int unavailable = 0;
+        try (Cache c = options.open()) {
+            for (CacheLayer l : c.layers()) {
+                if (writes && !l.writable()) {
+                    System.out.println(l.name() + ": read-only, left as it is");
+                    continue;
+                }
+                String line;
+                try {
+                    line = step.apply(l);
+                } catch (java.io.IOException e) {
+                    System.out.println(l.name() + ": unavailable: " + e.getMessage());
+                    unavailable++;
+                    continue;
+                }
+                System.out.println(l.name() + ": " + line);
+            }
+        }
+        return unavailable;
     }
 
     /** {@code --hosts FILE}: a hosts file whose {@code cache:} section names the shared store. */
@@ -99,31 +147,17 @@ final class CacheCommand implements Runnable {
     @Command(name = "stats", description = "What each layer holds, and the hit rate of the last run that used the cache")
     static final class Stats implements Callable<Integer> {
         @Mixin
-        DbOption db;
-
-        @Mixin
-        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
-
-        @Mixin
-        HostsOption hosts = new HostsOption();
+        CacheOptions options = new CacheOptions();
 
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache(remoteCache, hosts)) {
-                for (CacheLayer l : c.layers()) {
-                    CacheLayer.Usage u;
-                    try {
-                        u = l.usage();
-                    } catch (java.io.IOException e) {
-                        System.out.println(l.name() + ": unavailable: " + e.getMessage());
-                        continue;
-                    }
-                    System.out.println(l.name() + ": " + u.results() + " results, " + u.blobs() + " blobs, "
-                            + size(u.bytes()) + (l instanceof LocalCacheLayer local ? " of " + size(local.maxBytes())
-                            + " (" + local.dir() + ")" : "") + (l.writable() ? "" : ", read-only"));
-                }
-            }
-            try (io.fester.timeline.TimelineStore store = db.open()) {
+            eachLayer(options, false, l -> {
+                CacheLayer.Usage u = l.usage();
+                return u.results() + " results, " + u.blobs() + " blobs, " + size(u.bytes())
+                        + (l instanceof LocalCacheLayer local ? " of " + size(local.maxBytes()) + " (" + local.dir() + ")"
+                        : "") + (l.writable() ? "" : ", read-only");
+            });
+            try (io.fester.timeline.TimelineStore store = options.db.open()) {
                 List<io.fester.timeline.RunInfo> runs = store.runs();
                 for (int i = runs.size() - 1; i >= 0; i--) {
                     List<Recorded> events = store.events(runs.get(i).id());
@@ -159,43 +193,22 @@ final class CacheCommand implements Runnable {
     @Command(name = "gc", description = "Remove dangling results, blobs no result names, and the least recently used "
             + "entries beyond the size bound")
     static final class Gc implements Callable<Integer> {
-        @Mixin
-        DbOption db; // accepted as by every command; the cache itself is not in the timeline
-
         @Option(names = "--max-size", paramLabel = "SIZE", description = "the local layer's bound, e.g. 5G; default 10G")
         String maxSize;
 
         @Mixin
-        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
-
-        @Mixin
-        HostsOption hosts = new HostsOption();
+        CacheOptions options = new CacheOptions();
 
         @Override
         public Integer call() throws Exception {
             long max = maxSize == null ? LocalCacheLayer.DEFAULT_MAX_BYTES : parseSize(maxSize);
-            int failed = 0;
-            try (Cache c = cache(remoteCache, hosts)) {
-                for (CacheLayer l : c.layers()) {
-                    if (!l.writable()) {
-                        System.out.println(l.name() + ": read-only, left as it is");
-                        continue;
-                    }
-                    CacheGc.Report r;
-                    try {
-                        r = CacheGc.collect(l, max);
-                    } catch (java.io.IOException e) {
-                        System.out.println(l.name() + ": unavailable: " + e.getMessage());
-                        failed++;
-                        continue;
-                    }
-                    System.out.println(l.name() + ": removed " + r.danglingResults() + " dangling results, "
-                            + r.orphanBlobs() + " unreferenced blobs, " + r.evicted() + " least recently used"
-                            + (r.young() > 0 ? "; kept " + r.young() + " unreferenced blobs written in the last hour"
-                            : "") + "; now " + r.after().results() + " results, " + r.after().blobs() + " blobs, "
-                            + size(r.after().bytes()));
-                }
-            }
+            int failed = eachLayer(options, true, l -> {
+                CacheGc.Report r = CacheGc.collect(l, max);
+                return "removed " + r.danglingResults() + " dangling results, " + r.orphanBlobs() + " unreferenced blobs, "
+                        + r.evicted() + " least recently used" + (r.young() > 0 ? "; kept " + r.young()
+                        + " unreferenced blobs written in the last hour" : "") + "; now " + r.after().results()
+                        + " results, " + r.after().blobs() + " blobs, " + size(r.after().bytes());
+            });
             return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }
@@ -203,9 +216,6 @@ final class CacheCommand implements Runnable {
     @Command(name = "verify", description = "Run N actions of a built tree that have cached results again and compare "
             + "their outputs' bytes with the cache (exit 1 on a difference)")
     static final class Verify implements Callable<Integer> {
-        @Mixin
-        DbOption db; // accepted as by every command; the cache itself is not in the timeline
-
         @Parameters(index = "0", paramLabel = "SPEC", description = "the build, as for 'fester run' (built already)")
         Path spec;
 
@@ -216,10 +226,7 @@ final class CacheCommand implements Runnable {
         long seed = 1;
 
         @Mixin
-        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
-
-        @Mixin
-        HostsOption hosts = new HostsOption();
+        CacheOptions options = new CacheOptions();
 
         @Override
         public Integer call() throws Exception {
@@ -228,7 +235,7 @@ final class CacheCommand implements Runnable {
             }
             BuildGraph graph = Specs.load(spec, null);
             List<CacheVerify.Checked> checked;
-            try (Cache c = cache(remoteCache, hosts)) {
+            try (Cache c = options.open()) {
                 checked = CacheVerify.verify(c, graph, sample, seed);
             }
             if (checked.isEmpty()) {
@@ -251,29 +258,16 @@ final class CacheCommand implements Runnable {
     @Command(name = "clear", description = "Remove everything the writable layers hold")
     static final class Clear implements Callable<Integer> {
         @Mixin
-        DbOption db; // accepted as by every command; the cache itself is not in the timeline
-
-        @Mixin
-        RemoteCacheOptions remoteCache = new RemoteCacheOptions();
-
-        @Mixin
-        HostsOption hosts = new HostsOption();
+        CacheOptions options = new CacheOptions();
 
         @Override
         public Integer call() throws Exception {
-            try (Cache c = cache(remoteCache, hosts)) {
-                for (CacheLayer l : c.layers()) {
-                    if (!l.writable()) {
-                        System.out.println(l.name() + ": read-only, left as it is");
-                        continue;
-                    }
-                    CacheLayer.Usage u = l.usage();
-                    l.clear();
-                    System.out.println(l.name() + ": removed " + u.results() + " results and " + u.blobs() + " blobs ("
-                            + size(u.bytes()) + ")");
-                }
-            }
-            return ExitCodes.OK;
+            int failed = eachLayer(options, true, l -> {
+                CacheLayer.Usage u = l.usage();
+                l.clear();
+                return "removed " + u.results() + " results and " + u.blobs() + " blobs (" + size(u.bytes()) + ")";
+            });
+            return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }
 }

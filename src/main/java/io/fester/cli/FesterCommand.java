@@ -70,6 +70,14 @@ public final class FesterCommand implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             PrintWriter err = cmd.getErr();
+            if (ex instanceof io.fester.session.RunCancelled) { // as a cancelled run: interrupted, not bad input
+                err.println("fester: " + TerminalText.message(ex.getMessage()));
+                return ExitCodes.INTERRUPTED;
+            }
+            if (ex instanceof UserError && ex.getCause() instanceof SpecException) { // FILE: message, as below
+                err.println(TerminalText.message(ex.getMessage()));
+                return ExitCodes.USAGE;
+            }
             if (ex instanceof UserError || ex instanceof StoreException) {
                 err.println("fester: " + TerminalText.message(ex.getMessage()));
                 return ExitCodes.USAGE;

@@ -223,6 +223,11 @@ public final class NinjaDepsLog {
 
         /** As {@link NinjaDepsLog#append}: null, or why nothing was written. */
         public String append(Map<String, Deps> records) throws IOException {
+            String dangling = dangling(file);
+            if (dangling != null) {
+                known = null;
+                return dangling;
+            }
             for (int attempt = 0; attempt < 5; attempt++) {
                 Object before = fileKey(file);
                 FileChannel ch;
@@ -295,6 +300,21 @@ public final class NinjaDepsLog {
             }
             known = null;
             return file + " kept changing while Fester wrote to it: its headers of this run are not recorded";
+        }
+
+        /** Why a symbolic link whose target is missing cannot take the records (it is no file to create), or null. */
+        private static String dangling(Path file) {
+            if (!Files.isSymbolicLink(file) || Files.exists(file)) {
+                return null;
+            }
+            String target;
+            try {
+                target = Files.readSymbolicLink(file).toString();
+            } catch (IOException e) {
+                target = "a missing file";
+            }
+            return file + " is a symbolic link to " + target + ", which does not exist: the headers of this run are not "
+                    + "recorded in it; remove the link (rm '" + file + "') and ninja and Fester start a new file there";
         }
 
         private static Object fileKey(Path file) throws IOException {

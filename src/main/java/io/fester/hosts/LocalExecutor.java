@@ -280,6 +280,7 @@ public final class LocalExecutor implements Backend {
 
     private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done,
             StringBuilder keep) {
+        // one decoder for the whole stream: a character whose bytes arrive in two reads is decoded whole
         try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             char[] buf = new char[8192];
             long kept = 0;
@@ -295,8 +296,13 @@ public final class LocalExecutor implements Backend {
                 }
                 if (kept < OUTPUT_CAP) {
                     int take = (int) Math.min(n, OUTPUT_CAP - kept);
-                    sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
-                    kept += take;
+                    if (take < n && take > 0 && Character.isHighSurrogate(buf[take - 1])) {
+                        take--; // the cap falls inside a character (a surrogate pair): it is not recorded at all
+                    }
+                    if (take > 0) {
+                        sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
+                    }
+                    kept = take < n ? OUTPUT_CAP : kept + take; // once cut, nothing more is recorded
                     dropped += n - take;
                 } else {
                     dropped += n;

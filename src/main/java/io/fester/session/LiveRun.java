@@ -140,6 +140,17 @@ public final class LiveRun {
 
     private volatile String rebuildWhy = UpToDate.REBUILD;
 
+    /**
+     * A notice given once the run has passed its checks, just before it starts (say, why it runs: a manifest's
+     * regeneration), so that a check's error is the first thing the user reads; set before {@link #run}.
+     */
+    public LiveRun announce(String message) {
+        announcement = message;
+        return this;
+    }
+
+    private volatile String announcement;
+
     /** Whether this run is debugged. */
     public boolean debugged() {
         return debug;
@@ -172,10 +183,15 @@ public final class LiveRun {
     }
 
     private String runToEnd() throws StoreException, IOException {
-        try { // ninja's records must be files Fester can read, before anything is recorded
+        // the one place every run (fester run, debug, serve, the cockpit, a manifest's regeneration, which comes
+        // first) checks ninja's records: files Fester can read, before anything is run or recorded
+        try {
             io.fester.uptodate.NinjaRecords.check(graph);
         } catch (io.fester.graph.SpecException e) {
-            throw new UserError(e.getMessage());
+            throw new UserError(e);
+        }
+        if (announcement != null) {
+            notice(announcement);
         }
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);

@@ -30,6 +30,7 @@ public final class ManifestRegeneration {
      * else the manifest loaded again after its regeneration ran. {@code say} hears why each regeneration runs.
      *
      * @throws UserError when the generator fails, or does not bring the manifest up to date in 10 passes
+     * @throws RunCancelled when the regeneration run was cancelled
      */
     public static BuildGraph regenerate(BuildGraph graph, Path spec, String link, TimelineStore store,
             Consumer<String> say, Runner runner) throws SpecException, IOException, StoreException {
@@ -38,14 +39,14 @@ public final class ManifestRegeneration {
             if (needed == null) {
                 return graph;
             }
-            say.accept(needed.why() + ": regenerating " + spec + " first, as ninja does");
             BuildGraph step = Specs.select(graph, List.of(needed.action()));
             LiveRun run = new LiveRun(step, io.fester.hosts.HostsFile.local(1), true, List.of(needed.action()), store,
-                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why());
+                    "run").runBecause("regenerates " + spec.getFileName() + " first, as ninja does: " + needed.why())
+                    .announce(needed.why() + ": regenerating " + spec + " first, as ninja does"); // after its checks
             run.onNotice(say);
             String outcome = runner.run(run);
             if ("cancelled".equals(outcome)) {
-                throw new UserError("regenerating " + spec + " was cancelled (run " + run.runId() + "): nothing was "
+                throw new RunCancelled("regenerating " + spec + " was cancelled (run " + run.runId() + "): nothing was "
                         + "built");
             }
             if (!"succeeded".equals(outcome)) {

@@ -7,4 +7,9 @@ public class UserError extends RuntimeException {
     public UserError(String message) {
         super(message);
     }
+
+    /** A located error in a file ({@code FILE: message}), said as it is (no {@code fester:} before it). */
+    public UserError(io.fester.graph.SpecException located) {
+        super(located.getMessage(), located);
+    }
 }

@@ -280,9 +280,16 @@ public final class CockpitWindow {
         SplitPane left = new SplitPane(new VBox(dag, legend), lanes);
         left.setOrientation(Orientation.VERTICAL);
         left.setDividerPositions(0.62);
-        SplitPane right = new SplitPane(hosts, details);
+        // the details scroll when the window is short, so their height never squeezes the hosts pane, which
+        // keeps at least one host's whole card (title, sparklines, cache line)
+        javafx.scene.control.ScrollPane detailsPane = new javafx.scene.control.ScrollPane(details);
+        detailsPane.setFitToWidth(true);
+        detailsPane.setFitToHeight(true);
+        detailsPane.setMinHeight(0);
+        hosts.setMinHeight(150);
+        SplitPane right = new SplitPane(hosts, detailsPane);
         right.setOrientation(Orientation.VERTICAL);
-        right.setDividerPositions(0.3);
+        right.setDividerPositions(0.36);
         SplitPane main = new SplitPane(left, right);
         main.setDividerPositions(0.66);
         return main;

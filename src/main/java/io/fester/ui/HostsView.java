@@ -47,12 +47,18 @@ final class HostsView extends ScrollPane {
         }
         for (int i = 0; i < shown.size(); i++) {
             shown.get(i).update(hosts.get(i));
+            shown.get(i).cache.setText(vm.hostCache(hosts.get(i).name()));
         }
     }
 
     /** Each row's cache line, for tests. */
     List<String> cacheLines() {
         return shown.stream().map(r -> r.cache.getText()).toList();
+    }
+
+    /** The height of the first host's card, for tests. */
+    double firstCardHeight() {
+        return shown.isEmpty() ? 0 : shown.get(0).grid.getHeight();
     }
 
     /** The rows on show, for tests. */

@@ -266,7 +266,6 @@ final class RunController implements AutoCloseable {
         }
         BuildGraph regenerated;
         try { // as `fester run` and ninja: an out-of-date manifest is regenerated first, a run of its own
-            io.fester.uptodate.NinjaRecords.check(graph);
             regenerated = io.fester.session.ManifestRegeneration.regenerate(graph, file, null, store.join(),
                     m -> Platform.runLater(() -> vm.message(m)), r -> {
                         current = r;
@@ -343,6 +342,8 @@ final class RunController implements AutoCloseable {
             Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (io.fester.session.UserError e) { // ninja's records unreadable (LiveRun's check): FILE: what to do
+            Platform.runLater(() -> vm.message(e.getMessage()));
         } catch (RuntimeException e) {
             Platform.runLater(() -> vm.message("the run stopped: " + e));
         } finally {

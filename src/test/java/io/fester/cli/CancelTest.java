@@ -64,6 +64,37 @@ class CancelTest {
         ctrlCIsACancelNotAHostFault("--hosts", "demo");
     }
 
+    @Test
+    void ctrlCOfAManifestsRegenerationExitsAsACancelledRunNotAsBadInput() throws Exception {
+        Path pids = Files.createDirectories(dir.resolve("pids"));
+        String text = """
+                rule regen
+                  command = echo $$$$ > PIDS/regen.pid && sleep 60 && cp build.ninja.in build.ninja
+                  generator = 1
+                rule make
+                  command = echo $out > $out
+                build build.ninja: regen build.ninja.in
+                build a: make
+                """.replace("PIDS", pids.toString());
+        Path manifest = Samples.spec(dir, "g/build.ninja", text);
+        Files.writeString(manifest.resolveSibling("build.ninja.in"), text);
+        // the generator's input newer than the manifest: the run regenerates it first, as ninja does
+        Files.setLastModifiedTime(manifest, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Path log = dir.resolve("fester.log");
+        Process p = fester(log, "run", manifest.toString(), "--db", db());
+        Path pid = pids.resolve("regen.pid");
+        for (int i = 0; i < 1200 && !(Files.exists(pid) && !Files.readString(pid).isBlank()) && p.isAlive(); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(p.isAlive(), "fester ended before the regeneration ran: " + Files.readString(log));
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(130, p.exitValue(), out);
+        assertTrue(out.contains("fester: regenerating " + manifest + " was cancelled (run 1): nothing was built"), out);
+        assertFalse(Files.exists(manifest.resolveSibling("a")), "the build did not start");
+    }
+
     private void ctrlCIsACancelNotAHostFault(String... hosts) throws Exception {
         Path spec = spec();
         Path log = dir.resolve("fester.log");

@@ -133,4 +133,14 @@ class NinjaWriteTest {
         NinjaTool.Result deps = NinjaTool.run(dir, "-t", "deps", "late.o");
         assertTrue(deps.out().contains("late.o: #deps 2"), deps.out() + deps.err());
     }
+
+    @Test
+    void aDanglingDepsLinkIsNamedAsSuchWithWhatToDo() throws Exception {
+        Path deps = dir.resolve(".ninja_deps");
+        Files.createSymbolicLink(deps, Path.of("gone/deps"));
+        String why = NinjaDepsLog.append(dir, Map.of("x.o", new NinjaDepsLog.Deps(1, List.of("a.h"))));
+        assertEquals(deps + " is a symbolic link to gone/deps, which does not exist: the headers of this run are not "
+                + "recorded in it; remove the link (rm '" + deps + "') and ninja and Fester start a new file there", why);
+        assertTrue(Files.isSymbolicLink(deps), "the link is left as it was");
+    }
 }

@@ -112,4 +112,46 @@ class LocalExecutorTest {
         assertTrue(out.endsWith("[fester: " + (3_000_000 - LocalExecutor.OUTPUT_CAP) + " more characters of stdout not recorded]\n"),
                 out.substring(out.length() - 100));
     }
+
+    /** Each recorded chunk on its own: no replacement character and no half of a surrogate pair. */
+    private static void assertWholeCharacters(List<Event> got) {
+        for (Event e : got) {
+            if (e instanceof io.fester.timeline.Output o) {
+                String t = o.text();
+                assertFalse(t.contains("\uFFFD"), "a replacement character in " + t);
+                for (int i = 0; i < t.length(); i++) {
+                    char c = t.charAt(i);
+                    if (Character.isHighSurrogate(c)) {
+                        assertTrue(i + 1 < t.length() && Character.isLowSurrogate(t.charAt(i + 1)),
+                                "a chunk ends with the first half of a surrogate pair at " + i + " of " + t.length());
+                        i++;
+                    } else {
+                        assertFalse(Character.isLowSurrogate(c), "a chunk starts with the second half of a surrogate pair");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCharacterWrittenInTwoHalvesWithAPauseBetweenIsRecordedWhole() throws Exception {
+        // é (2 bytes) and 😀 (4 bytes), each split between two writes with a pause, so two reads see the halves
+        executor().start(action("printf 'caf\\303'; sleep 0.4; printf '\\251 \\360\\237'; sleep 0.4; printf '\\230\\200\\n'",
+                List.of(), null), "local", 0, 1);
+        List<Event> got = ExecutorEvents.untilExit(events);
+        assertEquals("caf\u00e9 \uD83D\uDE00\n", ExecutorEvents.text(got, "stdout"));
+        assertWholeCharacters(got);
+    }
+
+    @Test
+    void theOutputCapDoesNotCutACharacterInHalf() throws Exception {
+        // the cap falls between the two chars (a surrogate pair) that 😀 decodes to
+        executor().start(action("head -c " + (LocalExecutor.OUTPUT_CAP - 1) + " /dev/zero | tr '\\0' a; printf '\\360\\237\\230\\200 tail'",
+                List.of(), null), "local", 0, 1);
+        List<Event> got = ExecutorEvents.untilExit(events);
+        assertWholeCharacters(got);
+        String out = ExecutorEvents.text(got, "stdout");
+        assertTrue(out.startsWith("a".repeat(LocalExecutor.OUTPUT_CAP - 1) + "\n[fester: 7 more characters of stdout not recorded]"),
+                out.substring(LocalExecutor.OUTPUT_CAP - 10));
+    }
 }

@@ -44,4 +44,15 @@ class CockpitDemoClusterTest {
         assertTrue(used.size() >= 2, "the work spread over the demo hosts: " + used);
         assertEquals(17, window.lanes().bars().size());
     }
+
+    @Test
+    void theHostsPaneShowsAWholeHostCardAndTheDetailsDoNotSqueezeIt() throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> "finished".equals(window.viewModel().state().runStatus()));
+        WaitForAsyncUtils.waitForFxEvents();
+        double card = WaitForAsyncUtils.asyncFx(() -> window.hosts().firstCardHeight()).get();
+        double pane = WaitForAsyncUtils.asyncFx(() -> window.hosts().getViewportBounds().getHeight()).get();
+        assertTrue(card > 80, "a host card has its title, three sparklines and the cache line: " + card);
+        // the window opens at its default size; the hosts pane shows at least demo1's card whole
+        assertTrue(pane >= card + 16, "hosts pane " + pane + " px high, a host card " + card + " px");
+    }
 }

@@ -39,4 +39,32 @@ class NinjaRecordsCheckTest {
                 + "remove it (rm -r '" + dir.resolve(".ninja_deps") + "'); ninja and Fester start a new one (ninja then "
                 + "rebuilds what only it had built)", e.getMessage());
     }
+
+    @Test
+    void aRunSaysItBeforeRegeneratingTheManifestAndRecordsNothing(@TempDir Path dir) throws Exception {
+        Path build = Files.createDirectories(dir.resolve("b"));
+        String text = """
+                rule regen
+                  command = cp build.ninja.in build.ninja
+                  generator = 1
+                rule make
+                  command = echo $out > $out
+                build build.ninja: regen build.ninja.in
+                build a: make
+                """;
+        Path manifest = build.resolve("build.ninja");
+        Files.writeString(manifest, text);
+        Files.writeString(build.resolve("build.ninja.in"), text);
+        // the generator's input newer than the manifest: a run would regenerate it first
+        Files.setLastModifiedTime(manifest, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Files.createDirectories(build.resolve(".ninja_deps"));
+        String db = dir.resolve("db/timeline").toString();
+        io.fester.Cli.Result r = io.fester.Cli.run(db, "run", manifest.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(build.resolve(".ninja_deps") + ": is a directory, where ninja's dependency log should be a file: "
+                + "remove it (rm -r '" + build.resolve(".ninja_deps") + "'); ninja and Fester start a new one (ninja then "
+                + "rebuilds what only it had built)", r.err().strip(), "the error alone, before any regeneration");
+        io.fester.Cli.Result runs = io.fester.Cli.run(db, "runs", "--json");
+        assertEquals("[]", runs.out().replaceAll("\\s", ""), "nothing was run or recorded: " + runs.out());
+    }
 }

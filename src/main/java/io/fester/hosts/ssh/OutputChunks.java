@@ -61,8 +61,13 @@ final class OutputChunks extends OutputStream {
         }
         if (kept < LocalExecutor.OUTPUT_CAP) {
             int take = (int) Math.min(n, LocalExecutor.OUTPUT_CAP - kept);
-            sink.accept(new Output(action, stream, chars.subSequence(0, take).toString(), attempt));
-            kept += take;
+            if (take < n && take > 0 && Character.isHighSurrogate(chars.charAt(take - 1))) {
+                take--; // the cap falls inside a character (a surrogate pair): it is not recorded at all
+            }
+            if (take > 0) {
+                sink.accept(new Output(action, stream, chars.subSequence(0, take).toString(), attempt));
+            }
+            kept = take < n ? LocalExecutor.OUTPUT_CAP : kept + take; // once cut, nothing more is recorded
             dropped += n - take;
         } else {
             dropped += n;
