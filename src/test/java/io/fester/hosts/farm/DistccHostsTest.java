@@ -72,7 +72,7 @@ class DistccHostsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, local, lxc, ssh)",
+        "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, icecream, local, lxc, ssh)",
         "'  - {name: d1, kind: distcc}'|2:5: a distcc host needs 'address'",
         "'  - {name: d1, kind: distcc, address: a, port: 0}'|2:48: port must be a whole number from 1 to 65535",
         "'  - {name: d1, kind: distcc, address: a, user: me}'|2:42: a host of kind distcc takes no 'user' (its own "
