@@ -29,17 +29,16 @@ final class Icecream implements AutoCloseable {
     final Path dir;
     final int schedulerPort;
     final Path localSocket;
-    final Path environment;
+    Path environment;
     /** The farm's daemons: name to port. */
     final Map<String, Integer> daemons = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private final String net;
 
-    private Icecream(Path dir, int schedulerPort, Path environment) {
+    private Icecream(Path dir, int schedulerPort) {
         this.dir = dir;
         this.schedulerPort = schedulerPort;
         this.localSocket = dir.resolve("socket-local");
-        this.environment = environment;
         this.net = "fester" + ProcessHandle.current().pid() + "x" + schedulerPort;
     }
 
@@ -51,7 +50,7 @@ final class Icecream implements AutoCloseable {
     static Icecream start(String... names) throws Exception {
         Path dir = Files.createTempDirectory("fester-icecream-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Icecream ice = new Icecream(dir, schedulerPorts(), environment(dir));
+        Icecream ice = new Icecream(dir, schedulerPorts());
         try {
             ice.process("scheduler", List.of("icecc-scheduler", "-p", String.valueOf(ice.schedulerPort), "-n", ice.net,
                     "-l", dir.resolve("scheduler.log").toString(), "-v", "-v", "-v"), null);
@@ -61,6 +60,7 @@ final class Icecream implements AutoCloseable {
                 ice.daemons.put(n, port);
                 ice.daemon(n, List.of("-p", String.valueOf(port), "-m", "2"));
             }
+            ice.environment = environment(dir); // while the daemons log in
             List<String> all = new ArrayList<>(List.of("local"));
             all.addAll(ice.daemons.keySet());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
