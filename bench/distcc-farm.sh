@@ -6,14 +6,17 @@
 #           default), cleans and builds in turn:
 #             ninja-local    ninja -j2, this machine
 #             ninja-distcc   ninja -j6, CMAKE_C_COMPILER_LAUNCHER=distcc, DISTCC_HOSTS = the two distccd's
-#             fester-distcc  fester run, hosts: here (2 slots), d1, d2 (kind: distcc, 2 slots each), every
-#                            compile required on d1/d2 (as ninja sends every compile to distcc)
+#             fester-distcc  fester run, hosts: here (2 slots), d1, d2 (kind: distcc, $DSLOTS slots each: 3 by
+#                            default, 6 distcc clients in flight as under ninja -j6, each preprocessing here
+#                            before its distccd's 2 jobs compile), every compile required on d1/d2 (as ninja
+#                            sends every compile to distcc)
 #             fester-local   fester run --jobs 2
 #           Prints each build's wall time and its mean compile (ninja: .ninja_log; Fester: its exit events).
 # FESTER: how to run Fester, e.g. "java -cp target/classes:$(cat cp.txt) io.fester.cli.Main" (a new JVM per build).
 set -euo pipefail
 mode=$1; W=$2; ROUNDS=${3:-1}
-SRC=${SRC:-/work/shared/bench-data/libuv1_1.44.2.orig.tar.gz}
+DSLOTS=${DSLOTS:-3}
+SRC=${SRC:?set SRC to the libuv source: a directory or its .orig.tar.gz}
 builds=(ninja-local ninja-distcc fester-distcc fester-local)
 conf() { cmake -G Ninja -S "$W/src" -B "$W/b-$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=OFF "${@:2}" >/dev/null; }
 if [ "$mode" = prepare ]; then
@@ -30,15 +33,15 @@ declare -A P S
 for d in d1 d2; do
     P[$d]=$(port); S[$d]=$(port)
     distccd --daemon --no-detach --allow 127.0.0.1 --listen 127.0.0.1 --port "${P[$d]}" --stats --stats-port "${S[$d]}" \
-        --jobs 2 --user nobody --log-file "$W/$d.log" --log-level warning &
+        --jobs 2 --user nobody --log-stderr --log-level warning 2>"$W/$d.log" &
     pids+=($!)
 done
 sleep 1
 cat > "$W/hosts.yaml" <<H
 hosts:
   - {name: here, local: true, slots: 2}
-  - {name: d1, kind: distcc, address: 127.0.0.1, port: ${P[d1]}, stats-port: ${S[d1]}, slots: 2}
-  - {name: d2, kind: distcc, address: 127.0.0.1, port: ${P[d2]}, stats-port: ${S[d2]}, slots: 2}
+  - {name: d1, kind: distcc, address: 127.0.0.1, port: ${P[d1]}, stats-port: ${S[d1]}, slots: $DSLOTS}
+  - {name: d2, kind: distcc, address: 127.0.0.1, port: ${P[d2]}, stats-port: ${S[d2]}, slots: $DSLOTS}
 policy:
   - {match: {tags: [compile]}, require: {hosts: [d1, d2]}}
 H
@@ -63,7 +66,7 @@ d = collections.defaultdict(list)
 for l in sys.stdin:
     try: e = json.loads(l)
     except ValueError: continue
-    if e.get("action", "").endswith(".o"): d[e["host"]].append(e.get("durationMs", 0))
+    if e.get("action", "").endswith(".o"): d[e["host"]].append(e.get("duration_ms", 0))
 print(", ".join("%s %.3f s (%d)" % (h, sum(v) / len(v) / 1000, len(v)) for h, v in sorted(d.items())))'
 }
 for r in $(seq 1 "$ROUNDS"); do

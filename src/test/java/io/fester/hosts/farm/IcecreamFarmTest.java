@@ -97,6 +97,8 @@ class IcecreamFarmTest {
             assertNotNull(p, action + " has its placement in the timeline");
             assertEquals("icecream", p.get("by").asText());
             assertEquals("ice", p.get("host").asText());
+            assertTrue(p.hasNonNull("job") && !p.get("daemon").asText().equals("this machine"),
+                    action + " was compiled by one of the farm's daemons: " + p + "\n" + ice.logs());
             int job = p.get("job").asInt();
             String server = servers.get(job);
             assertNotNull(server, "the scheduler's log has job " + job + " of " + action + ": " + servers);
