@@ -87,6 +87,11 @@ final class ExplainCommand implements Callable<Integer> {
                                 + brief(cs.key()) : cs.reason())
                         .append(cs.stored() && cs.reason() != null ? " (" + cs.reason() + ")" : "").append('\n');
             }
+            if (r.event() instanceof io.fester.timeline.Placement p && p.action().equals(action)) {
+                out.append("  ").append(p.describe()).append(" (seq ").append(r.seq()).append("): where it compiled was ")
+                        .append(p.by()).append("'s choice, not Fester's; Fester chose the host ").append(p.host())
+                        .append('\n');
+            }
             if (r.event() instanceof ScheduleDecision d && d.action().equals(action)) {
                 attempts++;
                 explain(out, r, d, state, scheduler, index, attempts,

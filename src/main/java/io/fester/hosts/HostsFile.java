@@ -62,7 +62,8 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
             "local", Set.of("sandbox"),
             "ssh", Set.of("address", "port", "user", "identity", "workspace"),
             "lxc", Set.of("container", "lxcpath"),
-            io.fester.schedule.BackendRules.DISTCC, Set.of("address", "port", "stats-port"));
+            io.fester.schedule.BackendRules.DISTCC, Set.of("address", "port", "stats-port"),
+            io.fester.schedule.BackendRules.ICECREAM, Set.of("scheduler", "socket", "environment", "test-mode"));
     /** Kinds whose actions read and write the coordinator's own workspace (no mirror, no copies back). */
     static final Set<String> WORKSPACE_KINDS = Set.of("local", "lxc");
     private static final Set<String> HOST_KEYS = hostKeys();
@@ -104,7 +105,7 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
         this(hosts, weights, policy, remotes, sharedCache, null);
     }
 
-    /** The distccd hosts ({@code kind: distcc}), by name: how to reach each. */
+    /** The compile farms' hosts ({@code kind: distcc} and {@code kind: icecream}), by name: how to reach each. */
     public Map<String, FarmHost> farms() {
         Map<String, FarmHost> out = new java.util.TreeMap<>();
         for (HostSpec h : hosts) {
@@ -114,12 +115,20 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                         Integer.parseInt(b.setting("port", String.valueOf(FarmHost.DISTCC_PORT))),
                         b.settings().containsKey("stats-port") ? Integer.valueOf(b.setting("stats-port", null)) : null,
                         h.slots()));
+            } else if (b != null && b.kind().equals(io.fester.schedule.BackendRules.ICECREAM)) {
+                String scheduler = b.setting("scheduler", null);
+                int colon = scheduler.lastIndexOf(':');
+                Map<String, String> client = new java.util.TreeMap<>(b.settings());
+                client.remove("scheduler");
+                out.put(h.name(), new FarmHost(h.name(), b.kind(), colon < 0 ? scheduler : scheduler.substring(0, colon),
+                        colon < 0 ? FarmHost.ICECREAM_SCHEDULER_PORT : Integer.parseInt(scheduler.substring(colon + 1)),
+                        null, h.slots(), client));
             }
         }
         return out;
     }
 
-    /** How to reach a distccd host, or null for a host of another kind. */
+    /** How to reach a compile farm's host, or null for a host of another kind. */
     public FarmHost farm(String host) {
         return farms().get(host);
     }
@@ -347,10 +356,53 @@ public record HostsFile(List<HostSpec> hosts, Map<String, Double> weights, List<
                 }
             }
         }
+        if (kind.equals(io.fester.schedule.BackendRules.ICECREAM)) {
+            checkIcecream(settings, where, host);
+        }
         String sandbox = settings.get("sandbox");
         if (sandbox != null && !sandbox.equals("true") && !sandbox.equals("false")) {
             throw new SpecException(where.get("sandbox"), "'sandbox' is true or false (true: each action runs in a "
                     + "bubblewrap sandbox: no network, a private /tmp, only its outputs' directories writable)");
+        }
+    }
+
+    /** An icecream host's settings: the scheduler's address, the local daemon's socket, the environment. */
+    private static void checkIcecream(Map<String, String> settings, Map<String, SourcePos> where, SourcePos host)
+            throws SpecException {
+        String scheduler = settings.get("scheduler");
+        if (scheduler == null) {
+            throw new SpecException(host, "a host of kind icecream needs 'scheduler: ADDRESS[:PORT]' (the icecc-scheduler "
+                    + "this machine's iceccd logs in to; port 8765 unless given)");
+        }
+        int colon = scheduler.lastIndexOf(':');
+        String address = colon < 0 ? scheduler : scheduler.substring(0, colon);
+        if (address.isEmpty() || address.startsWith("-") || !address.matches("[A-Za-z0-9_.-]+")) {
+            throw new SpecException(where.get("scheduler"), "scheduler must be ADDRESS or ADDRESS:PORT (a host name or an "
+                    + "IPv4 address), like scheduler: build-sched:8765");
+        }
+        if (colon >= 0) {
+            int port;
+            try {
+                port = Integer.parseInt(scheduler.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = 0;
+            }
+            if (port < 1 || port > 65535) {
+                throw new SpecException(where.get("scheduler"), "the scheduler's port must be a whole number from 1 to 65535");
+            }
+        }
+        for (String k : List.of("socket", "environment")) {
+            String v = settings.get(k);
+            if (v != null && (!v.startsWith("/") || v.contains("\n"))) {
+                throw new SpecException(where.get(k), k + " must be an absolute path ("
+                        + (k.equals("socket") ? "the local iceccd's socket, as icecc's ICECC_TEST_SOCKET names it"
+                                : "a compiler environment made by icecc-create-env, as ICECC_VERSION names it") + ")");
+            }
+        }
+        String test = settings.get("test-mode");
+        if (test != null && !test.equals("true") && !test.equals("false")) {
+            throw new SpecException(where.get("test-mode"), "'test-mode' is true or false (true: the farm's daemons run on "
+                    + "this machine, in icecream's test mode, and every job the scheduler sends to 127.0.0.1 is built remotely)");
         }
     }
 

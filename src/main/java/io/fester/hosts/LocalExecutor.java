@@ -101,7 +101,7 @@ public final class LocalExecutor implements Backend {
         return this;
     }
 
-    /** Compile farms' hosts (distcc) whose actions this executor runs through the farm's client. */
+    /** Compile farms' hosts (distcc, icecream) whose actions this executor runs through the farm's client. */
     private volatile Map<String, io.fester.hosts.farm.FarmBackend> farms = Map.of();
 
     /** Runs these hosts' actions through their compile farm's client (set before the first start). */
@@ -133,7 +133,7 @@ public final class LocalExecutor implements Backend {
             pb.environment().putAll(cc.env());
         }
         if (farm != null) {
-            pb.environment().putAll(farm.env());
+            pb.environment().putAll(farm.env(action.id(), attempt));
         }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         OrphanGuard.adopt(pb); // nothing it starts outlives this process, not even a kill -9 of it

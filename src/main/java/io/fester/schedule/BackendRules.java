@@ -25,13 +25,18 @@ public final class BackendRules {
     /** The kind of a distccd host ({@code kind: distcc}). */
     public static final String DISTCC = "distcc";
 
+    /** The kind of an icecream farm's host ({@code kind: icecream}): icecream's scheduler places each compile. */
+    public static final String ICECREAM = "icecream";
+
     /**
      * The limits by kind, each given the action and the spec's environment (as recorded: {@code $CC} in a
-     * command is the compiler the environment names). A distccd compiles gcc/clang compiles ({@code -c})
-     * only: links, tests and every other command stay on the other hosts.
+     * command is the compiler the environment names). A distccd and an icecream farm compile gcc/clang
+     * compiles ({@code -c}) only: links, tests and every other command stay on the other hosts.
      */
     static final Map<String, Limit> LIMITS = Map.of(
-            DISTCC, new Limit("distcc cannot link/run this", (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)));
+            DISTCC, new Limit("distcc cannot link/run this", (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)),
+            ICECREAM, new Limit("icecream cannot link/run this",
+                    (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)));
 
     /** The rule name of the platform filter. */
     public static final String PLATFORM = "platform";

@@ -339,7 +339,7 @@ public final class LiveRun {
         }
         Path farmDir = hosts.farms().isEmpty() ? null : java.nio.file.Files.createTempDirectory("fester-farm-");
         FarmSampler[] farmSampler = new FarmSampler[1];
-        if (farmDir != null) { // distccd hosts: their compiles run here, through distcc, on the distccd chosen
+        if (farmDir != null) { // distcc/icecream hosts: their compiles run here, through the farm's client
             LocalExecutor farmed = new LocalExecutor(root, graph.env(), post);
             Map<String, io.fester.hosts.farm.FarmBackend> farms = new TreeMap<>();
             for (io.fester.hosts.farm.FarmHost f : hosts.farms().values()) {
@@ -455,6 +455,9 @@ public final class LiveRun {
     }
 
     private static String describe(io.fester.hosts.farm.FarmHost f) {
+        if (io.fester.schedule.BackendRules.ICECREAM.equals(f.kind())) {
+            return "icecream scheduler at " + f.address() + ":" + f.port();
+        }
         return f.kind() + "d at " + f.address() + ":" + f.port();
     }
 

@@ -57,6 +57,8 @@ public final class BuildState {
     private ScheduleDecision[] decision = new ScheduleDecision[0];
     /** Per action: its latest cache lookup (null: none). */
     private io.fester.timeline.CacheLookup[] lookup = new io.fester.timeline.CacheLookup[0];
+    /** Where a compile farm placed each action's latest compile (icecream's daemon), or null. */
+    private io.fester.timeline.Placement[] placement = new io.fester.timeline.Placement[0];
     /** Cache lookups so far, and hits per layer (in the order the layers first hit). */
     private int lookups;
     private java.util.LinkedHashMap<String, Integer> hitsByLayer = new java.util.LinkedHashMap<>();
@@ -176,6 +178,11 @@ public final class BuildState {
                     hitsFromHost.merge(l.sourceHost(), 1, Integer::sum);
                 }
             }
+        } else if (e instanceof io.fester.timeline.Placement p) {
+            int i = index(p.action());
+            if (i >= 0) {
+                placement[i] = p;
+            }
         } else if (e instanceof io.fester.timeline.CacheTransfer t && t.host() != null) {
             int i = index(t.action());
             hostTransfers.add(new HostTransfer(i, t.host(), io.fester.timeline.CacheTransfer.UPLOAD.equals(t.direction()),
@@ -286,6 +293,7 @@ public final class BuildState {
         reason = new String[n];
         decision = new ScheduleDecision[n];
         lookup = new io.fester.timeline.CacheLookup[n];
+        placement = new io.fester.timeline.Placement[n];
         lookups = 0;
         hitsByLayer = new java.util.LinkedHashMap<>();
         hitsFromHost = new java.util.TreeMap<>();
@@ -414,6 +422,7 @@ public final class BuildState {
         reason = into(reason, o.reason);
         decision = into(decision, o.decision);
         lookup = into(lookup, o.lookup);
+        placement = into(placement, o.placement);
         lookups = o.lookups;
         hitsByLayer = new java.util.LinkedHashMap<>(o.hitsByLayer);
         hitsFromHost = new java.util.TreeMap<>(o.hitsFromHost);
@@ -594,6 +603,11 @@ public final class BuildState {
     /** The action's latest cache lookup, or null. */
     public io.fester.timeline.CacheLookup cacheLookup(int i) {
         return i < lookup.length ? lookup[i] : null;
+    }
+
+    /** Where a compile farm placed the action's latest compile (the daemon icecream chose), or null. */
+    public io.fester.timeline.Placement placement(int i) {
+        return i < placement.length ? placement[i] : null;
     }
 
     /** Cache lookups folded so far. */

@@ -8,7 +8,7 @@ package io.fester.timeline;
 public sealed interface Event
         permits RunRequest, Pipeline, ScheduleDecision, FailurePropagation, NodeEvent, Exit, Output,
         DebuggerCommand, Cancel, History, PlanChoice, DebuggerPreview, DebuggerStop, DebuggerReply, CacheQuery,
-        CacheLookup, CacheTransfer, CacheStore, CacheLayerState {
+        CacheLookup, CacheTransfer, CacheStore, CacheLayerState, Placement {
 
     /** The contract's type name, e.g. {@code schedule_decision}. */
     default String type() {

@@ -26,7 +26,8 @@ public enum EventType {
     CACHE_LOOKUP("cache_lookup", Kind.OBSERVATION, CacheLookup.class),
     CACHE_TRANSFER("cache_transfer", Kind.OBSERVATION, CacheTransfer.class),
     CACHE_STORE("cache_store", Kind.OBSERVATION, CacheStore.class),
-    CACHE_LAYER("cache_layer", Kind.OBSERVATION, CacheLayerState.class);
+    CACHE_LAYER("cache_layer", Kind.OBSERVATION, CacheLayerState.class),
+    PLACEMENT("placement", Kind.OBSERVATION, Placement.class);
 
     private static final Map<String, EventType> BY_NAME =
             Stream.of(values()).collect(Collectors.toMap(EventType::typeName, Function.identity()));

@@ -316,6 +316,10 @@ public final class LiveViewModel {
         Action a = g.action(i);
         String where = state.host(i) == null ? "not dispatched"
                 : state.host(i) + ", slot " + state.slot(i) + ", attempt " + state.attempt(i);
+        io.fester.timeline.Placement placed = state.placement(i);
+        if (placed != null && placed.attempt() == state.attempt(i)) {
+            where += "; " + placed.describe();
+        }
         String time = "";
         if (state.startedMs(i) > 0) {
             long end = state.finishedMs(i) > 0 ? state.finishedMs(i) : nowMs;

@@ -81,7 +81,7 @@ public class ImportTest {
         }
     }
 
-    static Ran ok(Path cwd, String... cmd) throws IOException, InterruptedException {
+    public static Ran ok(Path cwd, String... cmd) throws IOException, InterruptedException {
         Ran r = sh(cwd, Map.of(), cmd);
         if (r.code() != 0) {
             fail(String.join(" ", cmd) + " exited " + r.code() + ":\n" + r.out());
@@ -148,7 +148,7 @@ public class ImportTest {
     }
 
     /** Relative path → "-> target" for symlinks, "file" for ELF objects/executables and ar archives. */
-    static Map<String, String> artifacts(Path root) throws IOException {
+    public static Map<String, String> artifacts(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s::iterator) {

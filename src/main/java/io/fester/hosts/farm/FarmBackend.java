@@ -17,6 +17,11 @@ public interface FarmBackend {
     /** Variables the client needs, added to the spec's. */
     Map<String, String> env();
 
+    /** Variables the client needs for one attempt of an action (where it logs, for a farm read afterwards). */
+    default Map<String, String> env(String action, int attempt) {
+        return env();
+    }
+
     /**
      * The attempt's exit as the engine is to see it, after the client ended: a refusal becomes a
      * {@code host_lost} exit with a line of output saying why; anything learned on the way (where the farm

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * Samples compile farms' hosts once a second and posts {@code node} observations: a distccd is up while
- * it accepts connections on its port; with a {@code stats-port}, its load (distccd's {@code dcc_load1}),
+ * it accepts connections on its port, an icecream farm while its scheduler does; with a {@code stats-port}, its load (distccd's {@code dcc_load1}),
  * job limit ({@code dcc_max_kids}, as cores) and free disk come with each sample. A host's state is posted when it changes (and once at the
  * start, so the first dispatch waits for every host); samples with a load every second.
  */

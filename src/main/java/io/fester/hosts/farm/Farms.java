@@ -19,6 +19,9 @@ public final class Farms {
      */
     public static FarmBackend backend(FarmHost host, Path runDir, Consumer<String> refused) throws IOException {
         Path dir = Files.createDirectories(runDir.resolve(host.name().replaceAll("[^A-Za-z0-9_.-]", "_")));
+        if (io.fester.schedule.BackendRules.ICECREAM.equals(host.kind())) {
+            return new IcecreamBackend(host, dir);
+        }
         if (!io.fester.schedule.BackendRules.DISTCC.equals(host.kind())) {
             throw new IllegalArgumentException("no backend for kind '" + host.kind() + "'");
         }

@@ -126,6 +126,65 @@ class DistccFarmTest {
         assertTrue(explain.out().contains("distcc cannot link/run this"), explain.out());
     }
 
+    /**
+     * cJSON (fetched as a Debian source package, as the import tests do), configured by CMake with debug
+     * info, built from its build.ninja here and then again with its compiles on the two distccd's, in the
+     * same place: every object, library and test executable is byte-identical. distcc preprocesses here, so
+     * the compilation directory in the debug info is this one; {@code -fdirectives-only} because without it
+     * the text distcc sends has every macro expanded, and gcc's line table (lines and columns after each
+     * expansion) and its warnings inside macros (cJSON's tests build with {@code -Werror}) differ from a
+     * compile of the source itself. With the flag the compiler expands the macros on the distccd, as
+     * icecream does by itself (ADR 0047).
+     */
+    @Test
+    void anImportedCMakeProjectCompilesOnTheDistccdsAndMatchesALocalBuildByteForByte() throws Exception {
+        Path src = io.fester.cli.ImportTest.DebianSource.fetch("cjson", dir.resolve("cmake"));
+        Path build = src.resolve("build");
+        io.fester.cli.ImportTest.ok(dir, "cmake", "-G", "Ninja", "-S", src.toString(), "-B", build.toString(),
+                "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DENABLE_CJSON_TEST=ON",
+                "-DCMAKE_C_FLAGS=-fdirectives-only");
+        Cli.Result ref = Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--jobs", "2");
+        assertEquals(0, ref.code(), ref.out() + ref.err());
+        Path localBuild = dir.resolve("cmake/local-build");
+        io.fester.cli.ImportTest.ok(dir, "cp", "-a", build.toString(), localBuild.toString());
+        io.fester.cli.ImportTest.ok(build, io.fester.graph.NinjaTool.binary(), "-t", "clean");
+
+        long before = d1.compiled() + d2.compiled();
+        Path hostsFile = hosts(dir.resolve("cmake"), new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)));
+        Cli.Result run = Cli.run(db(), "run", build.resolve("build.ninja").toString(), "--hosts", hostsFile.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+
+        List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));
+        Map<String, String> on = RunSamplesTest.succeededOn(events);
+        int compiles = 0;
+        Set<String> compileHosts = new TreeSet<>();
+        for (Map.Entry<String, String> e : on.entrySet()) {
+            if (e.getKey().endsWith(".o")) {
+                compiles++;
+                compileHosts.add(e.getValue());
+            } else {
+                assertEquals("here", e.getValue(), e.getKey() + " is no compile: it ran here");
+            }
+        }
+        assertTrue(compiles >= 20, "cJSON's compiles: " + compiles);
+        assertEquals(Set.of("d1", "d2"), compileHosts, "compiles ran on both distccd's");
+        assertEquals(compiles, d1.compiled() + d2.compiled() - before, "every compile was done by a distccd");
+
+        Map<String, String> want = io.fester.cli.ImportTest.artifacts(localBuild);
+        Map<String, String> got = io.fester.cli.ImportTest.artifacts(build);
+        assertTrue(want.size() >= 40, "objects, libraries, test executables: " + want.size());
+        assertEquals(want.keySet(), got.keySet());
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            if (e.getValue().startsWith("-> ")) {
+                assertEquals(e.getValue(), got.get(e.getKey()), e.getKey());
+            } else {
+                assertArrayEquals(Files.readAllBytes(localBuild.resolve(e.getKey())),
+                        Files.readAllBytes(build.resolve(e.getKey())), e.getKey() + " differs from the local build's");
+            }
+        }
+        assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
+    }
+
     /** Compiles that take long enough to stop a distccd while it has one. */
     private static Path slowProject(Path root, int files) throws Exception {
         Files.createDirectories(root);

@@ -72,7 +72,7 @@ class DistccHostsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, local, lxc, ssh)",
+        "'  - {name: d1, kind: icecc}'|2:22: unknown kind 'icecc' (known: distcc, icecream, local, lxc, ssh)",
         "'  - {name: d1, kind: distcc}'|2:5: a distcc host needs 'address'",
         "'  - {name: d1, kind: distcc, address: a, port: 0}'|2:48: port must be a whole number from 1 to 65535",
         "'  - {name: d1, kind: distcc, address: a, user: me}'|2:42: a host of kind distcc takes no 'user' (its own "
@@ -82,6 +82,44 @@ class DistccHostsTest {
         "'  - {name: d1, kind: distcc, address: \"a b\"}'|2:39: address must be a host name or an IP address",
     })
     void badDistccHostsAreLocated(String line, String message) throws Exception {
+        Path f = file("hosts:\n" + line + "\n");
+        SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
+        assertTrue(e.getMessage().startsWith(f + ":" + message), e.getMessage());
+    }
+
+    @Test
+    void anIcecreamHostIsTheWholeFarmReachedThroughItsScheduler() throws Exception {
+        HostsFile h = HostsFile.load(file("""
+                hosts:
+                  - {name: here, local: true}
+                  - {name: ice, kind: icecream, scheduler: sched.example, slots: 16}
+                  - {name: ice2, kind: icecream, scheduler: 127.0.0.1:18765, socket: /run/ice.sock, environment: /e/gcc.tar, test-mode: true}
+                """));
+        FarmHost ice = h.farm("ice");
+        assertEquals("sched.example", ice.address());
+        assertEquals(8765, ice.port(), "icecc-scheduler's default port");
+        assertEquals(16, ice.slots());
+        assertEquals("icecream", h.hosts().get(1).label(), "the lanes show the kind");
+        IcecreamBackend b = new IcecreamBackend(h.farm("ice2"), dir);
+        Map<String, String> env = b.env("compile-a", 2);
+        assertEquals("/run/ice.sock", env.get("ICECC_TEST_SOCKET"));
+        assertEquals("/e/gcc.tar", env.get("ICECC_VERSION"));
+        assertEquals("1", env.get("ICECC_TEST_REMOTEBUILD"));
+        assertEquals(dir.resolve("compile-a.2.log").toString(), env.get("ICECC_LOGFILE"), "a log per attempt");
+        assertNull(new IcecreamBackend(ice, dir).env().get("ICECC_TEST_REMOTEBUILD"), "not in test mode");
+        assertEquals("mkdir -p o && icecc $CC -c a.c -o o/a.o", b.command("mkdir -p o && $CC -c a.c -o o/a.o"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'  - {name: i, kind: icecream}'|2:5: a host of kind icecream needs 'scheduler: ADDRESS[:PORT]'",
+        "'  - {name: i, kind: icecream, scheduler: \"a b\"}'|2:42: scheduler must be ADDRESS or ADDRESS:PORT",
+        "'  - {name: i, kind: icecream, scheduler: s:99999}'|2:42: the scheduler's port must be a whole number",
+        "'  - {name: i, kind: icecream, scheduler: s, socket: rel/sock}'|2:53: socket must be an absolute path",
+        "'  - {name: i, kind: icecream, scheduler: s, test-mode: yes}'|2:56: 'test-mode' is true or false",
+        "'  - {name: i, kind: icecream, scheduler: s, address: a}'|2:45: a host of kind icecream takes no 'address'",
+    })
+    void badIcecreamHostsAreLocated(String line, String message) throws Exception {
         Path f = file("hosts:\n" + line + "\n");
         SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
         assertTrue(e.getMessage().startsWith(f + ":" + message), e.getMessage());

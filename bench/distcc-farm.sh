@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bench/distcc-farm.sh prepare|time WORK [ROUNDS] — Fester over distcc against ninja over distcc (issue 15).
+#   prepare (under /work/slot): unpacks libuv ($SRC: a directory or the .orig.tar.gz) into WORK and configures
+#           four build directories (RelWithDebInfo, no tests) with cmake -G Ninja.
+#   time    (under /work/quiet): starts two distccd's on loopback (2 jobs each) and, ROUNDS times (1 by
+#           default), cleans and builds in turn:
+#             ninja-local    ninja -j2, this machine
+#             ninja-distcc   ninja -j6, CMAKE_C_COMPILER_LAUNCHER=distcc, DISTCC_HOSTS = the two distccd's
+#             fester-distcc  fester run, hosts: here (2 slots), d1, d2 (kind: distcc, $DSLOTS slots each: 3 by
+#                            default, 6 distcc clients in flight as under ninja -j6, each preprocessing here
+#                            before its distccd's 2 jobs compile), every compile required on d1/d2 (as ninja
+#                            sends every compile to distcc)
+#             fester-local   fester run --jobs 2
+#           Prints each build's wall time and its mean compile (ninja: .ninja_log; Fester: its exit events).
+# FESTER: how to run Fester, e.g. "java -cp target/classes:$(cat cp.txt) io.fester.cli.Main" (a new JVM per build).
+set -euo pipefail
+mode=$1; W=$2; ROUNDS=${3:-1}
+DSLOTS=${DSLOTS:-3}
+SRC=${SRC:?set SRC to the libuv source: a directory or its .orig.tar.gz}
+builds=(ninja-local ninja-distcc fester-distcc fester-local)
+conf() { cmake -G Ninja -S "$W/src" -B "$W/b-$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=OFF "${@:2}" >/dev/null; }
+if [ "$mode" = prepare ]; then
+    rm -rf "$W"; mkdir -p "$W/src"
+    if [ -d "$SRC" ]; then cp -r "$SRC/." "$W/src"; else tar -xzf "$SRC" -C "$W/src" --strip-components=1; fi
+    conf ninja-local; conf ninja-distcc -DCMAKE_C_COMPILER_LAUNCHER=distcc; conf fester-distcc; conf fester-local
+    exit 0
+fi
+: "${FESTER:?set FESTER to the command that runs Fester}"
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+declare -A P S
+for d in d1 d2; do
+    P[$d]=$(port); S[$d]=$(port)
+    distccd --daemon --no-detach --allow 127.0.0.1 --listen 127.0.0.1 --port "${P[$d]}" --stats --stats-port "${S[$d]}" \
+        --jobs 2 --user nobody --log-stderr --log-level warning 2>"$W/$d.log" &
+    pids+=($!)
+done
+sleep 1
+cat > "$W/hosts.yaml" <<H
+hosts:
+  - {name: here, local: true, slots: 2}
+  - {name: d1, kind: distcc, address: 127.0.0.1, port: ${P[d1]}, stats-port: ${S[d1]}, slots: $DSLOTS}
+  - {name: d2, kind: distcc, address: 127.0.0.1, port: ${P[d2]}, stats-port: ${S[d2]}, slots: $DSLOTS}
+policy:
+  - {match: {tags: [compile]}, require: {hosts: [d1, d2]}}
+H
+export DISTCC_DIR="$W/dd"; mkdir -p "$DISTCC_DIR"
+rm -rf "$W/db"
+now() { date +%s.%N; }
+ninja_mean() { # mean compile (end - start) of the .o entries of the last build in .ninja_log
+    python3 - "$1/.ninja_log" <<'PY'
+import sys
+last = {}
+for l in open(sys.argv[1]).read().splitlines()[1:]:
+    f = l.split('\t')
+    if len(f) >= 4 and f[3].endswith('.o'):
+        last[f[3]] = int(f[1]) - int(f[0])
+print("%.3f s (%d compiles)" % (sum(last.values()) / len(last) / 1000, len(last)))
+PY
+}
+fester_mean() { # mean exit duration of the .o actions of the last run, per host
+    $FESTER events last --type exit --db "$W/db/t" | python3 -c '
+import sys, json, collections
+d = collections.defaultdict(list)
+for l in sys.stdin:
+    try: e = json.loads(l)
+    except ValueError: continue
+    if e.get("action", "").endswith(".o"): d[e["host"]].append(e.get("duration_ms", 0))
+print(", ".join("%s %.3f s (%d)" % (h, sum(v) / len(v) / 1000, len(v)) for h, v in sorted(d.items())))'
+}
+for r in $(seq 1 "$ROUNDS"); do
+    for b in "${builds[@]}"; do
+        ninja -C "$W/b-$b" -t clean >/dev/null
+        rm -f "$W/b-$b/.fester_stamps"
+        t0=$(now)
+        case $b in
+            ninja-local) ninja -C "$W/b-$b" -j2 >/dev/null ;;
+            ninja-distcc) DISTCC_HOSTS="127.0.0.1:${P[d1]}/2 127.0.0.1:${P[d2]}/2" DISTCC_FALLBACK=0 \
+                ninja -C "$W/b-$b" -j6 >/dev/null ;;
+            fester-distcc) $FESTER run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null ;;
+            fester-local) $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null ;;
+        esac
+        t1=$(now)
+        case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; *) mean=$(fester_mean) ;; esac
+        printf 'round %d  %-14s %7.2f s   mean compile: %s   load %s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" "$mean" \
+            "$(cut -d' ' -f1 /proc/loadavg)"
+    done
+done
