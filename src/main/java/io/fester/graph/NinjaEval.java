@@ -48,9 +48,16 @@ final class NinjaEval {
         return sb.toString();
     }
 
+    /** A part's kind for text with no variable in it (most paths and values): shared, never written. */
+    private static final boolean[] TEXT = {false};
+
+    /**
+     * Collects the parts of one string as the lexer reads them. Allocates its lists only for a string that has
+     * a variable in it: a plain path or value is one piece of text.
+     */
     static final class Builder {
-        private final List<String> parts = new ArrayList<>(2);
-        private final List<Boolean> variable = new ArrayList<>(2);
+        private List<String> parts;
+        private List<Boolean> variable;
         private StringBuilder pending;
         private String single;
 
@@ -70,28 +77,34 @@ final class NinjaEval {
         }
 
         private void flush() {
-            if (pending != null) {
-                parts.add(pending.toString());
-                variable.add(false);
-                pending = null;
-            } else if (single != null) {
-                parts.add(single);
-                variable.add(false);
-                single = null;
+            String t = pending != null ? pending.toString() : single;
+            pending = null;
+            single = null;
+            if (t != null) {
+                add(t, false);
             }
+        }
+
+        private void add(String part, boolean isVariable) {
+            if (parts == null) {
+                parts = new ArrayList<>(4);
+                variable = new ArrayList<>(4);
+            }
+            parts.add(part);
+            variable.add(isVariable);
         }
 
         void variable(String name) {
             flush();
-            parts.add(name);
-            variable.add(true);
+            add(name, true);
         }
 
         NinjaEval build() {
-            flush();
-            if (parts.isEmpty()) {
-                return EMPTY;
+            if (parts == null) { // text only, or nothing
+                String t = pending != null ? pending.toString() : single;
+                return t == null ? EMPTY : new NinjaEval(new String[] {t}, TEXT);
             }
+            flush();
             boolean[] v = new boolean[parts.size()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = variable.get(i);

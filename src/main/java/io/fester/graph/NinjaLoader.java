@@ -88,8 +88,18 @@ public final class NinjaLoader {
         final List<NinjaFile> defaultFiles = new ArrayList<>();
         /** The files being parsed, outermost first: an include of one of them is a loop. */
         final List<Path> open = new ArrayList<>();
-        /** Where each file after the first in {@link #open} was included from, as {@code FILE:LINE:COLUMN}. */
-        final List<String> includedAt = new ArrayList<>();
+        /**
+         * Where each file after the first in {@link #open} was included from; shown as {@code FILE:LINE:COLUMN
+         * includes 'PATH'} only in a loop's message (finding a line takes a scan of the file's lines).
+         */
+        final List<Included> includedAt = new ArrayList<>();
+
+        record Included(NinjaFile file, int offset, String path) {
+            @Override
+            public String toString() {
+                return file.pos(offset) + " includes '" + path + "'";
+            }
+        }
 
         Parser(Path root, String mainShown) {
             this.root = root;
@@ -328,7 +338,7 @@ public final class NinjaLoader {
             digest.update(bytes);
             String shown = shownDir == null ? path : shownDir.resolve(path).toString();
             open.add(target);
-            includedAt.add(lx.file.pos(at) + " includes '" + path + "'");
+            includedAt.add(new Included(lx.file, at, path));
             parse(shown, new String(bytes, StandardCharsets.UTF_8), newScope ? new NinjaScope(scope) : scope,
                     depth + 1);
             open.remove(open.size() - 1);

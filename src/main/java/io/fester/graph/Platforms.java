@@ -26,12 +26,70 @@ public final class Platforms {
         if (run == null) {
             return null;
         }
-        for (String word : run.split("[\\s;&|()'\"`=]+")) {
-            Matcher m = TOOL.matcher(word);
-            if (m.matches()) {
-                return m.group(1);
+        // the words between blanks and shell punctuation (as split("[\\s;&|()'\"`=]+")), each tried against the
+        // expression only when it could match: a loader asks this of every command, and most words are flags
+        int n = run.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && separates(run.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            int dashes = 0;
+            int base = i; // after the word's last '/'
+            while (i < n && !separates(run.charAt(i))) {
+                char c = run.charAt(i);
+                if (c == '/') {
+                    base = i + 1;
+                    dashes = 0;
+                } else if (c == '-') {
+                    dashes++;
+                }
+                i++;
+            }
+            // a triple's two dashes and the one before the tool's name, after the last '/'; a triple starts [a-z0-9_];
+            // the word ends in a tool's name, or in one and a version
+            if (dashes >= 3 && base < i && tripleStart(run.charAt(base)) && endsInTool(run, base, i)) {
+                Matcher m = TOOL.matcher(run.substring(start, i));
+                if (m.matches()) {
+                    return m.group(1);
+                }
             }
         }
         return null;
+    }
+
+    private static final String[] TOOLS = {"-gcc", "-g++", "-cc", "-c++", "-cpp", "-clang", "-clang++", "-ld", "-ld.bfd",
+        "-ld.gold", "-ar", "-as", "-ranlib", "-gfortran"};
+
+    /** Whether {@code run[from, to)} ends in {@code -TOOL} or {@code -TOOL-VERSION} ({@code VERSION}: digits and dots). */
+    private static boolean endsInTool(String run, int from, int to) {
+        int k = to;
+        while (k > from && (Character.isDigit(run.charAt(k - 1)) && run.charAt(k - 1) < 128 || run.charAt(k - 1) == '.')) {
+            k--;
+        }
+        if (k < to) {
+            if (k == from || run.charAt(k - 1) != '-') {
+                return false;
+            }
+            to = k - 1;
+        }
+        for (String t : TOOLS) {
+            if (to - from >= t.length() && run.startsWith(t, to - t.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean separates(char c) {
+        return switch (c) {
+            case ' ', '\t', '\n', '\u000B', '\f', '\r', ';', '&', '|', '(', ')', '\'', '"', '`', '=' -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean tripleStart(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     }
 }
