@@ -56,17 +56,7 @@ public final class EventCodec {
 
     /** The JSON Line from stored parts, without decoding the body. */
     public static String line(long seq, long timeMs, EventType type, String body) {
-        StringBuilder sb = new StringBuilder(body.length() + 96);
-        sb.append("{\"seq\":").append(seq)
-                .append(",\"time\":\"").append(Instant.ofEpochMilli(timeMs)).append('"')
-                .append(",\"type\":\"").append(type.typeName()).append('"')
-                .append(",\"kind\":\"").append(type.kind().label()).append('"');
-        if (body.length() > 2) {
-            sb.append(',').append(body, 1, body.length());
-        } else {
-            sb.append('}');
-        }
-        return sb.toString();
+        return HotEncoder.line(seq, timeMs, type, body);
     }
 
     /**

@@ -249,7 +249,7 @@ public final class RunWriter implements AutoCloseable {
         Recorded prev = null;
         int count = 0;
         for (Recorded r : batch) {
-            String line = EventCodec.line(r);
+            String line = HotEncoder.line(r); // not EventCodec: a no-op run then loads no Jackson databind
             boolean big = line.length() > INLINE_LIMIT;
             if (count > 0 && (big || count == PAGE_EVENTS || page.length() + line.length() > PAGE_CHARS)) {
                 addPage(ps, first, prev, page.toString(), false);

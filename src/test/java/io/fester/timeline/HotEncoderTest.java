@@ -31,7 +31,50 @@ class HotEncoderTest {
                 new Exit("a", "h", null, 137, 9, Exit.CAUSE_TIMEOUT, List.of("o\u0001.o", "p.o"), 60_000),
                 new Exit("a", "h", 2, null, null, Exit.CAUSE_HOST_LOST, null, 0),
                 new Exit("gen.h", "h", 1, 0, null, Exit.CAUSE_EXIT, List.of(), 7).withOutputsUnchanged(true),
-                new Exit("gen.h", "h", 1, 0, null, Exit.CAUSE_EXIT, null, 7).withOutputsUnchanged(false));
+                new Exit("gen.h", "h", 1, 0, null, Exit.CAUSE_EXIT, null, 7).withOutputsUnchanged(false),
+                Pipeline.runStarted("d1g", hosts(), weights(), "engine/4", 2),
+                Pipeline.runStarted("d1g", hosts(), weights(), "engine/4", 2, List.of()),
+                Pipeline.runStarted(null, null, null, null, 0),
+                request().withCache(new RunRequest.CacheUse(List.of("local", "s3://b/p"), false)),
+                request().withUpToDate(Map.of("b.o", "command and 2 inputs unchanged", "a.o", "x\u00e9\"y\""),
+                        Map.of("c.o", "its input c.c changed"), Map.of("d.o", List.of("c.o", "b.o"))).withDebug(true),
+                new RunRequest("s.yaml", null, null, null, null, List.of(), null, null, true, null, List.of(), null),
+                new RunRequest("s.yaml", "d", "n", "/r", Map.of(), List.of(), List.of(), Map.of(), false, List.of(),
+                        List.of(), "gcc 12"));
+    }
+
+    static List<RunRequest.HostSpec> hosts() {
+        return List.of(new RunRequest.HostSpec("local", 2, true, List.of()),
+                new RunRequest.HostSpec("b\u00fcild", 8, false, List.of("bigmem", "x86"), "gcc 12|x86_64", "lxc", true),
+                new RunRequest.HostSpec("c", 1, false, null, RunRequest.HostSpec.ANY_TOOLCHAIN, "ssh", false));
+    }
+
+    static Map<String, Double> weights() {
+        return Map.of("thermal", 1.0, "cpu", 0.1, "history", 1.0E-7, "locality", 12345.678, "instability", -0.0);
+    }
+
+    static RunRequest request() {
+        List<io.fester.graph.Action> actions = List.of(
+                new io.fester.graph.Action("a.o", "cc -c a.c -o a.o \"$x\"\t\u0001", List.of("a.c", "a.h"),
+                        List.of("a.o"), List.of(), List.of("compile", "rule:cc"), null, "a.o.d"),
+                new io.fester.graph.Action("app", "cc a.o -o app", List.of("a.o"), List.of("app", "app.map"),
+                        List.of("a.o"), List.of(), 60_000L, null, "linux/x86_64"),
+                new io.fester.graph.Action("\u00fcber", "true", List.of(), List.of(), List.of(), List.of(), null, null));
+        return new RunRequest("build.ninja", "abc", "proj", "/home/u/p", Map.of("PATH", "/bin", "CC", "gcc"),
+                actions, hosts(), weights(), false, List.of("app"), List.of(), "gcc 12|x86_64");
+    }
+
+    /** The shapes left to Jackson are still written, by Jackson. */
+    @org.junit.jupiter.api.Test
+    void policiesGoThroughJackson() throws Exception {
+        RunRequest.Policy p = new RunRequest.Policy(1, "require tags [bigmem]", "hosts.yaml:3", List.of("link"),
+                List.of(), List.of("bigmem"), List.of(), List.of(), List.of(), null);
+        RunRequest r = new RunRequest("b.ninja", "d", "n", "/r", Map.of(), List.of(), hosts(), weights(), false,
+                List.of(), List.of(p));
+        assertEquals(null, HotEncoder.body(r));
+        Recorded rec = new Recorded(1, 0, r);
+        assertEquals(EventCodec.line(rec), HotEncoder.line(rec));
+        assertEquals(r, EventCodec.parseLine(HotEncoder.line(rec)).event());
     }
 
     @ParameterizedTest
