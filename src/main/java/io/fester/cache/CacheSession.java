@@ -52,7 +52,7 @@ public final class CacheSession {
      */
     public CacheSession(Cache cache, BuildGraph graph, FileHashes hashes, Consumer<Event> post) {
         this.cache = cache;
-        this.keys = new ActionKeys(graph, hashes, cache.salt());
+        this.keys = new ActionKeys(graph, hashes, cache.salt(), cache.stateDir());
         this.post = post;
         this.projectBytes = keys.project().toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -232,7 +232,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             discovered.removeAll(a.inputs());
             UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
                 FileHashes.Entry e = files.entry(path);
-                return e == null || files.mtimeMs(path) > startedMs ? null : e;
+                // a restored action did not run: no input can have changed while it ran (no second stat per input)
+                return e == null || startedMs != Long.MAX_VALUE && files.mtimeMs(path) > startedMs ? null : e;
             });
             if (k.missing() != null) {
                 stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
