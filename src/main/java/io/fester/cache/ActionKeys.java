@@ -50,6 +50,8 @@ public final class ActionKeys {
     private final Map<String, String> env;
     private final FileHashes hashes;
     private final String salt;
+    /** Fingerprints remembered across processes (ADR 0057), or null. */
+    private ToolMemo memo;
     private final Map<String, String> seen = new ConcurrentHashMap<>();
     /** The project directory as it appears in text ({@link #relocate}), compiled once. */
     private final Pattern prefix;
@@ -60,6 +62,15 @@ public final class ActionKeys {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern ASSIGNMENT = Pattern.compile("\\w+=.*");
     private static final Pattern QUOTES = Pattern.compile("^['\"]|['\"]$");
+
+    /**
+     * As {@link #ActionKeys(BuildGraph, FileHashes, String)}, with programs' fingerprints remembered across
+     * processes in this state directory ({@link ToolMemo}; null: only in this process).
+     */
+    public ActionKeys(BuildGraph graph, FileHashes hashes, String salt, Path stateDir) {
+        this(graph, hashes, salt);
+        this.memo = ToolMemo.in(stateDir);
+    }
 
     public ActionKeys(BuildGraph graph, FileHashes hashes, String salt) {
         this.root = Path.of(graph.root()).toAbsolutePath().normalize();
@@ -277,16 +288,29 @@ public final class ActionKeys {
             }
             try {
                 Path real = p.toRealPath();
-                String id = real + " " + Files.size(real) + " " + Files.getLastModifiedTime(real).toMillis();
+                java.nio.file.attribute.BasicFileAttributes at = Files.readAttributes(real,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                long mtimeNs = at.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+                boolean compiler = COMPILER.matcher(p.getFileName().toString()).matches();
+                // a compiler's fingerprint has its --version line: the same binary under another name has not
+                String id = ToolMemo.id(Path.of(real + (compiler ? " (compiler)" : "")), at.size(), mtimeNs,
+                        at.fileKey());
                 return TOOLS.computeIfAbsent(id, k -> {
+                    String remembered = memo == null ? null : memo.get(k);
+                    if (remembered != null) {
+                        return remembered; // the same binary as when it was fingerprinted (ADR 0057)
+                    }
                     try {
                         String sha = "sha256:" + sha256(real).substring(0, 16);
-                        String name = p.getFileName().toString();
-                        if (COMPILER.matcher(name).matches()) {
+                        String fp = sha;
+                        if (compiler) {
                             String v = version(p);
-                            return v == null ? sha : v + " " + sha;
+                            fp = v == null ? sha : v + " " + sha;
                         }
-                        return sha;
+                        if (memo != null) {
+                            memo.put(k, mtimeNs, fp);
+                        }
+                        return fp;
                     } catch (IOException e) {
                         return "unreadable";
                     }

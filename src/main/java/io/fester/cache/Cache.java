@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  */
 public final class Cache implements Closeable {
     /** The key format's version, first field of every pre-image. */
-    public static final String KEY_VERSION = "fester-action-key/1";
+    public static final String KEY_VERSION = "fester-action-key/2";
     /** The default salt; another one ({@code FESTER_CACHE_SALT}, {@link #salt(String)}) disowns everything. */
     public static final String DEFAULT_SALT = "1";
 
@@ -135,6 +135,37 @@ public final class Cache implements Closeable {
     public RunRequest.CacheUse use() {
         return new RunRequest.CacheUse(layers.stream().map(CacheLayer::name).toList(),
                 layers.stream().anyMatch(CacheLayer::writable));
+    }
+
+    /**
+     * The pre-image of an action key, from the first layer that holds its blob (ADR 0056: the blob named by
+     * the key is the pre-image's canonical text), checked as it is read; null when no layer has it (evicted,
+     * cleared, or stored by an earlier version, whose results carried it inline).
+     */
+    public List<String> preImage(String key) {
+        for (CacheLayer l : layers) {
+            if (!up(l)) {
+                continue;
+            }
+            try {
+                byte[] b = l.readBlob(key);
+                if (b != null && key.equals(ActionKeys.sha256(b))) {
+                    return PreImage.lines(b);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // that layer cannot say: the next one
+            }
+        }
+        return null;
+    }
+
+    /** The pre-image of an action key from the default local layer alone (for {@code explain} and the cockpit). */
+    public static List<String> localPreImage(String key) {
+        if (key == null) {
+            return null;
+        }
+        return new Cache(List.of(new LocalCacheLayer(LocalCacheLayer.defaultDir(), LocalCacheLayer.DEFAULT_MAX_BYTES,
+                false))).preImage(key);
     }
 
     /** Where the message goes when a layer fails and is left out (once per layer). */

@@ -62,6 +62,7 @@ public final class CacheGc {
                 continue;
             }
             r.outputs().stream().filter(o -> o.link() == null).forEach(o -> named.add(o.digest()));
+            named.add(key); // its pre-image: the blob whose digest is the key (ADR 0056)
             if (r.stdout() != null) {
                 named.add(r.stdout());
             }

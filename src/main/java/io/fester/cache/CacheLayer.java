@@ -51,6 +51,34 @@ public interface CacheLayer extends Closeable {
     /** Stores the file's bytes as the blob with this digest (nothing happens when it is there already). */
     void putBlob(String digest, Path source) throws IOException;
 
+    /**
+     * Stores these bytes as the blob with this digest (nothing happens when it is there already): a store
+     * that has read an output once (to hash it) writes it from memory. This default goes through a
+     * temporary file.
+     */
+    default void putBlob(String digest, byte[] bytes) throws IOException {
+        Path t = java.nio.file.Files.createTempFile("fester-blob", ".tmp");
+        try {
+            java.nio.file.Files.write(t, bytes);
+            putBlob(digest, t);
+        } finally {
+            java.nio.file.Files.deleteIfExists(t);
+        }
+    }
+
+    /**
+     * The bytes of a small blob (a pre-image), or null when the layer has no such blob. Not checked here.
+     * This default copies it to a temporary file first.
+     */
+    default byte[] readBlob(String digest) throws IOException {
+        Path t = java.nio.file.Files.createTempFile("fester-blob", ".tmp");
+        try {
+            return getBlob(digest, t) ? java.nio.file.Files.readAllBytes(t) : null;
+        } finally {
+            java.nio.file.Files.deleteIfExists(t);
+        }
+    }
+
     /** Removes a blob (one found corrupt, or by {@code fester cache gc}); absent is not an error. */
     void deleteBlob(String digest) throws IOException;
 

@@ -8,14 +8,18 @@ import java.util.List;
 /**
  * What the action cache keeps per key: the outputs (normalized path, blob digest, size, file mode), the
  * exit code, the captured stdout and stderr (as blobs), how long the action took, where it ran (run
- * number and host), the inputs its depfile named (normalized) and the key's pre-image. JSON.
+ * number and host) and the inputs its depfile named (normalized). JSON.
+ *
+ * <p>The key's pre-image is not in the result (format 2, ADR 0056): it is a blob of its own, and its
+ * digest is the key itself (the key is the SHA-256 of the pre-image's canonical text), so a result names
+ * it without a field. A hit parses a few hundred bytes; the pre-image is read only to explain a miss or
+ * to show it ({@link Cache#preImage}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CacheResult(int format, String key, String action, List<Out> outputs, Integer exitCode, String stdout,
-        String stderr, long durationMs, Integer run, String host, long createdMs, List<String> discovered,
-        List<String> preimage) {
-    /** The result format written now. */
-    public static final int FORMAT = 1;
+        String stderr, long durationMs, Integer run, String host, long createdMs, List<String> discovered) {
+    /** The result format written now (1: the pre-image's lines were a field; 2: a blob named by the key). */
+    public static final int FORMAT = 2;
 
     /**
      * One output: its normalized path, digest, size and mode (permission bits, e.g. 0755); or, for a

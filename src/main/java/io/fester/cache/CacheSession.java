@@ -52,7 +52,7 @@ public final class CacheSession {
      */
     public CacheSession(Cache cache, BuildGraph graph, FileHashes hashes, Consumer<Event> post) {
         this.cache = cache;
-        this.keys = new ActionKeys(graph, hashes, cache.salt());
+        this.keys = new ActionKeys(graph, hashes, cache.salt(), cache.stateDir());
         this.post = post;
         this.projectBytes = keys.project().toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -71,7 +71,8 @@ public final class CacheSession {
      * it ran (null when it could not be keyed), and for a hit the inputs its depfile had named (paths as the
      * build names them, for the stamps) and its captured output.
      */
-    public record Lookup(CacheLookup event, PreImage first, List<String> discovered, String stdout, String stderr) {}
+    public record Lookup(CacheLookup event, PreImage first, List<String> discovered, String stdout, String stderr,
+            Map<String, String> outputDigests) {}
 
     /** Looks an action up in the layers in order; a hit's outputs are in place when this returns. */
     public Lookup lookup(Action a) {
@@ -138,7 +139,7 @@ public final class CacheSession {
                     post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.DOWNLOAD, got.bytes, got.files,
                             ms(got.startNs)));
                     for (int e = 0; e < li; e++) { // a hit from a later layer: also into the earlier ones
-                        fill(layers.get(e), a, r, first.key(), m, got);
+                        fill(layers.get(e), a, r, first.key(), m, got, full);
                     }
                     remember(full);
                     List<String> discovered = r.discovered() == null ? List.of()
@@ -146,9 +147,10 @@ public final class CacheSession {
                     String how = "restored from " + layer.name() + (r.run() != null ? ", made by run " + r.run() : "")
                             + (r.host() != null ? " on " + r.host() : "")
                             + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+                    // the pre-image is not written into the event: it is the blob named by the key (ADR 0056)
                     CacheLookup ev = new CacheLookup(a.id(), k2, layer.name(), true, how, r.run(), r.host(), ms(t0),
-                            full.lines());
-                    return new Lookup(ev, first, discovered, got.stdout, got.stderr);
+                            null);
+                    return new Lookup(ev, first, discovered, got.stdout, got.stderr, got.digests);
                 }
             } catch (IOException e) {
                 down(layer, e);
@@ -190,7 +192,7 @@ public final class CacheSession {
 
     private Lookup miss(Action a, String key, PreImage pre, String why, long t0) {
         return new Lookup(new CacheLookup(a.id(), key, null, false, why, null, null, ms(t0),
-                pre == null ? null : pre.lines()), pre == null ? null : firstLevel(pre), null, null, null);
+                pre == null ? null : pre.lines()), pre == null ? null : firstLevel(pre), null, null, null, null);
     }
 
     /** The first-level part of a pre-image (without {@code dep:} and {@code location}). */
@@ -204,12 +206,15 @@ public final class CacheSession {
         return new PreImage(f);
     }
 
-    private record Restored(long bytes, int files, String stdout, String stderr, long startNs) {}
+    /** @param digests each restored file's digest by its path as the action names it (for the stamps) */
+    private record Restored(long bytes, int files, String stdout, String stderr, long startNs,
+            Map<String, String> digests) {}
 
     /** Fetches a result's blobs next to their places, checks each, then moves them in; null (and why) if one is bad. */
     private Restored restore(CacheLayer layer, CacheResult r, List<String> problems) throws IOException {
         long t0 = System.nanoTime();
         Map<Path, Path> moves = new LinkedHashMap<>();
+        Map<String, String> restored = new java.util.HashMap<>();
         List<Path> temps = new ArrayList<>();
         long bytes = 0;
         try {
@@ -232,6 +237,7 @@ public final class CacheSession {
                 mode(tmp, o.mode());
                 bytes += o.size();
                 moves.put(tmp, target);
+                restored.put(keys.local(o.path()), o.digest()); // checked as it was written: nothing reads it again
             }
             String[] text = new String[2];
             String[] digests = {r.stdout(), r.stderr()};
@@ -252,7 +258,7 @@ public final class CacheSession {
             for (Map.Entry<Path, Path> m : moves.entrySet()) {
                 Files.move(m.getKey(), m.getValue(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Restored(bytes, moves.size(), text[0], text[1], t0);
+            return new Restored(bytes, moves.size(), text[0], text[1], t0, restored);
         } finally {
             for (Path t : temps) {
                 Files.deleteIfExists(t);
@@ -310,12 +316,12 @@ public final class CacheSession {
     }
 
     /** A hit from a later layer, written to an earlier writable one (blobs from the restored files). */
-    private void fill(CacheLayer layer, Action a, CacheResult r, String k1, CacheResult.Manifest m, Restored got) {
+    private void fill(CacheLayer layer, Action a, CacheResult r, String k1, CacheResult.Manifest m, Restored got,
+            PreImage full) {
         if (!layer.writable() || !cache.up(layer)) {
             return;
         }
         long t0 = System.nanoTime();
-        List<Path> temps = new ArrayList<>();
         try {
             long bytes = 0;
             int files = 0;
@@ -330,26 +336,23 @@ public final class CacheSession {
             String[] digests = {r.stdout(), r.stderr()};
             for (int s = 0; s < 2; s++) {
                 if (digests[s] != null && text[s] != null && !layer.hasBlob(digests[s])) {
-                    Path t = text(text[s]);
-                    temps.add(t);
+                    byte[] t = text[s].getBytes(StandardCharsets.UTF_8);
                     layer.putBlob(digests[s], t);
-                    bytes += Files.size(t);
+                    bytes += t.length;
                     files++;
                 }
+            }
+            if (!layer.hasBlob(r.key())) { // the pre-image, made here (its digest is the key)
+                byte[] t = full.text();
+                layer.putBlob(r.key(), t);
+                bytes += t.length;
+                files++;
             }
             layer.putResultIfAbsent(r.key(), r.bytes());
             manifest(layer, k1, m);
             post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, files, ms(t0)));
         } catch (IOException e) {
             down(layer, e);
-        } finally {
-            for (Path t : temps) {
-                try {
-                    Files.deleteIfExists(t);
-                } catch (IOException ignored) {
-                    // a temporary file
-                }
-            }
         }
     }
 
@@ -432,7 +435,9 @@ public final class CacheSession {
             return notStored(a, null, "not stored: an input its depfile named is gone");
         }
         List<CacheResult.Out> outs = new ArrayList<>();
-        Map<String, Path> files = new LinkedHashMap<>();
+        // each blob's bytes, read once: hashed, searched for the project's path and written to the layers from
+        // memory (not read again by a copy)
+        Map<String, byte[]> blobs = new LinkedHashMap<>();
         boolean located = false;
         try {
             for (String o : a.outputs()) {
@@ -451,83 +456,62 @@ public final class CacheSession {
                 String d = ActionKeys.sha256(b);
                 located |= contains(b, projectBytes);
                 outs.add(new CacheResult.Out(keys.normalize(o), d, b.length, mode(p)));
-                files.put(d, p);
+                blobs.put(d, b);
             }
         } catch (IOException e) {
             return notStored(a, null, "not stored: " + e.getMessage());
         }
         PreImage full = keys.full(now, depFields, located);
         String k2 = full.key();
-        Path tmpOut = null;
-        Path tmpErr = null;
-        try {
-            String outDigest = null;
-            String errDigest = null;
-            if (stdout != null && !stdout.isEmpty()) {
-                tmpOut = text(stdout);
-                outDigest = ActionKeys.sha256(tmpOut);
-                files.put(outDigest, tmpOut);
+        String outDigest = null;
+        String errDigest = null;
+        if (stdout != null && !stdout.isEmpty()) {
+            byte[] b = stdout.getBytes(StandardCharsets.UTF_8);
+            outDigest = ActionKeys.sha256(b);
+            blobs.put(outDigest, b);
+        }
+        if (stderr != null && !stderr.isEmpty()) {
+            byte[] b = stderr.getBytes(StandardCharsets.UTF_8);
+            errDigest = ActionKeys.sha256(b);
+            blobs.put(errDigest, b);
+        }
+        blobs.put(k2, full.text()); // the pre-image: a blob whose digest is the key (ADR 0056)
+        CacheResult result = new CacheResult(CacheResult.FORMAT, k2, a.id(), outs, exitCode, outDigest, errDigest,
+                durationMs, run, host, System.currentTimeMillis(), new ArrayList<>(deps));
+        byte[] resultBytes = result.bytes();
+        CacheResult.Manifest m = new CacheResult.Manifest(CacheResult.FORMAT, new ArrayList<>(deps), located);
+        List<String> stored = new ArrayList<>();
+        List<String> had = new ArrayList<>();
+        for (CacheLayer layer : cache.layers()) {
+            if (!layer.writable() || !cache.up(layer)) {
+                continue;
             }
-            if (stderr != null && !stderr.isEmpty()) {
-                tmpErr = text(stderr);
-                errDigest = ActionKeys.sha256(tmpErr);
-                files.put(errDigest, tmpErr);
-            }
-            CacheResult result = new CacheResult(CacheResult.FORMAT, k2, a.id(), outs, exitCode, outDigest, errDigest,
-                    durationMs, run, host, System.currentTimeMillis(), new ArrayList<>(deps), full.lines());
-            CacheResult.Manifest m = new CacheResult.Manifest(CacheResult.FORMAT, new ArrayList<>(deps), located);
-            List<String> stored = new ArrayList<>();
-            List<String> had = new ArrayList<>();
-            for (CacheLayer layer : cache.layers()) {
-                if (!layer.writable() || !cache.up(layer)) {
-                    continue;
-                }
-                long t0 = System.nanoTime();
-                try {
-                    long bytes = 0;
-                    int n = 0;
-                    for (Map.Entry<String, Path> f : files.entrySet()) {
-                        if (!layer.hasBlob(f.getKey())) {
-                            layer.putBlob(f.getKey(), f.getValue());
-                            bytes += Files.size(f.getValue());
-                            n++;
-                        }
-                    }
-                    boolean wrote = layer.putResultIfAbsent(k2, result.bytes());
-                    manifest(layer, now.key(), m);
-                    post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, n, ms(t0)));
-                    (wrote ? stored : had).add(layer.name());
-                } catch (IOException e) {
-                    down(layer, e);
-                }
-            }
-            remember(full);
-            if (stored.isEmpty()) {
-                return notStored(a, k2, had.isEmpty() ? "not stored: no writable cache layer is available"
-                        : "already stored under this key (" + String.join(", ", had) + "): the first writer's result stays");
-            }
-            return new CacheStore(a.id(), k2, stored, true, located
-                    ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
-        } catch (IOException e) {
-            return notStored(a, k2, "not stored: " + e.getMessage());
-        } finally {
+            long t0 = System.nanoTime();
             try {
-                if (tmpOut != null) {
-                    Files.deleteIfExists(tmpOut);
+                long bytes = 0;
+                int n = 0;
+                for (Map.Entry<String, byte[]> f : blobs.entrySet()) {
+                    if (!layer.hasBlob(f.getKey())) {
+                        layer.putBlob(f.getKey(), f.getValue());
+                        bytes += f.getValue().length;
+                        n++;
+                    }
                 }
-                if (tmpErr != null) {
-                    Files.deleteIfExists(tmpErr);
-                }
-            } catch (IOException ignored) {
-                // a temporary file in the build directory; the next run's restore overwrites nothing of it
+                boolean wrote = layer.putResultIfAbsent(k2, resultBytes);
+                manifest(layer, now.key(), m);
+                post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, n, ms(t0)));
+                (wrote ? stored : had).add(layer.name());
+            } catch (IOException e) {
+                down(layer, e);
             }
         }
-    }
-
-    private Path text(String s) throws IOException {
-        Path t = Files.createTempFile("fester-cache-out", ".txt");
-        Files.writeString(t, s, StandardCharsets.UTF_8);
-        return t;
+        remember(full);
+        if (stored.isEmpty()) {
+            return notStored(a, k2, had.isEmpty() ? "not stored: no writable cache layer is available"
+                    : "already stored under this key (" + String.join(", ", had) + "): the first writer's result stays");
+        }
+        return new CacheStore(a.id(), k2, stored, true, located
+                ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
     }
 
     private static CacheStore notStored(Action a, String key, String why) {
@@ -578,26 +562,36 @@ public final class CacheSession {
         return dir == null ? null : dir.resolve("last").resolve(identity(p));
     }
 
-    /** The pre-image of the action's last stored or restored result known here, or null. */
+    /**
+     * The pre-image of the action's last stored or restored result known here, or null. The state file holds
+     * that key (ADR 0056: the pre-image is the local layer's blob named by it, checked as it is read); a
+     * state file of an earlier version holds the pre-image's lines themselves.
+     */
     PreImage last(PreImage first) {
         Path f = lastFile(first);
         if (f == null) {
             return null;
         }
         try {
-            return PreImage.parse(Files.readAllLines(f, StandardCharsets.UTF_8));
+            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            if (lines.size() == 1 && lines.get(0).matches("[0-9a-f]{64}")) {
+                List<String> pre = cache.preImage(lines.get(0));
+                return pre == null ? null : PreImage.parse(pre);
+            }
+            return PreImage.parse(lines);
         } catch (IOException e) {
             return null;
         }
     }
 
+    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here. */
     private void remember(PreImage full) {
         Path f = lastFile(full);
         if (f == null) {
             return;
         }
         try {
-            byte[] text = String.join("\n", full.lines()).concat("\n").getBytes(StandardCharsets.UTF_8);
+            byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
             try {
                 if (Files.size(f) == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
                     return; // a hit of the same key as last time: nothing to write

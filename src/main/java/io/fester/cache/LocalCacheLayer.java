@@ -181,6 +181,37 @@ public final class LocalCacheLayer implements CacheLayer {
     }
 
     @Override
+    public void putBlob(String digest, byte[] content) throws IOException {
+        requireWritable();
+        Path b = blob(digest);
+        if (Files.isRegularFile(b)) {
+            touch(b);
+            return;
+        }
+        Path t = temp();
+        try {
+            Files.write(t, content);
+            Files.createDirectories(b.getParent());
+            Files.move(t, b, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            added(content.length);
+        } finally {
+            Files.deleteIfExists(t);
+        }
+    }
+
+    @Override
+    public byte[] readBlob(String digest) throws IOException {
+        Path b = blob(digest);
+        try {
+            byte[] got = Files.readAllBytes(b);
+            touch(b);
+            return got;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
     public void deleteBlob(String digest) throws IOException {
         remove(blob(digest));
     }

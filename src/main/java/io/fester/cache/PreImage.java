@@ -73,18 +73,40 @@ public final class PreImage {
         return new PreImage(f);
     }
 
-    /** The key: SHA-256 (hex) of the canonical text. */
+    /** The key: SHA-256 (hex) of the canonical text ({@link #text()}). */
     public String key() {
         String k = key;
         if (k == null) {
-            StringBuilder sb = new StringBuilder();
-            for (String l : lines()) {
-                sb.append(l).append('\n');
-            }
-            k = sha256(sb.toString());
+            k = HexFormat.of().formatHex(Blobs.sha256().digest(text()));
             key = k;
         }
         return k;
+    }
+
+    /**
+     * The canonical text (UTF-8): each line and a newline. Its SHA-256 is the {@link #key()}, so stored as a
+     * blob it is named by the key itself (ADR 0056).
+     */
+    public byte[] text() {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines()) {
+            sb.append(l).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads a {@link #text()} back into its lines. */
+    public static List<String> lines(byte[] text) {
+        String t = new String(text, StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (int nl; (nl = t.indexOf('\n', from)) >= 0; from = nl + 1) {
+            out.add(t.substring(from, nl));
+        }
+        if (from < t.length()) {
+            out.add(t.substring(from));
+        }
+        return out;
     }
 
     static String sha256(String text) {

@@ -45,9 +45,17 @@ final class ExplainCommand implements Callable<Integer> {
             out.append("miss").append(l.key() == null ? "" : ", key " + brief(l.key())).append(": ")
                     .append(l.reason()).append('\n');
         }
-        if (l.preimage() != null && !l.preimage().isEmpty()) {
+        List<String> pre = l.preimage();
+        if ((pre == null || pre.isEmpty()) && l.hit()) { // a hit names its pre-image by its key (ADR 0056)
+            pre = io.fester.cache.Cache.localPreImage(l.key());
+            if (pre == null) {
+                out.append("  key pre-image: the blob ").append(brief(l.key()))
+                        .append(" is not in the local cache (evicted or cleared)\n");
+            }
+        }
+        if (pre != null && !pre.isEmpty()) {
             out.append("  key pre-image:\n");
-            for (String line : l.preimage()) {
+            for (String line : pre) {
                 out.append("    ").append(line).append('\n');
             }
         }

@@ -109,7 +109,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
                 if (l.stderr() != null && !l.stderr().isEmpty()) {
                     post.accept(new Output(a.id(), "stderr", l.stderr()));
                 }
-                stamper.restored(a.id(), l.discovered());
+                stamper.restored(a.id(), l.discovered(), l.outputDigests() == null ? Map.of() : l.outputDigests());
             }
         } catch (RuntimeException e) {
             answer = new CacheLookup(a.id(), null, null, false, "lookup failed: " + e, null, null, null, null);

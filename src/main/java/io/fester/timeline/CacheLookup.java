@@ -15,7 +15,8 @@ import java.util.List;
  *     what it restored. Corrupt or dangling entries met on the way are named here too
  * @param sourceRun the run that stored a hit's result, and {@code sourceHost} where it ran
  * @param ms how long the lookup (and a hit's restore) took
- * @param preimage the key's pre-image, one {@code field=value} per line of the canonical text
+ * @param preimage a miss: the key's pre-image, one {@code field=value} per line of the canonical text; a hit:
+ *     null (since ADR 0056: the pre-image is the cache's blob named by the key, {@code Cache.preImage})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CacheLookup(String action, String key, String layer, boolean hit, String reason, Integer sourceRun,

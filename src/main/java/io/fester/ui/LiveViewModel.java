@@ -334,8 +334,32 @@ public final class LiveViewModel {
         return new Details(a.id(), look(i).label(), a.run(), a.inputs(), a.outputs(), a.deps(), where, time,
                 code == null ? "" : Integer.toString(code), state.reason(i) == null ? "" : state.reason(i),
                 state.output(i), state.decision(i), cached,
-                l == null || l.preimage() == null ? List.of() : l.preimage());
+                preimage(l));
     }
+
+    /**
+     * A lookup's key pre-image: a miss carries its lines; a hit names it by its key, the local cache's blob
+     * under that key (ADR 0056), read once per key and remembered.
+     */
+    private List<String> preimage(io.fester.timeline.CacheLookup l) {
+        if (l == null) {
+            return List.of();
+        }
+        if (l.preimage() != null && !l.preimage().isEmpty()) {
+            return l.preimage();
+        }
+        if (!l.hit() || l.key() == null) {
+            return List.of();
+        }
+        return preimages.computeIfAbsent(l.key(), k -> {
+            List<String> p = io.fester.cache.Cache.localPreImage(k);
+            return p == null ? List.of("(the pre-image " + k.substring(0, Math.min(12, k.length()))
+                    + " is not in the local cache)") : p;
+        });
+    }
+
+    /** Hits' pre-images read from the local cache, by key. */
+    private final Map<String, List<String>> preimages = new java.util.concurrent.ConcurrentHashMap<>();
 
     // ---- properties ----
 

@@ -32,14 +32,30 @@ public final class FileHashes {
         final long mtimeNs;
         final int fileKey;
         final String hash;
+        /**
+         * Written by this build (a restored output, an output hashed after its action ended) within the racy
+         * second: trusted by its attributes in this process, where nothing else writes it; saved as "read
+         * again" ({@link #savedMtimeNs}) while still that recent.
+         */
+        final boolean ours;
         /** The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use. */
         private long[] term;
 
         Entry(long size, long mtimeNs, int fileKey, String hash) {
+            this(size, mtimeNs, fileKey, hash, false);
+        }
+
+        Entry(long size, long mtimeNs, int fileKey, String hash, boolean ours) {
             this.size = size;
             this.mtimeNs = mtimeNs;
             this.fileKey = fileKey;
             this.hash = hash;
+            this.ours = ours;
+        }
+
+        /** The time to save: -1 (read it again next time) for a file of ours changed within the racy second of now. */
+        long savedMtimeNs(long nowNs) {
+            return ours && nowNs - mtimeNs < RACY_NS ? -1 : mtimeNs;
         }
 
         String hash() {
@@ -51,6 +67,11 @@ public final class FileHashes {
             Entry e = new Entry(newSize, newMtime, newKey, hash);
             e.term = term;
             return e;
+        }
+
+        Entry keepTerm(Entry old) {
+            term = old.term;
+            return this;
         }
 
         long[] term(String path) {
@@ -124,6 +145,50 @@ public final class FileHashes {
             entries.put(path, fresh);
         }
         return fresh;
+    }
+
+    /**
+     * The hash of a file this build has just written and will not write again (a restored output, an output
+     * of an action that has ended): {@code known} is its digest when the writer computed it while writing
+     * (a restore hashes each blob as it copies it), else the file is read once. Unlike {@link #hash}, the
+     * entry is trusted by its size, time and inode for the rest of this process even within the racy second
+     * (nothing else writes a build's output while the build runs), so the stamper, the link's key and the
+     * link's stamp do not read the file again. Null when it does not exist.
+     */
+    public String output(String path, String known) throws IOException {
+        Path p = root.resolve(path);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!a.isRegularFile()) {
+            return null;
+        }
+        long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
+        Entry e;
+        synchronized (this) {
+            e = entries.get(path);
+        }
+        if (e != null && e.size == a.size() && e.mtimeNs == mtime && e.fileKey == key) {
+            return e.hash;
+        }
+        String h = known != null ? known : digest(p);
+        Entry fresh = e != null && e.hash.equals(h) ? new Entry(a.size(), mtime, key, h, true).keepTerm(e)
+                : new Entry(a.size(), mtime, key, h, true);
+        synchronized (this) {
+            if (known == null) {
+                reads++;
+            }
+            modified = true;
+            if (e != null && !e.hash.equals(h)) {
+                changed.add(path);
+            }
+            entries.put(path, fresh);
+        }
+        return h;
     }
 
     /** A file's modification time in ms, or -1 when it does not exist. */

@@ -81,6 +81,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     private volatile Succeeded succeeded;
     /** Per action restored from the cache: the inputs its depfile had named, for its stamp. */
     private final Map<String, List<String>> restored = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per action restored from the cache: its outputs' digests, as the restore wrote them. */
+    private final Map<String, Map<String, String>> restoredDigests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Hears of each succeeded action on the stamper's thread, in event order, before its depfile is deleted. */
     public interface Succeeded {
@@ -103,6 +105,15 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      * depfile named when the result was made. It is stamped like a success when the {@code cached} comes.
      */
     public void restored(String action, List<String> discovered) {
+        restored(action, discovered, Map.of());
+    }
+
+    /**
+     * As {@link #restored(String, List)}, with the digests the restore computed as it wrote each output (by
+     * the output's path as the action names it): the stamp takes them instead of reading the files again.
+     */
+    public void restored(String action, List<String> discovered, Map<String, String> outputDigests) {
+        restoredDigests.put(action, Map.copyOf(outputDigests));
         restored.put(action, List.copyOf(discovered));
     }
     /** Writes ninja's records for a Ninja manifest's actions (on the worker), made at the first event. */
@@ -152,7 +163,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     worker.execute(() -> {
                         List<List<String>> found = new ArrayList<>(1);
                         try {
-                            stamp(a, since, end, null, found);
+                            stamp(a, since, end, null, found, null);
                         } finally {
                             pending.remove(a.id());
                             Succeeded sink = succeeded;
@@ -167,13 +178,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             case Pipeline.CACHED -> {
                 int i = graph.indexOf(p.action());
                 List<String> discovered = restored.remove(p.action());
+                Map<String, String> digests = restoredDigests.remove(p.action());
                 if (i >= 0 && discovered != null) {
                     Action a = graph.action(i);
                     long end = r.timeMs();
                     pending.add(a.id());
                     worker.execute(() -> {
                         try {
-                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1));
+                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests);
                         } finally {
                             pending.remove(a.id());
                         }
@@ -189,8 +201,10 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      * @param known the inputs a depfile named, when known (an action restored from the cache); else the
      *     depfile is read
      * @param found gets what the depfile named, once read
+     * @param knownDigests a restore's digests of the outputs it wrote (by path), or null
      */
-    private void stamp(Action a, long startedMs, long endMs, List<String> known, List<List<String>> found) {
+    private void stamp(Action a, long startedMs, long endMs, List<String> known, List<List<String>> found,
+            Map<String, String> knownDigests) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
@@ -218,7 +232,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             discovered.removeAll(a.inputs());
             UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
                 FileHashes.Entry e = files.entry(path);
-                return e == null || files.mtimeMs(path) > startedMs ? null : e;
+                // a restored action did not run: no input can have changed while it ran (no second stat per input)
+                return e == null || startedMs != Long.MAX_VALUE && files.mtimeMs(path) > startedMs ? null : e;
             });
             if (k.missing() != null) {
                 stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
@@ -226,7 +241,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             }
             Map<String, String> outputs = new TreeMap<>();
             for (String o : a.outputs()) {
-                String h = files.hash(o);
+                // the action has ended (or its outputs were just restored): nothing writes them again in this build
+                String h = files.output(o, knownDigests == null ? null : knownDigests.get(o));
                 if (h == null) {
                     stamps.remove(a.id());
                     return;

@@ -250,6 +250,7 @@ public final class Stamps {
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         Map<String, FileHashes.Entry> files = new TreeMap<>(hashes.entries());
+        long nowNs = System.currentTimeMillis() * 1_000_000L;
         Map<String, Integer> ids = new java.util.LinkedHashMap<>();
         files.keySet().forEach(p -> id(ids, p));
         for (Stamp st : stamps.values()) {
@@ -269,7 +270,7 @@ public final class Stamps {
                 if (ids.get(e.getKey()) == null) {
                     continue;
                 }
-                w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.mtimeNs + " " + h.fileKey + " " + h.hash);
+                w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.savedMtimeNs(nowNs) + " " + h.fileKey + " " + h.hash);
                 w.newLine();
             }
             for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {

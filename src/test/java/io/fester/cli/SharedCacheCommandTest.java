@@ -98,8 +98,9 @@ class SharedCacheCommandTest {
         String shared = "s3://" + BUCKET + "/cmd";
         Cli.Result stats = Cli.run(db(), "cache", "stats", "--hosts", hosts.toString());
         assertEquals(0, stats.code(), stats.toString());
-        assertTrue(stats.out().startsWith("local: 2 results, 2 blobs, "), stats.out());
-        assertTrue(stats.out().contains("\n" + shared + ": 2 results, 2 blobs, "), stats.out());
+        // two outputs and their two pre-images (ADR 0056) in each layer
+        assertTrue(stats.out().startsWith("local: 2 results, 4 blobs, "), stats.out());
+        assertTrue(stats.out().contains("\n" + shared + ": 2 results, 4 blobs, "), stats.out());
 
         Cli.Result verify = Cli.run(db(), "cache", "verify", spec.toString(), "--sample", "5", "--hosts",
                 hosts.toString());
@@ -120,7 +121,7 @@ class SharedCacheCommandTest {
         Cli.Result gc = Cli.run(db(), "cache", "gc", "--hosts", hosts.toString());
         assertEquals(0, gc.code(), gc.toString());
         assertTrue(gc.out().contains("local: removed 0 dangling results, 0 unreferenced blobs, 0 least recently used; "
-                + "now 2 results, 2 blobs"), gc.out());
+                + "now 2 results, 4 blobs"), gc.out());
         assertTrue(gc.out().contains(shared + ": removed 2 dangling results, 0 unreferenced blobs, 0 least recently "
                 + "used; kept 1 unreferenced blobs written in the last hour; now 0 results, 1 blobs"), gc.out());
         try (S3CacheLayer layer = S3CacheLayer.open(server.settings(shared, true))) {

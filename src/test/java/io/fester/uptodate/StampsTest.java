@@ -47,6 +47,37 @@ class StampsTest {
     }
 
     @Test
+    void anOutputWrittenByThisBuildIsHashedOnceAndSavedAsReadAgainWhileRacy() throws Exception {
+        Files.writeString(dir.resolve("a.o"), "restored bytes");
+        Files.writeString(dir.resolve("b.o"), "built bytes");
+        Files.writeString(dir.resolve("c.h"), "a source");
+        Stamps s = Stamps.load(dir);
+        // a restore knows the digest it wrote: nothing is read
+        String known = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest("restored bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(known, s.hashes().output("a.o", known));
+        assertEquals(0, s.hashes().reads());
+        // an ended action's output: read once, then trusted in this process though changed a moment ago
+        String b = s.hashes().output("b.o", null);
+        assertEquals(1, s.hashes().reads());
+        assertEquals(known, s.hashes().hash("a.o"));
+        assertEquals(b, s.hashes().hash("b.o"));
+        assertEquals(1, s.hashes().reads(), "the build's own fresh outputs are not read again by the next reader");
+        // a source changed a moment ago is still read again each time (racily clean)
+        s.hashes().hash("c.h");
+        s.hashes().hash("c.h");
+        assertEquals(3, s.hashes().reads());
+        // saved within the racy second: the next process reads them again
+        s.put("a.o", new Stamps.Stamp("k", Map.of("a.o", known), List.of()));
+        s.save();
+        Stamps back = Stamps.load(dir);
+        assertEquals(known, back.hashes().hash("a.o"));
+        assertEquals(1, back.hashes().reads(), "written within the racy second of the save: read again next time");
+        // changed after it was recorded: read again, and the change is noticed
+        Files.writeString(dir.resolve("b.o"), "rewritten, and longer");
+        assertNotEquals(b, s.hashes().output("b.o", null));
+    }
+
+    @Test
     void theKeyCoversCommandAndInputContentsNotTheirOrder() throws Exception {
         Files.writeString(dir.resolve("a.c"), "1");
         Files.writeString(dir.resolve("b.h"), "2");

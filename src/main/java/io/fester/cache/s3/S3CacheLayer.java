@@ -190,6 +190,21 @@ public final class S3CacheLayer implements CacheLayer {
         }
     }
 
+    @Override
+    public void putBlob(String digest, byte[] content) throws IOException {
+        writableOrThrow();
+        String key = location.blobKey(checked(digest));
+        if (exists("blob " + digest, key)) {
+            return;
+        }
+        try {
+            call("put blob " + digest, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
+                    .contentType("application/octet-stream"), RequestBody.fromBytes(content)));
+        } catch (Missing e) {
+            throw failure("put blob " + digest, "no bucket '" + location.bucket() + "' (create it first)");
+        }
+    }
+
     /**
      * A URL by which anyone holding it may read ({@code put} false) or write ({@code put} true) the blob with
      * this digest for {@code valid}, signed here with this layer's credentials (AWS signature v4 in the query
