@@ -221,6 +221,27 @@ class CockpitServeTest {
 
     @Test
     @Order(4)
+    void ctrlCInTheTerminalCancelsItsBuildInTheCockpitAndExits130() throws Exception {
+        Path pid = dir.resolve("ctrlc.pid");
+        Path spec = Samples.spec(dir, "ctrlc/fester.yaml", "actions:\n  - {id: long, run: \"echo $$ > " + pid
+                + "; sleep 60\"}\n  - {id: next, run: \"echo next\", deps: [long]}\n");
+        Path out = dir.resolve("ctrlc.log");
+        Process p = terminal(false, "run", spec.toString(), "--db", db()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        waitFor(() -> Files.exists(pid) && !Files.readString(pid).isBlank());
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(out);
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("cancelled long (host ") && text.contains("fester: build cancelled"), text);
+        int run = new Cli.Result(0, text.substring(text.lastIndexOf("run: ")), "").runId();
+        waitFor(() -> window.runs().lastRunId() == run);
+        assertEquals("cancelled", window.viewModel().state().outcome(), "the window shows it cancelled");
+        assertEquals(0, Cli.run(db(), "verify", Integer.toString(run)).code());
+    }
+
+    @Test
+    @Order(5)
     void aServerStartedWhileTheCockpitServesIsRefusedAndACockpitLeavesARunningServerBe() throws Exception {
         Cli.Result second = fester(false, "serve", "--db", db());
         assertEquals(2, second.code(), second.toString());
@@ -254,7 +275,7 @@ class CockpitServeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void closingTheWindowTellsTheTerminalWhoseBuildRunsAndReleasesTheSocket() throws Exception {
         Path pid = dir.resolve("slow.pid");
         Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: s, run: \"echo $$ > " + pid
