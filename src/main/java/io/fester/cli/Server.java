@@ -344,7 +344,7 @@ final class Server implements BuildServer {
                 waiting.add(Thread.currentThread());
             }
             try {
-                if (!builds.tryLock()) {
+                if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     err.println("fester: waiting for the " + host.name() + "'s current build to finish (pid "
                             + ProcessHandle.current().pid() + ")");
                     host.waiting(command);

@@ -272,7 +272,7 @@ final class RunController implements AutoCloseable {
     /** Runs a spec once it is this window's turn (a terminal's build may be going on: ADR 0062). */
     private void runOn(Path file, boolean debug, boolean rebuild) {
         try {
-            if (!turn.tryLock()) {
+            if (!turn.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of a waiting terminal
                 String who = handed;
                 Platform.runLater(() -> vm.message("waiting for the build from a terminal to end"
                         + (who == null ? "" : " (fester " + who + ")") + ": Cancel stops it"));

@@ -238,6 +238,18 @@ class CockpitServeTest {
         waitFor(() -> window.runs().lastRunId() == run);
         assertEquals("cancelled", window.viewModel().state().outcome(), "the window shows it cancelled");
         assertEquals(0, Cli.run(db(), "verify", Integer.toString(run)).code());
+        // the window's Cancel stops a terminal's build too, and the terminal ends as after Ctrl-C
+        Files.delete(pid);
+        Path out2 = dir.resolve("cancel.log");
+        Process q = terminal(false, "run", spec.toString(), "--db", db()).redirectErrorStream(true)
+                .redirectOutput(out2.toFile()).start();
+        waitFor(() -> Files.exists(pid) && !Files.readString(pid).isBlank());
+        waitFor(() -> window.viewModel().runningProperty().get());
+        WaitForAsyncUtils.asyncFx(() -> window.runs().cancel()).get();
+        assertTrue(q.waitFor(60, TimeUnit.SECONDS));
+        String text2 = Files.readString(out2);
+        assertEquals(130, q.exitValue(), text2);
+        assertTrue(text2.contains("cancelled long (host ") && text2.contains("cancelled from the cockpit"), text2);
     }
 
     @Test
