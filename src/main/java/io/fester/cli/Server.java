@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.BuildServer;
 import io.fester.session.LiveRun;
 import io.fester.session.ServeAddress;
 import io.fester.timeline.StoreException;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
 
@@ -37,39 +39,66 @@ import java.util.function.IntPredicate;
  * cockpit, which shows them live. Each build is the same command as on the command line, with the
  * client's working directory, output, stdin and Ctrl-C ({@link Terminal}).
  */
-final class Server implements AutoCloseable {
+final class Server implements BuildServer {
     private final String database;
     private final Path socket;
     private final ServerSocketChannel channel;
     private final TimelineStore warm;
     private final PrintStream log;
+    private final Host host;
     /** One build at a time, as on one terminal; fair, so clients are served in the order they came. */
-    private final ReentrantLock builds = new ReentrantLock(true);
+    private final Lock builds;
     private final List<Thread> clients = new ArrayList<>();
-    private final Set<LiveRun> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The handed builds under way, each with its terminal's stderr (to tell it why when the server stops). */
+    private final Map<LiveRun, PrintStream> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The client threads waiting for their turn; guarded by itself, as {@link #closed} is set. */
+    private final Set<Thread> waiting = new java.util.HashSet<>();
     private volatile boolean closed;
-    private volatile java.util.function.Consumer<LiveRun> onRun = r -> { };
+    private volatile String closedWhy = "the server stopped";
+    private Thread cleanup;
 
-    private Server(String database, Path socket, ServerSocketChannel channel, TimelineStore warm, PrintStream log) {
+    private Server(String database, Path socket, ServerSocketChannel channel, TimelineStore warm, PrintStream log,
+            Host host) {
         this.database = database;
         this.socket = socket;
         this.channel = channel;
         this.warm = warm;
         this.log = log;
+        this.host = host;
+        this.builds = host.turn();
     }
 
-    /** Thrown when another server already serves the database. */
-    static final class AlreadyServed extends IOException {
-        AlreadyServed(String message) {
-            super(message);
-        }
+    /** {@code fester serve}'s host: a lock of its own, nothing shown. */
+    static Host serveHost() {
+        Lock lock = new ReentrantLock(true);
+        return new Host() {
+            @Override
+            public String name() {
+                return "server";
+            }
+
+            @Override
+            public Lock turn() {
+                return lock;
+            }
+
+            @Override
+            public Runnable started(LiveRun run, String command, Path cwd) {
+                return () -> { };
+            }
+        };
+    }
+
+    /** As {@link #start(String, PrintStream, Host)} for {@code fester serve}. */
+    static Server start(String db, PrintStream log) throws IOException, StoreException {
+        return start(db, log, serveHost());
     }
 
     /**
      * Listens for the database (resolved as the command line does) and starts accepting on a daemon thread.
      * A socket left by a server that is gone is replaced; one that answers is refused ({@link AlreadyServed}).
      */
-    static Server start(String db, PrintStream log) throws IOException, StoreException {
+    static Server start(String db, PrintStream log, Host host) throws IOException, StoreException {
         Map<String, String> env = System.getenv();
         String database = ServeAddress.database(db, env, Path.of("").toAbsolutePath());
         Path dir = ServeAddress.createDirectory(ServeAddress.directory(env));
@@ -94,17 +123,18 @@ final class Server implements AutoCloseable {
             warm.close();
             throw e;
         }
-        Server s = new Server(database, socket, ch, warm, log);
+        Server s = new Server(database, socket, ch, warm, log, host);
         Thread accept = new Thread(s::acceptLoop, "fester-serve");
         accept.setDaemon(true);
         accept.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        s.cleanup = new Thread(() -> {
             try {
                 Files.deleteIfExists(socket);
             } catch (IOException ignored) {
                 // nothing more to do on the way out
             }
-        }, "fester-serve-cleanup"));
+        }, "fester-serve-cleanup");
+        Runtime.getRuntime().addShutdownHook(s.cleanup);
         return s;
     }
 
@@ -112,13 +142,9 @@ final class Server implements AutoCloseable {
         return database;
     }
 
-    Path socket() {
+    @Override
+    public Path socket() {
         return socket;
-    }
-
-    /** Called with each handed build's run before it starts (the cockpit shows it). */
-    void onRun(java.util.function.Consumer<LiveRun> l) {
-        onRun = l;
     }
 
     private void acceptLoop() {
@@ -288,41 +314,68 @@ final class Server implements AutoCloseable {
         }, "fester-serve-input");
         reader.setDaemon(true);
         reader.start();
+        String command = String.join(" ", args);
         Terminal term = new Terminal(out, err, stdin, cwd, run -> {
-            running.add(run);
-            onRun.accept(run);
+            running.put(run, err);
+            Runnable ended = host.started(run, command, cwd);
             synchronized (lock) {
                 onSignal[0] = Interrupts.counting(run, err);
                 if (signalled[0]) {
                     onSignal[0].test(0);
                 }
             }
+            if (closed) { // the server stopped while this build was being set up
+                run.cancel(closedWhy, false);
+            }
             return () -> {
                 synchronized (lock) {
                     onSignal[0] = null;
                 }
                 running.remove(run);
+                ended.run();
             };
         });
         int code;
         try {
-            if (!builds.tryLock()) {
-                err.println("fester: waiting for the server's current build to finish (pid "
-                        + ProcessHandle.current().pid() + ")");
-                builds.lockInterruptibly();
+            synchronized (waiting) {
+                if (closed) {
+                    throw new InterruptedException();
+                }
+                waiting.add(Thread.currentThread());
             }
             try {
+                if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
+                    err.println("fester: waiting for the " + host.name() + "'s current build to finish (pid "
+                            + ProcessHandle.current().pid() + ")");
+                    host.waiting(command);
+                    builds.lockInterruptibly();
+                }
+            } finally {
+                synchronized (waiting) {
+                    waiting.remove(Thread.currentThread());
+                }
+            }
+            try {
+                if (closed) {
+                    throw new InterruptedException();
+                }
                 long t0 = System.nanoTime();
                 CommandLineRun r = new CommandLineRun(args);
                 code = term.with(r);
-                log.printf(java.util.Locale.ROOT, "fester serve: %s (from %s): exit %d, %.2f s%n",
-                        String.join(" ", args), cwd, code, (System.nanoTime() - t0) / 1e9);
+                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): exit %d, %.2f s%n",
+                        host.name().equals("server") ? "serve" : host.name(), command, cwd, code,
+                        (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
             }
-        } catch (InterruptedException e) { // Ctrl-C while waiting for its turn
+        } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
             Thread.interrupted();
-            code = ExitCodes.INTERRUPTED;
+            if (closed) {
+                err.println("fester: " + closedWhy + " before this build began: nothing was built; run it again");
+                code = ExitCodes.FAILED;
+            } else {
+                code = ExitCodes.INTERRUPTED;
+            }
         } catch (Exception e) {
             err.println("fester: internal error: " + e);
             code = ExitCodes.FAILED;
@@ -360,18 +413,29 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, cancels the builds under way (their clients get their exit codes) and waits for them. */
+    /**
+     * Stops accepting, tells the terminals whose builds run why and cancels those builds (their clients get
+     * their exit codes), tells those still waiting that nothing was built, and waits for them all.
+     */
     @Override
-    public void close() {
-        closed = true;
+    public void close(String why) {
+        synchronized (waiting) {
+            if (closed) {
+                return;
+            }
+            closedWhy = why;
+            closed = true;
+            waiting.forEach(Thread::interrupt);
+        }
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing anyway
         }
-        for (LiveRun r : running) {
-            r.cancel("the server stopped", false);
-        }
+        running.forEach((r, err) -> {
+            err.println("fester: " + why + ": cancelling this build");
+            r.cancel(why, false);
+        });
         List<Thread> all;
         synchronized (clients) {
             all = new ArrayList<>(clients);
@@ -388,6 +452,11 @@ final class Server implements AutoCloseable {
             Files.deleteIfExists(socket);
         } catch (IOException ignored) {
             // the next server replaces it
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException exiting) {
+            // the hook runs anyway
         }
         warm.close();
     }

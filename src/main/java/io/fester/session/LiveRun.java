@@ -85,6 +85,11 @@ public final class LiveRun {
         this.kind = kind;
     }
 
+    /** The graph this run builds. */
+    public BuildGraph graph() {
+        return graph;
+    }
+
     /** Adds a listener for every recorded event (called on the engine's loop thread). */
     public void addListener(Consumer<Recorded> l) {
         listeners.add(l);

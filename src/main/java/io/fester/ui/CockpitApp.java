@@ -17,5 +17,6 @@ public final class CockpitApp extends Application {
         }
         stage.show();
         w.start();
+        TerminalBuilds.serve(w); // builds from terminals on the same database come here (ADR 0062)
     }
 }

@@ -43,7 +43,17 @@ final class DebugView extends BorderPane {
         this.live = live;
         this.runs = runs;
         this.show = show;
-        this.debug = new DebugViewModel(live, runs::command);
+        this.debug = new DebugViewModel(live, new DebugViewModel.Commands() {
+            @Override
+            public boolean send(String command) {
+                return runs.command(command);
+            }
+
+            @Override
+            public String steeredFrom() { // a terminal's debug run (ADR 0062)
+                return runs.handedCommand();
+            }
+        });
         runs.onBatch(debug::apply);
         this.dag = new DagView(live);
         dag.setId("debug-dag");

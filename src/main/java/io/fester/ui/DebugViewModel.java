@@ -33,6 +33,11 @@ public final class DebugViewModel {
     /** Where commands go: the run going on ({@code false} when there is none). */
     public interface Commands {
         boolean send(String command);
+
+        /** The terminal command that steers the run going on ({@code debug x.yaml}: ADR 0062), or null. */
+        default String steeredFrom() {
+            return null;
+        }
     }
 
     private final LiveViewModel live;
@@ -43,8 +48,11 @@ public final class DebugViewModel {
     private final ReadOnlyLongWrapper revision = new ReadOnlyLongWrapper();
     /** What is shown is a moment of a recorded run (the scrubber), not a run that takes commands. */
     private final ReadOnlyBooleanWrapper replayed = new ReadOnlyBooleanWrapper();
+    /** The debug run going on is a terminal's, which steers it (ADR 0062): shown here, not steered. */
+    private final ReadOnlyBooleanWrapper elsewhere = new ReadOnlyBooleanWrapper();
+    private String steeredFrom;
     /** Stopped in a run that takes commands: what the buttons and keys need. */
-    private final javafx.beans.binding.BooleanBinding controllable = paused.and(replayed.not());
+    private final javafx.beans.binding.BooleanBinding controllable = paused.and(replayed.not()).and(elsewhere.not());
     private final List<Breakpoint> breakpoints = new ArrayList<>();
     private DebuggerStop stop;
     private DebuggerPreview preview;
@@ -70,6 +78,8 @@ public final class DebugViewModel {
         try {
             breakpoints.clear();
             debugging.set(false);
+            steeredFrom = null;
+            elsewhere.set(false);
             paused.set(false);
             stop = null;
             preview = null;
@@ -103,7 +113,9 @@ public final class DebugViewModel {
                 stop = null;
                 preview = null;
                 error = "";
-                sendPlanned = rr.debug();
+                steeredFrom = rr.debug() && !replaying ? commands.steeredFrom() : null;
+                elsewhere.set(steeredFrom != null);
+                sendPlanned = rr.debug() && steeredFrom == null; // the window's breakpoints go to its own runs
                 if (rr.debug() && !replaying) { // the engine's list starts empty: what was set before is sent at the first stop
                     breakpoints.replaceAll(b -> new Breakpoint(0, b.what(), b.enabled()));
                     status.set("starting under the debugger…");
@@ -112,7 +124,8 @@ public final class DebugViewModel {
             } else if (r.event() instanceof DebuggerStop s) {
                 stop = s;
                 paused.set(true);
-                status.set(describe(s));
+                status.set(describe(s) + (steeredFrom == null ? "" : " — steered from the terminal (fester "
+                        + steeredFrom + ")"));
                 if (!replaying) {
                     selectStopped(s);
                 }
@@ -126,6 +139,8 @@ public final class DebugViewModel {
             } else if (r.event() instanceof Pipeline p && Pipeline.RUN_FINISHED.equals(p.state()) && debugging.get()) {
                 debugging.set(false);
                 paused.set(false);
+                steeredFrom = null;
+                elsewhere.set(false);
                 preview = null;
                 breakpoints.replaceAll(b -> new Breakpoint(0, b.what(), b.enabled()));
                 status.set("the debugged run ended: " + p.outcome());
@@ -220,6 +235,11 @@ public final class DebugViewModel {
 
     /** Sends a command as typed; false when no debug run goes on. */
     public boolean send(String command) {
+        if (steeredFrom != null && debugging.get() && !replayed.get()) {
+            live.message("this debug run is a terminal's (fester " + steeredFrom + "): type '" + command
+                    + "' there");
+            return false;
+        }
         boolean sent = debugging.get() && !replayed.get() && commands.send(command);
         if (!sent) {
             live.message(replayed.get() ? "a replay only shows what was recorded: Debug (F5) starts a debug run"

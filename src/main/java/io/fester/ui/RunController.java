@@ -52,6 +52,13 @@ final class RunController implements AutoCloseable {
     private final List<Consumer<List<io.fester.timeline.Recorded>>> batchListeners = new ArrayList<>();
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
     private volatile Path hostsFile;
+    /** One build at a time: the window's own and those terminals hand over (ADR 0062); fair, in arrival order. */
+    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock(true);
+    /** The command line of the terminal whose build is the current run; null: the current run is the window's. */
+    private volatile String handed;
+    /** Serving this database to terminals while the window is open; null: not serving. */
+    private volatile io.fester.session.BuildServer server;
+    private final List<Runnable> handedListeners = new ArrayList<>();
 
     /**
      * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
@@ -131,7 +138,9 @@ final class RunController implements AutoCloseable {
         Path abs = file.toAbsolutePath().normalize();
         spec.set(abs);
         remember(abs);
-        cancel();
+        if (handed == null) { // a terminal's build is not cancelled by starting another: this one waits its turn
+            cancel();
+        }
         submit(() -> runOn(abs, debug, rebuild));
     }
 
@@ -158,11 +167,17 @@ final class RunController implements AutoCloseable {
 
     /**
      * Sends a debugger command to the run going on (recorded as a {@code debugger_command}, exactly
-     * as {@code fester debug} sends it). False when no debugged run goes on.
+     * as {@code fester debug} sends it). False when no debugged run goes on, or when it is a terminal's
+     * (that terminal steers it: ADR 0062).
      */
     boolean command(String text) {
         LiveRun r = current;
-        return r != null && r.command(text);
+        return r != null && handed == null && r.command(text);
+    }
+
+    /** The command line of the terminal whose build is shown ({@code debug x.yaml}), or null: the window's own. */
+    String handedCommand() {
+        return handed;
     }
 
     /**
@@ -170,6 +185,10 @@ final class RunController implements AutoCloseable {
      * runs on the FX thread. A run going on is cancelled first.
      */
     void replay(String run, java.util.function.BiConsumer<ReplayModel, io.fester.timeline.RunInfo> onLoaded) {
+        if (handed != null) {
+            vm.message("a build from a terminal is going on (fester " + handed + "): replay once it has ended");
+            return;
+        }
         cancel();
         submit(() -> {
             try {
@@ -250,7 +269,29 @@ final class RunController implements AutoCloseable {
         }
     }
 
+    /** Runs a spec once it is this window's turn (a terminal's build may be going on: ADR 0062). */
     private void runOn(Path file, boolean debug, boolean rebuild) {
+        try {
+            if (!turn.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of a waiting terminal
+                String who = handed;
+                Platform.runLater(() -> vm.message("waiting for the build from a terminal to end"
+                        + (who == null ? "" : " (fester " + who + ")") + ": Cancel stops it"));
+                turn.lockInterruptibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (!closing) {
+                runOnTurn(file, debug, rebuild);
+            }
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    private void runOnTurn(Path file, boolean debug, boolean rebuild) {
         BuildGraph graph;
         try {
             graph = Specs.load(file, null); // every action: a manifest's regeneration step is not a default target
@@ -410,6 +451,79 @@ final class RunController implements AutoCloseable {
         return HostsFile.local(Runtime.getRuntime().availableProcessors());
     }
 
+    /** The lock a build holds while it is the one going on (the window's and terminals' alike). */
+    java.util.concurrent.locks.Lock turn() {
+        return turn;
+    }
+
+    /** The timeline's database as the window was given it ({@code --db}; null: the default). */
+    String db() {
+        return db;
+    }
+
+    /** Serves this database to terminals until the window closes: {@link #close} closes it first. */
+    void serving(io.fester.session.BuildServer s) {
+        server = s;
+        if (closing) {
+            s.close("the cockpit was closed");
+        }
+    }
+
+    /** Called on the FX thread when a terminal's build starts showing (the window leaves a replay). */
+    void onHanded(Runnable listener) {
+        handedListeners.add(listener);
+    }
+
+    /**
+     * Shows a build a terminal handed over (called on that client's thread, holding {@link #turn}, before the
+     * run starts): the Live tab follows it as a build started here, the autopsy loads when it ends. Returns
+     * what to do once the run has returned.
+     */
+    Runnable adopt(LiveRun run, String command, Path cwd) {
+        BuildGraph graph = run.graph();
+        CountDownLatch reset = new CountDownLatch(1);
+        dropping = true; // what is still queued belongs to the previous run
+        Platform.runLater(() -> {
+            dropping = false;
+            vm.reset(graph.name() + " (fester " + command + ", from a terminal)", graph);
+            vm.message("building for a terminal: fester " + command + " (in " + cwd + ")"
+                    + (run.debugged() ? "; the terminal steers the debugger" : ""));
+            handedListeners.forEach(Runnable::run);
+            reset.countDown();
+        });
+        try {
+            while (!closing && !reset.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // the FX thread shows it in a moment; a closing window does not wait for it
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String[] outcome = new String[1];
+        run.addListener(r -> {
+            if (r.event() instanceof io.fester.timeline.Pipeline p
+                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state())) {
+                outcome[0] = p.outcome();
+            }
+        });
+        run.addListener(pump);
+        handed = command;
+        current = run;
+        Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
+        idWatcher.setDaemon(true);
+        idWatcher.start();
+        return () -> {
+            if (current == run) {
+                current = null;
+                handed = null;
+            }
+            String o = outcome[0];
+            if (o != null && run.runId() > 0) {
+                lastRunId = run.runId();
+                Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(o)));
+            }
+        };
+    }
+
     private void publishRunId(LiveRun run) {
         for (int i = 0; i < 200 && run.runId() == 0; i++) {
             try {
@@ -454,6 +568,10 @@ final class RunController implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        io.fester.session.BuildServer s = server;
+        if (s != null) { // first: its terminals are told and their builds end before the timeline closes
+            s.close("the cockpit was closed");
+        }
         LiveRun r0 = current;
         if (r0 != null) {
             r0.cancel("cancelled from the cockpit (quit)", false);
