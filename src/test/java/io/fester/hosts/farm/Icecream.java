@@ -67,6 +67,7 @@ final class Icecream implements AutoCloseable {
             while (System.nanoTime() < until) {
                 String log = ice.schedulerLog();
                 if (all.stream().allMatch(n -> log.contains("login " + n + " "))) {
+                    ice.prime();
                     return ice;
                 }
                 for (Process p : ice.processes) {
@@ -104,6 +105,35 @@ final class Icecream implements AutoCloseable {
             processes.add(pb.start());
         } catch (IOException e) {
             fail("icecream is not installed (" + e.getMessage() + "): .ci/run installs the icecc package");
+        }
+    }
+
+    /**
+     * Has each daemon compile one file first, named by {@code ICECC_PREFERRED_HOST}, so that every daemon
+     * has installed the compiler environment (an 80 MB transfer and unpacking) before a test's build: a
+     * daemon still installing it when several compiles arrive at once may make the client fall back to a
+     * local compile under load, which a test of where the scheduler placed each compile does not want.
+     */
+    private void prime() throws Exception {
+        Path c = dir.resolve("prime.c");
+        Files.writeString(c, "int prime(int x) { return x + 1; }\n");
+        for (String name : daemons.keySet()) {
+            ProcessBuilder pb = new ProcessBuilder("icecc", "gcc", "-c", c.toString(), "-o",
+                    dir.resolve("prime-" + name + ".o").toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prime-" + name + ".out").toFile());
+            pb.environment().put("ICECC_TEST_SOCKET", localSocket.toString());
+            pb.environment().put("ICECC_TEST_REMOTEBUILD", "1");
+            pb.environment().put("ICECC_VERSION", environment.toString());
+            pb.environment().put("ICECC_PREFERRED_HOST", name);
+            Process p = pb.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("priming daemon " + name + " took over 120 s:\n" + logs());
+            }
+            Path log = dir.resolve(name + ".log");
+            if (p.exitValue() != 0 || !Files.readString(log, StandardCharsets.UTF_8).contains("remote compile for file")) {
+                fail("daemon " + name + " did not compile the priming file (icecc exit " + p.exitValue() + "):\n" + logs());
+            }
         }
     }
 
