@@ -408,6 +408,9 @@ public final class CockpitWindow {
         Label message = new Label();
         message.textProperty().bind(vm.messageProperty());
         message.setId("status-message");
+        for (Label figure : new Label[] {progress, failures, timing, cache}) { // a long message is cut, not the figures
+            figure.setMinWidth(Region.USE_PREF_SIZE);
+        }
         HBox box = new HBox(14, bar, progress, failures, timing, cache, message);
         box.setAlignment(Pos.CENTER_LEFT);
         box.setPadding(new Insets(4, 10, 4, 10));

@@ -134,4 +134,14 @@ class CockpitTest {
         assertEquals(12, rebuilt.count(ActionState.SUCCEEDED), "every compile ran again");
         assertEquals(1, rebuilt.count(ActionState.FAILED));
     }
+
+    @Test
+    void aLongMessageInTheStatusBarIsCutNotTheProgressBesideIt(FxRobot robot) throws Exception {
+        waitForTheRunToEnd();
+        WaitForAsyncUtils.asyncFx(() -> window.viewModel().message("SSH hosts mirror " + "/a/long/path".repeat(60))).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.Label progress = robot.lookup("#status-progress").queryAs(javafx.scene.control.Label.class);
+        double[] widths = WaitForAsyncUtils.asyncFx(() -> new double[] {progress.getWidth(), progress.prefWidth(-1)}).get();
+        assertTrue(widths[0] >= widths[1] - 0.5, "the progress is shown whole: " + widths[0] + " of " + widths[1] + " px");
+    }
 }
