@@ -38,7 +38,7 @@ class HotEncoderTest {
                 request().withCache(new RunRequest.CacheUse(List.of("local", "s3://b/p"), false)),
                 request().withUpToDate(Map.of("b.o", "command and 2 inputs unchanged", "a.o", "x\u00e9\"y\""),
                         Map.of("c.o", "its input c.c changed"), Map.of("d.o", List.of("c.o", "b.o"))).withDebug(true),
-                new RunRequest("s.yaml", null, null, null, null, List.of(), null, null, true, null, List.of(), null),
+                new RunRequest("s.yaml", null, null, null, null, List.of(), List.of(), null, true, null, List.of(), null),
                 new RunRequest("s.yaml", "d", "n", "/r", Map.of(), List.of(), List.of(), Map.of(), false, List.of(),
                         List.of(), "gcc 12"));
     }
