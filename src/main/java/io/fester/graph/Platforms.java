@@ -18,15 +18,18 @@ public final class Platforms {
     private static final Pattern TOOL = Pattern.compile("(?:.*/)?(" + TRIPLE.pattern()
             + ")-(?:gcc|g\\+\\+|cc|c\\+\\+|cpp|clang|clang\\+\\+|ld|ld\\.bfd|ld\\.gold|ar|as|ranlib|gfortran)(?:-[0-9.]+)?");
 
+    /** What separates a command's words (for finding the programs it calls). */
+    private static final Pattern WORDS = Pattern.compile("[\\s;&|()'\"`=]+");
+
     /**
      * The triple of the first cross toolchain program the command calls (a word of it named
      * {@code <triple>-gcc}, {@code <triple>-ar}…), or null when it calls none.
      */
     public static String ofCommand(String run) {
-        if (run == null) {
+        if (run == null || run.indexOf('-') < 0) { // a triple's program is named with dashes
             return null;
         }
-        for (String word : run.split("[\\s;&|()'\"`=]+")) {
+        for (String word : WORDS.split(run)) {
             Matcher m = TOOL.matcher(word);
             if (m.matches()) {
                 return m.group(1);
