@@ -18,12 +18,15 @@ public final class Platforms {
     private static final Pattern TOOL = Pattern.compile("(?:.*/)?(" + TRIPLE.pattern()
             + ")-(?:gcc|g\\+\\+|cc|c\\+\\+|cpp|clang|clang\\+\\+|ld|ld\\.bfd|ld\\.gold|ar|as|ranlib|gfortran)(?:-[0-9.]+)?");
 
+    /** What separates a command's words (for finding the programs it calls). */
+    private static final Pattern WORDS = Pattern.compile("[\\s;&|()'\"`=]+");
+
     /**
      * The triple of the first cross toolchain program the command calls (a word of it named
      * {@code <triple>-gcc}, {@code <triple>-ar}…), or null when it calls none.
      */
     public static String ofCommand(String run) {
-        if (run == null) {
+        if (run == null || run.indexOf('-') < 0) { // a triple's program is named with dashes
             return null;
         }
         // the words between blanks and shell punctuation (as split("[\\s;&|()'\"`=]+")), each tried against the

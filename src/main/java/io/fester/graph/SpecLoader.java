@@ -32,6 +32,7 @@ import org.jgrapht.graph.DirectedAcyclicGraph;
  */
 public final class SpecLoader {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:/+-]+");
+    private static final Pattern SLASHES = Pattern.compile("/+");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     /** The longest timeout a spec may give: 30 days (past that, a deadline's arithmetic could overflow). */
     static final long MAX_TIMEOUT_MS = 30L * 24 * 3_600_000;
@@ -52,8 +53,23 @@ public final class SpecLoader {
         }
         Path root = file.toAbsolutePath().normalize().getParent();
         boolean json = shown.endsWith(".json");
-        Node doc = YamlTree.read(new StringReader(new String(bytes, StandardCharsets.UTF_8)), shown, json);
-        return build(doc, shown, root, sha256(bytes));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String digest = sha256(bytes);
+        if (!json) {
+            // most specs, and the big generated ones, are plain YAML: read them without SnakeYAML. When
+            // that reader gives up, or the spec is wrong, SnakeYAML reads it again and the error is told
+            // from its tree, with its positions (ADR 0058)
+            Node plain = PlainYaml.read(text, shown);
+            if (plain != null) {
+                try {
+                    return build(plain, shown, root, digest);
+                } catch (SpecException wrong) {
+                    // told below, from SnakeYAML's reading
+                }
+            }
+        }
+        Node doc = YamlTree.read(new StringReader(text), shown, json);
+        return build(doc, shown, root, digest);
     }
 
     /** SHA-256 in hex. */
@@ -102,10 +118,11 @@ public final class SpecLoader {
             throw new SpecException(actionsNode.pos(), "'actions' is empty: list at least one action, "
                     + "like actions: [{id: hello, run: echo hello}]");
         }
-        List<RawAction> raw = new ArrayList<>();
-        Map<String, SourcePos> ids = new HashMap<>();
-        Map<String, Integer> producer = new HashMap<>();
-        Map<String, SourcePos> producedAt = new HashMap<>();
+        int count = list.items().size();
+        List<RawAction> raw = new ArrayList<>(count);
+        Map<String, SourcePos> ids = new HashMap<>(count * 2);
+        Map<String, Integer> producer = new HashMap<>(count * 2);
+        Map<String, SourcePos> producedAt = new HashMap<>(count * 2);
         for (Node item : list.items()) {
             RawAction a = action(item);
             SourcePos first = ids.putIfAbsent(a.id(), a.idPos());
@@ -124,10 +141,15 @@ public final class SpecLoader {
             }
             raw.add(a);
         }
-        Map<String, Integer> idIndex = new HashMap<>();
+        Map<String, Integer> idIndex = new HashMap<>(count * 2);
         for (int i = 0; i < raw.size(); i++) {
             idIndex.put(raw.get(i).id(), i);
         }
+        List<Action> quick = quickActions(raw, idIndex, producer, root);
+        if (quick != null) {
+            return new BuildGraph(name, root.toString(), file, digest, env, quick);
+        }
+        // something is wrong: add the edges one by one, as written, and blame the first that breaks the graph
         DirectedAcyclicGraph<Integer, DefaultEdge> dag = new DirectedAcyclicGraph<>(DefaultEdge.class);
         for (int i = 0; i < raw.size(); i++) {
             dag.addVertex(i);
@@ -159,6 +181,79 @@ public final class SpecLoader {
                     a.tags(), a.timeoutMs(), null, a.platform()));
         }
         return new BuildGraph(name, root.toString(), file, digest, env, actions);
+    }
+
+    /**
+     * The actions, when every dependency and input is known and the graph has no cycle (checked at once
+     * with Kahn's algorithm, O(V + E)); null when anything is wrong, for the edge-by-edge pass to say what.
+     */
+    private static List<Action> quickActions(List<RawAction> raw, Map<String, Integer> idIndex,
+            Map<String, Integer> producer, Path root) {
+        int n = raw.size();
+        List<Action> actions = new ArrayList<>(n);
+        int[][] from = new int[n][];
+        int[] outDegree = new int[n];
+        for (int i = 0; i < n; i++) {
+            RawAction a = raw.get(i);
+            LinkedHashSet<String> deps = new LinkedHashSet<>();
+            int[] edges = new int[a.deps().size() + a.inputs().size()];
+            int e = 0;
+            for (Ref d : a.deps()) {
+                Integer j = idIndex.get(d.name());
+                if (j == null || j == i) {
+                    return null;
+                }
+                edges[e++] = j;
+                deps.add(d.name());
+            }
+            for (Ref in : a.inputs()) {
+                Integer j = producer.get(in.name());
+                if (j != null) {
+                    if (j == i) {
+                        return null;
+                    }
+                    edges[e++] = j;
+                    deps.add(raw.get(j).id());
+                } else if (!Files.exists(root.resolve(in.name()))) {
+                    return null;
+                }
+            }
+            from[i] = e == edges.length ? edges : java.util.Arrays.copyOf(edges, e);
+            for (int k = 0; k < e; k++) {
+                outDegree[edges[k]]++;
+            }
+            actions.add(new Action(a.id(), a.run(), names(a.inputs()), names(a.outputs()), List.copyOf(deps),
+                    a.tags(), a.timeoutMs(), null, a.platform()));
+        }
+        // Kahn's algorithm over the edges as written (a repeated edge counted each time on both sides)
+        int[][] to = new int[n][];
+        for (int i = 0; i < n; i++) {
+            to[i] = new int[outDegree[i]];
+        }
+        int[] fill = new int[n];
+        int[] waiting = new int[n];
+        for (int i = 0; i < n; i++) {
+            waiting[i] = from[i].length;
+            for (int j : from[i]) {
+                to[j][fill[j]++] = i;
+            }
+        }
+        int[] ready = new int[n];
+        int head = 0;
+        int tail = 0;
+        for (int i = 0; i < n; i++) {
+            if (waiting[i] == 0) {
+                ready[tail++] = i;
+            }
+        }
+        while (head < tail) {
+            for (int k : to[ready[head++]]) {
+                if (--waiting[k] == 0) {
+                    ready[tail++] = k;
+                }
+            }
+        }
+        return tail == n ? actions : null;
     }
 
     private static void addEdge(DirectedAcyclicGraph<Integer, DefaultEdge> dag, List<RawAction> raw, int from,
@@ -282,7 +377,7 @@ public final class SpecLoader {
             return null;
         }
         ArrayDeque<String> parts = new ArrayDeque<>();
-        for (String s : p.split("/+")) {
+        for (String s : SLASHES.split(p)) {
             if (s.isEmpty() || s.equals(".")) {
                 continue;
             }
