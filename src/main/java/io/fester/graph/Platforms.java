@@ -18,9 +18,6 @@ public final class Platforms {
     private static final Pattern TOOL = Pattern.compile("(?:.*/)?(" + TRIPLE.pattern()
             + ")-(?:gcc|g\\+\\+|cc|c\\+\\+|cpp|clang|clang\\+\\+|ld|ld\\.bfd|ld\\.gold|ar|as|ranlib|gfortran)(?:-[0-9.]+)?");
 
-    /** What separates a command's words (for finding the programs it calls). */
-    private static final Pattern WORDS = Pattern.compile("[\\s;&|()'\"`=]+");
-
     /**
      * The triple of the first cross toolchain program the command calls (a word of it named
      * {@code <triple>-gcc}, {@code <triple>-ar}…), or null when it calls none.
