@@ -14,23 +14,33 @@ import javafx.animation.AnimationTimer;
 final class EventPump implements Consumer<Recorded> {
     private final ConcurrentLinkedQueue<Recorded> queue = new ConcurrentLinkedQueue<>();
     private final AnimationTimer timer;
+    private final Consumer<List<Recorded>> onBatch;
 
     /** @param onBatch runs on the FX thread with the events of one frame, in order */
     EventPump(Consumer<List<Recorded>> onBatch) {
+        this.onBatch = onBatch;
         this.timer = new AnimationTimer() {
             @Override
             public void handle(long now) {
-                if (queue.isEmpty()) {
-                    return;
-                }
-                List<Recorded> batch = new ArrayList<>();
-                Recorded r;
-                while ((r = queue.poll()) != null) {
-                    batch.add(r);
-                }
-                onBatch.accept(batch);
+                drain();
             }
         };
+    }
+
+    /**
+     * On the FX thread: hands over at once what is queued, without waiting for the next pulse (what
+     * follows the end of a run must see the run's last events folded).
+     */
+    void drain() {
+        if (queue.isEmpty()) {
+            return;
+        }
+        List<Recorded> batch = new ArrayList<>();
+        Recorded r;
+        while ((r = queue.poll()) != null) {
+            batch.add(r);
+        }
+        onBatch.accept(batch);
     }
 
     /** Called on the loop thread for every recorded event. */

@@ -109,6 +109,12 @@ final class RunController implements AutoCloseable {
         return spec.getReadOnlyProperty();
     }
 
+    /** On the FX thread: the run's last events folded first, then those told of its end. */
+    private void finished(String outcome) {
+        pump.drain();
+        finishedListeners.forEach(l -> l.accept(outcome));
+    }
+
     /** Called on the FX thread with the outcome when a run ends. */
     void onFinished(Consumer<String> listener) {
         finishedListeners.add(listener);
@@ -378,7 +384,7 @@ final class RunController implements AutoCloseable {
             idWatcher.start();
             String outcome = run.run();
             lastRunId = run.runId();
-            Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(outcome)));
+            Platform.runLater(() -> finished(outcome));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -519,7 +525,7 @@ final class RunController implements AutoCloseable {
             String o = outcome[0];
             if (o != null && run.runId() > 0) {
                 lastRunId = run.runId();
-                Platform.runLater(() -> finishedListeners.forEach(l -> l.accept(o)));
+                Platform.runLater(() -> finished(o));
             }
         };
     }

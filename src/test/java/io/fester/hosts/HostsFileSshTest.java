@@ -92,7 +92,7 @@ class HostsFileSshTest {
     void aMisspeltHostKeyListsTheKnownKeys() throws Exception {
         Path f = file("hosts:\n  - name: l1\n    local: true\n    slotz: 2\n");
         SpecException e = assertThrows(SpecException.class, () -> HostsFile.load(f));
-        assertEquals(f + ":4:5: unknown host key 'slotz' (known: address, container, identity, kind, local, lxcpath, "
-                + "name, port, sandbox, slots, stats-port, tags, toolchain, user, workspace)", e.getMessage());
+        assertEquals(f + ":4:5: unknown host key 'slotz' (known: address, container, environment, identity, kind, local, "
+                + "lxcpath, name, port, sandbox, scheduler, slots, socket, stats-port, tags, test-mode, toolchain, user, workspace)", e.getMessage());
     }
 }
