@@ -53,19 +53,25 @@ final class NinjaEdge {
 
     /** A rule variable as Ninja's {@code Edge::GetBinding} (escaped) or {@code GetUnescaped…} sees it. */
     String binding(String key, boolean shellEscape, List<String> paths) {
-        return new EdgeEnv(shellEscape, paths).lookupVariable(key);
+        return new EdgeEnv(shellEscape, paths).binding(key);
     }
 
-    /** Evaluates what running the edge needs; Ninja does this when it starts the edge. */
+    /**
+     * Evaluates what running the edge needs; Ninja does this when it starts the edge. One environment per
+     * escaping serves all eight variables (each lookup starts afresh, as a new one would), so {@code $in}
+     * and {@code $out} are joined once per edge, not once per variable that names them.
+     */
     void evaluate(List<String> paths) {
-        command = binding("command", true, paths);
-        description = binding("description", true, paths);
-        depfile = binding("depfile", false, paths);
-        deps = binding("deps", true, paths);
-        rspfile = binding("rspfile", false, paths);
-        rspfileContent = binding("rspfile_content", true, paths);
-        restat = !binding("restat", true, paths).isEmpty();
-        generator = !binding("generator", true, paths).isEmpty();
+        EdgeEnv escaped = new EdgeEnv(true, paths);
+        EdgeEnv unescaped = new EdgeEnv(false, paths);
+        command = escaped.binding("command");
+        description = escaped.binding("description");
+        depfile = unescaped.binding("depfile");
+        deps = escaped.binding("deps");
+        rspfile = unescaped.binding("rspfile");
+        rspfileContent = escaped.binding("rspfile_content");
+        restat = !escaped.binding("restat").isEmpty();
+        generator = !escaped.binding("generator").isEmpty();
     }
 
     /** A cycle among rule variables, as Ninja reports it. */
@@ -81,23 +87,47 @@ final class NinjaEdge {
     private final class EdgeEnv implements NinjaEval.Env {
         private final boolean escape;
         private final List<String> paths;
-        private final List<String> lookups = new ArrayList<>(2);
+        private List<String> lookups;
         private boolean recursive;
+        private String in;
+        private String inNewline;
+        private String out;
 
         EdgeEnv(boolean escape, List<String> paths) {
             this.escape = escape;
             this.paths = paths;
         }
 
+        /** A rule variable looked up from the top, as by a new environment. */
+        String binding(String key) {
+            recursive = false;
+            if (lookups != null) {
+                lookups.clear();
+            }
+            return lookupVariable(key);
+        }
+
         @Override
         public String lookupVariable(String var) {
-            if (var.equals("in") || var.equals("in_newline")) {
-                return pathList(ins, ins == null ? 0 : explicitIns(), var.equals("in") ? ' ' : '\n');
+            if (var.equals("in")) {
+                if (in == null) {
+                    in = pathList(ins, ins == null ? 0 : explicitIns(), ' ');
+                }
+                return in;
+            }
+            if (var.equals("in_newline")) {
+                if (inNewline == null) {
+                    inNewline = pathList(ins, ins == null ? 0 : explicitIns(), '\n');
+                }
+                return inNewline;
             }
             if (var.equals("out")) {
-                return pathList(outs, explicitOuts, ' ');
+                if (out == null) {
+                    out = pathList(outs, explicitOuts, ' ');
+                }
+                return out;
             }
-            if (recursive && lookups.contains(var)) {
+            if (recursive && lookups != null && lookups.contains(var)) {
                 StringBuilder cycle = new StringBuilder();
                 for (int i = lookups.indexOf(var); i < lookups.size(); i++) {
                     cycle.append(lookups.get(i)).append(" -> ");
@@ -107,6 +137,9 @@ final class NinjaEdge {
             NinjaEval eval = rule.bindings().get(var);
             boolean record = recursive && eval != null;
             if (record) {
+                if (lookups == null) {
+                    lookups = new ArrayList<>(2);
+                }
                 lookups.add(var);
             }
             recursive = true;

@@ -111,6 +111,100 @@ public final class NinjaLog {
     }
 
     /**
+     * As {@link #parse(Path)}, keeping only the lines of the given outputs: the others are passed over
+     * without being split or their numbers read (a manifest's regeneration check, on every run, wants one
+     * output's entry from a log of every action). The same version, and for those outputs the same entries.
+     */
+    public static Log parse(Path root, java.util.Collection<String> outputs) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(root.resolve(FILE));
+        } catch (NoSuchFileException e) {
+            return new Log(0, Map.of());
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            Log all = parse(root); // not text somewhere: the whole reader says what that means for its header
+            Map<String, Entry> out = new HashMap<>();
+            for (String o : outputs) {
+                Entry en = all.entries().get(o);
+                if (en != null) {
+                    out.put(o, en);
+                }
+            }
+            return new Log(all.version(), out);
+        }
+        int n = text.length();
+        int end = lineEnd(text, 0);
+        int version = version(n == 0 ? null : text.substring(0, end));
+        if (version < 5 || version > 7) {
+            return new Log(version, Map.of());
+        }
+        Map<String, Entry> out = new HashMap<>();
+        for (int pos = nextLine(text, end); pos < n; pos = nextLine(text, end)) {
+            end = lineEnd(text, pos);
+            if (text.startsWith("# ninja log v", pos)) {
+                continue;
+            }
+            int t1 = tab(text, pos, end);
+            int t2 = t1 < 0 ? -1 : tab(text, t1 + 1, end);
+            int t3 = t2 < 0 ? -1 : tab(text, t2 + 1, end);
+            int t4 = t3 < 0 ? -1 : tab(text, t3 + 1, end);
+            if (t4 < 0) {
+                continue; // fewer than five fields: a line cut short
+            }
+            String o = null;
+            for (String w : outputs) {
+                if (t4 - t3 - 1 == w.length() && text.regionMatches(t3 + 1, w, 0, w.length())) {
+                    o = w;
+                    break;
+                }
+            }
+            if (o == null) {
+                continue;
+            }
+            try {
+                out.put(o, new Entry(Long.parseLong(text, pos, t1, 10), Long.parseLong(text, t1 + 1, t2, 10),
+                        Long.parseLong(text, t2 + 1, t3, 10),
+                        Long.parseUnsignedLong(text.substring(t4 + 1, end).trim(), 16)));
+            } catch (NumberFormatException e) {
+                out.remove(o);
+            }
+        }
+        return new Log(version, out);
+    }
+
+    /** Where the line starting at {@code from} ends: its {@code \n} or {@code \r}, or the text's end (as readLine). */
+    private static int lineEnd(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return text.length();
+    }
+
+    private static int nextLine(String text, int end) {
+        return end + 1 < text.length() && text.charAt(end) == '\r' && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
+    }
+
+    /** The next tab in [from, end), or -1. */
+    private static int tab(String text, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (text.charAt(i) == '\t') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The hash a log of the version keeps of a command — Ninja's {@code EvaluateCommand(true)}: the rule's
      * {@code command}, followed by {@code ;rspfile=} and the response file's contents when there are any.
      * Versions 5 and 6: MurmurHash64A, seed {@code 0xDECAFBADDECAFBAD}; version 7: rapidhash (v1, its default

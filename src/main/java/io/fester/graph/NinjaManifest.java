@@ -87,6 +87,9 @@ public final class NinjaManifest {
             }
         }
         // what each phony edge stands for: the actions it needs and the files it reads
+        List<String> paths = s.paths();
+        IntSet deps = new IntSet(actions);
+        IntSet files = new IntSet(paths.size());
         int[][] phonyDeps = new int[edges.size()][];
         int[][] phonyFiles = new int[edges.size()][];
         for (int ei : topo) {
@@ -94,13 +97,12 @@ public final class NinjaManifest {
             if (!e.isPhony()) {
                 continue;
             }
-            LinkedHashSet<Integer> deps = new LinkedHashSet<>();
-            LinkedHashSet<Integer> files = new LinkedHashSet<>();
+            deps.clear();
+            files.clear();
             collect(e, producer, actionOf, phonyDeps, phonyFiles, edges, deps, files);
-            phonyDeps[ei] = deps.stream().mapToInt(Integer::intValue).toArray();
-            phonyFiles[ei] = files.stream().mapToInt(Integer::intValue).toArray();
+            phonyDeps[ei] = deps.toArray();
+            phonyFiles[ei] = files.toArray();
         }
-        List<String> paths = s.paths();
         List<Action> list = new ArrayList<>(actions);
         Map<String, String> mkdirs = new java.util.HashMap<>();
         for (NinjaEdge e : edges) {
@@ -112,16 +114,16 @@ public final class NinjaManifest {
             } catch (NinjaEdge.VariableCycle c) {
                 throw new SpecException(e.file.pos(e.offset), c.getMessage());
             }
-            LinkedHashSet<Integer> deps = new LinkedHashSet<>();
-            LinkedHashSet<Integer> files = new LinkedHashSet<>();
+            deps.clear();
+            files.clear();
             collect(e, producer, actionOf, phonyDeps, phonyFiles, edges, deps, files);
             List<String> depIds = new ArrayList<>(deps.size());
-            for (int a : deps) {
-                depIds.add(paths.get(firstOutput(edges.get(edgeOf[a]))));
+            for (int i = 0; i < deps.size(); i++) {
+                depIds.add(paths.get(firstOutput(edges.get(edgeOf[deps.get(i)]))));
             }
             List<String> inputs = new ArrayList<>(files.size());
-            for (int f : files) {
-                inputs.add(paths.get(f));
+            for (int i = 0; i < files.size(); i++) {
+                inputs.add(paths.get(files.get(i)));
             }
             List<String> outputs = new ArrayList<>(e.outs.length);
             for (int o : e.outs) {
@@ -147,7 +149,7 @@ public final class NinjaManifest {
 
     /** The actions an edge needs and the files it reads, looking through phony inputs. */
     private static void collect(NinjaEdge e, int[] producer, int[] actionOf, int[][] phonyDeps, int[][] phonyFiles,
-            List<NinjaEdge> edges, LinkedHashSet<Integer> deps, LinkedHashSet<Integer> files) {
+            List<NinjaEdge> edges, IntSet deps, IntSet files) {
         int readable = e.ins.length - e.orderOnlyIns;
         for (int i = 0; i < e.ins.length; i++) {
             int in = e.ins[i];
@@ -176,6 +178,52 @@ public final class NinjaManifest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Distinct ints below a bound, in the order first added, without boxing: a mark per value (the
+     * generation it was added in), so clearing is a counter's step, not a walk.
+     */
+    static final class IntSet {
+        private final int[] mark;
+        private int generation = 1;
+        private int[] items = new int[16];
+        private int size;
+
+        IntSet(int bound) {
+            mark = new int[bound];
+        }
+
+        void clear() {
+            size = 0;
+            if (++generation == 0) { // wrapped: old marks could match again
+                java.util.Arrays.fill(mark, 0);
+                generation = 1;
+            }
+        }
+
+        void add(int v) {
+            if (mark[v] == generation) {
+                return;
+            }
+            mark[v] = generation;
+            if (size == items.length) {
+                items = java.util.Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = v;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int get(int i) {
+            return items[i];
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(items, size);
         }
     }
 

@@ -78,7 +78,7 @@ public final class NinjaRegeneration {
                 return new Needed(id, o + " is missing");
             }
             if (log == null) {
-                log = NinjaLog.parse(root);
+                log = NinjaLog.parse(root, outputs); // only the lines of these outputs are read
             }
             NinjaLog.Entry e = log.entries().get(o);
             long made = st.restat() && e != null ? e.mtime() : t;

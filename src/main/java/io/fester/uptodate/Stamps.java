@@ -183,7 +183,13 @@ public final class Stamps {
 
     /** The paths a {@code D} line numbers (the line read without splitting it: it can name hundreds). */
     private static List<String> numbers(String line, List<String> paths) throws IOException {
-        List<String> out = new ArrayList<>();
+        int words = 0;
+        for (int i = 1; i < line.length(); i++) {
+            if (line.charAt(i) == ' ') {
+                words++; // one per number: each is written after a space
+            }
+        }
+        List<String> out = new ArrayList<>(words);
         int n = -1;
         for (int i = 1; i <= line.length(); i++) {
             char c = i < line.length() ? line.charAt(i) : ' ';

@@ -73,4 +73,46 @@ class NinjaLogTest {
         Files.writeString(w.resolve(".ninja_log"), "# ninja log v4\n10\t250\t17\ta.o\tcc\n");
         assertEquals(Map.of(), NinjaLog.read(w, g).durations());
     }
+
+    @Test
+    void readingOnlySomeOutputsGivesTheirEntriesAsTheWholeReaderDoes() throws Exception {
+        Path w = dir.resolve("only");
+        Files.createDirectories(w);
+        String[] names = {"build.ninja", "build.ninja.tmp", "a.o", "CMakeFiles/x.o"};
+        String[] lines = {"# ninja log v5", "# ninja log v6", "# ninja log v7", "# ninja log v4",
+            "10\t20\t1732608000123456789\tbuild.ninja\t4f2c1d0e9a8b7c6d", "1\t2\t3\tbuild.ninja.tmp\tabc",
+            "5\t9\t77\ta.o\t ff \t", "7\t8\tx9\tbuild.ninja\t12", "500\t6", "", "3\t4\t5\tbuild.ninja\t",
+            "1\t2\t3\tCMakeFiles/x.o\t10\textra", "-1\t2\t99\ta.o\t7", "4\t5\t6\tbuild.ninja\tzz"};
+        String[] ends = {"\n", "\r\n", "\r"};
+        java.util.Random random = new java.util.Random(17);
+        int checked = 0;
+        for (int round = 0; round < 400; round++) {
+            StringBuilder log = new StringBuilder();
+            int count = random.nextInt(9);
+            for (int i = 0; i < count; i++) {
+                log.append(i == 0 && random.nextInt(5) > 0 ? lines[random.nextInt(3)] : lines[random.nextInt(lines.length)]);
+                if (i < count - 1 || random.nextBoolean()) {
+                    log.append(ends[random.nextInt(ends.length)]);
+                }
+            }
+            byte[] bytes = log.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (round % 50 == 49) {
+                bytes = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+                bytes[bytes.length - 1] = (byte) 0xC3; // a cut UTF-8 sequence: not text
+            }
+            Files.write(w.resolve(".ninja_log"), bytes);
+            NinjaLog.Log all = NinjaLog.parse(w);
+            List<String> only = random.nextBoolean() ? List.of(names[random.nextInt(names.length)])
+                    : List.of(names[0], names[2]);
+            Map<String, NinjaLog.Entry> expected = new java.util.HashMap<>(all.entries());
+            expected.keySet().retainAll(only);
+            NinjaLog.Log some = NinjaLog.parse(w, only);
+            assertEquals(all.version(), some.version(), log.toString());
+            assertEquals(expected, some.entries(), log.toString());
+            checked += expected.isEmpty() ? 0 : 1;
+        }
+        assertTrue(checked > 50, "the logs name the outputs asked for often enough: " + checked);
+        Files.delete(w.resolve(".ninja_log"));
+        assertEquals(new NinjaLog.Log(0, Map.of()), NinjaLog.parse(w, List.of("build.ninja")));
+    }
 }
