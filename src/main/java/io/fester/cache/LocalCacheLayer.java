@@ -162,6 +162,21 @@ public final class LocalCacheLayer implements CacheLayer {
 
     @Override
     public void putBlob(String digest, Path source) throws IOException {
+        putBlob(digest, t -> Files.copy(source, t, StandardCopyOption.REPLACE_EXISTING));
+    }
+
+    @Override
+    public void putBlob(String digest, byte[] content) throws IOException {
+        putBlob(digest, t -> Files.write(t, content));
+    }
+
+    /** What writes a new blob's bytes into a temporary file. */
+    private interface BlobWriter {
+        void write(Path temp) throws IOException;
+    }
+
+    /** A blob not held yet written through a temporary file and moved in place; one held already is only touched. */
+    private void putBlob(String digest, BlobWriter writer) throws IOException {
         requireWritable();
         Path b = blob(digest);
         if (Files.isRegularFile(b)) {
@@ -170,7 +185,7 @@ public final class LocalCacheLayer implements CacheLayer {
         }
         Path t = temp();
         try {
-            Files.copy(source, t, StandardCopyOption.REPLACE_EXISTING);
+            writer.write(t);
             long size = Files.size(t);
             Files.createDirectories(b.getParent());
             Files.move(t, b, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -181,34 +196,8 @@ public final class LocalCacheLayer implements CacheLayer {
     }
 
     @Override
-    public void putBlob(String digest, byte[] content) throws IOException {
-        requireWritable();
-        Path b = blob(digest);
-        if (Files.isRegularFile(b)) {
-            touch(b);
-            return;
-        }
-        Path t = temp();
-        try {
-            Files.write(t, content);
-            Files.createDirectories(b.getParent());
-            Files.move(t, b, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            added(content.length);
-        } finally {
-            Files.deleteIfExists(t);
-        }
-    }
-
-    @Override
     public byte[] readBlob(String digest) throws IOException {
-        Path b = blob(digest);
-        try {
-            byte[] got = Files.readAllBytes(b);
-            touch(b);
-            return got;
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return readTouched(blob(digest));
     }
 
     @Override
@@ -218,10 +207,14 @@ public final class LocalCacheLayer implements CacheLayer {
 
     @Override
     public byte[] getResult(String key) throws IOException {
-        Path r = result(key);
+        return readTouched(result(key));
+    }
+
+    /** A file's bytes, its use recorded for the LRU; null when it is not there. */
+    private byte[] readTouched(Path file) throws IOException {
         try {
-            byte[] b = Files.readAllBytes(r);
-            touch(r);
+            byte[] b = Files.readAllBytes(file);
+            touch(file);
             return b;
         } catch (NoSuchFileException e) {
             return null;
