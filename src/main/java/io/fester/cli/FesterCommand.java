@@ -1,11 +1,6 @@
 package io.fester.cli;
 
-import io.fester.session.FileErrors;
-import io.fester.session.UserError;
-import io.fester.graph.SpecException;
-import io.fester.timeline.StoreException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -68,34 +63,7 @@ public final class FesterCommand implements Runnable {
                     + "--help'");
             return ExitCodes.USAGE;
         });
-        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            PrintWriter err = cmd.getErr();
-            if (ex instanceof io.fester.session.RunCancelled) { // as a cancelled run: interrupted, not bad input
-                err.println("fester: " + TerminalText.message(ex.getMessage()));
-                return ExitCodes.INTERRUPTED;
-            }
-            if (ex instanceof UserError && ex.getCause() instanceof SpecException) { // FILE: message, as below
-                err.println(TerminalText.message(ex.getMessage()));
-                return ExitCodes.USAGE;
-            }
-            if (ex instanceof UserError || ex instanceof StoreException) {
-                err.println("fester: " + TerminalText.message(ex.getMessage()));
-                return ExitCodes.USAGE;
-            }
-            if (ex instanceof SpecException) {
-                err.println(TerminalText.message(ex.getMessage()));
-                return ExitCodes.USAGE;
-            }
-            if (ex instanceof java.nio.file.FileSystemException f) { // a file the user named, or its directory
-                err.println("fester: " + (f.getFile() == null ? "" : f.getFile() + ": ") + FileErrors.reason(f));
-                return ExitCodes.USAGE;
-            }
-            StringWriter trace = new StringWriter();
-            ex.printStackTrace(new PrintWriter(trace));
-            String where = InternalErrors.save(trace.toString());
-            err.println("fester: internal error: " + ex + (where == null ? "" : " (details in " + where + ")"));
-            return ExitCodes.FAILED;
-        });
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> CommandErrors.report(ex, cmd.getErr()));
         return cl;
     }
 

@@ -1,7 +1,5 @@
 package io.fester.cli;
 
-import picocli.CommandLine;
-
 /** Fester's entry point: a subcommand runs headless; no arguments opens the cockpit ({@code fester cockpit}). */
 public final class Main {
     static {
@@ -20,8 +18,12 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int run(String... args) {
+        RunCommand direct = RunCommand.direct(args); // the terminal's most common line, without picocli (ADR 0069)
+        if (direct != null) {
+            return direct.execute();
+        }
         String[] line = cockpitByDefault(args);
-        CommandLine cl = FesterCommand.commandLine(line);
+        picocli.CommandLine cl = FesterCommand.commandLine(line);
         return cl.execute(line);
     }
 

@@ -41,6 +41,122 @@ final class RunCommand implements Callable<Integer> {
 
     private Terminal term;
 
+    /**
+     * {@code fester run …} read without picocli (ADR 0069), for the command line a terminal types most: a
+     * spec, targets and only these options, each at most once — {@code --db}, {@code --hosts}, {@code -j}/
+     * {@code --jobs} (a plain positive number), {@code --link}, {@code --fail-fast}, {@code -B}/{@code --rebuild},
+     * {@code --no-cache}, {@code --cache}, as {@code --opt VALUE} or {@code --opt=VALUE}. Anything else
+     * (help, another option, a repeated one, {@code --}, an {@code @file}, a value that starts with a dash)
+     * returns null and the command goes through picocli as before, which gives its usual answer or error.
+     * The options mean exactly what picocli would make of them.
+     */
+    static RunCommand direct(String[] args) {
+        if (args.length < 2 || !args[0].equals("run")) {
+            return null;
+        }
+        RunCommand c = new RunCommand();
+        c.build = new BuildOptions();
+        c.db = new DbOption();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("@")) {
+                return null; // picocli's argument files
+            }
+            if (!a.startsWith("-")) {
+                if (c.spec == null) {
+                    c.spec = pathOf(a);
+                    if (c.spec == null) {
+                        return null;
+                    }
+                } else {
+                    c.targets.add(a);
+                }
+                continue;
+            }
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            name = switch (name) {
+                case "-j" -> "--jobs";
+                case "-B" -> "--rebuild";
+                default -> name;
+            };
+            if (!seen.add(name)) {
+                return null; // picocli refuses an option given twice
+            }
+            switch (name) {
+                case "--fail-fast", "--rebuild", "--no-cache", "--cache" -> {
+                    if (value != null) {
+                        return null;
+                    }
+                    switch (name) {
+                        case "--fail-fast" -> c.build.failFast = true;
+                        case "--rebuild" -> c.build.rebuild = true;
+                        case "--no-cache" -> c.build.noCache = true;
+                        default -> c.build.forceCache = true;
+                    }
+                }
+                case "--db", "--hosts", "--jobs", "--link" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            return null;
+                        }
+                        value = args[++i];
+                    }
+                    if (value.isEmpty() || value.startsWith("-") || value.startsWith("@")) {
+                        return null;
+                    }
+                    switch (name) {
+                        case "--db" -> c.db.db = value;
+                        case "--link" -> c.link = value;
+                        case "--hosts" -> {
+                            c.build.hosts = pathOf(value);
+                            if (c.build.hosts == null) {
+                                return null;
+                            }
+                        }
+                        default -> {
+                            if (!value.matches("[1-9][0-9]{0,8}")) {
+                                return null;
+                            }
+                            c.build.jobs = Integer.parseInt(value);
+                        }
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return c.spec == null ? null : c;
+    }
+
+    private static Path pathOf(String s) {
+        try {
+            return Path.of(s);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** Runs a command {@link #direct} read: its exit code, or what picocli's handlers would have said and returned. */
+    int execute() {
+        java.io.PrintWriter err = new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err,
+                java.nio.charset.Charset.defaultCharset()), true);
+        try {
+            return call();
+        } catch (Exception e) {
+            return CommandErrors.report(e, err);
+        } finally {
+            err.flush();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         term = Terminal.current();
