@@ -111,6 +111,15 @@ public final class FileHashes {
      * May be called from several threads: the {@code stat} and any read happen outside the lock.
      */
     Entry entry(String path) throws IOException {
+        return entry(path, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #entry(String)}, and null also when the file was modified after {@code sinceMs} (an input that
+     * changed while its action ran), told from the same {@code stat} (the stamper's check of every input it
+     * keys: one {@code stat} per input instead of two).
+     */
+    Entry entry(String path, long sinceMs) throws IOException {
         Path p = root.resolve(path);
         BasicFileAttributes a;
         try {
@@ -119,8 +128,13 @@ public final class FileHashes {
             return null;
         }
         if (!a.isRegularFile()) {
-            return a.isDirectory() ? DIRECTORY : null;
+            return !a.isDirectory() || a.lastModifiedTime().toMillis() > sinceMs ? null : DIRECTORY;
         }
+        Entry e = entry(path, p, a);
+        return e == null || a.lastModifiedTime().toMillis() > sinceMs ? null : e;
+    }
+
+    private Entry entry(String path, Path p, BasicFileAttributes a) throws IOException {
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
         Entry e;
