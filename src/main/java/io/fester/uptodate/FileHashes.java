@@ -205,6 +205,27 @@ public final class FileHashes {
         return h;
     }
 
+    /**
+     * The remembered hash of a regular file whose size ({@code size}), modification time and inode are still
+     * those remembered with it, without reading it; null otherwise (unknown, changed, gone, or remembered as
+     * "read again"). For a reader that has the bytes anyway (the cache's store) and need not hash them again.
+     */
+    public String known(String path, long size) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(root.resolve(path), BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+        Entry e;
+        synchronized (this) {
+            e = entries.get(path);
+        }
+        return e != null && a.isRegularFile() && e != DIRECTORY && e.size == size && a.size() == size
+                && e.mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                && e.fileKey == (a.fileKey() == null ? 0 : a.fileKey().hashCode()) ? e.hash : null;
+    }
+
     /** A file's modification time in ms, or -1 when it does not exist. */
     public long mtimeMs(String path) {
         try {
