@@ -5,13 +5,22 @@
 # `ninja -j2` and the other with `FESTER run build.ninja -j 2 --no-cache` (the action cache off: both run
 # the same compiles), alternating which goes first; wall and CPU (user + sys, the whole process tree's,
 # compilers included) from /usr/bin/time.
+# CACHE=on: Fester as a user gets it by default, the action cache on, starting empty each round (HOME,
+# user.home and FESTER_CACHE_DIR in the round's scratch directory: an empty local cache and a cold ccache,
+# every action missing and its result stored), instead of --no-cache (docs/benchmarks.md, ADR 0073).
 set -eu
 configured=$1; rounds=$2; fester=$3; shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tm() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >"$work/out" 2>&1 || { tail -5 "$work/out" >&2; exit 1; }; cat "$work/t"; }
 ninja_() { tm ninja -C "$work/n" -j2; }
-fester_() { tm env FESTER_SERVE=off "$fester" run "$work/f/build.ninja" -j 2 --no-cache --db "$work/db" "$@"; }
+if [ "${CACHE:-off}" = on ]; then
+  fester_() { rm -rf "$work/home"; mkdir "$work/home"
+    tm env FESTER_SERVE=off HOME="$work/home" JAVA_TOOL_OPTIONS="-Duser.home=$work/home" FESTER_CACHE_DIR="$work/home/cache" "$fester" run "$work/f/build.ninja" \
+      -j 2 --db "$work/db" "$@"; }
+else
+  fester_() { tm env FESTER_SERVE=off "$fester" run "$work/f/build.ninja" -j 2 --no-cache --db "$work/db" "$@"; }
+fi
 printf '%-6s %-6s %8s %8s %8s\n' round tool wall cpu "÷ninja"
 for i in $(seq 1 "$rounds"); do
   rm -rf "$work/n" "$work/f" "$work/db"*; cp -a "$configured" "$work/n"; cp -a "$configured" "$work/f"

@@ -46,6 +46,8 @@ public final class CacheSession {
     private final ActionKeys keys;
     private final Consumer<Event> post;
     private final byte[] projectBytes;
+    /** The run's file hashes: an output the stamper has just hashed is not hashed again to be stored. */
+    private final FileHashes hashes;
 
     /**
      * @param post where transfers and layer failures go (the run loop's {@code post})
@@ -53,6 +55,7 @@ public final class CacheSession {
     public CacheSession(Cache cache, BuildGraph graph, FileHashes hashes, Consumer<Event> post) {
         this.cache = cache;
         this.keys = new ActionKeys(graph, hashes, cache.salt(), cache.stateDir());
+        this.hashes = hashes;
         this.post = post;
         this.projectBytes = keys.project().toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -453,7 +456,10 @@ public final class CacheSession {
                             : " is missing"));
                 }
                 byte[] b = Files.readAllBytes(p);
-                String d = ActionKeys.sha256(b);
+                // the stamper hashed it a moment ago (it tells the store of a success after its stamp): its digest,
+                // while the file is still what was hashed then (size, time, inode), else these bytes' own
+                String known = hashes == null ? null : hashes.known(o, b.length);
+                String d = known != null ? known : ActionKeys.sha256(b);
                 located |= contains(b, projectBytes);
                 outs.add(new CacheResult.Out(keys.normalize(o), d, b.length, mode(p)));
                 blobs.put(d, b);

@@ -94,7 +94,16 @@ final class Progress implements Consumer<Recorded> {
         return sb.append(" in ").append(seconds(ms)).append(" (run ").append(runId).append(')').toString();
     }
 
+    /** "1.24 s": as {@code %.2f} rounds (half up), without a Formatter per progress line (ADR 0073). */
     static String seconds(Long ms) {
-        return ms == null ? "?" : String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+        if (ms == null) {
+            return "?";
+        }
+        if (ms < 0) {
+            return String.format(Locale.ROOT, "%.2f s", ms / 1000.0);
+        }
+        long cs = (ms + 5) / 10;
+        long frac = cs % 100;
+        return (cs / 100) + (frac < 10 ? ".0" : ".") + frac + " s";
     }
 }

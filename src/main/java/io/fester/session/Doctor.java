@@ -32,7 +32,8 @@ import java.util.function.Consumer;
 
 /**
  * The checks of {@code fester doctor} and of the cockpit's Hosts dialog: every declared host (reachable,
- * host key trusted, login, agent starts, toolchain and its fingerprint, free disk, slots), the shared
+ * host key trusted, login, agent starts, toolchain and its fingerprint, free disk, slots; a distcc or
+ * icecream host as its farm is used: {@link io.fester.hosts.farm.FarmProbe}), the shared
  * cache when one is configured (reachable, readable, writable unless read-only), the timeline database
  * (opens, not locked by another program, private to its owner) and the display the cockpit needs. Hosts
  * are checked in parallel; the lines come out in the hosts file's order, then cache, database, display.
@@ -98,6 +99,11 @@ public record Doctor(HostsFile hosts, SharedCacheConfig cache, String db, String
         RemoteHost remote = hosts.remote(h.name());
         if (remote != null) {
             HostProbe.check(remote, h, cc, timeout, workspace, out::add);
+            return out;
+        }
+        io.fester.hosts.farm.FarmHost farm = hosts.farm(h.name());
+        if (farm != null) { // a distccd or an icecream farm: checked the way a build uses it, not as this machine
+            io.fester.hosts.farm.FarmProbe.check(farm, cc, timeout, out::add);
             return out;
         }
         String name = "host '" + h.name() + "' (local)";

@@ -111,6 +111,15 @@ public final class FileHashes {
      * May be called from several threads: the {@code stat} and any read happen outside the lock.
      */
     Entry entry(String path) throws IOException {
+        return entry(path, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #entry(String)}, and null also when the file was modified after {@code sinceMs} (an input that
+     * changed while its action ran), told from the same {@code stat} (the stamper's check of every input it
+     * keys: one {@code stat} per input instead of two).
+     */
+    Entry entry(String path, long sinceMs) throws IOException {
         Path p = root.resolve(path);
         BasicFileAttributes a;
         try {
@@ -119,8 +128,13 @@ public final class FileHashes {
             return null;
         }
         if (!a.isRegularFile()) {
-            return a.isDirectory() ? DIRECTORY : null;
+            return !a.isDirectory() || a.lastModifiedTime().toMillis() > sinceMs ? null : DIRECTORY;
         }
+        Entry e = entry(path, p, a);
+        return e == null || a.lastModifiedTime().toMillis() > sinceMs ? null : e;
+    }
+
+    private Entry entry(String path, Path p, BasicFileAttributes a) throws IOException {
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
         Entry e;
@@ -189,6 +203,27 @@ public final class FileHashes {
             entries.put(path, fresh);
         }
         return h;
+    }
+
+    /**
+     * The remembered hash of a regular file whose size ({@code size}), modification time and inode are still
+     * those remembered with it, without reading it; null otherwise (unknown, changed, gone, or remembered as
+     * "read again"). For a reader that has the bytes anyway (the cache's store) and need not hash them again.
+     */
+    public String known(String path, long size) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(root.resolve(path), BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+        Entry e;
+        synchronized (this) {
+            e = entries.get(path);
+        }
+        return e != null && a.isRegularFile() && e != DIRECTORY && e.size == size && a.size() == size
+                && e.mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                && e.fileKey == (a.fileKey() == null ? 0 : a.fileKey().hashCode()) ? e.hash : null;
     }
 
     /** A file's modification time in ms, or -1 when it does not exist. */

@@ -230,11 +230,9 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 }
             }
             discovered.removeAll(a.inputs());
-            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
-                FileHashes.Entry e = files.entry(path);
-                // a restored action did not run: no input can have changed while it ran (no second stat per input)
-                return e == null || startedMs != Long.MAX_VALUE && files.mtimeMs(path) > startedMs ? null : e;
-            });
+            // an input modified after the action started may not be what it read: no stamp (a restored action
+            // did not run, startedMs is MAX_VALUE); told from the stat that finds the entry
+            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> files.entry(path, startedMs));
             if (k.missing() != null) {
                 stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
                 return;

@@ -249,20 +249,45 @@ public final class Stamps {
         modified = true;
     }
 
+    /**
+     * Path numbers as this process has written them: a path keeps its number from one save to the next, so
+     * a stamp's lines, once written, are kept ({@link #written}) and not made again at every save (a clean
+     * build saves every second or so, and each compile's stamp names a hundred headers: ADR 0073).
+     */
+    private final Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+    /** Per action: the stamp last written and its lines ("" when it cannot be written), by identity. */
+    private final Map<String, Written> written = new java.util.HashMap<>();
+
+    private record Written(Stamp stamp, String lines) {}
+
     /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
     public synchronized void save() throws IOException {
         if (!modified && !hashes.modified() && Files.exists(file)) {
             return;
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        Map<String, FileHashes.Entry> files = new TreeMap<>(hashes.entries());
+        Map<String, FileHashes.Entry> files = hashes.entries();
         long nowNs = System.currentTimeMillis() * 1_000_000L;
-        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
-        files.keySet().forEach(p -> id(ids, p));
-        for (Stamp st : stamps.values()) {
-            st.outputs().keySet().forEach(p -> id(ids, p));
-            st.discovered().forEach(p -> id(ids, p));
+        StringBuilder fl = new StringBuilder(files.size() * 100);
+        for (Map.Entry<String, FileHashes.Entry> e : files.entrySet()) {
+            Integer n = id(ids, e.getKey());
+            if (n == null) {
+                continue;
+            }
+            FileHashes.Entry h = e.getValue();
+            fl.append("F ").append(n).append(' ').append(h.size).append(' ').append(h.savedMtimeNs(nowNs)).append(' ')
+                    .append(h.fileKey).append(' ').append(h.hash).append('\n');
         }
+        List<String> blocks = new ArrayList<>(stamps.size());
+        for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {
+            Written w = written.get(e.getKey());
+            if (w == null || w.stamp() != e.getValue()) {
+                w = new Written(e.getValue(), lines(e.getKey(), e.getValue()));
+                written.put(e.getKey(), w);
+            }
+            blocks.add(w.lines());
+        }
+        written.keySet().retainAll(stamps.keySet());
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write(HEADER);
             w.newLine();
@@ -271,38 +296,9 @@ public final class Stamps {
                 w.write(p);
                 w.newLine();
             }
-            for (Map.Entry<String, FileHashes.Entry> e : files.entrySet()) {
-                FileHashes.Entry h = e.getValue();
-                if (ids.get(e.getKey()) == null) {
-                    continue;
-                }
-                w.write("F " + ids.get(e.getKey()) + " " + h.size + " " + h.savedMtimeNs(nowNs) + " " + h.fileKey + " " + h.hash);
-                w.newLine();
-            }
-            for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {
-                Stamp st = e.getValue();
-                if (!ok(e.getKey()) || !st.outputs().keySet().stream().allMatch(Stamps::ok)
-                        || !st.discovered().stream().allMatch(Stamps::ok)) {
-                    continue; // not writable: the action runs again next time
-                }
-                w.write("A " + e.getValue().key() + " " + e.getKey());
-                w.newLine();
-                for (Map.Entry<String, String> o : e.getValue().outputs().entrySet()) {
-                    w.write("O " + ids.get(o.getKey()) + " " + o.getValue());
-                    w.newLine();
-                }
-                if (!e.getValue().discovered().isEmpty()) {
-                    StringBuilder d = new StringBuilder("D");
-                    for (String p : e.getValue().discovered()) {
-                        d.append(' ').append(ids.get(p));
-                    }
-                    w.write(d.toString());
-                    w.newLine();
-                }
-                if (st.why() != null && st.staleKey() != null && ok(st.why())) {
-                    w.write("W " + st.staleKey() + " " + st.why());
-                    w.newLine();
-                }
+            w.append(fl);
+            for (String b : blocks) {
+                w.write(b);
             }
         }
         try {
@@ -312,11 +308,38 @@ public final class Stamps {
         }
     }
 
-    /** A path's number in the table; paths with line breaks are not written (what names them reruns). */
-    private static void id(Map<String, Integer> ids, String p) {
-        if (ok(p)) {
-            ids.putIfAbsent(p, ids.size());
+    /** A stamp's lines, numbering its paths in {@link #ids}; "" when it cannot be written (it runs again). */
+    private String lines(String action, Stamp st) {
+        if (!ok(action) || !st.outputs().keySet().stream().allMatch(Stamps::ok)
+                || !st.discovered().stream().allMatch(Stamps::ok)) {
+            return "";
         }
+        StringBuilder b = new StringBuilder(64 + 8 * st.discovered().size());
+        b.append("A ").append(st.key()).append(' ').append(action).append('\n');
+        for (Map.Entry<String, String> o : st.outputs().entrySet()) {
+            b.append("O ").append(id(ids, o.getKey())).append(' ').append(o.getValue()).append('\n');
+        }
+        if (!st.discovered().isEmpty()) {
+            b.append('D');
+            for (String p : st.discovered()) {
+                b.append(' ').append(id(ids, p));
+            }
+            b.append('\n');
+        }
+        if (st.why() != null && st.staleKey() != null && ok(st.why())) {
+            b.append("W ").append(st.staleKey()).append(' ').append(st.why()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** A path's number in the table; paths with line breaks are not written (what names them reruns). */
+    private static Integer id(Map<String, Integer> ids, String p) {
+        Integer n = ids.get(p);
+        if (n == null && ok(p)) {
+            n = ids.size();
+            ids.put(p, n);
+        }
+        return n;
     }
 
     /** Paths with line breaks cannot be written (they are rebuilt every time). */

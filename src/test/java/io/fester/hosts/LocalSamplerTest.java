@@ -1,10 +1,12 @@
 package io.fester.hosts;
 
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.timeline.NodeEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,26 +14,61 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A local sampler whose process dies is noticed and started again: samples keep coming. */
+/**
+ * The local sampler reads this machine in-process (ADR 0073): what it posts is what {@code /proc} and the
+ * workspace's file system say, it starts no process, and it reads the files the agent script reads the
+ * way the script did (a tree laid out like {@code /} with known contents).
+ */
 class LocalSamplerTest {
     @TempDir
     Path dir;
 
     @Test
-    void aKilledSamplerIsStartedAgainAndSamplesKeepComing() throws Exception {
+    void samplesThisMachineFromProcWithoutStartingAProcess() throws Exception {
         LinkedBlockingQueue<NodeEvent> samples = new LinkedBlockingQueue<>();
-        LinkedBlockingQueue<String> notices = new LinkedBlockingQueue<>();
-        try (LocalSampler s = LocalSampler.start(dir, List.of("local"), 1, samples::add, notices::add)) {
-            assertNotNull(samples.poll(30, TimeUnit.SECONDS), "a first sample");
-            long first = s.pid();
-            ProcessHandle.of(first).orElseThrow().destroyForcibly();
-            String notice = notices.poll(60, TimeUnit.SECONDS);
-            assertNotNull(notice, "the death is noticed");
-            assertTrue(notice.contains("died"), notice);
-            assertNotEquals(first, s.pid(), "another sampler process");
-            samples.clear();
-            NodeEvent after = samples.poll(30, TimeUnit.SECONDS);
-            assertNotNull(after, "samples come again after the restart");
+        long childrenBefore = ProcessHandle.current().children().count();
+        try (LocalSampler s = LocalSampler.start(dir, List.of("local"), 1, samples::add)) {
+            NodeEvent first = samples.poll(10, TimeUnit.SECONDS);
+            assertNotNull(first, "a first sample at once");
+            assertEquals("local", first.host());
+            assertEquals(Runtime.getRuntime().availableProcessors(), first.cores());
+            double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+            assertTrue(Math.abs(first.load() - load) < 2, first.load() + " against /proc/loadavg's " + load);
+            long avail = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemAvailable:"))
+                    .mapToLong(l -> Long.parseLong(l.split("\\s+")[1]) / 1024).findFirst().orElseThrow();
+            assertTrue(Math.abs(first.memFreeMb() - avail) < 512, first.memFreeMb() + " MB against " + avail);
+            long disk = Files.getFileStore(dir).getUsableSpace() / (1024 * 1024);
+            assertTrue(Math.abs(first.diskFreeMb() - disk) < 256, first.diskFreeMb() + " MB against " + disk);
+            assertEquals(childrenBefore, ProcessHandle.current().children().count(), "no sampler process");
+            assertNotNull(samples.poll(5, TimeUnit.SECONDS), "the next second's sample");
+        }
+    }
+
+    @Test
+    void readsTheFilesTheAgentScriptReads() throws Exception {
+        Files.createDirectories(dir.resolve("proc"));
+        Files.writeString(dir.resolve("proc/loadavg"), "1.75 0.50 0.25 2/300 4242\n");
+        // a kernel before 3.14: no MemAvailable, so free + buffers + cached
+        Files.writeString(dir.resolve("proc/meminfo"), "MemTotal:  8000000 kB\nMemFree:   1048576 kB\n"
+                + "Buffers:   524288 kB\nCached:    524288 kB\nSwapCached: 99999 kB\n");
+        for (String[] z : new String[][] {{"0", "45000"}, {"1", "51260"}, {"2", "not a number"}}) {
+            Files.createDirectories(dir.resolve("sys/class/thermal/thermal_zone" + z[0]));
+            Files.writeString(dir.resolve("sys/class/thermal/thermal_zone" + z[0] + "/temp"), z[1] + "\n");
+        }
+        try (LocalSampler s = new LocalSampler(dir, dir, List.of(), 3600, e -> {})) {
+            NodeEvent e = s.sample();
+            assertEquals(1.75, e.load());
+            assertEquals(2048L, e.memFreeMb());
+            assertEquals(51.3, e.tempC(), "the hottest readable zone, one decimal");
+            assertNull(e.host());
+            assertNull(e.state());
+        }
+        Files.writeString(dir.resolve("proc/meminfo"), "MemTotal: 8000000 kB\nMemFree: 1 kB\nMemAvailable: 3145728 kB\n");
+        Files.delete(dir.resolve("proc/loadavg"));
+        try (LocalSampler s = new LocalSampler(dir, dir, List.of(), 3600, e -> {})) {
+            NodeEvent e = s.sample();
+            assertEquals(3072L, e.memFreeMb(), "MemAvailable when the kernel has it");
+            assertNull(e.load(), "an unreadable file leaves its field out");
         }
     }
 }

@@ -47,6 +47,26 @@ class StampsTest {
     }
 
     @Test
+    void savesAsARunGoesWriteWhatChangedSinceTheLastSave() throws Exception {
+        // a run saves many times; each stamp's lines are made once and kept while the stamp is the same
+        Stamps s = Stamps.load(dir);
+        s.put("a.o", new Stamps.Stamp("k1", Map.of("a.o", "ha"), List.of("x.h", "y.h")));
+        s.put("b.o", new Stamps.Stamp("k2", Map.of("b.o", "hb"), List.of("y.h")));
+        s.save();
+        s.put("a.o", new Stamps.Stamp("k1b", Map.of("a.o", "ha2"), List.of("z.h", "x.h")));
+        s.remove("b.o");
+        s.put("c.o", new Stamps.Stamp("k3", Map.of("c.o", "hc"), List.of("y.h", "w.h")));
+        s.stale("c.o", "k4", "input c.c changed");
+        s.save();
+        Stamps back = Stamps.load(dir);
+        assertEquals(new Stamps.Stamp("k1b", Map.of("a.o", "ha2"), List.of("z.h", "x.h")), back.get("a.o"));
+        assertNull(back.get("b.o"), "removed between the saves");
+        assertEquals(new Stamps.Stamp("k3", Map.of("c.o", "hc"), List.of("y.h", "w.h"), "k4", "input c.c changed"),
+                back.get("c.o"));
+        assertEquals(2, back.size());
+    }
+
+    @Test
     void anOutputWrittenByThisBuildIsHashedOnceAndSavedAsReadAgainWhileRacy() throws Exception {
         Files.writeString(dir.resolve("a.o"), "restored bytes");
         Files.writeString(dir.resolve("b.o"), "built bytes");

@@ -90,15 +90,8 @@ public final class FarmSampler implements AutoCloseable {
 
     /** distccd's statistics page ({@code --stats}): {@code name value} lines. */
     private static NodeEvent distccStats(FarmHost h) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(h.address(), h.statsPort()), CONNECT_MS);
-            s.setSoTimeout(CONNECT_MS);
-            OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String page = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            Map<String, String> v = parseStats(page);
+        try {
+            Map<String, String> v = readStats(h);
             if (v.isEmpty()) {
                 return new NodeEvent(h.name(), NodeEvent.LOST, null, null, null, null, null);
             }
@@ -109,6 +102,19 @@ public final class FarmSampler implements AutoCloseable {
                     free == null ? null : Math.round(free));
         } catch (IOException | RuntimeException e) {
             return new NodeEvent(h.name(), NodeEvent.LOST, null, null, null, null, null);
+        }
+    }
+
+    /** The distccd's statistics page ({@code stats-port}), as {@code dcc_} name to value. */
+    static Map<String, String> readStats(FarmHost h) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(h.address(), h.statsPort()), CONNECT_MS);
+            s.setSoTimeout(CONNECT_MS);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return parseStats(new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
         }
     }
 

@@ -124,8 +124,9 @@ public final class IcecreamBackend implements FarmBackend {
                 here = "icecream fell back to a local compile"
                         + (daemon == null ? "" : " after daemon " + daemon + " failed") + ": "
                         + line.substring("local build forced by remote exception:".length()).strip();
-            } else if (line.startsWith("got exception")) {
-                here = "icecream fell back to a local compile: " + line;
+            } else if (line.startsWith("got exception")) { // e.g. the daemon went away mid-compile
+                here = "icecream fell back to a local compile"
+                        + (daemon == null ? "" : " after daemon " + daemon + " failed") + ": " + line;
             } else if (line.startsWith("no local daemon found")) {
                 here = "no local iceccd answered, so icecream compiled it here";
             } else if (line.startsWith("<building_local>") && here == null) {

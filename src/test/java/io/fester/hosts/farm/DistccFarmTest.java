@@ -185,8 +185,8 @@ class DistccFarmTest {
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
     }
 
-    /** Compiles that take long enough to stop a distccd while it has one. */
-    private static Path slowProject(Path root, int files) throws Exception {
+    /** Compiles that take long enough to stop a farm's daemon while it has one (IcecreamFarmTest's too). */
+    static Path slowProject(Path root, int files) throws Exception {
         Files.createDirectories(root);
         StringBuilder spec = new StringBuilder("env: {CC: gcc}\nactions:\n");
         List<String> objects = new ArrayList<>();
@@ -245,5 +245,43 @@ class DistccFarmTest {
             assertTrue(Files.isRegularFile(root.resolve("prog")));
             assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
         }
+    }
+
+    /**
+     * {@code fester doctor} checks a distccd the way a build uses it: it answers, its statistics page
+     * answers, and a one-line file compiles through it alone (one more compile in its log). A stopped
+     * distccd and a compiler the distccd may not run are each one failed line saying what to do, exit 1.
+     */
+    @Test
+    void doctorChecksEachDistccdWithATestCompileAndNamesAStoppedOneAndARefusedCompiler() throws Exception {
+        Path where = Files.createDirectories(dir.resolve("doctor"));
+        long before = d1.compiled() + d2.compiled();
+        Cli.Result ok = Cli.run(db(), "doctor", "--hosts", hosts(where, new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)))
+                .toString(), "--no-display", "--cc", "gcc");
+        assertEquals(0, ok.code(), ok.toString());
+        for (Distccd d : List.of(d1, d2)) {
+            String name = "ok   host '" + (d == d1 ? "d1" : "d2") + "' (distcc): ";
+            for (String line : List.of(name + "distccd answers at 127.0.0.1:" + d.port,
+                    name + "statistics at port " + d.statsPort + ": load ",
+                    name + "a test compile (distcc gcc -c) ran on 127.0.0.1:" + d.port)) {
+                assertTrue(ok.out().contains(line), line + "\n" + ok.out());
+            }
+        }
+        assertEquals(before + 2, d1.compiled() + d2.compiled(), "each distccd compiled the doctor's file");
+
+        Distccd stopped = Distccd.start(dir, "stopped", 1);
+        stopped.close();
+        Path wrapper = where.resolve("fester-wrapped-cc"); // a compiler here, not in the distccd's list
+        Files.writeString(wrapper, "#!/bin/sh\nexec gcc \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        Cli.Result bad = Cli.run(db(), "doctor", "--hosts", hosts(where, new java.util.LinkedHashMap<>(
+                Map.of("d1", d1, "gone", stopped))).toString(), "--no-display", "--cc", wrapper.toString());
+        assertEquals(1, bad.code(), bad.toString());
+        List<String> failed = bad.out().lines().filter(l -> l.startsWith("FAIL")).toList();
+        assertEquals(2, failed.size(), bad.out());
+        assertTrue(failed.stream().anyMatch(l -> l.startsWith("FAIL host 'gone' (distcc): no distccd answers at 127.0.0.1:"
+                + stopped.port + " (connection refused) — start distccd there")), bad.out());
+        assertTrue(failed.stream().anyMatch(l -> l.startsWith("FAIL host 'd1' (distcc): a test compile (distcc " + wrapper
+                + " -c) failed on 127.0.0.1:" + d1.port + " (distcc exit 116") && l.contains("whitelist")), bad.out());
     }
 }

@@ -33,6 +33,7 @@ final class Icecream implements AutoCloseable {
     /** The farm's daemons: name to port. */
     final Map<String, Integer> daemons = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> byName = new LinkedHashMap<>();
     private final String net;
 
     private Icecream(Path dir, int schedulerPort) {
@@ -102,7 +103,9 @@ final class Icecream implements AutoCloseable {
             pb.environment().put("ICECC_TEST_SOCKET", socket.toString());
         }
         try {
-            processes.add(pb.start());
+            Process p = pb.start();
+            processes.add(p);
+            byName.put(name, p);
         } catch (IOException e) {
             fail("icecream is not installed (" + e.getMessage() + "): .ci/run installs the icecc package");
         }
@@ -159,6 +162,20 @@ final class Icecream implements AutoCloseable {
         Path tar = envDir.resolve(m.group(1));
         Files.setPosixFilePermissions(tar, PosixFilePermissions.fromString("rw-r--r--"));
         return tar;
+    }
+
+    /** Whether the daemon {@code name} is compiling now (a compiler below it). */
+    boolean compiling(String name) {
+        return byName.get(name).descendants().anyMatch(h -> h.info().command().map(c -> c.endsWith("cc1")).orElse(false));
+    }
+
+    /** Stops the daemon {@code name} at once, its compiles too (a machine of the farm gone mid-build). */
+    void stop(String name) throws InterruptedException {
+        Process p = byName.get(name);
+        List<ProcessHandle> all = p.descendants().toList();
+        p.destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
+        p.waitFor(10, TimeUnit.SECONDS);
     }
 
     String schedulerLog() throws IOException {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# clean-base-new.sh CONFIGURED ROUNDS BASE NEW [fester options…] — ninja's clean build, a base Fester's and
+# a new Fester's, in one go (docs/benchmarks.md, "Fester's own cost in a clean build, cut", ADR 0073):
+# each round copies CONFIGURED (a CMake build directory configured with -G Ninja, never built) three times
+# and builds one copy with `ninja -j2`, one with `BASE run build.ninja -j 2 --no-cache` and one with NEW
+# the same way, rotating the order from round to round; wall and CPU (user + sys, the whole process
+# tree's, compilers included) from /usr/bin/time. BASE and NEW are launchers (bin/fester) with their jars.
+# CACHE=on: both Festers with the action cache on, starting empty (see clean-pair.sh).
+set -eu
+configured=$1; rounds=$2; base=$3; new=$4; shift 4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tm() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >"$work/out" 2>&1 || { tail -5 "$work/out" >&2; exit 1; }; cat "$work/t"; }
+build() { # build WHICH: prints "wall cpu"
+  rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
+  case $1 in
+    ninja) set -- ninja -C "$work/tree" -j2 ;;
+    *) f=$base; [ "$1" = new ] && f=$new
+       if [ "${CACHE:-off}" = on ]; then
+         set -- env FESTER_SERVE=off HOME="$work/home" JAVA_TOOL_OPTIONS="-Duser.home=$work/home" \
+           FESTER_CACHE_DIR="$work/home/cache" "$f" run "$work/tree/build.ninja" -j 2 --db "$work/db" $opts
+       else
+         set -- env FESTER_SERVE=off "$f" run "$work/tree/build.ninja" -j 2 --no-cache --db "$work/db" $opts
+       fi ;;
+  esac
+  tm "$@" | awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }'
+}
+opts="$*"
+printf '%-6s %-6s %8s %8s   %s\n' round tool wall cpu "÷ninja (wall, cpu)"
+for i in $(seq 1 "$rounds"); do
+  case $((i % 3)) in 1) order="ninja base new" ;; 2) order="base new ninja" ;; 0) order="new ninja base" ;; esac
+  declare -A w c
+  for t in $order; do read -r w[$t] c[$t] < <(build "$t"); done
+  for t in ninja base new; do
+    awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+      printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×%s\n", i, t, w, c, w / nw, c / nc, (t == "new" ? "   (load after: " load ")" : "") }'
+  done
+done
