@@ -34,7 +34,7 @@ build() { # build WHICH: prints "wall cpu"
   r=$(tm "$@")
   kill "$poller"; wait "$poller" 2>/dev/null || true
   [ -z "${DEBUG:-}" ] || cat "$work/jstat" >&2 || true
-  jvm=$( [ -f "$work/jstat" ] && head -1 "$work/jstat" | sed "s/.*) //" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }' || echo -)
+  jvm=$( [ "$1" != ninja ] && [ -f "$work/jstat" ] && head -1 "$work/jstat" | sed "s/.*) //" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }' || echo -)
   echo "$r" | awk -v j="$jvm" '{ printf "%.1f %.1f %s\n", $1, $2 + $3, j }'
 }
 opts="$*"
