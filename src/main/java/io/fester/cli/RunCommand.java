@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         java.util.concurrent.CompletableFuture<TimelineStore> opening = openInBackground();
         BuildGraph graph;
         try {
-            graph = Specs.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs
+            graph = term.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs
         } catch (Exception | Error e) {
             // the store is closed before the command returns, so nothing touches the database after it (an
             // in-process caller, a test's temporary directory); the spec's error is the one the user is told

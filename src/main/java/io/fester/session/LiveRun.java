@@ -248,7 +248,7 @@ public final class LiveRun {
                 throw new NoHostsException(why.toString());
             }
             return runWith(request, root, local, first, ssh, stamps,
-                    new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()));
+                    new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()), nothingToRun);
         } finally {
             if (ssh != null) {
                 ssh.close();
@@ -320,7 +320,8 @@ public final class LiveRun {
     }
 
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
-            Stamps stamps, io.fester.uptodate.RestatOutputs restat) throws StoreException, IOException {
+            Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun)
+            throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
@@ -368,7 +369,7 @@ public final class LiveRun {
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
         CacheRun cacheRun = null;
-        if (request.cache() != null) {
+        if (request.cache() != null && !nothingToRun) { // nothing to run: nothing to look up or store
             cache.onLayerDown(this::notice);
             io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
                     e -> holder[0].post(e));
