@@ -4,7 +4,10 @@
 # each round copies CONFIGURED (a CMake build directory configured with -G Ninja, never built) three times
 # and builds one copy with `ninja -j2`, one with `BASE run build.ninja -j 2 --no-cache` and one with NEW
 # the same way, rotating the order from round to round; wall and CPU (user + sys, the whole process
-# tree's, compilers included) from /usr/bin/time. BASE and NEW are launchers (bin/fester) with their jars.
+# tree's, compilers included) from /usr/bin/time, and for the Festers the JVM's own CPU ("jvm": its
+# utime + stime from /proc/PID/stat, read every 0.5 s while it runs, so at most the last half second is
+# missed): the compilers' CPU varies by several seconds from build to build on a shared machine, the JVM's
+# own much less. BASE and NEW are launchers (bin/fester) with their jars.
 # CACHE=on: both Festers with the action cache on, starting empty (see clean-pair.sh).
 set -eu
 configured=$1; rounds=$2; base=$3; new=$4; shift 4
@@ -23,16 +26,25 @@ build() { # build WHICH: prints "wall cpu"
          set -- env FESTER_SERVE=off "$f" run "$work/tree/build.ninja" -j 2 --no-cache --db "$work/db" $opts
        fi ;;
   esac
-  tm "$@" | awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }'
+  rm -f "$work/jstat"
+  ( while sleep 0.5; do
+      p=$(pgrep -f "io.fester.cli.Main run $work/tree/" | head -1) || continue
+      cat "/proc/$p/stat" >"$work/jstat.tmp" 2>/dev/null && mv "$work/jstat.tmp" "$work/jstat"
+    done ) & poller=$!
+  r=$(tm "$@")
+  kill "$poller"; wait "$poller" 2>/dev/null || true
+  [ -z "${DEBUG:-}" ] || cat "$work/jstat" >&2 || true
+  jvm=$( [ "$1" != ninja ] && [ -f "$work/jstat" ] && head -1 "$work/jstat" | sed "s/.*) //" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }' || echo -)
+  echo "$r" | awk -v j="$jvm" '{ printf "%.1f %.1f %s\n", $1, $2 + $3, j }'
 }
 opts="$*"
-printf '%-6s %-6s %8s %8s   %s\n' round tool wall cpu "÷ninja (wall, cpu)"
+printf '%-6s %-6s %8s %8s   %s\n' round tool wall cpu "÷ninja (wall, cpu), the JVM's own CPU"
 for i in $(seq 1 "$rounds"); do
   case $((i % 3)) in 1) order="ninja base new" ;; 2) order="base new ninja" ;; 0) order="new ninja base" ;; esac
-  declare -A w c
-  for t in $order; do read -r w[$t] c[$t] < <(build "$t"); done
+  declare -A w c j
+  for t in $order; do read -r w[$t] c[$t] j[$t] < <(build "$t"); done
   for t in ninja base new; do
-    awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-      printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×%s\n", i, t, w, c, w / nw, c / nc, (t == "new" ? "   (load after: " load ")" : "") }'
+    awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v j="${j[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+      printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×   jvm %ss%s\n", i, t, w, c, w / nw, c / nc, j, (t == "new" ? "   (load after: " load ")" : "") }'
   done
 done

@@ -58,6 +58,17 @@ public final class ActionKeys {
     /** Per command text: relocated, and the programs it runs (both pure functions of the text in a run). */
     private final Map<String, String> commands = new ConcurrentHashMap<>();
     private final Map<String, List<String>> toolsOf = new ConcurrentHashMap<>();
+    /**
+     * Per input a depfile named: its path as the build names it ({@link #local}), made once per run (a hit
+     * asks for ~190 headers, the same ones for most compiles).
+     */
+    private final Map<String, String> localOf = new ConcurrentHashMap<>();
+    /**
+     * Per file: the content hash its executable bit was last looked at with, and its key value. The file's
+     * {@code stat} (by {@link FileHashes}) still comes first on every use; the separate access check is made
+     * again only when the contents changed (ADR 0075).
+     */
+    private final Map<String, String[]> valueOf = new ConcurrentHashMap<>();
     private static final Pattern SEGMENTS = Pattern.compile("&&|\\|\\||[;|&()\\n]");
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern ASSIGNMENT = Pattern.compile("\\w+=.*");
@@ -191,7 +202,7 @@ public final class ActionKeys {
     public Map<String, String> depFields(List<String> normalizedDeps) throws IOException {
         TreeMap<String, String> f = new TreeMap<>();
         for (String d : normalizedDeps) {
-            String v = file(local(d));
+            String v = file(localOf.computeIfAbsent(d, this::local));
             if (v == null) {
                 return null;
             }
@@ -206,7 +217,13 @@ public final class ActionKeys {
         if (h == null) {
             return null;
         }
-        return Files.isExecutable(root.resolve(path)) && !"directory".equals(h) ? h + " x" : h;
+        String[] known = valueOf.get(path);
+        if (known != null && known[0].equals(h)) {
+            return known[1];
+        }
+        String v = Files.isExecutable(root.resolve(path)) && !"directory".equals(h) ? h + " x" : h;
+        valueOf.put(path, new String[] {h, v});
+        return v;
     }
 
     /** The command with the project directory's path as {@code @ROOT@}, except in run paths. */

@@ -119,6 +119,9 @@ public final class PreImage {
     }
 
     private static String escape(String v) {
+        if (v.indexOf('\\') < 0 && v.indexOf('\n') < 0) {
+            return v; // the usual value (a digest, a path): nothing to escape
+        }
         return v.replace("\\", "\\\\").replace("\n", "\\n");
     }
 

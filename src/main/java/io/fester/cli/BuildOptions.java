@@ -79,6 +79,13 @@ final class BuildOptions {
     /** A run of the graph on these hosts ({@code demo}: the started cluster's), with these options. */
     LiveRun liveRun(BuildGraph graph, List<String> targets, TimelineStore store, String kind, DemoCluster demo)
             throws SpecException, IOException {
+        return liveRun(graph, targets, () -> store, kind, demo);
+    }
+
+    /** As above, with a timeline the run asks for only when it is about to record (ADR 0069). */
+    LiveRun liveRun(BuildGraph graph, List<String> targets, java.util.function.Supplier<TimelineStore> store, String kind,
+            DemoCluster demo)
+            throws SpecException, IOException {
         HostsFile hostsFile = demo != null ? demo.hostsFile() : hostsFile();
         return new LiveRun(graph, hostsFile, failFast, targets, store, kind).rebuild(rebuild).cache(cache(hostsFile));
     }

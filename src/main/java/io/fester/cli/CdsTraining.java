@@ -65,6 +65,7 @@ public final class CdsTraining {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
+                handed(dir, spec, db),
                 Main.run("runs", "--db", db),
                 Main.run("--version"),
             };
@@ -77,6 +78,23 @@ public final class CdsTraining {
         } finally {
             System.setOut(out);
             System.setErr(err);
+        }
+    }
+
+    /**
+     * The no-op handed to a server of this process (ADR 0071), so that the archive holds what a handed build
+     * loads on both sides: the client's socket, signal and stream classes, and the server's. Its socket lives in
+     * DIR; a socket that cannot be made there (a path too long for one) skips this part, 0.
+     */
+    private static int handed(Path dir, String spec, String db) {
+        Path sockets = dir.resolve("run");
+        try (Server server = Server.start(db, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                Server.serveHost(), sockets)) {
+            Integer code = ServeClient.handOff(new String[] {"run", spec, "--db", db}, System.getenv(), sockets,
+                    java.io.OutputStream.nullOutputStream(), java.io.OutputStream.nullOutputStream());
+            return code == null ? 0 : code;
+        } catch (IOException | io.fester.timeline.StoreException | RuntimeException e) {
+            return 0;
         }
     }
 }

@@ -61,7 +61,7 @@ final class DebugCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Terminal term = Terminal.current();
         spec = term.resolve(spec);
-        BuildGraph graph = Specs.select(Specs.load(spec, null), targets);
+        BuildGraph graph = Specs.select(term.load(spec, null), targets);
         try (DemoCluster demo = build.startDemo(); TimelineStore store = db.open()) {
             LiveRun run = build.liveRun(graph, targets, store, "debug", demo).debug(true);
             run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));

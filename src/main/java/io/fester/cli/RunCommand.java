@@ -169,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
         java.util.concurrent.CompletableFuture<TimelineStore> opening = openInBackground();
         BuildGraph graph;
         try {
-            graph = Specs.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs
+            graph = term.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs
         } catch (Exception | Error e) {
             // the store is closed before the command returns, so nothing touches the database after it (an
             // in-process caller, a test's temporary directory); the spec's error is the one the user is told
@@ -180,7 +180,10 @@ final class RunCommand implements Callable<Integer> {
             }
             throw e;
         }
-        try (TimelineStore store = opened(opening); DemoCluster demo = build.startDemo()) {
+        // the timeline is waited for only when the run is about to be recorded: the manifest's regeneration
+        // check, the selection and the up-to-date check go on while it opens (ADR 0069)
+        java.util.function.Supplier<TimelineStore> store = () -> openedOrUserError(opening);
+        try (StoreCloser closing = new StoreCloser(opening); DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);
             LiveRun run = build.liveRun(graph, targets, store, "run", demo);
@@ -206,7 +209,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** As ninja does before every build: the manifest's regeneration first, when it is out of date (ADR 0031). */
-    private BuildGraph regenerate(BuildGraph graph, TimelineStore store) throws Exception {
+    private BuildGraph regenerate(BuildGraph graph, java.util.function.Supplier<TimelineStore> store) throws Exception {
         return io.fester.session.ManifestRegeneration.regenerate(graph, spec, link, store,
                 m -> term.err.println("fester: " + TerminalText.clean(m)), run -> {
                     Progress progress = new Progress(term.err);
@@ -228,15 +231,32 @@ final class RunCommand implements Callable<Integer> {
         });
     }
 
-    /** The store opened in the background, or its opening's error (a user error: the database named). */
-    private static TimelineStore opened(java.util.concurrent.CompletableFuture<TimelineStore> opening) throws Exception {
+    /** The store opened in the background for a run that now needs it; its opening's error as a user error. */
+    private static TimelineStore openedOrUserError(java.util.concurrent.CompletableFuture<TimelineStore> opening) {
         try {
             return opening.join();
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof Exception x) {
+            if (e.getCause() instanceof RuntimeException x) { // DbOption.open's UserError naming the database
                 throw x;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Closes the store opened in the background when the command ends, whether the run used it or not (a
+     * check's error, Ctrl-C); an opening that failed unused is not the command's error.
+     */
+    private record StoreCloser(java.util.concurrent.CompletableFuture<TimelineStore> opening) implements AutoCloseable {
+        @Override
+        public void close() {
+            TimelineStore s;
+            try {
+                s = opening.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                return;
+            }
+            s.close();
         }
     }
 

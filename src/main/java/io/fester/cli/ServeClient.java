@@ -36,6 +36,12 @@ final class ServeClient {
         if ("off".equals(env.get("FESTER_SERVE"))) {
             return null;
         }
+        return handOff(args, env, ServeAddress.directory(env), new FileOutputStream(FileDescriptor.out),
+                new FileOutputStream(FileDescriptor.err));
+    }
+
+    /** As {@link #handOff(String[])} with the sockets' directory and the terminal's output given (the CDS training). */
+    static Integer handOff(String[] args, Map<String, String> env, Path dir, OutputStream out, OutputStream err) {
         Path cwd = Path.of("").toAbsolutePath();
         String db = null;
         for (int i = 1; i < args.length; i++) {
@@ -48,7 +54,6 @@ final class ServeClient {
                 db = args[i].substring(5);
             }
         }
-        Path dir = ServeAddress.directory(env);
         Path socket = ServeAddress.socket(dir, ServeAddress.database(db, env, cwd));
         if (!Files.exists(socket) || !ServeAddress.private_(dir)) {
             return null;
@@ -60,13 +65,14 @@ final class ServeClient {
             return null;
         }
         try {
-            return talk(ch, args, cwd, env);
+            return talk(ch, args, cwd, env, out, err);
         } catch (IOException e) {
             return null;
         }
     }
 
-    private static Integer talk(SocketChannel ch, String[] args, Path cwd, Map<String, String> env) throws IOException {
+    private static Integer talk(SocketChannel ch, String[] args, Path cwd, Map<String, String> env, OutputStream out,
+            OutputStream err) throws IOException {
         DataOutputStream to = new DataOutputStream(new java.io.BufferedOutputStream(ServeAddress.output(ch)));
         DataInputStream from = new DataInputStream(new java.io.BufferedInputStream(ServeAddress.input(ch)));
         to.writeUTF(ServeAddress.PROTOCOL);
@@ -116,8 +122,6 @@ final class ServeClient {
             stdin.setDaemon(true);
             stdin.start();
         }
-        OutputStream out = new FileOutputStream(FileDescriptor.out);
-        OutputStream err = new FileOutputStream(FileDescriptor.err);
         byte[] buf = new byte[65536];
         try {
             while (true) {

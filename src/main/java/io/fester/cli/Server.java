@@ -56,6 +56,8 @@ final class Server implements BuildServer {
     private volatile boolean closed;
     private volatile String closedWhy = "the server stopped";
     private Thread cleanup;
+    /** The manifests of handed builds, kept parsed between them while their files are unchanged (ADR 0071). */
+    private final io.fester.session.WarmSpecs specs = new io.fester.session.WarmSpecs();
 
     private Server(String database, Path socket, ServerSocketChannel channel, TimelineStore warm, PrintStream log,
             Host host) {
@@ -99,9 +101,14 @@ final class Server implements BuildServer {
      * A socket left by a server that is gone is replaced; one that answers is refused ({@link AlreadyServed}).
      */
     static Server start(String db, PrintStream log, Host host) throws IOException, StoreException {
+        return start(db, log, host, ServeAddress.directory(System.getenv()));
+    }
+
+    /** As {@link #start(String, PrintStream, Host)}, listening in this directory (the CDS training's own). */
+    static Server start(String db, PrintStream log, Host host, Path sockets) throws IOException, StoreException {
         Map<String, String> env = System.getenv();
         String database = ServeAddress.database(db, env, Path.of("").toAbsolutePath());
-        Path dir = ServeAddress.createDirectory(ServeAddress.directory(env));
+        Path dir = ServeAddress.createDirectory(sockets);
         Path socket = ServeAddress.socket(dir, database);
         if (Files.exists(socket)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -114,6 +121,7 @@ final class Server implements BuildServer {
             }
         }
         TimelineStore warm = TimelineStore.open(database); // kept open: each build's open is then cheap
+        io.fester.uptodate.Stamps.keepBetweenRuns(); // and each workspace's stamps, while their file is unchanged
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.bind(UnixDomainSocketAddress.of(socket));
@@ -334,7 +342,7 @@ final class Server implements BuildServer {
                 running.remove(run);
                 ended.run();
             };
-        });
+        }, specs);
         int code;
         try {
             synchronized (waiting) {
@@ -406,7 +414,8 @@ final class Server implements BuildServer {
         @Override
         public Integer call() {
             Terminal t = Terminal.current();
-            picocli.CommandLine cl = FesterCommand.commandLine();
+            // as Main builds it: for 'run', a command line of that one command (picocli reflects over it alone)
+            picocli.CommandLine cl = FesterCommand.commandLine(args);
             cl.setOut(new PrintWriter(t.out, true));
             cl.setErr(new PrintWriter(t.err, true));
             return cl.execute(args);

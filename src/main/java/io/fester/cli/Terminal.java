@@ -21,8 +21,16 @@ final class Terminal {
     /** The client's working directory; null: this process's. */
     private final Path cwd;
     private final Function<LiveRun, Terminal.Release> interrupts;
+    /** The manifests the serving process keeps parsed between builds (ADR 0071), or null: load each time. */
+    private final io.fester.session.WarmSpecs specs;
 
     Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts) {
+        this(out, err, in, cwd, interrupts, null);
+    }
+
+    Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts,
+            io.fester.session.WarmSpecs specs) {
+        this.specs = specs;
         this.out = out;
         this.err = err;
         this.in = in;
@@ -49,6 +57,11 @@ final class Terminal {
     }
 
     /** A path as the user typed it, read from their working directory. */
+    /** Loads a spec: from the serving process's kept manifests for a handed build, else as the command line does. */
+    io.fester.graph.BuildGraph load(Path spec, String link) throws Exception {
+        return specs != null ? specs.load(spec, link) : io.fester.session.Specs.load(spec, link);
+    }
+
     Path resolve(Path p) {
         return p == null || cwd == null ? p : cwd.resolve(p);
     }

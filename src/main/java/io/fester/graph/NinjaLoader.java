@@ -31,8 +31,41 @@ public final class NinjaLoader {
     /** The Ninja version whose manifest language this loader speaks. */
     public static final String NINJA_VERSION = "1.11.1";
 
-    /** A loaded manifest: the build graph (every action) and what only Ninja knows. */
-    public record Loaded(BuildGraph graph, NinjaManifest manifest) {}
+    /**
+     * A loaded manifest: the build graph (every action), what only Ninja knows, and each file read (the
+     * manifest, then its includes and subninjas) with its identity just before it was read
+     * ({@link #fileIdentity}): while every one is unchanged, loading again gives the same graph.
+     */
+    public record Loaded(BuildGraph graph, NinjaManifest manifest, Map<Path, Object> read) {
+        public Loaded(BuildGraph graph, NinjaManifest manifest) {
+            this(graph, manifest, Map.of());
+        }
+
+        /** The same graph, with a manifest of its own for another run ({@link NinjaManifest#forAnotherRun}). */
+        public Loaded again() {
+            return new Loaded(graph, manifest.forAnotherRun(graph), read);
+        }
+    }
+
+    /**
+     * What says a file is unchanged without reading it: size, modification and change times, device and
+     * inode (an editor's save or a rename-over changes one of them); null when it cannot be read.
+     */
+    public static Object fileIdentity(Path file) {
+        try {
+            return List.copyOf(Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino,dev").values());
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            try {
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                return List.of(a.size(), a.lastModifiedTime(), String.valueOf(a.fileKey()));
+            } catch (IOException gone) {
+                return null;
+            }
+        } catch (IOException gone) {
+            return null;
+        }
+    }
 
     private NinjaLoader() {}
 
@@ -47,6 +80,7 @@ public final class NinjaLoader {
         Parser p = new Parser(root, file.toString());
         byte[] bytes;
         try {
+            p.seen(file.toAbsolutePath().normalize());
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(SourcePos.ofFile(file.toString()), "no such file");
@@ -55,8 +89,9 @@ public final class NinjaLoader {
         p.open.add(identity(file));
         p.parse(file.toString(), new String(bytes, StandardCharsets.UTF_8), p.rootScope, 0);
         String digest = HexFormat.of().formatHex(p.digest.digest());
-        return NinjaManifest.build(p.state(), root, file.toString(), digest,
+        Loaded l = NinjaManifest.build(p.state(), root, file.toString(), digest,
                 root.relativize(file.toAbsolutePath().normalize()).toString());
+        return new Loaded(l.graph(), l.manifest(), java.util.Collections.unmodifiableMap(p.read));
     }
 
     /** Everything parsing produced, handed to {@link NinjaManifest#build}. */
@@ -93,6 +128,12 @@ public final class NinjaLoader {
          * includes 'PATH'} only in a loop's message (finding a line takes a scan of the file's lines).
          */
         final List<Included> includedAt = new ArrayList<>();
+        /** Each file read, with its identity before it was read ({@link Loaded#read}). */
+        final Map<Path, Object> read = new LinkedHashMap<>();
+
+        void seen(Path file) {
+            read.putIfAbsent(file, fileIdentity(file));
+        }
 
         record Included(NinjaFile file, int offset, String path) {
             @Override
@@ -329,6 +370,7 @@ public final class NinjaLoader {
             }
             byte[] bytes;
             try {
+                seen(root.resolve(path).toAbsolutePath().normalize());
                 bytes = Files.readAllBytes(root.resolve(path));
             } catch (NoSuchFileException e) {
                 throw lx.errorAt(at, "loading '" + path + "': No such file or directory");

@@ -67,6 +67,18 @@ public final class NinjaManifest {
         this.exists = new byte[paths.size()];
     }
 
+    /**
+     * This manifest for another run of the same graph: the same parsed statements, shared (nothing changes
+     * them once built), but whether sources exist asked again ({@link #select} stats them per run), and
+     * {@link #of} of the graph answering it from now on.
+     */
+    public NinjaManifest forAnotherRun(BuildGraph graph) {
+        NinjaManifest m = new NinjaManifest(root, spec, new LoaderState(paths, nodeIndex, producer, used, edges,
+                defaults), actionOf, edgeOf, manifestPath);
+        OF.put(graph, m);
+        return m;
+    }
+
     private record LoaderState(List<String> paths, Map<String, Integer> nodeIndex, int[] producer, boolean[] used,
             List<NinjaEdge> edges, int[] defaults) {}
 

@@ -49,8 +49,14 @@ public final class LocalSampler implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::post, 0, intervalSeconds, TimeUnit.SECONDS);
     }
 
-    /** Starts sampling every {@code intervalSeconds}; samples go to {@code sink} on a daemon thread. */
-    public static LocalSampler start(Path workspace, List<String> hosts, int intervalSeconds, Consumer<NodeEvent> sink) {
+    /**
+     * Starts sampling every {@code intervalSeconds}; samples go to {@code sink} on a daemon thread.
+     *
+     * @throws IOException never since the sampler reads {@code /proc} in-process (ADR 0073); kept so that
+     *     callers written for the sampler process compile unchanged
+     */
+    public static LocalSampler start(Path workspace, List<String> hosts, int intervalSeconds, Consumer<NodeEvent> sink)
+            throws IOException {
         return new LocalSampler(Path.of("/"), workspace, hosts, intervalSeconds, sink);
     }
 
@@ -59,7 +65,7 @@ public final class LocalSampler implements AutoCloseable {
      * in-process sampler has nothing to restart, so it never hears from it).
      */
     public static LocalSampler start(Path workspace, List<String> hosts, int intervalSeconds, Consumer<NodeEvent> sink,
-            Consumer<String> notices) {
+            Consumer<String> notices) throws IOException {
         return start(workspace, hosts, intervalSeconds, sink);
     }
 

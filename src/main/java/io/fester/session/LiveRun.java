@@ -58,7 +58,7 @@ public final class LiveRun {
     private final HostsFile hosts;
     private final boolean failFast;
     private final List<String> targets;
-    private final TimelineStore store;
+    private final java.util.function.Supplier<TimelineStore> store;
     private final String kind;
     private final List<Consumer<Recorded>> listeners = new ArrayList<>();
     private volatile RunLoop loop;
@@ -77,6 +77,17 @@ public final class LiveRun {
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
+        this(graph, hosts, failFast, targets, () -> store, kind);
+    }
+
+    /**
+     * A run whose timeline is asked for only when the run is about to be recorded — after ninja's records, the
+     * manifest's and the up-to-date check — so that a store still opening on another thread (a terminal's
+     * {@code fester run}, ADR 0069) is waited for as late as possible. {@code store} may throw what opening it
+     * threw (a {@link UserError} naming the database).
+     */
+    public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets,
+            java.util.function.Supplier<TimelineStore> store, String kind) {
         this.graph = graph;
         this.hosts = hosts;
         this.failFast = failFast;
@@ -248,7 +259,7 @@ public final class LiveRun {
                 throw new NoHostsException(why.toString());
             }
             return runWith(request, root, local, first, ssh, stamps,
-                    new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()));
+                    new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()), nothingToRun);
         } finally {
             if (ssh != null) {
                 ssh.close();
@@ -320,8 +331,10 @@ public final class LiveRun {
     }
 
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
-            Stamps stamps, io.fester.uptodate.RestatOutputs restat) throws StoreException, IOException {
+            Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun)
+            throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
+        TimelineStore store = this.store.get(); // the first use: a store still opening is waited for here
         HistoryStore historyStore = new HistoryStore(store);
         History history = historyStore.snapshot(specKey);
         if (UpToDate.orderOnlyDeps(graph)) { // a Ninja build directory: what ninja's own builds took
@@ -368,7 +381,7 @@ public final class LiveRun {
         RunLoop l = new RunLoop(engine, writer, dispatchers, System::currentTimeMillis);
         holder[0] = l;
         CacheRun cacheRun = null;
-        if (request.cache() != null) {
+        if (request.cache() != null && !nothingToRun) { // nothing to run: nothing to look up or store
             cache.onLayerDown(this::notice);
             io.fester.cache.CacheSession session = new io.fester.cache.CacheSession(cache, graph, stamps.hashes(),
                     e -> holder[0].post(e));

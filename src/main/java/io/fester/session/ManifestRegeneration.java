@@ -34,6 +34,13 @@ public final class ManifestRegeneration {
      */
     public static BuildGraph regenerate(BuildGraph graph, Path spec, String link, TimelineStore store,
             Consumer<String> say, Runner runner) throws SpecException, IOException, StoreException {
+        return regenerate(graph, spec, link, () -> store, say, runner);
+    }
+
+    /** As above, with a timeline asked for only when a regeneration runs (ADR 0069). */
+    public static BuildGraph regenerate(BuildGraph graph, Path spec, String link,
+            java.util.function.Supplier<TimelineStore> store, Consumer<String> say, Runner runner)
+            throws SpecException, IOException, StoreException {
         for (int pass = 0; pass < 10; pass++) {
             NinjaRegeneration.Needed needed = NinjaRegeneration.check(graph);
             if (needed == null) {

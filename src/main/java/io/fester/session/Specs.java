@@ -59,15 +59,30 @@ public final class Specs {
                     + spec);
         }
         if (name.equals("build.ninja") || name.endsWith(".ninja")) {
-            NinjaLoader.Loaded loaded = NinjaLoader.read(spec);
-            NINJA.put(loaded.graph(), loaded.manifest());
-            return loaded.graph();
+            return read(spec).graph();
         }
         if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
             return SpecLoader.load(spec);
         }
         throw new SpecException(SourcePos.ofFile(spec.toString()), "unknown kind of spec: name a fester.yaml "
                 + "(or .yml, .json) file, a build.ninja (or *.ninja) manifest or a compile_commands.json");
+    }
+
+    /** Reads a Ninja manifest, its graph then known to {@link #select} ({@link WarmSpecs} keeps it). */
+    static NinjaLoader.Loaded read(Path spec) throws SpecException, IOException {
+        try {
+            NinjaLoader.Loaded loaded = NinjaLoader.read(spec);
+            remember(loaded);
+            return loaded;
+        } catch (java.nio.file.FileSystemException e) {
+            throw new SpecException(SourcePos.ofFile(e.getFile() == null ? spec.toString() : e.getFile()),
+                    "cannot read: " + FileErrors.reason(e));
+        }
+    }
+
+    /** Makes a loaded manifest's graph known to {@link #select}. */
+    static void remember(NinjaLoader.Loaded loaded) {
+        NINJA.put(loaded.graph(), loaded.manifest());
     }
 
     /** Loads a spec and keeps what the targets need. */

@@ -42,6 +42,10 @@ public final class LiveViewModel {
     private long nowMs;
     private int runId;
     private BuildGraph planned;
+    /** See {@link #preparing}. */
+    private String note;
+    /** See {@link #notStarted}. */
+    private boolean notStarted;
     private boolean replaying;
 
     /** One bar of the host lanes: an action's latest attempt on a host slot. */
@@ -63,6 +67,8 @@ public final class LiveViewModel {
      */
     public void reset(String specTitle, BuildGraph plan) {
         planned = plan;
+        note = null;
+        notStarted = false;
         replaying = false;
         state = new BuildState();
         selected.set(-1);
@@ -91,6 +97,10 @@ public final class LiveViewModel {
         for (Recorded r : batch) {
             state.apply(r);
         }
+        if (note != null && !batch.isEmpty() && !"pending".equals(state.runStatus())) { // the run started
+            note = null;
+            message.set("");
+        }
         nowMs = Math.max(nowMs, state.lastTimeMs());
         refresh();
     }
@@ -106,7 +116,30 @@ public final class LiveViewModel {
 
     /** A message for the status line (a spec error, a run that could not start). */
     public void message(String text) {
+        note = null;
         message.set(text);
+    }
+
+    /**
+     * What is still being done before the run starts (the graph already on show as planned): on the status
+     * line until the run's first event is folded, or another message replaces it.
+     */
+    public void preparing(String text) {
+        note = text;
+        message.set(text);
+    }
+
+    /** The run of the graph on show will not start (a check failed, or it was cancelled first): why. */
+    public void notStarted(String why) {
+        note = null;
+        notStarted = true;
+        message.set(why);
+        refresh();
+    }
+
+    /** The status line's note of what is still done before the run starts; null: none (the run started). */
+    String preparingNote() {
+        return note;
     }
 
     void runId(int id) {
@@ -120,7 +153,7 @@ public final class LiveViewModel {
         String status = switch (state.runStatus()) {
             case "running" -> replaying ? "replay: running at this moment" : "running";
             case "finished" -> state.outcome();
-            default -> "starting";
+            default -> notStarted ? "not started" : "starting";
         };
         int fresh = state.count(ActionState.UP_TO_DATE);
         int cached = state.count(ActionState.CACHED);

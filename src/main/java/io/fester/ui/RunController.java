@@ -37,7 +37,10 @@ final class RunController implements AutoCloseable {
     private final Path recentFile;
     private final EventPump pump;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "fester-cockpit-run");
+        Thread t = new Thread(() -> {
+            BuildPriority.lowerCurrentThread(); // below the window: the build's threads and processes too (ADR 0078)
+            r.run();
+        }, "fester-cockpit-run");
         t.setDaemon(true);
         return t;
     });
@@ -87,6 +90,7 @@ final class RunController implements AutoCloseable {
         pump.start();
         loadRecent();
         this.store = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            BuildPriority.lowerCurrentThread(); // H2's background threads, started here, inherit it (ADR 0078)
             try {
                 return TimelineStore.open(db);
             } catch (StoreException e) {
@@ -272,8 +276,14 @@ final class RunController implements AutoCloseable {
         LiveRun r = current;
         if (r != null) {
             r.cancel("cancelled from the cockpit", false);
+        } else if (preparing) { // its graph is on show while the checks go on: it does not start
+            cancelledBeforeStart = true;
         }
     }
+
+    /** A spec is loaded and checked before its run starts (its graph on show): {@link #cancel} stops it starting. */
+    private volatile boolean preparing;
+    private volatile boolean cancelledBeforeStart;
 
     /** Runs a spec once it is this window's turn (a terminal's build may be going on: ADR 0062). */
     private void runOn(Path file, boolean debug, boolean rebuild) {
@@ -298,9 +308,23 @@ final class RunController implements AutoCloseable {
     }
 
     private void runOnTurn(Path file, boolean debug, boolean rebuild) {
+        cancelledBeforeStart = false;
+        preparing = true;
+        try {
+            prepareAndRun(file, debug, rebuild);
+        } finally {
+            preparing = false;
+        }
+    }
+
+    private static final String NOT_STARTED = "cancelled before the run started: nothing was run or recorded";
+
+    private void prepareAndRun(Path file, boolean debug, boolean rebuild) {
         BuildGraph graph;
+        BuildGraph planned;
         try {
             graph = Specs.load(file, null); // every action: a manifest's regeneration step is not a default target
+            planned = Specs.select(graph, List.of()); // what the run builds unless the manifest is regenerated
         } catch (UserError e) {
             Platform.runLater(() -> vm.message(e.getMessage()));
             return;
@@ -311,6 +335,13 @@ final class RunController implements AutoCloseable {
             Platform.runLater(() -> vm.message("cannot read " + file + ": " + e.getMessage()));
             return;
         }
+        // On show at once (ADR 0077): the checks below (the timeline's database opening, a manifest's regeneration,
+        // ninja's records, what is up to date) take seconds on a big build; the status line says they go on, and
+        // nothing runs before they pass
+        CountDownLatch shown = show(file, planned, store.isDone()
+                ? "checking whether " + file.getFileName() + " is up to date before the run starts…"
+                : "opening the timeline and checking whether " + file.getFileName() + " is up to date before the run "
+                        + "starts…");
         BuildGraph regenerated;
         try { // as `fester run` and ninja: an out-of-date manifest is regenerated first, a run of its own
             regenerated = io.fester.session.ManifestRegeneration.regenerate(graph, file, null, store.join(),
@@ -329,38 +360,62 @@ final class RunController implements AutoCloseable {
                             current = null;
                         }
                     });
-            regenerated = Specs.select(regenerated, List.of()); // as `fester run FILE`: by its kind, default targets
+            regenerated = regenerated == graph ? planned // as `fester run FILE`: by its kind, default targets
+                    : Specs.select(regenerated, List.of());
         } catch (UserError | SpecException e) {
-            Platform.runLater(() -> vm.message(e.getMessage()));
+            Platform.runLater(() -> vm.notStarted(e.getMessage()));
             return;
         } catch (java.util.concurrent.CompletionException e) {
-            Platform.runLater(() -> vm.message(e.getCause().getMessage()));
+            Platform.runLater(() -> vm.notStarted(e.getCause().getMessage()));
             return;
         } catch (StoreException | IOException e) {
-            Platform.runLater(() -> vm.message("the manifest could not be regenerated: " + e.getMessage()));
+            Platform.runLater(() -> vm.notStarted("the manifest could not be regenerated: " + e.getMessage()));
             return;
         } catch (RuntimeException e) {
-            Platform.runLater(() -> vm.message("the manifest could not be regenerated: " + e));
+            Platform.runLater(() -> vm.notStarted("the manifest could not be regenerated: " + e));
             return;
         }
-        runGraph(file, regenerated, debug, rebuild);
+        if (cancelledBeforeStart) {
+            Platform.runLater(() -> vm.notStarted(NOT_STARTED));
+            return;
+        }
+        runGraph(file, regenerated, regenerated == planned ? shown : null, debug, rebuild);
     }
 
-    private void runGraph(Path file, BuildGraph graph, boolean debug, boolean rebuild) {
+    /**
+     * Puts a graph on show as planned, every action waiting, with what is still done before its run starts on
+     * the status line; the latch opens once the FX thread shows it (events folded from then on are its run's).
+     */
+    private CountDownLatch show(Path file, BuildGraph graph, String preparing) {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
+            vm.preparing(preparing);
             reset.countDown();
         });
+        return reset;
+    }
+
+    /** Runs a graph; {@code shown}: the latch of its {@link #show}, or null to show it now. */
+    private void runGraph(Path file, BuildGraph graph, CountDownLatch shown, boolean debug, boolean rebuild) {
+        String checking = "checking what is up to date before the run starts…";
+        CountDownLatch reset = shown != null ? shown : show(file, graph, checking);
         try {
             reset.await();
+            if (shown != null) {
+                Platform.runLater(() -> {
+                    if (vm.preparingNote() != null) { // not replaced by a notice meanwhile
+                        vm.preparing(checking);
+                    }
+                });
+            }
             TimelineStore db;
             try {
                 db = store.join();
             } catch (java.util.concurrent.CompletionException e) {
-                Platform.runLater(() -> vm.message(e.getCause().getMessage()));
+                Platform.runLater(() -> vm.notStarted(e.getCause().getMessage()));
                 return;
             }
             io.fester.hosts.HostsFile onHosts = hosts();
@@ -368,7 +423,11 @@ final class RunController implements AutoCloseable {
             try {
                 cache = noCache ? null : sharedCache.cache(onHosts);
             } catch (io.fester.session.SharedCacheConfig.Refused e) {
-                Platform.runLater(() -> vm.message(e.getMessage()));
+                Platform.runLater(() -> vm.notStarted(e.getMessage()));
+                return;
+            }
+            if (cancelledBeforeStart) {
+                Platform.runLater(() -> vm.notStarted(NOT_STARTED));
                 return;
             }
             LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
@@ -376,6 +435,7 @@ final class RunController implements AutoCloseable {
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             run.addListener(pump);
             current = run;
+            preparing = false;
             if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
                 run.cancel("cancelled from the cockpit (quit)", false);
             }
@@ -386,11 +446,11 @@ final class RunController implements AutoCloseable {
             lastRunId = run.runId();
             Platform.runLater(() -> finished(outcome));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
-            Platform.runLater(() -> vm.message("the run could not start: " + e.getMessage()));
+            Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (io.fester.session.UserError e) { // ninja's records unreadable (LiveRun's check): FILE: what to do
-            Platform.runLater(() -> vm.message(e.getMessage()));
+            Platform.runLater(() -> vm.notStarted(e.getMessage()));
         } catch (RuntimeException e) {
             Platform.runLater(() -> vm.message("the run stopped: " + e));
         } finally {

@@ -253,6 +253,14 @@ public final class FileHashes {
         return new HashMap<>(entries);
     }
 
+    /** The same remembered entries, nothing found changed or read yet ({@link Stamps} kept between runs). */
+    synchronized FileHashes copy() {
+        FileHashes c = new FileHashes(root);
+        c.entries.putAll(entries);
+        c.modified = modified;
+        return c;
+    }
+
     synchronized void remember(String path, Entry e) {
         entries.put(path, e);
     }

@@ -91,7 +91,7 @@ public final class Stamps {
         Object attributes = attributes(r.resolve(FILE));
         PRELOADED.put(r, new Preloaded(attributes, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return read(r);
+                return readKept(r);
             } catch (IOException e) {
                 return null; // read again by load, which reports it
             }
@@ -118,7 +118,60 @@ public final class Stamps {
                 return s;
             }
         }
-        return read(root);
+        return readKept(root);
+    }
+
+    /** Whether read stamps are kept for the next run of the same workspace ({@link #keepBetweenRuns}). */
+    private static volatile boolean keep;
+    /** Per workspace root: the stamps as read, with the file's attributes before it was read. */
+    private static final Map<Path, Kept> KEPT = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, Kept> eldest) {
+            return size() > 8;
+        }
+    };
+
+    private record Kept(Object attributes, Stamps stamps) {}
+
+    /**
+     * From now on, this process keeps the stamps it reads and gives a copy of them to the next run of the same
+     * workspace while the file's size, time and inode are unchanged (a process serving builds from terminals,
+     * ADR 0071: each handed no-op would otherwise read the whole file again).
+     */
+    public static void keepBetweenRuns() {
+        keep = true;
+    }
+
+    private static Stamps readKept(Path root) throws IOException {
+        if (!keep) {
+            return read(root);
+        }
+        Path r = root.toAbsolutePath().normalize();
+        Object before = attributes(r.resolve(FILE));
+        Kept k;
+        synchronized (KEPT) {
+            k = KEPT.get(r);
+        }
+        if (k != null && !"none".equals(before) && k.attributes().equals(before)) {
+            return k.stamps().copy();
+        }
+        Stamps s = read(r);
+        synchronized (KEPT) {
+            if ("none".equals(before)) {
+                KEPT.remove(r);
+            } else {
+                KEPT.put(r, new Kept(before, s.copy()));
+            }
+        }
+        return s;
+    }
+
+    /** Another set of the same stamps and file hashes, as just read: what one changes the other does not see. */
+    private synchronized Stamps copy() {
+        Stamps c = new Stamps(file, hashes.copy());
+        c.stamps.putAll(stamps);
+        c.modified = modified;
+        return c;
     }
 
     private static Stamps read(Path root) throws IOException {

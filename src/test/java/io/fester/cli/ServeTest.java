@@ -140,6 +140,49 @@ class ServeTest {
         }
     }
 
+    /**
+     * The server keeps a manifest parsed and a workspace's stamps read between handed builds (ADR 0071): an
+     * edit of the manifest, and one of its include that keeps its size and time, is seen by the next build.
+     */
+    @Test
+    @Order(2)
+    void aManifestEditedBetweenTwoHandedBuildsIsSeenByTheSecond() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("ninja"));
+        Path rules = tree.resolve("rules.ninja");
+        Files.writeString(rules, "rule make\n  command = echo made $out > $out\n");
+        Path manifest = tree.resolve("build.ninja");
+        String two = "include rules.ninja\nbuild a.txt: make\nbuild b.txt: make a.txt\n";
+        Files.writeString(manifest, two);
+        String spec = manifest.toString();
+        int before = handed();
+        Cli.Result first = fester(false, null, "run", spec, "--db", db());
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("2 succeeded"), first.err());
+        Cli.Result noop = fester(false, null, "run", spec, "--db", db());
+        assertEquals(0, noop.code(), noop.toString());
+        assertTrue(noop.err().contains("up-to-date"), noop.err());
+        assertSame(fester(true, null, "run", spec, "--db", db()), noop);
+        // a statement added to the manifest: the next handed build runs it
+        Files.writeString(manifest, two + "build c.txt: make b.txt\n");
+        Cli.Result added = fester(false, null, "run", spec, "--db", db());
+        assertEquals(0, added.code(), added.toString());
+        assertTrue(added.err().contains("1 succeeded"), added.err());
+        assertEquals("made c.txt", Files.readString(tree.resolve("c.txt")).trim());
+        // the included rules changed in place, same size, time set back: still seen (its change time moved)
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(rules);
+        Files.writeString(rules, "rule make\n  command = echo MADE $out > $out\n");
+        Files.setLastModifiedTime(rules, time);
+        Cli.Result changed = fester(false, null, "run", spec, "--db", db());
+        assertEquals(0, changed.code(), changed.toString());
+        assertTrue(changed.err().contains("3 succeeded"), changed.err());
+        assertEquals("MADE a.txt", Files.readString(tree.resolve("a.txt")).trim());
+        assertEquals(before + 4, handed(), "all handed: " + Files.readString(serverLog));
+        assertEquals(0, Cli.run(db(), "verify", Integer.toString(changed.runId())).code(), "the handed run verifies");
+        Cli.Result again = fester(false, null, "run", spec, "--db", db());
+        assertTrue(again.err().contains("up-to-date"), again.err());
+        assertSame(fester(true, null, "run", spec, "--db", db()), again);
+    }
+
     @Test
     @Order(2)
     void aDebugSessionReadsTheTerminalsStdin() throws Exception {

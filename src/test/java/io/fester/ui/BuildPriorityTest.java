@@ -1,0 +1,62 @@
+package io.fester.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** ADR 0078: the cockpit's build thread runs at nice 10, the processes it starts too, the window's threads not. */
+class BuildPriorityTest {
+    private static int nice(String stat) {
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
+    private static int niceOfThisThread() throws Exception {
+        return nice(Files.readString(Path.of("/proc/thread-self/stat"), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void theBuildThreadAndItsProcessesRunBelowTheWindow() throws Exception {
+        int before = niceOfThisThread();
+        assertTrue(before < BuildPriority.NICE, "the test runs at nice " + before + ": nothing to lower");
+        AtomicReference<int[]> seen = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread build = new Thread(() -> {
+            try {
+                boolean lowered = BuildPriority.lowerCurrentThread();
+                int thread = niceOfThisThread();
+                int[] inThread = new int[1];
+                Thread child = new Thread(() -> { // what the engine starts (executor, timeline writer) inherits it
+                    try {
+                        inThread[0] = niceOfThisThread();
+                    } catch (Exception e) {
+                        failed.set(e);
+                    }
+                });
+                child.start();
+                child.join();
+                Process p = new ProcessBuilder("sh", "-c", "cat /proc/self/stat").start(); // an action's process
+                String stat = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                p.waitFor();
+                seen.set(new int[] {lowered ? 1 : 0, thread, inThread[0], nice(stat)});
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        }, "fester-cockpit-run");
+        build.start();
+        build.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
+        int[] s = seen.get();
+        assertEquals(1, s[0], "renice reported failure");
+        assertEquals(BuildPriority.NICE, s[1], "the build thread");
+        assertEquals(BuildPriority.NICE, s[2], "a thread the build thread started");
+        assertEquals(BuildPriority.NICE, s[3], "a process the build thread started");
+        assertEquals(before, niceOfThisThread(), "the calling (window's) thread keeps its priority");
+    }
+}
