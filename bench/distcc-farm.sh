@@ -13,16 +13,20 @@
 #             fester-local   fester run --jobs 2
 #           Prints each build's wall time and its mean compile (ninja: .ninja_log; Fester: its exit events).
 # FESTER: how to run Fester, e.g. "java -cp target/classes:$(cat cp.txt) io.fester.cli.Main" (a new JVM per build).
+# FESTER_BASE (optional): another Fester (e.g. main's classes) also built over distcc in each round, right after
+#             FESTER's ("fester-distcc-base", its own build directory), for a base/new ratio in the same round.
 set -euo pipefail
 mode=$1; W=$2; ROUNDS=${3:-1}
 DSLOTS=${DSLOTS:-3}
 SRC=${SRC:?set SRC to the libuv source: a directory or its .orig.tar.gz}
 builds=(ninja-local ninja-distcc fester-distcc fester-local)
+[ -n "${FESTER_BASE:-}" ] && builds=(ninja-local ninja-distcc fester-distcc fester-distcc-base fester-local)
 conf() { cmake -G Ninja -S "$W/src" -B "$W/b-$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=OFF "${@:2}" >/dev/null; }
 if [ "$mode" = prepare ]; then
     rm -rf "$W"; mkdir -p "$W/src"
     if [ -d "$SRC" ]; then cp -r "$SRC/." "$W/src"; else tar -xzf "$SRC" -C "$W/src" --strip-components=1; fi
     conf ninja-local; conf ninja-distcc -DCMAKE_C_COMPILER_LAUNCHER=distcc; conf fester-distcc; conf fester-local
+    conf fester-distcc-base
     exit 0
 fi
 : "${FESTER:?set FESTER to the command that runs Fester}"
@@ -60,7 +64,7 @@ print("%.3f s (%d compiles)" % (sum(last.values()) / len(last) / 1000, len(last)
 PY
 }
 fester_mean() { # mean exit duration of the .o actions of the last run, per host
-    $FESTER events last --type exit --db "$W/db/t" | python3 -c '
+    ${1:-$FESTER} events last --type exit --db "$W/db/${2:-t}" | python3 -c '
 import sys, json, collections
 d = collections.defaultdict(list)
 for l in sys.stdin:
@@ -79,10 +83,13 @@ for r in $(seq 1 "$ROUNDS"); do
             ninja-distcc) DISTCC_HOSTS="127.0.0.1:${P[d1]}/2 127.0.0.1:${P[d2]}/2" DISTCC_FALLBACK=0 \
                 ninja -C "$W/b-$b" -j6 >/dev/null ;;
             fester-distcc) $FESTER run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null ;;
+            fester-distcc-base) $FESTER_BASE run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/base" \
+                >/dev/null ;;
             fester-local) $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null ;;
         esac
         t1=$(now)
-        case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; *) mean=$(fester_mean) ;; esac
+        case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; fester-distcc-base) mean=$(fester_mean "$FESTER_BASE" base) ;;
+            *) mean=$(fester_mean) ;; esac
         printf 'round %d  %-14s %7.2f s   mean compile: %s   load %s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" "$mean" \
             "$(cut -d' ' -f1 /proc/loadavg)"
     done

@@ -3,7 +3,10 @@ package io.fester.schedule;
 import io.fester.graph.Action;
 import io.fester.state.HostState;
 import io.fester.timeline.RunRequest;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 
 /**
@@ -20,7 +23,7 @@ public final class BackendRules {
      * refuses. A kind absent here runs any action (local, ssh, lxc). A backend that takes only some
      * actions (a compile farm cannot link) adds its entry here, with a name that says so.
      */
-    public record Limit(String name, BiPredicate<Action, Map<String, String>> refuses) {}
+    public record Limit(String name, BiPredicate<String, Map<String, String>> refuses) {}
 
     /** The kind of a distccd host ({@code kind: distcc}). */
     public static final String DISTCC = "distcc";
@@ -29,25 +32,53 @@ public final class BackendRules {
     public static final String ICECREAM = "icecream";
 
     /**
-     * The limits by kind, each given the action and the spec's environment (as recorded: {@code $CC} in a
+     * The limits by kind, each given the action's command and the spec's environment (as recorded: {@code $CC} in a
      * command is the compiler the environment names). A distccd and an icecream farm compile gcc/clang
      * compiles ({@code -c}) only: links, tests and every other command stay on the other hosts.
      */
     static final Map<String, Limit> LIMITS = Map.of(
-            DISTCC, new Limit("distcc cannot link/run this", (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)),
+            DISTCC, new Limit("distcc cannot link/run this", (run, env) -> !io.fester.graph.CompileCommand.compiles(run, env)),
             ICECREAM, new Limit("icecream cannot link/run this",
-                    (a, env) -> !io.fester.graph.CompileCommand.compiles(a.run(), env)));
+                    (run, env) -> !io.fester.graph.CompileCommand.compiles(run, env)));
 
     /** The rule name of the platform filter. */
     public static final String PLATFORM = "platform";
 
+    /** The rule of a kind for a command in an environment: what {@link #kindRule} remembers. */
+    private record Asked(String kind, String run, Map<String, String> env) {}
+
+    /** Answers remembered, at most this many (least recently asked dropped first). */
+    static final int REMEMBERED = 20_000;
+
+    /**
+     * The answers of {@link #kindRule}, by kind, command and environment. The engine asks again for every
+     * ready action at each event while a host has a free slot (a farm's local host keeps its slots for
+     * links, so it mostly does), and each answer is several regular-expression scans of a command line a
+     * kilobyte long: on libuv over two distccd's that kept the run's loop busy for seconds (ADR 0080). The
+     * answer depends on nothing else, so remembering it changes no decision.
+     */
+    private static final Map<Asked, Optional<String>> ANSWERS = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Asked, Optional<String>> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
+
     /** The name of the rule of the host's kind that refuses the action, or null when the kind takes it. */
     public static String kindRule(Action a, HostState h, Map<String, String> env) {
         Limit limit = LIMITS.get(h.kind());
-        if (limit == null || !limit.refuses().test(a, env)) {
+        if (limit == null) {
             return null;
         }
-        return limit.name() + ": " + io.fester.graph.CompileCommand.whyNot(a.run(), env);
+        Asked asked = new Asked(h.kind(), a.run(), env);
+        Optional<String> known = ANSWERS.get(asked);
+        if (known == null) {
+            known = Optional.ofNullable(limit.refuses().test(a.run(), env)
+                    ? limit.name() + ": " + io.fester.graph.CompileCommand.whyNot(a.run(), env) : null);
+            ANSWERS.put(asked, known);
+        }
+        return known.orElse(null);
     }
 
     /**

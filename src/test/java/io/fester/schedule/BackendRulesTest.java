@@ -92,4 +92,24 @@ class BackendRulesTest {
         assertEquals("ssh", EventCodec.MAPPER.readValue("{\"name\":\"b\",\"slots\":1,\"local\":false,\"tags\":[]}",
                 HostSpec.class).kindName(), "a host recorded before kinds existed");
     }
+
+    /**
+     * The kind rule's answer is remembered by command and environment (ADR 0080): the same command asked
+     * again in another environment, where {@code $CC} names no compiler, gets that environment's answer.
+     */
+    @Test
+    void theKindRuleIsRememberedPerCommandAndEnvironment() {
+        Action viaCc = new Action("cc", "$CC -O2 -c x.c -o x.o", List.of(), List.of("x.o"), List.of(), List.of(), null);
+        RunRequest rr = new RunRequest("s", "d", "n", "/tmp", Map.of(), List.of(viaCc),
+                List.of(new HostSpec("d1", 2, false, List.of(), null, BackendRules.DISTCC, false)),
+                Weights.defaults(), false, List.of(), List.of());
+        io.fester.state.HostState d1 = state(rr).host("d1");
+        for (int round = 0; round < 2; round++) {
+            assertNull(BackendRules.kindRule(viaCc, d1, Map.of("CC", "gcc")), "gcc compiles on a distccd");
+            assertEquals("distcc cannot link/run this: its compiler is not gcc or clang",
+                    BackendRules.kindRule(viaCc, d1, Map.of("CC", "ld")));
+            assertEquals("distcc cannot link/run this: its compiler is not gcc or clang",
+                    BackendRules.kindRule(viaCc, d1, Map.of()));
+        }
+    }
 }

@@ -99,7 +99,8 @@ public final class FarmProbe {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 return DoctorCheck.fail(name + ": a test compile through " + at + " took over " + timeout.toSeconds() + " s",
-                        "check that distccd's load and network; Fester gives each compile the same distccd only");
+                        "check that distccd's load and the network between here and it (a build's compiles would wait as "
+                                + "long, and Fester sends each to that distccd only)");
             }
             String said = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8).strip();
             int code = p.exitValue();
