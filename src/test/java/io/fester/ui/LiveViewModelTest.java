@@ -57,9 +57,13 @@ class LiveViewModelTest {
         assertEquals(plan, vm.graph(), "the graph is on show before the run's first event");
         assertEquals("checking what is up to date before the run starts…", vm.messageProperty().get());
         assertEquals("starting", vm.progressTextProperty().get());
-        vm.apply(events.subList(0, 1)); // the run's first event: it has started
+        assertTrue(vm.checkingProperty().get(), "Cancel is on while the checks go on");
+        vm.apply(events.subList(0, 1)); // the run's request: the checks still go on
+        assertEquals("checking what is up to date before the run starts…", vm.messageProperty().get());
+        vm.apply(events.subList(1, events.size())); // its start and the rest
         assertEquals("", vm.messageProperty().get(), "the note goes once the run started");
         assertEquals(null, vm.preparingNote());
+        assertTrue(!vm.checkingProperty().get());
 
         LiveViewModel refused = new LiveViewModel();
         refused.reset("c-demo-broken", plan);
