@@ -364,7 +364,7 @@ public final class CockpitWindow {
                 () -> replay("last"));
         replayLast.disableProperty().bind(vm.runningProperty());
         Button cancel = button("mdi2s-stop", "Cancel the run (Ctrl+.)", runs::cancel);
-        cancel.disableProperty().bind(vm.runningProperty().not());
+        cancel.disableProperty().bind(vm.runningProperty().not().and(vm.checkingProperty().not())); // ADR 0077
         again.disableProperty().bind(vm.runningProperty());
         Button fit = button("mdi2f-fit-to-page-outline", "Fit the graph (Ctrl+0)", dag::fit);
         Button in = button("mdi2m-magnify-plus-outline", "Zoom in (Ctrl+=)", () -> dag.zoom(1.25));

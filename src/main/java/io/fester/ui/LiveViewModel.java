@@ -44,6 +44,7 @@ public final class LiveViewModel {
     private BuildGraph planned;
     /** See {@link #preparing}. */
     private String note;
+    private final ReadOnlyBooleanWrapper checking = new ReadOnlyBooleanWrapper();
     /** See {@link #notStarted}. */
     private boolean notStarted;
     private boolean replaying;
@@ -67,7 +68,7 @@ public final class LiveViewModel {
      */
     public void reset(String specTitle, BuildGraph plan) {
         planned = plan;
-        note = null;
+        setNote(null);
         notStarted = false;
         replaying = false;
         state = new BuildState();
@@ -98,7 +99,7 @@ public final class LiveViewModel {
             state.apply(r);
         }
         if (note != null && !batch.isEmpty() && !"pending".equals(state.runStatus())) { // the run started
-            note = null;
+            setNote(null);
             message.set("");
         }
         nowMs = Math.max(nowMs, state.lastTimeMs());
@@ -116,7 +117,7 @@ public final class LiveViewModel {
 
     /** A message for the status line (a spec error, a run that could not start). */
     public void message(String text) {
-        note = null;
+        setNote(null);
         message.set(text);
     }
 
@@ -125,16 +126,26 @@ public final class LiveViewModel {
      * line until the run's first event is folded, or another message replaces it.
      */
     public void preparing(String text) {
-        note = text;
+        setNote(text);
         message.set(text);
     }
 
     /** The run of the graph on show will not start (a check failed, or it was cancelled first): why. */
     public void notStarted(String why) {
-        note = null;
+        setNote(null);
         notStarted = true;
         message.set(why);
         refresh();
+    }
+
+    private void setNote(String text) {
+        note = text;
+        checking.set(text != null);
+    }
+
+    /** True while the graph is on show and its run's checks go on (Cancel then stops it from starting). */
+    public ReadOnlyBooleanProperty checkingProperty() {
+        return checking.getReadOnlyProperty();
     }
 
     /** The status line's note of what is still done before the run starts; null: none (the run started). */

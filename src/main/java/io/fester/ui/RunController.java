@@ -37,10 +37,7 @@ final class RunController implements AutoCloseable {
     private final Path recentFile;
     private final EventPump pump;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(() -> {
-            BuildPriority.lowerCurrentThread(); // below the window: the build's threads and processes too (ADR 0078)
-            r.run();
-        }, "fester-cockpit-run");
+        Thread t = new Thread(r, "fester-cockpit-run");
         t.setDaemon(true);
         return t;
     });
@@ -379,7 +376,24 @@ final class RunController implements AutoCloseable {
             Platform.runLater(() -> vm.notStarted(NOT_STARTED));
             return;
         }
-        runGraph(file, regenerated, regenerated == planned ? shown : null, debug, rebuild);
+        BuildGraph toRun = regenerated;
+        Thread build = new Thread(() -> { // the spec loaded at the window's priority (the first frame waits for it)
+            BuildPriority.lowerCurrentThread(); // the build below the window, its threads and processes too (ADR 0078)
+            runGraph(file, toRun, toRun == planned ? shown : null, debug, rebuild);
+        }, "fester-cockpit-build");
+        build.setDaemon(true);
+        build.start();
+        boolean interrupted = false;
+        while (build.isAlive()) { // the turn is held until the build has ended
+            try {
+                build.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

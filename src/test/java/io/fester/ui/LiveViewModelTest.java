@@ -49,6 +49,32 @@ class LiveViewModelTest {
     }
 
     @Test
+    void theGraphOnShowBeforeItsRunSaysWhatIsStillCheckedUntilTheRunStarts() throws Exception {
+        io.fester.graph.BuildGraph plan = io.fester.session.Specs.load(spec, null);
+        LiveViewModel vm = new LiveViewModel();
+        vm.reset("c-demo-broken", plan);
+        vm.preparing("checking what is up to date before the run starts…");
+        assertEquals(plan, vm.graph(), "the graph is on show before the run's first event");
+        assertEquals("checking what is up to date before the run starts…", vm.messageProperty().get());
+        assertEquals("starting", vm.progressTextProperty().get());
+        assertTrue(vm.checkingProperty().get(), "Cancel is on while the checks go on");
+        vm.apply(events.subList(0, 1)); // the run's request: the checks still go on
+        assertEquals("checking what is up to date before the run starts…", vm.messageProperty().get());
+        vm.apply(events.subList(1, events.size())); // its start and the rest
+        assertEquals("", vm.messageProperty().get(), "the note goes once the run started");
+        assertEquals(null, vm.preparingNote());
+        assertTrue(!vm.checkingProperty().get());
+
+        LiveViewModel refused = new LiveViewModel();
+        refused.reset("c-demo-broken", plan);
+        refused.preparing("opening the timeline and checking whether fester.yaml is up to date before the run starts…");
+        refused.notStarted("cancelled before the run started: nothing was run or recorded");
+        assertEquals("not started", refused.progressTextProperty().get());
+        assertEquals("cancelled before the run started: nothing was run or recorded",
+                refused.messageProperty().get());
+    }
+
+    @Test
     void aRebuildCountsWhatWasUpToDateAndDrawsBarsOnlyForWhatRan() throws Exception {
         String db = dir.resolve("timeline").toString();
         assertEquals(1, Cli.run(db, "run", spec.toString(), "--jobs", "2").code(), "the broken file is still broken");
