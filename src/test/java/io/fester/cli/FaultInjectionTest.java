@@ -378,6 +378,16 @@ class FaultInjectionTest {
         return Samples.spec(dir, "hosts.yaml", y.toString());
     }
 
+    private static boolean stamped(Path root, String... actions) throws IOException {
+        io.fester.uptodate.Stamps stamps = io.fester.uptodate.Stamps.load(root);
+        for (String a : actions) {
+            if (stamps.get(a) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** compile, link and gen, then two slow actions side by side (each says when it started), then join. */
     private Path crashSpec(String name) throws IOException {
         Path spec = Samples.spec(dir, name + "/fester.yaml", "name: crash\nenv: {FESTER_TEST_MARKER: " + marker + "}\n"
@@ -413,6 +423,14 @@ class FaultInjectionTest {
             Thread.sleep(50);
         }
         Thread.sleep(TimelineStore.DURABILITY_WINDOW_MS + 1_000);
+        // the stamps are saved on their own schedule (at most 10 s after a stamp, longer apart when a save is
+        // slow: Stamper.saveDelayMs); under load that can lag the timeline's window, so wait for the save that
+        // holds what finished before the slow actions started
+        for (int i = 0; i < 150 && !stamped(Path.of(Specs.load(spec).root()), "compile", "link", "gen"); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(stamped(Path.of(Specs.load(spec).root()), "compile", "link", "gen"),
+                "what finished before the slow actions started is stamped within 15 s");
         assertTrue(fester.isAlive(), () -> "the run is still going: " + read(log));
         assertFalse(Procs.marked(marker).isEmpty(), "the slow actions run");
         fester.destroyForcibly(); // SIGKILL
