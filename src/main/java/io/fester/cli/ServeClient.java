@@ -61,7 +61,14 @@ final class ServeClient {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) { // a stale socket: its server is gone (the next server removes it)
+        } catch (java.net.ConnectException e) { // a stale socket: nobody listens (its server was killed)
+            try {
+                Files.deleteIfExists(socket); // else bin/fester would go on starting without its archive (ADR 0071)
+            } catch (IOException ignored) {
+                // the next server replaces it
+            }
+            return null;
+        } catch (IOException e) {
             return null;
         }
         try {

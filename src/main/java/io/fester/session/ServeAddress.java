@@ -104,7 +104,13 @@ public final class ServeAddress {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
         String hex = Long.toHexString(h);
-        return directory.resolve("serve-" + "0".repeat(16 - hex.length()) + hex + ".sock");
+        // a StringBuilder, not '+': the client's first string concatenation would bootstrap invokedynamic's
+        // method-handle machinery (~30 classes spun at run time, not archived) for one file name
+        StringBuilder name = new StringBuilder("serve-");
+        for (int i = hex.length(); i < 16; i++) {
+            name.append('0');
+        }
+        return directory.resolve(name.append(hex).append(".sock").toString());
     }
 
     /**

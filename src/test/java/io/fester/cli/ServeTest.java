@@ -273,6 +273,10 @@ class ServeTest {
             assertTrue(p.isAlive(), Files.readString(out));
             Thread.sleep(50);
         }
+        java.util.regex.Matcher on = java.util.regex.Pattern.compile(" on (\\S+\\.sock) ").matcher(
+                Files.readString(serverLog));
+        assertTrue(on.find(), Files.readString(serverLog));
+        Path socket = Path.of(on.group(1));
         server.destroyForcibly(); // kill -9: no chance to remove its socket
         server.waitFor(30, TimeUnit.SECONDS);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -284,6 +288,7 @@ class ServeTest {
         Cli.Result local = fester(false, null, "run", ok.toString(), "--db", db());
         assertEquals(0, local.code(), local.toString());
         assertFalse(local.err().contains("not handed"), local.err());
+        assertFalse(Files.exists(socket), "a socket nobody listens on is removed by the client that found it");
         // and a new server replaces the stale socket
         server = startServer();
         int before = handed();
