@@ -1,9 +1,7 @@
 package io.fester.hosts;
 
 import io.fester.timeline.NodeEvent;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -46,7 +44,22 @@ public final class LocalSampler implements AutoCloseable {
         this.hosts = List.copyOf(hosts);
         this.sink = sink;
         this.sensors = thermalZones().isEmpty() && root.equals(Path.of("/")) && onPath("sensors");
-        thread.scheduleWithFixedDelay(this::post, 0, intervalSeconds, TimeUnit.SECONDS);
+        if (intervalSeconds > 0) {
+            thread.scheduleWithFixedDelay(this::post, 0, intervalSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * One sample of this machine now, read the way the running sampler reads it: a run's first observation of
+     * its local hosts, so that its later samples cannot disagree with it (the cores counted one way).
+     */
+    public static NodeEvent sampleOnce(Path workspace) {
+        LocalSampler once = new LocalSampler(Path.of("/"), workspace, List.of(), 0, e -> { });
+        try {
+            return once.sample();
+        } finally {
+            once.close();
+        }
     }
 
     /**
@@ -70,20 +83,20 @@ public final class LocalSampler implements AutoCloseable {
     }
 
     private void post() {
-        NodeEvent sample;
+        // all of it guarded: an exception escaping a scheduled task would end the sampling for good, silently
         try {
-            sample = sample();
+            NodeEvent sample = sample();
+            for (String h : hosts) {
+                sink.accept(sample.forHost(h, null));
+            }
         } catch (RuntimeException e) {
-            return; // the next interval brings another
-        }
-        for (String h : hosts) {
-            sink.accept(sample.forHost(h, null));
+            // this interval's sample is lost; the next interval brings another
         }
     }
 
     /** One sample of this machine (no host, no state), as {@code fester-agent.sh watch} would print it. */
     NodeEvent sample() {
-        return new NodeEvent(null, null, load(), cores(), tempC(), memFreeMb(), diskFreeMb());
+        return new NodeEvent(null, null, load(), cores(root), tempC(), memFreeMb(), diskFreeMb());
     }
 
     private Double load() {
@@ -99,8 +112,54 @@ public final class LocalSampler implements AutoCloseable {
         }
     }
 
-    private static Integer cores() {
-        int n = Runtime.getRuntime().availableProcessors(); // the CPUs this process may run on, as nproc says
+    /**
+     * The CPUs this process may run on, counted as {@code nproc} counts them on the hosts (the affinity list in
+     * {@code /proc/self/status}); not {@link Runtime#availableProcessors()}, which also follows a container's
+     * CPU quota, while the load it is divided into counts the whole machine. Without the list (not Linux),
+     * the JVM's count.
+     */
+    static Integer cores(Path root) {
+        String status;
+        try {
+            status = Files.readString(root.resolve("proc/self/status"), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            status = null;
+        }
+        if (status != null) {
+            for (String line : status.split("\n")) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    Integer n = countList(line.substring("Cpus_allowed_list:".length()).strip());
+                    if (n != null) {
+                        return n;
+                    }
+                }
+            }
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        return n > 0 ? n : null;
+    }
+
+    /** How many CPUs a list such as {@code 0-3,8,10-11} names, or null when it is not such a list. */
+    static Integer countList(String list) {
+        int n = 0;
+        try {
+            for (String part : list.split(",")) {
+                int dash = part.indexOf('-');
+                if (dash < 0) {
+                    Integer.parseInt(part.strip());
+                    n++;
+                } else {
+                    int from = Integer.parseInt(part.substring(0, dash).strip());
+                    int to = Integer.parseInt(part.substring(dash + 1).strip());
+                    if (to < from) {
+                        return null;
+                    }
+                    n += to - from + 1;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
         return n > 0 ? n : null;
     }
 
@@ -136,22 +195,18 @@ public final class LocalSampler implements AutoCloseable {
     private static Double sensorsC() {
         Double max = null;
         try {
-            Process p = new ProcessBuilder("sensors", "-u").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null;) {
-                    String[] f = line.strip().split("\\s+");
-                    if (f.length == 2 && f[0].matches("temp[0-9]+_input:") && f[1].matches("-?[0-9]+(\\.[0-9]+)?")) {
-                        double v = Double.parseDouble(f[1]);
-                        max = max == null || v > max ? v : max;
-                    }
+            // bounded, and adopted by the orphan guard: a hung sensors must not stop the only sampler thread
+            ProcessBuilder pb = new ProcessBuilder("sensors", "-u").redirectError(ProcessBuilder.Redirect.DISCARD);
+            OrphanGuard.adopt(pb);
+            String out = BoundedCommand.output(pb, 5_000, "sensors -u");
+            for (String line : out.split("\n")) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length == 2 && f[0].matches("temp[0-9]+_input:") && f[1].matches("-?[0-9]+(\\.[0-9]+)?")) {
+                    double v = Double.parseDouble(f[1]);
+                    max = max == null || v > max ? v : max;
                 }
             }
-            p.waitFor(5, TimeUnit.SECONDS);
-            p.destroyForcibly();
         } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
         return max == null ? null : Math.round(max * 10) / 10.0;

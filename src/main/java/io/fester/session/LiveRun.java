@@ -243,7 +243,12 @@ public final class LiveRun {
                 throw new NoHostsException(impossible);
             }
         }
-        NodeEvent first = local.isEmpty() || nothingToRun ? null : AgentScript.sampleLocal(root);
+        if (!nothingToRun) {
+            // there is work: the timeline must be there before any host is sampled or connected to (a database
+            // that cannot be opened is said before SSH connections are made, not after)
+            this.store.get();
+        }
+        NodeEvent first = local.isEmpty() || nothingToRun ? null : io.fester.hosts.LocalSampler.sampleOnce(root);
         io.fester.hosts.ssh.WorkspaceMap mirror = hosts.remotes().isEmpty() || nothingToRun ? null
                 : io.fester.hosts.ssh.WorkspaceMap.of(graph);
         if (mirror != null && mirror.mapsMoreThanTheBuildDirectory()) {

@@ -130,8 +130,31 @@ public final class FileHashes {
         if (!a.isRegularFile()) {
             return !a.isDirectory() || a.lastModifiedTime().toMillis() > sinceMs ? null : DIRECTORY;
         }
+        if (a.lastModifiedTime().toMillis() > sinceMs) {
+            return null;
+        }
+        Entry remembered;
+        synchronized (this) {
+            remembered = entries.get(path);
+        }
+        boolean trusted = remembered != null && remembered.size == a.size()
+                && remembered.mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+                && remembered.fileKey == (a.fileKey() == null ? 0 : a.fileKey().hashCode());
         Entry e = entry(path, p, a);
-        return e == null || a.lastModifiedTime().toMillis() > sinceMs ? null : e;
+        if (e == null || trusted || sinceMs == Long.MAX_VALUE) {
+            return e; // trusted by the attributes of the stat above: nothing was read
+        }
+        // the file was read: it may have been written between that stat and the end of the read, so the
+        // contents hashed are only known to be the action's input if the file is still as the stat saw it
+        BasicFileAttributes after;
+        try {
+            after = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        boolean same = after.size() == a.size() && after.lastModifiedTime().equals(a.lastModifiedTime())
+                && java.util.Objects.equals(after.fileKey(), a.fileKey());
+        return same && after.lastModifiedTime().toMillis() <= sinceMs ? e : null;
     }
 
     private Entry entry(String path, Path p, BasicFileAttributes a) throws IOException {

@@ -31,7 +31,16 @@ class LocalSamplerTest {
             NodeEvent first = samples.poll(10, TimeUnit.SECONDS);
             assertNotNull(first, "a first sample at once");
             assertEquals("local", first.host());
-            assertEquals(Runtime.getRuntime().availableProcessors(), first.cores());
+            // counted as nproc counts them on the hosts (the affinity list), OpenMP's variables aside
+            ProcessBuilder nproc = new ProcessBuilder("nproc");
+            nproc.environment().remove("OMP_NUM_THREADS");
+            nproc.environment().remove("OMP_THREAD_LIMIT");
+            Process p = nproc.start();
+            int expected = Integer.parseInt(new String(p.getInputStream().readAllBytes()).strip());
+            p.waitFor();
+            assertEquals(expected, first.cores(), "the cores as nproc counts them");
+            assertEquals(first.cores(), LocalSampler.sampleOnce(dir).cores(),
+                    "a run's first sample (taken once) and the sampler's agree");
             double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
             assertTrue(Math.abs(first.load() - load) < 2, first.load() + " against /proc/loadavg's " + load);
             long avail = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemAvailable:"))
@@ -55,8 +64,12 @@ class LocalSamplerTest {
             Files.createDirectories(dir.resolve("sys/class/thermal/thermal_zone" + z[0]));
             Files.writeString(dir.resolve("sys/class/thermal/thermal_zone" + z[0] + "/temp"), z[1] + "\n");
         }
+        Files.createDirectories(dir.resolve("proc/self"));
+        Files.writeString(dir.resolve("proc/self/status"), "Name:\tjava\nCpus_allowed:\tff\n"
+                + "Cpus_allowed_list:\t0-3,8,10-11\nMems_allowed_list:\t0\n");
         try (LocalSampler s = new LocalSampler(dir, dir, List.of(), 3600, e -> {})) {
             NodeEvent e = s.sample();
+            assertEquals(7, e.cores(), "the CPUs the affinity list names");
             assertEquals(1.75, e.load());
             assertEquals(2048L, e.memFreeMb());
             assertEquals(51.3, e.tempC(), "the hottest readable zone, one decimal");
@@ -70,5 +83,15 @@ class LocalSamplerTest {
             assertEquals(3072L, e.memFreeMb(), "MemAvailable when the kernel has it");
             assertNull(e.load(), "an unreadable file leaves its field out");
         }
+    }
+
+    @Test
+    void countsTheCpusOfAnAffinityList() {
+        assertEquals(1, LocalSampler.countList("0"));
+        assertEquals(2, LocalSampler.countList("0-1"));
+        assertEquals(7, LocalSampler.countList("0-3,8,10-11"));
+        assertNull(LocalSampler.countList("3-1"));
+        assertNull(LocalSampler.countList("zero"));
+        assertNull(LocalSampler.countList(""));
     }
 }
