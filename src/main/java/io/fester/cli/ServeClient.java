@@ -59,13 +59,22 @@ final class ServeClient {
             return null;
         }
         SocketChannel ch;
+        Object before = identity(socket);
         try {
             ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        } catch (java.net.ConnectException e) { // a stale socket: nobody listens (its server was killed)
+        } catch (java.net.ConnectException e) { // nobody listens: a stale socket (its server was killed), or one
+            // a server has bound and not yet listens on, or one a new server has just put in place of a stale one
             try {
-                Files.deleteIfExists(socket); // else bin/fester would go on starting without its archive (ADR 0071)
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(socket,
+                        java.nio.file.attribute.BasicFileAttributes.class);
+                boolean old = System.currentTimeMillis() - a.lastModifiedTime().toMillis() > STALE_AFTER_MS;
+                if (old && before != null && before.equals(a.fileKey())) {
+                    // the same file as before, and not a starting server's: else bin/fester would go on starting
+                    // without its archive (ADR 0071)
+                    Files.deleteIfExists(socket);
+                }
             } catch (IOException ignored) {
-                // the next server replaces it
+                // gone already, or the next server replaces it
             }
             return null;
         } catch (IOException e) {
@@ -73,6 +82,17 @@ final class ServeClient {
         }
         try {
             return talk(ch, args, cwd, env, out, err);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** How old a socket nobody listens on must be before a client removes it (a server binds, then listens). */
+    static final long STALE_AFTER_MS = 5_000;
+
+    private static Object identity(Path socket) {
+        try {
+            return Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         } catch (IOException e) {
             return null;
         }

@@ -69,6 +69,7 @@ public final class LiveViewModel {
     public void reset(String specTitle, BuildGraph plan) {
         planned = plan;
         setNote(null);
+        checking.set(false);
         notStarted = false;
         replaying = false;
         state = new BuildState();
@@ -98,9 +99,12 @@ public final class LiveViewModel {
         for (Recorded r : batch) {
             state.apply(r);
         }
-        if (note != null && !batch.isEmpty() && !"pending".equals(state.runStatus())) { // the run started
+        if (checking.get() && !batch.isEmpty() && !"pending".equals(state.runStatus())) { // the run started
+            if (note != null) {
+                message.set("");
+            }
             setNote(null);
-            message.set("");
+            checking.set(false);
         }
         nowMs = Math.max(nowMs, state.lastTimeMs());
         refresh();
@@ -117,7 +121,7 @@ public final class LiveViewModel {
 
     /** A message for the status line (a spec error, a run that could not start). */
     public void message(String text) {
-        setNote(null);
+        setNote(null); // the note's text is replaced; the checks (and Cancel during them) go on
         message.set(text);
     }
 
@@ -127,12 +131,14 @@ public final class LiveViewModel {
      */
     public void preparing(String text) {
         setNote(text);
+        checking.set(true);
         message.set(text);
     }
 
     /** The run of the graph on show will not start (a check failed, or it was cancelled first): why. */
     public void notStarted(String why) {
         setNote(null);
+        checking.set(false);
         notStarted = true;
         message.set(why);
         refresh();
@@ -140,7 +146,6 @@ public final class LiveViewModel {
 
     private void setNote(String text) {
         note = text;
-        checking.set(text != null);
     }
 
     /** True while the graph is on show and its run's checks go on (Cancel then stops it from starting). */

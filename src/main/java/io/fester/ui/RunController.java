@@ -275,6 +275,10 @@ final class RunController implements AutoCloseable {
             r.cancel("cancelled from the cockpit", false);
         } else if (preparing) { // its graph is on show while the checks go on: it does not start
             cancelledBeforeStart = true;
+            LiveRun started = current; // set up meanwhile (it looks at the flag after publishing itself)
+            if (started != null) {
+                started.cancel("cancelled from the cockpit", false);
+            }
         }
     }
 
@@ -382,6 +386,8 @@ final class RunController implements AutoCloseable {
             runGraph(file, toRun, toRun == planned ? shown : null, debug, rebuild);
         }, "fester-cockpit-build");
         build.setDaemon(true);
+        // an Error (out of memory on a huge graph…) must not leave the window saying "checking…" for good
+        build.setUncaughtExceptionHandler((t, e) -> Platform.runLater(() -> vm.message("the run stopped: " + e)));
         build.start();
         boolean interrupted = false;
         while (build.isAlive()) { // the turn is held until the build has ended
@@ -450,6 +456,9 @@ final class RunController implements AutoCloseable {
             run.addListener(pump);
             current = run;
             preparing = false;
+            if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
+                run.cancel("cancelled from the cockpit", false);
+            }
             if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
                 run.cancel("cancelled from the cockpit (quit)", false);
             }

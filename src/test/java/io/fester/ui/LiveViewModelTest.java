@@ -60,6 +60,9 @@ class LiveViewModelTest {
         assertTrue(vm.checkingProperty().get(), "Cancel is on while the checks go on");
         vm.apply(events.subList(0, 1)); // the run's request: the checks still go on
         assertEquals("checking what is up to date before the run starts…", vm.messageProperty().get());
+        vm.message("regenerating build.ninja: CMakeLists.txt changed"); // a notice during the checks
+        assertTrue(vm.checkingProperty().get(), "a notice during the checks leaves Cancel on");
+        vm.preparing("checking what is up to date before the run starts…");
         vm.apply(events.subList(1, events.size())); // its start and the rest
         assertEquals("", vm.messageProperty().get(), "the note goes once the run started");
         assertEquals(null, vm.preparingNote());
