@@ -1,12 +1,14 @@
 #!/bin/sh
 # Builds Fester as an application: a Java runtime trimmed by jlink (with its class-data-sharing base
-# archive), an app image by jpackage with a `fester` launcher that uses Fester's own AppCDS archive, and
+# archive), an app image by jpackage whose `fester` launcher (jlink/launcher.sh, as bin/fester: the client
+# jar first on the class path, Fester's own AppCDS archive made for that class path) starts Fester, and
 # a Debian package (jpackage --type deb) that puts `fester` on the PATH with a desktop entry, the icon,
 # bash and zsh completion and man pages (generated from the same picocli definitions as `fester help`).
 #
 #   jlink/build-package.sh                   -> target/image/fester/bin/fester and target/package/fester_*.deb
 #   jlink/build-package.sh --type app-image  -> the app image only
-#   options: --jar FILE (default target/fester.jar)  --dest DIR (default target)
+#   options: --jar FILE (default target/fester.jar)  --client-jar FILE (default: beside it, fester-client.jar)
+#            --dest DIR (default target)
 #   environment: FESTER_DEB_COMPRESSION (xz), FESTER_DEB_LEVEL (dpkg-deb -z), FESTER_IMAGE_CDS=no (no archive for the image)
 #
 # What `./mvnw -Ppackage package` runs after the jar. jlink cannot link Fester's dependencies as modules
@@ -19,13 +21,15 @@ repo=$(pwd)
 
 type=deb
 jar=target/fester.jar
+client=
 dest=target
 while [ $# -gt 0 ]; do
     case $1 in
         --type) type=$2; shift 2 ;;
         --jar) jar=$2; shift 2 ;;
+        --client-jar) client=$2; shift 2 ;;
         --dest) dest=$2; shift 2 ;;
-        *) echo "build-package: unknown option '$1' (--type deb|app-image, --jar FILE, --dest DIR)" >&2; exit 2 ;;
+        *) echo "build-package: unknown option '$1' (--type deb|app-image, --jar FILE, --client-jar FILE, --dest DIR)" >&2; exit 2 ;;
     esac
 done
 case $type in deb|app-image) ;; *) echo "build-package: --type deb or app-image, not '$type'" >&2; exit 2 ;; esac
@@ -40,7 +44,10 @@ if [ "$type" = deb ]; then
     done
 fi
 [ -f "$jar" ] || { echo "build-package: $jar not found: build it first (./mvnw -B -q package -DskipTests)" >&2; exit 2; }
+client=${client:-$(dirname "$jar")/fester-client.jar}
+[ -f "$client" ] || { echo "build-package: $client not found: build it first (./mvnw -B -q package -DskipTests)" >&2; exit 2; }
 jar=$(readlink -f "$jar")
+client=$(readlink -f "$client")
 mkdir -p "$dest"
 dest=$(readlink -f "$dest")
 version=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *\([0-9][0-9.]*\).*/\1/p' | tr -d '\r')
@@ -55,16 +62,19 @@ rm -rf "$dest/runtime" "$dest/image" "$dest/image-input" "$dest/package" "$dest/
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
     --generate-cds-archive --output "$dest/runtime"
 
-# 2. The app image. The launcher maps Fester's archive (lib/app/fester.jsa) when there is one that fits.
+# 2. The app image, its launcher replaced by jlink/launcher.sh (ADR 0065, amended): jpackage's native launcher
+#    starts every command alike from one class path; the script gives terminal commands their JIT and GC flags,
+#    puts fester-client.jar first (a build handed to a running server never opens fester.jar) and leaves the
+#    archive out for a run/debug a server may take (ADR 0071), as bin/fester does in the source tree.
 step "app image"
 mkdir -p "$dest/image-input"
 cp "$jar" "$dest/image-input/fester.jar"
+cp "$client" "$dest/image-input/fester-client.jar"
 "$java_home/bin/jpackage" --type app-image --name fester --dest "$dest/image" \
     --input "$dest/image-input" --main-jar fester.jar --main-class io.fester.cli.Main \
-    --runtime-image "$dest/runtime" --app-version "$version" \
-    --java-options '-XX:SharedArchiveFile=$APPDIR/fester.jsa' --java-options -Xshare:auto \
-    --java-options -Xlog:cds=off --java-options -Xlog:cds+dynamic=off
+    --runtime-image "$dest/runtime" --app-version "$version"
 app=$dest/image/fester
+install -m 755 jlink/launcher.sh "$app/bin/fester"
 
 # 3. What the package installs beside the command: completion, man pages, the desktop entry and icon.
 step "completion and man pages"
@@ -93,8 +103,9 @@ image_cds() {
     [ "${FESTER_IMAGE_CDS:-yes}" != no ] || return 0
     step "CDS archive for the image"
     train=$(mktemp -d)
-    FESTER_CACHE_DIR=$train/cache "$app/lib/runtime/bin/java" -XX:ArchiveClassesAtExit="$app/lib/app/fester.jsa" \
-        -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$app/lib/app/fester.jar" io.fester.cli.CdsTraining "$train/work"
+    lib=$(cd "$app/lib/app" && pwd -P) # the launcher's spelling of the class path
+    FESTER_CACHE_DIR=$train/cache "$app/lib/runtime/bin/java" -XX:ArchiveClassesAtExit="$lib/fester.jsa" \
+        -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$lib/fester-client.jar:$lib/fester.jar" io.fester.cli.CdsTraining "$train/work"
     rm -rf "$train"
     echo "build-package: $app/bin/fester ($(du -sh "$app" | cut -f1))"
 }
@@ -126,13 +137,15 @@ install -m 644 "$share/completion/_fester" "$tree/usr/share/zsh/vendor-completio
 install -m 644 "$share"/man/man1/*.1.gz "$tree/usr/share/man/man1/"
 cat > "$tree/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
-# Fester's class-data-sharing archive, made here because it names the installed jar's path and time.
+# Fester's class-data-sharing archive, made here because it names the installed jars' paths and times, for
+# the class path the launcher (/opt/fester/bin/fester) gives: the client jar first, then fester.jar.
 set -e
 if [ "$1" = configure ]; then
     work=$(mktemp -d)
     if FESTER_CACHE_DIR="$work/cache" /opt/fester/lib/runtime/bin/java \
             -XX:ArchiveClassesAtExit=/opt/fester/lib/app/fester.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
-            -cp /opt/fester/lib/app/fester.jar io.fester.cli.CdsTraining "$work/train" >/dev/null 2>&1; then
+            -cp /opt/fester/lib/app/fester-client.jar:/opt/fester/lib/app/fester.jar \
+            io.fester.cli.CdsTraining "$work/train" >/dev/null 2>&1; then
         :
     else
         echo "fester: no class-data-sharing archive (Fester starts more slowly)" >&2

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Debian package, installed as a user would (issue 16): built by {@code jlink/build-package.sh} from the
  * jar {@code package} made (or taken as {@code ./mvnw -Ppackage package} left it), installed with
  * {@code dpkg -i}, then the installed {@code fester} on the PATH: {@code --version}, {@code help run}, a run
- * of the bundled sample and its no-op rerun, the cockpit under Xvfb running the sample, the completion, man
+ * of the bundled sample and its no-op rerun, the launch itself (the client jar first on the class path, the
+ * archive accepted, a build handed to a running {@code fester serve} that never opens {@code fester.jar}: the
+ * JVM's class-load log, nothing timed), the cockpit under Xvfb running the sample, the completion, man
  * page, desktop entry and icon where Debian looks for them; finally {@code dpkg -r}, after which no file of
  * the package (nor the CDS archive its postinst made) is left. An integration test ({@code verify}, after the
  * jar): CI runs as root, as {@code dpkg -i} needs.
@@ -57,6 +59,7 @@ class PackageIT {
             Result noop = run(120, "fester", "run", sample.resolve("fester.yaml").toString(), "--db", db);
             assertEquals(0, noop.code, noop.out);
             assertTrue(noop.out.contains("17 up-to-date"), noop.out);
+            launchAsTheSourceTreesLauncher(sample, db);
 
             for (String f : List.of("/usr/share/man/man1/fester.1.gz", "/usr/share/man/man1/fester-run.1.gz",
                     "/usr/share/bash-completion/completions/fester", "/usr/share/zsh/vendor-completions/_fester",
@@ -81,6 +84,73 @@ class PackageIT {
                 .map(Path::toString).toList();
         assertEquals(List.of(), left, "dpkg -r leaves no file of the package");
         assertFalse(Files.exists(Path.of("/opt/fester")), "nothing left in /opt/fester (the CDS archive neither)");
+    }
+
+    /**
+     * The installed launcher starts Fester as {@code bin/fester} does (ADRs 0065, 0071): {@code fester --version}
+     * takes {@code Main} from the archive postinst made (so the archive fits the launcher's class path: client
+     * jar first, absolute paths); a {@code fester run} handed to a {@code fester serve} started from the installed
+     * command loads {@code Main} from {@code fester-client.jar} and not one class from {@code fester.jar}. The JVMs'
+     * class-load logs ({@code JAVA_TOOL_OPTIONS}, one file per process) say where each class came from.
+     */
+    private void launchAsTheSourceTreesLauncher(Path sample, String db) throws Exception {
+        Path logs = Files.createDirectories(dir.resolve("class-load"));
+        Path runtime = Files.createDirectories(dir.resolve("xdg"));
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        // the same value in the server and the client (a handed build needs the same environment): %p, the pid
+        String logOption = "-Xlog:class+load=info:file=" + logs + "/%p.log";
+
+        ProcessBuilder version = new ProcessBuilder("fester", "--version");
+        version.environment().put("JAVA_TOOL_OPTIONS", logOption);
+        Result v = run(60, version);
+        assertEquals(0, v.code, v.out);
+        String versionLog = onlyLog(logs);
+        assertTrue(versionLog.contains("io.fester.cli.Main source: shared objects file (top)"),
+                "fester --version maps the archive made at install time: " + classLines(versionLog, "io.fester.cli.Main "));
+
+        Path serveLog = dir.resolve("serve.log");
+        ProcessBuilder serveBuilder = new ProcessBuilder("fester", "serve", "--db", db)
+                .redirectErrorStream(true).redirectOutput(serveLog.toFile());
+        serveBuilder.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+        serveBuilder.environment().put("JAVA_TOOL_OPTIONS", logOption);
+        Process serve = serveBuilder.start();
+        try {
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    !Files.readString(serveLog).contains("fester serve: serving"); ) {
+                assertTrue(serve.isAlive() && System.nanoTime() < end, "fester serve starts: " + Files.readString(serveLog));
+                Thread.sleep(200);
+            }
+            ProcessBuilder client = new ProcessBuilder("fester", "run", sample.resolve("fester.yaml").toString(), "--db", db);
+            client.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+            client.environment().put("JAVA_TOOL_OPTIONS", logOption);
+            Result handed = run(120, client);
+            assertEquals(0, handed.code, handed.out);
+            assertTrue(handed.out.contains("17 up-to-date") && !handed.out.contains("not handed"), handed.out);
+            Path clientLog = logs.resolve(handed.pid + ".log");
+            String classes = Files.readString(clientLog);
+            assertTrue(classes.contains("io.fester.cli.Main source: file:/opt/fester/lib/app/fester-client.jar"),
+                    "the client jar comes first: " + classLines(classes, "io.fester.cli.Main "));
+            assertTrue(classes.contains("io.fester.cli.ServeClient source: file:/opt/fester/lib/app/fester-client.jar"),
+                    classLines(classes, "io.fester.cli.ServeClient "));
+            assertEquals("", classLines(classes, "/opt/fester/lib/app/fester.jar"), "a handed build never opens fester.jar");
+        } finally {
+            serve.destroy();
+            if (!serve.waitFor(30, TimeUnit.SECONDS)) {
+                serve.destroyForcibly();
+            }
+        }
+    }
+
+    private static String onlyLog(Path logs) throws IOException {
+        try (var s = Files.list(logs)) {
+            List<Path> all = s.toList();
+            assertEquals(1, all.size(), all.toString());
+            return Files.readString(all.get(0));
+        }
+    }
+
+    private static String classLines(String log, String containing) {
+        return String.join("\n", log.lines().filter(l -> l.contains(containing)).toList());
     }
 
     /** The cockpit opens on a screen (Xvfb) and runs the sample: the run shows up in its timeline. */
@@ -162,7 +232,7 @@ class PackageIT {
         return to;
     }
 
-    private record Result(int code, String out) {}
+    private record Result(int code, String out, long pid) {}
 
     private static Result run(int timeoutSeconds, String... cmd) throws Exception {
         return run(timeoutSeconds, new ProcessBuilder(cmd));
@@ -180,7 +250,7 @@ class PackageIT {
                 throw new AssertionError(String.join(" ", pb.command()) + " did not end in " + timeoutSeconds + " s: "
                         + Files.readString(log, StandardCharsets.UTF_8));
             }
-            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), p.pid());
         } finally {
             Files.deleteIfExists(log);
         }
