@@ -69,6 +69,11 @@ public final class FileHashes {
             return e;
         }
 
+        /** Whether the file's attributes are still those remembered with this entry (size, time in ns, inode). */
+        boolean matches(BasicFileAttributes a) {
+            return size == a.size() && mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS) && fileKey == fileKey(a);
+        }
+
         Entry keepTerm(Entry old) {
             term = old.term;
             return this;
@@ -80,6 +85,11 @@ public final class FileHashes {
             }
             return term;
         }
+    }
+
+    /** The file key (device and inode) as an entry keeps it. */
+    private static int fileKey(BasicFileAttributes a) {
+        return a.fileKey() == null ? 0 : a.fileKey().hashCode();
     }
 
     /** A directory's stand-in entry: present, its contents not part of any key. */
@@ -137,9 +147,7 @@ public final class FileHashes {
         synchronized (this) {
             remembered = entries.get(path);
         }
-        boolean trusted = remembered != null && remembered.size == a.size()
-                && remembered.mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS)
-                && remembered.fileKey == (a.fileKey() == null ? 0 : a.fileKey().hashCode());
+        boolean trusted = remembered != null && remembered.matches(a);
         Entry e = entry(path, p, a);
         if (e == null || trusted || sinceMs == Long.MAX_VALUE) {
             return e; // trusted by the attributes of the stat above: nothing was read
@@ -159,12 +167,12 @@ public final class FileHashes {
 
     private Entry entry(String path, Path p, BasicFileAttributes a) throws IOException {
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
+        int key = fileKey(a);
         Entry e;
         synchronized (this) {
             e = entries.get(path);
         }
-        if (e != null && e.size == a.size() && e.mtimeNs == mtime && e.fileKey == key) {
+        if (e != null && e.matches(a)) {
             return e;
         }
         String h = digest(p);
@@ -204,12 +212,12 @@ public final class FileHashes {
             return null;
         }
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        int key = a.fileKey() == null ? 0 : a.fileKey().hashCode();
+        int key = fileKey(a);
         Entry e;
         synchronized (this) {
             e = entries.get(path);
         }
-        if (e != null && e.size == a.size() && e.mtimeNs == mtime && e.fileKey == key) {
+        if (e != null && e.matches(a)) {
             return e.hash;
         }
         String h = known != null ? known : digest(p);
@@ -244,9 +252,7 @@ public final class FileHashes {
         synchronized (this) {
             e = entries.get(path);
         }
-        return e != null && a.isRegularFile() && e != DIRECTORY && e.size == size && a.size() == size
-                && e.mtimeNs == a.lastModifiedTime().to(TimeUnit.NANOSECONDS)
-                && e.fileKey == (a.fileKey() == null ? 0 : a.fileKey().hashCode()) ? e.hash : null;
+        return e != null && a.isRegularFile() && e != DIRECTORY && a.size() == size && e.matches(a) ? e.hash : null;
     }
 
     /** A file's modification time in ms, or -1 when it does not exist. */
