@@ -3,10 +3,7 @@ package io.fester.schedule;
 import io.fester.graph.Action;
 import io.fester.state.HostState;
 import io.fester.timeline.RunRequest;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiPredicate;
 
 /**
@@ -44,41 +41,29 @@ public final class BackendRules {
     /** The rule name of the platform filter. */
     public static final String PLATFORM = "platform";
 
-    /** The rule of a kind for a command in an environment: what {@link #kindRule} remembers. */
-    private record Asked(String kind, String run, Map<String, String> env) {}
-
-    /** Answers remembered, at most this many (least recently asked dropped first). */
-    static final int REMEMBERED = 20_000;
-
     /**
-     * The answers of {@link #kindRule}, by kind, command and environment. The engine asks again for every
-     * ready action at each event while a host has a free slot (a farm's local host keeps its slots for
-     * links, so it mostly does), and each answer is several regular-expression scans of a command line a
-     * kilobyte long: on libuv over two distccd's that kept the run's loop busy for seconds (ADR 0080). The
-     * answer depends on nothing else, so remembering it changes no decision.
+     * The name of the rule of the host's kind that refuses the action, or null when the kind takes it: a pure
+     * function of the kind, the command and the environment. The engine asks it for every ready action at
+     * each event while a host has a free slot, and each answer is several regular-expression scans of a
+     * command line a kilobyte long, so the scheduler remembers the answers of its run
+     * ({@link ScoringScheduler}, ADR 0080 and 0091).
      */
-    private static final Map<Asked, Optional<String>> ANSWERS = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Asked, Optional<String>> eldest) {
-                    return size() > REMEMBERED;
-                }
-            });
-
-    /** The name of the rule of the host's kind that refuses the action, or null when the kind takes it. */
     public static String kindRule(Action a, HostState h, Map<String, String> env) {
-        Limit limit = LIMITS.get(h.kind());
-        if (limit == null) {
+        return kindRule(a, h.kind(), env);
+    }
+
+    /** {@link #kindRule(Action, HostState, Map)} by the kind's name. */
+    static String kindRule(Action a, String kind, Map<String, String> env) {
+        Limit limit = LIMITS.get(kind);
+        if (limit == null || !limit.refuses().test(a.run(), env)) {
             return null;
         }
-        Asked asked = new Asked(h.kind(), a.run(), env);
-        Optional<String> known = ANSWERS.get(asked);
-        if (known == null) {
-            known = Optional.ofNullable(limit.refuses().test(a.run(), env)
-                    ? limit.name() + ": " + io.fester.graph.CompileCommand.whyNot(a.run(), env) : null);
-            ANSWERS.put(asked, known);
-        }
-        return known.orElse(null);
+        return limit.name() + ": " + io.fester.graph.CompileCommand.whyNot(a.run(), env);
+    }
+
+    /** Whether the kind refuses some actions (it has a limit). */
+    static boolean limited(String kind) {
+        return LIMITS.containsKey(kind);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.fester.timeline.ScheduleDecision.Candidate;
 import io.fester.timeline.ScheduleDecision.Rejection;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,6 +45,19 @@ public final class ScoringScheduler implements Scheduler {
     private final Map<String, Double> weights;
     private final List<RunRequest.Policy> policy;
     private final double[] w;
+
+    /**
+     * The kind rules' answers for the run being decided (ADR 0080, 0091): per kind with a limit, per action
+     * (its index), the rule that refuses it, {@link #TAKES} when the kind takes it, null when not asked yet.
+     * An answer is a pure function of the kind, the command and the environment, so remembering it changes no
+     * decision. The answers belong to one request's actions and environment (those very lists: a nested
+     * simulation of the same request shares them); a state of another request starts them afresh, so nothing
+     * carries from one run to the next, and they go with the scheduler, which lives as long as its run's engine.
+     */
+    private final Map<String, String[]> kindAnswers = new HashMap<>();
+    private List<Action> answeredActions;
+    private Map<String, String> answeredEnv;
+    private static final String TAKES = "";
 
     /**
      * {@code score/2}: locality also counts a dependency whose every output the host reported holding
@@ -108,7 +122,7 @@ public final class ScoringScheduler implements Scheduler {
         boolean possible = false;
         List<String> faulted = state.faultHosts(action);
         for (HostState h : hosts) {
-            String permanent = permanentRule(a, h, faulted, state);
+            String permanent = permanentRule(action, a, h, faulted, state);
             if (permanent != null) {
                 rejected.add(new Rejection(h.name(), permanent));
                 continue;
@@ -129,7 +143,7 @@ public final class ScoringScheduler implements Scheduler {
     }
 
     /** A rule that excludes the host for this action whatever happens next, or null. */
-    private String permanentRule(Action a, HostState h, List<String> faulted, BuildState state) {
+    private String permanentRule(int action, Action a, HostState h, List<String> faulted, BuildState state) {
         for (RunRequest.Policy p : policy) {
             if (p.hotterThan() != null || !p.matches(a)) {
                 continue;
@@ -141,7 +155,7 @@ public final class ScoringScheduler implements Scheduler {
                 return p.label();
             }
         }
-        String backend = BackendRules.kindRule(a, h, state.request() == null ? Map.of() : state.request().env());
+        String backend = kindRule(action, a, h, state);
         if (backend == null) {
             backend = BackendRules.platformRule(a, h);
         }
@@ -156,6 +170,29 @@ public final class ScoringScheduler implements Scheduler {
             return "retry: an earlier attempt failed here through the host's fault";
         }
         return null;
+    }
+
+    /** {@link BackendRules#kindRule}, remembered for the run (see {@link #kindAnswers}). */
+    private synchronized String kindRule(int action, Action a, HostState h, BuildState state) {
+        if (!BackendRules.limited(h.kind())) {
+            return null;
+        }
+        RunRequest rr = state.request();
+        Map<String, String> env = rr == null ? Map.of() : rr.env();
+        if (rr == null || action < 0 || action >= rr.actions().size() || rr.actions().get(action) != a) {
+            return BackendRules.kindRule(a, h.kind(), env); // no request's action to remember it by
+        }
+        if (rr.actions() != answeredActions || env != answeredEnv) {
+            kindAnswers.clear();
+            answeredActions = rr.actions();
+            answeredEnv = env;
+        }
+        String[] known = kindAnswers.computeIfAbsent(h.kind(), k -> new String[rr.actions().size()]);
+        if (known[action] == null) {
+            String rule = BackendRules.kindRule(a, h.kind(), env);
+            known[action] = rule == null ? TAKES : rule;
+        }
+        return known[action].isEmpty() ? null : known[action];
     }
 
     /**

@@ -94,22 +94,31 @@ class BackendRulesTest {
     }
 
     /**
-     * The kind rule's answer is remembered by command and environment (ADR 0080): the same command asked
-     * again in another environment, where {@code $CC} names no compiler, gets that environment's answer.
+     * The kind rule's answer is remembered per run by the run's scheduler (ADR 0080, 0091): one scheduler
+     * deciding, in turn, a run whose {@code $CC} is gcc and a run of the same command whose {@code $CC} is ld
+     * gives each run its own answer every time: an answer remembered from the run before would be the other
+     * run's.
      */
     @Test
-    void theKindRuleIsRememberedPerCommandAndEnvironment() {
+    void theKindRuleIsRememberedPerRunAndNothingCarriesToTheNext() {
         Action viaCc = new Action("cc", "$CC -O2 -c x.c -o x.o", List.of(), List.of("x.o"), List.of(), List.of(), null);
-        RunRequest rr = new RunRequest("s", "d", "n", "/tmp", Map.of(), List.of(viaCc),
-                List.of(new HostSpec("d1", 2, false, List.of(), null, BackendRules.DISTCC, false)),
-                Weights.defaults(), false, List.of(), List.of());
-        io.fester.state.HostState d1 = state(rr).host("d1");
+        List<HostSpec> hosts = List.of(new HostSpec("d1", 2, false, List.of(), null, BackendRules.DISTCC, false));
+        BuildState gcc = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "gcc"), List.of(viaCc), hosts,
+                Weights.defaults(), false, List.of(), List.of()), up("d1"));
+        BuildState ld = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "ld"), List.of(viaCc), hosts,
+                Weights.defaults(), false, List.of(), List.of()), up("d1"));
+        BuildState none = state(new RunRequest("s", "d", "n", "/tmp", Map.of(), List.of(viaCc), hosts,
+                Weights.defaults(), false, List.of(), List.of()), up("d1"));
+        ScoringScheduler sch = new ScoringScheduler(Weights.defaults(), List.of());
         for (int round = 0; round < 2; round++) {
-            assertNull(BackendRules.kindRule(viaCc, d1, Map.of("CC", "gcc")), "gcc compiles on a distccd");
-            assertEquals("distcc cannot link/run this: its compiler is not gcc or clang",
-                    BackendRules.kindRule(viaCc, d1, Map.of("CC", "ld")));
-            assertEquals("distcc cannot link/run this: its compiler is not gcc or clang",
-                    BackendRules.kindRule(viaCc, d1, Map.of()));
+            assertEquals(List.of("d1"), sch.table(0, gcc, 0).candidates().stream().map(c -> c.host()).toList(),
+                    "gcc compiles on a distccd");
+            for (BuildState refused : List.of(ld, none)) {
+                ScoringScheduler.Table t = sch.table(0, refused, 0);
+                assertEquals(List.of(), t.candidates());
+                assertEquals("distcc cannot link/run this: its compiler is not gcc or clang", t.rejected().get(0).rule());
+            }
         }
+        assertNull(BackendRules.kindRule(viaCc, gcc.host("d1"), Map.of("CC", "gcc")), "the rule itself remembers nothing");
     }
 }
