@@ -161,7 +161,7 @@ public final class FarmProbe {
                 : DoctorCheck.fail(name + ": no icecream scheduler answers at " + at + " (" + refusal + ")",
                         "start icecc-scheduler there, or correct 'scheduler' of " + h.name() + " in the hosts file "
                                 + "(ADDRESS[:PORT], default port " + FarmHost.ICECREAM_SCHEDULER_PORT + ")"));
-        out.accept(icecc(name, timeout));
+        out.accept(icecc(name, ICECC_VERSION, timeout));
         out.accept(localDaemon(name, h.client().get("socket"), timeout));
         String environment = h.client().get("environment");
         if (environment != null) {
@@ -174,21 +174,50 @@ public final class FarmProbe {
         }
     }
 
-    private static DoctorCheck icecc(String name, Duration timeout) {
+    /** The command whose answer says icecc is installed here, and which one. */
+    static final List<String> ICECC_VERSION = List.of("icecc", "--version");
+
+    /**
+     * Runs {@code command} (icecc's {@code --version}) and reports the first line it printed; bounded by the
+     * timeout as a whole: its output goes to a file read once it has ended, so a client that hangs, with or
+     * without printing, is stopped (with whatever it started) and named instead of holding the doctor.
+     */
+    static DoctorCheck icecc(String name, List<String> command, Duration timeout) {
+        Path out = null;
         try {
-            Process p = new ProcessBuilder("icecc", "--version").redirectErrorStream(true).start();
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
+            out = Files.createTempFile("fester-doctor-icecc-", ".txt");
+            Process p;
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            } catch (IOException e) {
+                return DoctorCheck.fail(name + ": icecc is not installed here (" + e.getMessage() + ")",
+                        "install icecream on this machine (apt-get install icecc): each compile runs through its client");
             }
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                List<ProcessHandle> below = p.descendants().toList();
+                p.destroyForcibly();
+                below.forEach(ProcessHandle::destroyForcibly);
+                return DoctorCheck.fail(name + ": '" + String.join(" ", command) + "' did not end within "
+                        + timeout.toMillis() + " ms",
+                        "run it by hand: an icecc client that hangs here would hang every compile of a build (reinstall "
+                                + "icecc, or check ICECC_* variables in this environment)");
+            }
+            String said = Files.readString(out, StandardCharsets.UTF_8).strip();
             String version = said.lines().findFirst().orElse("").strip();
             return DoctorCheck.pass(name + ": icecc here (" + (version.isEmpty() ? "version unknown" : version) + ")");
         } catch (IOException e) {
-            return DoctorCheck.fail(name + ": icecc is not installed here (" + e.getMessage() + ")",
-                    "install icecream on this machine (apt-get install icecc): each compile runs through its client");
+            return DoctorCheck.fail(name + ": icecc's answer could not be read", String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return DoctorCheck.fail(name + ": interrupted", "run it again");
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
