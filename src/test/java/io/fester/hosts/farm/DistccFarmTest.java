@@ -14,10 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,23 +65,10 @@ class DistccFarmTest {
         return events.stream().filter(e -> e.get("type").asText().equals("schedule_decision")).toList();
     }
 
-    private static Map<String, byte[]> outputs(Path root) throws Exception {
-        Map<String, byte[]> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root.resolve("build"))) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".log")).toList()) {
-                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
-            }
-        }
-        return out;
-    }
-
     @Test
     void theSampleCompilesOnTwoDistccdsLinksHereAndMatchesALocalBuildByteForByte() throws Exception {
-        Path local = Samples.copy("c-demo", dir.resolve("local")).getParent();
-        Cli.Result ref = Cli.run(db(), "run", local.resolve("fester.yaml").toString(), "--jobs", "2");
-        assertEquals(0, ref.code(), ref.err());
-
-        Path farmed = Samples.copy("c-demo", dir.resolve("farmed")).getParent();
+        Path local = FarmFixture.builtLocally(db(), dir, "local");
+        Path farmed = FarmFixture.sample(dir, "farmed");
         long before = d1.compiled() + d2.compiled();
         Path hostsFile = hosts(farmed, new java.util.LinkedHashMap<>(Map.of("d1", d1, "d2", d2)));
         Cli.Result run = Cli.run(db(), "run", farmed.resolve("fester.yaml").toString(), "--hosts",
@@ -115,12 +99,7 @@ class DistccFarmTest {
                         + "another command"), action + ": " + rules);
             }
         }
-        Map<String, byte[]> want = outputs(local);
-        Map<String, byte[]> got = outputs(farmed);
-        assertEquals(want.keySet(), got.keySet());
-        for (String f : want.keySet()) {
-            assertArrayEquals(want.get(f), got.get(f), f + " differs from the local build's");
-        }
+        FarmFixture.assertSameOutputs(local, farmed);
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
         Cli.Result explain = Cli.run(db(), "explain", String.valueOf(run.runId()), "link-demo");
         assertTrue(explain.out().contains("distcc cannot link/run this"), explain.out());
@@ -185,48 +164,23 @@ class DistccFarmTest {
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
     }
 
-    /** Compiles that take long enough to stop a farm's daemon while it has one (IcecreamFarmTest's too). */
-    static Path slowProject(Path root, int files) throws Exception {
-        Files.createDirectories(root);
-        StringBuilder spec = new StringBuilder("env: {CC: gcc}\nactions:\n");
-        List<String> objects = new ArrayList<>();
-        for (int f = 0; f < files; f++) {
-            StringBuilder c = new StringBuilder();
-            for (int i = 0; i < 60; i++) {
-                c.append("int f").append(f).append('_').append(i).append("(int x) { int s = 0; for (int i = 0; i < x; i++) "
-                        + "s += (i * ").append(i + 1).append(") ^ (s >> 3); return s; }\n");
-            }
-            if (f == 0) {
-                c.append("int main(void) { return f0_0(0); }\n");
-            }
-            Files.writeString(root.resolve("s" + f + ".c"), c.toString());
-            spec.append("  - {id: compile-").append(f).append(", run: $CC -O2 -c s").append(f).append(".c -o s").append(f)
-                    .append(".o, inputs: [s").append(f).append(".c], outputs: [s").append(f).append(".o], tags: [compile]}\n");
-            objects.add("s" + f + ".o");
-        }
-        spec.append("  - {id: link, run: $CC -o prog ").append(String.join(" ", objects)).append(", inputs: ")
-                .append(objects).append(", outputs: [prog], tags: [link]}\n");
-        return Samples.spec(root, "fester.yaml", spec.toString());
-    }
-
     @Test
     void aDistccdStoppedMidBuildIsAHostFaultAndItsCompilesAreRetriedOnTheOther() throws Exception {
         try (Distccd victim = Distccd.start(dir, "victim", 2)) {
             Path root = dir.resolve("slow");
-            Path spec = slowProject(root, 10);
+            Path spec = FarmFixture.slowProject(root, 10);
             Path hostsFile = hosts(root, new java.util.LinkedHashMap<>(Map.of("victim", victim, "d2", d2)));
-            AtomicReference<Cli.Result> result = new AtomicReference<>();
-            Thread build = new Thread(() -> result.set(Cli.run(db(), "run", spec.toString(), "--hosts",
-                    hostsFile.toString())));
-            build.start();
-            long until = System.nanoTime() + 120_000_000_000L;
-            while (!victim.compiling() && build.isAlive() && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
-            assertTrue(victim.compiling(), "the victim got a compile");
-            victim.close(); // mid-compile: distcc's connection drops
-            build.join(300_000);
-            Cli.Result run = result.get();
+            FarmFixture.Background build = new FarmFixture.Background(db(), "run", spec.toString(), "--hosts",
+                    hostsFile.toString());
+            assertTrue(build.until(() -> {
+                try {
+                    return victim.frozenMidCompile();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }), "the victim got a compile");
+            victim.close(); // frozen mid-compile: distcc's connection drops, that compile unfinished
+            Cli.Result run = build.join();
             assertEquals(0, run.code(), run.out() + run.err());
 
             List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));

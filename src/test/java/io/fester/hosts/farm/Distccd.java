@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,8 +29,8 @@ final class Distccd implements AutoCloseable {
 
     /** Starts one with {@code jobs} compiles at once and waits until it accepts connections. */
     static Distccd start(Path dir, String name, int jobs) throws Exception {
-        int port = freePort();
-        int stats = freePort();
+        int port = FarmFixture.freePort();
+        int stats = FarmFixture.freePort();
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder("distccd", "--daemon", "--no-detach", "--allow", "127.0.0.1",
                 "--listen", "127.0.0.1", "--port", String.valueOf(port), "--stats", "--stats-port",
@@ -71,25 +69,17 @@ final class Distccd implements AutoCloseable {
 
     /** Whether one of its workers is compiling now (a compiler below it). */
     boolean compiling() {
-        return process.descendants().anyMatch(h -> h.info().command().map(c -> c.endsWith("cc1")).orElse(false));
+        return FarmFixture.compiling(process);
+    }
+
+    /** Freezes it when a compile runs below it; whether one is frozen mid-compile ({@link FarmFixture#frozenMidCompile}). */
+    boolean frozenMidCompile() throws IOException, InterruptedException {
+        return FarmFixture.frozenMidCompile(process);
     }
 
     /** Stops it at once, its workers and their compilers too. */
     @Override
     public void close() {
-        List<ProcessHandle> all = process.descendants().toList();
-        process.destroyForcibly();
-        all.forEach(ProcessHandle::destroyForcibly);
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        FarmFixture.kill(process);
     }
 }

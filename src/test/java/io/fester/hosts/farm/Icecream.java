@@ -57,7 +57,7 @@ final class Icecream implements AutoCloseable {
                     "-l", dir.resolve("scheduler.log").toString(), "-v", "-v", "-v"), null);
             ice.daemon("local", List.of("--no-remote", "-m", "0"));
             for (String n : names) {
-                int port = freePort();
+                int port = FarmFixture.freePort();
                 ice.daemons.put(n, port);
                 ice.daemon(n, List.of("-p", String.valueOf(port), "-m", "2"));
             }
@@ -166,16 +166,20 @@ final class Icecream implements AutoCloseable {
 
     /** Whether the daemon {@code name} is compiling now (a compiler below it). */
     boolean compiling(String name) {
-        return byName.get(name).descendants().anyMatch(h -> h.info().command().map(c -> c.endsWith("cc1")).orElse(false));
+        return FarmFixture.compiling(byName.get(name));
+    }
+
+    /**
+     * Freezes the daemon {@code name} when a compile runs below it; whether one is frozen mid-compile
+     * ({@link FarmFixture#frozenMidCompile}).
+     */
+    boolean frozenMidCompile(String name) throws IOException, InterruptedException {
+        return FarmFixture.frozenMidCompile(byName.get(name));
     }
 
     /** Stops the daemon {@code name} at once, its compiles too (a machine of the farm gone mid-build). */
-    void stop(String name) throws InterruptedException {
-        Process p = byName.get(name);
-        List<ProcessHandle> all = p.descendants().toList();
-        p.destroyForcibly();
-        all.forEach(ProcessHandle::destroyForcibly);
-        p.waitFor(10, TimeUnit.SECONDS);
+    void stop(String name) {
+        FarmFixture.kill(byName.get(name));
     }
 
     String schedulerLog() throws IOException {
@@ -210,25 +214,14 @@ final class Icecream implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            List<ProcessHandle> all = p.descendants().toList();
-            p.destroyForcibly();
-            all.forEach(ProcessHandle::destroyForcibly);
-        }
-        for (Process p : processes) {
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        processes.forEach(FarmFixture::kill);
         Farms.delete(dir);
     }
 
     /** A port P with P and P+1 free (the scheduler listens on both). */
     private static int schedulerPorts() throws IOException {
         for (int i = 0; i < 50; i++) {
-            int p = freePort();
+            int p = FarmFixture.freePort();
             if (p < 65535) {
                 try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
                     return p;
@@ -238,11 +231,5 @@ final class Icecream implements AutoCloseable {
             }
         }
         throw new IOException("no two free ports in a row for the icecream scheduler");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

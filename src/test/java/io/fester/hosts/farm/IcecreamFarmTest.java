@@ -1,6 +1,5 @@
 package io.fester.hosts.farm;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -55,16 +53,6 @@ class IcecreamFarmTest {
         return dir.resolve("db/timeline").toString();
     }
 
-    private static Map<String, byte[]> outputs(Path root) throws Exception {
-        Map<String, byte[]> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root.resolve("build"))) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".log")).toList()) {
-                out.put(root.relativize(p).toString(), Files.readAllBytes(p));
-            }
-        }
-        return out;
-    }
-
     /** The farm as one host: the scheduler, this machine's daemon, the environment; compiles must go there. */
     private static Path hosts(Path where, int schedulerPort) throws Exception {
         return Samples.spec(where, "hosts.yaml", "hosts:\n"
@@ -77,11 +65,8 @@ class IcecreamFarmTest {
     @Test
     @Order(1)
     void icecreamPlacesEachCompileOnADaemonFesterRecordsWhichAndTheBytesMatchALocalBuild() throws Exception {
-        Path local = Samples.copy("c-demo", dir.resolve("local")).getParent();
-        Cli.Result ref = Cli.run(db(), "run", local.resolve("fester.yaml").toString(), "--jobs", "2");
-        assertEquals(0, ref.code(), ref.err());
-
-        Path farmed = Samples.copy("c-demo", dir.resolve("farmed")).getParent();
+        Path local = FarmFixture.builtLocally(db(), dir, "local");
+        Path farmed = FarmFixture.sample(dir, "farmed");
         Path hostsFile = hosts(farmed, ice.schedulerPort);
         Cli.Result run = Cli.run(db(), "run", farmed.resolve("fester.yaml").toString(), "--hosts", hostsFile.toString());
         assertEquals(0, run.code(), run.out() + run.err() + ice.logs());
@@ -120,12 +105,7 @@ class IcecreamFarmTest {
         assertEquals(placed.size(), compiles, "every compile was placed by icecream: " + placed.keySet());
         assertTrue(compiles >= 10, "the sample's compiles: " + compiles);
 
-        Map<String, byte[]> want = outputs(local);
-        Map<String, byte[]> got = outputs(farmed);
-        assertEquals(want.keySet(), got.keySet());
-        for (String f : want.keySet()) {
-            assertArrayEquals(want.get(f), got.get(f), f + " differs from the local build's");
-        }
+        FarmFixture.assertSameOutputs(local, farmed);
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
         Cli.Result explain = Cli.run(db(), "explain", String.valueOf(run.runId()), "compile-strbuf");
         assertTrue(explain.out().contains("placed by icecream's scheduler on daemon "
@@ -197,38 +177,40 @@ class IcecreamFarmTest {
      * A daemon stopped while it compiles: icecc's client falls back to a local compile (icecream has no
      * switch against it, ADR 0048), so the build succeeds, its outputs are the local build's, and that
      * compile's placement in the timeline says it was compiled on this machine after that daemon failed;
-     * the compiles after it go to the daemon left.
+     * the compiles after it go to the daemon left. The daemon is frozen with a compiler below it before it
+     * is stopped ({@link FarmFixture#frozenMidCompile}): that compile cannot finish between the look and the
+     * stop, so the stop is mid-compile however fast the machine compiles.
      */
     @Test
     @Order(3)
     void aDaemonStoppedMidBuildCostsALocalCompileTheTimelineNames() throws Exception {
         Path local = dir.resolve("slow-local");
-        Cli.Result ref = Cli.run(db(), "run", DistccFarmTest.slowProject(local, 8).toString(), "--jobs", "2");
+        Cli.Result ref = Cli.run(db(), "run", FarmFixture.slowProject(local, 8).toString(), "--jobs", "2");
         assertEquals(0, ref.code(), ref.err());
         Path farmed = dir.resolve("slow-farmed");
-        Path spec = DistccFarmTest.slowProject(farmed, 8);
+        Path spec = FarmFixture.slowProject(farmed, 8);
         Path hostsFile = hosts(farmed, ice.schedulerPort);
-        java.util.concurrent.atomic.AtomicReference<Cli.Result> result = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread build = new Thread(() -> result.set(Cli.run(db(), "run", spec.toString(), "--hosts", hostsFile.toString())));
-        build.start();
-        String victim = null;
-        long until = System.nanoTime() + 120_000_000_000L;
-        while (victim == null && build.isAlive() && System.nanoTime() < until) {
+        FarmFixture.Background build = new FarmFixture.Background(db(), "run", spec.toString(), "--hosts",
+                hostsFile.toString());
+        String[] victim = {null};
+        assertTrue(build.until(() -> {
             for (String d : ice.daemons.keySet()) {
-                if (victim == null && ice.compiling(d)) {
-                    victim = d;
+                try {
+                    if (ice.frozenMidCompile(d)) {
+                        victim[0] = d;
+                        return true;
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
             }
-            Thread.sleep(20);
-        }
-        assertNotNull(victim, "a daemon got a compile:\n" + ice.logs());
-        ice.stop(victim); // mid-compile: the client's connection to it drops
-        build.join(300_000);
-        Cli.Result run = result.get();
-        assertNotNull(run, "the build ended");
+            return false;
+        }), "a daemon got a compile:\n" + ice.logs());
+        ice.stop(victim[0]); // frozen mid-compile: the client's connection to it drops, that compile unfinished
+        Cli.Result run = build.join();
         assertEquals(0, run.code(), run.out() + run.err() + ice.logs());
 
-        String gone = "127.0.0.1:" + ice.daemons.get(victim);
+        String gone = "127.0.0.1:" + ice.daemons.get(victim[0]);
         List<JsonNode> events = RunSamplesTest.events(db(), String.valueOf(run.runId()));
         List<JsonNode> placements = events.stream().filter(e -> e.get("type").asText().equals("placement")).toList();
         List<JsonNode> fellBack = placements.stream().filter(p -> p.get("daemon").asText().equals("this machine")).toList();
@@ -241,12 +223,7 @@ class IcecreamFarmTest {
         }
         assertEquals(on.size() - 1, placements.stream().map(p -> p.get("action").asText()).distinct().count(),
                 "every compile's placement is in the timeline: " + placements);
-        assertArrayEquals(Files.readAllBytes(local.resolve("prog")), Files.readAllBytes(farmed.resolve("prog")),
-                "prog differs from the local build's");
-        for (int f = 0; f < 8; f++) {
-            assertArrayEquals(Files.readAllBytes(local.resolve("s" + f + ".o")), Files.readAllBytes(farmed.resolve("s" + f + ".o")),
-                    "s" + f + ".o differs from the local build's");
-        }
+        FarmFixture.assertSameSlowBuild(local, farmed, 8);
         assertEquals(0, Cli.run(db(), "verify", String.valueOf(run.runId())).code());
         String action = fellBack.get(0).get("action").asText();
         Cli.Result explain = Cli.run(db(), "explain", String.valueOf(run.runId()), action);
