@@ -13,6 +13,15 @@
 #             fester-local   fester run --jobs 2
 #           Prints each build's wall time and its mean compile (ninja: .ninja_log; Fester: its exit events).
 # FESTER: how to run Fester, e.g. "java -cp target/classes:$(cat cp.txt) io.fester.cli.Main" (a new JVM per build).
+# BUILDS (optional): the builds of each round and their order, e.g. "ninja-distcc fester-distcc fester-distcc
+#             ninja-distcc" (ABBA: each one first and last in turn, so a drift of the machine's load over the round
+#             weighs on both alike); default: the four above.
+# Each line also gives the compiles in flight (mean: the compiles' summed time over the span from the first one's
+# start to the last one's end; peak), and for Fester the wait from each compile's schedule_decision to its process
+# start (median, sum): the dispatch loop's share; "span" is the first action's start to the last one's end (so wall −
+# span is the tool's own start and finish), "cpu" the user + sys time of the build's process tree (/usr/bin/time: this
+# machine's side, distcc's preprocessing included; the distccd's compiles are not the build's children).
+# FESTER_DISTCC (optional): how to run Fester for the fester-distcc build only (e.g. FESTER with a profiler).
 # FESTER_BASE (optional): another Fester (e.g. main's classes) also built over distcc in each round, right after
 #             FESTER's ("fester-distcc-base", its own build directory), for a base/new ratio in the same round.
 set -euo pipefail
@@ -21,6 +30,7 @@ DSLOTS=${DSLOTS:-3}
 SRC=${SRC:?set SRC to the libuv source: a directory or its .orig.tar.gz}
 builds=(ninja-local ninja-distcc fester-distcc fester-local)
 [ -n "${FESTER_BASE:-}" ] && builds=(ninja-local ninja-distcc fester-distcc fester-distcc-base fester-local)
+[ -n "${BUILDS:-}" ] && read -r -a builds <<< "$BUILDS"
 conf() { cmake -G Ninja -S "$W/src" -B "$W/b-$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=OFF "${@:2}" >/dev/null; }
 if [ "$mode" = prepare ]; then
     rm -rf "$W"; mkdir -p "$W/src"
@@ -52,45 +62,73 @@ H
 export DISTCC_DIR="$W/dd"; mkdir -p "$DISTCC_DIR"
 rm -rf "$W/db"
 now() { date +%s.%N; }
-ninja_mean() { # mean compile (end - start) of the .o entries of the last build in .ninja_log
+ninja_mean() { # the .o entries of the last build in .ninja_log: mean compile, compiles in flight
     python3 - "$1/.ninja_log" <<'PY'
 import sys
 last = {}
+every = {}
 for l in open(sys.argv[1]).read().splitlines()[1:]:
     f = l.split('\t')
+    if len(f) >= 4:
+        every[f[3]] = (int(f[0]), int(f[1]))
     if len(f) >= 4 and f[3].endswith('.o'):
-        last[f[3]] = int(f[1]) - int(f[0])
-print("%.3f s (%d compiles)" % (sum(last.values()) / len(last) / 1000, len(last)))
+        last[f[3]] = (int(f[0]), int(f[1]))
+spans = list(last.values())
+whole = (max(e for s, e in every.values()) - min(s for s, e in every.values())) / 1000
+busy = sum(e - s for s, e in spans)
+edges = sorted([(s, 1) for s, e in spans] + [(e, -1) for s, e in spans])
+n = peak = 0
+for t, d in edges:
+    n += d; peak = max(peak, n)
+print("%.3f s (%d compiles), in flight %.1f (peak %d), span %.2f s" % (busy / len(spans) / 1000, len(spans),
+      busy / (max(e for s, e in spans) - min(s for s, e in spans)), peak, whole))
 PY
 }
-fester_mean() { # mean exit duration of the .o actions of the last run, per host
-    ${1:-$FESTER} events last --type exit --db "$W/db/${2:-t}" | python3 -c '
+fester_mean() { # the .o actions of the last run: mean exit duration per host, compiles in flight, decision → start
+    ${1:-$FESTER} events last --db "$W/db/${2:-t}" | python3 -c '
 import sys, json, collections
-d = collections.defaultdict(list)
+from datetime import datetime
+def ms(t): return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000
+d = collections.defaultdict(list); spans = []; decided = {}; waits = []; every = []
 for l in sys.stdin:
     try: e = json.loads(l)
     except ValueError: continue
-    if e.get("action", "").endswith(".o"): d[e["host"]].append(e.get("duration_ms", 0))
-print(", ".join("%s %.3f s (%d)" % (h, sum(v) / len(v) / 1000, len(v)) for h, v in sorted(d.items())))'
+    a = e.get("action", "")
+    if e["type"] == "exit": every.append((ms(e["time"]) - e.get("duration_ms", 0), ms(e["time"])))
+    if not a.endswith(".o"): continue
+    if e["type"] == "schedule_decision": decided[a] = ms(e["time"])
+    if e["type"] == "exit":
+        dur = e.get("duration_ms", 0); end = ms(e["time"]); d[e["host"]].append(dur); spans.append((end - dur, end))
+        if a in decided: waits.append(end - dur - decided[a])
+busy = sum(e - s for s, e in spans)
+edges = sorted([(s, 1) for s, e in spans] + [(e, -1) for s, e in spans]); n = peak = 0
+for t, x in edges:
+    n += x; peak = max(peak, n)
+waits.sort()
+print(", ".join("%s %.3f s (%d)" % (h, sum(v) / len(v) / 1000, len(v)) for h, v in sorted(d.items()))
+      + ", in flight %.1f (peak %d), decision to start median %.0f ms, sum %.1f s, span %.2f s" % (
+      busy / (max(e for s, e in spans) - min(s for s, e in spans)), peak, waits[len(waits) // 2], sum(waits) / 1000,
+      (max(e for s, e in every) - min(s for s, e in every)) / 1000))'
 }
 for r in $(seq 1 "$ROUNDS"); do
     for b in "${builds[@]}"; do
         ninja -C "$W/b-$b" -t clean >/dev/null
         rm -f "$W/b-$b/.fester_stamps"
+        T=(/usr/bin/time -f "%U %S" -o "$W/cpu")
         t0=$(now)
         case $b in
-            ninja-local) ninja -C "$W/b-$b" -j2 >/dev/null ;;
+            ninja-local) "${T[@]}" ninja -C "$W/b-$b" -j2 >/dev/null ;;
             ninja-distcc) DISTCC_HOSTS="127.0.0.1:${P[d1]}/2 127.0.0.1:${P[d2]}/2" DISTCC_FALLBACK=0 \
-                ninja -C "$W/b-$b" -j6 >/dev/null ;;
-            fester-distcc) $FESTER run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null ;;
-            fester-distcc-base) $FESTER_BASE run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/base" \
+                "${T[@]}" ninja -C "$W/b-$b" -j6 >/dev/null ;;
+            fester-distcc) "${T[@]}" ${FESTER_DISTCC:-$FESTER} run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null ;;
+            fester-distcc-base) "${T[@]}" $FESTER_BASE run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/base" \
                 >/dev/null ;;
-            fester-local) $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null ;;
+            fester-local) "${T[@]}" $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null ;;
         esac
         t1=$(now)
         case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; fester-distcc-base) mean=$(fester_mean "$FESTER_BASE" base) ;;
             *) mean=$(fester_mean) ;; esac
-        printf 'round %d  %-14s %7.2f s   mean compile: %s   load %s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" "$mean" \
-            "$(cut -d' ' -f1 /proc/loadavg)"
+        printf 'round %d  %-14s %7.2f s   cpu %6.2f s   mean compile: %s   load %s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" \
+            "$(awk '{ print $1 + $2 }' "$W/cpu")" "$mean" "$(cut -d' ' -f1 /proc/loadavg)"
     done
 done
