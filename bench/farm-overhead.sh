@@ -27,6 +27,9 @@ if [ "$mode" = stop ]; then
     exit 0
 fi
 if [ "$mode" = start ]; then
+    [ ! -f "$W/pids" ] || "$0" stop "$W" # daemons of an earlier start are stopped before their pid list goes
+    # a start that fails half-way stops the daemons it started
+    trap '[ "${started:-}" = yes ] || { while read -r p; do kill "$p" 2>/dev/null || true; done < "$W/pids"; } 2>/dev/null' EXIT
     rm -rf "$W"; mkdir -p "$W/spec"; chmod 777 "$W" # the icecream daemons drop to the user icecc
     : > "$W/pids"
     D=$(port); DS=$(port)
@@ -70,6 +73,7 @@ if [ "$mode" = start ]; then
     printf 'hosts:\n  - {name: here, local: true, slots: 1}\n  - {name: ice, kind: icecream, scheduler: 127.0.0.1:%s, socket: %s, environment: %s, test-mode: true, slots: 1}\npolicy:\n  - {match: {tags: [compile]}, require: {hosts: [ice]}}\n' \
         "$S" "$W/socket-local" "$W/env/$tar" > "$W/icecream.yaml"
     echo "farm up: distccd 127.0.0.1:$D, icecream scheduler 127.0.0.1:$S, daemon ice1 127.0.0.1:$I"
+    started=yes
     exit 0
 fi
 : "${FESTER:?set FESTER to the command that runs Fester}"

@@ -204,9 +204,16 @@ public final class FarmProbe {
             }
             String said = Files.readString(out, StandardCharsets.UTF_8).strip();
             String version = said.lines().findFirst().orElse("").strip();
+            if (p.exitValue() != 0) {
+                return DoctorCheck.fail(name + ": '" + String.join(" ", command) + "' failed (exit " + p.exitValue()
+                        + (version.isEmpty() ? "" : ": " + version) + ")",
+                        "run it by hand and repair the icecc client (reinstall icecc: apt-get install --reinstall icecc)");
+            }
             return DoctorCheck.pass(name + ": icecc here (" + (version.isEmpty() ? "version unknown" : version) + ")");
         } catch (IOException e) {
-            return DoctorCheck.fail(name + ": icecc's answer could not be read", String.valueOf(e.getMessage()));
+            return DoctorCheck.fail(name + ": icecc's answer could not be read (" + e.getMessage() + ")",
+                    "check that the temporary directory (" + System.getProperty("java.io.tmpdir")
+                            + ") is writable and not full, then run 'fester doctor' again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return DoctorCheck.fail(name + ": interrupted", "run it again");

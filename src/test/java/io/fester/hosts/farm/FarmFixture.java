@@ -102,9 +102,17 @@ final class FarmFixture {
     static final class Background {
         private final Thread thread;
         private final AtomicReference<Cli.Result> result = new AtomicReference<>();
+        private final AtomicReference<Throwable> failed = new AtomicReference<>();
 
         Background(String db, String... args) {
-            thread = new Thread(() -> result.set(Cli.run(db, args)));
+            thread = new Thread(() -> {
+                try {
+                    result.set(Cli.run(db, args));
+                } catch (Throwable t) { // reported by join(), with the test that started it
+                    failed.set(t);
+                }
+            }, "farm-test-build");
+            thread.setDaemon(true);
             thread.start();
         }
 
@@ -125,6 +133,9 @@ final class FarmFixture {
         /** The command's result, once it ended (at most five minutes). */
         Cli.Result join() throws InterruptedException {
             thread.join(300_000);
+            if (failed.get() != null) {
+                throw new AssertionError("the command threw", failed.get());
+            }
             Cli.Result r = result.get();
             assertNotNull(r, "the command ended");
             return r;
@@ -161,19 +172,41 @@ final class FarmFixture {
             return false;
         }
         List<ProcessHandle> frozen = new ArrayList<>();
-        List<ProcessHandle> level = List.of(daemon.toHandle());
-        while (!level.isEmpty()) {
-            signal("-STOP", level);
-            frozen.addAll(level);
-            level = level.stream().flatMap(ProcessHandle::children).toList();
+        try {
+            List<ProcessHandle> level = List.of(daemon.toHandle());
+            while (!level.isEmpty()) {
+                signal("-STOP", level);
+                frozen.addAll(level);
+                level = level.stream().flatMap(ProcessHandle::children).toList();
+            }
+            if (compilers(frozen)) {
+                // a refused STOP (kill's status is not read: one that ended meanwhile makes it exit 1) would
+                // silently bring back the race this freeze is for: the daemon itself must be seen stopped
+                assertEquals('T', state(daemon.pid()), "the daemon (pid " + daemon.pid() + ") is frozen");
+                return true;
+            }
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            thaw(frozen);
+            throw e;
         }
-        if (compilers(frozen)) {
-            return true;
-        }
+        thaw(frozen);
+        return false;
+    }
+
+    private static void thaw(List<ProcessHandle> frozen) throws IOException, InterruptedException {
         List<ProcessHandle> thaw = new ArrayList<>(frozen);
         java.util.Collections.reverse(thaw);
         signal("-CONT", thaw);
-        return false;
+    }
+
+    /** A process's state letter from {@code /proc/PID/stat} ({@code T}: stopped), or '?' when it is gone. */
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException | RuntimeException e) {
+            return '?';
+        }
     }
 
     private static void signal(String which, List<ProcessHandle> processes) throws IOException, InterruptedException {
