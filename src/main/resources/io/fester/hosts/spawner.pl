@@ -29,7 +29,8 @@ sub put {
         my $n = syswrite(STDOUT, $s);
         if (!defined $n) {
             next if $!{EINTR} || $!{EAGAIN};
-            exit 0; # Fester is gone: the guard and the groups' kills are its business now
+            kill 'KILL', -$_, $_ for keys %kid; # Fester is gone: nothing it started outlives it
+            POSIX::_exit(0);
         }
         substr($s, 0, $n) = '';
     }
