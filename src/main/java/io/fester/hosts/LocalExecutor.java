@@ -65,6 +65,17 @@ public final class LocalExecutor implements Backend {
     static final boolean SPAWNER = ExitStatus.exact() && !"off".equals(System.getProperty("fester.spawner"));
     /** The spawner, started by the first action that needs it (and again after it ended); null: none yet. */
     private Spawner spawner;
+    /** Whether this executor starts its actions through the spawner ({@link #SPAWNER} unless told otherwise). */
+    private volatile boolean spawns = SPAWNER;
+
+    /**
+     * Starts every action the way Fester does without Perl's spawner: one {@code java.lang.Process} each (set
+     * before the first start; tests of the fallback, and comparisons).
+     */
+    LocalExecutor withoutSpawner() {
+        spawns = false;
+        return this;
+    }
 
     /**
      * @param env variables added to this process's environment for every action
@@ -133,7 +144,7 @@ public final class LocalExecutor implements Backend {
             return;
         }
         String command = farm != null ? farm.command(action.run()) : underCcache ? cc.wrap(action.run()) : action.run();
-        if (SPAWNER && spawned(action, host, attempt, prefix, command, underCcache ? cc : null, farm)) {
+        if (spawns && spawned(action, host, attempt, prefix, command, underCcache ? cc : null, farm)) {
             return;
         }
         Path how = exitReport();

@@ -177,4 +177,24 @@ class SpawnerTest {
         assertEquals(base + "\n" + base + "\n", ExecutorEvents.text(untilExits("c").get("c"), "stdout"),
                 "the spawner itself, and what the unlowered thread starts, keep the thread's nice value");
     }
+
+    @Test
+    void withoutTheSpawnerEachActionIsStartedAsBeforeWithTheSameGuarantees() throws Exception {
+        exec.close();
+        exec = new LocalExecutor(dir, Map.of(), events::add).withoutSpawner();
+        exec.start(action("a", "echo $PPID; echo out; echo err >&2; kill -9 $$"), "local", 0, 1);
+        exec.start(action("b", "sleep 300 & echo $! > b.bg; exit 137"), "local", 1, 1);
+        Map<String, List<Event>> got = untilExits("a", "b");
+        assertEquals(-1, exec.spawnerPid(), "no spawner was started");
+        String[] out = ExecutorEvents.text(got.get("a"), "stdout").split("\n");
+        assertNotEquals(String.valueOf(ProcessHandle.current().pid()), out[0], "the per-action waiter is its parent");
+        assertEquals("out", out[1]);
+        assertEquals("err\n", ExecutorEvents.text(got.get("a"), "stderr"));
+        assertEquals(9, exitOf(got.get("a")).signal());
+        assertEquals(Exit.CAUSE_SIGNAL, exitOf(got.get("a")).cause());
+        assertNull(exitOf(got.get("b")).signal());
+        assertEquals(137, exitOf(got.get("b")).exitCode());
+        long bg = Long.parseLong(Files.readString(dir.resolve("b.bg")).trim());
+        assertFalse(ExecutorEvents.alive(bg), "what it left in its group is killed at its end");
+    }
 }
