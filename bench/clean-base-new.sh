@@ -9,6 +9,8 @@
 # missed): the compilers' CPU varies by several seconds from build to build on a shared machine, the JVM's
 # own much less. BASE and NEW are launchers (bin/fester) with their jars.
 # CACHE=on: both Festers with the action cache on, starting empty (see clean-pair.sh).
+# FIRST=N: number the rounds from N (the order rotates with the round's number: one round per call, as
+# /work/quiet wants, can still take each of the three orders).
 set -eu
 configured=$1; rounds=$2; base=$3; new=$4; shift 4
 work=$(mktemp -d)
@@ -39,7 +41,7 @@ build() { # build WHICH: prints "wall cpu"
 }
 opts="$*"
 printf '%-6s %-6s %8s %8s   %s\n' round tool wall cpu "÷ninja (wall, cpu), the JVM's own CPU"
-for i in $(seq 1 "$rounds"); do
+for i in $(seq "${FIRST:-1}" $(( ${FIRST:-1} + rounds - 1 ))); do
   case $((i % 3)) in 1) order="ninja base new" ;; 2) order="base new ninja" ;; 0) order="new ninja base" ;; esac
   declare -A w c j
   for t in $order; do read -r w[$t] c[$t] j[$t] < <(build "$t"); done

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # per-action-cost.sh [N] — what each way of starting an action costs in CPU outside the JVM, N times each
 # (docs/benchmarks.md, "Fester's own cost in a clean build, cut", ADR 0074): ninja's `/bin/sh -c true`,
-# `setsid /bin/sh -c true`, and Fester's `setsid perl -e WAITER FILE /bin/sh -c true` (ADR 0026's waiter,
-# the text of io.fester.hosts.ExitStatus.WAITER); user + sys from /usr/bin/time, per start in ms.
+# `setsid /bin/sh -c true`, Fester's old `setsid perl -e WAITER FILE /bin/sh -c true` (ADR 0026's waiter,
+# the text of io.fester.hosts.ExitStatus.WAITER), and Fester's long-lived spawner (ADR 0081, the script
+# src/main/resources/io/fester/hosts/spawner.pl) started once and asked N times in a row for `/bin/sh -c
+# true`, one start at a time as a bash driver waits for each end (the driver's own CPU not counted, as the
+# JVM's is not); user + sys from /usr/bin/time, per start in ms.
 set -eu
 n=${1:-300}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,3 +23,14 @@ one "sh -c" /bin/sh -c true
 one "setsid sh -c" setsid /bin/sh -c true
 one "setsid perl WAITER sh -c" setsid perl -e "$W" "$F" /bin/sh -c true
 cat "$F"
+# the spawner: /usr/bin/time measures it and everything it forks, from its start to its exit
+spawner=$(cat "$here/src/main/resources/io/fester/hosts/spawner.pl")
+coproc S { /usr/bin/time -f "%U %S" -o "$work/t" perl -e "$spawner"; }
+for i in $(seq "$n"); do
+  len=$(( 1 + 1 + ${#i} + 1 + 0 + 1 + ${#work} + 1 + 1 + 1 + 7 + 1 + 2 + 1 + 4 ))
+  printf '%d\ns\0%s\0\0%s\0%s\0/bin/sh\0-c\0true' "$len" "$i" "$work" 0 >&"${S[1]}"
+  while read -r op id rest <&"${S[0]}"; do [ "$op $id" = "x $i" ] && break; done
+done
+exec {S[1]}>&-
+wait "$S_PID" 2>/dev/null || true
+awk -v l="spawner, sh -c" -v n="$n" '{ printf "%-28s %6.2f ms CPU per start\n", l, ($1 + $2) * 1000 / n }' "$work/t"

@@ -40,6 +40,11 @@ public final class ExitStatus {
      */
     public record Ended(int status, Integer signal) {}
 
+    /** Perl's path (found on the PATH when Fester started), or null. */
+    static String perl() {
+        return PERL;
+    }
+
     /** Whether commands run under the waiter here (Perl is on the PATH). */
     public static boolean exact() {
         return PERL != null;

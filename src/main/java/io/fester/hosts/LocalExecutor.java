@@ -55,8 +55,27 @@ public final class LocalExecutor implements Backend {
     private static final int TIMED_OUT = 2;
     private static final int CANCELLED = 3;
 
-    /** A running action's process and its fate: RUNNING until it exits, times out or is cancelled. */
-    private record Running(Process process, AtomicInteger fate) {}
+    /** A running action's process group and its fate: RUNNING until it exits, times out or is cancelled. */
+    private record Running(Runnable kill, AtomicInteger fate) {}
+
+    /**
+     * Whether actions go through the long-lived spawner (ADR 0081): Perl on the PATH, and not turned off with
+     * {@code -Dfester.spawner=off} (then every action starts its own {@code setsid perl} waiter, ADR 0026).
+     */
+    static final boolean SPAWNER = ExitStatus.exact() && !"off".equals(System.getProperty("fester.spawner"));
+    /** The spawner, started by the first action that needs it (and again after it ended); null: none yet. */
+    private Spawner spawner;
+    /** Whether this executor starts its actions through the spawner ({@link #SPAWNER} unless told otherwise). */
+    private volatile boolean spawns = SPAWNER;
+
+    /**
+     * Starts every action the way Fester does without Perl's spawner: one {@code java.lang.Process} each (set
+     * before the first start; tests of the fallback, and comparisons).
+     */
+    LocalExecutor withoutSpawner() {
+        spawns = false;
+        return this;
+    }
 
     /**
      * @param env variables added to this process's environment for every action
@@ -124,8 +143,11 @@ public final class LocalExecutor implements Backend {
             sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
             return;
         }
-        Path how = exitReport();
         String command = farm != null ? farm.command(action.run()) : underCcache ? cc.wrap(action.run()) : action.run();
+        if (spawns && spawned(action, host, attempt, prefix, command, underCcache ? cc : null, farm)) {
+            return;
+        }
+        Path how = exitReport();
         ProcessBuilder pb = new ProcessBuilder(ExitStatus.command(command, how, prefix));
         pb.directory(root.toFile());
         pb.environment().putAll(env);
@@ -152,7 +174,7 @@ public final class LocalExecutor implements Backend {
         // RUNNING -> CANCELLED (cancelAll won: Fester killed it because the run was cancelled)
         OrphanGuard.watch(p.pid());
         AtomicInteger fate = new AtomicInteger(RUNNING);
-        Running run = new Running(p, fate);
+        Running run = new Running(() -> killGroup(p), fate);
         running.put(p.pid(), run);
         ScheduledFuture<?> timeout = action.timeoutMs() == null ? null : timer.schedule(() -> {
             if (fate.compareAndSet(RUNNING, TIMED_OUT)) {
@@ -202,6 +224,12 @@ public final class LocalExecutor implements Backend {
             ExitStatus.read(0, how); // gone, whatever happened
             confinement.done(action, root);
         }
+        finish(action, host, attempt, end, used, farm, stderr);
+    }
+
+    /** Posts the attempt's end, after what its confinement refused, its ccache counters and its farm's judgement. */
+    private void finish(Action action, String host, int attempt, Exit end, Ccache used,
+            io.fester.hosts.farm.FarmBackend farm, StringBuilder stderr) {
         if (stderr != null && end.exitCode() != null && end.exitCode() != 0) { // what the confinement refused, said plainly
             String why;
             synchronized (stderr) {
@@ -239,7 +267,6 @@ public final class LocalExecutor implements Backend {
     private Exit ended(Action action, String host, int attempt, Process p, AtomicInteger fate,
             ScheduledFuture<?> timeout, CountDownLatch pumped, long t0, Path how) throws InterruptedException {
         ExitStatus.Ended ended = ExitStatus.read(p.waitFor(), how); // exited N, or killed by signal N
-        int code = ended.status();
         long ms = ms(t0);
         fate.compareAndSet(RUNNING, EXITED);
         if (timeout != null) {
@@ -251,6 +278,187 @@ public final class LocalExecutor implements Backend {
             pumped.await(5, TimeUnit.SECONDS);
         }
         killGroup(p); // nothing the action started outlives it
+        return exit(action, host, attempt, ended, fate, ms);
+    }
+
+    /** Keeps at most this much of a confined command's stderr, to say what its confinement refused. */
+    private static final int KEPT_FOR_REFUSALS = 64 * 1024;
+
+    private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done,
+            StringBuilder keep) {
+        // one decoder for the whole stream: a character whose bytes arrive in two reads is decoded whole
+        CappedOutput out = new CappedOutput(sink, action, attempt, stream, keep, KEPT_FOR_REFUSALS);
+        try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            char[] buf = new char[8192];
+            int n;
+            while ((n = r.read(buf)) > 0) {
+                out.chars(buf, n);
+            }
+        } catch (IOException e) {
+            // the stream closed under us (the group was killed): what was read is recorded
+        } finally {
+            out.end();
+            done.countDown();
+        }
+    }
+
+    /**
+     * Starts the command through the long-lived spawner (ADR 0081); false when no spawner can be had (Perl
+     * cannot start): then the caller starts it the old way. A spawner found dead is replaced once.
+     */
+    private boolean spawned(Action action, String host, int attempt, List<String> prefix, String command, Ccache cc,
+            io.fester.hosts.farm.FarmBackend farm) {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of("/bin/sh", "-c", command));
+        Map<String, String> extra = new java.util.LinkedHashMap<>();
+        if (cc != null) {
+            extra.putAll(cc.env());
+        }
+        if (farm != null) {
+            extra.putAll(farm.env(action.id(), attempt));
+        }
+        StringBuilder stderr = confinement == Confinement.NONE && farm == null ? null : new StringBuilder();
+        Integer nice = Spawner.threadNice(); // the calling thread's (a cockpit build's is lowered, ADR 0078)
+        long t0 = System.nanoTime();
+        Spawner.Job job = null;
+        Spawner sp = null;
+        String refused = null;
+        for (int round = 0; round < 2 && job == null && refused == null; round++) {
+            try {
+                sp = spawner();
+            } catch (IOException e) {
+                return false;
+            }
+            try {
+                job = sp.spawn(argv, root, extra, nice,
+                        new CappedOutput(sink, action.id(), attempt, "stdout", null, KEPT_FOR_REFUSALS),
+                        new CappedOutput(sink, action.id(), attempt, "stderr", stderr, KEPT_FOR_REFUSALS));
+            } catch (Spawner.Lost e) {
+                refused = round == 0 ? null : e.getMessage(); // a dead spawner: the next round starts another
+            } catch (IOException e) {
+                refused = e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                refused = "interrupted while starting it";
+            }
+        }
+        if (job == null) {
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + refused + "\n",
+                    attempt));
+            confinement.done(action, root);
+            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
+            return true;
+        }
+        long pgid = job.pgid();
+        OrphanGuard.watch(pgid);
+        AtomicInteger fate = new AtomicInteger(RUNNING);
+        Spawner.Job j = job;
+        Running run = new Running(() -> killGroup(pgid, j.leaderAlive()), fate);
+        running.put(pgid, run);
+        ScheduledFuture<?> timeout = action.timeoutMs() == null ? null : timer.schedule(() -> {
+            if (fate.compareAndSet(RUNNING, TIMED_OUT)) {
+                run.kill().run();
+            }
+        }, action.timeoutMs(), TimeUnit.MILLISECONDS);
+        Spawner owner = sp;
+        try {
+            threads.submit(() -> waitForJob(action, host, attempt, owner, j, run, timeout, t0, cc, farm, stderr));
+        } catch (RuntimeException e) { // the pool refuses (closed): nothing waits for the command
+            run.kill().run();
+            running.remove(pgid, run);
+            OrphanGuard.forget(pgid);
+            owner.forget(j);
+            sink.accept(new Output(action.id(), "stderr", "fester: cannot wait for the command: " + e + "\n", attempt));
+            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), 0));
+        }
+        return true;
+    }
+
+    /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
+    private synchronized Spawner spawner() throws IOException {
+        if (spawner == null || !spawner.usable()) {
+            Map<String, String> all = new java.util.HashMap<>(env);
+            spawner = Spawner.start(ExitStatus.perl(), root, all);
+        }
+        return spawner;
+    }
+
+    /** The pid of the spawner running now, or -1 (for tests: a spawner killed must end its attempts). */
+    synchronized long spawnerPid() {
+        return spawner != null && spawner.usable() ? spawner.pid() : -1;
+    }
+
+    /** {@link #waitFor}'s twin for a spawned command: one exit posted, whatever happens. */
+    private void waitForJob(Action action, String host, int attempt, Spawner sp, Spawner.Job job, Running run,
+            ScheduledFuture<?> timeout, long t0, Ccache used, io.fester.hosts.farm.FarmBackend farm,
+            StringBuilder stderr) {
+        AtomicInteger fate = run.fate();
+        long pgid = job.pgid();
+        Exit end;
+        try {
+            end = endedJob(action, host, attempt, sp, job, run, timeout, t0);
+        } catch (InterruptedException e) {
+            fate.compareAndSet(RUNNING, CANCELLED);
+            run.kill().run();
+            Thread.currentThread().interrupt();
+            end = new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_CANCELLED, List.of(), ms(t0));
+        } catch (Throwable e) { // a bug must not leave the run waiting for this exit forever
+            run.kill().run();
+            sink.accept(new Output(action.id(), "stderr", "fester: internal error while waiting for the command: " + e
+                    + "\n", attempt));
+            end = new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0));
+        } finally {
+            running.remove(pgid, run);
+            OrphanGuard.forget(pgid);
+            sp.forget(job);
+            confinement.done(action, root);
+        }
+        finish(action, host, attempt, end, used, farm, stderr);
+    }
+
+    private Exit endedJob(Action action, String host, int attempt, Spawner sp, Spawner.Job job, Running run,
+            ScheduledFuture<?> timeout, long t0) throws InterruptedException {
+        AtomicInteger fate = run.fate();
+        int status;
+        try {
+            status = job.status.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the spawner ended under it: the command is killed with its group, and the attempt ends saying why
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            run.kill().run();
+            long ms = ms(t0);
+            if (fate.get() == TIMED_OUT || fate.get() == CANCELLED) { // Fester's own kill came first
+                String cause = fate.get() == TIMED_OUT ? Exit.CAUSE_TIMEOUT : Exit.CAUSE_CANCELLED;
+                return new Exit(action.id(), host, attempt, 137, 9, cause, List.of(), ms);
+            }
+            fate.compareAndSet(RUNNING, CANCELLED);
+            sink.accept(new Output(action.id(), "stderr", "fester: " + e.getCause().getMessage()
+                    + " while the command ran; its process group was killed and its end is unknown\n", attempt));
+            return new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_HOST_LOST, List.of(), ms);
+        }
+        int sig = status & 0x7f;
+        ExitStatus.Ended ended = sig != 0 ? new ExitStatus.Ended(128 + sig, sig) : new ExitStatus.Ended(status >> 8 & 0xff, null);
+        long ms = ms(t0);
+        fate.compareAndSet(RUNNING, EXITED);
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (!job.closed.await(2, TimeUnit.SECONDS)) {
+            // something the command left in the background still holds its output open
+            run.kill().run();
+            if (!job.closed.await(5, TimeUnit.SECONDS)) {
+                sp.forget(job); // held by something out of its group: what came is recorded, the rest is not
+            }
+        }
+        run.kill().run(); // nothing the action started outlives it
+        return exit(action, host, attempt, ended, fate, ms);
+    }
+
+    /** The attempt's end from how its command ended and what it left (its outputs, or links out of the tree). */
+    private Exit exit(Action action, String host, int attempt, ExitStatus.Ended ended, AtomicInteger fate, long ms) {
+        int code = ended.status();
         String cause = Exit.CAUSE_EXIT;
         Integer signal = null;
         if (ended.signal() != null) {
@@ -275,47 +483,26 @@ public final class LocalExecutor implements Backend {
         return new Exit(action.id(), host, attempt, code, signal, cause, List.copyOf(missing), ms);
     }
 
-    /** Keeps at most this much of a confined command's stderr, to say what its confinement refused. */
-    private static final int KEPT_FOR_REFUSALS = 64 * 1024;
-
-    private void pump(InputStream in, String action, int attempt, String stream, CountDownLatch done,
-            StringBuilder keep) {
-        // one decoder for the whole stream: a character whose bytes arrive in two reads is decoded whole
-        try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            char[] buf = new char[8192];
-            long kept = 0;
-            long dropped = 0;
-            int n;
-            while ((n = r.read(buf)) > 0) {
-                if (keep != null) {
-                    synchronized (keep) {
-                        if (keep.length() < KEPT_FOR_REFUSALS) {
-                            keep.append(buf, 0, Math.min(n, KEPT_FOR_REFUSALS - keep.length()));
-                        }
-                    }
-                }
-                if (kept < OUTPUT_CAP) {
-                    int take = (int) Math.min(n, OUTPUT_CAP - kept);
-                    if (take < n && take > 0 && Character.isHighSurrogate(buf[take - 1])) {
-                        take--; // the cap falls inside a character (a surrogate pair): it is not recorded at all
-                    }
-                    if (take > 0) {
-                        sink.accept(new Output(action, stream, new String(buf, 0, take), attempt));
-                    }
-                    kept = take < n ? OUTPUT_CAP : kept + take; // once cut, nothing more is recorded
-                    dropped += n - take;
-                } else {
-                    dropped += n;
-                }
-            }
-            if (dropped > 0) {
-                sink.accept(new Output(action, stream, "\n[fester: " + dropped + " more characters of " + stream
-                        + " not recorded]\n", attempt));
-            }
+    /**
+     * Kills process group {@code pgid} of a spawned command, and the command itself while the spawner has not
+     * reaped it (it may not have made its session yet); once reaped, only while the group still has members.
+     */
+    static void killGroup(long pgid, boolean leaderAlive) {
+        if (pgid <= 0 || !(leaderAlive || ProcessGroups.hasMembers(pgid))) {
+            return;
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", "-KILL", "--", "-" + pgid));
+        if (leaderAlive) {
+            kill.add(String.valueOf(pgid));
+        }
+        try {
+            Process k = new ProcessBuilder(kill).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            k.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
-            // the stream closed under us (the group was killed): what was read is recorded
-        } finally {
-            done.countDown();
+            ProcessHandle.of(pgid).ifPresent(ProcessHandle::destroyForcibly); // kill(1) missing: what Java can
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -363,13 +550,18 @@ public final class LocalExecutor implements Backend {
     public void cancelAll() {
         for (Running r : running.values()) {
             r.fate().compareAndSet(RUNNING, CANCELLED);
-            killGroup(r.process());
+            r.kill().run();
         }
     }
 
     @Override
     public void close() {
         cancelAll();
+        synchronized (this) {
+            if (spawner != null) {
+                spawner.close(); // it kills what is left, reports it and exits
+            }
+        }
         threads.shutdown();
         timer.shutdownNow();
         confinement.close();

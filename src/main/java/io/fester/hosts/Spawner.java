@@ -1,0 +1,325 @@
+package io.fester.hosts;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The long-lived local spawner (ADR 0081): one Perl process per {@link LocalExecutor}, started once (from the
+ * thread that starts the first action, so it has that thread's nice value), which forks each action into a
+ * session of its own, relays its stdout and stderr over one pipe in frames tagged by a request id, and reports
+ * its end as {@code waitpid}'s status. An action costs a fork and the {@code exec} of its command, as under
+ * ninja, instead of a {@code setsid}, a Perl start and a fork (ADR 0026's waiter). The protocol is described
+ * in {@code spawner.pl}. When the spawner ends for any reason, every job it was running is told ({@link
+ * Lost}), its output streams are ended, and it takes no more jobs: the executor starts another.
+ */
+final class Spawner implements AutoCloseable {
+    /** The script, kept as a resource ({@code io/fester/hosts/spawner.pl}). */
+    static final String SCRIPT = load();
+    /** How long a start may wait for the spawner's answer before the spawner is taken for hung (and killed). */
+    private static final long ANSWER_MS = 10_000;
+
+    /** The spawner ended while the job ran (or before it could start): why, in words. */
+    static final class Lost extends IOException {
+        Lost(String why) {
+            super(why);
+        }
+    }
+
+    /** One action's process in the spawner. */
+    static final class Job {
+        final int id;
+        final CappedOutput out;
+        final CappedOutput err;
+        final CompletableFuture<Long> started = new CompletableFuture<>();
+        /** waitpid's raw status (exit code in bits 8–15, signal in 0–6), or {@link Lost}. */
+        final CompletableFuture<Integer> status = new CompletableFuture<>();
+        /** Counted down as each of stdout and stderr ends (or is given up, or the spawner ends). */
+        final CountDownLatch closed = new CountDownLatch(2);
+        private boolean outEnded;
+        private boolean errEnded;
+
+        Job(int id, CappedOutput out, CappedOutput err) {
+            this.id = id;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** The process group (the child's pid), once started. */
+        long pgid() {
+            return started.getNow(-1L);
+        }
+
+        /** Whether the spawner has not reaped the process yet (its pid is still its own). */
+        boolean leaderAlive() {
+            return !status.isDone();
+        }
+
+        /** Ends one stream (1 stdout, 2 stderr), once. Called on the spawner's reader thread only. */
+        void end(int stream) {
+            if (stream == 1 && !outEnded) {
+                outEnded = true;
+                out.end();
+                closed.countDown();
+            } else if (stream == 2 && !errEnded) {
+                errEnded = true;
+                err.end();
+                closed.countDown();
+            }
+        }
+    }
+
+    private final Process process;
+    private final OutputStream requests;
+    private final Map<Integer, Job> jobs = new ConcurrentHashMap<>();
+    private int next;
+    /** Why the spawner ended; null while it runs. Set under this object's lock. */
+    private String lost;
+
+    private Spawner(Process process) {
+        this.process = process;
+        this.requests = process.getOutputStream();
+        Thread reader = new Thread(this::read, "fester-spawner-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts a spawner in {@code dir} with this environment added to the JVM's (and the orphan guard's mark). */
+    static Spawner start(String perl, Path dir, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(perl, "-e", SCRIPT);
+        pb.directory(dir.toFile());
+        pb.environment().putAll(env);
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
+        OrphanGuard.adopt(pb); // it and everything it forks carry the guard's mark
+        return new Spawner(pb.start());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether it still takes jobs. */
+    synchronized boolean usable() {
+        return lost == null && process.isAlive();
+    }
+
+    /**
+     * Starts {@code argv} in {@code dir} with {@code env} added, at nice value {@code nice} (null: the
+     * spawner's), and returns its job once the spawner has forked it (its process group known).
+     *
+     * @throws Lost the spawner is gone (start another and try again)
+     * @throws IOException the spawner could not start this command (fork failed, a NUL in an argument)
+     */
+    Job spawn(List<String> argv, Path dir, Map<String, String> env, Integer nice, CappedOutput out, CappedOutput err)
+            throws IOException, InterruptedException {
+        ByteArrayOutputStream req = new ByteArrayOutputStream(256);
+        Job job;
+        synchronized (this) {
+            if (lost != null) {
+                throw new Lost(lost);
+            }
+            job = new Job(++next, out, err);
+            field(req, "s", true);
+            field(req, String.valueOf(job.id), true);
+            field(req, nice == null ? "" : String.valueOf(nice), true);
+            field(req, dir.toString(), true);
+            field(req, String.valueOf(env.size()), true);
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                field(req, e.getKey() + "=" + e.getValue(), true);
+            }
+            for (int i = 0; i < argv.size(); i++) {
+                field(req, argv.get(i), i < argv.size() - 1);
+            }
+            jobs.put(job.id, job);
+            try {
+                requests.write((req.size() + "\n").getBytes(StandardCharsets.US_ASCII));
+                req.writeTo(requests);
+                requests.flush();
+            } catch (IOException e) {
+                jobs.remove(job.id);
+                throw new Lost("cannot write to the spawner: " + e.getMessage());
+            }
+        }
+        try {
+            job.started.get(ANSWER_MS, TimeUnit.MILLISECONDS);
+            return job;
+        } catch (ExecutionException e) {
+            jobs.remove(job.id);
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            process.destroyForcibly(); // hung: its reader ends every job it had
+            throw new Lost("the spawner did not answer within " + ANSWER_MS + " ms");
+        }
+    }
+
+    private static void field(ByteArrayOutputStream req, String s, boolean separator) throws IOException {
+        if (s.indexOf('\0') >= 0) {
+            throw new IOException("a NUL character in the command or its environment");
+        }
+        req.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        if (separator) {
+            req.write(0);
+        }
+    }
+
+    /** The executor is done with the job: its output, should more come, is not relayed any more. */
+    void forget(Job job) {
+        jobs.remove(job.id);
+        if (job.closed.getCount() > 0) {
+            synchronized (this) {
+                if (lost == null) {
+                    try {
+                        String req = "d\0" + job.id;
+                        requests.write((req.length() + "\n" + req).getBytes(StandardCharsets.US_ASCII));
+                        requests.flush();
+                    } catch (IOException e) {
+                        // gone: nothing to stop relaying
+                    }
+                }
+            }
+        }
+    }
+
+    /** Closes its stdin: it kills the groups still running, reports them and exits. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            try {
+                requests.close();
+            } catch (IOException e) {
+                // gone already
+            }
+        }
+    }
+
+    /** The reader of the spawner's frames; when they end, so does every job still here. */
+    private void read() {
+        String why = null;
+        try (InputStream in = new BufferedInputStream(process.getInputStream(), 1 << 16)) {
+            byte[] buf = new byte[1 << 16];
+            StringBuilder line = new StringBuilder();
+            while (true) {
+                line.setLength(0);
+                int c;
+                while ((c = in.read()) != '\n') {
+                    if (c < 0) {
+                        throw new EOFException();
+                    }
+                    line.append((char) c);
+                }
+                String[] f = line.toString().split(" ");
+                char op = f[0].charAt(0);
+                Job job = jobs.get(Integer.parseInt(f[1]));
+                switch (op) {
+                    case 'p' -> {
+                        if (job != null) {
+                            job.started.complete(Long.parseLong(f[2]));
+                        }
+                    }
+                    case 'n', 'z' -> {
+                        int len = Integer.parseInt(f[2]);
+                        String msg = new String(in.readNBytes(len), StandardCharsets.UTF_8);
+                        if (op == 'z') {
+                            why = "the spawner failed: " + msg.strip();
+                        } else if (job != null) {
+                            job.started.completeExceptionally(new IOException(msg));
+                        }
+                    }
+                    case 'o', 'e' -> {
+                        int len = Integer.parseInt(f[2]);
+                        byte[] b = len <= buf.length ? buf : new byte[len];
+                        int n = in.readNBytes(b, 0, len);
+                        if (n < len) {
+                            throw new EOFException();
+                        }
+                        if (job != null) {
+                            (op == 'o' ? job.out : job.err).bytes(b, 0, len);
+                        }
+                    }
+                    case 'c' -> {
+                        if (job != null) {
+                            job.end(Integer.parseInt(f[2]));
+                        }
+                    }
+                    case 'x' -> {
+                        if (job != null) {
+                            job.status.complete(Integer.parseInt(f[2]));
+                        }
+                    }
+                    default -> throw new IOException("a frame Fester does not know: " + line);
+                }
+            }
+        } catch (EOFException e) {
+            // it ended
+        } catch (IOException | RuntimeException e) {
+            why = "its frames could not be read: " + e;
+            process.destroyForcibly();
+        }
+        ended(why);
+    }
+
+    private void ended(String why) {
+        try {
+            if (process.waitFor(2, TimeUnit.SECONDS)) {
+                int s = process.exitValue();
+                String how = s > 128 && s <= 128 + 64 ? "was killed by signal " + (s - 128) : "exited with status " + s;
+                why = why == null ? "the local spawner (pid " + process.pid() + ") " + how : why + "; it " + how;
+            } else {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (why == null) {
+            why = "the local spawner (pid " + process.pid() + ") stopped answering";
+        }
+        synchronized (this) {
+            lost = why;
+        }
+        for (Job job : jobs.values()) {
+            job.end(1);
+            job.end(2);
+            job.started.completeExceptionally(new Lost(why));
+            job.status.completeExceptionally(new Lost(why));
+        }
+        jobs.clear();
+    }
+
+    private static String load() {
+        try (InputStream in = Spawner.class.getResourceAsStream("spawner.pl")) {
+            if (in == null) {
+                throw new IllegalStateException("spawner.pl is missing from Fester's classes");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The calling thread's nice value (Linux: /proc/thread-self/stat), or null when it cannot be read. */
+    static Integer threadNice() {
+        try {
+            byte[] b = Files.readAllBytes(Path.of("/proc/thread-self/stat"));
+            String stat = new String(b, StandardCharsets.US_ASCII);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.valueOf(f[16]); // field 19 of proc(5), counted after the command's closing parenthesis
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

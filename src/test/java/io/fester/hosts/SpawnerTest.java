@@ -1,0 +1,200 @@
+package io.fester.hosts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.graph.Action;
+import io.fester.timeline.Event;
+import io.fester.timeline.Exit;
+import io.fester.timeline.Output;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The long-lived local spawner (ADR 0081), through the executor, with real processes. */
+class SpawnerTest {
+    @TempDir
+    Path dir;
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private LocalExecutor exec;
+
+    @BeforeEach
+    void open() {
+        assertTrue(LocalExecutor.SPAWNER, "perl is on the PATH (perl-base is essential on Debian)");
+        exec = new LocalExecutor(dir, Map.of(), events::add);
+    }
+
+    @AfterEach
+    void close() {
+        exec.close();
+    }
+
+    private static Action action(String id, String run) {
+        return new Action(id, run, List.of(), List.of(), List.of(), List.of(), null);
+    }
+
+    /** Every event until each of these actions has posted its exit, by action. */
+    private Map<String, List<Event>> untilExits(String... ids) throws InterruptedException {
+        Map<String, List<Event>> got = new HashMap<>();
+        int exits = 0;
+        while (exits < ids.length) {
+            Event e = events.poll(30, TimeUnit.SECONDS);
+            assertNotNull(e, "no exit within 30 s; got " + got);
+            String id = e instanceof Exit x ? x.action() : ((Output) e).action();
+            got.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
+            if (e instanceof Exit) {
+                exits++;
+            }
+        }
+        return got;
+    }
+
+    private static Exit exitOf(List<Event> got) {
+        return (Exit) got.get(got.size() - 1);
+    }
+
+    @Test
+    void anActionIsTheSpawnersChildInASessionOfItsOwnAndSignal9IsToldFromExit137() throws Exception {
+        exec.start(action("a", "echo $PPID $$ $(cut -d' ' -f5,6 /proc/$$/stat); kill -9 $$"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        long spawner = exec.spawnerPid();
+        assertTrue(spawner > 0, "a spawner runs");
+        String[] f = ExecutorEvents.text(a, "stdout").trim().split(" ");
+        assertEquals(String.valueOf(spawner), f[0], "the command's shell was forked by the spawner: " + a);
+        assertEquals(f[1], f[2], "its own process group");
+        assertEquals(f[1], f[3], "its own session");
+        Exit killed = exitOf(a);
+        assertEquals(137, killed.exitCode());
+        assertEquals(9, killed.signal());
+        assertEquals(Exit.CAUSE_SIGNAL, killed.cause());
+
+        exec.start(action("b", "exit 137"), "local", 0, 1);
+        Exit exited = exitOf(untilExits("b").get("b"));
+        assertEquals(137, exited.exitCode());
+        assertNull(exited.signal(), "exit 137 is an exit, not a signal");
+        assertEquals(Exit.CAUSE_EXIT, exited.cause());
+        assertEquals(spawner, exec.spawnerPid(), "one spawner for both");
+    }
+
+    @Test
+    void interleavedOutputOfTwoConcurrentActionsIsKeptApart() throws Exception {
+        // b's stdout is larger than one frame and starts with one byte, so two-byte characters straddle frames
+        String lines = "for i in 1 2 3 4 5 6 7 8; do echo %1$s$i; echo %1$s-err$i >&2; sleep 0.05; done";
+        exec.start(action("a", String.format(lines, "a")), "local", 0, 1);
+        exec.start(action("b", "printf x; i=0; while [ $i -lt 50000 ]; do printf 'é'; i=$((i+1)); done; "
+                + String.format(lines, "b")), "local", 1, 1);
+        Map<String, List<Event>> got = untilExits("a", "b");
+        StringBuilder a = new StringBuilder();
+        StringBuilder aErr = new StringBuilder();
+        StringBuilder b = new StringBuilder("x" + "é".repeat(50000));
+        StringBuilder bErr = new StringBuilder();
+        for (int i = 1; i <= 8; i++) {
+            a.append("a").append(i).append('\n');
+            aErr.append("a-err").append(i).append('\n');
+            b.append("b").append(i).append('\n');
+            bErr.append("b-err").append(i).append('\n');
+        }
+        assertEquals(a.toString(), ExecutorEvents.text(got.get("a"), "stdout"));
+        assertEquals(aErr.toString(), ExecutorEvents.text(got.get("a"), "stderr"));
+        assertEquals(b.toString(), ExecutorEvents.text(got.get("b"), "stdout"));
+        assertEquals(bErr.toString(), ExecutorEvents.text(got.get("b"), "stderr"));
+        assertEquals(0, exitOf(got.get("a")).exitCode());
+        assertEquals(0, exitOf(got.get("b")).exitCode());
+    }
+
+    @Test
+    void aKilledSpawnerEndsEveryAttemptItRanAndTheNextActionGetsANewOne() throws Exception {
+        exec.start(action("a", "sleep 300 & echo $! > a.bg; sleep 300"), "local", 0, 1);
+        exec.start(action("b", "sleep 300"), "local", 1, 1);
+        for (int i = 0; i < 100 && (exec.runningGroups().size() < 2 || !Files.exists(dir.resolve("a.bg"))); i++) {
+            Thread.sleep(50);
+        }
+        List<Long> groups = exec.runningGroups();
+        assertEquals(2, groups.size());
+        long spawner = exec.spawnerPid();
+        assertTrue(ProcessHandle.of(spawner).orElseThrow().destroyForcibly()); // SIGKILL
+        Map<String, List<Event>> got = untilExits("a", "b");
+        for (String id : List.of("a", "b")) {
+            Exit x = exitOf(got.get(id));
+            assertEquals(Exit.CAUSE_HOST_LOST, x.cause(), x.toString());
+            String said = ExecutorEvents.text(got.get(id), "stderr");
+            assertTrue(said.contains("spawner") && said.contains("killed by signal 9"), said);
+        }
+        for (long g : groups) {
+            assertFalse(ExecutorEvents.alive(g), "the command's group is killed with its spawner");
+        }
+        long bg = Long.parseLong(Files.readString(dir.resolve("a.bg")).trim());
+        assertFalse(ExecutorEvents.alive(bg), "and what it put in the background");
+
+        exec.start(action("c", "echo again"), "local", 0, 1);
+        List<Event> c = untilExits("c").get("c");
+        assertEquals("again\n", ExecutorEvents.text(c, "stdout"));
+        assertEquals(0, exitOf(c).exitCode());
+        assertNotEquals(spawner, exec.spawnerPid(), "a new spawner");
+    }
+
+    @Test
+    void anActionStartedFromALoweredThreadRunsAtItsNiceValue() throws Exception {
+        String nice = "cut -d' ' -f19 /proc/$$/stat";
+        Integer base = Spawner.threadNice();
+        assertNotNull(base);
+        exec.start(action("a", nice), "local", 0, 1); // the spawner starts at the test thread's nice value
+        assertEquals(base + "\n", ExecutorEvents.text(untilExits("a").get("a"), "stdout"));
+        int lowered = Math.min(19, base + 5);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread window = new Thread(() -> { // as the cockpit's build thread (ADR 0078): lowers itself, then starts
+            try {
+                String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                Process r = new ProcessBuilder("renice", String.valueOf(lowered), "-p", tid)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                assertEquals(0, r.waitFor());
+                assertEquals(lowered, Spawner.threadNice());
+                exec.start(action("b", nice), "local", 0, 1);
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        window.start();
+        window.join();
+        assertNull(failed.get());
+        assertEquals(lowered + "\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        exec.start(action("c", nice + "; cut -d' ' -f19 /proc/$PPID/stat"), "local", 0, 1);
+        assertEquals(base + "\n" + base + "\n", ExecutorEvents.text(untilExits("c").get("c"), "stdout"),
+                "the spawner itself, and what the unlowered thread starts, keep the thread's nice value");
+    }
+
+    @Test
+    void withoutTheSpawnerEachActionIsStartedAsBeforeWithTheSameGuarantees() throws Exception {
+        exec.close();
+        exec = new LocalExecutor(dir, Map.of(), events::add).withoutSpawner();
+        exec.start(action("a", "echo $PPID; echo out; echo err >&2; kill -9 $$"), "local", 0, 1);
+        exec.start(action("b", "sleep 300 & echo $! > b.bg; exit 137"), "local", 1, 1);
+        Map<String, List<Event>> got = untilExits("a", "b");
+        assertEquals(-1, exec.spawnerPid(), "no spawner was started");
+        String[] out = ExecutorEvents.text(got.get("a"), "stdout").split("\n");
+        assertNotEquals(String.valueOf(ProcessHandle.current().pid()), out[0], "the per-action waiter is its parent");
+        assertEquals("out", out[1]);
+        assertEquals("err\n", ExecutorEvents.text(got.get("a"), "stderr"));
+        assertEquals(9, exitOf(got.get("a")).signal());
+        assertEquals(Exit.CAUSE_SIGNAL, exitOf(got.get("a")).cause());
+        assertNull(exitOf(got.get("b")).signal());
+        assertEquals(137, exitOf(got.get("b")).exitCode());
+        long bg = Long.parseLong(Files.readString(dir.resolve("b.bg")).trim());
+        assertFalse(ExecutorEvents.alive(bg), "what it left in its group is killed at its end");
+    }
+}
