@@ -43,6 +43,7 @@ public final class HistoryStore {
 
     /** The rows a spec's snapshot is made from (ADR 0083: also kept beside the database for a journaled run). */
     HistoryRows rows(String spec) throws StoreException {
+        store.fold(); // what runs journaled since this process opened the database taught (ADR 0083)
         try (Connection c = store.connection()) {
             return rows(c, spec);
         } catch (SQLException e) {
