@@ -442,6 +442,7 @@ public final class Journal {
             int recordStart = at;
             String problem = null;
             boolean cut = false;
+            boolean whole = false; // the problem is the record's as a whole: said at its first line
             Entry entry = null;
             try {
                 int nl = indexOf(all, at);
@@ -490,6 +491,7 @@ public final class Journal {
                     throw new IllegalArgumentException("the record of run " + r[1] + " should end here");
                 }
                 if (Long.parseLong(e[2], 16) != crc.getValue()) {
+                    whole = true;
                     throw new IllegalArgumentException("the record of run " + r[1] + " is damaged (its checksum"
                             + " does not match)");
                 }
@@ -499,7 +501,7 @@ public final class Journal {
                 at = end + 1;
                 lineNo++;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
-                problem = where + ":" + (cut ? recordLine : lineNo) + ": " + (ex instanceof NumberFormatException
+                problem = where + ":" + (cut || whole ? recordLine : lineNo) + ": " + (ex instanceof NumberFormatException
                         ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
             }
             if (problem != null) {

@@ -163,4 +163,146 @@ class JournalTest {
         }
         assertEquals(0, Cli.run(dbB, "verify", "3").code(), "a folded run verifies");
     }
+
+    /** A tree built once (written directly), then two no-ops journaled: runs 2 and 3 in the journal. */
+    private String builtThenTwoJournaled(Path tree) throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            seedFaults(store);
+            assertEquals(1, run(tree, store, journal));
+            assertEquals(2, run(tree, store, journal));
+            stateAfterRun2 = Files.readAllBytes(journal.stateFile());
+            assertEquals(3, run(tree, store, journal));
+            assertEquals(1, rowsInDatabase(store));
+        }
+        assertTrue(journal.pending());
+        return db;
+    }
+
+    private byte[] stateAfterRun2;
+
+    private record Opened(List<String> runs, String faults, String err) {}
+
+    /** Opens the database (which folds the journal), with what it says on stderr. */
+    private Opened open(String db) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (TimelineStore store = TimelineStore.open(db)) {
+            return new Opened(store.runs().stream().map(r -> r.id() + " " + r.outcome() + " " + r.events()).toList(),
+                    table(store, "SELECT host, score FROM host_faults WHERE host = 'local'").toString(),
+                    err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    @Test
+    void aFoldStoppedBeforeTheJournalWasEmptiedFoldsNoRunTwice() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        byte[] journaled = Files.readAllBytes(file);
+        Opened once = open(db);
+        assertEquals(3, once.runs().size(), once.toString());
+        assertEquals("[local|0.375|]", once.faults(), "3 → 1.5 (run 1) → 0.75 → 0.375 (the two journaled runs)");
+        Files.write(file, journaled); // as if the process had stopped between the fold's commit and the emptying
+        Opened twice = open(db);
+        assertEquals(once.runs(), twice.runs(), "no run folded twice");
+        assertEquals(once.faults(), twice.faults(), "nor its learning applied twice");
+        assertEquals("", twice.err());
+        assertFalse(Journal.of(db).pending());
+    }
+
+    @Test
+    void aCutOffLastRecordIsLeftOutWithAMessageAndTheRunsBeforeItAreFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(all, all.length - 40)); // the process killed while it wrote run 3
+        Files.write(Journal.of(db).stateFile(), stateAfterRun2); // which it writes after the record
+        assertNull(Journal.of(db).begin(Path.of(dir.resolve("tree/build.ninja").toString()).toString()),
+                "no run is journaled after a cut-off record: the next one is written directly (and folds it)");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0, r.lastIndexOf(' ')))
+                .toList(), o.toString());
+        assertTrue(o.err().contains(file + ":") && o.err().contains("run 3") && o.err().contains("left out"), o.err());
+        assertEquals("[local|0.75|]", o.faults(), "run 2 taught, run 3 (never recorded) did not");
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString());
+        assertEquals(3, next.runId(), "the number the cut-off run never printed is given to the next run: " + next);
+    }
+
+    @Test
+    void aDamagedRecordStopsTheFoldThereAndIsKeptAsideWithItsLine() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int second = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                second = i;
+            }
+        }
+        lines.set(second + 3, lines.get(second + 3).replace("queued", "quaked")); // a flipped byte in run 3's record
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(2, o.runs().size(), "run 2, before the damage, is folded: " + o);
+        assertTrue(o.err().contains(file + ":" + (second + 1) + ": the record of run 3 is damaged"), o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "unread-")).findFirst().orElseThrow();
+        assertTrue(o.err().contains(aside.toString()), o.err());
+        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\nrun\t3\t"), "run 3's record is kept");
+        assertFalse(Journal.of(db).pending());
+    }
+
+    @Test
+    void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        String text = Files.readString(file).replace(Journal.HEADER, "fester-journal 9");
+        Files.writeString(file, text);
+        assertNull(Journal.of(db).begin(dir.resolve("tree/build.ninja").toString()), "not appended to");
+        Opened o = open(db);
+        assertEquals(1, o.runs().size(), o.toString());
+        assertTrue(o.err().contains(file + ":1: the journal was written by another version of Fester"), o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "other-version-")).findFirst().orElseThrow();
+        assertEquals(text, Files.readString(aside), "kept whole");
+    }
+
+    @Test
+    void processesJournalingAndFoldingAtOnceKeepEveryRunOnce() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        String spec = tree.resolve("build.ninja").toString();
+        assertEquals(1, Cli.run(db, "run", spec).runId());
+        List<Process> ps = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Path log = dir.resolve("p" + i + ".log");
+            logs.add(log);
+            // three no-ops journaling, one command folding, all at once
+            String[] args = i == 3 ? new String[] {"runs", "--db", db} : new String[] {"run", spec, "--db", db};
+            ProcessBuilder pb = FesterProcess.builder(args).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("FESTER_SERVE", "off");
+            ps.add(pb.start());
+        }
+        List<Integer> printed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            assertTrue(ps.get(i).waitFor(120, TimeUnit.SECONDS));
+            String out = Files.readString(logs.get(i));
+            assertEquals(0, ps.get(i).exitValue(), out);
+            if (i < 3) {
+                printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst().orElseThrow()
+                        .substring(5).trim()));
+            }
+        }
+        assertEquals(List.of(2, 3, 4), printed.stream().sorted().toList(), "three numbers, each given once");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals("", o.err());
+        assertEquals(0, Cli.run(db, "verify", "4").code());
+    }
 }
