@@ -69,7 +69,12 @@ public final class HistoryRows {
     void learnFaults(Map<String, Integer> hostFaults) {
         for (Map.Entry<String, Integer> h : hostFaults.entrySet()) {
             double old = faults.getOrDefault(h.getKey(), 0.0);
-            faults.put(h.getKey(), HistoryStore.decayed(old, h.getValue()));
+            faults.put(h.getKey(), decayed(old, h.getValue()));
         }
+    }
+
+    /** A host's fault score after a run with {@code faults} of its fault: earlier ones count half. */
+    static double decayed(double old, int faults) {
+        return old * 0.5 + faults;
     }
 }

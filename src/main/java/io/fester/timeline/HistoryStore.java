@@ -77,11 +77,6 @@ public final class HistoryStore {
         return rows;
     }
 
-    /** A host's fault score after a run with {@code faults} of its fault: earlier ones count half. */
-    static double decayed(double old, int faults) {
-        return old * 0.5 + faults;
-    }
-
     /**
      * What a finished run taught: each action's duration (succeeded ones) or failure, each host's speed
      * per tag, and the host faults seen (earlier faults count half as much with every run).
@@ -192,7 +187,7 @@ public final class HistoryStore {
                         }
                     }
                     put.setString(1, h.getKey());
-                    put.setDouble(2, decayed(old, h.getValue()));
+                    put.setDouble(2, HistoryRows.decayed(old, h.getValue()));
                     put.addBatch();
                 }
                 put.executeBatch();

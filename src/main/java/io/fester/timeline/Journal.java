@@ -375,8 +375,8 @@ public final class Journal {
                 .append(escape(e.ownerHost())).append('\t').append(escape(e.spec())).append('\t')
                 .append(e.lines().size()).append('\t').append(e.faults().size()).append('\n');
         for (RunWriter.Line l : e.lines()) {
-            sb.append("e\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t').append(escape(l.text()))
-                    .append('\n');
+            // a contract JSON line holds no tab or line break (JSON escapes them): written as it is
+            sb.append("e\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t').append(l.text()).append('\n');
         }
         for (Map.Entry<String, Integer> f : e.faults().entrySet()) {
             sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
@@ -467,9 +467,9 @@ public final class Journal {
                         throw new IllegalArgumentException("the record of run " + r[1] + " is cut off after "
                                 + (lineNo - recordLine) + " of its lines");
                     }
-                    String[] f = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", -1);
+                    String[] f = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
                     if (i < events && f.length == 4 && f[0].equals("e")) {
-                        lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), unescape(f[3])));
+                        lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
                     } else if (i >= events && f.length == 3 && f[0].equals("f")) {
                         learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
                     } else {
