@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * run takes is one nobody else can take, and the history it records is what the database would have given it.
  *
  * <p>A record is framed: a {@code run} line, its events' lines, its learning, and an {@code end} line with the
- * record's CRC-32. It is appended and forced to the disk before the run's number is printed; a record cut off
+ * record's CRC-32. It is written to the file before the run's number is printed (not forced to the disk, as the
+ * timeline's own commits are not); a record cut off
  * (the process killed while writing it) was never printed and is dropped at the fold with a message; a record
  * that does not read (a damaged file) stops the fold there: what reads before it is folded, the rest is kept in
  * a file of its own, named in the message.
@@ -151,7 +152,7 @@ public final class Journal {
     /** What the state says: the last run number given, and the history rows of {@code spec}. */
     record State(String spec, int last, HistoryRows rows) {}
 
-    /** Writes the state (under the lock): whole or not at all, forced to the disk. */
+    /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
         StringBuilder sb = new StringBuilder(4096);
         sb.append(STATE_HEADER).append('\n');
@@ -174,7 +175,6 @@ public final class Journal {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OwnerOnly.file(tmp);
             writeAll(ch, sb.toString().getBytes(StandardCharsets.UTF_8));
-            ch.force(true);
         }
         Files.move(tmp, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -335,7 +335,7 @@ public final class Journal {
         }
 
         /**
-         * Appends the run's record and forces it to the disk, then writes the state as it is after the run (its
+         * Appends the run's record, then writes the state as it is after the run (its
          * number given, its learning applied); the run is recorded once this returns.
          *
          * @param hostFaults the run's learning: per host of the run, the faults seen ({@link HistoryStore#learn})
@@ -366,7 +366,7 @@ public final class Journal {
     record Entry(int id, String spec, String kind, long startedMs, long finishedMs, String outcome, int actions,
             long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
 
-    /** Appends a record (under the lock) and forces it to the disk; creates the journal with its header. */
+    /** Appends a record (under the lock); creates the journal with its header. */
     void append(Entry e) throws IOException {
         StringBuilder sb = new StringBuilder(256 + e.lines().size() * 160);
         sb.append("run\t").append(e.id()).append('\t').append(e.startedMs()).append('\t').append(e.finishedMs())
@@ -394,9 +394,10 @@ public final class Journal {
                 size = ch.size();
             }
             ch.position(size);
+            // in the file (the system's cache) before the number is printed: a killed process loses nothing of it.
+            // Not forced to the disk: the timeline's own commits are not either (H2's write delay, ADR 0083)
             writeAll(ch, body);
             writeAll(ch, end);
-            ch.force(true);
         }
     }
 
