@@ -75,6 +75,7 @@ cp "$client" "$dest/image-input/fester-client.jar"
     --runtime-image "$dest/runtime" --app-version "$version"
 app=$dest/image/fester
 install -m 755 jlink/launcher.sh "$app/bin/fester"
+install -m 644 bin/fester-handoff.pl "$app/lib/app/fester-handoff.pl" # its lean hand-off client (ADR 0085)
 
 # 3. What the package installs beside the command: completion, man pages, the desktop entry and icon.
 step "completion and man pages"

@@ -23,17 +23,29 @@ case ${1:-} in
     *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
 esac
 share="-XX:SharedArchiveFile=$app/fester.jsa"
+served=
 case ${1:-} in
     run|debug)
         if [ "${FESTER_SERVE:-}" != off ]; then
             if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ]; then sockets=$XDG_RUNTIME_DIR/fester
             else sockets=${HOME:-}/.local/share/fester/run; fi
             for s in "$sockets"/serve-*.sock; do
-                [ ! -S "$s" ] || share=
+                [ ! -S "$s" ] || served=1
                 break
             done
         fi ;;
 esac
+if [ -n "$served" ]; then
+    # A server may take it: the lean Perl client (ADR 0085) asks it without a JVM. When no server takes the build
+    # the client execs this JVM, with the archive (nothing is left to hand off: -Dfester.serve=asked).
+    # FESTER_SERVE=java, or no perl, asks from the JVM's own client, without the archive (ADR 0071).
+    if [ "${FESTER_SERVE:-}" != java ] && command -v perl >/dev/null 2>&1; then
+        # shellcheck disable=SC2086
+        exec perl "$app/fester-handoff.pl" "$java" $share -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit -Dfester.serve=asked \
+            -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"
+    fi
+    share=
+fi
 # shellcheck disable=SC2086
 exec "$java" $share -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
     -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"

@@ -90,8 +90,9 @@ class PackageIT {
      * The installed launcher starts Fester as {@code bin/fester} does (ADRs 0065, 0071): {@code fester --version}
      * takes {@code Main} from the archive postinst made (so the archive fits the launcher's class path: client
      * jar first, absolute paths); a {@code fester run} handed to a {@code fester serve} started from the installed
-     * command loads {@code Main} from {@code fester-client.jar} and not one class from {@code fester.jar}. The JVMs'
-     * class-load logs ({@code JAVA_TOOL_OPTIONS}, one file per process) say where each class came from.
+     * command starts no JVM at all (the Perl client, ADR 0085), and with {@code FESTER_SERVE=java} loads {@code Main}
+     * from {@code fester-client.jar} and not one class from {@code fester.jar}. The JVMs' class-load logs
+     * ({@code JAVA_TOOL_OPTIONS}, one file per process) say where each class came from.
      */
     private void launchAsTheSourceTreesLauncher(Path sample, String db) throws Exception {
         Path logs = Files.createDirectories(dir.resolve("class-load"));
@@ -120,9 +121,22 @@ class PackageIT {
                 assertTrue(serve.isAlive() && System.nanoTime() < end, "fester serve starts: " + Files.readString(serveLog));
                 Thread.sleep(200);
             }
+            // the launcher's Perl client (ADR 0085): the package's fester-handoff.pl hands it over, no JVM starts
+            ProcessBuilder perl = new ProcessBuilder("fester", "run", sample.resolve("fester.yaml").toString(), "--db", db);
+            perl.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+            perl.environment().put("JAVA_TOOL_OPTIONS", logOption);
+            int jvms = countLogs(logs);
+            Result byPerl = run(120, perl);
+            assertEquals(0, byPerl.code, byPerl.out);
+            assertTrue(byPerl.out.contains("17 up-to-date") && !byPerl.out.contains("not handed"), byPerl.out);
+            assertEquals(jvms, countLogs(logs), "a build handed by the Perl client starts no JVM");
+            assertTrue(Files.isRegularFile(Path.of("/opt/fester/lib/app/fester-handoff.pl")), "the client is installed");
+
+            // FESTER_SERVE=java: the JVM's own client, as when perl is missing
             ProcessBuilder client = new ProcessBuilder("fester", "run", sample.resolve("fester.yaml").toString(), "--db", db);
             client.environment().put("XDG_RUNTIME_DIR", runtime.toString());
             client.environment().put("JAVA_TOOL_OPTIONS", logOption);
+            client.environment().put("FESTER_SERVE", "java");
             Result handed = run(120, client);
             assertEquals(0, handed.code, handed.out);
             assertTrue(handed.out.contains("17 up-to-date") && !handed.out.contains("not handed"), handed.out);
@@ -138,6 +152,12 @@ class PackageIT {
             if (!serve.waitFor(30, TimeUnit.SECONDS)) {
                 serve.destroyForcibly();
             }
+        }
+    }
+
+    private static int countLogs(Path logs) throws IOException {
+        try (var s = Files.list(logs)) {
+            return (int) s.count();
         }
     }
 

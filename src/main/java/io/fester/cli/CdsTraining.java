@@ -65,7 +65,7 @@ public final class CdsTraining {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
-                handed(dir, spec, db),
+                handed(dir, spec, db, err),
                 Main.run("runs", "--db", db),
                 Main.run("--version"),
             };
@@ -84,17 +84,45 @@ public final class CdsTraining {
     /**
      * The no-op handed to a server of this process (ADR 0071), so that the archive holds what a handed build
      * loads on both sides: the client's socket, signal and stream classes, and the server's. Its socket lives in
-     * DIR; a socket that cannot be made there (a path too long for one) skips this part, 0.
+     * DIR, or in a directory of its own under the temporary directory when DIR's path is too long for a socket's.
+     * A hand-off that fails fails the training (ADR 0085): an archive made without it would silently leave the
+     * handed path's classes out. Says why on {@code err}.
      */
-    private static int handed(Path dir, String spec, String db) {
+    static int handed(Path dir, String spec, String db, java.io.PrintStream err) {
         Path sockets = dir.resolve("run");
-        try (Server server = Server.start(db, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
-                Server.serveHost(), sockets)) {
-            Integer code = ServeClient.handOff(new String[] {"run", spec, "--db", db}, System.getenv(), sockets,
-                    java.io.OutputStream.nullOutputStream(), java.io.OutputStream.nullOutputStream());
-            return code == null ? 0 : code;
+        Path own = null;
+        try {
+            if (sockets.toAbsolutePath().toString().length() + "/serve-0123456789abcdef.sock".length() > 107) {
+                own = Files.createTempDirectory("fester-cds");
+                sockets = own.resolve("run");
+            }
+            try (Server server = Server.start(db, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                    Server.serveHost(), sockets)) {
+                java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+                Integer code = ServeClient.handOff(new String[] {"run", spec, "--db", db}, System.getenv(), sockets,
+                        java.io.OutputStream.nullOutputStream(), said);
+                if (code == null) {
+                    err.println("fester: CDS training: the no-op was not handed to the training's own server "
+                            + "(socket " + sockets + ")");
+                    return ExitCodes.FAILED;
+                }
+                if (code != 0) {
+                    err.println("fester: CDS training: the handed no-op ended with " + code + ": "
+                            + said.toString(StandardCharsets.UTF_8).strip());
+                }
+                return code;
+            }
         } catch (IOException | io.fester.timeline.StoreException | RuntimeException e) {
-            return 0;
+            err.println("fester: CDS training: could not hand a build to a server of its own: " + e);
+            return ExitCodes.FAILED;
+        } finally {
+            if (own != null) {
+                try (var walk = Files.walk(own)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary directory left behind
+                }
+            }
         }
     }
 }

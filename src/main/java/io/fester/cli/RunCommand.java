@@ -146,8 +146,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** Runs a command {@link #direct} read: its exit code, or what picocli's handlers would have said and returned. */
     int execute() {
-        java.io.PrintWriter err = new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err,
-                java.nio.charset.Charset.defaultCharset()), true);
+        return execute(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err,
+                java.nio.charset.Charset.defaultCharset()), true));
+    }
+
+    /** As {@link #execute()}, its errors said on {@code err} (a handed build's: the client's terminal). */
+    int execute(java.io.PrintWriter err) {
         try {
             return call();
         } catch (Exception e) {

@@ -32,6 +32,9 @@ final class ServeClient {
         if (args.length == 0 || !(args[0].equals("run") || args[0].equals("debug"))) {
             return null;
         }
+        if ("asked".equals(System.getProperty("fester.serve"))) {
+            return null; // the launcher's Perl client asked already and no server took it (ADR 0085)
+        }
         Map<String, String> env = System.getenv();
         if ("off".equals(env.get("FESTER_SERVE"))) {
             return null;

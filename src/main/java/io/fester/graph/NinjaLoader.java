@@ -49,11 +49,13 @@ public final class NinjaLoader {
 
     /**
      * What says a file is unchanged without reading it: size, modification and change times, device and
-     * inode (an editor's save or a rename-over changes one of them); null when it cannot be read.
+     * inode (an editor's save or a rename-over changes one of them), the size first; null when it cannot be read.
      */
     public static Object fileIdentity(Path file) {
         try {
-            return List.copyOf(Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino,dev").values());
+            Map<String, Object> a = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino,dev");
+            // the size first and the times as FileTime: WarmSpecs weighs and dates a load by them
+            return List.of(a.get("size"), a.get("lastModifiedTime"), a.get("ctime"), a.get("ino"), a.get("dev"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             try {
                 java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,

@@ -20,17 +20,38 @@ import java.util.Map;
  * <p>Thread-safety: safe; loads of the same manifest at once may both parse it.
  */
 public final class WarmSpecs {
-    /** Manifests kept, the least recently used dropped first. */
-    static final int KEPT = 8;
+    /**
+     * How many bytes of manifest files (the manifests and their includes, as their sizes say) are kept at most,
+     * the least recently used dropped first: a parsed graph's heap grows with its text, not with the number of
+     * manifests (one Chromium-sized manifest outweighs a hundred small ones). One over the budget is not kept.
+     */
+    static final long BUDGET = 64L << 20;
+    /**
+     * A file modified (or its inode changed) this close to the moment its identity was taken is not trusted warm
+     * (ADR 0085): a later write could get the same time stamp and leave its identity the same (the kernel's
+     * coarse clock ticks every few milliseconds; some file systems keep seconds, FAT two). The next build loads it
+     * again, by then with a time stamp old enough.
+     */
+    static final long RACY_MS = 2_000;
 
-    private final Map<String, NinjaLoader.Loaded> kept = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, NinjaLoader.Loaded> eldest) {
-            return size() > KEPT;
-        }
-    };
+    private record Entry(NinjaLoader.Loaded loaded, long bytes) {}
+
+    private final Map<String, Entry> kept = new LinkedHashMap<>(16, 0.75f, true);
+    private long keptBytes;
+    private final long budget;
+    private final java.util.function.LongSupplier clock;
     private long reused;
     private long loaded;
+
+    public WarmSpecs() {
+        this(BUDGET, System::currentTimeMillis);
+    }
+
+    /** With a budget of manifest bytes and a clock (milliseconds since the epoch, as file times), for tests. */
+    WarmSpecs(long budget, java.util.function.LongSupplier clock) {
+        this.budget = budget;
+        this.clock = clock;
+    }
 
     /** As {@link Specs#load(Path, String)}, a Ninja manifest from what is kept while its files are unchanged. */
     public BuildGraph load(Path spec, String link) throws SpecException, IOException {
@@ -42,7 +63,8 @@ public final class WarmSpecs {
         String key = spec.toAbsolutePath().normalize() + "\n" + spec; // the path as given names the graph's spec
         NinjaLoader.Loaded k;
         synchronized (kept) {
-            k = kept.get(key);
+            Entry e = kept.get(key);
+            k = e == null ? null : e.loaded();
         }
         if (k != null && unchanged(k)) {
             NinjaLoader.Loaded again = k.again();
@@ -52,26 +74,66 @@ public final class WarmSpecs {
             }
             return again.graph();
         }
+        long start = clock.getAsLong(); // before any identity is taken
         NinjaLoader.Loaded fresh;
         try {
             fresh = Specs.read(spec);
         } catch (SpecException | IOException | RuntimeException e) {
             synchronized (kept) {
-                kept.remove(key);
+                drop(key);
             }
             throw e;
         }
+        long bytes = trusted(fresh, start);
         synchronized (kept) {
-            if (fresh.read().values().stream().allMatch(java.util.Objects::nonNull)) {
-                kept.put(key, fresh);
-            } else {
-                kept.remove(key);
+            drop(key);
+            if (bytes >= 0 && bytes <= budget) {
+                kept.put(key, new Entry(fresh, bytes));
+                keptBytes += bytes;
+                for (var eldest = kept.entrySet().iterator(); keptBytes > budget && eldest.hasNext(); ) {
+                    keptBytes -= eldest.next().getValue().bytes();
+                    eldest.remove();
+                }
             }
         }
         synchronized (this) {
             loaded++;
         }
         return fresh.graph();
+    }
+
+    private void drop(String key) {
+        Entry e = kept.remove(key);
+        if (e != null) {
+            keptBytes -= e.bytes();
+        }
+    }
+
+    /**
+     * The bytes of the files a load read, or -1 when it may not be kept: a file without an identity, or one whose
+     * modification or change time is within {@link #RACY_MS} of the load's start (or after it).
+     */
+    static long trusted(NinjaLoader.Loaded fresh, long start) {
+        long bytes = 0;
+        for (Object id : fresh.read().values()) {
+            if (!(id instanceof java.util.List<?> parts)) {
+                return -1;
+            }
+            for (Object part : parts) {
+                if (part instanceof java.nio.file.attribute.FileTime t && t.toMillis() > start - RACY_MS) {
+                    return -1;
+                }
+            }
+            bytes += parts.get(0) instanceof Long size ? size : 0;
+        }
+        return bytes;
+    }
+
+    /** How many manifests are kept, and their bytes (for tests). */
+    long[] kept() {
+        synchronized (kept) {
+            return new long[] {kept.size(), keptBytes};
+        }
     }
 
     private static boolean unchanged(NinjaLoader.Loaded k) {

@@ -139,14 +139,45 @@ public final class Stamps {
     /** Whether read stamps are kept for the next run of the same workspace ({@link #keepBetweenRuns}). */
     private static volatile boolean keep;
     /** Per workspace root: the stamps as read, with the file's attributes before it was read. */
-    private static final Map<Path, Kept> KEPT = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Path, Kept> eldest) {
-            return size() > 8;
-        }
-    };
+    private static final Map<Path, Kept> KEPT = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    /** The bytes of the stamps files kept ({@link #KEPT_BUDGET} at most); guarded by KEPT. */
+    private static long keptBytes;
+    /**
+     * How many bytes of stamps files are kept at most, the least recently used workspace dropped first (ADR 0085):
+     * what the stamps take in the heap grows with the file, not with the number of workspaces. One bigger is not kept.
+     */
+    static final long KEPT_BUDGET = 32L << 20;
+    /** {@link #KEPT_BUDGET}, smaller in tests. */
+    static volatile long keptBudget = KEPT_BUDGET;
 
-    private record Kept(Object attributes, Stamps stamps) {}
+    private record Kept(Object attributes, Stamps stamps) {
+        long bytes() {
+            return attributes instanceof List<?> l && l.get(0) instanceof Long size ? size : 0;
+        }
+    }
+
+    private static void keep(Path root, Kept k) {
+        Kept old = KEPT.remove(root);
+        if (old != null) {
+            keptBytes -= old.bytes();
+        }
+        if (k == null || k.bytes() > keptBudget) {
+            return;
+        }
+        KEPT.put(root, k);
+        keptBytes += k.bytes();
+        for (var eldest = KEPT.values().iterator(); keptBytes > keptBudget && eldest.hasNext(); ) {
+            keptBytes -= eldest.next().bytes();
+            eldest.remove();
+        }
+    }
+
+    /** How many workspaces' stamps are kept, and the bytes of their files (for tests). */
+    static long[] keptBytes() {
+        synchronized (KEPT) {
+            return new long[] {KEPT.size(), keptBytes};
+        }
+    }
 
     /**
      * From now on, this process keeps the stamps it reads and gives a copy of them to the next run of the same
@@ -155,6 +186,15 @@ public final class Stamps {
      */
     public static void keepBetweenRuns() {
         keep = true;
+    }
+
+    /** Stops keeping and forgets what was kept (for tests: the process goes on as a terminal's). */
+    static void forgetKept() {
+        keep = false;
+        synchronized (KEPT) {
+            KEPT.clear();
+            keptBytes = 0;
+        }
     }
 
     private static Stamps readKept(Path root) throws IOException {
@@ -172,11 +212,7 @@ public final class Stamps {
         }
         Stamps s = read(r);
         synchronized (KEPT) {
-            if ("none".equals(before)) {
-                KEPT.remove(r);
-            } else {
-                KEPT.put(r, new Kept(before, s.copy()));
-            }
+            keep(r, "none".equals(before) ? null : new Kept(before, s.copy()));
         }
         return s;
     }
