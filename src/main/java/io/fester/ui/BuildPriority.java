@@ -21,6 +21,31 @@ final class BuildPriority {
     private BuildPriority() {}
 
     /**
+     * A pool for one build's work, every worker of it at {@link #NICE} from its start: the build's thread runs as
+     * one of its workers, so the engine's parallel work (a parallel stream: the up-to-date check's {@code stat}
+     * calls) forks into this pool and not into the JVM's shared common pool. On Linux a new thread takes the nice
+     * value of the thread that creates it, and the common pool creates its workers from whichever thread submits
+     * first and keeps them a minute: a build's parallel stream left workers at nice 10 that the window's own
+     * parallel work (a Ninja manifest's load) ran on afterwards, and workers the window had created ran the build's
+     * work at the window's priority. Shut it down when the build has ended.
+     */
+    static java.util.concurrent.ForkJoinPool pool(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors(), p -> {
+            java.util.concurrent.ForkJoinWorkerThread t = new java.util.concurrent.ForkJoinWorkerThread(p) {
+                @Override
+                protected void onStart() {
+                    super.onStart();
+                    lowerCurrentThread(); // whichever thread created it: the window's or the build's
+                }
+            };
+            t.setName(name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
+    /**
      * Lowers the calling thread to {@link #NICE} when it runs above it (Linux; elsewhere, or when {@code renice}
      * cannot, nothing changes). Returns whether the thread now runs at {@link #NICE} or below.
      */
