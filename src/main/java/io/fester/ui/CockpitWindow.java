@@ -76,6 +76,9 @@ public final class CockpitWindow {
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
         this.options = options;
+        if (options.replay() == null && options.spec() != null) { // loads on the other core while the window is built
+            SpecPreload.start(options.spec());
+        }
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {
