@@ -46,6 +46,33 @@ if [ -n "$served" ]; then
     fi
     share=
 fi
+# The window (ADR 0087, as bin/fester): C1 only, and an archive of its own in the user's cache (lib/app is not
+# theirs to write), written at the exit of the first window session without one or after an upgrade.
+window=
+case ${1:-} in
+    ""|cockpit|replay) window=1 ;;
+    -h|--help|-V|--version) ;;
+    -*) window=1 ;; # options only: the cockpit
+    bench) [ "${2:-}" != ui ] || window=1 ;;
+esac
+if [ -n "$window" ] && [ -n "${HOME:-}${XDG_CACHE_HOME:-}" ]; then
+    cache=${XDG_CACHE_HOME:-$HOME/.cache}/fester
+    ui=$cache/cockpit.jsa
+    jit="-XX:TieredStopAtLevel=1"
+    if [ -f "$ui" ] && [ ! "$app/fester.jar" -nt "$ui" ] && [ ! "$app/fester-client.jar" -nt "$ui" ]; then
+        share="-XX:SharedArchiveFile=$ui"
+    elif mkdir -p "$cache" 2>/dev/null; then # not exec'd: written under a name of its own, put in place once whole
+        rm -f "$ui"
+        set +e
+        # shellcheck disable=SC2086
+        "$java" -XX:ArchiveClassesAtExit="$ui.$$" -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
+            -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"
+        rc=$?
+        [ ! -s "$ui.$$" ] || mv -f "$ui.$$" "$ui"
+        rm -f "$ui.$$"
+        exit $rc
+    fi
+fi
 # shellcheck disable=SC2086
 exec "$java" $share -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
     -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"

@@ -21,6 +21,85 @@ final class BuildPriority {
     private BuildPriority() {}
 
     /**
+     * Whether the JVM's compiler threads are lowered with the first build ({@link #lowerCompilerThreads}); the system
+     * property {@code fester.cockpit.lowerJit=false} keeps them at the window's priority (to measure the difference).
+     */
+    static final boolean LOWER_JIT = !"false".equals(System.getProperty("fester.cockpit.lowerJit"));
+
+    private static boolean jitLowered;
+
+    /**
+     * Lowers the JVM's JIT compiler threads (HotSpot's "C1 CompilerThreadN" and "C2 CompilerThreadN") to
+     * {@link #NICE} once, when the first build starts (ADR 0087): during a run they took ~22 % of the process, at the
+     * window's priority, and a frame waited behind a C2 compilation for a core. At nice 10 they compile when the
+     * JavaFX thread and the renderer leave a core free, in turn with the build. Compiler threads HotSpot adds later
+     * are started by a compiler thread and inherit it. Not raised again (that needs privileges): the window is built
+     * and its code mostly compiled by the time a build starts. Returns how many threads were lowered.
+     */
+    static synchronized int lowerCompilerThreads() {
+        if (jitLowered || !LOWER_JIT) {
+            return 0;
+        }
+        jitLowered = true;
+        java.util.List<String> tids = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm"), StandardCharsets.US_ASCII).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    tids.add(task.getFileName().toString());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0; // no /proc of threads: not Linux
+        }
+        if (tids.isEmpty()) {
+            return 0;
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("renice", String.valueOf(NICE), "-p"));
+        cmd.addAll(tids);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0 ? tids.size() : 0;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /**
+     * A pool for one build's work, every worker of it at {@link #NICE} from its start: the build's thread runs as
+     * one of its workers, so the engine's parallel work (a parallel stream: the up-to-date check's {@code stat}
+     * calls) forks into this pool and not into the JVM's shared common pool. On Linux a new thread takes the nice
+     * value of the thread that creates it, and the common pool creates its workers from whichever thread submits
+     * first and keeps them a minute: a build's parallel stream left workers at nice 10 that the window's own
+     * parallel work (a Ninja manifest's load) ran on afterwards, and workers the window had created ran the build's
+     * work at the window's priority. Shut it down when the build has ended.
+     */
+    static java.util.concurrent.ForkJoinPool pool(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors(), p -> {
+            java.util.concurrent.ForkJoinWorkerThread t = new java.util.concurrent.ForkJoinWorkerThread(p) {
+                @Override
+                protected void onStart() {
+                    super.onStart();
+                    lowerCurrentThread(); // whichever thread created it: the window's or the build's
+                }
+            };
+            t.setName(name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
+    /**
      * Lowers the calling thread to {@link #NICE} when it runs above it (Linux; elsewhere, or when {@code renice}
      * cannot, nothing changes). Returns whether the thread now runs at {@link #NICE} or below.
      */

@@ -1,11 +1,7 @@
 package io.fester.ui;
 
-import io.fester.session.Specs;
-import io.fester.session.UserError;
-import io.fester.graph.SpecException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import javafx.application.Application;
 
 /**
@@ -30,16 +26,12 @@ public final class CockpitLauncher {
         return null;
     }
 
-    /** Why the spec cannot be built (file:line:column and what to do, as 'fester run' says it), or null. */
+    /**
+     * Why the spec cannot be built (file:line:column and what to do, as 'fester run' says it), or null; the graph
+     * loaded to tell is the window's first run's (ADR 0087: the spec is read once).
+     */
     static String unreadable(Path spec) {
-        try {
-            Specs.load(spec, null, List.of());
-            return null;
-        } catch (UserError | SpecException e) {
-            return e.getMessage();
-        } catch (IOException e) {
-            return "cannot read " + spec + ": " + e.getMessage();
-        }
+        return SpecPreload.problem(spec);
     }
 
     /**

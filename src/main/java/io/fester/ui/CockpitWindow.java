@@ -76,6 +76,9 @@ public final class CockpitWindow {
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
         this.options = options;
+        if (options.replay() == null && options.spec() != null) { // loads on the other core while the window is built
+            SpecPreload.start(options.spec());
+        }
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {
@@ -364,8 +367,10 @@ public final class CockpitWindow {
                 () -> replay("last"));
         replayLast.disableProperty().bind(vm.runningProperty());
         Button cancel = button("mdi2s-stop", "Cancel the run (Ctrl+.)", runs::cancel);
+        cancel.setId("toolbar-stop");
         cancel.disableProperty().bind(vm.runningProperty().not().and(vm.checkingProperty().not())); // ADR 0077
-        again.disableProperty().bind(vm.runningProperty());
+        again.disableProperty().bind(vm.busy()); // greyed while the pre-run checks go on too (ADR 0087)
+        again.setId("toolbar-run");
         Button fit = button("mdi2f-fit-to-page-outline", "Fit the graph (Ctrl+0)", dag::fit);
         Button in = button("mdi2m-magnify-plus-outline", "Zoom in (Ctrl+=)", () -> dag.zoom(1.25));
         Button out = button("mdi2m-magnify-minus-outline", "Zoom out (Ctrl+-)", () -> dag.zoom(0.8));

@@ -146,7 +146,10 @@ final class DagView extends Region {
 
     /** Width of the gutter left of each box, in layout pixels. */
     static final double GUTTER = 18;
-    /** Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse. */
+    /**
+     * Paints at most once per frame: when something changed, or ~20 times a second for running actions' pulse; while
+     * a run goes on, its state changes are painted with that pulse only (what the user does is painted at once).
+     */
     private final AnimationTimer frames = new AnimationTimer() {
         @Override
         public void handle(long now) {
@@ -366,7 +369,9 @@ final class DagView extends Region {
                 }));
             }
         }
-        draw();
+        if (!animating) { // while the run goes on, the pulse below repaints 20 times a second: state changes wait for
+            draw();       // it (ADR 0087), so a frame paints the canvas once per 50 ms at most, not on every event batch
+        }
     }
 
     /** Lays out what is open now (FX thread; a few ms for hundreds of items). */

@@ -115,7 +115,7 @@ final class DebugView extends BorderPane {
     private ToolBar toolbar() {
         Button start = button("debug-start", "mdi2b-bug-play", "Debug the build: run it under the debugger, stopped before "
                 + "the first dispatch (F5)", this::start);
-        start.disableProperty().bind(live.runningProperty());
+        start.disableProperty().bind(live.busy());
         Button resume = button("debug-resume", "mdi2p-play", "Resume: run until a breakpoint (F5)", debug::resume);
         Button pause = button("debug-pause", "mdi2p-pause", "Pause: nothing new starts, running actions finish (F6)",
                 debug::pause);
@@ -150,7 +150,7 @@ final class DebugView extends BorderPane {
     Button debugButton() {
         Button b = button("toolbar-debug", "mdi2b-bug-play", "Debug: run under the debugger, stopped before the "
                 + "first dispatch (F5)", this::start);
-        b.disableProperty().bind(live.runningProperty());
+        b.disableProperty().bind(live.busy());
         return b;
     }
 

@@ -46,14 +46,23 @@ final class LanesView extends Region {
     private long t0;
     private double pxPerMs;
     private boolean dirty = true;
+    /** The run's state changed (not what the user did): painted at most every {@link #STATE_PAINT_NS} while it runs. */
+    private boolean stateDirty;
+    private long lastStatePaintNs;
+    private static final long STATE_PAINT_NS = 50_000_000L;
     /** What the Autopsy tab draws over the lanes; {@link Overlay#NONE} on the Live tab. */
     private Overlay overlay = Overlay.NONE;
     private final java.util.BitSet drawnChain = new java.util.BitSet();
     private final javafx.animation.AnimationTimer frames = new javafx.animation.AnimationTimer() {
         @Override
         public void handle(long now) {
+            if (stateDirty && (!vm.runningProperty().get() || now - lastStatePaintNs >= STATE_PAINT_NS)) {
+                dirty = true; // while a run goes on, its state (growing bars, new bars) 20 times a second (ADR 0087)
+            }
             if (dirty && Overlay.shown(LanesView.this)) {
                 dirty = false;
+                stateDirty = false;
+                lastStatePaintNs = now;
                 paint();
             }
         }
@@ -65,7 +74,7 @@ final class LanesView extends Region {
         setMinHeight(60);
         tip.setShowDelay(Duration.millis(150));
         Tooltip.install(canvas, tip);
-        vm.revisionProperty().addListener((o, a, b) -> draw());
+        vm.revisionProperty().addListener((o, a, b) -> stateDirty = true);
         vm.selectedProperty().addListener((o, a, b) -> draw());
         canvas.setOnMouseMoved(e -> {
             LiveViewModel.Bar b = barAt(e.getX(), e.getY());

@@ -153,6 +153,14 @@ public final class LiveViewModel {
         return checking.getReadOnlyProperty();
     }
 
+    /**
+     * True while a run goes on or its pre-run checks do: Run and Debug are greyed and do nothing then (Stop is the
+     * one to use: it cancels the run, or stops it from starting).
+     */
+    public javafx.beans.binding.BooleanBinding busy() {
+        return running.getReadOnlyProperty().or(checking.getReadOnlyProperty());
+    }
+
     /** The status line's note of what is still done before the run starts; null: none (the run started). */
     String preparingNote() {
         return note;

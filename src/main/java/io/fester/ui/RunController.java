@@ -324,7 +324,7 @@ final class RunController implements AutoCloseable {
         BuildGraph graph;
         BuildGraph planned;
         try {
-            graph = Specs.load(file, null); // every action: a manifest's regeneration step is not a default target
+            graph = SpecPreload.load(file); // every action (loaded while the window was built: ADR 0087): a manifest's regeneration step is not a default target
             planned = Specs.select(graph, List.of()); // what the run builds unless the manifest is regenerated
         } catch (UserError e) {
             Platform.runLater(() -> vm.message(e.getMessage()));
@@ -381,21 +381,27 @@ final class RunController implements AutoCloseable {
             return;
         }
         BuildGraph toRun = regenerated;
-        Thread build = new Thread(() -> { // the spec loaded at the window's priority (the first frame waits for it)
-            BuildPriority.lowerCurrentThread(); // the build below the window, its threads and processes too (ADR 0078)
-            runGraph(file, toRun, toRun == planned ? shown : null, debug, rebuild);
-        }, "fester-cockpit-build");
-        build.setDaemon(true);
-        // an Error (out of memory on a huge graph…) must not leave the window saying "checking…" for good
-        build.setUncaughtExceptionHandler((t, e) -> Platform.runLater(() -> vm.message("the run stopped: " + e)));
-        build.start();
+        // the build below the window, its threads and processes too (ADR 0078), and its parallel work in a pool of
+        // its own, not the JVM's common pool the window shares (ADR 0087); the spec was loaded at the window's priority
+        BuildPriority.lowerCompilerThreads(); // the JIT below the window from the first build on (ADR 0087)
+        java.util.concurrent.ForkJoinPool pool = BuildPriority.pool("fester-cockpit-build");
+        java.util.concurrent.ForkJoinTask<?> build = pool.submit(
+                () -> runGraph(file, toRun, toRun == planned ? shown : null, debug, rebuild));
         boolean interrupted = false;
-        while (build.isAlive()) { // the turn is held until the build has ended
-            try {
-                build.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        try {
+            while (!build.isDone()) { // the turn is held until the build has ended
+                try {
+                    build.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // an Error (out of memory on a huge graph…) must not leave the window saying "checking…" for good
+                    Throwable why = e.getCause();
+                    Platform.runLater(() -> vm.message("the run stopped: " + why));
+                }
             }
+        } finally {
+            pool.shutdown();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -59,4 +59,43 @@ class BuildPriorityTest {
         assertEquals(BuildPriority.NICE, s[3], "a process the build thread started");
         assertEquals(before, niceOfThisThread(), "the calling (window's) thread keeps its priority");
     }
+
+    /** The nice values of the threads that ran a parallel stream's elements, by thread. */
+    private static java.util.Map<Thread, Integer> parallelWork() {
+        java.util.Map<Thread, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.stream.IntStream.range(0, 48).parallel().forEach(i -> {
+            try {
+                seen.put(Thread.currentThread(), niceOfThisThread());
+                Thread.sleep(5); // long enough that the pool's workers take part, not only the caller
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        return seen;
+    }
+
+    @Test
+    void theBuildsParallelWorkStaysInItsOwnPoolAndTheCommonPoolKeepsTheWindowsPriority() throws Exception {
+        int before = niceOfThisThread();
+        assertTrue(before < BuildPriority.NICE, "the test runs at nice " + before + ": nothing to lower");
+        java.util.concurrent.ForkJoinPool pool = BuildPriority.pool("fester-cockpit-build");
+        java.util.Map<Thread, Integer> build;
+        try { // as RunController runs a build: the up-to-date check's parallel stream inside it
+            build = pool.submit(BuildPriorityTest::parallelWork).get();
+        } finally {
+            pool.shutdown();
+        }
+        assertTrue(build.size() > 1, "the build's parallel work ran on one thread: " + build);
+        build.forEach((t, nice) -> {
+            assertEquals(BuildPriority.NICE, nice, "the build's parallel work on " + t.getName());
+            assertTrue(t instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool,
+                    t.getName() + " is not a worker of the build's pool");
+        });
+        // the window's parallel work afterwards (a Ninja manifest's load): the common pool's workers keep its priority
+        java.util.Map<Thread, Integer> window = parallelWork();
+        java.util.concurrent.ForkJoinPool common = java.util.concurrent.ForkJoinPool.commonPool();
+        assertTrue(window.keySet().stream().anyMatch(t -> t instanceof java.util.concurrent.ForkJoinWorkerThread w
+                && w.getPool() == common), "no common-pool worker took part: " + window);
+        window.forEach((t, nice) -> assertEquals(before, nice, "the window's parallel work on " + t.getName()));
+    }
 }

@@ -68,4 +68,38 @@ class CockpitControlsTest {
             assertEquals("cancelled", runs.get(0).outcome());
         }
     }
+
+    /** Run, Debug (toolbar and Debug tab) and Stop as the user sees them: {disabled?} each. */
+    private boolean[] controls(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return WaitForAsyncUtils.asyncFx(() -> new boolean[] {
+            robot.lookup("#toolbar-run").queryButton().isDisabled(),
+            robot.lookup("#toolbar-debug").queryButton().isDisabled(),
+            robot.lookup("#debug-start").queryButton().isDisabled(),
+            robot.lookup("#toolbar-stop").queryButton().isDisabled()}).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void runAndDebugAreGreyedWhileTheRunAndItsChecksGoOnAndStopIsNot(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.viewModel().runningProperty().get());
+        assertEquals(List.of(true, true, true, false), asList(controls(robot)), "while the run goes on");
+        robot.interact(() -> window.runs().cancel());
+        waitFor("finished");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the run");
+        // the pre-run checks, as RunController shows them: the graph on show, the status line saying what is checked
+        LiveViewModel vm = window.viewModel();
+        io.fester.graph.BuildGraph graph = vm.state().graph();
+        robot.interact(() -> {
+            vm.reset("checks", graph);
+            vm.preparing("checking what is up to date before the run starts…");
+        });
+        assertEquals(List.of(true, true, true, false), asList(controls(robot)), "while the checks go on");
+        robot.interact(() -> vm.notStarted("cancelled before the run started: nothing was run or recorded"));
+        assertEquals(List.of(false, false, false, true), asList(controls(robot)), "once the checks have ended");
+    }
+
+    private static List<Boolean> asList(boolean[] b) {
+        return List.of(b[0], b[1], b[2], b[3]);
+    }
 }

@@ -1,0 +1,126 @@
+package io.fester.ui;
+
+import io.fester.graph.BuildGraph;
+import io.fester.graph.SpecException;
+import io.fester.session.Specs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The spec a window opens with, loaded on a thread of its own from the moment the window is asked for (ADR 0087):
+ * while JavaFX builds the window (its CSS, the themes) on one core, the spec loads on the other, and the run's
+ * worker takes the loaded graph instead of loading the file again. {@code fester cockpit SPEC} checks the spec
+ * before a window opens (a bad one is told as {@code fester run} tells it, exit 2): that check is this load, so
+ * the spec is read once, not twice. The graph is taken only while the file is as it was when the load started
+ * (size, time, inode); otherwise the file is loaded again.
+ */
+final class SpecPreload {
+    private record Pending(Path file, Object attributes, CompletableFuture<BuildGraph> graph) {}
+
+    /** At most one: the start spec. */
+    private static Pending pending;
+
+    private SpecPreload() {}
+
+    /** Starts loading a spec on a thread of its own (at the caller's priority), unless it is being loaded already. */
+    static synchronized void start(Path spec) {
+        Path file = spec.toAbsolutePath().normalize();
+        Object attributes = attributes(file);
+        if (pending != null && pending.file.equals(file) && pending.attributes.equals(attributes)) {
+            return;
+        }
+        CompletableFuture<BuildGraph> graph = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                graph.complete(Specs.load(file, null)); // every action, as the run's worker loads it
+            } catch (Throwable e) {
+                graph.completeExceptionally(e);
+            }
+        }, "fester-cockpit-spec");
+        t.setDaemon(true);
+        t.start();
+        pending = new Pending(file, attributes, graph);
+    }
+
+    /**
+     * Loads a spec: the graph {@link #start} loaded when it is of this file as it is now (waiting for it), else
+     * from the file. Either way as {@link Specs#load(Path, String)} would, the same errors included.
+     */
+    static BuildGraph load(Path spec) throws SpecException, IOException {
+        Path file = spec.toAbsolutePath().normalize();
+        Pending p;
+        synchronized (SpecPreload.class) {
+            p = pending;
+            if (p != null && p.file.equals(file)) {
+                pending = null; // taken once: the next open of the same file reads it again
+            } else {
+                p = null;
+            }
+        }
+        if (p == null || !p.attributes.equals(attributes(file))) {
+            return Specs.load(file, null);
+        }
+        try {
+            return p.graph.join();
+        } catch (CompletionException e) {
+            Throwable why = e.getCause();
+            if (why instanceof SpecException s) {
+                throw s;
+            }
+            if (why instanceof IOException io) {
+                throw io;
+            }
+            if (why instanceof RuntimeException r) {
+                throw r;
+            }
+            if (why instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Why the spec cannot be built (file:line:column and what to do, as {@code fester run} says it), or null; the
+     * graph loaded for the check is kept for the window's first run.
+     */
+    static String problem(Path spec) {
+        start(spec);
+        CompletableFuture<BuildGraph> graph;
+        synchronized (SpecPreload.class) {
+            graph = pending.graph;
+        }
+        try {
+            Specs.select(graph.join(), List.of()); // what the run builds: a target it names must exist
+            return null;
+        } catch (CompletionException e) {
+            synchronized (SpecPreload.class) {
+                pending = null;
+            }
+            if (e.getCause() instanceof SpecException || e.getCause() instanceof io.fester.session.UserError) {
+                return e.getCause().getMessage();
+            }
+            if (e.getCause() instanceof IOException io) {
+                return "cannot read " + spec + ": " + io.getMessage();
+            }
+            throw e;
+        } catch (io.fester.session.UserError | SpecException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Object attributes(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return List.of(a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    String.valueOf(a.fileKey()));
+        } catch (IOException e) {
+            return "none";
+        }
+    }
+}
