@@ -3,6 +3,7 @@ package io.fester.cache;
 import io.fester.graph.Action;
 import io.fester.graph.BuildGraph;
 import io.fester.uptodate.FileHashes;
+import io.fester.uptodate.LinkPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +137,7 @@ public final class ActionKeys {
 
     /** A path as keys write it: inside the project {@code @ROOT@/…}, else absolute. */
     public String normalize(String path) {
-        Path p = root.resolve(path).normalize();
+        Path p = LinkPaths.resolve(root.resolve(path)); // "a/link/../b.h": through the link, as the compiler
         if (p.startsWith(project)) {
             String rel = project.relativize(p).toString();
             return rel.isEmpty() ? PreImage.ROOT : PreImage.ROOT + "/" + rel;

@@ -318,11 +318,18 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     static String relative(Path root, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute()) {
-            Path n = p.normalize();
+            Path n = LinkPaths.resolve(p);
             if (n.startsWith(root)) {
                 return root.relativize(n).toString();
             }
             return n.toString();
+        }
+        if (path.contains("..")) { // "a/link/../b.h": the b.h the compiler opened, through the link
+            Path lexical = root.resolve(p).normalize();
+            Path n = LinkPaths.resolve(root.resolve(p));
+            if (!n.equals(lexical)) {
+                return n.startsWith(root) ? root.relativize(n).toString() : n.toString();
+            }
         }
         return p.normalize().toString();
     }
