@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -376,20 +375,11 @@ public final class ActionKeys {
     }
 
     static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(io.fester.uptodate.Sha256.digest().digest(b));
     }
 
     static String sha256(Path p) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = io.fester.uptodate.Sha256.digest();
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = Files.newInputStream(p)) {
             for (int n; (n = in.read(buf)) > 0;) {
