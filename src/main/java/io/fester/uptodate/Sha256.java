@@ -13,8 +13,9 @@ import java.util.List;
  * commands run with the client JIT only (C1, ADR 0065), which has no SHA-256 intrinsic: the JDK's own
  * SHA-256 then hashes at 25-130 MB/s, a sixth of a warm cache rebuild's CPU. NSS's softoken (libnss3, the
  * SHA-NI code of Firefox and Debian's crypto stack), reached through the JDK's own PKCS#11 provider, hashes
- * at memory speed whatever the JIT (ADR 0089). It is loaded once per process on a background thread at the
- * first use (~0.1 s of CPU); digests asked for meanwhile, or where NSS is not installed, come from the JDK.
+ * at memory speed whatever the JIT (ADR 0089). Under C1 it is loaded once per process on a background thread
+ * at the first use (~0.1 s of CPU); digests asked for meanwhile, under C2 (whose intrinsic is as fast), or
+ * where NSS is not installed, come from the JDK.
  * The digests are the same bytes either way: SHA-256 is SHA-256.
  */
 public final class Sha256 {
@@ -61,7 +62,13 @@ public final class Sha256 {
             }
             started = true;
         }
-        Thread t = new Thread(Sha256::load, "fester-sha256-nss");
+        Thread t = new Thread(() -> {
+            if (optimizingJit()) {
+                why = "the JIT has C2, whose SHA-256 intrinsic is as fast";
+                return;
+            }
+            load();
+        }, "fester-sha256-nss");
         t.setDaemon(true);
         t.start();
     }
@@ -101,6 +108,21 @@ public final class Sha256 {
         } catch (Exception | LinkageError e) {
             why = "NSS could not be loaded from " + dir + ": " + e;
             return null;
+        }
+    }
+
+    /**
+     * Whether this JVM compiles hot code with C2 (the default JIT; the launcher's terminal commands stop at
+     * C1): then the JDK's SHA-256 becomes the CPU's SHA instructions by itself, and loading NSS only costs.
+     */
+    static boolean optimizingJit() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            boolean tiered = Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue());
+            return !tiered || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4;
+        } catch (RuntimeException | LinkageError unknown) {
+            return false; // cannot tell: NSS is at least as fast
         }
     }
 
