@@ -19,8 +19,9 @@ public final class LinkPaths {
         if (!absolute.toString().contains("..")) {
             return absolute.normalize();
         }
-        Path cur = absolute.getRoot();
-        for (Path part : absolute) {
+        Path whole = absolute.toAbsolutePath();
+        Path cur = whole.getRoot();
+        for (Path part : whole) {
             String s = part.toString();
             if (s.equals(".")) {
                 continue;

@@ -325,10 +325,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             return n.toString();
         }
         if (path.contains("..")) { // "a/link/../b.h": the b.h the compiler opened, through the link
-            Path lexical = root.resolve(p).normalize();
-            Path n = LinkPaths.resolve(root.resolve(p));
+            Path base = root.toAbsolutePath();
+            Path lexical = base.resolve(p).normalize();
+            Path n = LinkPaths.resolve(base.resolve(p));
             if (!n.equals(lexical)) {
-                return n.startsWith(root) ? root.relativize(n).toString() : n.toString();
+                return n.startsWith(base) ? base.relativize(n).toString() : n.toString();
             }
         }
         return p.normalize().toString();
