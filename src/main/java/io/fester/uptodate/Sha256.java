@@ -28,6 +28,7 @@ public final class Sha256 {
     private static volatile Provider nss;
     private static volatile String why = "not loaded yet";
     private static boolean started;
+    private static boolean tried;
 
     /** A new SHA-256 digest: NSS's once it is loaded, else the JDK's. */
     public static MessageDigest digest() {
@@ -64,7 +65,11 @@ public final class Sha256 {
         }
         Thread t = new Thread(() -> {
             if (optimizingJit()) {
-                why = "the JIT has C2, whose SHA-256 intrinsic is as fast";
+                synchronized (Sha256.class) {
+                    if (!tried) {
+                        why = "the JIT has C2, whose SHA-256 intrinsic is as fast";
+                    }
+                }
                 return;
             }
             load();
@@ -78,9 +83,10 @@ public final class Sha256 {
      * saying why (no libnss3, no PKCS#11 module in this JDK).
      */
     public static synchronized Provider load() {
-        if (nss != null || !why.equals("not loaded yet")) {
+        if (tried) {
             return nss;
         }
+        tried = true;
         started = true;
         String dir = NSS_DIRS.stream().filter(d -> Files.isRegularFile(Path.of(d, "libsoftokn3.so"))
                 && Files.isRegularFile(Path.of(d, "libnss3.so"))).findFirst().orElse(null);
