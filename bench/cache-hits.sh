@@ -18,13 +18,16 @@
 # Every build starts from a fresh copy of its configured tree. The shared store is s3proxy on loopback
 # (filesystem backend under W/s3data), started by push and time. FESTER_JFR=DIR records the servers' work
 # during the rounds (jcmd JFR.start after the warm-up builds, settings=profile) into DIR/serve-NAME.jfr and
-# DIR/serve-shared-NAME.jfr. Figures are appended to W/results.txt.
+# DIR/serve-shared-NAME.jfr. Figures are appended to W/results.txt. JVM_OPTS=… is given to each new-JVM
+# build of the rounds (e.g. the launcher's "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData",
+# what `bin/fester run` uses; the default is the JVM's default JIT).
 set -euo pipefail
 cmd=$1; w=$(realpath -m "$2"); shift 2
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 log() { echo "$*" | tee -a "$w/results.txt"; }
 fresh() { rm -rf "$w/$1/build"; cp -a "$w/$1/configured" "$w/$1/build"; }
 export FESTER_CACHE=on CCACHE_DIR="$w/ccache" FESTER_SERVE=off
+JVM_OPTS=${JVM_OPTS:-}
 unset FESTER_CACHE_DIR XDG_RUNTIME_DIR
 s3() { # s3 CLASSPATH: starts s3proxy on a free port, exports its endpoint
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -99,7 +102,7 @@ time)
   one() { # one LABEL TREE HOME DB [ARGS…]
     local label=$1 tree=$2 home=$3 db=$4 t; shift 4
     fresh "$tree"; t=$(date +%s%N)
-    java -Duser.home="$w/$home" -cp "$cp" io.fester.cli.Main run "$w/$tree/build/build.ninja" -j 2 --db "$w/$db" "$@" >"$w/one.out" 2>&1 \
+    java $JVM_OPTS -Duser.home="$w/$home" -cp "$cp" io.fester.cli.Main run "$w/$tree/build/build.ninja" -j 2 --db "$w/$db" "$@" >"$w/one.out" 2>&1 \
       || { log "$label FAILED"; cat "$w/one.out"; }
     log "$n $label: $(ms "$t") ms ($(grep -o '[0-9]* cached' "$w/one.out" | head -1))"
   }

@@ -55,8 +55,8 @@ version=${version:-0.1.0}
 step() { echo "build-package: $* ($(date +%T))"; }
 
 # 1. The runtime: the JDK modules the jar's classes refer to, plus the providers jdeps cannot see
-#    (elliptic-curve keys for SSH, zip file systems), with the JDK's CDS base archive generated in it.
-modules=$("$java_home/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 "$jar"),jdk.crypto.ec,jdk.zipfs
+#    (elliptic-curve keys for SSH, zip file systems, PKCS#11 for NSS's SHA-256: ADR 0089), with the JDK's CDS base archive generated in it.
+modules=$("$java_home/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 "$jar"),jdk.crypto.ec,jdk.zipfs,jdk.crypto.cryptoki
 step "runtime with $modules"
 rm -rf "$dest/runtime" "$dest/image" "$dest/image-input" "$dest/package" "$dest/package-jpackage" "$dest/package-tree"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \

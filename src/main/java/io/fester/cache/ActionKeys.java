@@ -3,13 +3,13 @@ package io.fester.cache;
 import io.fester.graph.Action;
 import io.fester.graph.BuildGraph;
 import io.fester.uptodate.FileHashes;
+import io.fester.uptodate.LinkPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -136,7 +136,7 @@ public final class ActionKeys {
 
     /** A path as keys write it: inside the project {@code @ROOT@/…}, else absolute. */
     public String normalize(String path) {
-        Path p = root.resolve(path).normalize();
+        Path p = LinkPaths.resolve(root.resolve(path)); // "a/link/../b.h": through the link, as the compiler
         if (p.startsWith(project)) {
             String rel = project.relativize(p).toString();
             return rel.isEmpty() ? PreImage.ROOT : PreImage.ROOT + "/" + rel;
@@ -375,20 +375,11 @@ public final class ActionKeys {
     }
 
     static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(io.fester.uptodate.Sha256.digest().digest(b));
     }
 
     static String sha256(Path p) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = io.fester.uptodate.Sha256.digest();
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = Files.newInputStream(p)) {
             for (int n; (n = in.read(buf)) > 0;) {

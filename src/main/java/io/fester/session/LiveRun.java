@@ -432,15 +432,28 @@ public final class LiveRun {
         listeners.forEach(l::addListener);
         l.post(request);
         l.post(history);
-        for (String h : first == null ? List.<String>of() : local) {
-            Backend b = backends.get(h);
-            try {
-                Backend.Capabilities can = b.capabilities(h);
-                NodeEvent up = first.forHost(h, NodeEvent.UP).withToolchain(toolchain);
-                l.post(can == null ? up : up.withCapabilities(can.platforms(), can.runner()));
-            } catch (IOException e) {
-                lost(h, "its " + b.kind() + " backend cannot run actions: " + e.getMessage());
+        // The local hosts' capabilities (the compiler's targets: the agent script's `tools`, a process of
+        // ~0.3-0.7 s in a new JVM) are probed beside the run, not before it: the engine asks its cache
+        // lookups at once and dispatches nothing until every host has reported (up or lost), so a build
+        // whose actions all hit never waits for the probe (ADR 0089)
+        List<String> probed = first == null ? List.<String>of() : local;
+        String fingerprint = toolchain;
+        Runnable reportUp = () -> {
+            for (String h : probed) {
+                Backend b = backends.get(h);
+                try {
+                    Backend.Capabilities can = b.capabilities(h);
+                    NodeEvent up = first.forHost(h, NodeEvent.UP).withToolchain(fingerprint);
+                    l.post(can == null ? up : up.withCapabilities(can.platforms(), can.runner()));
+                } catch (IOException | RuntimeException e) {
+                    lost(h, "its " + b.kind() + " backend cannot run actions: " + e.getMessage());
+                }
             }
+        };
+        if (!probed.isEmpty()) {
+            Thread probe = new Thread(reportUp, "fester-capabilities");
+            probe.setDaemon(true);
+            probe.start();
         }
         if (ssh != null) {
             ssh.refused().forEach((h, why) -> lost(h, why));

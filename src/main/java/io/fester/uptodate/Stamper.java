@@ -318,11 +318,19 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     static String relative(Path root, String path) {
         Path p = Path.of(path);
         if (p.isAbsolute()) {
-            Path n = p.normalize();
+            Path n = LinkPaths.resolve(p);
             if (n.startsWith(root)) {
                 return root.relativize(n).toString();
             }
             return n.toString();
+        }
+        if (path.contains("..")) { // "a/link/../b.h": the b.h the compiler opened, through the link
+            Path base = root.toAbsolutePath();
+            Path lexical = base.resolve(p).normalize();
+            Path n = LinkPaths.resolve(base.resolve(p));
+            if (!n.equals(lexical)) {
+                return n.startsWith(base) ? base.relativize(n).toString() : n.toString();
+            }
         }
         return p.normalize().toString();
     }

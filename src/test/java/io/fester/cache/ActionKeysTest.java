@@ -53,4 +53,26 @@ class ActionKeysTest {
         assertNull(keys.file("../src/gen.sh"));
         assertNull(keys.depFields(List.of(dep)));
     }
+
+    /** {@code a/link/../b.h} is the b.h the compiler opened: next to what link points at, not a/b.h. */
+    @Test
+    void aDotDotAfterASymbolicLinkIsTakenWhereTheLinkLeads(@TempDir Path dir) throws Exception {
+        Path build = Files.createDirectories(dir.resolve("build"));
+        Files.createDirectories(build.resolve("real/deep"));
+        Files.createDirectories(build.resolve("inc/sub"));
+        Files.writeString(build.resolve("real/b.h"), "right\n");
+        Files.writeString(build.resolve("inc/b.h"), "wrong\n");
+        Files.createSymbolicLink(build.resolve("inc/link"), Path.of("../real/deep"));
+        BuildGraph graph = new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(
+                new Action("cc", "cc -c x.c", List.of(), List.of("x.o"), List.of(), List.of(), null)));
+        ActionKeys keys = new ActionKeys(graph, new FileHashes(build), "1");
+        String through = keys.normalize("inc/link/../b.h");
+        assertEquals(PreImage.ROOT + "/real/b.h", through);
+        assertEquals(through, keys.normalize(build + "/inc/link/../b.h"));
+        String right = ActionKeys.sha256("right\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(right, keys.depFields(List.of(through)).get("dep:" + through));
+        // no link on the way: the lexical spelling, as before
+        assertEquals(PreImage.ROOT + "/inc/b.h", keys.normalize("inc/sub/../b.h"));
+        assertEquals(PreImage.ROOT + "/inc/b.h", keys.normalize("inc/./b.h"));
+    }
 }

@@ -2,8 +2,11 @@ package io.fester.uptodate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Depfiles as gcc and clang write them, read as Ninja reads them. */
 class DepfileTest {
@@ -28,5 +31,17 @@ class DepfileTest {
         assertEquals(List.of("x.h", "y.h", "z.h"), Depfile.parse(d));
         assertEquals(List.of(), Depfile.parse(""));
         assertEquals(List.of("t.h"), Depfile.parse("o.o: t.h"), "no final newline");
+    }
+
+    /** The stamps keep {@code a/link/../b.h} as the file the compiler opened, through the link. */
+    @Test
+    void aDotDotAfterASymbolicLinkIsTakenWhereTheLinkLeads(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("real/deep"));
+        Files.createDirectories(root.resolve("inc/sub"));
+        Files.createSymbolicLink(root.resolve("inc/link"), Path.of("../real/deep"));
+        assertEquals("real/b.h", Stamper.relative(root, "inc/link/../b.h"));
+        assertEquals("real/b.h", Stamper.relative(root, root + "/inc/link/../b.h"));
+        assertEquals("inc/b.h", Stamper.relative(root, "inc/sub/../b.h"), "no link: lexical, as before");
+        assertEquals("../x/b.h", Stamper.relative(root, "../x/y/../b.h"), "nothing there: lexical");
     }
 }
