@@ -131,6 +131,7 @@ unless ($connected) {
         && connect($sock, Socket::pack_sockaddr_un($socket)) or local_build();
 }
 binmode $sock;
+binmode STDERR; # a declined hand-off's reason as the server wrote it, whatever PERL_UNICODE says
 my $pipe = $SIG{PIPE};
 $SIG{PIPE} = 'IGNORE'; # a server gone is an error to report, not a signal that kills the terminal's command
 
@@ -165,7 +166,10 @@ sub fill {
         my $n = sysread $sock, $in, 65536, length $in;
         return 1 if $n;
         return 0 if defined $n;
-        next if $! == 4; # EINTR: a signal's handler has run
+        if ($! == 4) { # EINTR: a signal's handler has run
+            relay_signals();
+            next;
+        }
         die "read: $!\n";
     }
 }
@@ -194,13 +198,22 @@ unless (defined $pid) {
     local_build();
 }
 
-# From here on the server owns the build: Ctrl-C and stdin go to it; the third signal quits at once.
+# From here on the server owns the build: Ctrl-C and stdin go to it; the third signal quits at once. The
+# handler only counts and queues: a frame written from it could block on a full socket with the signal held
+# blocked, and the third Ctrl-C would never be seen. The frames go out between reads (relay_signals).
 my $signals = 0;
+my @signalled;
 my $relay = sub {
     my $sig = $_[0];
     exit $INTERRUPTED if ++$signals >= 3;
-    put('I' . pack('n', length $sig) . $sig);
+    push @signalled, $sig;
 };
+sub relay_signals {
+    while (@signalled) {
+        my $sig = shift @signalled;
+        put('I' . pack('n', length $sig) . $sig);
+    }
+}
 $SIG{INT} = $relay;
 binmode $_ for \*STDIN, \*STDOUT, \*STDERR; # bytes as the server wrote them, whatever PERL_UNICODE says
 $SIG{TERM} = $relay;
@@ -241,6 +254,7 @@ my $ok = eval {
             vec($r, fileno($sock), 1) = 1;
             vec($r, fileno(STDIN), 1) = 1;
             my $n = select(my $ready = $r, undef, undef, undef);
+            relay_signals();
             next if $n < 0; # EINTR
             if (vec($ready, fileno(STDIN), 1)) {
                 my $got = sysread STDIN, my $chunk, 8192;

@@ -146,9 +146,10 @@ if [ "$1" = configure ]; then
     if FESTER_CACHE_DIR="$work/cache" /opt/fester/lib/runtime/bin/java \
             -XX:ArchiveClassesAtExit=/opt/fester/lib/app/fester.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
             -cp /opt/fester/lib/app/fester-client.jar:/opt/fester/lib/app/fester.jar \
-            io.fester.cli.CdsTraining "$work/train" >/dev/null 2>&1; then
+            io.fester.cli.CdsTraining "$work/train" >/dev/null 2>"$work/training.err"; then
         :
     else
+        sed 's/^/  /' "$work/training.err" >&2
         echo "fester: no class-data-sharing archive (Fester starts more slowly)" >&2
         rm -f /opt/fester/lib/app/fester.jsa
     fi

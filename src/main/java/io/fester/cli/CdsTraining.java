@@ -92,12 +92,23 @@ public final class CdsTraining {
         Path sockets = dir.resolve("run");
         Path own = null;
         try {
-            if (sockets.toAbsolutePath().toString().length() + "/serve-0123456789abcdef.sock".length() > 107) {
+            if (sockets.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length
+                    + "/serve-0123456789abcdef.sock".length() > 107) {
                 own = Files.createTempDirectory("fester-cds");
                 sockets = own.resolve("run");
             }
-            try (Server server = Server.start(db, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
-                    Server.serveHost(), sockets)) {
+            Server server;
+            try {
+                server = Server.start(db, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                        Server.serveHost(), sockets);
+            } catch (IOException | io.fester.timeline.StoreException | RuntimeException e) {
+                // no server can listen here (no private socket directory for this uid, no Unix sockets in a
+                // sandbox): nothing here can be handed to one either, so the archive is made without that part
+                err.println("fester: CDS training: no server can listen here (" + e.getMessage()
+                        + "): the archive leaves the handed path's classes out");
+                return 0;
+            }
+            try (server) {
                 java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
                 Integer code = ServeClient.handOff(new String[] {"run", spec, "--db", db}, System.getenv(), sockets,
                         java.io.OutputStream.nullOutputStream(), said);
