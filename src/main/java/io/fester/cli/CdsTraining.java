@@ -123,7 +123,7 @@ public final class CdsTraining {
                 }
                 return code;
             }
-        } catch (IOException | io.fester.timeline.StoreException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             err.println("fester: CDS training: could not hand a build to a server of its own: " + e);
             return ExitCodes.FAILED;
         } finally {
