@@ -202,9 +202,11 @@ class SpawnerTest {
     void perlsUnicodeSettingsInTheEnvironmentReachTheActionsButNotTheSpawner() throws Exception {
         exec.close();
         exec = new LocalExecutor(dir, Map.of("PERL_UNICODE", "SD", "PERLIO", ":utf8", "PERL5OPT", "-CSD"), events::add);
-        exec.start(action("a", "echo \"$PERL_UNICODE $PERLIO $PERL5OPT\"; printf 'é'"), "local", 0, 1);
+        // and /dev/null is its stdin only (the spawner's own descriptor for it is not left open in the action)
+        exec.start(action("a", "echo \"$PERL_UNICODE $PERLIO $PERL5OPT\"; readlink /proc/$$/fd/* | grep -c /dev/null;"
+                + " printf 'é'"), "local", 0, 1);
         List<Event> a = untilExits("a").get("a");
-        assertEquals("SD :utf8 -CSD\né", ExecutorEvents.text(a, "stdout"), a.toString());
+        assertEquals("SD :utf8 -CSD\n1\né", ExecutorEvents.text(a, "stdout"), a.toString());
         assertEquals(0, exitOf(a).exitCode());
         assertTrue(exec.spawnerPid() > 0, "through the spawner");
     }
