@@ -231,7 +231,12 @@ final class Spawner implements AutoCloseable {
                         killed = true;
                     }
                     abandon(job);
+                    // what it forked and never reported (this start's command, maybe) is killed with it
+                    List<ProcessHandle> forked = process.children().toList();
                     process.destroyForcibly(); // its reader ends every job it had
+                    for (ProcessHandle child : forked) {
+                        CompletableFuture.runAsync(() -> LocalExecutor.killGroup(child.pid(), true));
+                    }
                     throw new Lost(why);
                 }
                 try {
