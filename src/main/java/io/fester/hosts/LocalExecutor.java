@@ -310,7 +310,7 @@ public final class LocalExecutor implements Backend {
             io.fester.hosts.farm.FarmBackend farm) {
         List<String> argv = new ArrayList<>(prefix);
         argv.addAll(List.of("/bin/sh", "-c", command));
-        Map<String, String> extra = new java.util.LinkedHashMap<>();
+        Map<String, String> extra = new java.util.LinkedHashMap<>(env); // the action's, not the spawner's
         if (cc != null) {
             extra.putAll(cc.env());
         }
@@ -323,6 +323,7 @@ public final class LocalExecutor implements Backend {
         Spawner.Job job = null;
         Spawner sp = null;
         String refused = null;
+        String lost = null;
         for (int round = 0; round < 2 && job == null && refused == null; round++) {
             try {
                 sp = spawner();
@@ -334,19 +335,31 @@ public final class LocalExecutor implements Backend {
                         new CappedOutput(sink, action.id(), attempt, "stdout", null, KEPT_FOR_REFUSALS),
                         new CappedOutput(sink, action.id(), attempt, "stderr", stderr, KEPT_FOR_REFUSALS));
             } catch (Spawner.Lost e) {
-                refused = round == 0 ? null : e.getMessage(); // a dead spawner: the next round starts another
+                if (sp.diedUnanswered()) { // it cannot work here: every action starts the old way from now on
+                    withoutSpawner(e.getMessage());
+                    return false;
+                }
+                lost = e.getMessage(); // a dead spawner: the next round starts another
             } catch (IOException e) {
                 refused = e.getMessage();
-            } catch (InterruptedException e) {
+            } catch (InterruptedException e) { // Fester stopped it (a cancelled run): should it start, it is killed
                 Thread.currentThread().interrupt();
-                refused = "interrupted while starting it";
+                confinement.done(action, root);
+                sink.accept(new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_CANCELLED, List.of(), ms(t0)));
+                return true;
             }
         }
         if (job == null) {
-            sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + refused + "\n",
-                    attempt));
             confinement.done(action, root);
-            sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
+            if (refused == null) { // the spawner was lost twice: the host's fault, not the command's
+                sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + lost
+                        + "; its end is unknown\n", attempt));
+                sink.accept(new Exit(action.id(), host, attempt, null, null, Exit.CAUSE_HOST_LOST, List.of(), ms(t0)));
+            } else {
+                sink.accept(new Output(action.id(), "stderr", "fester: cannot start the command: " + refused + "\n",
+                        attempt));
+                sink.accept(new Exit(action.id(), host, attempt, 127, null, Exit.CAUSE_EXIT, List.of(), ms(t0)));
+            }
             return true;
         }
         long pgid = job.pgid();
@@ -377,10 +390,30 @@ public final class LocalExecutor implements Backend {
     /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
     private synchronized Spawner spawner() throws IOException {
         if (spawner == null || !spawner.usable()) {
-            Map<String, String> all = new java.util.HashMap<>(env);
-            spawner = Spawner.start(ExitStatus.perl(), root, all);
+            spawner = spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
+                    : Spawner.start(ExitStatus.perl(), root, spawnerScript);
         }
         return spawner;
+    }
+
+    /** The spawner's script instead of Fester's (tests: a spawner that cannot work); null: Fester's. */
+    private volatile String spawnerScript;
+
+    LocalExecutor spawnerScript(String script) {
+        spawnerScript = script;
+        return this;
+    }
+
+    /** Whether the note that the spawner cannot work here was written (once per Fester process). */
+    private static final java.util.concurrent.atomic.AtomicBoolean NOTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The spawner died before answering: this executor starts each action as its own process from now on. */
+    private void withoutSpawner(String why) {
+        spawns = false;
+        if (NOTED.compareAndSet(false, true)) {
+            System.err.println("fester: the local spawner could not work (" + why
+                    + "); local actions start one process each instead (ADR 0081)");
+        }
     }
 
     /** The pid of the spawner running now, or -1 (for tests: a spawner killed must end its attempts). */

@@ -31,8 +31,14 @@ import java.util.concurrent.TimeoutException;
 final class Spawner implements AutoCloseable {
     /** The script, kept as a resource ({@code io/fester/hosts/spawner.pl}). */
     static final String SCRIPT = load();
-    /** How long a start may wait for the spawner's answer before the spawner is taken for hung (and killed). */
-    private static final long ANSWER_MS = 10_000;
+    /**
+     * How long the spawner may send no frame at all while a start waits for its answer before it is taken for
+     * hung (and killed). A slow answer alone does not condemn it: under load a fork may take long, and the
+     * other actions' output shows it is alive. Changed by tests only.
+     */
+    static volatile long stallMs = 60_000;
+    /** Perl's variables that could change how the spawner's own handles work: kept out of its environment. */
+    static final List<String> PERL_VARIABLES = List.of("PERL5OPT", "PERL_UNICODE", "PERLIO", "PERL5LIB");
 
     /** The spawner ended while the job ran (or before it could start): why, in words. */
     static final class Lost extends IOException {
@@ -53,6 +59,10 @@ final class Spawner implements AutoCloseable {
         final CountDownLatch closed = new CountDownLatch(2);
         private boolean outEnded;
         private boolean errEnded;
+        /** Its start was given up (a stalled or interrupted wait): its output is not relayed, its group killed. */
+        volatile boolean abandoned;
+        /** Its output's consumer threw: the rest of its output is dropped (the spawner and other jobs go on). */
+        volatile RuntimeException sinkFailed;
 
         Job(int id, CappedOutput out, CappedOutput err) {
             this.id = id;
@@ -74,12 +84,30 @@ final class Spawner implements AutoCloseable {
         void end(int stream) {
             if (stream == 1 && !outEnded) {
                 outEnded = true;
-                out.end();
-                closed.countDown();
+                try {
+                    relay(() -> out.end());
+                } finally {
+                    closed.countDown();
+                }
             } else if (stream == 2 && !errEnded) {
                 errEnded = true;
-                err.end();
-                closed.countDown();
+                try {
+                    relay(() -> err.end());
+                } finally {
+                    closed.countDown();
+                }
+            }
+        }
+
+        /** Hands something to its output's consumer, unless given up; a consumer that throws loses only this job. */
+        void relay(Runnable r) {
+            if (abandoned || sinkFailed != null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                sinkFailed = e;
             }
         }
     }
@@ -90,23 +118,53 @@ final class Spawner implements AutoCloseable {
     private int next;
     /** Why the spawner ended; null while it runs. Set under this object's lock. */
     private String lost;
+    /** Set by the reader at each frame ({@code System.nanoTime()}). */
+    private volatile long lastFrame = System.nanoTime();
+    /** Whether it ever answered a start (started it or said why not). */
+    private volatile boolean answered;
+    /** Whether Fester itself killed it (taken for hung), rather than it dying on its own. */
+    private volatile boolean killed;
+    /** A failure it reported in a {@code z} frame before exiting. */
+    private volatile String failed;
+    /** The Perl variables removed from its environment, to be given back to each action. */
+    private final Map<String, String> restore;
 
-    private Spawner(Process process) {
+    private Spawner(Process process, Map<String, String> restore) {
         this.process = process;
+        this.restore = restore;
         this.requests = process.getOutputStream();
         Thread reader = new Thread(this::read, "fester-spawner-" + process.pid());
         reader.setDaemon(true);
         reader.start();
     }
 
-    /** Starts a spawner in {@code dir} with this environment added to the JVM's (and the orphan guard's mark). */
-    static Spawner start(String perl, Path dir, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(perl, "-e", SCRIPT);
+    /**
+     * Starts a spawner in {@code dir} with the JVM's environment (and the orphan guard's mark), less Perl's own
+     * variables ({@link #PERL_VARIABLES}: a {@code PERL5OPT=-CSD} or {@code PERLIO=:utf8} would turn its byte
+     * handles into text), which each action gets back. The actions' own environment goes with each start.
+     */
+    static Spawner start(String perl, Path dir) throws IOException {
+        return start(perl, dir, SCRIPT);
+    }
+
+    static Spawner start(String perl, Path dir, String script) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(perl, "-C0", "-e", script);
         pb.directory(dir.toFile());
-        pb.environment().putAll(env);
+        Map<String, String> restore = new java.util.LinkedHashMap<>();
+        for (String v : PERL_VARIABLES) {
+            String was = pb.environment().remove(v);
+            if (was != null) {
+                restore.put(v, was);
+            }
+        }
         pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
         OrphanGuard.adopt(pb); // it and everything it forks carry the guard's mark
-        return new Spawner(pb.start());
+        return new Spawner(pb.start(), Map.copyOf(restore));
+    }
+
+    /** Whether it ended on its own before answering any start (it cannot work here: start actions without it). */
+    boolean diedUnanswered() {
+        return !answered && !killed && !process.isAlive();
     }
 
     long pid() {
@@ -138,7 +196,10 @@ final class Spawner implements AutoCloseable {
             field(req, String.valueOf(job.id), true);
             field(req, nice == null ? "" : String.valueOf(nice), true);
             field(req, dir.toString(), true);
-            field(req, String.valueOf(env.size()), true);
+            field(req, String.valueOf(restore.size() + env.size()), true);
+            for (Map.Entry<String, String> e : restore.entrySet()) { // set first: the action's own env wins
+                field(req, e.getKey() + "=" + e.getValue(), true);
+            }
             for (Map.Entry<String, String> e : env.entrySet()) {
                 field(req, e.getKey() + "=" + e.getValue(), true);
             }
@@ -152,19 +213,62 @@ final class Spawner implements AutoCloseable {
                 requests.flush();
             } catch (IOException e) {
                 jobs.remove(job.id);
-                throw new Lost("cannot write to the spawner: " + e.getMessage());
+                lost = "cannot write to the spawner: " + e.getMessage(); // no retry picks it again
+                throw new Lost(lost);
             }
         }
+        long sent = System.nanoTime();
         try {
-            job.started.get(ANSWER_MS, TimeUnit.MILLISECONDS);
-            return job;
+            while (true) {
+                long quiet = (System.nanoTime() - Math.max(sent, lastFrame)) / 1_000_000;
+                if (quiet >= stallMs) {
+                    String why = "the local spawner (pid " + process.pid() + ") sent nothing for " + quiet
+                            + " ms while starting a command; it was taken for hung and killed";
+                    synchronized (this) {
+                        if (lost == null) {
+                            lost = why;
+                        }
+                        killed = true;
+                    }
+                    abandon(job);
+                    // what it forked and never reported (this start's command, maybe) is killed with it
+                    List<ProcessHandle> forked = process.children().toList();
+                    process.destroyForcibly(); // its reader ends every job it had
+                    for (ProcessHandle child : forked) {
+                        CompletableFuture.runAsync(() -> LocalExecutor.killGroup(child.pid(), true));
+                    }
+                    throw new Lost(why);
+                }
+                try {
+                    job.started.get(stallMs - quiet, TimeUnit.MILLISECONDS);
+                    return job;
+                } catch (TimeoutException e) {
+                    // frames may have come meanwhile: measured again
+                }
+            }
         } catch (ExecutionException e) {
             jobs.remove(job.id);
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (TimeoutException e) {
-            process.destroyForcibly(); // hung: its reader ends every job it had
-            throw new Lost("the spawner did not answer within " + ANSWER_MS + " ms");
+        } catch (InterruptedException e) {
+            abandon(job); // should it start after all, its group is killed
+            throw e;
         }
+    }
+
+    /**
+     * Gives up a job whose start was not waited for to the end: whatever it relays is dropped, its group is killed
+     * as soon as it is known, and it leaves the table once reaped (or not started).
+     */
+    private void abandon(Job job) {
+        job.abandoned = true;
+        job.started.whenComplete((pg, e) -> {
+            if (e != null) {
+                jobs.remove(job.id);
+            } else {
+                CompletableFuture.runAsync(() -> LocalExecutor.killGroup(pg, job.leaderAlive()));
+            }
+        });
+        job.status.whenComplete((s, e) -> jobs.remove(job.id));
     }
 
     private static void field(ByteArrayOutputStream req, String s, boolean separator) throws IOException {
@@ -210,6 +314,20 @@ final class Spawner implements AutoCloseable {
     /** The reader of the spawner's frames; when they end, so does every job still here. */
     private void read() {
         String why = null;
+        try {
+            frames();
+        } catch (EOFException e) {
+            // it ended
+        } catch (Throwable e) { // an Error too: every job must still be told, or its attempt waits forever
+            why = "its frames could not be read: " + e;
+            process.destroyForcibly();
+        } finally {
+            String z = failed;
+            ended(z == null ? why : why == null ? z : z + "; " + why);
+        }
+    }
+
+    private void frames() throws IOException {
         try (InputStream in = new BufferedInputStream(process.getInputStream(), 1 << 16)) {
             byte[] buf = new byte[1 << 16];
             StringBuilder line = new StringBuilder();
@@ -222,11 +340,13 @@ final class Spawner implements AutoCloseable {
                     }
                     line.append((char) c);
                 }
+                lastFrame = System.nanoTime();
                 String[] f = line.toString().split(" ");
                 char op = f[0].charAt(0);
                 Job job = jobs.get(Integer.parseInt(f[1]));
                 switch (op) {
                     case 'p' -> {
+                        answered = true;
                         if (job != null) {
                             job.started.complete(Long.parseLong(f[2]));
                         }
@@ -235,8 +355,11 @@ final class Spawner implements AutoCloseable {
                         int len = Integer.parseInt(f[2]);
                         String msg = new String(in.readNBytes(len), StandardCharsets.UTF_8);
                         if (op == 'z') {
-                            why = "the spawner failed: " + msg.strip();
-                        } else if (job != null) {
+                            failed = "the spawner failed: " + msg.strip();
+                        } else {
+                            answered = true;
+                        }
+                        if (op == 'n' && job != null) {
                             job.started.completeExceptionally(new IOException(msg));
                         }
                     }
@@ -248,7 +371,8 @@ final class Spawner implements AutoCloseable {
                             throw new EOFException();
                         }
                         if (job != null) {
-                            (op == 'o' ? job.out : job.err).bytes(b, 0, len);
+                            CappedOutput to = op == 'o' ? job.out : job.err;
+                            job.relay(() -> to.bytes(b, 0, len));
                         }
                     }
                     case 'c' -> {
@@ -264,13 +388,7 @@ final class Spawner implements AutoCloseable {
                     default -> throw new IOException("a frame Fester does not know: " + line);
                 }
             }
-        } catch (EOFException e) {
-            // it ended
-        } catch (IOException | RuntimeException e) {
-            why = "its frames could not be read: " + e;
-            process.destroyForcibly();
         }
-        ended(why);
     }
 
     private void ended(String why) {
@@ -291,11 +409,14 @@ final class Spawner implements AutoCloseable {
         synchronized (this) {
             lost = why;
         }
-        for (Job job : jobs.values()) {
-            job.end(1);
-            job.end(2);
-            job.started.completeExceptionally(new Lost(why));
-            job.status.completeExceptionally(new Lost(why));
+        for (Job job : List.copyOf(jobs.values())) {
+            try {
+                job.end(1);
+                job.end(2);
+            } finally {
+                job.started.completeExceptionally(new Lost(why));
+                job.status.completeExceptionally(new Lost(why));
+            }
         }
         jobs.clear();
     }

@@ -14,12 +14,16 @@
 use strict;
 use warnings;
 use POSIX ();
+# Every handle is raw bytes, whatever PERLIO or -C asked for (Fester also runs it as perl -C0 and keeps
+# PERL5OPT, PERL_UNICODE, PERLIO and PERL5LIB out of its environment; the actions get them back).
+binmode($_) for \*STDIN, \*STDOUT, \*STDERR;
 $SIG{$_} = 'IGNORE' for qw(INT QUIT HUP PIPE);
 my %kid;    # pid -> id
 my %pipes;  # fileno -> [id, stream, handle]
 my %byid;   # id -> [filenos]
 my $in = '';
 pipe(my $wake_r, my $wake_w) or die "pipe: $!";
+binmode($_) for $wake_r, $wake_w;
 { my $f = fcntl($wake_w, POSIX::F_GETFL(), 0); fcntl($wake_w, POSIX::F_SETFL(), $f | POSIX::O_NONBLOCK()); }
 $SIG{CHLD} = sub { syswrite($wake_w, "c") };
 
@@ -63,6 +67,7 @@ sub start {
         put("n $id " . length($m) . "\n$m");
         return;
     }
+    binmode($_) for $or, $ow, $er, $ew;
     my $pid = fork;
     if (!defined $pid) {
         my $m = "cannot fork: $!";
@@ -70,14 +75,17 @@ sub start {
         return;
     }
     if (!$pid) {
+        POSIX::setsid(); # first: no signal meant for Fester's terminal group reaches it once defaults are back
         $SIG{$_} = 'DEFAULT' for qw(INT QUIT HUP PIPE CHLD);
-        POSIX::setsid();
         my $null = POSIX::open('/dev/null', POSIX::O_RDONLY());
-        POSIX::dup2($null, 0) if defined $null;
+        if (defined $null) {
+            POSIX::dup2($null, 0);
+            POSIX::close($null) if $null > 2; # not left open in the action
+        }
         POSIX::dup2(fileno($ow), 1);
         POSIX::dup2(fileno($ew), 2);
-        if (length $nice && getpriority(0, 0) != $nice) {
-            setpriority(0, 0, $nice);
+        if (length $nice && getpriority(0, 0) != $nice && !setpriority(0, 0, $nice)) {
+            syswrite(STDERR, "fester: cannot set the nice value $nice (it stays " . getpriority(0, 0) . "): $!\n");
         }
         unless (chdir $dir) {
             syswrite(STDERR, "fester: cannot enter $dir: $!\n");
@@ -121,15 +129,18 @@ sub finish {
 }
 
 eval {
-    my $open = 1;
     while (1) {
         my $rin = '';
-        vec($rin, 0, 1) = 1 if $open;
+        vec($rin, 0, 1) = 1;
         vec($rin, fileno $wake_r, 1) = 1;
         vec($rin, $_, 1) = 1 for keys %pipes;
         my $n = select(my $rout = $rin, undef, undef, 1);
+        if ($n < 0) {
+            die "select: $!\n" unless $!{EINTR};
+            $n = 0;
+        }
         reap();
-        next if $n <= 0;
+        next if $n == 0;
         if (vec($rout, fileno $wake_r, 1)) {
             sysread($wake_r, my $junk, 4096);
         }
@@ -143,7 +154,7 @@ eval {
                 drop($fd);
             }
         }
-        if ($open && vec($rout, 0, 1)) {
+        if (vec($rout, 0, 1)) {
             my $r = sysread(STDIN, $in, 65536, length $in);
             if (defined $r && $r == 0) {
                 finish();

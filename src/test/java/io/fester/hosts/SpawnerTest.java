@@ -93,11 +93,11 @@ class SpawnerTest {
 
     @Test
     void interleavedOutputOfTwoConcurrentActionsIsKeptApart() throws Exception {
-        // b's stdout is larger than one frame and starts with one byte, so two-byte characters straddle frames
+        // b writes 100,001 bytes at once (Perl's buffer: 8 KiB writes), larger than one frame and starting with one
+        // byte, so two-byte characters straddle the pipe's reads and the frames
         String lines = "for i in 1 2 3 4 5 6 7 8; do echo %1$s$i; echo %1$s-err$i >&2; sleep 0.05; done";
         exec.start(action("a", String.format(lines, "a")), "local", 0, 1);
-        exec.start(action("b", "printf x; i=0; while [ $i -lt 50000 ]; do printf 'é'; i=$((i+1)); done; "
-                + String.format(lines, "b")), "local", 1, 1);
+        exec.start(action("b", "perl -e 'print \"x\", \"é\" x 50000'; " + String.format(lines, "b")), "local", 1, 1);
         Map<String, List<Event>> got = untilExits("a", "b");
         StringBuilder a = new StringBuilder();
         StringBuilder aErr = new StringBuilder();
@@ -196,5 +196,106 @@ class SpawnerTest {
         assertEquals(137, exitOf(got.get("b")).exitCode());
         long bg = Long.parseLong(Files.readString(dir.resolve("b.bg")).trim());
         assertFalse(ExecutorEvents.alive(bg), "what it left in its group is killed at its end");
+    }
+
+    @Test
+    void perlsUnicodeSettingsInTheEnvironmentReachTheActionsButNotTheSpawner() throws Exception {
+        exec.close();
+        exec = new LocalExecutor(dir, Map.of("PERL_UNICODE", "SD", "PERLIO", ":utf8", "PERL5OPT", "-CSD"), events::add);
+        // and /dev/null is its stdin only (the spawner's own descriptor for it is not left open in the action)
+        exec.start(action("a", "echo \"$PERL_UNICODE $PERLIO $PERL5OPT\"; readlink /proc/$$/fd/* | grep -c /dev/null;"
+                + " printf 'é'"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        assertEquals("SD :utf8 -CSD\n1\né", ExecutorEvents.text(a, "stdout"), a.toString());
+        assertEquals(0, exitOf(a).exitCode());
+        assertTrue(exec.spawnerPid() > 0, "through the spawner");
+    }
+
+    @Test
+    void aSpawnerThatDiesBeforeItsFirstAnswerLeavesTheActionsToTheOldWay() throws Exception {
+        exec.spawnerScript("exit 3;");
+        exec.start(action("a", "echo one"), "local", 0, 1);
+        exec.start(action("b", "echo two"), "local", 1, 1);
+        Map<String, List<Event>> got = untilExits("a", "b");
+        assertEquals("one\n", ExecutorEvents.text(got.get("a"), "stdout"), got.toString());
+        assertEquals(0, exitOf(got.get("a")).exitCode());
+        assertEquals("two\n", ExecutorEvents.text(got.get("b"), "stdout"), got.toString());
+        assertEquals(-1, exec.spawnerPid());
+    }
+
+    @Test
+    void aSpawnerSilentTooLongIsReplacedAndAnInterruptedStartIsCancelledAndKilled() throws Exception {
+        exec.start(action("a", "echo a"), "local", 0, 1);
+        untilExits("a");
+        long first = exec.spawnerPid();
+        signal("STOP", first);
+        // interrupted while the stopped spawner has not answered: cancelled, and killed once it starts after all
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                exec.start(action("b", "echo $$ > b.pid; exec sleep 300"), "local", 0, 1);
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        worker.start();
+        Thread.sleep(300);
+        worker.interrupt();
+        worker.join(10_000);
+        assertFalse(worker.isAlive());
+        assertNull(failed.get());
+        Exit b = exitOf(untilExits("b").get("b"));
+        assertEquals(Exit.CAUSE_CANCELLED, b.cause(), b.toString());
+        signal("CONT", first);
+        // it may be killed before its shell writes b.pid; either way the spawner is left with no child
+        Path pidFile = dir.resolve("b.pid");
+        for (int i = 0; i < 40 && (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()); i++) {
+            Thread.sleep(50);
+        }
+        ProcessHandle spawner = ProcessHandle.of(first).orElseThrow();
+        for (int i = 0; i < 100 && spawner.children().findAny().isPresent(); i++) {
+            Thread.sleep(50);
+        }
+        assertFalse(spawner.children().findAny().isPresent(), "the command that started after the interrupt is killed");
+        if (Files.exists(pidFile) && !Files.readString(pidFile).isBlank()) {
+            assertFalse(ExecutorEvents.alive(Long.parseLong(Files.readString(pidFile).trim())));
+        }
+        assertTrue(events.isEmpty(), "nothing more from the cancelled attempt: " + events);
+
+        // silent past the limit: killed and replaced, and the start goes to a new spawner
+        signal("STOP", first);
+        long was = Spawner.stallMs;
+        Spawner.stallMs = 1000;
+        try {
+            exec.start(action("c", "echo c"), "local", 0, 1);
+        } finally {
+            Spawner.stallMs = was;
+        }
+        List<Event> c = untilExits("c").get("c");
+        assertEquals("c\n", ExecutorEvents.text(c, "stdout"), c.toString());
+        assertEquals(0, exitOf(c).exitCode());
+        assertNotEquals(first, exec.spawnerPid(), "a new spawner");
+        assertFalse(ExecutorEvents.alive(first), "the silent one is killed");
+    }
+
+    @Test
+    void aConsumerThatThrowsLosesOnlyItsOwnActionsOutput() throws Exception {
+        exec.close();
+        exec = new LocalExecutor(dir, Map.of(), e -> {
+            if (e instanceof Output o && o.action().equals("bad")) {
+                throw new IllegalStateException("a broken consumer");
+            }
+            events.add(e);
+        });
+        exec.start(action("bad", "echo x; sleep 0.2; echo y"), "local", 0, 1);
+        exec.start(action("good", "sleep 0.4; echo ok"), "local", 1, 1);
+        Map<String, List<Event>> got = untilExits("bad", "good");
+        assertEquals(0, exitOf(got.get("bad")).exitCode(), got.toString());
+        assertEquals("ok\n", ExecutorEvents.text(got.get("good"), "stdout"));
+        assertEquals(0, exitOf(got.get("good")).exitCode());
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).start().waitFor());
     }
 }
