@@ -178,6 +178,19 @@ public final class Sha256 {
         }
     }
 
+    /**
+     * What hashes in this process, for {@code fester doctor}: {@code SHA-256 through NSS (libnss3)}, or the
+     * JDK's and why (under C1 NSS is loaded here to find out).
+     */
+    public static String describe() {
+        String skip = notClientJit();
+        if (skip == null && load() != null) {
+            return "SHA-256 through NSS (libnss3, loaded from " + NSS_DIRS.stream()
+                    .filter(d -> Files.isRegularFile(Path.of(d, "libnss3.so"))).findFirst().orElse("?") + ")";
+        }
+        return "SHA-256 by the JDK's own code: " + (skip != null ? skip : whyNot());
+    }
+
     /** Why NSS is not used, or null: it is. */
     public static String whyNot() {
         return why;
