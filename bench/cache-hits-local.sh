@@ -59,7 +59,7 @@ time)
   rounds=$1; shift
   names=(); declare -A cps
   for v in "$@"; do names+=("${v%%=*}"); cps[${v%%=*}]=${v#*=}; done
-  C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+  C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1"
   log "start $(date -u +%FT%TZ), $(uptime)"
   declare -A serve
   for n in "${names[@]}"; do
