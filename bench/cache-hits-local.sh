@@ -59,9 +59,9 @@ time)
   rounds=$1; shift
   names=(); declare -A cps
   for v in "$@"; do names+=("${v%%=*}"); cps[${v%%=*}]=${v#*=}; done
-  C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+  C1="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1"
   log "start $(date -u +%FT%TZ), $(uptime)"
-  declare -A serve serve2
+  declare -A serve
   for n in "${names[@]}"; do
     cp=${cps[$n]}
     java -Duser.home="$w/home-a-$n" -cp "$cp" io.fester.cli.Main serve --db "$w/db-serve-$n" >"$w/serve-$n.log" 2>&1 &
@@ -76,7 +76,6 @@ time)
     if [ -n "${FESTER_JFR:-}" ]; then
       mkdir -p "$FESTER_JFR"
       jcmd "${serve[$n]}" JFR.start name=b settings=profile >/dev/null
-      jcmd "${serve2[$n]}" JFR.start name=b settings=profile >/dev/null
     fi
   done
   ccwarm() { fresh c; local t; t=$(date +%s%N); ninja -C "$w/c/build" -j2 >/dev/null; log "ccache warm: $(ms "$t") ms"; }
@@ -101,11 +100,10 @@ time)
   if [ -n "${FESTER_JFR:-}" ]; then
     for n in "${names[@]}"; do
       jcmd "${serve[$n]}" JFR.dump name=b filename="$FESTER_JFR/serve-$n.jfr" >/dev/null
-      jcmd "${serve2[$n]}" JFR.dump name=b filename="$FESTER_JFR/serve-shared-$n.jfr" >/dev/null
     done
   fi
   for n in "${names[@]}"; do
-    for db in "db-$n" "db-serve-$n" "db-serve2-$n"; do
+    for db in "db-$n" "db-serve-$n"; do
       java -Duser.home="$w/home-none" -cp "${cps[$n]}" io.fester.cli.Main runs --db "$w/$db" 2>/dev/null | tail -n $((2 * rounds)) | tee -a "$w/results.txt"
     done
   done

@@ -20,7 +20,7 @@ case ${1:-} in
     ""|cockpit|replay|bench|bench-stg) jit= ;;
     -h|--help|-V|--version) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
     -*) jit= ;; # options only: the cockpit
-    *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
+    *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1" ;;
 esac
 share="-XX:SharedArchiveFile=$app/fester.jsa"
 served=

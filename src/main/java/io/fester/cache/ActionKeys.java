@@ -63,6 +63,8 @@ public final class ActionKeys {
      * asks for ~190 headers, the same ones for most compiles).
      */
     private final Map<String, String> localOf = new ConcurrentHashMap<>();
+    /** The links and real paths {@code ..} was taken through, for this run. */
+    private final LinkPaths links = new LinkPaths();
     /**
      * Per file: the content hash its executable bit was last looked at with, and its key value. The file's
      * {@code stat} (by {@link FileHashes}) still comes first on every use; the separate access check is made
@@ -136,7 +138,7 @@ public final class ActionKeys {
 
     /** A path as keys write it: inside the project {@code @ROOT@/…}, else absolute. */
     public String normalize(String path) {
-        Path p = LinkPaths.resolve(root.resolve(path)); // "a/link/../b.h": through the link, as the compiler
+        Path p = links.of(root.resolve(path)); // "a/link/../b.h": through the link, as the compiler
         if (p.startsWith(project)) {
             String rel = project.relativize(p).toString();
             return rel.isEmpty() ? PreImage.ROOT : PreImage.ROOT + "/" + rel;

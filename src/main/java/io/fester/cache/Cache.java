@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  */
 public final class Cache implements Closeable {
     /** The key format's version, first field of every pre-image. */
-    public static final String KEY_VERSION = "fester-action-key/2";
+    public static final String KEY_VERSION = "fester-action-key/3";
     /** The default salt; another one ({@code FESTER_CACHE_SALT}, {@link #salt(String)}) disowns everything. */
     public static final String DEFAULT_SALT = "1";
 

@@ -70,6 +70,8 @@ final class DoctorCommand implements Callable<Integer> {
                         + (c.ok() || c.fix() == null ? "" : " — " + TerminalText.message(oneLine(c.fix()))));
                 out.flush();
             });
+            // how this machine hashes (stamps, keys, blobs): not a check that fails, the JDK's is correct too
+            out.println(TerminalText.message(DoctorCheck.pass(io.fester.uptodate.Sha256.describe()).line()));
             long failed = all.stream().filter(c -> !c.ok()).count();
             out.println(failed == 0 ? "all " + all.size() + " checks passed"
                     : failed + " of " + all.size() + " checks failed");

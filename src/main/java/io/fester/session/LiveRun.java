@@ -71,6 +71,8 @@ public final class LiveRun {
     private volatile String toolchain; // the coordinator's, measured when the run starts
     private volatile SshHosts.Settings sshSettings = SshHosts.Settings.defaults();
     private volatile boolean debug;
+    /** Whether the run's loop has closed (its summary is out): lost hosts are no longer reported. */
+    private volatile boolean over;
     private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
     private volatile io.fester.cache.Cache cache;
@@ -445,13 +447,16 @@ public final class LiveRun {
                     Backend.Capabilities can = b.capabilities(h);
                     NodeEvent up = first.forHost(h, NodeEvent.UP).withToolchain(fingerprint);
                     l.post(can == null ? up : up.withCapabilities(can.platforms(), can.runner()));
-                } catch (IOException | RuntimeException e) {
-                    lost(h, "its " + b.kind() + " backend cannot run actions: " + e.getMessage());
+                } catch (Throwable e) { // an Error too: a host neither up nor lost would hold dispatch for ever
+                    lost(h, "its " + b.kind() + " backend cannot run actions: "
+                            + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 }
             }
         };
-        if (!probed.isEmpty()) {
-            Thread probe = new Thread(reportUp, "fester-capabilities");
+        // kept, to be interrupted (its process killed) when the run ends before it answers
+        Thread probe = probed.isEmpty() ? null : new Thread(reportUp, "fester-capabilities");
+        over = false;
+        if (probe != null) {
             probe.setDaemon(true);
             probe.start();
         }
@@ -482,6 +487,10 @@ public final class LiveRun {
             }
             outcome = l.run();
         } finally {
+            over = true; // the loop is closed: a host lost from here on is not told (the summary is out)
+            if (probe != null) {
+                probe.interrupt();
+            }
             if (farmSampler[0] != null) {
                 farmSampler[0].close();
             }
@@ -559,6 +568,9 @@ public final class LiveRun {
                 return;
             }
             l = posting;
+        }
+        if (over) { // after the run's summary (in serve, into a client's closed channel): nothing to tell
+            return;
         }
         // a connection error already names the host: one line, not the host twice
         notice(why.startsWith("host '" + host + "'") ? why + " — lost, the run goes on without it"

@@ -42,6 +42,8 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     private final BuildGraph graph;
     private final Stamps stamps;
     private final Path root;
+    /** The links and real paths {@code ..} was taken through, for this run. */
+    private final LinkPaths links = new LinkPaths();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fester-stamper");
         t.setDaemon(true);
@@ -222,7 +224,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 }
                 named = Depfile.parse(text);
                 for (String d : named) {
-                    discovered.add(relative(root, d));
+                    discovered.add(relative(root, d, links));
                 }
                 found.add(List.copyOf(discovered));
                 if (a.hasTag("deps:gcc")) {
@@ -316,9 +318,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
 
     /** A depfile path as the stamps keep it: relative to the root when it lies inside. */
     static String relative(Path root, String path) {
+        return relative(root, path, new LinkPaths());
+    }
+
+    /** As {@link #relative(Path, String)}, with a run's memo of links. */
+    static String relative(Path root, String path, LinkPaths links) {
         Path p = Path.of(path);
         if (p.isAbsolute()) {
-            Path n = LinkPaths.resolve(p);
+            Path n = links.of(p);
             if (n.startsWith(root)) {
                 return root.relativize(n).toString();
             }
@@ -327,7 +334,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
         if (path.contains("..")) { // "a/link/../b.h": the b.h the compiler opened, through the link
             Path base = root.toAbsolutePath();
             Path lexical = base.resolve(p).normalize();
-            Path n = LinkPaths.resolve(base.resolve(p));
+            Path n = links.of(base.resolve(p));
             if (!n.equals(lexical)) {
                 return n.startsWith(base) ? base.relativize(n).toString() : n.toString();
             }

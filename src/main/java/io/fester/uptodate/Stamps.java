@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * <p>Format, one record per line (a path table first, so that the hundred headers each compile reads
  * are written once, not once per action):
  * <pre>
- * fester-stamps 2
+ * fester-stamps 3
  * P path                                    path #0, #1, … (may hold spaces)
  * F path# size mtime-ns file-key sha256     a remembered file hash
  * A key id                                  an action's stamp, then its
@@ -38,7 +38,7 @@ import java.util.TreeMap;
  */
 public final class Stamps {
     public static final String FILE = ".fester_stamps";
-    private static final String HEADER = "fester-stamps 2";
+    private static final String HEADER = "fester-stamps 3";
 
     /**
      * An action's stamp.

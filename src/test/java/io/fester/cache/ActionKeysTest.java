@@ -74,5 +74,12 @@ class ActionKeysTest {
         // no link on the way: the lexical spelling, as before
         assertEquals(PreImage.ROOT + "/inc/b.h", keys.normalize("inc/sub/../b.h"));
         assertEquals(PreImage.ROOT + "/inc/b.h", keys.normalize("inc/./b.h"));
+
+        // the same tree reached through a link to it (/work -> /mnt/work): still inside @ROOT@
+        Path work = Files.createSymbolicLink(dir.resolve("work"), build.getFileName());
+        ActionKeys linked = new ActionKeys(new BuildGraph("t", work.toString(), "spec", "d", Map.of(), graph.actions()),
+                new FileHashes(work), "1");
+        assertEquals(PreImage.ROOT + "/real/b.h", linked.normalize("inc/link/../b.h"));
+        assertEquals(PreImage.ROOT + "/real/b.h", linked.normalize(work + "/inc/link/../b.h"));
     }
 }

@@ -109,7 +109,7 @@ class CacheTest {
             // the pre-image is the local cache's blob named by the key (ADR 0056)
             String key = l.get("key").asText();
             Path blob = cacheDir().resolve("cas").resolve(key.substring(0, 2)).resolve(key);
-            assertTrue(Files.readString(blob).startsWith("version=fester-action-key/2\n"), blob.toString());
+            assertTrue(Files.readString(blob).startsWith("version=fester-action-key/3\n"), blob.toString());
         }
         Cli.Result explainHit = Cli.run(db(), "explain", "last", "compile-sort");
         assertTrue(explainHit.out().contains("hit in local") && explainHit.out().contains("key pre-image:")

@@ -44,4 +44,19 @@ class DepfileTest {
         assertEquals("inc/b.h", Stamper.relative(root, "inc/sub/../b.h"), "no link: lexical, as before");
         assertEquals("../x/b.h", Stamper.relative(root, "../x/y/../b.h"), "nothing there: lexical");
     }
+
+    /** A workspace reached through a link ({@code /work -> /mnt/work}) keeps its spelling: relative stamps. */
+    @Test
+    void aWorkspaceReachedThroughALinkKeepsItsSpelling(@TempDir Path dir) throws Exception {
+        Path real = Files.createDirectories(dir.resolve("mnt/work"));
+        Files.createDirectories(real.resolve("real/deep"));
+        Files.createDirectories(real.resolve("inc/sub"));
+        Files.createSymbolicLink(real.resolve("inc/link"), Path.of("../real/deep"));
+        Path root = Files.createSymbolicLink(dir.resolve("work"), Path.of("mnt/work"));
+        assertEquals("real/b.h", Stamper.relative(root, "inc/link/../b.h"));
+        assertEquals("real/b.h", Stamper.relative(root, root + "/inc/link/../b.h"));
+        assertEquals("inc/b.h", Stamper.relative(root, "inc/sub/../b.h"));
+        assertEquals(dir.resolve("mnt/x.h").toString(), Stamper.relative(root, root + "/../x.h"),
+                "the link itself left by ..: where it leads, outside the workspace");
+    }
 }

@@ -42,8 +42,13 @@ class StampsTest {
         assertEquals(0, back.hashes().reads(), "known by size, time and inode: not read again");
         back.hashes().hash("new.h");
         assertEquals(1, back.hashes().reads(), "changed a moment before it was hashed: not trusted, read again");
-        Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 2\nA k\nO 99 x\n");
+        Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 3\nA k\nO 99 x\n");
         assertEquals(0, Stamps.load(dir).size(), "a damaged file counts as empty");
+        Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 3\nP inc/b.h\nA k x.o\nD 0\n");
+        assertEquals(1, Stamps.load(dir).size());
+        Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 2\nP inc/b.h\nA k x.o\nD 0\n");
+        assertEquals(0, Stamps.load(dir).size(), "format 2 (discovered paths with .. taken lexically, ADR 0089) "
+                + "counts as empty: every action is checked again");
     }
 
     @Test
