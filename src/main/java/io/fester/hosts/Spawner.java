@@ -38,7 +38,7 @@ final class Spawner implements AutoCloseable {
      */
     static volatile long stallMs = 60_000;
     /** Perl's variables that could change how the spawner's own handles work: kept out of its environment. */
-    static final List<String> PERL_VARIABLES = List.of("PERL5OPT", "PERL_UNICODE", "PERLIO", "PERL5LIB");
+    static final List<String> PERL_VARIABLES = List.of("PERL5OPT", "PERL_UNICODE", "PERLIO", "PERL5LIB", "PERLLIB");
 
     /** The spawner ended while the job ran (or before it could start): why, in words. */
     static final class Lost extends IOException {
@@ -62,7 +62,7 @@ final class Spawner implements AutoCloseable {
         /** Its start was given up (a stalled or interrupted wait): its output is not relayed, its group killed. */
         volatile boolean abandoned;
         /** Its output's consumer threw: the rest of its output is dropped (the spawner and other jobs go on). */
-        volatile RuntimeException sinkFailed;
+        volatile Throwable sinkFailed;
 
         Job(int id, CappedOutput out, CappedOutput err) {
             this.id = id;
@@ -106,8 +106,9 @@ final class Spawner implements AutoCloseable {
             }
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the job must still be told it ended (ended(), waitForJob)
                 sinkFailed = e;
+                System.err.println("fester: the output of a local action could not be recorded any further: " + e);
             }
         }
     }
@@ -413,6 +414,8 @@ final class Spawner implements AutoCloseable {
             try {
                 job.end(1);
                 job.end(2);
+            } catch (Throwable t) {
+                // the next jobs are told all the same: an attempt left untold would wait for ever
             } finally {
                 job.started.completeExceptionally(new Lost(why));
                 job.status.completeExceptionally(new Lost(why));
