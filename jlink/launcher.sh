@@ -47,7 +47,7 @@ if [ -n "$served" ]; then
     share=
 fi
 # The window (ADR 0087, as bin/fester): C1 only, and an archive of its own in the user's cache (lib/app is not
-# theirs to write), written at the exit of the first window session without one or after an upgrade.
+# theirs to write), written at the exit of the first window session without one for this image and runtime.
 window=
 case ${1:-} in
     ""|cockpit|replay) window=1 ;;
@@ -55,22 +55,55 @@ case ${1:-} in
     -*) window=1 ;; # options only: the cockpit
     bench) [ "${2:-}" != ui ] || window=1 ;;
 esac
-if [ -n "$window" ] && [ -n "${HOME:-}${XDG_CACHE_HOME:-}" ]; then
-    cache=${XDG_CACHE_HOME:-$HOME/.cache}/fester
-    ui=$cache/cockpit.jsa
+cache=
+case ${XDG_CACHE_HOME:-} in
+    /*) cache=$XDG_CACHE_HOME/fester ;; # a relative XDG_CACHE_HOME is ignored (the XDG spec)
+    *) [ -z "${HOME:-}" ] || cache=$HOME/.cache/fester ;;
+esac
+if [ -n "$window" ] && [ -n "$cache" ]; then
     jit="-XX:TieredStopAtLevel=1"
-    if [ -f "$ui" ] && [ ! "$app/fester.jar" -nt "$ui" ] && [ ! "$app/fester-client.jar" -nt "$ui" ]; then
+    # The archive's identity is in its name (the app image and the .deb share the cache, dpkg restores the jars'
+    # old times, the runtime may change): this image's path, the jars' size and time, the runtime's java and modules.
+    key=$(stat -L -c '%n %s %Y' "$app/fester.jar" "$app/fester-client.jar" "$java" "$here/lib/runtime/lib/modules" \
+        2>/dev/null | cksum)
+    key=${key%% *}
+    ui=$cache/cockpit-$key.jsa
+    if [ -f "$ui" ]; then
         share="-XX:SharedArchiveFile=$ui"
-    elif mkdir -p "$cache" 2>/dev/null; then # not exec'd: written under a name of its own, put in place once whole
-        rm -f "$ui"
+    elif mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; then
+        # Not exec'd: written under a name of its own and put in place only when the JVM exited with 0 after the
+        # window was shown (it writes the mark then); a session without a window or killed mid-dump keeps nothing.
+        tmp=$ui.$$
+        mark=$ui.$$.ok
+        rm -f "$tmp" "$mark" 2>/dev/null || true
         set +e
+        trap 'kill -TERM "$pid" 2>/dev/null' TERM
+        trap 'kill -HUP "$pid" 2>/dev/null' HUP
+        trap 'kill -INT "$pid" 2>/dev/null' INT
+        # env --default-signal: a script's background job has SIGINT and SIGQUIT ignored, and the JVM would keep them so.
         # shellcheck disable=SC2086
-        "$java" -XX:ArchiveClassesAtExit="$ui.$$" -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
-            -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"
-        rc=$?
-        [ ! -s "$ui.$$" ] || mv -f "$ui.$$" "$ui"
-        rm -f "$ui.$$"
-        exit $rc
+        env --default-signal=INT,QUIT "$java" -XX:ArchiveClassesAtExit="$tmp" -Dfester.cockpit.archiveMark="$mark" \
+            -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
+            -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@" &
+        pid=$!
+        while :; do
+            wait "$pid"
+            rc=$?
+            [ "$rc" -gt 128 ] && kill -0 "$pid" 2>/dev/null || break
+        done
+        trap - TERM HUP INT
+        if [ "$rc" -eq 0 ] && [ -f "$mark" ] && [ -s "$tmp" ]; then
+            for f in "$cache"/cockpit*.jsa "$cache"/cockpit-*.jsa.*; do
+                case $f in
+                    "$ui"|"$tmp"|"$mark") ;;
+                    *.jsa) rm -f "$f" 2>/dev/null ;;
+                    *) p=${f##*.jsa.}; p=${p%.ok}; kill -0 "$p" 2>/dev/null || rm -f "$f" 2>/dev/null ;;
+                esac
+            done
+            mv -f "$tmp" "$ui" 2>/dev/null
+        fi
+        rm -f "$tmp" "$mark" 2>/dev/null
+        exit "$rc"
     fi
 fi
 # shellcheck disable=SC2086

@@ -16,6 +16,7 @@ public final class CockpitApp extends Application {
             stage.getIcons().add(new Image(icon));
         }
         stage.show();
+        ArchiveMark.shown(); // the launcher may keep this session's class-data archive (ADR 0087)
         w.start();
         TerminalBuilds.serve(w); // builds from terminals on the same database come here (ADR 0062)
     }

@@ -305,6 +305,8 @@ public final class CockpitWindow {
         MenuItem again = item("Run Again", "mdi2r-replay", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN), this::runAgain);
         MenuItem rebuild = item("Rebuild All", "mdi2r-refresh", new KeyCodeCombination(KeyCode.R, KeyCombination.SHORTCUT_DOWN,
                 KeyCombination.SHIFT_DOWN), this::rebuildAll);
+        again.disableProperty().bind(vm.busy()); // Ctrl+R and Ctrl+Shift+R too, as the toolbar's Run (ADR 0087)
+        rebuild.disableProperty().bind(vm.busy());
         MenuItem replay = item("Replay Run…", "mdi2h-history", new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), this::chooseRun);
         MenuItem cancel = item("Cancel Run", "mdi2s-stop-circle-outline", new KeyCodeCombination(KeyCode.PERIOD, KeyCombination.SHORTCUT_DOWN), runs::cancel);
         MenuItem quit = item("Quit", null, new KeyCodeCombination(KeyCode.Q, KeyCombination.SHORTCUT_DOWN), stage::close);

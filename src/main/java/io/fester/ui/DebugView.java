@@ -169,7 +169,7 @@ final class DebugView extends BorderPane {
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.F5), () -> {
             if (debug.controllable().get()) {
                 debug.resume();
-            } else if (!live.runningProperty().get()) {
+            } else if (!live.busy().get()) { // not during a run or its pre-run checks (ADR 0087)
                 start();
             }
         });

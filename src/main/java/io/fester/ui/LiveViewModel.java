@@ -45,6 +45,7 @@ public final class LiveViewModel {
     /** See {@link #preparing}. */
     private String note;
     private final ReadOnlyBooleanWrapper checking = new ReadOnlyBooleanWrapper();
+    private final javafx.beans.property.IntegerProperty queued = new javafx.beans.property.SimpleIntegerProperty();
     /** See {@link #notStarted}. */
     private boolean notStarted;
     private boolean replaying;
@@ -158,7 +159,15 @@ public final class LiveViewModel {
      * one to use: it cancels the run, or stops it from starting).
      */
     public javafx.beans.binding.BooleanBinding busy() {
-        return running.getReadOnlyProperty().or(checking.getReadOnlyProperty());
+        return running.getReadOnlyProperty().or(checking.getReadOnlyProperty()).or(queued.greaterThan(0));
+    }
+
+    /**
+     * A run asked for (+1) or ended, started or not (-1): while one waits for its turn (a terminal's build) or its
+     * spec loads, {@link #busy} is true too, before its checks are on show (FX thread).
+     */
+    void queued(int change) {
+        queued.set(Math.max(0, queued.get() + change));
     }
 
     /** The status line's note of what is still done before the run starts; null: none (the run started). */

@@ -148,7 +148,19 @@ final class RunController implements AutoCloseable {
         if (handed == null) { // a terminal's build is not cancelled by starting another: this one waits its turn
             cancel();
         }
-        submit(() -> runOn(abs, debug, rebuild));
+        Runnable queue = () -> vm.queued(1); // Run and Debug greyed while it waits its turn and loads (ADR 0087)
+        if (Platform.isFxApplicationThread()) {
+            queue.run();
+        } else {
+            Platform.runLater(queue);
+        }
+        submit(() -> {
+            try {
+                runOn(abs, debug, rebuild);
+            } finally {
+                Platform.runLater(() -> vm.queued(-1));
+            }
+        });
     }
 
     /** Runs the current spec again, every action of it, even those that are up to date. */
@@ -396,8 +408,7 @@ final class RunController implements AutoCloseable {
                     interrupted = true;
                 } catch (java.util.concurrent.ExecutionException e) {
                     // an Error (out of memory on a huge graph…) must not leave the window saying "checking…" for good
-                    Throwable why = e.getCause();
-                    Platform.runLater(() -> vm.message("the run stopped: " + why));
+                    stopped("the run stopped: " + e.getCause());
                 }
             }
         } finally {
@@ -406,6 +417,21 @@ final class RunController implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A run that ended on an exception: during the pre-run checks it did not start (Run and Debug come back, Stop is
+     * greyed again); once started, the status line says why.
+     */
+    private void stopped(String why) {
+        boolean beforeStart = preparing; // false once the run was set up (read here: the turn ends after this)
+        Platform.runLater(() -> {
+            if (beforeStart || vm.checkingProperty().get()) {
+                vm.notStarted(why);
+            } else {
+                vm.message(why);
+            }
+        });
     }
 
     /**
@@ -481,7 +507,7 @@ final class RunController implements AutoCloseable {
         } catch (io.fester.session.UserError e) { // ninja's records unreadable (LiveRun's check): FILE: what to do
             Platform.runLater(() -> vm.notStarted(e.getMessage()));
         } catch (RuntimeException e) {
-            Platform.runLater(() -> vm.message("the run stopped: " + e));
+            stopped("the run stopped: " + e);
         } finally {
             LiveRun ended = current;
             current = null;

@@ -99,6 +99,55 @@ class CockpitControlsTest {
         assertEquals(List.of(false, false, false, true), asList(controls(robot)), "once the checks have ended");
     }
 
+    /** File > Run Again (Ctrl+R) and Rebuild All (Ctrl+Shift+R): {disabled?} each. */
+    private boolean[] menuItems(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return WaitForAsyncUtils.asyncFx(() -> {
+            javafx.scene.control.MenuBar bar = robot.lookup(".menu-bar").queryAs(javafx.scene.control.MenuBar.class);
+            boolean[] d = new boolean[2];
+            for (javafx.scene.control.MenuItem m : bar.getMenus().get(0).getItems()) {
+                if ("Run Again".equals(m.getText())) {
+                    d[0] = m.isDisable();
+                } else if ("Rebuild All".equals(m.getText())) {
+                    d[1] = m.isDisable();
+                }
+            }
+            return d;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theMenuItemsAreGreyedDuringARunAndAnExceptionDuringTheChecksEndsThem(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.viewModel().runningProperty().get());
+        boolean[] during = menuItems(robot);
+        assertEquals(List.of(true, true), List.of(during[0], during[1]), "Ctrl+R and Ctrl+Shift+R during the run");
+        robot.interact(() -> window.runs().cancel());
+        waitFor("finished");
+        // the run's worker lets its turn go just after the run's end is on show
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
+        boolean[] after = menuItems(robot);
+        assertEquals(List.of(false, false), List.of(after[0], after[1]), "after the run");
+        // the local cache's directory is a path with a NUL in it: the checks end on an InvalidPathException (a
+        // RuntimeException in the run's setup), which must give Run, Debug and the menu back and grey Stop
+        String home = System.getProperty("user.home");
+        boolean noCache = RunController.noCache; // FESTER_CACHE=off in the tests' environment
+        RunController.noCache = false;
+        System.setProperty("user.home", home + "\0bad");
+        try {
+            robot.interact(() -> window.runs().runAgain());
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS,
+                    () -> window.viewModel().messageProperty().get().startsWith("the run stopped"));
+        } finally {
+            System.setProperty("user.home", home);
+            RunController.noCache = noCache;
+        }
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().checkingProperty().get());
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
+        assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the checks failed");
+        boolean[] failed = menuItems(robot);
+        assertEquals(List.of(false, false), List.of(failed[0], failed[1]), "after the checks failed");
+    }
+
     private static List<Boolean> asList(boolean[] b) {
         return List.of(b[0], b[1], b[2], b[3]);
     }
