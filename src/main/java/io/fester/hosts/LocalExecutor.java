@@ -62,18 +62,25 @@ public final class LocalExecutor implements Backend {
      * Whether actions go through the long-lived spawner (ADR 0081): Perl on the PATH, and not turned off with
      * {@code -Dfester.spawner=off} (then every action starts its own {@code setsid perl} waiter, ADR 0026).
      */
-    static final boolean SPAWNER = ExitStatus.exact() && !"off".equals(System.getProperty("fester.spawner"));
+    static boolean spawnerWanted() {
+        return Wanted.SPAWNER;
+    }
+
+    /** Asked at the first action, not when an executor is made: an up-to-date run makes one and starts nothing. */
+    private static final class Wanted {
+        static final boolean SPAWNER = ExitStatus.exact() && !"off".equals(System.getProperty("fester.spawner"));
+    }
     /** The spawner, started by the first action that needs it (and again after it ended); null: none yet. */
     private Spawner spawner;
-    /** Whether this executor starts its actions through the spawner ({@link #SPAWNER} unless told otherwise). */
-    private volatile boolean spawns = SPAWNER;
+    /** Whether this executor was told not to start its actions through the spawner (else {@link #spawnerWanted()}). */
+    private volatile boolean noSpawner;
 
     /**
      * Starts every action the way Fester does without Perl's spawner: one {@code java.lang.Process} each (set
      * before the first start; tests of the fallback, and comparisons).
      */
     LocalExecutor withoutSpawner() {
-        spawns = false;
+        noSpawner = true;
         return this;
     }
 
@@ -144,7 +151,7 @@ public final class LocalExecutor implements Backend {
             return;
         }
         String command = farm != null ? farm.command(action.run()) : underCcache ? cc.wrap(action.run()) : action.run();
-        if (spawns && spawned(action, host, attempt, prefix, command, underCcache ? cc : null, farm)) {
+        if (!noSpawner && spawnerWanted() && spawned(action, host, attempt, prefix, command, underCcache ? cc : null, farm)) {
             return;
         }
         Path how = exitReport();
@@ -409,7 +416,7 @@ public final class LocalExecutor implements Backend {
 
     /** The spawner died before answering: this executor starts each action as its own process from now on. */
     private void withoutSpawner(String why) {
-        spawns = false;
+        noSpawner = true;
         if (NOTED.compareAndSet(false, true)) {
             System.err.println("fester: the local spawner could not work (" + why
                     + "); local actions start one process each instead (ADR 0081)");

@@ -169,14 +169,6 @@ final class Icecream implements AutoCloseable {
         return FarmFixture.compiling(byName.get(name));
     }
 
-    /**
-     * Freezes the daemon {@code name} when a compile runs below it; whether one is frozen mid-compile
-     * ({@link FarmFixture#frozenMidCompile}).
-     */
-    boolean frozenMidCompile(String name) throws IOException, InterruptedException {
-        return FarmFixture.frozenMidCompile(byName.get(name));
-    }
-
     /** Stops the daemon {@code name} at once, its compiles too (a machine of the farm gone mid-build). */
     void stop(String name) {
         FarmFixture.kill(byName.get(name));
