@@ -3,9 +3,9 @@ package io.fester.session;
 import io.fester.graph.BuildGraph;
 import io.fester.graph.NinjaLoader;
 import io.fester.graph.SpecException;
+import io.fester.uptodate.KeptByBytes;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -34,10 +34,7 @@ public final class WarmSpecs {
      */
     static final long RACY_MS = 2_000;
 
-    private record Entry(NinjaLoader.Loaded loaded, long bytes) {}
-
-    private final Map<String, Entry> kept = new LinkedHashMap<>(16, 0.75f, true);
-    private long keptBytes;
+    private final KeptByBytes<String, NinjaLoader.Loaded> kept = new KeptByBytes<>();
     private final long budget;
     private final java.util.function.LongSupplier clock;
     private long reused;
@@ -63,8 +60,7 @@ public final class WarmSpecs {
         String key = spec.toAbsolutePath().normalize() + "\n" + spec; // the path as given names the graph's spec
         NinjaLoader.Loaded k;
         synchronized (kept) {
-            Entry e = kept.get(key);
-            k = e == null ? null : e.loaded();
+            k = kept.get(key);
         }
         if (k != null && unchanged(k)) {
             NinjaLoader.Loaded again = k.again();
@@ -80,33 +76,18 @@ public final class WarmSpecs {
             fresh = Specs.read(spec);
         } catch (SpecException | IOException | RuntimeException e) {
             synchronized (kept) {
-                drop(key);
+                kept.remove(key);
             }
             throw e;
         }
         long bytes = trusted(fresh, start);
         synchronized (kept) {
-            drop(key);
-            if (bytes >= 0 && bytes <= budget) {
-                kept.put(key, new Entry(fresh, bytes));
-                keptBytes += bytes;
-                for (var eldest = kept.entrySet().iterator(); keptBytes > budget && eldest.hasNext(); ) {
-                    keptBytes -= eldest.next().getValue().bytes();
-                    eldest.remove();
-                }
-            }
+            kept.put(key, fresh, bytes, budget);
         }
         synchronized (this) {
             loaded++;
         }
         return fresh.graph();
-    }
-
-    private void drop(String key) {
-        Entry e = kept.remove(key);
-        if (e != null) {
-            keptBytes -= e.bytes();
-        }
     }
 
     /**
@@ -132,7 +113,7 @@ public final class WarmSpecs {
     /** How many manifests are kept, and their bytes (for tests). */
     long[] kept() {
         synchronized (kept) {
-            return new long[] {kept.size(), keptBytes};
+            return kept.counts();
         }
     }
 

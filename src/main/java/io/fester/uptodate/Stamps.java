@@ -124,9 +124,7 @@ public final class Stamps {
     /** Whether read stamps are kept for the next run of the same workspace ({@link #keepBetweenRuns}). */
     private static volatile boolean keep;
     /** Per workspace root: the stamps as read, with the file's attributes before it was read. */
-    private static final Map<Path, Kept> KEPT = new java.util.LinkedHashMap<>(16, 0.75f, true);
-    /** The bytes of the stamps files kept ({@link #KEPT_BUDGET} at most); guarded by KEPT. */
-    private static long keptBytes;
+    private static final KeptByBytes<Path, Kept> KEPT = new KeptByBytes<>();
     /**
      * How many bytes of stamps files are kept at most, the least recently used workspace dropped first (ADR 0085):
      * what the stamps take in the heap grows with the file, not with the number of workspaces. One bigger is not kept.
@@ -141,26 +139,10 @@ public final class Stamps {
         }
     }
 
-    private static void keep(Path root, Kept k) {
-        Kept old = KEPT.remove(root);
-        if (old != null) {
-            keptBytes -= old.bytes();
-        }
-        if (k == null || k.bytes() > keptBudget) {
-            return;
-        }
-        KEPT.put(root, k);
-        keptBytes += k.bytes();
-        for (var eldest = KEPT.values().iterator(); keptBytes > keptBudget && eldest.hasNext(); ) {
-            keptBytes -= eldest.next().bytes();
-            eldest.remove();
-        }
-    }
-
     /** How many workspaces' stamps are kept, and the bytes of their files (for tests). */
     static long[] keptBytes() {
         synchronized (KEPT) {
-            return new long[] {KEPT.size(), keptBytes};
+            return KEPT.counts();
         }
     }
 
@@ -178,7 +160,6 @@ public final class Stamps {
         keep = false;
         synchronized (KEPT) {
             KEPT.clear();
-            keptBytes = 0;
         }
     }
 
@@ -197,7 +178,12 @@ public final class Stamps {
         }
         Stamps s = read(r);
         synchronized (KEPT) {
-            keep(r, "none".equals(before) ? null : new Kept(before, s.copy()));
+            if ("none".equals(before)) {
+                KEPT.remove(r);
+            } else {
+                Kept k2 = new Kept(before, s.copy());
+                KEPT.put(r, k2, k2.bytes(), keptBudget);
+            }
         }
         return s;
     }
