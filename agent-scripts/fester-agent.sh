@@ -196,15 +196,19 @@ watch_loop() {
     esac
     trap stop_watch TERM HUP INT
     while :; do
-        line=$(sample_json)
-        # printf is a shell builtin: the line is written (flushed) immediately.
-        # If stdout is gone we normally die of SIGPIPE; if SIGPIPE is ignored
-        # the write fails instead and we stop here.
-        printf '%s\n' "$line" 2>/dev/null || exit 0
+        # The interval starts before the sample, so a line comes every interval
+        # however long the sample takes (a dozen short processes: a few hundred
+        # ms on a loaded machine), not every interval plus the sample's time:
+        # the coordinator judges a host silent by the time between lines.
         # Sleep in the background so a trapped signal interrupts `wait` at
         # once instead of after the whole interval.
         sleep "$interval" &
         SLEEP_PID=$!
+        line=$(sample_json)
+        # printf is a shell builtin: the line is written (flushed) immediately.
+        # If stdout is gone we normally die of SIGPIPE; if SIGPIPE is ignored
+        # the write fails instead and we stop here.
+        printf '%s\n' "$line" 2>/dev/null || stop_watch
         wait "$SLEEP_PID"
         SLEEP_PID=
     done

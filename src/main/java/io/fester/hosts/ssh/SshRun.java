@@ -37,6 +37,13 @@ public final class SshRun implements AutoCloseable {
     private final java.util.Set<String> keyRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile SshExecutor executor;
     private WorkspaceMap map;
+    /** The lost hosts whose reconnection attempt is under way. */
+    private final java.util.Set<String> reconnecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ExecutorService reconnects = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fester-ssh-reconnect");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile int interval;
     private volatile String cc;
     private volatile Consumer<NodeEvent> sampleSink;
@@ -178,32 +185,53 @@ public final class SshRun implements AutoCloseable {
         }
     }
 
-    /** Tries each lost host once (not those whose host key was refused: that needs the user). */
+    /**
+     * Tries each lost host once (not those whose host key was refused: that needs the user), each on a thread of
+     * its own: a hung host (it completes the SSH handshake, then answers no command) holds its attempt for up to
+     * the timeout, and must not hold back the return of the other lost hosts meanwhile. A host whose attempt is
+     * still under way is not tried again until it ends.
+     */
     private void reconnectLost() {
         for (RemoteHost r : remotes.values()) {
             String name = r.name();
-            if (!pool.isLost(name) || keyRefused.contains(name) || pool.isClosing()) {
+            if (!pool.isLost(name) || keyRefused.contains(name) || pool.isClosing() || !reconnecting.add(name)) {
                 continue;
             }
-            SshSession s = null;
             try {
-                s = pool.connect(SshTarget.resolve(r, build, pool.settings().agentSocket() != null));
-                SshExecutor.Host h = new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
-                SshSampler old = samplers.remove(name);
-                if (old != null) {
-                    old.close();
-                }
-                connected.put(name, h);
-                SshExecutor x = executor;
-                if (x != null) {
-                    x.host(name, h);
-                }
-                samplers.put(name, SshSampler.start(s, h.sync(), interval, cc, sampleSink));
-            } catch (IOException | RuntimeException e) {
-                if (s != null && !pool.isLost(name)) {
-                    pool.markLost(name); // connected but not usable: lost again, tried again later
-                    s.close();
-                }
+                reconnects.execute(() -> {
+                    try {
+                        reconnect(r);
+                    } finally {
+                        reconnecting.remove(name);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                reconnecting.remove(name);
+            }
+        }
+    }
+
+    /** One attempt to connect to a lost host again: a new session, mirror and sampler, or lost again. */
+    private void reconnect(RemoteHost r) {
+        String name = r.name();
+        SshSession s = null;
+        try {
+            s = pool.connect(SshTarget.resolve(r, build, pool.settings().agentSocket() != null));
+            SshExecutor.Host h = new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
+            SshSampler old = samplers.remove(name);
+            if (old != null) {
+                old.close();
+            }
+            connected.put(name, h);
+            SshExecutor x = executor;
+            if (x != null) {
+                x.host(name, h);
+            }
+            samplers.put(name, SshSampler.start(s, h.sync(), interval, cc, sampleSink));
+        } catch (IOException | RuntimeException e) {
+            if (s != null && !pool.isLost(name)) {
+                pool.markLost(name); // connected but not usable: lost again, tried again later
+                s.close();
             }
         }
     }
@@ -211,6 +239,7 @@ public final class SshRun implements AutoCloseable {
     @Override
     public void close() {
         watch.shutdownNow();
+        reconnects.shutdownNow();
         samplers.values().forEach(SshSampler::close);
         pool.close();
     }
