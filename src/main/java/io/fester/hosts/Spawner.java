@@ -163,10 +163,26 @@ final class Spawner implements AutoCloseable {
         return new Spawner(pb.start(), Map.copyOf(restore));
     }
 
-    /** Whether it ended on its own before answering any start (it cannot work here: start actions without it). */
+    /**
+     * Whether it ended on its own before answering any start (it cannot work here: start actions without it). Asked
+     * when a start was lost: then it is ending (its stdin refused the request, or its frames ended and it was
+     * destroyed), but the JVM may not have reaped it yet, so its end is waited for (a few seconds at most) rather
+     * than read from {@link Process#isAlive()} at that instant.
+     */
     boolean diedUnanswered() {
-        return !answered && !killed && !process.isAlive();
+        if (answered || killed) {
+            return false;
+        }
+        try {
+            return process.waitFor(ENDING_MS, TimeUnit.MILLISECONDS) && !answered && !killed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
+
+    /** How long a spawner that lost a start is given to end before it is taken for alive. */
+    static final long ENDING_MS = 5_000;
 
     long pid() {
         return process.pid();
@@ -232,7 +248,9 @@ final class Spawner implements AutoCloseable {
                         killed = true;
                     }
                     abandon(job);
-                    // what it forked and never reported (this start's command, maybe) is killed with it
+                    // what it forked and never reported (this start's command, maybe) is killed with it: stopped
+                    // first, it forks nothing more, so its children listed then are all it will ever have had
+                    freeze(process.pid());
                     List<ProcessHandle> forked = process.children().toList();
                     process.destroyForcibly(); // its reader ends every job it had
                     for (ProcessHandle child : forked) {
@@ -269,7 +287,40 @@ final class Spawner implements AutoCloseable {
                 CompletableFuture.runAsync(() -> LocalExecutor.killGroup(pg, job.leaderAlive()));
             }
         });
-        job.status.whenComplete((s, e) -> jobs.remove(job.id));
+        // once reaped it is forgotten on both sides: should something out of its group hold its pipes open, the
+        // spawner stops relaying them and closes its ends (not from the reader thread, which completes the status:
+        // it must never wait on the spawner's stdin)
+        job.status.whenComplete((s, e) -> {
+            jobs.remove(job.id);
+            if (e == null) {
+                CompletableFuture.runAsync(() -> forget(job));
+            }
+        });
+    }
+
+    /**
+     * Stops process {@code pid} ({@code SIGSTOP}) and waits (a second at most) until it is seen stopped: {@code
+     * kill} only queues the signal, and until it is taken the process may still fork.
+     */
+    static void freeze(long pid) {
+        try {
+            Process k = new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            k.waitFor(5, TimeUnit.SECONDS);
+            Path stat = Path.of("/proc", String.valueOf(pid), "stat");
+            for (int i = 0; i < 100; i++) {
+                String st = Files.readString(stat, StandardCharsets.US_ASCII);
+                char state = st.charAt(st.lastIndexOf(')') + 2);
+                if (state == 'T' || state == 't' || state == 'Z' || state == 'X') {
+                    return;
+                }
+                Thread.sleep(10);
+            }
+        } catch (IOException | RuntimeException e) {
+            // kill(1) or /proc missing, or it is gone already: killed all the same, as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void field(ByteArrayOutputStream req, String s, boolean separator) throws IOException {

@@ -113,7 +113,8 @@ sub request {
     if ($op eq 's') {
         start($id, @f);
     } elsif ($op eq 'd') {
-        drop($_) for @{ $byid{$id} || [] };
+        my @fds = @{ $byid{$id} || [] }; # a copy: drop() edits $byid{$id}, and a loop over it would skip one
+        drop($_) for @fds;
     }
 }
 

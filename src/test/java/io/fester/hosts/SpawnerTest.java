@@ -295,6 +295,146 @@ class SpawnerTest {
         assertEquals(0, exitOf(got.get("good")).exitCode());
     }
 
+    @Test
+    void aSpawnerWhoseFramesEndUnansweredAndThatLingersStillLeavesTheActionsToTheOldWay() throws Exception {
+        // its frames end at once, its process a while later: when the start is lost it is not reaped yet
+        exec.spawnerScript("close STDOUT; sleep 4; exit 3;");
+        exec.start(action("a", "echo one"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        assertEquals("one\n", ExecutorEvents.text(a, "stdout"), a.toString());
+        assertEquals(0, exitOf(a).exitCode(), a.toString());
+        assertEquals(-1, exec.spawnerPid(), "the old way from now on");
+    }
+
+    @Test
+    void anAbandonedStartIsForgottenByTheSpawnerEvenWhenSomethingOutOfItsGroupHoldsItsOutput() throws Exception {
+        exec.start(action("a", "echo a"), "local", 0, 1);
+        untilExits("a");
+        long sp = exec.spawnerPid();
+        int pipes = pipes(sp);
+        // a start given up (interrupted while the stopped spawner had not answered) whose command leaves a process
+        // in a session of its own, holding its output open. The command's group is killed as soon as it starts, so
+        // whether that process made its session first is a race: tried until one has (each try writes its pid
+        // only once out of the group)
+        long holder = -1;
+        for (int t = 0; t < 10 && holder < 0; t++) {
+            Path bg = dir.resolve("bg" + t + ".pid");
+            String id = "b" + t;
+            signal("STOP", sp);
+            Thread worker = new Thread(() -> exec.start(action(id, "setsid sh -c 'echo $$ > " + bg
+                    + "; exec sleep 30' & exec sleep 300"), "local", 0, 1));
+            worker.start();
+            Thread.sleep(300);
+            worker.interrupt();
+            worker.join(10_000);
+            assertEquals(Exit.CAUSE_CANCELLED, exitOf(untilExits(id).get(id)).cause());
+            signal("CONT", sp);
+            for (int i = 0; i < 40 && (!Files.exists(bg) || Files.readString(bg).isBlank()); i++) {
+                Thread.sleep(50);
+            }
+            if (Files.exists(bg) && !Files.readString(bg).isBlank()) {
+                holder = Long.parseLong(Files.readString(bg).trim());
+            }
+        }
+        assertTrue(holder > 0, "in 10 tries, no command's background process made its session before the kill");
+        try {
+            assertTrue(ExecutorEvents.alive(holder), "out of the command's group, it survives the group's kill");
+            for (int i = 0; i < 100 && pipes(sp) != pipes; i++) {
+                Thread.sleep(50);
+            }
+            assertEquals(pipes, pipes(sp), "the spawner closed the given-up commands' pipes, though still held open");
+        } finally {
+            ProcessHandle.of(holder).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void perlsVariablesInFestersOwnEnvironmentReachTheActionsUnchangedThroughTheSpawner() throws Exception {
+        Path spec = dir.resolve("perl-env/fester.yaml");
+        Files.createDirectories(spec.getParent());
+        Files.writeString(spec, "actions:\n  - id: env\n    run: >-\n"
+                + "      printf '%s|%s|%s|%s|%s' \"$PERL5OPT\" \"$PERL_UNICODE\" \"$PERLIO\" \"$PERL5LIB\" \"$PERLLIB\" > env.txt;\n"
+                + "      tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 200 > parent.txt\n"
+                + "    outputs: [env.txt, parent.txt]\n");
+        ProcessBuilder b = io.fester.FesterProcess.builder(List.of("-Duser.home=" + dir.resolve("home")), "run",
+                spec.toString(), "--db", dir.resolve("db/timeline").toString());
+        b.environment().putAll(Map.of("PERL5OPT", "-CSD", "PERL_UNICODE", "SD", "PERLIO", ":utf8",
+                "PERL5LIB", "/opt/a b=c", "PERLLIB", "/opt/d", "FESTER_SERVE", "off"));
+        b.redirectErrorStream(true).redirectOutput(dir.resolve("fester.log").toFile());
+        Process p = b.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String log = Files.readString(dir.resolve("fester.log"));
+        assertEquals(0, p.exitValue(), log);
+        assertFalse(log.contains("spawner"), "no word of the spawner failing: " + log);
+        assertEquals("-CSD|SD|:utf8|/opt/a b=c|/opt/d", Files.readString(spec.resolveSibling("env.txt")));
+        String parent = Files.readString(spec.resolveSibling("parent.txt"));
+        assertTrue(parent.contains("perl -C0 -e # Fester's local spawner"), "started by the spawner: " + parent);
+    }
+
+    @Test
+    void noChildOfASpawnerTakenForHungOutlivesIt() throws Exception {
+        String mark = "fester-stall-" + System.nanoTime();
+        // it never answers, and forks a child into a session of its own every 10 ms, up to the moment it is killed
+        exec.spawnerScript("use POSIX (); $SIG{CHLD} = 'IGNORE'; while (1) { my $p = fork;"
+                + " if (defined $p && !$p) { POSIX::setsid(); $0 = '" + mark + "'; sleep 60; POSIX::_exit(0); }"
+                + " select(undef, undef, undef, 0.01); }");
+        long was = Spawner.stallMs;
+        Spawner.stallMs = 400;
+        try {
+            exec.start(action("a", "echo a"), "local", 0, 1);
+        } finally {
+            Spawner.stallMs = was;
+        }
+        Exit a = exitOf(untilExits("a").get("a"));
+        assertEquals(Exit.CAUSE_HOST_LOST, a.cause(), a.toString());
+        List<Long> left = marked(mark);
+        for (int i = 0; i < 100 && !left.isEmpty(); i++) {
+            Thread.sleep(50);
+            left = marked(mark);
+        }
+        left.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        assertEquals(List.of(), left, "what the silent spawners forked is killed with them");
+    }
+
+    /** The processes whose command line starts with {@code mark}. */
+    private static List<Long> marked(String mark) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .startsWith(mark)) {
+                        out.add(Long.parseLong(name));
+                    }
+                } catch (java.io.IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many pipes a process holds open. */
+    private static int pipes(long pid) throws Exception {
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("pipe:")) {
+                        n++;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // not counted
+                }
+            }
+        }
+        return n;
+    }
+
     private static void signal(String sig, long pid) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).start().waitFor());
     }
