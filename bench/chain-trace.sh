@@ -4,7 +4,7 @@
 # under system-wide perf tracepoints: every fork, exec and exit, and wait4's returns, on CLOCK_MONOTONIC (its offset
 # to the wall clock kept, to line the trace up with the timeline's event times). Then `chain-trace.py OUT` times
 # each link of the slots' chains: an action's process exits -> the spawner (or ninja) reaps it -> Fester posts the
-# exit -> the next action is forked -> its /bin/sh is exec'd (docs/benchmarks.md, ADRs 0097, 0098). Needs perf and
+# exit -> the next action is forked -> its /bin/sh is exec'd (docs/benchmarks.md, ADR 0097). Needs perf and
 # root (or perf_event_paranoid -1). Time it under /work/quiet; FOPTS: more `fester run` options.
 set -eu
 configured=$1; f=$2; out=$3

@@ -351,9 +351,6 @@ public final class LiveRun {
         Stamper stamper = new Stamper(graph, stamps);
         RunWriter writer = store.startRun(specKey, kind, System.currentTimeMillis(), graph.size());
         runId = writer.runId();
-        if (!nothingToRun) {
-            writer.background(); // below the actions (ADR 0097): they, and the next one's start, come first
-        }
         Engine engine = Engine.forRequest(request);
         RunLoop[] holder = new RunLoop[1];
         HostDispatchers dispatchers = new HostDispatchers();

@@ -57,17 +57,6 @@ public final class RunWriter implements AutoCloseable {
         flusher.start();
     }
 
-    /** Asked to run below the build's actions (ADR 0097); done by the writer's thread at its next batch. */
-    private volatile boolean background;
-
-    /**
-     * Lets the writer's thread run below the build's actions in CPU priority from its next batch on (ADR 0097): a
-     * build with actions to run asks it; a no-op run does not (it would cost a {@code renice} for nothing).
-     */
-    public void background() {
-        background = true;
-    }
-
     /** How many events have been appended. */
     public long appended() {
         return nextSeq - 1;
@@ -115,14 +104,9 @@ public final class RunWriter implements AutoCloseable {
         Connection c = null;
         PreparedStatement ps = null;
         java.util.ArrayDeque<Committed> retained = new java.util.ArrayDeque<>();
-        boolean lowered = false;
         try {
             boolean resync = false;
             while (true) {
-                if (background && !lowered) {
-                    lowered = true;
-                    io.fester.hosts.Background.lowerCurrentThread();
-                }
                 List<Recorded> batch;
                 boolean last;
                 lock.lock();

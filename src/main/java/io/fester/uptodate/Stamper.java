@@ -164,7 +164,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     pending.add(a.id());
                     worker.execute(() -> {
                         List<List<String>> found = new ArrayList<>(1);
-                        lowerOnce();
                         try {
                             stamp(a, since, end, null, found, null);
                         } finally {
@@ -187,7 +186,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     long end = r.timeMs();
                     pending.add(a.id());
                     worker.execute(() -> {
-                        lowerOnce();
                         try {
                             stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests);
                         } finally {
@@ -197,20 +195,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                 }
             }
             default -> { }
-        }
-    }
-
-    /** Whether the worker has lowered its priority (touched on the worker's thread only). */
-    private boolean lowered;
-
-    /**
-     * The worker runs below the actions (ADR 0097) from its first stamp on: a run with nothing to stamp (an up-to-date
-     * tree) starts no {@code renice}.
-     */
-    private void lowerOnce() {
-        if (!lowered) {
-            lowered = true;
-            io.fester.hosts.Background.lowerCurrentThread();
         }
     }
 
