@@ -16,13 +16,21 @@ perf record -q -a -k CLOCK_MONOTONIC -o "$out/perf.data" \
 pp=$!
 sleep 1
 python3 -c "import time; print(time.clock_gettime(time.CLOCK_REALTIME) - time.clock_gettime(time.CLOCK_MONOTONIC))" >"$out/offset"
+rc=0
 if [ "$f" = ninja ]; then
-  /usr/bin/time -f "%e %U %S" -o "$out/time" ninja -C "$out/tree" -j2 >"$out/run.log" 2>&1 || true
+  /usr/bin/time -f "%e %U %S" -o "$out/time" ninja -C "$out/tree" -j2 >"$out/run.log" 2>&1 || rc=$?
 else
   /usr/bin/time -f "%e %U %S" -o "$out/time" env FESTER_SERVE=off "$f" run "$out/tree/build.ninja" -j 2 --no-cache \
-      --db "$out/db" ${FOPTS:-} >"$out/run.log" 2>&1 || true
+      --db "$out/db" ${FOPTS:-} >"$out/run.log" 2>&1 || rc=$?
 fi
 kill -INT "$pp"; wait "$pp" || true
+if [ "$rc" -ne 0 ]; then
+  # a failed or partial build has fewer links, and different ones: its table would not compare with the others
+  echo "chain-trace.sh: the build failed (exit $rc; see $out/run.log, last lines below): no table" >&2
+  tail -n 20 "$out/run.log" >&2
+  rm -rf "$out/perf.data"
+  exit 1
+fi
 echo "$out: wall, user, sys: $(cat "$out/time"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$f" = ninja ]; then : >"$out/events.jsonl"
 else env FESTER_SERVE=off "$f" events last --db "$out/db" >"$out/events.jsonl"; fi
