@@ -373,7 +373,12 @@ public final class LocalExecutor implements Backend {
         OrphanGuard.watch(pgid);
         AtomicInteger fate = new AtomicInteger(RUNNING);
         Spawner.Job j = job;
-        Running run = new Running(() -> killGroup(pgid, j.leaderAlive()), fate);
+        // once reaped with its group found empty by the spawner, there is nothing to kill and no /proc to scan
+        Running run = new Running(() -> {
+            if (!j.groupEmpty) {
+                killGroup(pgid, j.leaderAlive());
+            }
+        }, fate);
         running.put(pgid, run);
         ScheduledFuture<?> timeout = action.timeoutMs() == null ? null : timer.schedule(() -> {
             if (fate.compareAndSet(RUNNING, TIMED_OUT)) {

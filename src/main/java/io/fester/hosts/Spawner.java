@@ -63,6 +63,11 @@ final class Spawner implements AutoCloseable {
         volatile boolean abandoned;
         /** Its output's consumer threw: the rest of its output is dropped (the spawner and other jobs go on). */
         volatile Throwable sinkFailed;
+        /**
+         * The spawner found its process group empty when it reaped the command (ADR 0097): nothing is left to kill,
+         * and nothing can join the group again. False while it runs, or when members were left (or not said).
+         */
+        volatile boolean groupEmpty;
 
         Job(int id, CappedOutput out, CappedOutput err) {
             this.id = id;
@@ -434,6 +439,7 @@ final class Spawner implements AutoCloseable {
                     }
                     case 'x' -> {
                         if (job != null) {
+                            job.groupEmpty = f.length > 3 && "0".equals(f[3]); // before the status is seen
                             job.status.complete(Integer.parseInt(f[2]));
                         }
                     }

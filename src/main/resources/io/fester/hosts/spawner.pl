@@ -10,7 +10,9 @@
 #   d ID                                stop relaying ID's output (something holds its pipes open)
 # Frames (stdout): "p ID PID\n" started (PID is the process group) | "n ID LEN\n"+message: not started |
 #   "o ID LEN\n"+bytes, "e ID LEN\n"+bytes: output | "c ID 1|2\n": that stream ended |
-#   "x ID STATUS\n": waitpid's status | "z 0 LEN\n"+message: the spawner fails (then it exits)
+#   "x ID STATUS LEFT\n": waitpid's status, and whether the command's process group still had members when
+#   it was reaped (LEFT 1, or 0: none, and none can join it again; absent when the spawner is ending) |
+#   "z 0 LEN\n"+message: the spawner fails (then it exits)
 use strict;
 use warnings;
 use POSIX ();
@@ -43,7 +45,12 @@ sub put {
 sub reap {
     while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) {
         my $id = delete $kid{$p};
-        put("x $id $?\n") if defined $id;
+        next unless defined $id;
+        my $status = $?;
+        # one kill(2) with signal 0 instead of Fester scanning /proc after every action (ADR 0097): an empty
+        # group stays empty (only its own members could join it); EPERM means members that are not ours
+        my $left = kill(0, -$p) || $!{EPERM} ? 1 : 0;
+        put("x $id $status $left\n");
     }
 }
 

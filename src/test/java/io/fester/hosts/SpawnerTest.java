@@ -92,6 +92,30 @@ class SpawnerTest {
     }
 
     @Test
+    void theSpawnerSaysWhetherTheGroupWasEmptyWhenReapedAndWhatAnActionLeftIsStillKilled() throws Exception {
+        // ADR 0097: the end-of-action group kill is skipped (no /proc scan) only when the spawner saw the group empty
+        try (Spawner sp = Spawner.start(ExitStatus.perl(), dir)) {
+            Spawner.Job plain = sp.spawn(List.of("/bin/sh", "-c", "true"), dir, Map.of(), null,
+                    new CappedOutput(events::add, "p", 1, "stdout", null, 0),
+                    new CappedOutput(events::add, "p", 1, "stderr", null, 0));
+            assertEquals(0, plain.status.get(30, TimeUnit.SECONDS));
+            assertTrue(plain.groupEmpty, "a command that left nothing: its group was empty when reaped");
+            Spawner.Job left = sp.spawn(List.of("/bin/sh", "-c", "sleep 300 >/dev/null 2>&1 & echo $! > left.pid"), dir,
+                    Map.of(), null, new CappedOutput(events::add, "l", 1, "stdout", null, 0),
+                    new CappedOutput(events::add, "l", 1, "stderr", null, 0));
+            assertEquals(0, left.status.get(30, TimeUnit.SECONDS));
+            assertFalse(left.groupEmpty, "its background sleep was still in its group");
+            LocalExecutor.killGroup(left.pgid(), false);
+            assertFalse(ExecutorEvents.alive(Long.parseLong(Files.readString(dir.resolve("left.pid")).trim())));
+        }
+        // through the executor: what an action leaves in its group is killed at its end, as before
+        exec.start(action("b", "sleep 300 >/dev/null 2>&1 & echo $! > child.pid"), "local", 0, 1);
+        assertEquals(0, exitOf(untilExits("b").get("b")).exitCode());
+        long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).trim());
+        assertFalse(ExecutorEvents.alive(child), "the backgrounded child was killed with its group at the action's end");
+    }
+
+    @Test
     void interleavedOutputOfTwoConcurrentActionsIsKeptApart() throws Exception {
         // b writes 100,001 bytes at once (Perl's buffer: 8 KiB writes), larger than one frame and starting with one
         // byte, so two-byte characters straddle the pipe's reads and the frames
