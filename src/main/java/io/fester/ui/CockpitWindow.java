@@ -59,26 +59,44 @@ public final class CockpitWindow {
 
     private final Stage stage;
     private final Options options;
-    private final LiveViewModel vm = new LiveViewModel();
+    // built in the constructor, after the spec's load has started: field initialisers would run first (ADR 0094)
+    private final LiveViewModel vm;
     private final RunController runs;
-    private final DagView dag = new DagView(vm);
-    private final LanesView lanes = new LanesView(vm);
-    private final HostsView hosts = new HostsView(vm);
-    private final DetailsView details = new DetailsView(vm);
-    private final ScrubberBar scrubber = new ScrubberBar(vm);
-    private final AutopsyView autopsy = new AutopsyView(vm);
-    private final TextField search = new TextField();
-    private final Menu recentMenu = new Menu("Open Recent");
+    private final DagView dag;
+    private final LanesView lanes;
+    private final HostsView hosts;
+    private final DetailsView details;
+    private final ScrubberBar scrubber;
+    private final AutopsyView autopsy;
+    private final TextField search;
+    private final Menu recentMenu;
     private final Scene scene;
     private final DebugView debug;
     private boolean dark = true;
+    /** Puts the Debug and Autopsy tabs' contents in the scene (once). */
+    private final Runnable attachTabs;
 
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
         this.options = options;
-        if (options.replay() == null && options.spec() != null) { // loads on the other core while the window is built
+        // the spec loads on the other core while the window is built: started before any of the window's parts, whose
+        // construction (JavaFX's controls, the icon font, CSS) took 0.4-1.5 s before it (ADR 0094)
+        if (options.replay() == null && options.spec() != null) {
             SpecPreload.start(options.spec());
         }
+        // the theme before the first control: JavaFX's Control loads and partitions Modena, its default stylesheet,
+        // when no user-agent stylesheet is set by the time its class is initialised, and AtlantaFX's replaced it
+        // only at the end of the construction (ADR 0094). applyTheme() below sets the same one again: a no-op
+        Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet());
+        vm = new LiveViewModel();
+        dag = new DagView(vm);
+        lanes = new LanesView(vm);
+        hosts = new HostsView(vm);
+        details = new DetailsView(vm);
+        scrubber = new ScrubberBar(vm);
+        autopsy = new AutopsyView(vm);
+        search = new TextField();
+        recentMenu = new Menu("Open Recent");
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {
@@ -88,11 +106,26 @@ public final class CockpitWindow {
                 runs.autopsy(runs.lastRunId(), null, autopsy::show);
             }
         });
-        TabPane tabs = new TabPane(new Tab("Live", live()));
+        Tab liveTab = new Tab("Live", live());
+        TabPane tabs = new TabPane(liveTab);
         Tab debugTab = new Tab("Debug");
         debug = new DebugView(vm, runs, () -> tabs.getSelectionModel().select(debugTab));
-        debugTab.setContent(debug);
-        tabs.getTabs().addAll(debugTab, new Tab("Autopsy", autopsy));
+        Tab autopsyTab = new Tab("Autopsy");
+        tabs.getTabs().addAll(debugTab, autopsyTab);
+        // The Debug and Autopsy tabs' contents join the scene after the Live tab's first complete frame, or when one
+        // of them is chosen before: until then the window's first CSS pass and skins are the Live tab's only
+        // (ADR 0094). Their views exist from the start (the run, the debugger and the autopsy feed them).
+        attachTabs = () -> {
+            if (debugTab.getContent() == null) {
+                debugTab.setContent(debug);
+                autopsyTab.setContent(autopsy);
+            }
+        };
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (now != liveTab) {
+                attachTabs.run();
+            }
+        });
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -106,9 +139,19 @@ public final class CockpitWindow {
         stage.setScene(scene);
         applyTheme();
         javafx.animation.AnimationTimer clock = new javafx.animation.AnimationTimer() {
+            private long firstNs;
+            private int readyPulses;
+
             @Override
             public void handle(long now) {
                 vm.tick(System.currentTimeMillis());
+                if (debugTab.getContent() == null) { // two pulses after the first complete frame, or 3 s after the show
+                    firstNs = firstNs == 0 ? now : firstNs;
+                    readyPulses = dag.ready() ? readyPulses + 1 : readyPulses;
+                    if (readyPulses > 2 || now - firstNs > 3_000_000_000L) {
+                        attachTabs.run();
+                    }
+                }
             }
         };
         clock.start();

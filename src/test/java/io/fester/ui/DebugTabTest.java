@@ -92,7 +92,7 @@ class DebugTabTest {
 
     @Test
     void pauseStepThreeTimesBreakOnATagOverrideTheHostAndResumeToTheEnd(FxRobot robot) throws Exception {
-        Button step = robot.lookup("#debug-step").queryButton();
+        Button step = (Button) window.debugView().lookup("#debug-step"); // in the scene once the tab is chosen (ADR 0094)
         assertTrue(step.getTooltip().getText().contains("(F10)"), step.getTooltip().getText());
         robot.clickOn("#toolbar-debug");
         DebuggerStop start = nextStop(null);
