@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.control.Button;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -76,19 +75,22 @@ class CockpitControlsTest {
         return WaitForAsyncUtils.asyncFx(() -> new boolean[] {
             robot.lookup("#toolbar-run").queryButton().isDisabled(),
             robot.lookup("#toolbar-debug").queryButton().isDisabled(),
-            // the Debug tab's own button, looked up in its view: the tab's content joins the scene after the first
-            // complete frame or when the tab is chosen (ADR 0094)
-            ((Button) window.debugView().lookup("#debug-start")).isDisabled(),
+            robot.lookup("#debug-start").queryButton().isDisabled(),
             robot.lookup("#toolbar-stop").queryButton().isDisabled()}).get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void runAndDebugAreGreyedWhileTheRunAndItsChecksGoOnAndStopIsNot(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.viewModel().runningProperty().get());
+        // the Debug tab's content joins the scene (its toolbar skinned) after the first complete frame (ADR 0094)
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> window.debugView().lookup("#debug-start") != null);
         assertEquals(List.of(true, true, true, false), asList(controls(robot)), "while the run goes on");
         robot.interact(() -> window.runs().cancel());
         waitFor("finished");
         WaitForAsyncUtils.waitForFxEvents();
+        // the run's turn ends when its worker has wound down (the killed action's process waited for), a moment after
+        // the state says finished: Run and Debug come back then, within seconds, not for ever
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
         assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the run");
         // the pre-run checks, as RunController shows them: the graph on show, the status line saying what is checked
         LiveViewModel vm = window.viewModel();

@@ -92,7 +92,9 @@ class DebugTabTest {
 
     @Test
     void pauseStepThreeTimesBreakOnATagOverrideTheHostAndResumeToTheEnd(FxRobot robot) throws Exception {
-        Button step = (Button) window.debugView().lookup("#debug-step"); // in the scene once the tab is chosen (ADR 0094)
+        // the Debug tab's content joins the scene (and its toolbar gets its skin) after the first complete frame (ADR 0094)
+        waitFor(() -> window.debugView().lookup("#debug-step") != null);
+        Button step = robot.lookup("#debug-step").queryButton();
         assertTrue(step.getTooltip().getText().contains("(F10)"), step.getTooltip().getText());
         robot.clickOn("#toolbar-debug");
         DebuggerStop start = nextStop(null);
