@@ -73,8 +73,6 @@ public final class CockpitWindow {
     private final Scene scene;
     private final DebugView debug;
     private boolean dark = true;
-    /** Puts the Debug and Autopsy tabs' contents in the scene (once). */
-    private final Runnable attachTabs;
 
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
@@ -106,26 +104,11 @@ public final class CockpitWindow {
                 runs.autopsy(runs.lastRunId(), null, autopsy::show);
             }
         });
-        Tab liveTab = new Tab("Live", live());
-        TabPane tabs = new TabPane(liveTab);
+        TabPane tabs = new TabPane(new Tab("Live", live()));
         Tab debugTab = new Tab("Debug");
         debug = new DebugView(vm, runs, () -> tabs.getSelectionModel().select(debugTab));
-        Tab autopsyTab = new Tab("Autopsy");
-        tabs.getTabs().addAll(debugTab, autopsyTab);
-        // The Debug and Autopsy tabs' contents join the scene after the Live tab's first complete frame, or when one
-        // of them is chosen before: until then the window's first CSS pass and skins are the Live tab's only
-        // (ADR 0094). Their views exist from the start (the run, the debugger and the autopsy feed them).
-        attachTabs = () -> {
-            if (debugTab.getContent() == null) {
-                debugTab.setContent(debug);
-                autopsyTab.setContent(autopsy);
-            }
-        };
-        tabs.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
-            if (now != liveTab) {
-                attachTabs.run();
-            }
-        });
+        debugTab.setContent(debug);
+        tabs.getTabs().addAll(debugTab, new Tab("Autopsy", autopsy));
         BorderPane root = new BorderPane();
         root.setTop(new VBox(menus(), toolbar()));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -139,19 +122,9 @@ public final class CockpitWindow {
         stage.setScene(scene);
         applyTheme();
         javafx.animation.AnimationTimer clock = new javafx.animation.AnimationTimer() {
-            private long firstNs;
-            private int readyPulses;
-
             @Override
             public void handle(long now) {
                 vm.tick(System.currentTimeMillis());
-                if (debugTab.getContent() == null) { // two pulses after the first complete frame, or 3 s after the show
-                    firstNs = firstNs == 0 ? now : firstNs;
-                    readyPulses = dag.ready() ? readyPulses + 1 : readyPulses;
-                    if (readyPulses > 2 || now - firstNs > 3_000_000_000L) {
-                        attachTabs.run();
-                    }
-                }
             }
         };
         clock.start();

@@ -66,8 +66,6 @@ class DebugOverrideRuleTest {
 
     @Test
     void runToTheSelectedActionThenOverrideARuleAfterAConfirmationThenStop(FxRobot robot) throws Exception {
-        // the Debug tab's content joins the scene after the Live tab's first complete frame (ADR 0094)
-        waitFor(() -> window.debugView().getScene() != null);
         robot.clickOn("#debug-dag");
         robot.press(KeyCode.F5).release(KeyCode.F5);
         waitFor(() -> debug().pausedProperty().get() && window.debugView().dag().ready());

@@ -92,8 +92,6 @@ class DebugTabTest {
 
     @Test
     void pauseStepThreeTimesBreakOnATagOverrideTheHostAndResumeToTheEnd(FxRobot robot) throws Exception {
-        // the Debug tab's content joins the scene (and its toolbar gets its skin) after the first complete frame (ADR 0094)
-        waitFor(() -> window.debugView().lookup("#debug-step") != null);
         Button step = robot.lookup("#debug-step").queryButton();
         assertTrue(step.getTooltip().getText().contains("(F10)"), step.getTooltip().getText());
         robot.clickOn("#toolbar-debug");
