@@ -59,16 +59,17 @@ public final class CockpitWindow {
 
     private final Stage stage;
     private final Options options;
-    private final LiveViewModel vm = new LiveViewModel();
+    // built in the constructor, after the spec's load has started: field initialisers would run first (ADR 0094)
+    private final LiveViewModel vm;
     private final RunController runs;
-    private final DagView dag = new DagView(vm);
-    private final LanesView lanes = new LanesView(vm);
-    private final HostsView hosts = new HostsView(vm);
-    private final DetailsView details = new DetailsView(vm);
-    private final ScrubberBar scrubber = new ScrubberBar(vm);
-    private final AutopsyView autopsy = new AutopsyView(vm);
-    private final TextField search = new TextField();
-    private final Menu recentMenu = new Menu("Open Recent");
+    private final DagView dag;
+    private final LanesView lanes;
+    private final HostsView hosts;
+    private final DetailsView details;
+    private final ScrubberBar scrubber;
+    private final AutopsyView autopsy;
+    private final TextField search;
+    private final Menu recentMenu;
     private final Scene scene;
     private final DebugView debug;
     private boolean dark = true;
@@ -76,9 +77,24 @@ public final class CockpitWindow {
     public CockpitWindow(Stage stage, Options options) {
         this.stage = stage;
         this.options = options;
-        if (options.replay() == null && options.spec() != null) { // loads on the other core while the window is built
+        // the spec loads on the other core while the window is built: started before any of the window's parts, whose
+        // construction (JavaFX's controls, the icon font, CSS) took 0.4-1.5 s before it (ADR 0094)
+        if (options.replay() == null && options.spec() != null) {
             SpecPreload.start(options.spec());
         }
+        // the theme before the first control: JavaFX's Control loads and partitions Modena, its default stylesheet,
+        // when no user-agent stylesheet is set by the time its class is initialised, and AtlantaFX's replaced it
+        // only at the end of the construction (ADR 0094). applyTheme() below sets the same one again: a no-op
+        Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet());
+        vm = new LiveViewModel();
+        dag = new DagView(vm);
+        lanes = new LanesView(vm);
+        hosts = new HostsView(vm);
+        details = new DetailsView(vm);
+        scrubber = new ScrubberBar(vm);
+        autopsy = new AutopsyView(vm);
+        search = new TextField();
+        recentMenu = new Menu("Open Recent");
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
         runs.onFinished(outcome -> {

@@ -317,11 +317,9 @@ final class DagView extends Region {
 
     /** Groups a graph and chooses what is open by default for a view of this size. */
     static Prepared prepared(BuildGraph g, double viewW, double viewH) {
-        Groups gr = Groups.of(g);
-        int[][] deps = new int[g.size()][];
-        for (int i = 0; i < g.size(); i++) {
-            deps[i] = g.deps(i);
-        }
+        GraphGroups.Grouped grouped = GraphGroups.of(g); // grouped already when the spec's preload did it (ADR 0094)
+        Groups gr = grouped.groups();
+        int[][] deps = grouped.deps();
         BitSet open;
         List<Integer> order = new ArrayList<>();
         double w = viewW > 0 ? viewW : 800;
@@ -388,15 +386,7 @@ final class DagView extends Region {
 
     /** Same actions, same edges: the layout of one serves the other. */
     static boolean sameShape(BuildGraph a, BuildGraph b) {
-        if (a == null || b == null || a.size() != b.size() || !a.digest().equals(b.digest())) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!a.action(i).id().equals(b.action(i).id()) || !java.util.Arrays.equals(a.deps(i), b.deps(i))) {
-                return false;
-            }
-        }
-        return true;
+        return GraphGroups.sameShape(a, b);
     }
 
     /** Whether the layout of the current graph is done and drawn. */

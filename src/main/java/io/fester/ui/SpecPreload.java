@@ -40,6 +40,14 @@ final class SpecPreload {
                 graph.complete(Specs.load(file, null)); // every action, as the run's worker loads it
             } catch (Throwable e) {
                 graph.completeExceptionally(e);
+                return;
+            }
+            // then its groups, while the window is still being built: the view, when the graph goes on show, only
+            // chooses what is open for its size (ADR 0094). The graph shown is this one (or of its shape)
+            try {
+                GraphGroups.of(Specs.select(graph.join(), List.of())); // what the window shows: a manifest's defaults
+            } catch (RuntimeException | SpecException e) {
+                // the view groups it again itself, and meets the same problem where it is told
             }
         }, "fester-cockpit-spec");
         t.setDaemon(true);

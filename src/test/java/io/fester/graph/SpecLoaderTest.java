@@ -229,4 +229,16 @@ class SpecLoaderTest {
         BuildGraph broken = SpecLoader.load(Path.of("samples/c-demo-broken/fester.yaml"));
         assertEquals(g.size(), broken.size());
     }
+
+    @Test
+    void idsAreCheckedAsTheRuleSaysEveryCharacter() {
+        java.util.regex.Pattern rule = java.util.regex.Pattern.compile("[A-Za-z0-9_.:/+-]+");
+        assertTrue(!SpecLoader.validId(""), "an empty id is refused");
+        for (char c = 0; c < 0x3000; c++) {
+            for (String id : List.of(String.valueOf(c), "a" + c, c + "b", "x/y" + c + "z")) {
+                assertEquals(rule.matcher(id).matches(), SpecLoader.validId(id), "id '" + id + "' (char " + (int) c + ")");
+            }
+        }
+        assertTrue(SpecLoader.validId("CMakeFiles/uv.dir/src/unix/core.c.o+x:y-1_2.3"));
+    }
 }

@@ -86,6 +86,9 @@ class CockpitControlsTest {
         robot.interact(() -> window.runs().cancel());
         waitFor("finished");
         WaitForAsyncUtils.waitForFxEvents();
+        // the run's turn ends when its worker has wound down (the killed action's process waited for), a moment after
+        // the state says finished: Run and Debug come back then, within seconds, not for ever
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
         assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the run");
         // the pre-run checks, as RunController shows them: the graph on show, the status line saying what is checked
         LiveViewModel vm = window.viewModel();
