@@ -45,6 +45,8 @@ public final class RunWriter implements AutoCloseable {
     private List<Recorded> pending = new ArrayList<>();
     private long nextSeq = 1;
     private boolean closing;
+    /** A run request is pending: commit without waiting for the flush interval (under {@link #lock}). */
+    private boolean urgent;
     private volatile Throwable failure;
     private final Thread flusher;
 
@@ -85,7 +87,13 @@ public final class RunWriter implements AutoCloseable {
                 drained.awaitUninterruptibly();
             }
             pending.add(r);
-            if (pending.size() >= BATCH) {
+            // the run's request (its whole graph: ~560 KB of JSON for libuv's 447 actions) is encoded and committed
+            // at once, while the engine decides: a no-op's decisions take less than a flush interval, and its
+            // run would otherwise wait at its end for the writer to encode it (ADR 0092)
+            if (event instanceof RunRequest) {
+                urgent = true;
+            }
+            if (pending.size() >= BATCH || urgent) {
                 work.signal();
             }
         } finally {
@@ -111,9 +119,10 @@ public final class RunWriter implements AutoCloseable {
                 boolean last;
                 lock.lock();
                 try {
-                    if (pending.size() < BATCH && !closing) {
+                    if (pending.size() < BATCH && !closing && !urgent) {
                         work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
                     }
+                    urgent = false;
                     batch = pending;
                     pending = new ArrayList<>(Math.max(16, batch.size()));
                     last = closing;

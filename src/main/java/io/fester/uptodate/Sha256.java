@@ -73,7 +73,16 @@ public final class Sha256 {
         if (started.get() || !started.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> {
+        Thread t = new Thread(new Loader(), "fester-sha256-nss");
+        t.setDaemon(true);
+        loader = t;
+        t.start();
+    }
+
+    /** What the background thread does (a class of its own: a no-op run's class log shows it was never started). */
+    private static final class Loader implements Runnable {
+        @Override
+        public void run() {
             String skip = notClientJit();
             if (skip != null) {
                 synchronized (loadLock) {
@@ -84,10 +93,7 @@ public final class Sha256 {
                 return;
             }
             load();
-        }, "fester-sha256-nss");
-        t.setDaemon(true);
-        loader = t;
-        t.start();
+        }
     }
 
     /**
