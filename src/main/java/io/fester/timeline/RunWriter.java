@@ -49,10 +49,18 @@ public final class RunWriter implements AutoCloseable {
     private boolean urgent;
     private volatile Throwable failure;
     private final Thread flusher;
+    /** {@link #FLUSH_INTERVAL_MS}, or another interval a test sets. */
+    private final long flushIntervalMs;
 
     RunWriter(TimelineStore store, TimelineStore.RunRow row) {
+        this(store, row, FLUSH_INTERVAL_MS);
+    }
+
+    /** A writer that waits up to {@code flushIntervalMs} between commits (tests: see RunWriterTest). */
+    RunWriter(TimelineStore store, TimelineStore.RunRow row, long flushIntervalMs) {
         this.store = store;
         this.row = row;
+        this.flushIntervalMs = flushIntervalMs;
         this.runId = row.id();
         this.flusher = new Thread(this::flushLoop, "fester-timeline-writer-" + runId);
         flusher.setDaemon(true);
@@ -62,6 +70,16 @@ public final class RunWriter implements AutoCloseable {
     /** How many events have been appended. */
     public long appended() {
         return nextSeq - 1;
+    }
+
+    /** How many appended events the writer thread has not taken yet (tests). */
+    int pending() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The run's number. */
@@ -120,7 +138,7 @@ public final class RunWriter implements AutoCloseable {
                 lock.lock();
                 try {
                     if (pending.size() < BATCH && !closing && !urgent) {
-                        work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        work.await(flushIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS);
                     }
                     urgent = false;
                     batch = pending;
