@@ -54,9 +54,16 @@ class NoopPathTest {
         String db = dir.resolve("db/timeline").toString();
         Cli.Result first = Cli.run(db, "run", tree.resolve("build.ninja").toString(), "-j", "2");
         assertEquals(0, first.code(), first.toString());
-        // outputs hashed within the racy second of their change are read again by the next run: one no-op more,
-        // a second later, so that the run checked below finds every file known by its size, time and inode
-        Thread.sleep(1_100);
+        // outputs hashed within the racy second of their change are read again by the next run: the tree's files
+        // are dated 10 s back, and one no-op more hashes them again at those times, so that the run checked
+        // below finds every file known by its size, time and inode
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 10_000);
+        try (java.util.stream.Stream<Path> files = Files.walk(tree)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(f, past);
+            }
+        }
         Cli.Result settled = Cli.run(db, "run", tree.resolve("build.ninja").toString());
         assertEquals(0, settled.code(), settled.toString());
 
