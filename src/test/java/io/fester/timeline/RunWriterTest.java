@@ -69,7 +69,9 @@ class RunWriterTest {
             for (int i = 0; i < batch; i++) {
                 w.append(new Output("a", "stdout", text), 1);
             }
-            while (w.pending() > 0) { // the writer has taken the batch: it is encoding, not waiting
+            long end = System.nanoTime() + SEEN_WITHIN_MS * 1_000_000;
+            while (w.pending() > 0) { // until the writer has taken the batch: it is then encoding, not waiting
+                assertTrue(System.nanoTime() < end, "the writer never took the full batch");
                 Thread.sleep(1);
             }
             w.append(request(), 2);
