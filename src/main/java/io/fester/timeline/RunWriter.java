@@ -45,12 +45,22 @@ public final class RunWriter implements AutoCloseable {
     private List<Recorded> pending = new ArrayList<>();
     private long nextSeq = 1;
     private boolean closing;
+    /** A run request is pending: commit without waiting for the flush interval (under {@link #lock}). */
+    private boolean urgent;
     private volatile Throwable failure;
     private final Thread flusher;
+    /** {@link #FLUSH_INTERVAL_MS}, or another interval a test sets. */
+    private final long flushIntervalMs;
 
     RunWriter(TimelineStore store, TimelineStore.RunRow row) {
+        this(store, row, FLUSH_INTERVAL_MS);
+    }
+
+    /** A writer that waits up to {@code flushIntervalMs} between commits (tests: see RunWriterTest). */
+    RunWriter(TimelineStore store, TimelineStore.RunRow row, long flushIntervalMs) {
         this.store = store;
         this.row = row;
+        this.flushIntervalMs = flushIntervalMs;
         this.runId = row.id();
         this.flusher = new Thread(this::flushLoop, "fester-timeline-writer-" + runId);
         flusher.setDaemon(true);
@@ -60,6 +70,16 @@ public final class RunWriter implements AutoCloseable {
     /** How many events have been appended. */
     public long appended() {
         return nextSeq - 1;
+    }
+
+    /** How many appended events the writer thread has not taken yet (tests). */
+    int pending() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The run's number. */
@@ -85,7 +105,13 @@ public final class RunWriter implements AutoCloseable {
                 drained.awaitUninterruptibly();
             }
             pending.add(r);
-            if (pending.size() >= BATCH) {
+            // the run's request (its whole graph: ~560 KB of JSON for libuv's 447 actions) is encoded and committed
+            // at once, while the engine decides: a no-op's decisions take less than a flush interval, and its
+            // run would otherwise wait at its end for the writer to encode it (ADR 0092)
+            if (event instanceof RunRequest) {
+                urgent = true;
+            }
+            if (pending.size() >= BATCH || urgent) {
                 work.signal();
             }
         } finally {
@@ -111,9 +137,10 @@ public final class RunWriter implements AutoCloseable {
                 boolean last;
                 lock.lock();
                 try {
-                    if (pending.size() < BATCH && !closing) {
-                        work.await(FLUSH_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (pending.size() < BATCH && !closing && !urgent) {
+                        work.await(flushIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS);
                     }
+                    urgent = false;
                     batch = pending;
                     pending = new ArrayList<>(Math.max(16, batch.size()));
                     last = closing;

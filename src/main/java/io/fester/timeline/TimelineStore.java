@@ -293,6 +293,12 @@ public final class TimelineStore implements AutoCloseable {
 
     /** Starts a new run, numbered after every run there ever was in this database, and returns its writer. */
     public RunWriter startRun(String spec, String kind, long startedMs, int actions) throws StoreException {
+        return startRun(spec, kind, startedMs, actions, RunWriter.FLUSH_INTERVAL_MS);
+    }
+
+    /** {@link #startRun(String, String, long, int)} with a writer that waits up to {@code flushIntervalMs} (tests). */
+    RunWriter startRun(String spec, String kind, long startedMs, int actions, long flushIntervalMs)
+            throws StoreException {
         long pid = ProcessHandle.current().pid();
         String host = hostName();
         for (int attempt = 0; attempt < 20; attempt++) {
@@ -317,7 +323,7 @@ public final class TimelineStore implements AutoCloseable {
                         c.setAutoCommit(true);
                     }
                 });
-                return new RunWriter(this, row);
+                return new RunWriter(this, row, flushIntervalMs);
             } catch (SQLException e) {
                 if (!"23505".equals(e.getSQLState())) { // another process took the number: try the next
                     throw new StoreException(describe(base + ".mv.db", e), e);

@@ -343,7 +343,7 @@ public final class UpToDate {
             add(sum, e.term(in));
             count++;
         }
-        MessageDigest md = FileHashes.sha256();
+        MessageDigest md = keyDigest();
         update(md, "command");
         update(md, commandHash(a.run()));
         update(md, "env");
@@ -400,11 +400,21 @@ public final class UpToDate {
 
     /** An input's term in keys: SHA-256 of its path and content hash, as four longs. */
     static long[] term(String path, String hash) {
-        MessageDigest md = FileHashes.sha256();
+        MessageDigest md = keyDigest();
         update(md, path);
         update(md, hash);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(md.digest());
         return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+    }
+
+    /**
+     * The JDK's SHA-256 for a key or a term: a few hundred bytes each, where NSS's (a call through PKCS#11 per
+     * digest) gains nothing, and asking {@link Sha256#digest} would start loading NSS on a no-op that hashes no
+     * file (its ~100 classes and libraries on a core the no-op needs). Files are still hashed by
+     * {@link FileHashes}, through NSS when it is loaded. The same algorithm: the same keys.
+     */
+    private static MessageDigest keyDigest() {
+        return Sha256.jdk();
     }
 
     private static void update(MessageDigest md, String s) {
