@@ -17,6 +17,7 @@
 #       (Fester runs the compiles that miss its cache under ccache when it is there, ADR 0025): the cache's
 #       lookups and stores alone.
 #
+# OFFSET=1 turns every round's order round (the second call of a pair starts where the first left off).
 # Each build starts from a fresh copy of its configured tree. Figures are appended to W/results.txt with the
 # machine's uptime before each round; then each variant's `fester runs` (in-run durations).
 set -euo pipefail
@@ -69,7 +70,7 @@ P
     log "round $r: $(uptime)"
     ccwarm
     order=("${names[@]}")
-    if [ $((r % 2)) = 0 ]; then order=(); for ((i=${#names[@]}-1; i>=0; i--)); do order+=("${names[$i]}"); done; fi
+    if [ $(((r + ${OFFSET:-0}) % 2)) = 0 ]; then order=(); for ((i=${#names[@]}-1; i>=0; i--)); do order+=("${names[$i]}"); done; fi
     for n in "${order[@]}"; do
       one "$n" "${dirs[$n]}" local a "home-l-$n" "db-l-$n"
       rm -rf "$w/home-s-$n"; one "$n" "${dirs[$n]}" shared b "home-s-$n" "db-l-$n" --remote-cache "s3://bench/$pushed"
@@ -83,7 +84,7 @@ miss)
   for r in $(seq "$rounds"); do
     log "round $r: $(uptime)"
     for n in "${names[@]}"; do
-      if [ $((r % 2)) = 1 ]; then steps=(cache nocache); else steps=(nocache cache); fi
+      if [ $(((r + ${OFFSET:-0}) % 2)) = 1 ]; then steps=(cache nocache); else steps=(nocache cache); fi
       for s in "${steps[@]}"; do
         rm -rf "$w/home-m-$n"
         if [ "$s" = cache ]; then PATH="$w/nocc" one "$n" "${dirs[$n]}" all-miss a "home-m-$n" "db-m-$n"

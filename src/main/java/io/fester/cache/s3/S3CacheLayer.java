@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The shared layer of Fester's cache on an S3-compatible store (MinIO, Garage, SeaweedFS, Ceph RGW,
- * AWS S3), through the AWS SDK v2 with the JDK's HTTP client (ADR 0024).
+ * AWS S3), through the AWS SDK v2 with the JDK's HTTP client (ADR 0024); on a self-hosted store (an endpoint
+ * given) the reads are {@link SignedGet}s instead, and the SDK's clients are made at their first use (ADR 0095).
  *
  * <p>Layout under {@code s3://BUCKET/PREFIX}: blobs at {@code PREFIX/cas/DIGEST}, results at
  * {@code PREFIX/ac/KEY}. A result is written with {@code If-None-Match: *} after a {@code HEAD} that
@@ -107,19 +108,23 @@ public final class S3CacheLayer implements CacheLayer {
 
     /** A layer on the store these settings name. Nothing is sent until the first call. */
     public static S3CacheLayer open(S3Settings settings) {
+        keepAlive();
+        return new S3CacheLayer(settings, false);
+    }
+
+    /** A layer whose reads go through the SDK's client even on a self-hosted store (the tests compare the two). */
+    static S3CacheLayer openWithSdkReads(S3Settings settings) {
+        keepAlive();
+        return new S3CacheLayer(settings, true);
+    }
+
+    private static void keepAlive() {
         // the JDK keeps at most 5 idle connections per destination by default (http.maxConnections); a run
         // looks up to Cache.MAX_LOOKUP_THREADS actions at once, so keep that many alive instead of
         // reconnecting for every request beyond the fifth (read once, when the JDK first keeps one alive)
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", String.valueOf(io.fester.cache.Cache.MAX_LOOKUP_THREADS + 4));
         }
-        return new S3CacheLayer(settings, false);
-    }
-
-    /** A layer whose reads go through the SDK's client even on a self-hosted store (the tests compare the two). */
-    static S3CacheLayer openWithSdkReads(S3Settings settings) {
-        open(settings).close(); // the connection pool's size, as open does
-        return new S3CacheLayer(settings, true);
     }
 
     static S3Client client(S3Settings settings) {
