@@ -75,7 +75,8 @@ public final class S3CacheLayer implements CacheLayer {
     private S3CacheLayer(S3Settings settings, boolean sdkReads) {
         this.settings = settings;
         this.location = settings.location();
-        this.reads = settings.endpoint() == null || sdkReads ? null : new SignedGet(settings.endpoint(), location.bucket(), settings.region(), settings.credentials());
+        this.reads = settings.endpoint() == null || sdkReads ? null
+                : new SignedGet(settings.endpoint(), location.bucket(), settings.region(), settings.credentials());
         this.name = location.toString();
     }
 
