@@ -1,57 +1,44 @@
 package io.fester.cache.s3;
 
-import io.fester.uptodate.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * The shared layer's reads on a self-hosted store (an endpoint given: MinIO, Garage, SeaweedFS, Ceph RGW,
  * s3proxy): one {@code GET} of {@code ENDPOINT/BUCKET/KEY} (path style, as the SDK's client addresses such a
- * store), signed with AWS signature version 4 in the headers, over the JDK's {@link HttpURLConnection} and its
- * kept-alive connections (ADR 0095). A hit reads three objects (a manifest entry, a result, a blob): through
+ * store), signed with AWS signature version 4 in the headers by the AWS SDK's standalone {@link AwsV4HttpSigner},
+ * sent over the JDK's {@link HttpURLConnection} and its kept-alive connections (ADR 0095). A hit reads three objects (a manifest entry, a result, a blob): through
  * the AWS SDK each went through its interceptors, endpoint rules, signer and marshallers — half the lookup
  * threads' CPU on a hit from the store — and a new JVM first built the SDK's client (thousands of classes).
- * Here a read is a canonical request, two HMACs and one SHA-256 of ~300 bytes.
+ * Here a read is the SDK's signer on one request and one GET: no client, no pipeline.
  *
  * <p>Only reads: writes, lists and deletes stay with the SDK (conditional puts, paginated lists, its retry
  * policy). The request's signing needs the current time ({@code x-amz-date}); the store checks it, nothing
  * in the engine sees it. Safe for use by several threads at once.
  */
 final class SignedGet {
-    /** SHA-256 of no bytes: the payload hash of every {@code GET}. */
-    private static final String EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    private static final HexFormat HEX = HexFormat.of();
+    /** The AWS SDK's own signature version 4 signer (stateless, safe for several threads at once). */
+    private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
     private static final Pattern CODE = Pattern.compile("<Code>([^<]{1,100})</Code>");
 
     private final String base;
-    private final String host;
     /** The endpoint's own path (if any) and the bucket: where every key's path starts. */
     private final String bucket;
     private final String region;
     private final S3Credentials credentials;
-    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(() -> {
-        try {
-            return Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no HmacSHA256 in this JDK", e);
-        }
-    });
-    /** The signing key of one day (yyyyMMdd), made again when the day changes. */
-    private volatile DayKey dayKey;
-
-    private record DayKey(String day, byte[] key) {}
+    /** The credentials as the signer takes them (with the session token, when there is one). */
+    private final AwsCredentialsIdentity identity;
 
     /** What the store answered other than 200 and 404: its status and S3 error code (when it sent one). */
     static final class Refused extends IOException {
@@ -79,14 +66,15 @@ final class SignedGet {
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        int port = endpoint.getPort();
-        int defaultPort = "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
-        // the Host header as HttpURLConnection writes it: the port only when it is not the scheme's
-        this.host = endpoint.getHost() + (port != -1 && port != defaultPort ? ":" + port : "");
         this.base = endpoint.getScheme() + "://" + endpoint.getRawAuthority();
         this.bucket = path + "/" + encode(bucket);
         this.region = region;
         this.credentials = credentials;
+        this.identity = credentials == null ? null
+                : credentials.sessionToken() == null
+                        ? AwsCredentialsIdentity.create(credentials.accessKeyId(), credentials.secretAccessKey())
+                        : AwsSessionCredentialsIdentity.create(credentials.accessKeyId(), credentials.secretAccessKey(),
+                                credentials.sessionToken().trim());
     }
 
     /** The object's body as {@code body} reads it, or null when the store has no such object (404). */
@@ -141,52 +129,26 @@ final class SignedGet {
     }
 
     private void sign(HttpURLConnection c, String path) throws IOException {
-        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-        String day = String.format("%04d%02d%02d", now.getYear(), now.getMonthValue(), now.getDayOfMonth());
-        String amzDate = day + String.format("T%02d%02d%02dZ", now.getHour(), now.getMinute(), now.getSecond());
-        String token = credentials.sessionToken();
-        StringBuilder canonical = new StringBuilder(400).append("GET\n").append(path).append("\n\n")
-                .append("host:").append(host).append('\n')
-                .append("x-amz-content-sha256:").append(EMPTY).append('\n')
-                .append("x-amz-date:").append(amzDate).append('\n');
-        String signed = "host;x-amz-content-sha256;x-amz-date";
-        if (token != null) {
-            canonical.append("x-amz-security-token:").append(token.trim()).append('\n');
-            signed += ";x-amz-security-token";
-        }
-        canonical.append('\n').append(signed).append('\n').append(EMPTY);
-        String scope = day + "/" + region + "/s3/aws4_request";
-        String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-                + HEX.formatHex(Sha256.digest().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = HEX.formatHex(hmac(key(day), toSign));
-        c.setRequestProperty("x-amz-content-sha256", EMPTY);
-        c.setRequestProperty("x-amz-date", amzDate);
-        if (token != null) {
-            c.setRequestProperty("x-amz-security-token", token.trim());
-        }
-        c.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
-                + ", SignedHeaders=" + signed + ", Signature=" + signature);
-    }
-
-    private byte[] key(String day) throws IOException {
-        DayKey k = dayKey;
-        if (k == null || !k.day.equals(day)) {
-            byte[] secret = ("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8);
-            byte[] key = hmac(hmac(hmac(hmac(secret, day), region), "s3"), "aws4_request");
-            k = new DayKey(day, key);
-            dayKey = k;
-        }
-        return k.key;
-    }
-
-    private byte[] hmac(byte[] key, String data) throws IOException {
+        SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.GET)
+                .uri(URI.create(base + path)).build();
+        SdkHttpRequest signed;
         try {
-            Mac mac = macs.get();
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
+            signed = SIGNER.sign(r -> r.identity(identity).request(request)
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                    // S3's canonical URI is the path as sent: escaped once, never normalized
+                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)).request();
+        } catch (RuntimeException e) {
             throw new IOException("cannot sign the request: " + e.getMessage(), e);
         }
+        signed.forEachHeader((name, values) -> {
+            // the Host header HttpURLConnection writes itself, the same as the signer's (the port only when
+            // it is not the scheme's)
+            if (!name.equalsIgnoreCase("Host")) {
+                c.setRequestProperty(name, values.get(0));
+            }
+        });
     }
 
     /** A key or bucket as S3's canonical URI spells it: every byte but the unreserved ones and {@code /} escaped. */
