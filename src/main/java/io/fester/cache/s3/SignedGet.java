@@ -53,6 +53,45 @@ final class SignedGet {
         }
     }
 
+    /** The body's stream, counting the bytes read from it. */
+    private static final class Counted extends java.io.FilterInputStream {
+        long count;
+
+        Counted(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            count += Math.max(0, k);
+            return k;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
     /** How a body is taken: it is read to its end here (or not at all) before the connection goes back. */
     interface Body<T> {
         T read(InputStream in) throws IOException;
@@ -105,9 +144,15 @@ final class SignedGet {
         }
         int status = c.getResponseCode();
         if (status == 200) {
-            try (InputStream in = c.getInputStream()) {
+            long length = c.getContentLengthLong();
+            try (Counted in = new Counted(c.getInputStream())) {
                 T t = body.read(in);
                 in.transferTo(java.io.OutputStream.nullOutputStream()); // to its end: the connection is kept
+                if (length >= 0 && in.count != length) {
+                    // the connection ended early: the JDK reads that as the body's end, so it would pass
+                    // for a complete (and so unreadable) object; a failure of the store instead (retried)
+                    throw new IOException("the body ended after " + in.count + " of its " + length + " bytes");
+                }
                 return t;
             }
         }
