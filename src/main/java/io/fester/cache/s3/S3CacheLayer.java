@@ -480,6 +480,13 @@ public final class S3CacheLayer implements CacheLayer {
         try {
             return reads.get(key, body);
         } catch (SignedGet.Refused e) {
+            if ("RequestTimeTooSkewed".equals(e.code)) {
+                throw failure(what, e.getMessage() + (e.skewMillis == null
+                        ? " (the clock here is off from the store's: set this machine's clock)"
+                        : " (the clock here is off by " + Math.max(1, Math.round(Math.abs(e.skewMillis) / 60_000.0))
+                                + " min from the store's, " + (e.skewMillis > 0 ? "behind" : "ahead")
+                                + "; signed again with its time and still refused: set this machine's clock)"));
+            }
             String hint = e.status == 403 ? (settings.credentials() == null
                     ? " (no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
                     : " (check the " + settings.credentials() + " and the bucket's policy)") : "";

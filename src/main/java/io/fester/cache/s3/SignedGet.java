@@ -6,11 +6,14 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
@@ -39,17 +42,25 @@ final class SignedGet {
     private final S3Credentials credentials;
     /** The credentials as the signer takes them (with the session token, when there is one). */
     private final AwsCredentialsIdentity identity;
+    /**
+     * How far the store's clock is ahead of this one's, learnt from a {@code RequestTimeTooSkewed} answer's
+     * {@code Date}: requests are signed with the corrected time from then on (as the SDK's client does).
+     */
+    private volatile long skewMillis;
 
     /** What the store answered other than 200 and 404: its status and S3 error code (when it sent one). */
     static final class Refused extends IOException {
         private static final long serialVersionUID = 1L;
         final int status;
         final String code;
+        /** For {@code RequestTimeTooSkewed}: the store's clock minus this one's (from its {@code Date}), or null. */
+        final Long skewMillis;
 
-        Refused(int status, String code) {
+        Refused(int status, String code, Long skewMillis) {
             super("HTTP " + status + (code == null ? "" : " " + code));
             this.status = status;
             this.code = code;
+            this.skewMillis = skewMillis;
         }
     }
 
@@ -122,6 +133,10 @@ final class SignedGet {
         try {
             return once(path, body);
         } catch (Refused r) {
+            if (r.skewMillis != null) {
+                skewMillis = r.skewMillis; // this clock is off: once more, signed with the store's time
+                return once(path, body);
+            }
             if (r.status < 500) {
                 throw r;
             }
@@ -170,7 +185,20 @@ final class SignedGet {
         if (status == 404) {
             return null;
         }
-        throw new Refused(status, code);
+        Long skew = null;
+        if (status == 403 && "RequestTimeTooSkewed".equals(code)) {
+            long date = c.getHeaderFieldDate("Date", 0);
+            if (date > 0) {
+                skew = date - System.currentTimeMillis();
+            }
+        }
+        throw new Refused(status, code, skew);
+    }
+
+    /** The time requests are signed with: this machine's, corrected by what the store said of it. */
+    private Clock clock() {
+        long skew = skewMillis;
+        return skew == 0 ? Clock.systemUTC() : Clock.offset(Clock.systemUTC(), Duration.ofMillis(skew));
     }
 
     private void sign(HttpURLConnection c, String path) throws IOException {
@@ -183,7 +211,8 @@ final class SignedGet {
                     .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                     // S3's canonical URI is the path as sent: escaped once, never normalized
                     .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)).request();
+                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                    .putProperty(HttpSigner.SIGNING_CLOCK, clock())).request();
         } catch (RuntimeException e) {
             throw new IOException("cannot sign the request: " + e.getMessage(), e);
         }
