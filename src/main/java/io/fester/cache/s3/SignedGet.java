@@ -3,11 +3,16 @@ package io.fester.cache.s3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -34,6 +39,18 @@ final class SignedGet {
     /** The AWS SDK's own signature version 4 signer (stateless, safe for several threads at once). */
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
     private static final Pattern CODE = Pattern.compile("<Code>([^<]{1,100})</Code>");
+    /** A request's whole time (connect, answer, body), as the SDK's client's attempt timeout in S3CacheLayer. */
+    static final int DEADLINE_SECONDS = 120;
+    /** Ends a request past its deadline ({@code disconnect()}): the read timeout alone allows a trickle forever. */
+    private static final ScheduledThreadPoolExecutor WATCHDOG = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "fester-s3-read-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        WATCHDOG.setRemoveOnCancelPolicy(true);
+    }
 
     private final String base;
     /** The endpoint's own path (if any) and the bucket: where every key's path starts. */
@@ -42,6 +59,7 @@ final class SignedGet {
     private final S3Credentials credentials;
     /** The credentials as the signer takes them (with the session token, when there is one). */
     private final AwsCredentialsIdentity identity;
+    private final long deadlineMillis;
     /**
      * How far the store's clock is ahead of this one's, learnt from a {@code RequestTimeTooSkewed} answer's
      * {@code Date}: requests are signed with the corrected time from then on (as the SDK's client does).
@@ -112,6 +130,12 @@ final class SignedGet {
      * @param endpoint the store's URL (http or https, with a host; a path, if any, comes before the bucket)
      */
     SignedGet(URI endpoint, String bucket, String region, S3Credentials credentials) {
+        this(endpoint, bucket, region, credentials, DEADLINE_SECONDS * 1000L);
+    }
+
+    /** With another deadline per request (the tests'). */
+    SignedGet(URI endpoint, String bucket, String region, S3Credentials credentials, long deadlineMillis) {
+        this.deadlineMillis = deadlineMillis;
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
@@ -148,8 +172,28 @@ final class SignedGet {
         }
     }
 
+    /** One request, ended (and failed as "no complete answer") when it takes longer than the deadline. */
     private <T> T once(String path, Body<T> body) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL(base + path).openConnection();
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
+            late.set(true);
+            c.disconnect();
+        }, deadlineMillis, TimeUnit.MILLISECONDS);
+        try {
+            return exchange(c, path, body);
+        } catch (IOException e) {
+            if (late.get()) {
+                throw new SocketTimeoutException("no complete answer in "
+                        + (deadlineMillis % 1000 == 0 ? deadlineMillis / 1000 + " s" : deadlineMillis + " ms"));
+            }
+            throw e;
+        } finally {
+            watch.cancel(false);
+        }
+    }
+
+    private <T> T exchange(HttpURLConnection c, String path, Body<T> body) throws IOException {
         c.setConnectTimeout(5_000);
         c.setReadTimeout(60_000);
         c.setUseCaches(false);
