@@ -479,6 +479,8 @@ public final class S3CacheLayer implements CacheLayer {
     private <T> T read(String what, String key, SignedGet.Body<T> body) throws IOException {
         try {
             return reads.get(key, body);
+        } catch (SignedGet.Local e) {
+            throw (IOException) e.getCause(); // here, not the store: said as it is, not as the store's failure
         } catch (SignedGet.Refused e) {
             if ("RequestTimeTooSkewed".equals(e.code)) {
                 throw failure(what, e.getMessage() + (e.skewMillis == null

@@ -82,9 +82,20 @@ final class SignedGet {
         }
     }
 
+    /** What the body's consumer itself failed with (writing the blob locally, say): the cause is its exception. */
+    static final class Local extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Local(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** The body's stream, counting the bytes read from it. */
     private static final class Counted extends java.io.FilterInputStream {
         long count;
+        /** Whether reading from the connection failed (not the consumer's own work). */
+        boolean failed;
 
         Counted(InputStream in) {
             super(in);
@@ -92,7 +103,13 @@ final class SignedGet {
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
+            int b;
+            try {
+                b = in.read();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
             if (b >= 0) {
                 count++;
             }
@@ -101,7 +118,13 @@ final class SignedGet {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
             if (n > 0) {
                 count += n;
             }
@@ -110,7 +133,13 @@ final class SignedGet {
 
         @Override
         public long skip(long n) throws IOException {
-            long k = in.skip(n);
+            long k;
+            try {
+                k = in.skip(n);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
             count += Math.max(0, k);
             return k;
         }
@@ -156,6 +185,8 @@ final class SignedGet {
         String path = bucket + "/" + encode(key);
         try {
             return once(path, body);
+        } catch (Local e) {
+            throw e;
         } catch (Refused r) {
             if (r.skewMillis != null) {
                 skewMillis = r.skewMillis; // this clock is off: once more, signed with the store's time
@@ -205,7 +236,15 @@ final class SignedGet {
         if (status == 200) {
             long length = c.getContentLengthLong();
             try (Counted in = new Counted(c.getInputStream())) {
-                T t = body.read(in);
+                T t;
+                try {
+                    t = body.read(in);
+                } catch (IOException e) {
+                    if (in.failed) {
+                        throw e;
+                    }
+                    throw new Local(e); // the consumer's own (a full disk): neither the store's nor retried
+                }
                 in.transferTo(java.io.OutputStream.nullOutputStream()); // to its end: the connection is kept
                 if (length >= 0 && in.count != length) {
                     // the connection ended early: the JDK reads that as the body's end, so it would pass
