@@ -482,6 +482,10 @@ public final class S3CacheLayer implements CacheLayer {
         } catch (SignedGet.Local e) {
             throw (IOException) e.getCause(); // here, not the store: said as it is, not as the store's failure
         } catch (SignedGet.Refused e) {
+            if (e.location != null) {
+                throw failure(what, e.getMessage() + " (redirected to " + e.location
+                        + "; use that endpoint as --remote-cache-endpoint)");
+            }
             if ("RequestTimeTooSkewed".equals(e.code)) {
                 throw failure(what, e.getMessage() + (e.skewMillis == null
                         ? " (the clock here is off from the store's: set this machine's clock)"

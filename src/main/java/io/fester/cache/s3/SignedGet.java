@@ -73,12 +73,15 @@ final class SignedGet {
         final String code;
         /** For {@code RequestTimeTooSkewed}: the store's clock minus this one's (from its {@code Date}), or null. */
         final Long skewMillis;
+        /** For a redirect (3xx): where to, from its {@code Location} (or S3's {@code <Endpoint>}), or null. */
+        final String location;
 
-        Refused(int status, String code, Long skewMillis) {
+        Refused(int status, String code, Long skewMillis, String location) {
             super("HTTP " + status + (code == null ? "" : " " + code));
             this.status = status;
             this.code = code;
             this.skewMillis = skewMillis;
+            this.location = location;
         }
     }
 
@@ -254,6 +257,12 @@ final class SignedGet {
                 return t;
             }
         }
+        if (status >= 300 && status < 400) {
+            // not followed (a signature is for one host): the connection is not reused, the user is told
+            String to = c.getHeaderField("Location");
+            c.disconnect();
+            throw new Refused(status, null, null, to == null ? "another endpoint" : to);
+        }
         String code = null;
         try (InputStream err = c.getErrorStream()) {
             if (err != null) {
@@ -275,7 +284,7 @@ final class SignedGet {
                 skew = date - System.currentTimeMillis();
             }
         }
-        throw new Refused(status, code, skew);
+        throw new Refused(status, code, skew, null);
     }
 
     /** The time requests are signed with: this machine's, corrected by what the store said of it. */
