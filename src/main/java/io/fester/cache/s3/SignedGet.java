@@ -168,7 +168,8 @@ final class SignedGet {
     /** With another deadline per request (the tests'). */
     SignedGet(URI endpoint, String bucket, String region, S3Credentials credentials, long deadlineMillis) {
         this.deadlineMillis = deadlineMillis;
-        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+        // the endpoint's own path decoded and escaped again as the key is: what is sent is what is signed
+        String path = endpoint.getPath() == null ? "" : encode(endpoint.getPath());
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
