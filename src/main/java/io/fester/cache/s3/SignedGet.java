@@ -73,7 +73,7 @@ final class SignedGet {
         final String code;
         /** For {@code RequestTimeTooSkewed}: the store's clock minus this one's (from its {@code Date}), or null. */
         final Long skewMillis;
-        /** For a redirect (3xx): where to, from its {@code Location} (or S3's {@code <Endpoint>}), or null. */
+        /** For a redirect (3xx): where to, from its {@code Location} ("another endpoint" without one), or null. */
         final String location;
 
         Refused(int status, String code, Long skewMillis, String location) {
