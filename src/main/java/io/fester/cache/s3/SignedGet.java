@@ -39,6 +39,7 @@ final class SignedGet {
     /** The AWS SDK's own signature version 4 signer (stateless, safe for several threads at once). */
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
     private static final Pattern CODE = Pattern.compile("<Code>([^<]{1,100})</Code>");
+    private static final Pattern SERVER_TIME = Pattern.compile("<ServerTime>([^<]{1,40})</ServerTime>");
     /** A request's whole time (connect, answer, body), as the SDK's client's attempt timeout in S3CacheLayer. */
     static final int DEADLINE_SECONDS = 120;
     /** Ends a request past its deadline ({@code disconnect()}): the read timeout alone allows a trickle forever. */
@@ -265,13 +266,19 @@ final class SignedGet {
             throw new Refused(status, null, null, to == null ? "another endpoint" : to);
         }
         String code = null;
+        String serverTime = null;
         try (InputStream err = c.getErrorStream()) {
             if (err != null) {
                 byte[] b = err.readNBytes(64 * 1024);
                 err.transferTo(java.io.OutputStream.nullOutputStream());
-                Matcher m = CODE.matcher(new String(b, StandardCharsets.UTF_8));
+                String text = new String(b, StandardCharsets.UTF_8);
+                Matcher m = CODE.matcher(text);
                 if (m.find()) {
                     code = m.group(1);
+                }
+                Matcher t = SERVER_TIME.matcher(text);
+                if (t.find()) {
+                    serverTime = t.group(1);
                 }
             }
         }
@@ -280,7 +287,18 @@ final class SignedGet {
         }
         Long skew = null;
         if (status == 403 && "RequestTimeTooSkewed".equals(code)) {
-            long date = c.getHeaderFieldDate("Date", 0);
+            // the store's time: S3's error names it (<ServerTime>, to the second), else its Date header
+            long date = 0;
+            if (serverTime != null) {
+                try {
+                    date = java.time.Instant.parse(serverTime).toEpochMilli();
+                } catch (java.time.format.DateTimeParseException e) {
+                    date = 0;
+                }
+            }
+            if (date <= 0) {
+                date = c.getHeaderFieldDate("Date", 0);
+            }
             if (date > 0) {
                 skew = date - System.currentTimeMillis();
             }
