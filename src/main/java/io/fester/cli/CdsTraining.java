@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The work a class-data-sharing archive is made from ({@code java -XX:ArchiveClassesAtExit=fester.jsa -cp
@@ -65,7 +66,7 @@ public final class CdsTraining {
             int[] codes = {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
-                hits(ninja, spec, db),
+                hits(ninja, spec, db, err),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
                 handed(dir, spec, db, err),
                 Main.run("runs", "--db", db),
@@ -90,11 +91,37 @@ public final class CdsTraining {
      * FESTER_CACHE_DIR} names (the launcher and the package point it into the scratch directory); with the
      * cache off ({@code FESTER_CACHE=off}) it is a plain rebuild.
      */
-    static int hits(Path ninja, String spec, String db) throws IOException {
+    static int hits(Path ninja, String spec, String db, java.io.PrintStream err) throws IOException {
         for (String out : new String[] {"a.out", "b.out", "all.out", "a.out.d", "b.out.d"}) {
             Files.deleteIfExists(ninja.resolve(out));
         }
-        return Main.run("run", spec, "--db", db, "-j", "2");
+        int code = Main.run("run", spec, "--db", db, "-j", "2");
+        if (code != 0 || io.fester.cache.Cache.disabledByEnvironment()) {
+            return code; // with the cache off: a plain rebuild, as said above
+        }
+        // the run's lookups must have hit, or the archive silently leaves the hit path's classes out
+        int lookups = 0;
+        int hit = 0;
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            List<io.fester.timeline.RunInfo> runs = store.runs();
+            io.fester.timeline.RunInfo last = runs.stream()
+                    .max(java.util.Comparator.comparingLong(io.fester.timeline.RunInfo::id)).orElseThrow();
+            for (io.fester.timeline.Recorded r : store.events(last.id())) {
+                if (r.event() instanceof io.fester.timeline.CacheLookup l) {
+                    lookups++;
+                    hit += l.hit() ? 1 : 0;
+                }
+            }
+        } catch (io.fester.timeline.StoreException e) {
+            err.println("fester: CDS training: cannot read the rebuild's run: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        if (lookups == 0 || hit < lookups) {
+            err.println("fester: CDS training: the cleaned tree's rebuild hit the cache in " + hit + " of " + lookups
+                    + " lookups: the archive would leave the hit path's classes out");
+            return ExitCodes.FAILED;
+        }
+        return 0;
     }
 
     /**
