@@ -106,7 +106,8 @@ image_cds() {
     train=$(mktemp -d)
     lib=$(cd "$app/lib/app" && pwd -P) # the launcher's spelling of the class path
     FESTER_CACHE_DIR=$train/cache "$app/lib/runtime/bin/java" -XX:ArchiveClassesAtExit="$lib/fester.jsa" \
-        -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$lib/fester-client.jar:$lib/fester.jar" io.fester.cli.CdsTraining "$train/work"
+        -Xlog:cds=off -Xlog:cds+dynamic=off -Dfester.jit=c1 -cp "$lib/fester-client.jar:$lib/fester.jar" \
+        io.fester.cli.CdsTraining "$train/work"
     rm -rf "$train"
     echo "build-package: $app/bin/fester ($(du -sh "$app" | cut -f1))"
 }
@@ -144,7 +145,7 @@ set -e
 if [ "$1" = configure ]; then
     work=$(mktemp -d)
     if FESTER_CACHE_DIR="$work/cache" /opt/fester/lib/runtime/bin/java \
-            -XX:ArchiveClassesAtExit=/opt/fester/lib/app/fester.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+            -XX:ArchiveClassesAtExit=/opt/fester/lib/app/fester.jsa -Xlog:cds=off -Xlog:cds+dynamic=off -Dfester.jit=c1 \
             -cp /opt/fester/lib/app/fester-client.jar:/opt/fester/lib/app/fester.jar \
             io.fester.cli.CdsTraining "$work/train" >/dev/null 2>"$work/training.err"; then
         :

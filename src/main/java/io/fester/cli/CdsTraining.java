@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The work a class-data-sharing archive is made from ({@code java -XX:ArchiveClassesAtExit=fester.jsa -cp
  * fester.jar io.fester.cli.CdsTraining DIR}): in one JVM, what a terminal user runs most — a small Ninja
- * build (a first run, then the no-op run of the same tree), a YAML spec's run, and {@code runs}. Needs only
+ * build (a first run, then the no-op run of the same tree, then the tree cleaned and rebuilt from the local
+ * cache), a YAML spec's run, and {@code runs}. Needs only
  * {@code sh} and {@code cp}, no compiler, so it runs wherever Fester is installed. The classes these load
  * are archived; {@code fester} started with {@code -XX:SharedArchiveFile} maps them instead of loading them.
  * Set {@code FESTER_CACHE_DIR} to a directory of DIR so the training leaves no cache entries behind.
@@ -64,6 +66,7 @@ public final class CdsTraining {
             int[] codes = {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
+                hits(ninja, spec, db, err),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
                 handed(dir, spec, db, err),
                 Main.run("runs", "--db", db),
@@ -79,6 +82,46 @@ public final class CdsTraining {
             System.setOut(out);
             System.setErr(err);
         }
+    }
+
+    /**
+     * A cleaned tree rebuilt from the local cache (ADR 0096): the outputs removed, the run restores them from
+     * the results the first run stored, so the archive holds the hit path's classes too (the results' parser,
+     * the restore, the transfers' events), not only the miss path's. The cache is the one {@code
+     * FESTER_CACHE_DIR} names (the launcher and the package point it into the scratch directory); with the
+     * cache off ({@code FESTER_CACHE=off}) it is a plain rebuild.
+     */
+    static int hits(Path ninja, String spec, String db, java.io.PrintStream err) throws IOException {
+        for (String out : new String[] {"a.out", "b.out", "all.out", "a.out.d", "b.out.d"}) {
+            Files.deleteIfExists(ninja.resolve(out));
+        }
+        int code = Main.run("run", spec, "--db", db, "-j", "2");
+        if (code != 0 || io.fester.cache.Cache.disabledByEnvironment()) {
+            return code; // with the cache off: a plain rebuild, as said above
+        }
+        // the run's lookups must have hit, or the archive silently leaves the hit path's classes out
+        int lookups = 0;
+        int hit = 0;
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            List<io.fester.timeline.RunInfo> runs = store.runs();
+            io.fester.timeline.RunInfo last = runs.stream()
+                    .max(java.util.Comparator.comparingLong(io.fester.timeline.RunInfo::id)).orElseThrow();
+            for (io.fester.timeline.Recorded r : store.events(last.id())) {
+                if (r.event() instanceof io.fester.timeline.CacheLookup l) {
+                    lookups++;
+                    hit += l.hit() ? 1 : 0;
+                }
+            }
+        } catch (io.fester.timeline.StoreException e) {
+            err.println("fester: CDS training: cannot read the rebuild's run: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        if (lookups == 0 || hit < lookups) {
+            err.println("fester: CDS training: the cleaned tree's rebuild hit the cache in " + hit + " of " + lookups
+                    + " lookups: the archive would leave the hit path's classes out");
+            return ExitCodes.FAILED;
+        }
+        return 0;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.fester.cache.s3;
 import io.fester.cache.Blobs;
 import io.fester.cache.CacheLayer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -41,7 +42,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The shared layer of Fester's cache on an S3-compatible store (MinIO, Garage, SeaweedFS, Ceph RGW,
- * AWS S3), through the AWS SDK v2 with the JDK's HTTP client (ADR 0024).
+ * AWS S3), through the AWS SDK v2 with the JDK's HTTP client (ADR 0024); on a self-hosted store (an endpoint
+ * given) the reads are {@link SignedGet}s instead, and the SDK's clients are made at their first use (ADR 0095).
  *
  * <p>Layout under {@code s3://BUCKET/PREFIX}: blobs at {@code PREFIX/cas/DIGEST}, results at
  * {@code PREFIX/ac/KEY}. A result is written with {@code If-None-Match: *} after a {@code HEAD} that
@@ -61,28 +63,69 @@ public final class S3CacheLayer implements CacheLayer {
 
     private final S3Settings settings;
     private final S3Location location;
-    private final S3Client s3;
-    private final S3Client once;
+    /** The SDK's clients, made at their first use (ADR 0095): a build whose every lookup hits makes none. */
+    private S3Client s3;
+    private S3Client once;
+    private boolean closed;
+    /** Reads from a self-hosted store (an endpoint given), without the SDK (ADR 0095); null for AWS S3 itself. */
+    private final SignedGet reads;
     private final String name;
     private final AtomicLong tmpSeq = new AtomicLong();
 
-    private S3CacheLayer(S3Settings settings, S3Client s3, S3Client once) {
+    private S3CacheLayer(S3Settings settings, boolean sdkReads) {
         this.settings = settings;
         this.location = settings.location();
-        this.s3 = s3;
-        this.once = once;
+        this.reads = settings.endpoint() == null || sdkReads ? null
+                : new SignedGet(settings.endpoint(), location.bucket(), settings.region(), settings.credentials());
         this.name = location.toString();
+    }
+
+    /** The SDK's client (one retry), made at its first use. */
+    private synchronized S3Client s3() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (s3 == null) {
+            s3 = client(settings, 2);
+        }
+        return s3;
+    }
+
+    /** Whether the SDK's client was made (for the tests). */
+    synchronized boolean sdkMade() {
+        return s3 != null || once != null;
+    }
+
+    /** The SDK's client that never retries (the conditional put), made at its first use. */
+    private synchronized S3Client once() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (once == null) {
+            once = client(settings, 1);
+        }
+        return once;
     }
 
     /** A layer on the store these settings name. Nothing is sent until the first call. */
     public static S3CacheLayer open(S3Settings settings) {
+        keepAlive();
+        return new S3CacheLayer(settings, false);
+    }
+
+    /** A layer whose reads go through the SDK's client even on a self-hosted store (the tests compare the two). */
+    static S3CacheLayer openWithSdkReads(S3Settings settings) {
+        keepAlive();
+        return new S3CacheLayer(settings, true);
+    }
+
+    private static void keepAlive() {
         // the JDK keeps at most 5 idle connections per destination by default (http.maxConnections); a run
         // looks up to Cache.MAX_LOOKUP_THREADS actions at once, so keep that many alive instead of
         // reconnecting for every request beyond the fifth (read once, when the JDK first keeps one alive)
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", String.valueOf(io.fester.cache.Cache.MAX_LOOKUP_THREADS + 4));
         }
-        return new S3CacheLayer(settings, client(settings, 2), client(settings, 1));
     }
 
     static S3Client client(S3Settings settings) {
@@ -144,8 +187,20 @@ public final class S3CacheLayer implements CacheLayer {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(".fester-s3-" + ProcessHandle.current().pid() + "-" + tmpSeq.incrementAndGet() + ".tmp");
         try {
-            call("get blob " + digest, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key),
-                    ResponseTransformer.<GetObjectResponse>toFile(tmp)));
+            if (reads != null) {
+                Boolean got = read("get blob " + digest, key, in -> {
+                    try (var out = Files.newOutputStream(tmp)) {
+                        in.transferTo(out);
+                    }
+                    return Boolean.TRUE;
+                });
+                if (got == null) {
+                    return false;
+                }
+            } else {
+                call("get blob " + digest, () -> s3().getObject(b -> b.bucket(location.bucket()).key(key),
+                        ResponseTransformer.<GetObjectResponse>toFile(tmp)));
+            }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (Missing e) {
@@ -159,8 +214,11 @@ public final class S3CacheLayer implements CacheLayer {
     @Override
     public String fetchBlob(String digest, Path target) throws IOException {
         String key = location.blobKey(checked(digest));
+        if (reads != null) {
+            return read("get blob " + digest, key, in -> Blobs.copy(in, target));
+        }
         try {
-            return call("get blob " + digest, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key),
+            return call("get blob " + digest, () -> s3().getObject(b -> b.bucket(location.bucket()).key(key),
                     (response, in) -> Blobs.copy(in, target)));
         } catch (Missing e) {
             return null;
@@ -183,7 +241,7 @@ public final class S3CacheLayer implements CacheLayer {
             throw new IOException(name + ": cannot store blob " + digest + ": " + source + " is not a file");
         }
         try {
-            call("put blob " + digest, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
+            call("put blob " + digest, () -> s3().putObject(b -> b.bucket(location.bucket()).key(key)
                     .contentType("application/octet-stream"), RequestBody.fromFile(source)));
         } catch (Missing e) {
             throw failure("put blob " + digest, "no bucket '" + location.bucket() + "' (create it first)");
@@ -198,7 +256,7 @@ public final class S3CacheLayer implements CacheLayer {
             return;
         }
         try {
-            call("put blob " + digest, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
+            call("put blob " + digest, () -> s3().putObject(b -> b.bucket(location.bucket()).key(key)
                     .contentType("application/octet-stream"), RequestBody.fromBytes(content)));
         } catch (Missing e) {
             throw failure("put blob " + digest, "no bucket '" + location.bucket() + "' (create it first)");
@@ -215,7 +273,7 @@ public final class S3CacheLayer implements CacheLayer {
     public String blobUrl(String digest, boolean put, Duration valid) {
         String key = location.blobKey(checked(digest));
         if (settings.credentials() == null) {
-            return s3.utilities().getUrl(b -> b.bucket(location.bucket()).key(key)).toString();
+            return s3().utilities().getUrl(b -> b.bucket(location.bucket()).key(key)).toString();
         }
         return presigner().map(p -> put
                 ? p.presignPutObject(r -> r.signatureDuration(valid).putObjectRequest(o -> o.bucket(location.bucket())
@@ -248,11 +306,22 @@ public final class S3CacheLayer implements CacheLayer {
     }
 
     @Override
+    public byte[] readBlob(String digest) throws IOException {
+        if (reads != null) {
+            return read("get blob " + digest, location.blobKey(checked(digest)), InputStream::readAllBytes);
+        }
+        return CacheLayer.super.readBlob(digest);
+    }
+
+    @Override
     public byte[] getResult(String key) throws IOException {
         String k = location.resultKey(checked(key));
+        if (reads != null) {
+            return read("get result " + key, k, InputStream::readAllBytes);
+        }
         try {
             ResponseBytes<GetObjectResponse> bytes = call("get result " + key,
-                    () -> s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(k)));
+                    () -> s3().getObjectAsBytes(b -> b.bucket(location.bucket()).key(k)));
             return bytes.asByteArray();
         } catch (Missing e) {
             return null;
@@ -299,7 +368,7 @@ public final class S3CacheLayer implements CacheLayer {
      */
     private Boolean conditionalPut(String k, byte[] result) {
         try {
-            once.putObject(b -> b.bucket(location.bucket()).key(k).ifNoneMatch("*")
+            once().putObject(b -> b.bucket(location.bucket()).key(k).ifNoneMatch("*")
                     .contentType("application/octet-stream"), RequestBody.fromBytes(result));
             return true;
         } catch (S3Exception e) {
@@ -373,9 +442,14 @@ public final class S3CacheLayer implements CacheLayer {
 
     @Override
     public void close() {
-        s3.close();
-        once.close();
         synchronized (this) {
+            closed = true;
+            if (s3 != null) {
+                s3.close();
+            }
+            if (once != null) {
+                once.close();
+            }
             if (presigner != null) {
                 presigner.close();
             }
@@ -391,16 +465,52 @@ public final class S3CacheLayer implements CacheLayer {
 
     private boolean exists(String what, String key) throws IOException {
         try {
-            call("look up " + what, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key)));
+            call("look up " + what, () -> s3().headObject(b -> b.bucket(location.bucket()).key(key)));
             return true;
         } catch (Missing e) {
             return false;
         }
     }
 
+    /**
+     * One read through {@link SignedGet}: the body as {@code body} takes it, or null when the object is not
+     * there; a failure is an {@link IOException} worded as the SDK's calls' are (the store, what, why).
+     */
+    private <T> T read(String what, String key, SignedGet.Body<T> body) throws IOException {
+        try {
+            return reads.get(key, body);
+        } catch (SignedGet.Local e) {
+            throw (IOException) e.getCause(); // here, not the store: said as it is, not as the store's failure
+        } catch (SignedGet.Refused e) {
+            if (e.location != null) {
+                throw failure(what, e.getMessage() + " (redirected to " + e.location
+                        + "; use that endpoint as --remote-cache-endpoint)");
+            }
+            if ("RequestTimeTooSkewed".equals(e.code)) {
+                throw failure(what, e.getMessage() + (e.skewMillis == null
+                        ? " (the clock here is off from the store's: set this machine's clock)"
+                        : " (the clock here is off by " + Math.max(1, Math.round(Math.abs(e.skewMillis) / 60_000.0))
+                                + " min from the store's, " + (e.skewMillis > 0 ? "behind" : "ahead")
+                                + "; signed again with its time and still refused: set this machine's clock)"));
+            }
+            String hint = e.status == 403 ? (settings.credentials() == null
+                    ? " (no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+                    : " (check the " + settings.credentials() + " and the bucket's policy)") : "";
+            throw failure(what, e.getMessage() + hint);
+        } catch (ConnectException e) {
+            throw failure(what, "cannot connect (" + e.getMessage() + ")");
+        } catch (UnknownHostException e) {
+            throw failure(what, "unknown host " + e.getMessage());
+        } catch (SocketTimeoutException e) {
+            throw failure(what, "no answer in time (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw failure(what, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
     private void delete(String what, String key) throws IOException {
         try {
-            call(what, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+            call(what, () -> s3().deleteObject(b -> b.bucket(location.bucket()).key(key)));
         } catch (Missing e) {
             // absent is not an error
         }
@@ -409,7 +519,7 @@ public final class S3CacheLayer implements CacheLayer {
     private void list(String what, String prefix, Consumer<S3Object> each) throws IOException {
         try {
             call(what, () -> {
-                s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix).build())
+                s3().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix).build())
                         .contents().forEach(each);
                 return null;
             });

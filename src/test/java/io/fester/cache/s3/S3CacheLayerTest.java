@@ -87,6 +87,40 @@ class S3CacheLayerTest {
     }
 
     @Test
+    void readsFromASelfHostedStoreAreSignedHereAndAgreeWithTheSdks() throws Exception {
+        // ADR 0095: with an endpoint, results and blobs are read by SignedGet, not the SDK's client; a prefix
+        // with the characters S3 escapes in its canonical URI (!'()*) must sign as the store checks it
+        String url = "s3://" + BUCKET + "/odd!(x)*'y.z";
+        byte[] bytes = new byte[200_000];
+        new java.util.Random(11).nextBytes(bytes);
+        String d = sha256(bytes);
+        try (S3CacheLayer lean = S3CacheLayer.open(server.settings(url, true));
+                S3CacheLayer sdk = S3CacheLayer.openWithSdkReads(server.settings(url, true))) {
+            assertNull(lean.getResult("k1"), "an absent result is a plain null");
+            assertNull(lean.fetchBlob(d, dir.resolve("lean/absent")), "an absent blob is a plain null");
+            assertNull(lean.readBlob(d));
+            assertFalse(lean.sdkMade(), "reads alone make no SDK client");
+            sdk.putBlob(d, file("lean.o", bytes));
+            assertTrue(sdk.putResultIfAbsent("k1", "result one".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < 3; i++) { // again and again over the kept-alive connections
+                assertEquals("result one", new String(lean.getResult("k1"), StandardCharsets.UTF_8));
+                Path t = dir.resolve("lean/t" + i + ".o");
+                Files.createDirectories(t.getParent());
+                assertEquals(d, lean.fetchBlob(d, t), "streamed and hashed in one pass");
+                assertArrayEquals(bytes, Files.readAllBytes(t));
+                assertTrue(lean.getBlob(d, t));
+                assertArrayEquals(bytes, lean.readBlob(d));
+            }
+            assertFalse(lean.sdkMade(), "reads alone make no SDK client");
+            assertArrayEquals(sdk.getResult("k1"), lean.getResult("k1"), "the SDK reads the same bytes");
+            assertArrayEquals(sdk.readBlob(d), lean.readBlob(d));
+            lean.deleteResult("k1");
+            assertTrue(lean.sdkMade(), "a write makes it");
+            assertNull(lean.getResult("k1"));
+        }
+    }
+
+    @Test
     void resultsAreWriteOnceTheFirstWriterWins() throws Exception {
         try (S3CacheLayer layer = S3CacheLayer.open(server.settings("s3://" + BUCKET + "/results/", true))) {
             String key = "a1b2c3";
