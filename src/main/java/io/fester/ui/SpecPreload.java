@@ -46,8 +46,9 @@ final class SpecPreload {
             // chooses what is open for its size (ADR 0094). The graph shown is this one (or of its shape)
             try {
                 GraphGroups.of(Specs.select(graph.join(), List.of())); // what the window shows: a manifest's defaults
-            } catch (RuntimeException | SpecException e) {
-                // the view groups it again itself, and meets the same problem where it is told
+            } catch (Throwable e) {
+                // the view groups it again itself, and meets the same problem where it is told; nothing (not even an
+                // Error such as OutOfMemoryError) leaves this thread to print a stack trace on the user's terminal
             }
         }, "fester-cockpit-spec");
         t.setDaemon(true);
