@@ -445,6 +445,7 @@ final class RunController implements AutoCloseable {
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
+            vm.turnOnShow(); // its end, while the worker winds down, says so (Run still greyed)
             vm.preparing(preparing);
             reset.countDown();
         });
