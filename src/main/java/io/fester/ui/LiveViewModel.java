@@ -49,6 +49,10 @@ public final class LiveViewModel {
     /** See {@link #notStarted}. */
     private boolean notStarted;
     private boolean replaying;
+    /** See {@link #turnOnShow}. */
+    private boolean turnOnShow;
+    /** The status line without its "winding down" note: what a notification of the run's end tells. */
+    private String outcomeText = "no run";
 
     /** One bar of the host lanes: an action's latest attempt on a host slot. */
     public record Bar(int action, String id, String host, int slot, long startMs, long endMs, StateColors.Look look) {}
@@ -168,6 +172,25 @@ public final class LiveViewModel {
      */
     void queued(int change) {
         queued.set(Math.max(0, queued.get() + change));
+        if (change < 0 && turnOnShow) {
+            turnOnShow = false; // the run's turn is over: Run and Debug come back, its outcome stands alone
+            refresh();
+        }
+    }
+
+    /**
+     * The graph on show is a cockpit run's, which holds the run's turn until {@link #queued}(-1): once its end is
+     * recorded and while its worker winds down (a killed action's process waited for, its records closed), Run and
+     * Debug are still greyed, and the status line says so after the outcome instead of showing it alone (FX thread).
+     */
+    void turnOnShow() {
+        turnOnShow = true;
+        refresh();
+    }
+
+    /** The status line as it is once the run's turn is over (no "winding down" note). */
+    String outcomeText() {
+        return outcomeText;
     }
 
     /** The status line's note of what is still done before the run starts; null: none (the run started). */
@@ -192,8 +215,10 @@ public final class LiveViewModel {
         int cached = state.count(ActionState.CACHED);
         String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
                 + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
-        progressText.set(total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
-                + (runId > 0 ? " (run " + runId + ")" : ""));
+        outcomeText = total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
+                + (runId > 0 ? " (run " + runId + ")" : "");
+        boolean windingDown = turnOnShow && !replaying && "finished".equals(state.runStatus());
+        progressText.set(windingDown ? outcomeText + " — winding down…" : outcomeText);
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
         failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));

@@ -336,8 +336,9 @@ final class RunController implements AutoCloseable {
         BuildGraph graph;
         BuildGraph planned;
         try {
-            graph = SpecPreload.load(file); // every action (loaded while the window was built: ADR 0087): a manifest's regeneration step is not a default target
-            planned = Specs.select(graph, List.of()); // what the run builds unless the manifest is regenerated
+            SpecPreload.Loaded loaded = SpecPreload.load(file); // loaded and selected while the window was built (ADR 0087, 0094)
+            graph = loaded.graph(); // every action: a manifest's regeneration step is not a default target
+            planned = loaded.planned(); // what the run builds unless the manifest is regenerated; the graph grouped first
         } catch (UserError e) {
             Platform.runLater(() -> vm.message(e.getMessage()));
             return;
@@ -444,6 +445,7 @@ final class RunController implements AutoCloseable {
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
+            vm.turnOnShow(); // its end, while the worker winds down, says so (Run still greyed)
             vm.preparing(preparing);
             reset.countDown();
         });

@@ -20,7 +20,12 @@ import java.util.concurrent.CompletionException;
  * (size, time, inode); otherwise the file is loaded again.
  */
 final class SpecPreload {
-    private record Pending(Path file, Object attributes, CompletableFuture<BuildGraph> graph) {}
+    /** {@code planned}: what the window shows and the run builds ({@link Specs#select} of the graph, once). */
+    private record Pending(Path file, Object attributes, CompletableFuture<BuildGraph> graph,
+            CompletableFuture<BuildGraph> planned) {}
+
+    /** A spec's every action, and what of it the run builds unless the manifest is regenerated (a manifest's defaults). */
+    record Loaded(BuildGraph graph, BuildGraph planned) {}
 
     /** At most one: the start spec. */
     private static Pending pending;
@@ -35,31 +40,43 @@ final class SpecPreload {
             return;
         }
         CompletableFuture<BuildGraph> graph = new CompletableFuture<>();
+        CompletableFuture<BuildGraph> planned = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 graph.complete(Specs.load(file, null)); // every action, as the run's worker loads it
             } catch (Throwable e) {
                 graph.completeExceptionally(e);
+                planned.completeExceptionally(e);
                 return;
             }
-            // then its groups, while the window is still being built: the view, when the graph goes on show, only
-            // chooses what is open for its size (ADR 0094). The graph shown is this one (or of its shape)
+            // what the window shows and the run builds, selected once here: for a Ninja manifest select makes a new
+            // graph (its defaults, the regeneration step left out); the check, the window and the run take this one
             try {
-                GraphGroups.of(Specs.select(graph.join(), List.of())); // what the window shows: a manifest's defaults
-            } catch (RuntimeException | SpecException e) {
-                // the view groups it again itself, and meets the same problem where it is told
+                planned.complete(Specs.select(graph.join(), List.of()));
+            } catch (Throwable e) {
+                planned.completeExceptionally(e);
+                return;
+            }
+            // then its groups, while the window is still being built: the view, when the same graph goes on show, only
+            // chooses what is open for its size (ADR 0094)
+            try {
+                GraphGroups.of(planned.join());
+            } catch (Throwable e) {
+                // the view groups it again itself, and meets the same problem where it is told; nothing (not even an
+                // Error such as OutOfMemoryError) leaves this thread to print a stack trace on the user's terminal
             }
         }, "fester-cockpit-spec");
         t.setDaemon(true);
         t.start();
-        pending = new Pending(file, attributes, graph);
+        pending = new Pending(file, attributes, graph, planned);
     }
 
     /**
-     * Loads a spec: the graph {@link #start} loaded when it is of this file as it is now (waiting for it), else
-     * from the file. Either way as {@link Specs#load(Path, String)} would, the same errors included.
+     * Loads a spec: the graph {@link #start} loaded, and the one it selected, when it is of this file as it is now
+     * (waiting for them), else from the file. Either way as {@link Specs#load(Path, String)} and then
+     * {@link Specs#select} with no targets would, the same errors included.
      */
-    static BuildGraph load(Path spec) throws SpecException, IOException {
+    static Loaded load(Path spec) throws SpecException, IOException {
         Path file = spec.toAbsolutePath().normalize();
         Pending p;
         synchronized (SpecPreload.class) {
@@ -71,10 +88,11 @@ final class SpecPreload {
             }
         }
         if (p == null || !p.attributes.equals(attributes(file))) {
-            return Specs.load(file, null);
+            BuildGraph graph = Specs.load(file, null);
+            return new Loaded(graph, Specs.select(graph, List.of()));
         }
         try {
-            return p.graph.join();
+            return new Loaded(p.graph.join(), p.planned.join());
         } catch (CompletionException e) {
             Throwable why = e.getCause();
             if (why instanceof SpecException s) {
@@ -99,12 +117,12 @@ final class SpecPreload {
      */
     static String problem(Path spec) {
         start(spec);
-        CompletableFuture<BuildGraph> graph;
+        CompletableFuture<BuildGraph> planned;
         synchronized (SpecPreload.class) {
-            graph = pending.graph;
+            planned = pending.planned;
         }
         try {
-            Specs.select(graph.join(), List.of()); // what the run builds: a target it names must exist
+            planned.join(); // what the run builds (selected on the spec's thread): a target it names must exist
             return null;
         } catch (CompletionException e) {
             synchronized (SpecPreload.class) {
@@ -117,8 +135,6 @@ final class SpecPreload {
                 return "cannot read " + spec + ": " + io.getMessage();
             }
             throw e;
-        } catch (io.fester.session.UserError | SpecException e) {
-            return e.getMessage();
         }
     }
 

@@ -234,9 +234,19 @@ class SpecLoaderTest {
     void idsAreCheckedAsTheRuleSaysEveryCharacter() {
         java.util.regex.Pattern rule = java.util.regex.Pattern.compile("[A-Za-z0-9_.:/+-]+");
         assertTrue(!SpecLoader.validId(""), "an empty id is refused");
-        for (char c = 0; c < 0x3000; c++) {
+        for (int code = 0; code <= 0xFFFF; code++) { // every UTF-16 unit, lone surrogates (0xD800-0xDFFF) included
+            char c = (char) code;
             for (String id : List.of(String.valueOf(c), "a" + c, c + "b", "x/y" + c + "z")) {
-                assertEquals(rule.matcher(id).matches(), SpecLoader.validId(id), "id '" + id + "' (char " + (int) c + ")");
+                assertEquals(rule.matcher(id).matches(), SpecLoader.validId(id), "id '" + id + "' (char " + code + ")");
+            }
+        }
+        // characters beyond the BMP (surrogate pairs: an emoji, a mathematical letter that is a letter to Java), lone
+        // surrogates at either end and a pair the wrong way round
+        for (String odd : List.of(new String(Character.toChars(0x1F600)), new String(Character.toChars(0x1D400)),
+                new String(Character.toChars(0x10FFFF)), "\uD800", "\uDC00", "\uDC00\uD800")) {
+            for (String id : List.of(odd, "a" + odd, odd + "b", "x/y" + odd + "z", "ok" + odd.charAt(0))) {
+                assertEquals(rule.matcher(id).matches(), SpecLoader.validId(id), "id '" + id + "'");
+                assertTrue(!SpecLoader.validId(id), "id '" + id + "' is refused");
             }
         }
         assertTrue(SpecLoader.validId("CMakeFiles/uv.dir/src/unix/core.c.o+x:y-1_2.3"));

@@ -79,6 +79,20 @@ class CockpitControlsTest {
             robot.lookup("#toolbar-stop").queryButton().isDisabled()}).get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Waits until Run, Debug and Stop are as {@code expected} ({@link #controls}), read on the FX thread each time (no
+     * binding is made off it); fails, saying what the user sees, if they are not within {@code seconds}.
+     */
+    private void waitForControls(FxRobot robot, int seconds, List<Boolean> expected, String when) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Boolean> seen = asList(controls(robot));
+        while (!seen.equals(expected) && System.nanoTime() < end) {
+            Thread.sleep(50);
+            seen = asList(controls(robot));
+        }
+        assertEquals(expected, seen, when + " (within " + seconds + " s)");
+    }
+
     @Test
     void runAndDebugAreGreyedWhileTheRunAndItsChecksGoOnAndStopIsNot(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.viewModel().runningProperty().get());
@@ -88,8 +102,8 @@ class CockpitControlsTest {
         WaitForAsyncUtils.waitForFxEvents();
         // the run's turn ends when its worker has wound down (the killed action's process waited for), a moment after
         // the state says finished: Run and Debug come back then, within seconds, not for ever
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
-        assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the run");
+        // polled as the user sees it (the buttons, read on the FX thread); fails if Run is never given back
+        waitForControls(robot, 10, List.of(false, false, false, true), "after the run");
         // the pre-run checks, as RunController shows them: the graph on show, the status line saying what is checked
         LiveViewModel vm = window.viewModel();
         io.fester.graph.BuildGraph graph = vm.state().graph();
@@ -127,7 +141,7 @@ class CockpitControlsTest {
         robot.interact(() -> window.runs().cancel());
         waitFor("finished");
         // the run's worker lets its turn go just after the run's end is on show
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
+        waitForControls(robot, 30, List.of(false, false, false, true), "after the run");
         boolean[] after = menuItems(robot);
         assertEquals(List.of(false, false), List.of(after[0], after[1]), "after the run");
         // the local cache's directory is a path with a NUL in it: the checks end on an InvalidPathException (a
@@ -145,8 +159,7 @@ class CockpitControlsTest {
             RunController.noCache = noCache;
         }
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().checkingProperty().get());
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !window.viewModel().busy().get());
-        assertEquals(List.of(false, false, false, true), asList(controls(robot)), "after the checks failed");
+        waitForControls(robot, 30, List.of(false, false, false, true), "after the checks failed");
         boolean[] failed = menuItems(robot);
         assertEquals(List.of(false, false), List.of(failed[0], failed[1]), "after the checks failed");
     }

@@ -115,9 +115,19 @@ class CockpitTest {
         assertTrue(robot.lookup("#autopsy-summary").queryLabeled().getText().contains("1 failure"));
     }
 
+    /**
+     * Waits for Run to be given back (read on the FX thread, as the user sees it): Ctrl+R and Ctrl+Shift+R do nothing
+     * while the previous run's worker winds down, a moment after its state says finished.
+     */
+    private void waitForRunToComeBack(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#toolbar-run").queryButton().isDisabled()).get(10, TimeUnit.SECONDS));
+    }
+
     @Test
     void runAgainSkipsWhatIsUpToDateAndRebuildAllRunsEverything(FxRobot robot) throws Exception {
         waitForTheRunToEnd();
+        waitForRunToComeBack(robot);
         robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.R)
                 .release(javafx.scene.input.KeyCode.R, javafx.scene.input.KeyCode.CONTROL);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> "finished".equals(window.viewModel().state().runStatus())
@@ -126,6 +136,7 @@ class CockpitTest {
         assertEquals(12, again.count(ActionState.UP_TO_DATE), "the compiles that succeeded before");
         assertEquals(ActionState.FAILED, again.state(again.graph().indexOf("compile-matrix")), "it failed: no stamp");
 
+        waitForRunToComeBack(robot);
         robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.SHIFT, javafx.scene.input.KeyCode.R)
                 .release(javafx.scene.input.KeyCode.R, javafx.scene.input.KeyCode.SHIFT, javafx.scene.input.KeyCode.CONTROL);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> "finished".equals(window.viewModel().state().runStatus())

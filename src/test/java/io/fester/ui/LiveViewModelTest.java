@@ -49,6 +49,28 @@ class LiveViewModelTest {
     }
 
     @Test
+    void aRunsEndWhileItsWorkerWindsDownSaysSoUntilRunComesBack() {
+        LiveViewModel vm = new LiveViewModel();
+        vm.queued(1); // asked for: Run greyed
+        vm.reset("c-demo-broken");
+        vm.turnOnShow(); // a cockpit run's graph, holding the turn
+        vm.apply(events);
+        String shown = vm.progressTextProperty().get();
+        assertTrue(shown.startsWith("17 / 17 done — failed") && shown.endsWith(" — winding down…"), shown);
+        assertTrue(vm.busy().get(), "Run still greyed while the worker winds down");
+        assertTrue(!vm.outcomeText().contains("winding down"), vm.outcomeText());
+        vm.queued(-1); // the turn is over
+        assertTrue(!vm.busy().get());
+        assertEquals(vm.outcomeText(), vm.progressTextProperty().get(), "the outcome alone once Run is back");
+        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done — failed"));
+        // a terminal's run or a replay (no turn of the cockpit's on show): the outcome alone at once
+        LiveViewModel other = new LiveViewModel();
+        other.reset("c-demo-broken");
+        other.apply(events);
+        assertEquals(other.outcomeText(), other.progressTextProperty().get());
+    }
+
+    @Test
     void theGraphOnShowBeforeItsRunSaysWhatIsStillCheckedUntilTheRunStarts() throws Exception {
         io.fester.graph.BuildGraph plan = io.fester.session.Specs.load(spec, null);
         LiveViewModel vm = new LiveViewModel();
