@@ -256,9 +256,8 @@ final class Spawner implements AutoCloseable {
                     freeze(process.pid());
                     List<ProcessHandle> forked = process.children().toList();
                     process.destroyForcibly(); // its reader ends every job it had
-                    for (ProcessHandle child : forked) {
-                        CompletableFuture.runAsync(() -> LocalExecutor.killGroup(child.pid(), true));
-                    }
+                    List<Long> pids = forked.stream().map(ProcessHandle::pid).toList();
+                    CompletableFuture.runAsync(() -> LocalExecutor.killGroups(pids)); // one kill(1) for them all
                     throw new Lost(why);
                 }
                 try {
