@@ -194,7 +194,7 @@ watch_loop() {
         *[1-9]*) ;;
         *) die "watch: interval must be greater than zero: $interval" ;;
     esac
-    trap stop_watch TERM HUP INT
+    trap stop_watch TERM HUP INT PIPE
     while :; do
         # The interval starts before the sample, so a line comes every interval
         # however long the sample takes (a dozen short processes: a few hundred

@@ -552,6 +552,32 @@ public final class LocalExecutor implements Backend {
     }
 
     /**
+     * Kills each process of {@code pids} and its group, by one {@code kill} for them all (a group not made yet, or
+     * gone, fails alone: kill(1) goes on with the others). Used for the commands a spawner taken for hung forked.
+     */
+    static void killGroups(List<Long> pids) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", "-KILL", "--"));
+        for (long pid : pids) {
+            kill.add("-" + pid);
+            kill.add(String.valueOf(pid));
+        }
+        try {
+            Process k = new ProcessBuilder(kill).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            k.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            for (long pid : pids) { // kill(1) missing: what Java can
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Kills the process group the command runs in ({@code setsid} made the shell its leader, so the
      * group's id is the shell's pid). Once the shell is reaped its pid may be reused, but not while
      * its group still has members: so the group is signalled only while it has some.

@@ -37,6 +37,9 @@ final class Spawner implements AutoCloseable {
      * other actions' output shows it is alive. Changed by tests only.
      */
     static volatile long stallMs = 60_000;
+
+    /** Tests: run before an abandoned job's group is killed (to let its command do something first); null: none. */
+    static volatile Runnable holdAbandonedKill;
     /** Perl's variables that could change how the spawner's own handles work: kept out of its environment. */
     static final List<String> PERL_VARIABLES = List.of("PERL5OPT", "PERL_UNICODE", "PERLIO", "PERL5LIB", "PERLLIB");
 
@@ -258,9 +261,8 @@ final class Spawner implements AutoCloseable {
                     freeze(process.pid());
                     List<ProcessHandle> forked = process.children().toList();
                     process.destroyForcibly(); // its reader ends every job it had
-                    for (ProcessHandle child : forked) {
-                        CompletableFuture.runAsync(() -> LocalExecutor.killGroup(child.pid(), true));
-                    }
+                    List<Long> pids = forked.stream().map(ProcessHandle::pid).toList();
+                    CompletableFuture.runAsync(() -> LocalExecutor.killGroups(pids)); // one kill(1) for them all
                     throw new Lost(why);
                 }
                 try {
@@ -289,7 +291,13 @@ final class Spawner implements AutoCloseable {
             if (e != null) {
                 jobs.remove(job.id);
             } else {
-                CompletableFuture.runAsync(() -> LocalExecutor.killGroup(pg, job.leaderAlive()));
+                CompletableFuture.runAsync(() -> {
+                    Runnable hold = holdAbandonedKill;
+                    if (hold != null) {
+                        hold.run();
+                    }
+                    LocalExecutor.killGroup(pg, job.leaderAlive());
+                });
             }
         });
         // once reaped it is forgotten on both sides: should something out of its group hold its pipes open, the

@@ -19,6 +19,43 @@ import org.junit.jupiter.api.Test;
 class AgentScriptTest {
 
     @Test
+    void watchLeavesNoSleepBehindWhenItsReaderGoesUnderDashBashAndBusybox() throws Exception {
+        // the SSH channel closing is watch's usual end: its next line meets a closed pipe (SIGPIPE), and the sleep
+        // it started for the next interval must go with it. Each shell's interval is a value of its own, so that
+        // its sleep is found by its arguments wherever it was reparented.
+        List<List<String>> shells = List.of(List.of("dash"), List.of("bash"), List.of("busybox", "sh"));
+        List<Process> agents = new java.util.ArrayList<>();
+        List<String> intervals = new java.util.ArrayList<>();
+        for (int i = 0; i < shells.size(); i++) {
+            String interval = "3.0" + (ProcessHandle.current().pid() % 1000) + "7" + i;
+            List<String> cmd = new java.util.ArrayList<>(shells.get(i));
+            cmd.addAll(List.of(AgentScript.path().toString(), "watch", interval));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            intervals.add(interval);
+            agents.add(p);
+        }
+        for (int i = 0; i < agents.size(); i++) {
+            Process p = agents.get(i);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertTrue(in.readLine().startsWith("{"), shells.get(i) + ": a first sample");
+            in.close(); // the reader goes: the next line meets a closed pipe
+        }
+        for (int i = 0; i < agents.size(); i++) {
+            assertTrue(agents.get(i).waitFor(10, TimeUnit.SECONDS), shells.get(i) + ": watch ends once its reader is gone");
+        }
+        Thread.sleep(1_000); // well within the next interval's 3 s, should its sleep have been left
+        for (int i = 0; i < agents.size(); i++) {
+            String interval = intervals.get(i);
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(h -> h.info().arguments().map(a -> List.of(a).contains(interval)).orElse(false))
+                    .toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            assertEquals(List.of(), left.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList(),
+                    shells.get(i) + ": no sleep " + interval + " left behind");
+        }
+    }
+
+    @Test
     void aSampleReportsLoadCoresMemoryAndDisk() throws Exception {
         NodeEvent s = AgentScript.sampleLocal(Path.of("."));
         assertNotNull(s.load());

@@ -39,11 +39,10 @@ public final class SshRun implements AutoCloseable {
     private WorkspaceMap map;
     /** The lost hosts whose reconnection attempt is under way. */
     private final java.util.Set<String> reconnecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final ExecutorService reconnects = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fester-ssh-reconnect");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The reconnection attempts: min(16, hosts) threads at most, idle ones ended. */
+    private final java.util.concurrent.ThreadPoolExecutor reconnects;
+    /** Set first by {@link #close()}: a reconnection that ends after it installs nothing. */
+    private volatile boolean closed;
     private volatile int interval;
     private volatile String cc;
     private volatile Consumer<NodeEvent> sampleSink;
@@ -58,6 +57,14 @@ public final class SshRun implements AutoCloseable {
             Map<String, SshExecutor.Host> connected, Map<String, String> refused) {
         this.pool = pool;
         this.remotes = Map.copyOf(remotes);
+        int most = Math.min(16, Math.max(1, remotes.size()));
+        this.reconnects = new java.util.concurrent.ThreadPoolExecutor(most, most, 10, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "fester-ssh-reconnect");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.reconnects.allowCoreThreadTimeOut(true);
         this.build = build;
         this.root = root;
         this.hashes = hashes;
@@ -174,10 +181,16 @@ public final class SshRun implements AutoCloseable {
     /** A host whose sampler has been silent too long is lost: its session is closed, its actions retried. */
     private void watchSilence() {
         long limit = pool.settings().silence().toNanos();
-        for (Map.Entry<String, SshSampler> e : samplers.entrySet()) {
-            if (!pool.isLost(e.getKey()) && e.getValue().silentNanos() > limit) {
-                pool.markLost(e.getKey());
-                SshExecutor.Host h = connected.get(e.getKey());
+        for (String name : samplers.keySet()) {
+            // a host being reconnected is left alone: its new session clears its loss before its silent old
+            // sampler is replaced, and taking it for lost then would kill the fresh session
+            if (pool.isLost(name) || reconnecting.contains(name)) {
+                continue;
+            }
+            SshSampler sampler = samplers.get(name);
+            if (sampler != null && sampler.silentNanos() > limit) {
+                pool.markLost(name);
+                SshExecutor.Host h = connected.get(name);
                 if (h != null) {
                     h.session().close();
                 }
@@ -218,6 +231,10 @@ public final class SshRun implements AutoCloseable {
         try {
             s = pool.connect(SshTarget.resolve(r, build, pool.settings().agentSocket() != null));
             SshExecutor.Host h = new SshExecutor.Host(s, WorkspaceSync.open(s, root, hashes));
+            if (closed || pool.isClosing()) { // the run ended meanwhile: nothing is installed
+                s.close();
+                return;
+            }
             SshSampler old = samplers.remove(name);
             if (old != null) {
                 old.close();
@@ -228,6 +245,12 @@ public final class SshRun implements AutoCloseable {
                 x.host(name, h);
             }
             samplers.put(name, SshSampler.start(s, h.sync(), interval, cc, sampleSink));
+            if (closed) { // closed as it was installed: whether close() saw the sampler or not, it ends
+                SshSampler late = samplers.remove(name);
+                if (late != null) {
+                    late.close();
+                }
+            }
         } catch (IOException | RuntimeException e) {
             if (s != null && !pool.isLost(name)) {
                 pool.markLost(name); // connected but not usable: lost again, tried again later
@@ -238,6 +261,7 @@ public final class SshRun implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         watch.shutdownNow();
         reconnects.shutdownNow();
         samplers.values().forEach(SshSampler::close);
