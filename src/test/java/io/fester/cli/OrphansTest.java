@@ -66,7 +66,13 @@ class OrphansTest {
                 dir.resolve("db/timeline").toString());
         waitFor(ws.resolve("started.txt"), fester, log);
         String guarded = "FESTER_GUARD=" + fester.pid() + "-";
+        // started.txt is written before the last sleep is started: give the shell a moment to start it
         List<Procs.Found> before = Procs.marked(marker);
+        for (long end = System.nanoTime() + 10_000_000_000L;
+                (before.size() < 4 || Procs.marked(ws.toString()).size() < 5) && System.nanoTime() < end;
+                before = Procs.marked(marker)) {
+            Thread.sleep(50);
+        }
         assertTrue(before.size() >= 4, "the action's shell and its sleeps run: " + before);
         assertTrue(Procs.marked(ws.toString()).size() >= 5, "env -i sleep works in the workspace too");
         assertTrue(!Procs.marked(guarded).isEmpty(), "the sampler and the actions carry the guard's token");
