@@ -71,8 +71,13 @@ class LiveReplayEqualityTest {
         assertTrue(seen.size() >= 5, "the live view rendered several moments: " + seen.size());
         ReplayModel replay;
         try (TimelineStore store = TimelineStore.open(db)) {
+            // the view folds run_finished as soon as the loop appends it; the writer commits the run's tail up to a
+            // flush interval later, and records the outcome only once it has (RunWriter.finish): wait for that
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> store.resolve("last").outcome() != null);
             replay = new ReplayModel(store.events(store.resolve("last").id()));
         }
+        long lastSeen = seen.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertEquals(lastSeen, replay.size(), "the stored run has every event the live view folded");
         for (Map.Entry<Long, String> e : seen.entrySet()) {
             assertEquals(e.getValue(), snapshot(replay.at(e.getKey())), "at seq " + e.getKey());
         }
