@@ -540,15 +540,7 @@ public final class LocalExecutor implements Backend {
         if (leaderAlive) {
             kill.add(String.valueOf(pgid));
         }
-        try {
-            Process k = new ProcessBuilder(kill).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            k.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            ProcessHandle.of(pgid).ifPresent(ProcessHandle::destroyForcibly); // kill(1) missing: what Java can
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        kill(kill, List.of(pgid));
     }
 
     /**
@@ -564,12 +556,17 @@ public final class LocalExecutor implements Backend {
             kill.add("-" + pid);
             kill.add(String.valueOf(pid));
         }
+        kill(kill, pids);
+    }
+
+    /** Runs the {@code kill} command line {@code kill}, waiting up to 5 s; without kill(1), what Java can: {@code pids}. */
+    private static void kill(List<String> kill, List<Long> pids) {
         try {
             Process k = new ProcessBuilder(kill).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             k.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
-            for (long pid : pids) { // kill(1) missing: what Java can
+            for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         } catch (InterruptedException e) {
