@@ -342,6 +342,13 @@ public final class LocalExecutor implements Backend {
                         new CappedOutput(sink, action.id(), attempt, "stdout", null, KEPT_FOR_REFUSALS),
                         new CappedOutput(sink, action.id(), attempt, "stderr", stderr, KEPT_FOR_REFUSALS));
             } catch (Spawner.Lost e) {
+                if (sp.compiled() && !nativeFailed && sp.diedUnanswered()) { // Perl's is tried instead, this round
+                    nativeFailed = true;
+                    System.err.println("fester: the native local spawner could not work (" + e.getMessage()
+                            + "); local actions start through the Perl spawner instead (ADR 0100)");
+                    round--;
+                    continue;
+                }
                 if (sp.diedUnanswered()) { // it cannot work here: every action starts the old way from now on
                     withoutSpawner(e.getMessage());
                     return false;
@@ -402,10 +409,41 @@ public final class LocalExecutor implements Backend {
     /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
     private synchronized Spawner spawner() throws IOException {
         if (spawner == null || !spawner.usable()) {
-            spawner = spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
+            Path bin = spawnerScript != null || perlSpawner || nativeFailed ? null
+                    : spawnerBinary != null ? spawnerBinary : NativeSpawner.binary();
+            spawner = bin != null ? Spawner.startNative(bin, root)
+                    : spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
                     : Spawner.start(ExitStatus.perl(), root, spawnerScript);
         }
         return spawner;
+    }
+
+    /** Whether this executor uses Perl's spawner whatever else is at hand (tests of both spawners). */
+    private volatile boolean perlSpawner;
+    /** Whether the compiled spawner died before its first answer here: Perl's is used from then on. */
+    private volatile boolean nativeFailed;
+
+    /** The compiled spawner to run instead of Fester's (tests: one that cannot work); null: Fester's. */
+    private volatile Path spawnerBinary;
+
+    LocalExecutor spawnerBinary(Path binary) {
+        spawnerBinary = binary;
+        return this;
+    }
+
+    /** Starts its actions through Perl's spawner, not the compiled one (set before the first start; tests). */
+    LocalExecutor perlSpawner() {
+        perlSpawner = true;
+        return this;
+    }
+
+    /** {@code fester doctor}'s line saying which local spawner actions go through (ADR 0100). */
+    public static DoctorCheck spawnerCheck() {
+        if (!spawnerWanted()) {
+            return DoctorCheck.pass("local spawner: none (each action is its own process: "
+                    + ("off".equals(System.getProperty("fester.spawner")) ? "-Dfester.spawner=off" : "no Perl") + ")");
+        }
+        return NativeSpawner.doctorCheck();
     }
 
     /** The spawner's script instead of Fester's (tests: a spawner that cannot work); null: Fester's. */

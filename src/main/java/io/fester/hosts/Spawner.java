@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The long-lived local spawner (ADR 0081): one Perl process per {@link LocalExecutor}, started once (from the
+ * The long-lived local spawner (ADR 0081): one process per {@link LocalExecutor} (the compiled {@code spawner.c},
+ * ADR 0100, else Perl's {@code spawner.pl}, which speak the same protocol), started once (from the
  * thread that starts the first action, so it has that thread's nice value), which forks each action into a
  * session of its own, relays its stdout and stderr over one pipe in frames tagged by a request id, and reports
  * its end as {@code waitpid}'s status. An action costs a fork and the {@code exec} of its command, as under
@@ -138,9 +139,13 @@ final class Spawner implements AutoCloseable {
     /** The Perl variables removed from its environment, to be given back to each action. */
     private final Map<String, String> restore;
 
-    private Spawner(Process process, Map<String, String> restore) {
+    /** Whether it is the compiled one (ADR 0100) rather than Perl's. */
+    private final boolean compiled;
+
+    private Spawner(Process process, Map<String, String> restore, boolean compiled) {
         this.process = process;
         this.restore = restore;
+        this.compiled = compiled;
         this.requests = process.getOutputStream();
         Thread reader = new Thread(this::read, "fester-spawner-" + process.pid());
         reader.setDaemon(true);
@@ -168,7 +173,24 @@ final class Spawner implements AutoCloseable {
         }
         pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
         OrphanGuard.adopt(pb); // it and everything it forks carry the guard's mark
-        return new Spawner(pb.start(), Map.copyOf(restore));
+        return new Spawner(pb.start(), Map.copyOf(restore), false);
+    }
+
+    /**
+     * Starts the compiled spawner {@code binary} ({@link NativeSpawner}, ADR 0100) in {@code dir} with the JVM's
+     * environment (and the orphan guard's mark); no Perl is involved, so Perl's variables stay where they are.
+     */
+    static Spawner startNative(Path binary, Path dir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(binary.toString());
+        pb.directory(dir.toFile());
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
+        OrphanGuard.adopt(pb);
+        return new Spawner(pb.start(), Map.of(), true);
+    }
+
+    /** Whether it is the compiled spawner (ADR 0100) rather than Perl's. */
+    boolean compiled() {
+        return compiled;
     }
 
     /**

@@ -86,6 +86,7 @@ public record Doctor(HostsFile hosts, SharedCacheConfig cache, String db, String
             threads.shutdownNow();
         }
         sharedCache().forEach(both);
+        both.accept(io.fester.hosts.LocalExecutor.spawnerCheck());
         both.accept(database());
         if (checkDisplay) {
             both.accept(display(env));

@@ -70,6 +70,36 @@ class SpawnerTest {
 
     @Test
     void anActionIsTheSpawnersChildInASessionOfItsOwnAndSignal9IsToldFromExit137() throws Exception {
+        sessionAndSignal("native");
+    }
+
+    @Test
+    void throughPerlsSpawnerTooAnActionIsItsChildInASessionOfItsOwnAndSignal9IsToldFromExit137() throws Exception {
+        exec.perlSpawner();
+        sessionAndSignal("perl");
+    }
+
+    @Test
+    void aCompiledSpawnerThatDiesBeforeItsFirstAnswerLeavesTheActionsToPerls() throws Exception {
+        exec.spawnerBinary(Path.of("/bin/false"));
+        exec.start(action("a", "echo one; tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        String said = ExecutorEvents.text(a, "stdout");
+        assertTrue(said.startsWith("one\n") && said.contains("perl -C0 -e # Fester's local spawner"), a.toString());
+        assertEquals(0, exitOf(a).exitCode());
+        long perl = exec.spawnerPid();
+        assertTrue(perl > 0, "Perl's spawner runs");
+        exec.start(action("b", "echo two"), "local", 0, 1);
+        assertEquals("two\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
+    }
+
+    /** The first action's command line is the native spawner's (its cached binary) or Perl's. */
+    private void sessionAndSignal(String kind) throws Exception {
+        exec.start(action("p", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
+        String parent = ExecutorEvents.text(untilExits("p").get("p"), "stdout");
+        assertTrue("perl".equals(kind) ? parent.contains("perl -C0 -e # Fester's local spawner")
+                : parent.matches(".*/fester/spawner/spawner-[0-9a-f]{24}-\\w+ "), parent);
         exec.start(action("a", "echo $PPID $$ $(cut -d' ' -f5,6 /proc/$$/stat); kill -9 $$"), "local", 0, 1);
         List<Event> a = untilExits("a").get("a");
         long spawner = exec.spawnerPid();
@@ -431,6 +461,7 @@ class SpawnerTest {
                 spec.toString(), "--db", dir.resolve("db/timeline").toString());
         b.environment().putAll(Map.of("PERL5OPT", "-CSD", "PERL_UNICODE", "SD", "PERLIO", ":utf8",
                 "PERL5LIB", "/opt/a b=c", "PERLLIB", "/opt/d", "FESTER_SERVE", "off"));
+        b.environment().remove("XDG_CACHE_HOME"); // the cache is under the home given
         b.redirectErrorStream(true).redirectOutput(dir.resolve("fester.log").toFile());
         Process p = b.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -439,7 +470,8 @@ class SpawnerTest {
         assertFalse(log.contains("spawner"), "no word of the spawner failing: " + log);
         assertEquals("-CSD|SD|:utf8|/opt/a b=c|/opt/d", Files.readString(spec.resolveSibling("env.txt")));
         String parent = Files.readString(spec.resolveSibling("parent.txt"));
-        assertTrue(parent.contains("perl -C0 -e # Fester's local spawner"), "started by the spawner: " + parent);
+        assertTrue(parent.startsWith(dir.resolve("home/.cache/fester/spawner/spawner-").toString()),
+                "started by the compiled spawner, built in the user's cache: " + parent);
     }
 
     @Test

@@ -1,0 +1,194 @@
+package io.fester.hosts;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The native local spawner (ADR 0100): {@code spawner.c}, a resource of Fester's, compiled at first use with the
+ * system's C compiler ({@code cc}, else {@code gcc}) into a per-user cache ({@code ~/.cache/fester/spawner}, or under
+ * {@code $XDG_CACHE_HOME}), named by the source's hash and the machine's architecture, so a Fester of another version
+ * compiles its own and two Festers share one. It speaks {@code spawner.pl}'s protocol but starts each command with
+ * {@code vfork} and {@code exec} instead of a fork of Perl. Without a compiler, or when the compile fails, Fester uses
+ * the Perl spawner and says so once on stderr and in {@code fester doctor}; {@code -Dfester.spawner=perl} asks for
+ * Perl's.
+ */
+final class NativeSpawner {
+    private NativeSpawner() {}
+
+    /** The program's source, kept as a resource ({@code io/fester/hosts/spawner.c}). */
+    static final String SOURCE = load();
+
+    /** What was found at the first use in this Fester process (compiled or not, and why). */
+    record Outcome(Path binary, String why) {
+        /** The doctor's line: which spawner local actions go through. */
+        String describe() {
+            return binary != null ? "native (vfork and exec; " + binary + ")" : "Perl (" + why + ")";
+        }
+    }
+
+    private static volatile Outcome outcome;
+    private static final java.util.concurrent.atomic.AtomicBoolean NOTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Whether Perl's spawner was asked for ({@code -Dfester.spawner=perl}). */
+    static boolean perlAsked() {
+        return "perl".equals(System.getProperty("fester.spawner"));
+    }
+
+    /**
+     * The compiled spawner, compiled now if needed (once per Fester process), or null: then Perl's is used, and the
+     * reason was written to stderr once.
+     */
+    static Path binary() {
+        Outcome o = outcome();
+        if (o.binary() == null && !perlAsked() && NOTED.compareAndSet(false, true)) {
+            System.err.println("fester: local actions start through the Perl spawner: " + o.why() + " (ADR 0100)");
+        }
+        return o.binary();
+    }
+
+    /** What the first use found (compiling now if no one asked before). */
+    static Outcome outcome() {
+        Outcome o = outcome;
+        if (o == null) {
+            synchronized (NativeSpawner.class) {
+                o = outcome;
+                if (o == null) {
+                    o = perlAsked() ? new Outcome(null, "-Dfester.spawner=perl") : compile(cacheDir(), compiler());
+                    outcome = o;
+                }
+            }
+        }
+        return o;
+    }
+
+    /** The per-user cache of compiled spawners. */
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("fester").resolve("spawner");
+    }
+
+    /** The binary's name: the source's hash and the architecture (a home shared by machines of several). */
+    static String name() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(SOURCE.getBytes(StandardCharsets.UTF_8));
+            return "spawner-" + HexFormat.of().formatHex(h, 0, 12) + "-" + System.getProperty("os.arch");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+
+    /**
+     * The spawner in {@code dir}, compiled first when it is not there: to a file of this process's own, then renamed
+     * into place in one step, so a Fester starting meanwhile sees no half-written program, and two compiling at once
+     * each rename a whole one (the same bytes) over the other's.
+     *
+     * @param cc the compiler; null: none (then Perl's spawner is used)
+     */
+    static Outcome compile(Path dir, String cc) {
+        Path bin = dir.resolve(name());
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+            // a directory someone else could write into would let them choose what Fester runs
+            Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (!me.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                    || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return new Outcome(null, dir + " is not a directory of the user's own");
+            }
+            if (!Files.getPosixFilePermissions(dir).equals(PRIVATE)) {
+                Files.setPosixFilePermissions(dir, PRIVATE);
+            }
+            if (Files.isRegularFile(bin, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(bin)) {
+                return new Outcome(bin, null);
+            }
+            if (cc == null) {
+                return new Outcome(null, "no C compiler (cc or gcc) on the PATH to build the native one");
+            }
+            Path tmp = Files.createTempFile(dir, name() + ".", ".tmp");
+            try {
+                List<String> cmd = new ArrayList<>(List.of(cc, "-O2", "-x", "c", "-o", tmp.toString(), "-"));
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                pb.environment().put("LC_ALL", "C");
+                Process p = pb.start();
+                try (OutputStream o = p.getOutputStream()) {
+                    o.write(SOURCE.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // the compiler ended early: its output says why
+                }
+                byte[] said = p.getInputStream().readNBytes(4096);
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return new Outcome(null, cc + " took over 2 minutes to compile it");
+                }
+                if (p.exitValue() != 0 || Files.size(tmp) == 0) {
+                    String first = new String(said, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+                    return new Outcome(null, cc + " could not compile it (exit " + p.exitValue() + ")"
+                            + (first.isEmpty() ? "" : ": " + first));
+                }
+                Files.setPosixFilePermissions(tmp, PRIVATE);
+                try {
+                    Files.move(tmp, bin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    return new Outcome(null, dir + " cannot take an atomic rename");
+                }
+                return new Outcome(bin, null);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(null, "the native one could not be built in " + dir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(null, "interrupted while compiling the native one");
+        }
+    }
+
+    /** {@code cc}, else {@code gcc}, from the PATH; null: neither. */
+    static String compiler() {
+        String path = System.getenv("PATH");
+        for (String name : List.of("cc", "gcc")) {
+            for (String d : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+                Path p = Path.of(d.isEmpty() ? "." : d, name);
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    return p.toString();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** {@code fester doctor}'s line: which spawner local actions go through, and why Perl's when it is. */
+    static DoctorCheck doctorCheck() {
+        return DoctorCheck.pass("local spawner: " + outcome().describe());
+    }
+
+    private static String load() {
+        try (InputStream in = NativeSpawner.class.getResourceAsStream("spawner.c")) {
+            if (in == null) {
+                throw new IllegalStateException("spawner.c is missing from Fester's classes");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
