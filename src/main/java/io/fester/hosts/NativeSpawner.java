@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The native local spawner (ADR 0100): {@code spawner.c}, a resource of Fester's, compiled at first use with the
@@ -26,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code $XDG_CACHE_HOME}), named by the source's hash and the machine's architecture, so a Fester of another version
  * compiles its own and two Festers share one. It speaks {@code spawner.pl}'s protocol but starts each command with
  * {@code vfork} and {@code exec} instead of a fork of Perl. Without a compiler, or when the compile fails, Fester uses
- * the Perl spawner and says so once on stderr and in {@code fester doctor}; {@code -Dfester.spawner=perl} asks for
- * Perl's.
+ * the Perl spawner and says so once on stderr and in {@code fester doctor}; {@code FESTER_SPAWNER=perl} (or {@code
+ * -Dfester.spawner=perl}) asks for Perl's.
  */
 final class NativeSpawner {
     private NativeSpawner() {}
@@ -44,11 +45,11 @@ final class NativeSpawner {
     }
 
     private static volatile Outcome outcome;
-    private static final java.util.concurrent.atomic.AtomicBoolean NOTED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean NOTED = new AtomicBoolean();
 
-    /** Whether Perl's spawner was asked for ({@code -Dfester.spawner=perl}). */
+    /** Whether Perl's spawner was asked for ({@code -Dfester.spawner=perl}, or {@code FESTER_SPAWNER=perl}). */
     static boolean perlAsked() {
-        return "perl".equals(System.getProperty("fester.spawner"));
+        return "perl".equals(System.getProperty("fester.spawner")) || "perl".equals(System.getenv("FESTER_SPAWNER"));
     }
 
     /**
@@ -70,7 +71,8 @@ final class NativeSpawner {
             synchronized (NativeSpawner.class) {
                 o = outcome;
                 if (o == null) {
-                    o = perlAsked() ? new Outcome(null, "-Dfester.spawner=perl") : compile(cacheDir(), compiler());
+                    o = perlAsked() ? new Outcome(null, "asked for with FESTER_SPAWNER=perl or -Dfester.spawner=perl")
+                            : compile(cacheDir(), compiler());
                     outcome = o;
                 }
             }
@@ -81,7 +83,8 @@ final class NativeSpawner {
     /** The per-user cache of compiled spawners. */
     static Path cacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("fester").resolve("spawner");
     }
 

@@ -264,6 +264,60 @@ static void child_exec(char **argv, char **env) {
     errno = seen;
 }
 
+/*
+ * The vfork child, up to its exec: a function of its own, so that what it writes on the stack (its locals, its
+ * calls) lies below the frame of start(), which the parent goes on using when it resumes (the child shares its
+ * memory). Async-signal-safe calls only; it never returns.
+ */
+__attribute__((noinline, noreturn)) static void child(char **argv, char **env, const char *dir, int setnice, int nice,
+        const char *nices, int out_w, int err_w, const sigset_t *old) {
+    setsid(); /* first: no signal meant for Fester's terminal group reaches it once defaults are back */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    sigprocmask(SIG_SETMASK, old, NULL);
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) {
+        dup2(null, 0); /* dup2 clears close-on-exec on the copy */
+        if (null > 2) {
+            close(null);
+        }
+    }
+    dup2(out_w, 1);
+    dup2(err_w, 2);
+    if (setnice) {
+        errno = 0;
+        int was = getpriority(PRIO_PROCESS, 0);
+        if (was != nice && setpriority(PRIO_PROCESS, 0, nice) < 0) {
+            const char *why = strerror(errno);
+            char num[16];
+            int i = sizeof num - 1;
+            unsigned u = was < 0 ? (unsigned) -was : (unsigned) was;
+            num[i] = '\0';
+            do {
+                num[--i] = (char) ('0' + u % 10);
+                u /= 10;
+            } while (u && i > 1);
+            if (was < 0) {
+                num[--i] = '-';
+            }
+            const char *m[] = {"fester: cannot set the nice value ", nices, " (it stays ", num + i, "): ", why, "\n", NULL};
+            child_say(m);
+        }
+    }
+    if (chdir(dir) < 0) {
+        const char *m[] = {"fester: cannot enter ", dir, ": ", strerror(errno), "\n", NULL};
+        child_say(m);
+        _exit(127);
+    }
+    child_exec(argv, env);
+    const char *m[] = {"fester: cannot run ", argv[0], ": ", strerror(errno), "\n", NULL};
+    child_say(m);
+    _exit(127);
+}
+
 static void start(char **f, size_t nf) {
     /* f: s ID NICE DIR NENV ENV... ARGV... */
     if (nf < 6) {
@@ -321,51 +375,7 @@ static void start(char **f, size_t nf) {
     sigprocmask(SIG_BLOCK, &chld, &old);
     pid_t pid = vfork();
     if (pid == 0) {
-        setsid(); /* first: no signal meant for Fester's terminal group reaches it once defaults are back */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGQUIT, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGCHLD, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0) {
-            dup2(null, 0); /* dup2 clears close-on-exec on the copy */
-            if (null > 2) {
-                close(null);
-            }
-        }
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        if (setnice) {
-            errno = 0;
-            int was = getpriority(PRIO_PROCESS, 0);
-            if (was != nice && setpriority(PRIO_PROCESS, 0, nice) < 0) {
-                const char *why = strerror(errno);
-                char num[16];
-                int i = sizeof num - 1;
-                unsigned u = was < 0 ? (unsigned) -was : (unsigned) was;
-                num[i] = '\0';
-                do {
-                    num[--i] = (char) ('0' + u % 10);
-                    u /= 10;
-                } while (u && i > 1);
-                if (was < 0) {
-                    num[--i] = '-';
-                }
-                const char *m[] = {"fester: cannot set the nice value ", nices, " (it stays ", num + i, "): ", why, "\n", NULL};
-                child_say(m);
-            }
-        }
-        if (chdir(dir) < 0) {
-            const char *m[] = {"fester: cannot enter ", dir, ": ", strerror(errno), "\n", NULL};
-            child_say(m);
-            _exit(127);
-        }
-        child_exec(argv, env);
-        const char *m[] = {"fester: cannot run ", argv[0], ": ", strerror(errno), "\n", NULL};
-        child_say(m);
-        _exit(127);
+        child(argv, env, dir, setnice, nice, nices, out[1], err[1], &old);
     }
     int fe = errno;
     close(out[1]);

@@ -167,7 +167,8 @@ class SpawnerProtocolTest {
         send(to, "s", "4", "", dir.toString(), "1", "PATH=/nowhere:/bin", "printf", "%s", "found along the PATH given");
         send(to, "s", "5", "", dir.toString(), "0", "no-such-command-here");
         Jobs j = until(in, 2, 3, 4, 5);
-        assertEquals("two 7 /dev/null\nsession\n", j.out(2), "the later variable wins; its nice value; stdin /dev/null");
+        assertEquals("two 7 /dev/null\nsession\n", j.out(2),
+                "the later variable wins; its nice value; stdin /dev/null");
         Path fds = Path.of("/proc", String.valueOf(j.pid.get(6)), "fd");
         List<String> open = List.of();
         for (int i = 0; i < 100; i++) { // until it has exec'd sleep
@@ -187,7 +188,8 @@ class SpawnerProtocolTest {
         assertEquals("found along the PATH given", j.out(4));
         assertEquals(String.valueOf(127 << 8), j.exit.get(5)[2]);
         assertTrue(j.err(5).startsWith("fester: cannot run no-such-command-here: "), j.err(5));
-        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5"), j.order.stream().filter(s -> s.startsWith("p")).toList(),
+        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5"),
+                j.order.stream().filter(s -> s.startsWith("p")).toList(),
                 "started in the order asked");
         p.getOutputStream().close();
         assertEquals(2, rest(in).stream().filter(f -> f.op() == 'x').count(), "1 and 6 killed at the end");
