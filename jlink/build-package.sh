@@ -170,8 +170,10 @@ chmod 755 "$tree/DEBIAN/postinst" "$tree/DEBIAN/prerm"
 (cd "$tree" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum) > "$tree/DEBIAN/md5sums"
 size=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
 sed -i "s/^Installed-Size:.*/Installed-Size: $size/" "$tree/DEBIAN/control"
-# NSS's SHA-256 (ADR 0089): without it Fester hashes with the JDK's, slower under the terminal's C1 JIT
-grep -q '^Recommends:' "$tree/DEBIAN/control" || sed -i '/^Description:/i Recommends: libnss3' "$tree/DEBIAN/control"
+# NSS's SHA-256 (ADR 0089): without it Fester hashes with the JDK's, slower under the terminal's C1 JIT;
+# a C compiler builds the native spawner (ADR 0100): without one local actions start through Perl's, slower
+grep -q '^Recommends:' "$tree/DEBIAN/control" \
+    || sed -i '/^Description:/i Recommends: libnss3, gcc | c-compiler' "$tree/DEBIAN/control"
 out=$dest/package/$(basename "$deb")
 fakeroot dpkg-deb -Z"${FESTER_DEB_COMPRESSION:-xz}" ${FESTER_DEB_LEVEL:+-z"$FESTER_DEB_LEVEL"} -b "$tree" "$out" >/dev/null
 rm -rf "$tree" "$dest/package-jpackage"
