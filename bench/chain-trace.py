@@ -3,7 +3,7 @@ import sys, re, json, statistics as st, datetime
 # chain-trace.py OUT: the links of the slots' chains from what chain-trace.sh recorded in OUT.
 d = sys.argv[1]
 off = float(open(d + '/offset').read())
-# spawner: the perl process that forks children which exec /bin/sh
+# spawner: the perl (or native spawner's) process that forks children which exec /bin/sh
 forks = {}   # child -> (parent, t)
 execs = {}   # pid -> (t, file) first exec
 exits = {}   # pid -> t
@@ -25,10 +25,10 @@ with open(d + '/perf.txt', errors='replace') as f:
         elif ev == 'syscalls:sys_exit_wait4':
             r = int(rest.strip().split()[-1], 16) if rest.strip().startswith('0x') else int(rest.strip().split()[-1])
             waits.setdefault(pid, []).append((t, r))
-# the spawner (Fester's Perl one, or ninja): the process whose children exec /bin/sh the most
+# the spawner (Fester's Perl one, its native one (comm spawner-HASH, ADR 0100), or ninja): the process whose children exec /bin/sh the most
 cand = {}
 for c, (p, t, pc) in forks.items():
-    if pc in ('perl','ninja') and c in execs and execs[c][1] == '/bin/sh':
+    if (pc in ('perl', 'ninja') or pc.startswith('spawner-')) and c in execs and execs[c][1] == '/bin/sh':
         cand[p] = cand.get(p, 0) + 1
 sp = max(cand, key=cand.get)
 kids = sorted([c for c, (p, t, pc) in forks.items() if p == sp], key=lambda c: forks[c][1])
