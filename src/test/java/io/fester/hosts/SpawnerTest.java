@@ -100,6 +100,10 @@ class SpawnerTest {
         String parent = ExecutorEvents.text(untilExits("p").get("p"), "stdout");
         assertTrue("perl".equals(kind) ? parent.contains("perl -C0 -e # Fester's local spawner")
                 : parent.matches(".*/fester/spawner/spawner-[0-9a-f]{24}-\\w+ "), parent);
+        if (!"perl".equals(kind)) { // and fester doctor says so, naming that program
+            assertEquals("ok   local spawner: native (vfork and exec; " + parent.strip() + ")",
+                    LocalExecutor.spawnerCheck().line());
+        }
         exec.start(action("a", "echo $PPID $$ $(cut -d' ' -f5,6 /proc/$$/stat); kill -9 $$"), "local", 0, 1);
         List<Event> a = untilExits("a").get("a");
         long spawner = exec.spawnerPid();
