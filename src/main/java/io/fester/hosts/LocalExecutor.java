@@ -59,8 +59,9 @@ public final class LocalExecutor implements Backend {
     private record Running(Runnable kill, AtomicInteger fate) {}
 
     /**
-     * Whether actions go through the long-lived spawner (ADR 0081): Perl on the PATH, and not turned off with
-     * {@code -Dfester.spawner=off} (then every action starts its own {@code setsid perl} waiter, ADR 0026).
+     * Whether actions go through the long-lived spawner (ADR 0081; the compiled one, else Perl's, ADR 0100): Perl on
+     * the PATH, and not turned off with {@code -Dfester.spawner=off} (then every action starts its own {@code setsid
+     * perl} waiter, ADR 0026).
      */
     static boolean spawnerWanted() {
         return Wanted.SPAWNER;
