@@ -103,6 +103,11 @@ public final class LocalExecutor implements Backend {
     private final Confinement confinement;
     /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
     private Capabilities observed;
+    /**
+     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while Perl
+     * starts (ADR 0101), so the probe's answer never waits for it.
+     */
+    private final Object observing = new Object();
 
     @Override
     public String kind() {
@@ -110,12 +115,14 @@ public final class LocalExecutor implements Backend {
     }
 
     @Override
-    public synchronized Capabilities capabilities(String host) throws IOException {
-        if (observed == null) {
-            String runner = confinement.runner();
-            observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+    public Capabilities capabilities(String host) throws IOException {
+        synchronized (observing) {
+            if (observed == null) {
+                String runner = confinement.runner();
+                observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+            }
+            return observed;
         }
-        return observed;
     }
 
     /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
