@@ -25,6 +25,14 @@ final class BoundedCommand {
      * @throws IOException when it cannot start, does not end within the timeout, or exits non-zero
      */
     static String output(ProcessBuilder pb, long timeoutMs, String what) throws IOException {
+        return output(pb, timeoutMs, what, false);
+    }
+
+    /**
+     * As {@link #output(ProcessBuilder, long, String)}; {@code anyExit}: a command that exits non-zero (or that
+     * {@code setsid} cannot find, 127) gives its output all the same, as a shell's {@code $(cmd)} would.
+     */
+    static String output(ProcessBuilder pb, long timeoutMs, String what, boolean anyExit) throws IOException {
         java.util.List<String> argv = new java.util.ArrayList<>(pb.command());
         argv.add(0, "setsid"); // a group of its own: whatever it started goes with it
         Process p = pb.command(argv).start();
@@ -53,7 +61,7 @@ final class BoundedCommand {
                 out = read.get(5, TimeUnit.SECONDS);
             }
             String text = new String(out, StandardCharsets.UTF_8).trim();
-            if (p.exitValue() != 0) {
+            if (p.exitValue() != 0 && !anyExit) {
                 throw new IOException(what + " failed (exit " + p.exitValue() + "): " + text);
             }
             return text;

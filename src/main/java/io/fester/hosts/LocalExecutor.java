@@ -104,6 +104,11 @@ public final class LocalExecutor implements Backend {
     private final Confinement confinement;
     /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
     private Capabilities observed;
+    /**
+     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while Perl
+     * starts (ADR 0101), so the probe's answer never waits for it.
+     */
+    private final Object observing = new Object();
 
     @Override
     public String kind() {
@@ -111,12 +116,14 @@ public final class LocalExecutor implements Backend {
     }
 
     @Override
-    public synchronized Capabilities capabilities(String host) throws IOException {
-        if (observed == null) {
-            String runner = confinement.runner();
-            observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+    public Capabilities capabilities(String host) throws IOException {
+        synchronized (observing) {
+            if (observed == null) {
+                String runner = confinement.runner();
+                observed = new Capabilities(Toolchain.localTargets(Toolchain.compiler(env)), runner);
+            }
+            return observed;
         }
-        return observed;
     }
 
     /** ccache per local host (compiles that reach this executor missed the action cache); empty: none. */
@@ -407,6 +414,35 @@ public final class LocalExecutor implements Backend {
         return true;
     }
 
+    /** Set by {@link #close}: no spawner is started ahead any more. */
+    private boolean closed;
+
+    /**
+     * Starts the spawner now, on a thread of its own, so that the run's first action does not wait for Perl to
+     * start (ADR 0101); nothing when actions start without it, or once closed. The thread, and so the spawner, has
+     * the calling thread's nice value. A spawner that cannot start is left for the first action, which starts
+     * it again and says why.
+     */
+    public void startSpawnerAhead() {
+        if (noSpawner || !spawnerWanted()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    spawner();
+                } catch (IOException | RuntimeException e) {
+                    // the first action's start tries again, and falls back or reports it
+                }
+            }
+        }, "fester-spawner-ahead");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
     private synchronized Spawner spawner() throws IOException {
         if (spawner == null || !spawner.usable()) {
@@ -665,6 +701,7 @@ public final class LocalExecutor implements Backend {
     public void close() {
         cancelAll();
         synchronized (this) {
+            closed = true;
             if (spawner != null) {
                 spawner.close(); // it kills what is left, reports it and exits
             }

@@ -42,11 +42,98 @@ public final class Toolchain {
         return t.isEmpty() ? java.util.List.of() : java.util.List.of(t.split("\\s+"));
     }
 
-    /** The target triples this machine compiles for, with compiler {@code cc} (see {@link #targets(String)}). */
+    /**
+     * The target triples this machine compiles for, with compiler {@code cc}: the {@code targets} that
+     * {@code fester-agent.sh tools CC} reports (see {@link #targets(String)}), found here with one process,
+     * {@code CC -dumpmachine}, instead of the script's ~20 (its version line, the binary's hash and the JSON
+     * escaping are not needed for them): a clean build's first action waits for this answer (ADR 0101).
+     */
     public static java.util.List<String> localTargets(String cc) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "tools", cc)
+        String path = System.getenv("PATH");
+        return localTargets(cc, path == null ? "" : path);
+    }
+
+    private static final java.util.regex.Pattern TRIPLE_CHARS = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]*");
+
+    /**
+     * As {@link #localTargets(String)} with this {@code PATH} (the compiler's, and where cross compilers are
+     * looked for), exactly as the script's {@code tools}: nothing when {@code cc} is not an executable file
+     * (by {@code PATH}, or an absolute path; a relative path with a slash counts as not found, as the
+     * script's {@code command -v} test does); else {@code cc -dumpmachine}'s first line (none when it holds
+     * anything but letters, digits, {@code _ . -}), then each {@code TRIPLE} of a file {@code TRIPLE-gcc}
+     * matching {@code *-*-*-gcc} that is executable, in each {@code PATH} directory in order and in byte order
+     * of the names within one (the shell's glob under {@code LC_ALL=C}: no names starting with a dot), a
+     * triple with other characters or starting with a dash left out, each triple once.
+     */
+    static java.util.List<String> localTargets(String cc, String pathVar) throws IOException {
+        if (cc.isEmpty() || executableFile(cc, pathVar) == null) {
+            return java.util.List.of(); // the script says "missing" and lists no targets
+        }
+        ProcessBuilder pb = new ProcessBuilder(cc, "-dumpmachine")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
-        return targets(BoundedCommand.output(pb, LOCAL_TIMEOUT_MS, "the agent script's tools (" + cc + ")"));
+        pb.environment().put("PATH", pathVar);
+        String out = BoundedCommand.output(pb, LOCAL_TIMEOUT_MS, cc + " -dumpmachine", true);
+        int nl = out.indexOf('\n');
+        String own = nl < 0 ? out : out.substring(0, nl);
+        if (!TRIPLE_CHARS.matcher(own).matches()) {
+            own = "";
+        }
+        java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+        if (!own.isEmpty()) {
+            found.add(own);
+        }
+        for (String d : pathVar.split(":")) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            String[] names = new java.io.File(d).list();
+            if (names == null) {
+                continue;
+            }
+            java.util.Arrays.sort(names, java.util.Comparator.comparing(n -> n.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.util.Arrays::compareUnsigned));
+            for (String n : names) {
+                if (n.startsWith(".") || !n.endsWith("-gcc")) {
+                    continue;
+                }
+                String t = n.substring(0, n.length() - 4);
+                if (t.chars().filter(ch -> ch == '-').count() < 2 || t.startsWith("-") || !TRIPLE_CHARS.matcher(t).matches()
+                        || !java.nio.file.Files.isExecutable(Path.of(d, n))) {
+                    continue;
+                }
+                found.add(t);
+            }
+        }
+        return java.util.List.copyOf(found);
+    }
+
+    /**
+     * The compiler's file as the script's {@code command -v} then {@code readlink -f} find it, when it is an
+     * executable regular file; else null.
+     */
+    private static Path executableFile(String cc, String pathVar) {
+        Path p = null;
+        if (cc.contains("/")) {
+            p = cc.startsWith("/") ? Path.of(cc) : null;
+        } else {
+            for (String d : pathVar.split(":")) {
+                Path f = Path.of(d.isEmpty() ? "." : d, cc);
+                if (java.nio.file.Files.isRegularFile(f)) {
+                    p = d.isEmpty() ? null : f; // found in the current directory: command -v says a relative name
+                    break;
+                }
+            }
+        }
+        if (p == null) {
+            return null;
+        }
+        try {
+            Path real = p.toRealPath();
+            return java.nio.file.Files.isRegularFile(real) && java.nio.file.Files.isExecutable(real) ? real : null;
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     /** Whether a fingerprint says the compiler was not found. */

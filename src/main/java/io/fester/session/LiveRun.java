@@ -362,6 +362,13 @@ public final class LiveRun {
         for (String h : local) {
             dispatchers.route(h, backends.get(h));
         }
+        if (!nothingToRun && cache == null) { // every stale action runs: Perl starts while the engine gets going
+            new java.util.LinkedHashSet<>(backends.values()).forEach(b -> {
+                if (b instanceof LocalExecutor x) {
+                    x.startSpawnerAhead();
+                }
+            });
+        }
         Path farmDir = hosts.farms().isEmpty() ? null : java.nio.file.Files.createTempDirectory("fester-farm-");
         FarmSampler[] farmSampler = new FarmSampler[1];
         if (farmDir != null) { // distcc/icecream hosts: their compiles run here, through the farm's client
@@ -376,6 +383,9 @@ public final class LiveRun {
                 dispatchers.route(f.name(), farmed);
             }
             farmed.farms(farms);
+            if (!nothingToRun && cache == null) {
+                farmed.startSpawnerAhead();
+            }
         }
         if (ssh != null) {
             SshExecutor remote = ssh.executor(graph.env(), post);

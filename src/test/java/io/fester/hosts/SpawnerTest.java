@@ -125,6 +125,28 @@ class SpawnerTest {
         assertEquals(spawner, exec.spawnerPid(), "one spawner for both");
     }
 
+    /** ADR 0101: a spawner started ahead is the one the first action uses; a closed executor starts none. */
+    @Test
+    void aSpawnerStartedAheadRunsTheFirstActionAndAClosedExecutorStartsNone() throws Exception {
+        exec.startSpawnerAhead();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (exec.spawnerPid() < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long ahead = exec.spawnerPid();
+        assertTrue(ahead > 0, "a spawner was started before any action");
+        exec.start(action("a", "echo $PPID"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        assertEquals(String.valueOf(ahead), ExecutorEvents.text(a, "stdout").trim(), "forked by the spawner started ahead");
+        assertEquals(0, exitOf(a).exitCode());
+
+        LocalExecutor closed = new LocalExecutor(dir, Map.of(), events::add);
+        closed.close();
+        closed.startSpawnerAhead();
+        Thread.sleep(300); // the thread it would have used has long run by now
+        assertEquals(-1, closed.spawnerPid(), "no spawner after close");
+    }
+
     @Test
     void theSpawnerSaysWhetherTheGroupWasEmptyWhenReapedAndWhatAnActionLeftIsStillKilled() throws Exception {
         // ADR 0097: the end-of-action group kill is skipped (no /proc scan) only when the spawner saw the group empty
