@@ -82,7 +82,6 @@ public final class CockpitWindow {
         if (options.replay() == null && options.spec() != null) {
             SpecPreload.start(options.spec());
         }
-        Icons.preloadFont(); // the icon font on a third thread, off the JavaFX thread's path (ADR 0102)
         // the theme before the first control: JavaFX's Control loads and partitions Modena, its default stylesheet,
         // when no user-agent stylesheet is set by the time its class is initialised, and AtlantaFX's replaced it
         // only at the end of the construction (ADR 0094). applyTheme() below sets the same one again: a no-op

@@ -64,26 +64,6 @@ final class Icons {
         gc.stroke();
     }
 
-    /**
-     * Loads the icon font (Ikonli's resolver, its 26 Material Design handlers and the 1.3 MB font file, ~0.2-0.4 s
-     * under C1) on a thread of its own, started with the window: the first icon the window builds on the JavaFX
-     * thread (the legend's, the scrubber's) then finds it loaded, or waits for the load under way (Ikonli loads each
-     * font once, in a {@code ConcurrentHashMap.computeIfAbsent}) instead of doing it on the window's critical path
-     * (ADR 0102). A node made off the JavaFX thread and never shown is allowed; a failure here is the first icon's to
-     * tell, when it tries again.
-     */
-    static void preloadFont() {
-        Thread t = new Thread(() -> {
-            try {
-                glyph("mdi2p-play");
-            } catch (RuntimeException | LinkageError e) {
-                // told by the window's first icon, which loads the font again
-            }
-        }, "fester-cockpit-icons");
-        t.setDaemon(true);
-        t.start();
-    }
-
     /** A toolbar or menu icon (Ikonli, Material Design 2). */
     static FontIcon glyph(String literal) {
         FontIcon icon = new FontIcon(literal);
