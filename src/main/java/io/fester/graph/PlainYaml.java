@@ -7,7 +7,6 @@ import io.fester.graph.YamlTree.Node;
 import io.fester.graph.YamlTree.Scalar;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,8 +22,19 @@ import java.util.Map;
  */
 final class PlainYaml {
     private final String text;
+    /**
+     * The text's characters, scanned by index: {@code String.charAt} costs a call and a bounds check per character
+     * under the window's C1-only JIT, where reading 8.7 MB a character at a time was a sixth of the load (ADR 0102).
+     */
+    private final char[] cs;
     private final String file;
     private final int n;
+    /**
+     * Null when every node records where it stands; else the one position every node is given: a caller that
+     * tells errors from another reading (the spec loader, ADR 0058) needs none, and 50,000 actions' worth of
+     * positions are a large part of what this reader allocates (ADR 0102).
+     */
+    private final SourcePos nowhere;
     /** The current line: its start, the column its content starts at (0-based), its number (1-based). */
     private int lineStart;
     private int lineNo;
@@ -45,19 +55,31 @@ final class PlainYaml {
 
     private static final GiveUp GIVE_UP = new GiveUp();
 
-    private PlainYaml(String text, String file) {
+    private PlainYaml(String text, char[] cs, String file, boolean positions) {
         this.text = text;
+        this.cs = cs;
         this.file = file;
-        this.n = text.length();
+        this.n = cs.length;
+        this.nowhere = positions ? null : SourcePos.ofFile(file);
     }
 
     /** The document's tree, or null when the document is outside the subset this reader is sure of. */
     static Node read(String text, String file) {
-        if (!plainCharacters(text)) {
+        return read(text, file, true);
+    }
+
+    /**
+     * The document's tree, or null when the document is outside the subset this reader is sure of; without
+     * {@code positions}, every node's position is the file's alone ({@code SourcePos.ofFile}): for a caller that
+     * never tells an error from this tree.
+     */
+    static Node read(String text, String file, boolean positions) {
+        char[] cs = text.toCharArray();
+        if (!plainCharacters(cs)) {
             return null;
         }
         try {
-            PlainYaml r = new PlainYaml(text, file);
+            PlainYaml r = new PlainYaml(text, cs, file, positions);
             r.lineStart = 0;
             r.lineNo = 1;
             if (!r.seekContent()) {
@@ -77,9 +99,9 @@ final class PlainYaml {
     }
 
     /** Printable characters only, lines ended by '\n', no tabs: everything else is for SnakeYAML. */
-    private static boolean plainCharacters(String text) {
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
+    private static boolean plainCharacters(char[] cs) {
+        for (int i = 0, n = cs.length; i < n; i++) {
+            char c = cs[i];
             if (c < 0x20 ? c != '\n' : (c >= 0x7F && (c <= 0x9F || c >= 0xD800 && c <= 0xDFFF || c == 0x2028
                     || c == 0x2029 || c == 0xFEFF || c >= 0xFFFE))) {
                 return false;
@@ -99,10 +121,10 @@ final class PlainYaml {
                 end = n;
             }
             int i = lineStart;
-            while (i < end && text.charAt(i) == ' ') {
+            while (i < end && cs[i] == ' ') {
                 i++;
             }
-            if (i < end && text.charAt(i) != '#') {
+            if (i < end && cs[i] != '#') {
                 lineEnd = end;
                 indent = i - lineStart;
                 at = i;
@@ -123,6 +145,9 @@ final class PlainYaml {
     }
 
     private SourcePos pos(int index) {
+        if (nowhere != null) {
+            return nowhere;
+        }
         return new SourcePos(file, lineNo, index - lineStart + 1);
     }
 
@@ -142,7 +167,7 @@ final class PlainYaml {
 
     /** True when a block sequence entry starts at {@code i}: '-' then a space or the line's end. */
     private boolean dash(int i) {
-        return text.charAt(i) == '-' && (i + 1 == lineEnd || text.charAt(i + 1) == ' ');
+        return cs[i] == '-' && (i + 1 == lineEnd || cs[i + 1] == ' ');
     }
 
     /**
@@ -150,13 +175,13 @@ final class PlainYaml {
      * line's end), or -1. A line that looks like a key in any other spelling makes the reader give up.
      */
     private int keyEnd(int i) throws GiveUp {
-        char c = text.charAt(i);
+        char c = cs[i];
         if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_')) {
             return -1;
         }
         int j = i + 1;
         while (j < lineEnd) {
-            c = text.charAt(j);
+            c = cs[j];
             if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
                     || c == '.' || c == '/') {
                 j++;
@@ -164,7 +189,7 @@ final class PlainYaml {
                 break;
             }
         }
-        if (j < lineEnd && text.charAt(j) == ':' && (j + 1 == lineEnd || text.charAt(j + 1) == ' ')) {
+        if (j < lineEnd && cs[j] == ':' && (j + 1 == lineEnd || cs[j + 1] == ' ')) {
             return j;
         }
         return -1;
@@ -172,11 +197,89 @@ final class PlainYaml {
 
     /** The key from {@code at} to {@code colon}; a key YAML might read as null or a boolean gives up. */
     private String keyName(int colon) throws GiveUp {
-        String name = text.substring(at, colon);
+        String name = common(at, colon);
+        if (name != null) {
+            return name;
+        }
+        name = text.substring(at, colon);
         if (name.length() <= 5 && special(name)) {
             throw GIVE_UP;
         }
         return name;
+    }
+
+    /** The keys a spec's actions are written with, each read as one string instead of a new one per action. */
+    private static final String[] COMMON_KEYS =
+            {"id", "run", "deps", "tags", "inputs", "outputs", "timeout", "platform", "name", "env", "actions"};
+
+    /** The common key written from {@code from} to {@code to}, or null. */
+    private String common(int from, int to) {
+        int len = to - from;
+        for (String k : COMMON_KEYS) {
+            if (k.length() == len) {
+                int i = 0;
+                while (i < len && cs[from + i] == k.charAt(i)) {
+                    i++;
+                }
+                if (i == len) {
+                    return k;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A mapping's keys and values as they are read, in arrays (a {@link SmallMap} at the end), instead of two
+     * {@code LinkedHashMap}s per mapping (ADR 0102).
+     */
+    private static final class Fields {
+        private String[] names = new String[4];
+        private Object[] keys = new Object[4];
+        private Object[] values = new Object[4];
+        private int size;
+        /** The names, once there are more than a scan's worth of them. */
+        private java.util.HashSet<String> seen;
+
+        /** Adds a key (its value comes next); false when the name is already there. */
+        boolean add(String name, Key key) {
+            if (seen != null) {
+                if (!seen.add(name)) {
+                    return false;
+                }
+            } else {
+                for (int i = 0; i < size; i++) {
+                    if (names[i].equals(name)) {
+                        return false;
+                    }
+                }
+                if (size == SmallMap.SCAN) {
+                    seen = new java.util.HashSet<>();
+                    for (int i = 0; i < size; i++) {
+                        seen.add(names[i]);
+                    }
+                    seen.add(name);
+                }
+            }
+            if (size == names.length) {
+                names = java.util.Arrays.copyOf(names, size * 2);
+                keys = java.util.Arrays.copyOf(keys, size * 2);
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            names[size] = name;
+            keys[size] = key;
+            size++;
+            return true;
+        }
+
+        /** The value of the key added last. */
+        void value(Node value) {
+            values[size - 1] = value;
+        }
+
+        MapNode node(SourcePos pos) {
+            return new MapNode(pos, new SmallMap<>(names, keys, size), new SmallMap<>(names, values, size));
+        }
     }
 
     /** Spellings of null and of booleans, by some version of YAML. */
@@ -201,21 +304,19 @@ final class PlainYaml {
 
     private Node mappingHere(int ind) throws GiveUp {
         SourcePos pos = pos(at);
-        Map<String, Key> keys = new LinkedHashMap<>();
-        Map<String, Node> values = new LinkedHashMap<>();
+        Fields fields = new Fields();
         while (lineStart < n && indent == ind) {
             int colon = keyEnd(at);
             if (colon < 0) {
                 throw GIVE_UP;
             }
             String name = keyName(colon);
-            if (keys.containsKey(name)) {
-                throw GIVE_UP; // SnakeYAML's reading says where both are
+            if (!fields.add(name, new Key(name, pos(at)))) {
+                throw GIVE_UP; // a duplicate key: SnakeYAML's reading says where both are
             }
-            keys.put(name, new Key(name, pos(at)));
             at = skipSpaces(colon + 1);
             Node value;
-            if (at >= lineEnd || text.charAt(at) == '#') {
+            if (at >= lineEnd || cs[at] == '#') {
                 nextLine();
                 if (lineStart < n && indent > ind) {
                     value = block(ind);
@@ -228,12 +329,12 @@ final class PlainYaml {
                 value = inline();
                 nextLine();
             }
-            values.put(name, value);
+            fields.value(value);
         }
         if (lineStart < n && indent > ind) {
             throw GIVE_UP;
         }
-        return new MapNode(pos, Collections.unmodifiableMap(keys), Collections.unmodifiableMap(values));
+        return fields.node(pos);
     }
 
     private Node sequence(int ind) throws GiveUp {
@@ -252,7 +353,7 @@ final class PlainYaml {
         List<Node> items = new ArrayList<>();
         while (lineStart < n && indent == ind && dash(at)) {
             int c = skipSpaces(at + 1);
-            if (c >= lineEnd || text.charAt(c) == '#') {
+            if (c >= lineEnd || cs[c] == '#') {
                 throw GIVE_UP; // an entry on the lines below, or a null entry
             }
             if (dash(c)) {
@@ -276,7 +377,7 @@ final class PlainYaml {
     }
 
     private int skipSpaces(int i) {
-        while (i < lineEnd && text.charAt(i) == ' ') {
+        while (i < lineEnd && cs[i] == ' ') {
             i++;
         }
         return i;
@@ -284,7 +385,7 @@ final class PlainYaml {
 
     /** A value that fills the rest of the line (a trailing comment allowed). */
     private Node inline() throws GiveUp {
-        char c = text.charAt(at);
+        char c = cs[at];
         Node value;
         if (c == '[' || c == '{') {
             value = flow();
@@ -297,10 +398,10 @@ final class PlainYaml {
             at = end;
         }
         at = skipSpaces(at);
-        if (at < lineEnd && text.charAt(at) != '#') {
+        if (at < lineEnd && cs[at] != '#') {
             throw GIVE_UP;
         }
-        if (at < lineEnd && text.charAt(at - 1) != ' ') {
+        if (at < lineEnd && cs[at - 1] != ' ') {
             throw GIVE_UP;
         }
         return value;
@@ -319,12 +420,12 @@ final class PlainYaml {
     }
 
     private Node flowHere() throws GiveUp {
-        char open = text.charAt(at);
+        char open = cs[at];
         SourcePos pos = pos(at);
         at = skipSpaces(at + 1);
         if (open == '[') {
-            List<Node> items = new ArrayList<>();
-            if (at < lineEnd && text.charAt(at) == ']') {
+            List<Node> items = new ArrayList<>(4); // a flow list holds a few (a dependency, a tag): not ten slots
+            if (at < lineEnd && cs[at] == ']') {
                 at++;
                 return new ListNode(pos, List.of());
             }
@@ -334,7 +435,7 @@ final class PlainYaml {
                 if (at >= lineEnd) {
                     throw GIVE_UP;
                 }
-                char c = text.charAt(at++);
+                char c = cs[at++];
                 if (c == ']') {
                     return new ListNode(pos, Collections.unmodifiableList(items));
                 }
@@ -344,12 +445,11 @@ final class PlainYaml {
                 at = skipSpaces(at);
             }
         }
-        Map<String, Key> keys = new LinkedHashMap<>();
-        Map<String, Node> values = new LinkedHashMap<>();
-        if (at < lineEnd && text.charAt(at) == '}') {
+        if (at < lineEnd && cs[at] == '}') {
             at++;
             return new MapNode(pos, Map.of(), Map.of());
         }
+        Fields fields = new Fields();
         while (true) {
             if (at >= lineEnd) {
                 throw GIVE_UP;
@@ -359,19 +459,18 @@ final class PlainYaml {
                 throw GIVE_UP;
             }
             String name = keyName(colon);
-            if (keys.containsKey(name)) {
+            if (!fields.add(name, new Key(name, pos(at)))) {
                 throw GIVE_UP;
             }
-            keys.put(name, new Key(name, pos(at)));
             at = skipSpaces(colon + 1);
-            values.put(name, flowValue());
+            fields.value(flowValue());
             at = skipSpaces(at);
             if (at >= lineEnd) {
                 throw GIVE_UP;
             }
-            char c = text.charAt(at++);
+            char c = cs[at++];
             if (c == '}') {
-                return new MapNode(pos, Collections.unmodifiableMap(keys), Collections.unmodifiableMap(values));
+                return fields.node(pos);
             }
             if (c != ',') {
                 throw GIVE_UP;
@@ -384,7 +483,7 @@ final class PlainYaml {
         if (at >= lineEnd) {
             throw GIVE_UP;
         }
-        char c = text.charAt(at);
+        char c = cs[at];
         if (c == '[' || c == '{') {
             return flow();
         }
@@ -404,10 +503,10 @@ final class PlainYaml {
      */
     private int plainEnd(boolean inFlow) throws GiveUp {
         int i = at;
-        char first = text.charAt(i);
+        char first = cs[i];
         switch (first) {
             case '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ':
-                if (first != '-' || i + 1 >= lineEnd || text.charAt(i + 1) == ' ' || inFlow) {
+                if (first != '-' || i + 1 >= lineEnd || cs[i + 1] == ' ' || inFlow) {
                     throw GIVE_UP;
                 }
                 break;
@@ -416,14 +515,14 @@ final class PlainYaml {
         }
         int lastNonSpace = i;
         while (i < lineEnd) {
-            char c = text.charAt(i);
+            char c = cs[i];
             if (c == ' ') {
-                if (i + 1 < lineEnd && text.charAt(i + 1) == '#') {
+                if (i + 1 < lineEnd && cs[i + 1] == '#') {
                     break;
                 }
             } else if (c == ':') {
                 // "rule:CXX" is one scalar, in a flow too; ": " or ":," would be a key's end
-                if (i + 1 == lineEnd || " ,[]{}#".indexOf(text.charAt(i + 1)) >= 0) {
+                if (i + 1 == lineEnd || " ,[]{}#".indexOf(cs[i + 1]) >= 0) {
                     throw GIVE_UP;
                 }
                 lastNonSpace = i + 1;
@@ -493,7 +592,7 @@ final class PlainYaml {
             if (i >= lineEnd) {
                 throw GIVE_UP;
             }
-            char c = text.charAt(i);
+            char c = cs[i];
             if (c == '"') {
                 String s = sb == null ? text.substring(from, i) : sb.append(text, from, i).toString();
                 at = i + 1;
@@ -507,7 +606,7 @@ final class PlainYaml {
                 if (i + 1 >= lineEnd) {
                     throw GIVE_UP;
                 }
-                char e = text.charAt(i + 1);
+                char e = cs[i + 1];
                 i += 2;
                 switch (e) {
                     case '"' -> sb.append('"');
@@ -523,7 +622,7 @@ final class PlainYaml {
                         }
                         int v = 0;
                         for (int k = 0; k < 4; k++) {
-                            int d = Character.digit(text.charAt(i + k), 16);
+                            int d = Character.digit(cs[i + k], 16);
                             if (d < 0) {
                                 throw GIVE_UP;
                             }

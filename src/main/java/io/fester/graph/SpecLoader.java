@@ -58,7 +58,7 @@ public final class SpecLoader {
             // most specs, and the big generated ones, are plain YAML: read them without SnakeYAML. When
             // that reader gives up, or the spec is wrong, SnakeYAML reads it again and the error is told
             // from its tree, with its positions (ADR 0058)
-            Node plain = PlainYaml.read(text, shown);
+            Node plain = PlainYaml.read(text, shown, false); // positions unused: errors are told below
             if (plain != null) {
                 try {
                     return build(plain, shown, root, digest);
@@ -122,14 +122,16 @@ public final class SpecLoader {
         Map<String, SourcePos> ids = new HashMap<>(count * 2);
         Map<String, Integer> producer = new HashMap<>(count * 2);
         Map<String, SourcePos> producedAt = new HashMap<>(count * 2);
-        for (Node item : list.items()) {
-            RawAction a = action(item);
+        List<Node> items = list.items();
+        for (int k = 0; k < count; k++) { // by index: C1 has no escape analysis, an iterator is an allocation
+            RawAction a = action(items.get(k));
             SourcePos first = ids.putIfAbsent(a.id(), a.idPos());
             if (first != null) {
                 throw new SpecException(a.idPos(), "duplicate action id '" + a.id() + "' (first defined at "
                         + first + ")");
             }
-            for (Ref out : a.outputs()) {
+            for (int o = 0, no = a.outputs().size(); o < no; o++) {
+                Ref out = a.outputs().get(o);
                 Integer other = producer.putIfAbsent(out.name(), raw.size());
                 if (other != null) {
                     throw new SpecException(out.pos(), "output '" + out.name() + "' is also produced by action '"
@@ -194,25 +196,29 @@ public final class SpecLoader {
         int[] outDegree = new int[n];
         for (int i = 0; i < n; i++) {
             RawAction a = raw.get(i);
-            LinkedHashSet<String> deps = new LinkedHashSet<>();
-            int[] edges = new int[a.deps().size() + a.inputs().size()];
+            List<Ref> depRefs = a.deps();
+            List<Ref> inRefs = a.inputs();
+            int[] edges = new int[depRefs.size() + inRefs.size()];
+            String[] deps = new String[edges.length]; // the dependencies' ids, first spelling first, once each
             int e = 0;
-            for (Ref d : a.deps()) {
-                Integer j = idIndex.get(d.name());
+            for (int k = 0, nd = depRefs.size(); k < nd; k++) {
+                String d = depRefs.get(k).name();
+                Integer j = idIndex.get(d);
                 if (j == null || j == i) {
                     return null;
                 }
                 edges[e++] = j;
-                deps.add(d.name());
+                deps[e - 1] = d;
             }
-            for (Ref in : a.inputs()) {
+            for (int k = 0, ni = inRefs.size(); k < ni; k++) {
+                Ref in = inRefs.get(k);
                 Integer j = producer.get(in.name());
                 if (j != null) {
                     if (j == i) {
                         return null;
                     }
                     edges[e++] = j;
-                    deps.add(raw.get(j).id());
+                    deps[e - 1] = raw.get(j).id();
                 } else if (!Files.exists(root.resolve(in.name()))) {
                     return null;
                 }
@@ -221,7 +227,7 @@ public final class SpecLoader {
             for (int k = 0; k < e; k++) {
                 outDegree[edges[k]]++;
             }
-            actions.add(new Action(a.id(), a.run(), names(a.inputs()), names(a.outputs()), List.copyOf(deps),
+            actions.add(new Action(a.id(), a.run(), names(inRefs), names(a.outputs()), distinct(deps, e),
                     a.tags(), a.timeoutMs(), null, a.platform()));
         }
         // Kahn's algorithm over the edges as written (a repeated edge counted each time on both sides)
@@ -253,6 +259,31 @@ public final class SpecLoader {
             }
         }
         return tail == n ? actions : null;
+    }
+
+    /**
+     * The first {@code n} of {@code ids} without repeats, in their order (as a {@code LinkedHashSet} keeps them),
+     * as an unmodifiable list; compared one by one for the few dependencies an action has (ADR 0102).
+     */
+    static List<String> distinct(String[] ids, int n) {
+        if (n == 0) {
+            return List.of();
+        }
+        if (n > 16) {
+            return List.copyOf(new LinkedHashSet<>(java.util.Arrays.asList(ids).subList(0, n)));
+        }
+        String[] out = new String[n];
+        int m = 0;
+        next:
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < m; k++) {
+                if (out[k].equals(ids[i])) {
+                    continue next;
+                }
+            }
+            out[m++] = ids[i];
+        }
+        return m == 1 ? List.of(out[0]) : List.of(m == n ? out : java.util.Arrays.copyOf(out, m));
     }
 
     private static void addEdge(DirectedAcyclicGraph<Integer, DefaultEdge> dag, List<RawAction> raw, int from,
@@ -346,7 +377,8 @@ public final class SpecLoader {
         List<Ref> inputs = paths(m.get("inputs"), "inputs", false);
         List<Ref> outputs = paths(m.get("outputs"), "outputs", true);
         List<Ref> deps = refs(m.get("deps"), "deps");
-        for (Ref d : deps) {
+        for (int i = 0, n = deps.size(); i < n; i++) {
+            Ref d = deps.get(i);
             if (!validId(d.name())) {
                 throw new SpecException(d.pos(), "bad dependency id '" + Shown.text(d.name())
                         + "': ids use only A-Z a-z 0-9 _ . : / + -");
@@ -366,8 +398,13 @@ public final class SpecLoader {
     }
 
     private static List<Ref> paths(Node node, String what, boolean mustStayInside) throws SpecException {
-        List<Ref> out = new ArrayList<>();
-        for (Ref r : refs(node, what)) {
+        List<Ref> refs = refs(node, what);
+        if (refs.isEmpty()) {
+            return refs;
+        }
+        List<Ref> out = new ArrayList<>(refs.size());
+        for (int i = 0, n = refs.size(); i < n; i++) {
+            Ref r = refs.get(i);
             String p = r.name();
             String norm = normalize(p);
             if (p.isBlank()) {
@@ -419,19 +456,33 @@ public final class SpecLoader {
         if (!(node instanceof ListNode list)) {
             throw new SpecException(node.pos(), "'" + what + "' must be a list, like " + what + ": [a, b]");
         }
-        List<Ref> out = new ArrayList<>();
-        for (Node item : list.items()) {
+        List<Node> items = list.items();
+        int n = items.size();
+        if (n == 0) {
+            return List.of();
+        }
+        List<Ref> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Node item = items.get(i);
             out.add(new Ref(string(item, what), item.pos()));
         }
         return out;
     }
 
+    /** The names, as an unmodifiable list (which {@link Action} keeps as it is). */
     private static List<String> names(List<Ref> refs) {
-        List<String> out = new ArrayList<>(refs.size());
-        for (Ref r : refs) {
-            out.add(r.name());
+        int n = refs.size();
+        if (n == 0) {
+            return List.of();
         }
-        return out;
+        if (n == 1) {
+            return List.of(refs.get(0).name());
+        }
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = refs.get(i).name();
+        }
+        return List.of(out);
     }
 
     private static long duration(Node node) throws SpecException {
@@ -472,6 +523,18 @@ public final class SpecLoader {
     }
 
     private static void checkKeys(MapNode m, Set<String> allowed, String what) throws SpecException {
+        if (m.keys() instanceof SmallMap<YamlTree.Key> small) { // by index: no iterator (C1, ADR 0102)
+            for (int i = 0, n = small.size(); i < n; i++) {
+                if (!allowed.contains(small.valueAt(i).name())) {
+                    checkKeysTold(m, allowed, what);
+                }
+            }
+            return;
+        }
+        checkKeysTold(m, allowed, what);
+    }
+
+    private static void checkKeysTold(MapNode m, Set<String> allowed, String what) throws SpecException {
         for (YamlTree.Key k : m.keys().values()) {
             if (!allowed.contains(k.name())) {
                 throw new SpecException(k.pos(), "unknown " + what + " key '" + Shown.text(k.name()) + "' (known: "

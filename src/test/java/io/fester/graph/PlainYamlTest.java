@@ -241,6 +241,45 @@ class PlainYamlTest {
                 "nesting too deep is for SnakeYAML to tell");
     }
 
+    @Test
+    void manyKeysRepeatedDependenciesAndNoPositionsReadAsSnakeYamlReadsThem() throws Exception {
+        // a mapping past SmallMap's scan (its hash index), a duplicate key there, and a flow mapping of many keys
+        StringBuilder env = new StringBuilder("env:\n");
+        StringBuilder flow = new StringBuilder("x: {");
+        for (int i = 0; i < 20; i++) {
+            env.append("  V").append(i).append(": \"").append(i).append("\"\n");
+            flow.append(i == 0 ? "" : ", ").append("k").append(i).append(": ").append(i);
+        }
+        String text = env + flow.toString() + "}\nactions:\n  - id: a\n    run: \"true\"\n    outputs: [a.o]\n"
+                + "  - id: b\n    run: \"true\"\n    inputs: [a.o, a.o]\n    deps: [a, a]\n";
+        assertNotNull(PlainYaml.read(text, "f.yaml"));
+        sameOrGaveUp(text);
+        MapNode top = (MapNode) PlainYaml.read(text, "f.yaml");
+        MapNode envNode = (MapNode) top.get("env");
+        assertEquals(20, envNode.values().size());
+        assertEquals("19", ((Scalar) envNode.get("V19")).text());
+        assertNull(envNode.get("V20"));
+        assertEquals(List.of("V0", "V1", "V2"), envNode.keys().keySet().stream().limit(3).toList());
+        assertNull(PlainYaml.read(env + "  V15: again\nactions: []\n", "dup.yaml"), "a duplicate past the scan");
+        assertNull(PlainYaml.read("a: {k: 1, j: 2, k: 3}\n", "dup.yaml"), "a duplicate in a flow mapping");
+        // without positions: the same tree, every node placed at the file
+        Node placed = PlainYaml.read(text, "f.yaml", false);
+        assertEquals(SourcePos.ofFile("f.yaml"), ((MapNode) placed).get("actions").pos());
+        assertEquals(plainJava(top), plainJava(placed));
+        // and the loader keeps each dependency once, first spelling first, as SnakeYAML's road does
+        Path yaml = dir.resolve("many.yaml");
+        Files.writeString(yaml, text.replace(flow + "}\n", ""));
+        BuildGraph quick = SpecLoader.load(yaml);
+        assertEquals(List.of("a"), quick.actions().get(1).deps());
+        assertEquals(List.of("a.o", "a.o"), quick.actions().get(1).inputs());
+        Path json = dir.resolve("many.json");
+        Files.writeString(json, io.fester.timeline.EventCodec.MAPPER.writeValueAsString(
+                plainJava(YamlTree.read(new StringReader(Files.readString(yaml)), "many.yaml", false))));
+        BuildGraph slow = SpecLoader.load(json);
+        assertEquals(slow.actions(), quick.actions());
+        assertEquals(slow.env(), quick.env());
+    }
+
     private static Object plainJava(Node n) {
         if (n instanceof MapNode m) {
             Map<String, Object> out = new java.util.LinkedHashMap<>();
