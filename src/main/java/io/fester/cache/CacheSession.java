@@ -418,24 +418,15 @@ public final class CacheSession {
                 deps.add(n);
             }
         }
-        for (String d : deps) {
-            Path p = keys.resolve(d);
-            try {
-                if (Files.getLastModifiedTime(p).toMillis() > startedMs) {
-                    return notStored(a, null, "not stored: " + PreImage.shown(d) + " changed while it ran");
-                }
-            } catch (IOException e) {
-                return notStored(a, null, "not stored: " + PreImage.shown(d) + " (named by its depfile) is gone");
-            }
-        }
+        // each input the depfile named: keyed and checked unchanged since the action started, one stat each
         Map<String, String> depFields;
         try {
-            depFields = keys.depFields(new ArrayList<>(deps));
+            depFields = keys.depFields(new ArrayList<>(deps), startedMs);
         } catch (IOException e) {
             return notStored(a, null, "not stored: " + e.getMessage());
         }
         if (depFields == null) {
-            return notStored(a, null, "not stored: an input its depfile named is gone");
+            return notStored(a, null, whyNotKeyed(deps, startedMs));
         }
         List<CacheResult.Out> outs = new ArrayList<>();
         // each blob's bytes, read once: hashed, searched for the project's path and written to the layers from
@@ -518,6 +509,21 @@ public final class CacheSession {
         }
         return new CacheStore(a.id(), k2, stored, true, located
                 ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
+    }
+
+    /** Why the inputs a depfile named could not be keyed as they were when the action started (looked at again). */
+    private String whyNotKeyed(Set<String> deps, long startedMs) {
+        for (String d : deps) {
+            Path p = keys.resolve(d);
+            try {
+                if (Files.getLastModifiedTime(p).toMillis() > startedMs) {
+                    return "not stored: " + PreImage.shown(d) + " changed while it ran";
+                }
+            } catch (IOException e) {
+                return "not stored: " + PreImage.shown(d) + " (named by its depfile) is gone";
+            }
+        }
+        return "not stored: an input its depfile named is gone or changed while it was read";
     }
 
     private static CacheStore notStored(Action a, String key, String why) {
