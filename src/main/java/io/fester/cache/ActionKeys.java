@@ -229,9 +229,21 @@ public final class ActionKeys {
      * (a store's, ADR 0103).
      */
     public Map<String, String> depFields(List<String> normalizedDeps, long sinceMs) throws IOException {
+        return depFields(normalizedDeps, sinceMs, Map.of());
+    }
+
+    /**
+     * As {@link #depFields(List, long)}; an input whose content hash is in {@code keyed} (by its path relative
+     * to the build directory or absolute, as the stamper names it, the stamper having found it not modified
+     * after {@code sinceMs}) takes that hash without a {@code stat} of its own (ADR 0103).
+     */
+    public Map<String, String> depFields(List<String> normalizedDeps, long sinceMs, Map<String, String> keyed)
+            throws IOException {
         TreeMap<String, String> f = new TreeMap<>();
         for (String d : normalizedDeps) {
-            String v = file(localOf.computeIfAbsent(d, this::local), sinceMs);
+            String local = localOf.computeIfAbsent(d, this::local);
+            String h = keyed.isEmpty() ? null : keyed.get(local);
+            String v = h != null ? value(local, h) : file(local, sinceMs);
             if (v == null) {
                 return null;
             }
@@ -251,6 +263,11 @@ public final class ActionKeys {
         if (h == null) {
             return null;
         }
+        return value(path, h);
+    }
+
+    /** A file's key value for this content hash: the hash, and {@code x} when the file is executable. */
+    private String value(String path, String h) {
         String[] known = valueOf.get(path);
         if (known != null && known[0].equals(h)) {
             return known[1];

@@ -389,6 +389,17 @@ public final class CacheSession {
      */
     public CacheStore store(Action a, PreImage before, List<String> discovered, long startedMs, Integer run,
             String host, Integer exitCode, long durationMs, String stdout, String stderr) {
+        return store(a, before, discovered, startedMs, run, host, exitCode, durationMs, stdout, stderr, Map.of());
+    }
+
+    /**
+     * As {@link #store(Action, PreImage, List, long, Integer, String, Integer, long, String, String)}, with the
+     * content hashes the stamper has just keyed the action's inputs with ({@code keyed}, by path as the stamper
+     * names them; each found not modified after {@code startedMs}): an input found there is not looked at
+     * again (ADR 0103).
+     */
+    public CacheStore store(Action a, PreImage before, List<String> discovered, long startedMs, Integer run,
+            String host, Integer exitCode, long durationMs, String stdout, String stderr, Map<String, String> keyed) {
         String nc = ActionKeys.notCacheable(a);
         if (nc != null) {
             return notStored(a, null, nc);
@@ -421,7 +432,7 @@ public final class CacheSession {
         // each input the depfile named: keyed and checked unchanged since the action started, one stat each
         Map<String, String> depFields;
         try {
-            depFields = keys.depFields(new ArrayList<>(deps), startedMs);
+            depFields = keys.depFields(new ArrayList<>(deps), startedMs, keyed == null ? Map.of() : keyed);
         } catch (IOException e) {
             return notStored(a, null, "not stored: " + e.getMessage());
         }

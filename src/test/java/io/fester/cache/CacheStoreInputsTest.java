@@ -86,4 +86,58 @@ class CacheStoreInputsTest {
         assertNull(new ActionKeys(graph, new FileHashes(build), cache.salt())
                 .depFields(List.of(PreImage.ROOT + "/src/x.h"), old - 1), "modified after the time given: null");
     }
+
+    /**
+     * The hashes the stamper keyed the inputs with are taken as they are (no {@code stat} of the store's own):
+     * the same key as a store that looks; an input the stamper did not key is still looked at.
+     */
+    @Test
+    void theStampersHashesAreTakenAndAnInputTheyLackIsLookedAt(@TempDir Path dir) throws Exception {
+        Path build = Files.createDirectories(dir.resolve("build"));
+        Path src = Files.createDirectories(dir.resolve("src"));
+        long old = System.currentTimeMillis() - 2 * HOUR;
+        for (String f : List.of("y.c", "a.h", "b.h")) {
+            Files.writeString(src.resolve(f), f + "\n");
+            Files.setLastModifiedTime(src.resolve(f), FileTime.fromMillis(old));
+        }
+        Action cc = new Action("y.o", "cc -c ../src/y.c -o y.o", List.of("../src/y.c"), List.of("y.o"), List.of(),
+                List.of(), null);
+        BuildGraph graph = new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(cc));
+        Cache looked = new Cache(List.of(new LocalCacheLayer(dir.resolve("c1"), 1L << 30, true)));
+        Cache handed = new Cache(List.of(new LocalCacheLayer(dir.resolve("c2"), 1L << 30, true)));
+        CacheSession s1 = new CacheSession(looked, graph, new FileHashes(build), e -> { });
+        CacheSession s2 = new CacheSession(handed, graph, new FileHashes(build), e -> { });
+        PreImage first = s1.lookup(cc).first();
+        s2.lookup(cc);
+        Files.writeString(build.resolve("y.o"), "object\n");
+        long started = System.currentTimeMillis() - HOUR;
+        String a = src.resolve("a.h").toString();
+        String b = src.resolve("b.h").toString();
+        List<String> discovered = List.of("../src/y.c", a, b);
+        CacheStore one = s1.store(cc, first, discovered, started, 1, "local", 0, 5, null, null);
+        // the stamper keyed a.h (its hash by the path it names it by); b.h it did not: looked at
+        String aHash = ActionKeys.sha256("a.h\n".getBytes(StandardCharsets.UTF_8));
+        CacheStore two = s2.store(cc, first, discovered, started, 1, "local", 0, 5, null, null, Map.of(a, aHash));
+        assertTrue(one.stored() && two.stored(), one + " " + two);
+        assertEquals(one.key(), two.key());
+
+        // a handed hash is the one keyed, with no look of the store's own (a.h now differs on disk)
+        Files.delete(build.resolve("y.o"));
+        Files.writeString(build.resolve("y.o"), "object\n");
+        Files.writeString(src.resolve("a.h"), "changed later\n");
+        Files.setLastModifiedTime(src.resolve("a.h"), FileTime.fromMillis(old));
+        CacheSession s3 = new CacheSession(handed, graph, new FileHashes(build), e -> { });
+        CacheStore three = s3.store(cc, first, discovered, started, 1, "local", 0, 5, null, null, Map.of(a, aHash));
+        assertEquals(one.key(), three.key(), "the stamper's hash of a.h, not the file's later contents");
+        // without it the store looks, and keys what is there now
+        CacheStore four = new CacheSession(handed, graph, new FileHashes(build), e -> { })
+                .store(cc, first, discovered, started, 1, "local", 0, 5, null, null);
+        assertTrue(four.stored(), four.toString());
+        assertFalse(one.key().equals(four.key()));
+        // b.h gone and not handed over: looked at, named
+        Files.delete(src.resolve("b.h"));
+        CacheStore five = new CacheSession(handed, graph, new FileHashes(build), e -> { })
+                .store(cc, first, discovered, started, 1, "local", 0, 5, null, null, Map.of(a, aHash));
+        assertEquals("not stored: src/b.h (named by its depfile) is gone", five.reason());
+    }
 }
