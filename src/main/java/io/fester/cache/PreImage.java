@@ -77,8 +77,7 @@ public final class PreImage {
     public String key() {
         String k = key;
         if (k == null) {
-            text();
-            k = HexFormat.of().formatHex(Blobs.sha256().digest(text));
+            k = HexFormat.of().formatHex(Blobs.sha256().digest(bytes()));
             key = k;
         }
         return k;
@@ -89,6 +88,11 @@ public final class PreImage {
      * blob it is named by the key itself (ADR 0056).
      */
     public byte[] text() {
+        return bytes().clone();
+    }
+
+    /** {@link #text()}, the array kept (never handed out: the key digests it without a copy). */
+    private byte[] bytes() {
         byte[] t = text;
         if (t == null) {
             List<String> ls = lines();
@@ -103,7 +107,7 @@ public final class PreImage {
             t = sb.toString().getBytes(StandardCharsets.UTF_8);
             text = t;
         }
-        return t.clone();
+        return t;
     }
 
     /** Reads a {@link #text()} back into its lines. */
