@@ -63,6 +63,12 @@ public final class ActionKeys {
      * asks for ~190 headers, the same ones for most compiles).
      */
     private final Map<String, String> localOf = new ConcurrentHashMap<>();
+    /**
+     * Per path as the build or a depfile names it: {@link #normalize}d, once per run (a store normalizes the
+     * ~190 headers each compile's depfile named, the same ones for most compiles; like {@link #links}, it
+     * takes the links it went through as they were when first looked at).
+     */
+    private final Map<String, String> normalized = new ConcurrentHashMap<>();
     /** The links and real paths {@code ..} was taken through, for this run. */
     private final LinkPaths links = new LinkPaths();
     /**
@@ -138,6 +144,10 @@ public final class ActionKeys {
 
     /** A path as keys write it: inside the project {@code @ROOT@/…}, else absolute. */
     public String normalize(String path) {
+        return normalized.computeIfAbsent(path, this::normalizeNow);
+    }
+
+    private String normalizeNow(String path) {
         Path p = links.of(root.resolve(path)); // "a/link/../b.h": through the link, as the compiler
         if (p.startsWith(project)) {
             String rel = project.relativize(p).toString();
@@ -213,12 +223,51 @@ public final class ActionKeys {
         return f;
     }
 
+    /**
+     * As {@link #depFields(List)}, and null also when one of those inputs was modified after {@code sinceMs}
+     * (it changed while the action ran): the check and the key's read of each input are one {@code stat}
+     * (a store's, ADR 0103).
+     */
+    public Map<String, String> depFields(List<String> normalizedDeps, long sinceMs) throws IOException {
+        return depFields(normalizedDeps, sinceMs, Map.of());
+    }
+
+    /**
+     * As {@link #depFields(List, long)}; an input whose content hash is in {@code keyed} (by its path relative
+     * to the build directory or absolute, as the stamper names it, the stamper having found it not modified
+     * after {@code sinceMs}) takes that hash without a {@code stat} of its own (ADR 0103).
+     */
+    public Map<String, String> depFields(List<String> normalizedDeps, long sinceMs, Map<String, String> keyed)
+            throws IOException {
+        TreeMap<String, String> f = new TreeMap<>();
+        for (String d : normalizedDeps) {
+            String local = localOf.computeIfAbsent(d, this::local);
+            String h = keyed.isEmpty() ? null : keyed.get(local);
+            String v = h != null ? value(local, h) : file(local, sinceMs);
+            if (v == null) {
+                return null;
+            }
+            f.put("dep:" + d, v);
+        }
+        return f;
+    }
+
     /** A file's key value: its SHA-256, and {@code x} when executable; null when missing. */
     String file(String path) throws IOException {
-        String h = hashes.hash(path);
+        return file(path, Long.MAX_VALUE);
+    }
+
+    /** As {@link #file(String)}; null also when the file was modified after {@code sinceMs}. */
+    private String file(String path, long sinceMs) throws IOException {
+        String h = sinceMs == Long.MAX_VALUE ? hashes.hash(path) : hashes.hashUnchangedSince(path, sinceMs);
         if (h == null) {
             return null;
         }
+        return value(path, h);
+    }
+
+    /** A file's key value for this content hash: the hash, and {@code x} when the file is executable. */
+    private String value(String path, String h) {
         String[] known = valueOf.get(path);
         if (known != null && known[0].equals(h)) {
             return known[1];

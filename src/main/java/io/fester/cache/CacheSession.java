@@ -389,6 +389,17 @@ public final class CacheSession {
      */
     public CacheStore store(Action a, PreImage before, List<String> discovered, long startedMs, Integer run,
             String host, Integer exitCode, long durationMs, String stdout, String stderr) {
+        return store(a, before, discovered, startedMs, run, host, exitCode, durationMs, stdout, stderr, Map.of());
+    }
+
+    /**
+     * As {@link #store(Action, PreImage, List, long, Integer, String, Integer, long, String, String)}, with the
+     * content hashes the stamper has just keyed the action's inputs with ({@code keyed}, by path as the stamper
+     * names them; each found not modified after {@code startedMs}): an input found there is not looked at
+     * again (ADR 0103).
+     */
+    public CacheStore store(Action a, PreImage before, List<String> discovered, long startedMs, Integer run,
+            String host, Integer exitCode, long durationMs, String stdout, String stderr, Map<String, String> keyed) {
         String nc = ActionKeys.notCacheable(a);
         if (nc != null) {
             return notStored(a, null, nc);
@@ -418,24 +429,15 @@ public final class CacheSession {
                 deps.add(n);
             }
         }
-        for (String d : deps) {
-            Path p = keys.resolve(d);
-            try {
-                if (Files.getLastModifiedTime(p).toMillis() > startedMs) {
-                    return notStored(a, null, "not stored: " + PreImage.shown(d) + " changed while it ran");
-                }
-            } catch (IOException e) {
-                return notStored(a, null, "not stored: " + PreImage.shown(d) + " (named by its depfile) is gone");
-            }
-        }
+        // each input the depfile named: keyed and checked unchanged since the action started, one stat each
         Map<String, String> depFields;
         try {
-            depFields = keys.depFields(new ArrayList<>(deps));
+            depFields = keys.depFields(new ArrayList<>(deps), startedMs, keyed == null ? Map.of() : keyed);
         } catch (IOException e) {
             return notStored(a, null, "not stored: " + e.getMessage());
         }
         if (depFields == null) {
-            return notStored(a, null, "not stored: an input its depfile named is gone");
+            return notStored(a, null, whyNotKeyed(deps, startedMs));
         }
         List<CacheResult.Out> outs = new ArrayList<>();
         // each blob's bytes, read once: hashed, searched for the project's path and written to the layers from
@@ -518,6 +520,21 @@ public final class CacheSession {
         }
         return new CacheStore(a.id(), k2, stored, true, located
                 ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
+    }
+
+    /** Why the inputs a depfile named could not be keyed as they were when the action started (looked at again). */
+    private String whyNotKeyed(Set<String> deps, long startedMs) {
+        for (String d : deps) {
+            Path p = keys.resolve(d);
+            try {
+                if (Files.getLastModifiedTime(p).toMillis() > startedMs) {
+                    return "not stored: " + PreImage.shown(d) + " changed while it ran";
+                }
+            } catch (IOException e) {
+                return "not stored: " + PreImage.shown(d) + " (named by its depfile) is gone";
+            }
+        }
+        return "not stored: an input its depfile named is gone or changed while it was read";
     }
 
     private static CacheStore notStored(Action a, String key, String why) {

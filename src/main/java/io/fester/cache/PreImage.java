@@ -25,6 +25,8 @@ public final class PreImage {
     /** {@link #lines()} and {@link #key()}, made once (a pre-image never changes; a hit asks for both several times). */
     private volatile List<String> lines;
     private volatile String key;
+    /** {@link #text()}, made once: the key hashes it and a store writes it as a blob (ADR 0103). */
+    private volatile byte[] text;
 
     public PreImage(Map<String, String> fields) {
         this.fields = new LinkedHashMap<>(fields);
@@ -75,7 +77,7 @@ public final class PreImage {
     public String key() {
         String k = key;
         if (k == null) {
-            k = HexFormat.of().formatHex(Blobs.sha256().digest(text()));
+            k = HexFormat.of().formatHex(Blobs.sha256().digest(bytes()));
             key = k;
         }
         return k;
@@ -86,11 +88,26 @@ public final class PreImage {
      * blob it is named by the key itself (ADR 0056).
      */
     public byte[] text() {
-        StringBuilder sb = new StringBuilder();
-        for (String l : lines()) {
-            sb.append(l).append('\n');
+        return bytes().clone();
+    }
+
+    /** {@link #text()}, the array kept (never handed out: the key digests it without a copy). */
+    private byte[] bytes() {
+        byte[] t = text;
+        if (t == null) {
+            List<String> ls = lines();
+            int n = 0;
+            for (String l : ls) {
+                n += l.length() + 1;
+            }
+            StringBuilder sb = new StringBuilder(n);
+            for (String l : ls) {
+                sb.append(l).append('\n');
+            }
+            t = sb.toString().getBytes(StandardCharsets.UTF_8);
+            text = t;
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return t;
     }
 
     /** Reads a {@link #text()} back into its lines. */

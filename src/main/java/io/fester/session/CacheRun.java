@@ -117,7 +117,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         post.accept(answer);
     }
 
-    private void succeeded(Action a, List<String> discovered, long startedMs) {
+    private void succeeded(Action a, List<String> discovered, long startedMs, Map<String, String> keyed) {
         stores.execute(() -> {
             CacheStore s;
             try {
@@ -125,7 +125,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
                 s = session.store(a, before.get(a.id()), discovered, startedMs, runId.getAsInt(),
                         end == null ? null : end.host(), end == null ? null : end.exitCode(),
                         end == null ? 0 : end.durationMs(), end == null ? null : end.stdout(),
-                        end == null ? null : end.stderr());
+                        end == null ? null : end.stderr(), keyed);
             } catch (RuntimeException e) {
                 s = new CacheStore(a.id(), null, null, false, "not stored: " + e);
             }

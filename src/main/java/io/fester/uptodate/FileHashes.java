@@ -116,6 +116,16 @@ public final class FileHashes {
     }
 
     /**
+     * As {@link #hash}, and null also when the file was modified after {@code sinceMs}, told from the same
+     * {@code stat}: the cache's store keys each input an action's depfile named and checks that it did not
+     * change while the action ran with one {@code stat} per input (ADR 0103).
+     */
+    public String hashUnchangedSince(String path, long sinceMs) throws IOException {
+        Entry e = entry(path, sinceMs);
+        return e == null ? null : e.hash;
+    }
+
+    /**
      * A file's entry, read again only when its size, time or inode changed; null when it does not exist.
      * May be called from several threads: the {@code stat} and any read happen outside the lock.
      */

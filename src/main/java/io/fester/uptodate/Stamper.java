@@ -92,8 +92,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
          * @param discovered what its depfile named (relative to the root when inside), empty without a
          *     depfile, null when it has one that was not found
          * @param startedMs when its attempt started (the loop's time)
+         * @param keyed the content hash of each input its stamp keyed (declared and depfile-named, by path as
+         *     the stamper names them), each found not modified after {@code startedMs}; empty when no stamp was
+         *     made (the store then reads them itself, ADR 0103)
          */
-        void accept(Action a, List<String> discovered, long startedMs);
+        void accept(Action a, List<String> discovered, long startedMs, Map<String, String> keyed);
     }
 
     /** Tells {@code sink} of every success (the cache stores results with it); set before the run. */
@@ -164,14 +167,15 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     pending.add(a.id());
                     worker.execute(() -> {
                         List<List<String>> found = new ArrayList<>(1);
+                        Map<String, String> keyed = new HashMap<>();
                         try {
-                            stamp(a, since, end, null, found, null);
+                            stamp(a, since, end, null, found, null, keyed);
                         } finally {
                             pending.remove(a.id());
                             Succeeded sink = succeeded;
                             if (sink != null) {
                                 sink.accept(a, found.isEmpty() ? (a.depfile() == null ? List.of() : null) : found.get(0),
-                                        since);
+                                        since, keyed);
                             }
                         }
                     });
@@ -187,7 +191,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     pending.add(a.id());
                     worker.execute(() -> {
                         try {
-                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests);
+                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests, null);
                         } finally {
                             pending.remove(a.id());
                         }
@@ -204,9 +208,10 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      *     depfile is read
      * @param found gets what the depfile named, once read
      * @param knownDigests a restore's digests of the outputs it wrote (by path), or null
+     * @param keyed gets each input's content hash as the stamp keyed it, once the stamp is made (or null)
      */
     private void stamp(Action a, long startedMs, long endMs, List<String> known, List<List<String>> found,
-            Map<String, String> knownDigests) {
+            Map<String, String> knownDigests, Map<String, String> keyed) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
@@ -234,7 +239,14 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             discovered.removeAll(a.inputs());
             // an input modified after the action started may not be what it read: no stamp (a restored action
             // did not run, startedMs is MAX_VALUE); told from the stat that finds the entry
-            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> files.entry(path, startedMs));
+            Map<String, String> seen = keyed == null ? null : new HashMap<>();
+            UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
+                FileHashes.Entry e = files.entry(path, startedMs);
+                if (e != null && seen != null) {
+                    seen.put(path, e.hash());
+                }
+                return e;
+            });
             if (k.missing() != null) {
                 stamps.remove(a.id()); // gone, or changed while the action ran: it runs again
                 return;
@@ -251,6 +263,9 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             }
             stamps.put(a.id(), new Stamps.Stamp(k.key(), outputs,
                     List.copyOf(discovered)));
+            if (keyed != null) {
+                keyed.putAll(seen);
+            }
             saveSoon();
             if (ninja != null) { // only what Fester stamps: anything else ninja should run again, as Fester does
                 try {

@@ -213,6 +213,44 @@ class CacheTest {
         }
     }
 
+    /**
+     * As the meddler above, on a Ninja manifest, for a header only the compile's depfile names: the stamper keys
+     * the compile's inputs and hands their hashes to the store (ADR 0103), so the refusal depends on the stamper
+     * refusing a header modified after the compile started (no stamp, nothing handed over).
+     */
+    @Test
+    void aHeaderItsDepfileNamesEditedWhileTheCompileRanIsNotStoredNorStamped() throws Exception {
+        Path manifest = Samples.spec(dir, "n/build.ninja", """
+                rule cc
+                  command = sleep 1.5; cat $in hdr.h > $out; echo "$out: $in hdr.h" > $out.d
+                  depfile = $out.d
+                  deps = gcc
+                rule meddle
+                  command = sleep 0.5; echo more >> hdr.h; echo done > $out
+                build x.o: cc x.c
+                build meddled.txt: meddle
+                """);
+        Path root = manifest.getParent();
+        Files.writeString(root.resolve("x.c"), "int x;\n");
+        Files.writeString(root.resolve("hdr.h"), "#define H 1\n");
+        long old = System.currentTimeMillis() - 3_600_000L;
+        for (String f : List.of("x.c", "hdr.h")) {
+            Files.setLastModifiedTime(root.resolve(f), java.nio.file.attribute.FileTime.fromMillis(old));
+        }
+        Cli.Result r = run(manifest);
+        assertEquals(0, r.code(), r.toString());
+        List<JsonNode> events = RunSamplesTest.events(db(), "last");
+        Map<String, JsonNode> stores = new TreeMap<>();
+        ofType(events, "cache_store").forEach(e -> stores.put(e.get("action").asText(), e));
+        JsonNode s = stores.get("x.o");
+        assertNotNull(s, stores.toString());
+        assertFalse(s.get("stored").asBoolean(), s.toString());
+        assertTrue(s.get("reason").asText().contains("hdr.h changed while it ran"), s.toString());
+        assertTrue(stores.get("meddled.txt").get("stored").asBoolean(), stores.toString());
+        assertNull(io.fester.uptodate.Stamps.load(root).get("x.o"), "no stamp for the compile: it runs again");
+        verifies(r.runId());
+    }
+
     @Test
     void aCorruptedBlobIsDiscardedAndTheActionRunsAndADanglingResultIsAMiss() throws Exception {
         Path a = Samples.copy("c-demo", dir.resolve("a"));
