@@ -10,7 +10,8 @@
 #       (under /work/quiet) for each variant (DIR holds bin/fester, target/fester.jar, fester-client.jar and its own
 #       archive target/fester.jsa) PAIRS pairs of: the cleaned tree built with --no-cache (N) and with an empty
 #       local cache (C: every lookup misses, every result is stored); the pairs' order is ABBA (NC CN NC CN …,
-#       OFFSET=1 starts with CN), the variants interleaved per pair. Each build is the launcher as typed, a new
+#       OFFSET=1 starts with CN), the variants interleaved per pair, their order reversed every other two pairs (OFFSET
+#       shifts that too: pairs 1-2 as given, 3-4 reversed, …). Each build is the launcher as typed, a new
 #       process, FESTER_SERVE=off, ccache hidden from the PATH (else the misses run under ccache, ADR 0025), under
 #       /usr/bin/time: wall, user and sys of the whole process tree (the JVM, the spawner, every compiler and
 #       linker: each is waited for by its parent, so its CPU is counted). Lines go to W/pairs.txt:
@@ -74,7 +75,13 @@ PY
   for p in $(seq "$pairs"); do
     id=$call-$p
     if [ $(((p + ${OFFSET:-0}) % 2)) = 1 ]; then steps=(N C); else steps=(C N); fi
-    for n in "${names[@]}"; do for s in "${steps[@]}"; do one "$n" "${dirs[$n]}" "$s" "$id"; done; done
+    # the variants' order alternates too, every other pair of steps (1-2: as given, 3-4: reversed, …), so
+    # that no variant always goes first whatever the number of pairs per call
+    order=("${names[@]}")
+    if [ $((((p - 1 + ${OFFSET:-0}) / 2) % 2)) = 1 ]; then
+      order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[$i]}"); done
+    fi
+    for n in "${order[@]}"; do for s in "${steps[@]}"; do one "$n" "${dirs[$n]}" "$s" "$id"; done; done
   done ;;
 sum)
   python3 - "$w/pairs.txt" <<'PY'

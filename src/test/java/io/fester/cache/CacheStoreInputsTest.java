@@ -120,6 +120,12 @@ class CacheStoreInputsTest {
         CacheStore two = s2.store(cc, first, discovered, started, 1, "local", 0, 5, null, null, Map.of(a, aHash));
         assertTrue(one.stored() && two.stored(), one + " " + two);
         assertEquals(one.key(), two.key());
+        byte[] lookedResult = looked.layers().get(0).getResult(one.key());
+        assertNotNull(lookedResult);
+        // the same entry whether the store looked or was handed the hash (but for when each was made)
+        String created = "\"created_ms\":[0-9]+";
+        assertEquals(new String(lookedResult, StandardCharsets.UTF_8).replaceAll(created, ""),
+                new String(handed.layers().get(0).getResult(two.key()), StandardCharsets.UTF_8).replaceAll(created, ""));
 
         // a handed hash is the one keyed, with no look of the store's own (a.h now differs on disk)
         Files.delete(build.resolve("y.o"));
