@@ -237,6 +237,8 @@ class PlainYamlTest {
             assertEquals(yaml + ":3:33: cycle: b -> a -> b", e.getMessage());
         }
         assertNull(PlainYaml.read("a: 1\na: 2\n", "dup.yaml"), "a duplicate key is for SnakeYAML to tell");
+        assertNull(PlainYaml.read("# " + "x".repeat(9000) + "\u0001\na: 1\n", "ctl.yaml"),
+                "a control character past the first buffer of the characters' check is for SnakeYAML to tell");
         assertNull(PlainYaml.read("a: " + "[".repeat(5000) + "]".repeat(5000) + "\n", "deep.yaml"),
                 "nesting too deep is for SnakeYAML to tell");
     }
