@@ -3,6 +3,7 @@ package io.fester.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fester.graph.YamlTree.Key;
@@ -263,6 +264,15 @@ class PlainYamlTest {
         assertNull(envNode.get("V20"));
         assertEquals(List.of("V0", "V1", "V2"), envNode.keys().keySet().stream().limit(3).toList());
         assertNull(PlainYaml.read(env + "  V15: again\nactions: []\n", "dup.yaml"), "a duplicate past the scan");
+        // a mapping read cannot be changed, even where a change would change nothing, as Map.of's maps
+        Map<String, Node> values = envNode.values();
+        assertThrows(UnsupportedOperationException.class, () -> values.putIfAbsent("V1", values.get("V1")));
+        assertThrows(UnsupportedOperationException.class, () -> values.remove("V20"));
+        assertThrows(UnsupportedOperationException.class, () -> values.computeIfAbsent("V1", k -> null));
+        SmallMap<Node> empty = new SmallMap<>(new String[0], new Object[0], 0);
+        assertThrows(UnsupportedOperationException.class, empty::clear);
+        assertThrows(UnsupportedOperationException.class, () -> empty.replaceAll((k, v) -> v));
+        assertEquals(Map.of(), empty);
         assertNull(PlainYaml.read("a: {k: 1, j: 2, k: 3}\n", "dup.yaml"), "a duplicate in a flow mapping");
         // without positions: the same tree, every node placed at the file
         Node placed = PlainYaml.read(text, "f.yaml", false);
