@@ -318,26 +318,37 @@ class PlainYamlTest {
             return false;
         }
         List<String> differences = new ArrayList<>();
-        compare(snake, quick, "", differences);
+        compare(snake, quick, null, "", differences);
         assertEquals(List.of(), differences, "quick: " + describe(quick) + "\nsnake: " + describe(snake));
+        // the spec loader's reading (no positions): the same tree, every node and key placed at the file alone
+        Node placed = PlainYaml.read(text, "f.yaml", false);
+        assertNotNull(placed, "the reading without positions gave up where the one with them did not: " + text);
+        compare(snake, placed, SourcePos.ofFile("f.yaml"), "", differences);
+        assertEquals(List.of(), differences, "without positions: " + describe(placed) + "\nsnake: " + describe(snake));
         return true;
     }
 
-    private static void compare(Node snake, Node quick, String path, List<String> out) {
-        if (!snake.pos().equals(quick.pos())) {
-            out.add(path + ": at " + snake.pos() + " / " + quick.pos());
+    /** Differences of {@code quick} from {@code snake}; its positions all {@code placedAt}, or snake's when null. */
+    private static void compare(Node snake, Node quick, SourcePos placedAt, String path, List<String> out) {
+        SourcePos expected = placedAt == null ? snake.pos() : placedAt;
+        if (!expected.equals(quick.pos())) {
+            out.add(path + ": at " + expected + " / " + quick.pos());
         }
         if (snake.getClass() != quick.getClass()) {
             out.add(path + ": " + snake + " / " + quick);
         } else if (snake instanceof MapNode a && quick instanceof MapNode b) {
-            List<Key> ka = List.copyOf(a.keys().values());
+            List<Key> ka = a.keys().values().stream()
+                    .map(k -> placedAt == null ? k : new Key(k.name(), placedAt)).toList();
             List<Key> kb = List.copyOf(b.keys().values());
             if (!ka.equals(kb)) {
                 out.add(path + ": keys " + ka + " / " + kb);
                 return;
             }
+            if (!List.copyOf(a.keys().keySet()).equals(List.copyOf(b.values().keySet()))) {
+                out.add(path + ": values' names " + a.keys().keySet() + " / " + b.values().keySet());
+            }
             for (Key k : ka) {
-                compare(a.get(k.name()), b.get(k.name()), path + "." + k.name(), out);
+                compare(a.get(k.name()), b.get(k.name()), placedAt, path + "." + k.name(), out);
             }
         } else if (snake instanceof ListNode a && quick instanceof ListNode b) {
             if (a.items().size() != b.items().size()) {
@@ -345,9 +356,11 @@ class PlainYamlTest {
                 return;
             }
             for (int i = 0; i < a.items().size(); i++) {
-                compare(a.items().get(i), b.items().get(i), path + "[" + i + "]", out);
+                compare(a.items().get(i), b.items().get(i), placedAt, path + "[" + i + "]", out);
             }
-        } else if (!snake.equals(quick)) {
+        } else if (!(placedAt == null ? snake
+                : new Scalar(placedAt, ((Scalar) snake).text(), ((Scalar) snake).quoted(), ((Scalar) snake).number()))
+                .equals(quick)) {
             out.add(path + ": " + snake + " / " + quick);
         }
     }
