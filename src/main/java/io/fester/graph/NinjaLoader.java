@@ -489,6 +489,14 @@ public final class NinjaLoader {
                 }
                 path = NinjaPaths.canonicalize(path);
                 int node = node(path);
+                if (producer[node] == edge.index) { // this statement's own output, listed before (not yet in edges)
+                    int k = 0;
+                    while (outNodes[k] != node) {
+                        k++;
+                    }
+                    throw lx.errorAt(at, path + " is listed twice among this build statement's outputs (first at "
+                            + lx.file.pos(outOffsets[k]) + "): list it once");
+                }
                 if (producer[node] >= 0) {
                     NinjaEdge other = edges.get(producer[node]);
                     int k = indexOf(other.outs, node);

@@ -74,10 +74,10 @@ final class PlainYaml {
      * never tells an error from this tree.
      */
     static Node read(String text, String file, boolean positions) {
-        char[] cs = text.toCharArray();
-        if (!plainCharacters(cs)) {
-            return null;
+        if (!plainCharacters(text)) {
+            return null; // before the copy below: a spec this reader gives up on pays none
         }
+        char[] cs = text.toCharArray();
         try {
             PlainYaml r = new PlainYaml(text, cs, file, positions);
             r.lineStart = 0;
@@ -99,8 +99,22 @@ final class PlainYaml {
     }
 
     /** Printable characters only, lines ended by '\n', no tabs: everything else is for SnakeYAML. */
-    private static boolean plainCharacters(char[] cs) {
-        for (int i = 0, n = cs.length; i < n; i++) {
+    private static boolean plainCharacters(String text) {
+        // checked on the String before the reader copies it (a spec given up on pays no copy), a few thousand
+        // characters at a time into one small buffer: a bulk copy, not a String.charAt call per character under C1
+        char[] buf = new char[Math.min(text.length(), 8192)];
+        for (int from = 0, len = text.length(); from < len; from += buf.length) {
+            int to = Math.min(len, from + buf.length);
+            text.getChars(from, to, buf, 0);
+            if (!plainCharacters(buf, to - from)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean plainCharacters(char[] cs, int n) {
+        for (int i = 0; i < n; i++) {
             char c = cs[i];
             if (c < 0x20 ? c != '\n' : (c >= 0x7F && (c <= 0x9F || c >= 0xD800 && c <= 0xDFFF || c == 0x2028
                     || c == 0x2029 || c == 0xFEFF || c >= 0xFFFE))) {

@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * An unmodifiable map from names to values that keeps the order it was given, in two arrays: what
@@ -76,6 +78,78 @@ final class SmallMap<V> extends AbstractMap<String, V> {
             throw new IndexOutOfBoundsException(i);
         }
         return (V) values[i];
+    }
+
+    // Every change is refused, even one that would change nothing (a key already there, a key not there, an empty
+    // map cleared), as Map.of's maps refuse them: AbstractMap and Map's defaults would quietly do nothing there.
+
+    private static UnsupportedOperationException unmodifiable() {
+        return new UnsupportedOperationException("a mapping read from a spec cannot be changed");
+    }
+
+    @Override
+    public V put(String name, V value) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V putIfAbsent(String name, V value) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public void putAll(Map<? extends String, ? extends V> m) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V remove(Object name) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public boolean remove(Object name, Object value) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public void clear() {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V replace(String name, V value) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public boolean replace(String name, V oldValue, V newValue) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public void replaceAll(BiFunction<? super String, ? super V, ? extends V> f) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V computeIfAbsent(String name, Function<? super String, ? extends V> f) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V computeIfPresent(String name, BiFunction<? super String, ? super V, ? extends V> f) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V compute(String name, BiFunction<? super String, ? super V, ? extends V> f) {
+        throw unmodifiable();
+    }
+
+    @Override
+    public V merge(String name, V value, BiFunction<? super V, ? super V, ? extends V> f) {
+        throw unmodifiable();
     }
 
     @Override

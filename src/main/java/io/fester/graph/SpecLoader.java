@@ -133,6 +133,11 @@ public final class SpecLoader {
             for (int o = 0, no = a.outputs().size(); o < no; o++) {
                 Ref out = a.outputs().get(o);
                 Integer other = producer.putIfAbsent(out.name(), raw.size());
+                if (other != null && other == raw.size()) {
+                    throw new SpecException(out.pos(), "output '" + out.name() + "' is listed twice in the outputs of "
+                            + "action '" + a.id() + "' (first at " + producedAt.get(out.name())
+                            + "); list each output once");
+                }
                 if (other != null) {
                     throw new SpecException(out.pos(), "output '" + out.name() + "' is also produced by action '"
                             + raw.get(other).id() + "' (" + producedAt.get(out.name())

@@ -419,6 +419,16 @@ class NinjaConformanceTest {
     }
 
     @Test
+    void anOutputListedTwiceInOneStatementIsBlamedAtItsSecondListing() throws Exception {
+        Path f = write("build.ninja", "rule r\n  command = x\nbuild a ./a: r\n");
+        SpecException e = assertThrows(SpecException.class, () -> NinjaLoader.read(f));
+        assertEquals(f + ":3:9: a is listed twice among this build statement's outputs (first at " + f
+                + ":3:7): list it once", e.getMessage());
+        NinjaTool.Result r = NinjaTool.run(dir, "-t", "targets");
+        assertTrue(r.err().contains("multiple rules generate a"), "Ninja refuses it too: " + r.err());
+    }
+
+    @Test
     void undefinedPool() throws Exception {
         Path f = write("build.ninja", "rule r\n  command = x\n  pool = $p\np = nope\nbuild a: r\n"
                 + "build b: r\n  pool = other\n");

@@ -3,6 +3,7 @@ package io.fester.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fester.graph.YamlTree.Key;
@@ -237,6 +238,8 @@ class PlainYamlTest {
             assertEquals(yaml + ":3:33: cycle: b -> a -> b", e.getMessage());
         }
         assertNull(PlainYaml.read("a: 1\na: 2\n", "dup.yaml"), "a duplicate key is for SnakeYAML to tell");
+        assertNull(PlainYaml.read("# " + "x".repeat(9000) + "\u0001\na: 1\n", "ctl.yaml"),
+                "a control character past the first buffer of the characters' check is for SnakeYAML to tell");
         assertNull(PlainYaml.read("a: " + "[".repeat(5000) + "]".repeat(5000) + "\n", "deep.yaml"),
                 "nesting too deep is for SnakeYAML to tell");
     }
@@ -261,6 +264,15 @@ class PlainYamlTest {
         assertNull(envNode.get("V20"));
         assertEquals(List.of("V0", "V1", "V2"), envNode.keys().keySet().stream().limit(3).toList());
         assertNull(PlainYaml.read(env + "  V15: again\nactions: []\n", "dup.yaml"), "a duplicate past the scan");
+        // a mapping read cannot be changed, even where a change would change nothing, as Map.of's maps
+        Map<String, Node> values = envNode.values();
+        assertThrows(UnsupportedOperationException.class, () -> values.putIfAbsent("V1", values.get("V1")));
+        assertThrows(UnsupportedOperationException.class, () -> values.remove("V20"));
+        assertThrows(UnsupportedOperationException.class, () -> values.computeIfAbsent("V1", k -> null));
+        SmallMap<Node> empty = new SmallMap<>(new String[0], new Object[0], 0);
+        assertThrows(UnsupportedOperationException.class, empty::clear);
+        assertThrows(UnsupportedOperationException.class, () -> empty.replaceAll((k, v) -> v));
+        assertEquals(Map.of(), empty);
         assertNull(PlainYaml.read("a: {k: 1, j: 2, k: 3}\n", "dup.yaml"), "a duplicate in a flow mapping");
         // without positions: the same tree, every node placed at the file
         Node placed = PlainYaml.read(text, "f.yaml", false);
@@ -306,26 +318,37 @@ class PlainYamlTest {
             return false;
         }
         List<String> differences = new ArrayList<>();
-        compare(snake, quick, "", differences);
+        compare(snake, quick, null, "", differences);
         assertEquals(List.of(), differences, "quick: " + describe(quick) + "\nsnake: " + describe(snake));
+        // the spec loader's reading (no positions): the same tree, every node and key placed at the file alone
+        Node placed = PlainYaml.read(text, "f.yaml", false);
+        assertNotNull(placed, "the reading without positions gave up where the one with them did not: " + text);
+        compare(snake, placed, SourcePos.ofFile("f.yaml"), "", differences);
+        assertEquals(List.of(), differences, "without positions: " + describe(placed) + "\nsnake: " + describe(snake));
         return true;
     }
 
-    private static void compare(Node snake, Node quick, String path, List<String> out) {
-        if (!snake.pos().equals(quick.pos())) {
-            out.add(path + ": at " + snake.pos() + " / " + quick.pos());
+    /** Differences of {@code quick} from {@code snake}; its positions all {@code placedAt}, or snake's when null. */
+    private static void compare(Node snake, Node quick, SourcePos placedAt, String path, List<String> out) {
+        SourcePos expected = placedAt == null ? snake.pos() : placedAt;
+        if (!expected.equals(quick.pos())) {
+            out.add(path + ": at " + expected + " / " + quick.pos());
         }
         if (snake.getClass() != quick.getClass()) {
             out.add(path + ": " + snake + " / " + quick);
         } else if (snake instanceof MapNode a && quick instanceof MapNode b) {
-            List<Key> ka = List.copyOf(a.keys().values());
+            List<Key> ka = a.keys().values().stream()
+                    .map(k -> placedAt == null ? k : new Key(k.name(), placedAt)).toList();
             List<Key> kb = List.copyOf(b.keys().values());
             if (!ka.equals(kb)) {
                 out.add(path + ": keys " + ka + " / " + kb);
                 return;
             }
+            if (!List.copyOf(a.keys().keySet()).equals(List.copyOf(b.values().keySet()))) {
+                out.add(path + ": values' names " + a.keys().keySet() + " / " + b.values().keySet());
+            }
             for (Key k : ka) {
-                compare(a.get(k.name()), b.get(k.name()), path + "." + k.name(), out);
+                compare(a.get(k.name()), b.get(k.name()), placedAt, path + "." + k.name(), out);
             }
         } else if (snake instanceof ListNode a && quick instanceof ListNode b) {
             if (a.items().size() != b.items().size()) {
@@ -333,9 +356,11 @@ class PlainYamlTest {
                 return;
             }
             for (int i = 0; i < a.items().size(); i++) {
-                compare(a.items().get(i), b.items().get(i), path + "[" + i + "]", out);
+                compare(a.items().get(i), b.items().get(i), placedAt, path + "[" + i + "]", out);
             }
-        } else if (!snake.equals(quick)) {
+        } else if (!(placedAt == null ? snake
+                : new Scalar(placedAt, ((Scalar) snake).text(), ((Scalar) snake).quoted(), ((Scalar) snake).number()))
+                .equals(quick)) {
             out.add(path + ": " + snake + " / " + quick);
         }
     }

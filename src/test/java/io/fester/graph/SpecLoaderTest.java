@@ -128,6 +128,17 @@ class SpecLoaderTest {
         assertTrue(e.detail().contains("also produced by action 'a'"), e.detail());
     }
 
+    @Test
+    void anOutputListedTwiceInOneActionIsBlamedAtItsSecondListing() throws Exception {
+        // once through the quick reader and once through SnakeYAML (a single-quoted scalar makes it give up)
+        for (String second : List.of("./o", "'o'")) {
+            SpecException e = refused("actions:\n  - id: a\n    run: \"true\"\n    outputs: [o, " + second + "]\n");
+            Path f = dir.resolve("fester.yaml");
+            assertEquals(f + ":4:18: output 'o' is listed twice in the outputs of action 'a' (first at " + f
+                    + ":4:15); list each output once", e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"../escape.o", "/tmp/abs.o", "a/../../b.o"})
     void outputsOutsideTheWorkspaceAreRefused(String out) throws Exception {
