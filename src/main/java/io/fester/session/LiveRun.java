@@ -76,6 +76,7 @@ public final class LiveRun {
     private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
     private volatile io.fester.cache.Cache cache;
+    private volatile io.fester.timeline.Journal journal;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -147,6 +148,15 @@ public final class LiveRun {
     /** The cache this run uses, or null. */
     public io.fester.cache.Cache cache() {
         return cache;
+    }
+
+    /**
+     * Records the run in this journal, without opening the timeline, when nothing runs in it and the journal may
+     * take it (ADR 0083); set before {@link #run}. Null (the default): every run is written to the timeline.
+     */
+    public LiveRun journal(io.fester.timeline.Journal j) {
+        journal = j;
+        return this;
     }
 
     /** Runs every action, recorded as stale for {@code why} (not as a rebuild asked for); set before {@link #run}. */
@@ -265,7 +275,7 @@ public final class LiveRun {
                 ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
                 throw new NoHostsException(why.toString());
             }
-            return runWith(request, root, local, first, ssh, stamps,
+            return record(request, root, local, first, ssh, stamps,
                     new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()), nothingToRun);
         } finally {
             if (ssh != null) {
@@ -337,19 +347,43 @@ public final class LiveRun {
         return byHost;
     }
 
-    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+    private String record(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
             Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun)
             throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
-        TimelineStore store = this.store.get(); // the first use: a store still opening is waited for here
-        HistoryStore historyStore = new HistoryStore(store);
-        History history = historyStore.snapshot(specKey);
+        // nothing to run: recorded in the timeline's journal when it may be, without opening the database (ADR 0083)
+        io.fester.timeline.Journal.Noop journaled = nothingToRun && journal != null && !debug
+                ? journal.begin(specKey) : null;
+        try {
+            return runWith(request, root, local, first, ssh, stamps, restat, nothingToRun, specKey, journaled);
+        } finally {
+            if (journaled != null) {
+                journaled.close();
+            }
+        }
+    }
+
+    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+            Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun, String specKey,
+            io.fester.timeline.Journal.Noop journaled) throws StoreException, IOException {
+        TimelineStore store = null;
+        HistoryStore historyStore = null;
+        History history;
+        if (journaled != null) {
+            history = journaled.history();
+        } else {
+            store = this.store.get(); // the first use: a store still opening is waited for here
+            historyStore = new HistoryStore(store);
+            history = historyStore.snapshot(specKey);
+        }
         if (UpToDate.orderOnlyDeps(graph)) { // a Ninja build directory: what ninja's own builds took
             NinjaLog.Read log = NinjaLog.read(root, graph);
             history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
         }
         Stamper stamper = new Stamper(graph, stamps);
-        RunWriter writer = store.startRun(specKey, kind, System.currentTimeMillis(), graph.size());
+        long startedMs = System.currentTimeMillis();
+        RunWriter direct = journaled != null ? null : store.startRun(specKey, kind, startedMs, graph.size());
+        io.fester.timeline.EventLog writer = journaled != null ? journaled : direct;
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
         RunLoop[] holder = new RunLoop[1];
@@ -479,9 +513,26 @@ public final class LiveRun {
             }
             long end = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
             // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
-            writer.finish(outcome == null ? "interrupted" : outcome, end);
+            String ended = outcome == null ? "interrupted" : outcome;
+            Learnt learnt = outcome == null ? null : learnt(engine.state());
+            if (journaled != null) {
+                if (learnt != null && !(learnt.outcomes().isEmpty() && learnt.hostTags().isEmpty())) {
+                    throw new IllegalStateException("a journaled run learnt what only a run with work can");
+                }
+                journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
+                        io.fester.timeline.Journal.hostName(), learnt == null ? Map.of() : learnt.faults());
+            } else {
+                // its end, its learning and the journal's state under the journal's lock: no run is journaled
+                // from a history this run has not taught yet
+                try (io.fester.timeline.Journal.Lock held = store.journalLock()) {
+                    direct.finish(ended, end);
+                    if (learnt != null) {
+                        historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
+                        store.keepJournalState(specKey);
+                    }
+                }
+            }
         }
-        learn(historyStore, specKey, engine.state());
         return outcome;
     }
 
@@ -578,8 +629,12 @@ public final class LiveRun {
         notices = sink;
     }
 
-    /** Folds what the run taught into the history tables: durations, failures, host speeds and faults. */
-    private void learn(HistoryStore historyStore, String specKey, BuildState s) throws StoreException {
+    /** What a run taught, for the history tables ({@link HistoryStore#learn}). */
+    private record Learnt(Map<String, Long> outcomes, Map<String, Map<String, List<Long>>> hostTags,
+            Map<String, Integer> faults) {}
+
+    /** What the run taught: durations, failures, host speeds and faults. */
+    private static Learnt learnt(BuildState s) {
         Map<String, Long> outcomes = new TreeMap<>();
         Map<String, Map<String, List<Long>>> hostTags = new TreeMap<>();
         Map<String, Integer> faults = new TreeMap<>();
@@ -598,7 +653,7 @@ public final class LiveRun {
         for (io.fester.state.HostState h : s.hostList()) {
             faults.put(h.name(), s.hostFaults(h.name()));
         }
-        historyStore.learn(specKey, runId, outcomes, hostTags, faults);
+        return new Learnt(outcomes, hostTags, faults);
     }
 
     /** The up-to-date check this run started with, or null before it. */

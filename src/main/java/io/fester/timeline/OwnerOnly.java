@@ -67,4 +67,16 @@ public final class OwnerOnly {
             }
         }
     }
+
+    /** Makes one file beside the database (the journal's, ADR 0083) {@code 0600}; another owner's is left as it is. */
+    static void file(Path f) throws IOException {
+        if (!POSIX) {
+            return;
+        }
+        try {
+            Files.setPosixFilePermissions(f, FILE);
+        } catch (java.nio.file.FileSystemException notMine) {
+            // another user's database, shared with us: its owner decides
+        }
+    }
 }

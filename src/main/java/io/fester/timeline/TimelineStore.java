@@ -64,10 +64,13 @@ public final class TimelineStore implements AutoCloseable {
     private final String base;
     private volatile boolean closed;
 
+    private final Journal journal;
+
     private TimelineStore(String url, String base) {
         this.url = url;
         this.pool = newPool(url);
         this.base = base;
+        this.journal = Journal.of(base);
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -78,7 +81,7 @@ public final class TimelineStore implements AutoCloseable {
 
     /** The default database: {@code ~/.local/share/fester/timeline}. */
     public static Path defaultBase() {
-        return Path.of(System.getProperty("user.home"), ".local", "share", "fester", "timeline");
+        return Journal.defaultBase();
     }
 
     /**
@@ -109,6 +112,12 @@ public final class TimelineStore implements AutoCloseable {
             store.close();
             throw new StoreException("cannot make the timeline database " + abs + ".mv.db private to its owner: "
                     + e.getMessage());
+        }
+        try {
+            store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+        } catch (StoreException e) {
+            store.close();
+            throw e;
         }
         return store;
     }
@@ -301,6 +310,19 @@ public final class TimelineStore implements AutoCloseable {
             throws StoreException {
         long pid = ProcessHandle.current().pid();
         String host = hostName();
+        // the journal's runs first (their numbers are given), and no run is journaled while this one is in flight:
+        // the history it starts from would not be the one it should (ADR 0083)
+        try (Journal.Lock held = journalLock()) {
+            foldLocked();
+            journal.removeState();
+            return insertNewRun(spec, kind, startedMs, actions, pid, host);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot use the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    private RunWriter insertNewRun(String spec, String kind, long startedMs, int actions, long pid, String host)
+            throws StoreException {
         for (int attempt = 0; attempt < 20; attempt++) {
             try {
                 RunRow row = withConnection(c -> {
@@ -369,6 +391,7 @@ public final class TimelineStore implements AutoCloseable {
 
     /** Every run, oldest first. Runs whose process died without finishing show as {@code interrupted}. */
     public List<RunInfo> runs() throws StoreException {
+        fold(); // a process that keeps the database open (the cockpit, a server) sees runs journaled since
         List<RunInfo> out = new ArrayList<>();
         try {
             List<RunInfo> rows = withConnection(c -> {
@@ -418,11 +441,7 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
+        return Journal.hostName();
     }
 
     /**
@@ -605,6 +624,153 @@ public final class TimelineStore implements AutoCloseable {
         }
         if (!found) {
             throw new StoreException("unknown run " + run + " (see 'fester runs')");
+        }
+    }
+
+    // ---- the journal (ADR 0083) ---------------------------------------------------------------------------------
+
+    /** The journal's lock, held: what a run's end (its outcome, its learning, the journal's state) is done under. */
+    public Journal.Lock journalLock() throws StoreException {
+        try {
+            return journal.lock();
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot lock the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    /** Folds the journal's runs into the database, if it holds any (one look at the disk when it does not). */
+    public void fold() throws StoreException {
+        if (!journal.pending()) {
+            return;
+        }
+        try (Journal.Lock held = journalLock()) {
+            foldLocked();
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot use the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Folds the journal (its lock held): each whole record in one transaction — the run's row, its events, its
+     * learning — skipped when the run is there already (a fold stopped between its commit and the journal's
+     * emptying); then the database is written to its file and the journal emptied. What did not read is said on
+     * stderr and kept aside (see {@link Journal#settle}).
+     */
+    private void foldLocked() throws StoreException, java.io.IOException {
+        if (!journal.pending()) {
+            return;
+        }
+        Journal.Read read = journal.read();
+        if (!read.entries().isEmpty()) {
+            new HistoryStore(this); // its tables, as a run that learns makes them
+        }
+        try {
+            List<Integer> conflicts = new ArrayList<>();
+            for (Journal.Entry e : read.entries()) {
+                if (!withConnection(c -> foldOne(c, e))) {
+                    conflicts.add(e.id());
+                }
+            }
+            if (!conflicts.isEmpty()) { // not expected (the journal's state guards its numbers): kept, and said
+                Path aside = journal.file().resolveSibling(journal.file().getFileName() + ".conflict-"
+                        + System.currentTimeMillis());
+                Files.copy(journal.file(), aside);
+                System.err.println("fester: " + journal.file() + ": the journal's runs " + conflicts + " have numbers"
+                        + " the timeline " + base + ".mv.db gave to other runs; they were not folded, the journal is"
+                        + " kept as " + aside);
+            }
+            withConnection(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CHECKPOINT"); // in the file before the journal lets go of them
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new StoreException(describe(base + ".mv.db", e), e);
+        }
+        String said = journal.settle(read);
+        if (said != null) {
+            System.err.println("fester: " + said);
+        }
+    }
+
+    /** Folds one record; false when its number is another run's in the database (nothing folded). */
+    private static boolean foldOne(Connection c, Journal.Entry e) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement q = c.prepareStatement("SELECT started_ms, owner_pid FROM runs WHERE id = ?")) {
+                q.setInt(1, e.id());
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        c.rollback();
+                        // the same run: folded already (the fold stopped before the journal was emptied)
+                        return rs.getLong(1) == e.startedMs() && rs.getLong(2) == e.ownerPid();
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, finished_ms,"
+                    + " outcome, actions, owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setInt(1, e.id());
+                ps.setString(2, e.spec());
+                ps.setString(3, e.kind());
+                ps.setLong(4, e.startedMs());
+                ps.setLong(5, e.finishedMs());
+                ps.setString(6, e.outcome());
+                ps.setInt(7, e.actions());
+                ps.setLong(8, e.ownerPid());
+                ps.setString(9, e.ownerHost());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(RunWriter.INSERT)) {
+                RunWriter.writePages(ps, e.id(), e.lines());
+            }
+            HistoryStore.learn(c, e.spec(), e.id(), java.util.Map.of(), java.util.Map.of(), e.faults());
+            c.commit();
+            return true;
+        } catch (SQLException | RuntimeException x) {
+            rollbackQuietly(c);
+            throw x;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * After a run of {@code spec} has finished and learnt (the journal's lock held): writes the journal's state —
+     * the last number given and the history rows of {@code spec} — so that the next run of it in which nothing
+     * runs may be journaled; unless a run is still in flight (it has not learnt yet), when the state stays away.
+     */
+    public void keepJournalState(String spec) throws StoreException {
+        try {
+            foldLocked();
+            Journal.State state = withConnection(c -> {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT owner_pid, owner_host FROM runs WHERE outcome IS NULL"
+                                + " AND NOT deleting")) {
+                    while (rs.next()) {
+                        if (ownerAlive(rs.getLong(1), rs.getString(2))) {
+                            return null;
+                        }
+                    }
+                }
+                int last;
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM runs")) {
+                    rs.next();
+                    last = rs.getInt(1);
+                }
+                return new Journal.State(spec, last, HistoryStore.rows(c, spec));
+            });
+            if (state == null) {
+                journal.removeState();
+            } else {
+                journal.writeState(state);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(base + ".mv.db", e), e);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot write the timeline's journal state beside " + journal.file() + ": "
+                    + e.getMessage());
         }
     }
 
