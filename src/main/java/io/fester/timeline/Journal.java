@@ -43,7 +43,18 @@ public final class Journal {
     static final String STATE_HEADER = "fester-journal-state 1";
     private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
+    /**
+     * Past this size no run is journaled: the run is recorded in the database, which folds the journal first. The
+     * journal stays small enough that a fold (record by record) is seconds, not minutes.
+     */
+    static final long CAP = 32L << 20;
+
     private final Path base;
+
+    /** Opens a file of the journal's, creating it {@code 0600} from the start (never another user's to read). */
+    static FileChannel open(Path f, java.nio.file.OpenOption... options) throws IOException {
+        return FileChannel.open(f, new java.util.HashSet<>(java.util.Arrays.asList(options)), OwnerOnly.privateFile());
+    }
 
     private Journal(Path base) {
         this.base = base;
@@ -97,7 +108,12 @@ public final class Journal {
     /** Whether the journal holds anything to fold (one look at the disk). */
     boolean pending() {
         try {
-            return Files.size(file()) > HEADER.length() + 1;
+            long size = Files.size(file());
+            if (size == 0) {
+                return false; // empty: the next record writes the header
+            }
+            // a short file is pending unless it is the header alone (one that does not read: a fold rewrites it)
+            return size > HEADER.length() + 1 || !Files.readString(file(), StandardCharsets.ISO_8859_1).equals(HEADER + "\n");
         } catch (IOException e) {
             return false; // none
         }
@@ -111,9 +127,23 @@ public final class Journal {
         try {
             Path f = lockFile();
             Files.createDirectories(f.getParent());
-            ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            OwnerOnly.file(f);
-            FileLock held = ch.lock();
+            ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock held = ch.tryLock();
+            if (held == null) { // another process holds it: said once, with its pid, then waited for
+                String pid = new String(read(ch, 0, (int) Math.min(ch.size(), 20)), StandardCharsets.UTF_8).trim();
+                System.err.println("fester: waiting for the timeline's journal, held by "
+                        + (pid.matches("[0-9]+") ? "pid " + pid : "another process") + " (" + f + ")");
+                while ((held = ch.tryLock()) == null) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while waiting for " + f);
+                    }
+                }
+            }
+            ch.truncate(0); // who holds it, for whoever waits
+            writeAll(ch, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8), 0);
             return new Lock(mine, ch, held);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
@@ -171,9 +201,8 @@ public final class Journal {
         }
         sb.append("end\n");
         Path tmp = sibling(".journal-state.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            OwnerOnly.file(tmp);
             writeAll(ch, sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         Files.move(tmp, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -240,7 +269,7 @@ public final class Journal {
         Lock lock = lock();
         try {
             State s = readState();
-            if (s != null && s.spec().equals(spec)) {
+            if (s != null && s.spec().equals(spec) && size(file()) <= CAP) {
                 long tail = tailId();
                 if (tail != UNREADABLE && tail <= s.last()) {
                     Noop n = new Noop(lock, s);
@@ -258,6 +287,14 @@ public final class Journal {
 
     private static final long UNREADABLE = Long.MAX_VALUE;
 
+    private static long size(Path f) throws IOException {
+        try {
+            return Files.size(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+    }
+
     /**
      * The number of the journal's last record: 0 when it has none, {@link #UNREADABLE} when its first line is
      * not this format's or its end is not a whole record's (left for a fold to sort out).
@@ -268,6 +305,9 @@ public final class Journal {
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
             long size = ch.size();
+            if (size == 0) {
+                return 0; // emptied and stopped before its header was written, or emptied by hand: the next record writes it
+            }
             byte[] head = read(ch, 0, (int) Math.min(size, HEADER.length() + 1));
             if (!new String(head, StandardCharsets.UTF_8).equals(HEADER + "\n")) {
                 return UNREADABLE;
@@ -386,8 +426,7 @@ public final class Journal {
         crc.update(body);
         byte[] end = ("end\t" + e.id() + "\t" + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
         Path f = file();
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            OwnerOnly.file(f);
+        try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (size == 0) {
                 writeAll(ch, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
@@ -401,6 +440,13 @@ public final class Journal {
         }
     }
 
+    private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b, at + b.position());
+        }
+    }
+
     private static void writeAll(FileChannel ch, byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
@@ -409,108 +455,204 @@ public final class Journal {
     }
 
     /**
-     * The journal as read for a fold: its whole records, in order; {@code problem} says (file:line: what) why the
-     * rest was not read, null when it all was; {@code readTo} is the byte offset after the last whole record;
-     * {@code cut} says the rest is only an incomplete last record; {@code foreign} that the file is another
-     * format's (nothing read).
+     * The journal as read for a fold, record by record (its lock held): {@link #next} gives each whole record in
+     * order and null at the end or where a record does not read. Then {@code problem} says (file:line: what) why
+     * the rest was not read, null when it all was; {@code readTo} is the byte offset after the last whole record;
+     * {@code cut} says the rest is only an incomplete last record (no end line of its own follows); {@code foreign}
+     * that the file is another format's (nothing read). Holds one record at a time, whatever the journal's size.
      */
-    record Read(List<Entry> entries, String problem, long readTo, long size, boolean cut, boolean foreign) {}
+    final class Reader implements AutoCloseable {
+        /** A line longer than this is not one Fester wrote (a damaged file): the record does not read. */
+        private static final int MAX_LINE = 64 << 20;
+        private final java.io.InputStream in;
+        private final String where = file().toString();
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        private long pos;
+        private int lineNo = 1;
+        private boolean started;
+        private boolean done;
+        String problem;
+        long readTo;
+        boolean cut;
+        boolean foreign;
 
-    /** Reads the journal (under the lock). */
-    Read read() throws IOException {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file());
-        } catch (java.nio.file.NoSuchFileException e) {
-            return new Read(List.of(), null, 0, 0, false, false);
-        }
-        String where = file().toString();
-        int headerEnd = indexOf(all, 0);
-        String first = new String(all, 0, headerEnd < 0 ? all.length : headerEnd, StandardCharsets.UTF_8);
-        if (headerEnd < 0 || !first.equals(HEADER)) {
-            if (all.length == 0) {
-                return new Read(List.of(), null, 0, 0, false, false);
-            }
-            return new Read(List.of(), where + ":1: the journal was written by another version of Fester (its first"
-                    + " line is '" + abbreviate(first) + "', this version reads '" + HEADER + "')", 0, all.length, false,
-                    true);
-        }
-        List<Entry> entries = new ArrayList<>();
-        int at = headerEnd + 1;
-        int lineNo = 2;
-        while (at < all.length) {
-            int recordLine = lineNo;
-            int recordStart = at;
-            String problem = null;
-            boolean cut = false;
-            boolean whole = false; // the problem is the record's as a whole: said at its first line
-            Entry entry = null;
+        private Reader() throws IOException {
+            java.io.InputStream s;
             try {
-                int nl = indexOf(all, at);
-                if (nl < 0) {
+                s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
+            } catch (java.nio.file.NoSuchFileException e) {
+                s = null;
+                done = true;
+            }
+            in = s;
+        }
+
+        /** The next line's bytes without its line break; null at the end of the file (what is read is in {@link #line}). */
+        private byte[] readLine() throws IOException {
+            line.reset();
+            int b;
+            while ((b = in.read()) >= 0) {
+                pos++;
+                if (b == '\n') {
+                    lineNo++;
+                    return line.toByteArray();
+                }
+                if (line.size() >= MAX_LINE) {
+                    throw new IllegalArgumentException("a line longer than " + (MAX_LINE >> 20) + " MiB");
+                }
+                line.write(b);
+            }
+            return null;
+        }
+
+        /** The next whole record, or null (the end, or where the rest does not read: see the fields). */
+        Entry next() throws IOException {
+            if (done) {
+                return null;
+            }
+            if (!started) {
+                started = true;
+                byte[] head;
+                try {
+                    head = readLine();
+                } catch (IllegalArgumentException tooLong) {
+                    head = null;
+                }
+                String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
+                if (head == null && (HEADER + "\n").startsWith(first)) { // empty, or stopped while its header was written
+                    done = true;
+                    readTo = pos;
+                    return null;
+                }
+                if (head == null || !first.equals(HEADER)) {
+                    done = true;
+                    foreign = true;
+                    problem = where + ":1: the journal was written by another version of Fester (its first line is '"
+                            + abbreviate(first) + "', this version reads '" + HEADER + "')";
+                    readTo = 0;
+                    return null;
+                }
+                readTo = pos;
+            }
+            long recordStart = pos;
+            int recordLine = lineNo;
+            in.mark(1);
+            if (in.read() < 0) {
+                done = true;
+                return null;
+            }
+            in.reset();
+            String id = null;
+            boolean whole = false; // the problem is the record's as a whole: said at its first line
+            int bad = recordLine; // the line being read
+            try {
+                byte[] runLine = readLine();
+                if (runLine == null) {
                     cut = true;
                     throw new IllegalArgumentException("the last record ends in the middle of a line");
                 }
-                String[] r = new String(all, at, nl - at, StandardCharsets.UTF_8).split("\t", -1);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(runLine);
+                crc.update('\n');
+                String[] r = new String(runLine, StandardCharsets.UTF_8).split("\t", -1);
                 if (r.length != 12 || !r[0].equals("run")) {
                     throw new IllegalArgumentException("a record should start here with its 'run' line");
                 }
+                id = r[1];
                 int events = Integer.parseInt(r[10]);
                 int faults = Integer.parseInt(r[11]);
-                List<RunWriter.Line> lines = new ArrayList<>(events);
+                if (events < 0 || faults < 0) {
+                    throw new IllegalArgumentException("the record of run " + id + " counts less than no lines");
+                }
+                List<RunWriter.Line> lines = new ArrayList<>(Math.min(events, 4096));
                 Map<String, Integer> learnt = new TreeMap<>();
-                int p = nl + 1;
-                lineNo++;
-                for (int i = 0; i < events + faults; i++) {
-                    int end = indexOf(all, p);
-                    if (end < 0) {
+                for (long i = 0; i < (long) events + faults; i++) {
+                    int at = lineNo;
+                    byte[] l = readLine();
+                    if (l == null) {
                         cut = true;
-                        throw new IllegalArgumentException("the record of run " + r[1] + " is cut off after "
-                                + (lineNo - recordLine) + " of its lines");
+                        throw new IllegalArgumentException("the record of run " + id + " is cut off after "
+                                + (at - recordLine) + " of its lines");
                     }
-                    String[] f = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
+                    bad = at;
+                    crc.update(l);
+                    crc.update('\n');
+                    String[] f = new String(l, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
                     if (i < events && f.length == 4 && f[0].equals("e")) {
                         lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
                     } else if (i >= events && f.length == 3 && f[0].equals("f")) {
                         learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
                     } else {
-                        throw new IllegalArgumentException("line " + lineNo + " of run " + r[1] + "'s record is not"
+                        throw new IllegalArgumentException("line " + at + " of run " + id + "'s record is not"
                                 + " one of its " + (i < events ? "events" : "host faults"));
                     }
-                    p = end + 1;
-                    lineNo++;
                 }
-                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                crc.update(all, at, p - at);
-                int end = indexOf(all, p);
-                if (end < 0) {
+                int endAt = lineNo;
+                byte[] endLine = readLine();
+                if (endLine == null) {
                     cut = true;
-                    throw new IllegalArgumentException("the record of run " + r[1] + " has no end line");
+                    throw new IllegalArgumentException("the record of run " + id + " has no end line");
                 }
-                String[] e = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", -1);
-                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(r[1])) {
-                    throw new IllegalArgumentException("the record of run " + r[1] + " should end here");
+                bad = endAt;
+                String[] e = new String(endLine, StandardCharsets.UTF_8).split("\t", -1);
+                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(id)) {
+                    throw new IllegalArgumentException("the record of run " + id + " should end here");
                 }
                 if (Long.parseLong(e[2], 16) != crc.getValue()) {
                     whole = true;
-                    throw new IllegalArgumentException("the record of run " + r[1] + " is damaged (its checksum"
+                    throw new IllegalArgumentException("the record of run " + id + " is damaged (its checksum"
                             + " does not match)");
                 }
-                entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
+                Entry entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
                         Long.parseLong(r[3]), unescape(r[6]), Integer.parseInt(r[4]), Long.parseLong(r[5]),
                         unescape(r[8]), lines, learnt);
-                at = end + 1;
-                lineNo++;
+                readTo = pos;
+                return entry;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
-                problem = where + ":" + (cut || whole ? recordLine : lineNo) + ": " + (ex instanceof NumberFormatException
+                done = true;
+                readTo = recordStart;
+                if (cut && id != null && endFollows(recordStart, id)) {
+                    cut = false; // its end line is there: a damaged record, not one stopped while it was written
+                    whole = true;
+                }
+                problem = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
                         ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
+                return null;
             }
-            if (problem != null) {
-                return new Read(entries, problem, recordStart, all.length, cut, false);
-            }
-            entries.add(entry);
         }
-        return new Read(entries, null, all.length, all.length, false, false);
+
+        /** Whether a line {@code end\t<id>\t…} follows {@code from} in the file. */
+        private boolean endFollows(long from, String id) throws IOException {
+            byte[] want = ("end\t" + id + "\t").getBytes(StandardCharsets.UTF_8);
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                int matched = 0; // bytes of want matched at the start of the current line; -1: this line does not
+                int b;
+                while ((b = s.read()) >= 0) {
+                    if (b == '\n') {
+                        matched = 0;
+                    } else if (matched >= 0 && matched < want.length) {
+                        matched = b == want[matched] ? matched + 1 : -1;
+                        if (matched == want.length) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+
+    /** Reads the journal for a fold (under the lock), record by record. */
+    Reader reader() throws IOException {
+        return new Reader();
     }
 
     /**
@@ -518,20 +660,17 @@ public final class Journal {
      * of its own beside the journal (named in the returned message), except an incomplete last record, which was
      * never recorded and is dropped; null when there was nothing to say.
      */
-    String settle(Read r) throws IOException {
+    String settle(Reader r) throws IOException {
         String said = null;
-        if (r.problem() != null) {
-            if (r.cut()) {
-                said = r.problem() + ": a run being journaled was stopped while it was written (its number was never"
+        if (r.problem != null) {
+            if (r.cut) {
+                said = r.problem + ": a run being journaled was stopped while it was written (its number was never"
                         + " printed); it is left out";
             } else {
-                Path aside = sibling(".journal." + (r.foreign() ? "other-version" : "unread") + "-"
+                Path aside = sibling(".journal." + (r.foreign ? "other-version" : "unread") + "-"
                         + System.currentTimeMillis());
-                byte[] all = Files.readAllBytes(file());
-                byte[] rest = java.util.Arrays.copyOfRange(all, (int) r.readTo(), all.length);
-                Files.write(aside, r.foreign() ? rest : concat((HEADER + "\n").getBytes(StandardCharsets.UTF_8), rest));
-                OwnerOnly.file(aside);
-                said = r.problem() + (r.foreign() ? "; it was not folded into the timeline and is kept as "
+                copyAside(r.readTo, aside, r.foreign ? null : HEADER + "\n");
+                said = r.problem + (r.foreign ? "; it was not folded into the timeline and is kept as "
                         : "; the runs before it are in the timeline, this one and any after it are not: kept as ")
                         + aside + " (a Fester that reads it can fold it: move it back to " + file() + ")";
             }
@@ -546,19 +685,20 @@ public final class Journal {
         return said;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == '\n') {
-                return i;
+    /** Copies the journal from byte {@code from} to a new file {@code 0600} (after {@code header}, when not null), forced to the disk. */
+    void copyAside(long from, Path aside, String header) throws IOException {
+        try (FileChannel src = FileChannel.open(file(), StandardOpenOption.READ);
+                FileChannel dst = open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            if (header != null) {
+                writeAll(dst, header.getBytes(StandardCharsets.UTF_8));
             }
+            long at = from;
+            long size = src.size();
+            while (at < size) {
+                at += src.transferTo(at, size - at, dst);
+            }
+            dst.force(true);
         }
-        return -1;
     }
 
     private static String abbreviate(String s) {

@@ -654,13 +654,16 @@ public final class TimelineStore implements AutoCloseable {
         if (!journal.pending()) {
             return;
         }
-        Journal.Read read = journal.read();
-        if (!read.entries().isEmpty()) {
-            new HistoryStore(this); // its tables, as a run that learns makes them
-        }
-        try {
+        String said;
+        try (Journal.Reader read = journal.reader()) {
+            boolean tables = false;
             List<Integer> conflicts = new ArrayList<>();
-            for (Journal.Entry e : read.entries()) {
+            for (Journal.Entry next = read.next(); next != null; next = read.next()) { // one record in memory at a time
+                if (!tables) {
+                    new HistoryStore(this); // its tables, as a run that learns makes them
+                    tables = true;
+                }
+                Journal.Entry e = next;
                 if (!withConnection(c -> foldOne(c, e))) {
                     conflicts.add(e.id());
                 }
@@ -668,21 +671,23 @@ public final class TimelineStore implements AutoCloseable {
             if (!conflicts.isEmpty()) { // not expected (the journal's state guards its numbers): kept, and said
                 Path aside = journal.file().resolveSibling(journal.file().getFileName() + ".conflict-"
                         + System.currentTimeMillis());
-                Files.copy(journal.file(), aside);
+                journal.copyAside(0, aside, null);
                 System.err.println("fester: " + journal.file() + ": the journal's runs " + conflicts + " have numbers"
                         + " the timeline " + base + ".mv.db gave to other runs; they were not folded, the journal is"
                         + " kept as " + aside);
             }
             withConnection(c -> {
                 try (Statement s = c.createStatement()) {
-                    s.execute("CHECKPOINT"); // in the file before the journal lets go of them
+                    // in the file and forced to the disk before the journal lets go of them: a power loss after
+                    // the journal is emptied must not lose the runs folded
+                    s.execute("CHECKPOINT SYNC");
                 }
                 return null;
             });
+            said = journal.settle(read);
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
         }
-        String said = journal.settle(read);
         if (said != null) {
             System.err.println("fester: " + said);
         }
