@@ -305,4 +305,74 @@ class JournalTest {
         assertEquals("", o.err());
         assertEquals(0, Cli.run(db, "verify", "4").code());
     }
+
+    @Test
+    void aJournalPastItsCapIsNotAppendedToTheRunIsRecordedDirectlyAndFoldsIt() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        long cap = Journal.cap;
+        Journal.cap = Files.size(Journal.of(db).file()) - 1;
+        try {
+            assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "past its cap");
+            Cli.Result next = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(4, next.runId(), next.toString());
+            assertFalse(Journal.of(db).pending(), "the run, recorded directly, folded the journal");
+        } finally {
+            Journal.cap = cap;
+        }
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void anEmptyJournalFileIsAnEmptyJournal() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        assertEquals(3, open(db).runs().size());
+        Files.write(Journal.of(db).file(), new byte[0]); // stopped between the emptying and the header, or by hand
+        assertFalse(Journal.of(db).pending());
+        try (Journal.Noop n = Journal.of(db).begin(tree.resolve("build.ninja").toString())) {
+            assertNotNull(n, "journaling goes on");
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(Journal.of(db).pending(), "journaled");
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void aDamagedLastRecordWhoseEndFollowsIsKeptAsideNotDroppedAsCutOff() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                String[] f = lines.get(i).split("\t", -1);
+                f[10] = String.valueOf(Integer.parseInt(f[10]) + 5); // counts more lines than it has: reads to the end
+                lines.set(i, String.join("\t", f));
+            }
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(2, o.runs().size(), o.toString());
+        assertFalse(o.err().contains("left out"), o.err());
+        assertTrue(o.err().contains("run 3") && o.err().contains("timeline.journal.unread-"), o.err());
+    }
+
+    @Test
+    void noStateIsWrittenWhileAnotherLiveRunIsUnfinished() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            new HistoryStore(store);
+            RunWriter inFlight = store.startRun("spec", "run", 1, 1);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertFalse(Files.exists(journal.stateFile()), "a run of this process is in flight");
+            inFlight.finish("succeeded", 2);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertEquals(1, journal.readState().last());
+        }
+    }
 }
