@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Journal {
     /** The journal's first line: its format. A journal that starts otherwise is not folded (set aside). */
     static final String HEADER = "fester-journal 1";
-    static final String STATE_HEADER = "fester-journal-state 1";
+    static final String STATE_HEADER = "fester-journal-state 2";
     private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
     /**
@@ -105,18 +105,22 @@ public final class Journal {
         return Files.isRegularFile(stateFile()) && Files.isRegularFile(sibling(".mv.db"));
     }
 
-    /** Whether the journal holds anything to fold (one look at the disk). */
+    /**
+     * Whether the journal holds anything to fold (one look at the disk): anything at all — an empty file is an
+     * empty journal (the emptying, or a user, truncated it); a header alone is folded away too (it may be another
+     * database's, which would keep this one from journaling).
+     */
     boolean pending() {
         try {
-            long size = Files.size(file());
-            if (size == 0) {
-                return false; // empty: the next record writes the header
-            }
-            // a short file is pending unless it is the header alone (one that does not read: a fold rewrites it)
-            return size > HEADER.length() + 1 || !Files.readString(file(), StandardCharsets.ISO_8859_1).equals(HEADER + "\n");
+            return Files.size(file()) > 0;
         } catch (IOException e) {
             return false; // none
         }
+    }
+
+    /** The journal's first line, for the database of this identity ({@link TimelineStore}'s {@code timeline_identity}). */
+    static String headerLine(String db) {
+        return HEADER + "\t" + db;
     }
 
     /** The journal's lock, held: the JVM's own first, then the file's (other processes). */
@@ -180,12 +184,13 @@ public final class Journal {
     // ---- the state -----------------------------------------------------------------------------------------
 
     /** What the state says: the last run number given, and the history rows of {@code spec}. */
-    record State(String spec, int last, HistoryRows rows) {}
+    record State(String db, String spec, int last, HistoryRows rows) {}
 
     /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
         StringBuilder sb = new StringBuilder(4096);
         sb.append(STATE_HEADER).append('\n');
+        sb.append("db\t").append(escape(s.db())).append('\n');
         sb.append("last\t").append(s.last()).append('\n');
         sb.append("spec\t").append(escape(s.spec())).append('\n');
         for (HistoryRows.ActionRow a : s.rows().actions) {
@@ -222,13 +227,14 @@ public final class Journal {
             return null;
         }
         try {
-            if (lines.size() < 4 || !lines.get(0).equals(STATE_HEADER) || !lines.get(lines.size() - 1).equals("end")) {
+            if (lines.size() < 5 || !lines.get(0).equals(STATE_HEADER) || !lines.get(lines.size() - 1).equals("end")) {
                 return null;
             }
-            int last = Integer.parseInt(field(lines.get(1), "last", 2)[1]);
-            String spec = unescape(field(lines.get(2), "spec", 2)[1]);
+            String db = unescape(field(lines.get(1), "db", 2)[1]);
+            int last = Integer.parseInt(field(lines.get(2), "last", 2)[1]);
+            String spec = unescape(field(lines.get(3), "spec", 2)[1]);
             HistoryRows rows = new HistoryRows();
-            for (String line : lines.subList(3, lines.size() - 1)) {
+            for (String line : lines.subList(4, lines.size() - 1)) {
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
                     case "a" -> rows.actions.add(new HistoryRows.ActionRow(unescape(f[1]), Long.parseLong(f[2]),
@@ -241,7 +247,7 @@ public final class Journal {
                     }
                 }
             }
-            return new State(spec, last, rows);
+            return new State(db, spec, last, rows);
         } catch (RuntimeException e) { // a number that does not parse, a line too short
             return null;
         }
@@ -270,7 +276,7 @@ public final class Journal {
         try {
             State s = readState();
             if (s != null && s.spec().equals(spec) && size(file()) <= cap) {
-                long tail = tailId();
+                long tail = tailId(s.db());
                 if (tail != UNREADABLE && tail <= s.last()) {
                     Noop n = new Noop(lock, s);
                     lock = null;
@@ -299,7 +305,7 @@ public final class Journal {
      * The number of the journal's last record: 0 when it has none, {@link #UNREADABLE} when its first line is
      * not this format's or its end is not a whole record's (left for a fold to sort out).
      */
-    long tailId() throws IOException {
+    long tailId(String db) throws IOException {
         if (!Files.exists(file())) {
             return 0;
         }
@@ -308,8 +314,9 @@ public final class Journal {
             if (size == 0) {
                 return 0; // emptied and stopped before its header was written, or emptied by hand: the next record writes it
             }
-            byte[] head = read(ch, 0, (int) Math.min(size, HEADER.length() + 1));
-            if (!new String(head, StandardCharsets.UTF_8).equals(HEADER + "\n")) {
+            // the header, of this database's journal: another database's is folded into none (set aside)
+            byte[] head = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (size < head.length || !java.util.Arrays.equals(read(ch, 0, head.length), head)) {
                 return UNREADABLE;
             }
             if (size == head.length) {
@@ -388,9 +395,9 @@ public final class Journal {
             }
             Entry e = new Entry(runId(), state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
                     ownerHost, lines, new TreeMap<>(hostFaults));
-            Journal.this.append(e);
+            Journal.this.append(e, state.db());
             state.rows().learnFaults(e.faults());
-            writeState(new State(state.spec(), runId(), state.rows()));
+            writeState(new State(state.db(), state.spec(), runId(), state.rows()));
         }
 
         /** Releases the journal's lock. */
@@ -407,7 +414,7 @@ public final class Journal {
             long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
 
     /** Appends a record (under the lock); creates the journal with its header. */
-    void append(Entry e) throws IOException {
+    void append(Entry e, String db) throws IOException {
         StringBuilder sb = new StringBuilder(256 + e.lines().size() * 160);
         sb.append("run\t").append(e.id()).append('\t').append(e.startedMs()).append('\t').append(e.finishedMs())
                 .append('\t').append(e.actions()).append('\t').append(e.ownerPid()).append('\t')
@@ -429,7 +436,7 @@ public final class Journal {
         try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (size == 0) {
-                writeAll(ch, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+                writeAll(ch, (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8));
                 size = ch.size();
             }
             ch.position(size);
@@ -475,8 +482,13 @@ public final class Journal {
         long readTo;
         boolean cut;
         boolean foreign;
+        /** The journal is another database's (deleted or replaced since): nothing read. */
+        boolean otherDatabase;
+        private final String db;
+        private String header;
 
-        private Reader() throws IOException {
+        private Reader(String db) throws IOException {
+            this.db = db;
             java.io.InputStream s;
             try {
                 s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
@@ -519,12 +531,21 @@ public final class Journal {
                     head = null;
                 }
                 String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
-                if (head == null && (HEADER + "\n").startsWith(first)) { // empty, or stopped while its header was written
+                if (head == null && (headerLine(db) + "\n").startsWith(first)) { // stopped while its header was written
                     done = true;
                     readTo = pos;
                     return null;
                 }
-                if (head == null || !first.equals(HEADER)) {
+                if (head != null && first.startsWith(HEADER + "\t") && !first.equals(headerLine(db))) {
+                    done = true;
+                    otherDatabase = true;
+                    problem = where + ":1: the journal holds runs of another timeline database (its identity "
+                            + first.substring(HEADER.length() + 1) + ", this database's " + db + "): the database"
+                            + " beside it was deleted or replaced";
+                    readTo = 0;
+                    return null;
+                }
+                if (head == null || !first.equals(headerLine(db))) {
                     done = true;
                     foreign = true;
                     problem = where + ":1: the journal was written by another version of Fester (its first line is '"
@@ -532,6 +553,7 @@ public final class Journal {
                     readTo = 0;
                     return null;
                 }
+                header = first;
                 readTo = pos;
             }
             long recordStart = pos;
@@ -651,8 +673,8 @@ public final class Journal {
     }
 
     /** Reads the journal for a fold (under the lock), record by record. */
-    Reader reader() throws IOException {
-        return new Reader();
+    Reader reader(String db) throws IOException {
+        return new Reader(db);
     }
 
     /**
@@ -667,17 +689,16 @@ public final class Journal {
                 said = r.problem + ": a run being journaled was stopped while it was written (its number was never"
                         + " printed); it is left out";
             } else {
-                Path aside = sibling(".journal." + (r.foreign ? "other-version" : "unread") + "-"
-                        + System.currentTimeMillis());
-                copyAside(r.readTo, aside, r.foreign ? null : HEADER + "\n");
-                said = r.problem + (r.foreign ? "; it was not folded into the timeline and is kept as "
+                Path aside = sibling(".journal." + (r.foreign ? "other-version" : r.otherDatabase ? "other-database"
+                        : "unread") + "-" + System.currentTimeMillis());
+                copyAside(r.readTo, aside, r.readTo == 0 ? null : r.header + "\n");
+                said = r.problem + (r.foreign || r.otherDatabase ? "; it was not folded into the timeline and is kept as "
                         : "; the runs before it are in the timeline, this one and any after it are not: kept as ")
                         + aside + " (a Fester that reads it can fold it: move it back to " + file() + ")";
             }
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-            writeAll(ch, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+            ch.truncate(0); // empty: the next record writes the header (of the database it is for)
             ch.force(true);
         } catch (java.nio.file.NoSuchFileException e) {
             // nothing was journaled

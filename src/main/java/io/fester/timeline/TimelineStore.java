@@ -65,6 +65,10 @@ public final class TimelineStore implements AutoCloseable {
     private volatile boolean closed;
 
     private final Journal journal;
+    /** This database's identity (a UUID in {@code timeline_identity}): its journal's, so no other database folds it. */
+    private volatile String identity;
+    /** This opening made the identity: a new database, whose journal state (if any) is another's. */
+    private volatile boolean madeIdentity;
 
     private TimelineStore(String url, String base) {
         this.url = url;
@@ -115,6 +119,14 @@ public final class TimelineStore implements AutoCloseable {
         }
         try {
             store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+            if (store.madeIdentity) { // a new database: a journal state beside it is a deleted one's
+                try (Journal.Lock held = store.journalLock()) {
+                    store.journal.removeState();
+                } catch (java.io.IOException e) {
+                    throw new StoreException("cannot use the timeline's journal " + store.journal.file() + ": "
+                            + e.getMessage());
+                }
+            }
         } catch (StoreException e) {
             store.close();
             throw e;
@@ -227,6 +239,29 @@ public final class TimelineStore implements AutoCloseable {
             s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
             keepSequenceNumbers(c);
+            s.execute("CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
+        }
+        identity = identity(c);
+    }
+
+    /** The database's identity, made the first time it is asked for (by whichever process is first). */
+    private String identity(Connection c) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM timeline_identity WHERE k = 1")) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO timeline_identity(k, id) VALUES (1, ?)")) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.executeUpdate();
+                madeIdentity = true;
+            } catch (SQLException taken) { // another process made it first: read again
+                if (attempt > 0) {
+                    throw taken;
+                }
+            }
         }
     }
 
@@ -655,7 +690,7 @@ public final class TimelineStore implements AutoCloseable {
             return;
         }
         String said;
-        try (Journal.Reader read = journal.reader()) {
+        try (Journal.Reader read = journal.reader(identity)) {
             boolean tables = false;
             List<Integer> conflicts = new ArrayList<>();
             for (Journal.Entry next = read.next(); next != null; next = read.next()) { // one record in memory at a time
@@ -684,6 +719,9 @@ public final class TimelineStore implements AutoCloseable {
                 }
                 return null;
             });
+            if (read.otherDatabase) {
+                journal.removeState(); // the deleted database's too
+            }
             said = journal.settle(read);
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
@@ -758,7 +796,7 @@ public final class TimelineStore implements AutoCloseable {
                     rs.next();
                     last = rs.getInt(1);
                 }
-                return new Journal.State(spec, last, HistoryStore.rows(c, spec));
+                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
             });
             if (state == null) {
                 journal.removeState();

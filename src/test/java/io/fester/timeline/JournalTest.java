@@ -252,7 +252,8 @@ class JournalTest {
         Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
                 + "unread-")).findFirst().orElseThrow();
         assertTrue(o.err().contains(aside.toString()), o.err());
-        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\nrun\t3\t"), "run 3's record is kept");
+        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\t")
+                && Files.readString(aside).split("\n", 3)[1].startsWith("run\t3\t"), "run 3's record is kept");
         assertFalse(Journal.of(db).pending());
     }
 
@@ -374,5 +375,29 @@ class JournalTest {
             }
             assertEquals(1, journal.readState().last());
         }
+    }
+
+    @Test
+    void aJournalOfADatabaseDeletedSinceIsKeptAsideNotFoldedIntoTheNewOne() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Path file = Journal.of(db).file();
+        String journaled = Files.readString(file);
+        Files.delete(Path.of(db + ".mv.db")); // the state and the journal stay
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (TimelineStore fresh = TimelineStore.open(db)) {
+            assertEquals(List.of(), fresh.runs(), "the new database has none of the old one's runs");
+        } finally {
+            System.setErr(old);
+        }
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains(file + ":1: the journal holds runs of another timeline database"), said);
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "other-database-")).findFirst().orElseThrow();
+        assertEquals(journaled, Files.readString(aside), "kept whole");
+        assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "the old state is not the new database's");
+        assertEquals(1, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
     }
 }
