@@ -278,33 +278,64 @@ class JournalTest {
         String db = dir.resolve("db/timeline").toString();
         String spec = tree.resolve("build.ninja").toString();
         assertEquals(1, Cli.run(db, "run", spec).runId());
-        List<Process> ps = new ArrayList<>();
-        List<Path> logs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Path log = dir.resolve("p" + i + ".log");
-            logs.add(log);
-            // three no-ops journaling, one command folding, all at once
-            String[] args = i == 3 ? new String[] {"runs", "--db", db} : new String[] {"run", spec, "--db", db};
-            ProcessBuilder pb = FesterProcess.builder(args).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("FESTER_SERVE", "off");
-            ps.add(pb.start());
+        Path file = Journal.of(db).file();
+        // two streams of two no-ops each, journaling in their own processes, while this process folds in a loop
+        List<Integer> printed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger alive = new java.util.concurrent.atomic.AtomicInteger(2);
+        List<Thread> streams = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int stream = t;
+            Thread th = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        Path log = dir.resolve("p" + stream + "-" + i + ".log");
+                        ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
+                                .redirectOutput(log.toFile());
+                        pb.environment().put("FESTER_SERVE", "off");
+                        Process p = pb.start();
+                        String out = p.waitFor(120, TimeUnit.SECONDS) ? Files.readString(log) : "timed out";
+                        if (p.exitValue() != 0) {
+                            failures.add(out);
+                        }
+                        printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
+                                .orElseThrow().substring(5).trim()));
+                    }
+                } catch (Exception | Error e) {
+                    failures.add(e.toString());
+                } finally {
+                    alive.decrementAndGet();
+                }
+            });
+            th.start();
+            streams.add(th);
         }
-        List<Integer> printed = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            assertTrue(ps.get(i).waitFor(120, TimeUnit.SECONDS));
-            String out = Files.readString(logs.get(i));
-            assertEquals(0, ps.get(i).exitValue(), out);
-            if (i < 3) {
-                printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst().orElseThrow()
-                        .substring(5).trim()));
+        java.util.Set<String> journaled = new java.util.TreeSet<>(); // runs seen in the journal, as it was folded
+        int foldsOfRecords = 0;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            while (alive.get() > 0) {
+                List<String> records = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
+                        .stream().filter(l -> l.startsWith("run\t")).map(l -> l.split("\t")[1]).toList() : List.of();
+                store.runs(); // folds
+                if (!records.isEmpty()) {
+                    journaled.addAll(records);
+                    foldsOfRecords++;
+                }
+                Thread.sleep(5);
             }
         }
-        assertEquals(List.of(2, 3, 4), printed.stream().sorted().toList(), "three numbers, each given once");
+        for (Thread th : streams) {
+            th.join();
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(2, 3, 4, 5), printed.stream().sorted().toList(), "four numbers, each given once");
+        assertTrue(foldsOfRecords > 0 && !journaled.isEmpty(), "runs were journaled and folded while others ran: "
+                + journaled);
         Opened o = open(db);
-        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded"), o.runs().stream()
-                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"), o.runs()
+                .stream().map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
         assertEquals("", o.err());
-        assertEquals(0, Cli.run(db, "verify", "4").code());
+        assertEquals(0, Cli.run(db, "verify", "5").code());
     }
 
     @Test
