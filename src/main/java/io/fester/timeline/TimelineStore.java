@@ -722,6 +722,9 @@ public final class TimelineStore implements AutoCloseable {
             if (read.otherDatabase) {
                 journal.removeState(); // the deleted database's too
             }
+            if (read.problem != null && !read.cut && !read.otherDatabase) {
+                reserveJournaledNumbers(); // the runs set aside printed their numbers: none is given again
+            }
             said = journal.settle(read);
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
@@ -729,6 +732,26 @@ public final class TimelineStore implements AutoCloseable {
         if (said != null) {
             System.err.println("fester: " + said);
         }
+    }
+
+    /**
+     * After records were set aside (damaged, another version's): the numbers the journal's state says were given
+     * are kept from other runs by a tombstone row (as a deleted run's), so a run set aside keeps its number.
+     */
+    private void reserveJournaledNumbers() throws SQLException {
+        Journal.State st = journal.readState();
+        if (st == null || !identity.equals(st.db())) {
+            return;
+        }
+        withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, deleting)"
+                    + " SELECT ?, '', 'deleted', 0, TRUE FROM DUAL WHERE ? > (SELECT COALESCE(MAX(id), 0) FROM runs)")) {
+                ps.setInt(1, st.last());
+                ps.setInt(2, st.last());
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** Folds one record; false when its number is another run's in the database (nothing folded). */

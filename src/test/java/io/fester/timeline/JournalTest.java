@@ -255,6 +255,8 @@ class JournalTest {
         assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\t")
                 && Files.readString(aside).split("\n", 3)[1].startsWith("run\t3\t"), "run 3's record is kept");
         assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "run 3, set aside, keeps its number: " + next);
     }
 
     @Test
