@@ -176,8 +176,9 @@ final class RunCommand implements Callable<Integer> {
         // a run in which nothing runs is journaled when the journal may take it (ADR 0083): the timeline is then
         // opened only if the run has work. Else it opens on the other core while the spec loads (H2 and its ~500
         // classes: the longest part of a run's start after the JVM's own); a spec that does not load closes it
-        io.fester.timeline.Journal journal = io.fester.timeline.Journal.of(db.path());
-        LazyStore store = new LazyStore(db, journal.ready());
+        // a served run is not journaled: the server keeps the database open, and folds at each run's start anyway
+        io.fester.timeline.Journal journal = term.served() ? null : io.fester.timeline.Journal.of(db.path());
+        LazyStore store = new LazyStore(db, journal != null && journal.ready());
         BuildGraph graph;
         try {
             graph = term.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs

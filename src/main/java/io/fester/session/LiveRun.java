@@ -516,20 +516,41 @@ public final class LiveRun {
             String ended = outcome == null ? "interrupted" : outcome;
             Learnt learnt = outcome == null ? null : learnt(engine.state());
             if (journaled != null) {
+                // a journaled run has nothing to learn but its faults (nothing ran); were it to have more, it is
+                // recorded all the same (its faults), and said, never thrown from here over the loop's own error
                 if (learnt != null && !(learnt.outcomes().isEmpty() && learnt.hostTags().isEmpty())) {
-                    throw new IllegalStateException("a journaled run learnt what only a run with work can");
+                    notice("a run journaled as one in which nothing ran learnt what only a run with work can;"
+                            + " only its host faults are recorded");
                 }
                 journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
                         io.fester.timeline.Journal.hostName(), learnt == null ? Map.of() : learnt.faults());
             } else {
                 // its end, its learning and the journal's state under the journal's lock: no run is journaled
-                // from a history this run has not taught yet
-                try (io.fester.timeline.Journal.Lock held = store.journalLock()) {
+                // from a history this run has not taught yet. The run is finished however the lock goes: without
+                // it, the state is removed (no run is journaled until a run writes it again)
+                io.fester.timeline.Journal.Lock held = null;
+                StoreException locking = null;
+                try {
+                    held = store.journalLock();
+                } catch (StoreException e) {
+                    locking = e;
+                }
+                try {
                     direct.finish(ended, end);
                     if (learnt != null) {
                         historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
-                        store.keepJournalState(specKey);
+                        if (held != null) {
+                            store.keepJournalState(specKey);
+                        }
                     }
+                } finally {
+                    if (held != null) {
+                        held.close();
+                    }
+                }
+                if (locking != null) {
+                    notice(locking.getMessage() + " (the run is recorded; runs are not journaled until one can"
+                            + " take the journal's lock)");
                 }
             }
         }

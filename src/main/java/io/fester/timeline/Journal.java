@@ -40,10 +40,21 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Journal {
     /** The journal's first line: its format. A journal that starts otherwise is not folded (set aside). */
     static final String HEADER = "fester-journal 1";
-    static final String STATE_HEADER = "fester-journal-state 1";
+    static final String STATE_HEADER = "fester-journal-state 2";
     private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
+    /**
+     * Past this size no run is journaled: the run is recorded in the database, which folds the journal first. The
+     * journal stays small enough that a fold (record by record) is seconds, not minutes.
+     */
+    static volatile long cap = 32L << 20; // not final: a test makes it small
+
     private final Path base;
+
+    /** Opens a file of the journal's, creating it {@code 0600} from the start (never another user's to read). */
+    static FileChannel open(Path f, java.nio.file.OpenOption... options) throws IOException {
+        return FileChannel.open(f, new java.util.HashSet<>(java.util.Arrays.asList(options)), OwnerOnly.privateFile());
+    }
 
     private Journal(Path base) {
         this.base = base;
@@ -94,13 +105,22 @@ public final class Journal {
         return Files.isRegularFile(stateFile()) && Files.isRegularFile(sibling(".mv.db"));
     }
 
-    /** Whether the journal holds anything to fold (one look at the disk). */
+    /**
+     * Whether the journal holds anything to fold (one look at the disk): anything at all — an empty file is an
+     * empty journal (the emptying, or a user, truncated it); a header alone is folded away too (it may be another
+     * database's, which would keep this one from journaling).
+     */
     boolean pending() {
         try {
-            return Files.size(file()) > HEADER.length() + 1;
+            return Files.size(file()) > 0;
         } catch (IOException e) {
             return false; // none
         }
+    }
+
+    /** The journal's first line, for the database of this identity ({@link TimelineStore}'s {@code timeline_identity}). */
+    static String headerLine(String db) {
+        return HEADER + "\t" + db;
     }
 
     /** The journal's lock, held: the JVM's own first, then the file's (other processes). */
@@ -111,9 +131,23 @@ public final class Journal {
         try {
             Path f = lockFile();
             Files.createDirectories(f.getParent());
-            ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            OwnerOnly.file(f);
-            FileLock held = ch.lock();
+            ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock held = ch.tryLock();
+            if (held == null) { // another process holds it: said once, with its pid, then waited for
+                String pid = new String(read(ch, 0, (int) Math.min(ch.size(), 20)), StandardCharsets.UTF_8).trim();
+                System.err.println("fester: waiting for the timeline's journal, held by "
+                        + (pid.matches("[0-9]+") ? "pid " + pid : "another process") + " (" + f + ")");
+                while ((held = ch.tryLock()) == null) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while waiting for " + f);
+                    }
+                }
+            }
+            ch.truncate(0); // who holds it, for whoever waits
+            writeAll(ch, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8), 0);
             return new Lock(mine, ch, held);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
@@ -150,12 +184,13 @@ public final class Journal {
     // ---- the state -----------------------------------------------------------------------------------------
 
     /** What the state says: the last run number given, and the history rows of {@code spec}. */
-    record State(String spec, int last, HistoryRows rows) {}
+    record State(String db, String spec, int last, HistoryRows rows) {}
 
     /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
         StringBuilder sb = new StringBuilder(4096);
         sb.append(STATE_HEADER).append('\n');
+        sb.append("db\t").append(escape(s.db())).append('\n');
         sb.append("last\t").append(s.last()).append('\n');
         sb.append("spec\t").append(escape(s.spec())).append('\n');
         for (HistoryRows.ActionRow a : s.rows().actions) {
@@ -171,9 +206,8 @@ public final class Journal {
         }
         sb.append("end\n");
         Path tmp = sibling(".journal-state.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            OwnerOnly.file(tmp);
             writeAll(ch, sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         Files.move(tmp, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -193,13 +227,14 @@ public final class Journal {
             return null;
         }
         try {
-            if (lines.size() < 4 || !lines.get(0).equals(STATE_HEADER) || !lines.get(lines.size() - 1).equals("end")) {
+            if (lines.size() < 5 || !lines.get(0).equals(STATE_HEADER) || !lines.get(lines.size() - 1).equals("end")) {
                 return null;
             }
-            int last = Integer.parseInt(field(lines.get(1), "last", 2)[1]);
-            String spec = unescape(field(lines.get(2), "spec", 2)[1]);
+            String db = unescape(field(lines.get(1), "db", 2)[1]);
+            int last = Integer.parseInt(field(lines.get(2), "last", 2)[1]);
+            String spec = unescape(field(lines.get(3), "spec", 2)[1]);
             HistoryRows rows = new HistoryRows();
-            for (String line : lines.subList(3, lines.size() - 1)) {
+            for (String line : lines.subList(4, lines.size() - 1)) {
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
                     case "a" -> rows.actions.add(new HistoryRows.ActionRow(unescape(f[1]), Long.parseLong(f[2]),
@@ -212,7 +247,7 @@ public final class Journal {
                     }
                 }
             }
-            return new State(spec, last, rows);
+            return new State(db, spec, last, rows);
         } catch (RuntimeException e) { // a number that does not parse, a line too short
             return null;
         }
@@ -240,8 +275,8 @@ public final class Journal {
         Lock lock = lock();
         try {
             State s = readState();
-            if (s != null && s.spec().equals(spec)) {
-                long tail = tailId();
+            if (s != null && s.spec().equals(spec) && size(file()) <= cap) {
+                long tail = tailId(s.db());
                 if (tail != UNREADABLE && tail <= s.last()) {
                     Noop n = new Noop(lock, s);
                     lock = null;
@@ -258,18 +293,30 @@ public final class Journal {
 
     private static final long UNREADABLE = Long.MAX_VALUE;
 
+    private static long size(Path f) throws IOException {
+        try {
+            return Files.size(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+    }
+
     /**
      * The number of the journal's last record: 0 when it has none, {@link #UNREADABLE} when its first line is
      * not this format's or its end is not a whole record's (left for a fold to sort out).
      */
-    long tailId() throws IOException {
+    long tailId(String db) throws IOException {
         if (!Files.exists(file())) {
             return 0;
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
             long size = ch.size();
-            byte[] head = read(ch, 0, (int) Math.min(size, HEADER.length() + 1));
-            if (!new String(head, StandardCharsets.UTF_8).equals(HEADER + "\n")) {
+            if (size == 0) {
+                return 0; // emptied and stopped before its header was written, or emptied by hand: the next record writes it
+            }
+            // the header, of this database's journal: another database's is folded into none (set aside)
+            byte[] head = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (size < head.length || !java.util.Arrays.equals(read(ch, 0, head.length), head)) {
                 return UNREADABLE;
             }
             if (size == head.length) {
@@ -348,9 +395,9 @@ public final class Journal {
             }
             Entry e = new Entry(runId(), state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
                     ownerHost, lines, new TreeMap<>(hostFaults));
-            Journal.this.append(e);
+            Journal.this.append(e, state.db());
             state.rows().learnFaults(e.faults());
-            writeState(new State(state.spec(), runId(), state.rows()));
+            writeState(new State(state.db(), state.spec(), runId(), state.rows()));
         }
 
         /** Releases the journal's lock. */
@@ -367,7 +414,7 @@ public final class Journal {
             long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
 
     /** Appends a record (under the lock); creates the journal with its header. */
-    void append(Entry e) throws IOException {
+    void append(Entry e, String db) throws IOException {
         StringBuilder sb = new StringBuilder(256 + e.lines().size() * 160);
         sb.append("run\t").append(e.id()).append('\t').append(e.startedMs()).append('\t').append(e.finishedMs())
                 .append('\t').append(e.actions()).append('\t').append(e.ownerPid()).append('\t')
@@ -386,11 +433,10 @@ public final class Journal {
         crc.update(body);
         byte[] end = ("end\t" + e.id() + "\t" + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
         Path f = file();
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            OwnerOnly.file(f);
+        try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (size == 0) {
-                writeAll(ch, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+                writeAll(ch, (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8));
                 size = ch.size();
             }
             ch.position(size);
@@ -398,6 +444,13 @@ public final class Journal {
             // Not forced to the disk: the timeline's own commits are not either (H2's write delay, ADR 0083)
             writeAll(ch, body);
             writeAll(ch, end);
+        }
+    }
+
+    private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b, at + b.position());
         }
     }
 
@@ -409,108 +462,219 @@ public final class Journal {
     }
 
     /**
-     * The journal as read for a fold: its whole records, in order; {@code problem} says (file:line: what) why the
-     * rest was not read, null when it all was; {@code readTo} is the byte offset after the last whole record;
-     * {@code cut} says the rest is only an incomplete last record; {@code foreign} that the file is another
-     * format's (nothing read).
+     * The journal as read for a fold, record by record (its lock held): {@link #next} gives each whole record in
+     * order and null at the end or where a record does not read. Then {@code problem} says (file:line: what) why
+     * the rest was not read, null when it all was; {@code readTo} is the byte offset after the last whole record;
+     * {@code cut} says the rest is only an incomplete last record (no end line of its own follows); {@code foreign}
+     * that the file is another format's (nothing read). Holds one record at a time, whatever the journal's size.
      */
-    record Read(List<Entry> entries, String problem, long readTo, long size, boolean cut, boolean foreign) {}
+    final class Reader implements AutoCloseable {
+        /** A line longer than this is not one Fester wrote (a damaged file): the record does not read. */
+        private static final int MAX_LINE = 64 << 20;
+        private final java.io.InputStream in;
+        private final String where = file().toString();
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        private long pos;
+        private int lineNo = 1;
+        private boolean started;
+        private boolean done;
+        String problem;
+        long readTo;
+        boolean cut;
+        boolean foreign;
+        /** The journal is another database's (deleted or replaced since): nothing read. */
+        boolean otherDatabase;
+        private final String db;
+        private String header;
 
-    /** Reads the journal (under the lock). */
-    Read read() throws IOException {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file());
-        } catch (java.nio.file.NoSuchFileException e) {
-            return new Read(List.of(), null, 0, 0, false, false);
-        }
-        String where = file().toString();
-        int headerEnd = indexOf(all, 0);
-        String first = new String(all, 0, headerEnd < 0 ? all.length : headerEnd, StandardCharsets.UTF_8);
-        if (headerEnd < 0 || !first.equals(HEADER)) {
-            if (all.length == 0) {
-                return new Read(List.of(), null, 0, 0, false, false);
-            }
-            return new Read(List.of(), where + ":1: the journal was written by another version of Fester (its first"
-                    + " line is '" + abbreviate(first) + "', this version reads '" + HEADER + "')", 0, all.length, false,
-                    true);
-        }
-        List<Entry> entries = new ArrayList<>();
-        int at = headerEnd + 1;
-        int lineNo = 2;
-        while (at < all.length) {
-            int recordLine = lineNo;
-            int recordStart = at;
-            String problem = null;
-            boolean cut = false;
-            boolean whole = false; // the problem is the record's as a whole: said at its first line
-            Entry entry = null;
+        private Reader(String db) throws IOException {
+            this.db = db;
+            java.io.InputStream s;
             try {
-                int nl = indexOf(all, at);
-                if (nl < 0) {
+                s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
+            } catch (java.nio.file.NoSuchFileException e) {
+                s = null;
+                done = true;
+            }
+            in = s;
+        }
+
+        /** The next line's bytes without its line break; null at the end of the file (what is read is in {@link #line}). */
+        private byte[] readLine() throws IOException {
+            line.reset();
+            int b;
+            while ((b = in.read()) >= 0) {
+                pos++;
+                if (b == '\n') {
+                    lineNo++;
+                    return line.toByteArray();
+                }
+                if (line.size() >= MAX_LINE) {
+                    throw new IllegalArgumentException("a line longer than " + (MAX_LINE >> 20) + " MiB");
+                }
+                line.write(b);
+            }
+            return null;
+        }
+
+        /** The next whole record, or null (the end, or where the rest does not read: see the fields). */
+        Entry next() throws IOException {
+            if (done) {
+                return null;
+            }
+            if (!started) {
+                started = true;
+                byte[] head;
+                try {
+                    head = readLine();
+                } catch (IllegalArgumentException tooLong) {
+                    head = null;
+                }
+                String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
+                if (head == null && (headerLine(db) + "\n").startsWith(first)) { // stopped while its header was written
+                    done = true;
+                    readTo = pos;
+                    return null;
+                }
+                if (head != null && first.startsWith(HEADER + "\t") && !first.equals(headerLine(db))) {
+                    done = true;
+                    otherDatabase = true;
+                    problem = where + ":1: the journal holds runs of another timeline database (its identity "
+                            + first.substring(HEADER.length() + 1) + ", this database's " + db + "): the database"
+                            + " beside it was deleted or replaced";
+                    readTo = 0;
+                    return null;
+                }
+                if (head == null || !first.equals(headerLine(db))) {
+                    done = true;
+                    foreign = true;
+                    problem = where + ":1: the journal was written by another version of Fester (its first line is '"
+                            + abbreviate(first) + "', this version reads '" + HEADER + "')";
+                    readTo = 0;
+                    return null;
+                }
+                header = first;
+                readTo = pos;
+            }
+            long recordStart = pos;
+            int recordLine = lineNo;
+            in.mark(1);
+            if (in.read() < 0) {
+                done = true;
+                return null;
+            }
+            in.reset();
+            String id = null;
+            boolean whole = false; // the problem is the record's as a whole: said at its first line
+            int bad = recordLine; // the line being read
+            try {
+                byte[] runLine = readLine();
+                if (runLine == null) {
                     cut = true;
                     throw new IllegalArgumentException("the last record ends in the middle of a line");
                 }
-                String[] r = new String(all, at, nl - at, StandardCharsets.UTF_8).split("\t", -1);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(runLine);
+                crc.update('\n');
+                String[] r = new String(runLine, StandardCharsets.UTF_8).split("\t", -1);
                 if (r.length != 12 || !r[0].equals("run")) {
                     throw new IllegalArgumentException("a record should start here with its 'run' line");
                 }
+                id = r[1];
                 int events = Integer.parseInt(r[10]);
                 int faults = Integer.parseInt(r[11]);
-                List<RunWriter.Line> lines = new ArrayList<>(events);
+                if (events < 0 || faults < 0) {
+                    throw new IllegalArgumentException("the record of run " + id + " counts less than no lines");
+                }
+                List<RunWriter.Line> lines = new ArrayList<>(Math.min(events, 4096));
                 Map<String, Integer> learnt = new TreeMap<>();
-                int p = nl + 1;
-                lineNo++;
-                for (int i = 0; i < events + faults; i++) {
-                    int end = indexOf(all, p);
-                    if (end < 0) {
+                for (long i = 0; i < (long) events + faults; i++) {
+                    int at = lineNo;
+                    byte[] l = readLine();
+                    if (l == null) {
                         cut = true;
-                        throw new IllegalArgumentException("the record of run " + r[1] + " is cut off after "
-                                + (lineNo - recordLine) + " of its lines");
+                        throw new IllegalArgumentException("the record of run " + id + " is cut off after "
+                                + (at - recordLine) + " of its lines");
                     }
-                    String[] f = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
+                    bad = at;
+                    crc.update(l);
+                    crc.update('\n');
+                    String[] f = new String(l, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
                     if (i < events && f.length == 4 && f[0].equals("e")) {
                         lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
                     } else if (i >= events && f.length == 3 && f[0].equals("f")) {
                         learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
                     } else {
-                        throw new IllegalArgumentException("line " + lineNo + " of run " + r[1] + "'s record is not"
+                        throw new IllegalArgumentException("line " + at + " of run " + id + "'s record is not"
                                 + " one of its " + (i < events ? "events" : "host faults"));
                     }
-                    p = end + 1;
-                    lineNo++;
                 }
-                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                crc.update(all, at, p - at);
-                int end = indexOf(all, p);
-                if (end < 0) {
+                int endAt = lineNo;
+                byte[] endLine = readLine();
+                if (endLine == null) {
                     cut = true;
-                    throw new IllegalArgumentException("the record of run " + r[1] + " has no end line");
+                    throw new IllegalArgumentException("the record of run " + id + " has no end line");
                 }
-                String[] e = new String(all, p, end - p, StandardCharsets.UTF_8).split("\t", -1);
-                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(r[1])) {
-                    throw new IllegalArgumentException("the record of run " + r[1] + " should end here");
+                bad = endAt;
+                String[] e = new String(endLine, StandardCharsets.UTF_8).split("\t", -1);
+                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(id)) {
+                    throw new IllegalArgumentException("the record of run " + id + " should end here");
                 }
                 if (Long.parseLong(e[2], 16) != crc.getValue()) {
                     whole = true;
-                    throw new IllegalArgumentException("the record of run " + r[1] + " is damaged (its checksum"
+                    throw new IllegalArgumentException("the record of run " + id + " is damaged (its checksum"
                             + " does not match)");
                 }
-                entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
+                Entry entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
                         Long.parseLong(r[3]), unescape(r[6]), Integer.parseInt(r[4]), Long.parseLong(r[5]),
                         unescape(r[8]), lines, learnt);
-                at = end + 1;
-                lineNo++;
+                readTo = pos;
+                return entry;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
-                problem = where + ":" + (cut || whole ? recordLine : lineNo) + ": " + (ex instanceof NumberFormatException
+                done = true;
+                readTo = recordStart;
+                if (cut && id != null && endFollows(recordStart, id)) {
+                    cut = false; // its end line is there: a damaged record, not one stopped while it was written
+                    whole = true;
+                }
+                problem = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
                         ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
+                return null;
             }
-            if (problem != null) {
-                return new Read(entries, problem, recordStart, all.length, cut, false);
-            }
-            entries.add(entry);
         }
-        return new Read(entries, null, all.length, all.length, false, false);
+
+        /** Whether a line {@code end\t<id>\t…} follows {@code from} in the file. */
+        private boolean endFollows(long from, String id) throws IOException {
+            byte[] want = ("end\t" + id + "\t").getBytes(StandardCharsets.UTF_8);
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                int matched = 0; // bytes of want matched at the start of the current line; -1: this line does not
+                int b;
+                while ((b = s.read()) >= 0) {
+                    if (b == '\n') {
+                        matched = 0;
+                    } else if (matched >= 0 && matched < want.length) {
+                        matched = b == want[matched] ? matched + 1 : -1;
+                        if (matched == want.length) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+
+    /** Reads the journal for a fold (under the lock), record by record. */
+    Reader reader(String db) throws IOException {
+        return new Reader(db);
     }
 
     /**
@@ -518,27 +682,23 @@ public final class Journal {
      * of its own beside the journal (named in the returned message), except an incomplete last record, which was
      * never recorded and is dropped; null when there was nothing to say.
      */
-    String settle(Read r) throws IOException {
+    String settle(Reader r) throws IOException {
         String said = null;
-        if (r.problem() != null) {
-            if (r.cut()) {
-                said = r.problem() + ": a run being journaled was stopped while it was written (its number was never"
+        if (r.problem != null) {
+            if (r.cut) {
+                said = r.problem + ": a run being journaled was stopped while it was written (its number was never"
                         + " printed); it is left out";
             } else {
-                Path aside = sibling(".journal." + (r.foreign() ? "other-version" : "unread") + "-"
-                        + System.currentTimeMillis());
-                byte[] all = Files.readAllBytes(file());
-                byte[] rest = java.util.Arrays.copyOfRange(all, (int) r.readTo(), all.length);
-                Files.write(aside, r.foreign() ? rest : concat((HEADER + "\n").getBytes(StandardCharsets.UTF_8), rest));
-                OwnerOnly.file(aside);
-                said = r.problem() + (r.foreign() ? "; it was not folded into the timeline and is kept as "
+                Path aside = sibling(".journal." + (r.foreign ? "other-version" : r.otherDatabase ? "other-database"
+                        : "unread") + "-" + System.currentTimeMillis());
+                copyAside(r.readTo, aside, r.readTo == 0 ? null : r.header + "\n");
+                said = r.problem + (r.foreign || r.otherDatabase ? "; it was not folded into the timeline and is kept as "
                         : "; the runs before it are in the timeline, this one and any after it are not: kept as ")
                         + aside + " (a Fester that reads it can fold it: move it back to " + file() + ")";
             }
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-            writeAll(ch, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+            ch.truncate(0); // empty: the next record writes the header (of the database it is for)
             ch.force(true);
         } catch (java.nio.file.NoSuchFileException e) {
             // nothing was journaled
@@ -546,19 +706,20 @@ public final class Journal {
         return said;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == '\n') {
-                return i;
+    /** Copies the journal from byte {@code from} to a new file {@code 0600} (after {@code header}, when not null), forced to the disk. */
+    void copyAside(long from, Path aside, String header) throws IOException {
+        try (FileChannel src = FileChannel.open(file(), StandardOpenOption.READ);
+                FileChannel dst = open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            if (header != null) {
+                writeAll(dst, header.getBytes(StandardCharsets.UTF_8));
             }
+            long at = from;
+            long size = src.size();
+            while (at < size) {
+                at += src.transferTo(at, size - at, dst);
+            }
+            dst.force(true);
         }
-        return -1;
     }
 
     private static String abbreviate(String s) {

@@ -65,6 +65,10 @@ public final class TimelineStore implements AutoCloseable {
     private volatile boolean closed;
 
     private final Journal journal;
+    /** This database's identity (a UUID in {@code timeline_identity}): its journal's, so no other database folds it. */
+    private volatile String identity;
+    /** This opening made the identity: a new database, whose journal state (if any) is another's. */
+    private volatile boolean madeIdentity;
 
     private TimelineStore(String url, String base) {
         this.url = url;
@@ -115,6 +119,14 @@ public final class TimelineStore implements AutoCloseable {
         }
         try {
             store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+            if (store.madeIdentity) { // a new database: a journal state beside it is a deleted one's
+                try (Journal.Lock held = store.journalLock()) {
+                    store.journal.removeState();
+                } catch (java.io.IOException e) {
+                    throw new StoreException("cannot use the timeline's journal " + store.journal.file() + ": "
+                            + e.getMessage());
+                }
+            }
         } catch (StoreException e) {
             store.close();
             throw e;
@@ -227,6 +239,29 @@ public final class TimelineStore implements AutoCloseable {
             s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
             keepSequenceNumbers(c);
+            s.execute("CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
+        }
+        identity = identity(c);
+    }
+
+    /** The database's identity, made the first time it is asked for (by whichever process is first). */
+    private String identity(Connection c) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM timeline_identity WHERE k = 1")) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO timeline_identity(k, id) VALUES (1, ?)")) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.executeUpdate();
+                madeIdentity = true;
+            } catch (SQLException taken) { // another process made it first: read again
+                if (attempt > 0) {
+                    throw taken;
+                }
+            }
         }
     }
 
@@ -660,13 +695,16 @@ public final class TimelineStore implements AutoCloseable {
         if (!journal.pending()) {
             return;
         }
-        Journal.Read read = journal.read();
-        if (!read.entries().isEmpty()) {
-            new HistoryStore(this); // its tables, as a run that learns makes them
-        }
-        try {
+        String said;
+        try (Journal.Reader read = journal.reader(identity)) {
+            boolean tables = false;
             List<Integer> conflicts = new ArrayList<>();
-            for (Journal.Entry e : read.entries()) {
+            for (Journal.Entry next = read.next(); next != null; next = read.next()) { // one record in memory at a time
+                if (!tables) {
+                    new HistoryStore(this); // its tables, as a run that learns makes them
+                    tables = true;
+                }
+                Journal.Entry e = next;
                 if (!withConnection(c -> foldOne(c, e))) {
                     conflicts.add(e.id());
                 }
@@ -674,24 +712,52 @@ public final class TimelineStore implements AutoCloseable {
             if (!conflicts.isEmpty()) { // not expected (the journal's state guards its numbers): kept, and said
                 Path aside = journal.file().resolveSibling(journal.file().getFileName() + ".conflict-"
                         + System.currentTimeMillis());
-                Files.copy(journal.file(), aside);
+                journal.copyAside(0, aside, null);
                 System.err.println("fester: " + journal.file() + ": the journal's runs " + conflicts + " have numbers"
                         + " the timeline " + base + ".mv.db gave to other runs; they were not folded, the journal is"
                         + " kept as " + aside);
             }
             withConnection(c -> {
                 try (Statement s = c.createStatement()) {
-                    s.execute("CHECKPOINT"); // in the file before the journal lets go of them
+                    // in the file and forced to the disk before the journal lets go of them: a power loss after
+                    // the journal is emptied must not lose the runs folded
+                    s.execute("CHECKPOINT SYNC");
                 }
                 return null;
             });
+            if (read.otherDatabase) {
+                journal.removeState(); // the deleted database's too
+            }
+            if (read.problem != null && !read.cut && !read.otherDatabase) {
+                reserveJournaledNumbers(); // the runs set aside printed their numbers: none is given again
+            }
+            said = journal.settle(read);
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
         }
-        String said = journal.settle(read);
         if (said != null) {
             System.err.println("fester: " + said);
         }
+    }
+
+    /**
+     * After records were set aside (damaged, another version's): the numbers the journal's state says were given
+     * are kept from other runs by a tombstone row (as a deleted run's), so a run set aside keeps its number.
+     */
+    private void reserveJournaledNumbers() throws SQLException {
+        Journal.State st = journal.readState();
+        if (st == null || !identity.equals(st.db())) {
+            return;
+        }
+        withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, deleting)"
+                    + " SELECT ?, '', 'deleted', 0, TRUE FROM DUAL WHERE ? > (SELECT COALESCE(MAX(id), 0) FROM runs)")) {
+                ps.setInt(1, st.last());
+                ps.setInt(2, st.last());
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** Folds one record; false when its number is another run's in the database (nothing folded). */
@@ -759,7 +825,7 @@ public final class TimelineStore implements AutoCloseable {
                     rs.next();
                     last = rs.getInt(1);
                 }
-                return new Journal.State(spec, last, HistoryStore.rows(c, spec));
+                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
             });
             if (state == null) {
                 journal.removeState();

@@ -252,8 +252,11 @@ class JournalTest {
         Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
                 + "unread-")).findFirst().orElseThrow();
         assertTrue(o.err().contains(aside.toString()), o.err());
-        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\nrun\t3\t"), "run 3's record is kept");
+        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\t")
+                && Files.readString(aside).split("\n", 3)[1].startsWith("run\t3\t"), "run 3's record is kept");
         assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "run 3, set aside, keeps its number: " + next);
     }
 
     @Test
@@ -277,32 +280,157 @@ class JournalTest {
         String db = dir.resolve("db/timeline").toString();
         String spec = tree.resolve("build.ninja").toString();
         assertEquals(1, Cli.run(db, "run", spec).runId());
-        List<Process> ps = new ArrayList<>();
-        List<Path> logs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Path log = dir.resolve("p" + i + ".log");
-            logs.add(log);
-            // three no-ops journaling, one command folding, all at once
-            String[] args = i == 3 ? new String[] {"runs", "--db", db} : new String[] {"run", spec, "--db", db};
-            ProcessBuilder pb = FesterProcess.builder(args).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("FESTER_SERVE", "off");
-            ps.add(pb.start());
+        Path file = Journal.of(db).file();
+        // two streams of two no-ops each, journaling in their own processes, while this process folds in a loop
+        List<Integer> printed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger alive = new java.util.concurrent.atomic.AtomicInteger(2);
+        List<Thread> streams = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int stream = t;
+            Thread th = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        Path log = dir.resolve("p" + stream + "-" + i + ".log");
+                        ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
+                                .redirectOutput(log.toFile());
+                        pb.environment().put("FESTER_SERVE", "off");
+                        Process p = pb.start();
+                        String out = p.waitFor(120, TimeUnit.SECONDS) ? Files.readString(log) : "timed out";
+                        if (p.exitValue() != 0) {
+                            failures.add(out);
+                        }
+                        printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
+                                .orElseThrow().substring(5).trim()));
+                    }
+                } catch (Exception | Error e) {
+                    failures.add(e.toString());
+                } finally {
+                    alive.decrementAndGet();
+                }
+            });
+            th.start();
+            streams.add(th);
         }
-        List<Integer> printed = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            assertTrue(ps.get(i).waitFor(120, TimeUnit.SECONDS));
-            String out = Files.readString(logs.get(i));
-            assertEquals(0, ps.get(i).exitValue(), out);
-            if (i < 3) {
-                printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst().orElseThrow()
-                        .substring(5).trim()));
+        java.util.Set<String> journaled = new java.util.TreeSet<>(); // runs seen in the journal, as it was folded
+        int foldsOfRecords = 0;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            while (alive.get() > 0) {
+                List<String> records = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
+                        .stream().filter(l -> l.startsWith("run\t")).map(l -> l.split("\t")[1]).toList() : List.of();
+                store.runs(); // folds
+                if (!records.isEmpty()) {
+                    journaled.addAll(records);
+                    foldsOfRecords++;
+                }
+                Thread.sleep(5);
             }
         }
-        assertEquals(List.of(2, 3, 4), printed.stream().sorted().toList(), "three numbers, each given once");
+        for (Thread th : streams) {
+            th.join();
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(2, 3, 4, 5), printed.stream().sorted().toList(), "four numbers, each given once");
+        assertTrue(foldsOfRecords > 0 && !journaled.isEmpty(), "runs were journaled and folded while others ran: "
+                + journaled);
         Opened o = open(db);
-        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded"), o.runs().stream()
-                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"), o.runs()
+                .stream().map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
         assertEquals("", o.err());
-        assertEquals(0, Cli.run(db, "verify", "4").code());
+        assertEquals(0, Cli.run(db, "verify", "5").code());
+    }
+
+    @Test
+    void aJournalPastItsCapIsNotAppendedToTheRunIsRecordedDirectlyAndFoldsIt() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        long cap = Journal.cap;
+        Journal.cap = Files.size(Journal.of(db).file()) - 1;
+        try {
+            assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "past its cap");
+            Cli.Result next = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(4, next.runId(), next.toString());
+            assertFalse(Journal.of(db).pending(), "the run, recorded directly, folded the journal");
+        } finally {
+            Journal.cap = cap;
+        }
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void anEmptyJournalFileIsAnEmptyJournal() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        assertEquals(3, open(db).runs().size());
+        Files.write(Journal.of(db).file(), new byte[0]); // stopped between the emptying and the header, or by hand
+        assertFalse(Journal.of(db).pending());
+        try (Journal.Noop n = Journal.of(db).begin(tree.resolve("build.ninja").toString())) {
+            assertNotNull(n, "journaling goes on");
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(Journal.of(db).pending(), "journaled");
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void aDamagedLastRecordWhoseEndFollowsIsKeptAsideNotDroppedAsCutOff() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                String[] f = lines.get(i).split("\t", -1);
+                f[10] = String.valueOf(Integer.parseInt(f[10]) + 5); // counts more lines than it has: reads to the end
+                lines.set(i, String.join("\t", f));
+            }
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(2, o.runs().size(), o.toString());
+        assertFalse(o.err().contains("left out"), o.err());
+        assertTrue(o.err().contains("run 3") && o.err().contains("timeline.journal.unread-"), o.err());
+    }
+
+    @Test
+    void noStateIsWrittenWhileAnotherLiveRunIsUnfinished() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            new HistoryStore(store);
+            RunWriter inFlight = store.startRun("spec", "run", 1, 1);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertFalse(Files.exists(journal.stateFile()), "a run of this process is in flight");
+            inFlight.finish("succeeded", 2);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertEquals(1, journal.readState().last());
+        }
+    }
+
+    @Test
+    void aJournalOfADatabaseDeletedSinceIsKeptAsideNotFoldedIntoTheNewOne() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Path file = Journal.of(db).file();
+        String journaled = Files.readString(file);
+        Files.delete(Path.of(db + ".mv.db")); // the state and the journal stay
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (TimelineStore fresh = TimelineStore.open(db)) {
+            assertEquals(List.of(), fresh.runs(), "the new database has none of the old one's runs");
+        } finally {
+            System.setErr(old);
+        }
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains(file + ":1: the journal holds runs of another timeline database"), said);
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "other-database-")).findFirst().orElseThrow();
+        assertEquals(journaled, Files.readString(aside), "kept whole");
+        assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "the old state is not the new database's");
+        assertEquals(1, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
     }
 }
