@@ -350,14 +350,14 @@ public final class TimelineStore implements AutoCloseable {
         try (Journal.Lock held = journalLock()) {
             foldLocked();
             journal.removeState();
-            return insertNewRun(spec, kind, startedMs, actions, pid, host);
+            return insertNewRun(spec, kind, startedMs, actions, pid, host, flushIntervalMs);
         } catch (java.io.IOException e) {
             throw new StoreException("cannot use the timeline's journal " + journal.file() + ": " + e.getMessage());
         }
     }
 
-    private RunWriter insertNewRun(String spec, String kind, long startedMs, int actions, long pid, String host)
-            throws StoreException {
+    private RunWriter insertNewRun(String spec, String kind, long startedMs, int actions, long pid, String host,
+            long flushIntervalMs) throws StoreException {
         for (int attempt = 0; attempt < 20; attempt++) {
             try {
                 RunRow row = withConnection(c -> {
