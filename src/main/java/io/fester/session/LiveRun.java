@@ -351,16 +351,11 @@ public final class LiveRun {
             Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun)
             throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
-        // nothing to run: recorded in the timeline's journal when it may be, without opening the database (ADR 0083)
+        // nothing to run: recorded in the timeline's journal when it may be, without opening the database (ADR 0083);
+        // the journal's lock is held only to read its state here and to append the record at the end (ADR 0104)
         io.fester.timeline.Journal.Noop journaled = nothingToRun && journal != null && !debug
                 ? journal.begin(specKey) : null;
-        try {
-            return runWith(request, root, local, first, ssh, stamps, restat, nothingToRun, specKey, journaled);
-        } finally {
-            if (journaled != null) {
-                journaled.close();
-            }
-        }
+        return runWith(request, root, local, first, ssh, stamps, restat, nothingToRun, specKey, journaled);
     }
 
     private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
@@ -522,39 +517,60 @@ public final class LiveRun {
                     notice("a run journaled as one in which nothing ran learnt what only a run with work can;"
                             + " only its host faults are recorded");
                 }
-                journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
-                        io.fester.timeline.Journal.hostName(), learnt == null ? Map.of() : learnt.faults());
+                Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
+                if (journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
+                        io.fester.timeline.Journal.hostName(), faults)) {
+                    runId = journaled.runId(); // the number it keeps: taken under the lock, at the commit
+                } else {
+                    // a run was started in the database while this one ran (or the journal changed): this one is
+                    // written there instead, the same events, its number after that run's
+                    TimelineStore opened = this.store.get();
+                    RunWriter late = opened.startRun(specKey, kind, startedMs, graph.size());
+                    runId = late.runId();
+                    for (io.fester.timeline.Recorded r : journaled.events()) {
+                        late.append(r.event(), r.timeMs());
+                    }
+                    finishDirectly(opened, new HistoryStore(opened), late, specKey, ended, end,
+                            learnt == null ? null : new Learnt(Map.of(), Map.of(), faults));
+                }
             } else {
-                // its end, its learning and the journal's state under the journal's lock: no run is journaled
-                // from a history this run has not taught yet. The run is finished however the lock goes: without
-                // it, the state is removed (no run is journaled until a run writes it again)
-                io.fester.timeline.Journal.Lock held = null;
-                StoreException locking = null;
-                try {
-                    held = store.journalLock();
-                } catch (StoreException e) {
-                    locking = e;
-                }
-                try {
-                    direct.finish(ended, end);
-                    if (learnt != null) {
-                        historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
-                        if (held != null) {
-                            store.keepJournalState(specKey);
-                        }
-                    }
-                } finally {
-                    if (held != null) {
-                        held.close();
-                    }
-                }
-                if (locking != null) {
-                    notice(locking.getMessage() + " (the run is recorded; runs are not journaled until one can"
-                            + " take the journal's lock)");
-                }
+                finishDirectly(store, historyStore, direct, specKey, ended, end, learnt);
             }
         }
         return outcome;
+    }
+
+    /**
+     * A run written to the database ends: its outcome, its learning and the journal's state under the journal's
+     * lock, so no run is journaled from a history this run has not taught yet. The run is finished however the
+     * lock goes: without it, the state is not written (no run is journaled until a run writes it again).
+     */
+    private void finishDirectly(TimelineStore store, HistoryStore historyStore, RunWriter direct, String specKey,
+            String ended, long end, Learnt learnt) throws StoreException, IOException {
+        io.fester.timeline.Journal.Lock held = null;
+        StoreException locking = null;
+        try {
+            held = store.journalLock();
+        } catch (StoreException e) {
+            locking = e;
+        }
+        try {
+            direct.finish(ended, end);
+            if (learnt != null) {
+                historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
+                if (held != null) {
+                    store.keepJournalState(specKey);
+                }
+            }
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
+        if (locking != null) {
+            notice(locking.getMessage() + " (the run is recorded; runs are not journaled until one can"
+                    + " take the journal's lock)");
+        }
     }
 
     /** Posts a farm host's samples; a host that stops answering, or answers again, is said once. */

@@ -264,31 +264,31 @@ public final class Journal {
     // ---- a journaled run -------------------------------------------------------------------------------------
 
     /**
-     * Begins a journaled run of {@code spec}: the lock, held until the returned run is closed. Null (the lock not
-     * held) when the run must be recorded in the database instead: no state, another spec's, a journal that
-     * knows of a later run than the state or whose last record is incomplete or of another format.
+     * Begins a journaled run of {@code spec}: reads the state under the lock and lets the lock go again (the run
+     * goes on without it; {@link Noop#commit} takes it again to append). Null when the run must be recorded in the
+     * database instead: no state, another spec's, a journal past its cap, one that knows of a later run than the
+     * state or whose last record is incomplete or of another format.
      */
     public Noop begin(String spec) throws IOException {
         if (!ready()) {
             return null;
         }
-        Lock lock = lock();
-        try {
-            State s = readState();
-            if (s != null && s.spec().equals(spec) && size(file()) <= cap) {
-                long tail = tailId(s.db());
-                if (tail != UNREADABLE && tail <= s.last()) {
-                    Noop n = new Noop(lock, s);
-                    lock = null;
-                    return n;
-                }
-            }
-            return null;
-        } finally {
-            if (lock != null) {
-                lock.close();
+        try (Lock held = lock()) {
+            State s = journalable(spec);
+            return s == null ? null : new Noop(s);
+        }
+    }
+
+    /** The state, when a run of {@code spec} may be journaled now (the lock held); else null. */
+    private State journalable(String spec) throws IOException {
+        State s = readState();
+        if (s != null && s.spec().equals(spec) && size(file()) <= cap) {
+            long tail = tailId(s.db());
+            if (tail != UNREADABLE && tail <= s.last()) {
+                return s;
             }
         }
+        return null;
     }
 
     private static final long UNREADABLE = Long.MAX_VALUE;
@@ -351,22 +351,26 @@ public final class Journal {
     }
 
     /**
-     * A run being journaled, the journal's lock held: its number (one more than the state's last), the history
-     * it starts from (the state's rows, as the database would give them), its events as the loop appends them.
+     * A run being journaled, no lock held while it runs: the history it starts from (the state's rows as they were
+     * at {@link #begin}, as the database would have given them then), its events as the loop appends them, and —
+     * once {@link #commit} has appended it — its number.
      */
-    public final class Noop implements EventLog, AutoCloseable {
-        private final Lock lock;
+    public final class Noop implements EventLog {
         private final State state;
         private final List<Recorded> events = new ArrayList<>(1024);
+        private int committed;
 
-        private Noop(Lock lock, State state) {
-            this.lock = lock;
+        private Noop(State state) {
             this.state = state;
         }
 
+        /**
+         * The run's number: once committed, the one it keeps; before, the one it would take were nobody else to
+         * record a run meanwhile (a run's number is not in its events; it is printed after the commit).
+         */
         @Override
         public int runId() {
-            return state.last() + 1;
+            return committed > 0 ? committed : state.last() + 1;
         }
 
         /** The history snapshot the run records: {@link HistoryStore#snapshot} of the same rows. */
@@ -381,29 +385,42 @@ public final class Journal {
             return r;
         }
 
+        /** The events appended, in order (for a run that could not be journaled after all: written to the database). */
+        public List<Recorded> events() {
+            return java.util.Collections.unmodifiableList(events);
+        }
+
         /**
-         * Appends the run's record, then writes the state as it is after the run (its
-         * number given, its learning applied); the run is recorded once this returns.
+         * Takes the journal's lock and, if the journal may still take the run (the state is there, of the same
+         * database and spec, and no record beyond it), appends its record numbered after the state's last, then
+         * writes the state as it is after the run (its number given, its learning applied to the state's rows as
+         * they are now, as a run written directly learns into the tables as they are at its end); the run is
+         * recorded once this returns true. False, nothing written: a run was started in the database meanwhile
+         * (it removed the state) or the journal changed so it cannot take this run; the caller writes it to the
+         * database instead.
          *
          * @param hostFaults the run's learning: per host of the run, the faults seen ({@link HistoryStore#learn})
          */
-        public void commit(String kind, long startedMs, long finishedMs, String outcome, int actions, long ownerPid,
-                String ownerHost, Map<String, Integer> hostFaults) throws IOException {
+        public boolean commit(String kind, long startedMs, long finishedMs, String outcome, int actions,
+                long ownerPid, String ownerHost, Map<String, Integer> hostFaults) throws IOException {
             List<RunWriter.Line> lines = new ArrayList<>(events.size());
-            for (Recorded r : events) {
+            for (Recorded r : events) { // encoded before the lock: its holder is kept waiting microseconds, not this
                 lines.add(new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r)));
             }
-            Entry e = new Entry(runId(), state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
-                    ownerHost, lines, new TreeMap<>(hostFaults));
-            Journal.this.append(e, state.db());
-            state.rows().learnFaults(e.faults());
-            writeState(new State(state.db(), state.spec(), runId(), state.rows()));
-        }
-
-        /** Releases the journal's lock. */
-        @Override
-        public void close() throws IOException {
-            lock.close();
+            try (Lock held = lock()) {
+                State now = journalable(state.spec());
+                if (now == null || !now.db().equals(state.db())) {
+                    return false;
+                }
+                int id = now.last() + 1;
+                Entry e = new Entry(id, state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
+                        ownerHost, lines, new TreeMap<>(hostFaults));
+                Journal.this.append(e, now.db());
+                now.rows().learnFaults(e.faults());
+                writeState(new State(now.db(), now.spec(), id, now.rows()));
+                committed = id;
+                return true;
+            }
         }
     }
 

@@ -110,7 +110,7 @@ class NoopPathTest {
         assertTrue(Files.size(Path.of(db + ".journal")) > 100, "the run is in the journal");
         int printed = Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst().orElseThrow()
                 .substring(5).trim());
-        assertEquals(first.runId() + 1, printed, "the no-op's number follows the first run's: " + out);
+        assertEquals(settled.runId() + 1, printed, "the no-op's number follows the settling run's: " + out);
         try (TimelineStore store = TimelineStore.open(db)) { // the journal is folded as it opens
             assertEquals(printed, store.resolve("last").id(), "the number printed is the one the run keeps");
             List<Recorded> events = store.events(store.resolve("last").id());

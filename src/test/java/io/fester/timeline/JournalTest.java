@@ -364,9 +364,7 @@ class JournalTest {
         assertEquals(3, open(db).runs().size());
         Files.write(Journal.of(db).file(), new byte[0]); // stopped between the emptying and the header, or by hand
         assertFalse(Journal.of(db).pending());
-        try (Journal.Noop n = Journal.of(db).begin(tree.resolve("build.ninja").toString())) {
-            assertNotNull(n, "journaling goes on");
-        }
+        assertNotNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "journaling goes on");
         assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
         assertTrue(Journal.of(db).pending(), "journaled");
         assertEquals(4, open(db).runs().size());
@@ -432,5 +430,60 @@ class JournalTest {
         assertEquals(journaled, Files.readString(aside), "kept whole");
         assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "the old state is not the new database's");
         assertEquals(1, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+    }
+    @Test
+    void aJournaledRunHoldsNoLockWhileItRunsAndTakesItsNumberAtItsCommit() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        Journal.Noop noop = journal.begin(tree.resolve("build.ninja").toString());
+        assertNotNull(noop);
+        assertEquals(4, noop.runId(), "the number it would take now");
+        // while it runs, another process's lock (here: another thread's) is taken at once, not waited for
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Journal.Lock held = journal.lock()) {
+                // taken
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        other.get(20, TimeUnit.SECONDS);
+        // a run journaled meanwhile (another terminal) takes 4; this one's number is taken at its commit: 5
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(noop.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertEquals(5, noop.runId());
+        assertEquals(5, journal.readState().last());
+        assertEquals(5, open(db).runs().size(), "every run folded once, in its number's order");
+    }
+
+    @Test
+    void aJournaledRunOverlappedByARunInTheDatabaseIsWrittenThereAfterIt() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(1, run(tree, store, journal)); // work: written directly, leaves the state
+            assertEquals(2, run(tree, store, journal)); // journaled
+            RunWriter[] inFlight = new RunWriter[1];
+            LiveRun run = new LiveRun(Specs.load(tree.resolve("build.ninja")), HostsFile.local(2), false, List.of(),
+                    store, "run").journal(journal);
+            run.addListener(r -> { // while the no-op runs (journaled), a run starts in the database
+                if (inFlight[0] == null) {
+                    try {
+                        inFlight[0] = store.startRun("elsewhere", "run", 1, 1);
+                    } catch (StoreException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            assertEquals("succeeded", run.run());
+            assertEquals(3, inFlight[0].runId(), "the run started in the database folded run 2 first");
+            assertEquals(4, run.runId(), "the no-op is written to the database after it, not journaled");
+            assertFalse(journal.pending(), "nothing journaled");
+            assertEquals(lines(store, 2, tree), lines(store, 4, tree), "the same events as the journaled no-op's");
+            inFlight[0].finish("succeeded", 2);
+        }
+        assertEquals(0, Cli.run(db, "verify", "4").code());
+        assertEquals(0, Cli.run(db, "verify", "2").code());
     }
 }
