@@ -363,12 +363,7 @@ public final class TimelineStore implements AutoCloseable {
                 RunRow row = withConnection(c -> {
                     c.setAutoCommit(false);
                     try {
-                        int id;
-                        try (Statement s = c.createStatement();
-                                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM runs")) {
-                            rs.next();
-                            id = rs.getInt(1);
-                        }
+                        int id = lastRunIdSeenUncommitted(c) + 1;
                         RunRow r = new RunRow(id, spec, kind, startedMs, actions, pid, host);
                         insertRun(c, r);
                         c.commit();
@@ -388,6 +383,56 @@ public final class TimelineStore implements AutoCloseable {
             }
         }
         throw new StoreException("could not allocate a run number in " + base);
+    }
+
+    /**
+     * The highest run number any row of {@code runs} holds, committed or not (ADR 0104). Read committed, a row
+     * whose transaction has not committed is not seen, and a new run numbered after the rows seen is inserted on
+     * its key: it waits for that transaction — for ever, inside H2 (its {@code TxDecisionMaker} repeats its
+     * decision without end), when the transaction is one this database does not know of any more, as after a
+     * process was killed with {@code -9} while it wrote (ServeTest's hang). Read uncommitted, the number is
+     * taken after that row's instead; if its transaction never commits the number stays unused.
+     */
+    static int lastRunIdSeenUncommitted(Connection c) throws SQLException {
+        return readUncommitted(c, "SELECT COALESCE(MAX(id), 0) FROM runs", 0);
+    }
+
+    /** Whether a row of {@code runs} holds number {@code id}, committed or not. */
+    private static boolean rowSeenUncommitted(Connection c, int id) throws SQLException {
+        return readUncommitted(c, "SELECT COUNT(*) FROM runs WHERE id = ?", id) > 0;
+    }
+
+    /** One number read uncommitted (outside any transaction of {@code c}'s: between them, or in auto-commit). */
+    private static int readUncommitted(Connection c, String sql, int param) throws SQLException {
+        int isolation = c.getTransactionIsolation();
+        boolean auto = c.getAutoCommit();
+        if (!auto) {
+            c.commit(); // nothing written yet in this transaction: the isolation can change only between them
+        }
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (sql.indexOf('?') >= 0) {
+                ps.setInt(1, param);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } finally {
+            if (!auto) {
+                c.commit();
+            }
+            c.setTransactionIsolation(isolation);
+        }
+    }
+
+    private static boolean committedRowHolds(Connection c, int id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM runs WHERE id = ?")) {
+            q.setInt(1, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     static void insertRun(Connection c, RunRow r) throws SQLException {
@@ -762,6 +807,9 @@ public final class TimelineStore implements AutoCloseable {
 
     /** Folds one record; false when its number is another run's in the database (nothing folded). */
     private static boolean foldOne(Connection c, Journal.Entry e) throws SQLException {
+        if (rowSeenUncommitted(c, e.id()) && !committedRowHolds(c, e.id())) {
+            return false; // a row nobody committed holds its number (ADR 0104): inserting there would wait for ever
+        }
         c.setAutoCommit(false);
         try {
             try (PreparedStatement q = c.prepareStatement("SELECT started_ms, owner_pid FROM runs WHERE id = ?")) {
@@ -819,12 +867,7 @@ public final class TimelineStore implements AutoCloseable {
                         }
                     }
                 }
-                int last;
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM runs")) {
-                    rs.next();
-                    last = rs.getInt(1);
-                }
+                int last = lastRunIdSeenUncommitted(c); // a journaled run's number is never one a row holds
                 return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
             });
             if (state == null) {
