@@ -34,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * record's CRC-32. It is written to the file before the run's number is printed (not forced to the disk, as the
  * timeline's own commits are not); a record cut off
  * (the process killed while writing it) was never printed and is dropped at the fold with a message; a record
- * that does not read (a damaged file) stops the fold there: what reads before it is folded, the rest is kept in
- * a file of its own, named in the message.
+ * that does not read (a damaged file) is set aside alone, in a file of its own named in the message, and the fold
+ * reads on from the next record (the next {@code run} line after an {@code end} line): the runs before and after
+ * it are folded.
  */
 public final class Journal {
     /** The journal's first line: its format. A journal that starts otherwise is not folded (set aside). */
@@ -480,15 +481,16 @@ public final class Journal {
 
     /**
      * The journal as read for a fold, record by record (its lock held): {@link #next} gives each whole record in
-     * order and null at the end or where a record does not read. Then {@code problem} says (file:line: what) why
-     * the rest was not read, null when it all was; {@code readTo} is the byte offset after the last whole record;
+     * order, skipping (and noting in {@code asideRanges}, {@code asideIds}, {@code damaged}) any that does not
+     * read, and null at the end. Then {@code problem} says (file:line: what) what did not read, null when it all
+     * did; {@code readTo} is the byte offset after the last whole record;
      * {@code cut} says the rest is only an incomplete last record (no end line of its own follows); {@code foreign}
      * that the file is another format's (nothing read). Holds one record at a time, whatever the journal's size.
      */
     final class Reader implements AutoCloseable {
         /** A line longer than this is not one Fester wrote (a damaged file): the record does not read. */
         private static final int MAX_LINE = 64 << 20;
-        private final java.io.InputStream in;
+        private java.io.InputStream in;
         private final String where = file().toString();
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
         private long pos;
@@ -501,6 +503,14 @@ public final class Journal {
         boolean foreign;
         /** The journal is another database's (deleted or replaced since): nothing read. */
         boolean otherDatabase;
+        /**
+         * The records that did not read (damaged), each set aside alone while the reading went on at the next
+         * record: their byte ranges {start, end}, their numbers (null where the number itself does not read) and
+         * what was wrong (file:line: what).
+         */
+        final List<long[]> asideRanges = new ArrayList<>();
+        final List<Integer> asideIds = new ArrayList<>();
+        final List<String> damaged = new ArrayList<>();
         private final String db;
         private String header;
 
@@ -648,14 +658,78 @@ public final class Journal {
                 readTo = pos;
                 return entry;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
-                done = true;
-                readTo = recordStart;
-                if (cut && id != null && endFollows(recordStart, id)) {
-                    cut = false; // its end line is there: a damaged record, not one stopped while it was written
+                long[] resume = resync(recordStart, recordLine);
+                if (cut && (resume != null || (id != null && endFollows(recordStart, id)))) {
+                    cut = false; // a record or its end line follows: a damaged record, not one stopped while it was written
                     whole = true;
                 }
-                problem = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
+                String what = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
                         ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
+                if (cut) { // the last record, stopped while it was written: nothing follows it
+                    done = true;
+                    readTo = recordStart;
+                    problem = what;
+                    return null;
+                }
+                // a damaged record: set aside alone; the records after it (each framed: a 'run' line after an
+                // 'end' line) are read on
+                Integer n = null;
+                try {
+                    n = id == null ? null : Integer.valueOf(id);
+                } catch (NumberFormatException unread) {
+                    // its number does not read either
+                }
+                asideIds.add(n);
+                damaged.add(what);
+                if (problem == null) {
+                    problem = what;
+                }
+                if (resume == null) {
+                    asideRanges.add(new long[] {recordStart, Files.size(file())});
+                    done = true;
+                    readTo = recordStart;
+                    return null;
+                }
+                asideRanges.add(new long[] {recordStart, resume[0]});
+                in.close();
+                in = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
+                in.skipNBytes(resume[0]);
+                pos = resume[0];
+                lineNo = (int) resume[1];
+                cut = false;
+                return next();
+            }
+        }
+
+        /**
+         * Where the next record after the one at {@code from} starts: the offset and line number of the first
+         * {@code run\t} line that follows an {@code end\t} line; null when none does.
+         */
+        private long[] resync(long from, int fromLine) throws IOException {
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                long at = from;
+                long lineStart = from;
+                int n = fromLine;
+                boolean afterEnd = false;
+                byte[] start = new byte[4]; // a line's first four bytes
+                int len = 0;
+                int b;
+                while ((b = s.read()) >= 0) {
+                    at++;
+                    if (b == '\n') {
+                        afterEnd = len == 4 && start[0] == 'e' && start[1] == 'n' && start[2] == 'd' && start[3] == '\t';
+                        len = 0;
+                        lineStart = at;
+                        n++;
+                    } else if (len < 4) {
+                        start[len++] = (byte) b;
+                        if (len == 4 && afterEnd && start[0] == 'r' && start[1] == 'u' && start[2] == 'n'
+                                && start[3] == '\t') {
+                            return new long[] {lineStart, n};
+                        }
+                    }
+                }
                 return null;
             }
         }
@@ -700,18 +774,30 @@ public final class Journal {
      * never recorded and is dropped; null when there was nothing to say.
      */
     String settle(Reader r) throws IOException {
-        String said = null;
-        if (r.problem != null) {
+        List<String> said = new ArrayList<>();
+        if (r.foreign || r.otherDatabase) {
+            Path aside = sibling(".journal." + (r.foreign ? "other-version" : "other-database") + "-"
+                    + System.currentTimeMillis());
+            copyAside(0, aside, null);
+            said.add(r.problem + "; it was not folded into the timeline and is kept as " + aside
+                    + (r.foreign ? " (a Fester that reads it can fold it: move it back to " + file() + ")" : ""));
+        } else {
+            if (!r.asideRanges.isEmpty()) {
+                Path aside = sibling(".journal.unread-" + System.currentTimeMillis());
+                copyAside(r.asideRanges, aside, r.header + "\n");
+                List<String> ids = new ArrayList<>();
+                for (Integer id : r.asideIds) {
+                    ids.add(id == null ? "(a number that does not read)" : String.valueOf(id));
+                }
+                said.add(String.join("; ", r.damaged) + ": " + (ids.size() == 1 ? "run " + ids.get(0) + " was"
+                        : "runs " + String.join(", ", ids) + " were") + " not folded into the timeline (the journal's"
+                        + " other runs were) and " + (ids.size() == 1 ? "its record is" : "their records are")
+                        + " kept as " + aside + " for inspection; " + (ids.size() == 1 ? "its number is" : "their"
+                        + " numbers are") + " not given to another run");
+            }
             if (r.cut) {
-                said = r.problem + ": a run being journaled was stopped while it was written (its number was never"
-                        + " printed); it is left out";
-            } else {
-                Path aside = sibling(".journal." + (r.foreign ? "other-version" : r.otherDatabase ? "other-database"
-                        : "unread") + "-" + System.currentTimeMillis());
-                copyAside(r.readTo, aside, r.readTo == 0 ? null : r.header + "\n");
-                said = r.problem + (r.foreign || r.otherDatabase ? "; it was not folded into the timeline and is kept as "
-                        : "; the runs before it are in the timeline, this one and any after it are not: kept as ")
-                        + aside + " (a Fester that reads it can fold it: move it back to " + file() + ")";
+                said.add(r.problem + ": a run being journaled was stopped while it was written (its number was never"
+                        + " printed); it is left out");
             }
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
@@ -720,7 +806,22 @@ public final class Journal {
         } catch (java.nio.file.NoSuchFileException e) {
             // nothing was journaled
         }
-        return said;
+        return said.isEmpty() ? null : String.join("\nfester: ", said);
+    }
+
+    /** Copies byte ranges {start, end} of the journal to a new file {@code 0600}, after {@code header}, forced to the disk. */
+    void copyAside(List<long[]> ranges, Path aside, String header) throws IOException {
+        try (FileChannel src = FileChannel.open(file(), StandardOpenOption.READ);
+                FileChannel dst = open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeAll(dst, header.getBytes(StandardCharsets.UTF_8));
+            for (long[] range : ranges) {
+                long at = range[0];
+                while (at < range[1]) {
+                    at += src.transferTo(at, range[1] - at, dst);
+                }
+            }
+            dst.force(true);
+        }
     }
 
     /** Copies the journal from byte {@code from} to a new file {@code 0600} (after {@code header}, when not null), forced to the disk. */

@@ -773,8 +773,11 @@ public final class TimelineStore implements AutoCloseable {
             if (read.otherDatabase) {
                 journal.removeState(); // the deleted database's too
             }
-            if (read.problem != null && !read.cut && !read.otherDatabase) {
-                reserveJournaledNumbers(); // the runs set aside printed their numbers: none is given again
+            if (read.foreign) {
+                reserveJournaledNumbers(Integer.MAX_VALUE); // the runs set aside printed their numbers: none is given again
+            } else if (!read.asideIds.isEmpty()) { // the damaged records' numbers only (all the state's if one does not read)
+                reserveJournaledNumbers(read.asideIds.stream().mapToInt(id -> id == null ? Integer.MAX_VALUE : id)
+                        .max().getAsInt());
             }
             said = journal.settle(read);
         } catch (SQLException e) {
@@ -786,19 +789,21 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     /**
-     * After records were set aside (damaged, another version's): the numbers the journal's state says were given
-     * are kept from other runs by a tombstone row (as a deleted run's), so a run set aside keeps its number.
+     * After records were set aside (damaged, another version's): the numbers up to {@code upTo} (at most the last
+     * the journal's state says was given) are kept from other runs by a tombstone row (as a deleted run's) when no
+     * row is past them, so a run set aside keeps its number (runs are numbered after every row).
      */
-    private void reserveJournaledNumbers() throws SQLException {
+    private void reserveJournaledNumbers(int upTo) throws SQLException {
         Journal.State st = journal.readState();
         if (st == null || !identity.equals(st.db())) {
             return;
         }
+        int last = Math.min(upTo, st.last());
         withConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, deleting)"
                     + " SELECT ?, '', 'deleted', 0, TRUE FROM DUAL WHERE ? > (SELECT COALESCE(MAX(id), 0) FROM runs)")) {
-                ps.setInt(1, st.last());
-                ps.setInt(2, st.last());
+                ps.setInt(1, last);
+                ps.setInt(2, last);
                 ps.executeUpdate();
             }
             return null;

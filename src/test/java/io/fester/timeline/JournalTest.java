@@ -260,6 +260,42 @@ class JournalTest {
     }
 
     @Test
+    void aDamagedRecordInTheMiddleIsSetAsideAloneAndTheRunsAfterItAreFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int first = -1;
+        int third = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t2\t")) {
+                first = i;
+            } else if (lines.get(i).startsWith("run\t3\t")) {
+                third = i;
+            }
+        }
+        lines.set(first + 3, lines.get(first + 3).replace("queued", "quaked")); // a flipped byte in run 2's record
+        String record2 = String.join("\n", lines.subList(first, third)) + "\n";
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "3 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "runs 1 and 3, around the damage, are folded: " + o);
+        assertTrue(o.err().contains(file + ":" + (first + 1) + ": the record of run 2 is damaged"), o.err());
+        assertTrue(o.err().contains("run 2 was not folded"), o.err());
+        assertFalse(o.err().contains("move it back"), "a damaged record cannot be folded again: " + o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "unread-")).findFirst().orElseThrow();
+        assertTrue(o.err().contains(aside.toString()), o.err());
+        assertEquals(lines.get(0) + "\n" + record2, Files.readString(aside), "run 2's record alone is kept");
+        assertFalse(Journal.of(db).pending());
+        Cli.Result runs = Cli.run(db, "runs");
+        assertEquals(0, runs.code(), runs.toString());
+        assertTrue(runs.out().lines().anyMatch(l -> l.trim().startsWith("3 ")) && runs.out().lines().noneMatch(l ->
+                l.trim().startsWith("2 ")), "fester runs shows run 3, not run 2: " + runs.out());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), next.toString());
+    }
+
+    @Test
     void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
