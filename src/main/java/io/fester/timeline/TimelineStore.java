@@ -762,16 +762,8 @@ public final class TimelineStore implements AutoCloseable {
                         + " the timeline " + base + ".mv.db gave to other runs; they were not folded, the journal is"
                         + " kept as " + aside);
             }
-            withConnection(c -> {
-                try (Statement s = c.createStatement()) {
-                    // in the file and forced to the disk before the journal lets go of them: a power loss after
-                    // the journal is emptied must not lose the runs folded
-                    s.execute("CHECKPOINT SYNC");
-                }
-                return null;
-            });
             if (read.otherDatabase) {
-                journal.removeState(); // the deleted database's too
+                journal.removeState(); // the deleted database's too, before the journal is emptied
             }
             if (read.foreign) {
                 reserveJournaledNumbers(Integer.MAX_VALUE); // the runs set aside printed their numbers: none is given again
@@ -779,6 +771,15 @@ public final class TimelineStore implements AutoCloseable {
                 reserveJournaledNumbers(read.asideIds.stream().mapToInt(id -> id == null ? Integer.MAX_VALUE : id)
                         .max().getAsInt());
             }
+            withConnection(c -> {
+                try (Statement s = c.createStatement()) {
+                    // in the file and forced to the disk (the runs folded and the set-aside runs' tombstone) before
+                    // the journal lets go of them: a crash after the journal is emptied must neither lose a run
+                    // folded nor give a set-aside run's number again
+                    s.execute("CHECKPOINT SYNC");
+                }
+                return null;
+            });
             said = journal.settle(read);
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
