@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * processes keep every run once; a fold stopped before the journal was emptied folds nothing twice; a cut-off
  * tail, a damaged record and another version's journal lose nothing already recorded and say where.
  */
+@Timeout(60) // each test: a hang (a lock never let go, a child that never exits) fails it, not CI
 class JournalTest {
     @TempDir
     Path dir;
@@ -332,7 +334,12 @@ class JournalTest {
                                 .redirectOutput(log.toFile());
                         pb.environment().put("FESTER_SERVE", "off");
                         Process p = pb.start();
-                        String out = p.waitFor(120, TimeUnit.SECONDS) ? Files.readString(log) : "timed out";
+                        if (!p.waitFor(50, TimeUnit.SECONDS)) { // within the class's timeout: killed, and said
+                            p.destroyForcibly().waitFor();
+                            failures.add("fester run timed out after 50 s: " + Files.readString(log));
+                            return;
+                        }
+                        String out = Files.readString(log);
                         if (p.exitValue() != 0) {
                             failures.add(out);
                         }
