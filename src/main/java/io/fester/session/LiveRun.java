@@ -353,8 +353,14 @@ public final class LiveRun {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
         // nothing to run: recorded in the timeline's journal when it may be, without opening the database (ADR 0083);
         // the journal's lock is held only to read its state here and to append the record at the end (ADR 0104)
-        io.fester.timeline.Journal.Noop journaled = nothingToRun && journal != null && !debug
-                ? journal.begin(specKey) : null;
+        io.fester.timeline.Journal.Noop journaled = null;
+        if (nothingToRun && journal != null && !debug) {
+            try {
+                journaled = journal.begin(specKey);
+            } catch (IOException e) { // an unwritable lock file, a full disk: the database records the run
+                notice(journalFailed(e));
+            }
+        }
         return runWith(request, root, local, first, ssh, stamps, restat, nothingToRun, specKey, journaled);
     }
 
@@ -518,8 +524,15 @@ public final class LiveRun {
                             + " only its host faults are recorded");
                 }
                 Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
-                if (journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
-                        io.fester.timeline.Journal.hostName(), faults)) {
+                boolean kept;
+                try {
+                    kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
+                            io.fester.timeline.Journal.hostName(), faults);
+                } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
+                    notice(journalFailed(e));
+                    kept = false;
+                }
+                if (kept) {
                     runId = journaled.runId(); // the number it keeps: taken under the lock, at the commit
                 } else {
                     // a run was started in the database while this one ran (or the journal changed): this one is
@@ -559,7 +572,12 @@ public final class LiveRun {
             if (learnt != null) {
                 historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
                 if (held != null) {
-                    store.keepJournalState(specKey);
+                    try {
+                        store.keepJournalState(specKey);
+                    } catch (StoreException e) { // the run is recorded; no state, so no run is journaled
+                        notice(e.getMessage() + " (the run is recorded; runs are not journaled until the state can"
+                                + " be written)");
+                    }
                 }
             }
         } finally {
@@ -655,6 +673,12 @@ public final class LiveRun {
         for (String h : before) {
             post(l, h);
         }
+    }
+
+    /** What a run says when the timeline's journal cannot be written: why, and where the run goes instead. */
+    private String journalFailed(IOException e) {
+        return "could not write the timeline's journal " + journal.file() + " (" + e.getClass().getSimpleName()
+                + ": " + e.getMessage() + "); this run is written to the database instead";
     }
 
     private void notice(String message) {

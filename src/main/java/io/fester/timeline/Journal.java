@@ -401,6 +401,8 @@ public final class Journal {
          * database instead.
          *
          * @param hostFaults the run's learning: per host of the run, the faults seen ({@link HistoryStore#learn})
+         * @throws IOException the journal could not be written (its lock, its record or its state): nothing of the
+         *     run is left in it, and the caller writes the run to the database instead
          */
         public boolean commit(String kind, long startedMs, long finishedMs, String outcome, int actions,
                 long ownerPid, String ownerHost, Map<String, Integer> hostFaults) throws IOException {
@@ -416,9 +418,31 @@ public final class Journal {
                 int id = now.last() + 1;
                 Entry e = new Entry(id, state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
                         ownerHost, lines, new TreeMap<>(hostFaults));
-                Journal.this.append(e, now.db());
-                now.rows().learnFaults(e.faults());
-                writeState(new State(now.db(), now.spec(), id, now.rows()));
+                long before = size(file());
+                try {
+                    Journal.this.append(e, now.db());
+                    now.rows().learnFaults(e.faults());
+                    writeState(new State(now.db(), now.spec(), id, now.rows()));
+                } catch (IOException | RuntimeException x) {
+                    // the record (whole, in part or not at all) is taken back out, so the caller may write the run
+                    // to the database instead without its being folded a second time
+                    try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+                        ch.truncate(before);
+                    } catch (IOException | RuntimeException y) {
+                        x.addSuppressed(y);
+                        long tail;
+                        try {
+                            tail = tailId(now.db());
+                        } catch (IOException z) {
+                            tail = UNREADABLE;
+                        }
+                        if (tail == id) { // it stays, whole: the run is recorded (the state, not written, keeps
+                            committed = id; // the next runs out of the journal until a fold)
+                            return true;
+                        }
+                    }
+                    throw x;
+                }
                 committed = id;
                 return true;
             }

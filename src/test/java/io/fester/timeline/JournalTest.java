@@ -298,6 +298,30 @@ class JournalTest {
     }
 
     @Test
+    void aJournalThatCannotBeWrittenLeavesNothingInItAndTheRunIsWrittenToTheDatabase() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        String spec = tree.resolve("build.ninja").toString();
+        assertEquals(1, Cli.run(db, "run", spec).runId());
+        Journal journal = Journal.of(db);
+        // the state cannot be written (its new file's name is taken by a directory): the record, appended first,
+        // must be taken back out
+        Files.createDirectories(journal.stateFile().resolveSibling("timeline.journal-state.tmp"));
+        Cli.Result noop = Cli.run(db, "run", spec);
+        assertEquals(0, noop.code(), noop.toString());
+        assertEquals(2, noop.runId(), noop.toString());
+        assertTrue(noop.err().contains("could not write the timeline's journal " + journal.file())
+                && noop.err().contains("this run is written to the database instead"), noop.err());
+        assertFalse(noop.err().contains("internal error"), noop.err());
+        assertFalse(Files.exists(journal.file()) && Files.readString(journal.file()).contains("run\t"),
+                "no record left in the journal");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "run 2 once, in the database: " + o);
+        assertEquals("", o.err());
+    }
+
+    @Test
     void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
