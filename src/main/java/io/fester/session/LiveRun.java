@@ -357,6 +357,8 @@ public final class LiveRun {
         if (nothingToRun && journal != null && !debug) {
             try {
                 journaled = journal.begin(specKey);
+            } catch (io.fester.timeline.Journal.Busy e) { // held too long by another process: its holder is named
+                throw new UserError(e.getMessage());
             } catch (IOException e) { // an unwritable lock file, a full disk: the database records the run
                 notice(journalFailed(e));
             }
@@ -528,6 +530,8 @@ public final class LiveRun {
                 try {
                     kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
                             io.fester.timeline.Journal.hostName(), faults);
+                } catch (io.fester.timeline.Journal.Busy e) { // the database's writer would wait for it too
+                    throw new UserError(e.getMessage() + " (this run, in which nothing ran, is not recorded)");
                 } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
                     notice(journalFailed(e));
                     kept = false;

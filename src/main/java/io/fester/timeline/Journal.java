@@ -124,10 +124,33 @@ public final class Journal {
         return HEADER + "\t" + db;
     }
 
-    /** The journal's lock, held: the JVM's own first, then the file's (other processes). */
+    /** How long {@link #lock} waits for another holder before it gives up (not final: a test makes it short). */
+    static volatile long lockWaitMs = 60_000;
+
+    /** The journal's lock could not be taken in {@link #lockWaitMs}: the message names the holder and what to do. */
+    public static final class Busy extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The journal's lock, held: the JVM's own first, then the file's (other processes); each waited for at most
+     * {@link #lockWaitMs} in all, then {@link Busy}.
+     */
     public Lock lock() throws IOException {
+        long deadline = System.nanoTime() + lockWaitMs * 1_000_000L;
         ReentrantLock mine = IN_JVM.computeIfAbsent(base, k -> new ReentrantLock());
-        mine.lock();
+        try {
+            if (!mine.tryLock(lockWaitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw busy(holder(lockFile()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for " + lockFile());
+        }
         FileChannel ch = null;
         try {
             Path f = lockFile();
@@ -139,6 +162,9 @@ public final class Journal {
                 System.err.println("fester: waiting for the timeline's journal, held by "
                         + (pid.matches("[0-9]+") ? "pid " + pid : "another process") + " (" + f + ")");
                 while ((held = ch.tryLock()) == null) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw busy(pid);
+                    }
                     try {
                         Thread.sleep(50);
                     } catch (InterruptedException e) {
@@ -157,6 +183,24 @@ public final class Journal {
             mine.unlock();
             throw e;
         }
+    }
+
+    /** The pid written in the lock file by its holder, or "" when it does not read. */
+    private static String holder(Path lockFile) {
+        try {
+            String s = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
+            return s.matches("[0-9]+") ? s : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private Busy busy(String pid) {
+        boolean known = pid.matches("[0-9]+");
+        return new Busy("the timeline's journal " + file() + " has been locked by " + (known ? "pid " + pid
+                : "another process") + " for more than " + (lockWaitMs / 1000.0 + " s").replace(".0 s", " s")
+                + " (" + lockFile() + "); if that Fester is stuck, stop it" + (known ? " (kill " + pid + ")" : "")
+                + " and run the command again");
     }
 
     /** The journal's lock; {@link #close} releases it. Reentrant within a thread only through {@link #lock}'s JVM lock. */

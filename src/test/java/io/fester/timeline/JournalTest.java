@@ -322,6 +322,39 @@ class JournalTest {
     }
 
     @Test
+    void aJournalLockHeldTooLongIsAClearErrorNamingItsHolder() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> { // another holder that does not let go (here: another thread)
+            try (Journal.Lock held = journal.lock()) {
+                taken.countDown();
+                release.await();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        holder.start();
+        long wait = Journal.lockWaitMs;
+        try {
+            assertTrue(taken.await(30, TimeUnit.SECONDS));
+            Journal.lockWaitMs = 300;
+            Cli.Result r = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("has been locked by pid " + ProcessHandle.current().pid())
+                    && r.err().contains("kill " + ProcessHandle.current().pid()), r.err());
+            assertFalse(r.err().contains("internal error") || r.err().contains("\tat "), r.err());
+        } finally {
+            Journal.lockWaitMs = wait;
+            release.countDown();
+            holder.join();
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId(), "let go: taken again");
+    }
+
+    @Test
     void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
