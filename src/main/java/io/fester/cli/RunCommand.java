@@ -197,7 +197,9 @@ final class RunCommand implements Callable<Integer> {
         try (LazyStore closing = store; DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);
-            LiveRun run = build.liveRun(graph, targets, store, "run", demo).journal(journal);
+            // the timeline, not opened yet when the run may be journaled, starts opening on another thread as soon
+            // as the up-to-date check finds work (the run will need it), not when the check is over
+            LiveRun run = build.liveRun(graph, targets, store, "run", demo).journal(journal).onWork(store::openSoon);
             run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(term.err);
             run.addListener(progress);
@@ -235,8 +237,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The run's timeline: opening on its own thread from the start, or (when the run may be journaled) opened on
-     * the first {@link #get}; {@link #close} closes it if it was opened, whether the run used it or not (a
+     * The run's timeline: opening on its own thread from the start, or (when the run may be journaled) from when
+     * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it if it was opened, whether the run used it or not (a
      * check's error, Ctrl-C). An opening's error is a user error naming the database, thrown by {@code get};
      * one that failed unused is not the command's error.
      */
@@ -247,6 +249,13 @@ final class RunCommand implements Callable<Integer> {
         LazyStore(DbOption db, boolean lazily) {
             this.db = db;
             if (!lazily) {
+                openSoon();
+            }
+        }
+
+        /** Starts opening the timeline on its own thread, unless it is opening or open already. */
+        synchronized void openSoon() {
+            if (opening == null) {
                 opening = java.util.concurrent.CompletableFuture.supplyAsync(db::open, r -> {
                     Thread t = new Thread(r, "fester-open-timeline");
                     t.setDaemon(true);

@@ -77,6 +77,7 @@ public final class LiveRun {
     private volatile UpToDate.Result lastCheck;
     private volatile io.fester.cache.Cache cache;
     private volatile io.fester.timeline.Journal journal;
+    private volatile Runnable onWork;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -148,6 +149,15 @@ public final class LiveRun {
     /** The cache this run uses, or null. */
     public io.fester.cache.Cache cache() {
         return cache;
+    }
+
+    /**
+     * Called once, as soon as the up-to-date check finds an action to run (before the check ends): a caller that
+     * opens the timeline lazily (a run that may be journaled) starts opening it then, on another thread.
+     */
+    public LiveRun onWork(Runnable r) {
+        onWork = r;
+        return this;
     }
 
     /**
@@ -227,7 +237,11 @@ public final class LiveRun {
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());
         }
-        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy) : UpToDate.check(graph, stamps, ninja);
+        if (rebuild && onWork != null) {
+            onWork.run(); // everything runs
+        }
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy)
+                : UpToDate.check(graph, stamps, ninja, onWork);
         lastCheck = fresh;
         // nothing to run: the engine finishes at the request, no host need be sampled, connected or fingerprinted
         boolean nothingToRun = fresh.upToDate().size() == graph.size();
