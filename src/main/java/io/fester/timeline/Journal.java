@@ -142,7 +142,15 @@ public final class Journal {
      */
     public Lock lock() throws IOException {
         long deadline = System.nanoTime() + lockWaitMs * 1_000_000L;
-        ReentrantLock mine = IN_JVM.computeIfAbsent(base, k -> new ReentrantLock());
+        Files.createDirectories(lockFile().getParent());
+        // one lock per journal however its path is spelt (a symbolic link to its directory): the real directory's
+        Path key;
+        try {
+            key = base.getParent().toRealPath().resolve(base.getFileName());
+        } catch (IOException e) {
+            key = base;
+        }
+        ReentrantLock mine = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
         try {
             if (!mine.tryLock(lockWaitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 throw busy(holder(lockFile()));

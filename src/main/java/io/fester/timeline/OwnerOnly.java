@@ -68,21 +68,9 @@ public final class OwnerOnly {
         }
     }
 
-    /** Makes one file beside the database (the journal's, ADR 0083) {@code 0600}; another owner's is left as it is. */
     /** The attributes that create a file {@code 0600} from the start (none without POSIX permissions). */
     static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
         return POSIX ? new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
                 : new java.nio.file.attribute.FileAttribute<?>[0];
-    }
-
-    static void file(Path f) throws IOException {
-        if (!POSIX) {
-            return;
-        }
-        try {
-            Files.setPosixFilePermissions(f, FILE);
-        } catch (java.nio.file.FileSystemException notMine) {
-            // another user's database, shared with us: its owner decides
-        }
     }
 }
