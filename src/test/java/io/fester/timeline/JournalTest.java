@@ -549,7 +549,10 @@ class JournalTest {
         });
         other.get(20, TimeUnit.SECONDS);
         // a run journaled meanwhile (another terminal) takes 4; this one's number is taken at its commit: 5
+        long before = Files.size(journal.file());
         assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(Files.size(journal.file()) > before && Files.readString(journal.file()).contains("\nrun\t4\t"),
+                "run 4 was journaled (appended to the journal), not written to the database");
         assertTrue(noop.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of()));
         assertEquals(5, noop.runId());
         assertEquals(5, journal.readState().last());
