@@ -20,7 +20,7 @@ public final class DbOption {
         if (env != null && !env.isBlank()) {
             return env;
         }
-        return TimelineStore.defaultBase().toString();
+        return io.fester.timeline.Journal.defaultBase().toString();
     }
 
     /** A recorded run and its events. */

@@ -70,6 +70,10 @@ final class DoctorCommand implements Callable<Integer> {
                         + (c.ok() || c.fix() == null ? "" : " — " + TerminalText.message(oneLine(c.fix()))));
                 out.flush();
             });
+            // journal files set aside beside the database (runs not folded): a warning, not a check that fails
+            for (String w : setAside(db.path())) {
+                out.println(TerminalText.message(w));
+            }
             // how this machine hashes (stamps, keys, blobs): not a check that fails, the JDK's is correct too
             out.println(TerminalText.message(DoctorCheck.pass(io.fester.uptodate.Sha256.describe()).line()));
             long failed = all.stream().filter(c -> !c.ok()).count();
@@ -81,6 +85,28 @@ final class DoctorCommand implements Callable<Integer> {
                 demo.close();
             }
         }
+    }
+
+    /**
+     * Warnings for the timeline's journal files set aside beside the database ({@code BASE.journal.unread-*},
+     * {@code .conflict-*}, {@code .other-version-*}, {@code .other-database-*}): runs that are not in the timeline.
+     */
+    static List<String> setAside(String db) {
+        String b = db.endsWith(".mv.db") ? db.substring(0, db.length() - 6) : db;
+        Path base = Path.of(b).toAbsolutePath().normalize();
+        String prefix = base.getFileName() + ".journal.";
+        List<String> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(base.getParent())) {
+            files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(prefix) && n.substring(prefix.length()).matches(
+                        "(unread|conflict|other-version|other-database)-[0-9]+");
+            }).sorted().forEach(f -> out.add("warn timeline: runs were set aside, not folded into the timeline, in "
+                    + f + " (the message that set them aside said why; see the user guide's journal section)"));
+        } catch (java.io.IOException | RuntimeException e) {
+            // no directory yet: nothing set aside
+        }
+        return out;
     }
 
     private static String oneLine(String s) {

@@ -165,12 +165,20 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         term = Terminal.current();
         spec = term.resolve(spec);
-        if (spec.toString().endsWith(".ninja")) { // the stamps are read on the other core while the manifest is
-            io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent());
+        // the stamps are read on the other core while the manifest is; forgotten if the run does not take them
+        try (io.fester.uptodate.Stamps.Preload preload = spec.toString().endsWith(".ninja")
+                ? io.fester.uptodate.Stamps.preload(spec.toAbsolutePath().normalize().getParent()) : null) {
+            return runSpec();
         }
-        // the timeline opens on the other core while the spec loads (H2 and its ~500 classes: the longest part of
-        // a no-op run's start after the JVM's own); a spec that does not load closes it again unused
-        java.util.concurrent.CompletableFuture<TimelineStore> opening = openInBackground();
+    }
+
+    private Integer runSpec() throws Exception {
+        // a run in which nothing runs is journaled when the journal may take it (ADR 0083): the timeline is then
+        // opened only if the run has work. Else it opens on the other core while the spec loads (H2 and its ~500
+        // classes: the longest part of a run's start after the JVM's own); a spec that does not load closes it
+        // a served run is not journaled: the server keeps the database open, and folds at each run's start anyway
+        io.fester.timeline.Journal journal = term.served() ? null : io.fester.timeline.Journal.of(db.path());
+        LazyStore store = new LazyStore(db, journal != null && journal.ready());
         BuildGraph graph;
         try {
             graph = term.load(spec, link); // ninja's records are checked by the run (LiveRun), before anything runs
@@ -178,7 +186,7 @@ final class RunCommand implements Callable<Integer> {
             // the store is closed before the command returns, so nothing touches the database after it (an
             // in-process caller, a test's temporary directory); the spec's error is the one the user is told
             try {
-                opening.join().close();
+                store.close();
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
             }
@@ -186,11 +194,12 @@ final class RunCommand implements Callable<Integer> {
         }
         // the timeline is waited for only when the run is about to be recorded: the manifest's regeneration
         // check, the selection and the up-to-date check go on while it opens (ADR 0069)
-        java.util.function.Supplier<TimelineStore> store = () -> openedOrUserError(opening);
-        try (StoreCloser closing = new StoreCloser(opening); DemoCluster demo = build.startDemo()) {
+        try (LazyStore closing = store; DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
             graph = Specs.select(graph, targets);
-            LiveRun run = build.liveRun(graph, targets, store, "run", demo);
+            // the timeline, not opened yet when the run may be journaled, starts opening on another thread as soon
+            // as the up-to-date check finds work (the run will need it), not when the check is over
+            LiveRun run = build.liveRun(graph, targets, store, "run", demo).journal(journal).onWork(store::openSoon);
             run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(term.err);
             run.addListener(progress);
@@ -227,33 +236,59 @@ final class RunCommand implements Callable<Integer> {
                 });
     }
 
-    private java.util.concurrent.CompletableFuture<TimelineStore> openInBackground() {
-        return java.util.concurrent.CompletableFuture.supplyAsync(db::open, r -> {
-            Thread t = new Thread(r, "fester-open-timeline");
-            t.setDaemon(true);
-            t.start();
-        });
-    }
-
-    /** The store opened in the background for a run that now needs it; its opening's error as a user error. */
-    private static TimelineStore openedOrUserError(java.util.concurrent.CompletableFuture<TimelineStore> opening) {
-        try {
-            return opening.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException x) { // DbOption.open's UserError naming the database
-                throw x;
-            }
-            throw e;
-        }
-    }
-
     /**
-     * Closes the store opened in the background when the command ends, whether the run used it or not (a
-     * check's error, Ctrl-C); an opening that failed unused is not the command's error.
+     * The run's timeline: opening on its own thread from the start, or (when the run may be journaled) from when
+     * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it if it was opened, whether the run used it or not (a
+     * check's error, Ctrl-C). An opening's error is a user error naming the database, thrown by {@code get};
+     * one that failed unused is not the command's error.
      */
-    private record StoreCloser(java.util.concurrent.CompletableFuture<TimelineStore> opening) implements AutoCloseable {
+    private static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
+        private final DbOption db;
+        private java.util.concurrent.CompletableFuture<TimelineStore> opening;
+
+        LazyStore(DbOption db, boolean lazily) {
+            this.db = db;
+            if (!lazily) {
+                openSoon();
+            }
+        }
+
+        /** Starts opening the timeline on its own thread, unless it is opening or open already. */
+        synchronized void openSoon() {
+            if (opening == null) {
+                opening = java.util.concurrent.CompletableFuture.supplyAsync(db::open, r -> {
+                    Thread t = new Thread(r, "fester-open-timeline");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+        }
+
         @Override
-        public void close() {
+        public synchronized TimelineStore get() {
+            if (opening == null) {
+                try {
+                    opening = java.util.concurrent.CompletableFuture.completedFuture(db.open());
+                } catch (RuntimeException e) {
+                    opening = java.util.concurrent.CompletableFuture.failedFuture(e);
+                    throw e;
+                }
+            }
+            try {
+                return opening.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException x) { // DbOption.open's UserError naming the database
+                    throw x;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (opening == null) {
+                return;
+            }
             TimelineStore s;
             try {
                 s = opening.join();

@@ -23,6 +23,8 @@ final class Terminal {
     private final Function<LiveRun, Terminal.Release> interrupts;
     /** The manifests the serving process keeps parsed between builds (ADR 0071), or null: load each time. */
     private final io.fester.session.WarmSpecs specs;
+    /** Whether the command was handed to a server (ADR 0054) rather than run by this process for its own user. */
+    private boolean served = true;
 
     Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts) {
         this(out, err, in, cwd, interrupts, null);
@@ -41,8 +43,18 @@ final class Terminal {
     /** The terminal of the command running on this thread: a client's, or this process's. */
     static Terminal current() {
         Terminal t = CURRENT.get();
-        return t != null ? t : new Terminal(System.out, System.err, System.in, null,
+        if (t != null) {
+            return t;
+        }
+        Terminal own = new Terminal(System.out, System.err, System.in, null,
                 run -> Interrupts.cancelOnSignal(run, System.err));
+        own.served = false;
+        return own;
+    }
+
+    /** Whether the command runs in a server for a client (ADR 0054): its runs are not journaled (ADR 0083). */
+    boolean served() {
+        return served;
     }
 
     /** Runs {@code body} with this terminal as the current one of this thread. */

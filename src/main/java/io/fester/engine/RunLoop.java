@@ -9,7 +9,7 @@ import io.fester.timeline.Output;
 import io.fester.timeline.Pipeline;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunRequest;
-import io.fester.timeline.RunWriter;
+import io.fester.timeline.EventLog;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +29,7 @@ public final class RunLoop {
     private record Stamped(Event event, long timeMs) {}
 
     private final Engine engine;
-    private final RunWriter writer;
+    private final EventLog writer;
     private final Dispatcher dispatcher;
     private final LongSupplier clock;
     private final LinkedBlockingQueue<Stamped> inbox = new LinkedBlockingQueue<>();
@@ -44,7 +44,7 @@ public final class RunLoop {
     /**
      * @param clock the wall clock, read only to stamp observations as they arrive
      */
-    public RunLoop(Engine engine, RunWriter writer, Dispatcher dispatcher, LongSupplier clock) {
+    public RunLoop(Engine engine, EventLog writer, Dispatcher dispatcher, LongSupplier clock) {
         this.engine = engine;
         this.writer = writer;
         this.dispatcher = dispatcher;

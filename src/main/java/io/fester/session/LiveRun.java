@@ -76,6 +76,8 @@ public final class LiveRun {
     private volatile boolean rebuild;
     private volatile UpToDate.Result lastCheck;
     private volatile io.fester.cache.Cache cache;
+    private volatile io.fester.timeline.Journal journal;
+    private volatile Runnable onWork;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -149,6 +151,24 @@ public final class LiveRun {
         return cache;
     }
 
+    /**
+     * Called once, as soon as the up-to-date check finds an action to run (before the check ends): a caller that
+     * opens the timeline lazily (a run that may be journaled) starts opening it then, on another thread.
+     */
+    public LiveRun onWork(Runnable r) {
+        onWork = r;
+        return this;
+    }
+
+    /**
+     * Records the run in this journal, without opening the timeline, when nothing runs in it and the journal may
+     * take it (ADR 0083); set before {@link #run}. Null (the default): every run is written to the timeline.
+     */
+    public LiveRun journal(io.fester.timeline.Journal j) {
+        journal = j;
+        return this;
+    }
+
     /** Runs every action, recorded as stale for {@code why} (not as a rebuild asked for); set before {@link #run}. */
     public LiveRun runBecause(String why) {
         rebuild = true;
@@ -217,7 +237,11 @@ public final class LiveRun {
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());
         }
-        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy) : UpToDate.check(graph, stamps, ninja);
+        if (rebuild && onWork != null) {
+            onWork.run(); // everything runs
+        }
+        UpToDate.Result fresh = rebuild ? UpToDate.rebuild(graph, rebuildWhy)
+                : UpToDate.check(graph, stamps, ninja, onWork);
         lastCheck = fresh;
         // nothing to run: the engine finishes at the request, no host need be sampled, connected or fingerprinted
         boolean nothingToRun = fresh.upToDate().size() == graph.size();
@@ -265,7 +289,7 @@ public final class LiveRun {
                 ssh.refused().forEach((h, m) -> why.append("\n  ").append(m));
                 throw new NoHostsException(why.toString());
             }
-            return runWith(request, root, local, first, ssh, stamps,
+            return record(request, root, local, first, ssh, stamps,
                     new io.fester.uptodate.RestatOutputs(fresh.restatOutputs(), stamps.hashes()), nothingToRun);
         } finally {
             if (ssh != null) {
@@ -337,19 +361,46 @@ public final class LiveRun {
         return byHost;
     }
 
-    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+    private String record(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
             Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun)
             throws StoreException, IOException {
         String specKey = Path.of(graph.spec()).toAbsolutePath().normalize().toString();
-        TimelineStore store = this.store.get(); // the first use: a store still opening is waited for here
-        HistoryStore historyStore = new HistoryStore(store);
-        History history = historyStore.snapshot(specKey);
+        // nothing to run: recorded in the timeline's journal when it may be, without opening the database (ADR 0083);
+        // the journal's lock is held only to read its state here and to append the record at the end (ADR 0104)
+        io.fester.timeline.Journal.Noop journaled = null;
+        if (nothingToRun && journal != null && !debug) {
+            try {
+                journaled = journal.begin(specKey);
+            } catch (io.fester.timeline.Journal.Busy e) { // held too long by another process: its holder is named
+                throw new UserError(e.getMessage());
+            } catch (IOException e) { // an unwritable lock file, a full disk: the database records the run
+                notice(journalFailed(e));
+            }
+        }
+        return runWith(request, root, local, first, ssh, stamps, restat, nothingToRun, specKey, journaled);
+    }
+
+    private String runWith(RunRequest request, Path root, List<String> local, NodeEvent first, SshRun ssh,
+            Stamps stamps, io.fester.uptodate.RestatOutputs restat, boolean nothingToRun, String specKey,
+            io.fester.timeline.Journal.Noop journaled) throws StoreException, IOException {
+        TimelineStore store = null;
+        HistoryStore historyStore = null;
+        History history;
+        if (journaled != null) {
+            history = journaled.history();
+        } else {
+            store = this.store.get(); // the first use: a store still opening is waited for here
+            historyStore = new HistoryStore(store);
+            history = historyStore.snapshot(specKey);
+        }
         if (UpToDate.orderOnlyDeps(graph)) { // a Ninja build directory: what ninja's own builds took
             NinjaLog.Read log = NinjaLog.read(root, graph);
             history = history.seeded(log.durations(), NinjaLog.FILE + " v" + log.version());
         }
         Stamper stamper = new Stamper(graph, stamps);
-        RunWriter writer = store.startRun(specKey, kind, System.currentTimeMillis(), graph.size());
+        long startedMs = System.currentTimeMillis();
+        RunWriter direct = journaled != null ? null : store.startRun(specKey, kind, startedMs, graph.size());
+        io.fester.timeline.EventLog writer = journaled != null ? journaled : direct;
         runId = writer.runId();
         Engine engine = Engine.forRequest(request);
         RunLoop[] holder = new RunLoop[1];
@@ -489,10 +540,83 @@ public final class LiveRun {
             }
             long end = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
             // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
-            writer.finish(outcome == null ? "interrupted" : outcome, end);
+            String ended = outcome == null ? "interrupted" : outcome;
+            Learnt learnt = outcome == null ? null : learnt(engine.state());
+            if (journaled != null) {
+                // a journaled run has nothing to learn but its faults (nothing ran); were it to have more, it is
+                // recorded all the same (its faults), and said, never thrown from here over the loop's own error
+                if (learnt != null && !(learnt.outcomes().isEmpty() && learnt.hostTags().isEmpty())) {
+                    notice("a run journaled as one in which nothing ran learnt what only a run with work can;"
+                            + " only its host faults are recorded");
+                }
+                Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
+                boolean kept;
+                try {
+                    kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
+                            io.fester.timeline.Journal.hostName(), faults);
+                } catch (io.fester.timeline.Journal.Busy e) { // the database's writer would wait for it too
+                    throw new UserError(e.getMessage() + " (this run, in which nothing ran, is not recorded)");
+                } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
+                    notice(journalFailed(e));
+                    kept = false;
+                }
+                if (kept) {
+                    runId = journaled.runId(); // the number it keeps: taken under the lock, at the commit
+                } else {
+                    // a run was started in the database while this one ran (or the journal changed): this one is
+                    // written there instead, the same events, its number after that run's
+                    TimelineStore opened = this.store.get();
+                    RunWriter late = opened.startRun(specKey, kind, startedMs, graph.size());
+                    runId = late.runId();
+                    for (io.fester.timeline.Recorded r : journaled.events()) {
+                        late.append(r.event(), r.timeMs());
+                    }
+                    finishDirectly(opened, new HistoryStore(opened), late, specKey, ended, end,
+                            learnt == null ? null : new Learnt(Map.of(), Map.of(), faults));
+                }
+            } else {
+                finishDirectly(store, historyStore, direct, specKey, ended, end, learnt);
+            }
         }
-        learn(historyStore, specKey, engine.state());
         return outcome;
+    }
+
+    /**
+     * A run written to the database ends: its outcome, its learning and the journal's state under the journal's
+     * lock, so no run is journaled from a history this run has not taught yet. The run is finished however the
+     * lock goes: without it, the state is not written (no run is journaled until a run writes it again).
+     */
+    private void finishDirectly(TimelineStore store, HistoryStore historyStore, RunWriter direct, String specKey,
+            String ended, long end, Learnt learnt) throws StoreException, IOException {
+        io.fester.timeline.Journal.Lock held = null;
+        StoreException locking = null;
+        try {
+            held = store.journalLock();
+        } catch (StoreException e) {
+            locking = e;
+        }
+        try {
+            direct.finish(ended, end);
+            if (learnt != null) {
+                historyStore.learn(specKey, runId, learnt.outcomes(), learnt.hostTags(), learnt.faults());
+                if (held != null) {
+                    try {
+                        store.keepJournalState(specKey);
+                    } catch (StoreException e) { // the run is recorded; no state, so no run is journaled
+                        notice(e.getMessage() + " (the run is recorded; runs are not journaled until the state can"
+                                + " be written)");
+                    }
+                }
+            }
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
+        if (locking != null) {
+            notice(locking.getMessage() + " (the run is recorded; runs are not journaled until one can"
+                    + " take the journal's lock)");
+        }
     }
 
     /** Posts a farm host's samples; a host that stops answering, or answers again, is said once. */
@@ -579,6 +703,12 @@ public final class LiveRun {
         }
     }
 
+    /** What a run says when the timeline's journal cannot be written: why, and where the run goes instead. */
+    private String journalFailed(IOException e) {
+        return "could not write the timeline's journal " + journal.file() + " (" + e.getClass().getSimpleName()
+                + ": " + e.getMessage() + "); this run is written to the database instead";
+    }
+
     private void notice(String message) {
         notices.accept(message);
     }
@@ -588,8 +718,12 @@ public final class LiveRun {
         notices = sink;
     }
 
-    /** Folds what the run taught into the history tables: durations, failures, host speeds and faults. */
-    private void learn(HistoryStore historyStore, String specKey, BuildState s) throws StoreException {
+    /** What a run taught, for the history tables ({@link HistoryStore#learn}). */
+    private record Learnt(Map<String, Long> outcomes, Map<String, Map<String, List<Long>>> hostTags,
+            Map<String, Integer> faults) {}
+
+    /** What the run taught: durations, failures, host speeds and faults. */
+    private static Learnt learnt(BuildState s) {
         Map<String, Long> outcomes = new TreeMap<>();
         Map<String, Map<String, List<Long>>> hostTags = new TreeMap<>();
         Map<String, Integer> faults = new TreeMap<>();
@@ -608,7 +742,7 @@ public final class LiveRun {
         for (io.fester.state.HostState h : s.hostList()) {
             faults.put(h.name(), s.hostFaults(h.name()));
         }
-        historyStore.learn(specKey, runId, outcomes, hostTags, faults);
+        return new Learnt(outcomes, hostTags, faults);
     }
 
     /** The up-to-date check this run started with, or null before it. */

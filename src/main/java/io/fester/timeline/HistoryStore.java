@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Durations learnt across runs, per spec and action, in the timeline database. Unlike the timeline
@@ -39,55 +38,43 @@ public final class HistoryStore {
 
     /** The snapshot for a spec (an absolute path names it). */
     public History snapshot(String spec) throws StoreException {
-        Map<String, Long> durations = new TreeMap<>();
-        Map<String, Integer> failures = new TreeMap<>();
-        Map<String, Integer> runs = new TreeMap<>();
-        Map<String, Map<String, Long>> hostTags = new TreeMap<>();
-        Map<String, long[]> tagSums = new TreeMap<>();
-        Map<String, Double> faults = new TreeMap<>();
-        int maxRuns = 0;
+        return rows(spec).snapshot(spec);
+    }
+
+    /** The rows a spec's snapshot is made from (ADR 0083: also kept beside the database for a journaled run). */
+    HistoryRows rows(String spec) throws StoreException {
+        store.fold(); // what runs journaled since this process opened the database taught (ADR 0083)
         try (Connection c = store.connection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT action, avg_ms, runs, failures FROM action_history WHERE spec = ?")) {
-                ps.setString(1, spec);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getLong(2) > 0) {
-                            durations.put(rs.getString(1), rs.getLong(2));
-                        }
-                        runs.put(rs.getString(1), rs.getInt(3));
-                        if (rs.getInt(4) > 0) {
-                            failures.put(rs.getString(1), rs.getInt(4));
-                        }
-                        maxRuns = Math.max(maxRuns, rs.getInt(3));
-                    }
-                }
-            }
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT host, tag, avg_ms, runs FROM host_tag_history")) {
-                while (rs.next()) {
-                    hostTags.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
-                    long[] sum = tagSums.computeIfAbsent(rs.getString(2), k -> new long[2]);
-                    sum[0] += rs.getLong(3) * rs.getInt(4);
-                    sum[1] += rs.getInt(4);
-                }
-            }
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT host, score FROM host_faults WHERE score > 0.01")) {
-                while (rs.next()) {
-                    faults.put(rs.getString(1), Math.round(rs.getDouble(2) * 1000) / 1000.0);
-                }
-            }
+            return rows(c, spec);
         } catch (SQLException e) {
             throw new StoreException(TimelineStore.describe(store.base() + ".mv.db", e), e);
         }
-        Map<String, Long> tags = new TreeMap<>();
-        tagSums.forEach((tag, sum) -> tags.put(tag, sum[1] == 0 ? 0 : sum[0] / sum[1]));
-        if (runs.isEmpty() && hostTags.isEmpty() && faults.isEmpty()) {
-            return History.empty();
+    }
+
+    static HistoryRows rows(Connection c, String spec) throws SQLException {
+        HistoryRows rows = new HistoryRows();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT action, avg_ms, runs, failures FROM action_history WHERE spec = ?")) {
+            ps.setString(1, spec);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.actions.add(new HistoryRows.ActionRow(rs.getString(1), rs.getLong(2), rs.getInt(3),
+                            rs.getInt(4)));
+                }
+            }
         }
-        return new History(runs.isEmpty() ? "hosts' history only" : "up to " + maxRuns + " earlier runs of " + spec,
-                durations, tags, hostTags, faults, failures, runs);
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT host, tag, avg_ms, runs FROM host_tag_history")) {
+            while (rs.next()) {
+                rows.tags.add(new HistoryRows.TagRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4)));
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT host, score FROM host_faults")) {
+            while (rs.next()) {
+                rows.faults.put(rs.getString(1), rs.getDouble(2));
+            }
+        }
+        return rows;
     }
 
     /**
@@ -119,7 +106,7 @@ public final class HistoryStore {
      * learners (threads or processes sharing the database) take turns: each reads what the other wrote
      * and nothing is lost (without it, both read the same counts and the later write drops the other's).
      */
-    private static void learn(Connection c, String spec, int run, Map<String, Long> outcomes,
+    static void learn(Connection c, String spec, int run, Map<String, Long> outcomes,
             Map<String, Map<String, List<Long>>> hostTagMs, Map<String, Integer> hostFaults) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MS);
@@ -200,7 +187,7 @@ public final class HistoryStore {
                         }
                     }
                     put.setString(1, h.getKey());
-                    put.setDouble(2, old * 0.5 + h.getValue());
+                    put.setDouble(2, HistoryRows.decayed(old, h.getValue()));
                     put.addBatch();
                 }
                 put.executeBatch();

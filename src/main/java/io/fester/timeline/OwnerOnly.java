@@ -67,4 +67,10 @@ public final class OwnerOnly {
             }
         }
     }
+
+    /** The attributes that create a file {@code 0600} from the start (none without POSIX permissions). */
+    static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
+        return POSIX ? new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+    }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * acknowledged, so the writer keeps the events it committed in the last {@value #RETAIN_MS} ms and writes
  * those again too (and the run's row, if that was lost with them).
  */
-public final class RunWriter implements AutoCloseable {
+public final class RunWriter implements EventLog, AutoCloseable {
     /** The longest an appended event waits before its batch is committed. */
     public static final long FLUSH_INTERVAL_MS = 200;
     /** A line longer than this gets a page of its own, stored as a CLOB. */
@@ -123,7 +123,7 @@ public final class RunWriter implements AutoCloseable {
     /** A committed batch, kept while the file may still lose it. */
     private record Committed(List<Recorded> events, long atNs) {}
 
-    private static final String INSERT = "INSERT INTO event_pages(id, run_id, last_seq, last_time_ms, lines, big)"
+    static final String INSERT = "INSERT INTO event_pages(id, run_id, last_seq, last_time_ms, lines, big)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
 
     private void flushLoop() {
@@ -269,22 +269,37 @@ public final class RunWriter implements AutoCloseable {
         TimelineStore.insertRun(c, row);
     }
 
+    /** One event's contract line, with its {@code seq} and time. */
+    record Line(long seq, long timeMs, String text) {}
+
     /** Encodes a batch as pages of consecutive lines and adds them to the statement's batch. */
     private void writePages(PreparedStatement ps, List<Recorded> batch) throws SQLException {
+        List<Line> lines = new ArrayList<>(batch.size());
+        for (Recorded r : batch) {
+            lines.add(new Line(r.seq(), r.timeMs(), HotEncoder.line(r))); // not EventCodec: no Jackson databind
+        }
+        writePages(ps, runId, lines);
+    }
+
+    /**
+     * Adds a run's consecutive lines to the statement's batch as pages (also the journal's fold, ADR 0083) and
+     * executes it.
+     */
+    static void writePages(PreparedStatement ps, int runId, List<Line> batch) throws SQLException {
         StringBuilder page = new StringBuilder(PAGE_CHARS + INLINE_LIMIT);
         long first = 0;
-        Recorded prev = null;
+        Line prev = null;
         int count = 0;
-        for (Recorded r : batch) {
-            String line = HotEncoder.line(r); // not EventCodec: a no-op run then loads no Jackson databind
+        for (Line r : batch) {
+            String line = r.text();
             boolean big = line.length() > INLINE_LIMIT;
             if (count > 0 && (big || count == PAGE_EVENTS || page.length() + line.length() > PAGE_CHARS)) {
-                addPage(ps, first, prev, page.toString(), false);
+                addPage(ps, runId, first, prev, page.toString(), false);
                 page.setLength(0);
                 count = 0;
             }
             if (big) {
-                addPage(ps, r.seq(), r, line, true);
+                addPage(ps, runId, r.seq(), r, line, true);
                 continue;
             }
             if (count == 0) {
@@ -297,12 +312,12 @@ public final class RunWriter implements AutoCloseable {
             count++;
         }
         if (count > 0) {
-            addPage(ps, first, prev, page.toString(), false);
+            addPage(ps, runId, first, prev, page.toString(), false);
         }
         ps.executeBatch();
     }
 
-    private void addPage(PreparedStatement ps, long firstSeq, Recorded last, String text, boolean big)
+    private static void addPage(PreparedStatement ps, int runId, long firstSeq, Line last, String text, boolean big)
             throws SQLException {
         ps.setLong(1, TimelineStore.key(runId, firstSeq));
         ps.setInt(2, runId);

@@ -64,10 +64,17 @@ public final class TimelineStore implements AutoCloseable {
     private final String base;
     private volatile boolean closed;
 
+    private final Journal journal;
+    /** This database's identity (a UUID in {@code timeline_identity}): its journal's, so no other database folds it. */
+    private volatile String identity;
+    /** This opening made the identity: a new database, whose journal state (if any) is another's. */
+    private volatile boolean madeIdentity;
+
     private TimelineStore(String url, String base) {
         this.url = url;
         this.pool = newPool(url);
         this.base = base;
+        this.journal = Journal.of(base);
     }
 
     private static JdbcConnectionPool newPool(String url) {
@@ -78,7 +85,7 @@ public final class TimelineStore implements AutoCloseable {
 
     /** The default database: {@code ~/.local/share/fester/timeline}. */
     public static Path defaultBase() {
-        return Path.of(System.getProperty("user.home"), ".local", "share", "fester", "timeline");
+        return Journal.defaultBase();
     }
 
     /**
@@ -109,6 +116,20 @@ public final class TimelineStore implements AutoCloseable {
             store.close();
             throw new StoreException("cannot make the timeline database " + abs + ".mv.db private to its owner: "
                     + e.getMessage());
+        }
+        try {
+            store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+            if (store.madeIdentity) { // a new database: a journal state beside it is a deleted one's
+                try (Journal.Lock held = store.journalLock()) {
+                    store.journal.removeState();
+                } catch (java.io.IOException e) {
+                    throw new StoreException("cannot use the timeline's journal " + store.journal.file() + ": "
+                            + e.getMessage());
+                }
+            }
+        } catch (StoreException e) {
+            store.close();
+            throw e;
         }
         return store;
     }
@@ -218,6 +239,29 @@ public final class TimelineStore implements AutoCloseable {
             s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
             keepSequenceNumbers(c);
+            s.execute("CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
+        }
+        identity = identity(c);
+    }
+
+    /** The database's identity, made the first time it is asked for (by whichever process is first). */
+    private String identity(Connection c) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM timeline_identity WHERE k = 1")) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO timeline_identity(k, id) VALUES (1, ?)")) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.executeUpdate();
+                madeIdentity = true;
+            } catch (SQLException taken) { // another process made it first: read again
+                if (attempt > 0) {
+                    throw taken;
+                }
+            }
         }
     }
 
@@ -301,17 +345,25 @@ public final class TimelineStore implements AutoCloseable {
             throws StoreException {
         long pid = ProcessHandle.current().pid();
         String host = hostName();
+        // the journal's runs first (their numbers are given), and no run is journaled while this one is in flight:
+        // the history it starts from would not be the one it should (ADR 0083)
+        try (Journal.Lock held = journalLock()) {
+            foldLocked();
+            journal.removeState();
+            return insertNewRun(spec, kind, startedMs, actions, pid, host, flushIntervalMs);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot use the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    private RunWriter insertNewRun(String spec, String kind, long startedMs, int actions, long pid, String host,
+            long flushIntervalMs) throws StoreException {
         for (int attempt = 0; attempt < 20; attempt++) {
             try {
                 RunRow row = withConnection(c -> {
                     c.setAutoCommit(false);
                     try {
-                        int id;
-                        try (Statement s = c.createStatement();
-                                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM runs")) {
-                            rs.next();
-                            id = rs.getInt(1);
-                        }
+                        int id = lastRunIdSeenUncommitted(c) + 1;
                         RunRow r = new RunRow(id, spec, kind, startedMs, actions, pid, host);
                         insertRun(c, r);
                         c.commit();
@@ -331,6 +383,56 @@ public final class TimelineStore implements AutoCloseable {
             }
         }
         throw new StoreException("could not allocate a run number in " + base);
+    }
+
+    /**
+     * The highest run number any row of {@code runs} holds, committed or not (ADR 0104). Read committed, a row
+     * whose transaction has not committed is not seen, and a new run numbered after the rows seen is inserted on
+     * its key: it waits for that transaction — for ever, inside H2 (its {@code TxDecisionMaker} repeats its
+     * decision without end), when the transaction is one this database does not know of any more, as after a
+     * process was killed with {@code -9} while it wrote (ServeTest's hang). Read uncommitted, the number is
+     * taken after that row's instead; if its transaction never commits the number stays unused.
+     */
+    static int lastRunIdSeenUncommitted(Connection c) throws SQLException {
+        return readUncommitted(c, "SELECT COALESCE(MAX(id), 0) FROM runs", 0);
+    }
+
+    /** Whether a row of {@code runs} holds number {@code id}, committed or not. */
+    private static boolean rowSeenUncommitted(Connection c, int id) throws SQLException {
+        return readUncommitted(c, "SELECT COUNT(*) FROM runs WHERE id = ?", id) > 0;
+    }
+
+    /** One number read uncommitted (outside any transaction of {@code c}'s: between them, or in auto-commit). */
+    private static int readUncommitted(Connection c, String sql, int param) throws SQLException {
+        int isolation = c.getTransactionIsolation();
+        boolean auto = c.getAutoCommit();
+        if (!auto) {
+            c.commit(); // nothing written yet in this transaction: the isolation can change only between them
+        }
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (sql.indexOf('?') >= 0) {
+                ps.setInt(1, param);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } finally {
+            if (!auto) {
+                c.commit();
+            }
+            c.setTransactionIsolation(isolation);
+        }
+    }
+
+    private static boolean committedRowHolds(Connection c, int id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM runs WHERE id = ?")) {
+            q.setInt(1, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     static void insertRun(Connection c, RunRow r) throws SQLException {
@@ -369,6 +471,7 @@ public final class TimelineStore implements AutoCloseable {
 
     /** Every run, oldest first. Runs whose process died without finishing show as {@code interrupted}. */
     public List<RunInfo> runs() throws StoreException {
+        fold(); // a process that keeps the database open (the cockpit, a server) sees runs journaled since
         List<RunInfo> out = new ArrayList<>();
         try {
             List<RunInfo> rows = withConnection(c -> {
@@ -418,11 +521,7 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
+        return Journal.hostName();
     }
 
     /**
@@ -605,6 +704,188 @@ public final class TimelineStore implements AutoCloseable {
         }
         if (!found) {
             throw new StoreException("unknown run " + run + " (see 'fester runs')");
+        }
+    }
+
+    // ---- the journal (ADR 0083) ---------------------------------------------------------------------------------
+
+    /** The journal's lock, held: what a run's end (its outcome, its learning, the journal's state) is done under. */
+    public Journal.Lock journalLock() throws StoreException {
+        try {
+            return journal.lock();
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot lock the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    /** Folds the journal's runs into the database, if it holds any (one look at the disk when it does not). */
+    public void fold() throws StoreException {
+        if (!journal.pending()) {
+            return;
+        }
+        try (Journal.Lock held = journalLock()) {
+            foldLocked();
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot use the timeline's journal " + journal.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Folds the journal (its lock held): each whole record in one transaction — the run's row, its events, its
+     * learning — skipped when the run is there already (a fold stopped between its commit and the journal's
+     * emptying); then the database is written to its file and the journal emptied. What did not read is said on
+     * stderr and kept aside (see {@link Journal#settle}).
+     */
+    private void foldLocked() throws StoreException, java.io.IOException {
+        if (!journal.pending()) {
+            return;
+        }
+        String said;
+        try (Journal.Reader read = journal.reader(identity)) {
+            boolean tables = false;
+            List<Integer> conflicts = new ArrayList<>();
+            for (Journal.Entry next = read.next(); next != null; next = read.next()) { // one record in memory at a time
+                if (!tables) {
+                    new HistoryStore(this); // its tables, as a run that learns makes them
+                    tables = true;
+                }
+                Journal.Entry e = next;
+                if (!withConnection(c -> foldOne(c, e))) {
+                    conflicts.add(e.id());
+                }
+            }
+            if (!conflicts.isEmpty()) { // not expected (the journal's state guards its numbers): kept, and said
+                Path aside = journal.file().resolveSibling(journal.file().getFileName() + ".conflict-"
+                        + System.currentTimeMillis());
+                journal.copyAside(0, aside, null);
+                System.err.println("fester: " + journal.file() + ": the journal's runs " + conflicts + " have numbers"
+                        + " the timeline " + base + ".mv.db gave to other runs; they were not folded, the journal is"
+                        + " kept as " + aside);
+            }
+            if (read.otherDatabase) {
+                journal.removeState(); // the deleted database's too, before the journal is emptied
+            }
+            if (read.foreign) {
+                reserveJournaledNumbers(Integer.MAX_VALUE); // the runs set aside printed their numbers: none is given again
+            } else if (!read.asideIds.isEmpty()) { // the damaged records' numbers only (all the state's if one does not read)
+                reserveJournaledNumbers(read.asideIds.stream().mapToInt(id -> id == null ? Integer.MAX_VALUE : id)
+                        .max().getAsInt());
+            }
+            withConnection(c -> {
+                try (Statement s = c.createStatement()) {
+                    // in the file and forced to the disk (the runs folded and the set-aside runs' tombstone) before
+                    // the journal lets go of them: a crash after the journal is emptied must neither lose a run
+                    // folded nor give a set-aside run's number again
+                    s.execute("CHECKPOINT SYNC");
+                }
+                return null;
+            });
+            said = journal.settle(read);
+        } catch (SQLException e) {
+            throw new StoreException(describe(base + ".mv.db", e), e);
+        }
+        if (said != null) {
+            System.err.println("fester: " + said);
+        }
+    }
+
+    /**
+     * After records were set aside (damaged, another version's): the numbers up to {@code upTo} (at most the last
+     * the journal's state says was given) are kept from other runs by a tombstone row (as a deleted run's) when no
+     * row is past them, so a run set aside keeps its number (runs are numbered after every row).
+     */
+    private void reserveJournaledNumbers(int upTo) throws SQLException {
+        Journal.State st = journal.readState();
+        if (st == null || !identity.equals(st.db())) {
+            return;
+        }
+        int last = Math.min(upTo, st.last());
+        withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, deleting)"
+                    + " SELECT ?, '', 'deleted', 0, TRUE FROM DUAL WHERE ? > (SELECT COALESCE(MAX(id), 0) FROM runs)")) {
+                ps.setInt(1, last);
+                ps.setInt(2, last);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Folds one record; false when its number is another run's in the database (nothing folded). */
+    private static boolean foldOne(Connection c, Journal.Entry e) throws SQLException {
+        if (rowSeenUncommitted(c, e.id()) && !committedRowHolds(c, e.id())) {
+            return false; // a row nobody committed holds its number (ADR 0104): inserting there would wait for ever
+        }
+        c.setAutoCommit(false);
+        try {
+            try (PreparedStatement q = c.prepareStatement("SELECT started_ms, owner_pid FROM runs WHERE id = ?")) {
+                q.setInt(1, e.id());
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        c.rollback();
+                        // the same run: folded already (the fold stopped before the journal was emptied)
+                        return rs.getLong(1) == e.startedMs() && rs.getLong(2) == e.ownerPid();
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO runs(id, spec, kind, started_ms, finished_ms,"
+                    + " outcome, actions, owner_pid, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setInt(1, e.id());
+                ps.setString(2, e.spec());
+                ps.setString(3, e.kind());
+                ps.setLong(4, e.startedMs());
+                ps.setLong(5, e.finishedMs());
+                ps.setString(6, e.outcome());
+                ps.setInt(7, e.actions());
+                ps.setLong(8, e.ownerPid());
+                ps.setString(9, e.ownerHost());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(RunWriter.INSERT)) {
+                RunWriter.writePages(ps, e.id(), e.lines());
+            }
+            HistoryStore.learn(c, e.spec(), e.id(), java.util.Map.of(), java.util.Map.of(), e.faults());
+            c.commit();
+            return true;
+        } catch (SQLException | RuntimeException x) {
+            rollbackQuietly(c);
+            throw x;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * After a run of {@code spec} has finished and learnt (the journal's lock held): writes the journal's state —
+     * the last number given and the history rows of {@code spec} — so that the next run of it in which nothing
+     * runs may be journaled; unless a run is still in flight (it has not learnt yet), when the state stays away.
+     */
+    public void keepJournalState(String spec) throws StoreException {
+        try {
+            foldLocked();
+            Journal.State state = withConnection(c -> {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT owner_pid, owner_host FROM runs WHERE outcome IS NULL"
+                                + " AND NOT deleting")) {
+                    while (rs.next()) {
+                        if (ownerAlive(rs.getLong(1), rs.getString(2))) {
+                            return null;
+                        }
+                    }
+                }
+                int last = lastRunIdSeenUncommitted(c); // a journaled run's number is never one a row holds
+                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
+            });
+            if (state == null) {
+                journal.removeState();
+            } else {
+                journal.writeState(state);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(describe(base + ".mv.db", e), e);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot write the timeline's journal state beside " + journal.file() + ": "
+                    + e.getMessage());
         }
     }
 

@@ -84,18 +84,33 @@ public final class Stamps {
 
     /**
      * Starts reading a workspace's stamps on another thread (while the caller reads the spec, on the other
-     * core); the next {@link #load} of the same root takes them if the file is still as it was.
+     * core); the next {@link #load} of the same root takes them if the file is still as it was. Closing the
+     * returned handle forgets them if no load took them (a spec that did not load, a run that stopped before
+     * its check, another root): a process that serves many runs keeps no stamps it was not asked for.
      */
-    public static void preload(Path root) {
+    public static Preload preload(Path root) {
         Path r = root.toAbsolutePath().normalize();
         Object attributes = attributes(r.resolve(FILE));
-        PRELOADED.put(r, new Preloaded(attributes, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        Preloaded p = new Preloaded(attributes, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return readKept(r);
             } catch (IOException e) {
                 return null; // read again by load, which reports it
             }
-        })));
+        }));
+        PRELOADED.put(r, p);
+        return () -> PRELOADED.remove(r, p);
+    }
+
+    /** A {@link #preload}: closing it forgets the stamps read ahead unless a load has taken them. */
+    public interface Preload extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** How many workspaces' stamps are read ahead and not yet taken (for tests). */
+    static int preloaded() {
+        return PRELOADED.size();
     }
 
     private static Object attributes(Path file) {

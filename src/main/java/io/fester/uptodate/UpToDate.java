@@ -93,6 +93,15 @@ public final class UpToDate {
      * Ninja recorded ({@link NinjaAdoption}, null for none), which writes its stamp into {@code stamps}.
      */
     public static Result check(BuildGraph graph, Stamps stamps, NinjaAdoption ninja) throws IOException {
+        return check(graph, stamps, ninja, null);
+    }
+
+    /**
+     * {@link #check(BuildGraph, Stamps, NinjaAdoption)}, calling {@code onWork} (when not null) once, as soon as
+     * an action is found to run (at most one action's check later), so what a run with work needs can start then.
+     */
+    public static Result check(BuildGraph graph, Stamps stamps, NinjaAdoption ninja, Runnable onWork)
+            throws IOException {
         boolean orderOnly = orderOnlyDeps(graph);
         int n = graph.size();
         boolean[] fresh = new boolean[n];
@@ -108,6 +117,10 @@ public final class UpToDate {
         long readsBefore = files.reads();
         prefetch(graph, stamps, files, memo);
         for (int i : graph.topologicalOrder(false)) {
+            if (onWork != null && !stale.isEmpty()) {
+                onWork.run();
+                onWork = null;
+            }
             Action a = graph.action(i);
             Stamps.Stamp s = stamps.get(a.id());
             if (s == null && ninja != null && !a.outputs().isEmpty()
@@ -147,6 +160,9 @@ public final class UpToDate {
                 mayHold[i] = true;
                 through.put(a.id(), staleDeps.stream().map(d -> graph.action(d).id()).toList());
             }
+        }
+        if (onWork != null && !stale.isEmpty()) {
+            onWork.run();
         }
         return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs);
     }

@@ -63,6 +63,17 @@ class DoctorTest {
     }
 
     @Test
+    void journalFilesSetAsideBesideTheTimelineAreAWarningNamingThem() throws Exception {
+        Path aside = Files.createDirectories(dir.resolve("db")).resolve("timeline.journal.unread-1796567209943");
+        Files.writeString(aside, "fester-journal 1\tid\n");
+        Files.writeString(dir.resolve("db/timeline.journal.lock"), "1\n"); // the journal's own files are no warning
+        Cli.Result r = Cli.run(db(), "doctor", "--no-display");
+        line(r, "warn timeline: runs were set aside, not folded into the timeline, in " + aside);
+        assertEquals(1, lines(r).stream().filter(l -> l.startsWith("warn ")).count(), r.toString());
+        assertFalse(r.out().contains("FAIL timeline"), r.toString());
+    }
+
+    @Test
     void anUnreachableHostAnUnknownKeyAndAMissingCompilerAreEachNamedWithTheFix() throws Exception {
         // a compiler demo2 finds on its PATH and demo3 does not
         Path bin = Files.createDirectories(dir.resolve("bin"));

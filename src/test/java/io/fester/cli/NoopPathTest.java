@@ -92,7 +92,9 @@ class NoopPathTest {
         assertTrue(loaded.contains("io.fester.uptodate.UpToDate"), "the log lists the run's classes");
         assertTrue(loaded.contains("io.fester.hosts.HostsFile"), "the hosts file was read");
         // "picocli.": `fester run SPEC --db … --hosts …` is read without it (ADR 0069)
+        // "org.h2.": the run is journaled, the timeline's database is not opened (ADR 0083)
         for (String prefix : List.of("javafx.", "com.sun.javafx.", "io.fester.ui.", "org.apache.sshd.", "picocli.",
+                "org.h2.",
                 "io.fester.hosts.ssh.SshRun", "io.fester.hosts.LocalSampler", "io.fester.hosts.AgentScript",
                 "io.fester.hosts.Toolchain", "io.fester.hosts.ExitStatus",
                 // a no-op hashes no file: loading NSS's SHA-256 (under C1, for hashing files, ADR 0089) is not
@@ -105,7 +107,12 @@ class NoopPathTest {
             assertTrue(bad.isEmpty(), "an up-to-date run loads no " + prefix + "*: " + bad);
         }
 
-        try (TimelineStore store = TimelineStore.open(db)) {
+        assertTrue(Files.size(Path.of(db + ".journal")) > 100, "the run is in the journal");
+        int printed = Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst().orElseThrow()
+                .substring(5).trim());
+        assertEquals(settled.runId() + 1, printed, "the no-op's number follows the settling run's: " + out);
+        try (TimelineStore store = TimelineStore.open(db)) { // the journal is folded as it opens
+            assertEquals(printed, store.resolve("last").id(), "the number printed is the one the run keeps");
             List<Recorded> events = store.events(store.resolve("last").id());
             assertFalse(events.stream().anyMatch(r -> r.event() instanceof NodeEvent),
                     "no host sampled, connected or lost: " + events);

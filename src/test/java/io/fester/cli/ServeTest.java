@@ -161,6 +161,8 @@ class ServeTest {
         Cli.Result noop = fester(false, null, "run", spec, "--db", db());
         assertEquals(0, noop.code(), noop.toString());
         assertTrue(noop.err().contains("up-to-date"), noop.err());
+        Path journal = io.fester.timeline.Journal.of(db()).file();
+        assertTrue(!Files.exists(journal) || Files.size(journal) == 0, "a handed no-op is not journaled (ADR 0083)");
         assertSame(fester(true, null, "run", spec, "--db", db()), noop);
         // a statement added to the manifest: the next handed build runs it
         Files.writeString(manifest, two + "build c.txt: make b.txt\n");

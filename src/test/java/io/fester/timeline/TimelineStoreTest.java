@@ -244,4 +244,34 @@ class TimelineStoreTest {
                 + "\"missing_outputs\":[\"x.o\"],\"duration_ms\":15}", line);
         assertEquals(r, EventCodec.parseLine(line));
     }
+    /**
+     * ServeTest's hang (ADR 0104): a row of {@code runs} whose transaction never ends — here a live one held open,
+     * after a {@code kill -9} one H2 no longer knows of, which it waits for without end — holds the next number;
+     * a new run is numbered after it instead of waiting on its key.
+     */
+    @Test
+    void aRunIsNumberedAfterARowNoTransactionHasCommittedInsteadOfWaitingOnIt() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(1, record(store, 1));
+            try (java.sql.Connection held = store.connection()) {
+                held.setAutoCommit(false);
+                try (java.sql.Statement s = held.createStatement()) {
+                    s.execute("INSERT INTO runs(id, spec, kind, started_ms, actions, owner_pid, owner_host)"
+                            + " VALUES (2, 'spec.yaml', 'run', 1000, 1, 1, 'gone')");
+                }
+                java.util.concurrent.CompletableFuture<Integer> next = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> {
+                            try {
+                                return record(store, 1);
+                            } catch (StoreException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                assertEquals(3, next.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                held.rollback();
+                held.setAutoCommit(true);
+            }
+            assertEquals(4, record(store, 1), "a number once seen is not given again");
+        }
+    }
 }

@@ -119,4 +119,23 @@ class StampsTest {
         assertNotEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), files::entry).key());
         assertEquals("gone.h", UpToDate.key(a, Map.of(), List.of("gone.h"), files::entry).missing());
     }
+
+    @Test
+    void aReadAheadNoLoadTookIsForgottenWhenItsHandleCloses() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other"));
+        int before = Stamps.preloaded();
+        try (Stamps.Preload p = Stamps.preload(dir)) {
+            assertEquals(before + 1, Stamps.preloaded());
+        } // the spec did not load, say: no run asked for these stamps
+        assertEquals(before, Stamps.preloaded(), "not kept");
+        try (Stamps.Preload p = Stamps.preload(other)) {
+            Stamps.load(other); // taken
+            assertEquals(before, Stamps.preloaded());
+            try (Stamps.Preload again = Stamps.preload(other)) {
+                p.close(); // an older handle does not forget a newer read-ahead of the same root
+                assertEquals(before + 1, Stamps.preloaded());
+            }
+        }
+        assertEquals(before, Stamps.preloaded());
+    }
 }

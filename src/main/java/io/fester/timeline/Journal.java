@@ -1,0 +1,979 @@
+package io.fester.timeline;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The timeline's journal (ADR 0083): runs in which nothing ran, recorded without opening the database, each as
+ * one record appended to {@code BASE.journal} beside {@code BASE.mv.db}; the next process that opens the
+ * database folds them into it ({@link TimelineStore#open}) before it reads anything. Uses {@code java.base}
+ * only: a journaled run loads no H2 class.
+ *
+ * <p>Three files beside the database: the journal; its <em>state</em> ({@code BASE.journal-state}), written by
+ * whoever last recorded a run — the last run number given and the history rows a run of one spec starts from;
+ * and {@code BASE.journal.lock}, whose file lock (with a lock per JVM) every reader and writer of the other two
+ * holds. A journaled run may only be recorded when the state is there, is for its spec and no later run is in the
+ * journal than the state knows of; a process that starts a run in the database removes the state (under the
+ * lock, after folding), and one that finishes the last run in flight writes it again. So the number a journaled
+ * run takes is one nobody else can take, and the history it records is what the database would have given it.
+ *
+ * <p>A record is framed: a {@code run} line, its events' lines, its learning, and an {@code end} line with the
+ * record's CRC-32. It is written to the file before the run's number is printed (not forced to the disk, as the
+ * timeline's own commits are not); a record cut off
+ * (the process killed while writing it) was never printed and is dropped at the fold with a message; a record
+ * that does not read (a damaged file) is set aside alone, in a file of its own named in the message, and the fold
+ * reads on from the next record (the next {@code run} line after an {@code end} line): the runs before and after
+ * it are folded.
+ */
+public final class Journal {
+    /** The journal's first line: its format. A journal that starts otherwise is not folded (set aside). */
+    static final String HEADER = "fester-journal 1";
+    static final String STATE_HEADER = "fester-journal-state 2";
+    private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
+
+    /**
+     * Past this size no run is journaled: the run is recorded in the database, which folds the journal first. The
+     * journal stays small enough that a fold (record by record) is seconds, not minutes.
+     */
+    static volatile long cap = 32L << 20; // not final: a test makes it small
+
+    private final Path base;
+
+    /** Opens a file of the journal's, creating it {@code 0600} from the start (never another user's to read). */
+    static FileChannel open(Path f, java.nio.file.OpenOption... options) throws IOException {
+        return FileChannel.open(f, new java.util.HashSet<>(java.util.Arrays.asList(options)), OwnerOnly.privateFile());
+    }
+
+    private Journal(Path base) {
+        this.base = base;
+    }
+
+    /** The journal of the database at an H2 base name (a trailing {@code .mv.db} is ignored). */
+    public static Journal of(String basePath) {
+        String b = basePath.endsWith(".mv.db") ? basePath.substring(0, basePath.length() - 6) : basePath;
+        return new Journal(Path.of(b).toAbsolutePath().normalize());
+    }
+
+    /** The default database: {@code ~/.local/share/fester/timeline}. */
+    public static Path defaultBase() {
+        return Path.of(System.getProperty("user.home"), ".local", "share", "fester", "timeline");
+    }
+
+    /** This machine's name, as a run's row records its owner's. */
+    public static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The journal file. */
+    public Path file() {
+        return sibling(".journal");
+    }
+
+    Path stateFile() {
+        return sibling(".journal-state");
+    }
+
+    Path lockFile() {
+        return sibling(".journal.lock");
+    }
+
+    private Path sibling(String suffix) {
+        return base.resolveSibling(base.getFileName() + suffix);
+    }
+
+    /**
+     * Whether a run in which nothing runs may be journaled here (one look at the disk): the state is there. The
+     * run then does not open the database before it knows whether it has work.
+     */
+    public boolean ready() {
+        return Files.isRegularFile(stateFile()) && Files.isRegularFile(sibling(".mv.db"));
+    }
+
+    /**
+     * Whether the journal holds anything to fold (one look at the disk): anything at all — an empty file is an
+     * empty journal (the emptying, or a user, truncated it); a header alone is folded away too (it may be another
+     * database's, which would keep this one from journaling).
+     */
+    boolean pending() {
+        try {
+            return Files.size(file()) > 0;
+        } catch (IOException e) {
+            return false; // none
+        }
+    }
+
+    /** The journal's first line, for the database of this identity ({@link TimelineStore}'s {@code timeline_identity}). */
+    static String headerLine(String db) {
+        return HEADER + "\t" + db;
+    }
+
+    /** How long {@link #lock} waits for another holder before it gives up (not final: a test makes it short). */
+    static volatile long lockWaitMs = 60_000;
+
+    /** The journal's lock could not be taken in {@link #lockWaitMs}: the message names the holder and what to do. */
+    public static final class Busy extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The journal's lock, held: the JVM's own first, then the file's (other processes); each waited for at most
+     * {@link #lockWaitMs} in all, then {@link Busy}.
+     */
+    public Lock lock() throws IOException {
+        long deadline = System.nanoTime() + lockWaitMs * 1_000_000L;
+        Files.createDirectories(lockFile().getParent());
+        // one lock per journal however its path is spelt (a symbolic link to its directory): the real directory's
+        Path key;
+        try {
+            key = base.getParent().toRealPath().resolve(base.getFileName());
+        } catch (IOException e) {
+            key = base;
+        }
+        ReentrantLock mine = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
+        try {
+            if (!mine.tryLock(lockWaitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw busy(holder(lockFile()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for " + lockFile());
+        }
+        FileChannel ch = null;
+        try {
+            Path f = lockFile();
+            Files.createDirectories(f.getParent());
+            ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock held = ch.tryLock();
+            if (held == null) { // another process holds it: said once, with its pid, then waited for
+                String pid = new String(read(ch, 0, (int) Math.min(ch.size(), 20)), StandardCharsets.UTF_8).trim();
+                System.err.println("fester: waiting for the timeline's journal, held by "
+                        + (pid.matches("[0-9]+") ? "pid " + pid : "another process") + " (" + f + ")");
+                while ((held = ch.tryLock()) == null) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw busy(pid);
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while waiting for " + f);
+                    }
+                }
+            }
+            ch.truncate(0); // who holds it, for whoever waits
+            writeAll(ch, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8), 0);
+            return new Lock(mine, ch, held);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            mine.unlock();
+            throw e;
+        }
+    }
+
+    /** The pid written in the lock file by its holder, or "" when it does not read. */
+    private static String holder(Path lockFile) {
+        try {
+            String s = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
+            return s.matches("[0-9]+") ? s : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private Busy busy(String pid) {
+        boolean known = pid.matches("[0-9]+");
+        return new Busy("the timeline's journal " + file() + " has been locked by " + (known ? "pid " + pid
+                : "another process") + " for more than " + (lockWaitMs / 1000.0 + " s").replace(".0 s", " s")
+                + " (" + lockFile() + "); if that Fester is stuck, stop it" + (known ? " (kill " + pid + ")" : "")
+                + " and run the command again");
+    }
+
+    /** The journal's lock; {@link #close} releases it. Reentrant within a thread only through {@link #lock}'s JVM lock. */
+    public static final class Lock implements AutoCloseable {
+        private final ReentrantLock mine;
+        private final FileChannel channel;
+        private final FileLock held;
+
+        private Lock(ReentrantLock mine, FileChannel channel, FileLock held) {
+            this.mine = mine;
+            this.channel = channel;
+            this.held = held;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                held.release();
+                channel.close();
+            } finally {
+                mine.unlock();
+            }
+        }
+    }
+
+    // ---- the state -----------------------------------------------------------------------------------------
+
+    /** What the state says: the last run number given, and the history rows of {@code spec}. */
+    record State(String db, String spec, int last, HistoryRows rows) {}
+
+    /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
+    void writeState(State s) throws IOException {
+        StringBuilder sb = new StringBuilder(4096);
+        sb.append(STATE_HEADER).append('\n');
+        sb.append("db\t").append(escape(s.db())).append('\n');
+        sb.append("last\t").append(s.last()).append('\n');
+        sb.append("spec\t").append(escape(s.spec())).append('\n');
+        for (HistoryRows.ActionRow a : s.rows().actions) {
+            sb.append("a\t").append(escape(a.action())).append('\t').append(a.avgMs()).append('\t').append(a.runs())
+                    .append('\t').append(a.failures()).append('\n');
+        }
+        for (HistoryRows.TagRow t : s.rows().tags) {
+            sb.append("t\t").append(escape(t.host())).append('\t').append(escape(t.tag())).append('\t')
+                    .append(t.avgMs()).append('\t').append(t.runs()).append('\n');
+        }
+        for (Map.Entry<String, Double> f : s.rows().faults.entrySet()) {
+            sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
+        }
+        sb.append("end\n");
+        Path tmp = sibling(".journal-state.tmp");
+        try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            writeAll(ch, sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Files.move(tmp, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Removes the state (under the lock): no run is journaled until it is written again. */
+    void removeState() throws IOException {
+        Files.deleteIfExists(stateFile());
+    }
+
+    /** The state, or null when there is none or it does not read (another format, a damaged file). */
+    State readState() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(stateFile(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+        try {
+            if (lines.size() < 5 || !lines.get(0).equals(STATE_HEADER) || !lines.get(lines.size() - 1).equals("end")) {
+                return null;
+            }
+            String db = unescape(field(lines.get(1), "db", 2)[1]);
+            int last = Integer.parseInt(field(lines.get(2), "last", 2)[1]);
+            String spec = unescape(field(lines.get(3), "spec", 2)[1]);
+            HistoryRows rows = new HistoryRows();
+            for (String line : lines.subList(4, lines.size() - 1)) {
+                String[] f = line.split("\t", -1);
+                switch (f[0]) {
+                    case "a" -> rows.actions.add(new HistoryRows.ActionRow(unescape(f[1]), Long.parseLong(f[2]),
+                            Integer.parseInt(f[3]), Integer.parseInt(f[4])));
+                    case "t" -> rows.tags.add(new HistoryRows.TagRow(unescape(f[1]), unescape(f[2]),
+                            Long.parseLong(f[3]), Integer.parseInt(f[4])));
+                    case "f" -> rows.faults.put(unescape(f[1]), Double.parseDouble(f[2]));
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            return new State(db, spec, last, rows);
+        } catch (RuntimeException e) { // a number that does not parse, a line too short
+            return null;
+        }
+    }
+
+    private static String[] field(String line, String name, int n) {
+        String[] f = line.split("\t", -1);
+        if (f.length != n || !f[0].equals(name)) {
+            throw new IllegalArgumentException(line);
+        }
+        return f;
+    }
+
+    // ---- a journaled run -------------------------------------------------------------------------------------
+
+    /**
+     * Begins a journaled run of {@code spec}: reads the state under the lock and lets the lock go again (the run
+     * goes on without it; {@link Noop#commit} takes it again to append). Null when the run must be recorded in the
+     * database instead: no state, another spec's, a journal past its cap, one that knows of a later run than the
+     * state or whose last record is incomplete or of another format.
+     */
+    public Noop begin(String spec) throws IOException {
+        if (!ready()) {
+            return null;
+        }
+        try (Lock held = lock()) {
+            State s = journalable(spec);
+            return s == null ? null : new Noop(s);
+        }
+    }
+
+    /** The state, when a run of {@code spec} may be journaled now (the lock held); else null. */
+    private State journalable(String spec) throws IOException {
+        State s = readState();
+        if (s != null && s.spec().equals(spec) && size(file()) <= cap) {
+            long tail = tailId(s.db());
+            if (tail != UNREADABLE && tail <= s.last()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static final long UNREADABLE = Long.MAX_VALUE;
+
+    private static long size(Path f) throws IOException {
+        try {
+            return Files.size(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The number of the journal's last record: 0 when it has none, {@link #UNREADABLE} when its first line is
+     * not this format's or its end is not a whole record's (left for a fold to sort out).
+     */
+    long tailId(String db) throws IOException {
+        if (!Files.exists(file())) {
+            return 0;
+        }
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return 0; // emptied and stopped before its header was written, or emptied by hand: the next record writes it
+            }
+            // the header, of this database's journal: another database's is folded into none (set aside)
+            byte[] head = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (size < head.length || !java.util.Arrays.equals(read(ch, 0, head.length), head)) {
+                return UNREADABLE;
+            }
+            if (size == head.length) {
+                return 0;
+            }
+            int n = (int) Math.min(size - head.length, 256);
+            String tail = new String(read(ch, size - n, n), StandardCharsets.UTF_8);
+            if (!tail.endsWith("\n")) {
+                return UNREADABLE;
+            }
+            int start = tail.lastIndexOf('\n', tail.length() - 2) + 1;
+            String[] f = tail.substring(start, tail.length() - 1).split("\t", -1);
+            if (start == 0 || f.length != 3 || !f[0].equals("end")) {
+                return UNREADABLE;
+            }
+            try {
+                return Integer.parseInt(f[1]);
+            } catch (NumberFormatException e) {
+                return UNREADABLE;
+            }
+        }
+    }
+
+    private static byte[] read(FileChannel ch, long at, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) {
+                break;
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * A run being journaled, no lock held while it runs: the history it starts from (the state's rows as they were
+     * at {@link #begin}, as the database would have given them then), its events as the loop appends them, and —
+     * once {@link #commit} has appended it — its number.
+     */
+    public final class Noop implements EventLog {
+        private final State state;
+        private final List<Recorded> events = new ArrayList<>(1024);
+        private int committed;
+
+        private Noop(State state) {
+            this.state = state;
+        }
+
+        /**
+         * The run's number: once committed, the one it keeps; before, the one it would take were nobody else to
+         * record a run meanwhile (a run's number is not in its events; it is printed after the commit).
+         */
+        @Override
+        public int runId() {
+            return committed > 0 ? committed : state.last() + 1;
+        }
+
+        /** The history snapshot the run records: {@link HistoryStore#snapshot} of the same rows. */
+        public History history() {
+            return state.rows().snapshot(state.spec());
+        }
+
+        @Override
+        public Recorded append(Event event, long timeMs) {
+            Recorded r = new Recorded(events.size() + 1, timeMs, event);
+            events.add(r);
+            return r;
+        }
+
+        /** The events appended, in order (for a run that could not be journaled after all: written to the database). */
+        public List<Recorded> events() {
+            return java.util.Collections.unmodifiableList(events);
+        }
+
+        /**
+         * Takes the journal's lock and, if the journal may still take the run (the state is there, of the same
+         * database and spec, and no record beyond it), appends its record numbered after the state's last, then
+         * writes the state as it is after the run (its number given, its learning applied to the state's rows as
+         * they are now, as a run written directly learns into the tables as they are at its end); the run is
+         * recorded once this returns true. False, nothing written: a run was started in the database meanwhile
+         * (it removed the state) or the journal changed so it cannot take this run; the caller writes it to the
+         * database instead.
+         *
+         * @param hostFaults the run's learning: per host of the run, the faults seen ({@link HistoryStore#learn})
+         * @throws IOException the journal could not be written (its lock, its record or its state): nothing of the
+         *     run is left in it, and the caller writes the run to the database instead
+         */
+        public boolean commit(String kind, long startedMs, long finishedMs, String outcome, int actions,
+                long ownerPid, String ownerHost, Map<String, Integer> hostFaults) throws IOException {
+            List<RunWriter.Line> lines = new ArrayList<>(events.size());
+            for (Recorded r : events) { // encoded before the lock: its holder is kept waiting microseconds, not this
+                lines.add(new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r)));
+            }
+            try (Lock held = lock()) {
+                State now = journalable(state.spec());
+                if (now == null || !now.db().equals(state.db())) {
+                    return false;
+                }
+                int id = now.last() + 1;
+                Entry e = new Entry(id, state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
+                        ownerHost, lines, new TreeMap<>(hostFaults));
+                long before = size(file());
+                try {
+                    Journal.this.append(e, now.db());
+                    now.rows().learnFaults(e.faults());
+                    writeState(new State(now.db(), now.spec(), id, now.rows()));
+                } catch (IOException | RuntimeException x) {
+                    // the record (whole, in part or not at all) is taken back out, so the caller may write the run
+                    // to the database instead without its being folded a second time
+                    try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+                        ch.truncate(before);
+                    } catch (IOException | RuntimeException y) {
+                        x.addSuppressed(y);
+                        long tail;
+                        try {
+                            tail = tailId(now.db());
+                        } catch (IOException z) {
+                            tail = UNREADABLE;
+                        }
+                        if (tail == id) { // it stays, whole: the run is recorded (the state, not written, keeps
+                            committed = id; // the next runs out of the journal until a fold)
+                            return true;
+                        }
+                    }
+                    throw x;
+                }
+                committed = id;
+                return true;
+            }
+        }
+    }
+
+    // ---- records ---------------------------------------------------------------------------------------------
+
+    /** One journaled run: its row, its events' lines and what it taught (host faults). */
+    record Entry(int id, String spec, String kind, long startedMs, long finishedMs, String outcome, int actions,
+            long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
+
+    /** Appends a record (under the lock); creates the journal with its header. */
+    void append(Entry e, String db) throws IOException {
+        StringBuilder sb = new StringBuilder(256 + e.lines().size() * 160);
+        sb.append("run\t").append(e.id()).append('\t').append(e.startedMs()).append('\t').append(e.finishedMs())
+                .append('\t').append(e.actions()).append('\t').append(e.ownerPid()).append('\t')
+                .append(escape(e.outcome())).append('\t').append(escape(e.kind())).append('\t')
+                .append(escape(e.ownerHost())).append('\t').append(escape(e.spec())).append('\t')
+                .append(e.lines().size()).append('\t').append(e.faults().size()).append('\n');
+        for (RunWriter.Line l : e.lines()) {
+            // a contract JSON line holds no tab or line break (JSON escapes them): written as it is
+            sb.append("e\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t').append(l.text()).append('\n');
+        }
+        for (Map.Entry<String, Integer> f : e.faults().entrySet()) {
+            sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
+        }
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body);
+        byte[] end = ("end\t" + e.id() + "\t" + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
+        Path f = file();
+        try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size == 0) {
+                writeAll(ch, (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8));
+                size = ch.size();
+            }
+            ch.position(size);
+            // in the file (the system's cache) before the number is printed: a killed process loses nothing of it.
+            // Not forced to the disk: the timeline's own commits are not either (H2's write delay, ADR 0083)
+            writeAll(ch, body);
+            writeAll(ch, end);
+        }
+    }
+
+    private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b, at + b.position());
+        }
+    }
+
+    private static void writeAll(FileChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /**
+     * The journal as read for a fold, record by record (its lock held): {@link #next} gives each whole record in
+     * order, skipping (and noting in {@code asideRanges}, {@code asideIds}, {@code damaged}) any that does not
+     * read, and null at the end. Then {@code problem} says (file:line: what) what did not read, null when it all
+     * did; {@code readTo} is the byte offset after the last whole record;
+     * {@code cut} says the rest is only an incomplete last record (no end line of its own follows); {@code foreign}
+     * that the file is another format's (nothing read). Holds one record at a time, whatever the journal's size.
+     */
+    final class Reader implements AutoCloseable {
+        /** A line longer than this is not one Fester wrote (a damaged file): the record does not read. */
+        private static final int MAX_LINE = 64 << 20;
+        private java.io.InputStream in;
+        private final String where = file().toString();
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        private long pos;
+        private int lineNo = 1;
+        private boolean started;
+        private boolean done;
+        String problem;
+        long readTo;
+        boolean cut;
+        boolean foreign;
+        /** The journal is another database's (deleted or replaced since): nothing read. */
+        boolean otherDatabase;
+        /**
+         * The records that did not read (damaged), each set aside alone while the reading went on at the next
+         * record: their byte ranges {start, end}, their numbers (null where the number itself does not read) and
+         * what was wrong (file:line: what).
+         */
+        final List<long[]> asideRanges = new ArrayList<>();
+        final List<Integer> asideIds = new ArrayList<>();
+        final List<String> damaged = new ArrayList<>();
+        private final String db;
+        private String header;
+
+        private Reader(String db) throws IOException {
+            this.db = db;
+            java.io.InputStream s;
+            try {
+                s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
+            } catch (java.nio.file.NoSuchFileException e) {
+                s = null;
+                done = true;
+            }
+            in = s;
+        }
+
+        /** The next line's bytes without its line break; null at the end of the file (what is read is in {@link #line}). */
+        private byte[] readLine() throws IOException {
+            line.reset();
+            int b;
+            while ((b = in.read()) >= 0) {
+                pos++;
+                if (b == '\n') {
+                    lineNo++;
+                    return line.toByteArray();
+                }
+                if (line.size() >= MAX_LINE) {
+                    throw new IllegalArgumentException("a line longer than " + (MAX_LINE >> 20) + " MiB");
+                }
+                line.write(b);
+            }
+            return null;
+        }
+
+        /** The next whole record, or null (the end, or where the rest does not read: see the fields). */
+        Entry next() throws IOException {
+            if (done) {
+                return null;
+            }
+            if (!started) {
+                started = true;
+                byte[] head;
+                try {
+                    head = readLine();
+                } catch (IllegalArgumentException tooLong) {
+                    head = null;
+                }
+                String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
+                if (head == null && (headerLine(db) + "\n").startsWith(first)) { // stopped while its header was written
+                    done = true;
+                    readTo = pos;
+                    return null;
+                }
+                if (head != null && first.startsWith(HEADER + "\t") && !first.equals(headerLine(db))) {
+                    done = true;
+                    otherDatabase = true;
+                    problem = where + ":1: the journal holds runs of another timeline database (its identity "
+                            + first.substring(HEADER.length() + 1) + ", this database's " + db + "): the database"
+                            + " beside it was deleted or replaced";
+                    readTo = 0;
+                    return null;
+                }
+                if (head == null || !first.equals(headerLine(db))) {
+                    done = true;
+                    foreign = true;
+                    problem = where + ":1: the journal was written by another version of Fester (its first line is '"
+                            + abbreviate(first) + "', this version reads '" + HEADER + "')";
+                    readTo = 0;
+                    return null;
+                }
+                header = first;
+                readTo = pos;
+            }
+            long recordStart = pos;
+            int recordLine = lineNo;
+            in.mark(1);
+            if (in.read() < 0) {
+                done = true;
+                return null;
+            }
+            in.reset();
+            String id = null;
+            boolean whole = false; // the problem is the record's as a whole: said at its first line
+            int bad = recordLine; // the line being read
+            try {
+                byte[] runLine = readLine();
+                if (runLine == null) {
+                    cut = true;
+                    throw new IllegalArgumentException("the last record ends in the middle of a line");
+                }
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(runLine);
+                crc.update('\n');
+                String[] r = new String(runLine, StandardCharsets.UTF_8).split("\t", -1);
+                if (r.length != 12 || !r[0].equals("run")) {
+                    throw new IllegalArgumentException("a record should start here with its 'run' line");
+                }
+                id = r[1];
+                int events = Integer.parseInt(r[10]);
+                int faults = Integer.parseInt(r[11]);
+                if (events < 0 || faults < 0) {
+                    throw new IllegalArgumentException("the record of run " + id + " counts less than no lines");
+                }
+                List<RunWriter.Line> lines = new ArrayList<>(Math.min(events, 4096));
+                Map<String, Integer> learnt = new TreeMap<>();
+                for (long i = 0; i < (long) events + faults; i++) {
+                    int at = lineNo;
+                    byte[] l = readLine();
+                    if (l == null) {
+                        cut = true;
+                        throw new IllegalArgumentException("the record of run " + id + " is cut off after "
+                                + (at - recordLine) + " of its lines");
+                    }
+                    bad = at;
+                    crc.update(l);
+                    crc.update('\n');
+                    String[] f = new String(l, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
+                    if (i < events && f.length == 4 && f[0].equals("e")) {
+                        lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
+                    } else if (i >= events && f.length == 3 && f[0].equals("f")) {
+                        learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
+                    } else {
+                        throw new IllegalArgumentException("line " + at + " of run " + id + "'s record is not"
+                                + " one of its " + (i < events ? "events" : "host faults"));
+                    }
+                }
+                int endAt = lineNo;
+                byte[] endLine = readLine();
+                if (endLine == null) {
+                    cut = true;
+                    throw new IllegalArgumentException("the record of run " + id + " has no end line");
+                }
+                bad = endAt;
+                String[] e = new String(endLine, StandardCharsets.UTF_8).split("\t", -1);
+                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(id)) {
+                    throw new IllegalArgumentException("the record of run " + id + " should end here");
+                }
+                if (Long.parseLong(e[2], 16) != crc.getValue()) {
+                    whole = true;
+                    throw new IllegalArgumentException("the record of run " + id + " is damaged (its checksum"
+                            + " does not match)");
+                }
+                Entry entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
+                        Long.parseLong(r[3]), unescape(r[6]), Integer.parseInt(r[4]), Long.parseLong(r[5]),
+                        unescape(r[8]), lines, learnt);
+                readTo = pos;
+                return entry;
+            } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
+                long[] resume = resync(recordStart, recordLine);
+                if (cut && (resume != null || (id != null && endFollows(recordStart, id)))) {
+                    cut = false; // a record or its end line follows: a damaged record, not one stopped while it was written
+                    whole = true;
+                }
+                String what = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
+                        ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
+                if (cut) { // the last record, stopped while it was written: nothing follows it
+                    done = true;
+                    readTo = recordStart;
+                    problem = what;
+                    return null;
+                }
+                // a damaged record: set aside alone; the records after it (each framed: a 'run' line after an
+                // 'end' line) are read on
+                Integer n = null;
+                try {
+                    n = id == null ? null : Integer.valueOf(id);
+                } catch (NumberFormatException unread) {
+                    // its number does not read either
+                }
+                asideIds.add(n);
+                damaged.add(what);
+                if (problem == null) {
+                    problem = what;
+                }
+                if (resume == null) {
+                    asideRanges.add(new long[] {recordStart, Files.size(file())});
+                    done = true;
+                    readTo = recordStart;
+                    return null;
+                }
+                asideRanges.add(new long[] {recordStart, resume[0]});
+                in.close();
+                in = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
+                in.skipNBytes(resume[0]);
+                pos = resume[0];
+                lineNo = (int) resume[1];
+                cut = false;
+                return next();
+            }
+        }
+
+        /**
+         * Where the next record after the one at {@code from} starts: the offset and line number of the first
+         * {@code run\t} line that follows an {@code end\t} line; null when none does.
+         */
+        private long[] resync(long from, int fromLine) throws IOException {
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                long at = from;
+                long lineStart = from;
+                int n = fromLine;
+                boolean afterEnd = false;
+                byte[] start = new byte[4]; // a line's first four bytes
+                int len = 0;
+                int b;
+                while ((b = s.read()) >= 0) {
+                    at++;
+                    if (b == '\n') {
+                        afterEnd = len == 4 && start[0] == 'e' && start[1] == 'n' && start[2] == 'd' && start[3] == '\t';
+                        len = 0;
+                        lineStart = at;
+                        n++;
+                    } else if (len < 4) {
+                        start[len++] = (byte) b;
+                        if (len == 4 && afterEnd && start[0] == 'r' && start[1] == 'u' && start[2] == 'n'
+                                && start[3] == '\t') {
+                            return new long[] {lineStart, n};
+                        }
+                    }
+                }
+                return null;
+            }
+        }
+
+        /** Whether a line {@code end\t<id>\t…} follows {@code from} in the file. */
+        private boolean endFollows(long from, String id) throws IOException {
+            byte[] want = ("end\t" + id + "\t").getBytes(StandardCharsets.UTF_8);
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                int matched = 0; // bytes of want matched at the start of the current line; -1: this line does not
+                int b;
+                while ((b = s.read()) >= 0) {
+                    if (b == '\n') {
+                        matched = 0;
+                    } else if (matched >= 0 && matched < want.length) {
+                        matched = b == want[matched] ? matched + 1 : -1;
+                        if (matched == want.length) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+
+    /** Reads the journal for a fold (under the lock), record by record. */
+    Reader reader(String db) throws IOException {
+        return new Reader(db);
+    }
+
+    /**
+     * After a fold (under the lock): empties the journal of what was folded. What did not read is kept in a file
+     * of its own beside the journal (named in the returned message), except an incomplete last record, which was
+     * never recorded and is dropped; null when there was nothing to say.
+     */
+    String settle(Reader r) throws IOException {
+        List<String> said = new ArrayList<>();
+        if (r.foreign || r.otherDatabase) {
+            Path aside = sibling(".journal." + (r.foreign ? "other-version" : "other-database") + "-"
+                    + System.currentTimeMillis());
+            copyAside(0, aside, null);
+            said.add(r.problem + "; it was not folded into the timeline and is kept as " + aside
+                    + (r.foreign ? " (a Fester that reads it can fold it: move it back to " + file() + ")" : ""));
+        } else {
+            if (!r.asideRanges.isEmpty()) {
+                Path aside = sibling(".journal.unread-" + System.currentTimeMillis());
+                copyAside(r.asideRanges, aside, r.header + "\n");
+                List<String> ids = new ArrayList<>();
+                for (Integer id : r.asideIds) {
+                    ids.add(id == null ? "(a number that does not read)" : String.valueOf(id));
+                }
+                said.add(String.join("; ", r.damaged) + ": " + (ids.size() == 1 ? "run " + ids.get(0) + " was"
+                        : "runs " + String.join(", ", ids) + " were") + " not folded into the timeline (the journal's"
+                        + " other runs were) and " + (ids.size() == 1 ? "its record is" : "their records are")
+                        + " kept as " + aside + " for inspection; " + (ids.size() == 1 ? "its number is" : "their"
+                        + " numbers are") + " not given to another run");
+            }
+            if (r.cut) {
+                said.add(r.problem + ": a run being journaled was stopped while it was written (its number was never"
+                        + " printed); it is left out");
+            }
+        }
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+            ch.truncate(0); // empty: the next record writes the header (of the database it is for)
+            ch.force(true);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing was journaled
+        }
+        return said.isEmpty() ? null : String.join("\nfester: ", said);
+    }
+
+    /** Copies byte ranges {start, end} of the journal to a new file {@code 0600}, after {@code header}, forced to the disk. */
+    void copyAside(List<long[]> ranges, Path aside, String header) throws IOException {
+        try (FileChannel src = FileChannel.open(file(), StandardOpenOption.READ);
+                FileChannel dst = open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeAll(dst, header.getBytes(StandardCharsets.UTF_8));
+            for (long[] range : ranges) {
+                long at = range[0];
+                while (at < range[1]) {
+                    at += src.transferTo(at, range[1] - at, dst);
+                }
+            }
+            dst.force(true);
+        }
+    }
+
+    /** Copies the journal from byte {@code from} to a new file {@code 0600} (after {@code header}, when not null), forced to the disk. */
+    void copyAside(long from, Path aside, String header) throws IOException {
+        try (FileChannel src = FileChannel.open(file(), StandardOpenOption.READ);
+                FileChannel dst = open(aside, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            if (header != null) {
+                writeAll(dst, header.getBytes(StandardCharsets.UTF_8));
+            }
+            long at = from;
+            long size = src.size();
+            while (at < size) {
+                at += src.transferTo(at, size - at, dst);
+            }
+            dst.force(true);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    /** A field as one line without tabs: backslash, tab, newline and carriage return escaped. */
+    static String escape(String s) {
+        if (s == null) {
+            return "\\0";
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            String r = switch (c) {
+                case '\\' -> "\\\\";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> null;
+            };
+            if (r != null && sb == null) {
+                sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (sb != null) {
+                if (r != null) {
+                    sb.append(r);
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    static String unescape(String s) {
+        if (s.equals("\\0")) {
+            return null;
+        }
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            if (++i == s.length()) {
+                throw new IllegalArgumentException("a field ends with a lone backslash");
+            }
+            sb.append(switch (s.charAt(i)) {
+                case '\\' -> '\\';
+                case 't' -> '\t';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                default -> throw new IllegalArgumentException("unknown escape \\" + s.charAt(i));
+            });
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,592 @@
+package io.fester.timeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.FesterProcess;
+import io.fester.IsolatedHome;
+import io.fester.hosts.HostsFile;
+import io.fester.session.LiveRun;
+import io.fester.session.Specs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The timeline's journal (ADR 0083): a run in which nothing runs, journaled, is what it would have been written
+ * directly — its number, its events, what it taught the history — once folded; folds and appends from several
+ * processes keep every run once; a fold stopped before the journal was emptied folds nothing twice; a cut-off
+ * tail, a damaged record and another version's journal lose nothing already recorded and say where.
+ */
+@Timeout(60) // each test: a hang (a lock never let go, a child that never exits) fails it, not CI
+class JournalTest {
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome();
+
+    private Path tree(String name) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve(name));
+        Files.writeString(tree.resolve("a.txt"), "a\n");
+        Files.writeString(tree.resolve("b.txt"), "b\n");
+        Files.writeString(tree.resolve("build.ninja"), """
+                rule copy
+                  command = cp $in $out
+                rule cat
+                  command = cat $in > $out
+                build a.out: copy a.txt
+                build b.out: copy b.txt
+                build all.out: cat a.out b.out
+                """);
+        return tree;
+    }
+
+    /** One run of the tree, in this JVM; journaled when {@code journal} is not null and nothing runs. */
+    private static int run(Path tree, TimelineStore store, Journal journal) throws Exception {
+        LiveRun run = new LiveRun(Specs.load(tree.resolve("build.ninja")), HostsFile.local(2), false, List.of(),
+                store, "run").journal(journal);
+        assertEquals("succeeded", run.run());
+        return run.runId();
+    }
+
+    private static void seedFaults(TimelineStore store) throws Exception {
+        new HistoryStore(store);
+        try (Connection c = store.connection(); Statement s = c.createStatement()) {
+            s.execute("MERGE INTO host_faults(host, score) KEY(host) VALUES ('local', 3.0)");
+            s.execute("MERGE INTO host_faults(host, score) KEY(host) VALUES ('elsewhere', 5.0)");
+        }
+    }
+
+    private static long rowsInDatabase(TimelineStore store) throws Exception {
+        try (Connection c = store.connection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM runs")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> table(TimelineStore store, String sql) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = store.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.append(rs.getString(i)).append('|');
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
+    /** A run's events as lines, with what differs between two trees and two moments taken out. */
+    private static List<String> lines(TimelineStore store, int run, Path tree) throws Exception {
+        List<String> out = new ArrayList<>();
+        store.lines(run, null, 1, Long.MAX_VALUE, l -> out.add(l.replace(tree.toString(), "TREE")
+                .replaceAll("\"time\":\"[^\"]*\"", "")
+                .replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
+                .replaceAll("\"durations\":\\{[^}]*\\}", "")));
+        return out;
+    }
+
+    @Test
+    void journaledRunsAreWhatRunsWrittenDirectlyWouldBeOnceFolded() throws Exception {
+        Path ta = tree("a/tree");
+        Path tb = tree("b/tree");
+        String dbA = dir.resolve("a/timeline").toString();
+        String dbB = dir.resolve("b/timeline").toString();
+        Journal journal = Journal.of(dbB);
+        try (TimelineStore a = TimelineStore.open(dbA); TimelineStore b = TimelineStore.open(dbB)) {
+            seedFaults(a);
+            seedFaults(b);
+            List<int[]> ids = new ArrayList<>();
+            ids.add(new int[] {run(ta, a, null), run(tb, b, journal)}); // work: both written directly
+            assertTrue(journal.ready(), "a finished run leaves the journal's state");
+            for (int i = 0; i < 2; i++) {
+                ids.add(new int[] {run(ta, a, null), run(tb, b, journal)}); // nothing runs: b's are journaled
+            }
+            assertEquals(1, rowsInDatabase(b), "the two no-ops are not in the database before a fold");
+            assertTrue(journal.pending());
+            Files.writeString(ta.resolve("a.txt"), "changed\n");
+            Files.writeString(tb.resolve("a.txt"), "changed\n");
+            ids.add(new int[] {run(ta, a, null), run(tb, b, journal)}); // work: the journal is folded first
+            assertFalse(journal.pending(), "a run with work folds the journal");
+            assertTrue(journal.ready(), "and leaves the state again once it has learnt");
+            ids.add(new int[] {run(ta, a, null), run(tb, b, journal)});
+            assertTrue(journal.pending(), "the next no-op is journaled again");
+            List<RunInfo> runsA = a.runs();
+            List<RunInfo> runsB = b.runs(); // folds
+            assertFalse(journal.pending());
+            assertEquals(List.of(1, 2, 3, 4, 5), ids.stream().map(i -> i[1]).toList(), "numbers as printed");
+            assertEquals(ids.stream().map(i -> i[0]).toList(), ids.stream().map(i -> i[1]).toList());
+            assertEquals(runsA.stream().map(r -> r.id() + " " + r.kind() + " " + r.outcome() + " " + r.actions() + " "
+                    + r.events()).toList(), runsB.stream().map(r -> r.id() + " " + r.kind() + " " + r.outcome() + " "
+                    + r.actions() + " " + r.events()).toList());
+            for (int run : List.of(2, 3, 5)) {
+                assertEquals(lines(a, run, ta), lines(b, run, tb), "run " + run + "'s events");
+            }
+            // run 4 had work: it starts from the history the journaled runs 2 and 3 taught, folded in order —
+            // the faults decay by half with every run, journaled or not: 3 → 1.5 → 0.75 → 0.375
+            History ha = (History) a.events(4).stream().filter(r -> r.event() instanceof History).findFirst()
+                    .orElseThrow().event();
+            History hb = (History) b.events(4).stream().filter(r -> r.event() instanceof History).findFirst()
+                    .orElseThrow().event();
+            assertEquals(ha.hostFaults(), hb.hostFaults());
+            assertEquals(0.375, hb.hostFaults().get("local"));
+            assertEquals(5.0, hb.hostFaults().get("elsewhere"), "a host of no run keeps its score");
+            assertEquals(ha.runs(), hb.runs());
+            assertEquals(ha.failures(), hb.failures());
+            assertEquals(ha.source().replace(ta.toString(), "TREE"), hb.source().replace(tb.toString(), "TREE"));
+            assertEquals("[elsewhere|5.0|, local|0.09375|]", table(b, "SELECT host, score FROM host_faults ORDER BY"
+                    + " host").toString(), "run 5, journaled, taught its decay too");
+            assertEquals(table(a, "SELECT host, score FROM host_faults ORDER BY host"),
+                    table(b, "SELECT host, score FROM host_faults ORDER BY host"));
+            assertEquals(table(a, "SELECT action, runs, failures, last_run FROM action_history ORDER BY action"),
+                    table(b, "SELECT action, runs, failures, last_run FROM action_history ORDER BY action"));
+            assertEquals(table(a, "SELECT host, tag, runs FROM host_tag_history ORDER BY host, tag"),
+                    table(b, "SELECT host, tag, runs FROM host_tag_history ORDER BY host, tag"));
+        }
+        assertEquals(0, Cli.run(dbB, "verify", "3").code(), "a folded run verifies");
+    }
+
+    /** A tree built once (written directly), then two no-ops journaled: runs 2 and 3 in the journal. */
+    private String builtThenTwoJournaled(Path tree) throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            seedFaults(store);
+            assertEquals(1, run(tree, store, journal));
+            assertEquals(2, run(tree, store, journal));
+            stateAfterRun2 = Files.readAllBytes(journal.stateFile());
+            assertEquals(3, run(tree, store, journal));
+            assertEquals(1, rowsInDatabase(store));
+        }
+        assertTrue(journal.pending());
+        return db;
+    }
+
+    private byte[] stateAfterRun2;
+
+    private record Opened(List<String> runs, String faults, String err) {}
+
+    /** Opens the database (which folds the journal), with what it says on stderr. */
+    private Opened open(String db) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (TimelineStore store = TimelineStore.open(db)) {
+            return new Opened(store.runs().stream().map(r -> r.id() + " " + r.outcome() + " " + r.events()).toList(),
+                    table(store, "SELECT host, score FROM host_faults WHERE host = 'local'").toString(),
+                    err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    @Test
+    void aFoldStoppedBeforeTheJournalWasEmptiedFoldsNoRunTwice() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        byte[] journaled = Files.readAllBytes(file);
+        Opened once = open(db);
+        assertEquals(3, once.runs().size(), once.toString());
+        assertEquals("[local|0.375|]", once.faults(), "3 → 1.5 (run 1) → 0.75 → 0.375 (the two journaled runs)");
+        Files.write(file, journaled); // as if the process had stopped between the fold's commit and the emptying
+        Opened twice = open(db);
+        assertEquals(once.runs(), twice.runs(), "no run folded twice");
+        assertEquals(once.faults(), twice.faults(), "nor its learning applied twice");
+        assertEquals("", twice.err());
+        assertFalse(Journal.of(db).pending());
+    }
+
+    @Test
+    void aCutOffLastRecordIsLeftOutWithAMessageAndTheRunsBeforeItAreFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(all, all.length - 40)); // the process killed while it wrote run 3
+        Files.write(Journal.of(db).stateFile(), stateAfterRun2); // which it writes after the record
+        assertNull(Journal.of(db).begin(Path.of(dir.resolve("tree/build.ninja").toString()).toString()),
+                "no run is journaled after a cut-off record: the next one is written directly (and folds it)");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0, r.lastIndexOf(' ')))
+                .toList(), o.toString());
+        assertTrue(o.err().contains(file + ":") && o.err().contains("run 3") && o.err().contains("left out"), o.err());
+        assertEquals("[local|0.75|]", o.faults(), "run 2 taught, run 3 (never recorded) did not");
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString());
+        assertEquals(3, next.runId(), "the number the cut-off run never printed is given to the next run: " + next);
+    }
+
+    @Test
+    void aDamagedRecordStopsTheFoldThereAndIsKeptAsideWithItsLine() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int second = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                second = i;
+            }
+        }
+        lines.set(second + 3, lines.get(second + 3).replace("queued", "quaked")); // a flipped byte in run 3's record
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(2, o.runs().size(), "run 2, before the damage, is folded: " + o);
+        assertTrue(o.err().contains(file + ":" + (second + 1) + ": the record of run 3 is damaged"), o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "unread-")).findFirst().orElseThrow();
+        assertTrue(o.err().contains(aside.toString()), o.err());
+        assertTrue(Files.readString(aside).startsWith(Journal.HEADER + "\t")
+                && Files.readString(aside).split("\n", 3)[1].startsWith("run\t3\t"), "run 3's record is kept");
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "run 3, set aside, keeps its number: " + next);
+    }
+
+    @Test
+    void aDamagedRecordInTheMiddleIsSetAsideAloneAndTheRunsAfterItAreFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int first = -1;
+        int third = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t2\t")) {
+                first = i;
+            } else if (lines.get(i).startsWith("run\t3\t")) {
+                third = i;
+            }
+        }
+        lines.set(first + 3, lines.get(first + 3).replace("queued", "quaked")); // a flipped byte in run 2's record
+        String record2 = String.join("\n", lines.subList(first, third)) + "\n";
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "3 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "runs 1 and 3, around the damage, are folded: " + o);
+        assertTrue(o.err().contains(file + ":" + (first + 1) + ": the record of run 2 is damaged"), o.err());
+        assertTrue(o.err().contains("run 2 was not folded"), o.err());
+        assertFalse(o.err().contains("move it back"), "a damaged record cannot be folded again: " + o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "unread-")).findFirst().orElseThrow();
+        assertTrue(o.err().contains(aside.toString()), o.err());
+        assertEquals(lines.get(0) + "\n" + record2, Files.readString(aside), "run 2's record alone is kept");
+        assertFalse(Journal.of(db).pending());
+        Cli.Result runs = Cli.run(db, "runs");
+        assertEquals(0, runs.code(), runs.toString());
+        assertTrue(runs.out().lines().anyMatch(l -> l.trim().startsWith("3 ")) && runs.out().lines().noneMatch(l ->
+                l.trim().startsWith("2 ")), "fester runs shows run 3, not run 2: " + runs.out());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), next.toString());
+    }
+
+    @Test
+    void aJournalThatCannotBeWrittenLeavesNothingInItAndTheRunIsWrittenToTheDatabase() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        String spec = tree.resolve("build.ninja").toString();
+        assertEquals(1, Cli.run(db, "run", spec).runId());
+        Journal journal = Journal.of(db);
+        // the state cannot be written (its new file's name is taken by a directory): the record, appended first,
+        // must be taken back out
+        Files.createDirectories(journal.stateFile().resolveSibling("timeline.journal-state.tmp"));
+        Cli.Result noop = Cli.run(db, "run", spec);
+        assertEquals(0, noop.code(), noop.toString());
+        assertEquals(2, noop.runId(), noop.toString());
+        assertTrue(noop.err().contains("could not write the timeline's journal " + journal.file())
+                && noop.err().contains("this run is written to the database instead"), noop.err());
+        assertFalse(noop.err().contains("internal error"), noop.err());
+        assertFalse(Files.exists(journal.file()) && Files.readString(journal.file()).contains("run\t"),
+                "no record left in the journal");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "run 2 once, in the database: " + o);
+        assertEquals("", o.err());
+    }
+
+    @Test
+    void aJournalLockHeldTooLongIsAClearErrorNamingItsHolder() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> { // another holder that does not let go (here: another thread)
+            try (Journal.Lock held = journal.lock()) {
+                taken.countDown();
+                release.await();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        holder.start();
+        long wait = Journal.lockWaitMs;
+        try {
+            assertTrue(taken.await(30, TimeUnit.SECONDS));
+            Journal.lockWaitMs = 300;
+            Cli.Result r = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("has been locked by pid " + ProcessHandle.current().pid())
+                    && r.err().contains("kill " + ProcessHandle.current().pid()), r.err());
+            assertFalse(r.err().contains("internal error") || r.err().contains("\tat "), r.err());
+        } finally {
+            Journal.lockWaitMs = wait;
+            release.countDown();
+            holder.join();
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId(), "let go: taken again");
+    }
+
+    @Test
+    void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        String text = Files.readString(file).replace(Journal.HEADER, "fester-journal 9");
+        Files.writeString(file, text);
+        assertNull(Journal.of(db).begin(dir.resolve("tree/build.ninja").toString()), "not appended to");
+        Opened o = open(db);
+        assertEquals(1, o.runs().size(), o.toString());
+        assertTrue(o.err().contains(file + ":1: the journal was written by another version of Fester"), o.err());
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "other-version-")).findFirst().orElseThrow();
+        assertEquals(text, Files.readString(aside), "kept whole");
+    }
+
+    @Test
+    void processesJournalingAndFoldingAtOnceKeepEveryRunOnce() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        String spec = tree.resolve("build.ninja").toString();
+        assertEquals(1, Cli.run(db, "run", spec).runId());
+        Path file = Journal.of(db).file();
+        // two streams of two no-ops each, journaling in their own processes, while this process folds in a loop
+        List<Integer> printed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger alive = new java.util.concurrent.atomic.AtomicInteger(2);
+        List<Thread> streams = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int stream = t;
+            Thread th = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        Path log = dir.resolve("p" + stream + "-" + i + ".log");
+                        ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
+                                .redirectOutput(log.toFile());
+                        pb.environment().put("FESTER_SERVE", "off");
+                        Process p = pb.start();
+                        if (!p.waitFor(50, TimeUnit.SECONDS)) { // within the class's timeout: killed, and said
+                            p.destroyForcibly().waitFor();
+                            failures.add("fester run timed out after 50 s: " + Files.readString(log));
+                            return;
+                        }
+                        String out = Files.readString(log);
+                        if (p.exitValue() != 0) {
+                            failures.add(out);
+                        }
+                        printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
+                                .orElseThrow().substring(5).trim()));
+                    }
+                } catch (Exception | Error e) {
+                    failures.add(e.toString());
+                } finally {
+                    alive.decrementAndGet();
+                }
+            });
+            th.start();
+            streams.add(th);
+        }
+        java.util.Set<String> journaled = new java.util.TreeSet<>(); // runs seen in the journal, as it was folded
+        int foldsOfRecords = 0;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            while (alive.get() > 0) {
+                List<String> records = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
+                        .stream().filter(l -> l.startsWith("run\t")).map(l -> l.split("\t")[1]).toList() : List.of();
+                store.runs(); // folds
+                if (!records.isEmpty()) {
+                    journaled.addAll(records);
+                    foldsOfRecords++;
+                }
+                Thread.sleep(5);
+            }
+        }
+        for (Thread th : streams) {
+            th.join();
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(2, 3, 4, 5), printed.stream().sorted().toList(), "four numbers, each given once");
+        assertTrue(foldsOfRecords > 0 && !journaled.isEmpty(), "runs were journaled and folded while others ran: "
+                + journaled);
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"), o.runs()
+                .stream().map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals("", o.err());
+        assertEquals(0, Cli.run(db, "verify", "5").code());
+    }
+
+    @Test
+    void aJournalPastItsCapIsNotAppendedToTheRunIsRecordedDirectlyAndFoldsIt() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        long cap = Journal.cap;
+        Journal.cap = Files.size(Journal.of(db).file()) - 1;
+        try {
+            assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "past its cap");
+            Cli.Result next = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(4, next.runId(), next.toString());
+            assertFalse(Journal.of(db).pending(), "the run, recorded directly, folded the journal");
+        } finally {
+            Journal.cap = cap;
+        }
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void anEmptyJournalFileIsAnEmptyJournal() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        assertEquals(3, open(db).runs().size());
+        Files.write(Journal.of(db).file(), new byte[0]); // stopped between the emptying and the header, or by hand
+        assertFalse(Journal.of(db).pending());
+        assertNotNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "journaling goes on");
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(Journal.of(db).pending(), "journaled");
+        assertEquals(4, open(db).runs().size());
+    }
+
+    @Test
+    void aDamagedLastRecordWhoseEndFollowsIsKeptAsideNotDroppedAsCutOff() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                String[] f = lines.get(i).split("\t", -1);
+                f[10] = String.valueOf(Integer.parseInt(f[10]) + 5); // counts more lines than it has: reads to the end
+                lines.set(i, String.join("\t", f));
+            }
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(2, o.runs().size(), o.toString());
+        assertFalse(o.err().contains("left out"), o.err());
+        assertTrue(o.err().contains("run 3") && o.err().contains("timeline.journal.unread-"), o.err());
+    }
+
+    @Test
+    void noStateIsWrittenWhileAnotherLiveRunIsUnfinished() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            new HistoryStore(store);
+            RunWriter inFlight = store.startRun("spec", "run", 1, 1);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertFalse(Files.exists(journal.stateFile()), "a run of this process is in flight");
+            inFlight.finish("succeeded", 2);
+            try (Journal.Lock held = store.journalLock()) {
+                store.keepJournalState("spec");
+            }
+            assertEquals(1, journal.readState().last());
+        }
+    }
+
+    @Test
+    void aJournalOfADatabaseDeletedSinceIsKeptAsideNotFoldedIntoTheNewOne() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Path file = Journal.of(db).file();
+        String journaled = Files.readString(file);
+        Files.delete(Path.of(db + ".mv.db")); // the state and the journal stay
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (TimelineStore fresh = TimelineStore.open(db)) {
+            assertEquals(List.of(), fresh.runs(), "the new database has none of the old one's runs");
+        } finally {
+            System.setErr(old);
+        }
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains(file + ":1: the journal holds runs of another timeline database"), said);
+        Path aside = Files.list(file.getParent()).filter(p -> p.getFileName().toString().startsWith("timeline.journal."
+                + "other-database-")).findFirst().orElseThrow();
+        assertEquals(journaled, Files.readString(aside), "kept whole");
+        assertNull(Journal.of(db).begin(tree.resolve("build.ninja").toString()), "the old state is not the new database's");
+        assertEquals(1, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+    }
+    @Test
+    void aJournaledRunHoldsNoLockWhileItRunsAndTakesItsNumberAtItsCommit() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        Journal.Noop noop = journal.begin(tree.resolve("build.ninja").toString());
+        assertNotNull(noop);
+        assertEquals(4, noop.runId(), "the number it would take now");
+        // while it runs, another process's lock (here: another thread's) is taken at once, not waited for
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Journal.Lock held = journal.lock()) {
+                // taken
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        other.get(20, TimeUnit.SECONDS);
+        // a run journaled meanwhile (another terminal) takes 4; this one's number is taken at its commit: 5
+        long before = Files.size(journal.file());
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+        assertTrue(Files.size(journal.file()) > before && Files.readString(journal.file()).contains("\nrun\t4\t"),
+                "run 4 was journaled (appended to the journal), not written to the database");
+        assertTrue(noop.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertEquals(5, noop.runId());
+        assertEquals(5, journal.readState().last());
+        assertEquals(5, open(db).runs().size(), "every run folded once, in its number's order");
+    }
+
+    @Test
+    void aJournaledRunOverlappedByARunInTheDatabaseIsWrittenThereAfterIt() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(1, run(tree, store, journal)); // work: written directly, leaves the state
+            assertEquals(2, run(tree, store, journal)); // journaled
+            RunWriter[] inFlight = new RunWriter[1];
+            LiveRun run = new LiveRun(Specs.load(tree.resolve("build.ninja")), HostsFile.local(2), false, List.of(),
+                    store, "run").journal(journal);
+            run.addListener(r -> { // while the no-op runs (journaled), a run starts in the database
+                if (inFlight[0] == null) {
+                    try {
+                        inFlight[0] = store.startRun("elsewhere", "run", 1, 1);
+                    } catch (StoreException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            assertEquals("succeeded", run.run());
+            assertEquals(3, inFlight[0].runId(), "the run started in the database folded run 2 first");
+            assertEquals(4, run.runId(), "the no-op is written to the database after it, not journaled");
+            assertFalse(journal.pending(), "nothing journaled");
+            assertEquals(lines(store, 2, tree), lines(store, 4, tree), "the same events as the journaled no-op's");
+            inFlight[0].finish("succeeded", 2);
+        }
+        assertEquals(0, Cli.run(db, "verify", "4").code());
+        assertEquals(0, Cli.run(db, "verify", "2").code());
+    }
+}
