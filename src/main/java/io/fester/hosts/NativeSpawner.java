@@ -80,6 +80,19 @@ final class NativeSpawner {
         return o;
     }
 
+    /**
+     * Forgets what the first use found when it was {@code bin} (it could not be started, or died before answering):
+     * the next start looks at the cache again, and compiles it again when the file is gone.
+     */
+    static void forget(Path bin) {
+        synchronized (NativeSpawner.class) {
+            Outcome o = outcome;
+            if (o != null && bin.equals(o.binary())) {
+                outcome = null;
+            }
+        }
+    }
+
     /** The per-user cache of compiled spawners. */
     static Path cacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -152,6 +165,9 @@ final class NativeSpawner {
                     Files.move(tmp, bin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     return new Outcome(null, dir + " cannot take an atomic rename");
+                }
+                if (!Files.isExecutable(bin)) {
+                    return new Outcome(null, bin + " cannot be executed (" + dir + " is on a noexec file system?)");
                 }
                 return new Outcome(bin, null);
             } finally {

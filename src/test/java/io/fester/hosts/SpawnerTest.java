@@ -94,6 +94,22 @@ class SpawnerTest {
         assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
     }
 
+    @Test
+    void aCompiledSpawnerThatCannotBeStartedLeavesTheActionsToPerlsNotToOneProcessEach() throws Exception {
+        Path notExecutable = Files.writeString(dir.resolve("spawner-noexec"), "not a program\n");
+        exec.spawnerBinary(notExecutable); // as a cached binary on a noexec home: its start fails
+        exec.start(action("a", "echo one; tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        String said = ExecutorEvents.text(a, "stdout");
+        assertTrue(said.startsWith("one\n") && said.contains("perl -C0 -e # Fester's local spawner"), a.toString());
+        assertEquals(0, exitOf(a).exitCode());
+        long perl = exec.spawnerPid();
+        assertTrue(perl > 0, "Perl's spawner runs, not one process per action");
+        exec.start(action("b", "echo two"), "local", 0, 1);
+        assertEquals("two\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
+    }
+
     /** The first action's command line is the native spawner's (its cached binary) or Perl's. */
     private void sessionAndSignal(String kind) throws Exception {
         exec.start(action("p", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
