@@ -2,7 +2,6 @@ package io.fester.hosts;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -121,6 +120,13 @@ final class NativeSpawner {
      * @param cc the compiler; null: none (then Perl's spawner is used)
      */
     static Outcome compile(Path dir, String cc) {
+        return compile(dir, cc, COMPILE_TIMEOUT_MS);
+    }
+
+    /** How long the compiler is given before it is taken for hung (killed with its children; Perl's is used). */
+    static final long COMPILE_TIMEOUT_MS = 120_000;
+
+    static Outcome compile(Path dir, String cc, long timeoutMs) {
         Path bin = dir.resolve(name());
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
@@ -140,22 +146,28 @@ final class NativeSpawner {
                 return new Outcome(null, "no C compiler (cc or gcc) on the PATH to build the native one");
             }
             Path tmp = Files.createTempFile(dir, name() + ".", ".tmp");
+            // the source comes from a file and the compiler's output goes to one, so nothing blocks on a pipe and
+            // the timeout holds even for a compiler (or a wrapper) that hangs without reading or writing
+            Path src = Files.createTempFile(dir, name() + ".", ".c.tmp");
+            Path log = Files.createTempFile(dir, name() + ".", ".log.tmp");
             try {
+                Files.writeString(src, SOURCE);
                 List<String> cmd = new ArrayList<>(List.of(cc, "-O2", "-x", "c", "-o", tmp.toString(), "-"));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(src.toFile()).redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
                 pb.environment().put("LC_ALL", "C");
                 Process p = pb.start();
-                try (OutputStream o = p.getOutputStream()) {
-                    o.write(SOURCE.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // the compiler ended early: its output says why
-                }
-                byte[] said = p.getInputStream().readNBytes(4096);
-                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    List<ProcessHandle> below = p.descendants().toList(); // cc1, as, ld: gathered before the kill
                     p.destroyForcibly();
-                    return new Outcome(null, cc + " took over 2 minutes to compile it");
+                    below.forEach(ProcessHandle::destroyForcibly);
+                    return new Outcome(null, cc + " took over " + timeoutMs / 1000 + " s to compile it (killed)");
                 }
                 if (p.exitValue() != 0 || Files.size(tmp) == 0) {
+                    byte[] said;
+                    try (InputStream in = Files.newInputStream(log)) {
+                        said = in.readNBytes(4096);
+                    }
                     String first = new String(said, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
                     return new Outcome(null, cc + " could not compile it (exit " + p.exitValue() + ")"
                             + (first.isEmpty() ? "" : ": " + first));
@@ -172,6 +184,8 @@ final class NativeSpawner {
                 return new Outcome(bin, null);
             } finally {
                 Files.deleteIfExists(tmp);
+                Files.deleteIfExists(src);
+                Files.deleteIfExists(log);
             }
         } catch (IOException | RuntimeException e) {
             return new Outcome(null, "the native one could not be built in " + dir + ": " + e.getMessage());

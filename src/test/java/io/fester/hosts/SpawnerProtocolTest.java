@@ -336,8 +336,24 @@ class SpawnerProtocolTest {
         assertTrue(failed.describe().startsWith("Perl ("), failed.describe());
         assertEquals("no C compiler (cc or gcc) on the PATH to build the native one",
                 NativeSpawner.compile(other, null).why());
+        Path says = Files.writeString(dir.resolve("says-cc"), "#!/bin/sh\ncat >/dev/null; echo 'boom: no' >&2; exit 3\n");
+        Files.setPosixFilePermissions(says, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(says + " could not compile it (exit 3): boom: no", NativeSpawner.compile(other, says.toString()).why());
+
+        // a compiler (or wrapper) that hangs reading nothing and writing nothing is killed, with what it started
+        Path hangs = Files.writeString(dir.resolve("hangs-cc"),
+                "#!/bin/sh\nsleep 300 & echo $! > " + dir.resolve("hung.pid") + "\nwait\n");
+        Files.setPosixFilePermissions(hangs, PosixFilePermissions.fromString("rwx------"));
+        NativeSpawner.Outcome hung = NativeSpawner.compile(other, hangs.toString(), 1500);
+        assertNull(hung.binary());
+        assertEquals(hangs + " took over 1 s to compile it (killed)", hung.why());
+        long sleeper = Long.parseLong(Files.readString(dir.resolve("hung.pid")).strip());
+        for (int i = 0; i < 100 && ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(20);
+        }
+        assertFalse(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false), "what it started was killed");
         try (var files = Files.list(other)) {
-            assertEquals(List.of(), files.toList(), "nothing left of the failed compile");
+            assertEquals(List.of(), files.toList(), "nothing left of the failed compiles");
         }
     }
 }
