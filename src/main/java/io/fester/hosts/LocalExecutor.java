@@ -345,6 +345,9 @@ public final class LocalExecutor implements Backend {
             } catch (Spawner.Lost e) {
                 if (sp.compiled() && sp.diedUnanswered()) { // Perl's is tried instead, this round
                     synchronized (this) {
+                        if (spawnerBinary == null) { // a broken cached program: compiled again at the next start
+                            NativeSpawner.discard(sp.binary());
+                        }
                         nativeFailed(sp.binary(), e.getMessage());
                         if (spawner == sp) {
                             spawner = null; // the next round starts Perl's

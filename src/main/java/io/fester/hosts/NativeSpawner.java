@@ -3,12 +3,14 @@ package io.fester.hosts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -92,6 +94,32 @@ final class NativeSpawner {
         }
     }
 
+    /**
+     * The cached {@code bin} died before its first answer: forgotten, and deleted so that the next start compiles it
+     * again (a file damaged on the disk, or built on another machine sharing the home with another C library).
+     */
+    static void discard(Path bin) {
+        forget(bin);
+        synchronized (NativeSpawner.class) {
+            try {
+                if (bin.getParent() != null && bin.getParent().equals(cacheDir())
+                        && bin.getFileName().toString().startsWith("spawner-")) {
+                    Files.deleteIfExists(bin);
+                }
+            } catch (IOException e) {
+                // left in place: found broken again at the next start, and Perl's spawner used then too
+            }
+        }
+    }
+
+    /** Whether {@code bin} is a non-empty ELF program (a compiled spawner), by its first four bytes. */
+    static boolean isElf(Path bin) throws IOException {
+        try (InputStream in = Files.newInputStream(bin, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        }
+    }
+
     /** The per-user cache of compiled spawners. */
     static Path cacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -140,7 +168,10 @@ final class NativeSpawner {
                 Files.setPosixFilePermissions(dir, PRIVATE);
             }
             if (Files.isRegularFile(bin, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(bin)) {
-                return new Outcome(bin, null);
+                if (isElf(bin)) {
+                    return new Outcome(bin, null);
+                }
+                Files.deleteIfExists(bin); // empty (a crash before it reached the disk) or not a program: again
             }
             if (cc == null) {
                 return new Outcome(null, "no C compiler (cc or gcc) on the PATH to build the native one");
@@ -173,6 +204,9 @@ final class NativeSpawner {
                             + (first.isEmpty() ? "" : ": " + first));
                 }
                 Files.setPosixFilePermissions(tmp, PRIVATE);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true); // on the disk before its name is: a crash leaves no empty program in the cache
+                }
                 try {
                     Files.move(tmp, bin, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {

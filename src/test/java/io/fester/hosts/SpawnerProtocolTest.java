@@ -328,6 +328,14 @@ class SpawnerProtocolTest {
         Thread.sleep(20);
         assertEquals(bin, NativeSpawner.compile(at, "/bin/false").binary(), "found in the cache: not compiled again");
         assertEquals(built, Files.getLastModifiedTime(bin).toMillis());
+        Files.write(bin, new byte[0]); // as after a crash before the program reached the disk
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "an empty cached program is not trusted: compiled again");
+        assertFalse(Files.exists(bin), "and deleted");
+        Files.writeString(bin, "#!/bin/sh\n"); // not an ELF program
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why());
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
+        assertTrue(NativeSpawner.isElf(bin));
 
         Path other = dir.resolve("other");
         NativeSpawner.Outcome failed = NativeSpawner.compile(other, "/bin/false");
