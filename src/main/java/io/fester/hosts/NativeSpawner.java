@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -166,12 +167,22 @@ final class NativeSpawner {
             }
             if (!Files.getPosixFilePermissions(dir).equals(PRIVATE)) {
                 Files.setPosixFilePermissions(dir, PRIVATE);
+                // someone else could have written into it until now: none of the programs found there is run
+                try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "spawner-*")) {
+                    for (Path f : found) {
+                        Files.deleteIfExists(f);
+                    }
+                }
             }
             if (Files.isRegularFile(bin, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(bin)) {
-                if (isElf(bin)) {
+                Set<PosixFilePermission> mode = Files.getPosixFilePermissions(bin, LinkOption.NOFOLLOW_LINKS);
+                if (me.equals(Files.getAttribute(bin, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                        && !mode.contains(PosixFilePermission.GROUP_WRITE)
+                        && !mode.contains(PosixFilePermission.OTHERS_WRITE) && isElf(bin)) {
                     return new Outcome(bin, null);
                 }
-                Files.deleteIfExists(bin); // empty (a crash before it reached the disk) or not a program: again
+                // empty (a crash before it reached the disk), not a program, or another's to change: compiled again
+                Files.deleteIfExists(bin);
             }
             if (cc == null) {
                 return new Outcome(null, "no C compiler (cc or gcc) on the PATH to build the native one");

@@ -336,6 +336,18 @@ class SpawnerProtocolTest {
         assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why());
         assertEquals(bin, NativeSpawner.compile(at, cc).binary());
         assertTrue(NativeSpawner.isElf(bin));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwx-w----"));
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "a cached program its group may change is not run: compiled again");
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
+        Files.setPosixFilePermissions(at, PosixFilePermissions.fromString("rwxrwx---"));
+        Path planted = Files.writeString(at.resolve("spawner-planted"), "x");
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "a directory found open to others: what it held is not run");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(at)));
+        assertFalse(Files.exists(planted));
+        assertFalse(Files.exists(bin));
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
 
         Path other = dir.resolve("other");
         NativeSpawner.Outcome failed = NativeSpawner.compile(other, "/bin/false");
