@@ -443,6 +443,7 @@ static void finish(void) {
 }
 
 static void die_frame(const char *fmt, ...) {
+    killall(); /* first: nothing it started outlives it (Fester sees the z frame, then the end) */
     char m[512];
     va_list ap;
     va_start(ap, fmt);

@@ -272,6 +272,28 @@ class SpawnerProtocolTest {
         assertEquals("120000 5000\n", j.out(2), j.err(2));
     }
 
+    @Test
+    void aMalformedRequestEndsTheCompiledSpawnerWithAZFrameAfterKillingEveryGroup() throws Exception {
+        Process p = open("native");
+        OutputStream to = p.getOutputStream();
+        sh(to, 1, "sleep 300 & echo $! > bg.pid; echo up; wait");
+        InputStream in = p.getInputStream();
+        Frame f;
+        while ((f = frame(in)).op() != 'o') {
+            assertEquals('p', f.op());
+        }
+        long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+        to.write("12x\n".getBytes(StandardCharsets.US_ASCII));
+        to.flush();
+        List<Frame> after = rest(in);
+        Frame z = after.get(after.size() - 1);
+        assertEquals('z', z.op(), String.valueOf(after));
+        assertEquals("a malformed request", z.text());
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        assertFalse(alive(bg), "what its commands started was killed before it left");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"native", "perl"})
     void whenStdinClosesEveryGroupIsKilledAndReportedWithoutTheLeftFlagAndTheSpawnerExits(String kind)
