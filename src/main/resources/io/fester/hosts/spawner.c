@@ -38,6 +38,7 @@ struct kid {
 static struct kid *kids;
 static size_t nkids, capkids;
 static int wake[2];
+static int devnull; /* /dev/null, opened once (close-on-exec): each child's stdin, with no open() that could fail */
 static char *in;
 static size_t inlen, incap;
 
@@ -278,12 +279,12 @@ __attribute__((noinline, noreturn)) static void child(char **argv, char **env, c
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     sigprocmask(SIG_SETMASK, old, NULL);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) {
-        dup2(null, 0); /* dup2 clears close-on-exec on the copy */
-        if (null > 2) {
-            close(null);
-        }
+    if (dup2(devnull, 0) < 0) { /* dup2 clears close-on-exec on the copy */
+        /* never exec with the spawner's stdin: the command would read Fester's requests */
+        const char *m[] = {"fester: cannot give the command /dev/null as its stdin: ", strerror(errno), "\n", NULL};
+        dup2(err_w, 2);
+        child_say(m);
+        _exit(127);
     }
     dup2(out_w, 1);
     dup2(err_w, 2);
@@ -499,6 +500,10 @@ int main(void) {
         if (fl >= 0) {
             fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
         }
+    }
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        die_frame("/dev/null: %s", strerror(errno));
     }
     if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         die_frame("pipe: %s", strerror(errno));

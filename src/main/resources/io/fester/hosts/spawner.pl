@@ -85,10 +85,14 @@ sub start {
         POSIX::setsid(); # first: no signal meant for Fester's terminal group reaches it once defaults are back
         $SIG{$_} = 'DEFAULT' for qw(INT QUIT HUP PIPE CHLD);
         my $null = POSIX::open('/dev/null', POSIX::O_RDONLY());
-        if (defined $null) {
-            POSIX::dup2($null, 0);
-            POSIX::close($null) if $null > 2; # not left open in the action
+        unless (defined $null && defined POSIX::dup2($null, 0)) {
+            # never exec with the spawner's stdin: the command would read Fester's requests
+            my $why = "$!";
+            POSIX::dup2(fileno($ew), 2);
+            syswrite(STDERR, "fester: cannot give the command /dev/null as its stdin: $why\n");
+            POSIX::_exit(127);
         }
+        POSIX::close($null) if $null > 2; # not left open in the action
         POSIX::dup2(fileno($ow), 1);
         POSIX::dup2(fileno($ew), 2);
         if (length $nice && getpriority(0, 0) != $nice && !setpriority(0, 0, $nice)) {
