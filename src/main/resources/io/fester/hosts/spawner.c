@@ -557,14 +557,16 @@ int main(void) {
             }
             r = 0;
         }
-        reap();
-        if (r == 0) {
-            continue;
-        }
-        if (pf[1].revents) {
+        /* the wake-up bytes are drained before the waitpid()s, never after: a child ending in between writes a byte
+           that the next poll sees, rather than one drained unseen (its end then told up to a second late) */
+        if (r > 0 && pf[1].revents) {
             char junk[4096];
             while (read(wake[0], junk, sizeof junk) > 0) {
             }
+        }
+        reap();
+        if (r == 0) {
+            continue;
         }
         for (size_t i = 2; i < n; i++) {
             if (!pf[i].revents) {

@@ -151,11 +151,13 @@ eval {
             die "select: $!\n" unless $!{EINTR};
             $n = 0;
         }
-        reap();
-        next if $n == 0;
-        if (vec($rout, fileno $wake_r, 1)) {
+        # the wake-up bytes are drained before the waitpid()s, never after: a child ending in between writes
+        # a byte that the next select sees, rather than one drained unseen (its end then told a second late)
+        if ($n > 0 && vec($rout, fileno $wake_r, 1)) {
             sysread($wake_r, my $junk, 4096);
         }
+        reap();
+        next if $n == 0;
         for my $fd (keys %pipes) {
             next unless vec($rout, $fd, 1);
             my $e = $pipes{$fd};
