@@ -490,6 +490,11 @@ static void requests(void) {
 }
 
 int main(void) {
+    /* a JVM starts its children with the signals its threads block (SIGQUIT) still blocked: none is, from here on
+       (each child restores this empty mask before its exec) */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);

@@ -20,6 +20,8 @@ use POSIX ();
 # PERL5OPT, PERL_UNICODE, PERLIO and PERL5LIB out of its environment; the actions get them back).
 binmode($_) for \*STDIN, \*STDOUT, \*STDERR;
 $SIG{$_} = 'IGNORE' for qw(INT QUIT HUP PIPE);
+# a JVM starts its children with the signals its threads block (SIGQUIT) still blocked: none is, from here on
+POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new);
 my %kid;    # pid -> id
 my %pipes;  # fileno -> [id, stream, handle]
 my %byid;   # id -> [filenos]

@@ -166,7 +166,9 @@ class SpawnerProtocolTest {
         send(to, "s", "3", "", dir.resolve("missing").toString(), "0", "/bin/sh", "-c", "true");
         send(to, "s", "4", "", dir.toString(), "1", "PATH=/nowhere:/bin", "printf", "%s", "found along the PATH given");
         send(to, "s", "5", "", dir.toString(), "0", "no-such-command-here");
-        Jobs j = until(in, 2, 3, 4, 5);
+        // the vfork child's signal state, seen by the program it execs (a shell would clear its mask itself)
+        send(to, "s", "7", "", dir.toString(), "0", "grep", "-E", "Sig(Blk|Ign)", "/proc/self/status");
+        Jobs j = until(in, 2, 3, 4, 5, 7);
         assertEquals("two 7 /dev/null\nsession\n", j.out(2),
                 "the later variable wins; its nice value; stdin /dev/null");
         Path fds = Path.of("/proc", String.valueOf(j.pid.get(6)), "fd");
@@ -188,7 +190,12 @@ class SpawnerProtocolTest {
         assertEquals("found along the PATH given", j.out(4));
         assertEquals(String.valueOf(127 << 8), j.exit.get(5)[2]);
         assertTrue(j.err(5).startsWith("fester: cannot run no-such-command-here: "), j.err(5));
-        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5"),
+        // nothing blocked (not even the SIGQUIT a JVM's children inherit blocked), and nothing ignored but what a
+        // process Java starts itself finds ignored (what the JVM's own parent ignored)
+        Process direct = new ProcessBuilder("grep", "SigIgn", "/proc/self/status").start();
+        String ignored = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals("SigBlk:\t0000000000000000\n" + ignored, j.out(7), "no signal blocked or ignored");
+        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5", "p7"),
                 j.order.stream().filter(s -> s.startsWith("p")).toList(),
                 "started in the order asked");
         p.getOutputStream().close();
