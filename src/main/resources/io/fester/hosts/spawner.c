@@ -3,8 +3,10 @@
  * contract; this program is compiled at first use with the system's C compiler and started once per LocalExecutor.
  * Where the Perl spawner forks (copying an interpreter on write on both sides), this one vfork()s: the child borrows
  * the parent's memory and core until it execs, as under ninja's posix_spawn. Everything the child needs (argv, the
- * environment, the directory, the nice value) is prepared before the vfork; the child only calls async-signal-safe
- * functions (setsid, signal dispositions, open, dup2, setpriority, chdir, execve, write, _exit).
+ * environment, the directory, the nice value, /dev/null) is prepared before the vfork; the child calls
+ * async-signal-safe functions (setsid, signal dispositions, sigprocmask, dup2, setpriority, chdir, execve, write,
+ * _exit) and strerror for its messages, which POSIX does not list as safe: it is safe enough here, as the spawner
+ * never calls setlocale, and glibc's strerror in the C locale reads its table and allocates nothing.
  *
  * Requests (stdin): "LEN\n" then LEN bytes of fields separated by NUL:
  *   s ID NICE DIR NENV ENV... ARGV...   start ARGV (NICE empty: as the spawner's)
@@ -87,7 +89,7 @@ static void putf(const char *fmt, ...) {
 
 /* A header then a payload (o, e, n, z frames). */
 static void putmsg(char op, const char *id, const char *m, size_t n) {
-    putf("%c %s %zu\n", op, id, n);
+    putf("%c %.40s %zu\n", op, id, n); /* an id echoed from a bad request is cut: the header stays whole */
     put(m, n);
 }
 
@@ -268,7 +270,7 @@ static void child_exec(char **argv, char **env) {
 /*
  * The vfork child, up to its exec: a function of its own, so that what it writes on the stack (its locals, its
  * calls) lies below the frame of start(), which the parent goes on using when it resumes (the child shares its
- * memory). Async-signal-safe calls only; it never returns.
+ * memory). Async-signal-safe calls, and strerror (see the header); it never returns.
  */
 __attribute__((noinline, noreturn)) static void child(char **argv, char **env, const char *dir, int setnice, int nice,
         const char *nices, int out_w, int err_w, const sigset_t *old) {
@@ -460,6 +462,9 @@ static void requests(void) {
     while (at < inlen) {
         size_t len = 0, i = at;
         while (i < inlen && in[i] >= '0' && in[i] <= '9') {
+            if (i - at >= 10) {
+                die_frame("a malformed request (its length has over 10 digits)");
+            }
             len = len * 10 + (size_t) (in[i] - '0');
             i++;
         }

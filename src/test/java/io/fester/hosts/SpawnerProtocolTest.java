@@ -290,6 +290,11 @@ class SpawnerProtocolTest {
             assertEquals('p', f.op());
         }
         long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+        String longId = "9".repeat(300);
+        send(to, "s", longId, "", dir.toString(), "0", "true");
+        f = frame(in);
+        assertEquals(List.of("n", "9".repeat(40)), List.of(f.f).subList(0, 2), "the echoed id is cut, the header whole");
+        assertTrue(f.text().startsWith("an id too long: "), f.text());
         to.write("12x\n".getBytes(StandardCharsets.US_ASCII));
         to.flush();
         List<Frame> after = rest(in);
