@@ -159,8 +159,15 @@ final class NativeSpawner {
         Path bin = dir.resolve(name());
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
-            // a directory someone else could write into would let them choose what Fester runs
-            Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            // a directory someone else could write into would let them choose what Fester runs; who "me" is: the
+            // owner of a file this process has just created (no /proc needed)
+            Path probe = Files.createTempFile(dir, ".owner.", ".tmp");
+            Object me;
+            try {
+                me = Files.getAttribute(probe, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
             if (!me.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))
                     || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return new Outcome(null, dir + " is not a directory of the user's own");
@@ -187,6 +194,7 @@ final class NativeSpawner {
             if (cc == null) {
                 return new Outcome(null, "no C compiler (cc or gcc) on the PATH to build the native one");
             }
+            deleteStale(dir);
             Path tmp = Files.createTempFile(dir, name() + ".", ".tmp");
             // the source comes from a file and the compiler's output goes to one, so nothing blocks on a pipe and
             // the timeout holds even for a compiler (or a wrapper) that hangs without reading or writing
@@ -240,12 +248,33 @@ final class NativeSpawner {
         }
     }
 
+    /** Temporary files of compiles that ended without cleaning up (a killed Fester), over an hour old. */
+    private static void deleteStale(Path dir) {
+        long hourAgo = System.currentTimeMillis() - 3_600_000;
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "spawner-*.tmp")) {
+            for (Path f : found) {
+                if (Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toMillis() < hourAgo) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // left for the next compile: they are never run
+        }
+    }
+
     /** {@code cc}, else {@code gcc}, from the PATH; null: neither. */
     static String compiler() {
-        String path = System.getenv("PATH");
+        return compiler(System.getenv("PATH"));
+    }
+
+    /** {@code cc}, else {@code gcc}, along {@code path} (absolute entries only); null: neither. */
+    static String compiler(String path) {
         for (String name : List.of("cc", "gcc")) {
             for (String d : (path == null ? "/usr/bin:/bin" : path).split(":")) {
-                Path p = Path.of(d.isEmpty() ? "." : d, name);
+                if (!d.startsWith("/")) {
+                    continue; // an empty or relative entry would run whatever cc the working directory holds
+                }
+                Path p = Path.of(d, name);
                 if (Files.isRegularFile(p) && Files.isExecutable(p)) {
                     return p.toString();
                 }

@@ -393,6 +393,12 @@ class SpawnerProtocolTest {
         Path says = Files.writeString(dir.resolve("says-cc"), "#!/bin/sh\ncat >/dev/null; echo 'boom: no' >&2; exit 3\n");
         Files.setPosixFilePermissions(says, PosixFilePermissions.fromString("rwx------"));
         assertEquals(says + " could not compile it (exit 3): boom: no", NativeSpawner.compile(other, says.toString()).why());
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Files.copy(says, here.resolve("cc"));
+        Files.setPosixFilePermissions(here.resolve("cc"), PosixFilePermissions.fromString("rwx------"));
+        String relative = Path.of("").toAbsolutePath().relativize(here).toString(); // from the working directory
+        assertEquals(cc, NativeSpawner.compiler(":" + relative + ":" + Path.of(cc).getParent()),
+                "an empty or relative PATH entry is not searched for a compiler");
 
         // a compiler (or wrapper) that hangs reading nothing and writing nothing is killed, with what it started
         Path hangs = Files.writeString(dir.resolve("hangs-cc"),
