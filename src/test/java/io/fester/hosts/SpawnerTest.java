@@ -110,6 +110,26 @@ class SpawnerTest {
         assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
     }
 
+    @Test
+    void aCachedSpawnerRemovedDuringASessionIsCompiledAgainForTheNextExecutorAndPerlsServesMeanwhile()
+            throws Exception {
+        Path bin = NativeSpawner.binary();
+        assertNotNull(bin, "the native spawner compiles here: " + NativeSpawner.outcome().why());
+        Files.delete(bin); // as by a cache cleaner during a long session: this Fester found it before
+        exec.start(action("a", "tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        String a = ExecutorEvents.text(untilExits("a").get("a"), "stdout");
+        assertTrue(a.contains("perl -C0 -e # Fester's local spawner"), "Perl's, not one process per action: " + a);
+        LocalExecutor next = new LocalExecutor(dir, Map.of(), events::add);
+        try {
+            next.start(action("b", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
+            assertEquals(bin + " ", ExecutorEvents.text(untilExits("b").get("b"), "stdout"),
+                    "the next executor compiled it again and runs it");
+        } finally {
+            next.close();
+        }
+        assertTrue(NativeSpawner.isElf(bin));
+    }
+
     /** The first action's command line is the native spawner's (its cached binary) or Perl's. */
     private void sessionAndSignal(String kind) throws Exception {
         exec.start(action("p", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
