@@ -130,6 +130,26 @@ class SpawnerTest {
         assertTrue(NativeSpawner.isElf(bin));
     }
 
+    @Test
+    void aCachedSpawnerThatDiesBeforeItsFirstAnswerIsDeletedAndCompiledAgainForTheNextExecutor() throws Exception {
+        Path bin = NativeSpawner.binary();
+        assertNotNull(bin, "the native spawner compiles here: " + NativeSpawner.outcome().why());
+        // an ELF program of the user's that cannot speak the protocol (one built against another C library, say)
+        Files.copy(Path.of("/bin/false"), bin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        exec.start(action("a", "tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        String a = ExecutorEvents.text(untilExits("a").get("a"), "stdout");
+        assertTrue(a.contains("perl -C0 -e # Fester's local spawner"), a);
+        assertFalse(Files.exists(bin), "the broken program was deleted from the cache");
+        LocalExecutor next = new LocalExecutor(dir, Map.of(), events::add);
+        try {
+            next.start(action("b", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
+            assertEquals(bin + " ", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        } finally {
+            next.close();
+        }
+    }
+
     /** The first action's command line is the native spawner's (its cached binary) or Perl's. */
     private void sessionAndSignal(String kind) throws Exception {
         exec.start(action("p", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
