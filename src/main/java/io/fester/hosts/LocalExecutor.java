@@ -350,10 +350,16 @@ public final class LocalExecutor implements Backend {
                         new CappedOutput(sink, action.id(), attempt, "stdout", null, KEPT_FOR_REFUSALS),
                         new CappedOutput(sink, action.id(), attempt, "stderr", stderr, KEPT_FOR_REFUSALS));
             } catch (Spawner.Lost e) {
-                if (sp.compiled() && !nativeFailed && sp.diedUnanswered()) { // Perl's is tried instead, this round
-                    nativeFailed = true;
-                    System.err.println("fester: the native local spawner could not work (" + e.getMessage()
-                            + "); local actions start through the Perl spawner instead (ADR 0100)");
+                if (sp.compiled() && sp.diedUnanswered()) { // Perl's is tried instead, this round
+                    synchronized (this) {
+                        if (spawnerBinary == null) { // a broken cached program: compiled again at the next start
+                            NativeSpawner.discard(sp.binary());
+                        }
+                        nativeFailed(sp.binary(), e.getMessage());
+                        if (spawner == sp) {
+                            spawner = null; // the next round starts Perl's
+                        }
+                    }
                     round--;
                     continue;
                 }
@@ -448,11 +454,38 @@ public final class LocalExecutor implements Backend {
         if (spawner == null || !spawner.usable()) {
             Path bin = spawnerScript != null || perlSpawner || nativeFailed ? null
                     : spawnerBinary != null ? spawnerBinary : NativeSpawner.binary();
-            spawner = bin != null ? Spawner.startNative(bin, root)
-                    : spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
+            if (bin != null) {
+                try {
+                    spawner = Spawner.startNative(bin, root);
+                    return spawner;
+                } catch (IOException e) { // it cannot be started (a noexec home, the file removed): Perl's instead
+                    nativeFailed(bin, "cannot start " + bin + ": " + e.getMessage());
+                }
+            }
+            spawner = spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
                     : Spawner.start(ExitStatus.perl(), root, spawnerScript);
         }
         return spawner;
+    }
+
+    /** Whether the note that the compiled spawner could not work was written (once per Fester process). */
+    private static final java.util.concurrent.atomic.AtomicBoolean NATIVE_NOTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The compiled spawner {@code bin} could not work here: this executor uses Perl's from now on, says so once per
+     * Fester process, and the cached outcome is forgotten so that the next executor to start one finds or compiles
+     * it afresh (a file removed during a long session is compiled again).
+     */
+    private void nativeFailed(Path bin, String why) {
+        nativeFailed = true;
+        if (spawnerBinary == null) {
+            NativeSpawner.forget(bin);
+        }
+        if (NATIVE_NOTED.compareAndSet(false, true)) {
+            System.err.println("fester: the native local spawner could not work (" + why
+                    + "); local actions start through the Perl spawner instead (ADR 0100)");
+        }
     }
 
     /** Whether this executor uses Perl's spawner whatever else is at hand (tests of both spawners). */

@@ -139,13 +139,13 @@ final class Spawner implements AutoCloseable {
     /** The Perl variables removed from its environment, to be given back to each action. */
     private final Map<String, String> restore;
 
-    /** Whether it is the compiled one (ADR 0100) rather than Perl's. */
-    private final boolean compiled;
+    /** The compiled program it runs (ADR 0100); null: it is Perl's. */
+    private final Path binary;
 
-    private Spawner(Process process, Map<String, String> restore, boolean compiled) {
+    private Spawner(Process process, Map<String, String> restore, Path binary) {
         this.process = process;
         this.restore = restore;
-        this.compiled = compiled;
+        this.binary = binary;
         this.requests = process.getOutputStream();
         Thread reader = new Thread(this::read, "fester-spawner-" + process.pid());
         reader.setDaemon(true);
@@ -173,7 +173,7 @@ final class Spawner implements AutoCloseable {
         }
         pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
         OrphanGuard.adopt(pb); // it and everything it forks carry the guard's mark
-        return new Spawner(pb.start(), Map.copyOf(restore), false);
+        return new Spawner(pb.start(), Map.copyOf(restore), null);
     }
 
     /**
@@ -185,12 +185,17 @@ final class Spawner implements AutoCloseable {
         pb.directory(dir.toFile());
         pb.redirectError(ProcessBuilder.Redirect.DISCARD); // its own failures come as a frame
         OrphanGuard.adopt(pb);
-        return new Spawner(pb.start(), Map.of(), true);
+        return new Spawner(pb.start(), Map.of(), binary);
     }
 
     /** Whether it is the compiled spawner (ADR 0100) rather than Perl's. */
     boolean compiled() {
-        return compiled;
+        return binary != null;
+    }
+
+    /** The compiled program it runs; null: it is Perl's. */
+    Path binary() {
+        return binary;
     }
 
     /**

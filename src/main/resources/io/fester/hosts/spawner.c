@@ -3,8 +3,10 @@
  * contract; this program is compiled at first use with the system's C compiler and started once per LocalExecutor.
  * Where the Perl spawner forks (copying an interpreter on write on both sides), this one vfork()s: the child borrows
  * the parent's memory and core until it execs, as under ninja's posix_spawn. Everything the child needs (argv, the
- * environment, the directory, the nice value) is prepared before the vfork; the child only calls async-signal-safe
- * functions (setsid, signal dispositions, open, dup2, setpriority, chdir, execve, write, _exit).
+ * environment, the directory, the nice value, /dev/null) is prepared before the vfork; the child calls
+ * async-signal-safe functions (setsid, signal dispositions, sigprocmask, dup2, setpriority, chdir, execve, write,
+ * _exit) and strerror for its messages, which POSIX does not list as safe: it is safe enough here, as the spawner
+ * never calls setlocale, and glibc's strerror in the C locale reads its table and allocates nothing.
  *
  * Requests (stdin): "LEN\n" then LEN bytes of fields separated by NUL:
  *   s ID NICE DIR NENV ENV... ARGV...   start ARGV (NICE empty: as the spawner's)
@@ -38,6 +40,7 @@ struct kid {
 static struct kid *kids;
 static size_t nkids, capkids;
 static int wake[2];
+static int devnull; /* /dev/null, opened once (close-on-exec): each child's stdin, with no open() that could fail */
 static char *in;
 static size_t inlen, incap;
 
@@ -86,7 +89,7 @@ static void putf(const char *fmt, ...) {
 
 /* A header then a payload (o, e, n, z frames). */
 static void putmsg(char op, const char *id, const char *m, size_t n) {
-    putf("%c %s %zu\n", op, id, n);
+    putf("%c %.40s %zu\n", op, id, n); /* an id echoed from a bad request is cut: the header stays whole */
     put(m, n);
 }
 
@@ -267,7 +270,7 @@ static void child_exec(char **argv, char **env) {
 /*
  * The vfork child, up to its exec: a function of its own, so that what it writes on the stack (its locals, its
  * calls) lies below the frame of start(), which the parent goes on using when it resumes (the child shares its
- * memory). Async-signal-safe calls only; it never returns.
+ * memory). Async-signal-safe calls, and strerror (see the header); it never returns.
  */
 __attribute__((noinline, noreturn)) static void child(char **argv, char **env, const char *dir, int setnice, int nice,
         const char *nices, int out_w, int err_w, const sigset_t *old) {
@@ -278,12 +281,12 @@ __attribute__((noinline, noreturn)) static void child(char **argv, char **env, c
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
     sigprocmask(SIG_SETMASK, old, NULL);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) {
-        dup2(null, 0); /* dup2 clears close-on-exec on the copy */
-        if (null > 2) {
-            close(null);
-        }
+    if (dup2(devnull, 0) < 0) { /* dup2 clears close-on-exec on the copy */
+        /* never exec with the spawner's stdin: the command would read Fester's requests */
+        const char *m[] = {"fester: cannot give the command /dev/null as its stdin: ", strerror(errno), "\n", NULL};
+        dup2(err_w, 2);
+        child_say(m);
+        _exit(127);
     }
     dup2(out_w, 1);
     dup2(err_w, 2);
@@ -443,6 +446,7 @@ static void finish(void) {
 }
 
 static void die_frame(const char *fmt, ...) {
+    killall(); /* first: nothing it started outlives it (Fester sees the z frame, then the end) */
     char m[512];
     va_list ap;
     va_start(ap, fmt);
@@ -458,6 +462,9 @@ static void requests(void) {
     while (at < inlen) {
         size_t len = 0, i = at;
         while (i < inlen && in[i] >= '0' && in[i] <= '9') {
+            if (i - at >= 10) {
+                die_frame("a malformed request (its length has over 10 digits)");
+            }
             len = len * 10 + (size_t) (in[i] - '0');
             i++;
         }
@@ -488,6 +495,11 @@ static void requests(void) {
 }
 
 int main(void) {
+    /* a JVM starts its children with the signals its threads block (SIGQUIT) still blocked: none is, from here on
+       (each child restores this empty mask before its exec) */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
@@ -498,6 +510,10 @@ int main(void) {
         if (fl >= 0) {
             fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
         }
+    }
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        die_frame("/dev/null: %s", strerror(errno));
     }
     if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         die_frame("pipe: %s", strerror(errno));
@@ -551,14 +567,16 @@ int main(void) {
             }
             r = 0;
         }
-        reap();
-        if (r == 0) {
-            continue;
-        }
-        if (pf[1].revents) {
+        /* the wake-up bytes are drained before the waitpid()s, never after: a child ending in between writes a byte
+           that the next poll sees, rather than one drained unseen (its end then told up to a second late) */
+        if (r > 0 && pf[1].revents) {
             char junk[4096];
             while (read(wake[0], junk, sizeof junk) > 0) {
             }
+        }
+        reap();
+        if (r == 0) {
+            continue;
         }
         for (size_t i = 2; i < n; i++) {
             if (!pf[i].revents) {

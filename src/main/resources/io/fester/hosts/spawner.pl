@@ -20,6 +20,8 @@ use POSIX ();
 # PERL5OPT, PERL_UNICODE, PERLIO and PERL5LIB out of its environment; the actions get them back).
 binmode($_) for \*STDIN, \*STDOUT, \*STDERR;
 $SIG{$_} = 'IGNORE' for qw(INT QUIT HUP PIPE);
+# a JVM starts its children with the signals its threads block (SIGQUIT) still blocked: none is, from here on
+POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new);
 my %kid;    # pid -> id
 my %pipes;  # fileno -> [id, stream, handle]
 my %byid;   # id -> [filenos]
@@ -85,10 +87,14 @@ sub start {
         POSIX::setsid(); # first: no signal meant for Fester's terminal group reaches it once defaults are back
         $SIG{$_} = 'DEFAULT' for qw(INT QUIT HUP PIPE CHLD);
         my $null = POSIX::open('/dev/null', POSIX::O_RDONLY());
-        if (defined $null) {
-            POSIX::dup2($null, 0);
-            POSIX::close($null) if $null > 2; # not left open in the action
+        unless (defined $null && defined POSIX::dup2($null, 0)) {
+            # never exec with the spawner's stdin: the command would read Fester's requests
+            my $why = "$!";
+            POSIX::dup2(fileno($ew), 2);
+            syswrite(STDERR, "fester: cannot give the command /dev/null as its stdin: $why\n");
+            POSIX::_exit(127);
         }
+        POSIX::close($null) if $null > 2; # not left open in the action
         POSIX::dup2(fileno($ow), 1);
         POSIX::dup2(fileno($ew), 2);
         if (length $nice && getpriority(0, 0) != $nice && !setpriority(0, 0, $nice)) {
@@ -147,11 +153,13 @@ eval {
             die "select: $!\n" unless $!{EINTR};
             $n = 0;
         }
-        reap();
-        next if $n == 0;
-        if (vec($rout, fileno $wake_r, 1)) {
+        # the wake-up bytes are drained before the waitpid()s, never after: a child ending in between writes
+        # a byte that the next select sees, rather than one drained unseen (its end then told a second late)
+        if ($n > 0 && vec($rout, fileno $wake_r, 1)) {
             sysread($wake_r, my $junk, 4096);
         }
+        reap();
+        next if $n == 0;
         for my $fd (keys %pipes) {
             next unless vec($rout, $fd, 1);
             my $e = $pipes{$fd};
@@ -179,5 +187,6 @@ eval {
     }
 };
 my $m = "$@";
+kill 'KILL', -$_, $_ for keys %kid; # first: nothing it started outlives it
 put("z 0 " . length($m) . "\n$m");
 exit 1;

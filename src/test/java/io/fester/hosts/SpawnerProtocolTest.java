@@ -166,7 +166,9 @@ class SpawnerProtocolTest {
         send(to, "s", "3", "", dir.resolve("missing").toString(), "0", "/bin/sh", "-c", "true");
         send(to, "s", "4", "", dir.toString(), "1", "PATH=/nowhere:/bin", "printf", "%s", "found along the PATH given");
         send(to, "s", "5", "", dir.toString(), "0", "no-such-command-here");
-        Jobs j = until(in, 2, 3, 4, 5);
+        // the vfork child's signal state, seen by the program it execs (a shell would clear its mask itself)
+        send(to, "s", "7", "", dir.toString(), "0", "grep", "-E", "Sig(Blk|Ign)", "/proc/self/status");
+        Jobs j = until(in, 2, 3, 4, 5, 7);
         assertEquals("two 7 /dev/null\nsession\n", j.out(2),
                 "the later variable wins; its nice value; stdin /dev/null");
         Path fds = Path.of("/proc", String.valueOf(j.pid.get(6)), "fd");
@@ -188,7 +190,12 @@ class SpawnerProtocolTest {
         assertEquals("found along the PATH given", j.out(4));
         assertEquals(String.valueOf(127 << 8), j.exit.get(5)[2]);
         assertTrue(j.err(5).startsWith("fester: cannot run no-such-command-here: "), j.err(5));
-        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5"),
+        // nothing blocked (not even the SIGQUIT a JVM's children inherit blocked), and nothing ignored but what a
+        // process Java starts itself finds ignored (what the JVM's own parent ignored)
+        Process direct = new ProcessBuilder("grep", "SigIgn", "/proc/self/status").start();
+        String ignored = new String(direct.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals("SigBlk:\t0000000000000000\n" + ignored, j.out(7), "no signal blocked or ignored");
+        assertEquals(List.of("p1", "p6", "p2", "p3", "p4", "p5", "p7"),
                 j.order.stream().filter(s -> s.startsWith("p")).toList(),
                 "started in the order asked");
         p.getOutputStream().close();
@@ -272,6 +279,33 @@ class SpawnerProtocolTest {
         assertEquals("120000 5000\n", j.out(2), j.err(2));
     }
 
+    @Test
+    void aMalformedRequestEndsTheCompiledSpawnerWithAZFrameAfterKillingEveryGroup() throws Exception {
+        Process p = open("native");
+        OutputStream to = p.getOutputStream();
+        sh(to, 1, "sleep 300 & echo $! > bg.pid; echo up; wait");
+        InputStream in = p.getInputStream();
+        Frame f;
+        while ((f = frame(in)).op() != 'o') {
+            assertEquals('p', f.op());
+        }
+        long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+        String longId = "9".repeat(300);
+        send(to, "s", longId, "", dir.toString(), "0", "true");
+        f = frame(in);
+        assertEquals(List.of("n", "9".repeat(40)), List.of(f.f).subList(0, 2), "the echoed id is cut, the header whole");
+        assertTrue(f.text().startsWith("an id too long: "), f.text());
+        to.write("12x\n".getBytes(StandardCharsets.US_ASCII));
+        to.flush();
+        List<Frame> after = rest(in);
+        Frame z = after.get(after.size() - 1);
+        assertEquals('z', z.op(), String.valueOf(after));
+        assertEquals("a malformed request", z.text());
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        assertFalse(alive(bg), "what its commands started was killed before it left");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"native", "perl"})
     void whenStdinClosesEveryGroupIsKilledAndReportedWithoutTheLeftFlagAndTheSpawnerExits(String kind)
@@ -328,6 +362,26 @@ class SpawnerProtocolTest {
         Thread.sleep(20);
         assertEquals(bin, NativeSpawner.compile(at, "/bin/false").binary(), "found in the cache: not compiled again");
         assertEquals(built, Files.getLastModifiedTime(bin).toMillis());
+        Files.write(bin, new byte[0]); // as after a crash before the program reached the disk
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "an empty cached program is not trusted: compiled again");
+        assertFalse(Files.exists(bin), "and deleted");
+        Files.writeString(bin, "#!/bin/sh\n"); // not an ELF program
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why());
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
+        assertTrue(NativeSpawner.isElf(bin));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwx-w----"));
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "a cached program its group may change is not run: compiled again");
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
+        Files.setPosixFilePermissions(at, PosixFilePermissions.fromString("rwxrwx---"));
+        Path planted = Files.writeString(at.resolve("spawner-planted"), "x");
+        assertEquals("/bin/false could not compile it (exit 1)", NativeSpawner.compile(at, "/bin/false").why(),
+                "a directory found open to others: what it held is not run");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(at)));
+        assertFalse(Files.exists(planted));
+        assertFalse(Files.exists(bin));
+        assertEquals(bin, NativeSpawner.compile(at, cc).binary());
 
         Path other = dir.resolve("other");
         NativeSpawner.Outcome failed = NativeSpawner.compile(other, "/bin/false");
@@ -336,8 +390,30 @@ class SpawnerProtocolTest {
         assertTrue(failed.describe().startsWith("Perl ("), failed.describe());
         assertEquals("no C compiler (cc or gcc) on the PATH to build the native one",
                 NativeSpawner.compile(other, null).why());
+        Path says = Files.writeString(dir.resolve("says-cc"), "#!/bin/sh\ncat >/dev/null; echo 'boom: no' >&2; exit 3\n");
+        Files.setPosixFilePermissions(says, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(says + " could not compile it (exit 3): boom: no", NativeSpawner.compile(other, says.toString()).why());
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Files.copy(says, here.resolve("cc"));
+        Files.setPosixFilePermissions(here.resolve("cc"), PosixFilePermissions.fromString("rwx------"));
+        String relative = Path.of("").toAbsolutePath().relativize(here).toString(); // from the working directory
+        assertEquals(cc, NativeSpawner.compiler(":" + relative + ":" + Path.of(cc).getParent()),
+                "an empty or relative PATH entry is not searched for a compiler");
+
+        // a compiler (or wrapper) that hangs reading nothing and writing nothing is killed, with what it started
+        Path hangs = Files.writeString(dir.resolve("hangs-cc"),
+                "#!/bin/sh\nsleep 300 & echo $! > " + dir.resolve("hung.pid") + "\nwait\n");
+        Files.setPosixFilePermissions(hangs, PosixFilePermissions.fromString("rwx------"));
+        NativeSpawner.Outcome hung = NativeSpawner.compile(other, hangs.toString(), 1500);
+        assertNull(hung.binary());
+        assertEquals(hangs + " took over 1 s to compile it (killed)", hung.why());
+        long sleeper = Long.parseLong(Files.readString(dir.resolve("hung.pid")).strip());
+        for (int i = 0; i < 100 && ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(20);
+        }
+        assertFalse(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false), "what it started was killed");
         try (var files = Files.list(other)) {
-            assertEquals(List.of(), files.toList(), "nothing left of the failed compile");
+            assertEquals(List.of(), files.toList(), "nothing left of the failed compiles");
         }
     }
 }

@@ -94,6 +94,62 @@ class SpawnerTest {
         assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
     }
 
+    @Test
+    void aCompiledSpawnerThatCannotBeStartedLeavesTheActionsToPerlsNotToOneProcessEach() throws Exception {
+        Path notExecutable = Files.writeString(dir.resolve("spawner-noexec"), "not a program\n");
+        exec.spawnerBinary(notExecutable); // as a cached binary on a noexec home: its start fails
+        exec.start(action("a", "echo one; tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        String said = ExecutorEvents.text(a, "stdout");
+        assertTrue(said.startsWith("one\n") && said.contains("perl -C0 -e # Fester's local spawner"), a.toString());
+        assertEquals(0, exitOf(a).exitCode());
+        long perl = exec.spawnerPid();
+        assertTrue(perl > 0, "Perl's spawner runs, not one process per action");
+        exec.start(action("b", "echo two"), "local", 0, 1);
+        assertEquals("two\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
+    }
+
+    @Test
+    void aCachedSpawnerRemovedDuringASessionIsCompiledAgainForTheNextExecutorAndPerlsServesMeanwhile()
+            throws Exception {
+        Path bin = NativeSpawner.binary();
+        assertNotNull(bin, "the native spawner compiles here: " + NativeSpawner.outcome().why());
+        Files.delete(bin); // as by a cache cleaner during a long session: this Fester found it before
+        exec.start(action("a", "tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        String a = ExecutorEvents.text(untilExits("a").get("a"), "stdout");
+        assertTrue(a.contains("perl -C0 -e # Fester's local spawner"), "Perl's, not one process per action: " + a);
+        LocalExecutor next = new LocalExecutor(dir, Map.of(), events::add);
+        try {
+            next.start(action("b", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
+            assertEquals(bin + " ", ExecutorEvents.text(untilExits("b").get("b"), "stdout"),
+                    "the next executor compiled it again and runs it");
+        } finally {
+            next.close();
+        }
+        assertTrue(NativeSpawner.isElf(bin));
+    }
+
+    @Test
+    void aCachedSpawnerThatDiesBeforeItsFirstAnswerIsDeletedAndCompiledAgainForTheNextExecutor() throws Exception {
+        Path bin = NativeSpawner.binary();
+        assertNotNull(bin, "the native spawner compiles here: " + NativeSpawner.outcome().why());
+        // an ELF program of the user's that cannot speak the protocol (one built against another C library, say)
+        Files.copy(Path.of("/bin/false"), bin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        exec.start(action("a", "tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
+        String a = ExecutorEvents.text(untilExits("a").get("a"), "stdout");
+        assertTrue(a.contains("perl -C0 -e # Fester's local spawner"), a);
+        assertFalse(Files.exists(bin), "the broken program was deleted from the cache");
+        LocalExecutor next = new LocalExecutor(dir, Map.of(), events::add);
+        try {
+            next.start(action("b", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
+            assertEquals(bin + " ", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
+        } finally {
+            next.close();
+        }
+    }
+
     /** The first action's command line is the native spawner's (its cached binary) or Perl's. */
     private void sessionAndSignal(String kind) throws Exception {
         exec.start(action("p", "tr '\\0' ' ' < /proc/$PPID/cmdline"), "local", 0, 1);
