@@ -341,7 +341,8 @@ public final class LocalExecutor implements Backend {
         for (int round = 0; round < 2 && job == null && refused == null; round++) {
             try {
                 sp = spawner();
-            } catch (IOException e) {
+            } catch (IOException e) { // it cannot start here (no Perl, no process): said once, the old way from now on
+                withoutSpawner(e.getMessage() == null ? e.toString() : e.getMessage());
                 return false;
             }
             try {
@@ -413,7 +414,7 @@ public final class LocalExecutor implements Backend {
      * Starts the spawner now, on a thread of its own, so that the run's first action does not wait for Perl to
      * start (ADR 0101); nothing when actions start without it, or once closed. The thread, and so the spawner, has
      * the calling thread's nice value. A spawner that cannot start is left for the first action, which starts
-     * it again and says why.
+     * it again and, if that fails too, says why (once per Fester process) and starts its actions without one.
      */
     public void startSpawnerAhead() {
         if (noSpawner || !spawnerWanted()) {
@@ -426,8 +427,8 @@ public final class LocalExecutor implements Backend {
                 }
                 try {
                     spawner();
-                } catch (IOException | RuntimeException e) {
-                    // the first action's start tries again, and falls back or reports it
+                } catch (Throwable e) { // an Error too: no stack trace for the user from this thread
+                    // the first action's start tries again, and if it cannot start either says why and falls back
                 }
             }
         }, "fester-spawner-ahead");
