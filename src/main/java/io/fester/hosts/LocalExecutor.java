@@ -104,8 +104,9 @@ public final class LocalExecutor implements Backend {
     /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
     private Capabilities observed;
     /**
-     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while Perl
-     * starts (ADR 0101), so the probe's answer never waits for it.
+     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while the
+     * spawner's process is forked and exec'd (ADR 0101; {@code Spawner.start} waits for no answer from it), so
+     * the probe's answer never waits for it.
      */
     private final Object observing = new Object();
 
