@@ -440,8 +440,8 @@ public final class LocalExecutor implements Backend {
     /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
     private synchronized Spawner spawner() throws IOException {
         if (spawner == null || !spawner.usable()) {
-            spawner = spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
-                    : Spawner.start(ExitStatus.perl(), root, spawnerScript);
+            String perl = spawnerPerl == null ? ExitStatus.perl() : spawnerPerl;
+            spawner = spawnerScript == null ? Spawner.start(perl, root) : Spawner.start(perl, root, spawnerScript);
         }
         return spawner;
     }
@@ -451,6 +451,14 @@ public final class LocalExecutor implements Backend {
 
     LocalExecutor spawnerScript(String script) {
         spawnerScript = script;
+        return this;
+    }
+
+    /** The Perl that runs the spawner instead of the one found on the PATH (tests: one that cannot start); null: that one. */
+    private volatile String spawnerPerl;
+
+    LocalExecutor spawnerPerl(String perl) {
+        spawnerPerl = perl;
         return this;
     }
 
