@@ -33,6 +33,15 @@ final class BoundedCommand {
      * {@code setsid} cannot find, 127) gives its output all the same, as a shell's {@code $(cmd)} would.
      */
     static String output(ProcessBuilder pb, long timeoutMs, String what, boolean anyExit) throws IOException {
+        return rawOutput(pb, timeoutMs, what, anyExit).trim();
+    }
+
+    /**
+     * As {@link #output(ProcessBuilder, long, String, boolean)} but the output exactly as written, not trimmed
+     * (for a caller that must see it as a shell's {@code head -n 1} would: leading blank lines and spaces, a
+     * {@code \r}).
+     */
+    static String rawOutput(ProcessBuilder pb, long timeoutMs, String what, boolean anyExit) throws IOException {
         java.util.List<String> argv = new java.util.ArrayList<>(pb.command());
         argv.add(0, "setsid"); // a group of its own: whatever it started goes with it
         Process p = pb.command(argv).start();
@@ -60,9 +69,9 @@ final class BoundedCommand {
                 kill(p);
                 out = read.get(5, TimeUnit.SECONDS);
             }
-            String text = new String(out, StandardCharsets.UTF_8).trim();
+            String text = new String(out, StandardCharsets.UTF_8);
             if (p.exitValue() != 0 && !anyExit) {
-                throw new IOException(what + " failed (exit " + p.exitValue() + "): " + text);
+                throw new IOException(what + " failed (exit " + p.exitValue() + "): " + text.trim());
             }
             return text;
         } catch (InterruptedException e) {

@@ -105,8 +105,9 @@ public final class LocalExecutor implements Backend {
     /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
     private Capabilities observed;
     /**
-     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while Perl
-     * starts (ADR 0101), so the probe's answer never waits for it.
+     * Guards {@link #observed}: not the executor's own lock, which a spawner started ahead holds while the
+     * spawner's process is forked and exec'd (ADR 0101; {@code Spawner.start} waits for no answer from it), so
+     * the probe's answer never waits for it.
      */
     private final Object observing = new Object();
 
@@ -342,7 +343,8 @@ public final class LocalExecutor implements Backend {
         for (int round = 0; round < 2 && job == null && refused == null; round++) {
             try {
                 sp = spawner();
-            } catch (IOException e) {
+            } catch (IOException e) { // it cannot start here (no Perl, no process): said once, the old way from now on
+                withoutSpawner(e.getMessage() == null ? e.toString() : e.getMessage());
                 return false;
             }
             try {
@@ -427,7 +429,7 @@ public final class LocalExecutor implements Backend {
      * Starts the spawner now, on a thread of its own, so that the run's first action does not wait for Perl to
      * start (ADR 0101); nothing when actions start without it, or once closed. The thread, and so the spawner, has
      * the calling thread's nice value. A spawner that cannot start is left for the first action, which starts
-     * it again and says why.
+     * it again and, if that fails too, says why (once per Fester process) and starts its actions without one.
      */
     public void startSpawnerAhead() {
         if (noSpawner || !spawnerWanted()) {
@@ -440,8 +442,8 @@ public final class LocalExecutor implements Backend {
                 }
                 try {
                     spawner();
-                } catch (IOException | RuntimeException e) {
-                    // the first action's start tries again, and falls back or reports it
+                } catch (Throwable e) { // an Error too: no stack trace for the user from this thread
+                    // the first action's start tries again, and if it cannot start either says why and falls back
                 }
             }
         }, "fester-spawner-ahead");
@@ -452,7 +454,7 @@ public final class LocalExecutor implements Backend {
     /** The spawner, started now (from the calling thread, with its nice value) when there is none or it ended. */
     private synchronized Spawner spawner() throws IOException {
         if (spawner == null || !spawner.usable()) {
-            Path bin = spawnerScript != null || perlSpawner || nativeFailed ? null
+            Path bin = spawnerScript != null || spawnerPerl != null || perlSpawner || nativeFailed ? null
                     : spawnerBinary != null ? spawnerBinary : NativeSpawner.binary();
             if (bin != null) {
                 try {
@@ -462,8 +464,8 @@ public final class LocalExecutor implements Backend {
                     nativeFailed(bin, "cannot start " + bin + ": " + e.getMessage());
                 }
             }
-            spawner = spawnerScript == null ? Spawner.start(ExitStatus.perl(), root)
-                    : Spawner.start(ExitStatus.perl(), root, spawnerScript);
+            String perl = spawnerPerl == null ? ExitStatus.perl() : spawnerPerl;
+            spawner = spawnerScript == null ? Spawner.start(perl, root) : Spawner.start(perl, root, spawnerScript);
         }
         return spawner;
     }
@@ -521,6 +523,14 @@ public final class LocalExecutor implements Backend {
 
     LocalExecutor spawnerScript(String script) {
         spawnerScript = script;
+        return this;
+    }
+
+    /** The Perl that runs the spawner instead of the one found on the PATH (tests: one that cannot start), so Perl's spawner, not the compiled one; null: that one. */
+    private volatile String spawnerPerl;
+
+    LocalExecutor spawnerPerl(String perl) {
+        spawnerPerl = perl;
         return this;
     }
 

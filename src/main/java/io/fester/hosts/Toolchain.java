@@ -58,8 +58,9 @@ public final class Toolchain {
     /**
      * As {@link #localTargets(String)} with this {@code PATH} (the compiler's, and where cross compilers are
      * looked for), exactly as the script's {@code tools}: nothing when {@code cc} is not an executable file
-     * (by {@code PATH}, or an absolute path; a relative path with a slash counts as not found, as the
-     * script's {@code command -v} test does); else {@code cc -dumpmachine}'s first line (none when it holds
+     * (by {@code PATH}: the first regular executable file of that name, which counts as not found when its
+     * directory is not absolute; or an absolute path; a relative path with a slash counts as not found, as the
+     * script's {@code command -v} test does); else {@code cc -dumpmachine}'s raw first line (none when it holds
      * anything but letters, digits, {@code _ . -}), then each {@code TRIPLE} of a file {@code TRIPLE-gcc}
      * matching {@code *-*-*-gcc} that is executable, in each {@code PATH} directory in order and in byte order
      * of the names within one (the shell's glob under {@code LC_ALL=C}: no names starting with a dot), a
@@ -73,7 +74,9 @@ public final class Toolchain {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("PATH", pathVar);
-        String out = BoundedCommand.output(pb, LOCAL_TIMEOUT_MS, cc + " -dumpmachine", true);
+        // the raw first line, as the script's head -n 1 (no trimming: a blank first line, leading spaces or a
+        // \r before the \n make it no triple)
+        String out = BoundedCommand.rawOutput(pb, LOCAL_TIMEOUT_MS, cc + " -dumpmachine", true);
         int nl = out.indexOf('\n');
         String own = nl < 0 ? out : out.substring(0, nl);
         if (!TRIPLE_CHARS.matcher(own).matches()) {
@@ -119,8 +122,10 @@ public final class Toolchain {
         } else {
             for (String d : pathVar.split(":")) {
                 Path f = Path.of(d.isEmpty() ? "." : d, cc);
-                if (java.nio.file.Files.isRegularFile(f)) {
-                    p = d.isEmpty() ? null : f; // found in the current directory: command -v says a relative name
+                if (java.nio.file.Files.isRegularFile(f) && java.nio.file.Files.isExecutable(f)) {
+                    // found in the current or a relative directory: command -v prints a relative path, which
+                    // the script takes as not found
+                    p = d.startsWith("/") ? f : null;
                     break;
                 }
             }

@@ -413,10 +413,15 @@ public final class LiveRun {
         for (String h : local) {
             dispatchers.route(h, backends.get(h));
         }
-        if (!nothingToRun && cache == null) { // every stale action runs: Perl starts while the engine gets going
+        // every stale action runs (no cache: a hit may need none): the spawners are started as the loop starts,
+        // while the engine gets going, inside the region whose end closes the executors (a failure in the set-up
+        // below leaves none running)
+        boolean startAhead = !nothingToRun && cache == null;
+        List<LocalExecutor> ahead = new java.util.ArrayList<>();
+        if (startAhead) {
             new java.util.LinkedHashSet<>(backends.values()).forEach(b -> {
                 if (b instanceof LocalExecutor x) {
-                    x.startSpawnerAhead();
+                    ahead.add(x);
                 }
             });
         }
@@ -434,8 +439,8 @@ public final class LiveRun {
                 dispatchers.route(f.name(), farmed);
             }
             farmed.farms(farms);
-            if (!nothingToRun && cache == null) {
-                farmed.startSpawnerAhead();
+            if (startAhead) {
+                ahead.add(farmed);
             }
         }
         if (ssh != null) {
@@ -508,6 +513,7 @@ public final class LiveRun {
         String outcome = null;
         boolean sample = !local.isEmpty() && first != null;
         try (LocalSampler sampler = sample ? LocalSampler.start(root, local, SAMPLE_EVERY_SECONDS, l::post, this::notice) : null) {
+            ahead.forEach(LocalExecutor::startSpawnerAhead);
             loop = l;
             if (cancelReason != null) { // asked before the loop existed
                 l.cancel(cancelReason, false);

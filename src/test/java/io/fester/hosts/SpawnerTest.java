@@ -359,6 +359,21 @@ class SpawnerTest {
         assertEquals(-1, exec.spawnerPid());
     }
 
+    /** A spawner whose process cannot start: the action starts the old way, and so do the next ones (said once). */
+    @Test
+    void aSpawnerThatCannotStartLeavesTheActionsToTheOldWay() throws Exception {
+        exec.spawnerPerl(dir.resolve("no-such-perl").toString());
+        exec.start(action("a", "echo one"), "local", 0, 1);
+        List<Event> a = untilExits("a").get("a");
+        assertEquals("one\n", ExecutorEvents.text(a, "stdout"), a.toString());
+        assertEquals(0, exitOf(a).exitCode());
+        exec.spawnerPerl(null); // Perl could start now: this executor no longer tries
+        exec.start(action("b", "echo two"), "local", 0, 1);
+        List<Event> b = untilExits("b").get("b");
+        assertEquals("two\n", ExecutorEvents.text(b, "stdout"), b.toString());
+        assertEquals(-1, exec.spawnerPid(), "no spawner started after one could not start");
+    }
+
     @Test
     void aSpawnerSilentTooLongIsReplacedAndAnInterruptedStartIsCancelledAndKilled() throws Exception {
         exec.start(action("a", "echo a"), "local", 0, 1);

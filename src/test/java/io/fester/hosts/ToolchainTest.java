@@ -77,6 +77,64 @@ class ToolchainTest {
         assertEquals(List.of(), Toolchain.localTargets("no-such-cc-here", path));
     }
 
+    /**
+     * A compiler found only in a relative PATH directory ({@code ../tmp/…} or {@code ./../tmp/…}): dash's
+     * {@code command -v} prints a relative path, which the script takes as not found, so no targets.
+     */
+    @Test
+    void aCompilerInARelativePathDirectoryListsNothingAsTheScript(@TempDir Path dir) throws Exception {
+        Path one = Files.createDirectories(dir.resolve("one"));
+        exe(one.resolve("relcc"), "echo x86_64-rel-linux");
+        exe(one.resolve("k-l-m-gcc"), "true");
+        String rel = Path.of("").toAbsolutePath().relativize(one).toString();
+        assertFalse(rel.startsWith("/"), rel);
+        List<String> differ = new java.util.ArrayList<>();
+        for (String d : List.of(rel, "./" + rel)) {
+            String path = d + ":/usr/bin:/bin";
+            List<String> mine = Toolchain.localTargets("relcc", path);
+            List<String> script = scriptTargets("relcc", path);
+            if (!script.equals(mine) || !mine.isEmpty()) {
+                differ.add(path + ": Java " + mine + ", script " + script);
+            }
+        }
+        assertEquals(List.of(), differ);
+    }
+
+    /** A non-executable {@code cc} earlier on the PATH is passed over, as the shell's search does. */
+    @Test
+    void aNonExecutableCompilerEarlierOnThePathIsPassedOver(@TempDir Path dir) throws Exception {
+        Path one = Files.createDirectories(dir.resolve("one"));
+        Path two = Files.createDirectories(dir.resolve("two"));
+        Files.writeString(one.resolve("twocc"), "#!/bin/sh\necho x86_64-one-linux\n"); // not executable
+        exe(two.resolve("twocc"), "echo x86_64-two-linux");
+        String path = one + ":" + two + ":/usr/bin:/bin";
+        assertEquals(scriptTargets("twocc", path), Toolchain.localTargets("twocc", path));
+        assertEquals("x86_64-two-linux", Toolchain.localTargets("twocc", path).get(0));
+    }
+
+    /**
+     * The compiler's own triple is its output's raw first line, as the script's {@code head -n 1}: a blank
+     * first line, leading spaces or a line ending in {@code \r} give none.
+     */
+    @Test
+    void theOwnTripleIsTheRawFirstLine(@TempDir Path dir) throws Exception {
+        Path one = Files.createDirectories(dir.resolve("one"));
+        exe(one.resolve("blankcc"), "printf '\\nx86_64-blank-linux\\n'");
+        exe(one.resolve("spacecc"), "printf '  x86_64-space-linux\\n'");
+        exe(one.resolve("crcc"), "printf 'x86_64-cr-linux\\r\\n'");
+        exe(one.resolve("tailcc"), "printf 'x86_64-tail-linux\\n\\n\\n'");
+        String path = one + ":/usr/bin:/bin";
+        List<String> differ = new java.util.ArrayList<>();
+        for (String cc : List.of("blankcc", "spacecc", "crcc", "tailcc")) {
+            List<String> mine = Toolchain.localTargets(cc, path);
+            List<String> script = scriptTargets(cc, path);
+            if (!script.equals(mine) || mine.contains("x86_64-" + cc.replace("cc", "") + "-linux") != cc.equals("tailcc")) {
+                differ.add(cc + ": Java " + mine + ", script " + script);
+            }
+        }
+        assertEquals(List.of(), differ);
+    }
+
     private static void exe(Path f, String body) throws Exception {
         Files.writeString(f, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
