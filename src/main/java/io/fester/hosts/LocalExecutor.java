@@ -526,7 +526,10 @@ public final class LocalExecutor implements Backend {
         return this;
     }
 
-    /** The Perl that runs the spawner instead of the one found on the PATH (tests: one that cannot start), so Perl's spawner, not the compiled one; null: that one. */
+    /**
+     * The Perl that runs the spawner instead of the one found on the PATH (tests: one that cannot start); set, it
+     * also means Perl's spawner rather than the compiled one (ADR 0100); null: that one.
+     */
     private volatile String spawnerPerl;
 
     LocalExecutor spawnerPerl(String perl) {
