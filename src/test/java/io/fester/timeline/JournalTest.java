@@ -236,7 +236,7 @@ class JournalTest {
     }
 
     @Test
-    void aDamagedRecordStopsTheFoldThereAndIsKeptAsideWithItsLine() throws Exception {
+    void aDamagedLastRecordIsKeptAsideWithItsLineAndItsNumberIsNotGivenAgain() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
         List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
@@ -295,6 +295,62 @@ class JournalTest {
                 l.trim().startsWith("2 ")), "fester runs shows run 3, not run 2: " + runs.out());
         Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
         assertEquals(4, next.runId(), next.toString());
+    }
+
+    /** Run 2's record damaged where its 'end' line starts ({@code joined}: the newline before it lost instead). */
+    private void aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(boolean joined) throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int end = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("end\t2\t")) {
+                end = i;
+            }
+        }
+        if (joined) {
+            lines.set(end - 1, lines.get(end - 1) + lines.remove(end));
+        } else {
+            lines.set(end, "x" + lines.get(end).substring(1));
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "3 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "run 3, after the damaged end of run 2, is folded: " + o);
+        assertTrue(o.err().contains("run 2 was not folded"), o.err());
+        assertFalse(o.err().contains("run 3 "), "run 3 is not said to be set aside: " + o.err());
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "no printed number is given again: " + next);
+    }
+
+    @Test
+    void aDamagedFirstByteOfAnEndLineSetsAsideThatRecordAloneAndTheNextIsFolded() throws Exception {
+        aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(false);
+    }
+
+    @Test
+    void aLostNewlineBeforeAnEndLineSetsAsideThatRecordAloneAndTheNextIsFolded() throws Exception {
+        aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(true);
+    }
+
+    @Test
+    void aDamagedIdInTheLastRecordsRunLineGivesNoPrintedNumberAgain() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                lines.set(i, "run\t2" + lines.get(i).substring(5)); // a flipped digit: run 3's record reads as run 2's
+            }
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), o.toString());
+        assertTrue(o.err().contains("timeline.journal.unread-"), o.err());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "run 3, printed, set aside under a damaged id, keeps its number: " + next);
     }
 
     @Test
