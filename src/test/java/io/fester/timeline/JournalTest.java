@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * processes keep every run once; a fold stopped before the journal was emptied folds nothing twice; a cut-off
  * tail, a damaged record and another version's journal lose nothing already recorded and say where.
  */
-@Timeout(60) // each test: a hang (a lock never let go, a child that never exits) fails it, not CI
+// each test: a hang (a lock never let go, a child that never exits) fails it, not CI; on a thread of its own, so
+// a test stuck in a join (an in-process Cli.run) is given up on too
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JournalTest {
     @TempDir
     Path dir;
@@ -437,53 +439,64 @@ class JournalTest {
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger alive = new java.util.concurrent.atomic.AtomicInteger(2);
         List<Thread> streams = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            int stream = t;
-            Thread th = new Thread(() -> {
-                try {
-                    for (int i = 0; i < 2; i++) {
-                        Path log = dir.resolve("p" + stream + "-" + i + ".log");
-                        ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
-                                .redirectOutput(log.toFile());
-                        pb.environment().put("FESTER_SERVE", "off");
-                        Process p = pb.start();
-                        if (!p.waitFor(50, TimeUnit.SECONDS)) { // within the class's timeout: killed, and said
-                            p.destroyForcibly().waitFor();
-                            failures.add("fester run timed out after 50 s: " + Files.readString(log));
-                            return;
-                        }
-                        String out = Files.readString(log);
-                        if (p.exitValue() != 0) {
-                            failures.add(out);
-                        }
-                        printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
-                                .orElseThrow().substring(5).trim()));
-                    }
-                } catch (Exception | Error e) {
-                    failures.add(e.toString());
-                } finally {
-                    alive.decrementAndGet();
-                }
-            });
-            th.start();
-            streams.add(th);
-        }
+        List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45); // all four children, within the timeout
         java.util.Set<String> journaled = new java.util.TreeSet<>(); // runs seen in the journal, as it was folded
         int foldsOfRecords = 0;
-        try (TimelineStore store = TimelineStore.open(db)) {
-            while (alive.get() > 0) {
-                List<String> records = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
-                        .stream().filter(l -> l.startsWith("run\t")).map(l -> l.split("\t")[1]).toList() : List.of();
-                store.runs(); // folds
-                if (!records.isEmpty()) {
-                    journaled.addAll(records);
-                    foldsOfRecords++;
-                }
-                Thread.sleep(5);
+        try {
+            for (int t = 0; t < 2; t++) {
+                int stream = t;
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 2; i++) {
+                            Path log = dir.resolve("p" + stream + "-" + i + ".log");
+                            ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
+                                    .redirectOutput(log.toFile());
+                            pb.environment().put("FESTER_SERVE", "off");
+                            Process p = pb.start();
+                            children.add(p);
+                            if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                                p.destroyForcibly().waitFor(); // past the children's 45 s in all: killed, and said
+                                failures.add("fester run not done within the children's 45 s: "
+                                        + Files.readString(log));
+                                return;
+                            }
+                            String out = Files.readString(log);
+                            if (p.exitValue() != 0) {
+                                failures.add(out);
+                            }
+                            printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
+                                    .orElseThrow().substring(5).trim()));
+                        }
+                    } catch (Exception | Error e) {
+                        failures.add(e.toString());
+                    } finally {
+                        alive.decrementAndGet();
+                    }
+                });
+                th.start();
+                streams.add(th);
             }
-        }
-        for (Thread th : streams) {
-            th.join();
+            try (TimelineStore store = TimelineStore.open(db)) {
+                while (alive.get() > 0) {
+                    List<String> records = Files.exists(file) ? Files.readAllLines(file,
+                            StandardCharsets.ISO_8859_1).stream().filter(l -> l.startsWith("run\t"))
+                            .map(l -> l.split("\t")[1]).toList() : List.of();
+                    store.runs(); // folds
+                    if (!records.isEmpty()) {
+                        journaled.addAll(records);
+                        foldsOfRecords++;
+                    }
+                    Thread.sleep(5);
+                }
+            }
+        } finally { // children still alive (the test failed or timed out) are killed, their threads joined
+            synchronized (children) {
+                children.forEach(Process::destroyForcibly);
+            }
+            for (Thread th : streams) {
+                th.join(TimeUnit.SECONDS.toMillis(5));
+            }
         }
         assertEquals(List.of(), failures);
         assertEquals(List.of(2, 3, 4, 5), printed.stream().sorted().toList(), "four numbers, each given once");
