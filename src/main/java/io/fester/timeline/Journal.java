@@ -471,8 +471,10 @@ public final class Journal {
                 Entry e = new Entry(id, state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
                         ownerHost, lines, new TreeMap<>(hostFaults));
                 long before = size(file());
+                boolean appended = false; // the record is in the journal, whole (append returned)
                 try {
                     Journal.this.append(e, now.db());
+                    appended = true;
                     now.rows().learnFaults(e.faults());
                     writeState(new State(now.db(), now.spec(), id, now.rows()));
                 } catch (IOException | RuntimeException x) {
@@ -483,10 +485,14 @@ public final class Journal {
                     } catch (IOException | RuntimeException y) {
                         x.addSuppressed(y);
                         long tail;
-                        try {
-                            tail = tailId(now.db());
-                        } catch (IOException z) {
-                            tail = UNREADABLE;
+                        if (appended) { // whole, as append returned: no need to read it back (which may fail too)
+                            tail = id;
+                        } else { // append itself failed: whether its record is there whole, the journal says
+                            try {
+                                tail = tailId(now.db());
+                            } catch (IOException z) {
+                                tail = UNREADABLE;
+                            }
                         }
                         if (tail == id) { // it stays, whole: the run is recorded (the state, not written, keeps
                             committed = id; // the next runs out of the journal until a fold)
