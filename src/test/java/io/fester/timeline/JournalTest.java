@@ -413,6 +413,54 @@ class JournalTest {
     }
 
     @Test
+    void aJournalLockHeldTooLongByAnotherProcessIsAClearErrorNamingItsPid() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        Path holderSource = dir.resolve("Holder.java"); // another process that takes the file's lock and keeps it
+        Files.writeString(holderSource, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Holder {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,
+                                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                            var held = ch.lock();
+                            ch.truncate(0);
+                            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\\n").getBytes()), 0);
+                            System.out.println("held");
+                            System.out.flush();
+                            System.in.read(); // until this test closes its input (or ends)
+                            held.release();
+                        }
+                    }
+                }
+                """);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, holderSource.toString(), journal.lockFile().toString())
+                .redirectErrorStream(true).start();
+        long wait = Journal.lockWaitMs;
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertEquals("held", out.readLine(), "the holder process took the lock");
+            Journal.lockWaitMs = 300;
+            Cli.Result r = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("has been locked by pid " + p.pid()) && r.err().contains("kill " + p.pid()),
+                    r.err());
+            assertFalse(r.err().contains("internal error") || r.err().contains("\tat "), r.err());
+        } finally {
+            Journal.lockWaitMs = wait;
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId(), "let go: taken again");
+    }
+
+    @Test
     void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
