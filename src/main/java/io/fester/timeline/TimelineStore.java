@@ -713,6 +713,8 @@ public final class TimelineStore implements AutoCloseable {
     public Journal.Lock journalLock() throws StoreException {
         try {
             return journal.lock();
+        } catch (Journal.Busy e) { // its message names the journal, its holder and what to do
+            throw new StoreException(e.getMessage());
         } catch (java.io.IOException e) {
             throw new StoreException("cannot lock the timeline's journal " + journal.file() + ": " + e.getMessage());
         }
