@@ -471,8 +471,10 @@ public final class Journal {
                 Entry e = new Entry(id, state.spec(), kind, startedMs, finishedMs, outcome, actions, ownerPid,
                         ownerHost, lines, new TreeMap<>(hostFaults));
                 long before = size(file());
+                boolean appended = false; // the record is in the journal, whole (append returned)
                 try {
                     Journal.this.append(e, now.db());
+                    appended = true;
                     now.rows().learnFaults(e.faults());
                     writeState(new State(now.db(), now.spec(), id, now.rows()));
                 } catch (IOException | RuntimeException x) {
@@ -483,10 +485,14 @@ public final class Journal {
                     } catch (IOException | RuntimeException y) {
                         x.addSuppressed(y);
                         long tail;
-                        try {
-                            tail = tailId(now.db());
-                        } catch (IOException z) {
-                            tail = UNREADABLE;
+                        if (appended) { // whole, as append returned: no need to read it back (which may fail too)
+                            tail = id;
+                        } else { // append itself failed: whether its record is there whole, the journal says
+                            try {
+                                tail = tailId(now.db());
+                            } catch (IOException z) {
+                                tail = UNREADABLE;
+                            }
                         }
                         if (tail == id) { // it stays, whole: the run is recorded (the state, not written, keeps
                             committed = id; // the next runs out of the journal until a fold)
@@ -747,15 +753,14 @@ public final class Journal {
                     problem = what;
                     return null;
                 }
-                // a damaged record: set aside alone; the records after it (each framed: a 'run' line after an
-                // 'end' line) are read on
-                Integer n = null;
-                try {
-                    n = id == null ? null : Integer.valueOf(id);
-                } catch (NumberFormatException unread) {
-                    // its number does not read either
+                // a damaged record: set aside up to the next 'run' line (the next record, validated in turn: set
+                // aside too if it does not read whole); every run whose 'run' line is in what is set aside is named
+                long asideEnd = resume == null ? Files.size(file()) : resume[0];
+                List<Integer> ids = runIds(recordStart, asideEnd);
+                if (ids.isEmpty()) {
+                    ids.add(null); // its number does not read
                 }
-                asideIds.add(n);
+                asideIds.addAll(ids);
                 damaged.add(what);
                 if (problem == null) {
                     problem = what;
@@ -778,8 +783,9 @@ public final class Journal {
         }
 
         /**
-         * Where the next record after the one at {@code from} starts: the offset and line number of the first
-         * {@code run\t} line that follows an {@code end\t} line; null when none does.
+         * Where the next record after the one at {@code from} may start: the offset and line number of the first
+         * {@code run\t} line after the line at {@code from} (whether the record there reads whole is checked when it
+         * is read); null when none does. Not only after an {@code end\t} line: the damage may be in that line.
          */
         private long[] resync(long from, int fromLine) throws IOException {
             try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
@@ -787,14 +793,14 @@ public final class Journal {
                 long at = from;
                 long lineStart = from;
                 int n = fromLine;
-                boolean afterEnd = false;
+                boolean afterEnd = false; // past the line at from
                 byte[] start = new byte[4]; // a line's first four bytes
                 int len = 0;
                 int b;
                 while ((b = s.read()) >= 0) {
                     at++;
                     if (b == '\n') {
-                        afterEnd = len == 4 && start[0] == 'e' && start[1] == 'n' && start[2] == 'd' && start[3] == '\t';
+                        afterEnd = true;
                         len = 0;
                         lineStart = at;
                         n++;
@@ -808,6 +814,46 @@ public final class Journal {
                 }
                 return null;
             }
+        }
+
+        /** The numbers of the {@code run\t<n>\t} lines between offsets {@code from} and {@code to}, in order. */
+        private List<Integer> runIds(long from, long to) throws IOException {
+            List<Integer> ids = new ArrayList<>();
+            try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
+                s.skipNBytes(from);
+                StringBuilder line = new StringBuilder();
+                boolean keep = true; // the current line may still be a 'run' line's start
+                for (long at = from; at < to; at++) {
+                    int b = s.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    if (b == '\n') {
+                        line.setLength(0);
+                        keep = true;
+                        continue;
+                    }
+                    if (!keep) {
+                        continue;
+                    }
+                    line.append((char) b);
+                    String l = line.toString();
+                    if (!"run\t".startsWith(l) && !l.startsWith("run\t")) {
+                        keep = false;
+                    } else if (l.length() > 4 && b == '\t') {
+                        try {
+                            ids.add(Integer.valueOf(l.substring(4, l.length() - 1)));
+                        } catch (NumberFormatException unread) {
+                            ids.add(null);
+                        }
+                        keep = false;
+                    } else if (l.length() > 16) {
+                        ids.add(null); // a number too long to be one
+                        keep = false;
+                    }
+                }
+            }
+            return ids;
         }
 
         /** Whether a line {@code end\t<id>\t…} follows {@code from} in the file. */
@@ -866,10 +912,10 @@ public final class Journal {
                     ids.add(id == null ? "(a number that does not read)" : String.valueOf(id));
                 }
                 said.add(String.join("; ", r.damaged) + ": " + (ids.size() == 1 ? "run " + ids.get(0) + " was"
-                        : "runs " + String.join(", ", ids) + " were") + " not folded into the timeline (the journal's"
-                        + " other runs were) and " + (ids.size() == 1 ? "its record is" : "their records are")
-                        + " kept as " + aside + " for inspection; " + (ids.size() == 1 ? "its number is" : "their"
-                        + " numbers are") + " not given to another run");
+                        : "runs " + String.join(", ", ids) + " were") + " not folded into the timeline (numbered as"
+                        + " the damaged journal reads; the journal's other runs were folded) and " + (ids.size() == 1
+                        ? "its record is" : "their records are") + " kept as " + aside + " for inspection; no number"
+                        + " the journal gave is given to another run");
             }
             if (r.cut) {
                 said.add(r.problem + ": a run being journaled was stopped while it was written (its number was never"

@@ -713,6 +713,8 @@ public final class TimelineStore implements AutoCloseable {
     public Journal.Lock journalLock() throws StoreException {
         try {
             return journal.lock();
+        } catch (Journal.Busy e) { // its message names the journal, its holder and what to do
+            throw new StoreException(e.getMessage());
         } catch (java.io.IOException e) {
             throw new StoreException("cannot lock the timeline's journal " + journal.file() + ": " + e.getMessage());
         }
@@ -765,11 +767,10 @@ public final class TimelineStore implements AutoCloseable {
             if (read.otherDatabase) {
                 journal.removeState(); // the deleted database's too, before the journal is emptied
             }
-            if (read.foreign) {
-                reserveJournaledNumbers(Integer.MAX_VALUE); // the runs set aside printed their numbers: none is given again
-            } else if (!read.asideIds.isEmpty()) { // the damaged records' numbers only (all the state's if one does not read)
-                reserveJournaledNumbers(read.asideIds.stream().mapToInt(id -> id == null ? Integer.MAX_VALUE : id)
-                        .max().getAsInt());
+            if (read.foreign || !read.asideIds.isEmpty()) {
+                // the runs set aside printed their numbers: none is given again. Up to the last number the journal's
+                // state gave, not only the set-aside ids: a damaged id may read as another number
+                reserveJournaledNumbers(Integer.MAX_VALUE);
             }
             withConnection(c -> {
                 try (Statement s = c.createStatement()) {

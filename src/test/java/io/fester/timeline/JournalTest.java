@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * processes keep every run once; a fold stopped before the journal was emptied folds nothing twice; a cut-off
  * tail, a damaged record and another version's journal lose nothing already recorded and say where.
  */
-@Timeout(60) // each test: a hang (a lock never let go, a child that never exits) fails it, not CI
+// each test: a hang (a lock never let go, a child that never exits) fails it, not CI; on a thread of its own, so
+// a test stuck in a join (an in-process Cli.run) is given up on too
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JournalTest {
     @TempDir
     Path dir;
@@ -236,7 +238,7 @@ class JournalTest {
     }
 
     @Test
-    void aDamagedRecordStopsTheFoldThereAndIsKeptAsideWithItsLine() throws Exception {
+    void aDamagedLastRecordIsKeptAsideWithItsLineAndItsNumberIsNotGivenAgain() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
         List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
@@ -297,6 +299,62 @@ class JournalTest {
         assertEquals(4, next.runId(), next.toString());
     }
 
+    /** Run 2's record damaged where its 'end' line starts ({@code joined}: the newline before it lost instead). */
+    private void aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(boolean joined) throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int end = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("end\t2\t")) {
+                end = i;
+            }
+        }
+        if (joined) {
+            lines.set(end - 1, lines.get(end - 1) + lines.remove(end));
+        } else {
+            lines.set(end, "x" + lines.get(end).substring(1));
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "3 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), "run 3, after the damaged end of run 2, is folded: " + o);
+        assertTrue(o.err().contains("run 2 was not folded"), o.err());
+        assertFalse(o.err().contains("run 3 "), "run 3 is not said to be set aside: " + o.err());
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "no printed number is given again: " + next);
+    }
+
+    @Test
+    void aDamagedFirstByteOfAnEndLineSetsAsideThatRecordAloneAndTheNextIsFolded() throws Exception {
+        aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(false);
+    }
+
+    @Test
+    void aLostNewlineBeforeAnEndLineSetsAsideThatRecordAloneAndTheNextIsFolded() throws Exception {
+        aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(true);
+    }
+
+    @Test
+    void aDamagedIdInTheLastRecordsRunLineGivesNoPrintedNumberAgain() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("run\t3\t")) {
+                lines.set(i, "run\t2" + lines.get(i).substring(5)); // a flipped digit: run 3's record reads as run 2's
+            }
+        }
+        Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), o.toString());
+        assertTrue(o.err().contains("timeline.journal.unread-"), o.err());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "run 3, printed, set aside under a damaged id, keeps its number: " + next);
+    }
+
     @Test
     void aJournalThatCannotBeWrittenLeavesNothingInItAndTheRunIsWrittenToTheDatabase() throws Exception {
         Path tree = tree("tree");
@@ -355,6 +413,54 @@ class JournalTest {
     }
 
     @Test
+    void aJournalLockHeldTooLongByAnotherProcessIsAClearErrorNamingItsPid() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        Path holderSource = dir.resolve("Holder.java"); // another process that takes the file's lock and keeps it
+        Files.writeString(holderSource, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Holder {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,
+                                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                            var held = ch.lock();
+                            ch.truncate(0);
+                            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\\n").getBytes()), 0);
+                            System.out.println("held");
+                            System.out.flush();
+                            System.in.read(); // until this test closes its input (or ends)
+                            held.release();
+                        }
+                    }
+                }
+                """);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, holderSource.toString(), journal.lockFile().toString())
+                .redirectErrorStream(true).start();
+        long wait = Journal.lockWaitMs;
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertEquals("held", out.readLine(), "the holder process took the lock");
+            Journal.lockWaitMs = 300;
+            Cli.Result r = Cli.run(db, "run", tree.resolve("build.ninja").toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("has been locked by pid " + p.pid()) && r.err().contains("kill " + p.pid()),
+                    r.err());
+            assertFalse(r.err().contains("internal error") || r.err().contains("\tat "), r.err());
+        } finally {
+            Journal.lockWaitMs = wait;
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        assertEquals(4, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId(), "let go: taken again");
+    }
+
+    @Test
     void aJournalOfAnotherFormatIsKeptAsideAndNotFolded() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
@@ -381,53 +487,64 @@ class JournalTest {
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger alive = new java.util.concurrent.atomic.AtomicInteger(2);
         List<Thread> streams = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            int stream = t;
-            Thread th = new Thread(() -> {
-                try {
-                    for (int i = 0; i < 2; i++) {
-                        Path log = dir.resolve("p" + stream + "-" + i + ".log");
-                        ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
-                                .redirectOutput(log.toFile());
-                        pb.environment().put("FESTER_SERVE", "off");
-                        Process p = pb.start();
-                        if (!p.waitFor(50, TimeUnit.SECONDS)) { // within the class's timeout: killed, and said
-                            p.destroyForcibly().waitFor();
-                            failures.add("fester run timed out after 50 s: " + Files.readString(log));
-                            return;
-                        }
-                        String out = Files.readString(log);
-                        if (p.exitValue() != 0) {
-                            failures.add(out);
-                        }
-                        printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
-                                .orElseThrow().substring(5).trim()));
-                    }
-                } catch (Exception | Error e) {
-                    failures.add(e.toString());
-                } finally {
-                    alive.decrementAndGet();
-                }
-            });
-            th.start();
-            streams.add(th);
-        }
+        List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45); // all four children, within the timeout
         java.util.Set<String> journaled = new java.util.TreeSet<>(); // runs seen in the journal, as it was folded
         int foldsOfRecords = 0;
-        try (TimelineStore store = TimelineStore.open(db)) {
-            while (alive.get() > 0) {
-                List<String> records = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1)
-                        .stream().filter(l -> l.startsWith("run\t")).map(l -> l.split("\t")[1]).toList() : List.of();
-                store.runs(); // folds
-                if (!records.isEmpty()) {
-                    journaled.addAll(records);
-                    foldsOfRecords++;
-                }
-                Thread.sleep(5);
+        try {
+            for (int t = 0; t < 2; t++) {
+                int stream = t;
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 2; i++) {
+                            Path log = dir.resolve("p" + stream + "-" + i + ".log");
+                            ProcessBuilder pb = FesterProcess.builder("run", spec, "--db", db).redirectErrorStream(true)
+                                    .redirectOutput(log.toFile());
+                            pb.environment().put("FESTER_SERVE", "off");
+                            Process p = pb.start();
+                            children.add(p);
+                            if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                                p.destroyForcibly().waitFor(); // past the children's 45 s in all: killed, and said
+                                failures.add("fester run not done within the children's 45 s: "
+                                        + Files.readString(log));
+                                return;
+                            }
+                            String out = Files.readString(log);
+                            if (p.exitValue() != 0) {
+                                failures.add(out);
+                            }
+                            printed.add(Integer.parseInt(out.lines().filter(l -> l.startsWith("run: ")).findFirst()
+                                    .orElseThrow().substring(5).trim()));
+                        }
+                    } catch (Exception | Error e) {
+                        failures.add(e.toString());
+                    } finally {
+                        alive.decrementAndGet();
+                    }
+                });
+                th.start();
+                streams.add(th);
             }
-        }
-        for (Thread th : streams) {
-            th.join();
+            try (TimelineStore store = TimelineStore.open(db)) {
+                while (alive.get() > 0) {
+                    List<String> records = Files.exists(file) ? Files.readAllLines(file,
+                            StandardCharsets.ISO_8859_1).stream().filter(l -> l.startsWith("run\t"))
+                            .map(l -> l.split("\t")[1]).toList() : List.of();
+                    store.runs(); // folds
+                    if (!records.isEmpty()) {
+                        journaled.addAll(records);
+                        foldsOfRecords++;
+                    }
+                    Thread.sleep(5);
+                }
+            }
+        } finally { // children still alive (the test failed or timed out) are killed, their threads joined
+            synchronized (children) {
+                children.forEach(Process::destroyForcibly);
+            }
+            for (Thread th : streams) {
+                th.join(TimeUnit.SECONDS.toMillis(5));
+            }
         }
         assertEquals(List.of(), failures);
         assertEquals(List.of(2, 3, 4, 5), printed.stream().sorted().toList(), "four numbers, each given once");
