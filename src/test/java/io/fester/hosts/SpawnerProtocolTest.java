@@ -283,16 +283,11 @@ class SpawnerProtocolTest {
     void aMalformedRequestEndsTheCompiledSpawnerWithAZFrameAfterKillingEveryGroup() throws Exception {
         Process p = open("native");
         OutputStream to = p.getOutputStream();
-        sh(to, 1, "sleep 300 & echo $! > bg.pid; echo up; wait");
         InputStream in = p.getInputStream();
-        Frame f;
-        while ((f = frame(in)).op() != 'o') {
-            assertEquals('p', f.op());
-        }
-        long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+        long bg = groupWithABackgroundSleep(to, in);
         String longId = "9".repeat(300);
         send(to, "s", longId, "", dir.toString(), "0", "true");
-        f = frame(in);
+        Frame f = frame(in);
         assertEquals(List.of("n", "9".repeat(40)), List.of(f.f).subList(0, 2), "the echoed id is cut, the header whole");
         assertTrue(f.text().startsWith("an id too long: "), f.text());
         to.write("12x\n".getBytes(StandardCharsets.US_ASCII));
@@ -312,13 +307,8 @@ class SpawnerProtocolTest {
             throws Exception {
         Process p = open(kind);
         OutputStream to = p.getOutputStream();
-        sh(to, 1, "sleep 300 & echo $! > bg.pid; echo up; wait");
         InputStream in = p.getInputStream();
-        Frame f;
-        while ((f = frame(in)).op() != 'o') {
-            assertEquals('p', f.op());
-        }
-        long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+        long bg = groupWithABackgroundSleep(to, in);
         to.close();
         List<String> x = rest(in).stream().filter(fr -> fr.op() == 'x').map(fr -> String.join(" ", fr.f)).toList();
         assertEquals(List.of("x 1 9"), x, "killed by SIGKILL, and no LEFT flag at the end");
@@ -416,4 +406,18 @@ class SpawnerProtocolTest {
             assertEquals(List.of(), files.toList(), "nothing left of the failed compiles");
         }
     }
+
+    /**
+     * Starts action 1, a shell that leaves a {@code sleep 300} in its group, and waits for its first output;
+     * returns the sleep's pid.
+     */
+    private long groupWithABackgroundSleep(OutputStream to, InputStream in) throws Exception {
+        sh(to, 1, "sleep 300 & echo $! > bg.pid; echo up; wait");
+        Frame f;
+        while ((f = frame(in)).op() != 'o') {
+            assertEquals('p', f.op());
+        }
+        return Long.parseLong(Files.readString(dir.resolve("bg.pid")).strip());
+    }
 }
+

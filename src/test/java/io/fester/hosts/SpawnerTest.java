@@ -82,29 +82,25 @@ class SpawnerTest {
     @Test
     void aCompiledSpawnerThatDiesBeforeItsFirstAnswerLeavesTheActionsToPerls() throws Exception {
         exec.spawnerBinary(Path.of("/bin/false"));
-        exec.start(action("a", "echo one; tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
-        List<Event> a = untilExits("a").get("a");
-        String said = ExecutorEvents.text(a, "stdout");
-        assertTrue(said.startsWith("one\n") && said.contains("perl -C0 -e # Fester's local spawner"), a.toString());
-        assertEquals(0, exitOf(a).exitCode());
-        long perl = exec.spawnerPid();
-        assertTrue(perl > 0, "Perl's spawner runs");
-        exec.start(action("b", "echo two"), "local", 0, 1);
-        assertEquals("two\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
-        assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
+        assertPerlsSpawnerServesThisExecutorFromNowOn("");
     }
 
     @Test
     void aCompiledSpawnerThatCannotBeStartedLeavesTheActionsToPerlsNotToOneProcessEach() throws Exception {
         Path notExecutable = Files.writeString(dir.resolve("spawner-noexec"), "not a program\n");
         exec.spawnerBinary(notExecutable); // as a cached binary on a noexec home: its start fails
+        assertPerlsSpawnerServesThisExecutorFromNowOn(", not one process per action");
+    }
+
+    /** The next two actions go through Perl's spawner, one and the same: the compiled one is not tried again. */
+    private void assertPerlsSpawnerServesThisExecutorFromNowOn(String note) throws Exception {
         exec.start(action("a", "echo one; tr '\\0' ' ' < /proc/$PPID/cmdline | head -c 80"), "local", 0, 1);
         List<Event> a = untilExits("a").get("a");
         String said = ExecutorEvents.text(a, "stdout");
         assertTrue(said.startsWith("one\n") && said.contains("perl -C0 -e # Fester's local spawner"), a.toString());
         assertEquals(0, exitOf(a).exitCode());
         long perl = exec.spawnerPid();
-        assertTrue(perl > 0, "Perl's spawner runs, not one process per action");
+        assertTrue(perl > 0, "Perl's spawner runs" + note);
         exec.start(action("b", "echo two"), "local", 0, 1);
         assertEquals("two\n", ExecutorEvents.text(untilExits("b").get("b"), "stdout"));
         assertEquals(perl, exec.spawnerPid(), "the compiled one is not tried again");
