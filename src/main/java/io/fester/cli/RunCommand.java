@@ -176,7 +176,8 @@ final class RunCommand implements Callable<Integer> {
         // a run in which nothing runs is journaled when the journal may take it (ADR 0083): the timeline is then
         // opened only if the run has work. Else it opens on the other core while the spec loads (H2 and its ~500
         // classes: the longest part of a run's start after the JVM's own); a spec that does not load closes it
-        // a served run is not journaled: the server keeps the database open, and folds at each run's start anyway
+        // again unused. A served run is not journaled: the server keeps the database open, and folds at each run's
+        // start anyway
         io.fester.timeline.Journal journal = term.served() ? null : io.fester.timeline.Journal.of(db.path());
         LazyStore store = new LazyStore(db, journal != null && journal.ready());
         BuildGraph graph;
@@ -238,9 +239,9 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * The run's timeline: opening on its own thread from the start, or (when the run may be journaled) from when
-     * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it if it was opened, whether the run used it or not (a
-     * check's error, Ctrl-C). An opening's error is a user error naming the database, thrown by {@code get};
-     * one that failed unused is not the command's error.
+     * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it
+     * if it was opened, whether the run used it or not (a check's error, Ctrl-C). An opening's error is a user
+     * error naming the database, thrown by {@code get}; one that failed unused is not the command's error.
      */
     private static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
         private final DbOption db;
