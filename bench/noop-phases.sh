@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# noop-phases.sh TREE ROUNDS NAME=ROOT… — where a cold no-op `fester run TREE/build.ninja` spends its time,
+# noop-phases.sh TREE ROUNDS NAME=ROOT[=OPTIONS]… — where a cold no-op `fester run TREE/build.ninja` spends its time,
 # read from its class log (docs/benchmarks.md, "The cold no-op's phases"). ROOT: a source tree whose
 # target/ holds fester.jar, fester-client.jar and the CDS archive fester.jsa (run `ROOT/bin/fester
 # --cds-archive` first); several ROOTs alternate round by round. Each run is launched as bin/fester
-# launches a terminal command (archive, C1, serial GC, no perf data), FESTER_SERVE=off, with
+# launches a terminal command (archive, C1, serial GC, no perf data), plus OPTIONS when given (JVM options, split
+# at spaces: what that ROOT's bin/fester adds, e.g. "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+# for ADR 0105's launcher), FESTER_SERVE=off, with
 # -Xlog:class+load:…:uptime, and must report 447 up-to-date… (any "N up-to-date"). Per run it prints the wall
 # time, the classes loaded, and the JVM uptime (s) at the first load of the classes that mark the phases:
 #   main      io.fester.cli.Main                  the JVM started, the launcher's own code begins
@@ -23,18 +25,22 @@ trap 'rm -rf "$work"' EXIT
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # one untimed run per launcher first: a database's first run is written to it directly (and leaves the journal's
 # state, on a launcher that has one: ADR 0083), so that every timed run is the no-op a user's is
+root() { local r=${1#*=}; echo "${r%%=*}"; }
+opts() { local r=${1#*=}; [ "$r" = "${r#*=}" ] || echo "${r#*=}"; }
 for v in "$@"; do
-  target=$(cd "${v#*=}" && pwd -P)/target
-  FESTER_SERVE=off "$java" -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
+  target=$(cd "$(root "$v")" && pwd -P)/target
+  # shellcheck disable=SC2046
+  FESTER_SERVE=off "$java" $(opts "$v") -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
     -cp "$target/fester-client.jar:$target/fester.jar" io.fester.cli.Main run "$tree/build.ninja" --db "$work/db-${v%%=*}" \
     >/dev/null 2>&1
 done
 for r in $(seq 1 "$rounds"); do
   for v in "$@"; do
-    name=${v%%=*}; target=$(cd "${v#*=}" && pwd -P)/target
+    name=${v%%=*}; target=$(cd "$(root "$v")" && pwd -P)/target
     log=$work/$name-$r.log
     t=$(date +%s%N)
-    FESTER_SERVE=off "$java" -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off \
+    # shellcheck disable=SC2046
+    FESTER_SERVE=off "$java" $(opts "$v") -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off \
       -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
       -Xlog:class+load:file="$log":uptime -cp "$target/fester-client.jar:$target/fester.jar" io.fester.cli.Main \
       run "$tree/build.ninja" --db "$work/db-$name" >"$work/out" 2>&1
