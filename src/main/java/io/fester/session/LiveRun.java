@@ -231,11 +231,6 @@ public final class LiveRun {
         if (announcement != null) {
             notice(announcement);
         }
-        if (journal != null && !rebuild && !debug && journal.ready()) {
-            // likely a no-op journaled from a terminal: the request's ~0.5 MB of actions is encoded on another core
-            // while the check runs, not after it (ADR 0105)
-            RunRequest.encodeAhead(graph.actions());
-        }
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);
         NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());

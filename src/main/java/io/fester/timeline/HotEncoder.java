@@ -142,12 +142,27 @@ final class HotEncoder {
             stringMap(sb, r.env());
         }
         name(sb, first, "actions");
-        String early = encodedAhead(r.actions());
-        if (early != null) {
-            sb.append(early);
-        } else {
-            actions(sb, r.actions());
+        sb.append('[');
+        for (int i = 0; i < r.actions().size(); i++) {
+            io.fester.graph.Action a = r.actions().get(i);
+            sb.append(i == 0 ? "{" : ",{");
+            boolean[] f = {true};
+            str(sb, f, "id", a.id());
+            str(sb, f, "run", a.run());
+            name(sb, f, "inputs");
+            strings(sb, a.inputs());
+            name(sb, f, "outputs");
+            strings(sb, a.outputs());
+            name(sb, f, "deps");
+            strings(sb, a.deps());
+            name(sb, f, "tags");
+            strings(sb, a.tags());
+            num(sb, f, "timeout_ms", a.timeoutMs());
+            str(sb, f, "depfile", a.depfile());
+            str(sb, f, "platform", a.platform());
+            sb.append('}');
         }
+        sb.append(']');
         if (r.hosts() != null) {
             name(sb, first, "hosts");
             hosts(sb, r.hosts());
@@ -197,77 +212,6 @@ final class HotEncoder {
             sb.append(",\"store\":").append(r.cache().store()).append('}');
         }
         return sb.append('}').toString();
-    }
-
-    /** The actions as the request's {@code actions} array (each checked free of nulls by the caller). */
-    private static void actions(StringBuilder sb, List<io.fester.graph.Action> actions) {
-        sb.append('[');
-        for (int i = 0; i < actions.size(); i++) {
-            io.fester.graph.Action a = actions.get(i);
-            sb.append(i == 0 ? "{" : ",{");
-            boolean[] f = {true};
-            str(sb, f, "id", a.id());
-            str(sb, f, "run", a.run());
-            name(sb, f, "inputs");
-            strings(sb, a.inputs());
-            name(sb, f, "outputs");
-            strings(sb, a.outputs());
-            name(sb, f, "deps");
-            strings(sb, a.deps());
-            name(sb, f, "tags");
-            strings(sb, a.tags());
-            num(sb, f, "timeout_ms", a.timeoutMs());
-            str(sb, f, "depfile", a.depfile());
-            str(sb, f, "platform", a.platform());
-            sb.append('}');
-        }
-        sb.append(']');
-    }
-
-    /** One list of actions being encoded on a thread of its own, and its result (null: it could not be). */
-    private record Ahead(List<io.fester.graph.Action> actions, java.util.concurrent.FutureTask<String> json) {}
-
-    private static final java.util.concurrent.atomic.AtomicReference<Ahead> AHEAD =
-            new java.util.concurrent.atomic.AtomicReference<>();
-
-    /**
-     * Starts encoding a graph's actions (the bulk of its run request: ~530 KB of JSON for 447 actions) on a daemon
-     * thread, while the caller goes on with the up-to-date check (ADR 0105). The request that carries this very list
-     * (the same object: a graph's actions and every action's lists are immutable) then takes the result instead of
-     * encoding it again: the same method writes the same bytes either way. One list at a time (a later call
-     * replaces an earlier one); taken once.
-     */
-    static void encodeAhead(List<io.fester.graph.Action> actions) {
-        java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(() -> {
-            for (io.fester.graph.Action a : actions) {
-                if (a == null || hasNull(a.inputs()) || hasNull(a.outputs()) || hasNull(a.deps()) || hasNull(a.tags())) {
-                    return null; // a shape left to Jackson: request() does not take this path for it
-                }
-            }
-            StringBuilder sb = new StringBuilder(512 * actions.size() + 2);
-            actions(sb, actions);
-            return sb.toString();
-        });
-        AHEAD.set(new Ahead(actions, task));
-        Thread t = new Thread(task, "fester-encode-ahead");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /** The actions array encoded ahead for this very list (waited for), or null: none was, or it failed. */
-    static String encodedAhead(List<io.fester.graph.Action> actions) {
-        Ahead a = AHEAD.get();
-        if (a == null || a.actions() != actions || !AHEAD.compareAndSet(a, null)) {
-            return null;
-        }
-        try {
-            return a.json().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            return null; // encoded here instead, where a failure is the caller's to see
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     private static void hosts(StringBuilder sb, List<RunRequest.HostSpec> hosts) {

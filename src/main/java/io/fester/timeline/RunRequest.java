@@ -59,15 +59,6 @@ public record RunRequest(String spec, String specDigest, String name, String roo
         }
     }
 
-    /**
-     * Starts encoding these actions, as a request carrying this very list will record them, on a thread of its own
-     * (ADR 0105): for a run that is likely to be journaled, while its up-to-date check runs. Changes nothing
-     * recorded: the same bytes are written whether or not this was called.
-     */
-    public static void encodeAhead(List<Action> actions) {
-        HotEncoder.encodeAhead(actions);
-    }
-
     /** A request without the cache. */
     public RunRequest(String spec, String specDigest, String name, String root, Map<String, String> env,
             List<Action> actions, List<HostSpec> hosts, Map<String, Double> weights, boolean failFast,

@@ -77,35 +77,6 @@ class HotEncoderTest {
         assertEquals(r, EventCodec.parseLine(HotEncoder.line(rec)).event());
     }
 
-    /**
-     * A request whose actions were encoded ahead, on another thread while the check ran (ADR 0105), is written as
-     * Jackson writes it, the same bytes as without; the encoding is taken by the request carrying that very list.
-     */
-    @org.junit.jupiter.api.Test
-    void actionsEncodedAheadAreWrittenAsJacksonWritesThem() throws Exception {
-        RunRequest r = request().withUpToDate(Map.of("a.o", "command and 2 inputs unchanged"), Map.of(), Map.of());
-        String inline = HotEncoder.body(r);
-        HotEncoder.encodeAhead(r.actions());
-        String ahead = HotEncoder.body(r);
-        assertEquals(EventCodec.MAPPER.writeValueAsString(r), ahead);
-        assertEquals(inline, ahead);
-        assertEquals(null, HotEncoder.encodedAhead(r.actions()), "the request took the encoding made ahead");
-    }
-
-    /** An encoding made ahead for one list is not taken by a request of another (equal or not): it encodes its own. */
-    @org.junit.jupiter.api.Test
-    void actionsEncodedAheadForAnotherListAreNotTaken() throws Exception {
-        List<io.fester.graph.Action> other = List.of(new io.fester.graph.Action("z.o", "cc -c z.c", List.of("z.c"),
-                List.of("z.o"), List.of(), List.of(), null, null));
-        HotEncoder.encodeAhead(other);
-        RunRequest r = request();
-        assertEquals(EventCodec.MAPPER.writeValueAsString(r), HotEncoder.body(r));
-        RunRequest equal = new RunRequest(r.spec(), r.specDigest(), r.name(), r.root(), r.env(), new java.util.ArrayList<>(
-                other), r.hosts(), r.weights(), r.failFast(), r.targets(), r.policy(), r.toolchain());
-        assertEquals(EventCodec.MAPPER.writeValueAsString(equal), HotEncoder.body(equal));
-        assertNotNull(HotEncoder.encodedAhead(other), "still there for the list it was made for");
-    }
-
     @ParameterizedTest
     @MethodSource("events")
     void matchesJackson(Event e) throws Exception {
