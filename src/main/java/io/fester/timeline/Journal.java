@@ -515,7 +515,11 @@ public final class Journal {
 
     /** Appends a record (under the lock); creates the journal with its header. */
     void append(Entry e, String db) throws IOException {
-        StringBuilder sb = new StringBuilder(256 + e.lines().size() * 160);
+        int chars = 256; // sized to the record: a no-op's run_request line alone is ~0.5 MB, and growing the
+        for (RunWriter.Line l : e.lines()) { // builder to it copied it again several times
+            chars += l.text().length() + 48;
+        }
+        StringBuilder sb = new StringBuilder(chars);
         sb.append("run\t").append(e.id()).append('\t').append(e.startedMs()).append('\t').append(e.finishedMs())
                 .append('\t').append(e.actions()).append('\t').append(e.ownerPid()).append('\t')
                 .append(escape(e.outcome())).append('\t').append(escape(e.kind())).append('\t')
