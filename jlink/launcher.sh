@@ -22,10 +22,10 @@ case ${1:-} in
     -*) jit= ;; # options only: the cockpit
     *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1" ;;
 esac
-# Every JVM below maps its archives where they were made to be mapped (ADR 0105): this JDK 17 (17.0.15) relocates
-# them by default (ArchiveRelocationMode=1, an ASLR hardening backported from JDK 20), rewriting every pointer of
-# the 22 MB app archive and of the JDK's own at each start: ~50-70 ms of a cold no-op's ~120 ms "Create VM". Mode 0
-# asks for the archive's own address first and, when that is taken, maps and relocates it as mode 1 does.
+# Every JVM below maps its archives where they were made to be mapped (ADR 0105): this JDK (17.0.15) relocates
+# them by default (ArchiveRelocationMode=1, an ASLR hardening), rewriting every pointer of the 22 MB app archive and
+# of the JDK's own at each start. Mode 0 asks for the archives' own address first and, when that is taken, maps and
+# relocates them as mode 1 does. A cold no-op reaches Main ~64 ms sooner and ends ~20 ms sooner (docs/benchmarks.md).
 reloc="-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
 share="-XX:SharedArchiveFile=$app/fester.jsa"
 served=
