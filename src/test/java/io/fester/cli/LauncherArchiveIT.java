@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,14 +31,7 @@ class LauncherArchiveIT {
 
     @BeforeAll
     static void tree() throws Exception {
-        Path repo = Path.of("").toAbsolutePath();
-        Path tree = dir.resolve("tree");
-        Files.createDirectories(tree.resolve("bin"));
-        Files.createDirectories(tree.resolve("target"));
-        for (String f : List.of("bin/fester", "bin/fester-handoff.pl", "target/fester.jar", "target/fester-client.jar")) {
-            assertTrue(Files.isRegularFile(repo.resolve(f)), f + " is built (./mvnw package)");
-            Files.createSymbolicLink(tree.resolve(f), repo.resolve(f));
-        }
+        Path tree = LauncherTree.linked(dir);
         // the class path as the launcher spells it (the archive records it): the tree's real path, then target/
         Path target = tree.toRealPath().resolve("target");
         Path jsa = target.resolve("fester.jsa");
