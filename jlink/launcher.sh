@@ -22,11 +22,12 @@ case ${1:-} in
     -*) jit= ;; # options only: the cockpit
     *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1" ;;
 esac
-# Every JVM below maps its archives where they were made to be mapped (ADR 0105): this JDK (17.0.15) relocates
-# them by default (ArchiveRelocationMode=1, an ASLR hardening), rewriting every pointer of the 22 MB app archive and
-# of the JDK's own at each start. Mode 0 asks for the archives' own address first and, when that is taken, maps and
-# relocates them as mode 1 does. A cold no-op reaches Main ~64 ms sooner and ends ~20 ms sooner (docs/benchmarks.md).
-reloc="-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+# As in bin/fester (ADR 0105): a terminal command's JVM, not `serve`'s, maps the archives at their own address
+# (mode 0; the flag ignored by a JVM that lacks it); FESTER_CDS_RELOCATE=1 keeps the JDK's default relocation.
+reloc=
+if [ -n "$jit" ] && [ "${1:-}" != serve ] && [ "${FESTER_CDS_RELOCATE:-}" != 1 ]; then
+    reloc="-XX:+UnlockDiagnosticVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:ArchiveRelocationMode=0"
+fi
 share="-XX:SharedArchiveFile=$app/fester.jsa"
 served=
 case ${1:-} in
@@ -87,7 +88,7 @@ if [ -n "$window" ] && [ -n "$cache" ]; then
         trap 'kill -INT "$pid" 2>/dev/null' INT
         # env --default-signal: a script's background job has SIGINT and SIGQUIT ignored, and the JVM would keep them so.
         # shellcheck disable=SC2086
-        env --default-signal=INT,QUIT "$java" $reloc -XX:ArchiveClassesAtExit="$tmp" -Dfester.cockpit.archiveMark="$mark" \
+        env --default-signal=INT,QUIT "$java" -XX:ArchiveClassesAtExit="$tmp" -Dfester.cockpit.archiveMark="$mark" \
             -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
             -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@" &
         pid=$!
