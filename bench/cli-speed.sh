@@ -4,8 +4,7 @@
 # directory that Fester has built once (so both tools find nothing to do); FESTER: the launcher to time
 # (bin/fester of a source tree, or the installed /usr/bin/fester). Each round runs, one after the other:
 #   ninja     ninja -C TREE                                   (must say "no work to do")
-#   jvm       the client's JVM printing its version (the launcher's JIT and GC flags, not ADR 0105's relocation
-#             flag: the archives relocated, as before it): the floor any Java client paid
+#   jvm       the client's JVM printing its version: the floor any Java client pays
 #   cold      FESTER run TREE/build.ninja, FESTER_SERVE=off    (a JVM that does it all)
 #   handed    FESTER run TREE/build.ninja, to a `FESTER serve` started below (same environment)
 # and prints, per command, the median, p90 and fastest in ms, and each one's median ÷ ninja's.

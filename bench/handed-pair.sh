@@ -5,8 +5,7 @@
 # gets a `serve` of its own (its own database); each round runs, one after the other:
 #   ninja        ninja -C TREE                                         (must say "no work to do")
 #   perl         perl -e 1: the floor of a Perl client
-#   jvm          java -version with the launcher's JIT and GC terminal flags (not ADR 0105's relocation
-#                flag: the archives relocated): the floor of a JVM client
+#   jvm          java -version with the launcher's terminal flags: the floor of a JVM client
 #   new          NEW run TREE/build.ninja, handed to NEW's server       (the Perl client)
 #   new-java     the same with FESTER_SERVE=java                        (NEW's JVM client)
 #   base         BASE run TREE/build.ninja, handed to BASE's server

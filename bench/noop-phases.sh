@@ -4,9 +4,8 @@
 # target/ holds fester.jar, fester-client.jar and the CDS archive fester.jsa (run `ROOT/bin/fester
 # --cds-archive` first); several ROOTs alternate round by round. Each run is launched as bin/fester
 # launches a terminal command (archive, C1, serial GC, no perf data), plus OPTIONS when given (JVM options, split
-# at spaces: what that ROOT's bin/fester adds, e.g. "-XX:+UnlockDiagnosticVMOptions
-# -XX:+IgnoreUnrecognizedVMOptions -XX:ArchiveRelocationMode=0"
-# for ADR 0105's launcher), FESTER_SERVE=off, with
+# at spaces, e.g. "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0", which ADR 0105 measured
+# and rejected), FESTER_SERVE=off, with
 # -Xlog:class+load:…:uptime, and must report 447 up-to-date… (any "N up-to-date"). Per run it prints the wall
 # time, the classes loaded, and the JVM uptime (s) at the first load of the classes that mark the phases:
 #   main      io.fester.cli.Main                  the JVM started, the launcher's own code begins

@@ -2,8 +2,7 @@
 # noop-threads.sh TREE ROUNDS ROOT — where a cold no-op `fester run TREE/build.ninja` spends each thread's CPU
 # (docs/benchmarks.md, "The cold no-op's threads, sampled"). ROOT: a source tree whose target/ holds fester.jar,
 # fester-client.jar and the archive fester.jsa (ROOT/bin/fester --cds-archive). Each of ROUNDS runs is launched
-# as bin/fester launched a terminal command before ADR 0105 (archive, C1, serial GC, no perf data, FESTER_SERVE=off;
-# without ADR 0105's -XX:ArchiveRelocationMode=0: the JDK's default relocation) under JFR,
+# as bin/fester launches a terminal command (archive, C1, serial GC, no perf data, FESTER_SERVE=off) under JFR,
 # with the JDK's default settings but Java execution sampled every 1 ms; TREE must be up to date. One unsampled
 # no-op first creates the database, so that every sampled run opens an existing file, as a user's no-op does. Prints the
 # samples per thread, the main thread's samples by the first Fester frame on their stack, the samples spent
@@ -21,7 +20,7 @@ awk '/<event name="jdk.ExecutionSample">/{s=1} s && /name="period"/{sub(/>20 ms<
   "$jdk/lib/jfr/default.jfc" >"$work/s.jfc"
 grep -A3 '<event name="jdk.ExecutionSample">' "$work/s.jfc" | grep -q 'name="period"[^>]*>1 ms<' \
   || { echo "could not set jdk.ExecutionSample's period to 1 ms in $jdk/lib/jfr/default.jfc" >&2; exit 1; }
-# one run as bin/fester ran a terminal command before ADR 0105; its arguments: extra JVM options. Fails unless the run was a full no-op.
+# one run as bin/fester runs a terminal command; its arguments: extra JVM options. Fails unless the run was a full no-op.
 noop() {
   FESTER_SERVE=off "$java" -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData "$@" \

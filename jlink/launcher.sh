@@ -22,12 +22,6 @@ case ${1:-} in
     -*) jit= ;; # options only: the cockpit
     *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1" ;;
 esac
-# As in bin/fester (ADR 0105): a terminal command's JVM, not `serve`'s, maps the archives at their own address
-# (mode 0; the flag ignored by a JVM that lacks it); FESTER_CDS_RELOCATE=1 keeps the JDK's default relocation.
-reloc=
-if [ -n "$jit" ] && [ "${1:-}" != serve ] && [ "${FESTER_CDS_RELOCATE:-}" != 1 ]; then
-    reloc="-XX:+UnlockDiagnosticVMOptions -XX:+IgnoreUnrecognizedVMOptions -XX:ArchiveRelocationMode=0"
-fi
 share="-XX:SharedArchiveFile=$app/fester.jsa"
 served=
 case ${1:-} in
@@ -47,7 +41,7 @@ if [ -n "$served" ]; then
     # FESTER_SERVE=java, or no perl, asks from the JVM's own client, without the archive (ADR 0071).
     if [ "${FESTER_SERVE:-}" != java ] && command -v perl >/dev/null 2>&1; then
         # shellcheck disable=SC2086
-        exec perl "$app/fester-handoff.pl" "$java" $share $reloc -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit -Dfester.serve=asked \
+        exec perl "$app/fester-handoff.pl" "$java" $share -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit -Dfester.serve=asked \
             -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"
     fi
     share=
@@ -113,5 +107,5 @@ if [ -n "$window" ] && [ -n "$cache" ]; then
     fi
 fi
 # shellcheck disable=SC2086
-exec "$java" $share $reloc -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
+exec "$java" $share -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off $jit \
     -cp "$app/fester-client.jar:$app/fester.jar" io.fester.cli.Main "$@"

@@ -59,7 +59,14 @@ class PerlClientIT {
 
     @BeforeAll
     static void serve() throws Exception {
-        Path tree = LauncherTree.linked(dir);
+        Path repo = Path.of("").toAbsolutePath();
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("bin"));
+        Files.createDirectories(tree.resolve("target"));
+        for (String f : List.of("bin/fester", "bin/fester-handoff.pl", "target/fester.jar", "target/fester-client.jar")) {
+            assertTrue(Files.isRegularFile(repo.resolve(f)), f + " is built (./mvnw package)");
+            Files.createSymbolicLink(tree.resolve(f), repo.resolve(f));
+        }
         Path jsa = Files.writeString(tree.resolve("target/fester.jsa"), "");
         Files.setLastModifiedTime(jsa, FileTime.fromMillis(System.currentTimeMillis() + 3_600_000));
         launcher = tree.resolve("bin/fester");
