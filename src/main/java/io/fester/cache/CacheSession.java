@@ -223,7 +223,7 @@ public final class CacheSession {
         try {
             for (CacheResult.Out o : r.outputs()) {
                 Path target = keys.resolve(o.path());
-                Files.createDirectories(target.getParent());
+                Blobs.directoryFor(target);
                 Path tmp = target.resolveSibling(".fester-restore." + target.getFileName() + "." + ProcessHandle.current().pid()
                         + "." + TEMPS.incrementAndGet());
                 temps.add(tmp);
@@ -361,15 +361,14 @@ public final class CacheSession {
 
     /** Adds a manifest entry under the first-level key unless an equal one is there (first free slot; racing writers each find theirs). */
     private static void manifest(CacheLayer layer, String k1, CacheResult.Manifest m) throws IOException {
+        byte[] mine = m.bytes();
         for (int n = 0; n < SLOTS; n++) {
             String slot = k1 + ".m" + n;
-            byte[] have = layer.getResult(slot);
-            if (have == null) {
-                if (layer.putResultIfAbsent(slot, m.bytes())) {
-                    return;
-                }
-                have = layer.getResult(slot);
+            // written if the slot is free (a store's usual case: its lookup found no entry), else read and compared
+            if (layer.putResultIfAbsent(slot, mine)) {
+                return;
             }
+            byte[] have = layer.getResult(slot);
             CacheResult.Manifest h = have == null ? null : CacheResult.Manifest.parse(have);
             if (h != null && h.located() == m.located() && h.discovered().equals(m.discovered())) {
                 return;
@@ -616,13 +615,13 @@ public final class CacheSession {
         try {
             byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
             try {
-                if (Files.size(f) == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
+                if (f.toFile().length() == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
                     return; // a hit of the same key as last time: nothing to write
                 }
-            } catch (IOException none) {
-                // not there yet
+            } catch (IOException gone) {
+                // removed meanwhile
             }
-            Files.createDirectories(f.getParent());
+            Blobs.directoryFor(f);
             Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
             Files.write(t, text);
             Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
