@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fester.timeline.EventCodec;
 import io.fester.timeline.JsonText;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -85,7 +84,7 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
             sb.append(",\"discovered\":");
             JsonText.strings(sb, discovered);
         }
-        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return JsonText.utf8(sb.append('}'));
     }
 
     /** {@code ,"name":"value"}, nothing when the value is null (as the mapper's NON_NULL). */
@@ -121,7 +120,7 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
                 sb.append(",\"discovered\":");
                 JsonText.strings(sb, discovered);
             }
-            return sb.append(",\"located\":").append(located).append('}').toString().getBytes(StandardCharsets.UTF_8);
+            return JsonText.utf8(sb.append(",\"located\":").append(located).append('}'));
         }
 
         public static Manifest parse(byte[] b) {
