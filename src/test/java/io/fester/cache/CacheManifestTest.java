@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The manifest entries under a first-level key (ADR 0108 writes an entry first and reads its slot only when
- * the slot is taken): the same set of headers again adds no entry, another set takes the next free slot, and a
- * new process finds the result of each set, whichever slot it is in.
+ * the slot is taken, unless its lookup saw an entry): the same set of headers again adds no entry, another set
+ * takes the next free slot, and a new process finds the result of each set, whichever slot it is in, a header
+ * named outside the BMP too.
  */
 class CacheManifestTest {
     @Test
@@ -29,7 +30,7 @@ class CacheManifestTest {
         Path build = Files.createDirectories(dir.resolve("out"));
         Path src = Files.createDirectories(dir.resolve("src"));
         FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L);
-        for (String name : List.of("m.c", "one.h", "two.h")) {
+        for (String name : List.of("m.c", "one.h", "\uD83D\uDE00.h")) {
             Files.setLastModifiedTime(Files.writeString(src.resolve(name), "/* " + name + " */\n"), past);
         }
         Action cc = new Action("m.o", "cc -c ../src/m.c -o m.o", List.of("../src/m.c"), List.of("m.o"), List.of(),
@@ -42,7 +43,7 @@ class CacheManifestTest {
         String k1 = first.key();
         long started = System.currentTimeMillis() - 3_600_000L;
         List<String> withOne = List.of("../src/m.c", "../src/one.h");
-        List<String> withBoth = List.of("../src/m.c", "../src/one.h", "../src/two.h");
+        List<String> withBoth = List.of("../src/m.c", "../src/one.h", "../src/\uD83D\uDE00.h");
 
         Files.writeString(build.resolve("m.o"), "built with one.h\n");
         CacheStore a = session.store(cc, first, withOne, started, 1, "local", 0, 5, null, null);
@@ -55,8 +56,10 @@ class CacheManifestTest {
         CacheStore b = session.store(cc, first, withBoth, started, 3, "local", 0, 5, null, null);
         assertTrue(b.stored(), b.toString());
         assertEquals(List.of("@ROOT@/src/one.h"), CacheResult.Manifest.parse(layer.getResult(k1 + ".m0")).discovered());
-        assertEquals(List.of("@ROOT@/src/one.h", "@ROOT@/src/two.h"),
+        assertEquals(List.of("@ROOT@/src/one.h", "@ROOT@/src/\uD83D\uDE00.h"),
                 CacheResult.Manifest.parse(layer.getResult(k1 + ".m1")).discovered());
+        assertTrue(new String(layer.getResult(k1 + ".m1"), java.nio.charset.StandardCharsets.US_ASCII)
+                .contains("\"@ROOT@/src/\\uD83D\\uDE00.h\""), "escaped as Jackson's UTF-8 writer does");
         assertNull(layer.getResult(k1 + ".m2"));
 
         // a new process: the first entry's result is found first (its headers are all there), restored
@@ -72,5 +75,11 @@ class CacheManifestTest {
         assertTrue(second.hit(), second.toString());
         assertEquals(b.key(), second.key());
         assertEquals("built with both\n", Files.readString(build.resolve("m.o")));
+    }
+
+    @Test
+    void aStoreWritesTheSlotFirstUnlessItsLookupSawAnEntry(@TempDir Path dir) throws Exception {
+        ManifestSlots.storesWriteFirstUnlessTheirLookupSawAnEntry(dir,
+                new LocalCacheLayer(dir.resolve("cache"), 1L << 30, true));
     }
 }
