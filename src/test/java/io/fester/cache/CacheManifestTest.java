@@ -12,9 +12,7 @@ import io.fester.timeline.CacheStore;
 import io.fester.uptodate.FileHashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CacheManifestTest {
     @Test
     void anotherSetOfHeadersTakesTheNextSlotTheSameSetNoneAndEachIsFound(@TempDir Path dir) throws Exception {
-        Path build = Files.createDirectories(dir.resolve("out"));
-        Path src = Files.createDirectories(dir.resolve("src"));
-        FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L);
-        for (String name : List.of("m.c", "one.h", "\uD83D\uDE00.h")) {
-            Files.setLastModifiedTime(Files.writeString(src.resolve(name), "/* " + name + " */\n"), past);
-        }
-        Action cc = new Action("m.o", "cc -c ../src/m.c -o m.o", List.of("../src/m.c"), List.of("m.o"), List.of(),
-                List.of(), null);
-        BuildGraph graph = new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(cc));
+        ManifestSlots.Project p = ManifestSlots.Project.of(dir, "one.h", "\uD83D\uDE00.h");
+        Path build = p.build();
+        Action cc = p.cc();
+        BuildGraph graph = p.graph();
         LocalCacheLayer layer = new LocalCacheLayer(dir.resolve("cache"), 1L << 30, true);
         Cache cache = new Cache(List.of(layer));
         CacheSession session = new CacheSession(cache, graph, new FileHashes(build), e -> { });

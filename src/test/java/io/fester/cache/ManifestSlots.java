@@ -26,6 +26,27 @@ import java.util.Map;
 public final class ManifestSlots {
     private ManifestSlots() {}
 
+    /**
+     * A one-compile project under a directory: {@code src/m.c} and the headers, all written two hours ago
+     * ({@code past}), and the compile {@code m.o} built in {@code out} (its depfile's headers are given to the store).
+     */
+    record Project(Path build, Path src, FileTime past, Action cc, BuildGraph graph) {
+        static Project of(Path dir, String... headers) throws IOException {
+            Path build = Files.createDirectories(dir.resolve("out"));
+            Path src = Files.createDirectories(dir.resolve("src"));
+            FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L);
+            List<String> files = new ArrayList<>(List.of("m.c"));
+            files.addAll(List.of(headers));
+            for (String name : files) {
+                Files.setLastModifiedTime(Files.writeString(src.resolve(name), "/* " + name + " */\n"), past);
+            }
+            Action cc = new Action("m.o", "cc -c ../src/m.c -o m.o", List.of("../src/m.c"), List.of("m.o"),
+                    List.of(), List.of(), null);
+            return new Project(build, src, past, cc,
+                    new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(cc)));
+        }
+    }
+
     /** Each read and write of a manifest slot on a layer ({@code get m0}, {@code put m1}), in order. */
     static final class Logged implements CacheLayer {
         private final CacheLayer layer;
@@ -137,15 +158,12 @@ public final class ManifestSlots {
      * writes nothing). {@code layer} must be empty and writable.
      */
     public static void storesWriteFirstUnlessTheirLookupSawAnEntry(Path dir, CacheLayer layer) throws Exception {
-        Path build = Files.createDirectories(dir.resolve("out"));
-        Path src = Files.createDirectories(dir.resolve("src"));
-        FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L);
-        for (String name : List.of("m.c", "one.h", "two.h")) {
-            Files.setLastModifiedTime(Files.writeString(src.resolve(name), "/* " + name + " */\n"), past);
-        }
-        Action cc = new Action("m.o", "cc -c ../src/m.c -o m.o", List.of("../src/m.c"), List.of("m.o"), List.of(),
-                List.of(), null);
-        BuildGraph graph = new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(cc));
+        Project p = Project.of(dir, "one.h", "two.h");
+        Path build = p.build();
+        Path src = p.src();
+        FileTime past = p.past();
+        Action cc = p.cc();
+        BuildGraph graph = p.graph();
         Logged logged = new Logged(layer);
         Cache cache = new Cache(List.of(logged));
         long started = System.currentTimeMillis() - 3_600_000L;
