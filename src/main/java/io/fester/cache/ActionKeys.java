@@ -59,10 +59,10 @@ public final class ActionKeys {
     private final Map<String, String> commands = new ConcurrentHashMap<>();
     private final Map<String, List<String>> toolsOf = new ConcurrentHashMap<>();
     /**
-     * Per input a depfile named: its path as the build names it ({@link #local}), made once per run (a hit
-     * asks for ~190 headers, the same ones for most compiles).
+     * Per input a depfile named: its path as the build names it ({@link #local}) and its field's name
+     * ({@code dep:PATH}), made once per run (a hit asks for ~190 headers, the same ones for most compiles).
      */
-    private final Map<String, String> localOf = new ConcurrentHashMap<>();
+    private final Map<String, String[]> depOf = new ConcurrentHashMap<>();
     /**
      * Per path as the build or a depfile names it: {@link #normalize}d, once per run (a store normalizes the
      * ~190 headers each compile's depfile named, the same ones for most compiles; like {@link #links}, it
@@ -214,11 +214,12 @@ public final class ActionKeys {
     public Map<String, String> depFields(List<String> normalizedDeps) throws IOException {
         TreeMap<String, String> f = new TreeMap<>();
         for (String d : normalizedDeps) {
-            String v = file(localOf.computeIfAbsent(d, this::local));
+            String[] dep = dep(d);
+            String v = file(dep[0]);
             if (v == null) {
                 return null;
             }
-            f.put("dep:" + d, v);
+            f.put(dep[1], v);
         }
         return f;
     }
@@ -241,15 +242,20 @@ public final class ActionKeys {
             throws IOException {
         TreeMap<String, String> f = new TreeMap<>();
         for (String d : normalizedDeps) {
-            String local = localOf.computeIfAbsent(d, this::local);
-            String h = keyed.isEmpty() ? null : keyed.get(local);
-            String v = h != null ? value(local, h) : file(local, sinceMs);
+            String[] dep = dep(d);
+            String h = keyed.isEmpty() ? null : keyed.get(dep[0]);
+            String v = h != null ? value(dep[0], h) : file(dep[0], sinceMs);
             if (v == null) {
                 return null;
             }
-            f.put("dep:" + d, v);
+            f.put(dep[1], v);
         }
         return f;
+    }
+
+    /** An input a depfile named (normalized): its path as the build names it, and its field's name. */
+    private String[] dep(String normalizedDep) {
+        return depOf.computeIfAbsent(normalizedDep, d -> new String[] {local(d), "dep:" + d});
     }
 
     /** A file's key value: its SHA-256, and {@code x} when executable; null when missing. */

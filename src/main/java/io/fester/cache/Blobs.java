@@ -32,6 +32,23 @@ public final class Blobs {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /**
+     * Makes the directory {@code file} goes in unless it is there: one {@code stat} through {@link java.io.File}
+     * (JDK 17's {@code Files} would throw and catch an exception inside for a missing file, and
+     * {@code createDirectories} one for a directory that is there; a store or a hit did several per action).
+     */
+    static void directoryFor(Path file) throws IOException {
+        Path dir = file.getParent();
+        if (!dir.toFile().isDirectory()) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Whether {@code p} is a regular file, told without an exception when it is not there (as above). */
+    static boolean isFile(Path p) {
+        return p.toFile().isFile();
+    }
+
     static MessageDigest sha256() {
         return io.fester.uptodate.Sha256.digest();
     }

@@ -2,6 +2,7 @@ package io.fester.cache;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fester.timeline.EventCodec;
+import io.fester.timeline.JsonText;
 import java.io.IOException;
 import java.util.List;
 
@@ -32,11 +33,65 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
         }
     }
 
+    /**
+     * The stored JSON: byte for byte what {@link EventCodec#MAPPER} writes for this record, written without its
+     * data binding (a store writes one per miss, with the ~190 inputs a compile's depfile named; ADR 0108).
+     */
     public byte[] bytes() {
-        try {
-            return EventCodec.MAPPER.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        StringBuilder sb = new StringBuilder(256 + 64 * (outputs == null ? 0 : outputs.size())
+                + 64 * (discovered == null ? 0 : discovered.size()));
+        sb.append("{\"format\":").append(format);
+        field(sb, "key", key);
+        field(sb, "action", action);
+        if (outputs != null) {
+            sb.append(",\"outputs\":[");
+            for (int i = 0; i < outputs.size(); i++) {
+                Out o = outputs.get(i);
+                sb.append(i > 0 ? "," : "");
+                if (o == null) {
+                    sb.append("null");
+                    continue;
+                }
+                sb.append('{');
+                if (o.path != null) {
+                    sb.append("\"path\":");
+                    JsonText.quote(sb, o.path);
+                    sb.append(',');
+                }
+                if (o.digest != null) {
+                    sb.append("\"digest\":");
+                    JsonText.quote(sb, o.digest);
+                    sb.append(',');
+                }
+                sb.append("\"size\":").append(o.size).append(",\"mode\":").append(o.mode);
+                field(sb, "link", o.link);
+                sb.append('}');
+            }
+            sb.append(']');
+        }
+        if (exitCode != null) {
+            sb.append(",\"exit_code\":").append(exitCode);
+        }
+        field(sb, "stdout", stdout);
+        field(sb, "stderr", stderr);
+        sb.append(",\"duration_ms\":").append(durationMs);
+        if (run != null) {
+            sb.append(",\"run\":").append(run);
+        }
+        field(sb, "host", host);
+        sb.append(",\"created_ms\":").append(createdMs);
+        if (discovered != null) {
+            sb.append(",\"discovered\":");
+            JsonText.strings(sb, discovered);
+        }
+        return JsonText.utf8(sb.append('}'));
+    }
+
+    /** {@code ,"name":"value"}, nothing when the value is null (as the mapper's NON_NULL). */
+    private static void field(StringBuilder sb, String name, String value) {
+        if (value != null) {
+            sb.append(",\"").append(name).append("\":");
+            JsonText.quote(sb, value);
         }
     }
 
@@ -57,12 +112,15 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Manifest(int format, List<String> discovered, boolean located) {
+        /** The stored JSON, byte for byte the mapper's (as {@link CacheResult#bytes()}). */
         public byte[] bytes() {
-            try {
-                return EventCodec.MAPPER.writeValueAsBytes(this);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+            StringBuilder sb = new StringBuilder(64 + 64 * (discovered == null ? 0 : discovered.size()));
+            sb.append("{\"format\":").append(format);
+            if (discovered != null) {
+                sb.append(",\"discovered\":");
+                JsonText.strings(sb, discovered);
             }
+            return JsonText.utf8(sb.append(",\"located\":").append(located).append('}'));
         }
 
         public static Manifest parse(byte[] b) {

@@ -48,6 +48,15 @@ public final class CacheSession {
     private final byte[] projectBytes;
     /** The run's file hashes: an output the stamper has just hashed is not hashed again to be stored. */
     private final FileHashes hashes;
+    /**
+     * The layers and first-level keys under which a lookup that missed read a manifest entry: that action's
+     * store reads the slots before it writes (its entry is most likely one of them: an edit and rebuild), any
+     * other store writes first (ADR 0108).
+     */
+    private final Set<Seen> entrySeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A layer that held a manifest entry under a first-level key when it was looked up. */
+    private record Seen(CacheLayer layer, String k1) {}
 
     /**
      * @param post where transfers and layer failures go (the run loop's {@code post})
@@ -95,6 +104,7 @@ public final class CacheSession {
         String k1 = first.key();
         List<String> problems = new ArrayList<>();
         PreImage candidate = null;
+        List<Seen> seen = new ArrayList<>();
         List<CacheLayer> layers = cache.layers();
         for (int li = 0; li < layers.size(); li++) {
             CacheLayer layer = layers.get(li);
@@ -106,6 +116,9 @@ public final class CacheSession {
                     byte[] mb = layer.getResult(k1 + ".m" + n);
                     if (mb == null) {
                         break;
+                    }
+                    if (n == 0) {
+                        seen.add(new Seen(layer, k1));
                     }
                     CacheResult.Manifest m = CacheResult.Manifest.parse(mb);
                     if (m == null) {
@@ -142,7 +155,8 @@ public final class CacheSession {
                     post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.DOWNLOAD, got.bytes, got.files,
                             ms(got.startNs)));
                     for (int e = 0; e < li; e++) { // a hit from a later layer: also into the earlier ones
-                        fill(layers.get(e), a, r, first.key(), m, got, full);
+                        fill(layers.get(e), a, r, first.key(), m, got, full,
+                                seen.contains(new Seen(layers.get(e), k1)));
                     }
                     remember(full);
                     List<String> discovered = r.discovered() == null ? List.of()
@@ -190,6 +204,7 @@ public final class CacheSession {
         if (!problems.isEmpty()) {
             why = String.join("; ", problems) + "; " + why;
         }
+        entrySeen.addAll(seen);
         return miss(a, now.key(), now, why, t0);
     }
 
@@ -223,7 +238,7 @@ public final class CacheSession {
         try {
             for (CacheResult.Out o : r.outputs()) {
                 Path target = keys.resolve(o.path());
-                Files.createDirectories(target.getParent());
+                Blobs.directoryFor(target);
                 Path tmp = target.resolveSibling(".fester-restore." + target.getFileName() + "." + ProcessHandle.current().pid()
                         + "." + TEMPS.incrementAndGet());
                 temps.add(tmp);
@@ -320,7 +335,7 @@ public final class CacheSession {
 
     /** A hit from a later layer, written to an earlier writable one (blobs from the restored files). */
     private void fill(CacheLayer layer, Action a, CacheResult r, String k1, CacheResult.Manifest m, Restored got,
-            PreImage full) {
+            PreImage full, boolean entrySeen) {
         if (!layer.writable() || !cache.up(layer)) {
             return;
         }
@@ -352,20 +367,27 @@ public final class CacheSession {
                 files++;
             }
             layer.putResultIfAbsent(r.key(), r.bytes());
-            manifest(layer, k1, m);
+            manifest(layer, k1, m, entrySeen);
             post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, files, ms(t0)));
         } catch (IOException e) {
             down(layer, e);
         }
     }
 
-    /** Adds a manifest entry under the first-level key unless an equal one is there (first free slot; racing writers each find theirs). */
-    private static void manifest(CacheLayer layer, String k1, CacheResult.Manifest m) throws IOException {
+    /**
+     * Adds a manifest entry under the first-level key unless an equal one is there (first free slot; racing
+     * writers each find theirs). {@code readFirst}: the lookup saw an entry there, so each slot is read first
+     * (one read when an equal entry is in it, the edit-and-rebuild case); else each is written first (one
+     * conditional write when the first slot is free, a first build's case), read only when it is taken (ADR 0108).
+     */
+    private static void manifest(CacheLayer layer, String k1, CacheResult.Manifest m, boolean readFirst)
+            throws IOException {
+        byte[] mine = m.bytes();
         for (int n = 0; n < SLOTS; n++) {
             String slot = k1 + ".m" + n;
-            byte[] have = layer.getResult(slot);
+            byte[] have = readFirst ? layer.getResult(slot) : null;
             if (have == null) {
-                if (layer.putResultIfAbsent(slot, m.bytes())) {
+                if (layer.putResultIfAbsent(slot, mine)) {
                     return;
                 }
                 have = layer.getResult(slot);
@@ -506,7 +528,7 @@ public final class CacheSession {
                     }
                 }
                 boolean wrote = layer.putResultIfAbsent(k2, resultBytes);
-                manifest(layer, now.key(), m);
+                manifest(layer, now.key(), m, entrySeen.remove(new Seen(layer, now.key())));
                 post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, n, ms(t0)));
                 (wrote ? stored : had).add(layer.name());
             } catch (IOException e) {
@@ -616,13 +638,13 @@ public final class CacheSession {
         try {
             byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
             try {
-                if (Files.size(f) == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
+                if (f.toFile().length() == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
                     return; // a hit of the same key as last time: nothing to write
                 }
-            } catch (IOException none) {
-                // not there yet
+            } catch (IOException gone) {
+                // removed meanwhile
             }
-            Files.createDirectories(f.getParent());
+            Blobs.directoryFor(f);
             Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
             Files.write(t, text);
             Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -48,6 +48,7 @@ public final class LocalCacheLayer implements CacheLayer {
     /** The bytes held, counted once on first use and kept up to date by this process's writes (-1: not yet). */
     private final AtomicLong bytes = new AtomicLong(-1);
     private final AtomicLong tmpCounter = new AtomicLong();
+    private static final long PID = ProcessHandle.current().pid();
 
     public LocalCacheLayer(Path dir, long maxBytes, boolean writable) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -109,10 +110,10 @@ public final class LocalCacheLayer implements CacheLayer {
     }
 
     private Path temp() throws IOException {
-        Path t = dir.resolve("tmp");
-        Files.createDirectories(t);
-        return t.resolve(ProcessHandle.current().pid() + "-" + Thread.currentThread().getId() + "-"
+        Path t = dir.resolve("tmp").resolve(PID + "-" + Thread.currentThread().getId() + "-"
                 + tmpCounter.incrementAndGet());
+        Blobs.directoryFor(t);
+        return t;
     }
 
     private static void touch(Path p) {
@@ -157,7 +158,7 @@ public final class LocalCacheLayer implements CacheLayer {
 
     @Override
     public boolean hasBlob(String digest) {
-        return Files.isRegularFile(blob(digest));
+        return Blobs.isFile(blob(digest));
     }
 
     @Override
@@ -179,7 +180,7 @@ public final class LocalCacheLayer implements CacheLayer {
     private void putBlob(String digest, BlobWriter writer) throws IOException {
         requireWritable();
         Path b = blob(digest);
-        if (Files.isRegularFile(b)) {
+        if (Blobs.isFile(b)) {
             touch(b);
             return;
         }
@@ -187,7 +188,7 @@ public final class LocalCacheLayer implements CacheLayer {
         try {
             writer.write(t);
             long size = Files.size(t);
-            Files.createDirectories(b.getParent());
+            Blobs.directoryFor(b);
             Files.move(t, b, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             added(size);
         } finally {
@@ -225,13 +226,13 @@ public final class LocalCacheLayer implements CacheLayer {
     public boolean putResultIfAbsent(String key, byte[] bytesOfResult) throws IOException {
         requireWritable();
         Path r = result(key);
-        if (Files.exists(r)) {
+        if (Blobs.isFile(r)) {
             return false;
         }
         Path t = temp();
         try {
             Files.write(t, bytesOfResult);
-            Files.createDirectories(r.getParent());
+            Blobs.directoryFor(r);
             try {
                 Files.createLink(r, t); // atomic create-if-absent: the first writer wins
             } catch (FileAlreadyExistsException e) {

@@ -95,14 +95,14 @@ public final class PreImage {
     private byte[] bytes() {
         byte[] t = text;
         if (t == null) {
-            List<String> ls = lines();
+            // straight from the fields (the lines are made only when asked for: a key needs the text alone)
             int n = 0;
-            for (String l : ls) {
-                n += l.length() + 1;
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                n += f.getKey().length() + f.getValue().length() + 2;
             }
-            StringBuilder sb = new StringBuilder(n);
-            for (String l : ls) {
-                sb.append(l).append('\n');
+            StringBuilder sb = new StringBuilder(n + 16);
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                sb.append(f.getKey()).append('=').append(escape(f.getValue())).append('\n');
             }
             t = sb.toString().getBytes(StandardCharsets.UTF_8);
             text = t;

@@ -1,6 +1,5 @@
 package io.fester.timeline;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +12,6 @@ import java.util.Map;
  * these never initialises {@link EventCodec}, so a no-op run loads no Jackson databind (ADR 0064).
  */
 final class HotEncoder {
-    private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
-
     private HotEncoder() {}
 
     /** The contract's JSON Line for a recorded event: as {@link EventCodec#line(Recorded)}. */
@@ -150,13 +147,13 @@ final class HotEncoder {
             str(sb, f, "id", a.id());
             str(sb, f, "run", a.run());
             name(sb, f, "inputs");
-            strings(sb, a.inputs());
+            JsonText.strings(sb, a.inputs());
             name(sb, f, "outputs");
-            strings(sb, a.outputs());
+            JsonText.strings(sb, a.outputs());
             name(sb, f, "deps");
-            strings(sb, a.deps());
+            JsonText.strings(sb, a.deps());
             name(sb, f, "tags");
-            strings(sb, a.tags());
+            JsonText.strings(sb, a.tags());
             num(sb, f, "timeout_ms", a.timeoutMs());
             str(sb, f, "depfile", a.depfile());
             str(sb, f, "platform", a.platform());
@@ -175,7 +172,7 @@ final class HotEncoder {
         sb.append(r.failFast());
         if (r.targets() != null) {
             name(sb, first, "targets");
-            strings(sb, r.targets());
+            JsonText.strings(sb, r.targets());
         }
         name(sb, first, "policy");
         sb.append("[]");
@@ -198,9 +195,9 @@ final class HotEncoder {
             boolean firstKey = true;
             for (Map.Entry<String, List<String>> e : sorted(r.staleThrough()).entrySet()) {
                 sb.append(firstKey ? "" : ",");
-                quote(sb, e.getKey());
+                JsonText.quote(sb, e.getKey());
                 sb.append(':');
-                strings(sb, e.getValue());
+                JsonText.strings(sb, e.getValue());
                 firstKey = false;
             }
             sb.append('}');
@@ -208,7 +205,7 @@ final class HotEncoder {
         if (r.cache() != null) {
             name(sb, first, "cache");
             sb.append("{\"layers\":");
-            strings(sb, r.cache().layers());
+            JsonText.strings(sb, r.cache().layers());
             sb.append(",\"store\":").append(r.cache().store()).append('}');
         }
         return sb.append('}').toString();
@@ -227,7 +224,7 @@ final class HotEncoder {
             sb.append(h.local());
             if (h.tags() != null) {
                 name(sb, f, "tags");
-                strings(sb, h.tags());
+                JsonText.strings(sb, h.tags());
             }
             str(sb, f, "toolchain", h.toolchain());
             str(sb, f, "kind", h.kind());
@@ -297,9 +294,9 @@ final class HotEncoder {
         boolean firstKey = true;
         for (Map.Entry<String, String> e : sorted(m).entrySet()) {
             sb.append(firstKey ? "" : ",");
-            quote(sb, e.getKey());
+            JsonText.quote(sb, e.getKey());
             sb.append(':');
-            quote(sb, e.getValue());
+            JsonText.quote(sb, e.getValue());
             firstKey = false;
         }
         sb.append('}');
@@ -310,7 +307,7 @@ final class HotEncoder {
         boolean firstKey = true;
         for (Map.Entry<String, Double> e : sorted(m).entrySet()) {
             sb.append(firstKey ? "" : ",");
-            quote(sb, e.getKey());
+            JsonText.quote(sb, e.getKey());
             sb.append(':').append(e.getValue().doubleValue());
             firstKey = false;
         }
@@ -344,7 +341,7 @@ final class HotEncoder {
                     ? c.factors() : new java.util.TreeMap<>(c.factors());
             for (Map.Entry<String, Double> e : factors.entrySet()) {
                 sb.append(firstFactor ? "" : ",");
-                quote(sb, e.getKey());
+                JsonText.quote(sb, e.getKey());
                 sb.append(':').append(e.getValue());
                 firstFactor = false;
             }
@@ -360,7 +357,7 @@ final class HotEncoder {
             sb.append('}');
         }
         sb.append("],\"busy\":");
-        strings(sb, d.busy());
+        JsonText.strings(sb, d.busy());
         sb.append(",\"override\":").append(d.override());
         return sb.append('}').toString();
     }
@@ -377,7 +374,7 @@ final class HotEncoder {
         str(sb, first, "cause", x.cause());
         if (x.missingOutputs() != null) {
             sb.append(first[0] ? "" : ",").append("\"missing_outputs\":");
-            strings(sb, x.missingOutputs());
+            JsonText.strings(sb, x.missingOutputs());
             first[0] = false;
         }
         num(sb, first, "duration_ms", x.durationMs());
@@ -396,7 +393,7 @@ final class HotEncoder {
         }
         first[0] = false;
         sb.append('"').append(name).append("\":");
-        quote(sb, value);
+        JsonText.quote(sb, value);
     }
 
     private static void num(StringBuilder sb, boolean[] first, String name, Number value) {
@@ -408,31 +405,5 @@ final class HotEncoder {
         }
         first[0] = false;
         sb.append('"').append(name).append("\":").append(value);
-    }
-
-    private static void strings(StringBuilder sb, List<String> values) {
-        sb.append('[');
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            quote(sb, values.get(i));
-        }
-        sb.append(']');
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        boolean plain = true;
-        for (int i = 0; i < s.length() && plain; i++) {
-            char ch = s.charAt(i);
-            plain = ch >= 0x20 && ch != '"' && ch != '\\' && ch < 0x7f;
-        }
-        if (plain) {
-            sb.append(s);
-        } else {
-            STRINGS.quoteAsString(s, sb);
-        }
-        sb.append('"');
     }
 }

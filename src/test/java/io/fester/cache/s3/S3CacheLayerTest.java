@@ -139,6 +139,13 @@ class S3CacheLayerTest {
     }
 
     @Test
+    void aStoreWritesAManifestSlotFirstUnlessItsLookupSawAnEntry() throws Exception {
+        try (S3CacheLayer layer = S3CacheLayer.open(server.settings("s3://" + BUCKET + "/slots/", true))) {
+            io.fester.cache.ManifestSlots.storesWriteFirstUnlessTheirLookupSawAnEntry(dir.resolve("slots"), layer);
+        }
+    }
+
+    @Test
     void theConditionalPutAloneKeepsTheFirstResult() throws Exception {
         // the HEAD before the PUT cannot help when both writers pass it: If-None-Match is what decides
         try (var c = server.client()) {
