@@ -1,24 +1,44 @@
 package io.fester.graph;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * One file of a Ninja manifest (the main file, an {@code include} or a {@code subninja}) as read,
  * with what it takes to turn an offset into {@code file:line:column}: the offsets at which lines start,
  * found only when a position is asked for (an error, a statement's position), not on every load.
+ * One restored from the graph cache ({@link NinjaGraphCache}) has no text until a position is asked for:
+ * it reads its file then (unchanged since the load the cache was written from, or the cache was not used).
  */
 final class NinjaFile {
     private final String shown;
-    private final String text;
+    /** The file read, as the loader resolved it. */
+    private final Path path;
+    private String text;
     private int[] lineStarts;
 
-    private NinjaFile(String shown, String text) {
+    private NinjaFile(String shown, Path path, String text) {
         this.shown = shown;
+        this.path = path;
         this.text = text;
     }
 
-    static NinjaFile of(String shown, String text) {
-        return new NinjaFile(shown, text);
+    static NinjaFile of(String shown, Path path, String text) {
+        return new NinjaFile(shown, path, text);
+    }
+
+    /** A file whose text is read when a position is first asked for. */
+    static NinjaFile unread(String shown, Path path) {
+        return new NinjaFile(shown, path, null);
+    }
+
+    /** A manifest file's text as the loader reads it: UTF-8, without a byte order mark. */
+    static String text(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark is no content
     }
 
     /** The name errors use. */
@@ -26,22 +46,31 @@ final class NinjaFile {
         return shown;
     }
 
+    /** The file read. */
+    Path path() {
+        return path;
+    }
+
     private synchronized int[] lineStarts() {
         if (lineStarts == null) {
-            int n = 1;
-            for (int i = 0; i < text.length(); i++) {
-                if (text.charAt(i) == '\n') {
-                    n++;
+            if (text == null) {
+                try {
+                    text = text(Files.readAllBytes(path));
+                } catch (IOException e) {
+                    text = ""; // gone since: every position is then on its first line
                 }
             }
-            int[] starts = new int[n];
+            // one indexOf per line, not a charAt per character: a run asks a position of the manifest's own
+            // statement (its regeneration's check) in a JVM that still interprets most of its code
+            int[] starts = new int[Math.max(16, text.length() / 64)];
             int k = 1;
-            for (int i = 0; i < text.length(); i++) {
-                if (text.charAt(i) == '\n') {
-                    starts[k++] = i + 1;
+            for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+                if (k == starts.length) {
+                    starts = Arrays.copyOf(starts, k * 2);
                 }
+                starts[k++] = nl + 1;
             }
-            lineStarts = starts;
+            lineStarts = Arrays.copyOf(starts, k);
         }
         return lineStarts;
     }

@@ -21,20 +21,20 @@ import java.util.Map;
  * target on the command line selects the same.
  */
 public final class NinjaManifest {
-    private final Path root;
-    private final String spec;
-    private final List<String> paths;
-    private final Map<String, Integer> nodeIndex;
-    private final int[] producer;
-    private final boolean[] used;
-    private final List<NinjaEdge> edges;
-    private final int[] defaults;
+    final Path root;
+    final String spec;
+    final List<String> paths;
+    final Map<String, Integer> nodeIndex;
+    final int[] producer;
+    final boolean[] used;
+    final List<NinjaEdge> edges;
+    final int[] defaults;
     /** Per edge: its action's index, or -1 for a phony edge. */
-    private final int[] actionOf;
+    final int[] actionOf;
     /** Per action: its edge. */
-    private final int[] edgeOf;
+    final int[] edgeOf;
     /** The manifest relative to the root, to leave its regeneration out of the default build. */
-    private final String manifestPath;
+    final String manifestPath;
     /** Per node: 0 unknown, 1 exists, 2 missing (for inputs nothing produces). */
     private final byte[] exists;
 
@@ -77,6 +77,19 @@ public final class NinjaManifest {
                 defaults), actionOf, edgeOf, manifestPath);
         OF.put(graph, m);
         return m;
+    }
+
+    /**
+     * A manifest and its graph as {@link NinjaGraphCache} restores them: what {@link #build} made from the same
+     * files, without parsing them.
+     */
+    static NinjaLoader.Loaded restored(BuildGraph graph, Path root, String spec, List<String> paths,
+            Map<String, Integer> nodeIndex, int[] producer, boolean[] used, List<NinjaEdge> edges, int[] defaults,
+            int[] actionOf, int[] edgeOf, String manifestPath) {
+        NinjaManifest m = new NinjaManifest(root, spec, new LoaderState(paths, nodeIndex, producer, used, edges,
+                defaults), actionOf, edgeOf, manifestPath);
+        OF.put(graph, m);
+        return new NinjaLoader.Loaded(graph, m);
     }
 
     private record LoaderState(List<String> paths, Map<String, Integer> nodeIndex, int[] producer, boolean[] used,
