@@ -37,8 +37,11 @@ public final class FileHashes {
          * again" ({@link #savedMtimeNs}) while still that recent.
          */
         final boolean ours;
-        /** The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use. */
-        private long[] term;
+        /**
+         * The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use, by whichever
+         * thread of the check's prefetch asks first (volatile: published whole).
+         */
+        private volatile long[] term;
 
         Entry(long size, long mtimeNs, int fileKey, String hash) {
             this(size, mtimeNs, fileKey, hash, false);
