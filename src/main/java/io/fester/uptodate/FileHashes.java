@@ -82,6 +82,10 @@ public final class FileHashes {
         }
 
         long[] term(String path) {
+            if (this == DIRECTORY) {
+                // one entry stands for every directory: its term is each path's own, never kept on it
+                return UpToDate.term(path, hash);
+            }
             if (term == null) {
                 term = UpToDate.term(path, hash);
             }
@@ -94,7 +98,10 @@ public final class FileHashes {
         return a.fileKey() == null ? 0 : a.fileKey().hashCode();
     }
 
-    /** A directory's stand-in entry: present, its contents not part of any key. */
+    /**
+     * A directory's stand-in entry, shared by every directory: present, its contents not part of any key (its
+     * {@link Entry#term} is made from each path asked, never memoized on it).
+     */
     private static final Entry DIRECTORY = new Entry(0, 0, 0, "directory");
 
     /** How recent a change may be for its file's attributes not to be trusted yet: 1 s covers coarse file systems. */

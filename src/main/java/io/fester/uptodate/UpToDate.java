@@ -322,7 +322,11 @@ public final class UpToDate {
             if (e == null) {
                 e = MISSING;
             }
-            memo.putIfAbsent(path, e);
+            // another thread of the prefetch may have put its own look-up first: every key uses that one
+            FileHashes.Entry first = memo.putIfAbsent(path, e);
+            if (first != null) {
+                e = first;
+            }
         }
         return e == MISSING ? null : e;
     }
