@@ -11,28 +11,34 @@ import java.util.Arrays;
  * with what it takes to turn an offset into {@code file:line:column}: the offsets at which lines start,
  * found only when a position is asked for (an error, a statement's position), not on every load.
  * One restored from the graph cache ({@link NinjaGraphCache}) has no text until a position is asked for:
- * it reads its file then (unchanged since the load the cache was written from, or the cache was not used).
+ * it reads its file then, and uses what it read only while the file still has the identity it had when the
+ * cache was written (else its offsets would be applied to other text): otherwise, or when the file is gone,
+ * its positions name the file without a line or column.
  */
 final class NinjaFile {
     private final String shown;
     /** The file read, as the loader resolved it. */
     private final Path path;
+    /** For a file not read yet: its identity ({@link NinjaLoader#fileIdentity}) when it was parsed. */
+    private final Object identity;
     private String text;
+    /** Null until a position is asked for; empty when the text is not known (changed or gone since). */
     private int[] lineStarts;
 
-    private NinjaFile(String shown, Path path, String text) {
+    private NinjaFile(String shown, Path path, String text, Object identity) {
         this.shown = shown;
         this.path = path;
         this.text = text;
+        this.identity = identity;
     }
 
     static NinjaFile of(String shown, Path path, String text) {
-        return new NinjaFile(shown, path, text);
+        return new NinjaFile(shown, path, text, null);
     }
 
-    /** A file whose text is read when a position is first asked for. */
-    static NinjaFile unread(String shown, Path path) {
-        return new NinjaFile(shown, path, null);
+    /** A file whose text is read when a position is first asked for, if it still has the identity given. */
+    static NinjaFile unread(String shown, Path path, Object identity) {
+        return new NinjaFile(shown, path, null, identity);
     }
 
     /** A manifest file's text as the loader reads it: UTF-8, without a byte order mark. */
@@ -54,10 +60,10 @@ final class NinjaFile {
     private synchronized int[] lineStarts() {
         if (lineStarts == null) {
             if (text == null) {
-                try {
-                    text = text(Files.readAllBytes(path));
-                } catch (IOException e) {
-                    text = ""; // gone since: every position is then on its first line
+                text = textAsParsed();
+                if (text == null) {
+                    lineStarts = new int[0];
+                    return lineStarts;
                 }
             }
             // one indexOf per line, not a charAt per character: a run asks a position of the manifest's own
@@ -75,9 +81,29 @@ final class NinjaFile {
         return lineStarts;
     }
 
-    /** The 1-based line and column of an offset. */
+    /**
+     * A not-yet-read file's text as it was parsed: read between two looks at its identity, both the one it had
+     * then; null when it changed, is gone, or had none.
+     */
+    private String textAsParsed() {
+        if (identity == null || !identity.equals(NinjaLoader.fileIdentity(path))) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            return null;
+        }
+        return identity.equals(NinjaLoader.fileIdentity(path)) ? text(bytes) : null;
+    }
+
+    /** The 1-based line and column of an offset; only the file when its text is no longer known. */
     SourcePos pos(int offset) {
         int[] starts = lineStarts();
+        if (starts.length == 0) {
+            return SourcePos.ofFile(shown);
+        }
         int i = Arrays.binarySearch(starts, offset);
         int line = i >= 0 ? i : -i - 2;
         return new SourcePos(shown, line + 1, offset - starts[line] + 1);

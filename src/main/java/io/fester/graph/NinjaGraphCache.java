@@ -1,14 +1,17 @@
 package io.fester.graph;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * A loaded Ninja manifest kept in binary beside it ({@value #FILE} in the build directory), as ninja keeps
@@ -25,7 +29,7 @@ import java.util.zip.CRC32;
  * identity (size, modification and change times, inode, device) of each file it read — the manifest, its
  * includes and subninjas. While every one of them has the identity it had when they were parsed, the next load
  * restores what the parse gave instead of parsing again (ADR 0106); any other change, a file's or Fester's
- * own (its jar), and the files are parsed again and the cache rewritten.
+ * own (the classes that load a manifest), and the files are parsed again and the cache rewritten.
  *
  * <p>The cache never changes what a load gives: it is written only from a successful parse of files none of
  * which was modified within {@link NinjaLoader#RACY_MS} of it (a later write could keep the identity), it is
@@ -36,6 +40,10 @@ import java.util.zip.CRC32;
 public final class NinjaGraphCache {
     /** The cache's name in the build directory. */
     public static final String FILE = ".fester_graph";
+    /** The file a cache is written to before it is renamed into place. */
+    public static final String TMP = FILE + ".tmp";
+    /** How old a temporary file is when it is taken for one left by a killed load, not one being written. */
+    static final long STALE_MS = 60_000;
     private static final byte[] MAGIC = "fester-graph 1\n".getBytes(StandardCharsets.US_ASCII);
 
     private NinjaGraphCache() {}
@@ -51,6 +59,9 @@ public final class NinjaGraphCache {
         Path root = file.toAbsolutePath().normalize().getParent();
         Path cache = root.resolve(FILE);
         String code = codeIdentity();
+        if (code == null) {
+            return NinjaLoader.read(file); // no identity of the code: no cache
+        }
         NinjaLoader.Loaded kept = restore(cache, file, code);
         if (kept != null) {
             return kept;
@@ -64,18 +75,61 @@ public final class NinjaGraphCache {
     }
 
     /**
-     * Which Fester wrote a cache: its code's location, size and time (a rebuilt jar, whose loader may make
-     * another graph from the same files, does not read the caches of the one before).
+     * The code that makes a load: the classes of the loader, the manifest and the graph (their bytes as this
+     * JVM loaded them) and the cache's format. A cache written by other code, whose loader may make another graph
+     * from the same files, is not read; a running serve or cockpit started before a rebuild keeps writing under
+     * its own identity, not the new jar's.
      */
+    private static final String CODE = codeOf(codeClasses());
+
+    /** The classes whose code makes a load, and so the cache's contents. */
+    static Class<?>[] codeClasses() {
+        return new Class<?>[] {NinjaGraphCache.class, NinjaLoader.class, NinjaLexer.class, NinjaManifest.class,
+            NinjaEdge.class, NinjaRule.class, NinjaScope.class, NinjaEval.class, NinjaPaths.class, NinjaFile.class,
+            Action.class, BuildGraph.class};
+    }
+
+    /** {@link #CODE}: null when a class's bytes cannot be read (then no cache is read or written). */
     static String codeIdentity() {
+        return CODE;
+    }
+
+    /**
+     * The cache's format and, per class (nested ones included), its length and two checksums (CRC-32 and
+     * CRC-32C, 64 bits) of its bytes: computed by native code even in a JVM that still interprets, on every
+     * run's start; null when a class's bytes cannot be read.
+     */
+    static String codeOf(Class<?>... classes) {
         try {
-            java.security.CodeSource cs = NinjaGraphCache.class.getProtectionDomain().getCodeSource();
-            Path p = Path.of(cs.getLocation().toURI());
-            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            return p + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
-            return "unknown";
+            StringBuilder id = new StringBuilder(new String(MAGIC, StandardCharsets.US_ASCII).strip());
+            for (Class<?> c : classes) {
+                sums(id, c);
+                for (Class<?> nested : c.getDeclaredClasses()) {
+                    sums(id, nested);
+                }
+            }
+            return id.toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void sums(StringBuilder id, Class<?> c) throws IOException {
+        byte[] b = classBytes(c);
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        java.util.zip.CRC32C crcc = new java.util.zip.CRC32C();
+        crcc.update(b);
+        id.append(' ').append(b.length).append(':').append(String.format("%08x%08x", crc.getValue(), crcc.getValue()));
+    }
+
+    private static byte[] classBytes(Class<?> c) throws IOException {
+        String name = c.getName();
+        try (java.io.InputStream in = c.getResourceAsStream(name.substring(name.lastIndexOf('.') + 1) + ".class")) {
+            if (in == null) {
+                throw new IOException("no class file for " + name);
+            }
+            return in.readAllBytes();
         }
     }
 
@@ -83,43 +137,77 @@ public final class NinjaGraphCache {
 
     /** Writes the cache of a parse, or nothing when a file's identity cannot be kept or the write fails. */
     static void write(Path cache, Path file, String code, NinjaLoader.Loaded loaded) {
-        byte[] bytes;
+        Path tmp = cache.resolveSibling(TMP);
+        OutputStream os = null;
+        boolean moved = false;
         try {
-            bytes = encode(file, code, loaded);
-        } catch (IOException e) {
-            return;
-        }
-        if (bytes == null) {
-            return;
-        }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(cache.getParent(), FILE, ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING);
+            os = create(tmp);
+            if (os == null) {
+                return; // another load is writing it
             }
-            tmp = null;
-        } catch (IOException | RuntimeException e) {
-            // a read-only build directory, a full disk: the next load parses, as it would without a cache
+            boolean whole;
+            // streamed to the file, its checksum on the way: no copy of the whole cache in memory
+            try (BufferedOutputStream buf = new BufferedOutputStream(os, 1 << 16)) {
+                CheckedOutputStream summed = new CheckedOutputStream(buf, new CRC32());
+                DataOutputStream out = new DataOutputStream(summed);
+                whole = encode(out, file, code, loaded);
+                if (whole) {
+                    out.flush();
+                    new DataOutputStream(buf).writeInt((int) summed.getChecksum().getValue());
+                }
+            }
+            if (whole) {
+                try {
+                    Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING);
+                }
+                moved = true;
+            }
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // a read-only build directory, a full disk, a graph too big for the memory left: the next load parses,
+            // as it would without a cache (what this load gives is the parse's, whole)
         } finally {
-            if (tmp != null) {
+            if (os != null && !moved) {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // left behind: a name no load reads
+                    // left behind: a name no load reads, replaced by the next write once stale
                 }
             }
         }
     }
 
-    private static byte[] encode(Path file, String code, NinjaLoader.Loaded loaded) throws IOException {
+    /**
+     * The temporary file, created new; null while another load is writing it. One left by a load that was
+     * killed (older than {@link #STALE_MS}) is replaced, so at most one is ever left in a build directory.
+     */
+    private static OutputStream create(Path tmp) throws IOException {
+        try {
+            return Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException e) {
+            if (System.currentTimeMillis() - Files.getLastModifiedTime(tmp).toMillis() < STALE_MS) {
+                return null;
+            }
+            Files.deleteIfExists(tmp);
+            try {
+                return Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException again) {
+                return null; // another load replaced it first
+            }
+        }
+    }
+
+    /** Whether a build directory's file is the cache or its temporary file (a record of the build, never a source). */
+    public static boolean isCacheFile(String name) {
+        return name.equals(FILE) || name.equals(TMP);
+    }
+
+    /** Encodes a parse; false when a file's identity cannot be kept or an action is not as the loader makes it. */
+    private static boolean encode(DataOutputStream out, Path file, String code, NinjaLoader.Loaded loaded)
+            throws IOException {
         NinjaManifest m = loaded.manifest();
         BuildGraph g = loaded.graph();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         string(out, code);
         string(out, file.toAbsolutePath().normalize().toString());
@@ -129,7 +217,7 @@ public final class NinjaGraphCache {
             if (!(f.getValue() instanceof List<?> id && id.size() == 5 && id.get(0) instanceof Long size
                     && id.get(1) instanceof FileTime mtime && id.get(2) instanceof FileTime ctime
                     && id.get(3) instanceof Long ino && id.get(4) instanceof Long dev)) {
-                return null; // no unix identity: nothing tells the file unchanged
+                return false; // no unix identity: nothing tells the file unchanged
             }
             string(out, f.getKey().toString());
             out.writeLong(size);
@@ -196,7 +284,7 @@ public final class NinjaGraphCache {
             // the command Fester runs is Ninja's after the directories' and response file's prefix (NinjaManifest#run)
             if (a.timeoutMs() != null || !a.run().endsWith(e.command) || !a.id().equals(m.paths.get(e.outs[0]))
                     || !a.outputs().equals(names(m, e.outs))) {
-                return null; // not as the loader makes actions: not kept
+                return false; // not as the loader makes actions: not kept
             }
             string(out, a.run().substring(0, a.run().length() - e.command.length()));
             nodes(out, m, a.inputs());
@@ -208,12 +296,7 @@ public final class NinjaGraphCache {
             string(out, a.depfile());
             string(out, a.platform());
         }
-        out.flush();
-        CRC32 crc = new CRC32();
-        crc.update(bytes.toByteArray());
-        out.writeInt((int) crc.getValue());
-        out.flush();
-        return bytes.toByteArray();
+        return true;
     }
 
     private static List<String> names(NinjaManifest m, int[] nodes) {
@@ -326,7 +409,9 @@ public final class NinjaGraphCache {
         int nfiles = in.count();
         NinjaFile[] files = new NinjaFile[nfiles];
         for (int i = 0; i < nfiles; i++) {
-            files[i] = NinjaFile.unread(in.s(), Path.of(in.s()));
+            String shown = in.s();
+            Path path = Path.of(in.s());
+            files[i] = NinjaFile.unread(shown, path, read.get(path));
         }
         int nedges = in.count();
         List<NinjaEdge> edges = new ArrayList<>(nedges);

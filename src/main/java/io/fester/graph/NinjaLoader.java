@@ -129,14 +129,14 @@ public final class NinjaLoader {
         Parser p = new Parser(root, file.toString());
         byte[] bytes;
         try {
-            p.seen(file.toAbsolutePath().normalize());
+            p.seen(file.toAbsolutePath()); // the path read, as read: normalizing a/.. would skip a symbolic link a
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(SourcePos.ofFile(file.toString()), "no such file");
         }
         p.digest.update(bytes);
         p.open.add(identity(file));
-        p.parse(file.toString(), file, NinjaFile.text(bytes), p.rootScope, 0);
+        p.parse(file.toString(), file.toAbsolutePath(), NinjaFile.text(bytes), p.rootScope, 0);
         String digest = HexFormat.of().formatHex(p.digest.digest());
         Loaded l = NinjaManifest.build(p.state(), root, file.toString(), digest,
                 root.relativize(file.toAbsolutePath().normalize()).toString());
@@ -416,9 +416,10 @@ public final class NinjaLoader {
                 throw lx.errorAt(at, chain.toString());
             }
             byte[] bytes;
+            Path included = root.resolve(path); // its identity is of exactly the path read (link/.. not dropped)
             try {
-                seen(root.resolve(path).toAbsolutePath().normalize());
-                bytes = Files.readAllBytes(root.resolve(path));
+                seen(included);
+                bytes = Files.readAllBytes(included);
             } catch (NoSuchFileException e) {
                 throw lx.errorAt(at, "loading '" + path + "': No such file or directory");
             } catch (IOException e) {
@@ -428,7 +429,7 @@ public final class NinjaLoader {
             String shown = shownDir == null ? path : shownDir.resolve(path).toString();
             open.add(target);
             includedAt.add(new Included(lx.file, at, path));
-            parse(shown, root.resolve(path), NinjaFile.text(bytes), newScope ? new NinjaScope(scope) : scope,
+            parse(shown, included, NinjaFile.text(bytes), newScope ? new NinjaScope(scope) : scope,
                     depth + 1);
             open.remove(open.size() - 1);
             includedAt.remove(includedAt.size() - 1);

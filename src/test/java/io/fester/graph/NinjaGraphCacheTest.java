@@ -188,8 +188,15 @@ class NinjaGraphCacheTest {
     @Test
     void filesModifiedJustBeforeTheLoadAreNotCached() throws Exception {
         write();
-        NinjaGraphCache.read(manifest, System::currentTimeMillis);
-        assertFalse(Files.exists(dir.resolve(NinjaGraphCache.FILE)));
+        long newest = 0;
+        for (Path f : List.of(manifest, rules, sub)) {
+            newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
+        }
+        long written = newest; // a clock tied to the files' times, not to how long the machine took to get here
+        NinjaGraphCache.read(manifest, () -> written + NinjaLoader.RACY_MS - 1);
+        assertFalse(Files.exists(dir.resolve(NinjaGraphCache.FILE)), "modified within the racy window");
+        NinjaGraphCache.read(manifest, () -> written + NinjaLoader.RACY_MS + 1);
+        assertTrue(Files.exists(dir.resolve(NinjaGraphCache.FILE)), "modified before the racy window");
     }
 
     /** Errors are always a parse's, with where; a position asked of a restored manifest reads the file then. */
@@ -214,5 +221,95 @@ class NinjaGraphCacheTest {
                 twice.getMessage());
         assertTrue(twice.getMessage().startsWith(rules + ":"), twice.getMessage());
         assertNull(restored(), "the cache of the files before is not used");
+    }
+
+    /** An include named through a symbolic link and {@code ..}: the file whose identity is kept is the one read. */
+    @Test
+    void anIncludeThroughALinkAndDotDotIsKeptByTheFileRead() throws Exception {
+        Path deep = Files.createDirectories(dir.resolve("real/deep"));
+        Files.createSymbolicLink(dir.resolve("link"), deep);
+        // link/../x.ninja is real/x.ninja as the system reads it; dropping link/.. would name ./x.ninja instead
+        Files.writeString(dir.resolve("real/x.ninja"), "build read: phony\n");
+        Files.writeString(dir.resolve("x.ninja"), "build other: phony\n");
+        manifest = dir.resolve("build.ninja");
+        Files.writeString(manifest, "include link/../x.ninja\nbuild all: phony read\n");
+        NinjaLoader.Loaded first = NinjaGraphCache.read(manifest, LATER);
+        assertTrue(first.manifest().nodes().contains("read"));
+        assertNotNull(restored());
+        Files.writeString(dir.resolve("real/x.ninja"), "build read: phony\nbuild added: phony\n");
+        assertNull(restored(), "the included file read was edited");
+        assertTrue(NinjaGraphCache.read(manifest, LATER).manifest().nodes().contains("added"));
+    }
+
+    /**
+     * A restored manifest's positions come from its text only while the file is as it was parsed: after an
+     * edit, or once gone, a position names the file alone, never a line of other text.
+     */
+    @Test
+    void aRestoredPositionIsNeverTakenFromChangedText() throws Exception {
+        write();
+        NinjaGraphCache.read(manifest, LATER);
+        NinjaLoader.Loaded kept = restored();
+        assertNotNull(kept);
+        NinjaLoader.Loaded parsed = NinjaLoader.read(manifest);
+        assertEquals(manifest + ":5:1", parsed.manifest().statement("obj/a.o").pos().toString());
+        NinjaLoader.Loaded unchanged = restored();
+        assertEquals(manifest + ":5:1", unchanged.manifest().statement("obj/a.o").pos().toString());
+
+        // lines added above: the cached offset would now fall on another line
+        Files.writeString(manifest, "# a\n# b\n# c\n" + Files.readString(manifest));
+        NinjaManifest.Statement st = kept.manifest().statement("obj/a.o");
+        assertEquals(SourcePos.ofFile(manifest.toString()), st.pos());
+        assertEquals("cc", st.rule(), "the rest of the statement is as it was loaded");
+
+        NinjaGraphCache.read(manifest, LATER);
+        NinjaLoader.Loaded again = restored();
+        assertNotNull(again);
+        Files.delete(rules);
+        Files.delete(manifest);
+        assertEquals(SourcePos.ofFile(manifest.toString()), again.manifest().statement("obj/a.o").pos());
+    }
+
+    /** The code's identity is the loaded classes' own, taken once: not the jar's or class directory's times. */
+    @Test
+    void theCodesIdentityIsTheLoadedClassesNotTheirLocationsTimes() throws Exception {
+        String code = NinjaGraphCache.codeIdentity();
+        assertNotNull(code);
+        assertEquals(NinjaGraphCache.codeOf(NinjaGraphCache.codeClasses()), code, "made from the classes' bytes");
+        Path location = Path.of(NinjaGraphCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        java.nio.file.attribute.FileTime was = Files.getLastModifiedTime(location);
+        try {
+            // what a rebuild or an upgrade does to the jar (or class directory) under a running serve or cockpit
+            Files.setLastModifiedTime(location, java.nio.file.attribute.FileTime.fromMillis(was.toMillis() + 7_000));
+            assertEquals(code, NinjaGraphCache.codeIdentity());
+        } finally {
+            Files.setLastModifiedTime(location, was);
+        }
+        assertFalse(code.equals(NinjaGraphCache.codeOf(NinjaLoader.class)), "each class counts");
+    }
+
+    /** A temporary file left by a killed load is replaced, never piles up; one being written is left alone. */
+    @Test
+    void aTemporaryFileLeftByAKilledLoadIsReplaced(@TempDir Path copy) throws Exception {
+        write();
+        Path tmp = dir.resolve(NinjaGraphCache.TMP);
+        Files.writeString(tmp, "half a cache");
+        NinjaGraphCache.read(manifest, LATER);
+        assertFalse(Files.exists(dir.resolve(NinjaGraphCache.FILE)), "another load may be writing it");
+        assertTrue(Files.exists(tmp));
+        Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                - NinjaGraphCache.STALE_MS - 1_000));
+        NinjaGraphCache.read(manifest, LATER);
+        assertNotNull(restored(), "written over the stale one");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(NinjaGraphCache.FILE)
+                    && !p.getFileName().toString().equals(NinjaGraphCache.FILE)).toList());
+        }
+        // neither is copied with a sample's tree
+        Files.writeString(tmp, "half a cache");
+        io.fester.session.SourceTree.copy(dir, copy);
+        assertTrue(Files.exists(copy.resolve("build.ninja")));
+        assertFalse(Files.exists(copy.resolve(NinjaGraphCache.FILE)));
+        assertFalse(Files.exists(copy.resolve(NinjaGraphCache.TMP)));
     }
 }
