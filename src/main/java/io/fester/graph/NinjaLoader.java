@@ -2,7 +2,6 @@ package io.fester.graph;
 
 import io.fester.graph.NinjaLexer.Token;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,7 +44,41 @@ public final class NinjaLoader {
         public Loaded again() {
             return new Loaded(graph, manifest.forAnotherRun(graph), read);
         }
+
+        /** Whether every file read still has the identity it had just before it was read (none read: false). */
+        public boolean unchanged() {
+            return NinjaLoader.unchanged(read);
+        }
+
+        /**
+         * The bytes of the files read, or -1 when what was loaded may not be trusted while they keep their
+         * identities: a file without one, or one whose modification or change time is within {@link #RACY_MS}
+         * of {@code startMs} (the load's start, before any identity was taken) or after it.
+         */
+        public long trustedBytes(long startMs) {
+            long bytes = 0;
+            for (Object id : read.values()) {
+                if (!(id instanceof List<?> parts)) {
+                    return -1;
+                }
+                for (Object part : parts) {
+                    if (part instanceof java.nio.file.attribute.FileTime t && t.toMillis() > startMs - RACY_MS) {
+                        return -1;
+                    }
+                }
+                bytes += parts.get(0) instanceof Long size ? size : 0;
+            }
+            return bytes;
+        }
     }
+
+    /**
+     * A file modified (or its inode changed) this close to the moment its identity was taken is not trusted
+     * unchanged by its identity (ADR 0085): a later write could get the same time stamp and leave its identity
+     * the same (the kernel's coarse clock ticks every few milliseconds; some file systems keep seconds, FAT two).
+     * The next load parses it again, by then with a time stamp old enough.
+     */
+    public static final long RACY_MS = 2_000;
 
     /**
      * What says a file is unchanged without reading it: size, modification and change times, device and
@@ -69,6 +102,20 @@ public final class NinjaLoader {
         }
     }
 
+    /** Whether every file still has the identity given ({@link #fileIdentity}); none given: false. */
+    static boolean unchanged(Map<Path, Object> read) {
+        if (read.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<Path, Object> f : read.entrySet()) {
+            Object now = fileIdentity(f.getKey());
+            if (now == null || !now.equals(f.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private NinjaLoader() {}
 
     /** Loads a manifest into a graph of all its actions. */
@@ -82,14 +129,14 @@ public final class NinjaLoader {
         Parser p = new Parser(root, file.toString());
         byte[] bytes;
         try {
-            p.seen(file.toAbsolutePath().normalize());
+            p.seen(file.toAbsolutePath()); // the path read, as read: normalizing a/.. would skip a symbolic link a
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(SourcePos.ofFile(file.toString()), "no such file");
         }
         p.digest.update(bytes);
         p.open.add(identity(file));
-        p.parse(file.toString(), new String(bytes, StandardCharsets.UTF_8), p.rootScope, 0);
+        p.parse(file.toString(), file.toAbsolutePath(), NinjaFile.text(bytes), p.rootScope, 0);
         String digest = HexFormat.of().formatHex(p.digest.digest());
         Loaded l = NinjaManifest.build(p.state(), root, file.toString(), digest,
                 root.relativize(file.toAbsolutePath().normalize()).toString());
@@ -179,11 +226,9 @@ public final class NinjaLoader {
             return i;
         }
 
-        void parse(String shown, String text, NinjaScope scope, int depth) throws SpecException, IOException {
-            if (text.startsWith("\uFEFF")) { // a byte order mark is no content
-                text = text.substring(1);
-            }
-            NinjaFile file = NinjaFile.of(shown, text);
+        void parse(String shown, Path path, String text, NinjaScope scope, int depth)
+                throws SpecException, IOException {
+            NinjaFile file = NinjaFile.of(shown, path, text);
             NinjaLexer lx = new NinjaLexer(file, text);
             for (;;) {
                 Token token = lx.readToken();
@@ -371,9 +416,10 @@ public final class NinjaLoader {
                 throw lx.errorAt(at, chain.toString());
             }
             byte[] bytes;
+            Path included = root.resolve(path); // its identity is of exactly the path read (link/.. not dropped)
             try {
-                seen(root.resolve(path).toAbsolutePath().normalize());
-                bytes = Files.readAllBytes(root.resolve(path));
+                seen(included);
+                bytes = Files.readAllBytes(included);
             } catch (NoSuchFileException e) {
                 throw lx.errorAt(at, "loading '" + path + "': No such file or directory");
             } catch (IOException e) {
@@ -383,7 +429,7 @@ public final class NinjaLoader {
             String shown = shownDir == null ? path : shownDir.resolve(path).toString();
             open.add(target);
             includedAt.add(new Included(lx.file, at, path));
-            parse(shown, new String(bytes, StandardCharsets.UTF_8), newScope ? new NinjaScope(scope) : scope,
+            parse(shown, included, NinjaFile.text(bytes), newScope ? new NinjaScope(scope) : scope,
                     depth + 1);
             open.remove(open.size() - 1);
             includedAt.remove(includedAt.size() - 1);

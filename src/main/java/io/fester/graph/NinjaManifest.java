@@ -21,20 +21,20 @@ import java.util.Map;
  * target on the command line selects the same.
  */
 public final class NinjaManifest {
-    private final Path root;
-    private final String spec;
-    private final List<String> paths;
-    private final Map<String, Integer> nodeIndex;
-    private final int[] producer;
-    private final boolean[] used;
-    private final List<NinjaEdge> edges;
-    private final int[] defaults;
+    final Path root;
+    final String spec;
+    final List<String> paths;
+    final Map<String, Integer> nodeIndex;
+    final int[] producer;
+    final boolean[] used;
+    final List<NinjaEdge> edges;
+    final int[] defaults;
     /** Per edge: its action's index, or -1 for a phony edge. */
-    private final int[] actionOf;
+    final int[] actionOf;
     /** Per action: its edge. */
-    private final int[] edgeOf;
+    final int[] edgeOf;
     /** The manifest relative to the root, to leave its regeneration out of the default build. */
-    private final String manifestPath;
+    final String manifestPath;
     /** Per node: 0 unknown, 1 exists, 2 missing (for inputs nothing produces). */
     private final byte[] exists;
 
@@ -77,6 +77,19 @@ public final class NinjaManifest {
                 defaults), actionOf, edgeOf, manifestPath);
         OF.put(graph, m);
         return m;
+    }
+
+    /**
+     * A manifest and its graph as {@link NinjaGraphCache} restores them: what {@link #build} made from the same
+     * files, without parsing them.
+     */
+    static NinjaLoader.Loaded restored(BuildGraph graph, Path root, String spec, List<String> paths,
+            Map<String, Integer> nodeIndex, int[] producer, boolean[] used, List<NinjaEdge> edges, int[] defaults,
+            int[] actionOf, int[] edgeOf, String manifestPath) {
+        NinjaManifest m = new NinjaManifest(root, spec, new LoaderState(paths, nodeIndex, producer, used, edges,
+                defaults), actionOf, edgeOf, manifestPath);
+        OF.put(graph, m);
+        return new NinjaLoader.Loaded(graph, m);
     }
 
     private record LoaderState(List<String> paths, Map<String, Integer> nodeIndex, int[] producer, boolean[] used,
@@ -544,7 +557,7 @@ public final class NinjaManifest {
     private Statement statement(NinjaEdge e) {
         int explicitIns = e.explicitIns();
         int implicitEnd = explicitIns + e.implicitIns;
-        return new Statement(e.rule.name(), e.file.pos(e.offset), names(e.outs, 0, e.explicitOuts),
+        return new Statement(e.rule.name(), e.file, e.offset, names(e.outs, 0, e.explicitOuts),
                 names(e.outs, e.explicitOuts, e.outs.length), names(e.ins, 0, explicitIns),
                 names(e.ins, explicitIns, implicitEnd), names(e.ins, implicitEnd, e.ins.length),
                 names(e.validations, 0, e.validations.length), e.command, e.description, e.depfile, e.deps,
@@ -561,16 +574,186 @@ public final class NinjaManifest {
 
     /**
      * A {@code build} statement as Ninja understood it. Rule variables are evaluated (null for phony
-     * statements, which run nothing).
-     *
-     * @param depfile the depfile's path, unescaped, or empty
-     * @param deps {@code gcc}, {@code msvc} or empty
-     * @param pool the pool, empty for the default one; {@code console} has depth 1
+     * statements, which run nothing). Its position is found when asked for ({@link #pos}): a manifest restored
+     * from the graph cache has no text to find it in until then.
      */
-    public record Statement(String rule, SourcePos pos, List<String> explicitOutputs, List<String> implicitOutputs,
-            List<String> explicitInputs, List<String> implicitInputs, List<String> orderOnlyInputs,
-            List<String> validations, String command, String description, String depfile, String deps, String pool,
-            int poolDepth, boolean restat, boolean generator, String rspfile, String rspfileContent) {}
+    public static final class Statement {
+        private final String rule;
+        private final NinjaFile file;
+        private final int offset;
+        private final List<String> explicitOutputs;
+        private final List<String> implicitOutputs;
+        private final List<String> explicitInputs;
+        private final List<String> implicitInputs;
+        private final List<String> orderOnlyInputs;
+        private final List<String> validations;
+        private final String command;
+        private final String description;
+        private final String depfile;
+        private final String deps;
+        private final String pool;
+        private final int poolDepth;
+        private final boolean restat;
+        private final boolean generator;
+        private final String rspfile;
+        private final String rspfileContent;
+
+        /**
+         * @param depfile the depfile's path, unescaped, or empty
+         * @param deps {@code gcc}, {@code msvc} or empty
+         * @param pool the pool, empty for the default one; {@code console} has depth 1
+         */
+        Statement(String rule, NinjaFile file, int offset, List<String> explicitOutputs,
+                List<String> implicitOutputs, List<String> explicitInputs, List<String> implicitInputs,
+                List<String> orderOnlyInputs, List<String> validations, String command, String description,
+                String depfile, String deps, String pool, int poolDepth, boolean restat, boolean generator,
+                String rspfile, String rspfileContent) {
+            this.rule = rule;
+            this.file = file;
+            this.offset = offset;
+            this.explicitOutputs = explicitOutputs;
+            this.implicitOutputs = implicitOutputs;
+            this.explicitInputs = explicitInputs;
+            this.implicitInputs = implicitInputs;
+            this.orderOnlyInputs = orderOnlyInputs;
+            this.validations = validations;
+            this.command = command;
+            this.description = description;
+            this.depfile = depfile;
+            this.deps = deps;
+            this.pool = pool;
+            this.poolDepth = poolDepth;
+            this.restat = restat;
+            this.generator = generator;
+            this.rspfile = rspfile;
+            this.rspfileContent = rspfileContent;
+        }
+
+        /** Where the statement is, {@code file:line:column} (only the file when its text is no longer known). */
+        public SourcePos pos() {
+            return file.pos(offset);
+        }
+
+        public String rule() {
+            return rule;
+        }
+
+        public List<String> explicitOutputs() {
+            return explicitOutputs;
+        }
+
+        public List<String> implicitOutputs() {
+            return implicitOutputs;
+        }
+
+        public List<String> explicitInputs() {
+            return explicitInputs;
+        }
+
+        public List<String> implicitInputs() {
+            return implicitInputs;
+        }
+
+        public List<String> orderOnlyInputs() {
+            return orderOnlyInputs;
+        }
+
+        public List<String> validations() {
+            return validations;
+        }
+
+        public String command() {
+            return command;
+        }
+
+        public String description() {
+            return description;
+        }
+
+        public String depfile() {
+            return depfile;
+        }
+
+        public String deps() {
+            return deps;
+        }
+
+        public String pool() {
+            return pool;
+        }
+
+        public int poolDepth() {
+            return poolDepth;
+        }
+
+        public boolean restat() {
+            return restat;
+        }
+
+        public boolean generator() {
+            return generator;
+        }
+
+        public String rspfile() {
+            return rspfile;
+        }
+
+        public String rspfileContent() {
+            return rspfileContent;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof Statement o)) {
+                return false;
+            }
+            return java.util.Objects.equals(pos(), o.pos())
+                    && java.util.Objects.equals(rule, o.rule)
+                    && java.util.Objects.equals(explicitOutputs, o.explicitOutputs)
+                    && java.util.Objects.equals(implicitOutputs, o.implicitOutputs)
+                    && java.util.Objects.equals(explicitInputs, o.explicitInputs)
+                    && java.util.Objects.equals(implicitInputs, o.implicitInputs)
+                    && java.util.Objects.equals(orderOnlyInputs, o.orderOnlyInputs)
+                    && java.util.Objects.equals(validations, o.validations)
+                    && java.util.Objects.equals(command, o.command)
+                    && java.util.Objects.equals(description, o.description)
+                    && java.util.Objects.equals(depfile, o.depfile)
+                    && java.util.Objects.equals(deps, o.deps)
+                    && java.util.Objects.equals(pool, o.pool)
+                    && poolDepth == o.poolDepth
+                    && restat == o.restat
+                    && generator == o.generator
+                    && java.util.Objects.equals(rspfile, o.rspfile)
+                    && java.util.Objects.equals(rspfileContent, o.rspfileContent);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(rule, explicitOutputs, implicitOutputs, explicitInputs, command);
+        }
+
+        @Override
+        public String toString() {
+            return "Statement[rule=" + rule
+                    + ", pos=" + pos()
+                    + ", explicitOutputs=" + explicitOutputs
+                    + ", implicitOutputs=" + implicitOutputs
+                    + ", explicitInputs=" + explicitInputs
+                    + ", implicitInputs=" + implicitInputs
+                    + ", orderOnlyInputs=" + orderOnlyInputs
+                    + ", validations=" + validations
+                    + ", command=" + command
+                    + ", description=" + description
+                    + ", depfile=" + depfile
+                    + ", deps=" + deps
+                    + ", pool=" + pool
+                    + ", poolDepth=" + poolDepth
+                    + ", restat=" + restat
+                    + ", generator=" + generator
+                    + ", rspfile=" + rspfile
+                    + ", rspfileContent=" + rspfileContent + "]";
+        }
+    }
 
     /** What {@code ninja -t query TARGET} prints for the target, in its format (for tools and tests). */
     public String query(String target) {

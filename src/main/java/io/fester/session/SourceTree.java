@@ -13,13 +13,14 @@ public final class SourceTree {
     /**
      * Copies the tree under {@code from} (any file system: a directory, or a folder in a jar) to
      * {@code to}, without what a build of it made there: its {@code build} directory and Fester's
-     * stamps. Existing files are replaced.
+     * stamps and graph cache (and its temporary file). Existing files are replaced.
      */
     public static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String rel = from.relativize(p).toString();
-                if (rel.equals("build") || rel.startsWith("build/") || rel.equals(".fester_stamps")) {
+                if (rel.equals("build") || rel.startsWith("build/") || rel.equals(".fester_stamps")
+                        || io.fester.graph.NinjaGraphCache.isCacheFile(rel)) {
                     continue;
                 }
                 Path target = to.resolve(rel);

@@ -68,10 +68,13 @@ public final class Specs {
                 + "(or .yml, .json) file, a build.ninja (or *.ninja) manifest or a compile_commands.json");
     }
 
-    /** Reads a Ninja manifest, its graph then known to {@link #select} ({@link WarmSpecs} keeps it). */
+    /**
+     * Reads a Ninja manifest (from its graph cache while its files are unchanged, ADR 0106), its graph then known
+     * to {@link #select} ({@link WarmSpecs} keeps it).
+     */
     static NinjaLoader.Loaded read(Path spec) throws SpecException, IOException {
         try {
-            NinjaLoader.Loaded loaded = NinjaLoader.read(spec);
+            NinjaLoader.Loaded loaded = io.fester.graph.NinjaGraphCache.read(spec);
             remember(loaded);
             return loaded;
         } catch (java.nio.file.FileSystemException e) {

@@ -6,7 +6,6 @@ import io.fester.graph.SpecException;
 import io.fester.uptodate.KeptByBytes;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Ninja manifests kept parsed between the builds of a process that serves terminals (ADR 0071): a build
@@ -26,13 +25,8 @@ public final class WarmSpecs {
      * manifests (one Chromium-sized manifest outweighs a hundred small ones). One over the budget is not kept.
      */
     static final long BUDGET = 64L << 20;
-    /**
-     * A file modified (or its inode changed) this close to the moment its identity was taken is not trusted warm
-     * (ADR 0085): a later write could get the same time stamp and leave its identity the same (the kernel's
-     * coarse clock ticks every few milliseconds; some file systems keep seconds, FAT two). The next build loads it
-     * again, by then with a time stamp old enough.
-     */
-    static final long RACY_MS = 2_000;
+    /** A file modified this close to its load is not trusted warm ({@link NinjaLoader#RACY_MS}, ADR 0085). */
+    static final long RACY_MS = NinjaLoader.RACY_MS;
 
     private final KeptByBytes<String, NinjaLoader.Loaded> kept = new KeptByBytes<>();
     private final long budget;
@@ -62,7 +56,7 @@ public final class WarmSpecs {
         synchronized (kept) {
             k = kept.get(key);
         }
-        if (k != null && unchanged(k)) {
+        if (k != null && k.unchanged()) {
             NinjaLoader.Loaded again = k.again();
             Specs.remember(again);
             synchronized (this) {
@@ -90,24 +84,9 @@ public final class WarmSpecs {
         return fresh.graph();
     }
 
-    /**
-     * The bytes of the files a load read, or -1 when it may not be kept: a file without an identity, or one whose
-     * modification or change time is within {@link #RACY_MS} of the load's start (or after it).
-     */
+    /** The bytes of the files a load read, or -1 when it may not be kept ({@link NinjaLoader.Loaded#trustedBytes}). */
     static long trusted(NinjaLoader.Loaded fresh, long start) {
-        long bytes = 0;
-        for (Object id : fresh.read().values()) {
-            if (!(id instanceof java.util.List<?> parts)) {
-                return -1;
-            }
-            for (Object part : parts) {
-                if (part instanceof java.nio.file.attribute.FileTime t && t.toMillis() > start - RACY_MS) {
-                    return -1;
-                }
-            }
-            bytes += parts.get(0) instanceof Long size ? size : 0;
-        }
-        return bytes;
+        return fresh.trustedBytes(start);
     }
 
     /** How many manifests are kept, and their bytes (for tests). */
@@ -115,19 +94,6 @@ public final class WarmSpecs {
         synchronized (kept) {
             return kept.counts();
         }
-    }
-
-    private static boolean unchanged(NinjaLoader.Loaded k) {
-        if (k.read().isEmpty()) {
-            return false;
-        }
-        for (Map.Entry<Path, Object> f : k.read().entrySet()) {
-            Object now = NinjaLoader.fileIdentity(f.getKey());
-            if (now == null || !now.equals(f.getValue())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** How many loads were served from what was kept, and how many parsed the files (for tests and logs). */

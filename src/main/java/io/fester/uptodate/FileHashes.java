@@ -37,8 +37,11 @@ public final class FileHashes {
          * again" ({@link #savedMtimeNs}) while still that recent.
          */
         final boolean ours;
-        /** The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use. */
-        private long[] term;
+        /**
+         * The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use, by whichever
+         * thread of the check's prefetch asks first (volatile: published whole).
+         */
+        private volatile long[] term;
 
         Entry(long size, long mtimeNs, int fileKey, String hash) {
             this(size, mtimeNs, fileKey, hash, false);
@@ -79,6 +82,10 @@ public final class FileHashes {
         }
 
         long[] term(String path) {
+            if (this == DIRECTORY) {
+                // one entry stands for every directory: its term is each path's own, never kept on it
+                return UpToDate.term(path, hash);
+            }
             if (term == null) {
                 term = UpToDate.term(path, hash);
             }
@@ -91,7 +98,10 @@ public final class FileHashes {
         return a.fileKey() == null ? 0 : a.fileKey().hashCode();
     }
 
-    /** A directory's stand-in entry: present, its contents not part of any key. */
+    /**
+     * A directory's stand-in entry, shared by every directory: present, its contents not part of any key (its
+     * {@link Entry#term} is made from each path asked, never memoized on it).
+     */
     private static final Entry DIRECTORY = new Entry(0, 0, 0, "directory");
 
     /** How recent a change may be for its file's attributes not to be trusted yet: 1 s covers coarse file systems. */

@@ -271,18 +271,24 @@ public final class Stamps {
         return s;
     }
 
-    /** The paths a {@code D} line numbers (the line read without splitting it: it can name hundreds). */
+    /**
+     * The paths a {@code D} line numbers (the line read without splitting it: it can name hundreds), read from
+     * its bytes (a cold JVM interprets this loop over tens of thousands of numbers per no-op: a byte array's
+     * element is one instruction, a {@code charAt} a few calls). A character that is not Latin-1 becomes
+     * {@code ?} there, and is refused as any other that is no digit.
+     */
     private static List<String> numbers(String line, List<String> paths) throws IOException {
+        byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
         int words = 0;
-        for (int i = 1; i < line.length(); i++) {
-            if (line.charAt(i) == ' ') {
+        for (int i = 1; i < b.length; i++) {
+            if (b[i] == ' ') {
                 words++; // one per number: each is written after a space
             }
         }
         List<String> out = new ArrayList<>(words);
         int n = -1;
-        for (int i = 1; i <= line.length(); i++) {
-            char c = i < line.length() ? line.charAt(i) : ' ';
+        for (int i = 1; i <= b.length; i++) {
+            int c = i < b.length ? b[i] : ' ';
             if (c >= '0' && c <= '9') {
                 n = (n < 0 ? 0 : n * 10) + (c - '0');
             } else if (c == ' ') {

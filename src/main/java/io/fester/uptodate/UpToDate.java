@@ -115,7 +115,7 @@ public final class UpToDate {
         Map<String, FileHashes.Entry> memo = new java.util.concurrent.ConcurrentHashMap<>();
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
-        prefetch(graph, stamps, files, memo);
+        Keyed[] keys = prefetch(graph, stamps, files, memo);
         for (int i : graph.topologicalOrder(false)) {
             if (onWork != null && !stale.isEmpty()) {
                 onWork.run();
@@ -140,7 +140,8 @@ public final class UpToDate {
                 mayBeSpared &= mayHold[d];
             }
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
-            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo) : null;
+            Keyed prefetched = keys == null || keys[i] == null || keys[i].stamp() != s ? null : keys[i];
+            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo, prefetched) : null;
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -190,13 +191,17 @@ public final class UpToDate {
 
     /**
      * Looks up every file the stamped actions name, on all cores (the lookups are {@code stat} calls, and
-     * a few reads where a file changed), so the walk in build order finds them in {@code memo}.
+     * a few reads where a file changed), so the walk in build order finds them in {@code memo}; and, while on
+     * those cores, each stamped action's key from them (what {@link #staleSelf} compares with its stamp: a
+     * hundred inputs' terms summed per compile, the check's main cost on a no-op). Per action its key and the
+     * stamp it was made from (null when the action has no stamp), or null for a graph too small for threads.
      */
-    private static void prefetch(BuildGraph graph, Stamps stamps, FileHashes files,
+    private static Keyed[] prefetch(BuildGraph graph, Stamps stamps, FileHashes files,
             Map<String, FileHashes.Entry> memo) throws IOException {
         if (graph.size() < 64) {
-            return; // not worth the threads
+            return null; // not worth the threads
         }
+        Keyed[] keys = new Keyed[graph.size()];
         try {
             java.util.stream.IntStream.range(0, graph.size()).parallel().forEach(i -> {
                 Action a = graph.action(i);
@@ -214,6 +219,8 @@ public final class UpToDate {
                     for (String p : s.discovered()) {
                         entry(p, files, memo);
                     }
+                    // the same key staleSelf would make from this stamp: the same entries, from the memo
+                    keys[i] = key(a, graph.env(), s.discovered(), p -> entry(p, files, memo)).from(s);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -221,6 +228,7 @@ public final class UpToDate {
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
+        return keys; // the stream's end makes every worker's writes visible here
     }
 
     /**
@@ -264,7 +272,7 @@ public final class UpToDate {
      * new contents, so a later check, after the action failed, could no longer tell what it was).
      */
     private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, Stamps stamps, FileHashes files,
-            Map<String, FileHashes.Entry> memo) throws IOException {
+            Map<String, FileHashes.Entry> memo, Keyed prefetched) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
             FileHashes.Entry have = entry(o, files, memo);
@@ -275,7 +283,7 @@ public final class UpToDate {
                 return "output " + o + " changed since it was made";
             }
         }
-        Keyed k = key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
+        Keyed k = prefetched != null ? prefetched : key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
         if (k.missing() != null) {
             return "input " + k.missing() + " is missing";
         }
@@ -314,7 +322,11 @@ public final class UpToDate {
             if (e == null) {
                 e = MISSING;
             }
-            memo.putIfAbsent(path, e);
+            // another thread of the prefetch may have put its own look-up first: every key uses that one
+            FileHashes.Entry first = memo.putIfAbsent(path, e);
+            if (first != null) {
+                e = first;
+            }
         }
         return e == MISSING ? null : e;
     }
@@ -324,8 +336,16 @@ public final class UpToDate {
         FileHashes.Entry entry(String path) throws IOException;
     }
 
-    /** An action's key, or the first input that is missing (key null). */
-    record Keyed(String key, String missing) {}
+    /** An action's key, or the first input that is missing (key null); made from a stamp's discovered inputs. */
+    record Keyed(String key, String missing, Stamps.Stamp stamp) {
+        Keyed(String key, String missing) {
+            this(key, missing, null);
+        }
+
+        Keyed from(Stamps.Stamp s) {
+            return new Keyed(key, missing, s);
+        }
+    }
 
     /**
      * An action's key: SHA-256 over its command, the build's environment, and the sum (lane-wise, so

@@ -296,14 +296,16 @@ public final class WorkspaceMap {
     }
 
     /** Files of the build directory that are the build's own records, never sent. */
-    private static final Set<String> RECORDS = Set.of(".ninja_log", ".ninja_deps", ".fester_stamps");
+    private static final Set<String> RECORDS = Set.of(".ninja_log", ".ninja_deps", ".fester_stamps",
+            io.fester.graph.NinjaGraphCache.FILE, io.fester.graph.NinjaGraphCache.TMP);
 
     /**
      * Every regular file under the source roots, relative to the mirror root, without the build
      * directory, version-control directories and other build trees (directories with a {@code
      * CMakeCache.txt} or a {@code build.ninja}); then the build directory's files that no action
      * makes (what the configure step wrote: Meson's {@code configure_file} headers, CMake's caches),
-     * without its records ({@code .ninja_log}, {@code .ninja_deps}, {@code .fester_stamps}).
+     * without its records ({@code .ninja_log}, {@code .ninja_deps}, {@code .fester_stamps}, {@code .fester_graph}
+     * and its temporary file).
      */
     public List<String> sourceFiles() throws IOException {
         List<String> out = new ArrayList<>();

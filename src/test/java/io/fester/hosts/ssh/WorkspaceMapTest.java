@@ -51,6 +51,15 @@ class WorkspaceMapTest {
         assertEquals(List.of(dir.resolve("proj/inc"), dir.resolve("proj/src")), m.sourceRoots());
         assertEquals(List.of("inc/i.h", "src/a.c", "src/sub/h.h"), m.sourceFiles().stream().sorted().toList(),
                 "every file under the source roots, no .git, nothing outside them");
+        // the build directory: what configuring wrote is sent, the build's records (the graph cache's temporary
+        // file, left by a killed run, too) are not
+        Files.writeString(build.resolve("config.h"), "#define X 1\n");
+        for (String record : List.of(".ninja_log", ".ninja_deps", ".fester_stamps", ".fester_graph",
+                ".fester_graph.tmp")) {
+            Files.writeString(build.resolve(record), "x\n");
+        }
+        assertEquals(List.of("inc/i.h", "out/build/config.h", "src/a.c", "src/sub/h.h"),
+                m.sourceFiles().stream().sorted().toList());
 
         assertEquals("out/build/a.o", m.toMirror("a.o", false));
         assertEquals("src/a.c", m.toMirror(dir.resolve("proj/src/a.c").toString(), true));
