@@ -78,6 +78,43 @@ public final class OrphanGuard {
         }
     }
 
+    /**
+     * The command is over and this JVM is about to exit: when no process group is watched (no action runs), the
+     * guard is told so now (its pipe closed, as the kernel closes it at the exit), kills what still carries the
+     * mark, as it would then, and ends, waited for at most {@code waitMs}. Waiting for it ends its reaper thread:
+     * a thread still in {@code waitpid} at {@code System.exit} makes the JVM's exit wait ~0.3 s for it (ADR
+     * 0107). With a group still watched (a window closed during a build) the guard is left to the exit, whose
+     * hooks cancel the run first. A later {@link #adopt} starts a new guard. True when the guard went now.
+     */
+    public static boolean release(long waitMs) {
+        Process g;
+        synchronized (OrphanGuard.class) {
+            if (!GROUPS.isEmpty()) {
+                return false;
+            }
+            g = guard;
+            OutputStream p = pipe;
+            guard = null;
+            pipe = null;
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (IOException e) {
+                    // it has gone already
+                }
+            }
+        }
+        if (g == null) {
+            return true;
+        }
+        try {
+            return g.waitFor(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Starts the guard unless it runs; true when it was (re)started now. */
     private static boolean ensureGuard() {
         if (guard != null && guard.isAlive()) {
