@@ -114,6 +114,8 @@ class OrphansTest {
         assertEquals(List.of(), Procs.awaitNone(marker, GRACE_S), "the watcher was killed");
         assertEquals(List.of(), Procs.marked("guard\0" + fester.pid() + "-"), "the guard has ended");
         assertTrue(!Files.exists(dir.resolve("g/gone.txt")), "killed while Fester still ran, it never saw it end");
+        // and the run it recorded, its database closed without compacting, is whole: every decision re-derived
+        assertEquals(0, io.fester.Cli.run(dir.resolve("db/timeline").toString(), "verify", "last").code());
     }
 
     @Test
