@@ -8,11 +8,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The guard released at a command's end (ADR 0107): it ends then, unless a process group is still watched (an
- * action still runs), when it is left to the JVM's exit as before.
+ * action still runs) or something is held (a run, an executor, an action starting), when it is left to the JVM's
+ * exit as before.
  */
 class OrphanGuardReleaseTest {
     @Test
-    void theGuardEndsWhenReleasedButNotWhileAGroupIsWatched() throws Exception {
+    void theGuardEndsWhenReleasedButNotWhileAGroupIsWatchedOrSomethingHeld() throws Exception {
         long pid = OrphanGuard.guardPid();
         assertNotEquals(-1, pid, "a guard runs");
         long group = Long.MAX_VALUE / 2; // no such group: the guard is only told of it
@@ -23,7 +24,11 @@ class OrphanGuardReleaseTest {
         } finally {
             OrphanGuard.forget(group);
         }
-        assertTrue(OrphanGuard.release(30_000), "with nothing watched the guard is told and ends");
+        try (OrphanGuard.Hold run = OrphanGuard.hold()) { // a run, an executor, an action not yet watched
+            assertFalse(OrphanGuard.release(5_000), "something held keeps the guard");
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the guard still runs");
+        }
+        assertTrue(OrphanGuard.release(30_000), "with nothing watched or held the guard is told and ends");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the guard has ended");
     }
 }
