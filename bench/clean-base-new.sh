@@ -20,9 +20,12 @@ configured=$1; rounds=$2; base=$3; new=$4; shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tm() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >"$work/out" 2>&1 || { tail -5 "$work/out" >&2; exit 1; }; cat "$work/t"; }
-# ends START_MS END_MS FESTER: "start finish" in seconds, from the run's exits in the database
+# ends START_MS END_MS FESTER: "start finish" in seconds, from the run's exits in the database; when they cannot be
+# read, says why on stderr and prints "? ?" (the table then says "unread")
 ends() {
-  env FESTER_SERVE=off "$3" events --db "$work/db" last 2>/dev/null | python3 -c '
+  env FESTER_SERVE=off "$3" events --db "$work/db" last >"$work/events" 2>"$work/events.err" || {
+    echo "$3 events: $(tail -1 "$work/events.err")" >&2; echo "? ?"; return; }
+  python3 -c '
 import json, sys, datetime
 t0, t1 = int(sys.argv[1]), int(sys.argv[2]); first = last = None
 for line in sys.stdin:
@@ -31,7 +34,10 @@ for line in sys.stdin:
     end = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00")).timestamp() * 1000
     start = end - e.get("duration_ms", 0)
     first = start if first is None else min(first, start); last = end if last is None else max(last, end)
-print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000) if first is not None else "- -")' "$1" "$2"
+if first is None:
+    print("no exit in the run read", file=sys.stderr); print("? ?")
+else:
+    print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000))' "$1" "$2" <"$work/events" || echo "? ?"
 }
 build() { # build WHICH: prints "wall cpu jvm start finish"
   rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
@@ -69,6 +75,6 @@ for i in $(seq "${FIRST:-1}" $(( ${FIRST:-1} + rounds - 1 ))); do
   for t in ninja base new; do
     awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v j="${j[$t]}" -v s="${s[$t]}" -v e="${e[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
       printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×   jvm %ss%s%s\n", i, t, w, c, w / nw, c / nc, j,
-        (t == "ninja" ? "" : "   wall - span: start " s " s, finish " e " s"), (t == "new" ? "   (load after: " load ")" : "") }'
+        (t == "ninja" ? "" : s == "?" ? "   wall - span: unread" : "   wall - span: start " s " s, finish " e " s"), (t == "new" ? "   (load after: " load ")" : "") }'
   done
 done
