@@ -11,12 +11,35 @@
 # CACHE=on: both Festers with the action cache on, starting empty (see clean-pair.sh).
 # FIRST=N: number the rounds from N (the order rotates with the round's number: one round per call, as
 # /work/quiet wants, can still take each of the three orders).
+# Each Fester's wall − span is printed too (ADR 0107): "start" from the command's start to its first action's
+# process start, "finish" from its last action's end to the command's end, the actions' times from the run's own
+# timeline (`fester events`, read after the build, outside its timing; an exit's time less its duration is the
+# action's start).
 set -eu
 configured=$1; rounds=$2; base=$3; new=$4; shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tm() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" >"$work/out" 2>&1 || { tail -5 "$work/out" >&2; exit 1; }; cat "$work/t"; }
-build() { # build WHICH: prints "wall cpu"
+# ends START_MS END_MS FESTER: "start finish" in seconds, from the run's exits in the database; when they cannot be
+# read, says why on stderr and prints "? ?" (the table then says "unread")
+ends() {
+  env FESTER_SERVE=off "$3" events --db "$work/db" last >"$work/events" 2>"$work/events.err" || {
+    echo "$3 events: $(tail -1 "$work/events.err")" >&2; echo "? ?"; return; }
+  python3 -c '
+import json, sys, datetime
+t0, t1 = int(sys.argv[1]), int(sys.argv[2]); first = last = None
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("type") != "exit": continue
+    end = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00")).timestamp() * 1000
+    start = end - e.get("duration_ms", 0)
+    first = start if first is None else min(first, start); last = end if last is None else max(last, end)
+if first is None:
+    print("no exit in the run read", file=sys.stderr); print("? ?")
+else:
+    print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000))' "$1" "$2" <"$work/events" || echo "? ?"
+}
+build() { # build WHICH: prints "wall cpu jvm start finish"
   rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
   case $1 in
     ninja) set -- ninja -C "$work/tree" -j2 ;;
@@ -33,20 +56,25 @@ build() { # build WHICH: prints "wall cpu"
       p=$(pgrep -f "io.fester.cli.Main run $work/tree/" | head -1) || continue
       cat "/proc/$p/stat" >"$work/jstat.tmp" 2>/dev/null && mv "$work/jstat.tmp" "$work/jstat"
     done ) & poller=$!
+  t0=$(date +%s%3N)
   r=$(tm "$@")
+  t1=$(date +%s%3N)
   kill "$poller"; wait "$poller" 2>/dev/null || true
   [ -z "${DEBUG:-}" ] || cat "$work/jstat" >&2 || true
   jvm=$( [ "$1" != ninja ] && [ -f "$work/jstat" ] && head -1 "$work/jstat" | sed "s/.*) //" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }' || echo -)
-  echo "$r" | awk -v j="$jvm" '{ printf "%.1f %.1f %s\n", $1, $2 + $3, j }'
+  se="- -"
+  [ "$1" = ninja ] || se=$(ends "$t0" "$t1" "$f")
+  echo "$r" | awk -v j="$jvm" -v se="$se" '{ printf "%.1f %.1f %s %s\n", $1, $2 + $3, j, se }'
 }
 opts="$*"
 printf '%-6s %-6s %8s %8s   %s\n' round tool wall cpu "÷ninja (wall, cpu), the JVM's own CPU"
 for i in $(seq "${FIRST:-1}" $(( ${FIRST:-1} + rounds - 1 ))); do
   case $((i % 3)) in 1) order="ninja base new" ;; 2) order="base new ninja" ;; 0) order="new ninja base" ;; esac
-  declare -A w c j
-  for t in $order; do read -r w[$t] c[$t] j[$t] < <(build "$t"); done
+  declare -A w c j s e
+  for t in $order; do read -r w[$t] c[$t] j[$t] s[$t] e[$t] < <(build "$t"); done
   for t in ninja base new; do
-    awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v j="${j[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-      printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×   jvm %ss%s\n", i, t, w, c, w / nw, c / nc, j, (t == "new" ? "   (load after: " load ")" : "") }'
+    awk -v i="$i" -v t="$t" -v w="${w[$t]}" -v c="${c[$t]}" -v j="${j[$t]}" -v s="${s[$t]}" -v e="${e[$t]}" -v nw="${w[ninja]}" -v nc="${c[ninja]}" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+      printf "%-6s %-6s %7.1fs %7.1fs   %.3f× %.3f×   jvm %ss%s%s\n", i, t, w, c, w / nw, c / nc, j,
+        (t == "ninja" ? "" : s == "?" ? "   wall - span: unread" : "   wall - span: start " s " s, finish " e " s"), (t == "new" ? "   (load after: " load ")" : "") }'
   done
 done

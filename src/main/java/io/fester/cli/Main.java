@@ -13,8 +13,15 @@ public final class Main {
         if (handed != null) {
             System.exit(handed);
         }
-        System.exit(run(args));
+        int code = run(args);
+        // everything is written and every process Fester started is ended: the guard goes now, not after the
+        // JVM's exit has waited ~0.3 s for the thread that waits for it (ADR 0107)
+        io.fester.hosts.OrphanGuard.release(GUARD_WAIT_MS);
+        System.exit(code);
     }
+
+    /** How long the exit waits for the orphan guard's last sweep (it takes a few milliseconds). */
+    private static final long GUARD_WAIT_MS = 1000;
 
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int run(String... args) {

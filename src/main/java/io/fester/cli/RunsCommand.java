@@ -35,6 +35,7 @@ final class RunsCommand implements Callable<Integer> {
             if (delete != null) {
                 RunInfo r = store.resolve(delete);
                 store.deleteRun(r.id());
+                store.compactAtClose(); // the user wants the space back: the file gives it back as it closes
                 System.out.println("deleted run " + r.id());
                 return ExitCodes.OK;
             }

@@ -102,6 +102,8 @@ public final class LocalExecutor implements Backend {
     }
 
     private final Confinement confinement;
+    /** Until {@link #close}: its actions, spawner and threads may still start processes (ADR 0107). */
+    private final OrphanGuard.Hold open = OrphanGuard.hold();
     /** What {@link #capabilities} observed, once for all of its hosts (they share this machine). */
     private Capabilities observed;
     /**
@@ -147,6 +149,13 @@ public final class LocalExecutor implements Backend {
 
     @Override
     public void start(Action action, String host, int slot, int attempt) {
+        // from before its process starts until its group is watched the guard knows nothing of it: not released
+        try (OrphanGuard.Hold starting = OrphanGuard.hold()) {
+            startHeld(action, host, attempt);
+        }
+    }
+
+    private void startHeld(Action action, String host, int attempt) {
         io.fester.hosts.farm.FarmBackend farm = farms.get(host);
         Ccache cc = farm != null ? null : ccache.get(host);
         boolean underCcache = cc != null && Ccache.compiles(action.run());
@@ -755,5 +764,6 @@ public final class LocalExecutor implements Backend {
         threads.shutdown();
         timer.shutdownNow();
         confinement.close();
+        open.close();
     }
 }

@@ -24,6 +24,8 @@ public final class OrphanGuard {
     private static final String TOKEN = ProcessHandle.current().pid() + "-"
             + Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
     private static final Set<Long> GROUPS = new LinkedHashSet<>();
+    /** Open {@link #hold}s: runs, local executors, and actions between their start and {@link #watch}. */
+    private static int held;
     private static Process guard;
     private static OutputStream pipe;
 
@@ -41,6 +43,31 @@ public final class OrphanGuard {
         }
         pb.environment().put(VARIABLE, TOKEN);
         return pb;
+    }
+
+    /** What keeps the guard from being {@link #release}d until it is closed (once; closing it again does nothing). */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Held while something may start or run processes this guard must outlive this JVM's command: a run, a local
+     * executor, an action from before its process starts until its group is {@link #watch}ed. While one is held,
+     * {@link #release} leaves the guard to the JVM's exit.
+     */
+    public static Hold hold() {
+        synchronized (OrphanGuard.class) {
+            held++;
+        }
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false)) {
+                synchronized (OrphanGuard.class) {
+                    held--;
+                }
+            }
+        };
     }
 
     /** Tells the guard to kill process group {@code pgid} if Fester goes away while it runs. */
@@ -75,6 +102,43 @@ public final class OrphanGuard {
             } catch (IOException e) {
                 guard = null; // it died: start another, which learns every group alive now
             }
+        }
+    }
+
+    /**
+     * The command is over and this JVM is about to exit: when no process group is watched and nothing is
+     * {@link #hold held} (no run, executor or starting action is left, as when a window closed or a server gave up
+     * waiting during a build), the guard is told so now (its pipe closed, as the kernel closes it at the exit), kills what still carries the
+     * mark, as it would then, and ends, waited for at most {@code waitMs}. Waiting for it ends its reaper thread:
+     * a thread still in {@code waitpid} at {@code System.exit} makes the JVM's exit wait ~0.3 s for it (ADR
+     * 0107). Otherwise the guard is left to the exit, whose hooks cancel the run first. A later {@link #adopt} starts a new guard. True when the guard went now.
+     */
+    public static boolean release(long waitMs) {
+        Process g;
+        synchronized (OrphanGuard.class) {
+            if (!GROUPS.isEmpty() || held > 0) {
+                return false;
+            }
+            g = guard;
+            OutputStream p = pipe;
+            guard = null;
+            pipe = null;
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (IOException e) {
+                    // it has gone already
+                }
+            }
+        }
+        if (g == null) {
+            return true;
+        }
+        try {
+            return g.waitFor(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -213,7 +213,8 @@ public final class LiveRun {
      * {@code failed} or {@code cancelled}.
      */
     public String run() throws StoreException, IOException {
-        try {
+        // while it runs the orphan guard is not released early, even if the command returns (ADR 0107)
+        try (io.fester.hosts.OrphanGuard.Hold running = io.fester.hosts.OrphanGuard.hold()) {
             return runToEnd();
         } finally {
             ended.countDown();

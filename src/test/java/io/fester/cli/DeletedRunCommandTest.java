@@ -43,4 +43,26 @@ class DeletedRunCommandTest {
         assertEquals(0, Cli.run(db, "run", spec.toString()).code());
         assertTrue(Cli.run(db, "runs").out().contains("    5  run"), "the next run is 5: 2 is never given again");
     }
+
+    @Test
+    void deletingARunGivesItsSpaceBack() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            for (int run = 0; run < 2; run++) {
+                io.fester.timeline.RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+                for (int i = 0; i < 3_000; i++) { // ~1 MB of output each, well under the bound of a compaction at close
+                    w.append(new io.fester.timeline.Output("a", "stdout", java.util.UUID.randomUUID() + " "
+                            + java.util.UUID.randomUUID() + " " + java.util.UUID.randomUUID() + "\n"), 1_000 + i);
+                }
+                w.finish("succeeded", 4_000);
+            }
+        }
+        java.nio.file.Path file = dir.resolve("db/timeline.mv.db");
+        long before = java.nio.file.Files.size(file);
+        Cli.Result delete = Cli.run(db, "runs", "--delete", "1");
+        assertEquals(0, delete.code(), delete.toString());
+        long after = java.nio.file.Files.size(file);
+        assertTrue(after < before, "the file gave the deleted run's space back: " + before + " -> " + after);
+        assertEquals(0, Cli.run(db, "events", "2").code(), "the other run is whole");
+    }
 }

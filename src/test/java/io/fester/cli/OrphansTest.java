@@ -96,6 +96,30 @@ class OrphansTest {
     }
 
     @Test
+    void aFesterThatEndsNormallyHasEndedItsGuardBeforeItsOwnEnd() throws Exception {
+        // the guard is told at the command's end, not by the JVM's exit (which then waited ~0.3 s for the thread
+        // that waits for the guard, ADR 0107): what an action left running outside its group is killed while
+        // Fester still runs. The watcher it leaves waits until Fester's process has ended (its pid is the guard
+        // token's first part; a process that has ended, even unreaped, has no exe) and would then say so; killed
+        // before that, it never does. It polls with a short sleep (no core spun) and holds none of the action's
+        // output (the action ends at once)
+        String marker = "left-" + UUID.randomUUID();
+        Path spec = Samples.spec(dir, "g/fester.yaml", "env: {FESTER_TEST_MARKER: " + marker + "}\n"
+                + "actions:\n  - id: a\n    run: \"setsid sh -c 'p=${FESTER_GUARD%%-*}; while [ -e /proc/$p/exe ];"
+                + " do sleep 0.05; done; echo gone > gone.txt' >/dev/null 2>&1 </dev/null & echo hi\"\n");
+        Path log = dir.resolve("fester.log");
+        Process fester = FesterProcess.start(log, List.of(), "run", spec.toString(), "--db",
+                dir.resolve("db/timeline").toString());
+        assertTrue(fester.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, fester.exitValue(), read(log));
+        assertEquals(List.of(), Procs.awaitNone(marker, GRACE_S), "the watcher was killed");
+        assertEquals(List.of(), Procs.marked("guard\0" + fester.pid() + "-"), "the guard has ended");
+        assertTrue(!Files.exists(dir.resolve("g/gone.txt")), "killed while Fester still ran, it never saw it end");
+        // and the run it recorded, its database closed without compacting, is whole: every decision re-derived
+        assertEquals(0, io.fester.Cli.run(dir.resolve("db/timeline").toString(), "verify", "last").code());
+    }
+
+    @Test
     @Tag("ssh")
     void aKillNineOfTheCoordinatorLeavesNoProcessOnARealOpenSshHost() throws Exception {
         try (LoopbackSshd sshd = LoopbackSshd.start(dir.resolve("sshd"))) {

@@ -274,4 +274,51 @@ class TimelineStoreTest {
             assertEquals(4, record(store, 1), "a number once seen is not given again");
         }
     }
+
+    @Test
+    void aFileGrownPastItsBoundIntoFreeSpaceIsCompactedWhenItCloses() throws Exception {
+        // closing moves no chunks (ADR 0107), but a file that is big and mostly free space must not stay so: ~16 MB
+        // of data written, then deleted in a later opening
+        Path file = dir.resolve("timeline.mv.db");
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            store.withConnection(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
+                }
+                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
+                    java.util.Random random = new java.util.Random(7);
+                    for (int i = 0; i < 250; i++) {
+                        byte[] b = new byte[64 * 1024];
+                        random.nextBytes(b);
+                        ps.setInt(1, i);
+                        ps.setBytes(2, b);
+                        ps.execute();
+                    }
+                }
+                return null;
+            });
+        }
+        long full = Files.size(file);
+        assertTrue(full >= TimelineStore.COMPACT_FROM_BYTES, "big, but live: not compacted: " + full);
+        long grown;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            store.withConnection(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("DELETE FROM scratch");
+                    st.execute("CHECKPOINT");
+                    st.execute("INSERT INTO scratch VALUES (0, X'00')");
+                    st.execute("CHECKPOINT");
+                }
+                return null;
+            });
+            grown = Files.size(file);
+        }
+        assertTrue(grown >= TimelineStore.COMPACT_FROM_BYTES, "grown past the bound: " + grown);
+        long closed = Files.size(file);
+        assertTrue(closed < grown / 4, "compacted: " + grown + " -> " + closed);
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(10, store.events(store.resolve("last").id()).size(), "nothing recorded is lost");
+        }
+    }
 }
