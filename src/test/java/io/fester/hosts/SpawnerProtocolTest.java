@@ -270,9 +270,19 @@ class SpawnerProtocolTest {
         for (int i = 0; i < 5000; i++) {
             req.add("argument-" + i);
         }
-        send(to, req.toArray(String[]::new));
+        // the request is written by a thread of its own, as Fester's client writes beside its reader: written here
+        // before reading, it could fill the spawner's input while the spawner waits for this reader (a deadlock of
+        // the test's making, seen once in CI)
+        java.util.concurrent.CompletableFuture<Void> sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                send(to, req.toArray(String[]::new));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         Thread.sleep(500); // the spawner's writes fill the pipe and wait for this reader
         Jobs j = until(p.getInputStream(), 1, 2);
+        sent.get(60, TimeUnit.SECONDS);
         assertEquals(3_000_000, j.out.get(1).size());
         assertEquals(2_000_000, j.err.get(1).size());
         assertTrue(j.out(1).chars().allMatch(c -> c == 'o') && j.err(1).chars().allMatch(c -> c == 'e'));
