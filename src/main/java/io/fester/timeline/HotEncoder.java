@@ -22,10 +22,8 @@ final class HotEncoder {
 
     /** The JSON Line from stored parts, without decoding the body. */
     static String line(long seq, long timeMs, EventType type, String body) {
-        StringBuilder sb = new StringBuilder(body.length() + 96);
-        sb.append("{\"seq\":").append(seq)
-                .append(",\"time\":\"").append(java.time.Instant.ofEpochMilli(timeMs)).append('"')
-                .append(",\"type\":\"").append(type.typeName()).append('"')
+        StringBuilder sb = head(new StringBuilder(body.length() + 96), seq, timeMs);
+        sb.append(",\"type\":\"").append(type.typeName()).append('"')
                 .append(",\"kind\":\"").append(type.kind().label()).append('"');
         if (body.length() > 2) {
             sb.append(',').append(body, 1, body.length());
@@ -33,6 +31,16 @@ final class HotEncoder {
             sb.append('}');
         }
         return sb.toString();
+    }
+
+    /**
+     * A line's head, what differs between two runs' lines of the same event: {@code {"seq":SEQ,"time":"TIME"}
+     * without its closing brace; the rest of the line follows it (ADR 0109 journals a repeated request's rest
+     * by reference).
+     */
+    static StringBuilder head(StringBuilder sb, long seq, long timeMs) {
+        return sb.append("{\"seq\":").append(seq).append(",\"time\":\"").append(java.time.Instant.ofEpochMilli(timeMs))
+                .append('"');
     }
 
     /** The body, or null when this type is not one of the hot ones. */

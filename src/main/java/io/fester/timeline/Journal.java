@@ -39,8 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * it are folded.
  */
 public final class Journal {
-    /** The journal's first line: its format. A journal that starts otherwise is not folded (set aside). */
-    static final String HEADER = "fester-journal 1";
+    /**
+     * The journal's first line: its format. A journal that starts otherwise (but with {@link #HEADER_1}) is not
+     * folded (set aside). Format 2 adds the {@code r} line: a run's request by reference to an earlier record's.
+     */
+    static final String HEADER = "fester-journal 2";
+    /** The format before ADR 0109 (every request in full): still folded, and appended to in full only. */
+    static final String HEADER_1 = "fester-journal 1";
     static final String STATE_HEADER = "fester-journal-state 2";
     private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
@@ -122,6 +127,11 @@ public final class Journal {
     /** The journal's first line, for the database of this identity ({@link TimelineStore}'s {@code timeline_identity}). */
     static String headerLine(String db) {
         return HEADER + "\t" + db;
+    }
+
+    /** Whether a first line is this database's journal's, of either format this version reads. */
+    private static boolean ownHeader(String first, String db) {
+        return first.equals(headerLine(db)) || first.equals(HEADER_1 + "\t" + db);
     }
 
     /** How long {@link #lock} waits for another holder before it gives up (not final: a test makes it short). */
@@ -236,8 +246,19 @@ public final class Journal {
 
     // ---- the state -----------------------------------------------------------------------------------------
 
-    /** What the state says: the last run number given, and the history rows of {@code spec}. */
-    record State(String db, String spec, int last, HistoryRows rows) {}
+    /**
+     * What the state says: the last run number given, the history rows of {@code spec}, and where the journal holds
+     * the last request written in full (null: nowhere known), which a run with the same request refers to.
+     */
+    record State(String db, String spec, int last, HistoryRows rows, Ref ref) {}
+
+    /**
+     * Where a request written in full is in the journal (ADR 0109): the record of run {@code run} starting at byte
+     * {@code recordAt}; the request's line's rest after its head ({@link HotEncoder#head}: its number and time) at
+     * byte {@code tailAt}, {@code length} bytes, with its CRC-32 and CRC-32C. A run whose request's rest is these
+     * bytes, compared byte for byte, journals an {@code r} line naming run, length and checksums instead.
+     */
+    record Ref(int run, long recordAt, long tailAt, int length, long crc, long crcc) {}
 
     /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
@@ -256,6 +277,12 @@ public final class Journal {
         }
         for (Map.Entry<String, Double> f : s.rows().faults.entrySet()) {
             sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
+        }
+        Ref r = s.ref();
+        if (r != null) {
+            sb.append("q\t").append(r.run()).append('\t').append(r.recordAt()).append('\t').append(r.tailAt())
+                    .append('\t').append(r.length()).append('\t').append(Long.toHexString(r.crc())).append('\t')
+                    .append(Long.toHexString(r.crcc())).append('\n');
         }
         sb.append("end\n");
         Path tmp = sibling(".journal-state.tmp");
@@ -287,6 +314,7 @@ public final class Journal {
             int last = Integer.parseInt(field(lines.get(2), "last", 2)[1]);
             String spec = unescape(field(lines.get(3), "spec", 2)[1]);
             HistoryRows rows = new HistoryRows();
+            Ref ref = null;
             for (String line : lines.subList(4, lines.size() - 1)) {
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
@@ -295,12 +323,14 @@ public final class Journal {
                     case "t" -> rows.tags.add(new HistoryRows.TagRow(unescape(f[1]), unescape(f[2]),
                             Long.parseLong(f[3]), Integer.parseInt(f[4])));
                     case "f" -> rows.faults.put(unescape(f[1]), Double.parseDouble(f[2]));
+                    case "q" -> ref = new Ref(Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                            Integer.parseInt(f[4]), Long.parseLong(f[5], 16), Long.parseLong(f[6], 16));
                     default -> {
                         return null;
                     }
                 }
             }
-            return new State(db, spec, last, rows);
+            return new State(db, spec, last, rows, ref);
         } catch (RuntimeException e) { // a number that does not parse, a line too short
             return null;
         }
@@ -367,9 +397,15 @@ public final class Journal {
             if (size == 0) {
                 return 0; // emptied and stopped before its header was written, or emptied by hand: the next record writes it
             }
-            // the header, of this database's journal: another database's is folded into none (set aside)
+            // the header, of this database's journal (of either format: format 1's takes records in full only):
+            // another database's is folded into none (set aside)
             byte[] head = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
-            if (size < head.length || !java.util.Arrays.equals(read(ch, 0, head.length), head)) {
+            byte[] head1 = (HEADER_1 + "\t" + db + "\n").getBytes(StandardCharsets.UTF_8);
+            if (size < head.length) {
+                return UNREADABLE;
+            }
+            byte[] first = read(ch, 0, head.length);
+            if (!java.util.Arrays.equals(first, head) && !java.util.Arrays.equals(first, head1)) {
                 return UNREADABLE;
             }
             if (size == head.length) {
@@ -459,8 +495,14 @@ public final class Journal {
         public boolean commit(String kind, long startedMs, long finishedMs, String outcome, int actions,
                 long ownerPid, String ownerHost, Map<String, Integer> hostFaults) throws IOException {
             List<RunWriter.Line> lines = new ArrayList<>(events.size());
+            int request = -1; // the run's request's line, when it has the head a reference is expanded with
             for (Recorded r : events) { // encoded before the lock: its holder is kept waiting microseconds, not this
-                lines.add(new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r)));
+                RunWriter.Line l = new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r));
+                if (request < 0 && r.event() instanceof RunRequest
+                        && l.text().startsWith(HotEncoder.head(new StringBuilder(48), r.seq(), r.timeMs()).toString())) {
+                    request = lines.size();
+                }
+                lines.add(l);
             }
             try (Lock held = lock()) {
                 State now = journalable(state.spec());
@@ -473,10 +515,11 @@ public final class Journal {
                 long before = size(file());
                 boolean appended = false; // the record is in the journal, whole (append returned)
                 try {
-                    Journal.this.append(e, now.db());
+                    Ref by = request >= 0 && now.ref() != null ? same(now.ref(), lines.get(request), now.db()) : null;
+                    Ref kept = Journal.this.append(e, now.db(), request, by);
                     appended = true;
                     now.rows().learnFaults(e.faults());
-                    writeState(new State(now.db(), now.spec(), id, now.rows()));
+                    writeState(new State(now.db(), now.spec(), id, now.rows(), kept));
                 } catch (IOException | RuntimeException x) {
                     // the record (whole, in part or not at all) is taken back out, so the caller may write the run
                     // to the database instead without its being folded a second time
@@ -513,8 +556,40 @@ public final class Journal {
     record Entry(int id, String spec, String kind, long startedMs, long finishedMs, String outcome, int actions,
             long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
 
-    /** Appends a record (under the lock); creates the journal with its header. */
-    void append(Entry e, String db) throws IOException {
+    /**
+     * {@code ref}, when the journal holds it as it says (under the lock): a journal of format 2 of this database,
+     * the record of its run where it says, and there the very bytes of {@code request}'s rest after its head,
+     * compared byte for byte, followed by the line's end. Else null: the request is written in full.
+     */
+    private Ref same(Ref ref, RunWriter.Line request, String db) throws IOException {
+        int head = HotEncoder.head(new StringBuilder(48), request.seq(), request.timeMs()).length();
+        byte[] rest = request.text().substring(head).getBytes(StandardCharsets.UTF_8);
+        byte[] header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] run = ("run\t" + ref.run() + "\t").getBytes(StandardCharsets.UTF_8);
+        if (rest.length != ref.length() || ref.recordAt() < header.length || ref.tailAt() <= ref.recordAt()) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
+            if (ch.size() < ref.tailAt() + rest.length + 1
+                    || !java.util.Arrays.equals(read(ch, 0, header.length), header)
+                    || !java.util.Arrays.equals(read(ch, ref.recordAt(), run.length), run)) {
+                return null;
+            }
+            byte[] there = read(ch, ref.tailAt(), rest.length + 1);
+            return there[rest.length] == '\n' && java.util.Arrays.equals(there, 0, rest.length, rest, 0, rest.length)
+                    ? ref : null;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    /**
+     * Appends a record (under the lock); creates the journal with its header. Its line {@code request} (its run's
+     * request, -1: none) is written as a reference to {@code by} when not null (ADR 0109), else in full. Returns
+     * where the journal now holds the last request written in full: {@code by}, or this record's request when it
+     * was written in full to a journal of format 2, else null.
+     */
+    Ref append(Entry e, String db, int request, Ref by) throws IOException {
         int chars = 256; // sized to the record: a no-op's run_request line alone is ~0.5 MB, and growing the
         for (RunWriter.Line l : e.lines()) { // builder to it copied it again several times
             chars += l.text().length() + 48;
@@ -525,9 +600,21 @@ public final class Journal {
                 .append(escape(e.outcome())).append('\t').append(escape(e.kind())).append('\t')
                 .append(escape(e.ownerHost())).append('\t').append(escape(e.spec())).append('\t')
                 .append(e.lines().size()).append('\t').append(e.faults().size()).append('\n');
-        for (RunWriter.Line l : e.lines()) {
+        int restAt = -1; // the char where the request's rest after its head starts, when written in full
+        for (int i = 0; i < e.lines().size(); i++) {
+            RunWriter.Line l = e.lines().get(i);
+            if (i == request && by != null) { // the same bytes as run by.run()'s: named, with their length and sums
+                sb.append("r\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t').append(by.run())
+                        .append('\t').append(by.length()).append('\t').append(Long.toHexString(by.crc())).append('\t')
+                        .append(Long.toHexString(by.crcc())).append('\n');
+                continue;
+            }
             // a contract JSON line holds no tab or line break (JSON escapes them): written as it is
-            sb.append("e\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t').append(l.text()).append('\n');
+            sb.append("e\t").append(l.seq()).append('\t').append(l.timeMs()).append('\t');
+            if (i == request) {
+                restAt = sb.length() + HotEncoder.head(new StringBuilder(48), l.seq(), l.timeMs()).length();
+            }
+            sb.append(l.text()).append('\n');
         }
         for (Map.Entry<String, Integer> f : e.faults().entrySet()) {
             sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
@@ -537,17 +624,38 @@ public final class Journal {
         crc.update(body);
         byte[] end = ("end\t" + e.id() + "\t" + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
         Path f = file();
-        try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
+            byte[] header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+            boolean refers; // a journal of format 2, whose requests may be referred to
             if (size == 0) {
-                writeAll(ch, (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8));
+                writeAll(ch, header);
                 size = ch.size();
+                refers = true;
+            } else {
+                refers = size >= header.length && java.util.Arrays.equals(read(ch, 0, header.length), header);
             }
             ch.position(size);
             // in the file (the system's cache) before the number is printed: a killed process loses nothing of it.
             // Not forced to the disk: the timeline's own commits are not either (H2's write delay, ADR 0083)
             writeAll(ch, body);
             writeAll(ch, end);
+            if (by != null) {
+                return by;
+            }
+            if (restAt < 0 || !refers) {
+                return null;
+            }
+            int from = sb.substring(0, restAt).getBytes(StandardCharsets.UTF_8).length;
+            int to = from;
+            while (body[to] != '\n') {
+                to++;
+            }
+            java.util.zip.CRC32 sum = new java.util.zip.CRC32();
+            sum.update(body, from, to - from);
+            java.util.zip.CRC32C sumc = new java.util.zip.CRC32C();
+            sumc.update(body, from, to - from);
+            return new Ref(e.id(), size, size + from, to - from, sum.getValue(), sumc.getValue());
         }
     }
 
@@ -598,10 +706,19 @@ public final class Journal {
         final List<Integer> asideIds = new ArrayList<>();
         final List<String> damaged = new ArrayList<>();
         private final String db;
+        private final Folded folded;
         private String header;
+        /** The journal is of format 2: its records may refer to an earlier one's request ({@code r} lines). */
+        private boolean refers;
+        /** The last request read in full (its rest after its head, as bytes) and its run, for the references after it. */
+        private byte[] request;
+        private int requestRun;
+        /** The request of the record being read, read in full (its rest as bytes), before the record is checked. */
+        private byte[] candidate;
 
-        private Reader(String db) throws IOException {
+        private Reader(String db, Folded folded) throws IOException {
             this.db = db;
+            this.folded = folded;
             java.io.InputStream s;
             try {
                 s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16);
@@ -644,12 +761,14 @@ public final class Journal {
                     head = null;
                 }
                 String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
-                if (head == null && (headerLine(db) + "\n").startsWith(first)) { // stopped while its header was written
+                if (head == null && ((headerLine(db) + "\n").startsWith(first)
+                        || (HEADER_1 + "\t" + db + "\n").startsWith(first))) { // stopped while its header was written
                     done = true;
                     readTo = pos;
                     return null;
                 }
-                if (head != null && first.startsWith(HEADER + "\t") && !first.equals(headerLine(db))) {
+                if (head != null && (first.startsWith(HEADER + "\t") || first.startsWith(HEADER_1 + "\t"))
+                        && !ownHeader(first, db)) {
                     done = true;
                     otherDatabase = true;
                     problem = where + ":1: the journal holds runs of another timeline database (its identity "
@@ -658,15 +777,16 @@ public final class Journal {
                     readTo = 0;
                     return null;
                 }
-                if (head == null || !first.equals(headerLine(db))) {
+                if (head == null || !ownHeader(first, db)) {
                     done = true;
                     foreign = true;
                     problem = where + ":1: the journal was written by another version of Fester (its first line is '"
-                            + abbreviate(first) + "', this version reads '" + HEADER + "')";
+                            + abbreviate(first) + "', this version reads '" + HEADER + "' and '" + HEADER_1 + "')";
                     readTo = 0;
                     return null;
                 }
                 header = first;
+                refers = first.equals(headerLine(db));
                 readTo = pos;
             }
             long recordStart = pos;
@@ -678,6 +798,7 @@ public final class Journal {
             }
             in.reset();
             String id = null;
+            candidate = null;
             boolean whole = false; // the problem is the record's as a whole: said at its first line
             int bad = recordLine; // the line being read
             try {
@@ -700,6 +821,7 @@ public final class Journal {
                     throw new IllegalArgumentException("the record of run " + id + " counts less than no lines");
                 }
                 List<RunWriter.Line> lines = new ArrayList<>(Math.min(events, 4096));
+                List<String[]> refs = new ArrayList<>(1); // {index, line, seq, time, what it names}: expanded once whole
                 Map<String, Integer> learnt = new TreeMap<>();
                 for (long i = 0; i < (long) events + faults; i++) {
                     int at = lineNo;
@@ -715,6 +837,12 @@ public final class Journal {
                     String[] f = new String(l, StandardCharsets.UTF_8).split("\t", i < events ? 4 : -1);
                     if (i < events && f.length == 4 && f[0].equals("e")) {
                         lines.add(new RunWriter.Line(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3]));
+                        if (refers && candidate == null) {
+                            candidate = rest(f[3]);
+                        }
+                    } else if (i < events && refers && f.length == 4 && f[0].equals("r")) {
+                        refs.add(new String[] {String.valueOf(lines.size()), String.valueOf(at), f[1], f[2], f[3]});
+                        lines.add(null);
                     } else if (i >= events && f.length == 3 && f[0].equals("f")) {
                         learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
                     } else {
@@ -738,12 +866,22 @@ public final class Journal {
                     throw new IllegalArgumentException("the record of run " + id + " is damaged (its checksum"
                             + " does not match)");
                 }
+                for (String[] ref : refs) { // whole: its references expanded, each to the very line it stands for
+                    bad = Integer.parseInt(ref[1]);
+                    long seq = Long.parseLong(ref[2]);
+                    long timeMs = Long.parseLong(ref[3]);
+                    lines.set(Integer.parseInt(ref[0]), new RunWriter.Line(seq, timeMs, expand(id, seq, timeMs, ref[4])));
+                }
+                keepCandidate(id);
                 Entry entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
                         Long.parseLong(r[3]), unescape(r[6]), Integer.parseInt(r[4]), Long.parseLong(r[5]),
                         unescape(r[8]), lines, learnt);
                 readTo = pos;
                 return entry;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
+                // a damaged record's request, read whole, is still what a reference after it may name: expanded only
+                // when its bytes have the length and both checksums the reference gives (expand)
+                keepCandidate(id);
                 long[] resume = resync(recordStart, recordLine);
                 if (cut && (resume != null || (id != null && endFollows(recordStart, id)))) {
                     cut = false; // a record or its end line follows: a damaged record, not one stopped while it was written
@@ -784,6 +922,60 @@ public final class Journal {
                 cut = false;
                 return next();
             }
+        }
+
+        /** The request the record of run {@code id} held in full, kept for the references after it (when its number reads). */
+        private void keepCandidate(String id) {
+            if (candidate != null && id != null && id.matches("[0-9]{1,9}")) {
+                request = candidate;
+                requestRun = Integer.parseInt(id);
+            }
+            candidate = null;
+        }
+
+        /**
+         * The line an {@code r} line of run {@code id} stands for ({@code what}: the run whose request it refers
+         * to, the length of its rest after its head and its CRC-32 and CRC-32C): the head of this line's number and
+         * time, then that rest, from the last request read in full in this journal or from the run as the timeline
+         * holds it (folded already). A run not found there, or whose request is not the bytes named, does not read.
+         */
+        private String expand(String id, long seq, long timeMs, String what) throws IOException {
+            String[] w = what.split("\t", -1);
+            if (w.length != 4) {
+                throw new IllegalArgumentException("run " + id + "'s reference to a request does not read");
+            }
+            int run = Integer.parseInt(w[0]);
+            byte[] rest = run == requestRun ? request : null;
+            if (rest == null) {
+                String line = folded.requestLine(run);
+                rest = line == null ? null : rest(line);
+            }
+            if (rest == null) {
+                throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
+                        + ", which is neither earlier in this journal nor in the timeline (its record was set aside,"
+                        + " damaged or deleted)");
+            }
+            java.util.zip.CRC32 sum = new java.util.zip.CRC32();
+            sum.update(rest);
+            java.util.zip.CRC32C sumc = new java.util.zip.CRC32C();
+            sumc.update(rest);
+            if (rest.length != Integer.parseInt(w[1]) || sum.getValue() != Long.parseLong(w[2], 16)
+                    || sumc.getValue() != Long.parseLong(w[3], 16)) {
+                throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
+                        + ", but that run's request is not the one referred to (its length or checksums differ)");
+            }
+            return HotEncoder.head(new StringBuilder(rest.length + 64), seq, timeMs)
+                    .append(new String(rest, StandardCharsets.UTF_8)).toString();
+        }
+
+        /** A run_request line's rest after its head ({@link HotEncoder#head}), as bytes; null for another line. */
+        private static byte[] rest(String line) {
+            if (!line.startsWith("{\"seq\":") || !TimelineStore.typeOf(line).equals("run_request")) {
+                return null;
+            }
+            int time = line.indexOf(",\"time\":\"");
+            int end = time < 0 ? -1 : line.indexOf('"', time + 9);
+            return end < 0 ? null : line.substring(end + 1).getBytes(StandardCharsets.UTF_8);
         }
 
         /**
@@ -889,9 +1081,14 @@ public final class Journal {
         }
     }
 
-    /** Reads the journal for a fold (under the lock), record by record. */
-    Reader reader(String db) throws IOException {
-        return new Reader(db);
+    /** Reads the journal for a fold (under the lock), record by record; {@code folded}: the timeline's runs. */
+    Reader reader(String db, Folded folded) throws IOException {
+        return new Reader(db, folded);
+    }
+
+    /** What the fold asks the timeline: a run's first line, its request, as stored (null: no such run, or no line). */
+    interface Folded {
+        String requestLine(int run) throws IOException;
     }
 
     /**

@@ -761,7 +761,7 @@ public final class TimelineStore implements AutoCloseable {
             return;
         }
         String said;
-        try (Journal.Reader read = journal.reader(identity)) {
+        try (Journal.Reader read = journal.reader(identity, this::requestLine)) {
             boolean tables = false;
             List<Integer> conflicts = new ArrayList<>();
             for (Journal.Entry next = read.next(); next != null; next = read.next()) { // one record in memory at a time
@@ -806,6 +806,17 @@ public final class TimelineStore implements AutoCloseable {
         if (said != null) {
             System.err.println("fester: " + said);
         }
+    }
+
+    /** A run's first line as stored (its request), for a journaled reference to it (ADR 0109); null when none. */
+    private String requestLine(int run) throws java.io.IOException {
+        String[] first = new String[1];
+        try {
+            lines(run, null, 1, 1, l -> first[0] = l);
+        } catch (StoreException e) {
+            throw new java.io.IOException(e.getMessage(), e);
+        }
+        return first[0];
     }
 
     /**
@@ -893,7 +904,7 @@ public final class TimelineStore implements AutoCloseable {
                     }
                 }
                 int last = lastRunIdSeenUncommitted(c); // a journaled run's number is never one a row holds
-                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
+                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec), null);
             });
             if (state == null) {
                 journal.removeState();

@@ -202,6 +202,148 @@ class JournalTest {
         }
     }
 
+    /** The journal's lines that start with {@code prefix}. */
+    private static List<String> journalLines(String db, String prefix) throws Exception {
+        return Files.readAllLines(Journal.of(db).file(), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(prefix))
+                .toList();
+    }
+
+    /** A run's events as {@code fester events} prints them and its replay's markers, of a run that verifies. */
+    private static String shown(String db, int run, Path tree) throws Exception {
+        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
+        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
+        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
+        assertEquals(0, events.code(), events.toString());
+        List<io.fester.ui.ReplayModel.Marker> markers;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
+        }
+        return (events.out() + "\nmarkers " + markers).replace(tree.toString(), "TREE")
+                .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
+                .replaceAll("\"durations\":\\{[^}]*\\}", "");
+    }
+
+    @Test
+    void aRepeatedRequestIsJournaledByReferenceAndShowsAndVerifiesAsTheSameRunJournaledInFull() throws Exception {
+        Path tb = tree("b/tree");
+        String db = builtThenTwoJournaled(tb); // run 2's request in full, run 3's the same: by reference to run 2's
+        assertEquals(1, journalLines(db, "e\t1\t").stream().filter(l -> l.contains("\"type\":\"run_request\""))
+                .count(), "the request is written once");
+        List<String> refs = journalLines(db, "r\t");
+        assertEquals(1, refs.size(), refs.toString());
+        assertTrue(refs.get(0).matches("r\t1\t[0-9]+\t2\t[0-9]+\t[0-9a-f]+\t[0-9a-f]+"), "run 3 names run 2's: " + refs);
+        // the same runs of another tree with run 3's request in full: the state without the reference (as before)
+        Path ta = tree("a/tree");
+        String full = dir.resolve("a/timeline").toString();
+        Journal journal = Journal.of(full);
+        try (TimelineStore store = TimelineStore.open(full)) {
+            seedFaults(store);
+            assertEquals(1, run(ta, store, journal));
+            assertEquals(2, run(ta, store, journal));
+            Journal.State st = journal.readState();
+            assertNotNull(st.ref(), "run 2's request is where the state says");
+            try (Journal.Lock held = journal.lock()) {
+                journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
+            }
+            assertEquals(3, run(ta, store, journal));
+        }
+        assertEquals(2, journalLines(full, "e\t1\t").size(), "runs 2 and 3 with their requests in full");
+        assertEquals(List.of(), journalLines(full, "r\t"));
+        String referenced = shown(db, 3, tb); // folds the journal
+        assertTrue(referenced.contains("\"type\":\"run_request\"") && referenced.contains("cp a.txt a.out"), referenced);
+        assertEquals(shown(full, 3, ta), referenced,
+                "the run journaled by reference shows, replays and verifies as the same run journaled in full");
+        try (TimelineStore a = TimelineStore.open(full); TimelineStore b = TimelineStore.open(db)) {
+            for (int run : List.of(2, 3)) {
+                assertEquals(lines(a, run, ta), lines(b, run, tb), "run " + run + "'s events as stored");
+            }
+        }
+    }
+
+    /** The journal's header line and its records, each as its lines joined (with their line ends). */
+    private static List<String> records(Path file) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (out.isEmpty() || l.startsWith("run\t")) {
+                out.add("");
+            }
+            out.set(out.size() - 1, out.get(out.size() - 1) + l + "\n");
+        }
+        return out;
+    }
+
+    @Test
+    void aReferenceToARequestFoldedAlreadyIsExpandedFromTheTimeline() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Path file = Journal.of(db).file();
+        List<String> records = records(file); // the header, run 2's record, run 3's (by reference to run 2's)
+        assertEquals(3, records.size());
+        String whole = dir.resolve("whole/timeline").toString(); // the same journal folded at once
+        Files.createDirectories(dir.resolve("whole"));
+        Files.copy(Path.of(db + ".mv.db"), Path.of(whole + ".mv.db"));
+        Files.copy(file, Journal.of(whole).file());
+        Files.copy(Journal.of(db).stateFile(), Journal.of(whole).stateFile());
+        Files.writeString(file, records.get(0) + records.get(1)); // run 2 folded first, alone
+        assertEquals(List.of("1 succeeded", "2 succeeded"), open(db).runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList());
+        Files.writeString(file, records.get(0) + records.get(2)); // then run 3, whose request is run 2's in the timeline
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded"), o.runs().stream().map(r -> r.substring(0,
+                r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals("", o.err());
+        assertEquals(shown(whole, 3, tree), shown(db, 3, tree), "run 3 as if folded with run 2");
+    }
+
+    @Test
+    void aReferenceToADamagedRequestIsSetAsideWithItsRunNamedAndNoNumberIsGivenAgain() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        String text = Files.readString(file);
+        int request = text.indexOf("\"type\":\"run_request\"");
+        int cp = text.indexOf("cp a.txt", request);
+        assertTrue(request > 0 && cp > 0 && text.indexOf("\"type\":\"run_request\"", request + 1) < 0, text);
+        Files.writeString(file, text.substring(0, cp) + "cq" + text.substring(cp + 2)); // a flipped byte in run 2's request
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded"), o.runs().stream().map(r -> r.substring(0, r.lastIndexOf(' '))).toList(),
+                "run 3's request is run 2's, damaged: neither is folded: " + o);
+        assertTrue(o.err().contains("the record of run 2 is damaged"), o.err());
+        assertTrue(o.err().contains(file + ":") && o.err().contains("run 3's record refers to the run_request of run 2,"
+                + " but that run's request is not the one referred to"), o.err());
+        assertTrue(o.err().contains("runs 2, 3 were not folded"), o.err());
+        assertFalse(Journal.of(db).pending());
+        Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
+        assertEquals(4, next.runId(), "no printed number is given again: " + next);
+    }
+
+    @Test
+    void aJournalOfTheFormatBeforeReferencesIsFoldedAndVerifies() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        Path tree = tree("tree");
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(1, run(tree, store, journal));
+            assertEquals(2, run(tree, store, journal));
+            Journal.State st = journal.readState(); // as main left it: no reference in its state
+            try (Journal.Lock held = journal.lock()) {
+                journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
+                Path file = journal.file(); // and its journal of format 1
+                Files.writeString(file, Files.readString(file).replace(Journal.HEADER + "\t", Journal.HEADER_1 + "\t"));
+            }
+            assertEquals(3, run(tree, store, journal), "appended to, in full");
+            assertEquals(4, run(tree, store, journal));
+        }
+        assertTrue(Files.readString(journal.file()).startsWith(Journal.HEADER_1 + "\t"));
+        assertEquals(List.of(), journalLines(db, "r\t"), "a journal of format 1 holds no reference");
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded"), o.runs().stream().map(r ->
+                r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals("", o.err());
+        for (int run = 2; run <= 4; run++) {
+            assertEquals(0, Cli.run(db, "verify", String.valueOf(run)).code());
+        }
+    }
+
     @Test
     void aFoldStoppedBeforeTheJournalWasEmptiedFoldsNoRunTwice() throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
