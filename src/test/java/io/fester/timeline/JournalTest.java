@@ -232,6 +232,7 @@ class JournalTest {
         List<String> refs = journalLines(db, "r\t");
         assertEquals(1, refs.size(), refs.toString());
         assertTrue(refs.get(0).matches("r\t1\t[0-9]+\t2\t[0-9]+\t[0-9a-f]+\t[0-9a-f]+"), "run 3 names run 2's: " + refs);
+        String at = java.time.Instant.ofEpochMilli(Long.parseLong(refs.get(0).split("\t")[2])).toString();
         // the same runs of another tree with run 3's request in full: the state without the reference (as before)
         Path ta = tree("a/tree");
         String full = dir.resolve("a/timeline").toString();
@@ -251,6 +252,12 @@ class JournalTest {
         assertEquals(List.of(), journalLines(full, "r\t"));
         String referenced = shown(db, 3, tb); // folds the journal
         assertTrue(referenced.contains("\"type\":\"run_request\"") && referenced.contains("cp a.txt a.out"), referenced);
+        try (TimelineStore b = TimelineStore.open(db)) {
+            List<String> request = new ArrayList<>();
+            b.lines(3, "run_request", 1, 1, request::add);
+            assertTrue(request.get(0).startsWith("{\"seq\":1,\"time\":\"" + at + "\",\"type\":\"run_request\""),
+                    "run 3's own number and time: " + request.get(0).substring(0, 80));
+        }
         assertEquals(shown(full, 3, ta), referenced,
                 "the run journaled by reference shows, replays and verifies as the same run journaled in full");
         try (TimelineStore a = TimelineStore.open(full); TimelineStore b = TimelineStore.open(db)) {
