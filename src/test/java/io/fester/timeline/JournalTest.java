@@ -170,13 +170,24 @@ class JournalTest {
 
     /** A tree built once (written directly), then two no-ops journaled: runs 2 and 3 in the journal. */
     private String builtThenTwoJournaled(Path tree) throws Exception {
-        String db = dir.resolve("db/timeline").toString();
+        return builtThenTwoJournaled(tree, "db", true);
+    }
+
+    /**
+     * {@link #builtThenTwoJournaled(Path)} in {@code DIR/NAME/timeline}; run 3's request (the same as run 2's) by
+     * reference to run 2's, or in full ({@code byReference} false: the state without the reference, as before).
+     */
+    private String builtThenTwoJournaled(Path tree, String name, boolean byReference) throws Exception {
+        String db = dir.resolve(name + "/timeline").toString();
         Journal journal = Journal.of(db);
         try (TimelineStore store = TimelineStore.open(db)) {
             seedFaults(store);
             assertEquals(1, run(tree, store, journal));
             assertEquals(2, run(tree, store, journal));
             stateAfterRun2 = Files.readAllBytes(journal.stateFile());
+            if (!byReference) {
+                forgetReference(journal);
+            }
             assertEquals(3, run(tree, store, journal));
             assertEquals(1, rowsInDatabase(store));
         }
@@ -199,6 +210,15 @@ class JournalTest {
                     err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(old);
+        }
+    }
+
+    /** Writes the journal's state without where its last request in full is (as a state before ADR 0109). */
+    private static void forgetReference(Journal journal) throws Exception {
+        Journal.State st = journal.readState();
+        assertNotNull(st.ref(), "the last request in full is where the state says");
+        try (Journal.Lock held = journal.lock()) {
+            journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
         }
     }
 
@@ -233,21 +253,8 @@ class JournalTest {
         assertEquals(1, refs.size(), refs.toString());
         assertTrue(refs.get(0).matches("r\t1\t[0-9]+\t2\t[0-9]+\t[0-9a-f]+\t[0-9a-f]+"), "run 3 names run 2's: " + refs);
         String at = java.time.Instant.ofEpochMilli(Long.parseLong(refs.get(0).split("\t")[2])).toString();
-        // the same runs of another tree with run 3's request in full: the state without the reference (as before)
-        Path ta = tree("a/tree");
-        String full = dir.resolve("a/timeline").toString();
-        Journal journal = Journal.of(full);
-        try (TimelineStore store = TimelineStore.open(full)) {
-            seedFaults(store);
-            assertEquals(1, run(ta, store, journal));
-            assertEquals(2, run(ta, store, journal));
-            Journal.State st = journal.readState();
-            assertNotNull(st.ref(), "run 2's request is where the state says");
-            try (Journal.Lock held = journal.lock()) {
-                journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
-            }
-            assertEquals(3, run(ta, store, journal));
-        }
+        Path ta = tree("a/tree"); // the same runs of another tree with run 3's request in full
+        String full = builtThenTwoJournaled(ta, "a", false);
         assertEquals(2, journalLines(full, "e\t1\t").size(), "runs 2 and 3 with their requests in full");
         assertEquals(List.of(), journalLines(full, "r\t"));
         String referenced = shown(db, 3, tb); // folds the journal
@@ -331,12 +338,9 @@ class JournalTest {
         try (TimelineStore store = TimelineStore.open(db)) {
             assertEquals(1, run(tree, store, journal));
             assertEquals(2, run(tree, store, journal));
-            Journal.State st = journal.readState(); // as main left it: no reference in its state
-            try (Journal.Lock held = journal.lock()) {
-                journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
-                Path file = journal.file(); // and its journal of format 1
-                Files.writeString(file, Files.readString(file).replace(Journal.HEADER + "\t", Journal.HEADER_1 + "\t"));
-            }
+            forgetReference(journal); // as main left it: no reference in its state, and its journal of format 1
+            Path file = journal.file();
+            Files.writeString(file, Files.readString(file).replace(Journal.HEADER + "\t", Journal.HEADER_1 + "\t"));
             assertEquals(3, run(tree, store, journal), "appended to, in full");
             assertEquals(4, run(tree, store, journal));
         }
