@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * run takes is one nobody else can take, and the history it records is what the database would have given it.
  *
  * <p>A record is framed: a {@code run} line, its events' lines, its learning, and an {@code end} line with the
- * record's CRC-32. It is written to the file before the run's number is printed (not forced to the disk, as the
+ * record's CRC-32. A run's request that is the last one the journal holds in full, byte for byte after its head,
+ * is an {@code r} line naming that run's instead (ADR 0109), which the fold expands. It is written to the file before the run's number is printed (not forced to the disk, as the
  * timeline's own commits are not); a record cut off
  * (the process killed while writing it) was never printed and is dropped at the fold with a message; a record
  * that does not read (a damaged file) is set aside alone, in a file of its own named in the message, and the fold
