@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A record is framed: a {@code run} line, its events' lines, its learning, and an {@code end} line with the
  * record's CRC-32. A run's request that is the last one the journal holds in full, byte for byte after its head,
- * is an {@code r} line naming that run's instead (ADR 0109), which the fold expands. It is written to the file before the run's number is printed (not forced to the disk, as the
- * timeline's own commits are not); a record cut off
+ * is an {@code r} line naming that run's instead (ADR 0109), which the fold expands. It is written to the file
+ * before the run's number is printed (not forced to the disk, as the timeline's own commits are not); a record cut off
  * (the process killed while writing it) was never printed and is dropped at the fold with a message; a record
  * that does not read (a damaged file) is set aside alone, in a file of its own named in the message, and the fold
  * reads on from the next record (the next {@code run} line after an {@code end} line): the runs before and after
@@ -971,12 +971,13 @@ public final class Journal {
 
         /** A run_request line's rest after its head ({@link HotEncoder#head}), as bytes; null for another line. */
         private static byte[] rest(String line) {
-            if (!line.startsWith("{\"seq\":") || !TimelineStore.typeOf(line).equals("run_request")) {
+            if (!line.startsWith("{\"seq\":")) {
                 return null;
             }
             int time = line.indexOf(",\"time\":\"");
             int end = time < 0 ? -1 : line.indexOf('"', time + 9);
-            return end < 0 ? null : line.substring(end + 1).getBytes(StandardCharsets.UTF_8);
+            return end < 0 || !line.startsWith(",\"type\":\"run_request\"", end + 1) ? null
+                    : line.substring(end + 1).getBytes(StandardCharsets.UTF_8);
         }
 
         /**
