@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Three files beside the database: the journal; its <em>state</em> ({@code BASE.journal-state}), written by
  * whoever last recorded a run — the last run number given and the history rows a run of one spec starts from;
  * and {@code BASE.journal.lock}, whose file lock (with a lock per JVM) every reader and writer of the other two
- * holds. A journaled run may only be recorded when the state is there, is for its spec and no later run is in the
+ * holds. A fourth, {@code BASE.journal-ref}, says where the last request in full is (ADR 0109); without it a
+ * request is written in full. A journaled run may only be recorded when the state is there, is for its spec and no later run is in the
  * journal than the state knows of; a process that starts a run in the database removes the state (under the
  * lock, after folding), and one that finishes the last run in flight writes it again. So the number a journaled
  * run takes is one nobody else can take, and the history it records is what the database would have given it.
@@ -48,6 +49,8 @@ public final class Journal {
     /** The format before ADR 0109 (every request in full): still folded, and appended to in full only. */
     static final String HEADER_1 = "fester-journal 1";
     static final String STATE_HEADER = "fester-journal-state 2";
+    /** The first line of the file saying where the last request in full is ({@link #refFile}). */
+    static final String REF_HEADER = "fester-journal-ref 1";
     private static final Map<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
     /**
@@ -247,11 +250,8 @@ public final class Journal {
 
     // ---- the state -----------------------------------------------------------------------------------------
 
-    /**
-     * What the state says: the last run number given, the history rows of {@code spec}, and where the journal holds
-     * the last request written in full (null: nowhere known), which a run with the same request refers to.
-     */
-    record State(String db, String spec, int last, HistoryRows rows, Ref ref) {}
+    /** What the state says: the last run number given, and the history rows of {@code spec}. */
+    record State(String db, String spec, int last, HistoryRows rows) {}
 
     /**
      * Where a request written in full is in the journal (ADR 0109): the record of run {@code run} starting at byte
@@ -278,12 +278,6 @@ public final class Journal {
         }
         for (Map.Entry<String, Double> f : s.rows().faults.entrySet()) {
             sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
-        }
-        Ref r = s.ref();
-        if (r != null) {
-            sb.append("q\t").append(r.run()).append('\t').append(r.recordAt()).append('\t').append(r.tailAt())
-                    .append('\t').append(r.length()).append('\t').append(Long.toHexString(r.crc())).append('\t')
-                    .append(Long.toHexString(r.crcc())).append('\n');
         }
         sb.append("end\n");
         Path tmp = sibling(".journal-state.tmp");
@@ -315,7 +309,6 @@ public final class Journal {
             int last = Integer.parseInt(field(lines.get(2), "last", 2)[1]);
             String spec = unescape(field(lines.get(3), "spec", 2)[1]);
             HistoryRows rows = new HistoryRows();
-            Ref ref = null;
             for (String line : lines.subList(4, lines.size() - 1)) {
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
@@ -324,15 +317,58 @@ public final class Journal {
                     case "t" -> rows.tags.add(new HistoryRows.TagRow(unescape(f[1]), unescape(f[2]),
                             Long.parseLong(f[3]), Integer.parseInt(f[4])));
                     case "f" -> rows.faults.put(unescape(f[1]), Double.parseDouble(f[2]));
-                    case "q" -> ref = new Ref(Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                            Integer.parseInt(f[4]), Long.parseLong(f[5], 16), Long.parseLong(f[6], 16));
                     default -> {
                         return null;
                     }
                 }
             }
-            return new State(db, spec, last, rows, ref);
+            return new State(db, spec, last, rows);
         } catch (RuntimeException e) { // a number that does not parse, a line too short
+            return null;
+        }
+    }
+
+    /**
+     * Where the last request written in full is ({@code BASE.journal-ref}, ADR 0109): a file of its own, so the state
+     * keeps the lines a Fester before format 2 reads (one that cannot read the state reserves no printed number).
+     */
+    Path refFile() {
+        return sibling(".journal-ref");
+    }
+
+    /**
+     * Writes where the last request in full is, or removes it when {@code r} is null (under the lock, after the
+     * record it names is appended): whole or not at all (a new file renamed over the old).
+     */
+    void writeRef(Ref r) throws IOException {
+        if (r == null) {
+            Files.deleteIfExists(refFile());
+            return;
+        }
+        String text = REF_HEADER + "\n" + r.run() + '\t' + r.recordAt() + '\t' + r.tailAt() + '\t' + r.length() + '\t'
+                + Long.toHexString(r.crc()) + '\t' + Long.toHexString(r.crcc()) + "\nend\n";
+        Path tmp = sibling(".journal-ref.tmp");
+        try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            writeAll(ch, text.getBytes(StandardCharsets.UTF_8));
+        }
+        Files.move(tmp, refFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Where the last request in full is, or null when no file says it or it does not read (a damaged file): the
+     * request is then written in full. What it says is proven against the journal's bytes before it is used.
+     */
+    Ref readRef() {
+        try {
+            List<String> lines = Files.readAllLines(refFile(), StandardCharsets.UTF_8);
+            if (lines.size() != 3 || !lines.get(0).equals(REF_HEADER) || !lines.get(2).equals("end")) {
+                return null;
+            }
+            String[] f = lines.get(1).split("\t", -1);
+            return f.length != 6 ? null : new Ref(Integer.parseInt(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                    Integer.parseInt(f[3]), Long.parseUnsignedLong(f[4], 16), Long.parseUnsignedLong(f[5], 16));
+        } catch (IOException | RuntimeException e) { // none, unreadable, a number that does not parse
             return null;
         }
     }
@@ -516,11 +552,15 @@ public final class Journal {
                 long before = size(file());
                 boolean appended = false; // the record is in the journal, whole (append returned)
                 try {
-                    Ref by = request >= 0 && now.ref() != null ? same(now.ref(), lines.get(request), now.db()) : null;
+                    Ref known = request >= 0 ? readRef() : null;
+                    Ref by = known != null ? same(known, lines.get(request), now.db()) : null;
                     Ref kept = Journal.this.append(e, now.db(), request, by);
                     appended = true;
+                    // before the state: the file names the last request in full, or none (a record taken back
+                    // after it leaves it naming bytes past the journal's end, which same() finds not there)
+                    writeRef(kept);
                     now.rows().learnFaults(e.faults());
-                    writeState(new State(now.db(), now.spec(), id, now.rows(), kept));
+                    writeState(new State(now.db(), now.spec(), id, now.rows()));
                 } catch (IOException | RuntimeException x) {
                     // the record (whole, in part or not at all) is taken back out, so the caller may write the run
                     // to the database instead without its being folded a second time

@@ -904,7 +904,7 @@ public final class TimelineStore implements AutoCloseable {
                     }
                 }
                 int last = lastRunIdSeenUncommitted(c); // a journaled run's number is never one a row holds
-                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec), null);
+                return new Journal.State(identity, spec, last, HistoryStore.rows(c, spec));
             });
             if (state == null) {
                 journal.removeState();

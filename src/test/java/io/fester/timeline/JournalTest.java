@@ -62,7 +62,12 @@ class JournalTest {
 
     /** One run of the tree, in this JVM; journaled when {@code journal} is not null and nothing runs. */
     private static int run(Path tree, TimelineStore store, Journal journal) throws Exception {
-        LiveRun run = new LiveRun(Specs.load(tree.resolve("build.ninja")), HostsFile.local(2), false, List.of(),
+        return run(tree, store, journal, 2);
+    }
+
+    /** {@link #run(Path, TimelineStore, Journal)} with {@code slots} local slots (another request, the same spec). */
+    private static int run(Path tree, TimelineStore store, Journal journal, int slots) throws Exception {
+        LiveRun run = new LiveRun(Specs.load(tree.resolve("build.ninja")), HostsFile.local(slots), false, List.of(),
                 store, "run").journal(journal);
         assertEquals("succeeded", run.run());
         return run.runId();
@@ -213,34 +218,93 @@ class JournalTest {
         }
     }
 
-    /** Writes the journal's state without where its last request in full is (as a state before ADR 0109). */
+    /** Removes the file saying where the journal's last request in full is (as before ADR 0109). */
     private static void forgetReference(Journal journal) throws Exception {
-        Journal.State st = journal.readState();
-        assertNotNull(st.ref(), "the last request in full is where the state says");
+        assertNotNull(journal.readRef(), "the last request in full is where its file says");
         try (Journal.Lock held = journal.lock()) {
-            journal.writeState(new Journal.State(st.db(), st.spec(), st.last(), st.rows(), null));
+            journal.writeRef(null);
         }
     }
 
-    /** The journal's lines that start with {@code prefix}. */
-    private static List<String> journalLines(String db, String prefix) throws Exception {
-        return Files.readAllLines(Journal.of(db).file(), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(prefix))
-                .toList();
+    /** The journal's run_request lines written in full, each as its JSON line. */
+    private static List<String> requestsInFull(String db) throws Exception {
+        return journalLines(db, "e\t").stream().filter(l -> l.contains("\"type\":\"run_request\""))
+                .map(l -> l.split("\t", 4)[3]).toList();
     }
 
-    /** A run's events as {@code fester events} prints them and its replay's markers, of a run that verifies. */
-    private static String shown(String db, int run, Path tree) throws Exception {
-        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
-        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
-        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
-        assertEquals(0, events.code(), events.toString());
-        List<io.fester.ui.ReplayModel.Marker> markers;
+    /** A run's request as the timeline stores it. */
+    private static String storedRequest(String db, int run) throws Exception {
         try (TimelineStore store = TimelineStore.open(db)) {
-            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
+            List<String> request = new ArrayList<>();
+            store.lines(run, "run_request", 1, 1, request::add);
+            assertEquals(1, request.size(), "run " + run + "'s request");
+            return request.get(0);
         }
-        return (events.out() + "\nmarkers " + markers).replace(tree.toString(), "TREE")
-                .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
-                .replaceAll("\"durations\":\\{[^}]*\\}", "");
+    }
+
+    @Test
+    void theStateAfterJournaledRequestsByReferenceHoldsOnlyTheLinesAFesterBeforeThemReads() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree")); // run 3 by reference to run 2
+        assertEquals(1, journalLines(db, "r\t").size());
+        List<String> state = Files.readAllLines(Journal.of(db).stateFile(), StandardCharsets.UTF_8);
+        assertEquals(Journal.STATE_HEADER, state.get(0));
+        // the types of line the state's reader before format 2 knows: any other makes it read no state, and so
+        // reserve none of the journaled runs' printed numbers when it sets the journal aside
+        for (String line : state.subList(1, state.size())) {
+            assertTrue(List.of("db", "last", "spec", "a", "t", "f", "end").contains(line.split("\t", 2)[0]),
+                    "a line an older Fester cannot read: " + line);
+        }
+        Journal.Ref ref = Journal.of(db).readRef();
+        assertNotNull(ref, "where the last request in full is: in a file of its own");
+        assertEquals(2, ref.run());
+    }
+
+    @Test
+    void aDifferentRequestOfTheSameSpecIsJournaledInFullAndFoldsToItsOwnRequest() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(1, run(tree, store, journal));
+            assertEquals(2, run(tree, store, journal, 2));
+            assertEquals(3, run(tree, store, journal, 3)); // another host's slots: another request
+            assertEquals(1, rowsInDatabase(store));
+        }
+        List<String> journaled = requestsInFull(db);
+        assertEquals(2, journaled.size(), "both requests in full");
+        assertEquals(List.of(), journalLines(db, "r\t"), "no reference to a request that is not the same");
+        assertEquals(3, journal.readRef().run(), "the last request in full is run 3's");
+        assertEquals(journaled.get(1), storedRequest(db, 3), "run 3 folded to its own request");
+        assertEquals(journaled.get(0), storedRequest(db, 2));
+        assertTrue(!storedRequest(db, 2).substring(storedRequest(db, 2).indexOf(",\"type\""))
+                .equals(storedRequest(db, 3).substring(storedRequest(db, 3).indexOf(",\"type\""))), "two requests");
+        assertEquals(0, Cli.run(db, "verify", "3").code());
+    }
+
+    @Test
+    void aNoOpAfterAFoldIsJournaledInFullAndTheNextRefersToIt() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        assertEquals(2, journal.readRef().run(), "run 3 referred to run 2's");
+        assertEquals(3, open(db).runs().size()); // folds: the journal is emptied, the file still names run 2's request
+        assertFalse(journal.pending());
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(4, run(tree, store, journal));
+            assertEquals(List.of(), journalLines(db, "r\t"), "run 2's request is not in the journal any more");
+            assertEquals(1, requestsInFull(db).size());
+            assertEquals(4, journal.readRef().run(), "the last request in full is run 4's");
+            assertEquals(5, run(tree, store, journal));
+            assertEquals(3, rowsInDatabase(store));
+        }
+        List<String> refs = journalLines(db, "r\t");
+        assertEquals(1, refs.size(), refs.toString());
+        assertEquals("4", refs.get(0).split("\t")[3], "run 5 names run 4's request: " + refs);
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertEquals("", o.err());
+        assertEquals(0, Cli.run(db, "verify", "5").code());
     }
 
     @Test
@@ -338,14 +402,19 @@ class JournalTest {
         try (TimelineStore store = TimelineStore.open(db)) {
             assertEquals(1, run(tree, store, journal));
             assertEquals(2, run(tree, store, journal));
-            forgetReference(journal); // as main left it: no reference in its state, and its journal of format 1
+            // a journal of format 1 (its header's length is format 2's: every byte where it was), and still a file
+            // naming run 2's request in it, the same bytes as the next runs': neither is referred to
             Path file = journal.file();
             Files.writeString(file, Files.readString(file).replace(Journal.HEADER + "\t", Journal.HEADER_1 + "\t"));
+            assertEquals(2, journal.readRef().run());
             assertEquals(3, run(tree, store, journal), "appended to, in full");
+            assertEquals(List.of(), journalLines(db, "r\t"), "no reference written into a journal of format 1");
+            assertNull(journal.readRef(), "nor is a request in full in it named to refer to");
             assertEquals(4, run(tree, store, journal));
         }
         assertTrue(Files.readString(journal.file()).startsWith(Journal.HEADER_1 + "\t"));
         assertEquals(List.of(), journalLines(db, "r\t"), "a journal of format 1 holds no reference");
+        assertEquals(3, requestsInFull(db).size());
         Opened o = open(db);
         assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded"), o.runs().stream().map(r ->
                 r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
