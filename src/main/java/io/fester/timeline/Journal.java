@@ -980,7 +980,7 @@ public final class Journal {
          * time, then that rest, from the last request read in full in this journal or from the run as the timeline
          * holds it (folded already). A run not found there, or whose request is not the bytes named, does not read.
          */
-        private String expand(String id, long seq, long timeMs, String what) throws IOException {
+        private String expand(String id, long seq, long timeMs, String what) {
             String[] w = what.split("\t", -1);
             if (w.length != 4) {
                 throw new IllegalArgumentException("run " + id + "'s reference to a request does not read");
@@ -988,13 +988,23 @@ public final class Journal {
             int run = Integer.parseInt(w[0]);
             byte[] rest = run == requestRun ? request : null;
             if (rest == null) {
-                String line = folded.requestLine(run);
-                rest = line == null ? null : rest(line);
-            }
-            if (rest == null) {
-                throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
-                        + ", which is neither earlier in this journal nor in the timeline (its record was set aside,"
-                        + " damaged or deleted)");
+                String line;
+                try {
+                    line = folded.requestLine(run);
+                } catch (IOException e) { // this record alone is set aside: the fold goes on with the next
+                    throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
+                            + ", which the timeline could not read (" + e.getMessage() + ")", e);
+                }
+                if (line == null) {
+                    throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
+                            + ", which is neither earlier in this journal nor in the timeline (its record was set aside,"
+                            + " damaged or deleted)");
+                }
+                rest = rest(line);
+                if (rest == null) {
+                    throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
+                            + ", but that run's first line in the timeline is not its run_request");
+                }
             }
             java.util.zip.CRC32 sum = new java.util.zip.CRC32();
             sum.update(rest);

@@ -308,6 +308,53 @@ class JournalTest {
     }
 
     @Test
+    void aTimelineThatCannotBeReadWhileAReferenceIsExpandedSetsThatRecordAsideAndTheFoldGoesOn() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        Path file = Journal.of(db).file();
+        List<String> records = records(file); // the header, run 2's record, run 3's (by reference to run 2's)
+        assertEquals(3, records.size());
+        Files.writeString(file, records.get(0) + records.get(2) + records.get(1)); // run 3 first: run 2 from the timeline
+        String identity = records.get(0).substring(records.get(0).indexOf('\t') + 1).strip();
+        Journal journal = Journal.of(db);
+        List<Integer> read = new ArrayList<>();
+        List<String> damaged;
+        try (Journal.Lock held = journal.lock(); Journal.Reader reader = journal.reader(identity, run -> {
+            throw new java.io.IOException("the database could not be read");
+        })) {
+            for (Journal.Entry e = reader.next(); e != null; e = reader.next()) {
+                read.add(e.id());
+            }
+            damaged = reader.damaged;
+            assertEquals(List.of(3), reader.asideIds);
+        }
+        assertEquals(List.of(2), read, "the record after it is folded");
+        assertEquals(1, damaged.size(), damaged.toString());
+        assertTrue(damaged.get(0).startsWith(file + ":3: run 3's record refers to the run_request of run 2, which the"
+                + " timeline could not read (the database could not be read)"), damaged.toString());
+    }
+
+    /** The journal's lines that start with {@code prefix}. */
+    private static List<String> journalLines(String db, String prefix) throws Exception {
+        return Files.readAllLines(Journal.of(db).file(), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(prefix))
+                .toList();
+    }
+
+    /** A run's events as {@code fester events} prints them and its replay's markers, of a run that verifies. */
+    private static String shown(String db, int run, Path tree) throws Exception {
+        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
+        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
+        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
+        assertEquals(0, events.code(), events.toString());
+        List<io.fester.ui.ReplayModel.Marker> markers;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
+        }
+        return (events.out() + "\nmarkers " + markers).replace(tree.toString(), "TREE")
+                .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
+                .replaceAll("\"durations\":\\{[^}]*\\}", "");
+    }
+
+    @Test
     void aRepeatedRequestIsJournaledByReferenceAndShowsAndVerifiesAsTheSameRunJournaledInFull() throws Exception {
         Path tb = tree("b/tree");
         String db = builtThenTwoJournaled(tb); // run 2's request in full, run 3's the same: by reference to run 2's
