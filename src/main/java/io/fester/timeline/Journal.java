@@ -26,10 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * whoever last recorded a run — the last run number given and the history rows a run of one spec starts from;
  * and {@code BASE.journal.lock}, whose file lock (with a lock per JVM) every reader and writer of the other two
  * holds. A fourth, {@code BASE.journal-ref}, says where the last request in full is (ADR 0109); without it a
- * request is written in full. A journaled run may only be recorded when the state is there, is for its spec and no later run is in the
- * journal than the state knows of; a process that starts a run in the database removes the state (under the
- * lock, after folding), and one that finishes the last run in flight writes it again. So the number a journaled
- * run takes is one nobody else can take, and the history it records is what the database would have given it.
+ * request is written in full. A journaled run may only be recorded when the state is there, is for its spec and
+ * no later run is in the journal than the state knows of; a process that starts a run in the database removes
+ * the state (under the lock, after folding), and one that finishes the last run in flight writes it again. So the
+ * number a journaled run takes is one nobody else can take, and the history it records is what the database would
+ * have given it.
  *
  * <p>A record is framed: a {@code run} line, its events' lines, its learning, and an {@code end} line with the
  * record's CRC-32. A run's request that is the last one the journal holds in full, byte for byte after its head,
