@@ -41,20 +41,17 @@ public final class JsonText {
      * {@code getBytes(UTF_8)} would write it as {@code ?}. Surrogates can only be inside strings (names are ASCII).
      */
     public static byte[] utf8(CharSequence json) {
-        // scanned as a String, not through CharSequence (an interface call per char that C1 does not inline:
-        // ADR 0112); the copy is the one getBytes needed anyway
-        String s = json.toString();
-        int n = s.length();
+        int n = json.length();
         int i = 0;
-        while (i < n && !Character.isSurrogate(s.charAt(i))) {
+        while (i < n && !Character.isSurrogate(json.charAt(i))) {
             i++;
         }
         if (i == n) {
-            return s.getBytes(StandardCharsets.UTF_8);
+            return json.toString().getBytes(StandardCharsets.UTF_8);
         }
-        StringBuilder sb = new StringBuilder(n + 16).append(s, 0, i);
+        StringBuilder sb = new StringBuilder(n + 16).append(json, 0, i);
         for (; i < n; i++) {
-            char ch = s.charAt(i);
+            char ch = json.charAt(i);
             if (Character.isSurrogate(ch)) {
                 sb.append("\\u").append(HEX[ch >> 12 & 0xF]).append(HEX[ch >> 8 & 0xF]).append(HEX[ch >> 4 & 0xF])
                         .append(HEX[ch & 0xF]);
