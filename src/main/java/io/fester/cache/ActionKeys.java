@@ -451,10 +451,11 @@ public final class ActionKeys {
      * result that embeds the checkout's path ({@code located}), this checkout's location.
      */
     public PreImage full(PreImage first, java.util.Map<String, String> deps, boolean located) {
-        PreImage full = first.plus(deps);
-        if (located) {
-            full = full.plus(java.util.Map.of("location", project().toString()));
+        if (!located) {
+            return first.plus(deps);
         }
-        return full;
+        java.util.LinkedHashMap<String, String> more = new java.util.LinkedHashMap<>(deps);
+        more.putIfAbsent("location", project().toString());
+        return first.plus(more); // one pre-image over the first level's, not one over another (ADR 0112)
     }
 }
