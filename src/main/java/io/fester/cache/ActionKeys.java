@@ -451,11 +451,10 @@ public final class ActionKeys {
      * result that embeds the checkout's path ({@code located}), this checkout's location.
      */
     public PreImage full(PreImage first, java.util.Map<String, String> deps, boolean located) {
-        if (!located) {
-            return first.plus(deps);
+        PreImage full = first.plus(deps);
+        if (located) {
+            full = full.plus(java.util.Map.of("location", project().toString()));
         }
-        java.util.LinkedHashMap<String, String> more = new java.util.LinkedHashMap<>(deps);
-        more.putIfAbsent("location", project().toString());
-        return first.plus(more); // one pre-image over the first level's, not one over another (ADR 0112)
+        return full;
     }
 }

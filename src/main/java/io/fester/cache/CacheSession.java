@@ -158,7 +158,7 @@ public final class CacheSession {
                         fill(layers.get(e), a, r, first.key(), m, got, full,
                                 seen.contains(new Seen(layers.get(e), k1)));
                     }
-                    remember(first, k2);
+                    remember(full);
                     List<String> discovered = r.discovered() == null ? List.of()
                             : r.discovered().stream().map(keys::local).toList();
                     String how = "restored from " + layer.name() + (r.run() != null ? ", made by run " + r.run() : "")
@@ -213,14 +213,8 @@ public final class CacheSession {
                 pre == null ? null : pre.lines()), pre == null ? null : firstLevel(pre), null, null, null, null);
     }
 
-    /**
-     * The first-level part of a pre-image (without {@code dep:} and {@code location}): the pre-image itself when
-     * it has neither (a miss's usual one, the lookup's own first level: its key is not made again by the store).
-     */
+    /** The first-level part of a pre-image (without {@code dep:} and {@code location}). */
     private static PreImage firstLevel(PreImage p) {
-        if (p.fields().keySet().stream().noneMatch(k -> k.startsWith("dep:") || k.equals("location"))) {
-            return p;
-        }
         LinkedHashMap<String, String> f = new LinkedHashMap<>();
         p.fields().forEach((k, v) -> {
             if (!k.startsWith("dep:") && !k.equals("location")) {
@@ -541,7 +535,7 @@ public final class CacheSession {
                 down(layer, e);
             }
         }
-        remember(now, k2);
+        remember(full);
         if (stored.isEmpty()) {
             return notStored(a, k2, had.isEmpty() ? "not stored: no writable cache layer is available"
                     : "already stored under this key (" + String.join(", ", had) + "): the first writer's result stays");
@@ -635,18 +629,14 @@ public final class CacheSession {
         }
     }
 
-    /**
-     * Notes the action's key (its pre-image is a blob under that key) as the last one known here, in the file
-     * of its first-level pre-image ({@code first}: the full one's identity is the first level's, and its fields
-     * are not made into a map for it).
-     */
-    private void remember(PreImage first, String key) {
-        Path f = lastFile(first);
+    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here. */
+    private void remember(PreImage full) {
+        Path f = lastFile(full);
         if (f == null) {
             return;
         }
         try {
-            byte[] text = (key + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
             try {
                 if (f.toFile().length() == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
                     return; // a hit of the same key as last time: nothing to write

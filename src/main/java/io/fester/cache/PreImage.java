@@ -21,15 +21,7 @@ public final class PreImage {
     /** The placeholder for the project's directory (the directory SSH hosts would mirror). */
     public static final String ROOT = "@ROOT@";
 
-    /**
-     * The pre-image whose fields come first, for one made by {@link #plus}: its text and key are reused, not
-     * made again (ADR 0112); null otherwise.
-     */
-    private final PreImage head;
-    /** The fields after {@link #head}'s (all of them when there is no head). */
-    private final LinkedHashMap<String, String> own;
-    /** All the fields in order: {@link #own} itself without a head, else made when first asked for. */
-    private volatile Map<String, String> fields;
+    private final LinkedHashMap<String, String> fields;
     /** {@link #lines()} and {@link #key()}, made once (a pre-image never changes; a hit asks for both several times). */
     private volatile List<String> lines;
     private volatile String key;
@@ -37,64 +29,32 @@ public final class PreImage {
     private volatile byte[] text;
 
     public PreImage(Map<String, String> fields) {
-        this.head = null;
-        this.own = new LinkedHashMap<>(fields);
-        this.fields = own;
-    }
-
-    private PreImage(PreImage head, LinkedHashMap<String, String> more) {
-        this.head = head;
-        this.own = more;
+        this.fields = new LinkedHashMap<>(fields);
     }
 
     /** The fields in order. */
     public Map<String, String> fields() {
-        return java.util.Collections.unmodifiableMap(all());
-    }
-
-    private Map<String, String> all() {
-        Map<String, String> f = fields;
-        if (f == null) {
-            LinkedHashMap<String, String> m = new LinkedHashMap<>(head.all());
-            m.putAll(own);
-            f = m;
-            fields = f;
-        }
-        return f;
+        return java.util.Collections.unmodifiableMap(fields);
     }
 
     /** A field's value, or null. */
     public String get(String name) {
-        String v = own.get(name);
-        return v != null || head == null ? v : head.get(name);
+        return fields.get(name);
     }
 
-    /**
-     * This pre-image with more fields after its own (replacing none). The fields are not copied into a map of
-     * their own: the text is this one's followed by the new fields' lines, so a full key (~190 {@code dep:}
-     * fields after the first level's) hashes the first level's text already made for its own key (ADR 0112).
-     */
+    /** This pre-image with more fields after its own (replacing none). */
     public PreImage plus(Map<String, String> more) {
-        LinkedHashMap<String, String> tail = new LinkedHashMap<>(Math.max(16, more.size() * 4 / 3 + 1));
-        more.forEach((k, v) -> {
-            if (!has(k)) {
-                tail.put(k, v);
-            }
-        });
-        return new PreImage(this, tail);
-    }
-
-    private boolean has(String name) {
-        return own.containsKey(name) || head != null && head.has(name);
+        LinkedHashMap<String, String> f = new LinkedHashMap<>(fields);
+        more.forEach(f::putIfAbsent);
+        return new PreImage(f);
     }
 
     /** The canonical lines, {@code name=value}. */
     public List<String> lines() {
         List<String> l = lines;
         if (l == null) {
-            Map<String, String> all = all();
-            List<String> out = new ArrayList<>(all.size());
-            all.forEach((k, v) -> out.add(k + "=" + escape(v)));
+            List<String> out = new ArrayList<>(fields.size());
+            fields.forEach((k, v) -> out.add(k + "=" + escape(v)));
             l = java.util.Collections.unmodifiableList(out);
             lines = l;
         }
@@ -135,30 +95,19 @@ public final class PreImage {
     private byte[] bytes() {
         byte[] t = text;
         if (t == null) {
-            byte[] mine = text(own);
-            if (head == null) {
-                t = mine;
-            } else { // each line is whole UTF-8 on its own: the head's text, then these lines
-                byte[] first = head.bytes();
-                t = java.util.Arrays.copyOf(first, first.length + mine.length);
-                System.arraycopy(mine, 0, t, first.length, mine.length);
+            // straight from the fields (the lines are made only when asked for: a key needs the text alone)
+            int n = 0;
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                n += f.getKey().length() + f.getValue().length() + 2;
             }
+            StringBuilder sb = new StringBuilder(n + 16);
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                sb.append(f.getKey()).append('=').append(escape(f.getValue())).append('\n');
+            }
+            t = sb.toString().getBytes(StandardCharsets.UTF_8);
             text = t;
         }
         return t;
-    }
-
-    /** Fields' lines as UTF-8, straight from the fields (the lines are made only when asked for: a key needs the text alone). */
-    private static byte[] text(Map<String, String> fields) {
-        int n = 0;
-        for (Map.Entry<String, String> f : fields.entrySet()) {
-            n += f.getKey().length() + f.getValue().length() + 2;
-        }
-        StringBuilder sb = new StringBuilder(n + 16);
-        for (Map.Entry<String, String> f : fields.entrySet()) {
-            sb.append(f.getKey()).append('=').append(escape(f.getValue())).append('\n');
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Reads a {@link #text()} back into its lines. */
@@ -213,9 +162,7 @@ public final class PreImage {
      */
     public List<String> changesSince(PreImage before) {
         List<String> out = new ArrayList<>();
-        Map<String, String> fields = all();
-        Map<String, String> was = before.all();
-        for (Map.Entry<String, String> e : was.entrySet()) {
+        for (Map.Entry<String, String> e : before.fields.entrySet()) {
             String name = e.getKey();
             String now = fields.get(name);
             if (now == null) {
@@ -225,7 +172,7 @@ public final class PreImage {
             }
         }
         for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (!was.containsKey(e.getKey())) {
+            if (!before.fields.containsKey(e.getKey())) {
                 out.add(added(e.getKey(), e.getValue()));
             }
         }

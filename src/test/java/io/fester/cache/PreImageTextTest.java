@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A key's text is made straight from the fields (ADR 0108), not from the lines: it must stay the lines, each
  * with a newline, and the key of a fixed pre-image must stay the one earlier Fester computed (every stored
- * result is found by it). A full pre-image is the first level's text followed by its headers' lines (ADR 0112),
- * not a map of its own: its text, key and fields must stay those of the one map earlier Fester made.
+ * result is found by it). So must a full pre-image's, the first level's fields and then its headers' (a cut of how
+ * it is made, as tried in ADR 0112, must keep the text, key and fields of the one map earlier Fester made).
  */
 class PreImageTextTest {
     /** A backslash in a value and in a name, a newline in a value, an empty value. */
@@ -63,7 +63,7 @@ class PreImageTextTest {
     @Test
     void aFullKeyIsTheOneEarlierFesterComputedForTheSameHeaders() {
         PreImage first = fixed();
-        first.key(); // the lookup has made the first level's text and key before the full one is made
+        first.key(); // the lookup has made the first level's key before the full one is made
         PreImage full = first.plus(headers("0123abcd"));
         PreImage old = asOneMap(fixed(), headers("0123abcd"));
         assertEquals(old.key(), full.key());
