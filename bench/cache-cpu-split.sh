@@ -10,9 +10,12 @@ for v in "$@"; do names+=("${v%%=*}"); dirs[${v%%=*}]=$(realpath "${v#*=}"); don
 export FESTER_CACHE=on FESTER_SERVE=off; unset XDG_RUNTIME_DIR
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sed "s#^s3proxy.endpoint=.*#s3proxy.endpoint=http://127.0.0.1:$port#" $w/s3.properties > $w/s3cpu.properties
-java -Xmx256m -cp "${S3PROXY_CP:?set S3PROXY_CP to a class path with s3proxy}" org.gaul.s3proxy.Main --properties $w/s3cpu.properties >$w/s3cpu.log 2>&1 & sp=$!
+: "${S3PROXY_CP:?set S3PROXY_CP to a class path with s3proxy}"   # here, not in the background command (ADR 0112)
+java -Xmx256m -cp "$S3PROXY_CP" org.gaul.s3proxy.Main --properties $w/s3cpu.properties >$w/s3cpu.log 2>&1 & sp=$!
 trap 'kill $sp' EXIT
-for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+up=
+for i in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && { up=1; break; }; sleep 0.2; done
+[ -n "$up" ] || { echo "s3proxy did not answer on port $port within 30 s; its log:" >&2; cat $w/s3cpu.log >&2; exit 1; }
 export AWS_ACCESS_KEY_ID=BENCHKEY AWS_SECRET_ACCESS_KEY=benchsecret AWS_ENDPOINT_URL=http://127.0.0.1:$port
 ticks() { awk '{print $14+$15}' /proc/$sp/stat; }
 for r in 1 2; do for v in "${names[@]}"; do

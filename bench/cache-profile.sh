@@ -19,7 +19,7 @@ rm -rf "$out"; mkdir -p "$out/home"
 jfc=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc
 sed -e 's|\(control="method-sampling-java-interval">\)[^<]*<|\11 ms<|' \
     -e 's|\(control="method-sampling-native-interval">\)[^<]*<|\11 ms<|' "$jfc" > "$out/1ms.jfc"
-grep -c '>1 ms<' "$out/1ms.jfc" | grep -qx 2 || { echo "$jfc: the two sampling periods not found" >&2; exit 1; }
+grep -c 'method-sampling-[a-z]*-interval">1 ms<' "$out/1ms.jfc" | grep -qx 2 || { echo "$jfc: the two sampling periods not found" >&2; exit 1; }
 jfr="-XX:StartFlightRecording=filename=$out/rec.jfr,settings=$out/1ms.jfc"
 case $mode in
 miss)
