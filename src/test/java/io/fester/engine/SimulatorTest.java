@@ -158,4 +158,47 @@ class SimulatorTest {
         long[] none = Simulator.expectedDurations(g, History.empty());
         assertTrue(Arrays.stream(none).allMatch(x -> x == Engine.DEFAULT_DURATION_MS));
     }
+
+    /**
+     * A clean build: no history, every action the default 1 s. Five independent actions on two hosts end at
+     * 3 s whatever the order; the work spread over two slots is 2.5 s, which no plan of whole seconds can
+     * reach. The bound in whole steps (3 s) stops the search at its first plan (ADR 0111).
+     */
+    @Test
+    void aCleanBuildsSearchStopsAtItsFirstPlanOnTheBoundInWholeSteps() {
+        List<Action> five = List.of(action("a"), action("b"), action("c"), action("d"), action("e"));
+        RunRequest rr = request(five, 2);
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), five), History.empty());
+        Simulator.Result r = Simulator.run(rr, History.empty(), d);
+        assertEquals(3000, r.makespan());
+        PlanChoice c = r.choice();
+        assertEquals(List.of(new PlanChoice.Tried("upward-rank", 3000)), c.tried());
+        assertEquals(3000L, c.bound());
+        assertEquals(PlanChoice.STOP_BOUND, c.stop());
+
+        // a run recorded by plan/1 is still decided as plan/1 decided it: every rule and chain, no bound or stop
+        Engine first = Engine.forRequest(rr);
+        first.replaying(first.version().replace("+" + PlanSearch.VERSION + "+", "+" + PlanSearch.VERSION_1 + "+"));
+        Simulator.Result old = Simulator.run(first, rr, History.empty(), d, true);
+        assertEquals("upward-rank", old.choice().rule());
+        assertEquals(3000, old.choice().makespan());
+        assertTrue(old.choice().tried().size() > 1, old.choice().toString());
+        assertEquals(null, old.choice().bound());
+        assertEquals(null, old.choice().stop());
+        assertEquals(r.plan(), old.plan(), "the same plan, found sooner");
+    }
+
+    @Test
+    void theStepIsTheDurationsCommonDivisor() {
+        assertEquals(1000, PlanSearch.step(new long[] {1000, 3000, 0, 2000}));
+        assertEquals(1, PlanSearch.step(new long[] {1000, 1001}));
+        assertEquals(1, PlanSearch.step(new long[] {0, 0}));
+        BuildGraph g = new BuildGraph("t", "/tmp", "t", "d", Map.of(), SIX);
+        // SIX's 18 units on two hosts: 9 in steps of 1; the chain b→c is 6
+        assertEquals(9, PlanSearch.lowerBound(g, Simulator.durations(SIX, SIX_COSTS, 0), request(SIX, 2), 1));
+        // 4 s of work on three hosts, no chain over 1 s: 1.334 s in steps of 1 ms, 2 s in whole seconds
+        long[] seconds = {1000, 1000, 0, 1000, 1000, 0};
+        assertEquals(1334, PlanSearch.lowerBound(g, seconds, request(SIX, 3), 1));
+        assertEquals(2000, PlanSearch.lowerBound(g, seconds, request(SIX, 3), PlanSearch.step(seconds)));
+    }
 }
