@@ -100,7 +100,8 @@ final class PlanSearch {
             return new Choice(null, planning.rules().get(0).priorities(g, ruleDurations));
         }
         boolean first = VERSION_1.equals(version);
-        long bound = lowerBound(g, expected, request, first ? 1 : step(expected));
+        long[] run = first ? expected : run(g, expected, request);
+        long bound = lowerBound(g, run, request, first ? 1 : step(run));
         Search s = new Search(g, request, h, scheduler, expected, bound);
         // 1. every rule, in order, until one reaches the lower bound (the rest could only tie it, and
         //    ties go to the first) or the budget runs out (the first rule is always tried)
@@ -290,10 +291,36 @@ final class PlanSearch {
     }
 
     /**
+     * The durations of the actions a simulation runs, 0 for the others: an action the request names up to
+     * date whose dependencies are all up to date too is decided {@code up_to_date} at the start, as
+     * {@link Engine} decides it, and takes no slot (one whose dependency runs runs too).
+     */
+    static long[] run(BuildGraph g, long[] durations, RunRequest request) {
+        long[] run = durations.clone();
+        if (request.upToDate().isEmpty()) {
+            return run;
+        }
+        boolean[] skipped = new boolean[g.size()];
+        for (int i : g.topologicalOrder(false)) {
+            boolean skip = request.upToDate().containsKey(g.action(i).id());
+            for (int d : g.deps(i)) {
+                skip &= skipped[d];
+            }
+            skipped[i] = skip;
+            if (skip) {
+                run[i] = 0;
+            }
+        }
+        return run;
+    }
+
+    /**
      * No plan can end before the longest chain of durations, nor before the total work spread evenly
-     * over every slot. A simulation starts actions only at 0 and when others end, so when every duration
-     * is a multiple of {@code step} so is every makespan, and the spread work rounds up to a whole step:
-     * 447 actions of 1,000 ms on 2 slots cannot end before 224,000 ms (223,500 ms with a step of 1).
+     * over every slot (plan/2 gives it the durations of the actions that run, see {@link #run}; plan/1
+     * gave it every action's, so its bound could sit above the best plan). A simulation starts actions
+     * only at 0 and when others end, so when every duration is a multiple of {@code step} so is every
+     * makespan, and the spread work rounds up to a whole step: 447 actions of 1,000 ms on 2 slots cannot
+     * end before 224,000 ms (223,500 ms with a step of 1).
      */
     static long lowerBound(BuildGraph g, long[] durations, RunRequest request, long step) {
         long slots = 0;
