@@ -157,13 +157,15 @@ public final class Engine {
     /**
      * Replays a run recorded with this version string, which {@link #decidesAs} this engine: its
      * {@code run_started} says it as recorded (a run from before the plan and cause parts keeps its string).
+     * Null is a run whose {@code run_started} names no version: it says this engine's, and searches as plan/1.
      */
     public void replaying(String recorded) {
         if (!decidesAs(recorded)) {
             throw new IllegalArgumentException("recorded by " + recorded + ", not by " + version());
         }
         recordedVersion = recorded;
-        planVersion = recorded == null || recorded.contains("+" + PlanSearch.VERSION + "+") ? PlanSearch.VERSION
+        // a run that names no version, or no plan search, was recorded before plan/2: it searched as plan/1
+        planVersion = recorded != null && recorded.contains("+" + PlanSearch.VERSION + "+") ? PlanSearch.VERSION
                 : PlanSearch.VERSION_1;
     }
 

@@ -184,6 +184,12 @@ class SimulatorTest {
         assertEquals(null, old.choice().bound());
         assertEquals(null, old.choice().stop());
         assertEquals(r.plan(), old.plan(), "the same plan, found sooner");
+
+        // a run whose run_started names no version was recorded before plan/2: it is decided as plan/1 too
+        Engine unnamed = Engine.forRequest(rr);
+        unnamed.replaying(null);
+        Simulator.Result none = Simulator.run(unnamed, rr, History.empty(), d, true);
+        assertEquals(old.choice(), none.choice());
     }
 
     @Test
