@@ -107,7 +107,11 @@ final class PlanSearch {
         //    ties go to the first) or the budget runs out (the first rule is always tried)
         List<Seed> seeds = new ArrayList<>();
         for (PriorityRule rule : planning.rules()) {
-            if (s.done() || (!seeds.isEmpty() && !s.affordable())) {
+            if (s.done()) {
+                break;
+            }
+            if (!seeds.isEmpty() && !s.affordable()) {
+                s.cut = true;
                 break;
             }
             long[] p = rule.priorities(g, ruleDurations);
@@ -121,11 +125,15 @@ final class PlanSearch {
             sorted.sort((a, b) -> Long.compare(a.makespan(), b.makespan())); // stable: ties keep rule order
             List<long[]> used = new ArrayList<>();
             for (Seed seed : sorted) {
-                if (s.done() || !s.affordable()) {
+                if (s.done()) {
                     break;
                 }
                 if (used.stream().anyMatch(u -> Arrays.equals(u, seed.starts()))) {
                     continue; // another rule gave the very same plan
+                }
+                if (!s.affordable()) {
+                    s.cut = true;
+                    break;
                 }
                 used.add(seed.starts());
                 forwardBackward(s, upward, seed);
@@ -134,7 +142,7 @@ final class PlanSearch {
         if (first) {
             return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null), s.best);
         }
-        String stop = s.done() ? PlanChoice.STOP_BOUND : s.affordable() ? PlanChoice.STOP_TRIED : PlanChoice.STOP_BUDGET;
+        String stop = s.done() ? PlanChoice.STOP_BOUND : s.cut ? PlanChoice.STOP_BUDGET : PlanChoice.STOP_TRIED;
         return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop), s.best);
     }
 
@@ -178,6 +186,8 @@ final class PlanSearch {
         final List<PlanChoice.Tried> tried = new ArrayList<>();
         final java.util.Map<Order, Simulator.Result> seen = new java.util.HashMap<>();
         long simulated;
+        /** Whether the budget cut the search off: a rule or an improvement pass was left untried for it. */
+        boolean cut;
         String bestName;
         long bestMakespan = Long.MAX_VALUE;
         long[] best;
@@ -261,7 +271,11 @@ final class PlanSearch {
         int n = g.size();
         long[] starts = seed.starts();
         int stale = 0;
-        for (int pass = 1; pass <= MAX_PASSES && stale < PATIENCE && !s.done() && s.affordable(); pass++) {
+        for (int pass = 1; pass <= MAX_PASSES && stale < PATIENCE && !s.done(); pass++) {
+            if (!s.affordable()) {
+                s.cut = true;
+                break;
+            }
             long[] finish = new long[n];
             for (int i = 0; i < n; i++) {
                 finish[i] = starts[i] + s.durations[i];

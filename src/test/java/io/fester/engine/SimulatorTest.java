@@ -288,4 +288,40 @@ class SimulatorTest {
             assertTrue(now.makespan() <= old.makespan(), what);
         }
     }
+
+    /**
+     * The decision says {@code budget} only when the budget left a rule untried, not when the search ran
+     * every rule and less than one more simulation's budget is left. Three actions of about 1,000 s
+     * (2,000 s on two slots, the bound 1,500 s unreached) and 83,331 instant ones: two simulations use
+     * 166,668 of the 250,000 simulated actions.
+     */
+    @Test
+    void theSearchStopsOnTheBudgetOnlyWhenItLeftARuleUntried() {
+        int n = 83_334;
+        List<Action> actions = new ArrayList<>();
+        Map<String, Long> known = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            actions.add(action("a" + i));
+            known.put("a" + i, i < 3 ? 1_000_000L + (i == 2 ? 1 : 0) : 0L);
+        }
+        RunRequest rr = request(actions, 2);
+        BuildGraph g = new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions);
+        History h = new History("x", known);
+        // three orders that differ (equal orders reuse a simulation): the file's, its reverse, odd ones first
+        List<PriorityRule> rules = new ArrayList<>();
+        for (String name : List.of("forward", "backward", "odd-first")) {
+            long[] p = new long[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = name.equals("forward") ? n - i : name.equals("backward") ? i : (i % 2) * n + n - i;
+            }
+            rules.add(PriorityRule.fixed(name, p));
+        }
+        io.fester.schedule.ScoringScheduler scheduler = new io.fester.schedule.ScoringScheduler(rr.weights(), rr.policy());
+        PlanChoice two = PlanSearch.choose(g, rr, h, scheduler, new Planning(rules.subList(0, 2), n, false)).decision();
+        assertEquals(2, two.tried().size(), two.toString());
+        assertEquals(PlanChoice.STOP_TRIED, two.stop());
+        PlanChoice three = PlanSearch.choose(g, rr, h, scheduler, new Planning(rules, n, false)).decision();
+        assertEquals(2, three.tried().size(), three.toString());
+        assertEquals(PlanChoice.STOP_BUDGET, three.stop());
+    }
 }
