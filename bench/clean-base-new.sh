@@ -15,7 +15,9 @@
 # process start, "finish" from its last action's end to the command's end, the actions' times from the run's own
 # timeline (`fester events`, read after the build, outside its timing; an exit's time less its duration is the
 # action's start).
+# PHASES=1: each Fester's start taken apart from its timeline as well (bench/start-phases.py, ADR 0111), on stderr.
 set -eu
+phases=$(dirname "$0")/start-phases.py
 configured=$1; rounds=$2; base=$3; new=$4; shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -40,6 +42,7 @@ else:
     print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000))' "$1" "$2" <"$work/events" || echo "? ?"
 }
 build() { # build WHICH: prints "wall cpu jvm start finish"
+  local which=$1
   rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
   case $1 in
     ninja) set -- ninja -C "$work/tree" -j2 ;;
@@ -64,6 +67,7 @@ build() { # build WHICH: prints "wall cpu jvm start finish"
   jvm=$( [ "$1" != ninja ] && [ -f "$work/jstat" ] && head -1 "$work/jstat" | sed "s/.*) //" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($12 + $13) / hz }' || echo -)
   se="- -"
   [ "$1" = ninja ] || se=$(ends "$t0" "$t1" "$f")
+  [ -z "${PHASES:-}" ] || [ "$1" = ninja ] || echo "phases $which: $(python3 "$phases" "$t0" <"$work/events")" >&2
   echo "$r" | awk -v j="$jvm" -v se="$se" '{ printf "%.1f %.1f %s %s\n", $1, $2 + $3, j, se }'
 }
 opts="$*"

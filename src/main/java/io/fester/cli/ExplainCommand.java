@@ -4,7 +4,7 @@ import io.fester.session.UserError;
 import io.fester.engine.Engine;
 import io.fester.schedule.ScoringScheduler;
 import io.fester.state.BuildState;
-import io.fester.timeline.Pipeline;
+import io.fester.timeline.PlanChoice;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.RunRequest;
@@ -16,21 +16,27 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code fester explain RUN ACTION}: why the action ran where it did. For every attempt it folds the
  * run's events up to the decision and asks the scheduler for its full table: every candidate with its
  * factors, every rejected host with the rule, the busy hosts; an override by the user is marked.
+ * {@code fester explain RUN --plan}: the run's {@code plan} decision, every order tried and why the search
+ * stopped.
  */
 @Command(name = "explain", description = "Why an action ran where it did: every candidate with its factors, "
-        + "every rejected host with its rule")
+        + "every rejected host with its rule; with --plan, why the run's dispatch order was chosen")
 final class ExplainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN", description = "run number or 'last'")
     String run;
 
-    @Parameters(index = "1", paramLabel = "ACTION")
+    @Parameters(index = "1", paramLabel = "ACTION", arity = "0..1")
     String action;
+
+    @Option(names = "--plan", description = "explain the plan decision: the orders tried and why the search stopped")
+    boolean plan;
 
     @Mixin
     DbOption db;
@@ -72,6 +78,14 @@ final class ExplainCommand implements Callable<Integer> {
         List<Recorded> events = loaded.events();
         if (events.isEmpty() || !(events.get(0).event() instanceof RunRequest request)) {
             throw new UserError("run " + info.id() + " has no run request: nothing to explain");
+        }
+        if (plan == (action != null)) {
+            throw new UserError("explain takes an action or --plan, not " + (plan ? "both" : "neither")
+                    + ": 'fester explain " + run + " ACTION' or 'fester explain " + run + " --plan'");
+        }
+        if (plan) {
+            System.out.print(plan(info, events));
+            return ExitCodes.OK;
         }
         BuildState state = new BuildState();
         ScoringScheduler scheduler = new ScoringScheduler(request.weights(), request.policy());
@@ -122,6 +136,44 @@ final class ExplainCommand implements Callable<Integer> {
         }
         System.out.print(out);
         return ExitCodes.OK;
+    }
+
+    /** The run's plan decision: the order chosen, every order tried, the bound and why the search stopped. */
+    static String plan(RunInfo info, List<Recorded> events) {
+        StringBuilder out = new StringBuilder();
+        for (Recorded r : events) {
+            if (r.event() instanceof PlanChoice c) {
+                out.append("plan (seq ").append(r.seq()).append("): dispatch order ").append(c.rule())
+                        .append(", simulated makespan ").append(c.makespan()).append(" ms, chosen from ")
+                        .append(c.tried().size()).append(c.tried().size() == 1 ? " order" : " orders").append('\n');
+                for (PlanChoice.Tried t : c.tried()) {
+                    out.append(String.format(Locale.ROOT, "  %-2s%-36s %12d ms%n", t.rule().equals(c.rule())
+                            && t.makespan() == c.makespan() ? "*" : "", t.rule(), t.makespan()));
+                }
+                out.append("  ").append(stop(c)).append('\n');
+                return out.toString();
+            }
+        }
+        out.append("run ").append(info.id()).append(" has no plan decision: it made no search (no history was")
+                .append(" observed, or the graph is empty or above the search's limit), so its actions were")
+                .append(" dispatched by the default rule, upward rank\n");
+        return out.toString();
+    }
+
+    private static String stop(PlanChoice c) {
+        if (c.stop() == null) {
+            return "stopped: not recorded (the run was recorded by plan/1, which did not say why its search"
+                    + " stopped; it stopped at its lower bound, the budget, or when every order was tried)";
+        }
+        return switch (c.stop()) {
+            case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (the longest"
+                    + " chain or the work spread over every slot, in whole steps of the durations): no order can"
+                    + " end sooner, and ties go to the first tried";
+            case PlanChoice.STOP_BUDGET -> "stopped: one more simulation would have gone over the search's budget"
+                    + " of simulated actions; the lower bound, " + c.bound() + " ms, was not reached";
+            default -> "stopped: every rule and improvement chain was tried; the lower bound, " + c.bound()
+                    + " ms, was not reached";
+        };
     }
 
     private static void explain(StringBuilder out, Recorded r, ScheduleDecision d, BuildState before,

@@ -149,21 +149,29 @@ public final class Engine {
         // score/1 runs carry no node.holds, and without them score/2 decides exactly as score/1 did
         full = full.replace("+" + io.fester.schedule.ScoringScheduler.LEGACY + "+",
                 "+" + io.fester.schedule.ScoringScheduler.VERSION + "+");
+        // this engine still searches as plan/1 did for the runs recorded by it (ADR 0111)
+        full = full.replace("+" + PlanSearch.VERSION_1 + "+", "+" + PlanSearch.VERSION + "+");
         return full.equals(version());
     }
 
     /**
      * Replays a run recorded with this version string, which {@link #decidesAs} this engine: its
      * {@code run_started} says it as recorded (a run from before the plan and cause parts keeps its string).
+     * Null is a run whose {@code run_started} names no version: it says this engine's, and searches as plan/1.
      */
     public void replaying(String recorded) {
         if (!decidesAs(recorded)) {
             throw new IllegalArgumentException("recorded by " + recorded + ", not by " + version());
         }
         recordedVersion = recorded;
+        // a run that names no version, or no plan search, was recorded before plan/2: it searched as plan/1
+        planVersion = recorded != null && recorded.contains("+" + PlanSearch.VERSION + "+") ? PlanSearch.VERSION
+                : PlanSearch.VERSION_1;
     }
 
     private String recordedVersion;
+    /** The plan search's version this engine decides by: the current one, or the recorded run's. */
+    private String planVersion = PlanSearch.VERSION;
 
     /** What a version string without plan search and root-cause parts stands for (Fester before they were recorded). */
     static final String LEGACY_PLAN_CAUSE = PlanSearch.NAME + "/1+" + RootCause.NAME + "/1";
@@ -208,7 +216,7 @@ public final class Engine {
             debugger.command(c.command());
             dispatch();
         } else if (obs instanceof History h && graph != null) {
-            PlanSearch.Choice plan = PlanSearch.choose(graph, state.request(), h, scheduler, planning);
+            PlanSearch.Choice plan = PlanSearch.choose(graph, state.request(), h, scheduler, planning, planVersion);
             if (plan.decision() != null) {
                 emit(plan.decision());
             }

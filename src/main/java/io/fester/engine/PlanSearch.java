@@ -24,8 +24,8 @@ import java.util.List;
  * </ol>
  *
  * It stops as soon as a plan reaches the lower bound (the longest chain, or the work spread over every
- * slot): nothing can beat it, and ties go to the first. Orders that equal one already simulated reuse
- * its plan. All simulations together cover at most {@link #BUDGET} actions, and graphs above
+ * slot, see {@link #lowerBound}): nothing can beat it, and ties go to the first. Orders that equal one
+ * already simulated reuse its plan. All simulations together cover at most {@link #BUDGET} actions, and graphs above
  * {@link Planning#limit()} get the first rule without a search. The search simulates the run from its
  * start: it is meant for the history observation, which comes before any host is up.
  */
@@ -85,17 +85,33 @@ final class PlanSearch {
 
     /** The plan for a run: a search when the planning asks for one and the graph is small enough. */
     static Choice choose(BuildGraph g, RunRequest request, History h, Scheduler scheduler, Planning planning) {
+        return choose(g, request, h, scheduler, planning, VERSION);
+    }
+
+    /**
+     * The plan as the given version of the search chooses it: {@link #VERSION}, or {@link #VERSION_1} for
+     * a run recorded by it (its bound without the durations' step, its decision without bound and stop).
+     */
+    static Choice choose(BuildGraph g, RunRequest request, History h, Scheduler scheduler, Planning planning,
+            String version) {
         long[] expected = expected(g, h);
         long[] ruleDurations = forRules(expected);
         if (!planning.searches(g.size())) {
             return new Choice(null, planning.rules().get(0).priorities(g, ruleDurations));
         }
-        Search s = new Search(g, request, h, scheduler, expected, lowerBound(g, expected, request));
+        boolean first = VERSION_1.equals(version);
+        long[] run = first ? expected : run(g, expected, request);
+        long bound = lowerBound(g, run, request, first ? 1 : step(run));
+        Search s = new Search(g, request, h, scheduler, expected, bound);
         // 1. every rule, in order, until one reaches the lower bound (the rest could only tie it, and
         //    ties go to the first) or the budget runs out (the first rule is always tried)
         List<Seed> seeds = new ArrayList<>();
         for (PriorityRule rule : planning.rules()) {
-            if (s.done() || (!seeds.isEmpty() && !s.affordable())) {
+            if (s.done()) {
+                break;
+            }
+            if (!seeds.isEmpty() && !s.affordable()) {
+                s.cut = true;
                 break;
             }
             long[] p = rule.priorities(g, ruleDurations);
@@ -109,17 +125,25 @@ final class PlanSearch {
             sorted.sort((a, b) -> Long.compare(a.makespan(), b.makespan())); // stable: ties keep rule order
             List<long[]> used = new ArrayList<>();
             for (Seed seed : sorted) {
-                if (s.done() || !s.affordable()) {
+                if (s.done()) {
                     break;
                 }
                 if (used.stream().anyMatch(u -> Arrays.equals(u, seed.starts()))) {
                     continue; // another rule gave the very same plan
                 }
+                if (!s.affordable()) {
+                    s.cut = true;
+                    break;
+                }
                 used.add(seed.starts());
                 forwardBackward(s, upward, seed);
             }
         }
-        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried)), s.best);
+        if (first) {
+            return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null), s.best);
+        }
+        String stop = s.done() ? PlanChoice.STOP_BOUND : s.cut ? PlanChoice.STOP_BUDGET : PlanChoice.STOP_TRIED;
+        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop), s.best);
     }
 
     static final String NAME = "plan";
@@ -128,7 +152,14 @@ final class PlanSearch {
      * {@link PriorityRule}'s rules or the standard set, or in {@link Planning#standard()} changes what the
      * search picks, so that older runs verify as "another version" (PlanVersionTest pins the constants).
      */
-    static final String VERSION = NAME + "/1";
+    static final String VERSION = NAME + "/2";
+    /**
+     * The first version (until ADR 0111): its bound did not round the spread work up to the durations'
+     * step, so a clean build (every action the default 1 s) tried every rule and chain although the first
+     * plan was already optimal; its decision names neither the bound nor why the search stopped. Runs
+     * recorded by it are still decided by it when verified or replayed.
+     */
+    static final String VERSION_1 = NAME + "/1";
 
     /** Passes in a row that do not improve on the best plan before a forward-backward chain stops. */
     static final int PATIENCE = 4;
@@ -155,6 +186,8 @@ final class PlanSearch {
         final List<PlanChoice.Tried> tried = new ArrayList<>();
         final java.util.Map<Order, Simulator.Result> seen = new java.util.HashMap<>();
         long simulated;
+        /** Whether the budget cut the search off: a rule or an improvement pass was left untried for it. */
+        boolean cut;
         String bestName;
         long bestMakespan = Long.MAX_VALUE;
         long[] best;
@@ -238,7 +271,11 @@ final class PlanSearch {
         int n = g.size();
         long[] starts = seed.starts();
         int stale = 0;
-        for (int pass = 1; pass <= MAX_PASSES && stale < PATIENCE && !s.done() && s.affordable(); pass++) {
+        for (int pass = 1; pass <= MAX_PASSES && stale < PATIENCE && !s.done(); pass++) {
+            if (!s.affordable()) {
+                s.cut = true;
+                break;
+            }
             long[] finish = new long[n];
             for (int i = 0; i < n; i++) {
                 finish[i] = starts[i] + s.durations[i];
@@ -268,10 +305,38 @@ final class PlanSearch {
     }
 
     /**
-     * No plan can end before the longest chain of durations, nor before the total work spread evenly
-     * over every slot.
+     * The durations of the actions a simulation runs, 0 for the others: an action the request names up to
+     * date whose dependencies are all up to date too is decided {@code up_to_date} at the start, as
+     * {@link Engine} decides it, and takes no slot (one whose dependency runs runs too).
      */
-    static long lowerBound(BuildGraph g, long[] durations, RunRequest request) {
+    static long[] run(BuildGraph g, long[] durations, RunRequest request) {
+        long[] run = durations.clone();
+        if (request.upToDate().isEmpty()) {
+            return run;
+        }
+        boolean[] skipped = new boolean[g.size()];
+        for (int i : g.topologicalOrder(false)) {
+            boolean skip = request.upToDate().containsKey(g.action(i).id());
+            for (int d : g.deps(i)) {
+                skip &= skipped[d];
+            }
+            skipped[i] = skip;
+            if (skip) {
+                run[i] = 0;
+            }
+        }
+        return run;
+    }
+
+    /**
+     * No plan can end before the longest chain of durations, nor before the total work spread evenly
+     * over every slot (plan/2 gives it the durations of the actions that run, see {@link #run}; plan/1
+     * gave it every action's, so its bound could sit above the best plan). A simulation starts actions
+     * only at 0 and when others end, so when every duration is a multiple of {@code step} so is every
+     * makespan, and the spread work rounds up to a whole step: 447 actions of 1,000 ms on 2 slots cannot
+     * end before 224,000 ms (223,500 ms with a step of 1).
+     */
+    static long lowerBound(BuildGraph g, long[] durations, RunRequest request, long step) {
         long slots = 0;
         for (RunRequest.HostSpec host : request.hosts()) {
             slots += host.slots();
@@ -284,6 +349,26 @@ final class PlanSearch {
         for (long r : PriorityRule.upwardRank(g, durations)) {
             chain = Math.max(chain, r);
         }
-        return Math.max(chain, slots == 0 ? 0 : (work + slots - 1) / slots);
+        long spread = slots == 0 ? 0 : (work + slots * step - 1) / (slots * step) * step;
+        return Math.max(chain, spread);
+    }
+
+    /** The greatest common divisor of the durations: every makespan is a multiple of it (1 when all are 0). */
+    static long step(long[] durations) {
+        long gcd = 0;
+        for (long d : durations) {
+            long a = d;
+            long b = gcd;
+            while (b != 0) {
+                long t = a % b;
+                a = b;
+                b = t;
+            }
+            gcd = a;
+            if (gcd == 1) {
+                break;
+            }
+        }
+        return gcd == 0 ? 1 : gcd;
     }
 }

@@ -10,8 +10,19 @@ import java.util.List;
  * @param rule the rule chosen
  * @param makespan the chosen rule's simulated makespan (ms, or the graph's cost units)
  * @param tried every rule simulated, in the order tried
+ * @param bound the search's lower bound (ms): no plan ends sooner; null in a run recorded by plan/1, which
+ *     did not record it
+ * @param stop why the search stopped: {@link #STOP_BOUND}, {@link #STOP_BUDGET} or {@link #STOP_TRIED}; null
+ *     in a run recorded by plan/1
  */
-public record PlanChoice(String rule, long makespan, List<Tried> tried) implements Event {
+public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop) implements Event {
+
+    /** A plan reached the lower bound: no order could end sooner, and ties go to the first tried. */
+    public static final String STOP_BOUND = "bound";
+    /** One more simulation would have gone over the search's budget of simulated actions. */
+    public static final String STOP_BUDGET = "budget";
+    /** Every rule and every improvement chain was tried to its end. */
+    public static final String STOP_TRIED = "tried";
 
     /** A rule and its simulated makespan. */
     public record Tried(String rule, long makespan) {}

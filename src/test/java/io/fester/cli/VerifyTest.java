@@ -126,22 +126,83 @@ class VerifyTest {
     void theRecordedVersionNamesThePlanSearchAndRootCauseVersions() throws Exception {
         int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
         String v = events.get(i).path("scheduler_version").asText();
-        assertTrue(v.endsWith("+plan/1+cause/1"), v);
+        assertTrue(v.endsWith("+plan/2+cause/1"), v);
         // a run recorded by a Fester whose plan search decided otherwise is another version, not "different"
-        events.get(i).put("scheduler_version", v.replace("+plan/1", "+plan/2"));
+        events.get(i).put("scheduler_version", v.replace("+plan/2", "+plan/3"));
         Cli.Result r = verify(events);
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("+plan/2+cause/1; this Fester has " + v), r.err());
+        assertTrue(r.err().contains("+plan/3+cause/1; this Fester has " + v), r.err());
         events.get(i).put("scheduler_version", v.replace("+cause/1", "+cause/0"));
         assertEquals(2, verify(events).code());
     }
 
+    /** A clean run recorded by plan/1 (before ADR 0111): its search tried eight orders, all at the bound in seconds. */
+    private List<ObjectNode> recordedByPlan1() throws Exception {
+        List<ObjectNode> old = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource("/recorded/plan1-run.jsonl").toURI()))) {
+            old.add((ObjectNode) EventCodec.MAPPER.readTree(line));
+        }
+        return old;
+    }
+
     @Test
     void aRunRecordedBeforeThePlanAndCauseVersionsVerifiesAsBefore() throws Exception {
+        events = recordedByPlan1();
         int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
         String v = events.get(i).path("scheduler_version").asText();
         events.get(i).put("scheduler_version", v.replace("+plan/1+cause/1", ""));
         Cli.Result r = verify(events);
         assertEquals(0, r.code(), r.toString());
+    }
+
+    @Test
+    void aRunRecordedByThePlanSearchsFirstVersionStillVerifies() throws Exception {
+        events = recordedByPlan1();
+        int i = indexOf(e -> "plan".equals(e.path("type").asText()));
+        assertEquals(8, events.get(i).path("tried").size(), "plan/1 tried every rule and a chain");
+        Cli.Result r = verify(events);
+        assertEquals(0, r.code(), r.toString());
+        // and it is compared: a plan/1 run whose search stopped at its first order, as plan/2's does, differs
+        ObjectNode plan = events.get(i);
+        plan.set("tried", EventCodec.MAPPER.createArrayNode().add(plan.get("tried").get(0)));
+        r = verify(events);
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.out().contains("differs at seq " + plan.get("seq").asLong() + ":"), r.out());
+    }
+
+    @Test
+    void aRunRecordedByThePlanSearchsFirstVersionVerifiesAndExplainsFromItsOwnDatabase() throws Exception {
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        Files.copy(Path.of(VerifyTest.class.getResource("/recorded/plan1-timeline.mv.db").toURI()),
+                old.resolve("timeline.mv.db"));
+        String oldDb = old.resolve("timeline").toString();
+        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
+        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("plan (seq 9): dispatch order upward-rank, simulated makespan 3000 ms, chosen from 8"
+                + " orders\n"), r.out());
+        assertTrue(r.out().contains("stopped: not recorded (the run was recorded by plan/1"), r.out());
+    }
+
+    @Test
+    void aCleanRunsPlanStopsAtTheBoundInWholeStepsAndExplainSaysSo() throws Exception {
+        Path spec = Samples.spec(dir, "five/fester.yaml", "actions:\n" + "abcde".chars()
+                .mapToObj(c -> "  - {id: " + (char) c + ", run: \"true\"}\n").reduce("", String::concat));
+        Path hosts = Samples.spec(dir, "one-slot.yaml", "hosts:\n  - {name: l1, local: true}\n  - {name: l2, local: true}\n");
+        String fresh = dir.resolve("fresh").toString();
+        assertEquals(0, Cli.run(fresh, "run", spec.toString(), "--hosts", hosts.toString(), "--no-cache").code());
+        Cli.Result r = Cli.run(fresh, "explain", "last", "--plan");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("chosen from 1 order\n"), r.out());
+        assertTrue(r.out().contains("stopped: the lower bound, 3000 ms, was reached"), r.out());
+        assertEquals(0, Cli.run(fresh, "verify", "last").code());
+    }
+
+    @Test
+    void explainTakesAnActionOrThePlan() throws Exception {
+        Cli.Result r = Cli.run(db, "explain", "last");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("explain takes an action or --plan, not neither"), r.err());
     }
 }

@@ -158,4 +158,170 @@ class SimulatorTest {
         long[] none = Simulator.expectedDurations(g, History.empty());
         assertTrue(Arrays.stream(none).allMatch(x -> x == Engine.DEFAULT_DURATION_MS));
     }
+
+    /**
+     * A clean build: no history, every action the default 1 s. Five independent actions on two hosts end at
+     * 3 s whatever the order; the work spread over two slots is 2.5 s, which no plan of whole seconds can
+     * reach. The bound in whole steps (3 s) stops the search at its first plan (ADR 0111).
+     */
+    @Test
+    void aCleanBuildsSearchStopsAtItsFirstPlanOnTheBoundInWholeSteps() {
+        List<Action> five = List.of(action("a"), action("b"), action("c"), action("d"), action("e"));
+        RunRequest rr = request(five, 2);
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), five), History.empty());
+        Simulator.Result r = Simulator.run(rr, History.empty(), d);
+        assertEquals(3000, r.makespan());
+        PlanChoice c = r.choice();
+        assertEquals(List.of(new PlanChoice.Tried("upward-rank", 3000)), c.tried());
+        assertEquals(3000L, c.bound());
+        assertEquals(PlanChoice.STOP_BOUND, c.stop());
+
+        // a run recorded by plan/1 is still decided as plan/1 decided it: every rule and chain, no bound or stop
+        Simulator.Result old = asPlan1(rr, History.empty(), d);
+        assertEquals("upward-rank", old.choice().rule());
+        assertEquals(3000, old.choice().makespan());
+        assertTrue(old.choice().tried().size() > 1, old.choice().toString());
+        assertEquals(null, old.choice().bound());
+        assertEquals(null, old.choice().stop());
+        assertEquals(r.plan(), old.plan(), "the same plan, found sooner");
+
+        // a run whose run_started names no version was recorded before plan/2: it is decided as plan/1 too
+        Engine unnamed = Engine.forRequest(rr);
+        unnamed.replaying(null);
+        Simulator.Result none = Simulator.run(unnamed, rr, History.empty(), d, true);
+        assertEquals(old.choice(), none.choice());
+    }
+
+    @Test
+    void theStepIsTheDurationsCommonDivisor() {
+        assertEquals(1000, PlanSearch.step(new long[] {1000, 3000, 0, 2000}));
+        assertEquals(1, PlanSearch.step(new long[] {1000, 1001}));
+        assertEquals(1, PlanSearch.step(new long[] {0, 0}));
+        BuildGraph g = new BuildGraph("t", "/tmp", "t", "d", Map.of(), SIX);
+        // SIX's 18 units on two hosts: 9 in steps of 1; the chain b→c is 6
+        assertEquals(9, PlanSearch.lowerBound(g, Simulator.durations(SIX, SIX_COSTS, 0), request(SIX, 2), 1));
+        // 4 s of work on three hosts, no chain over 1 s: 1.334 s in steps of 1 ms, 2 s in whole seconds
+        long[] seconds = {1000, 1000, 0, 1000, 1000, 0};
+        assertEquals(1334, PlanSearch.lowerBound(g, seconds, request(SIX, 3), 1));
+        assertEquals(2000, PlanSearch.lowerBound(g, seconds, request(SIX, 3), PlanSearch.step(seconds)));
+    }
+
+    /** The run simulated by an engine replaying a run recorded by plan/1: it searches as plan/1 did. */
+    static Simulator.Result asPlan1(RunRequest rr, History h, long[] d) {
+        Engine first = Engine.forRequest(rr);
+        first.replaying(first.version().replace("+" + PlanSearch.VERSION + "+", "+" + PlanSearch.VERSION_1 + "+"));
+        return Simulator.run(first, rr, h, d, true);
+    }
+
+    /**
+     * The review's graph: 11 actions of the default 1 s on one host of two slots, a1 and a3 up to date, so
+     * 9 run and 5 s is reachable. Counting the up-to-date actions, the bound in whole seconds was 6 s, and
+     * upward rank's 6 s plan stopped the search there; plan/1 (bound 5.5 s) went on to t-level+b-level's 5 s.
+     * The bound now counts only the actions that run: 4.5 s, 5 s in whole steps.
+     */
+    @Test
+    void upToDateActionsDoNotRaiseTheBoundAbovePlan1sPlan() {
+        List<Action> eleven = List.of(action("a0"), action("a1"), action("a2"), action("a3"), action("a4", "a2"),
+                action("a5", "a2"), action("a6", "a0", "a5"), action("a7", "a4", "a5"), action("a8", "a1", "a3"),
+                action("a9", "a7"), action("a10", "a1", "a2", "a3", "a5", "a8", "a9"));
+        RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), eleven,
+                List.of(new HostSpec("h1", 2, false, List.of())), Weights.defaults(), false, List.of())
+                .withUpToDate(Map.of("a1", "same", "a3", "same"), Map.of());
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), eleven), History.empty());
+        Simulator.Result now = Simulator.run(rr, History.empty(), d);
+        Simulator.Result old = asPlan1(rr, History.empty(), d);
+        assertEquals(5000, old.choice().makespan());
+        assertEquals(old.choice().makespan(), now.choice().makespan(), now.choice().toString());
+        assertEquals(old.makespan(), now.makespan());
+        assertEquals(5000L, now.choice().bound());
+        // a8 waits only for up-to-date actions: up to date too; a10 waits for a2, which runs: it runs
+        long[] run = PlanSearch.run(new BuildGraph("t", "/tmp", "t", "d", Map.of(), eleven), d,
+                rr.withUpToDate(Map.of("a1", "s", "a3", "s", "a8", "s", "a10", "s"), Map.of()));
+        assertEquals("[1000, 0, 1000, 0, 1000, 1000, 1000, 1000, 0, 1000, 1000]", Arrays.toString(run));
+    }
+
+    /**
+     * plan/2 never chooses a worse plan than plan/1 did: 300 random graphs (fixed seed) of 6–19 actions on
+     * one or two hosts of one or two slots, some actions up to date (those without dependencies, and some
+     * whose dependencies are), with no history or one whose durations are multiples of a common step.
+     */
+    @Test
+    void plan2NeverChoosesAWorsePlanThanPlan1OnRandomGraphs() {
+        java.util.Random rnd = new java.util.Random(20261206);
+        for (int it = 0; it < 300; it++) {
+            int n = 6 + rnd.nextInt(14);
+            List<Action> actions = new ArrayList<>();
+            Map<String, String> upToDate = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                List<String> deps = new ArrayList<>();
+                for (int j = 0; j < i; j++) {
+                    if (rnd.nextInt(4) == 0) {
+                        deps.add("a" + j);
+                    }
+                }
+                actions.add(action("a" + i, deps.toArray(String[]::new)));
+                if (rnd.nextInt(deps.isEmpty() ? 3 : 6) == 0) {
+                    upToDate.put("a" + i, "same");
+                }
+            }
+            List<HostSpec> hosts = new ArrayList<>();
+            for (int h = 1, count = 1 + rnd.nextInt(2); h <= count; h++) {
+                hosts.add(new HostSpec("h" + h, 1 + rnd.nextInt(2), false, List.of()));
+            }
+            History history = History.empty();
+            if (rnd.nextBoolean()) {
+                Map<String, Long> known = new java.util.TreeMap<>();
+                long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
+                for (int i = 0; i < n; i++) {
+                    known.put("a" + i, step * rnd.nextInt(4));
+                }
+                history = new History("x", known);
+            }
+            RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hosts,
+                    Weights.defaults(), false, List.of()).withUpToDate(upToDate, Map.of());
+            long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions), history);
+            Simulator.Result now = Simulator.run(rr, history, d);
+            Simulator.Result old = asPlan1(rr, history, d);
+            String what = "graph " + it + ": " + actions + " up to date " + upToDate + " on " + hosts + ", durations "
+                    + Arrays.toString(d) + "; plan/2 " + now.choice() + ", plan/1 " + old.choice();
+            assertTrue(now.choice().makespan() <= old.choice().makespan(), what);
+            assertTrue(now.makespan() <= old.makespan(), what);
+        }
+    }
+
+    /**
+     * The decision says {@code budget} only when the budget left a rule untried, not when the search ran
+     * every rule and less than one more simulation's budget is left. Three actions of about 1,000 s
+     * (2,000 s on two slots, the bound 1,500 s unreached) and 83,331 instant ones: two simulations use
+     * 166,668 of the 250,000 simulated actions.
+     */
+    @Test
+    void theSearchStopsOnTheBudgetOnlyWhenItLeftARuleUntried() {
+        int n = 83_334;
+        List<Action> actions = new ArrayList<>();
+        Map<String, Long> known = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            actions.add(action("a" + i));
+            known.put("a" + i, i < 3 ? 1_000_000L + (i == 2 ? 1 : 0) : 0L);
+        }
+        RunRequest rr = request(actions, 2);
+        BuildGraph g = new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions);
+        History h = new History("x", known);
+        // three orders that differ (equal orders reuse a simulation): the file's, its reverse, odd ones first
+        List<PriorityRule> rules = new ArrayList<>();
+        for (String name : List.of("forward", "backward", "odd-first")) {
+            long[] p = new long[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = name.equals("forward") ? n - i : name.equals("backward") ? i : (i % 2) * n + n - i;
+            }
+            rules.add(PriorityRule.fixed(name, p));
+        }
+        io.fester.schedule.ScoringScheduler scheduler = new io.fester.schedule.ScoringScheduler(rr.weights(), rr.policy());
+        PlanChoice two = PlanSearch.choose(g, rr, h, scheduler, new Planning(rules.subList(0, 2), n, false)).decision();
+        assertEquals(2, two.tried().size(), two.toString());
+        assertEquals(PlanChoice.STOP_TRIED, two.stop());
+        PlanChoice three = PlanSearch.choose(g, rr, h, scheduler, new Planning(rules, n, false)).decision();
+        assertEquals(2, three.tried().size(), three.toString());
+        assertEquals(PlanChoice.STOP_BUDGET, three.stop());
+    }
 }
