@@ -23,9 +23,9 @@ final class HotEncoder {
     /** The JSON Line from stored parts, without decoding the body. */
     static String line(long seq, long timeMs, EventType type, String body) {
         StringBuilder sb = new StringBuilder(body.length() + 96);
-        sb.append("{\"seq\":").append(seq)
-                .append(",\"time\":\"").append(java.time.Instant.ofEpochMilli(timeMs)).append('"')
-                .append(",\"type\":\"").append(type.typeName()).append('"')
+        sb.append("{\"seq\":").append(seq).append(",\"time\":\"");
+        JsonText.instant(sb, timeMs);
+        sb.append('"').append(",\"type\":\"").append(type.typeName()).append('"')
                 .append(",\"kind\":\"").append(type.kind().label()).append('"');
         if (body.length() > 2) {
             sb.append(',').append(body, 1, body.length());
