@@ -39,7 +39,7 @@ if first is None:
 else:
     print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000))' "$1" "$2" <"$work/events" || echo "? ?"
 }
-cpu() { sed "s/.*) //" | awk '{ print $12 + $13 }'; } # a /proc/PID/stat line's utime + stime, in ticks
+cpu() { head -1 | sed "s/.*) //" | awk '{ print $12 + $13 }'; } # a /proc/PID/stat line's utime + stime, in ticks
 build() { # build WHICH: prints "wall cpu jvm start finish"
   rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
   case $1 in
