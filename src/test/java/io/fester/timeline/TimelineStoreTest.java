@@ -53,25 +53,6 @@ class TimelineStoreTest {
     }
 
     @Test
-    void whatACommitReturnedFromIsInTheFileAtOnce() throws Exception {
-        // the file's bytes copied while the store is still open, as a kill -9 would leave them: every commit that
-        // returned is there (ADR 0110: no write delay; with H2's 200 ms delay the copy held an older state)
-        Path copy = dir.resolve("copy");
-        Files.createDirectories(copy);
-        try (TimelineStore store = TimelineStore.open(db())) {
-            record(store, 300);
-            int run = record(store, 700);
-            Files.copy(dir.resolve("timeline.mv.db"), copy.resolve("timeline.mv.db"));
-            try (TimelineStore left = TimelineStore.open(copy.resolve("timeline").toString())) {
-                RunInfo info = left.resolve("last");
-                assertEquals(run, info.id());
-                assertEquals("succeeded", info.outcome());
-                assertEquals(700, left.events(run).size());
-            }
-        }
-    }
-
-    @Test
     void runsAreNumberedInStartOrderAndLastIsTheHighest() throws Exception {
         try (TimelineStore store = TimelineStore.open(db())) {
             assertEquals(1, record(store, 1));
