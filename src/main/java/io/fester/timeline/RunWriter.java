@@ -19,10 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * fresh connection (see {@link TimelineStore#withConnection}), asks which {@code seq} the file holds last
  * for this run, and writes everything after it again in one transaction: a batch whose commit reached the
  * file is not written twice, one that did not is written once, in {@code seq} order. A server that was
- * killed hard may also lose the commits of its last 200 ms that it had acknowledged when it is an older Fester,
- * which opened the file with H2's 200 ms write delay (this one has none: {@link TimelineStore#WRITE_DELAY_MS}), so
- * the writer keeps the events it committed in the last {@value #RETAIN_MS} ms and writes those again too (and the
- * run's row, if that was lost with them).
+ * killed hard may also lose commits of its last {@link TimelineStore#WRITE_DELAY_MS} ms that it had
+ * acknowledged, so the writer keeps the events it committed in the last {@value #RETAIN_MS} ms and writes
+ * those again too (and the run's row, if that was lost with them).
  */
 public final class RunWriter implements EventLog, AutoCloseable {
     /** The longest an appended event waits before its batch is committed. */
@@ -35,7 +34,7 @@ public final class RunWriter implements EventLog, AutoCloseable {
     private static final int BATCH = 2000;
     private static final int MAX_PENDING = 100_000;
     /** How long committed events are kept to write again if the serving process lost them. */
-    static final long RETAIN_MS = 2_000; // ten times an older server's write delay, as before
+    static final long RETAIN_MS = 10 * TimelineStore.WRITE_DELAY_MS;
 
     private final TimelineStore store;
     private final TimelineStore.RunRow row;

@@ -17,9 +17,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * The timeline in an embedded H2 file: runs and their events, append-only. Thread-safe.
  *
  * <p>Durability: the run writer commits a batch at least every {@link RunWriter#FLUSH_INTERVAL_MS} ms
- * and H2 writes each commit to the file before the commit returns ({@link #WRITE_DELAY_MS} is 0), so a
- * {@code kill -9} loses at most the last {@value #DURABILITY_WINDOW_MS} ms of events; everything older is in
- * the file.
+ * and H2 writes commits to the file within {@link #WRITE_DELAY_MS} ms, so a {@code kill -9} loses at
+ * most the last {@value #DURABILITY_WINDOW_MS} ms of events; everything older is in the file.
  *
  * <p>Events are stored as their contract JSON Lines, in pages: one row holds up to
  * {@value RunWriter#PAGE_EVENTS} consecutive events of a run (an H2 row per event made the database
@@ -40,14 +39,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * again and can be named as deleted.
  */
 public final class TimelineStore implements AutoCloseable {
-    /**
-     * H2's delay between a commit and its write to the file: none, the commit writes it (ADR 0110). With a delay
-     * H2's background writer wakes every tenth of it to see whether there is something to write: every 20 ms
-     * with the 200 ms used before, ~0.45 s of CPU in a one-minute clean build, taken from the compilers. The
-     * run writer commits in batches (at most every {@link RunWriter#FLUSH_INTERVAL_MS} ms, or per 2,000
-     * events), so the file is written as often as before, on the writer's thread.
-     */
-    public static final int WRITE_DELAY_MS = 0;
+    /** H2's delay between a commit and its write to the file. */
+    public static final int WRITE_DELAY_MS = 200;
     /** The most a {@code kill -9} can lose: the writer's flush interval plus H2's write delay. */
     public static final long DURABILITY_WINDOW_MS = RunWriter.FLUSH_INTERVAL_MS + WRITE_DELAY_MS;
     /**
