@@ -5,8 +5,8 @@
 # and builds one copy with `ninja -j2`, one with `BASE run build.ninja -j 2 --no-cache` and one with NEW
 # the same way, rotating the order from round to round; wall and CPU (user + sys, the whole process
 # tree's, compilers included) from /usr/bin/time, and for the Festers the JVM's own CPU ("jvm": its
-# utime + stime from /proc/PID/stat, read every 0.5 s while it runs, so at most the last half second is
-# missed): the compilers' CPU varies by several seconds from build to build on a shared machine, the JVM's
+# utime + stime from /proc/PID/stat, read every 0.5 s while it runs, the largest read kept, so at most the last
+# half second is missed): the compilers' CPU varies by several seconds from build to build on a shared machine, the JVM's
 # own much less. BASE and NEW are launchers (bin/fester) with their jars.
 # CACHE=on: both Festers with the action cache on, starting empty (see clean-pair.sh).
 # FIRST=N: number the rounds from N (the order rotates with the round's number: one round per call, as
@@ -41,6 +41,7 @@ if first is None:
 else:
     print("%.2f %.2f" % ((first - t0) / 1000, (t1 - last) / 1000))' "$1" "$2" <"$work/events" || echo "? ?"
 }
+cpu() { head -1 | sed "s/.*) //" | awk '{ print $12 + $13 }'; } # a /proc/PID/stat line's utime + stime, in ticks
 build() { # build WHICH: prints "wall cpu jvm start finish"
   local which=$1
   rm -rf "$work/tree" "$work/db"* "$work/home"; cp -a "$configured" "$work/tree"; mkdir "$work/home"
@@ -55,9 +56,13 @@ build() { # build WHICH: prints "wall cpu jvm start finish"
        fi ;;
   esac
   rm -f "$work/jstat"
+  # keeps the read with the most CPU: a read that catches the JVM as it exits (a zombie's stat says 0) is not kept
   ( while sleep 0.5; do
       p=$(pgrep -f "io.fester.cli.Main run $work/tree/" | head -1) || continue
-      cat "/proc/$p/stat" >"$work/jstat.tmp" 2>/dev/null && mv "$work/jstat.tmp" "$work/jstat"
+      cat "/proc/$p/stat" >"$work/jstat.tmp" 2>/dev/null || continue
+      if [ ! -f "$work/jstat" ] || [ "$(cpu <"$work/jstat.tmp")" -ge "$(cpu <"$work/jstat")" ]; then
+        mv "$work/jstat.tmp" "$work/jstat"
+      fi
     done ) & poller=$!
   t0=$(date +%s%3N)
   r=$(tm "$@")

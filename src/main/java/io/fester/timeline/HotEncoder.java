@@ -39,8 +39,9 @@ final class HotEncoder {
      * by reference).
      */
     static StringBuilder head(StringBuilder sb, long seq, long timeMs) {
-        return sb.append("{\"seq\":").append(seq).append(",\"time\":\"").append(java.time.Instant.ofEpochMilli(timeMs))
-                .append('"');
+        sb.append("{\"seq\":").append(seq).append(",\"time\":\"");
+        JsonText.instant(sb, timeMs);
+        return sb.append('"');
     }
 
     /** The body, or null when this type is not one of the hot ones. */
