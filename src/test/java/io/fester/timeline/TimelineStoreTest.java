@@ -305,8 +305,11 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             store.withConnection(c -> {
                 try (Statement st = c.createStatement()) {
-                    st.execute("DELETE FROM scratch");
+                    // dropped, not deleted row by row: H2 2.5.252 can fail a big DELETE's commit by reading a page
+                    // past the file's end (ADR 0114); what this test needs is only the free space
+                    st.execute("DROP TABLE scratch");
                     st.execute("CHECKPOINT");
+                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
                     st.execute("INSERT INTO scratch VALUES (0, X'00')");
                     st.execute("CHECKPOINT");
                 }
