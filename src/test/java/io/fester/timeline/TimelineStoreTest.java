@@ -282,22 +282,7 @@ class TimelineStoreTest {
         Path file = dir.resolve("timeline.mv.db");
         try (TimelineStore store = TimelineStore.open(db())) {
             record(store, 10);
-            store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                }
-                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                    java.util.Random random = new java.util.Random(7);
-                    for (int i = 0; i < 250; i++) {
-                        byte[] b = new byte[64 * 1024];
-                        random.nextBytes(b);
-                        ps.setInt(1, i);
-                        ps.setBytes(2, b);
-                        ps.execute();
-                    }
-                }
-                return null;
-            });
+            growScratch(store);
         }
         long full = Files.size(file);
         assertTrue(full >= TimelineStore.COMPACT_FROM_BYTES, "big, but live: not compacted: " + full);
@@ -320,5 +305,25 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             assertEquals(10, store.events(store.resolve("last").id()).size(), "nothing recorded is lost");
         }
+    }
+
+    /** ~16 MB of live data in a table of its own ({@code scratch}): a file past the compaction's bound. */
+    static void growScratch(TimelineStore store) throws java.sql.SQLException {
+        store.withConnection(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
+            }
+            try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
+                java.util.Random random = new java.util.Random(7);
+                for (int i = 0; i < 250; i++) {
+                    byte[] b = new byte[64 * 1024];
+                    random.nextBytes(b);
+                    ps.setInt(1, i);
+                    ps.setBytes(2, b);
+                    ps.execute();
+                }
+            }
+            return null;
+        });
     }
 }
