@@ -35,13 +35,15 @@ public final class UpToDate {
      *     themselves): by id, those dependencies (the ones whose outputs they read), in graph order
      * @param restatOutputs the actions tagged {@code restat} that run, with their outputs' content hashes
      *     as the check found them (only those whose outputs all exist): what "unchanged" is measured against
+     * @param keysMadeAhead how many stamped actions' checks used the key the prefetch made on all cores (ADR 0106)
+     *     rather than making it in the walk; one whose stamp changed since the prefetch makes its own
      */
     public record Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed,
-            Map<String, List<String>> staleThrough, Map<String, Map<String, String>> restatOutputs) {
+            Map<String, List<String>> staleThrough, Map<String, Map<String, String>> restatOutputs, int keysMadeAhead) {
 
-        /** A verdict without restat. */
+        /** A verdict without restat, made without a prefetch. */
         public Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed) {
-            this(upToDate, stale, checked, hashed, Map.of(), Map.of());
+            this(upToDate, stale, checked, hashed, Map.of(), Map.of(), 0);
         }
     }
 
@@ -116,6 +118,7 @@ public final class UpToDate {
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
         Keyed[] keys = prefetch(graph, stamps, files, memo);
+        int keysMadeAhead = 0; // checks given the key the prefetch made (the rest made theirs in this walk)
         for (int i : graph.topologicalOrder(false)) {
             if (onWork != null && !stale.isEmpty()) {
                 onWork.run();
@@ -142,6 +145,9 @@ public final class UpToDate {
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
             Keyed prefetched = keys == null || keys[i] == null || keys[i].stamp() != s ? null : keys[i];
             String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo, prefetched) : null;
+            if (mayBeSpared && prefetched != null) {
+                keysMadeAhead++;
+            }
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -165,7 +171,7 @@ public final class UpToDate {
         if (onWork != null && !stale.isEmpty()) {
             onWork.run();
         }
-        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs);
+        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs, keysMadeAhead);
     }
 
     /**
