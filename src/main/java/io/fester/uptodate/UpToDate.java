@@ -118,7 +118,7 @@ public final class UpToDate {
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
         Keyed[] keys = prefetch(graph, stamps, files, memo);
-        int keysMadeAhead = 0; // checks given the key the prefetch made (the rest made theirs in this walk)
+        int[] keysMadeAhead = {0}; // checks that used the key the prefetch made (counted by staleSelf, where used)
         for (int i : graph.topologicalOrder(false)) {
             if (onWork != null && !stale.isEmpty()) {
                 onWork.run();
@@ -144,10 +144,8 @@ public final class UpToDate {
             }
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
             Keyed prefetched = keys == null || keys[i] == null || keys[i].stamp() != s ? null : keys[i];
-            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo, prefetched) : null;
-            if (mayBeSpared && prefetched != null) {
-                keysMadeAhead++;
-            }
+            String self = mayBeSpared
+                    ? staleSelf(graph, a, s, stamps, files, memo, prefetched, keysMadeAhead) : null;
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -171,7 +169,7 @@ public final class UpToDate {
         if (onWork != null && !stale.isEmpty()) {
             onWork.run();
         }
-        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs, keysMadeAhead);
+        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs, keysMadeAhead[0]);
     }
 
     /**
@@ -272,13 +270,20 @@ public final class UpToDate {
         return out;
     }
 
+    /** {@code k}, the key the prefetch made, counted in {@code used} as it is used by a check. */
+    private static Keyed usedAhead(Keyed k, int[] used) {
+        used[0]++;
+        return k;
+    }
+
     /**
      * Why an action with a stamp is stale by itself (its outputs, command, env or inputs), or null when it
      * is not. A changed input found is noted with the stamp at the present key (the file hashes take the
      * new contents, so a later check, after the action failed, could no longer tell what it was).
+     * {@code usedAhead} counts the checks that used {@code prefetched} (the key made ahead) as their key.
      */
     private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, Stamps stamps, FileHashes files,
-            Map<String, FileHashes.Entry> memo, Keyed prefetched) throws IOException {
+            Map<String, FileHashes.Entry> memo, Keyed prefetched, int[] usedAhead) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
             FileHashes.Entry have = entry(o, files, memo);
@@ -289,7 +294,9 @@ public final class UpToDate {
                 return "output " + o + " changed since it was made";
             }
         }
-        Keyed k = prefetched != null ? prefetched : key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
+        // the key made ahead is counted where it is used (ADR 0113): a check that made its own would not count
+        Keyed k = prefetched != null ? usedAhead(prefetched, usedAhead)
+                : key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
         if (k.missing() != null) {
             return "input " + k.missing() + " is missing";
         }
