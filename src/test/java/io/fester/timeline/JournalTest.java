@@ -703,6 +703,7 @@ class JournalTest {
     }
 
     @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a wait the cancel does not end fails
     void aCancelWhileANoopWaitsForTheJournalsLockEndsTheWaitAsAnInterruptAndLosesNothing() throws Exception {
         Path tree = tree("tree");
         String db = builtThenTwoJournaled(tree);
@@ -721,7 +722,7 @@ class JournalTest {
             assertFalse(waiting.isDone(), "it waits for the lock");
             cancelled.set(true); // Ctrl-C: LiveRun.cancel, from the signal's thread
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> waiting.get(10, TimeUnit.SECONDS)); // well before the lock's 60 s
+                    waiting::get); // the test's timeout, well before the lock's 60 s, fails a wait not ended
             assertTrue(e.getCause().getCause() instanceof java.io.InterruptedIOException, e.toString());
         }
         assertEquals(3, open(db).runs().size(), "every run journaled before is folded");
