@@ -282,7 +282,22 @@ class TimelineStoreTest {
         Path file = dir.resolve("timeline.mv.db");
         try (TimelineStore store = TimelineStore.open(db())) {
             record(store, 10);
-            growScratch(store);
+            store.withConnection(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
+                }
+                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
+                    java.util.Random random = new java.util.Random(7);
+                    for (int i = 0; i < 250; i++) {
+                        byte[] b = new byte[64 * 1024];
+                        random.nextBytes(b);
+                        ps.setInt(1, i);
+                        ps.setBytes(2, b);
+                        ps.execute();
+                    }
+                }
+                return null;
+            });
         }
         long full = Files.size(file);
         assertTrue(full >= TimelineStore.COMPACT_FROM_BYTES, "big, but live: not compacted: " + full);
@@ -307,23 +322,20 @@ class TimelineStoreTest {
         }
     }
 
-    /** ~16 MB of live data in a table of its own ({@code scratch}): a file past the compaction's bound. */
-    static void growScratch(TimelineStore store) throws java.sql.SQLException {
-        store.withConnection(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-            }
-            try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                java.util.Random random = new java.util.Random(7);
-                for (int i = 0; i < 250; i++) {
-                    byte[] b = new byte[64 * 1024];
-                    random.nextBytes(b);
-                    ps.setInt(1, i);
-                    ps.setBytes(2, b);
-                    ps.execute();
-                }
-            }
-            return null;
-        });
+    @Test
+    void aFileHeldByAnotherProgramOrAClosingFesterIsSaidInASentenceThatSaysWhatToDo() {
+        // what H2 says when another process holds the file without serving it (a Fester compacting it as it closes)
+        SQLException held = new SQLException("Database may be already in use: \"Locked by another process\"."
+                + " Possible solutions: close all other connection(s); use the server mode [90020-224]", "90020",
+                org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1);
+        assertEquals("cannot open the timeline database /t/timeline.mv.db: it is locked by another program that does"
+                + " not share it, or by a Fester that is closing it (compacting a big file takes seconds): run the"
+                + " command again in a moment; if it stays locked, close that program or pass --db",
+                TimelineStore.describe("/t/timeline.mv.db", held));
+        // the same code, however H2 words it
+        SQLException other = new SQLException("Database may be already in use: \"another reason\" [90020-224]",
+                "90020", org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1);
+        assertTrue(TimelineStore.describe("f", other).contains("or by a Fester that is closing it"),
+                TimelineStore.describe("f", other));
     }
 }
