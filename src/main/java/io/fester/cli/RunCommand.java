@@ -243,13 +243,11 @@ final class RunCommand implements Callable<Integer> {
      * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it
      * if it was opened, whether the run used it or not (a check's error, Ctrl-C). An opening's error is a user
      * error naming the database, thrown by {@code get}; one that failed unused is not the command's error. No
-     * lock is held while an opening is waited for, and neither wait is unbounded (ADR 0113): {@code get} gives up
-     * when the run is cancelled ({@link #stopWaitingWhen}: Ctrl-C), {@code close} after {@link #CLOSE_WAIT_MS},
-     * leaving an opening still under way to close what it opens.
+     * lock is held while an opening is waited for (ADR 0113): {@code get} gives up when the run is cancelled
+     * ({@link #stopWaitingWhen}: Ctrl-C); {@code close} waits for an opening under way to end, and closes what it
+     * opened, so that nothing touches the database after the command.
      */
     static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
-        /** How long {@link #close} waits for an opening still under way (H2's own retries take seconds at most). */
-        static final long CLOSE_WAIT_MS = 10_000;
         private final java.util.function.Supplier<TimelineStore> open;
         private final String name;
         private java.util.concurrent.CompletableFuture<TimelineStore> opening; // guarded by this
@@ -317,10 +315,9 @@ final class RunCommand implements Callable<Integer> {
         }
 
         /**
-         * Closes the timeline if it opened. An opening still under way is waited for at most {@link #CLOSE_WAIT_MS}
-         * (so that nothing touches the database after the command, as a rule); past that, the opening closes what
-         * it opens when it is done, and the command goes on (to its exit, whose end stops the opening as a kill
-         * would: nothing recorded is lost).
+         * Closes the timeline if it opened, after an opening still under way has ended (unlike {@code get}, whatever
+         * a Ctrl-C: an opening folds the journal, which nothing may be left doing after the command). An opening
+         * that failed is not the command's error; a failure to close is, as it was.
          */
         @Override
         public void close() {
@@ -333,19 +330,13 @@ final class RunCommand implements Callable<Integer> {
                 closed = true;
                 o = opening;
             }
-            java.util.concurrent.CompletableFuture<Void> done = o.handle((s, e) -> {
-                if (s != null) {
-                    s.close();
-                }
-                return null;
-            });
+            TimelineStore s;
             try {
-                done.get(CLOSE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // still opening (it closes the store when it is done), or its close failed: nothing to add
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                s = o.join(); // no lock held: a get or an openSoon meanwhile sees it closed
+            } catch (java.util.concurrent.CompletionException e) {
+                return;
             }
+            s.close();
         }
     }
 
