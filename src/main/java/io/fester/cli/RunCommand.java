@@ -201,6 +201,7 @@ final class RunCommand implements Callable<Integer> {
             // the timeline, not opened yet when the run may be journaled, starts opening on another thread as soon
             // as the up-to-date check finds work (the run will need it), not when the check is over
             LiveRun run = build.liveRun(graph, targets, store, "run", demo).journal(journal).onWork(store::openSoon);
+            store.stopWaitingWhen(run::cancelled); // Ctrl-C while the timeline opens ends the wait (ADR 0113)
             run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
             Progress progress = new Progress(term.err);
             run.addListener(progress);
@@ -241,23 +242,40 @@ final class RunCommand implements Callable<Integer> {
      * The run's timeline: opening on its own thread from the start, or (when the run may be journaled) from when
      * the up-to-date check finds work ({@link #openSoon}), or on the first {@link #get}; {@link #close} closes it
      * if it was opened, whether the run used it or not (a check's error, Ctrl-C). An opening's error is a user
-     * error naming the database, thrown by {@code get}; one that failed unused is not the command's error.
+     * error naming the database, thrown by {@code get}; one that failed unused is not the command's error. No
+     * lock is held while an opening is waited for (ADR 0113): {@code get} gives up when the run is cancelled
+     * ({@link #stopWaitingWhen}: Ctrl-C); {@code close} waits for an opening under way to end, and closes what it
+     * opened, so that nothing touches the database after the command.
      */
-    private static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
-        private final DbOption db;
-        private java.util.concurrent.CompletableFuture<TimelineStore> opening;
+    static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
+        private final java.util.function.Supplier<TimelineStore> open;
+        private final String name;
+        private java.util.concurrent.CompletableFuture<TimelineStore> opening; // guarded by this
+        private boolean closed; // guarded by this
+        private volatile java.util.function.BooleanSupplier stop = () -> false;
 
         LazyStore(DbOption db, boolean lazily) {
-            this.db = db;
+            this(db::open, db.path(), lazily);
+        }
+
+        /** {@code open} opens the timeline (on a thread of its own), {@code name} names it in messages. */
+        LazyStore(java.util.function.Supplier<TimelineStore> open, String name, boolean lazily) {
+            this.open = open;
+            this.name = name;
             if (!lazily) {
                 openSoon();
             }
         }
 
-        /** Starts opening the timeline on its own thread, unless it is opening or open already. */
+        /** {@link #get} stops waiting for the opening, the run not recorded, once this says so (the run cancelled). */
+        void stopWaitingWhen(java.util.function.BooleanSupplier cancelled) {
+            stop = cancelled;
+        }
+
+        /** Starts opening the timeline on its own thread, unless it is opening or open already, or closed. */
         synchronized void openSoon() {
-            if (opening == null) {
-                opening = java.util.concurrent.CompletableFuture.supplyAsync(db::open, r -> {
+            if (opening == null && !closed) {
+                opening = java.util.concurrent.CompletableFuture.supplyAsync(open, r -> {
                     Thread t = new Thread(r, "fester-open-timeline");
                     t.setDaemon(true);
                     t.start();
@@ -266,33 +284,55 @@ final class RunCommand implements Callable<Integer> {
         }
 
         @Override
-        public synchronized TimelineStore get() {
-            if (opening == null) {
-                try {
-                    opening = java.util.concurrent.CompletableFuture.completedFuture(db.open());
-                } catch (RuntimeException e) {
-                    opening = java.util.concurrent.CompletableFuture.failedFuture(e);
-                    throw e;
+        public TimelineStore get() {
+            java.util.concurrent.CompletableFuture<TimelineStore> o;
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the timeline " + name + " was closed");
                 }
+                openSoon();
+                o = opening;
             }
-            try {
-                return opening.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException x) { // DbOption.open's UserError naming the database
-                    throw x;
+            while (true) {
+                try {
+                    return o.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (stop.getAsBoolean()) {
+                        throw new io.fester.session.RunCancelled("cancelled while the timeline database " + name
+                                + " was opening: this run is not recorded");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new io.fester.session.RunCancelled("interrupted while the timeline database " + name
+                            + " was opening: this run is not recorded");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException x) { // DbOption.open's UserError naming the database
+                        throw x;
+                    }
+                    throw new IllegalStateException(e.getCause());
                 }
-                throw e;
             }
         }
 
+        /**
+         * Closes the timeline if it opened, after an opening still under way has ended (unlike {@code get}, whatever
+         * a Ctrl-C: an opening folds the journal, which nothing may be left doing after the command). An opening
+         * that failed is not the command's error; a failure to close is, as it was.
+         */
         @Override
-        public synchronized void close() {
-            if (opening == null) {
-                return;
+        public void close() {
+            java.util.concurrent.CompletableFuture<TimelineStore> o;
+            synchronized (this) {
+                if (closed || opening == null) {
+                    closed = true;
+                    return;
+                }
+                closed = true;
+                o = opening;
             }
             TimelineStore s;
             try {
-                s = opening.join();
+                s = o.join(); // no lock held: a get or an openSoon meanwhile sees it closed
             } catch (java.util.concurrent.CompletionException e) {
                 return;
             }

@@ -371,9 +371,13 @@ public final class LiveRun {
         io.fester.timeline.Journal.Noop journaled = null;
         if (nothingToRun && journal != null && !debug) {
             try {
-                journaled = journal.begin(specKey);
+                journaled = journal.begin(specKey, this::cancelled);
             } catch (io.fester.timeline.Journal.Busy e) { // held too long by another process: its holder is named
                 throw new UserError(e.getMessage());
+            } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) { // Ctrl-C while
+                // it waited for the journal, or an interrupt that stopped a channel's call: a cancel (ADR 0113)
+                throw new RunCancelled("cancelled while waiting for the timeline's journal " + journal.file()
+                        + ": this run had not started; nothing was recorded");
             } catch (IOException e) { // an unwritable lock file, a full disk: the database records the run
                 notice(journalFailed(e));
             }
@@ -563,6 +567,11 @@ public final class LiveRun {
                             io.fester.timeline.Journal.hostName(), faults);
                 } catch (io.fester.timeline.Journal.Busy e) { // the database's writer would wait for it too
                     throw new UserError(e.getMessage() + " (this run, in which nothing ran, is not recorded)");
+                } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) { // Ctrl-C
+                    // while it waited, or an interrupt that stopped the write (a channel's every call checks it): a
+                    // cancel, not a write error; nothing of it is in the journal (Noop#commit took it back out)
+                    throw new RunCancelled("cancelled while the run, in which nothing ran, was being journaled in "
+                            + journal.file() + ": it is not recorded; the runs recorded before are all kept");
                 } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
                     notice(journalFailed(e));
                     kept = false;
@@ -773,6 +782,11 @@ public final class LiveRun {
         if (l != null) {
             l.cancel(reason, force);
         }
+    }
+
+    /** Whether the run was asked to cancel ({@link #cancel}). */
+    public boolean cancelled() {
+        return cancelReason != null;
     }
 
     /** Waits until {@link #run} has returned, at most {@code waitMs}. True if it has. */

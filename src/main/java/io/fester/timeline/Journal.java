@@ -156,6 +156,14 @@ public final class Journal {
      * {@link #lockWaitMs} in all, then {@link Busy}.
      */
     public Lock lock() throws IOException {
+        return lock(() -> false);
+    }
+
+    /**
+     * {@link #lock()}, whose wait also ends when {@code stop} says so (a run cancelled: Ctrl-C, ADR 0113), with a
+     * {@link java.io.InterruptedIOException}, as a thread's interrupt ends it.
+     */
+    Lock lock(java.util.function.BooleanSupplier stop) throws IOException {
         long deadline = System.nanoTime() + lockWaitMs * 1_000_000L;
         Files.createDirectories(lockFile().getParent());
         // one lock per journal however its path is spelt (a symbolic link to its directory): the real directory's
@@ -167,8 +175,13 @@ public final class Journal {
         }
         ReentrantLock mine = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
         try {
-            if (!mine.tryLock(lockWaitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                throw busy(holder(lockFile()));
+            while (!mine.tryLock(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (stop.getAsBoolean()) {
+                    throw new java.io.InterruptedIOException("stopped while waiting for " + lockFile());
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw busy(holder(lockFile()));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -185,6 +198,9 @@ public final class Journal {
                 System.err.println("fester: waiting for the timeline's journal, held by "
                         + (pid.matches("[0-9]+") ? "pid " + pid : "another process") + " (" + f + ")");
                 while ((held = ch.tryLock()) == null) {
+                    if (stop.getAsBoolean()) {
+                        throw new java.io.InterruptedIOException("stopped while waiting for " + f);
+                    }
                     if (System.nanoTime() - deadline > 0) {
                         throw busy(pid);
                     }
@@ -391,12 +407,17 @@ public final class Journal {
      * state or whose last record is incomplete or of another format.
      */
     public Noop begin(String spec) throws IOException {
+        return begin(spec, () -> false);
+    }
+
+    /** {@link #begin(String)}, whose wait for the lock ends when {@code stop} says so ({@link #lock(java.util.function.BooleanSupplier)}). */
+    public Noop begin(String spec, java.util.function.BooleanSupplier stop) throws IOException {
         if (!ready()) {
             return null;
         }
-        try (Lock held = lock()) {
+        try (Lock held = lock(stop)) {
             State s = journalable(spec);
-            return s == null ? null : new Noop(s);
+            return s == null ? null : new Noop(s, stop);
         }
     }
 
@@ -487,8 +508,12 @@ public final class Journal {
         private final List<Recorded> events = new ArrayList<>(1024);
         private int committed;
 
-        private Noop(State state) {
+        /** Ends the commit's wait for the lock (the run cancelled), as it ended the begin's. */
+        private final java.util.function.BooleanSupplier stop;
+
+        private Noop(State state, java.util.function.BooleanSupplier stop) {
             this.state = state;
+            this.stop = stop;
         }
 
         /**
@@ -542,7 +567,7 @@ public final class Journal {
                 }
                 lines.add(l);
             }
-            try (Lock held = lock()) {
+            try (Lock held = lock(stop)) {
                 State now = journalable(state.spec());
                 if (now == null || !now.db().equals(state.db())) {
                     return false;
@@ -565,6 +590,8 @@ public final class Journal {
                 } catch (IOException | RuntimeException x) {
                     // the record (whole, in part or not at all) is taken back out, so the caller may write the run
                     // to the database instead without its being folded a second time
+                    // an interrupt that stopped the write would stop this too (a channel's every call checks it)
+                    boolean interrupted = Thread.interrupted();
                     try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
                         ch.truncate(before);
                     } catch (IOException | RuntimeException y) {
@@ -582,6 +609,10 @@ public final class Journal {
                         if (tail == id) { // it stays, whole: the run is recorded (the state, not written, keeps
                             committed = id; // the next runs out of the journal until a fold)
                             return true;
+                        }
+                    } finally {
+                        if (interrupted) {
+                            Thread.currentThread().interrupt();
                         }
                     }
                     throw x;
@@ -860,7 +891,7 @@ public final class Journal {
                 int events = Integer.parseInt(r[10]);
                 int faults = Integer.parseInt(r[11]);
                 if (events < 0 || faults < 0) {
-                    throw new IllegalArgumentException("the record of run " + id + " counts less than no lines");
+                    throw new IllegalArgumentException(recordOf(id) + " counts less than no lines");
                 }
                 List<RunWriter.Line> lines = new ArrayList<>(Math.min(events, 4096));
                 List<String[]> refs = new ArrayList<>(1); // {index, line, seq, time, what it names}: expanded once whole
@@ -870,7 +901,7 @@ public final class Journal {
                     byte[] l = readLine();
                     if (l == null) {
                         cut = true;
-                        throw new IllegalArgumentException("the record of run " + id + " is cut off after "
+                        throw new IllegalArgumentException(recordOf(id) + " is cut off after "
                                 + (at - recordLine) + " of its lines");
                     }
                     bad = at;
@@ -888,7 +919,7 @@ public final class Journal {
                     } else if (i >= events && f.length == 3 && f[0].equals("f")) {
                         learnt.put(unescape(f[1]), Integer.parseInt(f[2]));
                     } else {
-                        throw new IllegalArgumentException("line " + at + " of run " + id + "'s record is not"
+                        throw new IllegalArgumentException("line " + at + " of " + recordOf(id) + " is not"
                                 + " one of its " + (i < events ? "events" : "host faults"));
                     }
                 }
@@ -896,17 +927,25 @@ public final class Journal {
                 byte[] endLine = readLine();
                 if (endLine == null) {
                     cut = true;
-                    throw new IllegalArgumentException("the record of run " + id + " has no end line");
+                    throw new IllegalArgumentException(recordOf(id) + " has no end line");
                 }
                 bad = endAt;
                 String[] e = new String(endLine, StandardCharsets.UTF_8).split("\t", -1);
-                if (e.length != 3 || !e[0].equals("end") || !e[1].equals(id)) {
-                    throw new IllegalArgumentException("the record of run " + id + " should end here");
+                if (e.length == 3 && e[0].equals("end") && !e[1].equals(id)) { // one of the two numbers is damaged:
+                    // both are said as read, where they were read, neither taken for the run's (ADR 0113)
+                    throw new IllegalArgumentException("the record's 'run' line (line " + recordLine + ", byte "
+                            + recordStart + ") reads '" + abbreviate(id) + "' as its number, its end line here '"
+                            + abbreviate(e[1]) + "': one of them is damaged");
+                }
+                if (e.length != 3 || !e[0].equals("end")) {
+                    throw new IllegalArgumentException(recordOf(id) + " should end here");
                 }
                 if (Long.parseLong(e[2], 16) != crc.getValue()) {
                     whole = true;
-                    throw new IllegalArgumentException("the record of run " + id + " is damaged (its checksum"
-                            + " does not match)");
+                    // the number is what the damaged record reads: said as read, where it was read (ADR 0113)
+                    throw new IllegalArgumentException(recordOf(id) + " is damaged (its checksum"
+                            + " does not match; its 'run' line, at byte " + recordStart + ", reads '" + abbreviate(id)
+                            + "' as its number, which may be damaged too)");
                 }
                 for (String[] ref : refs) { // whole: its references expanded, each to the very line it stands for
                     bad = Integer.parseInt(ref[1]);
@@ -930,7 +969,8 @@ public final class Journal {
                     whole = true;
                 }
                 String what = where + ":" + (cut || whole ? recordLine : bad) + ": " + (ex instanceof NumberFormatException
-                        ? "a number does not read (" + ex.getMessage() + ")" : ex.getMessage());
+                        ? "a number does not read (" + unread(ex) + "; the record starts at byte " + recordStart + ")"
+                        : ex.getMessage());
                 if (cut) { // the last record, stopped while it was written: nothing follows it
                     done = true;
                     readTo = recordStart;
@@ -1029,6 +1069,19 @@ public final class Journal {
             int end = time < 0 ? -1 : line.indexOf('"', time + 9);
             return end < 0 || !line.startsWith(",\"type\":\"run_request\"", end + 1) ? null
                     : line.substring(end + 1).getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** "the record of run 3"; for a number that does not read, what its 'run' line reads instead. */
+        private static String recordOf(String id) {
+            return id.matches("[0-9]{1,9}") ? "the record of run " + id
+                    : "the record whose 'run' line reads '" + abbreviate(id) + "' as its number";
+        }
+
+        /** What a number that did not parse read as ("'3x' is not a number"), from Java's message. */
+        private static String unread(RuntimeException ex) {
+            String m = String.valueOf(ex.getMessage());
+            java.util.regex.Matcher q = java.util.regex.Pattern.compile("For input string: \"(.*)\"").matcher(m);
+            return q.find() ? "'" + abbreviate(q.group(1)) + "' is not a number" : m;
         }
 
         /**

@@ -160,8 +160,13 @@ public final class TimelineStore implements AutoCloseable {
         }
         if (msg.contains("Wrong user name or password")) {
             msg = "it is not a Fester timeline (it belongs to another program)";
-        } else if (msg.contains("locked")) {
-            msg = "it is locked by another program that does not share it; close that program or pass --db";
+        } else if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1
+                || msg.toLowerCase(java.util.Locale.ROOT).contains("locked") // H2 says "Locked by another process"
+                || msg.contains("Lock file recently modified")) { // or that its holder let it go a moment ago
+            // also a Fester closing it: it stops serving the file, then compacts it (ADR 0107; ADR 0113)
+            msg = "it is locked by another program that does not share it, or by a Fester that is closing it"
+                    + " (compacting a big file takes seconds): run the command again in a moment; if it stays"
+                    + " locked, close that program or pass --db";
         }
         return "cannot open the timeline database " + file + ": " + msg;
     }

@@ -35,13 +35,15 @@ public final class UpToDate {
      *     themselves): by id, those dependencies (the ones whose outputs they read), in graph order
      * @param restatOutputs the actions tagged {@code restat} that run, with their outputs' content hashes
      *     as the check found them (only those whose outputs all exist): what "unchanged" is measured against
+     * @param keysMadeAhead how many stamped actions' checks used the key the prefetch made on all cores (ADR 0106)
+     *     rather than making it in the walk; one whose stamp changed since the prefetch makes its own
      */
     public record Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed,
-            Map<String, List<String>> staleThrough, Map<String, Map<String, String>> restatOutputs) {
+            Map<String, List<String>> staleThrough, Map<String, Map<String, String>> restatOutputs, int keysMadeAhead) {
 
-        /** A verdict without restat. */
+        /** A verdict without restat, made without a prefetch. */
         public Result(Map<String, String> upToDate, Map<String, String> stale, int checked, long hashed) {
-            this(upToDate, stale, checked, hashed, Map.of(), Map.of());
+            this(upToDate, stale, checked, hashed, Map.of(), Map.of(), 0);
         }
     }
 
@@ -116,6 +118,7 @@ public final class UpToDate {
         FileHashes files = stamps.hashes();
         long readsBefore = files.reads();
         Keyed[] keys = prefetch(graph, stamps, files, memo);
+        int[] keysMadeAhead = {0}; // checks that used the key the prefetch made (counted by staleSelf, where used)
         for (int i : graph.topologicalOrder(false)) {
             if (onWork != null && !stale.isEmpty()) {
                 onWork.run();
@@ -141,7 +144,8 @@ public final class UpToDate {
             }
             // its own key matters when nothing it reads runs, or all of that may come out unchanged
             Keyed prefetched = keys == null || keys[i] == null || keys[i].stamp() != s ? null : keys[i];
-            String self = mayBeSpared ? staleSelf(graph, a, s, stamps, files, memo, prefetched) : null;
+            String self = mayBeSpared
+                    ? staleSelf(graph, a, s, stamps, files, memo, prefetched, keysMadeAhead) : null;
             if (staleDeps.isEmpty() && self == null) {
                 fresh[i] = true;
                 int inputs = a.inputs().size() + s.discovered().size();
@@ -165,7 +169,7 @@ public final class UpToDate {
         if (onWork != null && !stale.isEmpty()) {
             onWork.run();
         }
-        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs);
+        return new Result(upToDate, stale, n, files.reads() - readsBefore, through, restatOutputs, keysMadeAhead[0]);
     }
 
     /**
@@ -266,13 +270,20 @@ public final class UpToDate {
         return out;
     }
 
+    /** {@code k}, the key the prefetch made, counted in {@code used} as it is used by a check. */
+    private static Keyed usedAhead(Keyed k, int[] used) {
+        used[0]++;
+        return k;
+    }
+
     /**
      * Why an action with a stamp is stale by itself (its outputs, command, env or inputs), or null when it
      * is not. A changed input found is noted with the stamp at the present key (the file hashes take the
      * new contents, so a later check, after the action failed, could no longer tell what it was).
+     * {@code usedAhead} counts the checks that used {@code prefetched} (the key made ahead) as their key.
      */
     private static String staleSelf(BuildGraph graph, Action a, Stamps.Stamp s, Stamps stamps, FileHashes files,
-            Map<String, FileHashes.Entry> memo, Keyed prefetched) throws IOException {
+            Map<String, FileHashes.Entry> memo, Keyed prefetched, int[] usedAhead) throws IOException {
         for (String o : a.outputs()) {
             String want = s.outputs().get(o);
             FileHashes.Entry have = entry(o, files, memo);
@@ -283,7 +294,9 @@ public final class UpToDate {
                 return "output " + o + " changed since it was made";
             }
         }
-        Keyed k = prefetched != null ? prefetched : key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
+        // the key made ahead is counted where it is used (ADR 0113): a check that made its own would not count
+        Keyed k = prefetched != null ? usedAhead(prefetched, usedAhead)
+                : key(a, graph.env(), s.discovered(), p -> entry(p, files, memo));
         if (k.missing() != null) {
             return "input " + k.missing() + " is missing";
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Cli;
@@ -605,23 +606,48 @@ class JournalTest {
         aDamagedEndLineOfRun2SetsAsideRun2AloneAndGivesNoPrintedNumberAgain(true);
     }
 
-    @Test
-    void aDamagedIdInTheLastRecordsRunLineGivesNoPrintedNumberAgain() throws Exception {
+    /**
+     * Run 3's 'run' line made to read {@code number} as its number: runs 1 and 2 are folded, run 3's record is set
+     * aside under a message that says its numbers as read and where (ADR 0113), and its number is not given again.
+     */
+    private String run3sNumberReading(String number) throws Exception {
         String db = builtThenTwoJournaled(tree("tree"));
         Path file = Journal.of(db).file();
         List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        int runLine = -1;
+        long offset = 0;
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("run\t3\t")) {
-                lines.set(i, "run\t2" + lines.get(i).substring(5)); // a flipped digit: run 3's record reads as run 2's
+                lines.set(i, "run\t" + number + lines.get(i).substring(5));
+                runLine = i;
+                break;
             }
+            offset += lines.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
         }
         Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         Opened o = open(db);
         assertEquals(List.of("1 succeeded", "2 succeeded"), o.runs().stream().map(r -> r.substring(0,
                 r.lastIndexOf(' '))).toList(), o.toString());
         assertTrue(o.err().contains("timeline.journal.unread-"), o.err());
+        assertTrue(o.err().contains("the record's 'run' line (line " + (runLine + 1) + ", byte " + offset + ") reads '"
+                + number + "' as its number, its end line here '3': one of them is damaged"), o.err());
+        assertFalse(o.err().contains("the record of run " + number), "run 3's record is not named by the damaged"
+                + " number: " + o.err());
         Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
         assertEquals(4, next.runId(), "run 3, printed, set aside under a damaged id, keeps its number: " + next);
+        return o.err();
+    }
+
+    @Test
+    void aDamagedIdInTheLastRecordsRunLineGivesNoPrintedNumberAgain() throws Exception {
+        run3sNumberReading("2"); // a flipped digit: run 3's record reads as run 2's
+    }
+
+    @Test
+    void aRunLineWhoseNumberDoesNotReadIsSaidAsWhatItReadsAndWhere() throws Exception {
+        String err = run3sNumberReading("3x"); // a byte inserted into run 3's number
+        assertTrue(err.contains("run (a number that does not read) was not folded"), err);
+        assertFalse(err.contains("run 3x") || err.contains("For input string"), err);
     }
 
     @Test
@@ -943,6 +969,32 @@ class JournalTest {
         assertEquals(5, noop.runId());
         assertEquals(5, journal.readState().last());
         assertEquals(5, open(db).runs().size(), "every run folded once, in its number's order");
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a wait the cancel does not end fails
+    void aCancelWhileANoopWaitsForTheJournalsLockEndsTheWaitAsAnInterruptAndLosesNothing() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Journal.Noop> waiting;
+        try (Journal.Lock held = journal.lock()) { // another holder (a fold, a run's end) for the whole test
+            waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return journal.begin(tree.resolve("build.ninja").toString(), cancelled::get);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(waiting.isDone(), "it waits for the lock");
+            cancelled.set(true); // Ctrl-C: LiveRun.cancel, from the signal's thread
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    waiting::get); // the test's timeout, well before the lock's 60 s, fails a wait not ended
+            assertTrue(e.getCause().getCause() instanceof java.io.InterruptedIOException, e.toString());
+        }
+        assertEquals(3, open(db).runs().size(), "every run journaled before is folded");
     }
 
     @Test

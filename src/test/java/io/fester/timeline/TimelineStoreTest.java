@@ -324,4 +324,21 @@ class TimelineStoreTest {
             assertEquals(10, store.events(store.resolve("last").id()).size(), "nothing recorded is lost");
         }
     }
+
+    @Test
+    void aFileHeldByAnotherProgramOrAClosingFesterIsSaidInASentenceThatSaysWhatToDo() {
+        // what H2 says when another process holds the file without serving it (a Fester compacting it as it closes)
+        SQLException held = new SQLException("Database may be already in use: \"Locked by another process\"."
+                + " Possible solutions: close all other connection(s); use the server mode [90020-224]", "90020",
+                org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1);
+        assertEquals("cannot open the timeline database /t/timeline.mv.db: it is locked by another program that does"
+                + " not share it, or by a Fester that is closing it (compacting a big file takes seconds): run the"
+                + " command again in a moment; if it stays locked, close that program or pass --db",
+                TimelineStore.describe("/t/timeline.mv.db", held));
+        // the same code, however H2 words it
+        SQLException other = new SQLException("Database may be already in use: \"another reason\" [90020-224]",
+                "90020", org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1);
+        assertTrue(TimelineStore.describe("f", other).contains("or by a Fester that is closing it"),
+                TimelineStore.describe("f", other));
+    }
 }
