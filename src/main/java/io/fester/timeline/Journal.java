@@ -278,6 +278,15 @@ public final class Journal {
      */
     record Ref(int run, long recordAt, long tailAt, int length, long crc, long crcc) {}
 
+    /** A request's rest's CRC-32 and CRC-32C, as a reference names them ({@link Ref}) and the fold checks them. */
+    private static long[] sums(byte[] b, int off, int len) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b, off, len);
+        java.util.zip.CRC32C crcc = new java.util.zip.CRC32C();
+        crcc.update(b, off, len);
+        return new long[] {crc.getValue(), crcc.getValue()};
+    }
+
     /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
         StringBuilder sb = new StringBuilder(4096);
@@ -724,11 +733,8 @@ public final class Journal {
             while (body[to] != '\n') {
                 to++;
             }
-            java.util.zip.CRC32 sum = new java.util.zip.CRC32();
-            sum.update(body, from, to - from);
-            java.util.zip.CRC32C sumc = new java.util.zip.CRC32C();
-            sumc.update(body, from, to - from);
-            return new Ref(e.id(), size, size + from, to - from, sum.getValue(), sumc.getValue());
+            long[] sums = sums(body, from, to - from);
+            return new Ref(e.id(), size, size + from, to - from, sums[0], sums[1]);
         }
     }
 
@@ -1047,12 +1053,9 @@ public final class Journal {
                             + ", but that run's first line in the timeline is not its run_request");
                 }
             }
-            java.util.zip.CRC32 sum = new java.util.zip.CRC32();
-            sum.update(rest);
-            java.util.zip.CRC32C sumc = new java.util.zip.CRC32C();
-            sumc.update(rest);
-            if (rest.length != Integer.parseInt(w[1]) || sum.getValue() != Long.parseLong(w[2], 16)
-                    || sumc.getValue() != Long.parseLong(w[3], 16)) {
+            long[] sums = sums(rest, 0, rest.length);
+            if (rest.length != Integer.parseInt(w[1]) || sums[0] != Long.parseLong(w[2], 16)
+                    || sums[1] != Long.parseLong(w[3], 16)) {
                 throw new IllegalArgumentException("run " + id + "'s record refers to the run_request of run " + run
                         + ", but that run's request is not the one referred to (its length or checksums differ)");
             }
