@@ -5,10 +5,8 @@ import java.util.Map;
 
 /**
  * Encodes the events a large run is made of (per action: {@code pipeline} three times, a
- * {@code schedule_decision}, an {@code exit}), the two a no-op run adds (the {@code run_request} with
- * every action, the {@code run_started} pipeline event) and the four a cached run adds per action
- * ({@code cache_query}, {@code cache_lookup}, {@code cache_transfer}, {@code cache_store}: ADR 0116) without
- * reflection. The output is byte for byte
+ * {@code schedule_decision}, an {@code exit}) and the two a no-op run adds (the {@code run_request} with
+ * every action, the {@code run_started} pipeline event) without reflection. The output is byte for byte
  * what {@link EventCodec#MAPPER} writes for the same record (HotEncoderTest holds it to that); other
  * types, and the rare shapes this does not write (policies), go through Jackson. A run that writes only
  * these never initialises {@link EventCodec}, so a no-op run loads no Jackson databind (ADR 0064).
@@ -63,72 +61,7 @@ final class HotEncoder {
         if (e instanceof Exit x) {
             return exit(x);
         }
-        if (e instanceof CacheQuery q) {
-            StringBuilder sb = new StringBuilder(64).append('{');
-            str(sb, new boolean[] {true}, "action", q.action());
-            return sb.append('}').toString();
-        }
-        if (e instanceof CacheLookup l) {
-            return lookup(l);
-        }
-        if (e instanceof CacheStore s) {
-            return store(s);
-        }
-        if (e instanceof CacheTransfer t) {
-            return transfer(t);
-        }
         return null;
-    }
-
-    /** A cache lookup's answer: on a miss with the key's pre-image, one line of it per string (ADR 0116). */
-    private static String lookup(CacheLookup l) {
-        StringBuilder sb = new StringBuilder(256 + (l.preimage() == null ? 0 : 96 * l.preimage().size()));
-        sb.append('{');
-        boolean[] first = {true};
-        str(sb, first, "action", l.action());
-        str(sb, first, "key", l.key());
-        str(sb, first, "layer", l.layer());
-        name(sb, first, "hit");
-        sb.append(l.hit());
-        str(sb, first, "reason", l.reason());
-        num(sb, first, "source_run", l.sourceRun());
-        str(sb, first, "source_host", l.sourceHost());
-        num(sb, first, "ms", l.ms());
-        if (l.preimage() != null) {
-            name(sb, first, "preimage");
-            JsonText.strings(sb, l.preimage());
-        }
-        return sb.append('}').toString();
-    }
-
-    private static String store(CacheStore s) {
-        StringBuilder sb = new StringBuilder(192);
-        sb.append('{');
-        boolean[] first = {true};
-        str(sb, first, "action", s.action());
-        str(sb, first, "key", s.key());
-        if (s.layers() != null) {
-            name(sb, first, "layers");
-            JsonText.strings(sb, s.layers());
-        }
-        name(sb, first, "stored");
-        sb.append(s.stored());
-        str(sb, first, "reason", s.reason());
-        return sb.append('}').toString();
-    }
-
-    private static String transfer(CacheTransfer t) {
-        StringBuilder sb = new StringBuilder(160);
-        sb.append('{');
-        boolean[] first = {true};
-        str(sb, first, "action", t.action());
-        str(sb, first, "layer", t.layer());
-        str(sb, first, "direction", t.direction());
-        num(sb, first, "bytes", t.bytes());
-        num(sb, first, "files", t.files());
-        num(sb, first, "ms", t.ms());
-        str(sb, first, "host", t.host());
-        return sb.append('}').toString();
     }
 
     private static String pipeline(Pipeline p) {
