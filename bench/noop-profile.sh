@@ -9,23 +9,12 @@
 # per phase, the innermost Fester frame and the innermost frame. Not timed: run it under /work/slot; samples of a
 # loaded machine count waits for a core too, so compare shares.
 set -eu
-tree=$1; rounds=$2; target=$(cd "$3" && pwd -P)/target
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-jdk=$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")
+# shellcheck source=noop-run.sh
+. "$(dirname "$0")/noop-run.sh"
 sed -e 's|\(control="method-sampling-java-interval">\)[^<]*<|\11 ms<|' \
     -e 's|\(control="method-sampling-native-interval">\)[^<]*<|\11 ms<|' "$jdk/lib/jfr/profile.jfc" >"$work/s.jfc"
 grep -c 'method-sampling-[a-z]*-interval">1 ms<' "$work/s.jfc" | grep -qx 2 \
   || { echo "$jdk/lib/jfr/profile.jfc: the two sampling periods not found" >&2; exit 1; }
-noop() {
-  FESTER_SERVE=off "$java" -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData "$@" \
-    -cp "$target/fester-client.jar:$target/fester.jar" io.fester.cli.Main run "$tree/build.ninja" --db "$work/db" \
-    >"$work/out" 2>&1
-  grep -Eq '^fester: build succeeded: [0-9]+ up-to-date in ' "$work/out" \
-    || { echo "not a no-op:" >&2; cat "$work/out" >&2; exit 1; }
-}
 noop -Xlog:jfr=off
 noop -Xlog:jfr=off
 for r in $(seq 1 "$rounds"); do
