@@ -516,12 +516,6 @@ public final class Journal {
         private final State state;
         private final List<Recorded> events = new ArrayList<>(1024);
         private int committed;
-        /**
-         * The run's request (its first {@link RunRequest}) and its line being encoded on another core from its
-         * append on, while the engine goes through the run, so the commit does not encode its ~0.5 MB (ADR 0118).
-         */
-        private Recorded request;
-        private java.util.concurrent.CompletableFuture<Encoded> requestLine;
 
         /** Ends the commit's wait for the lock (the run cancelled), as it ended the begin's. */
         private final java.util.function.BooleanSupplier stop;
@@ -549,10 +543,6 @@ public final class Journal {
         public Recorded append(Event event, long timeMs) {
             Recorded r = new Recorded(events.size() + 1, timeMs, event);
             events.add(r);
-            if (request == null && event instanceof RunRequest) {
-                request = r; // immutable: encoded beside the loop, which only reads it
-                requestLine = java.util.concurrent.CompletableFuture.supplyAsync(() -> Encoded.of(r));
-            }
             return r;
         }
 
@@ -577,24 +567,14 @@ public final class Journal {
         public boolean commit(String kind, long startedMs, long finishedMs, String outcome, int actions,
                 long ownerPid, String ownerHost, Map<String, Integer> hostFaults) throws IOException {
             List<RunWriter.Line> lines = new ArrayList<>(events.size());
-            int at = -1; // where the request's line goes, encoded meanwhile on another core
-            for (Recorded r : events) { // encoded before the lock: its holder is kept waiting microseconds, not this
-                if (r == this.request) {
-                    at = lines.size();
-                    lines.add(null);
-                } else {
-                    lines.add(new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r)));
-                }
-            }
             int request = -1; // the run's request's line, when it has the head a reference is expanded with
-            byte[] rest = null; // its rest after the head, as bytes
-            if (at >= 0) {
-                Encoded encoded = Encoded.join(requestLine);
-                lines.set(at, encoded.line());
-                if (encoded.rest() != null) {
-                    request = at;
-                    rest = encoded.rest();
+            for (Recorded r : events) { // encoded before the lock: its holder is kept waiting microseconds, not this
+                RunWriter.Line l = new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r));
+                if (request < 0 && r.event() instanceof RunRequest
+                        && l.text().startsWith(HotEncoder.head(new StringBuilder(48), r.seq(), r.timeMs()).toString())) {
+                    request = lines.size();
                 }
+                lines.add(l);
             }
             try (Lock held = lock(stop)) {
                 State now = journalable(state.spec());
@@ -608,7 +588,7 @@ public final class Journal {
                 boolean appended = false; // the record is in the journal, whole (append returned)
                 try {
                     Ref known = request >= 0 ? readRef() : null;
-                    Ref by = known != null ? same(known, rest, now.db()) : null;
+                    Ref by = known != null ? same(known, lines.get(request), now.db()) : null;
                     Ref kept = Journal.this.append(e, now.db(), request, by);
                     appended = true;
                     // before the state: the file names the last request in full, or none (a record taken back
@@ -654,45 +634,18 @@ public final class Journal {
 
     // ---- records ---------------------------------------------------------------------------------------------
 
-    /**
-     * A run's request as the journal writes it: its line and, when the line starts with the head a reference is
-     * expanded with ({@link HotEncoder#head}), the rest after the head as UTF-8 bytes (the bytes a reference's proof
-     * compares), else null.
-     */
-    record Encoded(RunWriter.Line line, byte[] rest) {
-        static Encoded of(Recorded r) {
-            RunWriter.Line l = new RunWriter.Line(r.seq(), r.timeMs(), HotEncoder.line(r));
-            String head = HotEncoder.head(new StringBuilder(48), r.seq(), r.timeMs()).toString();
-            return new Encoded(l, l.text().startsWith(head)
-                    ? l.text().substring(head.length()).getBytes(StandardCharsets.UTF_8) : null);
-        }
-
-        /** The encoding's result; what it threw, thrown here as it would have been had it been encoded here. */
-        static Encoded join(java.util.concurrent.CompletableFuture<Encoded> f) {
-            try {
-                return f.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException x) {
-                    throw x;
-                }
-                if (e.getCause() instanceof Error x) {
-                    throw x;
-                }
-                throw e;
-            }
-        }
-    }
-
     /** One journaled run: its row, its events' lines and what it taught (host faults). */
     record Entry(int id, String spec, String kind, long startedMs, long finishedMs, String outcome, int actions,
             long ownerPid, String ownerHost, List<RunWriter.Line> lines, Map<String, Integer> faults) {}
 
     /**
      * {@code ref}, when the journal holds it as it says (under the lock): a journal of format 2 of this database,
-     * the record of its run where it says, and there the very bytes of the request's {@code rest} after its head,
+     * the record of its run where it says, and there the very bytes of {@code request}'s rest after its head,
      * compared byte for byte, followed by the line's end. Else null: the request is written in full.
      */
-    private Ref same(Ref ref, byte[] rest, String db) throws IOException {
+    private Ref same(Ref ref, RunWriter.Line request, String db) throws IOException {
+        int head = HotEncoder.head(new StringBuilder(48), request.seq(), request.timeMs()).length();
+        byte[] rest = request.text().substring(head).getBytes(StandardCharsets.UTF_8);
         byte[] header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] run = ("run\t" + ref.run() + "\t").getBytes(StandardCharsets.UTF_8);
         if (rest.length != ref.length() || ref.recordAt() < header.length || ref.tailAt() <= ref.recordAt()) {

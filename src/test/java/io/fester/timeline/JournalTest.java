@@ -972,45 +972,6 @@ class JournalTest {
     }
 
     @Test
-    void aRunsRequestIsEncodedBesideTheRunFromItsAppendAndJournaledAsTheCommitWouldHaveEncodedIt() throws Exception {
-        Path tree = tree("tree");
-        String db = builtThenTwoJournaled(tree);
-        Journal journal = Journal.of(db);
-        Journal.Noop noop = journal.begin(tree.resolve("build.ninja").toString());
-        assertNotNull(noop);
-        // the threads that read the request's actions: its encoder's (the journal is the only reader here)
-        java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        io.fester.graph.Action a = new io.fester.graph.Action("out.o", "cc -c in.c -o out.o", List.of("in.c"),
-                List.of("out.o"), List.of(), List.of("cc"), null, null, null);
-        List<io.fester.graph.Action> actions = new java.util.AbstractList<>() {
-            @Override
-            public io.fester.graph.Action get(int i) {
-                readers.add(Thread.currentThread());
-                return List.of(a).get(i);
-            }
-
-            @Override
-            public int size() {
-                return 1;
-            }
-        };
-        RunRequest request = new RunRequest(tree.resolve("build.ninja").toString(), "d", "b", tree.toString(),
-                java.util.Map.of("LANG", "C"), actions, List.of(), java.util.Map.of(), false, List.of(), List.of(),
-                null, false, java.util.Map.of("out.o", "outputs as recorded"), java.util.Map.of(), java.util.Map.of(),
-                null);
-        Recorded first = noop.append(request, 1_000);
-        noop.append(new Pipeline("queued", "out.o", null, null, null, null, null, null, null, null, null, null, null,
-                null, null), 1_001);
-        assertTrue(noop.commit("run", 1_000, 1_002, "succeeded", 1, 1, "here", java.util.Map.of()));
-        assertFalse(readers.isEmpty(), "the request was encoded");
-        assertFalse(readers.contains(Thread.currentThread()), "not by the commit: on another thread, from its append");
-        // another request than runs 2 and 3's: written in full, the line as it is encoded where it is committed
-        assertTrue(Files.readString(journal.file()).contains("\ne\t1\t1000\t" + HotEncoder.line(first) + "\n"),
-                "the request's line as encoded by the commit's own thread");
-        assertEquals(4, open(db).runs().size(), "it folds with the runs before it");
-    }
-
-    @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a wait the cancel does not end fails
     void aCancelWhileANoopWaitsForTheJournalsLockEndsTheWaitAsAnInterruptAndLosesNothing() throws Exception {
         Path tree = tree("tree");
