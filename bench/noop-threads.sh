@@ -9,27 +9,14 @@
 # spinning method handles (java.lang.invoke: string concatenation, lambdas) and the writer's and the opening
 # thread's samples by phase. Samples of a loaded machine count waits for a core too: compare shares.
 set -eu
-tree=$1; rounds=$2; target=$(cd "$3" && pwd -P)/target
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-jdk=$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")
+# shellcheck source=noop-run.sh
+. "$(dirname "$0")/noop-run.sh"
 jfr=$jdk/bin/jfr  # the same JDK as java
 # the default settings, Java sampling every 1 ms instead of 20
 awk '/<event name="jdk.ExecutionSample">/{s=1} s && /name="period"/{sub(/>20 ms</, ">1 ms<"); s=0} {print}' \
   "$jdk/lib/jfr/default.jfc" >"$work/s.jfc"
 grep -A3 '<event name="jdk.ExecutionSample">' "$work/s.jfc" | grep -q 'name="period"[^>]*>1 ms<' \
   || { echo "could not set jdk.ExecutionSample's period to 1 ms in $jdk/lib/jfr/default.jfc" >&2; exit 1; }
-# one run as bin/fester runs a terminal command; its arguments: extra JVM options. Fails unless the run was a full no-op.
-noop() {
-  FESTER_SERVE=off "$java" -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData "$@" \
-    -cp "$target/fester-client.jar:$target/fester.jar" io.fester.cli.Main run "$tree/build.ninja" --db "$work/db" \
-    >"$work/out" 2>&1
-  # the summary names no state but up-to-date: every action up to date, nothing ran
-  grep -Eq '^fester: build succeeded: [0-9]+ up-to-date in ' "$work/out" \
-    || { echo "not a no-op:" >&2; cat "$work/out" >&2; exit 1; }
-}
 # not sampled: the first run on the fresh database creates its file, which no later no-op does
 noop -Xlog:jfr=off
 for r in $(seq 1 "$rounds"); do
