@@ -162,24 +162,17 @@ public final class FileHashes {
         if (a.lastModifiedTime().toMillis() > sinceMs) {
             return null;
         }
-        return sinceMs == Long.MAX_VALUE ? entry(path, p, a) : stillAsStatted(path, p, a);
-    }
-
-    /**
-     * The entry of a regular file as {@code a} (a {@code stat} just made) found it: when its contents had to be
-     * read, only if the file is still as that stat saw it after the read (it may have been written between the
-     * two), else null.
-     */
-    private Entry stillAsStatted(String path, Path p, BasicFileAttributes a) throws IOException {
         Entry remembered;
         synchronized (this) {
             remembered = entries.get(path);
         }
         boolean trusted = remembered != null && remembered.matches(a);
         Entry e = entry(path, p, a);
-        if (trusted) {
-            return e; // trusted by the attributes of the stat: nothing was read
+        if (e == null || trusted || sinceMs == Long.MAX_VALUE) {
+            return e; // trusted by the attributes of the stat above: nothing was read
         }
+        // the file was read: it may have been written between that stat and the end of the read, so the
+        // contents hashed are only known to be the action's input if the file is still as the stat saw it
         BasicFileAttributes after;
         try {
             after = Files.readAttributes(p, BasicFileAttributes.class);
@@ -188,69 +181,7 @@ public final class FileHashes {
         }
         boolean same = after.size() == a.size() && after.lastModifiedTime().equals(a.lastModifiedTime())
                 && java.util.Objects.equals(after.fileKey(), a.fileKey());
-        return same ? e : null;
-    }
-
-    /**
-     * A batch of lookups that share one {@code stat} per path (the stamper's: a header named by a hundred
-     * compiles is stat'ed once per batch, not a hundred times). Valid only for actions that had all ended
-     * before the batch was made: its stat of a path, taken after every one of them ended, then shows for each
-     * whether the file changed since that action started, as the stat of {@link #entry(String, long)} would.
-     * Used by one thread.
-     */
-    Batch batch() {
-        return new Batch();
-    }
-
-    /** See {@link #batch()}. */
-    final class Batch {
-        private final Map<String, Seen> seen = new HashMap<>();
-
-        private Batch() { }
-
-        /** As {@link FileHashes#entry(String, long)}, from this batch's stat of the path. */
-        Entry entry(String path, long sinceMs) throws IOException {
-            Seen s = seen.get(path);
-            if (s == null) {
-                Path p = root.resolve(path);
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(p, BasicFileAttributes.class);
-                } catch (NoSuchFileException e) {
-                    a = null;
-                }
-                s = new Seen(p, a);
-                seen.put(path, s);
-            }
-            BasicFileAttributes a = s.attrs;
-            if (a == null) {
-                return null;
-            }
-            if (!a.isRegularFile()) {
-                return !a.isDirectory() || a.lastModifiedTime().toMillis() > sinceMs ? null : DIRECTORY;
-            }
-            if (a.lastModifiedTime().toMillis() > sinceMs) {
-                return null;
-            }
-            if (!s.resolved) {
-                s.entry = stillAsStatted(path, s.path, a); // read (when it is) once for the whole batch
-                s.resolved = true;
-            }
-            return s.entry;
-        }
-    }
-
-    /** One path's stat in a {@link Batch} (null attributes: it did not exist), and its entry once worked out. */
-    private static final class Seen {
-        final Path path;
-        final BasicFileAttributes attrs;
-        Entry entry;
-        boolean resolved;
-
-        Seen(Path path, BasicFileAttributes attrs) {
-            this.path = path;
-            this.attrs = attrs;
-        }
+        return same && after.lastModifiedTime().toMillis() <= sinceMs ? e : null;
     }
 
     private Entry entry(String path, Path p, BasicFileAttributes a) throws IOException {

@@ -31,10 +31,8 @@ import java.util.function.Consumer;
  * stamp says which outputs (by content) the command made from which inputs; the failed command either
  * left those outputs as they were — then they are still what the stamp says, and the changed inputs keep
  * the action stale — or changed or removed one, which the check sees in its contents. The files are read on a thread of
- * its own, in event order, so the engine's loop never waits for them: in batches, {@value #BATCH_MS} ms after
- * the first success since the last batch, each input stat'ed once per batch (a header named by every compile
- * of the batch is stat'ed once, not once per compile). {@link #close()} stamps the last batch and saves the
- * stamps.
+ * its own, in event order, so the engine's loop never waits for them. {@link #close()} waits for the
+ * last of them and saves the stamps.
  *
  * <p>No stamp is written (the action runs again next time) when an input changed while the action ran
  * (its modification time is after the start), or when its depfile cannot be read (a remote host's, not
@@ -57,14 +55,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
      * next run finds up to date what had finished.
      */
     static final long SAVE_EVERY_MS = 400;
-    /**
-     * Successes are stamped this long after the first one since the last batch, together: their inputs are
-     * stat'ed once for the batch ({@link FileHashes#batch()}), after every action of it ended. A killed Fester
-     * loses at most this much more of its stamps than {@link #SAVE_EVERY_MS}'s cadence alone.
-     */
-    static final long BATCH_MS = 400;
-    /** The stamps waiting for the next batch, in event order (each given the batch's stats). */
-    private final List<Consumer<FileHashes.Batch>> queued = new ArrayList<>();
     /**
      * Each save rewrites the whole file, so on a big build a save costs more as the stamps grow; the next
      * save waits at least this many times as long as the last one took, keeping saving under ~1 % of a
@@ -175,11 +165,11 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     long since = start == null ? Long.MAX_VALUE : start;
                     long end = r.timeMs();
                     pending.add(a.id());
-                    enqueue(batch -> {
+                    worker.execute(() -> {
                         List<List<String>> found = new ArrayList<>(1);
                         Map<String, String> keyed = new HashMap<>();
                         try {
-                            stamp(a, since, end, null, found, null, keyed, batch);
+                            stamp(a, since, end, null, found, null, keyed);
                         } finally {
                             pending.remove(a.id());
                             Succeeded sink = succeeded;
@@ -199,9 +189,9 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
                     Action a = graph.action(i);
                     long end = r.timeMs();
                     pending.add(a.id());
-                    enqueue(batch -> {
+                    worker.execute(() -> {
                         try {
-                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests, null, batch);
+                            stamp(a, Long.MAX_VALUE, end, discovered, new ArrayList<>(1), digests, null);
                         } finally {
                             pending.remove(a.id());
                         }
@@ -213,54 +203,15 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     }
 
     /**
-     * Queues a stamp for the next batch, which is made {@value #BATCH_MS} ms after the first stamp queued since
-     * the last one (or at {@link #close}).
-     */
-    private void enqueue(Consumer<FileHashes.Batch> stamp) {
-        boolean first;
-        synchronized (queued) {
-            first = queued.isEmpty();
-            queued.add(stamp);
-        }
-        if (first) {
-            try {
-                saver.schedule(() -> worker.execute(this::stampBatch), BATCH_MS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                // close() is under way: it stamps what is queued
-            }
-        }
-    }
-
-    /**
-     * Stamps every success queued so far, in order, on the worker, with one stat per input for all of them:
-     * each had ended when it was queued, so a stat made now is after every one of them ended.
-     */
-    private void stampBatch() {
-        List<Consumer<FileHashes.Batch>> batch;
-        synchronized (queued) {
-            batch = new ArrayList<>(queued);
-            queued.clear();
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        FileHashes.Batch stats = stamps.hashes().batch();
-        for (Consumer<FileHashes.Batch> stamp : batch) {
-            stamp.accept(stats);
-        }
-    }
-
-    /**
      * @param endMs when the action ended (the loop's time), for ninja's log
      * @param known the inputs a depfile named, when known (an action restored from the cache); else the
      *     depfile is read
      * @param found gets what the depfile named, once read
      * @param knownDigests a restore's digests of the outputs it wrote (by path), or null
      * @param keyed gets each input's content hash as the stamp keyed it, once the stamp is made (or null)
-     * @param batch the stats of the batch this stamp is made in (every action of it had ended)
      */
     private void stamp(Action a, long startedMs, long endMs, List<String> known, List<List<String>> found,
-            Map<String, String> knownDigests, Map<String, String> keyed, FileHashes.Batch batch) {
+            Map<String, String> knownDigests, Map<String, String> keyed) {
         try {
             FileHashes files = stamps.hashes();
             List<String> discovered = new ArrayList<>();
@@ -290,7 +241,7 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
             // did not run, startedMs is MAX_VALUE); told from the stat that finds the entry
             Map<String, String> seen = keyed == null ? null : new HashMap<>();
             UpToDate.Keyed k = UpToDate.key(a, graph.env(), discovered, path -> {
-                FileHashes.Entry e = batch.entry(path, startedMs);
+                FileHashes.Entry e = files.entry(path, startedMs);
                 if (e != null && seen != null) {
                     seen.put(path, e.hash());
                 }
@@ -416,9 +367,6 @@ public final class Stamper implements Consumer<Recorded>, AutoCloseable {
     @Override
     public void close() throws IOException {
         saver.shutdownNow(); // the save below covers what it would have saved
-        if (!worker.isShutdown()) {
-            worker.execute(this::stampBatch); // what is queued: no later batch is scheduled
-        }
         worker.shutdown();
         boolean done = false;
         try {
