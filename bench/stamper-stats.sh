@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # stamper-stats.sh FESTER CONFIGURED WORK — counts the Fester JVM's own stat-family system calls in one clean build
 # of CONFIGURED (a configured, never-built CMake tree), with strace -f: threads that never exec'd are the JVM's (the
-# compilers exec). A count, not a timing (strace slows the build several times, so the stamper's batches are smaller
-# than in a real build: ADR 0115). Run it under /work/slot.
+# compilers exec). A count, not a timing (strace slows the build several times): compare two packages' counts, one
+# build each (ADR 0115: main 99,300). Run it under /work/slot.
 set -u
 F=$1; C=$2; W=$3
 rm -rf "$W"; mkdir -p "$W"; cp -a "$C" "$W/tree"
