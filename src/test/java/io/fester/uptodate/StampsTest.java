@@ -1,10 +1,12 @@
 package io.fester.uptodate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fester.graph.Action;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +51,25 @@ class StampsTest {
         Files.writeString(dir.resolve(Stamps.FILE), "fester-stamps 2\nP inc/b.h\nA k x.o\nD 0\n");
         assertEquals(0, Stamps.load(dir).size(), "format 2 (discovered paths with .. taken lexically, ADR 0089) "
                 + "counts as empty: every action is checked again");
+    }
+
+    @Test
+    void aSaveWritesTheBytesMainsWriterWroteForNonAsciiPaths() throws Exception {
+        // non-ASCII paths (two- to four-byte UTF-8, a surrogate pair), a reason with them, a path with a space:
+        // loaded, touched and saved by main's Stamps (948cc4d, a BufferedWriter) gave the second file (ADR 0115)
+        Files.copy(resource("non-ascii-input.fester_stamps"), dir.resolve(Stamps.FILE));
+        Stamps s = Stamps.load(dir);
+        assertEquals(2, s.size());
+        s.touch();
+        s.save();
+        byte[] main = Files.readAllBytes(resource("non-ascii-saved-by-948cc4d.fester_stamps"));
+        byte[] saved = Files.readAllBytes(dir.resolve(Stamps.FILE));
+        assertEquals(new String(main, StandardCharsets.UTF_8), new String(saved, StandardCharsets.UTF_8));
+        assertArrayEquals(main, saved);
+    }
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(StampsTest.class.getResource("/stamps/" + name).toURI());
     }
 
     @Test
