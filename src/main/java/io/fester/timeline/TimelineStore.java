@@ -137,6 +137,7 @@ public final class TimelineStore implements AutoCloseable {
         }
         try {
             store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+            store.finishDeletes(); // a run marked deleted loses the events a failed or killed deletion left (ADR 0120)
             if (store.madeIdentity) { // a new database: a journal state beside it is a deleted one's
                 try (Journal.Lock held = store.journalLock()) {
                     store.journal.removeState();
@@ -153,6 +154,11 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     static String describe(String file, SQLException e) {
+        return "cannot open the timeline database " + file + ": " + reason(e);
+    }
+
+    /** H2's message without its error code and statement, or what it means for a Fester timeline. */
+    static String reason(SQLException e) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         int cut = msg.indexOf(" [");
         if (cut > 0) {
@@ -168,7 +174,7 @@ public final class TimelineStore implements AutoCloseable {
                     + " (compacting a big file takes seconds): run the command again in a moment; if it stays"
                     + " locked, close that program or pass --db";
         }
-        return "cannot open the timeline database " + file + ": " + msg;
+        return msg;
     }
 
     /**
@@ -689,8 +695,19 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     /**
+     * Pages deleted per transaction when a run is deleted (ADR 0120): H2 2.5.252 can fail the commit of a big
+     * transaction, and such a failed commit is not atomic (ADR 0114). 16 pages are at most ~2 MB of events.
+     */
+    static final int DELETE_BATCH_PAGES = 16;
+
+    /**
      * Deletes a finished run and all its events. Its row stays as a tombstone: the number is never
      * given to another run, and naming it says it was deleted.
+     *
+     * <p>The run's mark ({@code deleting}) is committed first, on its own: from then on no command shows the run
+     * (nor replays, verifies or reports it). Its pages then go {@value #DELETE_BATCH_PAGES} a transaction. A
+     * failure or a killed process in between leaves the run marked with part of its pages; every opening finishes
+     * that ({@link #finishDeletes}), so the run never comes back.
      */
     public void deleteRun(int run) throws StoreException {
         for (RunInfo r : runs()) {
@@ -698,35 +715,106 @@ public final class TimelineStore implements AutoCloseable {
                 throw new StoreException("run " + run + " is still running: stop it first (Ctrl-C), then delete it");
             }
         }
-        boolean found;
+        int marked;
         try {
-            found = withConnection(c -> {
-                c.setAutoCommit(false);
+            marked = withConnection(c -> {
                 try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE"
-                        + " WHERE id = ? AND NOT deleting");
-                        PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?")) {
+                        + " WHERE id = ? AND NOT deleting")) {
                     mark.setInt(1, run);
-                    if (mark.executeUpdate() == 0) {
-                        c.rollback();
-                        return false;
-                    }
-                    ev.setLong(1, key(run, 0));
-                    ev.setLong(2, key(run, MAX_SEQ));
-                    ev.executeUpdate();
-                    c.commit();
-                    return true;
-                } catch (SQLException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
+                    return mark.executeUpdate(); // auto-commit: the mark is in before any page goes
                 }
             });
         } catch (SQLException e) {
             throw new StoreException(describe(base + ".mv.db", e), e);
         }
-        if (!found) {
+        if (marked == 0) {
             throw new StoreException("unknown run " + run + " (see 'fester runs')");
+        }
+        try {
+            deletePages(run);
+        } catch (SQLException e) {
+            throw new StoreException(unfinished(run, e), e);
+        }
+    }
+
+    /** What a deletion stopped half way tells the user: the run is gone from view, its pages go at the next opening. */
+    private String unfinished(int run, SQLException e) {
+        return "run " + run + " is deleted, but deleting its events from " + base + ".mv.db stopped part way ("
+                + reason(e)
+                + "); no command shows the run any more, and Fester deletes the rest of its events the next time it"
+                + " opens the database (run 'fester runs' to do it now)";
+    }
+
+    /** Deletes a marked run's pages, {@value #DELETE_BATCH_PAGES} a transaction, in key order. */
+    private void deletePages(int run) throws SQLException {
+        long last = key(run, MAX_SEQ);
+        withConnection(c -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement next = c.prepareStatement("SELECT id FROM event_pages WHERE id BETWEEN ? AND ?"
+                    + " ORDER BY id OFFSET ? ROWS FETCH NEXT 1 ROW ONLY");
+                    PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?")) {
+                long from = key(run, 0);
+                while (true) { // a retry on a fresh connection starts again here: the pages deleted are gone
+                    next.setLong(1, from);
+                    next.setLong(2, last);
+                    next.setInt(3, DELETE_BATCH_PAGES - 1);
+                    long to = last;
+                    try (ResultSet rs = next.executeQuery()) {
+                        if (rs.next()) {
+                            to = rs.getLong(1);
+                        }
+                    }
+                    ev.setLong(1, from);
+                    ev.setLong(2, to);
+                    ev.executeUpdate();
+                    c.commit();
+                    if (to == last) {
+                        return null;
+                    }
+                    from = to + 1;
+                }
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /**
+     * Finishes the deletions a failure or a killed process left part way: every run marked {@code deleting} that
+     * still has pages loses them. What fails is said on stderr and tried again at the next opening; the runs stay
+     * out of view meanwhile.
+     */
+    private void finishDeletes() {
+        List<Integer> left;
+        try {
+            left = withConnection(c -> {
+                List<Integer> ids = new ArrayList<>();
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT r.id FROM runs r WHERE r.deleting AND EXISTS(SELECT 1"
+                                + " FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
+                                + " AND r.id * 1099511627776 + 1099511627775) ORDER BY r.id")) {
+                    while (rs.next()) {
+                        ids.add(rs.getInt(1));
+                    }
+                }
+                return ids;
+            });
+        } catch (SQLException e) {
+            System.err.println("fester: " + describe(base + ".mv.db", e) + " (while looking for a deletion to finish;"
+                    + " it is looked for again the next time Fester opens the database)");
+            return;
+        }
+        for (int run : left) {
+            try {
+                deletePages(run);
+                System.err.println("fester: finished deleting run " + run + " from " + base + ".mv.db (its deletion"
+                        + " had stopped part way)");
+            } catch (SQLException e) {
+                System.err.println("fester: " + unfinished(run, e));
+            }
         }
     }
 

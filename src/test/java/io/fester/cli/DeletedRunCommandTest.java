@@ -45,6 +45,56 @@ class DeletedRunCommandTest {
     }
 
     @Test
+    void aDeleteThatStopsPartWaySaysSoAndTheNextCommandFinishesIt() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            for (int run = 0; run < 2; run++) {
+                io.fester.timeline.RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+                for (int i = 0; i < 20_000; i++) { // 157 pages: ten transactions' worth
+                    w.append(new io.fester.timeline.Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
+                }
+                w.finish("succeeded", 30_000);
+            }
+        }
+        Cli.Result delete;
+        // another program holds one of run 1's last pages: the delete's last transactions cannot take it
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE",
+                "fester", "");
+                java.sql.Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT id FROM event_pages WHERE run_id = 1 ORDER BY id"
+                    + " OFFSET 150 ROWS FETCH NEXT 1 ROW ONLY FOR UPDATE")) {
+                assertTrue(rs.next());
+            }
+            delete = Cli.run(db, "runs", "--delete", "1");
+            c.rollback();
+        }
+        assertEquals(2, delete.code(), delete.toString());
+        String err = delete.err().strip();
+        assertTrue(err.startsWith("fester: run 1 is deleted, but deleting its events from " + db + ".mv.db stopped part"
+                + " way ("), err);
+        assertTrue(err.endsWith("no command shows the run any more, and Fester deletes the rest of its events the next"
+                + " time it opens the database (run 'fester runs' to do it now)"), err);
+        assertFalse(err.contains("\tat "), err);
+        assertFalse(delete.out().contains("deleted run 1"), delete.out());
+
+        Cli.Result runs = Cli.run(db, "runs");
+        assertEquals(0, runs.code(), runs.toString());
+        assertEquals("fester: finished deleting run 1 from " + db + ".mv.db (its deletion had stopped part way)",
+                runs.err().strip());
+        assertFalse(runs.out().contains("    1  run"), runs.out());
+        assertTrue(runs.out().contains("    2  run"), runs.out());
+
+        Cli.Result replay = Cli.run(db, "replay", "1");
+        assertEquals(2, replay.code(), replay.toString());
+        assertTrue(replay.err().contains("run 1 was deleted"), replay.err());
+        Cli.Result again = Cli.run(db, "runs", "--delete", "1");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("run 1 was deleted"), again.err());
+        assertEquals("", Cli.run(db, "runs").err(), "nothing left to finish");
+    }
+
+    @Test
     void deletingARunGivesItsSpaceBack() throws Exception {
         String db = dir.resolve("db/timeline").toString();
         try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {

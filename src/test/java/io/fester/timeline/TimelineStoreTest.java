@@ -164,6 +164,114 @@ class TimelineStoreTest {
         }
     }
 
+    /** The pages a run holds in the file, counted with plain JDBC (served by the store that has it open). */
+    private long pages(int run) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "");
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM event_pages WHERE id BETWEEN ?"
+                        + " AND ?")) {
+            ps.setLong(1, TimelineStore.key(run, 0));
+            ps.setLong(2, TimelineStore.key(run, TimelineStore.MAX_SEQ));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void aBigRunIsDeletedWholeInManyTransactionsAndTheOthersStay() throws Exception {
+        int events = 20 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS; // 20 transactions' worth of pages
+        int big = 2;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            assertEquals(big, record(store, events));
+            record(store, 10);
+            assertTrue(pages(big) >= 20L * TimelineStore.DELETE_BATCH_PAGES, "the run spans many batches");
+            store.deleteRun(big);
+            assertEquals(0, pages(big), "every page of the run went");
+            assertEquals(List.of(1, 3), store.runs().stream().map(RunInfo::id).toList());
+            assertEquals(10, store.events(1).size());
+            assertEquals(10, store.events(3).size());
+        }
+        try (TimelineStore store = TimelineStore.open(db())) {
+            StoreException e = assertThrows(StoreException.class, () -> store.resolve(Integer.toString(big)));
+            assertTrue(e.getMessage().startsWith("run " + big + " was deleted"), e.getMessage());
+            assertEquals(0, store.events(big).size());
+        }
+    }
+
+    @Test
+    void aDeletionThatFailsPartWayHidesTheRunAndTheNextOpeningFinishesIt() throws Exception {
+        int events = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream oldErr = System.err;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            int run = record(store, events);
+            record(store, 10);
+            long all = pages(run);
+            // another connection holds a page of the run's fourth batch: deleting it fails (H2's lock timeout), as a
+            // store failure would, after three batches were committed
+            try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "")) {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery("SELECT id FROM event_pages WHERE run_id = " + run
+                                + " ORDER BY id OFFSET " + 3 * TimelineStore.DELETE_BATCH_PAGES
+                                + " ROWS FETCH NEXT 1 ROW ONLY FOR UPDATE")) {
+                    assertTrue(rs.next());
+                }
+                StoreException e = assertThrows(StoreException.class, () -> store.deleteRun(run));
+                assertTrue(e.getMessage().startsWith("run 1 is deleted, but deleting its events from " + db() + ".mv.db"
+                        + " stopped part way ("), e.getMessage());
+                assertTrue(e.getMessage().endsWith("Fester deletes the rest of its events the next time it opens the"
+                        + " database (run 'fester runs' to do it now)"), e.getMessage());
+                c.rollback();
+            }
+            long left = pages(run);
+            assertTrue(left > 0 && left < all, "part of the run's pages went: " + left + " of " + all);
+            assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run shows nowhere");
+            StoreException named = assertThrows(StoreException.class, () -> store.resolve("1"));
+            assertTrue(named.getMessage().startsWith("run 1 was deleted"), named.getMessage());
+        }
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(0, pages(1), "the opening deleted what was left");
+            assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run did not come back");
+            assertEquals(10, store.events(2).size());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals("fester: finished deleting run 1 from " + db() + ".mv.db (its deletion had stopped part way)",
+                said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
+    void aDeletionWhoseProcessWasKilledPartWayIsFinishedAtTheNextOpening() throws Exception {
+        int events = 5 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            record(store, events);
+        }
+        // what a process killed after its mark and two batches leaves in the file: the mark committed, pages left
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db(), "fester", "");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE runs SET deleting = TRUE WHERE id = 2");
+            s.executeUpdate("DELETE FROM event_pages WHERE id BETWEEN " + TimelineStore.key(2, 0) + " AND "
+                    + TimelineStore.key(2, 2L * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS));
+        }
+        java.io.PrintStream oldErr = System.err;
+        System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(0, pages(2));
+            assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList());
+            assertEquals(3, record(store, 1), "its number is not given again");
+        } finally {
+            System.setErr(oldErr);
+        }
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(List.of(1, 3), store.runs().stream().map(RunInfo::id).toList(), "and it does not come back");
+        }
+    }
+
     @Test
     void anyRangeOfSeqsComesBackAcrossPageBoundaries() throws Exception {
         try (TimelineStore store = TimelineStore.open(db())) {
