@@ -157,12 +157,14 @@ public final class TimelineStore implements AutoCloseable {
         return "cannot open the timeline database " + file + ": " + reason(e);
     }
 
-    /** H2's message without its error code and statement, or what it means for a Fester timeline. */
+    /** H2's message without the statement and its error code, or what it means for a Fester timeline. */
     static String reason(SQLException e) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-        int cut = msg.indexOf(" [");
-        if (cut > 0) {
-            msg = msg.substring(0, cut);
+        for (String tail : new String[] {"; SQL statement:", " ["}) {
+            int cut = msg.indexOf(tail);
+            if (cut > 0) {
+                msg = msg.substring(0, cut);
+            }
         }
         if (msg.contains("Wrong user name or password")) {
             msg = "it is not a Fester timeline (it belongs to another program)";
