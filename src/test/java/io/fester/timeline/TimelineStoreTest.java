@@ -164,9 +164,32 @@ class TimelineStoreTest {
         }
     }
 
+    /** Work that may throw, for {@link #stderrOf}. */
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /** What work says on stderr while it runs. */
+    private static String stderrOf(Work work) throws Exception {
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream oldErr = System.err;
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            work.run();
+        } finally {
+            System.setErr(oldErr);
+        }
+        return said.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The pages a run holds in the file, counted with plain JDBC (served by the store that has it open). */
     private long pages(int run) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "");
+        return pagesIn("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", run);
+    }
+
+    /** The pages of a run a new connection to a database sees (committed). */
+    static long pagesIn(String url, int run) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, "fester", "");
                 java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM event_pages WHERE id BETWEEN ?"
                         + " AND ?")) {
             ps.setLong(1, TimelineStore.key(run, 0));
@@ -194,17 +217,7 @@ class TimelineStoreTest {
         @Override
         public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
             int run = ((Number) oldRow[1]).intValue();
-            long committed;
-            try (Connection other = DriverManager.getConnection(url, "fester", "");
-                    java.sql.PreparedStatement ps = other.prepareStatement("SELECT COUNT(*) FROM event_pages"
-                            + " WHERE id BETWEEN ? AND ?")) {
-                ps.setLong(1, TimelineStore.key(run, 0));
-                ps.setLong(2, TimelineStore.key(run, TimelineStore.MAX_SEQ));
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    committed = rs.getLong(1);
-                }
-            }
+            long committed = pagesIn(url, run);
             long chars = oldRow[4] != null ? oldRow[4].toString().length()
                     : oldRow[5] instanceof java.sql.Clob clob ? clob.length() : oldRow[5].toString().length();
             if (committed != committedBefore) { // the first page of a transaction
@@ -294,8 +307,7 @@ class TimelineStoreTest {
     @Test
     void anOpeningDuringADeletionLeavesItToItsDeleter() throws Exception {
         int events = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream oldErr = System.err;
+        String said;
         try (TimelineStore store = TimelineStore.open(db())) {
             int run = record(store, events);
             record(store, 10);
@@ -314,12 +326,11 @@ class TimelineStoreTest {
                 assertTrue(Transactions.HELD.await(120, java.util.concurrent.TimeUnit.SECONDS), "the deletion began");
                 long left = pages(run);
                 assertTrue(left > 0 && left < 6L * TimelineStore.DELETE_BATCH_PAGES, "part way: " + left);
-                System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-                try (TimelineStore other = TimelineStore.open(db())) { // another command, while the deletion goes on
-                    assertEquals(List.of(2), other.runs().stream().map(RunInfo::id).toList());
-                } finally {
-                    System.setErr(oldErr);
-                }
+                said = stderrOf(() -> {
+                    try (TimelineStore other = TimelineStore.open(db())) { // another command, during the deletion
+                        assertEquals(List.of(2), other.runs().stream().map(RunInfo::id).toList());
+                    }
+                });
             } finally {
                 Transactions.GO.countDown();
                 deleter.join();
@@ -328,14 +339,12 @@ class TimelineStoreTest {
             assertEquals(0, pages(run), "every page of the run went");
             assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList());
         }
-        assertEquals("", said.toString(java.nio.charset.StandardCharsets.UTF_8), "the opening said nothing of it");
+        assertEquals("", said, "the opening said nothing of it");
     }
 
     @Test
     void aDeletionThatFailsPartWayHidesTheRunAndTheNextOpeningFinishesIt() throws Exception {
         int events = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream oldErr = System.err;
         try (TimelineStore store = TimelineStore.open(db())) {
             int run = record(store, events);
             record(store, 10);
@@ -363,16 +372,15 @@ class TimelineStoreTest {
             StoreException named = assertThrows(StoreException.class, () -> store.resolve("1"));
             assertTrue(named.getMessage().startsWith("run 1 was deleted"), named.getMessage());
         }
-        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-        try (TimelineStore store = TimelineStore.open(db())) {
-            assertEquals(0, pages(1), "the opening deleted what was left");
-            assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run did not come back");
-            assertEquals(10, store.events(2).size());
-        } finally {
-            System.setErr(oldErr);
-        }
+        String said = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) {
+                assertEquals(0, pages(1), "the opening deleted what was left");
+                assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run did not come back");
+                assertEquals(10, store.events(2).size());
+            }
+        });
         assertEquals("fester: finished deleting run 1 from " + db() + ".mv.db (its deletion had stopped part way)",
-                said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+                said.strip());
     }
 
     @Test
@@ -389,15 +397,15 @@ class TimelineStoreTest {
             s.executeUpdate("DELETE FROM event_pages WHERE id BETWEEN " + TimelineStore.key(2, 0) + " AND "
                     + TimelineStore.key(2, 2L * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS));
         }
-        java.io.PrintStream oldErr = System.err;
-        System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try (TimelineStore store = TimelineStore.open(db())) {
-            assertEquals(0, pages(2));
-            assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList());
-            assertEquals(3, record(store, 1), "its number is not given again");
-        } finally {
-            System.setErr(oldErr);
-        }
+        String said = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) {
+                assertEquals(0, pages(2));
+                assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList());
+                assertEquals(3, record(store, 1), "its number is not given again");
+            }
+        });
+        assertEquals("fester: finished deleting run 2 from " + db() + ".mv.db (its deletion had stopped part way)",
+                said.strip());
         try (TimelineStore store = TimelineStore.open(db())) {
             assertEquals(List.of(1, 3), store.runs().stream().map(RunInfo::id).toList(), "and it does not come back");
         }
@@ -432,16 +440,12 @@ class TimelineStoreTest {
                 left = rs.getLong(1);
             }
         }
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream oldErr = System.err;
-        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-        try (TimelineStore store = TimelineStore.open(db())) { // the opening goes on
-            assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList(), "the run stays out of view");
-            assertEquals(left, pages(2), "nothing was deleted");
-        } finally {
-            System.setErr(oldErr);
-        }
-        String err = said.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        String err = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) { // the opening goes on
+                assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList(), "the run stays out of view");
+                assertEquals(left, pages(2), "nothing was deleted");
+            }
+        }).strip();
         String file = db() + ".mv.db";
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.startsWith("fester: could not finish deleting run 2 from " + file + " ("), err);
@@ -456,15 +460,13 @@ class TimelineStoreTest {
                 Statement s = c.createStatement()) {
             s.execute("DROP TRIGGER test_refuse");
         }
-        said.reset();
-        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-        try (TimelineStore store = TimelineStore.open(db())) { // tried again, and done
-            assertEquals(0, pages(2));
-        } finally {
-            System.setErr(oldErr);
-        }
+        String again = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) { // tried again, and done
+                assertEquals(0, pages(2));
+            }
+        });
         assertEquals("fester: finished deleting run 2 from " + file + " (its deletion had stopped part way)",
-                said.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+                again.strip());
     }
 
     @Test
