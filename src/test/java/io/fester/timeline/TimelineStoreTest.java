@@ -331,6 +331,8 @@ class TimelineStoreTest {
                         assertEquals(List.of(2), other.runs().stream().map(RunInfo::id).toList());
                     }
                 });
+                StoreException twice = assertThrows(StoreException.class, () -> store.deleteRun(run));
+                assertEquals("run " + run + " is being deleted already, by another Fester command", twice.getMessage());
             } finally {
                 Transactions.GO.countDown();
                 deleter.join();
