@@ -137,6 +137,7 @@ public final class TimelineStore implements AutoCloseable {
         }
         try {
             store.fold(); // runs journaled since the last opening are in the timeline before anything reads it
+            store.finishDeletes(); // a run marked deleted loses the events a failed or killed deletion left (ADR 0120)
             if (store.madeIdentity) { // a new database: a journal state beside it is a deleted one's
                 try (Journal.Lock held = store.journalLock()) {
                     store.journal.removeState();
@@ -153,10 +154,17 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     static String describe(String file, SQLException e) {
+        return "cannot open the timeline database " + file + ": " + reason(e);
+    }
+
+    /** H2's message without the statement and its error code, or what it means for a Fester timeline. */
+    static String reason(SQLException e) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-        int cut = msg.indexOf(" [");
-        if (cut > 0) {
-            msg = msg.substring(0, cut);
+        for (String tail : new String[] {"; SQL statement:", " ["}) {
+            int cut = msg.indexOf(tail);
+            if (cut > 0) {
+                msg = msg.substring(0, cut);
+            }
         }
         if (msg.contains("Wrong user name or password")) {
             msg = "it is not a Fester timeline (it belongs to another program)";
@@ -168,7 +176,7 @@ public final class TimelineStore implements AutoCloseable {
                     + " (compacting a big file takes seconds): run the command again in a moment; if it stays"
                     + " locked, close that program or pass --db";
         }
-        return "cannot open the timeline database " + file + ": " + msg;
+        return msg;
     }
 
     /**
@@ -262,6 +270,8 @@ public final class TimelineStore implements AutoCloseable {
             s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
                     + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
             keepSequenceNumbers(c);
+            // a row per run being deleted, locked for the whole deletion by the connection doing it (ADR 0120)
+            s.execute("CREATE TABLE IF NOT EXISTS run_deletions(run INT PRIMARY KEY)");
             s.execute("CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
         }
         identity = identity(c);
@@ -689,8 +699,26 @@ public final class TimelineStore implements AutoCloseable {
     }
 
     /**
+     * Pages deleted per transaction at most when a run is deleted (ADR 0120): H2 2.5.252 can fail the commit of a big
+     * transaction, and such a failed commit is not atomic (ADR 0114).
+     */
+    static final int DELETE_BATCH_PAGES = 16;
+    /**
+     * Characters of events deleted per transaction at most (the pages' {@code lines} or {@code big} lengths), unless
+     * one page alone is longer: a line over {@link RunWriter#INLINE_LIMIT} gets a page of its own, as long as the line.
+     */
+    static final long DELETE_BATCH_CHARS = 2L << 20;
+
+    /**
      * Deletes a finished run and all its events. Its row stays as a tombstone: the number is never
      * given to another run, and naming it says it was deleted.
+     *
+     * <p>The run's deletion lock is taken first and held until its last page is gone ({@link #holdingDeletion}), so
+     * no opening takes over a deletion under way. The run's mark ({@code deleting}) is then committed on its own:
+     * from then on no command shows the run (nor replays, verifies or reports it). Its pages then go in small
+     * transactions ({@link #deletePages}). A failure or a killed process in between leaves the run marked with part
+     * of its pages, and its lock free; every opening finishes that ({@link #finishDeletes}), so the run never comes
+     * back.
      */
     public void deleteRun(int run) throws StoreException {
         for (RunInfo r : runs()) {
@@ -698,35 +726,200 @@ public final class TimelineStore implements AutoCloseable {
                 throw new StoreException("run " + run + " is still running: stop it first (Ctrl-C), then delete it");
             }
         }
-        boolean found;
+        boolean[] markedIn = {false};
+        Boolean found;
         try {
-            found = withConnection(c -> {
-                c.setAutoCommit(false);
-                try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE"
-                        + " WHERE id = ? AND NOT deleting");
-                        PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?")) {
-                    mark.setInt(1, run);
-                    if (mark.executeUpdate() == 0) {
-                        c.rollback();
+            found = holdingDeletion(run, () -> {
+                if (!markedIn[0]) { // not when tried again after the connection was lost: the mark is in
+                    int marked = withConnection(c -> {
+                        try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE"
+                                + " WHERE id = ? AND NOT deleting")) {
+                            mark.setInt(1, run);
+                            return mark.executeUpdate(); // auto-commit: the mark is in before any page goes
+                        }
+                    });
+                    if (marked == 0) {
                         return false;
                     }
-                    ev.setLong(1, key(run, 0));
-                    ev.setLong(2, key(run, MAX_SEQ));
-                    ev.executeUpdate();
-                    c.commit();
-                    return true;
-                } catch (SQLException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
+                    markedIn[0] = true;
                 }
+                deletePages(run);
+                return true;
             });
         } catch (SQLException e) {
-            throw new StoreException(describe(base + ".mv.db", e), e);
+            throw new StoreException(markedIn[0] ? unfinished(run, e) : describe(base + ".mv.db", e), e);
+        }
+        if (found == null) {
+            throw new StoreException("run " + run + " is being deleted already, by another Fester command");
         }
         if (!found) {
             throw new StoreException("unknown run " + run + " (see 'fester runs')");
+        }
+    }
+
+    /** What a deletion stopped half way tells the user: the run is gone from view, its pages go at the next opening. */
+    private String unfinished(int run, SQLException e) {
+        return "run " + run + " is deleted, but deleting its events from " + base + ".mv.db stopped part way ("
+                + reason(e)
+                + "); no command shows the run any more, and Fester deletes the rest of its events the next time it"
+                + " opens the database (run 'fester runs' to do it now)";
+    }
+
+    /** Work done holding a run's deletion lock. */
+    private interface Deletion {
+        Boolean run() throws SQLException;
+    }
+
+    /**
+     * Runs a deletion holding the run's lock: its row of {@code run_deletions}, locked {@code FOR UPDATE} on a
+     * connection of its own from before the work until after it (H2 serves every process's connections from one
+     * database, so the lock is seen by all of them). Returns null without running it when another connection holds
+     * the lock: a deletion of the run is under way. The row goes when the work is done; after a failure or a kill
+     * it stays, unlocked.
+     */
+    private Boolean holdingDeletion(int run, Deletion work) throws SQLException {
+        return withConnection(lock -> {
+            try (PreparedStatement add = lock.prepareStatement("INSERT INTO run_deletions(run) SELECT ? FROM DUAL"
+                    + " WHERE NOT EXISTS(SELECT 1 FROM run_deletions WHERE run = ?)")) {
+                add.setInt(1, run);
+                add.setInt(2, run);
+                add.executeUpdate();
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) { // not another connection adding it at the same time
+                    throw e;
+                }
+            }
+            lock.setAutoCommit(false);
+            try {
+                try (PreparedStatement take = lock.prepareStatement("SELECT run FROM run_deletions WHERE run = ?"
+                        + " FOR UPDATE SKIP LOCKED")) {
+                    take.setInt(1, run);
+                    try (ResultSet rs = take.executeQuery()) {
+                        if (!rs.next()) {
+                            lock.rollback();
+                            return null;
+                        }
+                    }
+                }
+                Boolean done = work.run();
+                try (PreparedStatement drop = lock.prepareStatement("DELETE FROM run_deletions WHERE run = ?")) {
+                    drop.setInt(1, run);
+                    drop.executeUpdate();
+                }
+                lock.commit();
+                return done;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(lock);
+                throw e;
+            } finally {
+                lock.setAutoCommit(true);
+            }
+        });
+    }
+
+    /**
+     * Deletes a marked run's pages in key order, a transaction at a time of at most {@value #DELETE_BATCH_PAGES}
+     * pages and {@value #DELETE_BATCH_CHARS} characters (at least one page).
+     */
+    private void deletePages(int run) throws SQLException {
+        long last = key(run, MAX_SEQ);
+        withConnection(c -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement next = c.prepareStatement("SELECT id, COALESCE(LENGTH(lines), LENGTH(big), 0)"
+                    + " FROM event_pages WHERE id BETWEEN ? AND ? ORDER BY id FETCH FIRST " + DELETE_BATCH_PAGES
+                    + " ROWS ONLY");
+                    PreparedStatement ev = c.prepareStatement("DELETE FROM event_pages WHERE id BETWEEN ? AND ?")) {
+                long from = key(run, 0);
+                while (true) { // a retry on a fresh connection starts again here: the pages deleted are gone
+                    next.setLong(1, from);
+                    next.setLong(2, last);
+                    long to = -1;
+                    int pages = 0;
+                    long chars = 0;
+                    try (ResultSet rs = next.executeQuery()) {
+                        while (rs.next()) {
+                            chars += rs.getLong(2);
+                            if (pages > 0 && chars > DELETE_BATCH_CHARS) {
+                                break;
+                            }
+                            to = rs.getLong(1);
+                            pages++;
+                        }
+                    }
+                    if (pages == 0) {
+                        c.commit();
+                        return null;
+                    }
+                    ev.setLong(1, from);
+                    ev.setLong(2, to);
+                    ev.executeUpdate();
+                    c.commit();
+                    from = to + 1;
+                }
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** Whether an error is H2's lock timeout (or a deadlock): another connection holds what was asked for. */
+    private static boolean lockedByAnother(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == org.h2.api.ErrorCode.LOCK_TIMEOUT_1
+                    || s.getErrorCode() == org.h2.api.ErrorCode.DEADLOCK_1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Finishes the deletions a failure or a killed process left part way: every run marked {@code deleting} that
+     * still has pages loses them, unless its deletion lock is held (a deletion under way, in this process or
+     * another) or its pages are (a lock timeout: likewise under way); those are left to their deleter. What fails
+     * otherwise is said on stderr and tried again at the next opening; the runs stay out of view meanwhile.
+     */
+    private void finishDeletes() {
+        List<Integer> left;
+        try {
+            left = withConnection(c -> {
+                List<Integer> ids = new ArrayList<>();
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT r.id FROM runs r WHERE r.deleting AND EXISTS(SELECT 1"
+                                + " FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
+                                + " AND r.id * 1099511627776 + 1099511627775) ORDER BY r.id")) {
+                    while (rs.next()) {
+                        ids.add(rs.getInt(1));
+                    }
+                }
+                return ids;
+            });
+        } catch (SQLException e) {
+            System.err.println("fester: " + describe(base + ".mv.db", e) + " (while looking for a deletion to finish;"
+                    + " it is looked for again the next time Fester opens the database)");
+            return;
+        }
+        for (int run : left) {
+            try {
+                if (holdingDeletion(run, () -> {
+                    deletePages(run);
+                    return true;
+                }) != null) {
+                    System.err.println("fester: finished deleting run " + run + " from " + base + ".mv.db (its"
+                            + " deletion had stopped part way)");
+                }
+            } catch (SQLException e) {
+                if (!lockedByAnother(e)) {
+                    System.err.println("fester: could not finish deleting run " + run + " from " + base + ".mv.db ("
+                            + reason(e) + "); the run stays out of view, and Fester tries again the next time it opens"
+                            + " the database. If this comes back at every opening, another program may be holding "
+                            + base + ".mv.db (close it), or the file may be damaged (keep a copy of it and move it"
+                            + " aside: Fester then starts an empty timeline)");
+                }
+            }
         }
     }
 

@@ -15,6 +15,20 @@ class DeletedRunCommandTest {
     @TempDir
     Path dir;
 
+    /** Records runs 1 and 2 of {@code events} outputs each, the i-th printing {@code line.apply(i)}. */
+    private static void recordTwoRuns(String db, int events, java.util.function.IntFunction<String> line)
+            throws Exception {
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            for (int run = 0; run < 2; run++) {
+                io.fester.timeline.RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+                for (int i = 0; i < events; i++) {
+                    w.append(new io.fester.timeline.Output("a", "stdout", line.apply(i)), 1_000 + i);
+                }
+                w.finish("succeeded", 1_000 + events);
+            }
+        }
+    }
+
     @Test
     void aDeletedRunIsNamedAsDeletedWithTheRunsThatAreRecorded() throws Exception {
         String db = dir.resolve("db/timeline").toString();
@@ -45,18 +59,54 @@ class DeletedRunCommandTest {
     }
 
     @Test
+    void aDeleteThatStopsPartWaySaysSoAndTheNextCommandFinishesIt() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        recordTwoRuns(db, 20_000, i -> "line " + i + "\n"); // 157 pages each: ten transactions' worth
+        Cli.Result delete;
+        // another program holds one of run 1's last pages: the delete's last transactions cannot take it
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE",
+                "fester", "");
+                java.sql.Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT id FROM event_pages WHERE run_id = 1 ORDER BY id"
+                    + " OFFSET 150 ROWS FETCH NEXT 1 ROW ONLY FOR UPDATE")) {
+                assertTrue(rs.next());
+            }
+            delete = Cli.run(db, "runs", "--delete", "1");
+            c.rollback();
+        }
+        assertEquals(2, delete.code(), delete.toString());
+        String err = delete.err().strip();
+        assertTrue(err.startsWith("fester: run 1 is deleted, but deleting its events from " + db + ".mv.db stopped part"
+                + " way (Timeout trying to lock table \"EVENT_PAGES\"); "), err);
+        assertEquals(1, err.lines().count(), "one sentence, no statement, no trace: " + err);
+        assertTrue(err.endsWith("no command shows the run any more, and Fester deletes the rest of its events the next"
+                + " time it opens the database (run 'fester runs' to do it now)"), err);
+        assertFalse(err.contains("\tat "), err);
+        assertFalse(delete.out().contains("deleted run 1"), delete.out());
+
+        Cli.Result runs = Cli.run(db, "runs");
+        assertEquals(0, runs.code(), runs.toString());
+        assertEquals("fester: finished deleting run 1 from " + db + ".mv.db (its deletion had stopped part way)",
+                runs.err().strip());
+        assertFalse(runs.out().contains("    1  run"), runs.out());
+        assertTrue(runs.out().contains("    2  run"), runs.out());
+
+        Cli.Result replay = Cli.run(db, "replay", "1");
+        assertEquals(2, replay.code(), replay.toString());
+        assertTrue(replay.err().contains("run 1 was deleted"), replay.err());
+        Cli.Result again = Cli.run(db, "runs", "--delete", "1");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("run 1 was deleted"), again.err());
+        assertEquals("", Cli.run(db, "runs").err(), "nothing left to finish");
+    }
+
+    @Test
     void deletingARunGivesItsSpaceBack() throws Exception {
         String db = dir.resolve("db/timeline").toString();
-        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
-            for (int run = 0; run < 2; run++) {
-                io.fester.timeline.RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
-                for (int i = 0; i < 3_000; i++) { // ~1 MB of output each, well under the bound of a compaction at close
-                    w.append(new io.fester.timeline.Output("a", "stdout", java.util.UUID.randomUUID() + " "
-                            + java.util.UUID.randomUUID() + " " + java.util.UUID.randomUUID() + "\n"), 1_000 + i);
-                }
-                w.finish("succeeded", 4_000);
-            }
-        }
+        // ~1 MB of output each, well under the bound of a compaction at close
+        recordTwoRuns(db, 3_000, i -> java.util.UUID.randomUUID() + " " + java.util.UUID.randomUUID() + " "
+                + java.util.UUID.randomUUID() + "\n");
         java.nio.file.Path file = dir.resolve("db/timeline.mv.db");
         long before = java.nio.file.Files.size(file);
         Cli.Result delete = Cli.run(db, "runs", "--delete", "1");

@@ -164,6 +164,313 @@ class TimelineStoreTest {
         }
     }
 
+    /** Work that may throw, for {@link #stderrOf}. */
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /** What work says on stderr while it runs. */
+    private static String stderrOf(Work work) throws Exception {
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream oldErr = System.err;
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            work.run();
+        } finally {
+            System.setErr(oldErr);
+        }
+        return said.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The pages a run holds in the file, counted with plain JDBC (served by the store that has it open). */
+    private long pages(int run) throws SQLException {
+        return pagesIn("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", run);
+    }
+
+    /** The pages of a run a new connection to a database sees (committed). */
+    static long pagesIn(String url, int run) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, "fester", "");
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM event_pages WHERE id BETWEEN ?"
+                        + " AND ?")) {
+            ps.setLong(1, TimelineStore.key(run, 0));
+            ps.setLong(2, TimelineStore.key(run, TimelineStore.MAX_SEQ));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * A test trigger (before each deleted page): notes each transaction that deletes pages — its pages and their
+     * characters — by the run's pages another connection sees committed, which change only when one commits; and can
+     * hold the deletion at the start of a given transaction until the test lets it go.
+     */
+    public static final class Transactions implements org.h2.api.Trigger {
+        static final List<long[]> SEEN = java.util.Collections.synchronizedList(new ArrayList<>());
+        static volatile String url;
+        static volatile long committedBefore = -1;
+        static volatile int holdAt;
+        static final java.util.concurrent.CountDownLatch HELD = new java.util.concurrent.CountDownLatch(1);
+        static final java.util.concurrent.CountDownLatch GO = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+            int run = ((Number) oldRow[1]).intValue();
+            long committed = pagesIn(url, run);
+            long chars = oldRow[4] != null ? oldRow[4].toString().length()
+                    : oldRow[5] instanceof java.sql.Clob clob ? clob.length() : oldRow[5].toString().length();
+            if (committed != committedBefore) { // the first page of a transaction
+                committedBefore = committed;
+                SEEN.add(new long[] {0, 0});
+                if (SEEN.size() == holdAt) {
+                    HELD.countDown();
+                    try {
+                        GO.await();
+                    } catch (InterruptedException e) {
+                        throw new SQLException(e);
+                    }
+                }
+            }
+            long[] last = SEEN.get(SEEN.size() - 1);
+            last[0]++;
+            last[1] += chars;
+        }
+
+        static void install(String db) throws SQLException {
+            SEEN.clear();
+            committedBefore = -1;
+            url = "jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE";
+            try (Connection c = DriverManager.getConnection(url, "fester", "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TRIGGER test_transactions BEFORE DELETE ON event_pages FOR EACH ROW CALL '"
+                        + Transactions.class.getName() + "'");
+            }
+        }
+    }
+
+    @Test
+    void aBigRunIsDeletedWholeInManyTransactionsAndTheOthersStay() throws Exception {
+        int events = 20 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS; // 20 transactions' worth of pages
+        int big = 2;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            assertEquals(big, record(store, events));
+            record(store, 10);
+            long all = pages(big);
+            assertTrue(all >= 20L * TimelineStore.DELETE_BATCH_PAGES, "the run spans many batches");
+            Transactions.install(db());
+            store.deleteRun(big);
+            assertEquals(0, pages(big), "every page of the run went");
+            List<long[]> seen = new ArrayList<>(Transactions.SEEN);
+            assertEquals((all + TimelineStore.DELETE_BATCH_PAGES - 1) / TimelineStore.DELETE_BATCH_PAGES, seen.size(),
+                    "one transaction per " + TimelineStore.DELETE_BATCH_PAGES + " pages, after the mark's own");
+            assertEquals(all, seen.stream().mapToLong(t -> t[0]).sum());
+            assertTrue(seen.stream().allMatch(t -> t[0] <= TimelineStore.DELETE_BATCH_PAGES));
+            assertEquals(List.of(1, 3), store.runs().stream().map(RunInfo::id).toList());
+            assertEquals(10, store.events(1).size());
+            assertEquals(10, store.events(3).size());
+        }
+        try (TimelineStore store = TimelineStore.open(db())) {
+            StoreException e = assertThrows(StoreException.class, () -> store.resolve(Integer.toString(big)));
+            assertTrue(e.getMessage().startsWith("run " + big + " was deleted"), e.getMessage());
+            assertEquals(0, store.events(big).size());
+        }
+    }
+
+    @Test
+    void aBatchOfPagesOverTheInlineLimitIsBoundedByItsSize() throws Exception {
+        int chars = (int) (TimelineStore.DELETE_BATCH_CHARS * 2 / 5); // two pages per transaction, not three
+        int run;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+            for (int i = 0; i < 6; i++) { // each line far over INLINE_LIMIT: a CLOB page of its own
+                w.append(new Output("a", "stdout", Character.toString('a' + i).repeat(chars)), 1_000 + i);
+            }
+            // a page alone longer than a transaction's bound still goes (alone)
+            w.append(new Output("a", "stdout", "z".repeat((int) TimelineStore.DELETE_BATCH_CHARS + 1)), 1_010);
+            w.finish("succeeded", 2_000);
+            run = w.runId();
+            assertTrue(chars > RunWriter.INLINE_LIMIT);
+            assertEquals(7, pages(run));
+            Transactions.install(db());
+            store.deleteRun(run);
+            assertEquals(0, pages(run));
+        }
+        List<long[]> seen = new ArrayList<>(Transactions.SEEN);
+        assertEquals(List.of(2L, 2L, 2L, 1L), seen.stream().map(t -> t[0]).toList(), "pages per transaction");
+        for (long[] t : seen) {
+            assertTrue(t[0] == 1 || t[1] <= TimelineStore.DELETE_BATCH_CHARS, t[0] + " pages, " + t[1] + " chars");
+        }
+    }
+
+    @Test
+    void anOpeningDuringADeletionLeavesItToItsDeleter() throws Exception {
+        int events = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        String said;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            int run = record(store, events);
+            record(store, 10);
+            Transactions.install(db());
+            Transactions.holdAt = 3; // the deletion is held at its third transaction, two committed before it
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread deleter = new Thread(() -> {
+                try {
+                    store.deleteRun(run);
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            deleter.start();
+            try {
+                assertTrue(Transactions.HELD.await(120, java.util.concurrent.TimeUnit.SECONDS), "the deletion began");
+                long left = pages(run);
+                assertTrue(left > 0 && left < 6L * TimelineStore.DELETE_BATCH_PAGES, "part way: " + left);
+                said = stderrOf(() -> {
+                    try (TimelineStore other = TimelineStore.open(db())) { // another command, during the deletion
+                        assertEquals(List.of(2), other.runs().stream().map(RunInfo::id).toList());
+                    }
+                });
+                StoreException twice = assertThrows(StoreException.class, () -> store.deleteRun(run));
+                assertEquals("run " + run + " is being deleted already, by another Fester command", twice.getMessage());
+            } finally {
+                Transactions.GO.countDown();
+                deleter.join();
+            }
+            assertEquals(null, failed.get(), "the deleter finished its deletion");
+            assertEquals(0, pages(run), "every page of the run went");
+            assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList());
+        }
+        assertEquals("", said, "the opening said nothing of it");
+    }
+
+    @Test
+    void aDeletionThatFailsPartWayHidesTheRunAndTheNextOpeningFinishesIt() throws Exception {
+        int events = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            int run = record(store, events);
+            record(store, 10);
+            long all = pages(run);
+            // another connection holds a page of the run's fourth batch: deleting it fails (H2's lock timeout), as a
+            // store failure would, after three batches were committed
+            try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", "fester", "")) {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery("SELECT id FROM event_pages WHERE run_id = " + run
+                                + " ORDER BY id OFFSET " + 3 * TimelineStore.DELETE_BATCH_PAGES
+                                + " ROWS FETCH NEXT 1 ROW ONLY FOR UPDATE")) {
+                    assertTrue(rs.next());
+                }
+                StoreException e = assertThrows(StoreException.class, () -> store.deleteRun(run));
+                assertTrue(e.getMessage().startsWith("run 1 is deleted, but deleting its events from " + db() + ".mv.db"
+                        + " stopped part way ("), e.getMessage());
+                assertTrue(e.getMessage().endsWith("Fester deletes the rest of its events the next time it opens the"
+                        + " database (run 'fester runs' to do it now)"), e.getMessage());
+                c.rollback();
+            }
+            long left = pages(run);
+            assertTrue(left > 0 && left < all, "part of the run's pages went: " + left + " of " + all);
+            assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run shows nowhere");
+            StoreException named = assertThrows(StoreException.class, () -> store.resolve("1"));
+            assertTrue(named.getMessage().startsWith("run 1 was deleted"), named.getMessage());
+        }
+        String said = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) {
+                assertEquals(0, pages(1), "the opening deleted what was left");
+                assertEquals(List.of(2), store.runs().stream().map(RunInfo::id).toList(), "the run did not come back");
+                assertEquals(10, store.events(2).size());
+            }
+        });
+        assertEquals("fester: finished deleting run 1 from " + db() + ".mv.db (its deletion had stopped part way)",
+                said.strip());
+    }
+
+    @Test
+    void aDeletionWhoseProcessWasKilledPartWayIsFinishedAtTheNextOpening() throws Exception {
+        int events = 5 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            record(store, events);
+        }
+        // what a process killed after its mark and two batches leaves in the file: the mark committed, pages left
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db(), "fester", "");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE runs SET deleting = TRUE WHERE id = 2");
+            s.executeUpdate("DELETE FROM event_pages WHERE id BETWEEN " + TimelineStore.key(2, 0) + " AND "
+                    + TimelineStore.key(2, 2L * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS));
+        }
+        String said = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) {
+                assertEquals(0, pages(2));
+                assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList());
+                assertEquals(3, record(store, 1), "its number is not given again");
+            }
+        });
+        assertEquals("fester: finished deleting run 2 from " + db() + ".mv.db (its deletion had stopped part way)",
+                said.strip());
+        try (TimelineStore store = TimelineStore.open(db())) {
+            assertEquals(List.of(1, 3), store.runs().stream().map(RunInfo::id).toList(), "and it does not come back");
+        }
+    }
+
+    /** A test trigger that refuses every delete of a page, as a store that cannot do it would. */
+    public static final class Refuse implements org.h2.api.Trigger {
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+            throw new SQLException("the test refuses it", "FE999");
+        }
+    }
+
+    @Test
+    void aDeletionAnOpeningCannotFinishIsSaidWithWhatToTryAndTriedAgainAtTheNext() throws Exception {
+        int events = 3 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            record(store, 10);
+            record(store, events);
+        }
+        long left;
+        // a deletion stopped part way (its mark, one batch gone), and pages that cannot be deleted now
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db(), "fester", "");
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE runs SET deleting = TRUE WHERE id = 2");
+            s.executeUpdate("DELETE FROM event_pages WHERE id BETWEEN " + TimelineStore.key(2, 0) + " AND "
+                    + TimelineStore.key(2, (long) TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS));
+            s.execute("CREATE TRIGGER test_refuse BEFORE DELETE ON event_pages FOR EACH ROW CALL '"
+                    + Refuse.class.getName() + "'");
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM event_pages WHERE run_id = 2")) {
+                rs.next();
+                left = rs.getLong(1);
+            }
+        }
+        String err = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) { // the opening goes on
+                assertEquals(List.of(1), store.runs().stream().map(RunInfo::id).toList(), "the run stays out of view");
+                assertEquals(left, pages(2), "nothing was deleted");
+            }
+        }).strip();
+        String file = db() + ".mv.db";
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("fester: could not finish deleting run 2 from " + file + " ("), err);
+        assertTrue(err.contains("the test refuses it"), err);
+        assertTrue(err.endsWith("); the run stays out of view, and Fester tries again the next time it opens the"
+                + " database. If this comes back at every opening, another program may be holding " + file
+                + " (close it), or the file may be damaged (keep a copy of it and move it aside: Fester then starts an"
+                + " empty timeline)"), err);
+        assertTrue(!err.contains("fester runs"), "no advice to run what just failed: " + err);
+
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db(), "fester", "");
+                Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER test_refuse");
+        }
+        String again = stderrOf(() -> {
+            try (TimelineStore store = TimelineStore.open(db())) { // tried again, and done
+                assertEquals(0, pages(2));
+            }
+        });
+        assertEquals("fester: finished deleting run 2 from " + file + " (its deletion had stopped part way)",
+                again.strip());
+    }
+
     @Test
     void anyRangeOfSeqsComesBackAcrossPageBoundaries() throws Exception {
         try (TimelineStore store = TimelineStore.open(db())) {
