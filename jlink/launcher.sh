@@ -16,11 +16,19 @@ esac
 here=$(cd "${self%/*}/.." && pwd -P)
 app=$here/lib/app
 java=$here/lib/runtime/bin/java
+# Transparent huge pages for a terminal command's heap where the kernel gives them on request (ADR 0119): the
+# cold no-op takes 0.85-0.89x as long (fewer page faults as it allocates). Only when THP's mode is "madvise": with
+# "always" the heap has them anyway, with "never" (or no THP) the flag does nothing or makes the JVM warn.
+thp=
+if [ -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
+    read -r thp </sys/kernel/mm/transparent_hugepage/enabled || :
+    case $thp in *"[madvise]"*) thp=-XX:+UseTransparentHugePages ;; *) thp= ;; esac
+fi
 case ${1:-} in
     ""|cockpit|replay|bench|bench-stg) jit= ;;
-    -h|--help|-V|--version) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
+    -h|--help|-V|--version) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData $thp" ;;
     -*) jit= ;; # options only: the cockpit
-    *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1" ;;
+    *) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData $thp -Dfester.jit=c1" ;;
 esac
 share="-XX:SharedArchiveFile=$app/fester.jsa"
 served=
