@@ -7,40 +7,51 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code bin/fester} gives a terminal command's JVM transparent huge pages for its heap when the kernel
- * gives them on request (THP's mode {@code madvise}), and leaves the JDK's default otherwise (ADR 0119): the cold
- * no-op is shorter with them, and with {@code always} or {@code never} the flag would do nothing or make the JVM
- * warn. What its JVM was given is read from the JVM itself ({@code -XX:+PrintFlagsFinal} through
- * {@code JAVA_TOOL_OPTIONS}), against this machine's {@code /sys/kernel/mm/transparent_hugepage/enabled}. An
- * integration test: it needs {@code target/fester.jar} and {@code fester-client.jar}.
+ * {@code bin/fester} gives a short terminal command's JVM transparent huge pages when the kernel gives them on
+ * request (THP's mode {@code madvise}), and leaves the JDK's default otherwise, for {@code serve}, and under
+ * {@code FESTER_THP=off} (ADR 0119). What its JVM was given is read from the JVM itself
+ * ({@code -XX:+PrintFlagsFinal} through {@code JAVA_TOOL_OPTIONS}). The mode is whatever a file says: each case runs
+ * a copy of the real {@code bin/fester} in which {@code /sys/kernel/mm/transparent_hugepage/enabled} is replaced by
+ * a file of the test's (or by one that is not there), so every case runs on any machine. An integration test: it
+ * needs {@code target/fester.jar} and {@code fester-client.jar}.
  *
  * <p>{@code bin/fester} runs from a {@link LauncherTree} (no training run; its empty archive is ignored).
  */
 class LauncherHugePagesIT {
+    static final String ENABLED = "/sys/kernel/mm/transparent_hugepage/enabled";
+    static final String FLAG = "true command line";
+    static final String NONE = "false default";
+
     @TempDir
-    static Path dir;
+    Path dir;
 
-    static Path launcher;
-
-    @BeforeAll
-    static void tree() throws IOException {
-        launcher = LauncherTree.make(dir.resolve("tree"));
+    /** A tree whose {@code bin/fester} is the real one reading its THP mode from {@code mode}. */
+    Path launcherReading(Path mode) throws IOException {
+        Path tree = dir.resolve("tree-" + System.nanoTime());
+        Path launcher = LauncherTree.make(tree);
+        String real = Files.readString(Path.of("bin/fester"), StandardCharsets.UTF_8);
+        assertTrue(real.contains(ENABLED), "bin/fester reads " + ENABLED);
+        Files.delete(launcher);
+        Files.writeString(launcher, real.replace(ENABLED, mode.toString()), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return launcher;
     }
 
-    /** Whether this kernel gives huge pages to the memory a process asks them for, and only to it. */
-    static boolean onRequest() throws IOException {
-        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
-        return Files.isReadable(mode) && Files.readString(mode, StandardCharsets.UTF_8).contains("[madvise]");
+    /** A launcher whose kernel says {@code line} in THP's {@code enabled} file. */
+    Path launcherWhereThpIs(String line) throws IOException {
+        return launcherReading(Files.writeString(dir.resolve("enabled-" + System.nanoTime()), line + "\n"));
     }
 
     record Started(int exit, String out, String err) {
@@ -53,17 +64,15 @@ class LauncherHugePagesIT {
         }
     }
 
-    static Started fester(String javaToolOptions, String... args) throws Exception {
+    Started fester(Path launcher, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(cmd);
         b.environment().put("JAVA_HOME", System.getProperty("java.home"));
         b.environment().put("FESTER_SERVE", "off");
-        if (javaToolOptions != null) {
-            b.environment().put("JAVA_TOOL_OPTIONS", javaToolOptions);
-        } else {
-            b.environment().remove("JAVA_TOOL_OPTIONS");
-        }
+        b.environment().remove("FESTER_THP");
+        b.environment().remove("JAVA_TOOL_OPTIONS");
+        b.environment().putAll(env);
         Path out = dir.resolve("out-" + System.nanoTime());
         Path err = dir.resolve("err-" + System.nanoTime());
         Process p = b.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -71,22 +80,60 @@ class LauncherHugePagesIT {
         return new Started(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    @Test
-    void aTerminalCommandsHeapGetsHugePagesWhenTheKernelGivesThemOnRequest() throws Exception {
-        String expected = onRequest() ? "true command line" : "false default";
-        Started version = fester("-XX:+PrintFlagsFinal", "--version");
+    /** What {@code --version} and {@code runs}, two short terminal commands, get from {@code launcher}. */
+    void shortCommandsGet(String expected, Path launcher, Map<String, String> env) throws Exception {
+        Map<String, String> flags = new HashMap<>(env);
+        flags.put("JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal");
+        Started version = fester(launcher, flags, "--version");
         assertEquals(0, version.exit(), version.err());
         assertTrue(version.out().contains("fester "), version.out());
-        assertEquals(expected, version.hugePages());
-        Started runs = fester("-XX:+PrintFlagsFinal", "runs", "--db", dir.resolve("db/timeline").toString());
+        assertEquals(expected, version.hugePages(), "--version");
+        Started runs = fester(launcher, flags, "runs", "--db", dir.resolve("db-" + System.nanoTime() + "/timeline").toString());
         assertEquals(0, runs.exit(), runs.err());
         assertTrue(runs.out().contains("o runs recorded in"), runs.out());
-        assertEquals(expected, runs.hugePages());
+        assertEquals(expected, runs.hugePages(), "runs");
     }
 
     @Test
-    void theJvmSaysNothingAboutHugePages() throws Exception {
-        Started version = fester(null, "--version");
+    void shortCommandsGetHugePagesWhenTheKernelGivesThemOnRequest() throws Exception {
+        shortCommandsGet(FLAG, launcherWhereThpIs("always [madvise] never"), Map.of());
+    }
+
+    @Test
+    void shortCommandsKeepTheDefaultWhenTheKernelGivesThemAlwaysOrNever() throws Exception {
+        shortCommandsGet(NONE, launcherWhereThpIs("[always] madvise never"), Map.of());
+        shortCommandsGet(NONE, launcherWhereThpIs("always madvise [never]"), Map.of());
+    }
+
+    @Test
+    void shortCommandsKeepTheDefaultOnAKernelWithoutThp() throws Exception {
+        shortCommandsGet(NONE, launcherReading(dir.resolve("no-such-file")), Map.of());
+    }
+
+    @Test
+    void festerThpOffLeavesTheFlagOut() throws Exception {
+        Path launcher = launcherWhereThpIs("always [madvise] never");
+        shortCommandsGet(NONE, launcher, Map.of("FESTER_THP", "off"));
+        shortCommandsGet(FLAG, launcher, Map.of("FESTER_THP", "on"));
+    }
+
+    @Test
+    void serveLivesLongAndKeepsTheDefault() throws Exception {
+        Started serve = fester(launcherWhereThpIs("always [madvise] never"),
+                Map.of("JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal"), "serve", "--help");
+        assertEquals(0, serve.exit(), serve.err());
+        assertTrue(serve.out().contains("serve"), serve.out());
+        assertEquals(NONE, serve.hugePages());
+    }
+
+    /**
+     * A guard, not a test of the choice above: the real {@code bin/fester}, reading this machine's own THP mode,
+     * starts a JVM that prints nothing on stderr (the flag where it is given makes this JDK print no warning).
+     */
+    @Test
+    void guardTheRealLaunchersJvmPrintsNothingOnStderr() throws Exception {
+        Path launcher = LauncherTree.make(dir.resolve("real"));
+        Started version = fester(launcher, Map.of(), "--version");
         assertEquals(0, version.exit(), version.err());
         assertEquals("", version.err());
         assertTrue(version.out().startsWith("fester "), version.out());
