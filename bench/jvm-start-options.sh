@@ -41,7 +41,16 @@ if [ ! -f "$aot/target/fester.aot" ] && [ -x "$jdk25/bin/java" ]; then
   rm -rf "$work/train"
   FESTER_CACHE_DIR=$work/train/cache "$jdk25/bin/java" -XX:AOTCacheOutput="$aot/target/fester.aot" \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfester.jit=c1 -cp "$aot/${cp//:/:$aot/}" \
-    io.fester.cli.CdsTraining "$work/train/t" >/dev/null 2>&1
+    io.fester.cli.CdsTraining "$work/train/t" >/dev/null 2>"$work/aot-training.err" || :
+fi
+aotok=1
+if [ ! -f "$aot/target/fester.aot" ]; then
+  # no cache (no JDK 25 there, or its training failed): no aot25 launcher, which would run without any cache
+  aotok=
+  rm -f "$work"/bin/aot25*
+  echo "jvm-start-options: no AOT cache $aot/target/fester.aot (JDK25=$jdk25; the training's errors:" \
+    "$work/aot-training.err): no aot25 variants" >&2
+  for v in "$@"; do case $v in aot25*) exit 1 ;; esac; done
 fi
 rm -rf "$work/train"
 term="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dfester.jit=c1"
@@ -61,9 +70,11 @@ variant stg1 "$java" "$st" "$sta" "$term $g1"
 variant thp "$java" "$pkg" "$dyn" "$term -XX:+UseSerialGC -XX:+UseTransparentHugePages"
 variant ci1 "$java" "$pkg" "$dyn" "$term -XX:+UseSerialGC -XX:CICompilerCount=1"
 variant cts "$java" "$pkg" "$dyn" "$term -XX:+UseSerialGC -XX:CompileThresholdScaling=0.5"
-variant aot25s "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term -XX:+UseSerialGC"
-variant aot25g "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term $g1"
-variant aot25t "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term -XX:+UseSerialGC -XX:+UseTransparentHugePages"
+if [ -n "$aotok" ]; then
+  variant aot25s "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term -XX:+UseSerialGC"
+  variant aot25g "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term $g1"
+  variant aot25t "$jdk25/bin/java" "$aot" "-XX:AOTCache=$aot/target/fester.aot" "$term -XX:+UseSerialGC -XX:+UseTransparentHugePages"
+fi
 [ "$rounds" -gt 0 ] || exit 0
 args=(main="$pkg/bin/fester")
 for v in "$@"; do args+=("$v=$work/bin/$v"); done

@@ -28,7 +28,8 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # state, on a launcher that has one: ADR 0083), so that every timed run is the no-op a user's is
 root() { local r=${1#*=}; echo "${r%%=*}"; }
 opts() { local r=${1#*=}; [ "$r" = "${r#*=}" ] || echo "${r#*=}"; }
-gc() { case " $(opts "$1")" in *" -XX:+Use"*GC*) ;; *) echo -XX:+UseSerialGC ;; esac; }
+# the serial collector unless one OPTIONS word names a collector (-XX:+UseG1GC…; not -XX:ParallelGCThreads=1)
+gc() { local w; for w in $(opts "$1"); do case $w in -XX:+Use*GC) return 0 ;; esac; done; echo -XX:+UseSerialGC; }
 for v in "$@"; do
   target=$(cd "$(root "$v")" && pwd -P)/target
   # shellcheck disable=SC2046
