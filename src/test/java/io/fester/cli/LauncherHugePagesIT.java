@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code FESTER_THP=off} (ADR 0119). What its JVM was given is read from the JVM itself
  * ({@code -XX:+PrintFlagsFinal} through {@code JAVA_TOOL_OPTIONS}). The mode is whatever a file says: each case runs
  * a copy of the real {@code bin/fester} in which {@code /sys/kernel/mm/transparent_hugepage/enabled} is replaced by
- * a file of the test's (or by one that is not there), so every case runs on any machine. An integration test: it
- * needs {@code target/fester.jar} and {@code fester-client.jar}.
+ * a file of the test's (or by one that is not there), so every case runs on any machine; the installed launcher
+ * ({@code jlink/launcher.sh}) is copied the same way into an app image of links. An integration test: it needs
+ * {@code target/fester.jar} and {@code fester-client.jar}.
  *
  * <p>{@code bin/fester} runs from a {@link LauncherTree} (no training run; its empty archive is ignored).
  */
@@ -49,9 +50,32 @@ class LauncherHugePagesIT {
         return launcher;
     }
 
+    /**
+     * An app image's {@code bin/fester}: the real {@code jlink/launcher.sh} reading its THP mode from {@code mode},
+     * with this JDK as its runtime and the built jars in {@code lib/app} (no archive: {@code -Xshare:auto}).
+     */
+    Path installedLauncherReading(Path mode) throws IOException {
+        Path image = dir.resolve("image-" + System.nanoTime());
+        Files.createDirectories(image.resolve("bin"));
+        Files.createDirectories(image.resolve("lib/app"));
+        Files.createSymbolicLink(image.resolve("lib/runtime"), Path.of(System.getProperty("java.home")));
+        for (String jar : List.of("fester.jar", "fester-client.jar")) {
+            Files.createSymbolicLink(image.resolve("lib/app/" + jar), Path.of("target", jar).toAbsolutePath());
+        }
+        String real = Files.readString(Path.of("jlink/launcher.sh"), StandardCharsets.UTF_8);
+        assertTrue(real.contains(ENABLED), "jlink/launcher.sh reads " + ENABLED);
+        Path launcher = Files.writeString(image.resolve("bin/fester"), real.replace(ENABLED, mode.toString()));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return launcher;
+    }
+
+    Path enabledFile(String line) throws IOException {
+        return Files.writeString(dir.resolve("enabled-" + System.nanoTime()), line + "\n");
+    }
+
     /** A launcher whose kernel says {@code line} in THP's {@code enabled} file. */
     Path launcherWhereThpIs(String line) throws IOException {
-        return launcherReading(Files.writeString(dir.resolve("enabled-" + System.nanoTime()), line + "\n"));
+        return launcherReading(enabledFile(line));
     }
 
     record Started(int exit, String out, String err) {
@@ -123,6 +147,18 @@ class LauncherHugePagesIT {
                 Map.of("JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal"), "serve", "--help");
         assertEquals(0, serve.exit(), serve.err());
         assertTrue(serve.out().contains("serve"), serve.out());
+        assertEquals(NONE, serve.hugePages());
+    }
+
+    @Test
+    void theInstalledLauncherChoosesAsBinFesterDoes() throws Exception {
+        Path madvise = enabledFile("always [madvise] never");
+        shortCommandsGet(FLAG, installedLauncherReading(madvise), Map.of());
+        shortCommandsGet(NONE, installedLauncherReading(madvise), Map.of("FESTER_THP", "off"));
+        shortCommandsGet(NONE, installedLauncherReading(enabledFile("always madvise [never]")), Map.of());
+        Started serve = fester(installedLauncherReading(madvise), Map.of("JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal"),
+                "serve", "--help");
+        assertEquals(0, serve.exit(), serve.err());
         assertEquals(NONE, serve.hugePages());
     }
 
