@@ -5,7 +5,8 @@
 # --cds-archive` first); several ROOTs alternate round by round. Each run is launched as bin/fester
 # launches a terminal command (archive, C1, serial GC, no perf data), plus OPTIONS when given (JVM options, split
 # at spaces, e.g. "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0", which ADR 0105 measured
-# and rejected), FESTER_SERVE=off, with
+# and rejected; a collector named there, e.g. "-XX:+UseG1GC -XX:ParallelGCThreads=1", replaces the serial one;
+# ADR 0119), FESTER_SERVE=off, with
 # -Xlog:class+load:…:uptime, and must report 447 up-to-date… (any "N up-to-date"). Per run it prints the wall
 # time, the classes loaded, and the JVM uptime (s) at the first load of the classes that mark the phases:
 #   main      io.fester.cli.Main                  the JVM started, the launcher's own code begins
@@ -27,6 +28,8 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # state, on a launcher that has one: ADR 0083), so that every timed run is the no-op a user's is
 root() { local r=${1#*=}; echo "${r%%=*}"; }
 opts() { local r=${1#*=}; [ "$r" = "${r#*=}" ] || echo "${r#*=}"; }
+# the serial collector unless one OPTIONS word names a collector (-XX:+UseG1GC…; not -XX:ParallelGCThreads=1)
+gc() { local w; for w in $(opts "$1"); do case $w in -XX:+Use*GC) return 0 ;; esac; done; echo -XX:+UseSerialGC; }
 for v in "$@"; do
   target=$(cd "$(root "$v")" && pwd -P)/target
   # shellcheck disable=SC2046
@@ -41,7 +44,7 @@ for r in $(seq 1 "$rounds"); do
     t=$(date +%s%N)
     # shellcheck disable=SC2046
     FESTER_SERVE=off "$java" $(opts "$v") -XX:SharedArchiveFile="$target/fester.jsa" -Xshare:auto -Xlog:cds=off \
-      -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+      -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 $(gc "$v") -XX:-UsePerfData \
       -Xlog:class+load:file="$log":uptime -cp "$target/fester-client.jar:$target/fester.jar" io.fester.cli.Main \
       run "$tree/build.ninja" --db "$work/db-$name" >"$work/out" 2>&1
     d=$(( ($(date +%s%N) - t) / 1000000 ))

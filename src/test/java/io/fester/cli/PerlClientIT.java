@@ -38,9 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * fails with 127; a handed build succeeds only if the Perl client spoke to the server itself. The server is
  * started from the test's JVM (it does not need {@code JAVA_HOME}); local runs use the real one.
  *
- * <p>{@code bin/fester} runs from a tree of links to the real script, client and jars with an empty archive file
- * newer than the jars (the launcher would otherwise spend a training run making {@code target/fester.jsa}; an
- * archive it cannot map is ignored under {@code -Xshare:auto}).
+ * <p>{@code bin/fester} runs from a {@link LauncherTree}: links to the real script, client and jars with an empty
+ * archive file newer than the jars.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PerlClientIT {
@@ -59,17 +58,7 @@ class PerlClientIT {
 
     @BeforeAll
     static void serve() throws Exception {
-        Path repo = Path.of("").toAbsolutePath();
-        Path tree = dir.resolve("tree");
-        Files.createDirectories(tree.resolve("bin"));
-        Files.createDirectories(tree.resolve("target"));
-        for (String f : List.of("bin/fester", "bin/fester-handoff.pl", "target/fester.jar", "target/fester-client.jar")) {
-            assertTrue(Files.isRegularFile(repo.resolve(f)), f + " is built (./mvnw package)");
-            Files.createSymbolicLink(tree.resolve(f), repo.resolve(f));
-        }
-        Path jsa = Files.writeString(tree.resolve("target/fester.jsa"), "");
-        Files.setLastModifiedTime(jsa, FileTime.fromMillis(System.currentTimeMillis() + 3_600_000));
-        launcher = tree.resolve("bin/fester");
+        launcher = LauncherTree.make(dir.resolve("tree"));
         xdg = Files.createDirectories(dir.resolve("xdg"));
         Files.setPosixFilePermissions(xdg, PosixFilePermissions.fromString("rwx------"));
         noJava = Files.createDirectories(dir.resolve("no-java"));
