@@ -165,14 +165,16 @@ final class ExplainCommand implements Callable<Integer> {
             return "stopped: not recorded (the run was recorded by plan/1, which did not say why its search"
                     + " stopped; it stopped at its lower bound, the budget, or when every order was tried)";
         }
+        // plan/3 records what set the bound; plan/2's was the longest chain or the work spread over every slot
+        String by = c.boundBy() != null ? c.boundBy()
+                : "the longest chain or the work spread over every slot, in whole steps of the durations";
         return switch (c.stop()) {
-            case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (the longest"
-                    + " chain or the work spread over every slot, in whole steps of the durations): no order can"
-                    + " end sooner, and ties go to the first tried";
+            case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (" + by
+                    + "): no order can end sooner, and ties go to the first tried";
             case PlanChoice.STOP_BUDGET -> "stopped: one more simulation would have gone over the search's budget"
-                    + " of simulated actions; the lower bound, " + c.bound() + " ms, was not reached";
+                    + " of simulated actions; the lower bound, " + c.bound() + " ms (" + by + "), was not reached";
             default -> "stopped: every rule and improvement chain was tried; the lower bound, " + c.bound()
-                    + " ms, was not reached";
+                    + " ms (" + by + "), was not reached";
         };
     }
 

@@ -89,8 +89,10 @@ final class PlanSearch {
     }
 
     /**
-     * The plan as the given version of the search chooses it: {@link #VERSION}, or {@link #VERSION_1} for
-     * a run recorded by it (its bound without the durations' step, its decision without bound and stop).
+     * The plan as the given version of the search chooses it: {@link #VERSION}, or {@link #VERSION_2} or {@link
+     * #VERSION_1} for a run recorded by one of them (plan/2: its bound blind to the policy, its decision without
+     * what set the bound; plan/1: its bound without the durations' step either, its decision without bound and
+     * stop).
      */
     static Choice choose(BuildGraph g, RunRequest request, History h, Scheduler scheduler, Planning planning,
             String version) {
@@ -101,7 +103,9 @@ final class PlanSearch {
         }
         boolean first = VERSION_1.equals(version);
         long[] run = first ? expected : run(g, expected, request);
-        long bound = lowerBound(g, run, request, first ? 1 : step(run));
+        Bound lower = VERSION.equals(version) ? restrictedBound(g, run, request, step(run))
+                : new Bound(lowerBound(g, run, request, first ? 1 : step(run)), null);
+        long bound = lower.ms();
         Search s = new Search(g, request, h, scheduler, expected, bound);
         // 1. every rule, in order, until one reaches the lower bound (the rest could only tie it, and
         //    ties go to the first) or the budget runs out (the first rule is always tried)
@@ -140,10 +144,12 @@ final class PlanSearch {
             }
         }
         if (first) {
-            return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null), s.best);
+            return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null, null),
+                    s.best);
         }
         String stop = s.done() ? PlanChoice.STOP_BOUND : s.cut ? PlanChoice.STOP_BUDGET : PlanChoice.STOP_TRIED;
-        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop), s.best);
+        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop, lower.by()),
+                s.best);
     }
 
     static final String NAME = "plan";
@@ -152,7 +158,13 @@ final class PlanSearch {
      * {@link PriorityRule}'s rules or the standard set, or in {@link Planning#standard()} changes what the
      * search picks, so that older runs verify as "another version" (PlanVersionTest pins the constants).
      */
-    static final String VERSION = NAME + "/2";
+    static final String VERSION = NAME + "/3";
+    /**
+     * The second version (ADR 0111 until ADR 0117): its bound was the longest chain or the work spread over
+     * every slot, in whole steps, so on a farm whose compiles may use only some of the slots no plan reached it
+     * and the search ran to its end. Runs recorded by it are still decided by it when verified or replayed.
+     */
+    static final String VERSION_2 = NAME + "/2";
     /**
      * The first version (until ADR 0111): its bound did not round the spread work up to the durations'
      * step, so a clean build (every action the default 1 s) tried every rule and chain although the first
@@ -351,6 +363,122 @@ final class PlanSearch {
         }
         long spread = slots == 0 ? 0 : (work + slots * step - 1) / (slots * step) * step;
         return Math.max(chain, spread);
+    }
+
+    /**
+     * A lower bound and what sets it, as the decision records it.
+     *
+     * @param ms no plan ends sooner
+     * @param by what sets it, as people read it; null for plan/1 and plan/2, which did not record it
+     */
+    record Bound(long ms, String by) {}
+
+    /**
+     * plan/3's bound: the longest chain, or, for each set of hosts the policy lets some actions use, the work
+     * of the actions that may run on none but those hosts spread over those hosts' slots, after the shortest
+     * chain before any of them and before the shortest chain after any of them. Every duration is a multiple of
+     * {@code step} (see {@link #lowerBound}), so is every start and end: the actions restricted to the hosts
+     * {@code S} start no sooner than {@code H} (the shortest chain before one of them), fill {@code S}'s slots
+     * until the last of them ends at {@code T}, so {@code T − H} is at least their work over those slots, in
+     * whole steps; and the run ends no sooner than {@code T} plus the chain after that last one, at least the
+     * shortest chain after any of them. The set of every host gives plan/2's spread (with no chain before or
+     * after), so this bound is never below plan/2's. Only the policy's {@code require} and {@code forbid} are
+     * read, as the scheduler applies them: its other rules (a backend's limits, the toolchain, a retry's
+     * faults) can only forbid more hosts, which leaves the bound below every plan; a host's temperature
+     * excludes it only for a while and is not read. Not covered, as in plan/2: an action no host may take
+     * fails at its dispatch and its dependents are skipped, but their work is still counted (that run fails
+     * anyway); a set of hosts with no slot is left out.
+     */
+    static Bound restrictedBound(BuildGraph g, long[] run, RunRequest request, long step) {
+        List<RunRequest.HostSpec> hosts = request.hosts();
+        int n = g.size();
+        long chain = 0;
+        long[] upward = PriorityRule.upwardRank(g, run);
+        long[] after = new long[n];
+        for (int i = 0; i < n; i++) {
+            chain = Math.max(chain, upward[i]);
+            after[i] = upward[i] - run[i];
+        }
+        long[] before = new long[n];
+        for (int i : g.topologicalOrder(false)) {
+            for (int d : g.deps(i)) {
+                before[i] = Math.max(before[i], before[d] + run[d]);
+            }
+        }
+        // the hosts each running action may use by the policy, one bit per host in the request's order
+        java.util.Map<java.util.BitSet, Boolean> sets = new java.util.LinkedHashMap<>();
+        java.util.BitSet[] allowed = new java.util.BitSet[n];
+        java.util.BitSet every = new java.util.BitSet();
+        every.set(0, hosts.size());
+        sets.put(every, true);
+        for (int i = 0; i < n; i++) {
+            if (run[i] > 0) {
+                allowed[i] = allowedHosts(g.action(i), hosts, request.policy());
+                sets.putIfAbsent(allowed[i], true);
+            }
+        }
+        long best = chain;
+        String by = "the longest chain";
+        for (java.util.BitSet set : sets.keySet()) {
+            long slots = 0;
+            for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
+                slots += hosts.get(h).slots();
+            }
+            long work = 0;
+            long head = Long.MAX_VALUE;
+            long tail = Long.MAX_VALUE;
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (allowed[i] == null) {
+                    continue;
+                }
+                java.util.BitSet outside = (java.util.BitSet) allowed[i].clone();
+                outside.andNot(set);
+                if (outside.isEmpty()) {
+                    work += run[i];
+                    head = Math.min(head, before[i]);
+                    tail = Math.min(tail, after[i]);
+                    count++;
+                }
+            }
+            if (slots == 0 || count == 0) {
+                continue;
+            }
+            long spread = (work + slots * step - 1) / (slots * step) * step;
+            long bound = head + spread + tail;
+            if (bound > best) {
+                best = bound;
+                StringBuilder names = new StringBuilder();
+                for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
+                    names.append(names.length() == 0 ? "" : ", ").append(hosts.get(h).name());
+                }
+                by = (set.equals(every) ? "the work of the " + count + " actions that run spread over every slot ("
+                        : "the work of the " + count + " actions that may run only on " + names + " spread over their ")
+                        + slots + (slots == 1 ? " slot" : " slots") + ", " + spread + " ms in whole steps of " + step
+                        + " ms" + (head > 0 ? ", after " + head + " ms of chain before them" : "")
+                        + (tail > 0 ? ", then " + tail + " ms of chain after them" : "");
+            }
+        }
+        return new Bound(best, by);
+    }
+
+    /** The hosts the policy's {@code require} and {@code forbid} rules let the action use, as the scheduler reads them. */
+    static java.util.BitSet allowedHosts(io.fester.graph.Action a, List<RunRequest.HostSpec> hosts,
+            List<RunRequest.Policy> policy) {
+        java.util.BitSet allowed = new java.util.BitSet();
+        for (int h = 0; h < hosts.size(); h++) {
+            RunRequest.HostSpec host = hosts.get(h);
+            boolean ok = true;
+            for (RunRequest.Policy p : policy) {
+                if (p.hotterThan() == null && p.matches(a) && !io.fester.schedule.ScoringScheduler.permits(p, host.name(),
+                        host.tags() == null ? List.of() : host.tags())) {
+                    ok = false;
+                    break;
+                }
+            }
+            allowed.set(h, ok);
+        }
+        return allowed;
     }
 
     /** The greatest common divisor of the durations: every makespan is a multiple of it (1 when all are 0). */

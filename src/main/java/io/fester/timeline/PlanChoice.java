@@ -14,8 +14,12 @@ import java.util.List;
  *     did not record it
  * @param stop why the search stopped: {@link #STOP_BOUND}, {@link #STOP_BUDGET} or {@link #STOP_TRIED}; null
  *     in a run recorded by plan/1
+ * @param boundBy what sets the bound, as people read it (the longest chain, or which actions' work spread over
+ *     which slots); null in a run recorded by plan/1 or plan/2, whose bound was the longest chain or the work
+ *     spread over every slot
  */
-public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop) implements Event {
+public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop, String boundBy)
+        implements Event {
 
     /** A plan reached the lower bound: no order could end sooner, and ties go to the first tried. */
     public static final String STOP_BOUND = "bound";
