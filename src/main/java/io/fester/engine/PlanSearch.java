@@ -23,8 +23,9 @@ import java.util.List;
  *       first.
  * </ol>
  *
- * It stops as soon as a plan reaches the lower bound (the longest chain, or the work spread over every
- * slot, see {@link #lowerBound}): nothing can beat it, and ties go to the first. Orders that equal one
+ * It stops as soon as a plan reaches the lower bound (the longest chain, or the work of the actions the policy
+ * keeps on some hosts spread over those hosts' slots, with the chains before and after them, see {@link
+ * #restrictedBound}): nothing can beat it, and ties go to the first. Orders that equal one
  * already simulated reuse its plan. All simulations together cover at most {@link #BUDGET} actions, and graphs above
  * {@link Planning#limit()} get the first rule without a search. The search simulates the run from its
  * start: it is meant for the history observation, which comes before any host is up.
@@ -452,7 +453,7 @@ final class PlanSearch {
                 for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
                     names.append(names.length() == 0 ? "" : ", ").append(hosts.get(h).name());
                 }
-                by = (set.equals(every) ? "the work of the " + count + " actions that run spread over every slot ("
+                by = (set.equals(every) ? "the work of the " + count + " actions that run spread over all "
                         : "the work of the " + count + " actions that may run only on " + names + " spread over their ")
                         + slots + (slots == 1 ? " slot" : " slots") + ", " + spread + " ms in whole steps of " + step
                         + " ms" + (head > 0 ? ", after " + head + " ms of chain before them" : "")

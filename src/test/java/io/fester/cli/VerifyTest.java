@@ -138,11 +138,28 @@ class VerifyTest {
 
     /** A clean run recorded by plan/1 (before ADR 0111): its search tried eight orders, all at the bound in seconds. */
     private List<ObjectNode> recordedByPlan1() throws Exception {
+        return recorded("/recorded/plan1-run.jsonl");
+    }
+
+    /** A run's events as an older Fester wrote them (src/test/resources/recorded/). */
+    private static List<ObjectNode> recorded(String resource) throws Exception {
         List<ObjectNode> old = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource("/recorded/plan1-run.jsonl").toURI()))) {
+        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource(resource).toURI()))) {
             old.add((ObjectNode) EventCodec.MAPPER.readTree(line));
         }
         return old;
+    }
+
+    /** Verifies run 1 of a timeline database an older Fester wrote (it must match) and explains its plan. */
+    private Cli.Result verifiedAndPlanExplained(String resource, String folder) throws Exception {
+        Path old = dir.resolve(folder);
+        Files.createDirectories(old);
+        Files.copy(Path.of(VerifyTest.class.getResource(resource).toURI()), old.resolve("timeline.mv.db"));
+        String oldDb = old.resolve("timeline").toString();
+        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
+        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
+        assertEquals(0, r.code(), r.toString());
+        return r;
     }
 
     @Test
@@ -172,14 +189,7 @@ class VerifyTest {
 
     @Test
     void aRunRecordedByThePlanSearchsFirstVersionVerifiesAndExplainsFromItsOwnDatabase() throws Exception {
-        Path old = dir.resolve("old");
-        Files.createDirectories(old);
-        Files.copy(Path.of(VerifyTest.class.getResource("/recorded/plan1-timeline.mv.db").toURI()),
-                old.resolve("timeline.mv.db"));
-        String oldDb = old.resolve("timeline").toString();
-        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
-        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
-        assertEquals(0, r.code(), r.toString());
+        Cli.Result r = verifiedAndPlanExplained("/recorded/plan1-timeline.mv.db", "old");
         assertTrue(r.out().startsWith("plan (seq 9): dispatch order upward-rank, simulated makespan 3000 ms, chosen from 8"
                 + " orders\n"), r.out());
         assertTrue(r.out().contains("stopped: not recorded (the run was recorded by plan/1"), r.out());
@@ -205,11 +215,7 @@ class VerifyTest {
      * tried eight orders, all at 4,000 ms, against its bound of 2,000 ms.
      */
     private List<ObjectNode> recordedByPlan2() throws Exception {
-        List<ObjectNode> old = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource("/recorded/plan2-run.jsonl").toURI()))) {
-            old.add((ObjectNode) EventCodec.MAPPER.readTree(line));
-        }
-        return old;
+        return recorded("/recorded/plan2-run.jsonl");
     }
 
     @Test
@@ -231,14 +237,7 @@ class VerifyTest {
 
     @Test
     void aRunRecordedByThePlanSearchsSecondVersionVerifiesAndExplainsFromItsOwnDatabase() throws Exception {
-        Path old = dir.resolve("old2");
-        Files.createDirectories(old);
-        Files.copy(Path.of(VerifyTest.class.getResource("/recorded/plan2-timeline.mv.db").toURI()),
-                old.resolve("timeline.mv.db"));
-        String oldDb = old.resolve("timeline").toString();
-        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
-        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
-        assertEquals(0, r.code(), r.toString());
+        Cli.Result r = verifiedAndPlanExplained("/recorded/plan2-timeline.mv.db", "old2");
         assertTrue(r.out().startsWith("plan (seq 10): dispatch order upward-rank, simulated makespan 4000 ms, chosen from"
                 + " 8 orders\n"), r.out());
         assertTrue(r.out().contains("stopped: every rule and improvement chain was tried; the lower bound, 2000 ms (the"

@@ -269,12 +269,7 @@ class SimulatorTest {
             List<Action> actions = new ArrayList<>();
             Map<String, String> upToDate = new java.util.TreeMap<>();
             for (int i = 0; i < n; i++) {
-                List<String> deps = new ArrayList<>();
-                for (int j = 0; j < i; j++) {
-                    if (rnd.nextInt(4) == 0) {
-                        deps.add("a" + j);
-                    }
-                }
+                List<String> deps = randomDeps(rnd, i);
                 int kind = rnd.nextInt(4);
                 List<String> tags = kind == 0 ? List.of() : kind == 3 ? List.of("big") : List.of("compile");
                 actions.add(new Action("a" + i, "true", List.of(), List.of(), deps, tags, null));
@@ -302,15 +297,7 @@ class SimulatorTest {
             if (actions.stream().anyMatch(a -> PlanSearch.allowedHosts(a, hosts, policy).isEmpty())) {
                 continue;
             }
-            History history = History.empty();
-            if (rnd.nextBoolean()) {
-                Map<String, Long> known = new java.util.TreeMap<>();
-                long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
-                for (int i = 0; i < n; i++) {
-                    known.put("a" + i, step * rnd.nextInt(4));
-                }
-                history = new History("x", known);
-            }
+            History history = randomHistory(rnd, n);
             RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hosts,
                     Weights.defaults(), false, List.of(), policy).withUpToDate(upToDate, Map.of());
             long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions), history);
@@ -332,6 +319,30 @@ class SimulatorTest {
         }
         assertTrue(checked >= 250, "graphs checked: " + checked);
         assertTrue(sooner >= 30, "plan/3 stopped at its bound where plan/2 did not on " + sooner + " graphs");
+    }
+
+    /** Each of a0 … a(i−1) with a chance of one in four: action ai's dependencies. */
+    static List<String> randomDeps(java.util.Random rnd, int i) {
+        List<String> deps = new ArrayList<>();
+        for (int j = 0; j < i; j++) {
+            if (rnd.nextInt(4) == 0) {
+                deps.add("a" + j);
+            }
+        }
+        return deps;
+    }
+
+    /** No history, or one of a0 … a(n−1) in multiples of 1, 500 or 1,000 ms (0 to 3 of them), half the time each. */
+    static History randomHistory(java.util.Random rnd, int n) {
+        if (!rnd.nextBoolean()) {
+            return History.empty();
+        }
+        Map<String, Long> known = new java.util.TreeMap<>();
+        long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
+        for (int i = 0; i < n; i++) {
+            known.put("a" + i, step * rnd.nextInt(4));
+        }
+        return new History("x", known);
     }
 
     /** The run simulated by an engine replaying a run recorded by plan/2: it searches as plan/2 did. */
@@ -388,12 +399,7 @@ class SimulatorTest {
             List<Action> actions = new ArrayList<>();
             Map<String, String> upToDate = new java.util.TreeMap<>();
             for (int i = 0; i < n; i++) {
-                List<String> deps = new ArrayList<>();
-                for (int j = 0; j < i; j++) {
-                    if (rnd.nextInt(4) == 0) {
-                        deps.add("a" + j);
-                    }
-                }
+                List<String> deps = randomDeps(rnd, i);
                 actions.add(action("a" + i, deps.toArray(String[]::new)));
                 if (rnd.nextInt(deps.isEmpty() ? 3 : 6) == 0) {
                     upToDate.put("a" + i, "same");
@@ -403,15 +409,7 @@ class SimulatorTest {
             for (int h = 1, count = 1 + rnd.nextInt(2); h <= count; h++) {
                 hosts.add(new HostSpec("h" + h, 1 + rnd.nextInt(2), false, List.of()));
             }
-            History history = History.empty();
-            if (rnd.nextBoolean()) {
-                Map<String, Long> known = new java.util.TreeMap<>();
-                long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
-                for (int i = 0; i < n; i++) {
-                    known.put("a" + i, step * rnd.nextInt(4));
-                }
-                history = new History("x", known);
-            }
+            History history = randomHistory(rnd, n);
             RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hosts,
                     Weights.defaults(), false, List.of()).withUpToDate(upToDate, Map.of());
             long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions), history);
