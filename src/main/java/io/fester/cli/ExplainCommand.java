@@ -168,13 +168,19 @@ final class ExplainCommand implements Callable<Integer> {
         // plan/3 records what set the bound; plan/2's was the longest chain or the work spread over every slot
         String by = c.boundBy() != null ? c.boundBy()
                 : "the longest chain or the work spread over every slot, in whole steps of the durations";
+        // plan/3 also stops within a gap of the bound; plan/1 and plan/2 did not
+        String nor = c.gapPercent() == null ? "" : ", nor came within " + c.gapPercent() + " % of it";
         return switch (c.stop()) {
             case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (" + by
                     + "): no order can end sooner, and ties go to the first tried";
+            case PlanChoice.STOP_GAP -> "stopped: the best plan, " + c.makespan() + " ms, is within " + c.gapPercent()
+                    + " % of the lower bound, " + c.bound() + " ms (" + by + "): no order can end sooner than the"
+                    + " bound, so none would beat this one by more than " + c.gapPercent() + " %";
             case PlanChoice.STOP_BUDGET -> "stopped: one more simulation would have gone over the search's budget"
-                    + " of simulated actions; the lower bound, " + c.bound() + " ms (" + by + "), was not reached";
+                    + " of simulated actions; the lower bound, " + c.bound() + " ms (" + by + "), was not reached"
+                    + nor;
             default -> "stopped: every rule and improvement chain was tried; the lower bound, " + c.bound()
-                    + " ms (" + by + "), was not reached";
+                    + " ms (" + by + "), was not reached" + nor;
         };
     }
 

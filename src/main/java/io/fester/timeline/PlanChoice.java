@@ -12,17 +12,24 @@ import java.util.List;
  * @param tried every rule simulated, in the order tried
  * @param bound the search's lower bound (ms): no plan ends sooner; null in a run recorded by plan/1, which
  *     did not record it
- * @param stop why the search stopped: {@link #STOP_BOUND}, {@link #STOP_BUDGET} or {@link #STOP_TRIED}; null
- *     in a run recorded by plan/1
+ * @param stop why the search stopped: {@link #STOP_BOUND}, {@link #STOP_GAP}, {@link #STOP_BUDGET} or {@link
+ *     #STOP_TRIED}; null in a run recorded by plan/1
  * @param boundBy what sets the bound, as people read it (the longest chain, or which actions' work spread over
  *     which slots); null in a run recorded by plan/1 or plan/2, whose bound was the longest chain or the work
  *     spread over every slot
+ * @param gapPercent the search also stopped once its best plan was within this many percent of the bound; null in
+ *     a run recorded by plan/1 or plan/2, which stopped only on the bound itself
  */
-public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop, String boundBy)
-        implements Event {
+public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop, String boundBy,
+        Integer gapPercent) implements Event {
 
     /** A plan reached the lower bound: no order could end sooner, and ties go to the first tried. */
     public static final String STOP_BOUND = "bound";
+    /**
+     * The best plan was within {@code gap_percent} of the lower bound, above it: no order can be shorter than the
+     * bound, so none is shorter than this one by more than the gap.
+     */
+    public static final String STOP_GAP = "gap";
     /** One more simulation would have gone over the search's budget of simulated actions. */
     public static final String STOP_BUDGET = "budget";
     /** Every rule and every improvement chain was tried to its end. */

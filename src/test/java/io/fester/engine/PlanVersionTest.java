@@ -13,9 +13,9 @@ class PlanVersionTest {
     @Test
     void thePlanSearchConstantsArePinnedToTheirVersion() {
         String constants = "patience=" + PlanSearch.PATIENCE + " passes=" + PlanSearch.MAX_PASSES
-                + " budget=" + PlanSearch.BUDGET + " limit=" + Planning.DEFAULT_LIMIT + " rules="
+                + " budget=" + PlanSearch.BUDGET + " gap=" + PlanSearch.GAP_PERCENT + "% limit=" + Planning.DEFAULT_LIMIT + " rules="
                 + PriorityRule.STANDARD.stream().map(PriorityRule::name).collect(Collectors.joining(","));
-        assertEquals("plan/3 patience=4 passes=16 budget=250000 limit=20000 rules=upward-rank,upward-rank/successors,upward-rank/duration,t-level+b-level,"
+        assertEquals("plan/3 patience=4 passes=16 budget=250000 gap=1% limit=20000 rules=upward-rank,upward-rank/successors,upward-rank/duration,t-level+b-level,"
                 + "upward-rank/work-unlocked,longest-first,most-successors",
                 PlanSearch.VERSION + " " + constants,
                 "the plan search changed: bump PlanSearch.VERSION (older runs then verify as another version)"
