@@ -165,9 +165,15 @@ final class ExplainCommand implements Callable<Integer> {
             return "stopped: not recorded (the run was recorded by plan/1, which did not say why its search"
                     + " stopped; it stopped at its lower bound, the budget, or when every order was tried)";
         }
-        // plan/3 records what set the bound; plan/2's was the longest chain or the work spread over every slot
-        String by = c.boundBy() != null ? c.boundBy()
-                : "the longest chain or the work spread over every slot, in whole steps of the durations";
+        // plan/3 records what set the bound when the policy's restricted actions did; otherwise, and in plan/2, it was
+        // the longest chain or the work spread over every slot
+        PlanChoice.BoundBy b = c.boundBy();
+        String by = b == null ? "the longest chain or the work spread over every slot, in whole steps of the durations"
+                : "the work of the " + b.actions() + (b.actions() == 1 ? " action" : " actions") + " that may run only"
+                        + " on " + String.join(", ", b.hosts()) + " spread over their " + b.slots()
+                        + (b.slots() == 1 ? " slot" : " slots") + ", " + b.work() + " ms in whole steps of " + b.step()
+                        + " ms" + (b.head() > 0 ? ", after " + b.head() + " ms of chain before them" : "")
+                        + (b.tail() > 0 ? ", then " + b.tail() + " ms of chain after them" : "");
         // plan/3 also stops within a gap of the bound; plan/1 and plan/2 did not
         String nor = c.gapPercent() == null ? "" : ", nor came within " + c.gapPercent() + " % of it";
         return switch (c.stop()) {

@@ -105,7 +105,7 @@ final class PlanSearch {
         }
         boolean first = VERSION_1.equals(version);
         long[] run = first ? expected : run(g, expected, request);
-        Bound lower = VERSION.equals(version) ? restrictedBound(g, run, request, step(run))
+        Bound lower = VERSION.equals(version) ? restrictedBound(g, run, request)
                 : new Bound(lowerBound(g, run, request, first ? 1 : step(run)), null);
         long bound = lower.ms();
         Integer gap = VERSION.equals(version) ? GAP_PERCENT : null;
@@ -341,21 +341,29 @@ final class PlanSearch {
      */
     static long[] run(BuildGraph g, long[] durations, RunRequest request) {
         long[] run = durations.clone();
-        if (request.upToDate().isEmpty()) {
-            return run;
+        boolean[] skipped = skipped(g, request);
+        for (int i = 0; i < run.length; i++) {
+            if (skipped[i]) {
+                run[i] = 0;
+            }
         }
+        return run;
+    }
+
+    /** The actions decided {@code up_to_date} at the start (see {@link #run}). */
+    private static boolean[] skipped(BuildGraph g, RunRequest request) {
         boolean[] skipped = new boolean[g.size()];
+        if (request.upToDate().isEmpty()) {
+            return skipped;
+        }
         for (int i : g.topologicalOrder(false)) {
             boolean skip = request.upToDate().containsKey(g.action(i).id());
             for (int d : g.deps(i)) {
                 skip &= skipped[d];
             }
             skipped[i] = skip;
-            if (skip) {
-                run[i] = 0;
-            }
         }
-        return run;
+        return skipped;
     }
 
     /**
@@ -387,15 +395,16 @@ final class PlanSearch {
      * A lower bound and what sets it, as the decision records it.
      *
      * @param ms no plan ends sooner
-     * @param by what sets it, as people read it; null for plan/1 and plan/2, which did not record it
+     * @param by the restricted actions whose work sets it; null when the longest chain or the work spread over
+     *     every slot does (and in plan/1 and plan/2, which did not record it)
      */
-    record Bound(long ms, String by) {}
+    record Bound(long ms, PlanChoice.BoundBy by) {}
 
     /**
      * plan/3's bound: the longest chain, or, for each set of hosts the policy lets some actions use, the work
      * of the actions that may run on none but those hosts spread over those hosts' slots, after the shortest
      * chain before any of them and before the shortest chain after any of them. Every duration is a multiple of
-     * {@code step} (see {@link #lowerBound}), so is every start and end: the actions restricted to the hosts
+     * the step (see {@link #lowerBound}), so is every start and end: the actions restricted to the hosts
      * {@code S} start no sooner than {@code H} (the shortest chain before one of them), fill {@code S}'s slots
      * until the last of them ends at {@code T}, so {@code T − H} is at least their work over those slots, in
      * whole steps; and the run ends no sooner than {@code T} plus the chain after that last one, at least the
@@ -403,13 +412,31 @@ final class PlanSearch {
      * after), so this bound is never below plan/2's. Only the policy's {@code require} and {@code forbid} are
      * read, as the scheduler applies them: its other rules (a backend's limits, the toolchain, a retry's
      * faults) can only forbid more hosts, which leaves the bound below every plan; a host's temperature
-     * excludes it only for a while and is not read. Not covered, as in plan/2: an action no host may take
-     * fails at its dispatch and its dependents are skipped, but their work is still counted (that run fails
-     * anyway); a set of hosts with no slot is left out.
+     * excludes it only for a while and is not read. An action the policy lets run on no host fails at its
+     * dispatch and the engine skips its dependents: they count nowhere (no work, no chain, no step). A set of
+     * hosts with no slot is left out.
      */
-    static Bound restrictedBound(BuildGraph g, long[] run, RunRequest request, long step) {
+    static Bound restrictedBound(BuildGraph g, long[] durations, RunRequest request) {
         List<RunRequest.HostSpec> hosts = request.hosts();
         int n = g.size();
+        boolean[] skipped = skipped(g, request);
+        // the hosts each action that runs may use by the policy, one bit per host in the request's order; an
+        // action with none, and everything after it, does not run
+        java.util.BitSet[] allowed = new java.util.BitSet[n];
+        long[] run = new long[n];
+        boolean[] dead = new boolean[n];
+        for (int i : g.topologicalOrder(false)) {
+            if (skipped[i]) {
+                continue;
+            }
+            allowed[i] = allowedHosts(g.action(i), hosts, request.policy());
+            dead[i] = allowed[i].isEmpty();
+            for (int d : g.deps(i)) {
+                dead[i] |= dead[d];
+            }
+            run[i] = dead[i] ? 0 : durations[i];
+        }
+        long step = step(run);
         long chain = 0;
         long[] upward = PriorityRule.upwardRank(g, run);
         long[] after = new long[n];
@@ -423,20 +450,17 @@ final class PlanSearch {
                 before[i] = Math.max(before[i], before[d] + run[d]);
             }
         }
-        // the hosts each running action may use by the policy, one bit per host in the request's order
         java.util.Map<java.util.BitSet, Boolean> sets = new java.util.LinkedHashMap<>();
-        java.util.BitSet[] allowed = new java.util.BitSet[n];
         java.util.BitSet every = new java.util.BitSet();
         every.set(0, hosts.size());
         sets.put(every, true);
         for (int i = 0; i < n; i++) {
             if (run[i] > 0) {
-                allowed[i] = allowedHosts(g.action(i), hosts, request.policy());
                 sets.putIfAbsent(allowed[i], true);
             }
         }
         long best = chain;
-        String by = "the longest chain";
+        PlanChoice.BoundBy by = null;
         for (java.util.BitSet set : sets.keySet()) {
             long slots = 0;
             for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
@@ -447,7 +471,7 @@ final class PlanSearch {
             long tail = Long.MAX_VALUE;
             int count = 0;
             for (int i = 0; i < n; i++) {
-                if (allowed[i] == null) {
+                if (run[i] == 0) {
                     continue;
                 }
                 java.util.BitSet outside = (java.util.BitSet) allowed[i].clone();
@@ -466,15 +490,12 @@ final class PlanSearch {
             long bound = head + spread + tail;
             if (bound > best) {
                 best = bound;
-                StringBuilder names = new StringBuilder();
+                List<String> names = new ArrayList<>();
                 for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
-                    names.append(names.length() == 0 ? "" : ", ").append(hosts.get(h).name());
+                    names.add(hosts.get(h).name());
                 }
-                by = (set.equals(every) ? "the work of the " + count + " actions that run spread over all "
-                        : "the work of the " + count + " actions that may run only on " + names + " spread over their ")
-                        + slots + (slots == 1 ? " slot" : " slots") + ", " + spread + " ms in whole steps of " + step
-                        + " ms" + (head > 0 ? ", after " + head + " ms of chain before them" : "")
-                        + (tail > 0 ? ", then " + tail + " ms of chain after them" : "");
+                // the work spread over every slot is plan/2's bound, recorded without what set it
+                by = set.equals(every) ? null : new PlanChoice.BoundBy(names, count, slots, spread, head, tail, step);
             }
         }
         return new Bound(best, by);

@@ -14,13 +14,12 @@ import java.util.List;
  *     did not record it
  * @param stop why the search stopped: {@link #STOP_BOUND}, {@link #STOP_GAP}, {@link #STOP_BUDGET} or {@link
  *     #STOP_TRIED}; null in a run recorded by plan/1
- * @param boundBy what sets the bound, as people read it (the longest chain, or which actions' work spread over
- *     which slots); null in a run recorded by plan/1 or plan/2, whose bound was the longest chain or the work
- *     spread over every slot
+ * @param boundBy the actions whose work over some hosts' slots sets the bound (plan/3); null when the longest
+ *     chain or the work spread over every slot sets it, and in a run recorded by plan/1 or plan/2
  * @param gapPercent the search also stopped once its best plan was within this many percent of the bound; null in
  *     a run recorded by plan/1 or plan/2, which stopped only on the bound itself
  */
-public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop, String boundBy,
+public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bound, String stop, BoundBy boundBy,
         Integer gapPercent) implements Event {
 
     /** A plan reached the lower bound: no order could end sooner, and ties go to the first tried. */
@@ -34,6 +33,21 @@ public record PlanChoice(String rule, long makespan, List<Tried> tried, Long bou
     public static final String STOP_BUDGET = "budget";
     /** Every rule and every improvement chain was tried to its end. */
     public static final String STOP_TRIED = "tried";
+
+    /**
+     * What sets a plan/3 bound: the actions the policy lets run on no host outside {@code hosts}. The bound is
+     * {@code head + work + tail}. Recorded as numbers (the sentence is explain's), so its wording is no part of
+     * what {@code verify} compares.
+     *
+     * @param hosts the hosts, in the request's order
+     * @param actions how many actions may run on none but them
+     * @param slots their slots
+     * @param work those actions' work spread over the slots, rounded up to whole steps (ms)
+     * @param head the shortest chain before any of them (ms)
+     * @param tail the shortest chain after any of them (ms)
+     * @param step the durations' common step (ms)
+     */
+    public record BoundBy(List<String> hosts, int actions, long slots, long work, long head, long tail, long step) {}
 
     /** A rule and its simulated makespan. */
     public record Tried(String rule, long makespan) {}

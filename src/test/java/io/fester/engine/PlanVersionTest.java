@@ -2,6 +2,11 @@ package io.fester.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.fester.graph.BuildGraph;
+import io.fester.timeline.EventCodec;
+import io.fester.timeline.History;
+import io.fester.timeline.RunRequest;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -20,5 +25,22 @@ class PlanVersionTest {
                 PlanSearch.VERSION + " " + constants,
                 "the plan search changed: bump PlanSearch.VERSION (older runs then verify as another version)"
                         + " and pin the new constants here");
+    }
+
+    /**
+     * What a plan/3 decision records, field by field (the farm in small: five compiles required on {@code farm}'s two
+     * slots, a link after them): {@code verify} compares these, so a change to them needs a new plan version.
+     */
+    @Test
+    void aPlan3DecisionsRecordedFieldsArePinned() {
+        RunRequest rr = SimulatorTest.farmInSmall();
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), rr.actions()),
+                History.empty());
+        assertEquals("{\"rule\":\"upward-rank\",\"makespan\":4000,\"tried\":[{\"rule\":\"upward-rank\",\"makespan\":4000}],"
+                + "\"bound\":4000,\"stop\":\"bound\",\"bound_by\":{\"hosts\":[\"farm\"],\"actions\":5,\"slots\":2,"
+                + "\"work\":3000,\"head\":0,\"tail\":1000,\"step\":1000},\"gap_percent\":1}",
+                EventCodec.body(Simulator.run(rr, History.empty(), d).choice()),
+                "the plan decision's recorded fields changed: bump PlanSearch.VERSION (older runs then verify as another"
+                        + " version) and pin the new fields here");
     }
 }
