@@ -165,14 +165,28 @@ final class ExplainCommand implements Callable<Integer> {
             return "stopped: not recorded (the run was recorded by plan/1, which did not say why its search"
                     + " stopped; it stopped at its lower bound, the budget, or when every order was tried)";
         }
+        // plan/3 records what set the bound when the policy's restricted actions did; otherwise, and in plan/2, it was
+        // the longest chain or the work spread over every slot
+        PlanChoice.BoundBy b = c.boundBy();
+        String by = b == null ? "the longest chain or the work spread over every slot, in whole steps of the durations"
+                : "the work of the " + b.actions() + (b.actions() == 1 ? " action" : " actions") + " that may run only"
+                        + " on " + String.join(", ", b.hosts()) + " spread over their " + b.slots()
+                        + (b.slots() == 1 ? " slot" : " slots") + ", " + b.work() + " ms in whole steps of " + b.step()
+                        + " ms" + (b.head() > 0 ? ", after " + b.head() + " ms of chain before them" : "")
+                        + (b.tail() > 0 ? ", then " + b.tail() + " ms of chain after them" : "");
+        // plan/3 also stops within a gap of the bound; plan/1 and plan/2 did not
+        String nor = c.gapPercent() == null ? "" : ", nor came within " + c.gapPercent() + " % of it";
         return switch (c.stop()) {
-            case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (the longest"
-                    + " chain or the work spread over every slot, in whole steps of the durations): no order can"
-                    + " end sooner, and ties go to the first tried";
+            case PlanChoice.STOP_BOUND -> "stopped: the lower bound, " + c.bound() + " ms, was reached (" + by
+                    + "): no order can end sooner, and ties go to the first tried";
+            case PlanChoice.STOP_GAP -> "stopped: the best plan, " + c.makespan() + " ms, is within " + c.gapPercent()
+                    + " % of the lower bound, " + c.bound() + " ms (" + by + "): no order can end sooner than the"
+                    + " bound, so none would beat this one by more than " + c.gapPercent() + " %";
             case PlanChoice.STOP_BUDGET -> "stopped: one more simulation would have gone over the search's budget"
-                    + " of simulated actions; the lower bound, " + c.bound() + " ms, was not reached";
+                    + " of simulated actions; the lower bound, " + c.bound() + " ms (" + by + "), was not reached"
+                    + nor;
             default -> "stopped: every rule and improvement chain was tried; the lower bound, " + c.bound()
-                    + " ms, was not reached";
+                    + " ms (" + by + "), was not reached" + nor;
         };
     }
 

@@ -149,8 +149,9 @@ public final class Engine {
         // score/1 runs carry no node.holds, and without them score/2 decides exactly as score/1 did
         full = full.replace("+" + io.fester.schedule.ScoringScheduler.LEGACY + "+",
                 "+" + io.fester.schedule.ScoringScheduler.VERSION + "+");
-        // this engine still searches as plan/1 did for the runs recorded by it (ADR 0111)
-        full = full.replace("+" + PlanSearch.VERSION_1 + "+", "+" + PlanSearch.VERSION + "+");
+        // this engine still searches as plan/1 and plan/2 did for the runs recorded by them (ADR 0111, 0117)
+        full = full.replace("+" + PlanSearch.VERSION_1 + "+", "+" + PlanSearch.VERSION + "+")
+                .replace("+" + PlanSearch.VERSION_2 + "+", "+" + PlanSearch.VERSION + "+");
         return full.equals(version());
     }
 
@@ -158,6 +159,7 @@ public final class Engine {
      * Replays a run recorded with this version string, which {@link #decidesAs} this engine: its
      * {@code run_started} says it as recorded (a run from before the plan and cause parts keeps its string).
      * Null is a run whose {@code run_started} names no version: it says this engine's, and searches as plan/1.
+     * A run recorded by plan/1 or plan/2 searches as its version did.
      */
     public void replaying(String recorded) {
         if (!decidesAs(recorded)) {
@@ -165,8 +167,9 @@ public final class Engine {
         }
         recordedVersion = recorded;
         // a run that names no version, or no plan search, was recorded before plan/2: it searched as plan/1
-        planVersion = recorded != null && recorded.contains("+" + PlanSearch.VERSION + "+") ? PlanSearch.VERSION
-                : PlanSearch.VERSION_1;
+        planVersion = recorded == null ? PlanSearch.VERSION_1
+                : recorded.contains("+" + PlanSearch.VERSION + "+") ? PlanSearch.VERSION
+                : recorded.contains("+" + PlanSearch.VERSION_2 + "+") ? PlanSearch.VERSION_2 : PlanSearch.VERSION_1;
     }
 
     private String recordedVersion;

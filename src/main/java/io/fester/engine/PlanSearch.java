@@ -23,8 +23,10 @@ import java.util.List;
  *       first.
  * </ol>
  *
- * It stops as soon as a plan reaches the lower bound (the longest chain, or the work spread over every
- * slot, see {@link #lowerBound}): nothing can beat it, and ties go to the first. Orders that equal one
+ * It stops as soon as a plan reaches the lower bound (the longest chain, or the work of the actions the policy
+ * keeps on some hosts spread over those hosts' slots, with the chains before and after them, see {@link
+ * #restrictedBound}): nothing can beat it, and ties go to the first; since plan/3 also as soon as one is within
+ * {@link #GAP_PERCENT} of it (none can beat that one by more). Orders that equal one
  * already simulated reuse its plan. All simulations together cover at most {@link #BUDGET} actions, and graphs above
  * {@link Planning#limit()} get the first rule without a search. The search simulates the run from its
  * start: it is meant for the history observation, which comes before any host is up.
@@ -89,8 +91,10 @@ final class PlanSearch {
     }
 
     /**
-     * The plan as the given version of the search chooses it: {@link #VERSION}, or {@link #VERSION_1} for
-     * a run recorded by it (its bound without the durations' step, its decision without bound and stop).
+     * The plan as the given version of the search chooses it: {@link #VERSION}, or {@link #VERSION_2} or {@link
+     * #VERSION_1} for a run recorded by one of them (plan/2: its bound blind to the policy, its decision without
+     * what set the bound; plan/1: its bound without the durations' step either, its decision without bound and
+     * stop).
      */
     static Choice choose(BuildGraph g, RunRequest request, History h, Scheduler scheduler, Planning planning,
             String version) {
@@ -101,10 +105,13 @@ final class PlanSearch {
         }
         boolean first = VERSION_1.equals(version);
         long[] run = first ? expected : run(g, expected, request);
-        long bound = lowerBound(g, run, request, first ? 1 : step(run));
-        Search s = new Search(g, request, h, scheduler, expected, bound);
+        Bound lower = VERSION.equals(version) ? restrictedBound(g, run, request)
+                : new Bound(lowerBound(g, run, request, first ? 1 : step(run)), null);
+        long bound = lower.ms();
+        Integer gap = VERSION.equals(version) ? GAP_PERCENT : null;
+        Search s = new Search(g, request, h, scheduler, expected, gap == null ? bound : withinGap(bound, gap));
         // 1. every rule, in order, until one reaches the lower bound (the rest could only tie it, and
-        //    ties go to the first) or the budget runs out (the first rule is always tried)
+        //    ties go to the first) or plan/3's gap of it, or the budget runs out (the first rule is always tried)
         List<Seed> seeds = new ArrayList<>();
         for (PriorityRule rule : planning.rules()) {
             if (s.done()) {
@@ -140,10 +147,26 @@ final class PlanSearch {
             }
         }
         if (first) {
-            return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null), s.best);
+            return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), null, null, null, null),
+                    s.best);
         }
-        String stop = s.done() ? PlanChoice.STOP_BOUND : s.cut ? PlanChoice.STOP_BUDGET : PlanChoice.STOP_TRIED;
-        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop), s.best);
+        String stop = s.bestMakespan <= bound ? PlanChoice.STOP_BOUND : s.done() ? PlanChoice.STOP_GAP
+                : s.cut ? PlanChoice.STOP_BUDGET : PlanChoice.STOP_TRIED;
+        return new Choice(new PlanChoice(s.bestName, s.bestMakespan, List.copyOf(s.tried), bound, stop, lower.by(),
+                gap), s.best);
+    }
+
+    /**
+     * plan/3 also stops once its best plan is within this many percent of the lower bound (as a MIP solver stops at
+     * a gap): no order can end sooner than the bound, so none beats that plan by more than this. The farm's
+     * searches with a history ended 0.3–2.5 % above their bounds after 19–24 orders, the first order 1.4–2.6 %; a
+     * local libuv rebuild's first order was 0.3 % above (ADR 0117). Recorded in the decision.
+     */
+    static final int GAP_PERCENT = 1;
+
+    /** The longest makespan within {@code percent} of the bound: a plan that ends by then stops the search. */
+    static long withinGap(long bound, int percent) {
+        return bound + bound * percent / 100;
     }
 
     static final String NAME = "plan";
@@ -152,7 +175,13 @@ final class PlanSearch {
      * {@link PriorityRule}'s rules or the standard set, or in {@link Planning#standard()} changes what the
      * search picks, so that older runs verify as "another version" (PlanVersionTest pins the constants).
      */
-    static final String VERSION = NAME + "/2";
+    static final String VERSION = NAME + "/3";
+    /**
+     * The second version (ADR 0111 until ADR 0117): its bound was the longest chain or the work spread over
+     * every slot, in whole steps, so on a farm whose compiles may use only some of the slots no plan reached it
+     * and the search ran to its end. Runs recorded by it are still decided by it when verified or replayed.
+     */
+    static final String VERSION_2 = NAME + "/2";
     /**
      * The first version (until ADR 0111): its bound did not round the spread work up to the durations'
      * step, so a clean build (every action the default 1 s) tried every rule and chain although the first
@@ -181,7 +210,8 @@ final class PlanSearch {
         final History h;
         final Scheduler scheduler;
         final long[] durations;
-        final long bound;
+        /** A best plan that ends by then stops the search: the bound, or plan/3's bound and its gap. */
+        final long stopAt;
         final int slots;
         final List<PlanChoice.Tried> tried = new ArrayList<>();
         final java.util.Map<Order, Simulator.Result> seen = new java.util.HashMap<>();
@@ -194,13 +224,13 @@ final class PlanSearch {
         long[] lastStarts;
         long lastMakespan;
 
-        Search(BuildGraph g, RunRequest request, History h, Scheduler scheduler, long[] durations, long bound) {
+        Search(BuildGraph g, RunRequest request, History h, Scheduler scheduler, long[] durations, long stopAt) {
             this.g = g;
             this.request = request;
             this.h = h;
             this.scheduler = scheduler;
             this.durations = durations;
-            this.bound = bound;
+            this.stopAt = stopAt;
             int m = 0;
             for (RunRequest.HostSpec host : request.hosts()) {
                 m += host.slots();
@@ -208,9 +238,9 @@ final class PlanSearch {
             this.slots = m;
         }
 
-        /** At the lower bound: nothing can do better. */
+        /** At the lower bound (nothing can do better), or within plan/3's gap of it. */
         boolean done() {
-            return bestMakespan <= bound;
+            return bestMakespan <= stopAt;
         }
 
         /** Whether one more simulation fits the budget. */
@@ -262,7 +292,7 @@ final class PlanSearch {
      * backwards, that plan starts every action as late as the others allow, which packs the actions
      * that do not bound the run around those that do. The next forward pass is a simulation with the
      * engine, in the order of those backward starts (earliest first). Repeats from each new forward plan
-     * until the lower bound, a fixed point, {@link #PATIENCE} passes without a new best, {@link
+     * until the lower bound (or plan/3's gap of it), a fixed point, {@link #PATIENCE} passes without a new best, {@link
      * #MAX_PASSES} or the budget. The orders are named after the rule they start from: {@code
      * upward-rank+fb2} is the second pass from upward rank's plan.
      */
@@ -311,21 +341,29 @@ final class PlanSearch {
      */
     static long[] run(BuildGraph g, long[] durations, RunRequest request) {
         long[] run = durations.clone();
-        if (request.upToDate().isEmpty()) {
-            return run;
+        boolean[] skipped = skipped(g, request);
+        for (int i = 0; i < run.length; i++) {
+            if (skipped[i]) {
+                run[i] = 0;
+            }
         }
+        return run;
+    }
+
+    /** The actions decided {@code up_to_date} at the start (see {@link #run}). */
+    private static boolean[] skipped(BuildGraph g, RunRequest request) {
         boolean[] skipped = new boolean[g.size()];
+        if (request.upToDate().isEmpty()) {
+            return skipped;
+        }
         for (int i : g.topologicalOrder(false)) {
             boolean skip = request.upToDate().containsKey(g.action(i).id());
             for (int d : g.deps(i)) {
                 skip &= skipped[d];
             }
             skipped[i] = skip;
-            if (skip) {
-                run[i] = 0;
-            }
         }
-        return run;
+        return skipped;
     }
 
     /**
@@ -351,6 +389,135 @@ final class PlanSearch {
         }
         long spread = slots == 0 ? 0 : (work + slots * step - 1) / (slots * step) * step;
         return Math.max(chain, spread);
+    }
+
+    /**
+     * A lower bound and what sets it, as the decision records it.
+     *
+     * @param ms no plan ends sooner
+     * @param by the restricted actions whose work sets it; null when the longest chain or the work spread over
+     *     every slot does (and in plan/1 and plan/2, which did not record it)
+     */
+    record Bound(long ms, PlanChoice.BoundBy by) {}
+
+    /**
+     * plan/3's bound: the longest chain, or, for each set of hosts the policy lets some actions use, the work
+     * of the actions that may run on none but those hosts spread over those hosts' slots, after the shortest
+     * chain before any of them and before the shortest chain after any of them. Every duration is a multiple of
+     * the step (see {@link #lowerBound}), so is every start and end: the actions restricted to the hosts
+     * {@code S} start no sooner than {@code H} (the shortest chain before one of them), fill {@code S}'s slots
+     * until the last of them ends at {@code T}, so {@code T − H} is at least their work over those slots, in
+     * whole steps; and the run ends no sooner than {@code T} plus the chain after that last one, at least the
+     * shortest chain after any of them. The set of every host gives plan/2's spread (with no chain before or
+     * after), so this bound is never below plan/2's. Only the policy's {@code require} and {@code forbid} are
+     * read, as the scheduler applies them: its other rules (a backend's limits, the toolchain, a retry's
+     * faults) can only forbid more hosts, which leaves the bound below every plan; a host's temperature
+     * excludes it only for a while and is not read. An action the policy lets run on no host fails at its
+     * dispatch and the engine skips its dependents: they count nowhere (no work, no chain, no step). A set of
+     * hosts with no slot is left out.
+     */
+    static Bound restrictedBound(BuildGraph g, long[] durations, RunRequest request) {
+        List<RunRequest.HostSpec> hosts = request.hosts();
+        int n = g.size();
+        boolean[] skipped = skipped(g, request);
+        // the hosts each action that runs may use by the policy, one bit per host in the request's order; an
+        // action with none, and everything after it, does not run
+        java.util.BitSet[] allowed = new java.util.BitSet[n];
+        long[] run = new long[n];
+        boolean[] dead = new boolean[n];
+        for (int i : g.topologicalOrder(false)) {
+            if (skipped[i]) {
+                continue;
+            }
+            allowed[i] = allowedHosts(g.action(i), hosts, request.policy());
+            dead[i] = allowed[i].isEmpty();
+            for (int d : g.deps(i)) {
+                dead[i] |= dead[d];
+            }
+            run[i] = dead[i] ? 0 : durations[i];
+        }
+        long step = step(run);
+        long chain = 0;
+        long[] upward = PriorityRule.upwardRank(g, run);
+        long[] after = new long[n];
+        for (int i = 0; i < n; i++) {
+            chain = Math.max(chain, upward[i]);
+            after[i] = upward[i] - run[i];
+        }
+        long[] before = new long[n];
+        for (int i : g.topologicalOrder(false)) {
+            for (int d : g.deps(i)) {
+                before[i] = Math.max(before[i], before[d] + run[d]);
+            }
+        }
+        java.util.Map<java.util.BitSet, Boolean> sets = new java.util.LinkedHashMap<>();
+        java.util.BitSet every = new java.util.BitSet();
+        every.set(0, hosts.size());
+        sets.put(every, true);
+        for (int i = 0; i < n; i++) {
+            if (run[i] > 0) {
+                sets.putIfAbsent(allowed[i], true);
+            }
+        }
+        long best = chain;
+        PlanChoice.BoundBy by = null;
+        for (java.util.BitSet set : sets.keySet()) {
+            long slots = 0;
+            for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
+                slots += hosts.get(h).slots();
+            }
+            long work = 0;
+            long head = Long.MAX_VALUE;
+            long tail = Long.MAX_VALUE;
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (run[i] == 0) {
+                    continue;
+                }
+                java.util.BitSet outside = (java.util.BitSet) allowed[i].clone();
+                outside.andNot(set);
+                if (outside.isEmpty()) {
+                    work += run[i];
+                    head = Math.min(head, before[i]);
+                    tail = Math.min(tail, after[i]);
+                    count++;
+                }
+            }
+            if (slots == 0 || count == 0) {
+                continue;
+            }
+            long spread = (work + slots * step - 1) / (slots * step) * step;
+            long bound = head + spread + tail;
+            if (bound > best) {
+                best = bound;
+                List<String> names = new ArrayList<>();
+                for (int h = set.nextSetBit(0); h >= 0; h = set.nextSetBit(h + 1)) {
+                    names.add(hosts.get(h).name());
+                }
+                // the work spread over every slot is plan/2's bound, recorded without what set it
+                by = set.equals(every) ? null : new PlanChoice.BoundBy(names, count, slots, spread, head, tail, step);
+            }
+        }
+        return new Bound(best, by);
+    }
+
+    /** The hosts the policy's {@code require} and {@code forbid} rules let the action use, as the scheduler reads them. */
+    static java.util.BitSet allowedHosts(io.fester.graph.Action a, List<RunRequest.HostSpec> hosts,
+            List<RunRequest.Policy> policy) {
+        java.util.BitSet allowed = new java.util.BitSet();
+        for (int h = 0; h < hosts.size(); h++) {
+            RunRequest.HostSpec host = hosts.get(h);
+            boolean ok = true;
+            for (RunRequest.Policy p : policy) {
+                if (p.hotterThan() == null && p.matches(a) && !io.fester.schedule.ScoringScheduler.permits(p, host.name(),
+                        host.tags() == null ? List.of() : host.tags())) {
+                    ok = false;
+                    break;
+                }
+            }
+            allowed.set(h, ok);
+        }
+        return allowed;
     }
 
     /** The greatest common divisor of the durations: every makespan is a multiple of it (1 when all are 0). */

@@ -148,10 +148,7 @@ public final class ScoringScheduler implements Scheduler {
             if (p.hotterThan() != null || !p.matches(a)) {
                 continue;
             }
-            boolean requireOk = (p.requireTags().isEmpty() || p.requireTags().stream().anyMatch(h.tags()::contains))
-                    && (p.requireHosts().isEmpty() || p.requireHosts().contains(h.name()));
-            boolean forbidden = p.forbidTags().stream().anyMatch(h.tags()::contains) || p.forbidHosts().contains(h.name());
-            if (!requireOk || forbidden) {
+            if (!permits(p, h.name(), h.tags())) {
                 return p.label();
             }
         }
@@ -170,6 +167,17 @@ public final class ScoringScheduler implements Scheduler {
             return "retry: an earlier attempt failed here through the host's fault";
         }
         return null;
+    }
+
+    /**
+     * Whether a policy rule that matches an action lets it run on the host: every {@code require} is met and no
+     * {@code forbid} names the host or one of its tags. The plan search's bound reads it too (PlanSearch).
+     */
+    public static boolean permits(RunRequest.Policy p, String host, List<String> tags) {
+        boolean requireOk = (p.requireTags().isEmpty() || p.requireTags().stream().anyMatch(tags::contains))
+                && (p.requireHosts().isEmpty() || p.requireHosts().contains(host));
+        boolean forbidden = p.forbidTags().stream().anyMatch(tags::contains) || p.forbidHosts().contains(host);
+        return requireOk && !forbidden;
     }
 
     /** {@link BackendRules#kindRule}, remembered for the run (see {@link #kindAnswers}). */

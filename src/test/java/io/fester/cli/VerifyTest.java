@@ -126,23 +126,40 @@ class VerifyTest {
     void theRecordedVersionNamesThePlanSearchAndRootCauseVersions() throws Exception {
         int i = indexOf(e -> "run_started".equals(e.path("state").asText()));
         String v = events.get(i).path("scheduler_version").asText();
-        assertTrue(v.endsWith("+plan/2+cause/1"), v);
+        assertTrue(v.endsWith("+plan/3+cause/1"), v);
         // a run recorded by a Fester whose plan search decided otherwise is another version, not "different"
-        events.get(i).put("scheduler_version", v.replace("+plan/2", "+plan/3"));
+        events.get(i).put("scheduler_version", v.replace("+plan/3", "+plan/4"));
         Cli.Result r = verify(events);
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("+plan/3+cause/1; this Fester has " + v), r.err());
+        assertTrue(r.err().contains("+plan/4+cause/1; this Fester has " + v), r.err());
         events.get(i).put("scheduler_version", v.replace("+cause/1", "+cause/0"));
         assertEquals(2, verify(events).code());
     }
 
     /** A clean run recorded by plan/1 (before ADR 0111): its search tried eight orders, all at the bound in seconds. */
     private List<ObjectNode> recordedByPlan1() throws Exception {
+        return recorded("/recorded/plan1-run.jsonl");
+    }
+
+    /** A run's events as an older Fester wrote them (src/test/resources/recorded/). */
+    private static List<ObjectNode> recorded(String resource) throws Exception {
         List<ObjectNode> old = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource("/recorded/plan1-run.jsonl").toURI()))) {
+        for (String line : Files.readAllLines(Path.of(VerifyTest.class.getResource(resource).toURI()))) {
             old.add((ObjectNode) EventCodec.MAPPER.readTree(line));
         }
         return old;
+    }
+
+    /** Verifies run 1 of a timeline database an older Fester wrote (it must match) and explains its plan. */
+    private Cli.Result verifiedAndPlanExplained(String resource, String folder) throws Exception {
+        Path old = dir.resolve(folder);
+        Files.createDirectories(old);
+        Files.copy(Path.of(VerifyTest.class.getResource(resource).toURI()), old.resolve("timeline.mv.db"));
+        String oldDb = old.resolve("timeline").toString();
+        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
+        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
+        assertEquals(0, r.code(), r.toString());
+        return r;
     }
 
     @Test
@@ -172,14 +189,7 @@ class VerifyTest {
 
     @Test
     void aRunRecordedByThePlanSearchsFirstVersionVerifiesAndExplainsFromItsOwnDatabase() throws Exception {
-        Path old = dir.resolve("old");
-        Files.createDirectories(old);
-        Files.copy(Path.of(VerifyTest.class.getResource("/recorded/plan1-timeline.mv.db").toURI()),
-                old.resolve("timeline.mv.db"));
-        String oldDb = old.resolve("timeline").toString();
-        assertEquals(0, Cli.run(oldDb, "verify", "1").code());
-        Cli.Result r = Cli.run(oldDb, "explain", "1", "--plan");
-        assertEquals(0, r.code(), r.toString());
+        Cli.Result r = verifiedAndPlanExplained("/recorded/plan1-timeline.mv.db", "old");
         assertTrue(r.out().startsWith("plan (seq 9): dispatch order upward-rank, simulated makespan 3000 ms, chosen from 8"
                 + " orders\n"), r.out());
         assertTrue(r.out().contains("stopped: not recorded (the run was recorded by plan/1"), r.out());
@@ -197,6 +207,85 @@ class VerifyTest {
         assertTrue(r.out().contains("chosen from 1 order\n"), r.out());
         assertTrue(r.out().contains("stopped: the lower bound, 3000 ms, was reached"), r.out());
         assertEquals(0, Cli.run(fresh, "verify", "last").code());
+    }
+
+    /**
+     * A farm in small, recorded by plan/2 (main at 948cc4d, src/test/resources/recorded/README.md): five compiles
+     * that may run only on {@code farm} (two slots), a link after them, {@code here} one slot more. Its search
+     * tried eight orders, all at 4,000 ms, against its bound of 2,000 ms.
+     */
+    private List<ObjectNode> recordedByPlan2() throws Exception {
+        return recorded("/recorded/plan2-run.jsonl");
+    }
+
+    @Test
+    void aRunRecordedByThePlanSearchsSecondVersionStillVerifies() throws Exception {
+        events = recordedByPlan2();
+        int i = indexOf(e -> "plan".equals(e.path("type").asText()));
+        assertEquals(8, events.get(i).path("tried").size(), "plan/2 tried every rule and a chain");
+        assertEquals("tried", events.get(i).path("stop").asText());
+        Cli.Result r = verify(events);
+        assertEquals(0, r.code(), r.toString());
+        // and it is compared: a plan/2 run whose search stopped at its first order, as plan/3's does, differs
+        ObjectNode plan = events.get(i);
+        plan.set("tried", EventCodec.MAPPER.createArrayNode().add(plan.get("tried").get(0)));
+        plan.put("stop", "bound");
+        r = verify(events);
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.out().contains("differs at seq " + plan.get("seq").asLong() + ":"), r.out());
+    }
+
+    @Test
+    void aRunRecordedByThePlanSearchsSecondVersionVerifiesAndExplainsFromItsOwnDatabase() throws Exception {
+        Cli.Result r = verifiedAndPlanExplained("/recorded/plan2-timeline.mv.db", "old2");
+        assertTrue(r.out().startsWith("plan (seq 10): dispatch order upward-rank, simulated makespan 4000 ms, chosen from"
+                + " 8 orders\n"), r.out());
+        assertTrue(r.out().contains("stopped: every rule and improvement chain was tried; the lower bound, 2000 ms (the"
+                + " longest chain or the work spread over every slot, in whole steps of the durations), was not reached"),
+                r.out());
+    }
+
+    @Test
+    void aFarmsCleanPlanStopsAtTheBoundOfItsRestrictedActionsAndExplainSaysSo() throws Exception {
+        Path spec = Samples.spec(dir, "farm/fester.yaml", "actions:\n" + "12345".chars()
+                .mapToObj(c -> "  - {id: c" + (char) c + ", run: \"true\", tags: [compile]}\n").reduce("", String::concat)
+                + "  - {id: link, run: \"true\", deps: [c1, c2, c3, c4, c5]}\n");
+        Path hosts = Samples.spec(dir, "farm-hosts.yaml", "hosts:\n  - {name: here, local: true, slots: 1}\n"
+                + "  - {name: farm, local: true, slots: 2}\npolicy:\n"
+                + "  - {match: {tags: [compile]}, require: {hosts: [farm]}}\n");
+        String fresh = dir.resolve("farm").toString();
+        assertEquals(0, Cli.run(fresh, "run", spec.toString(), "--hosts", hosts.toString(), "--no-cache").code());
+        Cli.Result r = Cli.run(fresh, "explain", "last", "--plan");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("simulated makespan 4000 ms, chosen from 1 order\n"), r.out());
+        assertTrue(r.out().contains("stopped: the lower bound, 4000 ms, was reached (the work of the 5 actions that may"
+                + " run only on farm spread over their 2 slots, 3000 ms in whole steps of 1000 ms, then 1000 ms of chain"
+                + " after them): no order can end sooner"), r.out());
+        assertEquals(0, Cli.run(fresh, "verify", "last").code());
+    }
+
+    /**
+     * A plan/3 search that stopped on its gap (the farm with a history, ADR 0117): explain says the best plan is
+     * within the gap of the bound and what set the bound; one that ran to its end says it came within neither.
+     */
+    @Test
+    void explainSaysASearchStoppedWithinTheGapOfItsBound() {
+        String by = "the work of the 74 actions that may run only on d1, d2 spread over their 6 slots, 13377 ms in"
+                + " whole steps of 1 ms, then 233 ms of chain after them";
+        io.fester.timeline.PlanChoice.BoundBy farm = new io.fester.timeline.PlanChoice.BoundBy(List.of("d1", "d2"), 74,
+                6, 13377, 0, 233, 1);
+        io.fester.timeline.PlanChoice gap = new io.fester.timeline.PlanChoice("upward-rank", 13654,
+                List.of(new io.fester.timeline.PlanChoice.Tried("upward-rank", 13654)), 13610L, "gap", farm, 1);
+        String out = ExplainCommand.plan(null, List.of(new io.fester.timeline.Recorded(81, 0, gap)));
+        assertTrue(out.startsWith("plan (seq 81): dispatch order upward-rank, simulated makespan 13654 ms, chosen from 1"
+                + " order\n"), out);
+        assertTrue(out.endsWith("  stopped: the best plan, 13654 ms, is within 1 % of the lower bound, 13610 ms (" + by
+                + "): no order can end sooner than the bound, so none would beat this one by more than 1 %\n"), out);
+        io.fester.timeline.PlanChoice tried = new io.fester.timeline.PlanChoice("upward-rank", 15583,
+                List.of(new io.fester.timeline.PlanChoice.Tried("upward-rank", 15583)), 13610L, "tried", farm, 1);
+        out = ExplainCommand.plan(null, List.of(new io.fester.timeline.Recorded(81, 0, tried)));
+        assertTrue(out.endsWith("the lower bound, 13610 ms (" + by + "), was not reached, nor came within 1 % of it\n"),
+                out);
     }
 
     @Test

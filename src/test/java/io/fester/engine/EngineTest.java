@@ -350,7 +350,7 @@ class EngineTest {
                         java.util.Map.of("m", List.of("g"), "t", List.of("m"), "two", List.of("g", "g2")));
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        assertEquals("engine/4+restat+score/2+plan/2+cause/1", e.version(), "an older engine would not decide this");
+        assertEquals("engine/4+restat+score/2+plan/3+cause/1", e.version(), "an older engine would not decide this");
         assertEquals(List.of("g@h#0", "g2@h#1"), running(e.onObservation(up("h", 0), 1)));
         List<Event> d = e.onObservation(ok("g", "h").withOutputsUnchanged(true), 2);
         assertEquals(List.of("g:succeeded@h", "m:up_to_date", "t:up_to_date", "s:running@h"), finals(d));
@@ -367,7 +367,7 @@ class EngineTest {
                 .withUpToDate(java.util.Map.of(), java.util.Map.of("m", "depends on g, which runs"));
         Engine e = Engine.forRequest(rr);
         e.onObservation(rr, 0);
-        assertEquals(Engine.VERSION + "+score/2+plan/2+cause/1", e.version());
+        assertEquals(Engine.VERSION + "+score/2+plan/3+cause/1", e.version());
         e.onObservation(up("h", 0), 1);
         assertEquals(List.of("m@h#0"), running(e.onObservation(ok("g", "h").withOutputsUnchanged(true), 2)));
     }

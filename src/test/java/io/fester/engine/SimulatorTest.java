@@ -206,6 +206,235 @@ class SimulatorTest {
         assertEquals(2000, PlanSearch.lowerBound(g, seconds, request(SIX, 3), PlanSearch.step(seconds)));
     }
 
+    /** A compile: tagged so that the farm's policy sends it to the farm. */
+    static Action compile(String id) {
+        return new Action(id, "true", List.of(), List.of(), List.of(), List.of("compile"), null);
+    }
+
+    /** A policy rule: actions with the tag may run only on these hosts. */
+    static RunRequest.Policy require(int number, String tag, List<String> hosts) {
+        return new RunRequest.Policy(number, "require hosts " + hosts + " for tags [" + tag + "]", "hosts.yaml:" + number,
+                List.of(tag), List.of(), List.of(), hosts, List.of(), List.of(), null);
+    }
+
+    /** The farm in small: five compiles required on {@code farm} (two slots), a link after them, {@code here} one slot. */
+    static RunRequest farmInSmall() {
+        List<Action> farm = List.of(compile("c1"), compile("c2"), compile("c3"), compile("c4"), compile("c5"),
+                action("link", "c1", "c2", "c3", "c4", "c5"));
+        return new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), farm,
+                List.of(new HostSpec("here", 1, true, List.of()), new HostSpec("farm", 2, false, List.of())),
+                Weights.defaults(), false, List.of(), List.of(require(1, "compile", List.of("farm"))));
+    }
+
+    /**
+     * The farm in small (issue 15): five compiles that may run only on {@code farm} (two slots), then a link
+     * after them; {@code here} has one slot more. Every plan ends at 4 s: the compiles take 3 s on the farm's two
+     * slots, the link 1 s after them. plan/2's bound, the work over every slot, was 2 s: no plan reached it and
+     * the search tried every rule and a chain. plan/3's counts the compiles' work over the farm's slots and the
+     * link after them, 4 s, and stops at the first plan (ADR 0117).
+     */
+    @Test
+    void aFarmsCleanSearchStopsAtItsFirstPlanOnTheBoundOfTheRestrictedActions() {
+        RunRequest rr = farmInSmall();
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), rr.actions()),
+                History.empty());
+        Simulator.Result r = Simulator.run(rr, History.empty(), d);
+        PlanChoice c = r.choice();
+        assertEquals(List.of(new PlanChoice.Tried("upward-rank", 4000)), c.tried());
+        assertEquals(4000L, c.bound());
+        assertEquals(PlanChoice.STOP_BOUND, c.stop());
+        assertEquals(PlanSearch.GAP_PERCENT, c.gapPercent());
+        assertEquals(new PlanChoice.BoundBy(List.of("farm"), 5, 2, 3000, 0, 1000, 1000), c.boundBy());
+        assertTrue(r.plan().stream().filter(s -> s.action().startsWith("c")).allMatch(s -> s.host().equals("farm")));
+
+        // a run recorded by plan/2 is still decided as plan/2 decided it: every rule and a chain, to the same plan
+        Simulator.Result old = asPlan2(rr, History.empty(), d);
+        assertEquals(4000, old.choice().makespan());
+        assertEquals(8, old.choice().tried().size(), old.choice().toString());
+        assertEquals(2000L, old.choice().bound());
+        assertEquals(PlanChoice.STOP_TRIED, old.choice().stop());
+        assertEquals(null, old.choice().boundBy());
+        assertEquals(r.plan(), old.plan(), "the same plan, found at once");
+    }
+
+    /**
+     * The farm with a history (issue 15): 24 compiles of 900–1,099 ms that may run only on d1 and d2 (three slots
+     * each), a link after them on {@code here}. No plan reaches the bound (the compiles' work over the six slots, in
+     * steps of 1 ms, and the link after them): plan/2 tried every rule and chain. The first order is within 1 % of
+     * the bound, so plan/3 stops on the gap there, and records it (ADR 0117).
+     */
+    @Test
+    void aFarmsSearchWithAHistoryStopsOnTheGapAtItsFirstOrder() {
+        List<Action> farm = new ArrayList<>();
+        Map<String, Long> known = new java.util.TreeMap<>();
+        List<String> compiles = new ArrayList<>();
+        for (int i = 1; i <= 24; i++) {
+            farm.add(compile("c" + i));
+            compiles.add("c" + i);
+            known.put("c" + i, 900L + (i * 73L) % 200);
+        }
+        farm.add(action("link", compiles.toArray(String[]::new)));
+        known.put("link", 233L);
+        History history = new History("h", known);
+        RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), farm,
+                List.of(new HostSpec("here", 2, true, List.of()), new HostSpec("d1", 3, false, List.of()),
+                        new HostSpec("d2", 3, false, List.of())),
+                Weights.defaults(), false, List.of(), List.of(require(1, "compile", List.of("d1", "d2"))));
+        long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), farm), history);
+        Simulator.Result r = Simulator.run(rr, history, d);
+        PlanChoice c = r.choice();
+        assertEquals(1, c.tried().size(), c.toString());
+        assertEquals(PlanChoice.STOP_GAP, c.stop(), c.toString());
+        assertEquals(1, c.gapPercent());
+        assertTrue(c.makespan() > c.bound() && c.makespan() * 100 <= c.bound() * 101, c.toString());
+
+        Simulator.Result old = asPlan2(rr, history, d);
+        assertEquals(PlanChoice.STOP_TRIED, old.choice().stop(), old.choice().toString());
+        assertTrue(old.choice().tried().size() > 1, old.choice().toString());
+        assertEquals(null, old.choice().gapPercent());
+        assertTrue(c.makespan() * 100 <= old.choice().makespan() * 101, "within the gap of plan/2's choice too");
+    }
+
+    /**
+     * plan/3's choice is never worse than plan/2's where it stopped on its bound or ran to its end, and never worse
+     * by more than the gap where the gap stopped it: 400 seeded graphs of 6–19 actions, some tagged {@code compile}
+     * or {@code big}, some up to date, on one to three hosts of one to three slots (some tagged {@code big}), under a
+     * random policy ({@code require} a host or a tag, {@code forbid} a host or a tag, rules matched by tag or by
+     * action id), no history, one in multiples of 1, 500 or 1,000 ms, or one of 900–1,099 ms (as a farm's
+     * compiles). Graphs with an action no host may take are checked too (the engine fails it and skips what
+     * depends on it; the bound counts none of them). plan/3's bound is at most every makespan plan/2's search
+     * simulated, and never below plan/2's bound where every action has a host (plan/2's counted the actions that do
+     * not run); it stops on its bound where plan/2 did not, and on the gap, on some of them.
+     */
+    @Test
+    void plan3NeverChoosesAWorsePlanThanPlan2OnRandomGraphsWithPolicies() {
+        java.util.Random rnd = new java.util.Random(20261206L * 3);
+        int sooner = 0;
+        int gap = 0;
+        int impossible = 0;
+        int checked = 0;
+        for (int it = 0; it < 400; it++) {
+            int n = 6 + rnd.nextInt(14);
+            List<Action> actions = new ArrayList<>();
+            Map<String, String> upToDate = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                List<String> deps = randomDeps(rnd, i);
+                int kind = rnd.nextInt(4);
+                List<String> tags = kind == 0 ? List.of() : kind == 3 ? List.of("big") : List.of("compile");
+                actions.add(new Action("a" + i, "true", List.of(), List.of(), deps, tags, null));
+                if (rnd.nextInt(deps.isEmpty() ? 4 : 8) == 0) {
+                    upToDate.put("a" + i, "same");
+                }
+            }
+            List<HostSpec> hosts = new ArrayList<>();
+            for (int h = 1, count = 1 + rnd.nextInt(3); h <= count; h++) {
+                hosts.add(new HostSpec("h" + h, 1 + rnd.nextInt(3), h == 1,
+                        rnd.nextBoolean() ? List.of("big") : List.of()));
+            }
+            List<RunRequest.Policy> policy = new ArrayList<>();
+            if (rnd.nextInt(4) != 0) {
+                policy.add(require(1, "compile", List.of("h" + (1 + rnd.nextInt(hosts.size())))));
+            }
+            if (rnd.nextBoolean()) {
+                policy.add(new RunRequest.Policy(2, "require tags [big] for tags [big]", "hosts.yaml:2", List.of("big"),
+                        List.of(), List.of("big"), List.of(), List.of(), List.of(), null));
+            }
+            if (rnd.nextInt(3) == 0) {
+                policy.add(new RunRequest.Policy(3, "forbid hosts [h1]", "hosts.yaml:3", List.of(), List.of(),
+                        List.of(), List.of(), List.of(), List.of("h1"), null));
+            }
+            if (rnd.nextInt(3) == 0) {
+                String id = "a" + rnd.nextInt(n);
+                policy.add(new RunRequest.Policy(4, "forbid tags [big] for " + id, "hosts.yaml:4", List.of(),
+                        List.of(id), List.of(), List.of(), List.of("big"), List.of(), null));
+            }
+            if (rnd.nextInt(4) == 0) {
+                String host = "h" + (1 + rnd.nextInt(hosts.size()));
+                policy.add(new RunRequest.Policy(5, "require hosts [" + host + "] for a1*", "hosts.yaml:5", List.of(),
+                        List.of("a1*"), List.of(), List.of(host), List.of(), List.of(), null));
+            }
+            boolean someImpossible = actions.stream().anyMatch(a -> PlanSearch.allowedHosts(a, hosts, policy).isEmpty());
+            if (someImpossible) {
+                impossible++;
+            }
+            History history = rnd.nextInt(3) == 0 ? compileHistory(rnd, n) : randomHistory(rnd, n);
+            RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hosts,
+                    Weights.defaults(), false, List.of(), policy).withUpToDate(upToDate, Map.of());
+            long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions), history);
+            Simulator.Result now = Simulator.run(rr, history, d);
+            Simulator.Result old = asPlan2(rr, history, d);
+            String what = "graph " + it + ": " + actions + " up to date " + upToDate + " on " + hosts + " under "
+                    + policy + ", durations " + Arrays.toString(d) + "; plan/3 " + now.choice() + ", plan/2 "
+                    + old.choice();
+            if (now.choice().stop().equals(PlanChoice.STOP_GAP)) {
+                // never worse than plan/2's choice by more than the gap: plan/2's is never below the bound
+                assertTrue(now.choice().makespan() * 100 <= old.choice().makespan() * (100 + PlanSearch.GAP_PERCENT),
+                        what);
+                assertTrue(now.makespan() * 100 <= old.makespan() * (100 + PlanSearch.GAP_PERCENT), what);
+                assertTrue(now.choice().makespan() * 100 <= now.choice().bound() * (100 + PlanSearch.GAP_PERCENT),
+                        what);
+                gap++;
+            } else {
+                assertTrue(now.choice().makespan() <= old.choice().makespan(), what);
+                assertTrue(now.makespan() <= old.makespan(), what);
+            }
+            if (!someImpossible) { // plan/2's bound counted the actions that do not run, above its own plans
+                assertTrue(now.choice().bound() >= old.choice().bound(), what);
+            }
+            for (PlanChoice.Tried t : old.choice().tried()) {
+                assertTrue(now.choice().bound() <= t.makespan(), "the bound above a plan: " + what);
+            }
+            checked++;
+            if (now.choice().stop().equals(PlanChoice.STOP_BOUND) && !old.choice().stop().equals(PlanChoice.STOP_BOUND)) {
+                sooner++;
+            }
+        }
+        assertEquals(400, checked);
+        assertTrue(impossible >= 30, "graphs with an action no host may take: " + impossible);
+        assertTrue(sooner >= 20, "plan/3 stopped at its bound where plan/2 did not on " + sooner + " graphs");
+        assertTrue(gap >= 5, "plan/3 stopped on the gap on " + gap + " graphs");
+    }
+
+    /** A history of a0 … a(n−1) of 900–1,099 ms each, as a build's compiles: no common step, plans near the bound. */
+    static History compileHistory(java.util.Random rnd, int n) {
+        Map<String, Long> known = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            known.put("a" + i, 900L + rnd.nextInt(200));
+        }
+        return new History("x", known);
+    }
+
+    /** Each of a0 … a(i−1) with a chance of one in four: action ai's dependencies. */
+    static List<String> randomDeps(java.util.Random rnd, int i) {
+        List<String> deps = new ArrayList<>();
+        for (int j = 0; j < i; j++) {
+            if (rnd.nextInt(4) == 0) {
+                deps.add("a" + j);
+            }
+        }
+        return deps;
+    }
+
+    /** No history, or one of a0 … a(n−1) in multiples of 1, 500 or 1,000 ms (0 to 3 of them), half the time each. */
+    static History randomHistory(java.util.Random rnd, int n) {
+        if (!rnd.nextBoolean()) {
+            return History.empty();
+        }
+        Map<String, Long> known = new java.util.TreeMap<>();
+        long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
+        for (int i = 0; i < n; i++) {
+            known.put("a" + i, step * rnd.nextInt(4));
+        }
+        return new History("x", known);
+    }
+
+    /** The run simulated by an engine replaying a run recorded by plan/2: it searches as plan/2 did. */
+    static Simulator.Result asPlan2(RunRequest rr, History h, long[] d) {
+        Engine second = Engine.forRequest(rr);
+        second.replaying(second.version().replace("+" + PlanSearch.VERSION + "+", "+" + PlanSearch.VERSION_2 + "+"));
+        return Simulator.run(second, rr, h, d, true);
+    }
+
     /** The run simulated by an engine replaying a run recorded by plan/1: it searches as plan/1 did. */
     static Simulator.Result asPlan1(RunRequest rr, History h, long[] d) {
         Engine first = Engine.forRequest(rr);
@@ -253,12 +482,7 @@ class SimulatorTest {
             List<Action> actions = new ArrayList<>();
             Map<String, String> upToDate = new java.util.TreeMap<>();
             for (int i = 0; i < n; i++) {
-                List<String> deps = new ArrayList<>();
-                for (int j = 0; j < i; j++) {
-                    if (rnd.nextInt(4) == 0) {
-                        deps.add("a" + j);
-                    }
-                }
+                List<String> deps = randomDeps(rnd, i);
                 actions.add(action("a" + i, deps.toArray(String[]::new)));
                 if (rnd.nextInt(deps.isEmpty() ? 3 : 6) == 0) {
                     upToDate.put("a" + i, "same");
@@ -268,15 +492,7 @@ class SimulatorTest {
             for (int h = 1, count = 1 + rnd.nextInt(2); h <= count; h++) {
                 hosts.add(new HostSpec("h" + h, 1 + rnd.nextInt(2), false, List.of()));
             }
-            History history = History.empty();
-            if (rnd.nextBoolean()) {
-                Map<String, Long> known = new java.util.TreeMap<>();
-                long step = List.of(1L, 500L, 1000L).get(rnd.nextInt(3));
-                for (int i = 0; i < n; i++) {
-                    known.put("a" + i, step * rnd.nextInt(4));
-                }
-                history = new History("x", known);
-            }
+            History history = randomHistory(rnd, n);
             RunRequest rr = new RunRequest("t.stg", "digest", "t", "/tmp", Map.of(), actions, hosts,
                     Weights.defaults(), false, List.of()).withUpToDate(upToDate, Map.of());
             long[] d = Simulator.expectedDurations(new BuildGraph("t", "/tmp", "t", "d", Map.of(), actions), history);
