@@ -63,6 +63,15 @@ class CockpitServeTest {
         waitFor(() -> !serving.status().equals("starting"));
         assertTrue(serving.status().startsWith("serving builds from terminals"), serving.status());
         waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
+        // and the window's build has given its turn back (its record closed): a terminal's build started before that
+        // waits for it, and says so, as it should
+        waitFor(() -> {
+            if (!window.runs().turn().tryLock()) {
+                return false;
+            }
+            window.runs().turn().unlock();
+            return true;
+        });
     }
 
     @AfterAll

@@ -149,8 +149,14 @@ class S3CacheLayerTest {
     void theConditionalPutAloneKeepsTheFirstResult() throws Exception {
         // the HEAD before the PUT cannot help when both writers pass it: If-None-Match is what decides
         try (var c = server.client()) {
-            c.putObject(b -> b.bucket(BUCKET).key("cond/ac/k").ifNoneMatch("*"),
-                    software.amazon.awssdk.core.sync.RequestBody.fromString("one"));
+            try {
+                c.putObject(b -> b.bucket(BUCKET).key("cond/ac/k").ifNoneMatch("*"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString("one"));
+            } catch (software.amazon.awssdk.services.s3.model.S3Exception first) {
+                // the SDK tried again after its first attempt's answer was lost, and that attempt had stored it: the
+                // retry finds its own object there (what is stored is checked below either way)
+                assertEquals(412, first.statusCode(), first.toString());
+            }
             var e = assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
                     () -> c.putObject(b -> b.bucket(BUCKET).key("cond/ac/k").ifNoneMatch("*"),
                             software.amazon.awssdk.core.sync.RequestBody.fromString("two")));
