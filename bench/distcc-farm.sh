@@ -21,7 +21,9 @@
 # start (median, sum): the dispatch loop's share; "span" is the first action's start to the last one's end (so wall −
 # span is the tool's own start and finish), "cpu" the user + sys time of the build's process tree (/usr/bin/time: this
 # machine's side, distcc's preprocessing included; the distccd's compiles are not the build's children).
-# FESTER_DISTCC (optional): how to run Fester for the fester-distcc build only (e.g. FESTER with a profiler).
+# Fester's stderr (its progress lines, the compilers' warnings) goes to WORK/BUILD.err, the last build's of each kind.
+# FESTER_DISTCC (optional): how to run Fester for the fester-distcc build only (e.g. FESTER with a profiler, or
+#             "bench/jvm-thread-cpu.sh OUT FESTER" for the JVM's CPU per thread; not timed then: under /work/slot).
 # FESTER_BASE (optional): another Fester (e.g. main's classes) also built over distcc in each round, right after
 #             FESTER's ("fester-distcc-base", its own build directory), for a base/new ratio in the same round.
 set -euo pipefail
@@ -120,10 +122,10 @@ for r in $(seq 1 "$ROUNDS"); do
             ninja-local) "${T[@]}" ninja -C "$W/b-$b" -j2 >/dev/null ;;
             ninja-distcc) DISTCC_HOSTS="127.0.0.1:${P[d1]}/2 127.0.0.1:${P[d2]}/2" DISTCC_FALLBACK=0 \
                 "${T[@]}" ninja -C "$W/b-$b" -j6 >/dev/null ;;
-            fester-distcc) "${T[@]}" ${FESTER_DISTCC:-$FESTER} run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null ;;
+            fester-distcc) "${T[@]}" ${FESTER_DISTCC:-$FESTER} run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
             fester-distcc-base) "${T[@]}" $FESTER_BASE run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/base" \
-                >/dev/null ;;
-            fester-local) "${T[@]}" $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null ;;
+                >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
+            fester-local) "${T[@]}" $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
         esac
         t1=$(now)
         case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; fester-distcc-base) mean=$(fester_mean "$FESTER_BASE" base) ;;

@@ -27,6 +27,9 @@ if [ "$mode" = stop ]; then
     exit 0
 fi
 if [ "$mode" = start ]; then
+    # the daemons outlive this call: they must not keep /work/slot's locks (fds 8 and 9, inherited), or every
+    # /work/quiet call waits for them to be stopped
+    exec 8>&- 9>&-
     [ ! -f "$W/pids" ] || "$0" stop "$W" # daemons of an earlier start are stopped before their pid list goes
     # a start that fails half-way stops the daemons it started
     trap '[ "${started:-}" = yes ] || { while read -r p; do kill "$p" 2>/dev/null || true; done < "$W/pids"; } 2>/dev/null' EXIT
