@@ -363,7 +363,8 @@ public final class UpToDate {
     /**
      * An action's key: SHA-256 over its command, the build's environment, and the sum (lane-wise, so
      * independent of order) of one term per input — SHA-256 of the input's path and content hash, kept with
-     * the file's hash, so a no-op check computes no term again. Inputs: the declared ones and the discovered
+     * the file's hash and written beside it in the stamps file (ADR 0121), so a no-op check, cold or warm, computes
+     * no term again. Inputs: the declared ones and the discovered
      * ones (one already declared counts once).
      */
     static Keyed key(Action a, Map<String, String> env, List<String> discovered, Lookup files) throws IOException {
