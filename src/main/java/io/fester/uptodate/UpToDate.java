@@ -464,8 +464,19 @@ public final class UpToDate {
      * {@link FileHashes}, through NSS when it is loaded. The same algorithm: the same keys.
      */
     private static MessageDigest keyDigest() {
-        return Sha256.jdk();
+        try {
+            return (MessageDigest) KEY_DIGEST.clone();
+        } catch (CloneNotSupportedException e) {
+            return Sha256.jdk();
+        }
     }
+
+    /**
+     * What {@link #keyDigest} copies: a fresh digest's copy costs an array copy, where asking the providers for
+     * one ({@code MessageDigest.getInstance}) looks the service up again, each of a cold no-op's ~450 keys and
+     * terms interpreted (ADR 0121).
+     */
+    private static final MessageDigest KEY_DIGEST = Sha256.jdk();
 
     private static void update(MessageDigest md, String s) {
         md.update(s.getBytes(StandardCharsets.UTF_8));
