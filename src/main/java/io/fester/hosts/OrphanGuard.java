@@ -21,15 +21,8 @@ public final class OrphanGuard {
     /** The environment variable that marks a process as started by this Fester. */
     public static final String VARIABLE = "FESTER_GUARD";
 
-    /**
-     * The token, made at its first use (a process started, the guard started): a run with nothing to run starts
-     * neither, and does not seed a {@link SecureRandom} (the JDK's providers, {@code NativePRNG} and its reads of
-     * {@code /dev/urandom}) for it (ADR 0121).
-     */
-    private static final class Token {
-        static final String VALUE = ProcessHandle.current().pid() + "-"
-                + Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
-    }
+    private static final String TOKEN = ProcessHandle.current().pid() + "-"
+            + Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
     private static final Set<Long> GROUPS = new LinkedHashSet<>();
     /** Open {@link #hold}s: runs, local executors, and actions between their start and {@link #watch}. */
     private static int held;
@@ -40,7 +33,7 @@ public final class OrphanGuard {
 
     /** This process's token ({@code FESTER_GUARD}'s value in what it starts). */
     public static String token() {
-        return Token.VALUE;
+        return TOKEN;
     }
 
     /** Marks a process about to be started as this Fester's (the guard is started first if need be). */
@@ -48,7 +41,7 @@ public final class OrphanGuard {
         synchronized (OrphanGuard.class) {
             ensureGuard();
         }
-        pb.environment().put(VARIABLE, Token.VALUE);
+        pb.environment().put(VARIABLE, TOKEN);
         return pb;
     }
 
@@ -155,7 +148,7 @@ public final class OrphanGuard {
             return false;
         }
         try {
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "guard", Token.VALUE)
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", AgentScript.path().toString(), "guard", TOKEN)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().remove(VARIABLE); // never its own victim, whatever started this JVM

@@ -38,12 +38,10 @@ public final class FileHashes {
          */
         final boolean ours;
         /**
-         * The file's share of a key that reads it (see {@link UpToDate#key}), read from the stamps file or computed
-         * on first use, by whichever thread of the check's prefetch asks first (volatile: published whole).
+         * The file's share of a key that reads it (see {@link UpToDate#key}), computed on first use, by whichever
+         * thread of the check's prefetch asks first (volatile: published whole).
          */
         private volatile long[] term;
-        /** Whether the term was read from the stamps file (not made by a key in this process). */
-        private volatile boolean savedTerm;
 
         Entry(long size, long mtimeNs, int fileKey, String hash) {
             this(size, mtimeNs, fileKey, hash, false);
@@ -81,47 +79,6 @@ public final class FileHashes {
         Entry keepTerm(Entry old) {
             term = old.term;
             return this;
-        }
-
-        /**
-         * The entry with its term as a stamps file kept it ({@link Stamps}' {@code F} line, ADR 0121), so that a
-         * cold check does not hash its path and content hash again; a term not written as 64 hex digits is not
-         * taken (the term is then made when a key needs it). The term belongs to this entry's path and hash, as
-         * the line written beside them says: a file whose contents change gets a new entry, and with it a new term.
-         */
-        Entry withSavedTerm(String hex) {
-            if (hex.length() == 64) {
-                try {
-                    long[] t = new long[4];
-                    for (int i = 0; i < 4; i++) {
-                        t[i] = HexFormat.fromHexDigitsToLong(hex, 16 * i, 16 * i + 16);
-                    }
-                    term = t;
-                    savedTerm = true;
-                } catch (IllegalArgumentException e) {
-                    // not hex: left to be made from the path and hash
-                }
-            }
-            return this;
-        }
-
-        /**
-         * The term as a stamps file writes it (64 hex digits), or null when no key has needed it yet; from then on
-         * the entry's term counts as kept by the file ({@link #termUnsaved}).
-         */
-        String termToSave() {
-            long[] t = term;
-            if (t == null) {
-                return null;
-            }
-            savedTerm = true;
-            HexFormat hex = HexFormat.of();
-            return hex.toHexDigits(t[0]) + hex.toHexDigits(t[1]) + hex.toHexDigits(t[2]) + hex.toHexDigits(t[3]);
-        }
-
-        /** Whether a key has made this entry's term since it was read without one (the file should keep it). */
-        boolean termUnsaved() {
-            return !savedTerm && term != null;
         }
 
         long[] term(String path) {
@@ -338,19 +295,6 @@ public final class FileHashes {
 
     synchronized boolean modified() {
         return modified;
-    }
-
-    /**
-     * Whether a key made the term of a remembered file that the stamps file holds without one (a file written
-     * before terms were kept, ADR 0121): saving it once spares every later cold check those hashes.
-     */
-    synchronized boolean termsUnsaved() {
-        for (Entry e : entries.values()) {
-            if (e.termUnsaved()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     synchronized Map<String, Entry> entries() {

@@ -28,8 +28,7 @@ import java.util.TreeMap;
  * <pre>
  * fester-stamps 3
  * P path                                    path #0, #1, … (may hold spaces)
- * F path# size mtime-ns file-key sha256 [term]   a remembered file hash; its term in keys, once one used it
- *                                             (64 hex digits, ADR 0121: a reader before it skips the field)
+ * F path# size mtime-ns file-key sha256     a remembered file hash
  * A key id                                  an action's stamp, then its
  * O path# sha256                              outputs
  * D path# path# …                             discovered inputs (from its depfile)
@@ -244,12 +243,8 @@ public final class Stamps {
                 }
                 String[] f = line.split(" ", kind == 'A' ? 3 : -1);
                 switch (kind) {
-                    case 'F' -> {
-                        FileHashes.Entry e = new FileHashes.Entry(Long.parseLong(f[2]), Long.parseLong(f[3]),
-                                Integer.parseInt(f[4]), f[5]);
-                        s.hashes.remember(paths.get(Integer.parseInt(f[1])),
-                                f.length > 6 ? e.withSavedTerm(f[6]) : e);
-                    }
+                    case 'F' -> s.hashes.remember(paths.get(Integer.parseInt(f[1])), new FileHashes.Entry(
+                            Long.parseLong(f[2]), Long.parseLong(f[3]), Integer.parseInt(f[4]), f[5]));
                     case 'A' -> {
                         if (id != null) {
                             s.stamps.put(id, new Stamp(key, outs, found, staleKey, why));
@@ -364,7 +359,7 @@ public final class Stamps {
 
     /** Writes the stamps and the file hashes they use, unless nothing changed since they were read. */
     public synchronized void save() throws IOException {
-        if (!modified && !hashes.modified() && !hashes.termsUnsaved() && Files.exists(file)) {
+        if (!modified && !hashes.modified() && Files.exists(file)) {
             return;
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
@@ -377,9 +372,7 @@ public final class Stamps {
                 continue;
             }
             FileHashes.Entry h = e.getValue();
-            String term = h.termToSave();
-            fl.add("F " + n + ' ' + h.size + ' ' + h.savedMtimeNs(nowNs) + ' ' + h.fileKey + ' ' + h.hash
-                    + (term == null ? "\n" : ' ' + term + '\n'));
+            fl.add("F " + n + ' ' + h.size + ' ' + h.savedMtimeNs(nowNs) + ' ' + h.fileKey + ' ' + h.hash + '\n');
         }
         List<String> blocks = new ArrayList<>(stamps.size());
         for (Map.Entry<String, Stamp> e : new TreeMap<>(stamps).entrySet()) {

@@ -363,8 +363,7 @@ public final class UpToDate {
     /**
      * An action's key: SHA-256 over its command, the build's environment, and the sum (lane-wise, so
      * independent of order) of one term per input — SHA-256 of the input's path and content hash, kept with
-     * the file's hash and written beside it in the stamps file (ADR 0121), so a no-op check, cold or warm, computes
-     * no term again. Inputs: the declared ones and the discovered
+     * the file's hash, so a no-op check computes no term again. Inputs: the declared ones and the discovered
      * ones (one already declared counts once).
      */
     static Keyed key(Action a, Map<String, String> env, List<String> discovered, Lookup files) throws IOException {
@@ -464,19 +463,8 @@ public final class UpToDate {
      * {@link FileHashes}, through NSS when it is loaded. The same algorithm: the same keys.
      */
     private static MessageDigest keyDigest() {
-        try {
-            return (MessageDigest) KEY_DIGEST.clone();
-        } catch (CloneNotSupportedException e) {
-            return Sha256.jdk();
-        }
+        return Sha256.jdk();
     }
-
-    /**
-     * What {@link #keyDigest} copies: a fresh digest's copy costs an array copy, where asking the providers for
-     * one ({@code MessageDigest.getInstance}) looks the service up again, each of a cold no-op's ~450 keys and
-     * terms interpreted (ADR 0121).
-     */
-    private static final MessageDigest KEY_DIGEST = Sha256.jdk();
 
     private static void update(MessageDigest md, String s) {
         md.update(s.getBytes(StandardCharsets.UTF_8));

@@ -142,54 +142,6 @@ class StampsTest {
     }
 
     @Test
-    void inputsTermsAreKeptInTheFileReadBackByKeysAndNeverSpareAChangedInput() throws Exception {
-        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
-                System.currentTimeMillis() - 10_000);
-        Files.writeString(dir.resolve("a.c"), "1");
-        Files.writeString(dir.resolve("b.h"), "2");
-        Files.setLastModifiedTime(dir.resolve("a.c"), past);
-        Files.setLastModifiedTime(dir.resolve("b.h"), past);
-        Action a = new Action("a.o", "cc -c a.c", List.of("a.c"), List.of("a.o"), List.of(), List.of(), null);
-        Stamps s = Stamps.load(dir);
-        String k = UpToDate.key(a, Map.of(), List.of("b.h"), s.hashes()::entry).key();
-        s.put("a.o", new Stamps.Stamp(k, Map.of(), List.of("b.h")));
-        s.save();
-        Path file = dir.resolve(Stamps.FILE);
-        String written = Files.readString(file);
-        String hashB = s.hashes().hash("b.h");
-        long[] t = UpToDate.term("b.h", hashB);
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        String termB = hex.toHexDigits(t[0]) + hex.toHexDigits(t[1]) + hex.toHexDigits(t[2]) + hex.toHexDigits(t[3]);
-        assertEquals(1, written.lines().filter(l -> l.startsWith("F ") && l.endsWith(" " + hashB + " " + termB)).count(),
-                "b.h's line ends with its hash and its term: " + written);
-
-        // read back, the key is the same one and is made from the terms the file kept: a term changed in the file
-        // (as damage would) gives another key, so the action runs again; it is never spared by a wrong term
-        assertEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), Stamps.load(dir).hashes()::entry).key());
-        String zeros = "0".repeat(64);
-        Files.writeString(file, written.replace(" " + termB, " " + zeros));
-        assertNotEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), Stamps.load(dir).hashes()::entry).key());
-        Files.writeString(file, written.replace(" " + termB, " not-a-term"));
-        assertEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), Stamps.load(dir).hashes()::entry).key(),
-                "a term that is not 64 hex digits is made again, not taken");
-
-        // a file written before terms were kept (no sixth field) is read as it was; the first save after a key
-        // made its terms writes them, though no stamp or hash changed
-        String old = written.replaceAll(" [0-9a-f]{64}\n", "\n");
-        Files.writeString(file, old);
-        Stamps before = Stamps.load(dir);
-        assertEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), before.hashes()::entry).key());
-        before.save();
-        assertEquals(written, Files.readString(file), "the terms are written back once");
-
-        // the contents changed (same size, a new time): a new entry, a new term, another key
-        Files.writeString(dir.resolve("b.h"), "3");
-        Files.setLastModifiedTime(dir.resolve("b.h"), java.nio.file.attribute.FileTime.fromMillis(
-                System.currentTimeMillis() - 5_000));
-        assertNotEquals(k, UpToDate.key(a, Map.of(), List.of("b.h"), Stamps.load(dir).hashes()::entry).key());
-    }
-
-    @Test
     void aReadAheadNoLoadTookIsForgottenWhenItsHandleCloses() throws Exception {
         Path other = Files.createDirectories(dir.resolve("other"));
         int before = Stamps.preloaded();
