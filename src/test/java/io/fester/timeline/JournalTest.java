@@ -283,6 +283,47 @@ class JournalTest {
     }
 
     @Test
+    void aRequestOneByteApartFromTheOneReferredToIsJournaledInFull() throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("db/timeline").toString();
+        Journal journal = Journal.of(db);
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(1, run(tree, store, journal));
+            assertEquals(2, run(tree, store, journal));
+            // the last byte of run 2's request, before its line's end, made another (as a damaged disk would; kept
+            // ASCII so the journal still reads as text here): the next request, byte for byte run 2's but for that
+            // one, is not the same and is written in full
+            Journal.Ref ref = journal.readRef();
+            assertEquals(2, ref.run());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(journal.file(),
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(2);
+                ch.read(last, ref.tailAt() + ref.length() - 1);
+                assertEquals('\n', last.get(1), "the rest ends where the reference says");
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (last.get(0) ^ 0x01)}),
+                        ref.tailAt() + ref.length() - 1);
+            }
+            assertEquals(3, run(tree, store, journal));
+        }
+        assertEquals(List.of(), journalLines(db, "r\t"), "no reference to a request one byte apart");
+        assertEquals(2, requestsInFull(db).size());
+        assertEquals(3, journal.readRef().run(), "the last request in full is run 3's");
+    }
+
+    @Test
+    void bytesAreTheSameOnlyWhenEveryOneIsIncludingThoseThatAreNotText() {
+        byte[] a = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFF, '}'};
+        assertTrue(Journal.sameBytes(a, a.clone(), 5));
+        // two bytes that are not UTF-8 alone: one and the same replacement character were they decoded as UTF-8
+        byte[] b = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFE, '}'};
+        assertFalse(Journal.sameBytes(a, b, 5));
+        assertTrue(Journal.sameBytes(a, b, 3), "only the first n bytes are compared");
+        byte[] c = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFF, ']'};
+        assertFalse(Journal.sameBytes(a, c, 5), "the last byte too");
+        assertFalse(Journal.sameBytes(a, new byte[] {'{'}, 5), "fewer bytes than n are not the same");
+    }
+
+    @Test
     void aNoOpAfterAFoldIsJournaledInFullAndTheNextRefersToIt() throws Exception {
         Path tree = tree("tree");
         String db = builtThenTwoJournaled(tree);
