@@ -658,22 +658,11 @@ public final class Journal {
                 return null;
             }
             byte[] there = read(ch, ref.tailAt(), rest.length + 1);
-            return there[rest.length] == '\n' && sameBytes(there, rest, rest.length) ? ref : null;
+            return there[rest.length] == '\n' && java.util.Arrays.equals(there, 0, rest.length, rest, 0, rest.length)
+                    ? ref : null;
         } catch (java.nio.file.NoSuchFileException gone) {
             return null;
         }
-    }
-
-    /**
-     * Whether the first {@code n} bytes of {@code a} and {@code b} are the same, byte for byte (ADR 0122). Compared as
-     * ISO-8859-1 strings, which map each byte to the one char of the same value (so equal strings are equal bytes,
-     * whatever the bytes are): {@code String.equals} of two such strings is code C1 compiled early in every JVM,
-     * where {@code Arrays.equals} of a no-op's ~0.5 MB request goes through a method first called here, with that
-     * length, and so runs interpreted until its loop is compiled on the stack (a few milliseconds of the record).
-     */
-    static boolean sameBytes(byte[] a, byte[] b, int n) {
-        return n <= a.length && n <= b.length && new String(a, 0, n, StandardCharsets.ISO_8859_1)
-                .equals(new String(b, 0, n, StandardCharsets.ISO_8859_1));
     }
 
     /**

@@ -311,19 +311,6 @@ class JournalTest {
     }
 
     @Test
-    void bytesAreTheSameOnlyWhenEveryOneIsIncludingThoseThatAreNotText() {
-        byte[] a = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFF, '}'};
-        assertTrue(Journal.sameBytes(a, a.clone(), 5));
-        // two bytes that are not UTF-8 alone: one and the same replacement character were they decoded as UTF-8
-        byte[] b = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFE, '}'};
-        assertFalse(Journal.sameBytes(a, b, 5));
-        assertTrue(Journal.sameBytes(a, b, 3), "only the first n bytes are compared");
-        byte[] c = {'{', (byte) 0xC3, (byte) 0xA9, (byte) 0xFF, ']'};
-        assertFalse(Journal.sameBytes(a, c, 5), "the last byte too");
-        assertFalse(Journal.sameBytes(a, new byte[] {'{'}, 5), "fewer bytes than n are not the same");
-    }
-
-    @Test
     void aNoOpAfterAFoldIsJournaledInFullAndTheNextRefersToIt() throws Exception {
         Path tree = tree("tree");
         String db = builtThenTwoJournaled(tree);
