@@ -283,6 +283,35 @@ class JournalTest {
     }
 
     @Test
+    void aRequestOneByteApartFromTheOneReferredToIsJournaledInFull() throws Exception {
+        String db = dir.resolve("apart/timeline").toString();
+        Journal journal = Journal.of(db);
+        Path tree = tree("tree");
+        try (TimelineStore store = TimelineStore.open(db)) {
+            for (int n = 1; n <= 2; n++) { // run 1 written to the database, run 2 journaled with its request in full
+                assertEquals(n, run(tree, store, journal));
+            }
+            // the last byte of run 2's request, before its line's end, made another (as a damaged disk would; kept
+            // ASCII so the journal still reads as text here): the next request, byte for byte run 2's but for that
+            // one, is not the same and is written in full
+            Journal.Ref ref = journal.readRef();
+            assertEquals(2, ref.run());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(journal.file(),
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(2);
+                ch.read(last, ref.tailAt() + ref.length() - 1);
+                assertEquals('\n', last.get(1), "the rest ends where the reference says");
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (last.get(0) ^ 0x01)}),
+                        ref.tailAt() + ref.length() - 1);
+            }
+            assertEquals(3, run(tree, store, journal));
+        }
+        assertEquals(List.of(), journalLines(db, "r\t"), "no reference to a request one byte apart");
+        assertEquals(2, requestsInFull(db).size());
+        assertEquals(3, journal.readRef().run(), "the last request in full is run 3's");
+    }
+
+    @Test
     void aNoOpAfterAFoldIsJournaledInFullAndTheNextRefersToIt() throws Exception {
         Path tree = tree("tree");
         String db = builtThenTwoJournaled(tree);
