@@ -3,8 +3,9 @@
 # configured, never-built CMake tree, copied first), by thread (docs/benchmarks.md, "The clean build's JVM CPU, and
 # the ratio over rounds", ADR 0123): `FESTER run build.ninja -j 2 --no-cache`, every thread's utime + stime read from
 # /proc/PID/task/*/stat every 0.2 s while it runs, each thread's largest read kept (a thread that ended before the
-# next read loses at most 0.2 s), summed by thread name (digits folded: "C1 CompilerThreadN"). JVM options given are
-# passed through JAVA_TOOL_OPTIONS (after the launcher's own, so they win where both set one). CPU, not wall: run it
+# next read loses at most 0.2 s), summed by thread name (the kernel's first 15 characters, a trailing number folded: "fester-timeline"
+# is the run writer). JVM options given are passed through JAVA_TOOL_OPTIONS (the JVM reads them before its command
+# line, so the launcher's own flags win where both set one). CPU, not wall: run it
 # under /work/slot for shares, under /work/quiet to compare figures. OUT=FILE keeps the command's output there (what
 # -XX:+CITime prints, say); KEEP=DIR keeps the built tree and its database there (DIR must not exist).
 set -eu
