@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,10 @@ public final class CacheSession {
      * other store writes first (ADR 0108).
      */
     private final Set<Seen> entrySeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The key each action stored or restored by this run ended with, by identity (written by {@link #close}). */
+    private final Map<String, String> noted = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The keys earlier runs noted, read at first use (guarded by {@link #noted}). */
+    private LastKeys lastKeys;
 
     /** A layer that held a manifest entry under a first-level key when it was looked up. */
     private record Seen(CacheLayer layer, String k1) {}
@@ -592,7 +597,7 @@ public final class CacheSession {
     // ---- the pre-image last seen per action (what a miss is explained against) ----
 
     /** Which action a pre-image is of, across keys: its outputs and working directory. */
-    private static String identity(PreImage p) {
+    static String identity(PreImage p) {
         StringBuilder sb = new StringBuilder(p.get("cwd") == null ? "" : p.get("cwd"));
         p.fields().forEach((k, v) -> {
             if (k.startsWith("out:")) {
@@ -602,54 +607,59 @@ public final class CacheSession {
         return PreImage.sha256(sb.toString());
     }
 
-    private Path lastFile(PreImage p) {
-        Path dir = cache.stateDir();
-        return dir == null ? null : dir.resolve("last").resolve(identity(p));
+    /** The keys last noted here, read at the first miss that asks (null: not yet). */
+    private LastKeys lastKeys() {
+        synchronized (noted) {
+            if (lastKeys == null) {
+                lastKeys = LastKeys.read(cache.stateDir());
+            }
+            return lastKeys;
+        }
     }
 
     /**
-     * The pre-image of the action's last stored or restored result known here, or null. The state file holds
-     * that key (ADR 0056: the pre-image is the local layer's blob named by it, checked as it is read); a
-     * state file of an earlier version holds the pre-image's lines themselves.
+     * The pre-image of the action's last stored or restored result known here, or null. The state holds that
+     * key (ADR 0056: the pre-image is the local layer's blob named by it, checked as it is read; ADR 0124: one
+     * file for all actions, {@link LastKeys}); a state file of an earlier version may hold the pre-image's lines
+     * themselves.
      */
     PreImage last(PreImage first) {
-        Path f = lastFile(first);
-        if (f == null) {
+        if (cache.stateDir() == null) {
             return null;
         }
-        try {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            if (lines.size() == 1 && lines.get(0).matches("[0-9a-f]{64}")) {
-                List<String> pre = cache.preImage(lines.get(0));
-                return pre == null ? null : PreImage.parse(pre);
-            }
-            return PreImage.parse(lines);
-        } catch (IOException e) {
+        String id = identity(first);
+        String key = noted.get(id);
+        List<String> lines = key != null ? List.of(key) : lastKeys().last(id);
+        if (lines == null) {
             return null;
+        }
+        if (lines.size() == 1 && lines.get(0).matches("[0-9a-f]{64}")) {
+            List<String> pre = cache.preImage(lines.get(0));
+            return pre == null ? null : PreImage.parse(pre);
+        }
+        return PreImage.parse(lines);
+    }
+
+    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here, written by {@link #close}. */
+    private void remember(PreImage full) {
+        if (cache.stateDir() != null) {
+            noted.put(identity(full), full.key());
         }
     }
 
-    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here. */
-    private void remember(PreImage full) {
-        Path f = lastFile(full);
-        if (f == null) {
+    /**
+     * Writes the keys this run noted to the state, in one append (ADR 0124: not a file per stored or restored
+     * action). Called once the run's lookups and stores are over; a run that ends without it (killed) leaves only
+     * explanations poorer: the next miss of those actions says no earlier key is known.
+     */
+    public void close() {
+        if (cache.stateDir() == null || noted.isEmpty()) {
             return;
         }
         try {
-            byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
-            try {
-                if (f.toFile().length() == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
-                    return; // a hit of the same key as last time: nothing to write
-                }
-            } catch (IOException gone) {
-                // removed meanwhile
-            }
-            Blobs.directoryFor(f);
-            Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
-            Files.write(t, text);
-            Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            lastKeys().write(new HashMap<>(noted));
         } catch (IOException e) {
-            // only explanations suffer: the next miss of this action says less
+            // only explanations suffer, as above
         }
     }
 

@@ -133,7 +133,10 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         });
     }
 
-    /** Waits for the lookups and stores under way (the run is over: their events are no longer recorded). */
+    /**
+     * Waits for the lookups and stores under way (the run is over: their events are no longer recorded), then
+     * has the session write the keys it noted (once per run, ADR 0124).
+     */
     @Override
     public void close() {
         lookups.shutdown();
@@ -146,6 +149,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         } finally {
             lookups.shutdownNow();
             stores.shutdownNow();
+            session.close();
         }
     }
 
