@@ -365,13 +365,17 @@ public final class CacheSession {
                     files++;
                 }
             }
-            if (!layer.hasBlob(r.key())) { // the pre-image, made here (its digest is the key)
-                byte[] t = full.text();
-                layer.putBlob(r.key(), t);
-                bytes += t.length;
-                files++;
+            byte[] pre = full.text(); // the pre-image, made here (its digest is the key)
+            if (inline(layer)) {
+                layer.putResultIfAbsent(r.key(), CacheResult.withPreImage(r.bytes(), pre));
+            } else {
+                if (!layer.hasBlob(r.key())) {
+                    layer.putBlob(r.key(), pre);
+                    bytes += pre.length;
+                    files++;
+                }
+                layer.putResultIfAbsent(r.key(), r.bytes());
             }
-            layer.putResultIfAbsent(r.key(), r.bytes());
             manifest(layer, k1, m, entrySeen);
             post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, files, ms(t0)));
         } catch (IOException e) {
@@ -510,10 +514,10 @@ public final class CacheSession {
             errDigest = ActionKeys.sha256(b);
             blobs.put(errDigest, b);
         }
-        blobs.put(k2, full.text()); // the pre-image: a blob whose digest is the key (ADR 0056)
         CacheResult result = new CacheResult(CacheResult.FORMAT, k2, a.id(), outs, exitCode, outDigest, errDigest,
                 durationMs, run, host, System.currentTimeMillis(), new ArrayList<>(deps));
         byte[] resultBytes = result.bytes();
+        byte[] pre = full.text(); // the pre-image: its digest is the key (ADR 0056)
         CacheResult.Manifest m = new CacheResult.Manifest(CacheResult.FORMAT, new ArrayList<>(deps), located);
         List<String> stored = new ArrayList<>();
         List<String> had = new ArrayList<>();
@@ -532,7 +536,17 @@ public final class CacheSession {
                         n++;
                     }
                 }
-                boolean wrote = layer.putResultIfAbsent(k2, resultBytes);
+                boolean wrote;
+                if (inline(layer)) { // one file: the result, then its pre-image (ADR 0124)
+                    wrote = layer.putResultIfAbsent(k2, CacheResult.withPreImage(resultBytes, pre));
+                } else { // a blob named by the key, before the result (ADR 0056)
+                    if (!layer.hasBlob(k2)) {
+                        layer.putBlob(k2, pre);
+                        bytes += pre.length;
+                        n++;
+                    }
+                    wrote = layer.putResultIfAbsent(k2, resultBytes);
+                }
                 manifest(layer, now.key(), m, entrySeen.remove(new Seen(layer, now.key())));
                 post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, n, ms(t0)));
                 (wrote ? stored : had).add(layer.name());
@@ -547,6 +561,15 @@ public final class CacheSession {
         }
         return new CacheStore(a.id(), k2, stored, true, located
                 ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
+    }
+
+    /**
+     * Whether a layer keeps a result's pre-image in the result's own file, after its JSON (ADR 0124): the local
+     * layer, where each file is a new inode (the largest single cost of a miss's store, ADR 0116); a shared store
+     * keeps it as the blob named by the key, so that a hit's request stays a few hundred bytes.
+     */
+    private static boolean inline(CacheLayer layer) {
+        return layer instanceof LocalCacheLayer;
     }
 
     /** Why the inputs a depfile named could not be keyed as they were when the action started (looked at again). */

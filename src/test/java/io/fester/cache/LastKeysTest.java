@@ -110,12 +110,13 @@ class LastKeysTest {
         return new BuildGraph("t", build.toString(), "spec", "d", Map.of(), List.of(action(level)));
     }
 
-    /** The full key the store of this level made (its result is in the layer). */
+    /** The full key the store of this level made (its result is in the layer, with its pre-image). */
     private String key(String level) throws Exception {
         LocalCacheLayer layer = new LocalCacheLayer(cacheDir, 1L << 30, true);
+        Cache cache = new Cache(List.of(layer));
         for (String k : layer.resultKeys()) {
-            byte[] pre = k.contains(".m") ? null : layer.readBlob(k);
-            if (pre != null && new String(pre, StandardCharsets.UTF_8).contains("cc " + level + " ")) {
+            List<String> pre = k.contains(".m") ? null : cache.preImage(k);
+            if (pre != null && String.join("\n", pre).contains(" " + level + " ")) {
                 return k;
             }
         }
