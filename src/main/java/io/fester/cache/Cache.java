@@ -139,9 +139,8 @@ public final class Cache implements Closeable {
 
     /**
      * The pre-image of an action key, from the first layer that holds its blob (ADR 0056: the blob named by
-     * the key is the pre-image's canonical text) or, on the local layer since ADR 0124, the result stored under
-     * the key, after its JSON; checked as it is read; null when no layer has it (evicted, cleared, or stored by a
-     * version before ADR 0056, whose results carried it inline).
+     * the key is the pre-image's canonical text), checked as it is read; null when no layer has it (evicted,
+     * cleared, or stored by an earlier version, whose results carried it inline).
      */
     public List<String> preImage(String key) {
         for (CacheLayer l : layers) {
@@ -150,10 +149,6 @@ public final class Cache implements Closeable {
             }
             try {
                 byte[] b = l.readBlob(key);
-                if (b == null) { // the local layer keeps it after the result's JSON (ADR 0124)
-                    byte[] r = l.getResult(key);
-                    b = r == null ? null : CacheResult.preImageIn(r);
-                }
                 if (b != null && key.equals(ActionKeys.sha256(b))) {
                     return PreImage.lines(b);
                 }

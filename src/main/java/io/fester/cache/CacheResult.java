@@ -95,30 +95,6 @@ public record CacheResult(int format, String key, String action, List<Out> outpu
         }
     }
 
-    /**
-     * A result as the local layer stores it since ADR 0124: its JSON ({@link #bytes()}, one line: JSON text written
-     * here has no raw newline), a newline, then the key's pre-image ({@link PreImage#text()}), in one file instead
-     * of a result and a blob. A reader of the JSON (this version's {@link #parse}, and every earlier one: the mapper
-     * reads the first value and leaves what follows alone) sees the same result.
-     */
-    static byte[] withPreImage(byte[] json, byte[] preImage) {
-        byte[] b = new byte[json.length + 1 + preImage.length];
-        System.arraycopy(json, 0, b, 0, json.length);
-        b[json.length] = '\n';
-        System.arraycopy(preImage, 0, b, json.length + 1, preImage.length);
-        return b;
-    }
-
-    /** The pre-image a stored result carries after its JSON ({@link #withPreImage}), or null when it has none. */
-    static byte[] preImageIn(byte[] stored) {
-        for (int i = 0; i < stored.length; i++) {
-            if (stored[i] == '\n') {
-                return i + 1 < stored.length ? java.util.Arrays.copyOfRange(stored, i + 1, stored.length) : null;
-            }
-        }
-        return null;
-    }
-
     /** Reads a stored result; null when it is not one (another format, damaged). */
     public static CacheResult parse(byte[] b) {
         try {

@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,10 +54,6 @@ public final class CacheSession {
      * other store writes first (ADR 0108).
      */
     private final Set<Seen> entrySeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The key each action stored or restored by this run ended with, by identity (written by {@link #close}). */
-    private final Map<String, String> noted = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The keys earlier runs noted, read at first use (guarded by {@link #noted}). */
-    private LastKeys lastKeys;
 
     /** A layer that held a manifest entry under a first-level key when it was looked up. */
     private record Seen(CacheLayer layer, String k1) {}
@@ -365,17 +360,13 @@ public final class CacheSession {
                     files++;
                 }
             }
-            byte[] pre = full.text(); // the pre-image, made here (its digest is the key)
-            if (inline(layer)) {
-                layer.putResultIfAbsent(r.key(), CacheResult.withPreImage(r.bytes(), pre));
-            } else {
-                if (!layer.hasBlob(r.key())) {
-                    layer.putBlob(r.key(), pre);
-                    bytes += pre.length;
-                    files++;
-                }
-                layer.putResultIfAbsent(r.key(), r.bytes());
+            if (!layer.hasBlob(r.key())) { // the pre-image, made here (its digest is the key)
+                byte[] t = full.text();
+                layer.putBlob(r.key(), t);
+                bytes += t.length;
+                files++;
             }
+            layer.putResultIfAbsent(r.key(), r.bytes());
             manifest(layer, k1, m, entrySeen);
             post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, files, ms(t0)));
         } catch (IOException e) {
@@ -514,10 +505,10 @@ public final class CacheSession {
             errDigest = ActionKeys.sha256(b);
             blobs.put(errDigest, b);
         }
+        blobs.put(k2, full.text()); // the pre-image: a blob whose digest is the key (ADR 0056)
         CacheResult result = new CacheResult(CacheResult.FORMAT, k2, a.id(), outs, exitCode, outDigest, errDigest,
                 durationMs, run, host, System.currentTimeMillis(), new ArrayList<>(deps));
         byte[] resultBytes = result.bytes();
-        byte[] pre = full.text(); // the pre-image: its digest is the key (ADR 0056)
         CacheResult.Manifest m = new CacheResult.Manifest(CacheResult.FORMAT, new ArrayList<>(deps), located);
         List<String> stored = new ArrayList<>();
         List<String> had = new ArrayList<>();
@@ -536,17 +527,7 @@ public final class CacheSession {
                         n++;
                     }
                 }
-                boolean wrote;
-                if (inline(layer)) { // one file: the result, then its pre-image (ADR 0124)
-                    wrote = layer.putResultIfAbsent(k2, CacheResult.withPreImage(resultBytes, pre));
-                } else { // a blob named by the key, before the result (ADR 0056)
-                    if (!layer.hasBlob(k2)) {
-                        layer.putBlob(k2, pre);
-                        bytes += pre.length;
-                        n++;
-                    }
-                    wrote = layer.putResultIfAbsent(k2, resultBytes);
-                }
+                boolean wrote = layer.putResultIfAbsent(k2, resultBytes);
                 manifest(layer, now.key(), m, entrySeen.remove(new Seen(layer, now.key())));
                 post.accept(new CacheTransfer(a.id(), layer.name(), CacheTransfer.UPLOAD, bytes, n, ms(t0)));
                 (wrote ? stored : had).add(layer.name());
@@ -561,15 +542,6 @@ public final class CacheSession {
         }
         return new CacheStore(a.id(), k2, stored, true, located
                 ? "its outputs embed the project's path " + keys.project() + ": stored for this checkout only" : null);
-    }
-
-    /**
-     * Whether a layer keeps a result's pre-image in the result's own file, after its JSON (ADR 0124): the local
-     * layer, where each file is a new inode (the largest single cost of a miss's store, ADR 0116); a shared store
-     * keeps it as the blob named by the key, so that a hit's request stays a few hundred bytes.
-     */
-    private static boolean inline(CacheLayer layer) {
-        return layer instanceof LocalCacheLayer;
     }
 
     /** Why the inputs a depfile named could not be keyed as they were when the action started (looked at again). */
@@ -620,7 +592,7 @@ public final class CacheSession {
     // ---- the pre-image last seen per action (what a miss is explained against) ----
 
     /** Which action a pre-image is of, across keys: its outputs and working directory. */
-    static String identity(PreImage p) {
+    private static String identity(PreImage p) {
         StringBuilder sb = new StringBuilder(p.get("cwd") == null ? "" : p.get("cwd"));
         p.fields().forEach((k, v) -> {
             if (k.startsWith("out:")) {
@@ -630,59 +602,54 @@ public final class CacheSession {
         return PreImage.sha256(sb.toString());
     }
 
-    /** The keys last noted here, read at the first miss that asks (null: not yet). */
-    private LastKeys lastKeys() {
-        synchronized (noted) {
-            if (lastKeys == null) {
-                lastKeys = LastKeys.read(cache.stateDir());
-            }
-            return lastKeys;
-        }
+    private Path lastFile(PreImage p) {
+        Path dir = cache.stateDir();
+        return dir == null ? null : dir.resolve("last").resolve(identity(p));
     }
 
     /**
-     * The pre-image of the action's last stored or restored result known here, or null. The state holds that
-     * key (ADR 0056: the pre-image is the local layer's blob named by it, checked as it is read; ADR 0124: one
-     * file for all actions, {@link LastKeys}); a state file of an earlier version may hold the pre-image's lines
-     * themselves.
+     * The pre-image of the action's last stored or restored result known here, or null. The state file holds
+     * that key (ADR 0056: the pre-image is the local layer's blob named by it, checked as it is read); a
+     * state file of an earlier version holds the pre-image's lines themselves.
      */
     PreImage last(PreImage first) {
-        if (cache.stateDir() == null) {
+        Path f = lastFile(first);
+        if (f == null) {
             return null;
         }
-        String id = identity(first);
-        String key = noted.get(id);
-        List<String> lines = key != null ? List.of(key) : lastKeys().last(id);
-        if (lines == null) {
+        try {
+            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            if (lines.size() == 1 && lines.get(0).matches("[0-9a-f]{64}")) {
+                List<String> pre = cache.preImage(lines.get(0));
+                return pre == null ? null : PreImage.parse(pre);
+            }
+            return PreImage.parse(lines);
+        } catch (IOException e) {
             return null;
         }
-        if (lines.size() == 1 && lines.get(0).matches("[0-9a-f]{64}")) {
-            List<String> pre = cache.preImage(lines.get(0));
-            return pre == null ? null : PreImage.parse(pre);
-        }
-        return PreImage.parse(lines);
     }
 
-    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here, written by {@link #close}. */
+    /** Notes the action's key (its pre-image is a blob under that key) as the last one known here. */
     private void remember(PreImage full) {
-        if (cache.stateDir() != null) {
-            noted.put(identity(full), full.key());
-        }
-    }
-
-    /**
-     * Writes the keys this run noted to the state, in one append (ADR 0124: not a file per stored or restored
-     * action). Called once the run's lookups and stores are over; a run that ends without it (killed) leaves only
-     * explanations poorer: the next miss of those actions says no earlier key is known.
-     */
-    public void close() {
-        if (cache.stateDir() == null || noted.isEmpty()) {
+        Path f = lastFile(full);
+        if (f == null) {
             return;
         }
         try {
-            lastKeys().write(new HashMap<>(noted));
+            byte[] text = (full.key() + "\n").getBytes(StandardCharsets.UTF_8);
+            try {
+                if (f.toFile().length() == text.length && java.util.Arrays.equals(Files.readAllBytes(f), text)) {
+                    return; // a hit of the same key as last time: nothing to write
+                }
+            } catch (IOException gone) {
+                // removed meanwhile
+            }
+            Blobs.directoryFor(f);
+            Path t = f.resolveSibling(f.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPS.incrementAndGet());
+            Files.write(t, text);
+            Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            // only explanations suffer, as above
+            // only explanations suffer: the next miss of this action says less
         }
     }
 

@@ -133,10 +133,7 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         });
     }
 
-    /**
-     * Waits for the lookups and stores under way (the run is over: their events are no longer recorded), then
-     * has the session write the keys it noted (once per run, ADR 0124).
-     */
+    /** Waits for the lookups and stores under way (the run is over: their events are no longer recorded). */
     @Override
     public void close() {
         lookups.shutdown();
@@ -149,7 +146,6 @@ final class CacheRun implements Consumer<Recorded>, AutoCloseable {
         } finally {
             lookups.shutdownNow();
             stores.shutdownNow();
-            session.close();
         }
     }
 

@@ -2,7 +2,6 @@ package io.fester.cache;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fester.timeline.EventCodec;
 import java.util.Arrays;
@@ -50,25 +49,6 @@ class CacheResultTest {
         }
         CacheResult first = results().get(0);
         assertEquals(first, CacheResult.parse(first.bytes()));
-    }
-
-    /**
-     * The local layer's result file carries the pre-image after the JSON (ADR 0124): the mapper, as every version
-     * reads a result, reads the same record from it (a newline in a value is escaped: the JSON is one line), and
-     * the pre-image comes back whole; a result without one has none.
-     */
-    @Test
-    void aResultWithItsPreImageAfterItReadsAsTheResultAloneInEveryVersion() throws Exception {
-        byte[] pre = "version=fester-action-key/3\ncommand=cc -c \"a\nb\".c\n\n".getBytes(
-                java.nio.charset.StandardCharsets.UTF_8);
-        for (CacheResult r : results()) {
-            byte[] stored = CacheResult.withPreImage(r.bytes(), pre);
-            assertEquals(r, EventCodec.MAPPER.readValue(stored, CacheResult.class));
-            assertArrayEquals(pre, CacheResult.preImageIn(stored));
-            assertNull(CacheResult.preImageIn(r.bytes()));
-        }
-        CacheResult first = results().get(0);
-        assertEquals(first, CacheResult.parse(CacheResult.withPreImage(first.bytes(), pre)));
     }
 
     @Test

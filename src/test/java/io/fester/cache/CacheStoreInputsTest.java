@@ -73,9 +73,10 @@ class CacheStoreInputsTest {
         assertTrue(ok.stored(), ok.toString());
         assertEquals(List.of("local"), ok.layers());
         assertNotNull(ok.key());
-        List<String> pre = cache.preImage(ok.key());
-        assertNotNull(pre, "the pre-image is stored with the result its key names");
-        assertTrue(String.join("\n", pre).contains("dep:" + PreImage.ROOT + "/src/x.h="), pre.toString());
+        byte[] pre = cache.layers().get(0).readBlob(ok.key());
+        assertNotNull(pre, "the pre-image is stored as the blob its key names");
+        assertEquals(ok.key(), ActionKeys.sha256(pre));
+        assertTrue(new String(pre, StandardCharsets.UTF_8).contains("dep:" + PreImage.ROOT + "/src/x.h="));
 
         Files.delete(build.resolve("x.o"));
         CacheLookup hit = new CacheSession(cache, graph, new FileHashes(build), e -> { }).lookup(cc).event();

@@ -106,14 +106,10 @@ class CacheTest {
             assertEquals(ra.runId(), l.get("source_run").asInt(), "where the hit came from: " + l);
             assertEquals("local", l.get("source_host").asText());
             assertNull(l.get("preimage"), "a hit names its pre-image by its key, the text is not in the event: " + l);
-            // the pre-image (ADR 0056) is in the local cache's result named by the key, after its JSON (ADR 0124):
-            // one file, no blob of its own
+            // the pre-image is the local cache's blob named by the key (ADR 0056)
             String key = l.get("key").asText();
-            Path result = cacheDir().resolve("ac").resolve(key.substring(0, 2)).resolve(key);
-            String stored = Files.readString(result);
-            assertTrue(stored.startsWith("{\"format\":2,\"key\":\"" + key + "\"")
-                    && stored.substring(stored.indexOf('\n') + 1).startsWith("version=fester-action-key/3\n"), stored);
-            assertFalse(Files.exists(cacheDir().resolve("cas").resolve(key.substring(0, 2)).resolve(key)));
+            Path blob = cacheDir().resolve("cas").resolve(key.substring(0, 2)).resolve(key);
+            assertTrue(Files.readString(blob).startsWith("version=fester-action-key/3\n"), blob.toString());
         }
         Cli.Result explainHit = Cli.run(db(), "explain", "last", "compile-sort");
         assertTrue(explainHit.out().contains("hit in local") && explainHit.out().contains("key pre-image:")
@@ -417,8 +413,8 @@ class CacheTest {
         assertEquals(0, run(spec).code());
         Cli.Result stats = Cli.run(db(), "cache", "stats");
         assertEquals(0, stats.code(), stats.toString());
-        // two outputs; the two pre-images are in the results' files (ADR 0124), not blobs
-        assertTrue(stats.out().startsWith("local: 2 results, 2 blobs, "), stats.out());
+        // two outputs and two pre-images (ADR 0056: a pre-image is a blob named by its key)
+        assertTrue(stats.out().startsWith("local: 2 results, 4 blobs, "), stats.out());
         assertTrue(stats.out().contains("2 lookups, 0 hits (0 %)"), stats.out());
 
         Cli.Result verify = Cli.run(db(), "cache", "verify", spec.toString(), "--sample", "5");
@@ -428,7 +424,7 @@ class CacheTest {
                 verify.out());
         assertTrue(verify.out().contains("2 cached actions run again: 1 same, 1 differ"), verify.out());
 
-        // an output's blob gone: gc removes the dangling result (its pre-image with it: the same file)
+        // an output's blob gone: gc removes the dangling result (its pre-image blob, unnamed now, is young: kept)
         try (Stream<Path> blobs = Files.walk(cacheDir().resolve("cas"))) {
             Path one = blobs.filter(Files::isRegularFile).filter(p -> {
                 try {
@@ -442,10 +438,10 @@ class CacheTest {
         Cli.Result gc = Cli.run(db(), "cache", "gc");
         assertEquals(0, gc.code(), gc.toString());
         assertTrue(gc.out().startsWith("local: removed 1 dangling results, 0 unreferenced blobs, 0 least recently used; "
-                + "now 1 results, 1 blobs"), gc.out());
+                + "kept 1 unreferenced blobs written in the last hour; now 1 results, 3 blobs"), gc.out());
         Cli.Result clear = Cli.run(db(), "cache", "clear");
         assertEquals(0, clear.code(), clear.toString());
-        assertTrue(clear.out().startsWith("local: removed 1 results and 1 blobs"), clear.out());
+        assertTrue(clear.out().startsWith("local: removed 1 results and 3 blobs"), clear.out());
         assertTrue(Cli.run(db(), "cache", "stats").out().startsWith("local: 0 results, 0 blobs, 0 B"));
         Cli.Result bad = Cli.run(db(), "cache", "gc", "--max-size", "lots");
         assertEquals(2, bad.code(), bad.toString());
