@@ -257,24 +257,57 @@ public final class TimelineStore implements AutoCloseable {
         }
     }
 
-    private void createSchema(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL,"
+    /** The schema, each statement idempotent. */
+    private static final List<String> SCHEMA = List.of(
+            "CREATE TABLE IF NOT EXISTS runs(id INT PRIMARY KEY, spec VARCHAR NOT NULL,"
                     + " kind VARCHAR(16) NOT NULL, started_ms BIGINT NOT NULL, finished_ms BIGINT, outcome VARCHAR(16),"
-                    + " actions INT, owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)");
+                    + " actions INT, owner_pid BIGINT, owner_host VARCHAR, deleting BOOLEAN DEFAULT FALSE NOT NULL)",
             // id = run << 40 | first seq: one BIGINT key that H2 uses as the row key
-            s.execute("CREATE TABLE IF NOT EXISTS event_pages(id BIGINT PRIMARY KEY, run_id INT NOT NULL,"
-                    + " last_seq BIGINT NOT NULL, last_time_ms BIGINT NOT NULL, lines VARCHAR, big CLOB)");
-            s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_u BEFORE UPDATE ON event_pages"
-                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
-            s.execute("CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
-                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
-            keepSequenceNumbers(c);
+            "CREATE TABLE IF NOT EXISTS event_pages(id BIGINT PRIMARY KEY, run_id INT NOT NULL,"
+                    + " last_seq BIGINT NOT NULL, last_time_ms BIGINT NOT NULL, lines VARCHAR, big CLOB)",
+            "CREATE TRIGGER IF NOT EXISTS event_pages_append_only_u BEFORE UPDATE ON event_pages"
+                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'",
+            "CREATE TRIGGER IF NOT EXISTS event_pages_append_only_d BEFORE DELETE ON event_pages"
+                    + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'",
             // a row per run being deleted, locked for the whole deletion by the connection doing it (ADR 0120)
-            s.execute("CREATE TABLE IF NOT EXISTS run_deletions(run INT PRIMARY KEY)");
-            s.execute("CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS run_deletions(run INT PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS timeline_identity(k INT PRIMARY KEY, id VARCHAR(36) NOT NULL)");
+
+    /**
+     * Creates what the database lacks. H2 tests "if not exists" before it takes its lock on the schema, so two
+     * sessions creating the same object at once (two processes opening a new file, one through the other's
+     * server) can both pass the test, and the second one's creation fails with "already exists" (ADR 0128).
+     * Such a failure means the object is now there: the statements run again from the first, and each failure
+     * is at a later statement than the one before (no object is ever dropped), so at most one attempt per
+     * statement is needed; any other error, or one more failure than that, is thrown.
+     */
+    private void createSchema(Connection c) throws SQLException {
+        for (int failures = 0; ; failures++) {
+            try (Statement s = c.createStatement()) {
+                for (String statement : SCHEMA) {
+                    s.execute(statement);
+                }
+                break;
+            } catch (SQLException e) {
+                if (failures >= SCHEMA.size() || !madeMeanwhile(e)) {
+                    throw e;
+                }
+            }
         }
+        keepSequenceNumbers(c);
         identity = identity(c);
+    }
+
+    /** Whether a creation failed because another session created the same object after the "if not exists" test. */
+    static boolean madeMeanwhile(SQLException e) {
+        int code = e.getErrorCode();
+        if (code == org.h2.api.ErrorCode.TABLE_OR_VIEW_ALREADY_EXISTS_1
+                || code == org.h2.api.ErrorCode.TRIGGER_ALREADY_EXISTS_1) {
+            return true;
+        }
+        // H2 2.x: the schema's own check, after its lock, is an internal error ("object already exists: NAME")
+        return code == org.h2.api.ErrorCode.GENERAL_ERROR_1 && e.getMessage() != null
+                && e.getMessage().contains("object already exists: ");
     }
 
     /** The database's identity, made the first time it is asked for (by whichever process is first). */
