@@ -278,7 +278,7 @@ public final class NoopFloor {
             System.out.println("noop-floor: the manifest changed: the full path must load it");
             return 1;
         }
-        String record = "{\"at\":" + System.currentTimeMillis() + ",\"pid\":" + ProcessHandle.current().pid()
+        String record = "{\"at\":" + System.currentTimeMillis() + ",\"pid\":" + pid()
                 + ",\"tree\":\"" + tree.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"outcome\":\"up-to-date\""
                 + ",\"actions\":" + actions + ",\"paths\":" + checked + ",\"commands\":\"" + commands
                 + "\",\"manifest\":\"" + manifest + "\",\"manifest_reread\":" + manifestChanged + "}\n";
@@ -328,6 +328,18 @@ public final class NoopFloor {
             return "time";
         }
         return (a.fileKey() == null ? 0 : a.fileKey().hashCode()) != key ? "inode" : null;
+    }
+
+    /**
+     * This process's id, from /proc/self's link where there is one: ProcessHandle.current() would start the process
+     * reaper's machinery (its executor, the lambda metafactory, ~110 classes) for one number.
+     */
+    static String pid() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return String.valueOf(ProcessHandle.current().pid());
+        }
     }
 
     // ---- shared -------------------------------------------------------------------------------------------------
