@@ -323,7 +323,13 @@ final class Server implements BuildServer {
         reader.setDaemon(true);
         reader.start();
         String command = String.join(" ", args);
+        Runnable[] shown = new Runnable[1]; // the host's, once the turn is given back
         Terminal term = new Terminal(out, err, stdin, cwd, run -> {
+            Runnable earlier = shown[0]; // a manifest's regeneration, a run of its own before the build's, in the turn
+            shown[0] = null;
+            if (earlier != null) {
+                earlier.run();
+            }
             running.put(run, err);
             Runnable ended = host.started(run, command, cwd);
             synchronized (lock) {
@@ -340,7 +346,7 @@ final class Server implements BuildServer {
                     onSignal[0] = null;
                 }
                 running.remove(run);
-                ended.run();
+                shown[0] = ended;
             };
         }, specs);
         int code;
@@ -353,8 +359,9 @@ final class Server implements BuildServer {
             }
             try {
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
-                    err.println("fester: waiting for the " + host.name() + "'s current build to finish (pid "
-                            + ProcessHandle.current().pid() + ")");
+                    String ending = ending();
+                    err.println("fester: waiting for the " + host.name() + "'s current build to finish"
+                            + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
                     host.waiting(command);
                     builds.lockInterruptibly();
                 }
@@ -375,6 +382,9 @@ final class Server implements BuildServer {
                         (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
+                if (shown[0] != null) {
+                    shown[0].run();
+                }
             }
         } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
             Thread.interrupted();
@@ -394,6 +404,21 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+    }
+
+    /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */
+    private String ending() {
+        String own = host.ending();
+        if (own != null) {
+            return own;
+        }
+        for (LiveRun r : running.keySet()) {
+            String note = r.recordingEndNote();
+            if (note != null) {
+                return note;
+            }
+        }
+        return null;
     }
 
     private static void signal(Object lock, IntPredicate[] onSignal, boolean[] signalled, Thread worker, int which) {

@@ -165,7 +165,7 @@ public final class CockpitWindow {
             return;
         }
         notifications++;
-        String text = vm.outcomeText() + " in " + LiveViewModel.seconds(ms)
+        String text = vm.progressTextProperty().get() + " in " + LiveViewModel.seconds(ms)
                 + (vm.failuresProperty().get().isBlank() ? "" : "\n" + vm.failuresProperty().get());
         org.controlsfx.control.Notifications n = org.controlsfx.control.Notifications.create()
                 .title("Fester: build " + outcome).text(text).owner(stage).hideAfter(javafx.util.Duration.seconds(8))

@@ -59,6 +59,19 @@ final class RunController implements AutoCloseable {
     /** Serving this database to terminals while the window is open; null: not serving. */
     private volatile io.fester.session.BuildServer server;
     private final List<Runnable> handedListeners = new ArrayList<>();
+    /**
+     * Records the end of the window's builds (their stamps, their record's end: {@link LiveRun#recordEndOn}) at the
+     * window's priority, not the build's nice 10: a terminal's build may be waiting for it (ADR 0125). Its thread is
+     * started here, on the thread that builds the window, so it takes that thread's priority.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor ender = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "fester-cockpit-run-end");
+                t.setDaemon(true);
+                return t;
+            });
+    /** The window's build's end, shown once its turn is given back ({@link #runOn}); null: none to show. */
+    private volatile Runnable afterTurn;
 
     /**
      * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
@@ -85,6 +98,7 @@ final class RunController implements AutoCloseable {
             }
         });
         pump.start();
+        ender.prestartCoreThread();
         loadRecent();
         this.store = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             BuildPriority.lowerCurrentThread(); // H2's background threads, started here, inherit it (ADR 0078)
@@ -317,6 +331,11 @@ final class RunController implements AutoCloseable {
             }
         } finally {
             turn.unlock();
+            Runnable shown = afterTurn; // its outcome, once the next build may start (ADR 0125)
+            afterTurn = null;
+            if (shown != null) {
+                shown.run();
+            }
         }
     }
 
@@ -445,7 +464,6 @@ final class RunController implements AutoCloseable {
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
-            vm.turnOnShow(); // its end, while the worker winds down, says so (Run still greyed)
             vm.preparing(preparing);
             reset.countDown();
         });
@@ -485,9 +503,11 @@ final class RunController implements AutoCloseable {
                 return;
             }
             LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
-                    .rebuild(rebuild).cache(cache);
+                    .rebuild(rebuild).cache(cache).recordEndOn(ender);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
-            run.addListener(pump);
+            EndHeld end = new EndHeld();
+            run.addListener(end);
+            afterTurn = end::release; // however the run ends, what it held back is shown once the turn is given back
             current = run;
             preparing = false;
             if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
@@ -501,7 +521,10 @@ final class RunController implements AutoCloseable {
             idWatcher.start();
             String outcome = run.run();
             lastRunId = run.runId();
-            Platform.runLater(() -> finished(outcome));
+            afterTurn = () -> {
+                end.release();
+                Platform.runLater(() -> finished(outcome));
+            };
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -628,7 +651,8 @@ final class RunController implements AutoCloseable {
                 outcome[0] = p.outcome();
             }
         });
-        run.addListener(pump);
+        EndHeld end = new EndHeld();
+        run.addListener(end);
         handed = command;
         current = run;
         Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
@@ -639,12 +663,54 @@ final class RunController implements AutoCloseable {
                 current = null;
                 handed = null;
             }
+            end.release();
             String o = outcome[0];
             if (o != null && run.runId() > 0) {
                 lastRunId = run.runId();
                 Platform.runLater(() -> finished(o));
             }
         };
+    }
+
+    /**
+     * A run's events on their way to the {@link EventPump}, but for its end: the {@code run_finished} event (the
+     * last the loop records) is held back until {@link #release}, called once the run's end is recorded and its turn
+     * given back, so the window shows an outcome only when it is recorded and the next build may start (ADR 0125).
+     * While it is held the status line says the run's end is being recorded.
+     */
+    private final class EndHeld implements Consumer<io.fester.timeline.Recorded> {
+        private final List<io.fester.timeline.Recorded> held = new ArrayList<>();
+        private boolean released;
+
+        @Override
+        public synchronized void accept(io.fester.timeline.Recorded r) {
+            if (!released && (!held.isEmpty() || r.event() instanceof io.fester.timeline.Pipeline p
+                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state()))) {
+                if (held.isEmpty()) {
+                    Platform.runLater(vm::recordingEnd);
+                }
+                held.add(r);
+                return;
+            }
+            pump.accept(r);
+        }
+
+        synchronized void release() {
+            if (!released) {
+                released = true;
+                held.forEach(pump);
+                held.clear();
+            }
+        }
+    }
+
+    /**
+     * What the build holding the turn is doing when it is recording its end (its outcome decided; its stamps and
+     * record being written, which the next build waits for), or null: it is running, or no build holds the turn.
+     */
+    String recordingEnd() {
+        LiveRun r = current;
+        return r == null ? null : r.recordingEndNote();
     }
 
     private void publishRunId(LiveRun run) {
@@ -716,6 +782,7 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        ender.shutdown(); // after the worker: a run still ending records its end on the run's own thread
         store.thenAccept(TimelineStore::close);
         if (demo != null) {
             demo.close();

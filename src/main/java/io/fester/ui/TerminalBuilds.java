@@ -90,6 +90,11 @@ final class TerminalBuilds implements BuildServer.Host {
     }
 
     @Override
+    public String ending() {
+        return runs.recordingEnd();
+    }
+
+    @Override
     public void waiting(String command) {
         Platform.runLater(() -> vm.message("a build from a terminal (fester " + command + ") waits for this one"));
     }

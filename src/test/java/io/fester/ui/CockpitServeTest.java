@@ -62,16 +62,8 @@ class CockpitServeTest {
         }).get();
         waitFor(() -> !serving.status().equals("starting"));
         assertTrue(serving.status().startsWith("serving builds from terminals"), serving.status());
+        // shown once its end is recorded and its turn given back (ADR 0125)
         waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
-        // and the window's build has given its turn back (its record closed): a terminal's build started before that
-        // waits for it, and says so, as it should
-        waitFor(() -> {
-            if (!window.runs().turn().tryLock()) {
-                return false;
-            }
-            window.runs().turn().unlock();
-            return true;
-        });
     }
 
     @AfterAll
@@ -133,6 +125,35 @@ class CockpitServeTest {
     static Set<String> bars() throws Exception {
         return WaitForAsyncUtils.asyncFx(() -> window.viewModel().bars().stream().map(LiveViewModel.Bar::id)
                 .collect(Collectors.toCollection(java.util.TreeSet::new))).get();
+    }
+
+    /** Whether the turn was free when the status line first showed this outcome; null: not shown yet (FX thread). */
+    static Boolean[] turnFreeWhenShown(String outcome) throws Exception {
+        Boolean[] free = new Boolean[1];
+        WaitForAsyncUtils.asyncFx(() -> window.viewModel().progressTextProperty().addListener((o, was, now) -> {
+            if (free[0] == null && now.contains("— " + outcome)) {
+                free[0] = window.runs().turn().tryLock();
+                if (free[0]) {
+                    window.runs().turn().unlock();
+                }
+            }
+        })).get();
+        return free;
+    }
+
+    @Test
+    @Order(0)
+    void aTerminalsBuildStartedAsTheWindowShowsItsBuildsOutcomeDoesNotWaitForIt() throws Exception {
+        Path spec = Samples.spec(dir, "shown/fester.yaml", "actions:\n  - {id: shown, run: \"echo shown\"}\n");
+        Boolean[] free = turnFreeWhenShown("succeeded");
+        WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+        waitFor(() -> free[0] != null);
+        assertTrue(free[0], "the window's build gave its turn back before it showed its outcome");
+        Path ok = Samples.spec(dir, "next/fester.yaml", "actions:\n  - {id: next, run: \"echo next\"}\n");
+        Cli.Result next = fester(false, "run", ok.toString(), "--db", db());
+        assertEquals(0, next.code(), next.toString());
+        assertFalse(next.err().contains("waiting for"), "it started at once: " + next.err());
+        assertTrue(window.viewModel().titleProperty().get().contains("from a terminal"), "handed to the window");
     }
 
     @Test
@@ -297,6 +318,36 @@ class CockpitServeTest {
 
     @Test
     @Order(6)
+    void aWindowClosedAsItShowsItsBuildsOutcomeKeepsThatRunsRecord() throws Exception {
+        String db3 = dir.resolve("db3/timeline").toString();
+        Path spec = Samples.spec(dir, "closed-at-once/fester.yaml", "actions:\n"
+                + "  - {id: a, run: \"echo a > a.txt\", outputs: [a.txt]}\n"
+                + "  - {id: b, run: \"cat a.txt > b.txt\", inputs: [a.txt], outputs: [b.txt], deps: [a]}\n");
+        Stage[] other = new Stage[1];
+        WaitForAsyncUtils.asyncFx(() -> {
+            other[0] = new Stage();
+            CockpitWindow w = new CockpitWindow(other[0], new CockpitWindow.Options(spec, db3, dir.resolve("data3")));
+            // Quit on the very frame the outcome is shown (what a user who closes the window at "succeeded" does)
+            w.viewModel().progressTextProperty().addListener((o, was, now) -> {
+                if (now.contains("— succeeded") && other[0].isShowing()) {
+                    other[0].close();
+                }
+            });
+            other[0].show();
+            w.start();
+        }).get();
+        waitFor(() -> !other[0].isShowing());
+        Cli.Result runs = Cli.run(db3, "runs");
+        assertTrue(runs.out().contains("succeeded") && runs.out().contains(spec.toString()), runs.toString());
+        Cli.Result verify = Cli.run(db3, "verify", "last");
+        assertEquals(0, verify.code(), verify.toString());
+        Cli.Result again = fester(false, "run", spec.toString(), "--db", db3); // no server: it builds by itself
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("2 up-to-date"), "its stamps were saved: " + again.err());
+    }
+
+    @Test
+    @Order(7)
     void closingTheWindowTellsTheTerminalWhoseBuildRunsAndReleasesTheSocket() throws Exception {
         Path pid = dir.resolve("slow.pid");
         Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: s, run: \"echo $$ > " + pid
