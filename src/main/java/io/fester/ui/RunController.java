@@ -72,6 +72,8 @@ final class RunController implements AutoCloseable {
             });
     /** The window's build's end, shown once its turn is given back ({@link #runOn}); null: none to show. */
     private volatile Runnable afterTurn;
+    /** How many runs have been put on show (counted on the FX thread as each is reset); see {@link EndHeld}. */
+    private final java.util.concurrent.atomic.AtomicInteger shownRuns = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
@@ -464,6 +466,7 @@ final class RunController implements AutoCloseable {
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
+            shownRuns.incrementAndGet();
             vm.preparing(preparing);
             reset.countDown();
         });
@@ -507,7 +510,7 @@ final class RunController implements AutoCloseable {
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             EndHeld end = new EndHeld();
             run.addListener(end);
-            afterTurn = end::release; // however the run ends, what it held back is shown once the turn is given back
+            afterTurn = () -> end.release(pump::drain); // however the run ends: what it held back, after its turn
             current = run;
             preparing = false;
             if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
@@ -521,10 +524,7 @@ final class RunController implements AutoCloseable {
             idWatcher.start();
             String outcome = run.run();
             lastRunId = run.runId();
-            afterTurn = () -> {
-                end.release();
-                Platform.runLater(() -> finished(outcome));
-            };
+            afterTurn = () -> end.release(() -> finished(outcome));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -632,6 +632,7 @@ final class RunController implements AutoCloseable {
         Platform.runLater(() -> {
             dropping = false;
             vm.reset(graph.name() + " (fester " + command + ", from a terminal)", graph);
+            shownRuns.incrementAndGet();
             vm.message("building for a terminal: fester " + command + " (in " + cwd + ")"
                     + (run.debugged() ? "; the terminal steers the debugger" : ""));
             handedListeners.forEach(Runnable::run);
@@ -663,11 +664,12 @@ final class RunController implements AutoCloseable {
                 current = null;
                 handed = null;
             }
-            end.release();
             String o = outcome[0];
             if (o != null && run.runId() > 0) {
                 lastRunId = run.runId();
-                Platform.runLater(() -> finished(o));
+                end.release(() -> finished(o));
+            } else {
+                end.release(pump::drain);
             }
         };
     }
@@ -681,6 +683,8 @@ final class RunController implements AutoCloseable {
     private final class EndHeld implements Consumer<io.fester.timeline.Recorded> {
         private final List<io.fester.timeline.Recorded> held = new ArrayList<>();
         private boolean released;
+        /** The run on show when its events began to flow: this one (its reset was waited for). */
+        private final int shown = shownRuns.get();
 
         @Override
         public synchronized void accept(io.fester.timeline.Recorded r) {
@@ -695,12 +699,24 @@ final class RunController implements AutoCloseable {
             pump.accept(r);
         }
 
-        synchronized void release() {
-            if (!released) {
-                released = true;
-                held.forEach(pump);
-                held.clear();
-            }
+        /**
+         * On the FX thread: what was held back goes to the view model, then {@code then} runs (the finished
+         * listeners) — unless another run has been put on show since (a build that took the turn as soon as it was
+         * given back): this run's end is then not shown over it.
+         */
+        void release(Runnable then) {
+            Platform.runLater(() -> {
+                List<io.fester.timeline.Recorded> end;
+                synchronized (this) {
+                    released = true;
+                    end = new ArrayList<>(held);
+                    held.clear();
+                }
+                if (shownRuns.get() == shown) {
+                    end.forEach(pump);
+                    then.run();
+                }
+            });
         }
     }
 

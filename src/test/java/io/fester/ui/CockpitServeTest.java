@@ -324,12 +324,20 @@ class CockpitServeTest {
                 + "  - {id: a, run: \"echo a > a.txt\", outputs: [a.txt]}\n"
                 + "  - {id: b, run: \"cat a.txt > b.txt\", inputs: [a.txt], outputs: [b.txt], deps: [a]}\n");
         Stage[] other = new Stage[1];
+        String[] recordedWhenShown = new String[1];
         WaitForAsyncUtils.asyncFx(() -> {
             other[0] = new Stage();
             CockpitWindow w = new CockpitWindow(other[0], new CockpitWindow.Options(spec, db3, dir.resolve("data3")));
-            // Quit on the very frame the outcome is shown (what a user who closes the window at "succeeded" does)
+            // on the very frame the outcome is shown: what the timeline says of the run, then Quit (what a user who
+            // closes the window at "succeeded" does)
             w.viewModel().progressTextProperty().addListener((o, was, now) -> {
                 if (now.contains("— succeeded") && other[0].isShowing()) {
+                    try (io.fester.timeline.TimelineStore t = io.fester.timeline.TimelineStore.open(db3)) {
+                        List<io.fester.timeline.RunInfo> runs = t.runs();
+                        recordedWhenShown[0] = runs.isEmpty() ? "no run" : runs.get(runs.size() - 1).outcome();
+                    } catch (io.fester.timeline.StoreException e) {
+                        recordedWhenShown[0] = e.getMessage();
+                    }
                     other[0].close();
                 }
             });
@@ -337,6 +345,7 @@ class CockpitServeTest {
             w.start();
         }).get();
         waitFor(() -> !other[0].isShowing());
+        assertEquals("succeeded", recordedWhenShown[0], "recorded before it was shown");
         Cli.Result runs = Cli.run(db3, "runs");
         assertTrue(runs.out().contains("succeeded") && runs.out().contains(spec.toString()), runs.toString());
         Cli.Result verify = Cli.run(db3, "verify", "last");

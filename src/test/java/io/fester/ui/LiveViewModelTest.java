@@ -60,10 +60,12 @@ class LiveViewModelTest {
         assertTrue(shown.startsWith("17 / 17 done — ended, recording its end…"), shown);
         assertTrue(!vm.runningProperty().get(), "Stop greyed: the run's actions are over");
         vm.apply(events.subList(events.size() - 1, events.size()));
-        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done — failed"), vm.progressTextProperty().get());
+        String ended = vm.progressTextProperty().get();
+        assertTrue(ended.startsWith("17 / 17 done — failed"), ended);
         vm.reset("c-demo-broken"); // the next run: running again, not "recording its end"
         vm.apply(beforeItsEnd);
-        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done — running"), vm.progressTextProperty().get());
+        String again = vm.progressTextProperty().get();
+        assertTrue(again.startsWith("17 / 17 done — running"), again);
     }
 
     @Test
