@@ -325,26 +325,30 @@ class CockpitServeTest {
                 + "  - {id: b, run: \"cat a.txt > b.txt\", inputs: [a.txt], outputs: [b.txt], deps: [a]}\n");
         Stage[] other = new Stage[1];
         String[] recordedWhenShown = new String[1];
-        WaitForAsyncUtils.asyncFx(() -> {
-            other[0] = new Stage();
-            CockpitWindow w = new CockpitWindow(other[0], new CockpitWindow.Options(spec, db3, dir.resolve("data3")));
-            // on the very frame the outcome is shown: what the timeline says of the run, then Quit (what a user who
-            // closes the window at "succeeded" does)
-            w.viewModel().progressTextProperty().addListener((o, was, now) -> {
-                if (now.contains("— succeeded") && other[0].isShowing()) {
-                    try (io.fester.timeline.TimelineStore t = io.fester.timeline.TimelineStore.open(db3)) {
-                        List<io.fester.timeline.RunInfo> runs = t.runs();
-                        recordedWhenShown[0] = runs.isEmpty() ? "no run" : runs.get(runs.size() - 1).outcome();
-                    } catch (io.fester.timeline.StoreException e) {
-                        recordedWhenShown[0] = e.getMessage();
+        // opened before: on the frame the outcome shows, reading what the timeline holds takes a query, not an opening
+        try (io.fester.timeline.TimelineStore watch = io.fester.timeline.TimelineStore.open(db3)) {
+            WaitForAsyncUtils.asyncFx(() -> {
+                other[0] = new Stage();
+                CockpitWindow w = new CockpitWindow(other[0],
+                        new CockpitWindow.Options(spec, db3, dir.resolve("data3")));
+                // on the very frame the outcome is shown: what the timeline says of the run, then Quit (what a user who
+                // closes the window at "succeeded" does)
+                w.viewModel().progressTextProperty().addListener((o, was, now) -> {
+                    if (now.contains("— succeeded") && other[0].isShowing()) {
+                        try {
+                            List<io.fester.timeline.RunInfo> runs = watch.runs();
+                            recordedWhenShown[0] = runs.isEmpty() ? "no run" : runs.get(runs.size() - 1).outcome();
+                        } catch (io.fester.timeline.StoreException e) {
+                            recordedWhenShown[0] = e.getMessage();
+                        }
+                        other[0].close();
                     }
-                    other[0].close();
-                }
-            });
-            other[0].show();
-            w.start();
-        }).get();
-        waitFor(() -> !other[0].isShowing());
+                });
+                other[0].show();
+                w.start();
+            }).get();
+            waitFor(() -> !other[0].isShowing());
+        }
         assertEquals("succeeded", recordedWhenShown[0], "recorded before it was shown");
         Cli.Result runs = Cli.run(db3, "runs");
         assertTrue(runs.out().contains("succeeded") && runs.out().contains(spec.toString()), runs.toString());
