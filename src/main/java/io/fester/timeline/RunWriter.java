@@ -92,19 +92,24 @@ public final class RunWriter implements EventLog, AutoCloseable {
      * Appends an event with the next {@code seq}.
      *
      * @throws IllegalStateException when the database refused an earlier batch (nothing more can be
-     *     recorded, so the run must stop)
+     *     recorded, so the run must stop), or when the writer is {@link #close closed}: what is appended then would
+     *     never be written (a caller's error)
      */
     public Recorded append(Event event, long timeMs) {
         if (failure != null) {
             throw new IllegalStateException("the timeline cannot be written: " + failure.getMessage(), failure);
         }
-        Recorded r = new Recorded(nextSeq++, timeMs, event);
         lock.lock();
         try {
-            while (pending.size() >= MAX_PENDING && failure == null) {
+            while (pending.size() >= MAX_PENDING && failure == null && !closing) {
                 work.signal();
                 drained.awaitUninterruptibly();
             }
+            if (closing) {
+                throw new IllegalStateException("run " + runId + "'s record is closed: event " + nextSeq + " ("
+                        + event.getClass().getSimpleName() + ") would not be written");
+            }
+            Recorded r = new Recorded(nextSeq++, timeMs, event);
             pending.add(r);
             // the run's request (its whole graph: ~560 KB of JSON for libuv's 447 actions) is encoded and committed
             // at once, while the engine decides: a no-op's decisions take less than a flush interval, and its
@@ -115,10 +120,10 @@ public final class RunWriter implements EventLog, AutoCloseable {
             if (pending.size() >= BATCH || urgent) {
                 work.signal();
             }
+            return r;
         } finally {
             lock.unlock();
         }
-        return r;
     }
 
     /** A committed batch, kept while the file may still lose it. */
@@ -367,6 +372,7 @@ public final class RunWriter implements EventLog, AutoCloseable {
         try {
             closing = true;
             work.signal();
+            drained.signalAll(); // an append waiting for room is refused, not left waiting
         } finally {
             lock.unlock();
         }
