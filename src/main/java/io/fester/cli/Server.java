@@ -323,13 +323,7 @@ final class Server implements BuildServer {
         reader.setDaemon(true);
         reader.start();
         String command = String.join(" ", args);
-        Runnable[] shown = new Runnable[1]; // the host's, once the turn is given back
         Terminal term = new Terminal(out, err, stdin, cwd, run -> {
-            Runnable earlier = shown[0]; // a manifest's regeneration, a run of its own before the build's, in the turn
-            shown[0] = null;
-            if (earlier != null) {
-                earlier.run();
-            }
             running.put(run, err);
             Runnable ended = host.started(run, command, cwd);
             synchronized (lock) {
@@ -346,7 +340,7 @@ final class Server implements BuildServer {
                     onSignal[0] = null;
                 }
                 running.remove(run);
-                shown[0] = ended;
+                ended.run();
             };
         }, specs);
         int code;
@@ -382,9 +376,7 @@ final class Server implements BuildServer {
                         (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
-                if (shown[0] != null) {
-                    shown[0].run();
-                }
+                host.turnGivenBack();
             }
         } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
             Thread.interrupted();

@@ -184,6 +184,23 @@ public final class LiveViewModel {
         refresh();
     }
 
+    /** What the status line says of the run's end once it is shown: "2 / 2 done — failed (run 7)" (FX thread). */
+    String outcomeText() {
+        return summary(state.outcome());
+    }
+
+    /** The status line's text for the run on show, with this status: its counts, the status, its number. */
+    private String summary(String status) {
+        int total = state.actionCount();
+        int done = state.finishedCount();
+        int fresh = state.count(ActionState.UP_TO_DATE);
+        int cached = state.count(ActionState.CACHED);
+        String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
+                + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
+        return total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
+                + (runId > 0 ? " (run " + runId + ")" : "");
+    }
+
     /** The status line's note of what is still done before the run starts; null: none (the run started). */
     String preparingNote() {
         return note;
@@ -203,12 +220,7 @@ public final class LiveViewModel {
             case "finished" -> state.outcome();
             default -> notStarted ? "not started" : "starting";
         };
-        int fresh = state.count(ActionState.UP_TO_DATE);
-        int cached = state.count(ActionState.CACHED);
-        String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
-                + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
-        progressText.set(total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
-                + (runId > 0 ? " (run " + runId + ")" : ""));
+        progressText.set(summary(status));
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
         failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));

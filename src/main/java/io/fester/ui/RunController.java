@@ -47,7 +47,7 @@ final class RunController implements AutoCloseable {
     private volatile boolean dropping;
     /** Opened on its own thread while the window is built and the first spec loads. */
     private final java.util.concurrent.CompletableFuture<TimelineStore> store;
-    private final List<Consumer<String>> finishedListeners = new ArrayList<>();
+    private final List<Consumer<Ended>> finishedListeners = new ArrayList<>();
     private volatile int lastRunId;
     private final List<Consumer<List<io.fester.timeline.Recorded>>> batchListeners = new ArrayList<>();
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
@@ -61,17 +61,17 @@ final class RunController implements AutoCloseable {
     private final List<Runnable> handedListeners = new ArrayList<>();
     /**
      * Records the end of the window's builds (their stamps, their record's end: {@link LiveRun#recordEndOn}) at the
-     * window's priority, not the build's nice 10: a terminal's build may be waiting for it (ADR 0125). Its thread is
-     * started here, on the thread that builds the window, so it takes that thread's priority.
+     * window's priority, not the build's nice 10: a terminal's build may be waiting for it (ADR 0125). Its thread
+     * sets its own nice value to the one the window's thread had when the window was built, whichever thread starts it.
      */
-    private final java.util.concurrent.ThreadPoolExecutor ender = new java.util.concurrent.ThreadPoolExecutor(1, 1,
-            0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "fester-cockpit-run-end");
-                t.setDaemon(true);
-                return t;
-            });
-    /** The window's build's end, shown once its turn is given back ({@link #runOn}); null: none to show. */
-    private volatile Runnable afterTurn;
+    private final java.util.concurrent.ThreadPoolExecutor ender;
+    /** Where the window's builds record their end: {@link #ender}, or a test's ({@link #endsOn}). */
+    private volatile java.util.concurrent.Executor endsRecordedOn;
+    /** Where a held end is shown: the FX thread's queue, or a test's ({@link #endsOn}). */
+    private volatile java.util.concurrent.Executor endsShownOn = Platform::runLater;
+    /** The held end of the build that holds the turn, shown once the turn is given back; null: none to show. */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterTurn =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** How many runs have been put on show (counted on the FX thread as each is reset); see {@link EndHeld}. */
     private final java.util.concurrent.atomic.AtomicInteger shownRuns = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -95,12 +95,24 @@ final class RunController implements AutoCloseable {
         this.recentFile = recentFile;
         this.pump = new EventPump(batch -> {
             if (!dropping) {
-                vm.apply(batch);
-                batchListeners.forEach(l -> l.accept(batch));
+                fold(batch);
             }
         });
         pump.start();
+        Integer windowNice = BuildPriority.niceOfCurrentThread(); // the thread that builds the window: the FX thread
+        this.ender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(() -> {
+                        if (windowNice != null) { // not the nice 10 of a build's thread that would start it
+                            BuildPriority.setCurrentThread(windowNice);
+                        }
+                        r.run();
+                    }, "fester-cockpit-run-end");
+                    t.setDaemon(true);
+                    return t;
+                });
         ender.prestartCoreThread();
+        endsRecordedOn = ender;
         loadRecent();
         this.store = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             BuildPriority.lowerCurrentThread(); // H2's background threads, started here, inherit it (ADR 0078)
@@ -126,15 +138,37 @@ final class RunController implements AutoCloseable {
         return spec.getReadOnlyProperty();
     }
 
-    /** On the FX thread: the run's last events folded first, then those told of its end. */
-    private void finished(String outcome) {
-        pump.drain();
-        finishedListeners.forEach(l -> l.accept(outcome));
+    /** On the FX thread: a run's events into the view model, then to those who follow each frame. */
+    private void fold(List<io.fester.timeline.Recorded> batch) {
+        vm.apply(batch);
+        batchListeners.forEach(l -> l.accept(batch));
     }
 
-    /** Called on the FX thread with the outcome when a run ends. */
-    void onFinished(Consumer<String> listener) {
+    /**
+     * A run's end as the window is told it, once its end is recorded and its turn given back (ADR 0125): its own
+     * outcome, number, name and length (from its first event to its end), and whether the Live tab still shows it
+     * (false: a build that took the turn at once is on show already).
+     */
+    record Ended(String outcome, int runId, String name, long ms, boolean onShow) {
+        /** What the window says of it when another build is on show: "run 7 (app) failed — autopsy: Runs → 7". */
+        String told() {
+            return "run " + runId + " (" + name + ") " + outcome
+                    + ("failed".equals(outcome) ? " — autopsy: Runs → " + runId : "");
+        }
+    }
+
+    /** Called on the FX thread when a run ends (its end recorded and its turn given back). */
+    void onFinished(Consumer<Ended> listener) {
         finishedListeners.add(listener);
+    }
+
+    /**
+     * For tests: where the window's builds record their end (instead of {@link #ender}) and where a held end is
+     * shown (instead of the FX thread's queue: a test runs it there when it chooses); null keeps the default.
+     */
+    void endsOn(java.util.concurrent.Executor recorded, java.util.concurrent.Executor shown) {
+        endsRecordedOn = recorded == null ? ender : recorded;
+        endsShownOn = shown == null ? Platform::runLater : shown;
     }
 
     /** Called on the FX thread with each frame's events, after the view model has folded them. */
@@ -333,11 +367,18 @@ final class RunController implements AutoCloseable {
             }
         } finally {
             turn.unlock();
-            Runnable shown = afterTurn; // its outcome, once the next build may start (ADR 0125)
-            afterTurn = null;
-            if (shown != null) {
-                shown.run();
-            }
+            turnGivenBack();
+        }
+    }
+
+    /**
+     * Once a build has given its turn back (the window's or a terminal's): its held end goes to be shown (ADR 0125).
+     * A build that took the turn at once may have sent it already ({@link #adopt}).
+     */
+    void turnGivenBack() {
+        Runnable shown = afterTurn.getAndSet(null);
+        if (shown != null) {
+            shown.run();
         }
     }
 
@@ -464,6 +505,7 @@ final class RunController implements AutoCloseable {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
+            pump.drain(); // dropped: not folded into this run's view
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
             shownRuns.incrementAndGet();
@@ -506,11 +548,11 @@ final class RunController implements AutoCloseable {
                 return;
             }
             LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
-                    .rebuild(rebuild).cache(cache).recordEndOn(ender);
+                    .rebuild(rebuild).cache(cache).recordEndOn(endsRecordedOn);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
-            EndHeld end = new EndHeld();
+            EndHeld end = new EndHeld(graph.name());
             run.addListener(end);
-            afterTurn = () -> end.release(pump::drain); // however the run ends: what it held back, after its turn
+            afterTurn.set(() -> end.release(null, 0)); // however the run ends: what it held back, after its turn
             current = run;
             preparing = false;
             if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
@@ -523,8 +565,8 @@ final class RunController implements AutoCloseable {
             idWatcher.setDaemon(true);
             idWatcher.start();
             String outcome = run.run();
-            lastRunId = run.runId();
-            afterTurn = () -> end.release(() -> finished(outcome));
+            int id = run.runId();
+            afterTurn.set(() -> end.release(outcome, id));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -627,9 +669,11 @@ final class RunController implements AutoCloseable {
      */
     Runnable adopt(LiveRun run, String command, Path cwd) {
         BuildGraph graph = run.graph();
+        turnGivenBack(); // the previous run's end (the window's, a manifest's regeneration) is shown before this one
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
+            pump.drain(); // dropped: not folded into this run's view
             dropping = false;
             vm.reset(graph.name() + " (fester " + command + ", from a terminal)", graph);
             shownRuns.incrementAndGet();
@@ -645,32 +689,21 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String[] outcome = new String[1];
-        run.addListener(r -> {
-            if (r.event() instanceof io.fester.timeline.Pipeline p
-                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state())) {
-                outcome[0] = p.outcome();
-            }
-        });
-        EndHeld end = new EndHeld();
+        EndHeld end = new EndHeld(graph.name());
         run.addListener(end);
         handed = command;
         current = run;
         Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
         idWatcher.setDaemon(true);
         idWatcher.start();
-        return () -> {
+        return () -> { // at the run's return, in its turn
             if (current == run) {
                 current = null;
                 handed = null;
             }
-            String o = outcome[0];
-            if (o != null && run.runId() > 0) {
-                lastRunId = run.runId();
-                end.release(() -> finished(o));
-            } else {
-                end.release(pump::drain);
-            }
+            String o = end.outcome();
+            int id = run.runId();
+            afterTurn.set(() -> end.release(o != null && id > 0 ? o : null, id));
         };
     }
 
@@ -685,11 +718,28 @@ final class RunController implements AutoCloseable {
         private boolean released;
         /** The run on show when its events began to flow: this one (its reset was waited for). */
         private final int shown = shownRuns.get();
+        private final String name;
+        /** The time of its first event and of its end; its outcome as its {@code run_finished} says (null: none). */
+        private long firstMs = -1;
+        private long endMs = -1;
+        private String outcome;
+
+        EndHeld(String name) {
+            this.name = name;
+        }
 
         @Override
         public synchronized void accept(io.fester.timeline.Recorded r) {
-            if (!released && (!held.isEmpty() || r.event() instanceof io.fester.timeline.Pipeline p
-                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state()))) {
+            if (firstMs < 0) {
+                firstMs = r.timeMs();
+            }
+            boolean end = r.event() instanceof io.fester.timeline.Pipeline p
+                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state());
+            if (end) {
+                outcome = ((io.fester.timeline.Pipeline) r.event()).outcome();
+                endMs = r.timeMs();
+            }
+            if (!released && (!held.isEmpty() || end)) {
                 if (held.isEmpty()) {
                     Platform.runLater(vm::recordingEnd);
                 }
@@ -699,25 +749,47 @@ final class RunController implements AutoCloseable {
             pump.accept(r);
         }
 
+        synchronized String outcome() {
+            return outcome;
+        }
+
         /**
-         * On the FX thread: what was held back goes to the view model, then {@code then} runs (the finished
-         * listeners) — unless another run has been put on show since (a build that took the turn as soon as it was
-         * given back): this run's end is then not shown over it.
+         * On the FX thread ({@link #endsShownOn}): if the run is still on show, its events not yet folded and those
+         * held back go straight to the view model (not through the pump, which drops what comes while the next build
+         * is being put on show); then, for a run with an outcome ({@code outcome} null: none), {@link #lastRunId} is
+         * set and the finished listeners are told its end: from the run's own outcome and number, also when a build
+         * that took the turn at once is on show already.
          */
-        void release(Runnable then) {
-            Platform.runLater(() -> {
+        void release(String outcome, int runId) {
+            endsShownOn.execute(() -> {
                 List<io.fester.timeline.Recorded> end;
+                long ms;
                 synchronized (this) {
                     released = true;
                     end = new ArrayList<>(held);
                     held.clear();
+                    ms = endMs >= 0 && firstMs >= 0 ? endMs - firstMs : 0;
                 }
-                if (shownRuns.get() == shown) {
-                    end.forEach(pump);
-                    then.run();
+                boolean onShow = shownRuns.get() == shown;
+                if (onShow) {
+                    List<io.fester.timeline.Recorded> rest = pump.take();
+                    rest.addAll(end);
+                    if (!rest.isEmpty()) {
+                        fold(rest);
+                    }
+                }
+                if (outcome != null) {
+                    lastRunId = runId;
+                    Ended told = new Ended(outcome, runId, name, ms, onShow);
+                    finishedListeners.forEach(l -> l.accept(told));
                 }
             });
         }
+    }
+
+    /** Whether a next run is being put on show (what the pump still holds is then dropped): for tests. */
+    boolean puttingNextOnShow() {
+        return dropping;
     }
 
     /**

@@ -90,6 +90,11 @@ final class TerminalBuilds implements BuildServer.Host {
     }
 
     @Override
+    public void turnGivenBack() {
+        runs.turnGivenBack();
+    }
+
+    @Override
     public String ending() {
         return runs.recordingEnd();
     }
