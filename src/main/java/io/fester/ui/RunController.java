@@ -362,6 +362,7 @@ final class RunController implements AutoCloseable {
             return;
         }
         try {
+            turnGivenBack(); // the previous build's end (a terminal's whose server has not sent it yet) before this one
             if (!closing) {
                 runOnTurn(file, debug, rebuild);
             }
