@@ -353,8 +353,9 @@ final class Server implements BuildServer {
             }
             try {
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
-                    err.println("fester: waiting for the " + host.name() + "'s current build to finish (pid "
-                            + ProcessHandle.current().pid() + ")");
+                    String ending = ending();
+                    err.println("fester: waiting for the " + host.name() + "'s current build to finish"
+                            + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
                     host.waiting(command);
                     builds.lockInterruptibly();
                 }
@@ -375,6 +376,7 @@ final class Server implements BuildServer {
                         (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
+                host.turnGivenBack();
             }
         } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
             Thread.interrupted();
@@ -394,6 +396,21 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+    }
+
+    /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */
+    private String ending() {
+        String own = host.ending();
+        if (own != null) {
+            return own;
+        }
+        for (LiveRun r : running.keySet()) {
+            String note = r.recordingEndNote();
+            if (note != null) {
+                return note;
+            }
+        }
+        return null;
     }
 
     private static void signal(Object lock, IntPredicate[] onSignal, boolean[] signalled, Thread worker, int which) {

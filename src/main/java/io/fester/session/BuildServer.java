@@ -41,12 +41,27 @@ public interface BuildServer extends AutoCloseable {
 
         /**
          * A handed build's run is about to start (called on the client's thread before {@link LiveRun#run};
-         * listeners added now see all its events). The returned action runs once the run has returned.
+         * listeners added now see all its events). The returned action runs once the run has returned, still in
+         * its turn; a host shows the outcome only once the turn is given back ({@link #turnGivenBack}, ADR 0125).
          *
          * @param command the command line as typed ({@code run fester.yaml -j 2})
          * @param cwd the terminal's working directory
          */
         Runnable started(LiveRun run, String command, Path cwd);
+
+        /**
+         * What the host's own build holding the turn is doing if it has ended and is recording its end
+         * ({@link LiveRun#recordingEndNote}), or null: a build waiting for the turn says what it waits for.
+         */
+        default String ending() {
+            return null;
+        }
+
+        /**
+         * A handed build has given its turn back (called on the client's thread, before its exit code is sent): the
+         * next build may start; a host shows the ended build's outcome now (ADR 0125).
+         */
+        default void turnGivenBack() {}
 
         /** A handed build waits for its turn (a build of the host's own runs). */
         default void waiting(String command) {}

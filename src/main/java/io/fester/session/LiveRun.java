@@ -78,6 +78,8 @@ public final class LiveRun {
     private volatile io.fester.cache.Cache cache;
     private volatile io.fester.timeline.Journal journal;
     private volatile Runnable onWork;
+    /** Where the run's end is recorded ({@link #recordEndOn}); null: on the run's own thread. */
+    private volatile java.util.concurrent.Executor endRecorder;
 
     public LiveRun(BuildGraph graph, HostsFile hosts, boolean failFast, List<String> targets, TimelineStore store,
             String kind) {
@@ -192,6 +194,33 @@ public final class LiveRun {
     /** Whether this run is debugged. */
     public boolean debugged() {
         return debug;
+    }
+
+    /**
+     * Records the run's end on this executor's thread, the run's thread waiting for it (set before {@link #run};
+     * null, the default: on the run's own thread). What is recorded there is all that a next build of the same
+     * workspace and database depends on — the stamps saved, the action cache's stores closed, the run's record
+     * finished (its last events, its outcome, what it learnt, the journal's state) — so a caller that runs its
+     * builds at a low priority (the cockpit, ADR 0078) has it done at its own, not starved by the machine's other
+     * work while a build waits for it (ADR 0125). An executor that refuses it (shut down) leaves it to the run's
+     * own thread.
+     */
+    public LiveRun recordEndOn(java.util.concurrent.Executor e) {
+        endRecorder = e;
+        return this;
+    }
+
+    /**
+     * Whether the run's loop has closed (its outcome is decided) and its end is being recorded: its stamps, its
+     * record's end; false before and once {@link #run} has returned.
+     */
+    public boolean recordingEnd() {
+        return over && ended.getCount() > 0;
+    }
+
+    /** While {@link #recordingEnd}: what a build waiting for this one is told it waits for; else null. */
+    public String recordingEndNote() {
+        return recordingEnd() ? "run " + runId + " has ended; its stamps and record are being written" : null;
     }
 
     /**
@@ -535,66 +564,130 @@ public final class LiveRun {
             dispatchers.close();
             Farms.delete(farmDir);
             try {
-                stamper.close();
-            } catch (IOException e) {
-                notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
-                        + " (what ran will run again next time)");
-            }
-            stamper.notices().forEach(this::notice);
-            if (cacheRun != null) {
-                cacheRun.close();
-            }
-            try {
                 Runtime.getRuntime().removeShutdownHook(killActions);
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs now
             }
-            long end = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
-            // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
-            String ended = outcome == null ? "interrupted" : outcome;
-            Learnt learnt = outcome == null ? null : learnt(engine.state());
-            if (journaled != null) {
-                // a journaled run has nothing to learn but its faults (nothing ran); were it to have more, it is
-                // recorded all the same (its faults), and said, never thrown from here over the loop's own error
-                if (learnt != null && !(learnt.outcomes().isEmpty() && learnt.hostTags().isEmpty())) {
-                    notice("a run journaled as one in which nothing ran learnt what only a run with work can;"
-                            + " only its host faults are recorded");
-                }
-                Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
-                boolean kept;
-                try {
-                    kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
-                            io.fester.timeline.Journal.hostName(), faults);
-                } catch (io.fester.timeline.Journal.Busy e) { // the database's writer would wait for it too
-                    throw new UserError(e.getMessage() + " (this run, in which nothing ran, is not recorded)");
-                } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) { // Ctrl-C
-                    // while it waited, or an interrupt that stopped the write (a channel's every call checks it): a
-                    // cancel, not a write error; nothing of it is in the journal (Noop#commit took it back out)
-                    throw new RunCancelled("cancelled while the run, in which nothing ran, was being journaled in "
-                            + journal.file() + ": it is not recorded; the runs recorded before are all kept");
-                } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
-                    notice(journalFailed(e));
-                    kept = false;
-                }
-                if (kept) {
-                    runId = journaled.runId(); // the number it keeps: taken under the lock, at the commit
-                } else {
-                    // a run was started in the database while this one ran (or the journal changed): this one is
-                    // written there instead, the same events, its number after that run's
-                    TimelineStore opened = this.store.get();
-                    RunWriter late = opened.startRun(specKey, kind, startedMs, graph.size());
-                    runId = late.runId();
-                    for (io.fester.timeline.Recorded r : journaled.events()) {
-                        late.append(r.event(), r.timeMs());
-                    }
-                    finishDirectly(opened, new HistoryStore(opened), late, specKey, ended, end,
-                            learnt == null ? null : new Learnt(Map.of(), Map.of(), faults));
-                }
-            } else {
-                finishDirectly(store, historyStore, direct, specKey, ended, end, learnt);
-            }
+            CacheRun stores = cacheRun;
+            TimelineStore opened = store;
+            HistoryStore learning = historyStore;
+            String decided = outcome;
+            onEndRecorder(() -> recordEnd(root, stamper, stores, engine, decided, journaled, startedMs, opened,
+                    learning, direct, specKey));
         }
         return outcome;
+    }
+
+    /** The run's end, recorded where {@link #recordEndOn} says. */
+    private interface EndWork {
+        void run() throws StoreException, IOException;
+    }
+
+    private void onEndRecorder(EndWork work) throws StoreException, IOException {
+        java.util.concurrent.Executor on = endRecorder;
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            work.run();
+            return null;
+        });
+        try {
+            if (on == null) {
+                throw new java.util.concurrent.RejectedExecutionException("on the run's own thread");
+            }
+            on.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException here) {
+            work.run();
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the end is recorded all the same, as it would be on this thread
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof StoreException x) {
+                        throw x;
+                    } else if (c instanceof IOException x) {
+                        throw x;
+                    } else if (c instanceof RuntimeException x) {
+                        throw x;
+                    } else if (c instanceof Error x) {
+                        throw x;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The run's end once its loop has closed and its actions' processes are gone: its stamps saved, the action
+     * cache's stores closed, and its record finished, in the journal or the database.
+     */
+    private void recordEnd(Path root, Stamper stamper, CacheRun cacheRun, Engine engine, String outcome,
+            io.fester.timeline.Journal.Noop journaled, long startedMs, TimelineStore store, HistoryStore historyStore,
+            RunWriter direct, String specKey) throws StoreException, IOException {
+        try {
+            stamper.close();
+        } catch (IOException e) {
+            notice("could not write " + root.resolve(Stamps.FILE) + ": " + e.getMessage()
+                    + " (what ran will run again next time)");
+        }
+        stamper.notices().forEach(this::notice);
+        if (cacheRun != null) {
+            cacheRun.close();
+        }
+        long end = engine.state().finishedMs() > 0 ? engine.state().finishedMs() : System.currentTimeMillis();
+        // a run that could not finish properly (the timeline failed, a bug) is recorded as interrupted
+        String ended = outcome == null ? "interrupted" : outcome;
+        Learnt learnt = outcome == null ? null : learnt(engine.state());
+        if (journaled != null) {
+            // a journaled run has nothing to learn but its faults (nothing ran); were it to have more, it is
+            // recorded all the same (its faults), and said, never thrown from here over the loop's own error
+            if (learnt != null && !(learnt.outcomes().isEmpty() && learnt.hostTags().isEmpty())) {
+                notice("a run journaled as one in which nothing ran learnt what only a run with work can;"
+                        + " only its host faults are recorded");
+            }
+            Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
+            boolean kept;
+            try {
+                kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
+                        io.fester.timeline.Journal.hostName(), faults);
+            } catch (io.fester.timeline.Journal.Busy e) { // the database's writer would wait for it too
+                throw new UserError(e.getMessage() + " (this run, in which nothing ran, is not recorded)");
+            } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) { // Ctrl-C
+                // while it waited, or an interrupt that stopped the write (a channel's every call checks it): a
+                // cancel, not a write error; nothing of it is in the journal (Noop#commit took it back out)
+                throw new RunCancelled("cancelled while the run, in which nothing ran, was being journaled in "
+                        + journal.file() + ": it is not recorded; the runs recorded before are all kept");
+            } catch (IOException e) { // nothing of the run is left in the journal (Noop#commit)
+                notice(journalFailed(e));
+                kept = false;
+            }
+            if (kept) {
+                runId = journaled.runId(); // the number it keeps: taken under the lock, at the commit
+            } else {
+                // a run was started in the database while this one ran (or the journal changed): this one is
+                // written there instead, the same events, its number after that run's
+                TimelineStore opened = this.store.get();
+                RunWriter late = opened.startRun(specKey, kind, startedMs, graph.size());
+                runId = late.runId();
+                for (io.fester.timeline.Recorded r : journaled.events()) {
+                    late.append(r.event(), r.timeMs());
+                }
+                finishDirectly(opened, new HistoryStore(opened), late, specKey, ended, end,
+                        learnt == null ? null : new Learnt(Map.of(), Map.of(), faults));
+            }
+        } else {
+            finishDirectly(store, historyStore, direct, specKey, ended, end, learnt);
+        }
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends one run's events. {@link #append} assigns the next {@code seq} and returns at once; a
- * background thread encodes and commits batches at least every {@value #FLUSH_INTERVAL_MS} ms. When
+ * background thread encodes and commits batches at least every {@value #FLUSH_INTERVAL_MS} ms; what is left
+ * when the writer is {@link #close closed} is committed by the closing thread, at its priority (ADR 0125). When
  * the database falls far behind, {@code append} waits (bounded memory).
  *
  * <p>{@code append} must be called from one thread at a time (the engine loop).
@@ -91,19 +92,24 @@ public final class RunWriter implements EventLog, AutoCloseable {
      * Appends an event with the next {@code seq}.
      *
      * @throws IllegalStateException when the database refused an earlier batch (nothing more can be
-     *     recorded, so the run must stop)
+     *     recorded, so the run must stop), or when the writer is {@link #close closed}: what is appended then would
+     *     never be written (a caller's error)
      */
     public Recorded append(Event event, long timeMs) {
         if (failure != null) {
             throw new IllegalStateException("the timeline cannot be written: " + failure.getMessage(), failure);
         }
-        Recorded r = new Recorded(nextSeq++, timeMs, event);
         lock.lock();
         try {
-            while (pending.size() >= MAX_PENDING && failure == null) {
+            while (pending.size() >= MAX_PENDING && failure == null && !closing) {
                 work.signal();
                 drained.awaitUninterruptibly();
             }
+            if (closing) {
+                throw new IllegalStateException("run " + runId + "'s record is closed: event " + nextSeq + " ("
+                        + event.getClass().getSimpleName() + ") would not be written");
+            }
+            Recorded r = new Recorded(nextSeq++, timeMs, event);
             pending.add(r);
             // the run's request (its whole graph: ~560 KB of JSON for libuv's 447 actions) is encoded and committed
             // at once, while the engine decides: a no-op's decisions take less than a flush interval, and its
@@ -114,10 +120,10 @@ public final class RunWriter implements EventLog, AutoCloseable {
             if (pending.size() >= BATCH || urgent) {
                 work.signal();
             }
+            return r;
         } finally {
             lock.unlock();
         }
-        return r;
     }
 
     /** A committed batch, kept while the file may still lose it. */
@@ -126,82 +132,87 @@ public final class RunWriter implements EventLog, AutoCloseable {
     static final String INSERT = "INSERT INTO event_pages(id, run_id, last_seq, last_time_ms, lines, big)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
 
+    // The writing connection and what it committed lately: the writer thread's until it stops, then (after its join)
+    // the thread that closes the writer, which writes the run's last events itself (ADR 0125)
+    private Connection c;
+    private PreparedStatement ps;
+    private final java.util.ArrayDeque<Committed> retained = new java.util.ArrayDeque<>();
+    private boolean resync;
+
     private void flushLoop() {
-        Connection c = null;
-        PreparedStatement ps = null;
-        java.util.ArrayDeque<Committed> retained = new java.util.ArrayDeque<>();
         try {
-            boolean resync = false;
             while (true) {
                 List<Recorded> batch;
-                boolean last;
                 lock.lock();
                 try {
                     if (pending.size() < BATCH && !closing && !urgent) {
                         work.await(flushIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS);
                     }
+                    if (closing) { // what is left is written by the thread that closes: at its priority, not the
+                        // build's (a run's end that another build waits for is not starved with the build's work)
+                        return;
+                    }
                     urgent = false;
                     batch = pending;
                     pending = new ArrayList<>(Math.max(16, batch.size()));
-                    last = closing;
                     drained.signalAll();
                 } finally {
                     lock.unlock();
                 }
-                if (!batch.isEmpty()) {
-                    long deadline = 0;
-                    while (true) {
-                        try {
-                            if (c == null) {
-                                c = store.connection();
-                                c.setAutoCommit(false);
-                                ps = c.prepareStatement(INSERT);
-                            }
-                            List<Recorded> out = batch;
-                            if (resync) {
-                                out = unwritten(c, retained, batch);
-                            }
-                            if (!out.isEmpty()) {
-                                writePages(ps, out);
-                            }
-                            c.commit();
-                            resync = false;
-                            break;
-                        } catch (SQLException e) {
-                            closeQuietly(c);
-                            c = null;
-                            ps = null;
-                            resync = true;
-                            deadline = store.reconnecting(e, deadline);
-                        }
-                    }
-                    long now = System.nanoTime();
-                    retained.addLast(new Committed(batch, now));
-                    while (now - retained.peekFirst().atNs() > RETAIN_MS * 1_000_000) {
-                        retained.removeFirst();
-                    }
-                }
-                if (last) {
-                    lock.lock();
-                    try {
-                        if (pending.isEmpty()) {
-                            return;
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
-                }
+                write(batch);
             }
         } catch (Throwable e) { // also an Error: append must never wait for a dead thread
-            failure = e;
-            lock.lock();
-            try {
-                drained.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            failed(e);
+        }
+    }
+
+    private void failed(Throwable e) {
+        failure = e;
+        closeQuietly(c);
+        c = null;
+        lock.lock();
+        try {
+            drained.signalAll();
         } finally {
-            closeQuietly(c);
+            lock.unlock();
+        }
+    }
+
+    /** Commits a batch, on a fresh connection after a lost one (writing again what the file lost). */
+    private void write(List<Recorded> batch) throws SQLException, StoreException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        long deadline = 0;
+        while (true) {
+            try {
+                if (c == null) {
+                    c = store.connection();
+                    c.setAutoCommit(false);
+                    ps = c.prepareStatement(INSERT);
+                }
+                List<Recorded> out = batch;
+                if (resync) {
+                    out = unwritten(c, retained, batch);
+                }
+                if (!out.isEmpty()) {
+                    writePages(ps, out);
+                }
+                c.commit();
+                resync = false;
+                break;
+            } catch (SQLException e) {
+                closeQuietly(c);
+                c = null;
+                ps = null;
+                resync = true;
+                deadline = store.reconnecting(e, deadline);
+            }
+        }
+        long now = System.nanoTime();
+        retained.addLast(new Committed(batch, now));
+        while (now - retained.peekFirst().atNs() > RETAIN_MS * 1_000_000) {
+            retained.removeFirst();
         }
     }
 
@@ -354,17 +365,18 @@ public final class RunWriter implements EventLog, AutoCloseable {
         }
     }
 
-    /** Commits what is left and stops the writer thread. */
+    /** Stops the writer thread and commits what is left, on this thread (ADR 0125). */
     @Override
     public void close() {
         lock.lock();
         try {
             closing = true;
             work.signal();
+            drained.signalAll(); // an append waiting for room is refused, not left waiting
         } finally {
             lock.unlock();
         }
-        boolean interrupted = false;
+        boolean interrupted = Thread.interrupted(); // kept for the caller, not for H2's file channel
         while (flusher.isAlive()) {
             try {
                 flusher.join();
@@ -372,11 +384,28 @@ public final class RunWriter implements EventLog, AutoCloseable {
                 interrupted = true; // the tail must reach the file before anyone may assume it did
             }
         }
+        // the writer thread has stopped: what it left is written here, on its connection (its state is this thread's
+        // now that it has been joined)
+        List<Recorded> rest;
+        lock.lock();
+        try {
+            rest = pending;
+            pending = new ArrayList<>();
+        } finally {
+            lock.unlock();
+        }
+        if (failure == null) {
+            try {
+                write(rest);
+            } catch (Throwable e) { // as on the writer thread: the run's finish says the timeline failed
+                failed(e);
+            }
+        }
+        closeQuietly(c);
+        c = null;
+        ps = null;
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-        if (failure == null && !pending.isEmpty()) {
-            failure = new IllegalStateException(pending.size() + " events were not written");
         }
     }
 }

@@ -366,6 +366,14 @@ public final class TimelineStore implements AutoCloseable {
         return ((long) run << 40) | seq;
     }
 
+    /**
+     * SQL: the condition that page {@code e} is one of run {@code r}'s, {@code e.id} between {@link #key key(r.id, 0)}
+     * and {@code key(r.id, MAX_SEQ)} — the key's definition written with the column for the run (a run's first key
+     * is its number times {@code key(1, 0)}), so that H2 reads the run's range of the primary key only.
+     */
+    static final String PAGE_OF_RUN = "e.id BETWEEN r.id * " + key(1, 0) + " AND r.id * " + key(1, 0) + " + "
+            + (key(1, MAX_SEQ) - key(1, 0));
+
     /** The database's base name. */
     public String base() {
         return base;
@@ -545,10 +553,8 @@ public final class TimelineStore implements AutoCloseable {
                 try (Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("SELECT r.id, r.spec, r.kind, r.started_ms, r.finished_ms,"
                                 + " r.outcome, r.actions, r.owner_pid, r.owner_host,"
-                                + " (SELECT MAX(last_seq) FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
-                                + " AND r.id * 1099511627776 + 1099511627775),"
-                                + " (SELECT MAX(last_time_ms) FROM event_pages e WHERE e.id BETWEEN"
-                                + " r.id * 1099511627776 AND r.id * 1099511627776 + 1099511627775)"
+                                + " (SELECT MAX(last_seq) FROM event_pages e WHERE " + PAGE_OF_RUN + "),"
+                                + " (SELECT MAX(last_time_ms) FROM event_pages e WHERE " + PAGE_OF_RUN + ")"
                                 + " FROM runs r WHERE NOT r.deleting ORDER BY r.id")) {
                     while (rs.next()) {
                         Long finished = (Long) rs.getObject(5);
@@ -922,8 +928,7 @@ public final class TimelineStore implements AutoCloseable {
                 List<Integer> ids = new ArrayList<>();
                 try (Statement s = c.createStatement();
                         ResultSet rs = s.executeQuery("SELECT r.id FROM runs r WHERE r.deleting AND EXISTS(SELECT 1"
-                                + " FROM event_pages e WHERE e.id BETWEEN r.id * 1099511627776"
-                                + " AND r.id * 1099511627776 + 1099511627775) ORDER BY r.id")) {
+                                + " FROM event_pages e WHERE " + PAGE_OF_RUN + ") ORDER BY r.id")) {
                     while (rs.next()) {
                         ids.add(rs.getInt(1));
                     }

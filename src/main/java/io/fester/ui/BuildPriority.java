@@ -104,22 +104,40 @@ final class BuildPriority {
      * cannot, nothing changes). Returns whether the thread now runs at {@link #NICE} or below.
      */
     static boolean lowerCurrentThread() {
-        Path self = Path.of("/proc/thread-self");
-        String tid;
-        int nice;
-        try {
-            tid = Files.readSymbolicLink(self).getFileName().toString(); // "<pid>/task/<tid>"
-            String stat = Files.readString(self.resolve("stat"), StandardCharsets.US_ASCII);
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            nice = Integer.parseInt(f[16]); // field 19 of proc(5), counted after the command's closing parenthesis
-        } catch (IOException | RuntimeException e) {
+        Integer nice = niceOfCurrentThread();
+        if (nice == null) {
             return false; // no /proc of threads: not Linux
         }
-        if (nice >= NICE) {
+        return nice >= NICE || setCurrentThread(NICE);
+    }
+
+    /** The calling thread's own nice value, or null where it cannot be read (no /proc of threads: not Linux). */
+    static Integer niceOfCurrentThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"), StandardCharsets.US_ASCII);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[16]); // field 19 of proc(5), counted after the command's closing parenthesis
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Sets the calling thread's own nice value (Linux); nothing is done when it already has it. Raising a thread's
+     * priority (a lower value) needs privileges an ordinary user lacks: then it keeps the one it has. Returns
+     * whether the thread now runs at {@code nice}.
+     */
+    static boolean setCurrentThread(int nice) {
+        Integer now = niceOfCurrentThread();
+        if (now == null) {
+            return false;
+        }
+        if (now == nice) {
             return true;
         }
-        try { // the thread's own nice value (setpriority on a thread id); `renice VALUE` sets it, not adds to it
-            Process p = new ProcessBuilder("renice", String.valueOf(NICE), "-p", tid).redirectErrorStream(true)
+        try { // setpriority on a thread id; `renice VALUE` sets it, not adds to it
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString(); // "<pid>/task/<tid>"
+            Process p = new ProcessBuilder("renice", String.valueOf(nice), "-p", tid).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return p.waitFor() == 0;
         } catch (IOException e) {

@@ -84,7 +84,8 @@ public final class CockpitSoak extends Application {
                 window.start();
             });
         }, "fester-soak");
-        window.runs().onFinished(outcome -> {
+        window.runs().onFinished(end -> {
+            String outcome = end.outcome();
             if (done.isDone()) {
                 return;
             }

@@ -97,11 +97,15 @@ public final class CockpitWindow {
         recentMenu = new Menu("Open Recent");
         this.runs = new RunController(vm, options.db(), options.dataDir().resolve("recent-specs"),
                 options.demo() ? options.dataDir().resolve("demo") : null);
-        runs.onFinished(outcome -> {
-            notifyIfAway(outcome);
+        runs.onFinished(end -> {
+            notifyIfAway(end);
+            if (!end.onShow()) { // a build that took the turn at once is on show: this one's end is said, not shown
+                vm.message(end.told());
+                return;
+            }
             selectFirstFailure();
-            if (runs.lastRunId() > 0) {
-                runs.autopsy(runs.lastRunId(), null, autopsy::show);
+            if (end.runId() > 0) {
+                runs.autopsy(end.runId(), null, autopsy::show);
             }
         });
         TabPane tabs = new TabPane(new Tab("Live", live()));
@@ -157,16 +161,19 @@ public final class CockpitWindow {
 
     /**
      * Tells the end of a long build (ControlsFX {@code Notifications}) when the window is not the one the
-     * user is looking at: a failure as an error, anything else as information.
+     * user is looking at: a failure as an error, anything else as information. What it says is the run's own end:
+     * the Live tab's counts when it still shows the run, its number and outcome when another build is on show.
      */
-    private void notifyIfAway(String outcome) {
-        long ms = vm.nowMs() - vm.state().startedMs();
+    private void notifyIfAway(RunController.Ended end) {
+        long ms = end.ms();
+        String outcome = end.outcome();
         if (stage.isFocused() || ms < notifyAfterMs || vm.replaying()) {
             return;
         }
         notifications++;
-        String text = vm.outcomeText() + " in " + LiveViewModel.seconds(ms)
-                + (vm.failuresProperty().get().isBlank() ? "" : "\n" + vm.failuresProperty().get());
+        String text = !end.onShow() ? end.told() + " in " + LiveViewModel.seconds(ms)
+                : vm.outcomeText() + " in " + LiveViewModel.seconds(ms)
+                        + (vm.failuresProperty().get().isBlank() ? "" : "\n" + vm.failuresProperty().get());
         org.controlsfx.control.Notifications n = org.controlsfx.control.Notifications.create()
                 .title("Fester: build " + outcome).text(text).owner(stage).hideAfter(javafx.util.Duration.seconds(8))
                 .onAction(e -> {

@@ -32,15 +32,20 @@ final class EventPump implements Consumer<Recorded> {
      * follows the end of a run must see the run's last events folded).
      */
     void drain() {
-        if (queue.isEmpty()) {
-            return;
+        List<Recorded> batch = take();
+        if (!batch.isEmpty()) {
+            onBatch.accept(batch);
         }
+    }
+
+    /** What is queued, taken out (not handed over): its caller folds it itself. */
+    List<Recorded> take() {
         List<Recorded> batch = new ArrayList<>();
         Recorded r;
         while ((r = queue.poll()) != null) {
             batch.add(r);
         }
-        onBatch.accept(batch);
+        return batch;
     }
 
     /** Called on the loop thread for every recorded event. */

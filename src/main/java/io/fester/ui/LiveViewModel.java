@@ -49,10 +49,8 @@ public final class LiveViewModel {
     /** See {@link #notStarted}. */
     private boolean notStarted;
     private boolean replaying;
-    /** See {@link #turnOnShow}. */
-    private boolean turnOnShow;
-    /** The status line without its "winding down" note: what a notification of the run's end tells. */
-    private String outcomeText = "no run";
+    /** See {@link #recordingEnd}. */
+    private boolean recordingEnd;
 
     /** One bar of the host lanes: an action's latest attempt on a host slot. */
     public record Bar(int action, String id, String host, int slot, long startMs, long endMs, StateColors.Look look) {}
@@ -77,6 +75,7 @@ public final class LiveViewModel {
         checking.set(false);
         notStarted = false;
         replaying = false;
+        recordingEnd = false;
         state = new BuildState();
         selected.set(-1);
         runId = 0;
@@ -117,7 +116,7 @@ public final class LiveViewModel {
 
     /** Moves "now" while the run goes on, so running bars grow and the clock ticks between events. */
     public void tick(long wallMs) {
-        if (!replaying && "running".equals(state.runStatus()) && wallMs > nowMs) {
+        if (!replaying && !recordingEnd && "running".equals(state.runStatus()) && wallMs > nowMs) {
             nowMs = wallMs;
             refreshTiming();
             revision.set(revision.get() + 1);
@@ -172,25 +171,34 @@ public final class LiveViewModel {
      */
     void queued(int change) {
         queued.set(Math.max(0, queued.get() + change));
-        if (change < 0 && turnOnShow) {
-            turnOnShow = false; // the run's turn is over: Run and Debug come back, its outcome stands alone
-            refresh();
-        }
     }
 
     /**
-     * The graph on show is a cockpit run's, which holds the run's turn until {@link #queued}(-1): once its end is
-     * recorded and while its worker winds down (a killed action's process waited for, its records closed), Run and
-     * Debug are still greyed, and the status line says so after the outcome instead of showing it alone (FX thread).
+     * The run on show has ended and its end is being recorded — its stamps saved, its record finished — while it
+     * holds the build turn: its outcome is held back until that is done and the turn given back (ADR 0125), and
+     * the status line says so where it said "running"; Stop is greyed (the run's actions are over). Until the
+     * next {@link #reset} (FX thread).
      */
-    void turnOnShow() {
-        turnOnShow = true;
+    void recordingEnd() {
+        recordingEnd = true;
         refresh();
     }
 
-    /** The status line as it is once the run's turn is over (no "winding down" note). */
+    /** What the status line says of the run's end once it is shown: "2 / 2 done — failed (run 7)" (FX thread). */
     String outcomeText() {
-        return outcomeText;
+        return summary(state.outcome());
+    }
+
+    /** The status line's text for the run on show, with this status: its counts, the status, its number. */
+    private String summary(String status) {
+        int total = state.actionCount();
+        int done = state.finishedCount();
+        int fresh = state.count(ActionState.UP_TO_DATE);
+        int cached = state.count(ActionState.CACHED);
+        String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
+                + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
+        return total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
+                + (runId > 0 ? " (run " + runId + ")" : "");
     }
 
     /** The status line's note of what is still done before the run starts; null: none (the run started). */
@@ -207,23 +215,17 @@ public final class LiveViewModel {
         int done = state.finishedCount();
         progress.set(total == 0 ? 0 : (double) done / total);
         String status = switch (state.runStatus()) {
-            case "running" -> replaying ? "replay: running at this moment" : "running";
+            case "running" -> replaying ? "replay: running at this moment"
+                    : recordingEnd ? "ended, recording its end…" : "running";
             case "finished" -> state.outcome();
             default -> notStarted ? "not started" : "starting";
         };
-        int fresh = state.count(ActionState.UP_TO_DATE);
-        int cached = state.count(ActionState.CACHED);
-        String spared = fresh == 0 && cached == 0 ? "" : " (" + (fresh == 0 ? "" : fresh + " up to date")
-                + (fresh > 0 && cached > 0 ? ", " : "") + (cached == 0 ? "" : cached + " cached") + ")";
-        outcomeText = total == 0 ? status : done + " / " + total + " done" + spared + " — " + status
-                + (runId > 0 ? " (run " + runId + ")" : "");
-        boolean windingDown = turnOnShow && !replaying && "finished".equals(state.runStatus());
-        progressText.set(windingDown ? outcomeText + " — winding down…" : outcomeText);
+        progressText.set(summary(status));
         int failed = state.count(ActionState.FAILED);
         int skipped = state.count(ActionState.SKIPPED);
         failures.set(failed == 0 ? "" : failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped"));
         cache.set(cacheSummary(state));
-        running.set(!replaying && "running".equals(state.runStatus()));
+        running.set(!replaying && !recordingEnd && "running".equals(state.runStatus()));
         refreshTiming();
         revision.set(revision.get() + 1);
     }

@@ -47,7 +47,7 @@ final class RunController implements AutoCloseable {
     private volatile boolean dropping;
     /** Opened on its own thread while the window is built and the first spec loads. */
     private final java.util.concurrent.CompletableFuture<TimelineStore> store;
-    private final List<Consumer<String>> finishedListeners = new ArrayList<>();
+    private final List<Consumer<Ended>> finishedListeners = new ArrayList<>();
     private volatile int lastRunId;
     private final List<Consumer<List<io.fester.timeline.Recorded>>> batchListeners = new ArrayList<>();
     /** A hosts file to build on instead of the demo cluster or the local host; null: none. */
@@ -59,6 +59,21 @@ final class RunController implements AutoCloseable {
     /** Serving this database to terminals while the window is open; null: not serving. */
     private volatile io.fester.session.BuildServer server;
     private final List<Runnable> handedListeners = new ArrayList<>();
+    /**
+     * Records the end of the window's builds (their stamps, their record's end: {@link LiveRun#recordEndOn}) at the
+     * window's priority, not the build's nice 10: a terminal's build may be waiting for it (ADR 0125). Its thread
+     * sets its own nice value to the one the window's thread had when the window was built, whichever thread starts it.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor ender;
+    /** Where the window's builds record their end: {@link #ender}, or a test's ({@link #endsOn}). */
+    private volatile java.util.concurrent.Executor endsRecordedOn;
+    /** Where a held end is shown: the FX thread's queue, or a test's ({@link #endsOn}). */
+    private volatile java.util.concurrent.Executor endsShownOn = Platform::runLater;
+    /** The held end of the build that holds the turn, shown once the turn is given back; null: none to show. */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterTurn =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** How many runs have been put on show (counted on the FX thread as each is reset); see {@link EndHeld}. */
+    private final java.util.concurrent.atomic.AtomicInteger shownRuns = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * {@code --no-cache} (or {@code FESTER_CACHE=off}): runs started here neither look up nor store results
@@ -80,11 +95,24 @@ final class RunController implements AutoCloseable {
         this.recentFile = recentFile;
         this.pump = new EventPump(batch -> {
             if (!dropping) {
-                vm.apply(batch);
-                batchListeners.forEach(l -> l.accept(batch));
+                fold(batch);
             }
         });
         pump.start();
+        Integer windowNice = BuildPriority.niceOfCurrentThread(); // the thread that builds the window: the FX thread
+        this.ender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(() -> {
+                        if (windowNice != null) { // not the nice 10 of a build's thread that would start it
+                            BuildPriority.setCurrentThread(windowNice);
+                        }
+                        r.run();
+                    }, "fester-cockpit-run-end");
+                    t.setDaemon(true);
+                    return t;
+                });
+        ender.prestartCoreThread();
+        endsRecordedOn = ender;
         loadRecent();
         this.store = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             BuildPriority.lowerCurrentThread(); // H2's background threads, started here, inherit it (ADR 0078)
@@ -110,15 +138,37 @@ final class RunController implements AutoCloseable {
         return spec.getReadOnlyProperty();
     }
 
-    /** On the FX thread: the run's last events folded first, then those told of its end. */
-    private void finished(String outcome) {
-        pump.drain();
-        finishedListeners.forEach(l -> l.accept(outcome));
+    /** On the FX thread: a run's events into the view model, then to those who follow each frame. */
+    private void fold(List<io.fester.timeline.Recorded> batch) {
+        vm.apply(batch);
+        batchListeners.forEach(l -> l.accept(batch));
     }
 
-    /** Called on the FX thread with the outcome when a run ends. */
-    void onFinished(Consumer<String> listener) {
+    /**
+     * A run's end as the window is told it, once its end is recorded and its turn given back (ADR 0125): its own
+     * outcome, number, name and length (from its first event to its end), and whether the Live tab still shows it
+     * (false: a build that took the turn at once is on show already).
+     */
+    record Ended(String outcome, int runId, String name, long ms, boolean onShow) {
+        /** What the window says of it when another build is on show: "run 7 (app) failed — autopsy: Runs → 7". */
+        String told() {
+            return "run " + runId + " (" + name + ") " + outcome
+                    + ("failed".equals(outcome) ? " — autopsy: Runs → " + runId : "");
+        }
+    }
+
+    /** Called on the FX thread when a run ends (its end recorded and its turn given back). */
+    void onFinished(Consumer<Ended> listener) {
         finishedListeners.add(listener);
+    }
+
+    /**
+     * For tests: where the window's builds record their end (instead of {@link #ender}) and where a held end is
+     * shown (instead of the FX thread's queue: a test runs it there when it chooses); null keeps the default.
+     */
+    void endsOn(java.util.concurrent.Executor recorded, java.util.concurrent.Executor shown) {
+        endsRecordedOn = recorded == null ? ender : recorded;
+        endsShownOn = shown == null ? Platform::runLater : shown;
     }
 
     /** Called on the FX thread with each frame's events, after the view model has folded them. */
@@ -312,11 +362,24 @@ final class RunController implements AutoCloseable {
             return;
         }
         try {
+            turnGivenBack(); // the previous build's end (a terminal's whose server has not sent it yet) before this one
             if (!closing) {
                 runOnTurn(file, debug, rebuild);
             }
         } finally {
             turn.unlock();
+            turnGivenBack();
+        }
+    }
+
+    /**
+     * Once a build has given its turn back (the window's or a terminal's): its held end goes to be shown (ADR 0125).
+     * A build that took the turn at once may have sent it already ({@link #adopt}).
+     */
+    void turnGivenBack() {
+        Runnable shown = afterTurn.getAndSet(null);
+        if (shown != null) {
+            shown.run();
         }
     }
 
@@ -443,9 +506,10 @@ final class RunController implements AutoCloseable {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
+            pump.drain(); // dropped: not folded into this run's view
             dropping = false;
             vm.reset(graph.name() + " (" + file + ")", graph);
-            vm.turnOnShow(); // its end, while the worker winds down, says so (Run still greyed)
+            shownRuns.incrementAndGet();
             vm.preparing(preparing);
             reset.countDown();
         });
@@ -485,9 +549,11 @@ final class RunController implements AutoCloseable {
                 return;
             }
             LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
-                    .rebuild(rebuild).cache(cache);
+                    .rebuild(rebuild).cache(cache).recordEndOn(endsRecordedOn);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
-            run.addListener(pump);
+            EndHeld end = new EndHeld(graph.name());
+            run.addListener(end);
+            afterTurn.set(() -> end.release(null, 0)); // however the run ends: what it held back, after its turn
             current = run;
             preparing = false;
             if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
@@ -500,8 +566,8 @@ final class RunController implements AutoCloseable {
             idWatcher.setDaemon(true);
             idWatcher.start();
             String outcome = run.run();
-            lastRunId = run.runId();
-            Platform.runLater(() -> finished(outcome));
+            int id = run.runId();
+            afterTurn.set(() -> end.release(outcome, id));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -604,11 +670,14 @@ final class RunController implements AutoCloseable {
      */
     Runnable adopt(LiveRun run, String command, Path cwd) {
         BuildGraph graph = run.graph();
+        turnGivenBack(); // the previous run's end (the window's, a manifest's regeneration) is shown before this one
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
+            pump.drain(); // dropped: not folded into this run's view
             dropping = false;
             vm.reset(graph.name() + " (fester " + command + ", from a terminal)", graph);
+            shownRuns.incrementAndGet();
             vm.message("building for a terminal: fester " + command + " (in " + cwd + ")"
                     + (run.debugged() ? "; the terminal steers the debugger" : ""));
             handedListeners.forEach(Runnable::run);
@@ -621,30 +690,116 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String[] outcome = new String[1];
-        run.addListener(r -> {
-            if (r.event() instanceof io.fester.timeline.Pipeline p
-                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state())) {
-                outcome[0] = p.outcome();
-            }
-        });
-        run.addListener(pump);
+        EndHeld end = new EndHeld(graph.name());
+        run.addListener(end);
         handed = command;
         current = run;
         Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
         idWatcher.setDaemon(true);
         idWatcher.start();
-        return () -> {
+        return () -> { // at the run's return, in its turn
             if (current == run) {
                 current = null;
                 handed = null;
             }
-            String o = outcome[0];
-            if (o != null && run.runId() > 0) {
-                lastRunId = run.runId();
-                Platform.runLater(() -> finished(o));
-            }
+            String o = end.outcome();
+            int id = run.runId();
+            afterTurn.set(() -> end.release(o != null && id > 0 ? o : null, id));
         };
+    }
+
+    /**
+     * A run's events on their way to the {@link EventPump}, but for its end: the {@code run_finished} event (the
+     * last the loop records) is held back until {@link #release}, called once the run's end is recorded and its turn
+     * given back, so the window shows an outcome only when it is recorded and the next build may start (ADR 0125).
+     * While it is held the status line says the run's end is being recorded.
+     */
+    private final class EndHeld implements Consumer<io.fester.timeline.Recorded> {
+        private final List<io.fester.timeline.Recorded> held = new ArrayList<>();
+        private boolean released;
+        /** The run on show when its events began to flow: this one (its reset was waited for). */
+        private final int shown = shownRuns.get();
+        private final String name;
+        /** The time of its first event and of its end; its outcome as its {@code run_finished} says (null: none). */
+        private long firstMs = -1;
+        private long endMs = -1;
+        private String outcome;
+
+        EndHeld(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public synchronized void accept(io.fester.timeline.Recorded r) {
+            if (firstMs < 0) {
+                firstMs = r.timeMs();
+            }
+            boolean end = r.event() instanceof io.fester.timeline.Pipeline p
+                    && io.fester.timeline.Pipeline.RUN_FINISHED.equals(p.state());
+            if (end) {
+                outcome = ((io.fester.timeline.Pipeline) r.event()).outcome();
+                endMs = r.timeMs();
+            }
+            if (!released && (!held.isEmpty() || end)) {
+                if (held.isEmpty()) {
+                    Platform.runLater(vm::recordingEnd);
+                }
+                held.add(r);
+                return;
+            }
+            pump.accept(r);
+        }
+
+        synchronized String outcome() {
+            return outcome;
+        }
+
+        /**
+         * On the FX thread ({@link #endsShownOn}): if the run is still on show, its events not yet folded and those
+         * held back go straight to the view model (not through the pump, which drops what comes while the next build
+         * is being put on show); then, for a run with an outcome ({@code outcome} null: none), {@link #lastRunId} is
+         * set and the finished listeners are told its end: from the run's own outcome and number, also when a build
+         * that took the turn at once is on show already.
+         */
+        void release(String outcome, int runId) {
+            endsShownOn.execute(() -> {
+                List<io.fester.timeline.Recorded> end;
+                long ms;
+                synchronized (this) {
+                    released = true;
+                    end = new ArrayList<>(held);
+                    held.clear();
+                    ms = endMs >= 0 && firstMs >= 0 ? endMs - firstMs : 0;
+                }
+                boolean onShow = shownRuns.get() == shown;
+                if (onShow) {
+                    List<io.fester.timeline.Recorded> rest = pump.take();
+                    rest.addAll(end);
+                    if (!rest.isEmpty()) {
+                        fold(rest);
+                    }
+                }
+                if (outcome != null) {
+                    lastRunId = runId;
+                    Ended told = new Ended(outcome, runId, name, ms, onShow);
+                    finishedListeners.forEach(l -> l.accept(told));
+                }
+            });
+        }
+    }
+
+    /** Whether a next run is being put on show (what the pump still holds is then dropped): for tests. */
+    boolean puttingNextOnShow() {
+        return dropping;
+    }
+
+    /**
+     * What the build holding the turn is doing when it is recording its end (its outcome decided; its stamps and
+     * record being written, which the next build waits for), or null: it is running, or no build holds the turn.
+     */
+    String recordingEnd() {
+        LiveRun r = current;
+        return r == null ? null : r.recordingEndNote();
     }
 
     private void publishRunId(LiveRun run) {
@@ -716,6 +871,7 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        ender.shutdown(); // after the worker: a run still ending records its end on the run's own thread
         store.thenAccept(TimelineStore::close);
         if (demo != null) {
             demo.close();

@@ -90,6 +90,16 @@ final class TerminalBuilds implements BuildServer.Host {
     }
 
     @Override
+    public void turnGivenBack() {
+        runs.turnGivenBack();
+    }
+
+    @Override
+    public String ending() {
+        return runs.recordingEnd();
+    }
+
+    @Override
     public void waiting(String command) {
         Platform.runLater(() -> vm.message("a build from a terminal (fester " + command + ") waits for this one"));
     }

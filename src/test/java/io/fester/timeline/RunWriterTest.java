@@ -1,6 +1,7 @@
 package io.fester.timeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -77,6 +78,26 @@ class RunWriterTest {
             w.append(request(), 2);
             assertTrue(seenElsewhere(w.runId(), batch + 1), "the request was not committed after the busy batch");
             w.finish("succeeded", 3);
+        }
+    }
+
+    /**
+     * Closing takes what is pending and writes it (ADR 0125): an event appended after that would never be written, so
+     * it is refused at once, not silently lost; what was appended before the close is all recorded.
+     */
+    @Test
+    void anEventAppendedAfterTheRecordIsClosedIsRefusedAndWhatCameBeforeIsKept() throws Exception {
+        try (TimelineStore store = TimelineStore.open(db())) {
+            RunWriter w = store.startRun("s.yaml", "run", 1, 0, NEVER_MS);
+            w.append(new Output("a", "stdout", "before"), 1);
+            w.close();
+            IllegalStateException late = assertThrows(IllegalStateException.class,
+                    () -> w.append(new Output("a", "stdout", "after"), 2));
+            assertTrue(late.getMessage().contains("record is closed"), late.getMessage());
+            w.finish("succeeded", 3);
+            List<Recorded> events = store.events(w.runId());
+            assertEquals(1, events.size());
+            assertEquals(new Output("a", "stdout", "before"), events.get(0).event());
         }
     }
 }

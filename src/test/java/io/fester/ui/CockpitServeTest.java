@@ -62,16 +62,8 @@ class CockpitServeTest {
         }).get();
         waitFor(() -> !serving.status().equals("starting"));
         assertTrue(serving.status().startsWith("serving builds from terminals"), serving.status());
+        // shown once its end is recorded and its turn given back (ADR 0125)
         waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
-        // and the window's build has given its turn back (its record closed): a terminal's build started before that
-        // waits for it, and says so, as it should
-        waitFor(() -> {
-            if (!window.runs().turn().tryLock()) {
-                return false;
-            }
-            window.runs().turn().unlock();
-            return true;
-        });
     }
 
     @AfterAll
@@ -133,6 +125,35 @@ class CockpitServeTest {
     static Set<String> bars() throws Exception {
         return WaitForAsyncUtils.asyncFx(() -> window.viewModel().bars().stream().map(LiveViewModel.Bar::id)
                 .collect(Collectors.toCollection(java.util.TreeSet::new))).get();
+    }
+
+    /** Whether the turn was free when the status line first showed this outcome; null: not shown yet (FX thread). */
+    static Boolean[] turnFreeWhenShown(String outcome) throws Exception {
+        Boolean[] free = new Boolean[1];
+        WaitForAsyncUtils.asyncFx(() -> window.viewModel().progressTextProperty().addListener((o, was, now) -> {
+            if (free[0] == null && now.contains("— " + outcome)) {
+                free[0] = window.runs().turn().tryLock();
+                if (free[0]) {
+                    window.runs().turn().unlock();
+                }
+            }
+        })).get();
+        return free;
+    }
+
+    @Test
+    @Order(0)
+    void aTerminalsBuildStartedAsTheWindowShowsItsBuildsOutcomeDoesNotWaitForIt() throws Exception {
+        Path spec = Samples.spec(dir, "shown/fester.yaml", "actions:\n  - {id: shown, run: \"echo shown\"}\n");
+        Boolean[] free = turnFreeWhenShown("succeeded");
+        WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+        waitFor(() -> free[0] != null);
+        assertTrue(free[0], "the window's build gave its turn back before it showed its outcome");
+        Path ok = Samples.spec(dir, "next/fester.yaml", "actions:\n  - {id: next, run: \"echo next\"}\n");
+        Cli.Result next = fester(false, "run", ok.toString(), "--db", db());
+        assertEquals(0, next.code(), next.toString());
+        assertFalse(next.err().contains("waiting for"), "it started at once: " + next.err());
+        assertTrue(window.viewModel().titleProperty().get().contains("from a terminal"), "handed to the window");
     }
 
     @Test
@@ -233,13 +254,13 @@ class CockpitServeTest {
     void ctrlCInTheTerminalCancelsItsBuildInTheCockpitAndExits130() throws Exception {
         Path pid = dir.resolve("ctrlc.pid");
         Path spec = Samples.spec(dir, "ctrlc/fester.yaml", "actions:\n  - {id: long, run: \"echo $$ > " + pid
-                + "; sleep 60\"}\n  - {id: next, run: \"echo next\", deps: [long]}\n");
+                + "; sleep 600\"}\n  - {id: next, run: \"echo next\", deps: [long]}\n"); // ends only if cancelled
         Path out = dir.resolve("ctrlc.log");
         Process p = terminal(false, "run", spec.toString(), "--db", db()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         waitFor(() -> Files.exists(pid) && !Files.readString(pid).isBlank());
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Ctrl-C did not cancel the build: its 600 s action still runs");
         String text = Files.readString(out);
         assertEquals(130, p.exitValue(), text);
         assertTrue(text.contains("cancelled long (host ") && text.contains("fester: build cancelled"), text);
@@ -255,7 +276,7 @@ class CockpitServeTest {
         waitFor(() -> Files.exists(pid) && !Files.readString(pid).isBlank());
         waitFor(() -> window.viewModel().runningProperty().get());
         WaitForAsyncUtils.asyncFx(() -> window.runs().cancel()).get();
-        assertTrue(q.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(q.waitFor(60, TimeUnit.SECONDS), "Cancel did not stop the build: its 600 s action still runs");
         String text2 = Files.readString(out2);
         assertEquals(130, q.exitValue(), text2);
         assertTrue(text2.contains("cancelled long (host ") && text2.contains("cancelled from the cockpit"), text2);
@@ -295,8 +316,213 @@ class CockpitServeTest {
         }
     }
 
+    /** Tasks kept until the test lets them go: a run's end to record, or a held end to show. */
+    static final class Kept implements java.util.concurrent.Executor {
+        private final List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        boolean any() {
+            return !tasks.isEmpty();
+        }
+
+        /** Runs what it kept on the calling thread. */
+        void run() {
+            List<Runnable> now = new ArrayList<>(tasks);
+            tasks.clear();
+            now.forEach(Runnable::run);
+        }
+
+        /** Runs what it kept on a thread of its own, as the window's end thread would. */
+        void runElsewhere() {
+            Thread t = new Thread(this::run, "test-run-end");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Whether the turn is held (by any thread but this test's). */
+    static boolean turnHeld() {
+        if (!window.runs().turn().tryLock()) {
+            return true;
+        }
+        window.runs().turn().unlock();
+        return false;
+    }
+
+    /** {@link #waitFor} without waiting for the FX thread's events: while the test keeps the FX thread busy. */
+    static void waitWhileFxBusy(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, condition);
+    }
+
+    static <T> T onFx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get();
+    }
+
+    /** A terminal's {@code fester run SPEC} started now, its stderr to a file; it ends with {@link #ended}. */
+    static Process startTerminal(Path spec, Path err) throws Exception {
+        return terminal(false, "run", spec.toString(), "--db", db()).redirectError(err.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    }
+
+    static int ended(Process p) throws Exception {
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the terminal's build ended");
+        return p.exitValue();
+    }
+
+    /**
+     * While a window build's end is being recorded (held here until the test lets it go), it keeps its turn and
+     * its outcome: the status line says its end is being recorded, the view has no outcome, and a terminal's build
+     * that comes meanwhile waits and is told what for. Once its end is recorded, the outcome shows, and the turn
+     * is given back (the terminal's build then runs).
+     */
     @Test
     @Order(6)
+    void aWindowBuildHoldsItsOutcomeAndTurnWhileItsEndIsRecordedAndATerminalIsToldWhatItWaitsFor() throws Exception {
+        Path spec = Samples.spec(dir, "held/fester.yaml", "actions:\n  - {id: held, run: \"echo held\"}\n");
+        Path next = Samples.spec(dir, "after-held/fester.yaml", "actions:\n  - {id: after, run: \"echo after\"}\n");
+        Kept ends = new Kept();
+        Kept shows = new Kept();
+        window.runs().endsOn(ends, shows);
+        try {
+            WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+            waitFor(ends::any);
+            waitFor(() -> window.viewModel().progressTextProperty().get().contains("— ended, recording its end…"));
+            assertEquals(null, onFx(() -> window.viewModel().state().outcome()), "no outcome while its end is held");
+            assertFalse(onFx(() -> window.viewModel().runningProperty().get()), "Stop greyed: its actions are over");
+            assertTrue(turnHeld(), "the turn is held while its end is recorded");
+            String note = window.runs().recordingEnd();
+            assertTrue(note != null && note.matches("run \\d+ has ended; its stamps and record are being written"),
+                    String.valueOf(note));
+            int run = Integer.parseInt(note.split(" ")[1]);
+            Path err = dir.resolve("err-held");
+            Process p = startTerminal(next, err);
+            waitFor(() -> Files.exists(err) && Files.readString(err).contains(
+                    "fester: waiting for the cockpit's current build to finish: " + note));
+            assertTrue(p.isAlive(), "the terminal's build waits for the turn");
+            assertTrue(turnHeld());
+            // the end is let go while the FX thread is busy: the window shows it before the terminal's build
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            String[] shownAs = new String[3];
+            javafx.application.Platform.runLater(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                shows.run();
+                shownAs[0] = window.viewModel().state().outcome();
+                shownAs[2] = Integer.toString(window.runs().lastRunId());
+                shownAs[1] = window.viewModel().progressTextProperty().get();
+            });
+            ends.runElsewhere();
+            waitWhileFxBusy(shows::any); // the end is recorded and the turn given back
+            window.runs().endsOn(null, null); // the terminal's build (not begun: the FX thread is busy) ends as usual
+            go.countDown();
+            waitFor(() -> shownAs[1] != null);
+            assertEquals("succeeded", shownAs[0], "the outcome shows once its end is recorded");
+            assertTrue(shownAs[1].endsWith("— succeeded (run " + run + ")"), shownAs[1]);
+            assertEquals(Integer.toString(run), shownAs[2], "its number, set as its end shows");
+            assertEquals(0, ended(p), Files.readString(err)); // it took the turn that was given back
+            waitFor(() -> !turnHeld());
+        } finally {
+            window.runs().endsOn(null, null);
+        }
+    }
+
+    /**
+     * A failed window build whose end is shown just as a terminal's build takes the turn at once: its outcome is
+     * told from its own end (its number, "failed", where its autopsy is), whether its end reaches the FX thread
+     * while the terminal's build is being put on show (first) or after it is on show; the terminal's build's view
+     * is its own.
+     */
+    @Test
+    @Order(7)
+    void aFailedWindowBuildsOutcomeIsToldWhenATerminalsBuildTakesTheTurnAtOnce() throws Exception {
+        for (boolean endFirst : new boolean[] {true, false}) {
+            String tag = endFirst ? "first" : "after";
+            Path spec = Samples.spec(dir, "fails-" + tag + "/fester.yaml",
+                    "actions:\n  - {id: broken, run: \"echo broken >&2; exit 1\"}\n");
+            Path next = Samples.spec(dir, "taker-" + tag + "/fester.yaml",
+                    "actions:\n  - {id: taker, run: \"echo taker\"}\n");
+            Kept ends = new Kept();
+            Kept shows = new Kept();
+            List<RunController.Ended> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Integer> lastIdWhenTold = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> viewWhenTold = new java.util.concurrent.CopyOnWriteArrayList<>();
+            boolean[] listening = {true};
+            WaitForAsyncUtils.asyncFx(() -> window.runs().onFinished(e -> {
+                if (listening[0]) {
+                    lastIdWhenTold.add(window.runs().lastRunId());
+                    viewWhenTold.add(String.valueOf(window.viewModel().state().outcome()));
+                    told.add(e);
+                }
+            })).get();
+            window.runs().endsOn(ends, shows);
+            try {
+                WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+                waitFor(ends::any);
+                int run = Integer.parseInt(window.runs().recordingEnd().split(" ")[1]);
+                Path err = dir.resolve("err-taker-" + tag);
+                Process p = startTerminal(next, err);
+                waitFor(() -> Files.exists(err) && Files.readString(err).contains("waiting for"));
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                javafx.application.Platform.runLater(() -> { // the FX thread busy: nothing is shown meanwhile
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (endFirst) {
+                        shows.run(); // before the terminal's build is on show: it is being put on show
+                    }
+                });
+                ends.runElsewhere();
+                waitWhileFxBusy(shows::any);
+                waitWhileFxBusy(() -> window.runs().puttingNextOnShow()); // the terminal's build has the turn
+                window.runs().endsOn(null, null); // its build (not begun: the FX thread is busy) ends as usual
+                go.countDown();
+                if (!endFirst) {
+                    waitFor(() -> window.viewModel().titleProperty().get().contains("fester run " + next));
+                    WaitForAsyncUtils.asyncFx(shows::run).get();
+                }
+                waitFor(() -> told.stream().anyMatch(e -> e.runId() == run));
+                int i = told.stream().map(RunController.Ended::runId).toList().indexOf(run);
+                RunController.Ended end = told.get(i);
+                assertEquals("failed", end.outcome(), tag);
+                assertEquals(run, end.runId(), tag);
+                assertEquals(endFirst, end.onShow(), tag);
+                assertEquals(run, lastIdWhenTold.get(i), tag + ": set when its end is told");
+                if (endFirst) { // still on show: its end is folded into the view before it is told
+                    assertEquals("failed", viewWhenTold.get(i), tag);
+                }
+                if (!endFirst) {
+                    assertTrue(end.told().startsWith("run " + run + " (")
+                            && end.told().endsWith(") failed — autopsy: Runs → " + run), end.told());
+                    waitFor(() -> window.viewModel().messageProperty().get().contains(end.told()));
+                }
+                assertEquals(0, ended(p), Files.readString(err));
+                waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
+                assertTrue(window.viewModel().titleProperty().get().contains("fester run " + next), tag);
+                assertEquals(Set.of("taker"), shown(ActionState.SUCCEEDED), tag + ": the terminal's build alone");
+                assertEquals(Set.of(), shown(ActionState.FAILED), tag);
+                waitFor(() -> told.size() == 2); // the terminal's build's end: its own
+                RunController.Ended taker = told.get(1 - i);
+                assertEquals("succeeded", taker.outcome(), tag);
+                assertTrue(taker.onShow(), tag);
+            } finally {
+                listening[0] = false;
+                window.runs().endsOn(null, null);
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
     void closingTheWindowTellsTheTerminalWhoseBuildRunsAndReleasesTheSocket() throws Exception {
         Path pid = dir.resolve("slow.pid");
         Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: s, run: \"echo $$ > " + pid

@@ -49,25 +49,23 @@ class LiveViewModelTest {
     }
 
     @Test
-    void aRunsEndWhileItsWorkerWindsDownSaysSoUntilRunComesBack() {
+    void aRunWhoseEndIsBeingRecordedSaysSoInsteadOfRunningUntilItsOutcomeArrives() {
         LiveViewModel vm = new LiveViewModel();
-        vm.queued(1); // asked for: Run greyed
         vm.reset("c-demo-broken");
-        vm.turnOnShow(); // a cockpit run's graph, holding the turn
-        vm.apply(events);
+        List<Recorded> beforeItsEnd = events.subList(0, events.size() - 1); // run_finished held back (ADR 0125)
+        vm.apply(beforeItsEnd);
+        assertTrue(vm.runningProperty().get());
+        vm.recordingEnd();
         String shown = vm.progressTextProperty().get();
-        assertTrue(shown.startsWith("17 / 17 done — failed") && shown.endsWith(" — winding down…"), shown);
-        assertTrue(vm.busy().get(), "Run still greyed while the worker winds down");
-        assertTrue(!vm.outcomeText().contains("winding down"), vm.outcomeText());
-        vm.queued(-1); // the turn is over
-        assertTrue(!vm.busy().get());
-        assertEquals(vm.outcomeText(), vm.progressTextProperty().get(), "the outcome alone once Run is back");
-        assertTrue(vm.progressTextProperty().get().startsWith("17 / 17 done — failed"));
-        // a terminal's run or a replay (no turn of the cockpit's on show): the outcome alone at once
-        LiveViewModel other = new LiveViewModel();
-        other.reset("c-demo-broken");
-        other.apply(events);
-        assertEquals(other.outcomeText(), other.progressTextProperty().get());
+        assertTrue(shown.startsWith("17 / 17 done — ended, recording its end…"), shown);
+        assertTrue(!vm.runningProperty().get(), "Stop greyed: the run's actions are over");
+        vm.apply(events.subList(events.size() - 1, events.size()));
+        String ended = vm.progressTextProperty().get();
+        assertTrue(ended.startsWith("17 / 17 done — failed"), ended);
+        vm.reset("c-demo-broken"); // the next run: running again, not "recording its end"
+        vm.apply(beforeItsEnd);
+        String again = vm.progressTextProperty().get();
+        assertTrue(again.startsWith("17 / 17 done — running"), again);
     }
 
     @Test
