@@ -103,10 +103,15 @@ final class RunController implements AutoCloseable {
         this.ender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(() -> {
-                        if (windowNice != null) { // not the nice 10 of a build's thread that would start it
-                            BuildPriority.setCurrentThread(windowNice);
+                        try {
+                            if (windowNice != null) { // not the nice 10 of a build's thread that would start it
+                                BuildPriority.setCurrentThread(windowNice);
+                            }
+                        } catch (Throwable ignored) {
+                            // the nice value is a preference: the worker runs the ends however it fails
+                        } finally {
+                            r.run();
                         }
-                        r.run();
                     }, "fester-cockpit-run-end");
                     t.setDaemon(true);
                     return t;
