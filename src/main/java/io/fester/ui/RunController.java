@@ -155,10 +155,14 @@ final class RunController implements AutoCloseable {
      * (false: a build that took the turn at once is on show already).
      */
     record Ended(String outcome, int runId, String name, long ms, boolean onShow) {
-        /** What the window says of it when another build is on show: "run 7 (app) failed — autopsy: Runs → 7". */
+        /**
+         * What the window says of it when another build is on show: "run 7 (app) failed in 12.0 s — its autopsy:
+         * fester autopsy 7, or File → Replay Run… once the current build ends" (Replay Run is refused until then).
+         */
         String told() {
-            return "run " + runId + " (" + name + ") " + outcome
-                    + ("failed".equals(outcome) ? " — autopsy: Runs → " + runId : "");
+            return "run " + runId + " (" + name + ") " + outcome + " in " + LiveViewModel.seconds(ms)
+                    + ("failed".equals(outcome) ? " — its autopsy: fester autopsy " + runId
+                            + ", or File → Replay Run… once the current build ends" : "");
         }
     }
 

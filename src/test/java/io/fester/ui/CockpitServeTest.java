@@ -501,8 +501,9 @@ class CockpitServeTest {
                     assertEquals("failed", viewWhenTold.get(i), tag);
                 }
                 if (!endFirst) {
-                    assertTrue(end.told().startsWith("run " + run + " (")
-                            && end.told().endsWith(") failed — autopsy: Runs → " + run), end.told());
+                    assertTrue(end.told().matches("run " + run + " \\(.*\\) failed in \\d+\\.\\d s — its autopsy: "
+                            + "fester autopsy " + run + ", or File → Replay Run… once the current build ends"),
+                            end.told());
                     waitFor(() -> window.viewModel().messageProperty().get().contains(end.told()));
                 }
                 assertEquals(0, ended(p), Files.readString(err));
