@@ -331,9 +331,9 @@ class CockpitServeTest {
 
         /** Runs what it kept on the calling thread. */
         void run() {
-            List<Runnable> now = new ArrayList<>(tasks);
-            tasks.clear();
-            now.forEach(Runnable::run);
+            while (!tasks.isEmpty()) {
+                tasks.remove(0).run();
+            }
         }
 
         /** Runs what it kept on a thread of its own, as the window's end thread would. */
@@ -342,6 +342,20 @@ class CockpitServeTest {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /**
+     * However a test of held ends stops (a failed assertion too): the FX thread is let go, ends go to the window's
+     * own executors again, and what {@code ends} and {@code shows} still keep runs, so no window build is left
+     * holding the turn for the tests that follow.
+     */
+    static void letGo(Kept ends, Kept shows, java.util.concurrent.CountDownLatch go) {
+        if (go != null) { // the FX thread kept busy by the test (null: none)
+            go.countDown();
+        }
+        window.runs().endsOn(null, null);
+        ends.runElsewhere();
+        javafx.application.Platform.runLater(shows::run);
     }
 
     /** Whether the turn is held (by any thread but this test's). */
@@ -387,6 +401,7 @@ class CockpitServeTest {
         Path next = Samples.spec(dir, "after-held/fester.yaml", "actions:\n  - {id: after, run: \"echo after\"}\n");
         Kept ends = new Kept();
         Kept shows = new Kept();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         window.runs().endsOn(ends, shows);
         try {
             WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
@@ -406,7 +421,6 @@ class CockpitServeTest {
             assertTrue(p.isAlive(), "the terminal's build waits for the turn");
             assertTrue(turnHeld());
             // the end is let go while the FX thread is busy: the window shows it before the terminal's build
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             String[] shownAs = new String[3];
             javafx.application.Platform.runLater(() -> {
                 try {
@@ -430,7 +444,7 @@ class CockpitServeTest {
             assertEquals(0, ended(p), Files.readString(err)); // it took the turn that was given back
             waitFor(() -> !turnHeld());
         } finally {
-            window.runs().endsOn(null, null);
+            letGo(ends, shows, go);
         }
     }
 
@@ -462,6 +476,7 @@ class CockpitServeTest {
                     told.add(e);
                 }
             })).get();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             window.runs().endsOn(ends, shows);
             try {
                 WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
@@ -470,7 +485,6 @@ class CockpitServeTest {
                 Path err = dir.resolve("err-taker-" + tag);
                 Process p = startTerminal(next, err);
                 waitFor(() -> Files.exists(err) && Files.readString(err).contains("waiting for"));
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
                 javafx.application.Platform.runLater(() -> { // the FX thread busy: nothing is shown meanwhile
                     try {
                         go.await();
@@ -517,7 +531,7 @@ class CockpitServeTest {
                 assertTrue(taker.onShow(), tag);
             } finally {
                 listening[0] = false;
-                window.runs().endsOn(null, null);
+                letGo(ends, shows, go);
             }
         }
     }
