@@ -562,21 +562,27 @@ final class RunController implements AutoCloseable {
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             EndHeld end = new EndHeld(graph.name());
             run.addListener(end);
-            afterTurn.set(() -> end.release(null, 0)); // however the run ends: what it held back, after its turn
-            current = run;
-            preparing = false;
-            if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
-                run.cancel("cancelled from the cockpit", false);
+            String outcome = null;
+            try {
+                current = run;
+                preparing = false;
+                if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
+                    run.cancel("cancelled from the cockpit", false);
+                }
+                if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
+                    run.cancel("cancelled from the cockpit (quit)", false);
+                }
+                Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
+                idWatcher.setDaemon(true);
+                idWatcher.start();
+                outcome = run.run();
+            } finally {
+                // however the run ends, what it held back goes after its turn; filled only now that it has returned,
+                // so a terminal build's late turnGivenBack() cannot take it while this run still runs
+                String o = outcome;
+                int id = o == null ? 0 : run.runId();
+                afterTurn.set(() -> end.release(o, id));
             }
-            if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
-                run.cancel("cancelled from the cockpit (quit)", false);
-            }
-            Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
-            idWatcher.setDaemon(true);
-            idWatcher.start();
-            String outcome = run.run();
-            int id = run.runId();
-            afterTurn.set(() -> end.release(outcome, id));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {

@@ -449,13 +449,44 @@ class CockpitServeTest {
     }
 
     /**
+     * A terminal build's server that gives its turn back late (after a window build has taken the turn) does not
+     * release the window build's held end: at its end the window build still says "ended, recording its end…" and
+     * shows no outcome until its own end is recorded.
+     */
+    @Test
+    @Order(7)
+    void aLateTurnGivenBackDoesNotReleaseTheEndOfTheWindowBuildThatHasTheTurn() throws Exception {
+        Path spec = Samples.spec(dir, "late/fester.yaml", "actions:\n  - {id: late, run: \"echo late\"}\n");
+        Kept ends = new Kept();
+        Kept shows = new Kept();
+        window.runs().endsOn(ends, shows);
+        try {
+            WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+            waitFor(ends::any);
+            waitFor(() -> window.viewModel().progressTextProperty().get().contains("— ended, recording its end…"));
+            window.runs().turnGivenBack(); // what a terminal's server thread descheduled after its unlock does then
+            WaitForAsyncUtils.asyncFx(shows::run).get(); // whatever that call sent to be shown
+            String status = onFx(() -> window.viewModel().progressTextProperty().get());
+            assertTrue(status.contains("— ended, recording its end…"), status);
+            assertEquals(null, onFx(() -> window.viewModel().state().outcome()), "no outcome while its end is held");
+            assertTrue(turnHeld(), "the window build still records its end");
+            window.runs().endsOn(null, null);
+            ends.runElsewhere();
+            waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
+            waitFor(() -> !turnHeld());
+        } finally {
+            letGo(ends, shows, null);
+        }
+    }
+
+    /**
      * A failed window build whose end is shown just as a terminal's build takes the turn at once: its outcome is
      * told from its own end (its number, "failed", where its autopsy is), whether its end reaches the FX thread
      * while the terminal's build is being put on show (first) or after it is on show; the terminal's build's view
      * is its own.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aFailedWindowBuildsOutcomeIsToldWhenATerminalsBuildTakesTheTurnAtOnce() throws Exception {
         for (boolean endFirst : new boolean[] {true, false}) {
             String tag = endFirst ? "first" : "after";
@@ -537,7 +568,7 @@ class CockpitServeTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void closingTheWindowTellsTheTerminalWhoseBuildRunsAndReleasesTheSocket() throws Exception {
         Path pid = dir.resolve("slow.pid");
         Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: s, run: \"echo $$ > " + pid
