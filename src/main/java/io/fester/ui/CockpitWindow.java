@@ -171,7 +171,7 @@ public final class CockpitWindow {
             return;
         }
         notifications++;
-        String text = !end.onShow() ? end.told() + " in " + LiveViewModel.seconds(ms)
+        String text = !end.onShow() ? end.told()
                 : vm.outcomeText() + " in " + LiveViewModel.seconds(ms)
                         + (vm.failuresProperty().get().isBlank() ? "" : "\n" + vm.failuresProperty().get());
         org.controlsfx.control.Notifications n = org.controlsfx.control.Notifications.create()

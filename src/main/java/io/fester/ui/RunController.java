@@ -103,10 +103,15 @@ final class RunController implements AutoCloseable {
         this.ender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(() -> {
-                        if (windowNice != null) { // not the nice 10 of a build's thread that would start it
-                            BuildPriority.setCurrentThread(windowNice);
+                        try {
+                            if (windowNice != null) { // not the nice 10 of a build's thread that would start it
+                                BuildPriority.setCurrentThread(windowNice);
+                            }
+                        } catch (Throwable ignored) {
+                            // the nice value is a preference: the worker runs the ends however it fails
+                        } finally {
+                            r.run();
                         }
-                        r.run();
                     }, "fester-cockpit-run-end");
                     t.setDaemon(true);
                     return t;
@@ -150,10 +155,14 @@ final class RunController implements AutoCloseable {
      * (false: a build that took the turn at once is on show already).
      */
     record Ended(String outcome, int runId, String name, long ms, boolean onShow) {
-        /** What the window says of it when another build is on show: "run 7 (app) failed — autopsy: Runs → 7". */
+        /**
+         * What the window says of it when another build is on show: "run 7 (app) failed in 12.0 s — its autopsy:
+         * fester autopsy 7, or File → Replay Run… once the current build ends" (Replay Run is refused until then).
+         */
         String told() {
-            return "run " + runId + " (" + name + ") " + outcome
-                    + ("failed".equals(outcome) ? " — autopsy: Runs → " + runId : "");
+            return "run " + runId + " (" + name + ") " + outcome + " in " + LiveViewModel.seconds(ms)
+                    + ("failed".equals(outcome) ? " — its autopsy: fester autopsy " + runId
+                            + ", or File → Replay Run… once the current build ends" : "");
         }
     }
 
@@ -553,21 +562,27 @@ final class RunController implements AutoCloseable {
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
             EndHeld end = new EndHeld(graph.name());
             run.addListener(end);
-            afterTurn.set(() -> end.release(null, 0)); // however the run ends: what it held back, after its turn
-            current = run;
-            preparing = false;
-            if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
-                run.cancel("cancelled from the cockpit", false);
+            String outcome = null;
+            try {
+                current = run;
+                preparing = false;
+                if (cancelledBeforeStart) { // a Cancel between the check above and now: cancel() may not have seen run
+                    run.cancel("cancelled from the cockpit", false);
+                }
+                if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
+                    run.cancel("cancelled from the cockpit (quit)", false);
+                }
+                Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
+                idWatcher.setDaemon(true);
+                idWatcher.start();
+                outcome = run.run();
+            } finally {
+                // however the run ends, what it held back goes after its turn; filled only now that it has returned,
+                // so a terminal build's late turnGivenBack() cannot take it while this run still runs
+                String o = outcome;
+                int id = o == null ? 0 : run.runId();
+                afterTurn.set(() -> end.release(o, id));
             }
-            if (closing) { // quit came while the run was being set up: it ends at once, recorded as cancelled
-                run.cancel("cancelled from the cockpit (quit)", false);
-            }
-            Thread idWatcher = new Thread(() -> publishRunId(run), "fester-cockpit-run-id");
-            idWatcher.setDaemon(true);
-            idWatcher.start();
-            String outcome = run.run();
-            int id = run.runId();
-            afterTurn.set(() -> end.release(outcome, id));
         } catch (StoreException | IOException e) { // NoHostsException too: no host could be reached
             Platform.runLater(() -> vm.notStarted("the run could not start: " + e.getMessage()));
         } catch (InterruptedException e) {

@@ -331,9 +331,9 @@ class CockpitServeTest {
 
         /** Runs what it kept on the calling thread. */
         void run() {
-            List<Runnable> now = new ArrayList<>(tasks);
-            tasks.clear();
-            now.forEach(Runnable::run);
+            while (!tasks.isEmpty()) {
+                tasks.remove(0).run();
+            }
         }
 
         /** Runs what it kept on a thread of its own, as the window's end thread would. */
@@ -342,6 +342,20 @@ class CockpitServeTest {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /**
+     * However a test of held ends stops (a failed assertion too): the FX thread is let go, ends go to the window's
+     * own executors again, and what {@code ends} and {@code shows} still keep runs, so no window build is left
+     * holding the turn for the tests that follow.
+     */
+    static void letGo(Kept ends, Kept shows, java.util.concurrent.CountDownLatch go) {
+        if (go != null) { // the FX thread kept busy by the test (null: none)
+            go.countDown();
+        }
+        window.runs().endsOn(null, null);
+        ends.runElsewhere();
+        javafx.application.Platform.runLater(shows::run);
     }
 
     /** Whether the turn is held (by any thread but this test's). */
@@ -387,6 +401,7 @@ class CockpitServeTest {
         Path next = Samples.spec(dir, "after-held/fester.yaml", "actions:\n  - {id: after, run: \"echo after\"}\n");
         Kept ends = new Kept();
         Kept shows = new Kept();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         window.runs().endsOn(ends, shows);
         try {
             WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
@@ -406,7 +421,6 @@ class CockpitServeTest {
             assertTrue(p.isAlive(), "the terminal's build waits for the turn");
             assertTrue(turnHeld());
             // the end is let go while the FX thread is busy: the window shows it before the terminal's build
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             String[] shownAs = new String[3];
             javafx.application.Platform.runLater(() -> {
                 try {
@@ -430,7 +444,38 @@ class CockpitServeTest {
             assertEquals(0, ended(p), Files.readString(err)); // it took the turn that was given back
             waitFor(() -> !turnHeld());
         } finally {
+            letGo(ends, shows, go);
+        }
+    }
+
+    /**
+     * A terminal build's server that gives its turn back late (after a window build has taken the turn) does not
+     * release the window build's held end: at its end the window build still says "ended, recording its end…" and
+     * shows no outcome until its own end is recorded.
+     */
+    @Test
+    @Order(7)
+    void aLateTurnGivenBackDoesNotReleaseTheEndOfTheWindowBuildThatHasTheTurn() throws Exception {
+        Path spec = Samples.spec(dir, "late/fester.yaml", "actions:\n  - {id: late, run: \"echo late\"}\n");
+        Kept ends = new Kept();
+        Kept shows = new Kept();
+        window.runs().endsOn(ends, shows);
+        try {
+            WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
+            waitFor(ends::any);
+            waitFor(() -> window.viewModel().progressTextProperty().get().contains("— ended, recording its end…"));
+            window.runs().turnGivenBack(); // what a terminal's server thread descheduled after its unlock does then
+            WaitForAsyncUtils.asyncFx(shows::run).get(); // whatever that call sent to be shown
+            String status = onFx(() -> window.viewModel().progressTextProperty().get());
+            assertTrue(status.contains("— ended, recording its end…"), status);
+            assertEquals(null, onFx(() -> window.viewModel().state().outcome()), "no outcome while its end is held");
+            assertTrue(turnHeld(), "the window build still records its end");
             window.runs().endsOn(null, null);
+            ends.runElsewhere();
+            waitFor(() -> "succeeded".equals(window.viewModel().state().outcome()));
+            waitFor(() -> !turnHeld());
+        } finally {
+            letGo(ends, shows, null);
         }
     }
 
@@ -441,7 +486,7 @@ class CockpitServeTest {
      * is its own.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aFailedWindowBuildsOutcomeIsToldWhenATerminalsBuildTakesTheTurnAtOnce() throws Exception {
         for (boolean endFirst : new boolean[] {true, false}) {
             String tag = endFirst ? "first" : "after";
@@ -462,6 +507,7 @@ class CockpitServeTest {
                     told.add(e);
                 }
             })).get();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             window.runs().endsOn(ends, shows);
             try {
                 WaitForAsyncUtils.asyncFx(() -> window.runs().open(spec)).get();
@@ -470,7 +516,6 @@ class CockpitServeTest {
                 Path err = dir.resolve("err-taker-" + tag);
                 Process p = startTerminal(next, err);
                 waitFor(() -> Files.exists(err) && Files.readString(err).contains("waiting for"));
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
                 javafx.application.Platform.runLater(() -> { // the FX thread busy: nothing is shown meanwhile
                     try {
                         go.await();
@@ -501,8 +546,9 @@ class CockpitServeTest {
                     assertEquals("failed", viewWhenTold.get(i), tag);
                 }
                 if (!endFirst) {
-                    assertTrue(end.told().startsWith("run " + run + " (")
-                            && end.told().endsWith(") failed — autopsy: Runs → " + run), end.told());
+                    assertTrue(end.told().matches("run " + run + " \\(.*\\) failed in \\d+\\.\\d s — its autopsy: "
+                            + "fester autopsy " + run + ", or File → Replay Run… once the current build ends"),
+                            end.told());
                     waitFor(() -> window.viewModel().messageProperty().get().contains(end.told()));
                 }
                 assertEquals(0, ended(p), Files.readString(err));
@@ -516,13 +562,13 @@ class CockpitServeTest {
                 assertTrue(taker.onShow(), tag);
             } finally {
                 listening[0] = false;
-                window.runs().endsOn(null, null);
+                letGo(ends, shows, go);
             }
         }
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void closingTheWindowTellsTheTerminalWhoseBuildRunsAndReleasesTheSocket() throws Exception {
         Path pid = dir.resolve("slow.pid");
         Path spec = Samples.spec(dir, "slow/fester.yaml", "actions:\n  - {id: s, run: \"echo $$ > " + pid
