@@ -585,16 +585,17 @@ public final class LiveRun {
 
     private void onEndRecorder(EndWork work) throws StoreException, IOException {
         java.util.concurrent.Executor on = endRecorder;
+        if (on == null) {
+            work.run();
+            return;
+        }
         java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
             work.run();
             return null;
         });
         try {
-            if (on == null) {
-                throw new java.util.concurrent.RejectedExecutionException("on the run's own thread");
-            }
             on.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException here) {
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) { // the run's own thread records it
             work.run();
             return;
         }

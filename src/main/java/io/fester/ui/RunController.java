@@ -515,14 +515,22 @@ final class RunController implements AutoCloseable {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
-            pump.drain(); // dropped: not folded into this run's view
-            dropping = false;
-            vm.reset(graph.name() + " (" + file + ")", graph);
-            shownRuns.incrementAndGet();
+            putOnShow(graph.name() + " (" + file + ")", graph);
             vm.preparing(preparing);
             reset.countDown();
         });
         return reset;
+    }
+
+    /**
+     * On the FX thread, after {@code dropping} was set: what the pump still holds of the previous run is dropped (not
+     * folded into this run's view), and this run's graph is put on show under {@code title}.
+     */
+    private void putOnShow(String title, BuildGraph graph) {
+        pump.drain();
+        dropping = false;
+        vm.reset(title, graph);
+        shownRuns.incrementAndGet();
     }
 
     /** Runs a graph; {@code shown}: the latch of its {@link #show}, or null to show it now. */
@@ -689,10 +697,7 @@ final class RunController implements AutoCloseable {
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
         Platform.runLater(() -> {
-            pump.drain(); // dropped: not folded into this run's view
-            dropping = false;
-            vm.reset(graph.name() + " (fester " + command + ", from a terminal)", graph);
-            shownRuns.incrementAndGet();
+            putOnShow(graph.name() + " (fester " + command + ", from a terminal)", graph);
             vm.message("building for a terminal: fester " + command + " (in " + cwd + ")"
                     + (run.debugged() ? "; the terminal steers the debugger" : ""));
             handedListeners.forEach(Runnable::run);
