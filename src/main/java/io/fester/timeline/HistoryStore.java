@@ -5,8 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Durations learnt across runs, per spec and action, in the timeline database. Unlike the timeline
@@ -53,16 +55,7 @@ public final class HistoryStore {
 
     static HistoryRows rows(Connection c, String spec) throws SQLException {
         HistoryRows rows = new HistoryRows();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT action, avg_ms, runs, failures FROM action_history WHERE spec = ?")) {
-            ps.setString(1, spec);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.actions.add(new HistoryRows.ActionRow(rs.getString(1), rs.getLong(2), rs.getInt(3),
-                            rs.getInt(4)));
-                }
-            }
-        }
+        actionRows(c, spec, row -> rows.actions.add(row));
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT host, tag, avg_ms, runs FROM host_tag_history")) {
             while (rs.next()) {
@@ -75,6 +68,20 @@ public final class HistoryStore {
             }
         }
         return rows;
+    }
+
+    /** Each of a spec's {@code action_history} rows, in one query. */
+    private static void actionRows(Connection c, String spec, Consumer<HistoryRows.ActionRow> each)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT action, avg_ms, runs, failures FROM action_history WHERE spec = ?")) {
+            ps.setString(1, spec);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    each.accept(new HistoryRows.ActionRow(rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)));
+                }
+            }
+        }
     }
 
     /**
@@ -116,82 +123,73 @@ public final class HistoryStore {
                 }
             }
         }
-        {
-            try (PreparedStatement get = c.prepareStatement(
-                    "SELECT runs, avg_ms, failures FROM action_history WHERE spec = ? AND action = ?");
-                    PreparedStatement put = c.prepareStatement("MERGE INTO action_history(spec, action, runs, avg_ms,"
-                            + " last_ms, last_run, failures) KEY(spec, action) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                for (Map.Entry<String, Long> e : outcomes.entrySet()) {
-                    get.setString(1, spec);
-                    get.setString(2, e.getKey());
+        // the spec's rows in one query, not one query per action: what each statement costs H2 adds up (ADR 0131)
+        Map<String, HistoryRows.ActionRow> known = new HashMap<>();
+        actionRows(c, spec, row -> known.put(row.action(), row));
+        try (PreparedStatement put = c.prepareStatement("MERGE INTO action_history(spec, action, runs, avg_ms,"
+                + " last_ms, last_run, failures) KEY(spec, action) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Long> e : outcomes.entrySet()) {
+                HistoryRows.ActionRow was = known.get(e.getKey());
+                int runs = was == null ? 0 : was.runs();
+                int failures = was == null ? 0 : was.failures();
+                long avg = was == null ? 0 : was.avgMs();
+                long ms = e.getValue();
+                if (ms >= 0) {
+                    avg = avg == 0 ? ms : Math.round(ALPHA * ms + (1 - ALPHA) * avg);
+                } else {
+                    failures++;
+                }
+                put.setString(1, spec);
+                put.setString(2, e.getKey());
+                put.setInt(3, runs + 1);
+                put.setLong(4, avg);
+                put.setLong(5, Math.max(0, ms));
+                put.setInt(6, run);
+                put.setInt(7, failures);
+                put.addBatch();
+            }
+            put.executeBatch();
+        }
+        try (PreparedStatement get = c.prepareStatement("SELECT runs, avg_ms FROM host_tag_history WHERE host = ? AND tag = ?");
+                PreparedStatement put = c.prepareStatement(
+                        "MERGE INTO host_tag_history(host, tag, runs, avg_ms) KEY(host, tag) VALUES (?, ?, ?, ?)")) {
+            for (Map.Entry<String, Map<String, List<Long>>> h : hostTagMs.entrySet()) {
+                for (Map.Entry<String, List<Long>> t : h.getValue().entrySet()) {
+                    long mean = Math.round(t.getValue().stream().mapToLong(Long::longValue).average().orElse(0));
+                    get.setString(1, h.getKey());
+                    get.setString(2, t.getKey());
                     int runs = 0;
-                    int failures = 0;
-                    long avg = 0;
+                    long avg = mean;
                     try (ResultSet rs = get.executeQuery()) {
                         if (rs.next()) {
                             runs = rs.getInt(1);
-                            avg = rs.getLong(2);
-                            failures = rs.getInt(3);
-                        }
-                    }
-                    long ms = e.getValue();
-                    if (ms >= 0) {
-                        avg = avg == 0 ? ms : Math.round(ALPHA * ms + (1 - ALPHA) * avg);
-                    } else {
-                        failures++;
-                    }
-                    put.setString(1, spec);
-                    put.setString(2, e.getKey());
-                    put.setInt(3, runs + 1);
-                    put.setLong(4, avg);
-                    put.setLong(5, Math.max(0, ms));
-                    put.setInt(6, run);
-                    put.setInt(7, failures);
-                    put.addBatch();
-                }
-                put.executeBatch();
-            }
-            try (PreparedStatement get = c.prepareStatement("SELECT runs, avg_ms FROM host_tag_history WHERE host = ? AND tag = ?");
-                    PreparedStatement put = c.prepareStatement(
-                            "MERGE INTO host_tag_history(host, tag, runs, avg_ms) KEY(host, tag) VALUES (?, ?, ?, ?)")) {
-                for (Map.Entry<String, Map<String, List<Long>>> h : hostTagMs.entrySet()) {
-                    for (Map.Entry<String, List<Long>> t : h.getValue().entrySet()) {
-                        long mean = Math.round(t.getValue().stream().mapToLong(Long::longValue).average().orElse(0));
-                        get.setString(1, h.getKey());
-                        get.setString(2, t.getKey());
-                        int runs = 0;
-                        long avg = mean;
-                        try (ResultSet rs = get.executeQuery()) {
-                            if (rs.next()) {
-                                runs = rs.getInt(1);
-                                avg = Math.round(ALPHA * mean + (1 - ALPHA) * rs.getLong(2));
-                            }
-                        }
-                        put.setString(1, h.getKey());
-                        put.setString(2, t.getKey());
-                        put.setInt(3, runs + 1);
-                        put.setLong(4, avg);
-                        put.addBatch();
-                    }
-                }
-                put.executeBatch();
-            }
-            try (PreparedStatement get = c.prepareStatement("SELECT score FROM host_faults WHERE host = ?");
-                    PreparedStatement put = c.prepareStatement("MERGE INTO host_faults(host, score) KEY(host) VALUES (?, ?)")) {
-                for (Map.Entry<String, Integer> h : hostFaults.entrySet()) {
-                    get.setString(1, h.getKey());
-                    double old = 0;
-                    try (ResultSet rs = get.executeQuery()) {
-                        if (rs.next()) {
-                            old = rs.getDouble(1);
+                            avg = Math.round(ALPHA * mean + (1 - ALPHA) * rs.getLong(2));
                         }
                     }
                     put.setString(1, h.getKey());
-                    put.setDouble(2, HistoryRows.decayed(old, h.getValue()));
+                    put.setString(2, t.getKey());
+                    put.setInt(3, runs + 1);
+                    put.setLong(4, avg);
                     put.addBatch();
                 }
-                put.executeBatch();
             }
+            put.executeBatch();
+        }
+        try (PreparedStatement get = c.prepareStatement("SELECT score FROM host_faults WHERE host = ?");
+                PreparedStatement put = c.prepareStatement("MERGE INTO host_faults(host, score) KEY(host) VALUES (?, ?)")) {
+            for (Map.Entry<String, Integer> h : hostFaults.entrySet()) {
+                get.setString(1, h.getKey());
+                double old = 0;
+                try (ResultSet rs = get.executeQuery()) {
+                    if (rs.next()) {
+                        old = rs.getDouble(1);
+                    }
+                }
+                put.setString(1, h.getKey());
+                put.setDouble(2, HistoryRows.decayed(old, h.getValue()));
+                put.addBatch();
+            }
+            put.executeBatch();
         }
     }
 
