@@ -268,6 +268,51 @@ class ServeTest {
         assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
     }
 
+    /**
+     * Ctrl-C while the server has taken the build and still sets it up (ADR 0130): held there by a manifest that is a
+     * fifo, read only once the test writes it after the signal has reached the server. The run is recorded as
+     * cancelled before any action starts, the terminal exits 130; not an interrupted manifest read, nor a lost socket.
+     */
+    @Test
+    @Order(3)
+    void ctrlCWhileTheServerSetsTheBuildUpCancelsItAsItStarts() throws Exception {
+        Path pid = dir.resolve("setup.pid");
+        Path spec = Files.createDirectories(dir.resolve("setup")).resolve("fester.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", spec.toString()).start().waitFor());
+        Path out = dir.resolve("setup.log");
+        int before = handed();
+        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            // opening a fifo to write returns once the server has opened it to read the manifest
+            java.util.concurrent.Future<java.io.OutputStream> opened = io.submit(() -> Files.newOutputStream(spec));
+            java.io.OutputStream manifest = opened.get(60, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            for (int i = 0; i < 1200 && !Files.readString(out).contains("interrupted while the build is set up"); i++) {
+                assertTrue(p.isAlive(), "the server did not keep the Ctrl-C for the run: " + Files.readString(out));
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(out).contains("interrupted while the build is set up"), Files.readString(out));
+            try (manifest) {
+                manifest.write(("actions:\n  - {id: a, run: \"echo $$ > " + pid + "; sleep 600\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        } finally {
+            io.shutdownNow();
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the build was not cancelled: " + Files.readString(out));
+        String text = Files.readString(out);
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("fester: build cancelled") && text.contains("run: "), text);
+        assertFalse(Files.exists(pid), "no action started: " + text);
+        assertEquals(before + 1, handed(), Files.readString(serverLog));
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+        // the server serves on: the next build is not cancelled by the signal kept for this one
+        Path ok = Samples.spec(dir, "after-setup/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
+        Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
+        assertEquals(0, next.code(), next.toString());
+    }
+
     @Test
     @Order(3)
     void twoTerminalsAtOnceAreServedOneAfterTheOther() throws Exception {
