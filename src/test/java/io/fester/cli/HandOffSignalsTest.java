@@ -87,6 +87,7 @@ class HandOffSignalsTest {
         } else {
             b = FesterProcess.builder(args);
         }
+        FesterProcess.interruptible(b); // as from a terminal, whatever job runs the test
         b.environment().putAll(env());
         b.redirectError(dir.resolve("client.err").toFile());
         b.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -108,6 +109,19 @@ class HandOffSignalsTest {
             fail(what + " (client stderr: " + Files.readString(dir.resolve("client.err")) + ")");
             return null;
         }
+    }
+
+    /** The test's server's side of a client's connection. */
+    private record Link(DataInputStream from, DataOutputStream to) {}
+
+    /** Starts the client and takes its connection and greeting, not answered yet. */
+    private Link greeted(String which) throws Exception {
+        start(which);
+        SocketChannel ch = within("the client did not connect", listening::accept);
+        Link link = new Link(new DataInputStream(ServeAddress.input(ch)),
+                new DataOutputStream(ServeAddress.output(ch)));
+        greeting(link.from());
+        return link;
     }
 
     /** Reads the client's greeting: protocol, working directory, arguments, environment. */
@@ -159,11 +173,9 @@ class HandOffSignalsTest {
     @ParameterizedTest
     @ValueSource(strings = {"perl", "java"})
     void aCtrlCBeforeTheServerAnswersIsRelayedOnceItAccepts(String which) throws Exception {
-        start(which);
-        SocketChannel ch = within("the client did not connect", listening::accept);
-        DataInputStream from = new DataInputStream(ServeAddress.input(ch));
-        DataOutputStream to = new DataOutputStream(ServeAddress.output(ch));
-        greeting(from); // the server has the greeting and has not answered yet: Ctrl-C now
+        Link link = greeted(which); // the server has the greeting and has not answered yet: Ctrl-C now
+        DataInputStream from = link.from();
+        DataOutputStream to = link.to();
         kill("INT");
         accept(to);
         assertEquals("INT", signal(from));
@@ -173,11 +185,9 @@ class HandOffSignalsTest {
     @ParameterizedTest
     @ValueSource(strings = {"perl", "java"})
     void aCtrlCWhileTheClientWritesOutputToATerminalThatDoesNotReadIsRelayed(String which) throws Exception {
-        start(which);
-        SocketChannel ch = within("the client did not connect", listening::accept);
-        DataInputStream from = new DataInputStream(ServeAddress.input(ch));
-        DataOutputStream to = new DataOutputStream(ServeAddress.output(ch));
-        greeting(from);
+        Link link = greeted(which);
+        DataInputStream from = link.from();
+        DataOutputStream to = link.to();
         accept(to);
         byte[] output = new byte[1 << 20]; // far more than a pipe holds: the client writes it while the test waits
         java.util.Arrays.fill(output, (byte) 'x');

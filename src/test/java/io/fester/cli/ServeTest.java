@@ -89,6 +89,12 @@ class ServeTest {
         return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** {@code fester ARGS} from a terminal whose Ctrl-C the test sends, its output to {@code log}. */
+    static Process interruptible(Path log, String... args) throws IOException {
+        return FesterProcess.interruptible(FesterProcess.builder(List.of("-Duser.home=" + home), args))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     /** Output lines with durations and run numbers masked, sorted (actions finish in any order). */
     static List<String> shape(String text) {
         List<String> lines = new ArrayList<>();
@@ -246,7 +252,7 @@ class ServeTest {
                 + "; sleep 60\"}\n  - {id: b, run: \"echo b\", deps: [a]}\n");
         Path out = dir.resolve("ctrlc.log");
         int before = handed();
-        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        Process p = interruptible(out, "run", spec.toString(), "--db", db());
         for (int i = 0; i < 1200 && !(Files.exists(pid) && !Files.readString(pid).isBlank()); i++) {
             assertTrue(p.isAlive(), Files.readString(out));
             Thread.sleep(50);
@@ -281,7 +287,7 @@ class ServeTest {
         assertEquals(0, new ProcessBuilder("mkfifo", spec.toString()).start().waitFor());
         Path out = dir.resolve("setup.log");
         int before = handed();
-        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        Process p = interruptible(out, "run", spec.toString(), "--db", db());
         java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             // opening a fifo to write returns once the server has opened it to read the manifest
