@@ -448,7 +448,7 @@ final class Server implements BuildServer {
             }
         }
 
-        /** Before the turn is asked for; throws if a signal came already (the client's Ctrl-C sent with its greeting). */
+        /** Before the turn is asked for; throws if a signal came already (a Ctrl-C sent with the greeting). */
         synchronized void waitingForTurn() throws InterruptedException {
             if (!pending.isEmpty()) {
                 throw new InterruptedException();
