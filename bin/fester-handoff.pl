@@ -26,14 +26,18 @@ utf8::is_utf8($_) && utf8::encode($_) for @args; # PERL_UNICODE=A would have dec
 
 # Ctrl-C and SIGTERM from the connect on (ADR 0130): counted and queued by the handler, sent to the server between
 # reads (relay_signals); the third quits at once. A signal before any server took the build ends it here, as it
-# would have ended the local process.
+# would have ended the local process. A signal the shell started us with ignored (a background job of a script)
+# stays ignored, as the JVM client leaves it, and a local build is exec'd with the dispositions we inherited.
 my $signals = 0;
 my @signalled;
+my %inherited = (INT => $SIG{INT}, TERM => $SIG{TERM});
+my $answered = 0;
 
 # Runs the build as if this script had not been there: the JVM, same arguments, same environment.
 sub local_build {
     exit $INTERRUPTED if $signals;
-    $SIG{INT} = $SIG{TERM} = $SIG{PIPE} = 'DEFAULT';
+    $SIG{$_} = $inherited{$_} // 'DEFAULT' for qw(INT TERM);
+    $SIG{PIPE} = 'DEFAULT';
     exec { $java[0] } @java, @args;
     print STDERR "fester: cannot start $java[0]: $!\n";
     exit 127;
@@ -116,8 +120,12 @@ my $relay = sub {
     my $sig = $_[0];
     exit $INTERRUPTED if ++$signals >= 3;
     push @signalled, $sig;
+    print STDERR "fester: interrupted while the server has not answered yet; Ctrl-C twice more to quit\n"
+        if $signals == 1 && !$answered;
 };
-$SIG{INT} = $SIG{TERM} = $relay;
+for my $sig (qw(INT TERM)) {
+    $SIG{$sig} = $relay unless ($inherited{$sig} // '') eq 'IGNORE';
+}
 
 my @before = stat $socket;
 my $sock;
@@ -192,6 +200,7 @@ sub ready {
         relay_signals();
         my $n = select(my $ready = $r, undef, undef, $TICK);
         return $ready if $n > 0;
+        die "read: $!\n" if $n < 0 && $! != 4; # not EINTR
     }
 }
 
@@ -218,6 +227,7 @@ sub take {
 my ($answer, $pid);
 eval {
     $answer = take(1);
+    $answered = 1;
     if ($answer eq 'N') {
         my $why = take(unpack 'N', take(4));
         print STDERR "fester: not handed to the running server: $why; building here\n" unless $signals;
@@ -243,9 +253,11 @@ sub out {
     my $off = 0;
     while ($off < length $data) {
         my $n = syswrite $fh, $data, length($data) - $off, $off;
+        # a signal during a blocked write ends it short (EINTR if nothing was written, else the count written):
+        # either way it is sent now, not once the terminal reads again
+        relay_signals() if @signalled;
         if (!defined $n) {
             die "write: $!\n" if $! != 4;
-            relay_signals();
             next;
         }
         $off += $n;

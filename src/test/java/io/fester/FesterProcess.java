@@ -35,7 +35,8 @@ public final class FesterProcess {
      * ({@code Signal.handle} installs nothing): a test's Ctrl-C would be lost there, as it is for a local run.
      */
     public static ProcessBuilder interruptible(ProcessBuilder b) {
-        b.command().addAll(0, List.of("env", "--default-signal=INT,TERM"));
+        // perl, not env --default-signal (GNU coreutils 8.31 and later only); a shell's trap cannot undo an ignore
+        b.command().addAll(0, List.of("perl", "-e", "$SIG{INT} = $SIG{TERM} = 'DEFAULT'; exec @ARGV", "--"));
         return b;
     }
 

@@ -106,11 +106,16 @@ final class ServeClient {
      * the greeting, which it reads before it answers, so that a Ctrl-C while it decides is not lost; the third quits
      * at once. The handler writes from the JVM's signal thread, never from the thread that reads the server.
      */
+    /** What the first Ctrl-C before the server's answer prints (the Perl client prints the same). */
+    static final String NOT_ANSWERED = "fester: interrupted while the server has not answered yet; Ctrl-C twice more"
+            + " to quit";
+
     private static final class Relay implements sun.misc.SignalHandler {
         private final DataOutputStream to;
         private final AtomicInteger count = new AtomicInteger();
         private final java.util.List<String> queued = new java.util.ArrayList<>();
         private boolean greeted;
+        private volatile boolean answered;
         private sun.misc.SignalHandler oldInt;
         private sun.misc.SignalHandler oldTerm;
 
@@ -135,8 +140,12 @@ final class ServeClient {
 
         @Override
         public void handle(sun.misc.Signal sig) {
-            if (count.incrementAndGet() >= 3) {
+            int n = count.incrementAndGet();
+            if (n >= 3) {
                 Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            }
+            if (n == 1 && !answered) { // a server that never answers (stopped, wedged) is left with two more
+                System.err.println(NOT_ANSWERED);
             }
             synchronized (to) {
                 if (!greeted) {
@@ -194,6 +203,7 @@ final class ServeClient {
         try {
             relay.greet(bytes.toByteArray());
             byte answer = from.readByte();
+            relay.answered = true;
             if (answer == ServeAddress.DECLINED) {
                 String why = string(from);
                 if (!relay.signalled()) {
