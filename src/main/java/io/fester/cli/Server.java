@@ -343,12 +343,14 @@ final class Server implements BuildServer {
                 waiting.add(Thread.currentThread());
             }
             try {
-                signals.waitingForTurn();
+                signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
                     err.println("fester: waiting for the " + host.name() + "'s current build to finish"
                             + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
                     host.waiting(command);
+                    // interruptible from here only: an interrupt during the message would close the client's socket
+                    signals.waitingForTurn();
                     builds.lockInterruptibly();
                 }
             } finally {
@@ -377,6 +379,7 @@ final class Server implements BuildServer {
                 err.println("fester: " + closedWhy + " before this build began: nothing was built; run it again");
                 code = ExitCodes.FAILED;
             } else {
+                err.println("fester: interrupted before the build began: nothing was built");
                 code = ExitCodes.INTERRUPTED;
             }
         } catch (Exception e) {
@@ -420,6 +423,7 @@ final class Server implements BuildServer {
         private final List<Integer> pending = new ArrayList<>();
         private IntPredicate run;
         private boolean waiting;
+        private boolean turnHeld;
         private boolean started;
 
         ClientSignals(Thread worker, PrintStream err) {
@@ -441,24 +445,33 @@ final class Server implements BuildServer {
                 if (waiting) {
                     worker.interrupt();
                 }
-                settingUp = !waiting && !started && which != 2 && pending.size() == 1;
+                settingUp = turnHeld && !started && which != 2 && pending.size() == 1;
             }
-            if (settingUp) {
-                err.println("fester: interrupted while the build is set up: it is cancelled as it starts");
+            if (settingUp) { // from a thread of its own: a terminal that does not read must not stop the reader
+                Thread tell = new Thread(() -> err.println("fester: interrupted while the build is set up: it is "
+                        + "cancelled as it starts"), "fester-serve-signal");
+                tell.setDaemon(true);
+                tell.start();
             }
         }
 
-        /** Before the turn is asked for; throws if a signal came already (a Ctrl-C sent with the greeting). */
-        synchronized void waitingForTurn() throws InterruptedException {
+        /** Before the turn is tried; throws if a signal came already (a Ctrl-C sent with the greeting). */
+        synchronized void beforeTurn() throws InterruptedException {
             if (!pending.isEmpty()) {
                 throw new InterruptedException();
             }
+        }
+
+        /** Right before the wait for the turn, the only one a signal interrupts; throws if one came already. */
+        synchronized void waitingForTurn() throws InterruptedException {
+            beforeTurn();
             waiting = true;
         }
 
         /** The turn is held: no interrupt from here on (one that raced the lock is cleared; its signal is kept). */
         synchronized void turnTaken() {
             waiting = false;
+            turnHeld = true;
             Thread.interrupted();
         }
 
