@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,15 +80,21 @@ class HandOffSignalsTest {
         String[] args = {"run", dir.resolve("fester.yaml").toString(), "--db", db()};
         ProcessBuilder b;
         if (which.equals("perl")) {
-            // no JVM falls back to: one would be a failure of the hand-off
-            List<String> cmd = new java.util.ArrayList<>(List.of("perl", Path.of("bin/fester-handoff.pl")
-                    .toAbsolutePath().toString(), dir.resolve("no-java").toString(), "io.fester.cli.Main"));
-            cmd.addAll(List.of(args));
-            b = new ProcessBuilder(cmd);
+            b = perl(dir.resolve("no-java")); // no JVM falls back to: one would be a failure of the hand-off
         } else {
             b = FesterProcess.builder(args);
         }
-        FesterProcess.interruptible(b); // as from a terminal, whatever job runs the test
+        return start(FesterProcess.interruptible(b)); // as from a terminal, whatever job runs the test
+    }
+
+    /** The Perl client's {@code fester run}, with {@code java} as the JVM it falls back to. */
+    private ProcessBuilder perl(Path java) {
+        return new ProcessBuilder(new java.util.ArrayList<>(List.of("perl", Path.of("bin/fester-handoff.pl")
+                .toAbsolutePath().toString(), java.toString(), "io.fester.cli.Main", "run",
+                dir.resolve("fester.yaml").toString(), "--db", db())));
+    }
+
+    private Process start(ProcessBuilder b) throws IOException {
         b.environment().putAll(env());
         b.redirectError(dir.resolve("client.err").toFile());
         b.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -117,6 +124,10 @@ class HandOffSignalsTest {
     /** Starts the client and takes its connection and greeting, not answered yet. */
     private Link greeted(String which) throws Exception {
         start(which);
+        return greeted();
+    }
+
+    private Link greeted() throws Exception {
         SocketChannel ch = within("the client did not connect", listening::accept);
         Link link = new Link(new DataInputStream(ServeAddress.input(ch)),
                 new DataOutputStream(ServeAddress.output(ch)));
@@ -177,6 +188,12 @@ class HandOffSignalsTest {
         DataInputStream from = link.from();
         DataOutputStream to = link.to();
         kill("INT");
+        // one line says what the client waits for and how to leave a server that never answers
+        Path err = dir.resolve("client.err");
+        for (int i = 0; i < 1200 && Files.readString(err).isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(ServeClient.NOT_ANSWERED + "\n", Files.readString(err));
         accept(to);
         assertEquals("INT", signal(from));
         exit(to, ExitCodes.INTERRUPTED);
@@ -202,10 +219,36 @@ class HandOffSignalsTest {
         // the client is in its write of the frame when the terminal has its first byte
         assertEquals((int) 'x', within("no output reached the terminal", stdout::read).intValue());
         kill("INT");
-        Future<Long> drained = io.submit(() -> stdout.transferTo(java.io.OutputStream.nullOutputStream()));
+        // the terminal reads nothing more until the server has the signal: the client relays it from its write
         assertEquals("INT", signal(from));
+        Future<Long> drained = io.submit(() -> stdout.transferTo(java.io.OutputStream.nullOutputStream()));
         sent.get(60, TimeUnit.SECONDS);
         exit(to, ExitCodes.INTERRUPTED);
         assertEquals(output.length - 1L, drained.get(60, TimeUnit.SECONDS).longValue(), "all the output was written");
+    }
+
+    /**
+     * A client started with SIGINT ignored (a background job of a script, which a Ctrl-C meant for the script's
+     * foreground job must not end) that the server declines builds here with SIGINT still ignored, as the JVM
+     * client leaves it, and SIGTERM at its default: read from the status of the process it exec'd.
+     */
+    @Test
+    void aClientThatInheritsAnIgnoredCtrlCBuildsHereWithItStillIgnored() throws Exception {
+        Path status = dir.resolve("sig-ign");
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\ngrep '^SigIgn:' /proc/$$/status > '" + status + "'\n");
+        assertTrue(java.toFile().setExecutable(true));
+        ProcessBuilder b = perl(java);
+        b.command().addAll(0, List.of("perl", "-e", "$SIG{INT} = 'IGNORE'; $SIG{TERM} = 'DEFAULT'; exec @ARGV", "--"));
+        start(b);
+        DataOutputStream to = greeted().to();
+        to.writeByte(ServeAddress.DECLINED);
+        ServeClient.string(to, "a test that declines");
+        to.flush();
+        assertTrue(client.waitFor(60, TimeUnit.SECONDS), "the client ended");
+        assertEquals(0, client.exitValue(), Files.readString(dir.resolve("client.err")));
+        long ignored = Long.parseLong(Files.readString(status).substring("SigIgn:".length()).trim(), 16);
+        assertEquals(1L << 1, ignored & ((1L << 1) | (1L << 14)),
+                "SIGINT (2) ignored, SIGTERM (15) not: " + Files.readString(status));
     }
 }

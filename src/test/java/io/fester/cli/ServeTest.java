@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fester.Cli;
 import io.fester.FesterProcess;
 import io.fester.Samples;
+import io.fester.session.ServeAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -315,6 +316,70 @@ class ServeTest {
         assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
         // the server serves on: the next build is not cancelled by the signal kept for this one
         Path ok = Samples.spec(dir, "after-setup/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
+        Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
+        assertEquals(0, next.code(), next.toString());
+    }
+
+    /**
+     * A Ctrl-C sent with the greeting, before the server has answered (ADR 0130), written with a raw socket so that
+     * it is there when the server reads its first frame. Whether the server sees it before it takes the turn (then
+     * nothing is built) or once it has (then the run is cancelled as it starts) is thread scheduling; on both paths
+     * the terminal gets 130, no action runs, a run recorded is cancelled and verifies, and the server builds on.
+     */
+    @Test
+    @Order(3)
+    void aCtrlCWithTheGreetingExits130AndNoActionRuns() throws Exception {
+        Path pid = dir.resolve("greeting.pid");
+        Path spec = Samples.spec(dir, "greeting/fester.yaml", "actions:\n  - {id: a, run: \"echo $$ > " + pid
+                + "; sleep 600\"}\n");
+        String serving = Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: serving"))
+                .findFirst().orElseThrow();
+        Path socket = Path.of(serving.substring(serving.indexOf(" on ") + 4, serving.lastIndexOf(" (pid ")));
+        int before = handed();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream hello = new java.io.DataOutputStream(bytes);
+        hello.writeUTF(ServeAddress.PROTOCOL);
+        ServeClient.string(hello, Path.of("").toAbsolutePath().toString());
+        String[] args = {"run", spec.toString(), "--db", db()};
+        hello.writeInt(args.length);
+        for (String a : args) {
+            ServeClient.string(hello, a);
+        }
+        hello.writeInt(System.getenv().size());
+        for (var e : System.getenv().entrySet()) {
+            ServeClient.string(hello, e.getKey());
+            ServeClient.string(hello, e.getValue());
+        }
+        hello.writeByte(ServeAddress.SIGNAL);
+        hello.writeUTF("INT");
+        StringBuilder err = new StringBuilder();
+        int code;
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            var from = new java.io.DataInputStream(ServeAddress.input(ch));
+            assertEquals(ServeAddress.ACCEPTED, from.readByte(), "the server takes the build");
+            from.readLong();
+            while (true) {
+                byte type = from.readByte();
+                if (type == ServeAddress.EXIT) {
+                    code = from.readInt();
+                    break;
+                }
+                byte[] b = new byte[from.readInt()];
+                from.readFully(b);
+                err.append(new String(b, StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(130, code, err.toString());
+        assertFalse(Files.exists(pid), "no action ran: " + err);
+        if (handed() > before) {
+            assertTrue(err.toString().contains("fester: build cancelled"), err.toString());
+            assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+        } else {
+            assertTrue(err.toString().contains("interrupted before the build began: nothing was built"),
+                    err.toString());
+        }
+        Path ok = Samples.spec(dir, "after-greeting/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
         Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
         assertEquals(0, next.code(), next.toString());
     }
