@@ -315,7 +315,12 @@ class ServeTest {
         assertEquals(before + 1, handed(), Files.readString(serverLog));
         assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
         // the server serves on: the next build is not cancelled by the signal kept for this one
-        Path ok = Samples.spec(dir, "after-setup/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
+        assertTheServerBuildsOn("after-setup");
+    }
+
+    /** The server's next build (a one-action manifest in {@code name}) succeeds. */
+    private static void assertTheServerBuildsOn(String name) throws Exception {
+        Path ok = Samples.spec(dir, name + "/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
         Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
         assertEquals(0, next.code(), next.toString());
     }
@@ -379,9 +384,7 @@ class ServeTest {
             assertTrue(err.toString().contains("interrupted before the build began: nothing was built"),
                     err.toString());
         }
-        Path ok = Samples.spec(dir, "after-greeting/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
-        Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
-        assertEquals(0, next.code(), next.toString());
+        assertTheServerBuildsOn("after-greeting");
     }
 
     @Test
