@@ -244,8 +244,8 @@ unless (defined $pid) {
 
 # From here on the server owns the build: Ctrl-C and stdin go to it; the third signal quits at once. The
 # handler only counts and queues: a frame written from it could block on a full socket with the signal held
-# blocked, and the third Ctrl-C would never be seen. The frames go out before each wait for the server and when
-# a write to the terminal is interrupted (a terminal that does not read: the build's output waits, not Ctrl-C).
+# blocked, and the third Ctrl-C would never be seen. The frames go out before each wait for the server and after
+# each write to the terminal (a terminal that does not read: the build's output waits, not Ctrl-C).
 binmode $_ for \*STDIN, \*STDOUT, \*STDERR; # bytes as the server wrote them, whatever PERL_UNICODE says
 
 sub out {
