@@ -24,8 +24,19 @@ my @java = @ARGV[0 .. $main];
 my @args = @ARGV[$main + 1 .. $#ARGV];
 utf8::is_utf8($_) && utf8::encode($_) for @args; # PERL_UNICODE=A would have decoded them
 
+# Ctrl-C and SIGTERM from the connect on (ADR 0130): counted and queued by the handler, sent to the server between
+# reads (relay_signals); the third quits at once. A signal before any server took the build ends it here, as it
+# would have ended the local process. A signal the shell started us with ignored (a background job of a script)
+# stays ignored, as the JVM client leaves it, and a local build is exec'd with the dispositions we inherited.
+my $signals = 0;
+my @signalled;
+my %inherited = (INT => $SIG{INT}, TERM => $SIG{TERM});
+my $answered = 0;
+
 # Runs the build as if this script had not been there: the JVM, same arguments, same environment.
 sub local_build {
+    exit $INTERRUPTED if $signals;
+    $SIG{$_} = $inherited{$_} // 'DEFAULT' for qw(INT TERM);
     $SIG{PIPE} = 'DEFAULT';
     exec { $java[0] } @java, @args;
     print STDERR "fester: cannot start $java[0]: $!\n";
@@ -105,6 +116,17 @@ local_build() unless -e $socket;
 my @d = lstat $dir;
 local_build() unless @d && -d _ && $d[4] == $< && ($d[2] & 077) == 0;
 
+my $relay = sub {
+    my $sig = $_[0];
+    exit $INTERRUPTED if ++$signals >= 3;
+    push @signalled, $sig;
+    print STDERR "fester: interrupted while the server has not answered yet; Ctrl-C twice more to quit\n"
+        if $signals == 1 && !$answered;
+};
+for my $sig (qw(INT TERM)) {
+    $SIG{$sig} = $relay unless ($inherited{$sig} // '') eq 'IGNORE';
+}
+
 my @before = stat $socket;
 my $sock;
 my $unix = pack('S', 1) . $socket; # struct sockaddr_un: AF_UNIX (1 on Linux), the path
@@ -158,18 +180,39 @@ $hello .= pack('N', scalar keys %ENV);
 $hello .= string($_) . string($ENV{$_}) for keys %ENV;
 put($hello) or local_build();
 
+sub relay_signals {
+    while (@signalled) {
+        my $sig = shift @signalled;
+        put('I' . pack('n', length $sig) . $sig);
+    }
+}
+
+# Waits until the server (or, with $_[0], stdin too) has something to read; the bits of the ready ones. Queued
+# signals are relayed before each wait, and the wait is bounded: Perl runs a handler only between its own steps,
+# so a signal that lands between the relay and the select would otherwise wait in the queue until the server
+# next writes (a quiet action: never).
+my $TICK = 0.25;
+sub ready {
+    my $r = '';
+    vec($r, fileno($sock), 1) = 1;
+    vec($r, fileno(STDIN), 1) = 1 if $_[0];
+    while (1) {
+        relay_signals();
+        my $n = select(my $ready = $r, undef, undef, $TICK);
+        return $ready if $n > 0;
+        die "read: $!\n" if $n < 0 && $! != 4; # not EINTR
+    }
+}
+
 # What the server sends, read through a buffer.
 my $in = '';
-my $eof = 0;
 sub fill {
     while (1) {
+        ready(0);
         my $n = sysread $sock, $in, 65536, length $in;
         return 1 if $n;
         return 0 if defined $n;
-        if ($! == 4) { # EINTR: a signal's handler has run
-            relay_signals();
-            next;
-        }
+        next if $! == 4; # EINTR: a signal's handler has run
         die "read: $!\n";
     }
 }
@@ -184,9 +227,10 @@ sub take {
 my ($answer, $pid);
 eval {
     $answer = take(1);
+    $answered = 1;
     if ($answer eq 'N') {
         my $why = take(unpack 'N', take(4));
-        print STDERR "fester: not handed to the running server: $why; building here\n";
+        print STDERR "fester: not handed to the running server: $why; building here\n" unless $signals;
     } elsif ($answer eq 'A') {
         $pid = unpack 'q>', take(8);
     }
@@ -200,32 +244,21 @@ unless (defined $pid) {
 
 # From here on the server owns the build: Ctrl-C and stdin go to it; the third signal quits at once. The
 # handler only counts and queues: a frame written from it could block on a full socket with the signal held
-# blocked, and the third Ctrl-C would never be seen. The frames go out between reads (relay_signals).
-my $signals = 0;
-my @signalled;
-my $relay = sub {
-    my $sig = $_[0];
-    exit $INTERRUPTED if ++$signals >= 3;
-    push @signalled, $sig;
-};
-sub relay_signals {
-    while (@signalled) {
-        my $sig = shift @signalled;
-        put('I' . pack('n', length $sig) . $sig);
-    }
-}
-$SIG{INT} = $relay;
+# blocked, and the third Ctrl-C would never be seen. The frames go out before each wait for the server and after
+# each write to the terminal (a terminal that does not read: the build's output waits, not Ctrl-C).
 binmode $_ for \*STDIN, \*STDOUT, \*STDERR; # bytes as the server wrote them, whatever PERL_UNICODE says
-$SIG{TERM} = $relay;
 
 sub out {
     my ($fh, $data) = @_;
     my $off = 0;
     while ($off < length $data) {
         my $n = syswrite $fh, $data, length($data) - $off, $off;
+        # a signal during a blocked write ends it short (EINTR if nothing was written, else the count written):
+        # either way it is sent now, not once the terminal reads again
+        relay_signals() if @signalled;
         if (!defined $n) {
-            next if $! == 4;
-            die "write: $!\n";
+            die "write: $!\n" if $! != 4;
+            next;
         }
         $off += $n;
     }
@@ -250,12 +283,7 @@ my $ok = eval {
             out($type eq 'O' ? \*STDOUT : \*STDERR, $data);
         }
         if ($stdin) {
-            my $r = '';
-            vec($r, fileno($sock), 1) = 1;
-            vec($r, fileno(STDIN), 1) = 1;
-            my $n = select(my $ready = $r, undef, undef, undef);
-            relay_signals();
-            next if $n < 0; # EINTR
+            my $ready = ready(1);
             if (vec($ready, fileno(STDIN), 1)) {
                 my $got = sysread STDIN, my $chunk, 8192;
                 if ($got) {

@@ -28,6 +28,18 @@ public final class FesterProcess {
         return builder(List.of(), args);
     }
 
+    /**
+     * The builder's command started with SIGINT and SIGTERM at their defaults, as a terminal's command has them. A
+     * test run from a background job (a CI runner, {@code nohup … &}: the shell makes such a job ignore SIGINT)
+     * passes the ignored SIGINT on to the processes it starts, and a JVM that starts with SIGINT ignored keeps it so
+     * ({@code Signal.handle} installs nothing): a test's Ctrl-C would be lost there, as it is for a local run.
+     */
+    public static ProcessBuilder interruptible(ProcessBuilder b) {
+        // perl, not env --default-signal (GNU coreutils 8.31 and later only); a shell's trap cannot undo an ignore
+        b.command().addAll(0, List.of("perl", "-e", "$SIG{INT} = $SIG{TERM} = 'DEFAULT'; exec @ARGV", "--"));
+        return b;
+    }
+
     /** Starts {@code fester ARGS…} with its stdout and stderr going to {@code log}. */
     public static Process start(Path log, List<String> jvmArgs, String... args) throws IOException {
         return builder(jvmArgs, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -101,52 +101,126 @@ final class ServeClient {
         }
     }
 
+    /**
+     * The terminal's signals from before the greeting on (ADR 0130): counted and sent to the server once it has
+     * the greeting, which it reads before it answers, so that a Ctrl-C while it decides is not lost; the third quits
+     * at once. The handler writes from the JVM's signal thread, never from the thread that reads the server.
+     */
+    /** What the first Ctrl-C before the server's answer prints (the Perl client prints the same). */
+    static final String NOT_ANSWERED = "fester: interrupted while the server has not answered yet; Ctrl-C twice more"
+            + " to quit";
+
+    private static final class Relay implements sun.misc.SignalHandler {
+        private final DataOutputStream to;
+        private final AtomicInteger count = new AtomicInteger();
+        private final java.util.List<String> queued = new java.util.ArrayList<>();
+        private boolean greeted;
+        private volatile boolean answered;
+        private sun.misc.SignalHandler oldInt;
+        private sun.misc.SignalHandler oldTerm;
+
+        Relay(DataOutputStream to) {
+            this.to = to;
+        }
+
+        void install() {
+            oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), this);
+            oldTerm = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), this);
+        }
+
+        /** The build is not the server's: the terminal's signals do what they did before. */
+        void restore() {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), oldInt);
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), oldTerm);
+        }
+
+        boolean signalled() {
+            return count.get() > 0;
+        }
+
+        @Override
+        public void handle(sun.misc.Signal sig) {
+            int n = count.incrementAndGet();
+            if (n >= 3) {
+                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            }
+            if (n == 1 && !answered) { // a server that never answers (stopped, wedged) is left with two more
+                System.err.println(NOT_ANSWERED);
+            }
+            synchronized (to) {
+                if (!greeted) {
+                    queued.add(sig.getName());
+                    return;
+                }
+                try {
+                    send(sig.getName());
+                } catch (IOException gone) {
+                    // the reader sees the server gone
+                }
+            }
+        }
+
+        /** Sends the greeting, then the signals that came before it. */
+        void greet(byte[] greeting) throws IOException {
+            synchronized (to) {
+                to.write(greeting);
+                greeted = true;
+                for (String sig : queued) {
+                    send(sig);
+                }
+                queued.clear();
+                to.flush();
+            }
+        }
+
+        private void send(String sig) throws IOException {
+            to.writeByte(ServeAddress.SIGNAL);
+            to.writeUTF(sig);
+            to.flush();
+        }
+    }
+
     private static Integer talk(SocketChannel ch, String[] args, Path cwd, Map<String, String> env, OutputStream out,
             OutputStream err) throws IOException {
         DataOutputStream to = new DataOutputStream(new java.io.BufferedOutputStream(ServeAddress.output(ch)));
         DataInputStream from = new DataInputStream(new java.io.BufferedInputStream(ServeAddress.input(ch)));
-        to.writeUTF(ServeAddress.PROTOCOL);
-        string(to, cwd.toString());
-        to.writeInt(args.length);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        DataOutputStream hello = new DataOutputStream(bytes);
+        hello.writeUTF(ServeAddress.PROTOCOL);
+        string(hello, cwd.toString());
+        hello.writeInt(args.length);
         for (String a : args) {
-            string(to, a);
+            string(hello, a);
         }
-        to.writeInt(env.size());
+        hello.writeInt(env.size());
         for (Map.Entry<String, String> e : env.entrySet()) {
-            string(to, e.getKey());
-            string(to, e.getValue());
+            string(hello, e.getKey());
+            string(hello, e.getValue());
         }
-        to.flush();
-        byte answer = from.readByte();
-        if (answer == ServeAddress.DECLINED) {
-            String why = string(from);
-            System.err.println("fester: not handed to the running server: " + why + "; building here");
-            ch.close();
-            return null;
-        }
-        if (answer != ServeAddress.ACCEPTED) {
-            ch.close();
-            return null;
-        }
-        long pid = from.readLong();
-        // from here on the server owns the build: Ctrl-C and stdin go to it
-        AtomicInteger signals = new AtomicInteger();
-        sun.misc.SignalHandler handler = sig -> {
-            if (signals.incrementAndGet() >= 3) {
-                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
-            }
-            synchronized (to) {
-                try {
-                    to.writeByte(ServeAddress.SIGNAL);
-                    to.writeUTF(sig.getName());
-                    to.flush();
-                } catch (IOException gone) {
-                    // the reader below sees the server gone
+        Relay relay = new Relay(to);
+        relay.install();
+        long pid;
+        try {
+            relay.greet(bytes.toByteArray());
+            byte answer = from.readByte();
+            relay.answered = true;
+            if (answer == ServeAddress.DECLINED) {
+                String why = string(from);
+                if (!relay.signalled()) {
+                    System.err.println("fester: not handed to the running server: " + why + "; building here");
                 }
             }
-        };
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+            pid = answer == ServeAddress.ACCEPTED ? from.readLong() : -1;
+        } catch (IOException e) {
+            pid = -1;
+        }
+        if (pid < 0) {
+            ch.close();
+            relay.restore();
+            // a Ctrl-C before any server took the build ends it here, as it would have ended the local process
+            return relay.signalled() ? ExitCodes.INTERRUPTED : null;
+        }
+        // from here on the server owns the build: Ctrl-C and stdin go to it
         if (args[0].equals("debug")) {
             Thread stdin = new Thread(() -> forwardStdin(System.in, to), "fester-stdin");
             stdin.setDaemon(true);

@@ -290,18 +290,16 @@ final class Server implements BuildServer {
         PrintStream err = new PrintStream(frames(to, ServeAddress.STDERR), true, StandardCharsets.UTF_8);
         PipedOutputStream stdinFeed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(stdinFeed, 65536);
-        // what a signal from the client does: nothing yet; cancels the run once there is one
-        Object lock = new Object();
-        IntPredicate[] onSignal = new IntPredicate[1];
-        boolean[] signalled = new boolean[1];
-        Thread worker = Thread.currentThread();
+        // what a signal from the client does: gives up the turn while it is waited for, else cancels the run, at
+        // once or as soon as there is one (ADR 0130)
+        ClientSignals signals = new ClientSignals(Thread.currentThread(), err);
         Thread reader = new Thread(() -> {
             try {
                 while (true) {
                     byte type = from.readByte();
                     if (type == ServeAddress.SIGNAL) {
                         String sig = from.readUTF();
-                        signal(lock, onSignal, signalled, worker, sig.equals("INT") ? 0 : 1);
+                        signals.arrived(sig.equals("INT") ? 0 : 1);
                     } else if (type == ServeAddress.STDIN) {
                         byte[] b = new byte[from.readInt()];
                         from.readFully(b);
@@ -317,7 +315,7 @@ final class Server implements BuildServer {
                 } catch (IOException ignored) {
                     // nothing reads it any more
                 }
-                signal(lock, onSignal, signalled, worker, 2);
+                signals.arrived(2);
             }
         }, "fester-serve-input");
         reader.setDaemon(true);
@@ -326,19 +324,12 @@ final class Server implements BuildServer {
         Terminal term = new Terminal(out, err, stdin, cwd, run -> {
             running.put(run, err);
             Runnable ended = host.started(run, command, cwd);
-            synchronized (lock) {
-                onSignal[0] = Interrupts.counting(run, err);
-                if (signalled[0]) {
-                    onSignal[0].test(0);
-                }
-            }
+            signals.runStarted(Interrupts.counting(run, err));
             if (closed) { // the server stopped while this build was being set up
                 run.cancel(closedWhy, false);
             }
             return () -> {
-                synchronized (lock) {
-                    onSignal[0] = null;
-                }
+                signals.runEnded();
                 running.remove(run);
                 ended.run();
             };
@@ -352,11 +343,14 @@ final class Server implements BuildServer {
                 waiting.add(Thread.currentThread());
             }
             try {
+                signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
                     err.println("fester: waiting for the " + host.name() + "'s current build to finish"
                             + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
                     host.waiting(command);
+                    // interruptible from here only: an interrupt during the message would close the client's socket
+                    signals.waitingForTurn();
                     builds.lockInterruptibly();
                 }
             } finally {
@@ -364,13 +358,14 @@ final class Server implements BuildServer {
                     waiting.remove(Thread.currentThread());
                 }
             }
+            signals.turnTaken();
             try {
                 if (closed) {
                     throw new InterruptedException();
                 }
                 long t0 = System.nanoTime();
                 CommandLineRun r = new CommandLineRun(args);
-                code = term.with(r);
+                code = signals.exitCode(term.with(r));
                 log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): exit %d, %.2f s%n",
                         host.name().equals("server") ? "serve" : host.name(), command, cwd, code,
                         (System.nanoTime() - t0) / 1e9);
@@ -379,11 +374,12 @@ final class Server implements BuildServer {
                 host.turnGivenBack();
             }
         } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
-            Thread.interrupted();
+            signals.turnGivenUp();
             if (closed) {
                 err.println("fester: " + closedWhy + " before this build began: nothing was built; run it again");
                 code = ExitCodes.FAILED;
             } else {
+                err.println("fester: interrupted before the build began: nothing was built");
                 code = ExitCodes.INTERRUPTED;
             }
         } catch (Exception e) {
@@ -413,16 +409,97 @@ final class Server implements BuildServer {
         return null;
     }
 
-    private static void signal(Object lock, IntPredicate[] onSignal, boolean[] signalled, Thread worker, int which) {
-        synchronized (lock) {
-            if (onSignal[0] != null) {
-                if (!onSignal[0].test(which)) {
-                    onSignal[0].test(which); // a third signal: the client has quit; stop without waiting
+    /**
+     * A handed build's signals from its client (ADR 0130), as {@link Interrupts} has a local run's: while the build
+     * waits for its turn, a signal ends the wait (the worker is interrupted then and only then: an interrupt that
+     * lands once it holds the turn would close the files and the client's socket it reads and writes); while a run
+     * is live, the signals are counted for it; in between — the command being set up before its run exists, or
+     * between a manifest's regeneration and the build — they are kept, and the next run is cancelled by them as it
+     * starts. Signals no run took make the exit code 130, as they would have ended a local process.
+     */
+    private static final class ClientSignals {
+        private final Thread worker;
+        private final PrintStream err;
+        private final List<Integer> pending = new ArrayList<>();
+        private IntPredicate run;
+        private boolean waiting;
+        private boolean turnHeld;
+        private boolean started;
+
+        ClientSignals(Thread worker, PrintStream err) {
+            this.worker = worker;
+            this.err = err;
+        }
+
+        /** One signal: 0 SIGINT, 1 SIGTERM, 2 the client gone (as a hangup). */
+        void arrived(int which) {
+            boolean settingUp;
+            synchronized (this) {
+                if (run != null) {
+                    if (!run.test(which)) {
+                        run.test(which); // a third signal: the client has quit; stop without waiting
+                    }
+                    return;
                 }
-            } else if (!signalled[0]) {
-                signalled[0] = true;
-                worker.interrupt(); // waiting for its turn: give up
+                pending.add(which);
+                if (waiting) {
+                    worker.interrupt();
+                }
+                settingUp = turnHeld && !started && which != 2 && pending.size() == 1;
             }
+            if (settingUp) { // from a thread of its own: a terminal that does not read must not stop the reader
+                Thread tell = new Thread(() -> err.println("fester: interrupted while the build is set up: it is "
+                        + "cancelled as it starts"), "fester-serve-signal");
+                tell.setDaemon(true);
+                tell.start();
+            }
+        }
+
+        /** Before the turn is tried; throws if a signal came already (a Ctrl-C sent with the greeting). */
+        synchronized void beforeTurn() throws InterruptedException {
+            if (!pending.isEmpty()) {
+                throw new InterruptedException();
+            }
+        }
+
+        /** Right before the wait for the turn, the only one a signal interrupts; throws if one came already. */
+        synchronized void waitingForTurn() throws InterruptedException {
+            beforeTurn();
+            waiting = true;
+        }
+
+        /** The turn is held: no interrupt from here on (one that raced the lock is cleared; its signal is kept). */
+        synchronized void turnTaken() {
+            waiting = false;
+            turnHeld = true;
+            Thread.interrupted();
+        }
+
+        /** The wait for the turn ended by a signal or the server's stop. */
+        synchronized void turnGivenUp() {
+            waiting = false;
+            Thread.interrupted();
+        }
+
+        /** A run of the command exists: the signals that came before it cancel it now, those after as they come. */
+        synchronized void runStarted(IntPredicate counting) {
+            started = true;
+            run = counting;
+            for (int which : pending) {
+                if (!run.test(which)) {
+                    run.test(which);
+                }
+            }
+            pending.clear();
+        }
+
+        synchronized void runEnded() {
+            run = null;
+        }
+
+        /** The command's exit code, or 130 when signals came that no run took. */
+        synchronized int exitCode(int code) {
+            return pending.isEmpty() ? code : ExitCodes.INTERRUPTED;
         }
     }
 

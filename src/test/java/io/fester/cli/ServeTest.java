@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fester.Cli;
 import io.fester.FesterProcess;
 import io.fester.Samples;
+import io.fester.session.ServeAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,6 +88,12 @@ class ServeTest {
         }
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "fester " + String.join(" ", args) + " ended");
         return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** {@code fester ARGS} from a terminal whose Ctrl-C the test sends, its output to {@code log}. */
+    static Process interruptible(Path log, String... args) throws IOException {
+        return FesterProcess.interruptible(FesterProcess.builder(List.of("-Duser.home=" + home), args))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Output lines with durations and run numbers masked, sorted (actions finish in any order). */
@@ -246,7 +253,7 @@ class ServeTest {
                 + "; sleep 60\"}\n  - {id: b, run: \"echo b\", deps: [a]}\n");
         Path out = dir.resolve("ctrlc.log");
         int before = handed();
-        Process p = FesterProcess.start(out, List.of("-Duser.home=" + home), "run", spec.toString(), "--db", db());
+        Process p = interruptible(out, "run", spec.toString(), "--db", db());
         for (int i = 0; i < 1200 && !(Files.exists(pid) && !Files.readString(pid).isBlank()); i++) {
             assertTrue(p.isAlive(), Files.readString(out));
             Thread.sleep(50);
@@ -266,6 +273,118 @@ class ServeTest {
         assertEquals(before + 1, handed(), Files.readString(serverLog));
         assertTrue(server.isAlive(), "the server serves on");
         assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+    }
+
+    /**
+     * Ctrl-C while the server has taken the build and still sets it up (ADR 0130): held there by a manifest that is a
+     * fifo, read only once the test writes it after the signal has reached the server. The run is recorded as
+     * cancelled before any action starts, the terminal exits 130; not an interrupted manifest read, nor a lost socket.
+     */
+    @Test
+    @Order(3)
+    void ctrlCWhileTheServerSetsTheBuildUpCancelsItAsItStarts() throws Exception {
+        Path pid = dir.resolve("setup.pid");
+        Path spec = Files.createDirectories(dir.resolve("setup")).resolve("fester.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", spec.toString()).start().waitFor());
+        Path out = dir.resolve("setup.log");
+        int before = handed();
+        Process p = interruptible(out, "run", spec.toString(), "--db", db());
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            // opening a fifo to write returns once the server has opened it to read the manifest
+            java.util.concurrent.Future<java.io.OutputStream> opened = io.submit(() -> Files.newOutputStream(spec));
+            java.io.OutputStream manifest = opened.get(60, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            for (int i = 0; i < 1200 && !Files.readString(out).contains("interrupted while the build is set up"); i++) {
+                assertTrue(p.isAlive(), "the server did not keep the Ctrl-C for the run: " + Files.readString(out));
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(out).contains("interrupted while the build is set up"), Files.readString(out));
+            try (manifest) {
+                manifest.write(("actions:\n  - {id: a, run: \"echo $$ > " + pid + "; sleep 600\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        } finally {
+            io.shutdownNow();
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the build was not cancelled: " + Files.readString(out));
+        String text = Files.readString(out);
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("fester: build cancelled") && text.contains("run: "), text);
+        assertFalse(Files.exists(pid), "no action started: " + text);
+        assertEquals(before + 1, handed(), Files.readString(serverLog));
+        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+        // the server serves on: the next build is not cancelled by the signal kept for this one
+        assertTheServerBuildsOn("after-setup");
+    }
+
+    /** The server's next build (a one-action manifest in {@code name}) succeeds. */
+    private static void assertTheServerBuildsOn(String name) throws Exception {
+        Path ok = Samples.spec(dir, name + "/fester.yaml", "actions:\n  - {id: x, run: \"echo x\"}\n");
+        Cli.Result next = fester(false, null, "run", ok.toString(), "--db", db());
+        assertEquals(0, next.code(), next.toString());
+    }
+
+    /**
+     * A Ctrl-C sent with the greeting, before the server has answered (ADR 0130), written with a raw socket so that
+     * it is there when the server reads its first frame. Whether the server sees it before it takes the turn (then
+     * nothing is built) or once it has (then the run is cancelled as it starts) is thread scheduling; on both paths
+     * the terminal gets 130, no action runs, a run recorded is cancelled and verifies, and the server builds on.
+     */
+    @Test
+    @Order(3)
+    void aCtrlCWithTheGreetingExits130AndNoActionRuns() throws Exception {
+        Path pid = dir.resolve("greeting.pid");
+        Path spec = Samples.spec(dir, "greeting/fester.yaml", "actions:\n  - {id: a, run: \"echo $$ > " + pid
+                + "; sleep 600\"}\n");
+        String serving = Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: serving"))
+                .findFirst().orElseThrow();
+        Path socket = Path.of(serving.substring(serving.indexOf(" on ") + 4, serving.lastIndexOf(" (pid ")));
+        int before = handed();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream hello = new java.io.DataOutputStream(bytes);
+        hello.writeUTF(ServeAddress.PROTOCOL);
+        ServeClient.string(hello, Path.of("").toAbsolutePath().toString());
+        String[] args = {"run", spec.toString(), "--db", db()};
+        hello.writeInt(args.length);
+        for (String a : args) {
+            ServeClient.string(hello, a);
+        }
+        hello.writeInt(System.getenv().size());
+        for (var e : System.getenv().entrySet()) {
+            ServeClient.string(hello, e.getKey());
+            ServeClient.string(hello, e.getValue());
+        }
+        hello.writeByte(ServeAddress.SIGNAL);
+        hello.writeUTF("INT");
+        StringBuilder err = new StringBuilder();
+        int code;
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            var from = new java.io.DataInputStream(ServeAddress.input(ch));
+            assertEquals(ServeAddress.ACCEPTED, from.readByte(), "the server takes the build");
+            from.readLong();
+            while (true) {
+                byte type = from.readByte();
+                if (type == ServeAddress.EXIT) {
+                    code = from.readInt();
+                    break;
+                }
+                byte[] b = new byte[from.readInt()];
+                from.readFully(b);
+                err.append(new String(b, StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(130, code, err.toString());
+        assertFalse(Files.exists(pid), "no action ran: " + err);
+        if (handed() > before) {
+            assertTrue(err.toString().contains("fester: build cancelled"), err.toString());
+            assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
+        } else {
+            assertTrue(err.toString().contains("interrupted before the build began: nothing was built"),
+                    err.toString());
+        }
+        assertTheServerBuildsOn("after-greeting");
     }
 
     @Test

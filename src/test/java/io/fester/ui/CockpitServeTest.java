@@ -256,8 +256,8 @@ class CockpitServeTest {
         Path spec = Samples.spec(dir, "ctrlc/fester.yaml", "actions:\n  - {id: long, run: \"echo $$ > " + pid
                 + "; sleep 600\"}\n  - {id: next, run: \"echo next\", deps: [long]}\n"); // ends only if cancelled
         Path out = dir.resolve("ctrlc.log");
-        Process p = terminal(false, "run", spec.toString(), "--db", db()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        Process p = FesterProcess.interruptible(terminal(false, "run", spec.toString(), "--db", db()))
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         waitFor(() -> Files.exists(pid) && !Files.readString(pid).isBlank());
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Ctrl-C did not cancel the build: its 600 s action still runs");
