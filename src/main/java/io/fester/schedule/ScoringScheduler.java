@@ -249,7 +249,7 @@ public final class ScoringScheduler implements Scheduler {
      */
     private String fixedRule(int action, Action a, int k, HostState h, BuildState state) {
         RunRequest rr = state.request();
-        if (rr == null || action < 0 || action >= rr.actions().size() || rr.actions().get(action) != a) {
+        if (!requestsAction(rr, action, a)) {
             return fixedRuleOf(action, a, h, state); // no request's action to remember it by
         }
         Answers at = answers;
@@ -289,20 +289,9 @@ public final class ScoringScheduler implements Scheduler {
         return at;
     }
 
-    /**
-     * Whether the action is the request's, so that its kind's answer may be remembered by its index; the answers
-     * remembered for another request's actions or environment are dropped first.
-     */
-    private boolean answering(RunRequest rr, int action, Action a) {
-        if (rr == null || action < 0 || action >= rr.actions().size() || rr.actions().get(action) != a) {
-            return false;
-        }
-        if (rr.actions() != answeredActions || rr.env() != answeredEnv) {
-            kindAnswers.clear();
-            answeredActions = rr.actions();
-            answeredEnv = rr.env();
-        }
-        return true;
+    /** Whether the action is the request's own (its index names it), so that its answers may be remembered by it. */
+    private static boolean requestsAction(RunRequest rr, int action, Action a) {
+        return rr != null && action >= 0 && action < rr.actions().size() && rr.actions().get(action) == a;
     }
 
     /** {@link BackendRules#kindRule}, remembered for the run (see {@link #kindAnswers}). */
@@ -312,8 +301,13 @@ public final class ScoringScheduler implements Scheduler {
         }
         RunRequest rr = state.request();
         Map<String, String> env = rr == null ? Map.of() : rr.env();
-        if (!answering(rr, action, a)) {
+        if (!requestsAction(rr, action, a)) {
             return BackendRules.kindRule(a, h.kind(), env); // no request's action to remember it by
+        }
+        if (rr.actions() != answeredActions || env != answeredEnv) {
+            kindAnswers.clear();
+            answeredActions = rr.actions();
+            answeredEnv = env;
         }
         String[] known = kindAnswers.computeIfAbsent(h.kind(), k -> new String[rr.actions().size()]);
         if (known[action] == null) {
