@@ -123,26 +123,16 @@ public final class ScoringScheduler implements Scheduler {
      */
     public Verdict verdict(int action, BuildState state) {
         Action a = state.graph().action(action);
-        List<String> faulted = state.faultHosts(action);
-        boolean possible = false;
-        boolean candidate = false;
-        List<HostState> hosts = state.hostList();
-        for (int k = 0, m = hosts.size(); k < m; k++) {
-            HostState h = hosts.get(k);
-            if (permanentRule(action, a, k, h, faulted, state) == null) {
-                possible = true;
-                if (h.freeSlots() > 0 && temporaryRule(a, h) == null) {
-                    candidate = true;
-                    break;
-                }
-            }
-        }
-        if (possible && !candidate) {
+        int found = look(action, a, state, null);
+        if (found == SOME_MAY) {
             return WAITS;
         }
         Table t = table(action, state, STORED_CANDIDATES);
         if (!t.possible()) {
             return new Verdict(null, impossible(t));
+        }
+        if (t.candidates().isEmpty()) {
+            return WAITS; // the table and the first look disagree: waiting is safe, an index error is not
         }
         Candidate best = t.candidates().get(0);
         return new Verdict(new ScheduleDecision(a.id(), best.host(), state.host(best.host()).firstFreeSlot(),
@@ -170,32 +160,62 @@ public final class ScoringScheduler implements Scheduler {
     /** The table with the best {@code keep} candidates (all when keep is 0 or less). */
     public Table table(int action, BuildState state, int keep) {
         Action a = state.graph().action(action);
-        List<HostState> hosts = state.hostList();
-        List<Rejection> rejected = new ArrayList<>();
-        List<String> busy = new ArrayList<>();
-        List<Candidate> all = new ArrayList<>();
-        boolean possible = false;
-        List<String> faulted = state.faultHosts(action);
-        for (int k = 0, m = hosts.size(); k < m; k++) {
-            HostState h = hosts.get(k);
-            String permanent = permanentRule(action, a, k, h, faulted, state);
-            if (permanent != null) {
-                rejected.add(new Rejection(h.name(), permanent));
-                continue;
-            }
-            possible = true;
-            String now = temporaryRule(a, h);
-            if (now != null) {
-                rejected.add(new Rejection(h.name(), now));
-            } else if (h.freeSlots() <= 0) {
-                busy.add(h.name());
-            } else {
-                all.add(score(a, action, h, state));
-            }
+        Gathered g = new Gathered(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        boolean possible = look(action, a, state, g) != NO_HOST;
+        List<Candidate> all = new ArrayList<>(g.free().size());
+        for (HostState h : g.free()) {
+            all.add(score(a, action, h, state));
         }
         all.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::host));
         List<Candidate> kept = keep > 0 && all.size() > keep ? all.subList(0, keep) : all;
-        return new Table(List.copyOf(kept), List.copyOf(rejected), List.copyOf(busy), possible);
+        return new Table(List.copyOf(kept), List.copyOf(g.rejected()), List.copyOf(g.busy()), possible);
+    }
+
+    /** What {@link #look} found: no host may ever take the action, some may but none now, one may now. */
+    private static final int NO_HOST = 0;
+    private static final int SOME_MAY = 1;
+    private static final int ONE_NOW = 2;
+
+    /** Where {@link #look} sorts the hosts for a table: the rejections, the busy hosts, the hosts free to take it. */
+    private record Gathered(List<Rejection> rejected, List<String> busy, List<HostState> free) {}
+
+    /**
+     * The one look at each host that both {@link #verdict} and {@link #table} take: a rule excludes it for good
+     * ({@link #permanentRule}) or for now ({@link #temporaryRule}), or it is busy (no free slot), or it may take the
+     * action now. With {@code into} it sorts every host there; without, it stops at the first host that may.
+     *
+     * @return {@link #NO_HOST}, {@link #SOME_MAY} or {@link #ONE_NOW}
+     */
+    private int look(int action, Action a, BuildState state, Gathered into) {
+        List<String> faulted = state.faultHosts(action);
+        List<HostState> hosts = state.hostList();
+        int found = NO_HOST;
+        for (int k = 0, m = hosts.size(); k < m; k++) {
+            HostState h = hosts.get(k);
+            String rule = permanentRule(action, a, k, h, faulted, state);
+            if (rule == null) {
+                found = Math.max(found, SOME_MAY);
+                rule = temporaryRule(a, h);
+                if (rule == null) {
+                    if (h.freeSlots() <= 0) {
+                        if (into != null) {
+                            into.busy().add(h.name());
+                        }
+                        continue;
+                    }
+                    if (into == null) {
+                        return ONE_NOW;
+                    }
+                    into.free().add(h);
+                    found = ONE_NOW;
+                    continue;
+                }
+            }
+            if (into != null) {
+                into.rejected().add(new Rejection(h.name(), rule));
+            }
+        }
+        return found;
     }
 
     /** A rule that excludes the host for this action whatever happens next, or null. */

@@ -157,16 +157,18 @@ class ScoringSchedulerTest {
         Policy gpu = new Policy(1, "require tags [gpu]", "hosts.yaml:3", null, null, List.of("gpu"), null, null, null, null);
         BuildState none = state(List.of(gpu), History.empty(), up("h1", 0, null), up("h2", 0, null));
         ScoringScheduler sch = new ScoringScheduler(Weights.defaults(), List.of(gpu));
-        assertEquals(new ScoringScheduler.Verdict(null, sch.impossible(0, none)), sch.verdict(0, none));
+        assertEquals(new ScoringScheduler.Verdict(null, "no host may run it: h1 (policy[1]: require tags [gpu] (hosts.yaml:3))"
+                + " h2 (policy[1]: require tags [gpu] (hosts.yaml:3))"),
+                sch.verdict(0, none));
         Policy hot = new Policy(1, "avoid-hotter-than 50 °C", "hosts.yaml:3", null, null, null, null, null, null, 50.0);
         BuildState warm = state(List.of(hot), History.empty(), up("h1", 0, 70.0), up("h2", 0, 70.0));
         assertEquals(new ScoringScheduler.Verdict(null, null),
                 new ScoringScheduler(Weights.defaults(), List.of(hot)).verdict(0, warm), "it waits for a host to cool");
         BuildState fine = state(List.of(), History.empty(), up("h1", 0.5, null), up("h2", 0, null));
         ScoringScheduler any = new ScoringScheduler(Weights.defaults(), List.of());
-        ScheduleDecision d = any.verdict(1, fine).decision();
-        assertEquals("h2", d.host());
-        assertEquals(d, any.decide(1, fine));
+        ScoringScheduler.Table t = any.table(1, fine, ScoringScheduler.STORED_CANDIDATES);
+        assertEquals(new ScoringScheduler.Verdict(new ScheduleDecision(fine.graph().action(1).id(), "h2", 0,
+                t.candidates(), t.rejected(), t.busy(), false), null), any.verdict(1, fine), "h1 is half loaded");
     }
 
     @Test
