@@ -6,10 +6,15 @@ import io.fester.graph.Action;
 import io.fester.graph.BuildGraph;
 import io.fester.schedule.Weights;
 import io.fester.session.Specs;
+import io.fester.timeline.Event;
 import io.fester.timeline.EventCodec;
+import io.fester.timeline.Exit;
 import io.fester.timeline.History;
+import io.fester.timeline.NodeEvent;
+import io.fester.timeline.Pipeline;
 import io.fester.timeline.RunRequest;
 import io.fester.timeline.RunRequest.HostSpec;
+import io.fester.timeline.ScheduleDecision;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,10 +30,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The plan search gives exactly the plan main gave before ADR 0132 made its simulations faster: on seeded graphs of
  * 20–160 actions (compiles, links, other commands) on one local host, two local hosts, and a farm (a local host and
- * two distcc hosts, with and without the policy that keeps compiles on the farm, once with a temperature rule),
- * with no history, a compile-like one (900–1,099 ms) and one in whole steps, and on the C sample: the recorded
- * {@code plan} decision (every order tried, its makespan, the bound, why it stopped) and the chosen plan (every
- * action's host, slot, start and end, as a digest) are those in {@code plan/identity-b26796c.txt}.
+ * two distcc hosts, with and without the policy that keeps compiles on the farm), with no history, a compile-like
+ * one (900–1,099 ms) and one in whole steps, and on the C sample: the recorded {@code plan} decision (every order
+ * tried, its makespan, the bound, why it stopped), the chosen plan (every action's host, slot, start and end, as a
+ * digest) and every scheduling decision the run emits (as recorded: host, slot, candidates and their scores,
+ * rejections, busy hosts; their count and a digest) are those in {@code plan/identity-b26796c.txt}. Five of the farm
+ * cases also carry an {@code avoid-hotter-than} rule, but a simulation reports no temperature, so it never applies:
+ * no case here has a hot or down host, a host fault, an action no host may take, or a platform or toolchain rule
+ * (ScoringSchedulerTest and BackendRulesTest test those).
  *
  * <p>That file was written by main at b26796c (packaged as {@code /tmp/base-pkg}) running this class's {@link #main}:
  * {@code javac -cp /tmp/base-pkg/target/fester.jar:JUNIT_API_JAR -d OUT PlanIdentityTest.java}, then {@code java -cp
@@ -57,7 +66,10 @@ class PlanIdentityTest {
         }
     }
 
-    /** Every case's line: its name, the plan decision as recorded, the simulated makespan and the plan's digest. */
+    /**
+     * Every case's line: its name, the plan decision as recorded, the simulated makespan, the plan's digest, and the
+     * number and digest of the scheduling decisions.
+     */
     static List<String> lines() throws Exception {
         List<String> out = new ArrayList<>();
         Random rnd = new Random(20261207L);
@@ -151,7 +163,55 @@ class PlanIdentityTest {
             sha.update((s.action() + " " + s.host() + " " + s.slot() + " " + s.start() + " " + s.end() + "\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
+        List<String> decisions = decisions(rr, h, d);
+        MessageDigest dsha = MessageDigest.getInstance("SHA-256");
+        for (String json : decisions) {
+            dsha.update((json + "\n").getBytes(StandardCharsets.UTF_8));
+        }
         return name + "\t" + EventCodec.MAPPER.writeValueAsString(r.choice()) + "\tmakespan " + r.makespan()
-                + "\tplan " + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+                + "\tplan " + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + "\tdecisions "
+                + decisions.size() + " " + HexFormat.of().formatHex(dsha.digest()).substring(0, 16);
+    }
+
+    /**
+     * Every scheduling decision the engine emits on the run the simulation plays (each action ends after its
+     * duration; ends at the same time in the order of host name, then action id), as it would be recorded: the
+     * chosen host and slot, the candidates with their scores and factors, the rejections and the busy hosts.
+     */
+    private static List<String> decisions(RunRequest rr, History h, long[] durations) {
+        Engine engine = Engine.forRequest(rr);
+        Map<String, Integer> index = new TreeMap<>();
+        for (int i = 0; i < rr.actions().size(); i++) {
+            index.put(rr.actions().get(i).id(), i);
+        }
+        // a pending end: time, host, action id, attempt
+        TreeMap<String, Object[]> ends = new TreeMap<>();
+        List<String> out = new ArrayList<>();
+        List<Event> emitted = new ArrayList<>(engine.onObservation(rr.withDebug(false).withCache(null), 0));
+        emitted.addAll(engine.onObservation(h, 0));
+        for (HostSpec s : rr.hosts()) {
+            emitted.addAll(engine.onObservation(new NodeEvent(s.name(), NodeEvent.UP, 0.0, s.slots(), null, null,
+                    null), 0));
+        }
+        long now = 0;
+        while (true) {
+            for (Event e : emitted) {
+                if (e instanceof ScheduleDecision sd) {
+                    out.add(EventCodec.body(sd));
+                } else if (e instanceof Pipeline p && Pipeline.RUNNING.equals(p.state())) {
+                    long end = now + durations[index.get(p.action())];
+                    ends.put(String.format("%020d %s %s", end, p.host(), p.action()),
+                            new Object[] {end, p.host(), p.action(), p.attempt() == null ? 1 : p.attempt()});
+                }
+            }
+            if (engine.finished() || ends.isEmpty()) {
+                return out;
+            }
+            Object[] next = ends.pollFirstEntry().getValue();
+            now = (Long) next[0];
+            String action = (String) next[2];
+            emitted = engine.onObservation(new Exit(action, (String) next[1], (Integer) next[3], 0, null,
+                    Exit.CAUSE_EXIT, List.of(), durations[index.get(action)]), now);
+        }
     }
 }
