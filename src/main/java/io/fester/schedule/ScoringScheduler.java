@@ -195,6 +195,9 @@ public final class ScoringScheduler implements Scheduler {
             String rule = permanentRule(action, a, k, h, faulted, state);
             if (rule == null) {
                 found = Math.max(found, SOME_MAY);
+                if (into == null && h.freeSlots() <= 0) {
+                    continue; // busy, whatever else holds now: the walk needs a host that may take it now
+                }
                 rule = temporaryRule(a, h);
                 if (rule == null) {
                     if (h.freeSlots() <= 0) {
