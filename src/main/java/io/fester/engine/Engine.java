@@ -587,7 +587,9 @@ public final class Engine {
                 waiting.add(i);
                 continue;
             }
-            ScheduleDecision d = scheduler.decide(i, state);
+            ScoringScheduler.Verdict v = scheduler instanceof ScoringScheduler s ? s.verdict(i, state)
+                    : new ScoringScheduler.Verdict(scheduler.decide(i, state), null);
+            ScheduleDecision d = v.decision();
             if (d != null) {
                 if (debugger != null && debugger.stopsBefore(i, d, now)) {
                     break; // held by the debugger
@@ -595,7 +597,7 @@ public final class Engine {
                 launch(i, d);
                 continue;
             }
-            String impossible = scheduler instanceof ScoringScheduler s ? s.impossible(i, state) : null;
+            String impossible = v.impossible();
             if (impossible != null) {
                 emit(Pipeline.skipped(graph.action(i).id(), impossible).withState(Pipeline.FAILED));
                 propagate(i);

@@ -55,6 +55,21 @@ public final class ScoringScheduler implements Scheduler {
      * carries from one run to the next, and they go with the scheduler, which lives as long as its run's engine.
      */
     private final Map<String, String[]> kindAnswers = new HashMap<>();
+    /**
+     * The answers of the rules that depend on nothing but the action and the host as the request names it — the
+     * policy's {@code require}/{@code forbid}, then the host's kind ({@link #kindRule}) — for the run being decided
+     * (ADR 0132): per host (its place in the state's host list, sorted by name), per action, the first rule that
+     * keeps the action off the host, {@link #TAKES} when none does, null when not asked yet. The engine asks them
+     * for every ready action and every host at each event while a host has a free slot: a farm's compiles wait
+     * for its slots while the coordinator's own are free. They belong to one request's actions, environment and
+     * hosts (those very lists), as the kind answers; a lookup reads them without a lock (an answer is the same
+     * whoever writes it, and a string is safe to publish so), a new table is made under the scheduler's lock.
+     */
+    private volatile Answers answers;
+
+    private record Answers(List<Action> actions, Map<String, String> env, List<RunRequest.HostSpec> hosts,
+            String[] names, String[][] byHost) {}
+
     private List<Action> answeredActions;
     private Map<String, String> answeredEnv;
     private static final String TAKES = "";
@@ -87,13 +102,41 @@ public final class ScoringScheduler implements Scheduler {
 
     @Override
     public ScheduleDecision decide(int action, BuildState state) {
+        return verdict(action, state).decision();
+    }
+
+    /**
+     * What the engine's dispatch asks of each ready action: the decision, or why no host may ever take it, or
+     * neither (it waits for a slot, a host to come up or cool down).
+     *
+     * @param decision as {@link #decide} gives it, or null
+     * @param impossible as {@link #impossible} gives it when there is no decision, else null
+     */
+    public record Verdict(ScheduleDecision decision, String impossible) {}
+
+    private static final Verdict WAITS = new Verdict(null, null);
+
+    /**
+     * {@link #decide} and, when it gives nothing, {@link #impossible}, from one look at the hosts: while an action
+     * waits (every host that may take it busy, as compiles wait for a farm's slots while the coordinator's own are
+     * free) no table is built, and an action no host may take gets its table once, not twice.
+     */
+    public Verdict verdict(int action, BuildState state) {
+        Action a = state.graph().action(action);
+        int found = look(action, a, state, null);
+        if (found == SOME_MAY) {
+            return WAITS;
+        }
         Table t = table(action, state, STORED_CANDIDATES);
+        if (!t.possible()) {
+            return new Verdict(null, impossible(t));
+        }
         if (t.candidates().isEmpty()) {
-            return null;
+            return WAITS; // the table and the first look disagree: waiting is safe, an index error is not
         }
         Candidate best = t.candidates().get(0);
-        return new ScheduleDecision(state.graph().action(action).id(), best.host(), state.host(best.host()).firstFreeSlot(),
-                t.candidates(), t.rejected(), t.busy(), false);
+        return new Verdict(new ScheduleDecision(a.id(), best.host(), state.host(best.host()).firstFreeSlot(),
+                t.candidates(), t.rejected(), t.busy(), false), null);
     }
 
     /**
@@ -102,9 +145,11 @@ public final class ScoringScheduler implements Scheduler {
      */
     public String impossible(int action, BuildState state) {
         Table t = table(action, state, 0);
-        if (t.possible()) {
-            return null;
-        }
+        return t.possible() ? null : impossible(t);
+    }
+
+    /** The text of {@link #impossible} from a table where no host may take the action. */
+    private static String impossible(Table t) {
         StringBuilder sb = new StringBuilder("no host may run it:");
         for (Rejection r : t.rejected()) {
             sb.append(' ').append(r.host()).append(" (").append(r.rule()).append(')');
@@ -115,49 +160,76 @@ public final class ScoringScheduler implements Scheduler {
     /** The table with the best {@code keep} candidates (all when keep is 0 or less). */
     public Table table(int action, BuildState state, int keep) {
         Action a = state.graph().action(action);
-        List<HostState> hosts = state.hostList();
-        List<Rejection> rejected = new ArrayList<>();
-        List<String> busy = new ArrayList<>();
-        List<Candidate> all = new ArrayList<>();
-        boolean possible = false;
-        List<String> faulted = state.faultHosts(action);
-        for (HostState h : hosts) {
-            String permanent = permanentRule(action, a, h, faulted, state);
-            if (permanent != null) {
-                rejected.add(new Rejection(h.name(), permanent));
-                continue;
-            }
-            possible = true;
-            String now = temporaryRule(a, h);
-            if (now != null) {
-                rejected.add(new Rejection(h.name(), now));
-            } else if (h.freeSlots() <= 0) {
-                busy.add(h.name());
-            } else {
-                all.add(score(a, action, h, state));
-            }
+        Gathered g = new Gathered(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        boolean possible = look(action, a, state, g) != NO_HOST;
+        List<Candidate> all = new ArrayList<>(g.free().size());
+        for (HostState h : g.free()) {
+            all.add(score(a, action, h, state));
         }
         all.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::host));
         List<Candidate> kept = keep > 0 && all.size() > keep ? all.subList(0, keep) : all;
-        return new Table(List.copyOf(kept), List.copyOf(rejected), List.copyOf(busy), possible);
+        return new Table(List.copyOf(kept), List.copyOf(g.rejected()), List.copyOf(g.busy()), possible);
+    }
+
+    /** What {@link #look} found: no host may ever take the action, some may but none now, one may now. */
+    private static final int NO_HOST = 0;
+    private static final int SOME_MAY = 1;
+    private static final int ONE_NOW = 2;
+
+    /** Where {@link #look} sorts the hosts for a table: the rejections, the busy hosts, the hosts free to take it. */
+    private record Gathered(List<Rejection> rejected, List<String> busy, List<HostState> free) {}
+
+    /**
+     * The one look at each host that both {@link #verdict} and {@link #table} take: a rule excludes it for good
+     * ({@link #permanentRule}) or for now ({@link #temporaryRule}), or it is busy (no free slot), or it may take the
+     * action now. With {@code into} it sorts every host there; without, it stops at the first host that may.
+     *
+     * @return {@link #NO_HOST}, {@link #SOME_MAY} or {@link #ONE_NOW}
+     */
+    private int look(int action, Action a, BuildState state, Gathered into) {
+        List<String> faulted = state.faultHosts(action);
+        List<HostState> hosts = state.hostList();
+        int found = NO_HOST;
+        for (int k = 0, m = hosts.size(); k < m; k++) {
+            HostState h = hosts.get(k);
+            String rule = permanentRule(action, a, k, h, faulted, state);
+            if (rule == null) {
+                found = Math.max(found, SOME_MAY);
+                if (into == null && h.freeSlots() <= 0) {
+                    continue; // busy, whatever else holds now: the walk needs a host that may take it now
+                }
+                rule = temporaryRule(a, h);
+                if (rule == null) {
+                    if (h.freeSlots() <= 0) {
+                        if (into != null) {
+                            into.busy().add(h.name());
+                        }
+                        continue;
+                    }
+                    if (into == null) {
+                        return ONE_NOW;
+                    }
+                    into.free().add(h);
+                    found = ONE_NOW;
+                    continue;
+                }
+            }
+            if (into != null) {
+                into.rejected().add(new Rejection(h.name(), rule));
+            }
+        }
+        return found;
     }
 
     /** A rule that excludes the host for this action whatever happens next, or null. */
-    private String permanentRule(int action, Action a, HostState h, List<String> faulted, BuildState state) {
-        for (RunRequest.Policy p : policy) {
-            if (p.hotterThan() != null || !p.matches(a)) {
-                continue;
-            }
-            if (!permits(p, h.name(), h.tags())) {
-                return p.label();
-            }
+    private String permanentRule(int action, Action a, int k, HostState h, List<String> faulted, BuildState state) {
+        String fixed = fixedRule(action, a, k, h, state);
+        if (fixed != null) {
+            return fixed;
         }
-        String backend = kindRule(action, a, h, state);
-        if (backend == null) {
-            backend = BackendRules.platformRule(a, h);
-        }
-        if (backend != null) {
-            return backend;
+        String platform = BackendRules.platformRule(a, h);
+        if (platform != null) {
+            return platform;
         }
         String toolchain = toolchainRule(h, state);
         if (toolchain != null) {
@@ -180,6 +252,71 @@ public final class ScoringScheduler implements Scheduler {
         return requireOk && !forbidden;
     }
 
+    /** The first {@code require}/{@code forbid} rule of the policy that keeps the action off the host, or null. */
+    private String policyRuleOf(Action a, HostState h) {
+        for (RunRequest.Policy p : policy) {
+            if (p.hotterThan() != null || !p.matches(a)) {
+                continue;
+            }
+            if (!permits(p, h.name(), h.tags())) {
+                return p.label();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The policy's rule that keeps the action off the host ({@link #policyRuleOf}), else its kind's ({@link
+     * #kindRule}), else null; remembered for the run (see {@link #answers}). {@code k} is the host's place in the
+     * state's host list.
+     */
+    private String fixedRule(int action, Action a, int k, HostState h, BuildState state) {
+        RunRequest rr = state.request();
+        if (!requestsAction(rr, action, a)) {
+            return fixedRuleOf(action, a, h, state); // no request's action to remember it by
+        }
+        Answers at = answers;
+        if (at == null || at.actions() != rr.actions() || at.env() != rr.env() || at.hosts() != rr.hosts()) {
+            at = answersFor(rr, state);
+        }
+        if (k >= at.names().length || !at.names()[k].equals(h.name())) {
+            return fixedRuleOf(action, a, h, state);
+        }
+        String known = at.byHost()[k][action];
+        if (known == null) {
+            String rule = fixedRuleOf(action, a, h, state);
+            known = rule == null ? TAKES : rule;
+            at.byHost()[k][action] = known;
+        }
+        return known.isEmpty() ? null : known;
+    }
+
+    private String fixedRuleOf(int action, Action a, HostState h, BuildState state) {
+        String forbidden = policyRuleOf(a, h);
+        return forbidden != null ? forbidden : kindRule(action, a, h, state);
+    }
+
+    /** The answers for the request's actions and hosts, made afresh unless another thread just made them. */
+    private synchronized Answers answersFor(RunRequest rr, BuildState state) {
+        Answers at = answers;
+        if (at != null && at.actions() == rr.actions() && at.env() == rr.env() && at.hosts() == rr.hosts()) {
+            return at;
+        }
+        List<HostState> hosts = state.hostList();
+        String[] names = new String[hosts.size()];
+        for (int k = 0; k < names.length; k++) {
+            names[k] = hosts.get(k).name();
+        }
+        at = new Answers(rr.actions(), rr.env(), rr.hosts(), names, new String[names.length][rr.actions().size()]);
+        answers = at;
+        return at;
+    }
+
+    /** Whether the action is the request's own (its index names it), so that its answers may be remembered by it. */
+    private static boolean requestsAction(RunRequest rr, int action, Action a) {
+        return rr != null && action >= 0 && action < rr.actions().size() && rr.actions().get(action) == a;
+    }
+
     /** {@link BackendRules#kindRule}, remembered for the run (see {@link #kindAnswers}). */
     private synchronized String kindRule(int action, Action a, HostState h, BuildState state) {
         if (!BackendRules.limited(h.kind())) {
@@ -187,7 +324,7 @@ public final class ScoringScheduler implements Scheduler {
         }
         RunRequest rr = state.request();
         Map<String, String> env = rr == null ? Map.of() : rr.env();
-        if (rr == null || action < 0 || action >= rr.actions().size() || rr.actions().get(action) != a) {
+        if (!requestsAction(rr, action, a)) {
             return BackendRules.kindRule(a, h.kind(), env); // no request's action to remember it by
         }
         if (rr.actions() != answeredActions || env != answeredEnv) {

@@ -14,9 +14,13 @@ import java.util.TreeMap;
  * @param specDigest SHA-256 of the spec's bytes
  * @param name the build's name
  * @param root the workspace root
- * @param env environment for every action
- * @param actions the actions, each with its complete dependency list
- * @param hosts the hosts the run may use
+ * @param env environment for every action, kept as given (not copied: {@code Map.copyOf} would iterate in an
+ *     order that changes from one JVM to the next, and an ordered copy would be a new map for every request made
+ *     from this one, such as each plan-search simulation's): a caller must not change it once the request is made,
+ *     as the scheduler remembers answers for the run by this very map (ADR 0132)
+ * @param actions the actions, each with its complete dependency list (copied: an immutable list is kept, so
+ *     requests made from this one share it)
+ * @param hosts the hosts the run may use (copied as the actions)
  * @param weights the scheduler's factor weights
  * @param failFast stop dispatching after the first failure
  * @param targets the targets asked for (empty: everything)
@@ -75,6 +79,8 @@ public record RunRequest(String spec, String specDigest, String name, String roo
     }
 
     public RunRequest {
+        actions = actions == null ? null : List.copyOf(actions);
+        hosts = hosts == null ? null : List.copyOf(hosts);
         policy = policy == null ? List.of() : List.copyOf(policy);
         upToDate = upToDate == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(upToDate));
         stale = stale == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(stale));

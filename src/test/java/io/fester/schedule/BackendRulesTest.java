@@ -103,11 +103,13 @@ class BackendRulesTest {
     void theKindRuleIsRememberedPerRunAndNothingCarriesToTheNext() {
         Action viaCc = new Action("cc", "$CC -O2 -c x.c -o x.o", List.of(), List.of("x.o"), List.of(), List.of(), null);
         List<HostSpec> hosts = List.of(new HostSpec("d1", 2, false, List.of(), null, BackendRules.DISTCC, false));
-        BuildState gcc = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "gcc"), List.of(viaCc), hosts,
+        // one actions list and one hosts list: only the environment tells the three runs apart
+        List<Action> actions = List.of(viaCc);
+        BuildState gcc = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "gcc"), actions, hosts,
                 Weights.defaults(), false, List.of(), List.of()), up("d1"));
-        BuildState ld = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "ld"), List.of(viaCc), hosts,
+        BuildState ld = state(new RunRequest("s", "d", "n", "/tmp", Map.of("CC", "ld"), actions, hosts,
                 Weights.defaults(), false, List.of(), List.of()), up("d1"));
-        BuildState none = state(new RunRequest("s", "d", "n", "/tmp", Map.of(), List.of(viaCc), hosts,
+        BuildState none = state(new RunRequest("s", "d", "n", "/tmp", Map.of(), actions, hosts,
                 Weights.defaults(), false, List.of(), List.of()), up("d1"));
         ScoringScheduler sch = new ScoringScheduler(Weights.defaults(), List.of());
         for (int round = 0; round < 2; round++) {

@@ -153,6 +153,42 @@ class ScoringSchedulerTest {
     }
 
     @Test
+    void theDispatchsVerdictIsTheDecisionOrWhyNoHostMayOrAWait() {
+        Policy gpu = new Policy(1, "require tags [gpu]", "hosts.yaml:3", null, null, List.of("gpu"), null, null, null, null);
+        BuildState none = state(List.of(gpu), History.empty(), up("h1", 0, null), up("h2", 0, null));
+        ScoringScheduler sch = new ScoringScheduler(Weights.defaults(), List.of(gpu));
+        assertEquals(new ScoringScheduler.Verdict(null, "no host may run it: h1 (policy[1]: require tags [gpu] (hosts.yaml:3))"
+                + " h2 (policy[1]: require tags [gpu] (hosts.yaml:3))"),
+                sch.verdict(0, none));
+        Policy hot = new Policy(1, "avoid-hotter-than 50 °C", "hosts.yaml:3", null, null, null, null, null, null, 50.0);
+        BuildState warm = state(List.of(hot), History.empty(), up("h1", 0, 70.0), up("h2", 0, 70.0));
+        assertEquals(new ScoringScheduler.Verdict(null, null),
+                new ScoringScheduler(Weights.defaults(), List.of(hot)).verdict(0, warm), "it waits for a host to cool");
+        BuildState fine = state(List.of(), History.empty(), up("h1", 0.5, null), up("h2", 0, null));
+        ScoringScheduler any = new ScoringScheduler(Weights.defaults(), List.of());
+        ScoringScheduler.Table t = any.table(1, fine, ScoringScheduler.STORED_CANDIDATES);
+        assertEquals(new ScoringScheduler.Verdict(new ScheduleDecision(fine.graph().action(1).id(), "h2", 0,
+                t.candidates(), t.rejected(), t.busy(), false), null), any.verdict(1, fine), "h1 is half loaded");
+    }
+
+    @Test
+    void thePolicysRememberedAnswersAreThoseOfTheRequestsHosts() {
+        Policy big = new Policy(1, "require tags [bigmem] for tags [compile]", "hosts.yaml:3", List.of("compile"), null,
+                List.of("bigmem"), null, null, null, null);
+        ScoringScheduler sch = new ScoringScheduler(Weights.defaults(), List.of(big));
+        BuildState first = state(List.of(big), History.empty(), up("h1", 0, null), up("h2", 0, null));
+        assertEquals("h1", sch.decide(1, first).host(), "h1 is the bigmem host");
+        // another request with the same actions, where h2 is the bigmem host: the same scheduler asks afresh
+        List<Recorded> ev = new ArrayList<>();
+        ev.add(new Recorded(1, 0, new RunRequest("s", "d", "n", "/tmp", Map.of(), first.request().actions(),
+                List.of(new HostSpec("h1", 2, false, List.of()), new HostSpec("h2", 2, false, List.of("bigmem"))),
+                Weights.defaults(), false, List.of(), List.of(big))));
+        ev.add(new Recorded(2, 0, up("h1", 0, null)));
+        ev.add(new Recorded(3, 0, up("h2", 0, null)));
+        assertEquals("h2", sch.decide(1, BuildState.fold(ev)).host());
+    }
+
+    @Test
     void aHostWhereAnAttemptFailedThroughItsFaultIsNotUsedForTheRetry() {
         List<Recorded> ev = new ArrayList<>();
         RunRequest rr = new RunRequest("s", "d", "n", "/tmp", Map.of(), List.of(CC),
