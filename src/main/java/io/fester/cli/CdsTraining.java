@@ -10,7 +10,7 @@ import java.util.List;
  * The work a class-data-sharing archive is made from ({@code java -XX:ArchiveClassesAtExit=fester.jsa -cp
  * fester.jar io.fester.cli.CdsTraining DIR}): in one JVM, what a terminal user runs most — a small Ninja
  * build (a first run, then the no-op run of the same tree, then the tree cleaned and rebuilt from the local
- * cache), a YAML spec's run, and {@code runs}. Needs only
+ * cache, then the lean no-op of ADR 0129), a YAML spec's run, and {@code runs}. Needs only
  * {@code sh} and {@code cp}, no compiler, so it runs wherever Fester is installed. The classes these load
  * are archived; {@code fester} started with {@code -XX:SharedArchiveFile} maps them instead of loading them.
  * Set {@code FESTER_CACHE_DIR} to a directory of DIR so the training leaves no cache entries behind.
@@ -67,6 +67,7 @@ public final class CdsTraining {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
                 hits(ninja, spec, db, err),
+                lean(ninja, spec, db, err),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
                 handed(dir, spec, db, err),
                 Main.run("runs", "--db", db),
@@ -122,6 +123,43 @@ public final class CdsTraining {
             return ExitCodes.FAILED;
         }
         return 0;
+    }
+
+    /**
+     * The lean no-op (ADR 0129): the tree's files dated back beyond the racy window (a proof names no file that
+     * could still change unseen), a full no-op that hashes them again at those times, one that leaves its proof,
+     * then the same command, which must be recorded as the same as that run, or the archive silently leaves the
+     * lean path's classes out.
+     */
+    static int lean(Path ninja, String spec, String db, java.io.PrintStream err) throws IOException {
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 10_000);
+        for (int i = 0; i < 2; i++) {
+            // the second time, what the first run wrote (the stamps it hashed again, the manifest's graph cache):
+            // the files it hashed keep the time they were hashed at
+            try (java.util.stream.Stream<Path> files = Files.list(ninja)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Files.setLastModifiedTime(f, past);
+                }
+            }
+            // the stamps newer than Ninja's records, or the run takes those for records it has not seen yet and
+            // writes the stamps again (NinjaAdoption)
+            Files.setLastModifiedTime(ninja.resolve(io.fester.uptodate.Stamps.FILE),
+                    java.nio.file.attribute.FileTime.fromMillis(past.toMillis() + 1_000));
+            int code = Main.run("run", spec, "--db", db);
+            if (code != 0) {
+                return code;
+            }
+        }
+        int code = Main.run("run", spec, "--db", db);
+        Path journal = io.fester.timeline.Journal.of(db).file();
+        if (code == 0 && (!Files.exists(journal) || Files.readAllLines(journal, StandardCharsets.UTF_8).stream()
+                .noneMatch(l -> l.startsWith("same\t")))) {
+            err.println("fester: CDS training: the no-op after a proven one was not recorded as the same as it (the"
+                    + " lean no-op, ADR 0129): the archive would leave its classes out");
+            return ExitCodes.FAILED;
+        }
+        return code;
     }
 
     /**

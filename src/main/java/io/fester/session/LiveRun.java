@@ -171,6 +171,54 @@ public final class LiveRun {
         return this;
     }
 
+    /**
+     * What makes the proof that the next run may be recorded as the same as this one (ADR 0129), asked when this
+     * run is journaled as a no-op; set before {@link #run}. Null (the default): no proof (the last one goes).
+     */
+    public LiveRun noopProof(io.fester.timeline.Journal.NoopProof p) {
+        noopProof = p;
+        return this;
+    }
+
+    private volatile io.fester.timeline.Journal.NoopProof noopProof;
+    /** The stamps the up-to-date check read (the files each action's depfile named): for {@link #checkedPaths}. */
+    private volatile Stamps checkedStamps;
+
+    /**
+     * Every path the run's up-to-date check may have consulted, absolute: each action's inputs, outputs and the
+     * inputs its depfile named as the stamps hold them, and the build directory's records (Ninja's log and deps,
+     * the stamps, the manifest's graph cache). After {@link #run}; empty before.
+     */
+    public List<Path> checkedPaths() {
+        Stamps stamps = checkedStamps;
+        if (stamps == null) {
+            return List.of();
+        }
+        Path root = Path.of(graph.root()).toAbsolutePath().normalize();
+        java.util.Set<Path> paths = new java.util.LinkedHashSet<>();
+        for (String f : List.of(".ninja_log", ".ninja_deps", Stamps.FILE, io.fester.graph.NinjaGraphCache.FILE)) {
+            paths.add(root.resolve(f));
+        }
+        for (io.fester.graph.Action a : graph.actions()) {
+            for (String f : a.inputs()) {
+                paths.add(root.resolve(f).normalize());
+            }
+            for (String f : a.outputs()) {
+                paths.add(root.resolve(f).normalize());
+            }
+            if (a.depfile() != null) {
+                paths.add(root.resolve(a.depfile()).normalize());
+            }
+            Stamps.Stamp s = stamps.get(a.id());
+            if (s != null) {
+                for (String f : s.discovered()) {
+                    paths.add(root.resolve(f).normalize());
+                }
+            }
+        }
+        return new ArrayList<>(paths);
+    }
+
     /** Runs every action, recorded as stale for {@code why} (not as a rebuild asked for); set before {@link #run}. */
     public LiveRun runBecause(String why) {
         rebuild = true;
@@ -263,6 +311,7 @@ public final class LiveRun {
         }
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);
+        checkedStamps = stamps;
         NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());
@@ -658,6 +707,7 @@ public final class LiveRun {
             }
             Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
             boolean kept;
+            journaled.proof(outcome == null ? null : noopProof);
             try {
                 kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
                         io.fester.timeline.Journal.hostName(), faults);

@@ -1,0 +1,314 @@
+package io.fester.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fester.Cli;
+import io.fester.FesterProcess;
+import io.fester.IsolatedHome;
+import io.fester.timeline.Journal;
+import io.fester.timeline.TimelineStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lean no-op (ADR 0129): a run the same as the journal's last no-op is recorded as a short record that folds
+ * into the very run the full path would have recorded, and it is not taken — the full path runs, and its verdict
+ * stands — as soon as anything its proof names differs. Files are dated by the tests themselves (the proof's racy
+ * window is made 0 here: a file the test changes gets a time, size or inode of its own).
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LeanNoopTest {
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final IsolatedHome home = new IsolatedHome();
+
+    @BeforeEach
+    void noRacyWindow() {
+        LeanNoop.racyNs = 0;
+    }
+
+    @AfterEach
+    void racyWindowBack() {
+        LeanNoop.racyNs = LeanNoop.RACY_NS;
+    }
+
+    /** A tree whose manifest includes another, with a header each copy depends on. */
+    private Path tree(String name) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve(name));
+        Files.writeString(tree.resolve("a.txt"), "a\n");
+        Files.writeString(tree.resolve("b.txt"), "b\n");
+        Files.writeString(tree.resolve("h.h"), "h\n");
+        Files.writeString(tree.resolve("rules.ninja"), """
+                rule copy
+                  command = cp $in $out
+                rule cat
+                  command = cat $in > $out
+                """);
+        Files.writeString(tree.resolve("build.ninja"), """
+                include rules.ninja
+                build a.out: copy a.txt | h.h
+                build b.out: copy b.txt | h.h
+                build all.out: cat a.out b.out
+                """);
+        return tree;
+    }
+
+    private static String spec(Path tree) {
+        return tree.resolve("build.ninja").toString();
+    }
+
+    /** Built (run 1), then a full no-op journaled with its proof (run 2): the next no-op may be lean. */
+    private String builtAndProven(Path tree, String name) throws Exception {
+        String db = dir.resolve(name + "/timeline").toString();
+        Cli.Result built = Cli.run(db, "run", spec(tree));
+        assertEquals(0, built.code(), built.toString());
+        Cli.Result full = Cli.run(db, "run", spec(tree));
+        assertEquals(2, full.runId(), full.toString());
+        assertTrue(full.err().contains("3 up-to-date"), full.toString());
+        assertTrue(Files.isRegularFile(Journal.of(db).noopProofFile()), "the full no-op left its proof");
+        return db;
+    }
+
+    private static List<String> shortRecords(String db) throws Exception {
+        Path journal = Journal.of(db).file();
+        if (!Files.exists(journal)) {
+            return List.of();
+        }
+        return Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("same\t")).toList();
+    }
+
+    /** A run's events as {@code fester events} prints them, its replay's markers, and that it verifies. */
+    private static String shown(String db, int run) throws Exception {
+        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
+        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
+        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
+        assertEquals(0, events.code(), events.toString());
+        List<io.fester.ui.ReplayModel.Marker> markers;
+        try (TimelineStore store = TimelineStore.open(db)) {
+            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
+        }
+        return (events.out() + "\nmarkers " + markers).replaceAll("\"time\":\"[^\"]*\"", "");
+    }
+
+    @Test
+    void aLeanNoOpFoldsToTheRunTheFullPathRecordsAndVerifiesAndReplays() throws Exception {
+        Path tree = tree("tree");
+        String db = builtAndProven(tree, "db");
+        Cli.Result three = Cli.run(db, "run", spec(tree)); // the proof names run 2: runs 3 and 4 are short records
+        Cli.Result lean = Cli.run(db, "run", spec(tree));
+        assertEquals(List.of(3, 4), List.of(three.runId(), lean.runId()), three + " " + lean);
+        assertEquals(2, shortRecords(db).size(), "runs 3 and 4 are short records: " + shortRecords(db));
+        assertTrue(shortRecords(db).get(1).startsWith("same\t4\t") && shortRecords(db).get(1).contains("\t2\t"),
+                shortRecords(db).toString());
+        assertEquals(0, lean.code());
+        assertEquals("run: 4\n", lean.out().replace(System.lineSeparator(), "\n"));
+        assertEquals("fester: build succeeded: 3 up-to-date in 0.00 s (run 4)\n",
+                lean.err().replace(System.lineSeparator(), "\n"), "what the full path prints for a no-op");
+        Files.delete(Journal.of(db).noopProofFile()); // run 5 by the full path again, after the short records
+        Cli.Result after = Cli.run(db, "run", spec(tree));
+        assertEquals(5, after.runId(), after.toString());
+        assertEquals(2, shortRecords(db).size());
+        String two = shown(db, 2); // folds
+        assertEquals(two, shown(db, 3), "a lean no-op's run is event for event the full path's no-op");
+        assertEquals(two, shown(db, 4));
+        assertEquals(two, shown(db, 5), "and the full path's after it");
+        try (TimelineStore store = TimelineStore.open(db)) {
+            assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"),
+                    store.runs().stream().map(r -> r.id() + " " + r.outcome()).toList());
+        }
+        Cli.Result next = Cli.run(db, "run", spec(tree));
+        assertEquals(6, next.runId());
+        assertEquals(List.of(), shortRecords(db), "after a fold the next no-op takes the full path");
+    }
+
+    /** A change made between the proven no-op and the next run. */
+    private interface Change {
+        void make(Path tree, String db) throws Exception;
+    }
+
+    /**
+     * The run after {@code change} takes the full path (no short record) and prints {@code verdict}, and the run
+     * after that (nothing changed since) is lean again when {@code leanAgain}.
+     */
+    private void notTaken(String what, Change change, String verdict, String... args) throws Exception {
+        Path tree = tree(what + "/tree");
+        String db = builtAndProven(tree, what);
+        change.make(tree, db);
+        List<String> line = new ArrayList<>(List.of("run", spec(tree)));
+        line.addAll(List.of(args));
+        Cli.Result r = Cli.run(db, line.toArray(String[]::new));
+        assertEquals(0, r.code(), what + ": " + r);
+        assertEquals(List.of(), shortRecords(db), what + ": the full path ran: " + r);
+        assertTrue(r.err().contains(verdict), what + ": " + r);
+    }
+
+    private static void touch(Path f, long plusMs) throws Exception {
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + plusMs));
+    }
+
+    @Test
+    void anInputTouchedTakesTheFullPath() throws Exception {
+        notTaken("touched", (tree, db) -> touch(tree.resolve("a.txt"), 5_000), "3 up-to-date");
+    }
+
+    @Test
+    void anOutputDeletedTakesTheFullPathWhichBuildsIt() throws Exception {
+        notTaken("deleted", (tree, db) -> Files.delete(tree.resolve("a.out")), "2 succeeded");
+        assertEquals("a\n", Files.readString(dir.resolve("deleted/tree/a.out")));
+    }
+
+    @Test
+    void aHeaderMadeAgainTakesTheFullPath() throws Exception {
+        notTaken("inode", (tree, db) -> {
+            Path h = tree.resolve("h.h");
+            FileTime t = Files.getLastModifiedTime(h);
+            Files.delete(h);
+            Files.writeString(tree.resolve("other"), "keeps the inode taken\n");
+            Files.writeString(h, "h\n"); // the same bytes and time: only its inode differs
+            Files.setLastModifiedTime(h, t);
+        }, "3 up-to-date");
+    }
+
+    @Test
+    void anIncludedManifestEditedTakesTheFullPath() throws Exception {
+        notTaken("manifest", (tree, db) -> Files.writeString(tree.resolve("rules.ninja"), "# edited\n",
+                java.nio.file.StandardOpenOption.APPEND), "3 up-to-date");
+    }
+
+    @Test
+    void anotherOptionTakesTheFullPath() throws Exception {
+        notTaken("option", (tree, db) -> { }, "3 up-to-date", "-j", "3");
+    }
+
+    @Test
+    void anotherSpecsRunBetweenTakesTheFullPath() throws Exception {
+        notTaken("between", (tree, db) -> {
+            Path other = tree("between/other");
+            assertEquals(0, Cli.run(db, "run", spec(other)).code());
+        }, "3 up-to-date");
+    }
+
+    @Test
+    void aFoldMeanwhileTakesTheFullPath() throws Exception {
+        notTaken("folded", (tree, db) -> {
+            Path proof = Journal.of(db).noopProofFile();
+            byte[] kept = Files.readAllBytes(proof);
+            TimelineStore.open(db).close(); // folds the journal: run 2's record is gone from it
+            Files.write(proof, kept); // a proof left over from before
+        }, "3 up-to-date");
+    }
+
+    @Test
+    void aDamagedProofTakesTheFullPath() throws Exception {
+        notTaken("damaged", (tree, db) -> {
+            Path proof = Journal.of(db).noopProofFile();
+            byte[] b = Files.readAllBytes(proof);
+            b[b.length / 2] ^= 1;
+            Files.write(proof, b);
+        }, "3 up-to-date");
+    }
+
+    @Test
+    void aProofFromAnotherDatabaseTakesTheFullPath() throws Exception {
+        notTaken("foreign", (tree, db) -> {
+            String other = dir.resolve("foreign/other/timeline").toString();
+            assertEquals(0, Cli.run(other, "run", spec(tree)).code());
+            assertEquals(0, Cli.run(other, "run", spec(tree)).code());
+            Files.copy(Journal.of(other).noopProofFile(), Journal.of(db).noopProofFile(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }, "3 up-to-date");
+    }
+
+    /**
+     * Every file of the tree dated {@code past}, the stamps a second later: newer than Ninja's records, or the next
+     * run takes them for records it has not seen and writes the stamps again (NinjaAdoption).
+     */
+    private static void datedBack(Path tree, FileTime past) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(tree)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(f, past);
+            }
+        }
+        Files.setLastModifiedTime(tree.resolve(".fester_stamps"), FileTime.fromMillis(past.toMillis() + 1_000));
+    }
+
+    /** A run in a JVM of its own (the launcher's way), with an environment variable and its classes logged. */
+    private static String runAlone(Path tree, String db, String value, Path classes) throws Exception {
+        List<String> jvm = new ArrayList<>(List.of("-Duser.home=" + System.getProperty("user.home")));
+        if (classes != null) {
+            jvm.add("-Xlog:class+load=info:file=" + classes);
+        }
+        ProcessBuilder b = FesterProcess.builder(jvm, "run", spec(tree), "--db", db);
+        b.environment().put("FESTER_SERVE", "off");
+        b.environment().put("LEAN_NOOP_TEST", value);
+        b.environment().put("HOME", System.getProperty("user.home"));
+        Path log = Files.createTempFile(tree, "run", ".log");
+        Process p = b.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(100, TimeUnit.SECONDS), "the run ended");
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void anEnvironmentVariableDifferingTakesTheFullPathAndTheLeanPathLoadsOnlyJavaBaseAndTheClientsClasses()
+            throws Exception {
+        Path tree = tree("tree");
+        String db = dir.resolve("alone/timeline").toString();
+        assertEquals(0, Cli.run(db, "run", spec(tree)).code()); // built
+        // its own JVM: this one's racy window does not apply to it, so the tree is dated back beyond it
+        FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 10_000);
+        datedBack(tree, past);
+        String hashed = runAlone(tree, db, "one", null); // hashes the files again at their times (a full no-op)
+        datedBack(tree, past); // what it wrote (the stamps, the manifest's graph cache): the others keep their time
+        String proven = runAlone(tree, db, "one", null); // a full no-op with its proof
+        assertTrue(Files.isRegularFile(Journal.of(db).noopProofFile()), hashed + proven);
+        datedBack(tree, past); // (the files it checked keep their time)
+        String other = runAlone(tree, db, "two", null);
+        assertEquals(List.of(), shortRecords(db), "another value of a variable: the full path: " + other);
+        Path classes = dir.resolve("classes.log");
+        String lean = runAlone(tree, db, "two", classes);
+        assertEquals(1, shortRecords(db).size(), "the same command again is lean: " + other + lean);
+        assertTrue(lean.contains("3 up-to-date in 0.00 s (run 5)") && lean.contains("run: 5"), lean);
+
+        Set<String> javaBase = ModuleLayer.boot().findModule("java.base").orElseThrow().getPackages();
+        Set<String> client = Set.of("io.fester.cli.Main", "io.fester.cli.LeanNoop", "io.fester.cli.ExitCodes",
+                "io.fester.hosts.Launch");
+        List<String> outside = new ArrayList<>();
+        int fester = 0;
+        for (String l : Files.readAllLines(classes, StandardCharsets.UTF_8)) {
+            if (!l.contains("[class,load]")) {
+                continue;
+            }
+            String name = l.substring(l.indexOf("[class,load]") + 13).split(" ")[0];
+            String pkg = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : "";
+            if (name.startsWith("io.fester.")) {
+                fester++;
+                if (!client.contains(name) && !name.startsWith("io.fester.cli.ServeClient")
+                        && !name.startsWith("io.fester.session.ServeAddress")) {
+                    outside.add(name);
+                }
+            } else if (!javaBase.contains(pkg)) {
+                outside.add(name);
+            }
+        }
+        assertTrue(fester >= 2, "the log lists Fester's classes");
+        assertEquals(List.of(), outside, "the lean no-op loads java.base's classes and fester-client.jar's only");
+    }
+}
