@@ -2,7 +2,6 @@ package io.fester.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -62,11 +61,7 @@ final class LeanNoop {
     static int run(String[] args, String options, PrintStream out, PrintStream err) {
         long startedMs = System.currentTimeMillis();
         try {
-            Path base = base(args);
-            if (base == null) {
-                return -1;
-            }
-            return check(base, options, startedMs, out, err);
+            return check(base(args), options, startedMs, out, err);
         } catch (IOException | RuntimeException e) { // nothing written: the full path runs the command
             return -1;
         }
@@ -74,23 +69,8 @@ final class LeanNoop {
 
     /** The database's base path the command names, as {@code DbOption} finds it and {@code Journal.of} spells it. */
     static Path base(String[] args) {
-        String db = null;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--db") && i + 1 < args.length) {
-                db = args[i + 1];
-            } else if (args[i].startsWith("--db=")) {
-                db = args[i].substring(5);
-            }
-        }
-        if (db == null) {
-            String env = System.getenv("FESTER_DB");
-            db = env != null && !env.isBlank() ? env
-                    : System.getProperty("user.home") + "/.local/share/fester/timeline";
-        }
-        if (db.endsWith(".mv.db")) {
-            db = db.substring(0, db.length() - 6);
-        }
-        return db.isEmpty() ? null : Path.of(db).toAbsolutePath().normalize();
+        return Path.of(io.fester.session.ServeAddress.database(io.fester.session.ServeAddress.dbArgument(args),
+                System.getenv(), Path.of("").toAbsolutePath()));
     }
 
     private static Path sibling(Path base, String suffix) {
@@ -449,19 +429,10 @@ final class LeanNoop {
     }
 
     private static byte[] read(FileChannel ch, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                break;
-            }
-        }
-        return b.array();
+        return io.fester.timeline.Channels.read(ch, at, n);
     }
 
     private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            ch.write(b, at + b.position());
-        }
+        io.fester.timeline.Channels.writeAll(ch, bytes, at);
     }
 }

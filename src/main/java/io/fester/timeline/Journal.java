@@ -569,13 +569,7 @@ public final class Journal {
     }
 
     private static byte[] read(FileChannel ch, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                break;
-            }
-        }
-        return b.array();
+        return Channels.read(ch, at, n);
     }
 
     /**
@@ -862,10 +856,7 @@ public final class Journal {
     }
 
     private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            ch.write(b, at + b.position());
-        }
+        Channels.writeAll(ch, bytes, at);
     }
 
     private static void writeAll(FileChannel ch, byte[] bytes) throws IOException {

@@ -1,7 +1,6 @@
 package io.fester.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Cli;
@@ -93,19 +92,6 @@ class LeanNoopTest {
         return Files.readAllLines(journal, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("same\t")).toList();
     }
 
-    /** A run's events as {@code fester events} prints them, its replay's markers, and that it verifies. */
-    private static String shown(String db, int run) throws Exception {
-        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
-        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
-        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
-        assertEquals(0, events.code(), events.toString());
-        List<io.fester.ui.ReplayModel.Marker> markers;
-        try (TimelineStore store = TimelineStore.open(db)) {
-            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
-        }
-        return (events.out() + "\nmarkers " + markers).replaceAll("\"time\":\"[^\"]*\"", "");
-    }
-
     @Test
     void aLeanNoOpFoldsToTheRunTheFullPathRecordsAndVerifiesAndReplays() throws Exception {
         Path tree = tree("tree");
@@ -124,10 +110,10 @@ class LeanNoopTest {
         Cli.Result after = Cli.run(db, "run", spec(tree));
         assertEquals(5, after.runId(), after.toString());
         assertEquals(2, shortRecords(db).size());
-        String two = shown(db, 2); // folds
-        assertEquals(two, shown(db, 3), "a lean no-op's run is event for event the full path's no-op");
-        assertEquals(two, shown(db, 4));
-        assertEquals(two, shown(db, 5), "and the full path's after it");
+        String two = Cli.shown(db, 2); // folds
+        assertEquals(two, Cli.shown(db, 3), "a lean no-op's run is event for event the full path's no-op");
+        assertEquals(two, Cli.shown(db, 4));
+        assertEquals(two, Cli.shown(db, 5), "and the full path's after it");
         try (TimelineStore store = TimelineStore.open(db)) {
             assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"),
                     store.runs().stream().map(r -> r.id() + " " + r.outcome()).toList());
@@ -289,7 +275,7 @@ class LeanNoopTest {
 
         Set<String> javaBase = ModuleLayer.boot().findModule("java.base").orElseThrow().getPackages();
         Set<String> client = Set.of("io.fester.cli.Main", "io.fester.cli.LeanNoop", "io.fester.cli.ExitCodes",
-                "io.fester.hosts.Launch");
+                "io.fester.hosts.Launch", "io.fester.timeline.Channels");
         List<String> outside = new ArrayList<>();
         int fester = 0;
         for (String l : Files.readAllLines(classes, StandardCharsets.UTF_8)) {

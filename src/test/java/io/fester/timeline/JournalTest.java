@@ -371,16 +371,8 @@ class JournalTest {
 
     /** A run's events as {@code fester events} prints them and its replay's markers, of a run that verifies. */
     private static String shown(String db, int run, Path tree) throws Exception {
-        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
-        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
-        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
-        assertEquals(0, events.code(), events.toString());
-        List<io.fester.ui.ReplayModel.Marker> markers;
-        try (TimelineStore store = TimelineStore.open(db)) {
-            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
-        }
-        return (events.out() + "\nmarkers " + markers).replace(tree.toString(), "TREE")
-                .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
+        return Cli.shown(db, run).replace(tree.toString(), "TREE")
+                .replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
                 .replaceAll("\"durations\":\\{[^}]*\\}", "");
     }
 
