@@ -204,6 +204,7 @@ final class RunCommand implements Callable<Integer> {
         // check, the selection and the up-to-date check go on while it opens (ADR 0069)
         try (LazyStore closing = store; DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
+            BuildGraph whole = graph; // the proof's paths: every action's, the manifest's regeneration's too
             List<Path> manifest = Specs.manifestFiles(graph);
             graph = Specs.select(graph, targets);
             // the timeline, not opened yet when the run may be journaled, starts opening on another thread as soon
@@ -218,7 +219,7 @@ final class RunCommand implements Callable<Integer> {
             String noopSummary = "fester: build succeeded: " + graph.size() + " up-to-date in 0.00 s";
             java.util.concurrent.atomic.AtomicBoolean proved = new java.util.concurrent.atomic.AtomicBoolean();
             if (journal != null) {
-                run.noopProof(proof(journal, graph, manifest, run, noticed, noopSummary, proved));
+                run.noopProof(proof(journal, graph, whole, manifest, run, noticed, noopSummary, proved));
             }
             Progress progress = new Progress(term.err);
             run.addListener(progress);
@@ -253,7 +254,7 @@ final class RunCommand implements Callable<Integer> {
      * was made.
      */
     private io.fester.timeline.Journal.NoopProof proof(io.fester.timeline.Journal journal, BuildGraph graph,
-            List<Path> manifest, LiveRun run, java.util.concurrent.atomic.AtomicBoolean noticed, String summary,
+            BuildGraph whole, List<Path> manifest, LiveRun run, java.util.concurrent.atomic.AtomicBoolean noticed, String summary,
             java.util.concurrent.atomic.AtomicBoolean proved) {
         if (options == null || link != null || build.rebuild || build.demo() || manifest.isEmpty()
                 || !spec.getFileName().toString().endsWith(".ninja")) {
@@ -267,7 +268,7 @@ final class RunCommand implements Callable<Integer> {
             for (Path f : manifest) {
                 paths.add(f.toAbsolutePath().normalize());
             }
-            paths.addAll(run.checkedPaths());
+            paths.addAll(run.checkedPaths(whole));
             if (build.hosts != null) {
                 paths.add(term.resolve(build.hosts).toAbsolutePath().normalize());
             }

@@ -185,21 +185,23 @@ public final class LiveRun {
     private volatile Stamps checkedStamps;
 
     /**
-     * Every path the run's up-to-date check may have consulted, absolute: each action's inputs, outputs and the
-     * inputs its depfile named as the stamps hold them, and the build directory's records (Ninja's log and deps,
-     * the stamps, the manifest's graph cache). After {@link #run}; empty before.
+     * Every path the run's checks may have consulted, absolute: each action's inputs, outputs, depfile and the
+     * inputs its depfile named as the stamps hold them — of every action of {@code whole}, the manifest's graph
+     * before any selection (the manifest's own regeneration step is checked whether selected or not, ADR 0031) —
+     * and the build directory's records (Ninja's log and deps, the stamps, the manifest's graph cache). After
+     * {@link #run}; empty before.
      */
-    public List<Path> checkedPaths() {
+    public List<Path> checkedPaths(BuildGraph whole) {
         Stamps stamps = checkedStamps;
         if (stamps == null) {
             return List.of();
         }
-        Path root = Path.of(graph.root()).toAbsolutePath().normalize();
+        Path root = Path.of(whole.root()).toAbsolutePath().normalize();
         java.util.Set<Path> paths = new java.util.LinkedHashSet<>();
         for (String f : List.of(".ninja_log", ".ninja_deps", Stamps.FILE, io.fester.graph.NinjaGraphCache.FILE)) {
             paths.add(root.resolve(f));
         }
-        for (io.fester.graph.Action a : graph.actions()) {
+        for (io.fester.graph.Action a : whole.actions()) {
             for (String f : a.inputs()) {
                 paths.add(root.resolve(f).normalize());
             }

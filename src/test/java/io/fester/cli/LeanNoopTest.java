@@ -47,7 +47,10 @@ class LeanNoopTest {
         LeanNoop.racyNs = LeanNoop.RACY_NS;
     }
 
-    /** A tree whose manifest includes another, with a header each copy depends on. */
+    /**
+     * A tree whose manifest includes another, with a header each copy depends on, and which regenerates itself
+     * from an input (as CMake's does; not a default target).
+     */
     private Path tree(String name) throws Exception {
         Path tree = Files.createDirectories(dir.resolve(name));
         Files.writeString(tree.resolve("a.txt"), "a\n");
@@ -59,11 +62,17 @@ class LeanNoopTest {
                 rule cat
                   command = cat $in > $out
                 """);
+        Files.writeString(tree.resolve("gen.txt"), "the manifest's generator's input\n");
         Files.writeString(tree.resolve("build.ninja"), """
                 include rules.ninja
+                rule regen
+                  command = touch build.ninja
+                  generator = 1
+                build build.ninja: regen gen.txt
                 build a.out: copy a.txt | h.h
                 build b.out: copy b.txt | h.h
                 build all.out: cat a.out b.out
+                default all.out
                 """);
         return tree;
     }
@@ -175,6 +184,13 @@ class LeanNoopTest {
     void anIncludedManifestEditedTakesTheFullPath() throws Exception {
         notTaken("manifest", (tree, db) -> Files.writeString(tree.resolve("rules.ninja"), "# edited\n",
                 java.nio.file.StandardOpenOption.APPEND), "3 up-to-date");
+    }
+
+    @Test
+    void anInputOfTheManifestsRegenerationTouchedTakesTheFullPathWhichRegeneratesIt() throws Exception {
+        notTaken("regenerated", (tree, db) -> Files.setLastModifiedTime(tree.resolve("gen.txt"), FileTime.fromMillis(
+                Files.getLastModifiedTime(tree.resolve("build.ninja")).toMillis() + 1)), // newer than the manifest
+                "gen.txt is newer than build.ninja: regenerating");
     }
 
     @Test
