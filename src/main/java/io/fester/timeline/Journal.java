@@ -688,12 +688,18 @@ public final class Journal {
                     // after it leaves it naming bytes past the journal's end, which same() finds not there)
                     writeRef(kept);
                     String unlearnt = stateText(new State(now.db(), now.spec(), id, now.rows()));
+                    // the rows the run's events came from (history(): as at its begin), which another run's
+                    // commit meanwhile may have moved: a proof certifies only the rows the run itself started from
+                    boolean startedFrom = unlearnt.equals(stateText(new State(now.db(), now.spec(), id,
+                            state.rows())));
                     now.rows().learnFaults(e.faults());
                     String after = stateText(new State(now.db(), now.spec(), id, now.rows()));
                     writeState(after);
-                    // the proof, when the run's learning left the state's rows as they were (a short record's
-                    // run learns what its run M learnt: the same rows again) and the journal is of format 3
-                    proveNoop(unlearnt.equals(after) && at[0] >= 0 ? id : 0, at, now.db(), outcome, after);
+                    // the proof, when the run started from the rows it commits to and its learning left them as
+                    // they were (a short record's run learns what its run M learnt: the same rows again) and the
+                    // journal is of format 3
+                    proveNoop(startedFrom && unlearnt.equals(after) && at[0] >= 0 ? id : 0, at, now.db(), outcome,
+                            after);
                 } catch (IOException | RuntimeException x) {
                     // the record (whole, in part or not at all) is taken back out, so the caller may write the run
                     // to the database instead without its being folded a second time

@@ -1095,6 +1095,26 @@ class JournalTest {
     }
 
     @Test
+    void aNoopWhoseHistoryAnotherRunMovedMeanwhileLeavesNoProof() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        String spec = tree.resolve("build.ninja").toString();
+        Journal.NoopProof proof = (run, at, length, crc, id, outcome, state) -> "proof of " + run + "\n";
+        Journal.Noop first = journal.begin(spec);
+        // another run commits meanwhile and learns a fault: the rows the first run's events came from are gone
+        Journal.Noop other = journal.begin(spec);
+        assertTrue(other.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of("elsewhere", 1)));
+        first.proof(proof);
+        assertTrue(first.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertFalse(Files.exists(journal.noopProofFile()), "its proof would certify rows its events did not see");
+        Journal.Noop after = journal.begin(spec); // begun from the rows it commits to: its proof is written
+        after.proof(proof);
+        assertTrue(after.commit("run", 30, 40, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertEquals("proof of " + after.runId() + "\n", Files.readString(journal.noopProofFile()));
+    }
+
+    @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a wait the cancel does not end fails
     void aCancelWhileANoopWaitsForTheJournalsLockEndsTheWaitAsAnInterruptAndLosesNothing() throws Exception {
         Path tree = tree("tree");
