@@ -41,8 +41,13 @@ final class LeanNoop {
     static final String JOURNAL_HEADER = "fester-journal 3";
     /** The journal state's first line (the timeline's {@code Journal.STATE_HEADER}). */
     static final String STATE_HEADER = "fester-journal-state 2";
-    /** Past this size the full path journals nothing (the timeline's {@code Journal.cap}): neither does this. */
+    /**
+     * Past this size the full path journals nothing (the timeline's {@code Journal.cap}): neither does this, counting
+     * each short record as the record of M it folds into.
+     */
     static final long CAP = 32L << 20;
+    /** {@link #CAP} as the check applies it (not final: a test makes it small). */
+    static volatile long cap = CAP;
     /**
      * A path modified this recently when the proof is made could still change without its stamp changing
      * ({@code FileHashes.RACY_NS}): no proof is made then.
@@ -174,7 +179,9 @@ final class LeanNoop {
         try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             byte[] header = (JOURNAL_HEADER + "\t" + db + "\n").getBytes(StandardCharsets.UTF_8);
-            if (size > CAP || at < header.length || length < 16 || at + length > size
+            // the next fold expands each short record since M into M's whole record: that expanded size, not the
+            // file's, is what the cap bounds (past it the full path, whose journal takes no more, runs)
+            if (size + (long) (last - runM + 1) * length > cap || at < header.length || length < 16 || at + length > size
                     || !java.util.Arrays.equals(read(ch, 0, header.length), header)
                     || !startsWith(read(ch, at, 16), "run\t" + runM + "\t")) {
                 return -1;
@@ -231,8 +238,10 @@ final class LeanNoop {
                 String newState = stateText.substring(0, stateText.indexOf("\nlast\t") + 6) + runN
                         + stateText.substring(stateText.indexOf('\n', stateText.indexOf("\nlast\t") + 1));
                 Path tmp = sibling(base, ".journal-state.tmp");
-                try (FileChannel s = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                Files.deleteIfExists(tmp); // made anew, owner-only as the journal's every file (0600)
+                try (FileChannel s = FileChannel.open(tmp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
                     writeAll(s, newState.getBytes(StandardCharsets.UTF_8), 0);
                 }
                 Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -253,11 +262,14 @@ final class LeanNoop {
      * A proof's text: the database's base path, identity and spec, run M's record (number, offset, length, its end
      * line's CRC-32 in hex), the state's digest ({@link #stateDigest}), the options' ({@link #options}), the summary
      * line the full path printed before its run number, the host its run line records, and each path with its
-     * {@link #stat}. Null when a path was modified within {@link #RACY_NS} of {@code nowMs} (its stamp could still
-     * change unseen), cannot be said on one line, or cannot be read.
+     * {@link #stat}. Null when a path's stat now differs from {@code seen}, its stat as the up-to-date check was
+     * about to consult it at {@code seenMs} (the proof certifies what the verdict saw), when it was modified within
+     * {@link #RACY_NS} of {@code seenMs} (its stamp could still change unseen), cannot be said on one line, or
+     * cannot be read.
      */
     static String proof(Path base, String db, String spec, int run, long at, long length, long crc, String state,
-            String options, String summary, String host, List<Path> paths, long nowMs) throws IOException {
+            String options, String summary, String host, List<Path> paths, List<String> seen, long seenMs)
+            throws IOException {
         StringBuilder sb = new StringBuilder(64 * paths.size() + 512);
         sb.append(PROOF_HEADER).append('\n');
         sb.append("base\t").append(base).append('\n');
@@ -274,10 +286,16 @@ final class LeanNoop {
             // (a field as the journal writes it, escaped, would differ: the state's spec, the record's host)
             return null;
         }
-        long racy = nowMs * 1_000_000L - racyNs;
-        for (Path p : paths) {
+        // (the same stat at both times: its racy window at the first is the wider, and covers the second's)
+        long racy = seenMs * 1_000_000L - racyNs;
+        if (seen.size() != paths.size()) {
+            return null;
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
             String s = stat(p);
-            if (oneLine(p.toString()) || (!s.startsWith("-") && Long.parseLong(fields(s)[1]) > racy)) {
+            if (oneLine(p.toString()) || !s.equals(seen.get(i))
+                    || (!s.startsWith("-") && Long.parseLong(fields(s)[1]) > racy)) {
                 return null;
             }
             sb.append("p\t").append(s).append('\t').append(p).append('\n');
@@ -292,6 +310,15 @@ final class LeanNoop {
     /** Whether a field cannot be written as one (holds a tab or a line break): no proof then. */
     private static boolean oneLine(String s) {
         return s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+    }
+
+    /** Each path's {@link #stat}, in order. */
+    static List<String> stats(List<Path> paths) throws IOException {
+        List<String> out = new ArrayList<>(paths.size());
+        for (int i = 0; i < paths.size(); i++) {
+            out.add(stat(paths.get(i)));
+        }
+        return out;
     }
 
     /** A path's size, modification time in ns and inode ({@code size\tmtime\tino}), or {@code -\t-\t-} when missing. */

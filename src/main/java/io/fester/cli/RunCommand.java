@@ -248,42 +248,80 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * What makes a journaled no-op's proof (ADR 0129), or null when this command can leave none: a command line
-     * {@link Main} did not read, a compilation database, a rebuild, the demo hosts, a spec other than a Ninja
-     * manifest whose files are known. The proof is made only for a run that succeeded without a notice, and not
-     * when a path it names was modified within the racy window ({@link LeanNoop#proof}); {@code proved} says one
-     * was made.
+     * {@link Main} did not read, a compilation database, a rebuild, the demo hosts, a shared cache named (its
+     * settings files, AWS's, are read on every run and are not in the proof), a spec other than a Ninja manifest whose files are
+     * known. The proof's paths are stat'ed twice: just before the up-to-date check decides ({@link
+     * LiveRun#beforeCheck}) and when the run commits; the proof is made only for a run that succeeded without a
+     * notice, when both stats agree and neither is within the racy window ({@link LeanNoop#proof}), so it certifies
+     * the files the verdict saw; {@code proved} says one was made.
      */
     private io.fester.timeline.Journal.NoopProof proof(io.fester.timeline.Journal journal, BuildGraph graph,
-            BuildGraph whole, List<Path> manifest, LiveRun run, java.util.concurrent.atomic.AtomicBoolean noticed, String summary,
-            java.util.concurrent.atomic.AtomicBoolean proved) {
+            BuildGraph whole, List<Path> manifest, LiveRun run, java.util.concurrent.atomic.AtomicBoolean noticed,
+            String summary, java.util.concurrent.atomic.AtomicBoolean proved) {
         if (options == null || link != null || build.rebuild || build.demo() || manifest.isEmpty()
-                || !spec.getFileName().toString().endsWith(".ninja")) {
+                || !spec.getFileName().toString().endsWith(".ninja") || build.sharedCacheNamed) {
             return null;
         }
+        Seen seen = new Seen();
+        run.beforeCheck(() -> {
+            try {
+                seen.paths = proofPaths(whole, manifest, run);
+                seen.atMs = System.currentTimeMillis();
+                seen.stats = LeanNoop.stats(seen.paths);
+            } catch (java.io.IOException | RuntimeException e) { // not stat'ed: no proof
+                seen.stats = null;
+            }
+        });
         return (id, at, length, crc, db, outcome, state) -> {
-            if (!"succeeded".equals(outcome) || noticed.get()) {
+            if (!"succeeded".equals(outcome) || noticed.get() || seen.stats == null) {
                 return null;
             }
-            List<Path> paths = new ArrayList<>();
-            for (Path f : manifest) {
-                paths.add(f.toAbsolutePath().normalize());
+            Runnable hook = beforeProof;
+            if (hook != null) {
+                hook.run();
             }
-            paths.addAll(run.checkedPaths(whole));
-            if (build.hosts != null) {
-                paths.add(term.resolve(build.hosts).toAbsolutePath().normalize());
-            }
-            paths.add(Path.of("/etc/hosts")); // the host name the run's row records may come from it
-            for (String c : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                if (!c.isEmpty()) {
-                    paths.add(Path.of(c).toAbsolutePath().normalize()); // Fester's own build
-                }
+            List<Path> paths = proofPaths(whole, manifest, run);
+            if (!paths.equals(seen.paths)) {
+                return null;
             }
             String text = LeanNoop.proof(journal.base(), db, Path.of(graph.spec()).toAbsolutePath().normalize()
                     .toString(), id, at, length, crc, state, options, summary, io.fester.timeline.Journal.hostName(),
-                    paths, System.currentTimeMillis());
+                    paths, seen.stats, seen.atMs);
             proved.set(text != null);
             return text;
         };
+    }
+
+    /** The proof's paths as the up-to-date check is about to consult them, and their stats then. */
+    private static final class Seen {
+        volatile List<Path> paths;
+        volatile List<String> stats;
+        volatile long atMs;
+    }
+
+    /**
+     * Run between the up-to-date check's verdict and the proof's second stats at the run's commit: a test changes
+     * a file there (ADR 0129: a change made during the proven no-op leaves no proof). Null otherwise.
+     */
+    static volatile Runnable beforeProof;
+
+    /** Every path the proof names: the manifest's files, every path the checks consult, the hosts, Fester's jars. */
+    private List<Path> proofPaths(BuildGraph whole, List<Path> manifest, LiveRun run) {
+        List<Path> paths = new ArrayList<>();
+        for (Path f : manifest) {
+            paths.add(f.toAbsolutePath().normalize());
+        }
+        paths.addAll(run.checkedPaths(whole));
+        if (build.hosts != null) {
+            paths.add(term.resolve(build.hosts).toAbsolutePath().normalize());
+        }
+        paths.add(Path.of("/etc/hosts")); // the host name the run's row records may come from it
+        for (String c : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!c.isEmpty()) {
+                paths.add(Path.of(c).toAbsolutePath().normalize()); // Fester's own build
+            }
+        }
+        return paths;
     }
 
     /** As ninja does before every build: the manifest's regeneration first, when it is out of date (ADR 0031). */

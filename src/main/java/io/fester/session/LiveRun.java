@@ -181,6 +181,18 @@ public final class LiveRun {
     }
 
     private volatile io.fester.timeline.Journal.NoopProof noopProof;
+
+    /**
+     * Runs {@code r} once the stamps are read and before the up-to-date check decides anything ({@link
+     * #checkedPaths} is known then): where the proof's paths are stat'ed as the check is about to see them (ADR
+     * 0129); set before {@link #run}.
+     */
+    public LiveRun beforeCheck(Runnable r) {
+        beforeCheck = r;
+        return this;
+    }
+
+    private volatile Runnable beforeCheck;
     /** The stamps the up-to-date check read (the files each action's depfile named): for {@link #checkedPaths}. */
     private volatile Stamps checkedStamps;
 
@@ -314,6 +326,9 @@ public final class LiveRun {
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);
         checkedStamps = stamps;
+        if (beforeCheck != null) {
+            beforeCheck.run();
+        }
         NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());

@@ -45,6 +45,8 @@ class LeanNoopTest {
     @AfterEach
     void racyWindowBack() {
         LeanNoop.racyNs = LeanNoop.RACY_NS;
+        LeanNoop.cap = LeanNoop.CAP;
+        RunCommand.beforeProof = null;
     }
 
     /**
@@ -81,13 +83,22 @@ class LeanNoopTest {
         return tree.resolve("build.ninja").toString();
     }
 
-    /** Built (run 1), then a full no-op journaled with its proof (run 2): the next no-op may be lean. */
+    /**
+     * Built (run 1), its files dated back beyond the up-to-date check's racy second, a full no-op that hashes them
+     * again at those times and writes the stamps (run 2: no proof, a file it consulted changed during it), then a
+     * full no-op journaled with its proof (run 3): the next no-op may be lean.
+     */
     private String builtAndProven(Path tree, String name) throws Exception {
         String db = dir.resolve(name + "/timeline").toString();
         Cli.Result built = Cli.run(db, "run", spec(tree));
         assertEquals(0, built.code(), built.toString());
+        FileTime past = FileTime.fromMillis(System.currentTimeMillis() - 10_000);
+        datedBack(tree, past);
+        Cli.Result hashed = Cli.run(db, "run", spec(tree));
+        assertEquals(2, hashed.runId(), hashed.toString());
+        datedBack(tree, past);
         Cli.Result full = Cli.run(db, "run", spec(tree));
-        assertEquals(2, full.runId(), full.toString());
+        assertEquals(3, full.runId(), full.toString());
         assertTrue(full.err().contains("3 up-to-date"), full.toString());
         assertTrue(Files.isRegularFile(Journal.of(db).noopProofFile()), "the full no-op left its proof");
         return db;
@@ -105,30 +116,30 @@ class LeanNoopTest {
     void aLeanNoOpFoldsToTheRunTheFullPathRecordsAndVerifiesAndReplays() throws Exception {
         Path tree = tree("tree");
         String db = builtAndProven(tree, "db");
-        Cli.Result three = Cli.run(db, "run", spec(tree)); // the proof names run 2: runs 3 and 4 are short records
+        Cli.Result four = Cli.run(db, "run", spec(tree)); // the proof names run 3: runs 4 and 5 are short records
         Cli.Result lean = Cli.run(db, "run", spec(tree));
-        assertEquals(List.of(3, 4), List.of(three.runId(), lean.runId()), three + " " + lean);
-        assertEquals(2, shortRecords(db).size(), "runs 3 and 4 are short records: " + shortRecords(db));
-        assertTrue(shortRecords(db).get(1).startsWith("same\t4\t") && shortRecords(db).get(1).contains("\t2\t"),
+        assertEquals(List.of(4, 5), List.of(four.runId(), lean.runId()), four + " " + lean);
+        assertEquals(2, shortRecords(db).size(), "runs 4 and 5 are short records: " + shortRecords(db));
+        assertTrue(shortRecords(db).get(1).startsWith("same\t5\t") && shortRecords(db).get(1).contains("\t3\t"),
                 shortRecords(db).toString());
         assertEquals(0, lean.code());
-        assertEquals("run: 4\n", lean.out().replace(System.lineSeparator(), "\n"));
-        assertEquals("fester: build succeeded: 3 up-to-date in 0.00 s (run 4)\n",
+        assertEquals("run: 5\n", lean.out().replace(System.lineSeparator(), "\n"));
+        assertEquals("fester: build succeeded: 3 up-to-date in 0.00 s (run 5)\n",
                 lean.err().replace(System.lineSeparator(), "\n"), "what the full path prints for a no-op");
-        Files.delete(Journal.of(db).noopProofFile()); // run 5 by the full path again, after the short records
+        Files.delete(Journal.of(db).noopProofFile()); // run 6 by the full path again, after the short records
         Cli.Result after = Cli.run(db, "run", spec(tree));
-        assertEquals(5, after.runId(), after.toString());
+        assertEquals(6, after.runId(), after.toString());
         assertEquals(2, shortRecords(db).size());
-        String two = Cli.shown(db, 2); // folds
-        assertEquals(two, Cli.shown(db, 3), "a lean no-op's run is event for event the full path's no-op");
-        assertEquals(two, Cli.shown(db, 4));
-        assertEquals(two, Cli.shown(db, 5), "and the full path's after it");
+        String three = Cli.shown(db, 3); // folds
+        assertEquals(three, Cli.shown(db, 4), "a lean no-op's run is event for event the full path's no-op");
+        assertEquals(three, Cli.shown(db, 5));
+        assertEquals(three, Cli.shown(db, 6), "and the full path's after it");
         try (TimelineStore store = TimelineStore.open(db)) {
-            assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"),
-                    store.runs().stream().map(r -> r.id() + " " + r.outcome()).toList());
+            assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded",
+                    "6 succeeded"), store.runs().stream().map(r -> r.id() + " " + r.outcome()).toList());
         }
         Cli.Result next = Cli.run(db, "run", spec(tree));
-        assertEquals(6, next.runId());
+        assertEquals(7, next.runId());
         assertEquals(List.of(), shortRecords(db), "after a fold the next no-op takes the full path");
     }
 
@@ -238,6 +249,111 @@ class LeanNoopTest {
     }
 
     /**
+     * A change made while a full no-op runs, after its up-to-date check found everything up to date and before its
+     * commit makes the proof (the test's hook at that very point, no timing): the proof would certify a tree the
+     * verdict never saw, so none is made, and the next run takes the full path, which sees the change.
+     */
+    @Test
+    void aFileChangedBetweenTheVerdictAndTheCommitLeavesNoProofAndTheNextRunTakesTheFullPath() throws Exception {
+        for (String what : List.of("deleted", "replaced")) {
+            Path tree = tree(what + "/tree");
+            String db = builtAndProven(tree, what);
+            Path proof = Journal.of(db).noopProofFile();
+            Files.delete(proof); // run 4 takes the full path
+            Path a = tree.resolve("a.txt");
+            FileTime old = Files.getLastModifiedTime(a);
+            RunCommand.beforeProof = () -> {
+                RunCommand.beforeProof = null;
+                try {
+                    if (what.equals("deleted")) {
+                        Files.delete(tree.resolve("a.out"));
+                    } else { // another content, the old time kept (as cp -p, rsync -t or tar x leave it)
+                        Files.writeString(a, "a, replaced\n");
+                        Files.setLastModifiedTime(a, old);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            Cli.Result during = Cli.run(db, "run", spec(tree));
+            assertEquals(4, during.runId(), what + ": " + during);
+            assertTrue(during.err().contains("3 up-to-date"), what + ": the verdict before the change: " + during);
+            assertTrue(!Files.exists(proof), what + ": no proof of a tree the verdict did not see");
+            Cli.Result next = Cli.run(db, "run", spec(tree));
+            assertEquals(List.of(), shortRecords(db), what + ": the full path ran: " + next);
+            assertTrue(!next.err().contains("3 up-to-date"), what + ": and saw the change: " + next);
+            assertEquals(what.equals("deleted") ? "a\n" : "a, replaced\n", Files.readString(tree.resolve("a.out")),
+                    what);
+        }
+    }
+
+    /** A shared cache's settings (AWS's files) are read on every run and are not in the proof: no proof then. */
+    @Test
+    void aNoOpWithASharedCacheLeavesNoProof() throws Exception {
+        Path tree = tree("shared/tree");
+        String db = builtAndProven(tree, "shared");
+        Files.createDirectories(home.path().resolve(".aws"));
+        Files.writeString(home.path().resolve(".aws/credentials"),
+                "[default]\naws_access_key_id = key\naws_secret_access_key = secret\n");
+        Path hosts = dir.resolve("shared/hosts.yaml");
+        Files.writeString(hosts, "hosts:\n  - {name: local, local: true, slots: 2}\ncache:\n  remote: s3://bucket/p\n"
+                + "  endpoint: http://127.0.0.1:9\n");
+        for (int run = 4; run <= 5; run++) { // the first after the proof of another command line: full, then again
+            Cli.Result r = Cli.run(db, "run", spec(tree), "--hosts", hosts.toString());
+            assertEquals(run, r.runId(), r.toString());
+            assertEquals("fester: build succeeded: 3 up-to-date in 0.00 s (run " + run + ")\n",
+                    r.err().replace(System.lineSeparator(), "\n"), "a no-op that said nothing else");
+        }
+        assertEquals(List.of(), shortRecords(db));
+        assertTrue(!Files.exists(Journal.of(db).noopProofFile()), "no proof with a shared cache");
+    }
+
+    /** The journal's files stay owner-only (0600) after a lean no-op wrote the state. */
+    @Test
+    void aLeanNoOpLeavesEveryJournalFileOwnerOnly() throws Exception {
+        Path tree = tree("modes/tree");
+        String db = builtAndProven(tree, "modes");
+        assertEquals(4, Cli.run(db, "run", spec(tree)).runId());
+        assertEquals(1, shortRecords(db).size(), "lean");
+        List<String> modes = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(db).getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("timeline.journal")).sorted().toList()) {
+                modes.add(f.getFileName() + " " + java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(f)));
+            }
+        }
+        assertTrue(modes.contains("timeline.journal-state rw-------"), modes.toString());
+        assertEquals(List.of(), modes.stream().filter(m -> !m.endsWith(" rw-------")).toList(), modes.toString());
+    }
+
+    /**
+     * The journal's cap bounds what the next fold expands: each short record folds into M's whole record, so the
+     * lean path counts it so, and past the cap the full path runs.
+     */
+    @Test
+    void aLeanNoOpWhoseFoldWouldPassTheCapTakesTheFullPath() throws Exception {
+        Path tree = tree("cap/tree");
+        String db = builtAndProven(tree, "cap");
+        Path journal = Journal.of(db).file();
+        LeanNoop.cap = Files.size(journal) + provenLength(db) - 1; // the journal's bytes are far below it
+        Cli.Result full = Cli.run(db, "run", spec(tree));
+        assertEquals(4, full.runId(), full.toString());
+        assertEquals(List.of(), shortRecords(db), "past the cap once expanded: the full path");
+        LeanNoop.cap = Files.size(journal) + provenLength(db); // run 4 proven: one short record of it is within
+        assertEquals(5, Cli.run(db, "run", spec(tree)).runId());
+        assertEquals(1, shortRecords(db).size(), "within the cap: lean");
+        Cli.Result second = Cli.run(db, "run", spec(tree)); // a second one would expand past it
+        assertEquals(6, second.runId(), second.toString());
+        assertEquals(1, shortRecords(db).size(), "two short records would fold past the cap: the full path");
+    }
+
+    /** The length of the proven run's record, as its proof gives it. */
+    private static long provenLength(String db) throws Exception {
+        return Long.parseLong(Files.readAllLines(Journal.of(db).noopProofFile()).stream()
+                .filter(l -> l.startsWith("run\t")).findFirst().orElseThrow().split("\t")[3]);
+    }
+
+    /**
      * Every file of the tree dated {@code past}, the stamps a second later: newer than Ninja's records, or the next
      * run takes them for records it has not seen and writes the stamps again (NinjaAdoption).
      */
@@ -258,6 +374,8 @@ class LeanNoopTest {
         }
         ProcessBuilder b = FesterProcess.builder(jvm, "run", spec(tree), "--db", db);
         b.environment().put("FESTER_SERVE", "off");
+        b.environment().remove("JAVA_TOOL_OPTIONS"); // an agent or option of the developer's loads classes of its own
+        b.environment().remove("JDK_JAVA_OPTIONS");
         b.environment().put("LEAN_NOOP_TEST", value);
         b.environment().put("HOME", System.getProperty("user.home"));
         Path log = Files.createTempFile(tree, "run", ".log");
