@@ -347,6 +347,29 @@ class LeanNoopTest {
         assertEquals(1, shortRecords(db).size(), "two short records would fold past the cap: the full path");
     }
 
+    /**
+     * A journal of format 2 (an older Fester's, continued by this one) takes full records only: no proof is made
+     * for it, the lean path refuses it, and it folds and verifies.
+     */
+    @Test
+    void aJournalOfFormat2IsAppendedToInFullRecordsOnly() throws Exception {
+        Path tree = tree("format2/tree");
+        String db = builtAndProven(tree, "format2");
+        Path journal = Journal.of(db).file();
+        Files.writeString(journal, Files.readString(journal).replace(LeanNoop.JOURNAL_HEADER + "\t",
+                "fester-journal 2\t")); // the same length: every offset where it was, the proof's too
+        for (int run = 4; run <= 6; run++) {
+            Cli.Result r = Cli.run(db, "run", spec(tree));
+            assertEquals(run, r.runId(), r.toString());
+            assertTrue(r.err().contains("3 up-to-date"), r.toString());
+        }
+        assertEquals(List.of(), shortRecords(db), "full records only");
+        assertTrue(Files.readString(journal).startsWith("fester-journal 2\t"), "still of format 2");
+        assertTrue(Files.readString(journal).contains("\nrun\t6\t"), "journaled");
+        assertTrue(!Files.exists(Journal.of(db).noopProofFile()), "no proof for a journal of format 2");
+        assertEquals(0, Cli.run(db, "verify", "6").code(), "folds and verifies");
+    }
+
     /** The length of the proven run's record, as its proof gives it. */
     private static long provenLength(String db) throws Exception {
         return Long.parseLong(Files.readAllLines(Journal.of(db).noopProofFile()).stream()
