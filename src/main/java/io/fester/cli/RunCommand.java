@@ -235,8 +235,13 @@ final class RunCommand implements Callable<Integer> {
             term.out.println("run: " + run.runId());
             term.out.flush();
             if (proved.get() && (noticed.get() || !summary.equals(noopSummary + " (run " + run.runId() + ")"))) {
-                // the lean no-op would print only its summary, and this one: a proof for anything else goes
-                java.nio.file.Files.deleteIfExists(journal.noopProofFile());
+                // the lean no-op would print only its summary, and this one: a proof for anything else goes, under
+                // the lock as it was written, and only if it is still this run's (another's, written since, stands)
+                try (io.fester.timeline.Journal.Lock held = journal.lock()) {
+                    if (provenRun(journal.noopProofFile()) == run.runId()) {
+                        java.nio.file.Files.deleteIfExists(journal.noopProofFile());
+                    }
+                }
             }
             return switch (outcome) {
                 case "succeeded" -> ExitCodes.OK;
@@ -305,20 +310,34 @@ final class RunCommand implements Callable<Integer> {
      */
     static volatile Runnable beforeProof;
 
+    /** The run a proof names (its {@code run} line's number); 0 when there is none or it cannot be read. */
+    private static int provenRun(Path proof) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(proof, java.nio.charset.StandardCharsets.UTF_8)) {
+                if (l.startsWith("run\t")) {
+                    return Integer.parseInt(LeanNoop.fields(l)[1]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) { // none, or not readable: nothing of this run's to remove
+            return 0;
+        }
+        return 0;
+    }
+
     /** Every path the proof names: the manifest's files, every path the checks consult, the hosts, Fester's jars. */
     private List<Path> proofPaths(BuildGraph whole, List<Path> manifest, LiveRun run) {
         List<Path> paths = new ArrayList<>();
         for (Path f : manifest) {
-            paths.add(f.toAbsolutePath().normalize());
+            paths.add(f.toAbsolutePath());
         }
         paths.addAll(run.checkedPaths(whole));
         if (build.hosts != null) {
-            paths.add(term.resolve(build.hosts).toAbsolutePath().normalize());
+            paths.add(term.resolve(build.hosts).toAbsolutePath());
         }
         paths.add(Path.of("/etc/hosts")); // the host name the run's row records may come from it
         for (String c : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             if (!c.isEmpty()) {
-                paths.add(Path.of(c).toAbsolutePath().normalize()); // Fester's own build
+                paths.add(Path.of(c).toAbsolutePath()); // Fester's own build
             }
         }
         return paths;

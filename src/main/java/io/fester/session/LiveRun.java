@@ -208,25 +208,27 @@ public final class LiveRun {
         if (stamps == null) {
             return List.of();
         }
-        Path root = Path.of(whole.root()).toAbsolutePath().normalize();
+        // spelt as the check spells them (FileHashes: the root resolved, never normalised): `dir/../x` with `dir` a
+        // symbolic link is another file than `x`, as the kernel resolves it
+        Path root = Path.of(whole.root()).toAbsolutePath();
         java.util.Set<Path> paths = new java.util.LinkedHashSet<>();
         for (String f : List.of(".ninja_log", ".ninja_deps", Stamps.FILE, io.fester.graph.NinjaGraphCache.FILE)) {
             paths.add(root.resolve(f));
         }
         for (io.fester.graph.Action a : whole.actions()) {
             for (String f : a.inputs()) {
-                paths.add(root.resolve(f).normalize());
+                paths.add(root.resolve(f));
             }
             for (String f : a.outputs()) {
-                paths.add(root.resolve(f).normalize());
+                paths.add(root.resolve(f));
             }
             if (a.depfile() != null) {
-                paths.add(root.resolve(a.depfile()).normalize());
+                paths.add(root.resolve(a.depfile()));
             }
             Stamps.Stamp s = stamps.get(a.id());
             if (s != null) {
                 for (String f : s.discovered()) {
-                    paths.add(root.resolve(f).normalize());
+                    paths.add(root.resolve(f));
                 }
             }
         }

@@ -370,6 +370,27 @@ class LeanNoopTest {
         assertEquals(0, Cli.run(db, "verify", "6").code(), "folds and verifies");
     }
 
+    /**
+     * A build directory reached through a symbolic link, with an input outside it ({@code ../src.txt}, as Meson's
+     * are): the proof stats the file the up-to-date check reads (the link's target's parent's), not the one a
+     * textual normalisation of the path would name, so touching it takes the full path.
+     */
+    @Test
+    void anInputReachedThroughASymlinkedBuildDirectoryIsTheOneTheProofWatches() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("linked/real/build"));
+        Files.writeString(real.resolve("../src.txt"), "the source\n");
+        Files.writeString(dir.resolve("linked/src.txt"), "not the source\n"); // where normalising would look
+        Files.writeString(real.resolve("build.ninja"), "rule copy\n  command = cp $in $out\n"
+                + "build out.txt: copy ../src.txt\nbuild b.txt: copy out.txt\nbuild c.txt: copy b.txt\n");
+        Path tree = Files.createSymbolicLink(dir.resolve("linked/build"), real);
+        String db = builtAndProven(tree, "linked");
+        Files.writeString(real.resolve("../src.txt"), "the source, edited\n");
+        touch(real.resolve("../src.txt"), 5_000);
+        Cli.Result r = Cli.run(db, "run", spec(tree));
+        assertEquals(List.of(), shortRecords(db), "the full path ran: " + r);
+        assertEquals("the source, edited\n", Files.readString(real.resolve("out.txt")));
+    }
+
     /** The length of the proven run's record, as its proof gives it. */
     private static long provenLength(String db) throws Exception {
         return Long.parseLong(Files.readAllLines(Journal.of(db).noopProofFile()).stream()
