@@ -222,7 +222,7 @@ class LeanNoopTest {
         notTaken("folded", (tree, db) -> {
             Path proof = Journal.of(db).noopProofFile();
             byte[] kept = Files.readAllBytes(proof);
-            TimelineStore.open(db).close(); // folds the journal: run 2's record is gone from it
+            TimelineStore.open(db).close(); // folds the journal: run 3's record is gone from it
             Files.write(proof, kept); // a proof left over from before
         }, "3 up-to-date");
     }
@@ -382,6 +382,9 @@ class LeanNoopTest {
         Files.writeString(dir.resolve("linked/src.txt"), "not the source\n"); // where normalising would look
         Files.writeString(real.resolve("build.ninja"), "rule copy\n  command = cp $in $out\n"
                 + "build out.txt: copy ../src.txt\nbuild b.txt: copy out.txt\nbuild c.txt: copy b.txt\n");
+        for (Path f : List.of(real.resolve("../src.txt"), dir.resolve("linked/src.txt"))) { // outside the tree:
+            Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() - 10_000)); // dated here
+        }
         Path tree = Files.createSymbolicLink(dir.resolve("linked/build"), real);
         String db = builtAndProven(tree, "linked");
         Files.writeString(real.resolve("../src.txt"), "the source, edited\n");
