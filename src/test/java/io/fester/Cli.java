@@ -29,6 +29,26 @@ public final class Cli {
 
     private Cli() {}
 
+    /**
+     * A recorded run as a user sees it: what {@code fester events RUN} prints and its replay's markers, each event's
+     * time taken out; fails unless {@code fester verify RUN} and {@code events} succeed.
+     */
+    public static String shown(String db, int run) throws Exception {
+        Result verify = run(db, "verify", String.valueOf(run));
+        if (verify.code() != 0) {
+            throw new AssertionError("run " + run + " does not verify: " + verify);
+        }
+        Result events = run(db, "events", String.valueOf(run));
+        if (events.code() != 0) {
+            throw new AssertionError(events.toString());
+        }
+        List<io.fester.ui.ReplayModel.Marker> markers;
+        try (io.fester.timeline.TimelineStore store = io.fester.timeline.TimelineStore.open(db)) {
+            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
+        }
+        return (events.out() + "\nmarkers " + markers).replaceAll("\"time\":\"[^\"]*\"", "");
+    }
+
     /** Runs {@code fester ARGS…} with the database {@code db} and {@code input} as its stdin. */
     public static synchronized Result runWithInput(String db, String input, String... args) {
         java.io.InputStream oldIn = System.in;

@@ -38,11 +38,18 @@ final class BuildOptions {
     RemoteCacheOptions remoteCache = new RemoteCacheOptions();
 
     /**
+     * Whether the build's command line or hosts file names a shared cache (used or not: {@code FESTER_CACHE=off},
+     * {@code --no-cache}), as {@link #cache} found; a journaled no-op then leaves no proof (ADR 0129).
+     */
+    boolean sharedCacheNamed;
+
+    /**
      * The cache this build uses: the local layer ({@code ~/.local/share/fester/cache}), then the shared
      * one if {@code --remote-cache} or the hosts file's {@code cache:} section names one, unless
      * {@code --no-cache}; null without one.
      */
     io.fester.cache.Cache cache(HostsFile hostsFile) {
+        sharedCacheNamed = remoteCache.remote != null || (hostsFile != null && hostsFile.sharedCache() != null);
         if (noCache && forceCache) {
             throw new UserError("--cache and --no-cache contradict each other: give one");
         }

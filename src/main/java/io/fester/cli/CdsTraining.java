@@ -10,7 +10,7 @@ import java.util.List;
  * The work a class-data-sharing archive is made from ({@code java -XX:ArchiveClassesAtExit=fester.jsa -cp
  * fester.jar io.fester.cli.CdsTraining DIR}): in one JVM, what a terminal user runs most — a small Ninja
  * build (a first run, then the no-op run of the same tree, then the tree cleaned and rebuilt from the local
- * cache), a YAML spec's run, and {@code runs}. Needs only
+ * cache, then the lean no-op of ADR 0129), a YAML spec's run, and {@code runs}. Needs only
  * {@code sh} and {@code cp}, no compiler, so it runs wherever Fester is installed. The classes these load
  * are archived; {@code fester} started with {@code -XX:SharedArchiveFile} maps them instead of loading them.
  * Set {@code FESTER_CACHE_DIR} to a directory of DIR so the training leaves no cache entries behind.
@@ -67,6 +67,7 @@ public final class CdsTraining {
                 Main.run("run", spec, "--db", db, "-j", "2"),
                 Main.run("run", spec, "--db", db),
                 hits(ninja, spec, db, err),
+                lean(ninja, spec, db, err),
                 Main.run("run", yaml.resolve("fester.yaml").toString(), "--db", db, "-j", "2"),
                 handed(dir, spec, db, err),
                 Main.run("runs", "--db", db),
@@ -122,6 +123,70 @@ public final class CdsTraining {
             return ExitCodes.FAILED;
         }
         return 0;
+    }
+
+    /**
+     * The lean no-op (ADR 0129): the tree's files dated back beyond the racy window (a proof names no file that
+     * could still change unseen), a full no-op that hashes them again at those times, one that leaves its proof,
+     * then the same command, which should be recorded as the same as that run. When it is not (no proof was made:
+     * a jar or {@code /etc/hosts} modified within the racy second, a clock stepped, a notice), it tries once more
+     * after the racy second, then warns and goes on: an archive without the lean path's few classes is better than
+     * none, and a training that fails is made again at every start.
+     */
+    static int lean(Path ninja, String spec, String db, java.io.PrintStream err) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (attempt > 0) {
+                try {
+                    Thread.sleep(LeanNoop.RACY_NS / 1_000_000 + 100); // past the racy second of what just changed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.INTERRUPTED;
+                }
+            }
+            int before = shortRecords(db);
+            java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() - 10_000);
+            for (int i = 0; i < 2; i++) {
+                // the second time, what the first run wrote (the stamps it hashed again, the manifest's graph
+                // cache): the files it hashed keep the time they were hashed at
+                try (java.util.stream.Stream<Path> files = Files.list(ninja)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        Files.setLastModifiedTime(f, past);
+                    }
+                }
+                // the stamps newer than Ninja's records, or the run takes those for records it has not seen yet
+                // and writes the stamps again (NinjaAdoption)
+                Files.setLastModifiedTime(ninja.resolve(io.fester.uptodate.Stamps.FILE),
+                        java.nio.file.attribute.FileTime.fromMillis(past.toMillis() + 1_000));
+                int code = Main.run("run", spec, "--db", db);
+                if (code != 0) {
+                    return code;
+                }
+            }
+            int code = Main.run("run", spec, "--db", db);
+            if (code != 0 || shortRecords(db) > before) {
+                return code;
+            }
+        }
+        err.println("fester: CDS training: warning: the no-op after a proven one was not recorded as the same as it"
+                + " (the lean no-op, ADR 0129) after two tries: the archive leaves its few classes out, and such"
+                + " no-ops start a little slower");
+        return 0;
+    }
+
+    /** How many short records ({@code same} lines) the journal of {@code db} holds. */
+    private static int shortRecords(String db) throws IOException {
+        Path journal = io.fester.timeline.Journal.of(db).file();
+        if (!Files.exists(journal)) {
+            return 0;
+        }
+        int n = 0;
+        for (String l : Files.readAllLines(journal, StandardCharsets.UTF_8)) {
+            if (l.startsWith("same\t")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -42,6 +42,13 @@ final class RunCommand implements Callable<Integer> {
     private Terminal term;
 
     /**
+     * The digest of the command line and what else decides a no-op beyond its files ({@link LeanNoop#options}),
+     * taken as the JVM started: set by {@link Main} for a command line it was given, so a journaled no-op may leave
+     * the proof the next lean no-op checks (ADR 0129). Null: no proof.
+     */
+    String options;
+
+    /**
      * {@code fester run …} read without picocli (ADR 0069), for the command line a terminal types most: a
      * spec, targets and only these options, each at most once — {@code --db}, {@code --hosts}, {@code -j}/
      * {@code --jobs} (a plain positive number), {@code --link}, {@code --fail-fast}, {@code -B}/{@code --rebuild},
@@ -197,12 +204,23 @@ final class RunCommand implements Callable<Integer> {
         // check, the selection and the up-to-date check go on while it opens (ADR 0069)
         try (LazyStore closing = store; DemoCluster demo = build.startDemo()) {
             graph = regenerate(graph, store);
+            BuildGraph whole = graph; // the proof's paths: every action's, the manifest's regeneration's too
+            List<Path> manifest = Specs.manifestFiles(graph);
             graph = Specs.select(graph, targets);
             // the timeline, not opened yet when the run may be journaled, starts opening on another thread as soon
             // as the up-to-date check finds work (the run will need it), not when the check is over
             LiveRun run = build.liveRun(graph, targets, store, "run", demo).journal(journal).onWork(store::openSoon);
             store.stopWaitingWhen(run::cancelled); // Ctrl-C while the timeline opens ends the wait (ADR 0113)
-            run.onNotice(m -> term.err.println("fester: " + TerminalText.clean(m)));
+            java.util.concurrent.atomic.AtomicBoolean noticed = new java.util.concurrent.atomic.AtomicBoolean();
+            run.onNotice(m -> {
+                noticed.set(true); // a no-op that said more than its summary leaves no proof: the lean one would not
+                term.err.println("fester: " + TerminalText.clean(m));
+            });
+            String noopSummary = "fester: build succeeded: " + graph.size() + " up-to-date in 0.00 s";
+            java.util.concurrent.atomic.AtomicBoolean proved = new java.util.concurrent.atomic.AtomicBoolean();
+            if (journal != null) {
+                run.noopProof(proof(journal, graph, whole, manifest, run, noticed, noopSummary, proved));
+            }
             Progress progress = new Progress(term.err);
             run.addListener(progress);
             String outcome;
@@ -212,15 +230,117 @@ final class RunCommand implements Callable<Integer> {
             } catch (NoHostsException | io.fester.hosts.ssh.WorkspaceMap.RefusedException e) {
                 throw new UserError(e.getMessage());
             }
-            term.err.println(progress.summary(outcome, run.runId()));
+            String summary = progress.summary(outcome, run.runId());
+            term.err.println(summary);
             term.out.println("run: " + run.runId());
             term.out.flush();
+            if (proved.get() && (noticed.get() || !summary.equals(noopSummary + " (run " + run.runId() + ")"))) {
+                // the lean no-op would print only its summary, and this one: a proof for anything else goes, under
+                // the lock as it was written, and only if it is still this run's (another's, written since, stands)
+                try (io.fester.timeline.Journal.Lock held = journal.lock()) {
+                    if (provenRun(journal.noopProofFile()) == run.runId()) {
+                        java.nio.file.Files.deleteIfExists(journal.noopProofFile());
+                    }
+                }
+            }
             return switch (outcome) {
                 case "succeeded" -> ExitCodes.OK;
                 case "cancelled" -> ExitCodes.INTERRUPTED;
                 default -> ExitCodes.FAILED;
             };
         }
+    }
+
+    /**
+     * What makes a journaled no-op's proof (ADR 0129), or null when this command can leave none: a command line
+     * {@link Main} did not read, a compilation database, a rebuild, the demo hosts, a shared cache named (its
+     * settings files, AWS's, are read on every run and are not in the proof), a spec other than a Ninja manifest whose files are
+     * known. The proof's paths are stat'ed twice: just before the up-to-date check decides ({@link
+     * LiveRun#beforeCheck}) and when the run commits; the proof is made only for a run that succeeded without a
+     * notice, when both stats agree and neither is within the racy window ({@link LeanNoop#proof}), so it certifies
+     * the files the verdict saw; {@code proved} says one was made.
+     */
+    private io.fester.timeline.Journal.NoopProof proof(io.fester.timeline.Journal journal, BuildGraph graph,
+            BuildGraph whole, List<Path> manifest, LiveRun run, java.util.concurrent.atomic.AtomicBoolean noticed,
+            String summary, java.util.concurrent.atomic.AtomicBoolean proved) {
+        if (options == null || link != null || build.rebuild || build.demo() || manifest.isEmpty()
+                || !spec.getFileName().toString().endsWith(".ninja") || build.sharedCacheNamed) {
+            return null;
+        }
+        Seen seen = new Seen();
+        run.beforeCheck(() -> {
+            try {
+                seen.paths = proofPaths(whole, manifest, run);
+                seen.atMs = System.currentTimeMillis();
+                seen.stats = LeanNoop.stats(seen.paths);
+            } catch (java.io.IOException | RuntimeException e) { // not stat'ed: no proof
+                seen.stats = null;
+            }
+        });
+        return (id, at, length, crc, db, outcome, state) -> {
+            if (!"succeeded".equals(outcome) || noticed.get() || seen.stats == null) {
+                return null;
+            }
+            Runnable hook = beforeProof;
+            if (hook != null) {
+                hook.run();
+            }
+            List<Path> paths = proofPaths(whole, manifest, run);
+            if (!paths.equals(seen.paths)) {
+                return null;
+            }
+            String text = LeanNoop.proof(journal.base(), db, Path.of(graph.spec()).toAbsolutePath().normalize()
+                    .toString(), id, at, length, crc, state, options, summary, io.fester.timeline.Journal.hostName(),
+                    paths, seen.stats, seen.atMs);
+            proved.set(text != null);
+            return text;
+        };
+    }
+
+    /** The proof's paths as the up-to-date check is about to consult them, and their stats then. */
+    private static final class Seen {
+        volatile List<Path> paths;
+        volatile List<String> stats;
+        volatile long atMs;
+    }
+
+    /**
+     * Run between the up-to-date check's verdict and the proof's second stats at the run's commit: a test changes
+     * a file there (ADR 0129: a change made during the proven no-op leaves no proof). Null otherwise.
+     */
+    static volatile Runnable beforeProof;
+
+    /** The run a proof names (its {@code run} line's number); 0 when there is none or it cannot be read. */
+    private static int provenRun(Path proof) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(proof, java.nio.charset.StandardCharsets.UTF_8)) {
+                if (l.startsWith("run\t")) {
+                    return Integer.parseInt(LeanNoop.fields(l)[1]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) { // none, or not readable: nothing of this run's to remove
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Every path the proof names: the manifest's files, every path the checks consult, the hosts, Fester's jars. */
+    private List<Path> proofPaths(BuildGraph whole, List<Path> manifest, LiveRun run) {
+        List<Path> paths = new ArrayList<>();
+        for (Path f : manifest) {
+            paths.add(f.toAbsolutePath());
+        }
+        paths.addAll(run.checkedPaths(whole));
+        if (build.hosts != null) {
+            paths.add(term.resolve(build.hosts).toAbsolutePath());
+        }
+        paths.add(Path.of("/etc/hosts")); // the host name the run's row records may come from it
+        for (String c : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!c.isEmpty()) {
+                paths.add(Path.of(c).toAbsolutePath()); // Fester's own build
+            }
+        }
+        return paths;
     }
 
     /** As ninja does before every build: the manifest's regeneration first, when it is out of date (ADR 0031). */

@@ -217,14 +217,7 @@ final class Server implements BuildServer {
 
     /** Why this client's build cannot be run here (the client then builds it itself), or null. */
     private String refusal(Path cwd, String[] args, Map<String, String> env) {
-        String db = null;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--db") && i + 1 < args.length) {
-                db = args[i + 1];
-            } else if (args[i].startsWith("--db=")) {
-                db = args[i].substring(5);
-            }
-        }
+        String db = ServeAddress.dbArgument(args);
         if (!ServeAddress.database(db, env, cwd).equals(database)) {
             return "the server serves another database (" + database + ")";
         }

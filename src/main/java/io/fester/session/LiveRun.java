@@ -171,6 +171,70 @@ public final class LiveRun {
         return this;
     }
 
+    /**
+     * What makes the proof that the next run may be recorded as the same as this one (ADR 0129), asked when this
+     * run is journaled as a no-op; set before {@link #run}. Null (the default): no proof (the last one goes).
+     */
+    public LiveRun noopProof(io.fester.timeline.Journal.NoopProof p) {
+        noopProof = p;
+        return this;
+    }
+
+    private volatile io.fester.timeline.Journal.NoopProof noopProof;
+
+    /**
+     * Runs {@code r} once the stamps are read and before the up-to-date check decides anything ({@link
+     * #checkedPaths} is known then): where the proof's paths are stat'ed as the check is about to see them (ADR
+     * 0129); set before {@link #run}.
+     */
+    public LiveRun beforeCheck(Runnable r) {
+        beforeCheck = r;
+        return this;
+    }
+
+    private volatile Runnable beforeCheck;
+    /** The stamps the up-to-date check read (the files each action's depfile named): for {@link #checkedPaths}. */
+    private volatile Stamps checkedStamps;
+
+    /**
+     * Every path the run's checks may have consulted, absolute: each action's inputs, outputs, depfile and the
+     * inputs its depfile named as the stamps hold them — of every action of {@code whole}, the manifest's graph
+     * before any selection (the manifest's own regeneration step is checked whether selected or not, ADR 0031) —
+     * and the build directory's records (Ninja's log and deps, the stamps, the manifest's graph cache). After
+     * {@link #run}; empty before.
+     */
+    public List<Path> checkedPaths(BuildGraph whole) {
+        Stamps stamps = checkedStamps;
+        if (stamps == null) {
+            return List.of();
+        }
+        // spelt as the check spells them (FileHashes: the root resolved, never normalised): `dir/../x` with `dir` a
+        // symbolic link is another file than `x`, as the kernel resolves it
+        Path root = Path.of(whole.root()).toAbsolutePath();
+        java.util.Set<Path> paths = new java.util.LinkedHashSet<>();
+        for (String f : List.of(".ninja_log", ".ninja_deps", Stamps.FILE, io.fester.graph.NinjaGraphCache.FILE)) {
+            paths.add(root.resolve(f));
+        }
+        for (io.fester.graph.Action a : whole.actions()) {
+            for (String f : a.inputs()) {
+                paths.add(root.resolve(f));
+            }
+            for (String f : a.outputs()) {
+                paths.add(root.resolve(f));
+            }
+            if (a.depfile() != null) {
+                paths.add(root.resolve(a.depfile()));
+            }
+            Stamps.Stamp s = stamps.get(a.id());
+            if (s != null) {
+                for (String f : s.discovered()) {
+                    paths.add(root.resolve(f));
+                }
+            }
+        }
+        return new ArrayList<>(paths);
+    }
+
     /** Runs every action, recorded as stale for {@code why} (not as a rebuild asked for); set before {@link #run}. */
     public LiveRun runBecause(String why) {
         rebuild = true;
@@ -263,6 +327,10 @@ public final class LiveRun {
         }
         Path root = Path.of(graph.root());
         Stamps stamps = Stamps.load(root);
+        checkedStamps = stamps;
+        if (beforeCheck != null) {
+            beforeCheck.run();
+        }
         NinjaAdoption ninja = rebuild ? null : NinjaAdoption.open(graph, stamps, targets.isEmpty());
         if (ninja != null && ninja.problem() != null) {
             notice(ninja.problem());
@@ -658,6 +726,7 @@ public final class LiveRun {
             }
             Map<String, Integer> faults = learnt == null ? Map.of() : learnt.faults();
             boolean kept;
+            journaled.proof(outcome == null ? null : noopProof);
             try {
                 kept = journaled.commit(kind, startedMs, end, ended, graph.size(), ProcessHandle.current().pid(),
                         io.fester.timeline.Journal.hostName(), faults);

@@ -66,6 +66,19 @@ public final class ServeAddress {
         };
     }
 
+    /** The value of a command line's {@code --db} ({@code --db X} or {@code --db=X}, the last one given), or null. */
+    public static String dbArgument(String[] args) {
+        String db = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--db") && i + 1 < args.length) {
+                db = args[i + 1];
+            } else if (args[i].startsWith("--db=")) {
+                db = args[i].substring(5);
+            }
+        }
+        return db;
+    }
+
     /**
      * The database a command uses, as the command line resolves it ({@code --db}, else
      * {@code FESTER_DB}, else {@code ~/.local/share/fester/timeline}), made absolute against {@code cwd}

@@ -83,9 +83,21 @@ public final class Specs {
         }
     }
 
-    /** Makes a loaded manifest's graph known to {@link #select}. */
+    /** Makes a loaded manifest's graph known to {@link #select} and {@link #manifestFiles}. */
     static void remember(NinjaLoader.Loaded loaded) {
         NINJA.put(loaded.graph(), loaded.manifest());
+        FILES.put(loaded.graph(), List.copyOf(loaded.read().keySet()));
+    }
+
+    private static final Map<BuildGraph, List<Path>> FILES = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The files a Ninja manifest's load read (the manifest, its includes and subninjas) for the graph it gave, as
+     * loaded (before any selection); empty when unknown (another kind of spec, a graph made otherwise).
+     */
+    public static List<Path> manifestFiles(BuildGraph graph) {
+        List<Path> files = FILES.get(graph);
+        return files == null ? List.of() : files;
     }
 
     /** Loads a spec and keeps what the targets need. */

@@ -43,12 +43,23 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Journal {
     /**
-     * The journal's first line: its format. A journal that starts otherwise (but with {@link #HEADER_1}) is not
-     * folded (set aside). Format 2 adds the {@code r} line: a run's request by reference to an earlier record's.
+     * The journal's first line: its format. A journal that starts otherwise (but with {@link #HEADER_2} or
+     * {@link #HEADER_1}) is not folded (set aside). Format 2 adds the {@code r} line: a run's request by reference
+     * to an earlier record's; format 3 the {@code same} record: a no-op recorded as the same as an earlier run of
+     * the journal ({@link #SAME}, ADR 0129).
      */
-    static final String HEADER = "fester-journal 2";
+    static final String HEADER = "fester-journal 3";
+    /** The format before ADR 0129 (no {@code same} record): still folded, and appended to with full records only. */
+    static final String HEADER_2 = "fester-journal 2";
     /** The format before ADR 0109 (every request in full): still folded, and appended to in full only. */
     static final String HEADER_1 = "fester-journal 1";
+    /**
+     * A short record's line (ADR 0129), written by the lean no-op ({@code io.fester.cli.LeanNoop}): {@code same N
+     * startedMs finishedMs M crc pid host}, framed by its {@code end N crc} line as every record is — run N is run
+     * M's events again (M's record, whose end line's CRC-32 is {@code crc}, is the last full record before it in
+     * this journal), with N's number and times; the fold expands it ({@link Reader}).
+     */
+    static final String SAME = "same";
     static final String STATE_HEADER = "fester-journal-state 2";
     /** The first line of the file saying where the last request in full is ({@link #refFile}). */
     static final String REF_HEADER = "fester-journal-ref 1";
@@ -89,6 +100,11 @@ public final class Journal {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /** The database's base name (absolute), whose siblings the journal's files are. */
+    public Path base() {
+        return base;
     }
 
     /** The journal file. */
@@ -134,9 +150,14 @@ public final class Journal {
         return HEADER + "\t" + db;
     }
 
-    /** Whether a first line is this database's journal's, of either format this version reads. */
+    /** Whether a first line is this database's journal's, of a format this version reads. */
     private static boolean ownHeader(String first, String db) {
-        return first.equals(headerLine(db)) || first.equals(HEADER_1 + "\t" + db);
+        return first.equals(headerLine(db)) || first.equals(HEADER_2 + "\t" + db) || first.equals(HEADER_1 + "\t" + db);
+    }
+
+    /** Whether a first line is of a format whose records may refer to an earlier one's request (2 or 3). */
+    private static boolean refersHeader(String first, String db) {
+        return first.equals(headerLine(db)) || first.equals(HEADER_2 + "\t" + db);
     }
 
     /** How long {@link #lock} waits for another holder before it gives up (not final: a test makes it short). */
@@ -289,6 +310,11 @@ public final class Journal {
 
     /** Writes the state (under the lock): whole or not at all (a new file renamed over the old). */
     void writeState(State s) throws IOException {
+        writeState(stateText(s));
+    }
+
+    /** The state's file's text. */
+    private static String stateText(State s) {
         StringBuilder sb = new StringBuilder(4096);
         sb.append(STATE_HEADER).append('\n');
         sb.append("db\t").append(escape(s.db())).append('\n');
@@ -306,12 +332,56 @@ public final class Journal {
             sb.append("f\t").append(escape(f.getKey())).append('\t').append(f.getValue()).append('\n');
         }
         sb.append("end\n");
+        return sb.toString();
+    }
+
+    private void writeState(String text) throws IOException {
         Path tmp = sibling(".journal-state.tmp");
         try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeAll(ch, sb.toString().getBytes(StandardCharsets.UTF_8));
+            writeAll(ch, text.getBytes(StandardCharsets.UTF_8));
         }
         Files.move(tmp, stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The proof that the next run may be recorded as the same as a journaled no-op ({@code BASE.journal-noop}, ADR
+     * 0129): read by the lean no-op ({@code io.fester.cli.LeanNoop}), which checks everything it names before it
+     * records a short record ({@link #SAME}).
+     */
+    public Path noopProofFile() {
+        return sibling(".journal-noop");
+    }
+
+    /**
+     * What makes a journaled no-op's proof ({@link #noopProofFile}), asked under the journal's lock once its record
+     * is appended and the state written; null: no proof (the next no-op takes the full path).
+     */
+    public interface NoopProof {
+        /**
+         * @param run the run's number
+         * @param recordAt where its record starts in the journal, {@code length} bytes to its end line's end
+         * @param endCrc the CRC-32 its end line gives
+         * @param db the database's identity (the journal's)
+         * @param outcome the run's outcome
+         * @param state the journal state's text as written after the run
+         */
+        String text(int run, long recordAt, long length, long endCrc, String db, String outcome, String state)
+                throws IOException;
+    }
+
+    /** Writes a proof whole (a new file {@code 0600} renamed over the old), or removes it when {@code text} is null. */
+    private void writeNoopProof(String text) throws IOException {
+        if (text == null) {
+            Files.deleteIfExists(noopProofFile());
+            return;
+        }
+        Path tmp = sibling(".journal-noop.tmp");
+        try (FileChannel ch = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            writeAll(ch, text.getBytes(StandardCharsets.UTF_8));
+        }
+        Files.move(tmp, noopProofFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Removes the state (under the lock): no run is journaled until it is written again. */
@@ -467,13 +537,14 @@ public final class Journal {
             }
             // the header, of this database's journal (of either format: format 1's takes records in full only):
             // another database's is folded into none (set aside)
+            // (all three headers have the same length)
             byte[] head = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
-            byte[] head1 = (HEADER_1 + "\t" + db + "\n").getBytes(StandardCharsets.UTF_8);
             if (size < head.length) {
                 return UNREADABLE;
             }
             byte[] first = read(ch, 0, head.length);
-            if (!java.util.Arrays.equals(first, head) && !java.util.Arrays.equals(first, head1)) {
+            if (!ownHeader(new String(first, 0, head.length - 1, StandardCharsets.UTF_8), db)
+                    || first[head.length - 1] != '\n') {
                 return UNREADABLE;
             }
             if (size == head.length) {
@@ -498,13 +569,7 @@ public final class Journal {
     }
 
     private static byte[] read(FileChannel ch, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                break;
-            }
-        }
-        return b.array();
+        return Channels.read(ch, at, n);
     }
 
     /**
@@ -519,6 +584,14 @@ public final class Journal {
 
         /** Ends the commit's wait for the lock (the run cancelled), as it ended the begin's. */
         private final java.util.function.BooleanSupplier stop;
+
+        /** What makes the run's proof at its commit ({@link NoopProof}); null: none. */
+        private NoopProof proof;
+
+        /** Has {@link #commit} write the proof {@code p} makes (or none, when it makes none), under the lock. */
+        public void proof(NoopProof p) {
+            proof = p;
+        }
 
         private Noop(State state, java.util.function.BooleanSupplier stop) {
             this.state = state;
@@ -549,6 +622,25 @@ public final class Journal {
         /** The events appended, in order (for a run that could not be journaled after all: written to the database). */
         public List<Recorded> events() {
             return java.util.Collections.unmodifiableList(events);
+        }
+
+        /**
+         * Writes the run's proof (under the lock, its record and the state written), or removes the last one when
+         * {@code id} is 0 or no proof is made. The run is recorded whatever happens here: a proof that cannot be
+         * written is none (a stale one left behind names a run that is no longer the journal's last, which the lean
+         * no-op checks), so the next no-op takes the full path.
+         */
+        private void proveNoop(int id, long[] at, String db, String outcome, String state) {
+            try {
+                String p = proof != null && id > 0 ? proof.text(id, at[0], at[1], at[2], db, outcome, state) : null;
+                writeNoopProof(p); // none: the last one goes (its run is no longer the journal's last)
+            } catch (IOException | RuntimeException e) {
+                try {
+                    writeNoopProof(null);
+                } catch (IOException | RuntimeException again) {
+                    // left as it is: the lean no-op finds its run no longer the journal's last
+                }
+            }
         }
 
         /**
@@ -589,13 +681,25 @@ public final class Journal {
                 try {
                     Ref known = request >= 0 ? readRef() : null;
                     Ref by = known != null ? same(known, lines.get(request), now.db()) : null;
-                    Ref kept = Journal.this.append(e, now.db(), request, by);
+                    long[] at = new long[3];
+                    Ref kept = Journal.this.append(e, now.db(), request, by, at);
                     appended = true;
                     // before the state: the file names the last request in full, or none (a record taken back
                     // after it leaves it naming bytes past the journal's end, which same() finds not there)
                     writeRef(kept);
+                    String unlearnt = stateText(new State(now.db(), now.spec(), id, now.rows()));
+                    // the rows the run's events came from (history(): as at its begin), which another run's
+                    // commit meanwhile may have moved: a proof certifies only the rows the run itself started from
+                    boolean startedFrom = unlearnt.equals(stateText(new State(now.db(), now.spec(), id,
+                            state.rows())));
                     now.rows().learnFaults(e.faults());
-                    writeState(new State(now.db(), now.spec(), id, now.rows()));
+                    String after = stateText(new State(now.db(), now.spec(), id, now.rows()));
+                    writeState(after);
+                    // the proof, when the run started from the rows it commits to and its learning left them as
+                    // they were (a short record's run learns what its run M learnt: the same rows again) and the
+                    // journal is of format 3
+                    proveNoop(startedFrom && unlearnt.equals(after) && at[0] >= 0 ? id : 0, at, now.db(), outcome,
+                            after);
                 } catch (IOException | RuntimeException x) {
                     // the record (whole, in part or not at all) is taken back out, so the caller may write the run
                     // to the database instead without its being folded a second time
@@ -646,14 +750,14 @@ public final class Journal {
     private Ref same(Ref ref, RunWriter.Line request, String db) throws IOException {
         int head = HotEncoder.head(new StringBuilder(48), request.seq(), request.timeMs()).length();
         byte[] rest = request.text().substring(head).getBytes(StandardCharsets.UTF_8);
-        byte[] header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
+        int header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8).length;
         byte[] run = ("run\t" + ref.run() + "\t").getBytes(StandardCharsets.UTF_8);
-        if (rest.length != ref.length() || ref.recordAt() < header.length || ref.tailAt() <= ref.recordAt()) {
+        if (rest.length != ref.length() || ref.recordAt() < header || ref.tailAt() <= ref.recordAt()) {
             return null;
         }
         try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
             if (ch.size() < ref.tailAt() + rest.length + 1
-                    || !java.util.Arrays.equals(read(ch, 0, header.length), header)
+                    || !refersHeader(new String(read(ch, 0, header - 1), StandardCharsets.UTF_8), db)
                     || !java.util.Arrays.equals(read(ch, ref.recordAt(), run.length), run)) {
                 return null;
             }
@@ -672,6 +776,15 @@ public final class Journal {
      * was written in full to a journal of format 2, else null.
      */
     Ref append(Entry e, String db, int request, Ref by) throws IOException {
+        return append(e, db, request, by, new long[3]);
+    }
+
+    /**
+     * {@link #append(Entry, String, int, Ref)}, which also says where the record went: {@code at} = {offset,
+     * length, its end line's CRC-32}, the offset -1 when the journal is not of format 3 (no short record may
+     * follow it).
+     */
+    Ref append(Entry e, String db, int request, Ref by, long[] at) throws IOException {
         int chars = 256; // sized to the record: a no-op's run_request line alone is ~0.5 MB, and growing the
         for (RunWriter.Line l : e.lines()) { // builder to it copied it again several times
             chars += l.text().length() + 48;
@@ -709,19 +822,24 @@ public final class Journal {
         try (FileChannel ch = open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             byte[] header = (headerLine(db) + "\n").getBytes(StandardCharsets.UTF_8);
-            boolean refers; // a journal of format 2, whose requests may be referred to
+            boolean refers; // a journal of format 2 or 3, whose requests may be referred to
             if (size == 0) {
                 writeAll(ch, header);
                 size = ch.size();
                 refers = true;
             } else {
-                refers = size >= header.length && java.util.Arrays.equals(read(ch, 0, header.length), header);
+                byte[] first = size >= header.length ? read(ch, 0, header.length) : null;
+                refers = first != null && first[header.length - 1] == '\n'
+                        && refersHeader(new String(first, 0, header.length - 1, StandardCharsets.UTF_8), db);
             }
             ch.position(size);
             // in the file (the system's cache) before the number is printed: a killed process loses nothing of it.
             // Not forced to the disk: the timeline's own commits are not either (H2's write delay, ADR 0083)
             writeAll(ch, body);
             writeAll(ch, end);
+            at[0] = refers && sames(ch, header) ? size : -1;
+            at[1] = body.length + end.length;
+            at[2] = crc.getValue();
             if (by != null) {
                 return by;
             }
@@ -738,11 +856,13 @@ public final class Journal {
         }
     }
 
+    /** Whether the journal's first line is {@code header} (format 3's): a short record may be appended to it. */
+    private static boolean sames(FileChannel ch, byte[] header) throws IOException {
+        return ch.size() >= header.length && java.util.Arrays.equals(read(ch, 0, header.length), header);
+    }
+
     private static void writeAll(FileChannel ch, byte[] bytes, long at) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            ch.write(b, at + b.position());
-        }
+        Channels.writeAll(ch, bytes, at);
     }
 
     private static void writeAll(FileChannel ch, byte[] bytes) throws IOException {
@@ -787,8 +907,16 @@ public final class Journal {
         private final String db;
         private final Folded folded;
         private String header;
-        /** The journal is of format 2: its records may refer to an earlier one's request ({@code r} lines). */
+        /** The journal is of format 2 or 3: its records may refer to an earlier one's request ({@code r} lines). */
         private boolean refers;
+        /** The journal is of format 3: it may hold short records ({@link #SAME}). */
+        private boolean sames;
+        /**
+         * The last full record read whole and the CRC-32 its end line gives: what a short record after it may be
+         * the same as (its events held while the fold reads on, as the last request in full is).
+         */
+        private Entry lastFull;
+        private long lastFullCrc;
         /** The last request read in full (its rest after its head, as bytes) and its run, for the references after it. */
         private byte[] request;
         private int requestRun;
@@ -841,12 +969,14 @@ public final class Journal {
                 }
                 String first = new String(head != null ? head : line.toByteArray(), StandardCharsets.UTF_8);
                 if (head == null && ((headerLine(db) + "\n").startsWith(first)
+                        || (HEADER_2 + "\t" + db + "\n").startsWith(first)
                         || (HEADER_1 + "\t" + db + "\n").startsWith(first))) { // stopped while its header was written
                     done = true;
                     readTo = pos;
                     return null;
                 }
-                if (head != null && (first.startsWith(HEADER + "\t") || first.startsWith(HEADER_1 + "\t"))
+                if (head != null && (first.startsWith(HEADER + "\t") || first.startsWith(HEADER_2 + "\t")
+                        || first.startsWith(HEADER_1 + "\t"))
                         && !ownHeader(first, db)) {
                     done = true;
                     otherDatabase = true;
@@ -860,12 +990,14 @@ public final class Journal {
                     done = true;
                     foreign = true;
                     problem = where + ":1: the journal was written by another version of Fester (its first line is '"
-                            + abbreviate(first) + "', this version reads '" + HEADER + "' and '" + HEADER_1 + "')";
+                            + abbreviate(first) + "', this version reads '" + HEADER + "', '" + HEADER_2 + "' and '" + HEADER_1
+                            + "')";
                     readTo = 0;
                     return null;
                 }
                 header = first;
-                refers = first.equals(headerLine(db));
+                refers = refersHeader(first, db);
+                sames = first.equals(headerLine(db));
                 readTo = pos;
             }
             long recordStart = pos;
@@ -890,12 +1022,13 @@ public final class Journal {
                 crc.update(runLine);
                 crc.update('\n');
                 String[] r = new String(runLine, StandardCharsets.UTF_8).split("\t", -1);
-                if (r.length != 12 || !r[0].equals("run")) {
+                boolean same = sames && r.length == 8 && r[0].equals(SAME); // a short record: its end line follows
+                if (!same && (r.length != 12 || !r[0].equals("run"))) {
                     throw new IllegalArgumentException("a record should start here with its 'run' line");
                 }
                 id = r[1];
-                int events = Integer.parseInt(r[10]);
-                int faults = Integer.parseInt(r[11]);
+                int events = same ? 0 : Integer.parseInt(r[10]);
+                int faults = same ? 0 : Integer.parseInt(r[11]);
                 if (events < 0 || faults < 0) {
                     throw new IllegalArgumentException(recordOf(id) + " counts less than no lines");
                 }
@@ -950,8 +1083,14 @@ public final class Journal {
                     whole = true;
                     // the number is what the damaged record reads: said as read, where it was read (ADR 0113)
                     throw new IllegalArgumentException(recordOf(id) + " is damaged (its checksum"
-                            + " does not match; its 'run' line, at byte " + recordStart + ", reads '" + abbreviate(id)
-                            + "' as its number, which may be damaged too)");
+                            + " does not match; its '" + r[0] + "' line, at byte " + recordStart + ", reads '"
+                            + abbreviate(id) + "' as its number, which may be damaged too)");
+                }
+                if (same) { // whole: run M's events again, as run N's
+                    bad = recordLine;
+                    Entry entry = sameAs(r);
+                    readTo = pos;
+                    return entry;
                 }
                 for (String[] ref : refs) { // whole: its references expanded, each to the very line it stands for
                     bad = Integer.parseInt(ref[1]);
@@ -963,6 +1102,8 @@ public final class Journal {
                 Entry entry = new Entry(Integer.parseInt(r[1]), unescape(r[9]), unescape(r[7]), Long.parseLong(r[2]),
                         Long.parseLong(r[3]), unescape(r[6]), Integer.parseInt(r[4]), Long.parseLong(r[5]),
                         unescape(r[8]), lines, learnt);
+                lastFull = entry;
+                lastFullCrc = crc.getValue();
                 readTo = pos;
                 return entry;
             } catch (RuntimeException ex) { // a number that does not parse, a line that is not what it should be
@@ -1010,6 +1151,44 @@ public final class Journal {
                 cut = false;
                 return next();
             }
+        }
+
+        /**
+         * Run N's record from its short record {@code r} ({@link #SAME}: {@code same N startedMs finishedMs M crc pid
+         * host}): the last full record before it, which must be run M's with that end CRC, with N's number, times,
+         * owner pid and host; each of its events stamped with N's finishing time, as a journaled no-op's events all
+         * are (they are recorded once its verdicts are in). Anything else does not read (set aside).
+         */
+        private Entry sameAs(String[] r) {
+            int n = Integer.parseInt(r[1]);
+            long startedMs = Long.parseLong(r[2]);
+            long finishedMs = Long.parseLong(r[3]);
+            int m = Integer.parseInt(r[4]);
+            long crc = Long.parseLong(r[5], 16);
+            long pid = Long.parseLong(r[6]);
+            String host = unescape(r[7]);
+            if (lastFull == null || lastFull.id() != m || lastFullCrc != crc) {
+                throw new IllegalArgumentException("the record of run " + n + " says it is the same as run " + m
+                        + ", but " + (lastFull == null ? "no full record of a run reads before it in this journal"
+                        : lastFull.id() != m ? "the last full record before it is run " + lastFull.id() + "'s"
+                        : "run " + m + "'s record before it is not the one it names (its checksum differs)"));
+            }
+            if (n <= m || finishedMs < startedMs) {
+                throw new IllegalArgumentException("the record of run " + n + " (the same as run " + m + ") reads"
+                        + (n <= m ? " a number not after run " + m + "'s" : " a finishing time before its start"));
+            }
+            List<RunWriter.Line> lines = new ArrayList<>(lastFull.lines().size());
+            for (RunWriter.Line l : lastFull.lines()) {
+                int head = HotEncoder.head(new StringBuilder(48), l.seq(), l.timeMs()).length();
+                if (!l.text().startsWith(HotEncoder.head(new StringBuilder(48), l.seq(), l.timeMs()).toString())) {
+                    throw new IllegalArgumentException("run " + m + "'s event " + l.seq() + " does not start with its"
+                            + " number and time, so run " + n + "'s cannot be made from it");
+                }
+                lines.add(new RunWriter.Line(l.seq(), finishedMs, HotEncoder.head(new StringBuilder(l.text().length()
+                        + 16), l.seq(), finishedMs).append(l.text(), head, l.text().length()).toString()));
+            }
+            return new Entry(n, lastFull.spec(), lastFull.kind(), startedMs, finishedMs, lastFull.outcome(),
+                    lastFull.actions(), pid, host, lines, lastFull.faults());
         }
 
         /** The request the record of run {@code id} held in full, kept for the references after it (when its number reads). */
@@ -1099,7 +1278,7 @@ public final class Journal {
                 long lineStart = from;
                 int n = fromLine;
                 boolean afterEnd = false; // past the line at from
-                byte[] start = new byte[4]; // a line's first four bytes
+                byte[] start = new byte[5]; // a line's first five bytes
                 int len = 0;
                 int b;
                 while ((b = s.read()) >= 0) {
@@ -1109,10 +1288,10 @@ public final class Journal {
                         len = 0;
                         lineStart = at;
                         n++;
-                    } else if (len < 4) {
+                    } else if (len < 5) {
                         start[len++] = (byte) b;
-                        if (len == 4 && afterEnd && start[0] == 'r' && start[1] == 'u' && start[2] == 'n'
-                                && start[3] == '\t') {
+                        if (afterEnd && ((len == 4 && startsWith(start, "run\t")) || (sames && len == 5
+                                && startsWith(start, SAME + "\t")))) {
                             return new long[] {lineStart, n};
                         }
                     }
@@ -1121,7 +1300,19 @@ public final class Journal {
             }
         }
 
-        /** The numbers of the {@code run\t<n>\t} lines between offsets {@code from} and {@code to}, in order. */
+        private static boolean startsWith(byte[] b, String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (b[i] != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The numbers of the {@code run\t<n>\t} lines (and in format 3 the {@code same\t<n>\t} lines) between
+         * offsets {@code from} and {@code to}, in order.
+         */
         private List<Integer> runIds(long from, long to) throws IOException {
             List<Integer> ids = new ArrayList<>();
             try (java.io.InputStream s = new java.io.BufferedInputStream(Files.newInputStream(file()), 1 << 16)) {
@@ -1143,11 +1334,12 @@ public final class Journal {
                     }
                     line.append((char) b);
                     String l = line.toString();
-                    if (!"run\t".startsWith(l) && !l.startsWith("run\t")) {
+                    String lead = sames && l.startsWith("s") ? SAME + "\t" : "run\t";
+                    if (!lead.startsWith(l) && !l.startsWith(lead)) {
                         keep = false;
-                    } else if (l.length() > 4 && b == '\t') {
+                    } else if (l.length() > lead.length() && b == '\t') {
                         try {
-                            ids.add(Integer.valueOf(l.substring(4, l.length() - 1)));
+                            ids.add(Integer.valueOf(l.substring(lead.length(), l.length() - 1)));
                         } catch (NumberFormatException unread) {
                             ids.add(null);
                         }

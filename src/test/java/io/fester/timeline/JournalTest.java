@@ -371,16 +371,8 @@ class JournalTest {
 
     /** A run's events as {@code fester events} prints them and its replay's markers, of a run that verifies. */
     private static String shown(String db, int run, Path tree) throws Exception {
-        Cli.Result verify = Cli.run(db, "verify", String.valueOf(run));
-        assertEquals(0, verify.code(), "run " + run + " verifies: " + verify);
-        Cli.Result events = Cli.run(db, "events", String.valueOf(run));
-        assertEquals(0, events.code(), events.toString());
-        List<io.fester.ui.ReplayModel.Marker> markers;
-        try (TimelineStore store = TimelineStore.open(db)) {
-            markers = new io.fester.ui.ReplayModel(store.events(run)).markers();
-        }
-        return (events.out() + "\nmarkers " + markers).replace(tree.toString(), "TREE")
-                .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
+        return Cli.shown(db, run).replace(tree.toString(), "TREE")
+                .replaceAll("\"(duration_ms|started_ms|finished_ms|time_ms)\":[0-9]+", "")
                 .replaceAll("\"durations\":\\{[^}]*\\}", "");
     }
 
@@ -469,6 +461,108 @@ class JournalTest {
         assertFalse(Journal.of(db).pending());
         Cli.Result next = Cli.run(db, "run", dir.resolve("tree/build.ninja").toString(), "-B"); // written directly
         assertEquals(4, next.runId(), "no printed number is given again: " + next);
+    }
+
+    /**
+     * Appends a short record (ADR 0129) to a journal as the lean no-op writes it: run {@code n} the same as run
+     * {@code m}, whose end line's CRC is {@code crc}; {@code end} false: cut off before its end line.
+     */
+    private static void appendSame(String db, int n, long startedMs, long finishedMs, int m, String crc, boolean end)
+            throws Exception {
+        String line = Journal.SAME + "\t" + n + "\t" + startedMs + "\t" + finishedMs + "\t" + m + "\t" + crc
+                + "\t4242\tlean-host\n";
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(line.getBytes(StandardCharsets.UTF_8));
+        Files.writeString(Journal.of(db).file(), line + (end ? "end\t" + n + "\t" + Long.toHexString(c.getValue())
+                + "\n" : ""), java.nio.file.StandardOpenOption.APPEND);
+        if (end) { // then the state, its last number given
+            Path state = Journal.of(db).stateFile();
+            Files.writeString(state, Files.readString(state).replaceFirst("\nlast\t[0-9]+\n", "\nlast\t" + n + "\n"));
+        }
+    }
+
+    /** The CRC its end line gives run {@code run}'s record in the journal. */
+    private static String endCrc(String db, int run) throws Exception {
+        List<String> ends = journalLines(db, "end\t" + run + "\t");
+        assertEquals(1, ends.size(), ends.toString());
+        return ends.get(0).split("\t")[2];
+    }
+
+    @Test
+    void aShortRecordFoldsToTheEventsOfTheRunItIsTheSameAsWithItsOwnNumberTimesAndOwnerAndVerifies()
+            throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree); // runs 2 and 3 journaled, 3 the last full record
+        assertTrue(Files.readString(Journal.of(db).file()).startsWith(Journal.HEADER + "\t"), "a new journal is of format 3");
+        long started = 1_900_000_000_000L;
+        appendSame(db, 4, started, started + 7, 3, endCrc(db, 3), true);
+        appendSame(db, 5, started + 20, started + 21, 3, endCrc(db, 3), true);
+        Opened o = open(db);
+        assertEquals("", o.err(), "nothing set aside");
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "4 succeeded", "5 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList());
+        try (TimelineStore store = TimelineStore.open(db)) {
+            for (int run : List.of(4, 5)) {
+                assertEquals(lines(store, 3, tree), lines(store, run, tree), "run " + run + "'s events are run 3's");
+            }
+            RunInfo four = store.runs().stream().filter(r -> r.id() == 4).findFirst().orElseThrow();
+            assertEquals(started, four.startedMs());
+            assertEquals(Long.valueOf(started + 7), four.finishedMs());
+            for (Recorded r : store.events(4)) {
+                assertEquals(started + 7, r.timeMs(), "each event at the run's finishing time: " + r);
+            }
+            List<String> first = new ArrayList<>();
+            store.lines(4, null, 1, 1, first::add);
+            assertTrue(first.get(0).startsWith("{\"seq\":1,\"time\":\"" + java.time.Instant.ofEpochMilli(started + 7)
+                    + "\""), first.get(0).substring(0, 60));
+        }
+        assertEquals(shown(db, 3, tree), shown(db, 4, tree), "run 4 shows, replays and verifies as run 3");
+        assertEquals(6, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId());
+    }
+
+    @Test
+    void aShortRecordThatIsNotTheSameAsTheLastFullRecordBeforeItIsSetAsideAndTheRunsAfterItAreFolded()
+            throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        long t = 1_900_000_000_000L;
+        appendSame(db, 4, t, t + 1, 2, endCrc(db, 2), true); // run 2 is not the last full record: 3 is
+        appendSame(db, 5, t, t + 1, 3, "badc0de", true); // run 3's record, but another CRC
+        appendSame(db, 6, t, t + 1, 3, endCrc(db, 3), true);
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded", "6 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertTrue(o.err().contains("the record of run 4 says it is the same as run 2, but the last full record before"
+                + " it is run 3's"), o.err());
+        assertTrue(o.err().contains("the record of run 5 says it is the same as run 3, but run 3's record before it is"
+                + " not the one it names"), o.err());
+        assertTrue(o.err().contains("runs 4, 5 were not folded"), o.err());
+        assertEquals(7, Cli.run(db, "run", tree.resolve("build.ninja").toString()).runId(),
+                "no number a short record took is given again");
+    }
+
+    @Test
+    void aShortRecordCutOffBeforeItsEndLineIsLeftOutWithAMessage() throws Exception {
+        String db = builtThenTwoJournaled(tree("tree"));
+        appendSame(db, 4, 1_900_000_000_000L, 1_900_000_000_001L, 3, endCrc(db, 3), false); // killed while written
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertTrue(o.err().contains("run 4") && o.err().contains("left out"), o.err());
+    }
+
+    @Test
+    void aJournalOfFormat2IsFoldedAndVerifiesAndTakesNoShortRecord() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree); // run 3's request by reference, as format 2 writes it too
+        Path file = Journal.of(db).file();
+        Files.writeString(file, Files.readString(file).replace(Journal.HEADER + "\t", Journal.HEADER_2 + "\t"));
+        appendSame(db, 4, 1_900_000_000_000L, 1_900_000_000_001L, 3, endCrc(db, 3), true); // not format 2's
+        Opened o = open(db);
+        assertEquals(List.of("1 succeeded", "2 succeeded", "3 succeeded"), o.runs().stream()
+                .map(r -> r.substring(0, r.lastIndexOf(' '))).toList(), o.toString());
+        assertTrue(o.err().contains("not folded into the timeline"), o.err());
+        assertEquals(0, Cli.run(db, "verify", "3").code());
     }
 
     @Test
@@ -998,6 +1092,26 @@ class JournalTest {
         assertEquals(5, noop.runId());
         assertEquals(5, journal.readState().last());
         assertEquals(5, open(db).runs().size(), "every run folded once, in its number's order");
+    }
+
+    @Test
+    void aNoopWhoseHistoryAnotherRunMovedMeanwhileLeavesNoProof() throws Exception {
+        Path tree = tree("tree");
+        String db = builtThenTwoJournaled(tree);
+        Journal journal = Journal.of(db);
+        String spec = tree.resolve("build.ninja").toString();
+        Journal.NoopProof proof = (run, at, length, crc, id, outcome, state) -> "proof of " + run + "\n";
+        Journal.Noop first = journal.begin(spec);
+        // another run commits meanwhile and learns a fault: the rows the first run's events came from are gone
+        Journal.Noop other = journal.begin(spec);
+        assertTrue(other.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of("elsewhere", 1)));
+        first.proof(proof);
+        assertTrue(first.commit("run", 10, 20, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertFalse(Files.exists(journal.noopProofFile()), "its proof would certify rows its events did not see");
+        Journal.Noop after = journal.begin(spec); // begun from the rows it commits to: its proof is written
+        after.proof(proof);
+        assertTrue(after.commit("run", 30, 40, "succeeded", 3, 1, "here", java.util.Map.of()));
+        assertEquals("proof of " + after.runId() + "\n", Files.readString(journal.noopProofFile()));
     }
 
     @Test
