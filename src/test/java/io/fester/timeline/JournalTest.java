@@ -144,9 +144,10 @@ class JournalTest {
             assertFalse(journal.pending());
             assertEquals(List.of(1, 2, 3, 4, 5), ids.stream().map(i -> i[1]).toList(), "numbers as printed");
             assertEquals(ids.stream().map(i -> i[0]).toList(), ids.stream().map(i -> i[1]).toList());
-            assertEquals(runsA.stream().map(r -> r.id() + " " + r.kind() + " " + r.outcome() + " " + r.actions() + " "
-                    + r.events()).toList(), runsB.stream().map(r -> r.id() + " " + r.kind() + " " + r.outcome() + " "
-                    + r.actions() + " " + r.events()).toList());
+            // a run with work (1 and 4) records the sampler's node events as they come, so its count of events
+            // may differ by one between two trees under load; the no-ops' events are compared whole below
+            assertEquals(runsA.stream().map(JournalTest::summary).toList(), runsB.stream().map(JournalTest::summary)
+                    .toList());
             for (int run : List.of(2, 3, 5)) {
                 assertEquals(lines(a, run, ta), lines(b, run, tb), "run " + run + "'s events");
             }
@@ -172,6 +173,12 @@ class JournalTest {
                     table(b, "SELECT host, tag, runs FROM host_tag_history ORDER BY host, tag"));
         }
         assertEquals(0, Cli.run(dbB, "verify", "3").code(), "a folded run verifies");
+    }
+
+    /** A run as the runs list says it: number, kind, outcome, actions, and its count of events when nothing ran. */
+    private static String summary(RunInfo r) {
+        boolean work = r.id() == 1 || r.id() == 4;
+        return r.id() + " " + r.kind() + " " + r.outcome() + " " + r.actions() + (work ? "" : " " + r.events());
     }
 
     /** A tree built once (written directly), then two no-ops journaled: runs 2 and 3 in the journal. */
