@@ -411,6 +411,20 @@ final class LeanNoop {
         return new String(c);
     }
 
+    /** The run a proof names (its {@code run} line's number); 0 when there is none or it cannot be read. */
+    static int provenRun(Path proof) {
+        try {
+            for (String l : lines(new String(Files.readAllBytes(proof), StandardCharsets.UTF_8))) {
+                if (l.startsWith("run\t")) {
+                    return Integer.parseInt(fields(l)[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) { // none, or not readable: nothing of this run's to remove
+            return 0;
+        }
+        return 0;
+    }
+
     /** A text's lines without their line breaks (a last line without one is kept as it is). */
     private static List<String> lines(String s) {
         List<String> out = new ArrayList<>();
@@ -428,7 +442,7 @@ final class LeanNoop {
     }
 
     /** A line's tab-separated fields. */
-    static String[] fields(String line) {
+    private static String[] fields(String line) {
         List<String> out = new ArrayList<>();
         int from = 0;
         while (true) {

@@ -238,7 +238,7 @@ final class RunCommand implements Callable<Integer> {
                 // the lean no-op would print only its summary, and this one: a proof for anything else goes, under
                 // the lock as it was written, and only if it is still this run's (another's, written since, stands)
                 try (io.fester.timeline.Journal.Lock held = journal.lock()) {
-                    if (provenRun(journal.noopProofFile()) == run.runId()) {
+                    if (LeanNoop.provenRun(journal.noopProofFile()) == run.runId()) {
                         java.nio.file.Files.deleteIfExists(journal.noopProofFile());
                     }
                 }
@@ -309,20 +309,6 @@ final class RunCommand implements Callable<Integer> {
      * a file there (ADR 0129: a change made during the proven no-op leaves no proof). Null otherwise.
      */
     static volatile Runnable beforeProof;
-
-    /** The run a proof names (its {@code run} line's number); 0 when there is none or it cannot be read. */
-    private static int provenRun(Path proof) {
-        try {
-            for (String l : java.nio.file.Files.readAllLines(proof, java.nio.charset.StandardCharsets.UTF_8)) {
-                if (l.startsWith("run\t")) {
-                    return Integer.parseInt(LeanNoop.fields(l)[1]);
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) { // none, or not readable: nothing of this run's to remove
-            return 0;
-        }
-        return 0;
-    }
 
     /** Every path the proof names: the manifest's files, every path the checks consult, the hosts, Fester's jars. */
     private List<Path> proofPaths(BuildGraph whole, List<Path> manifest, LiveRun run) {
