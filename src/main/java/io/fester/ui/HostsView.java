@@ -47,13 +47,19 @@ final class HostsView extends ScrollPane {
         }
         for (int i = 0; i < shown.size(); i++) {
             shown.get(i).update(hosts.get(i));
-            shown.get(i).cache.setText(vm.hostCache(hosts.get(i).name()));
+            String cache = vm.hostCache(hosts.get(i).name());
+            shown.get(i).cache.setText(cache.isEmpty() ? "–" : cache); // as "mem free": nothing known yet, or none
         }
     }
 
     /** Each row's cache line, for tests. */
     List<String> cacheLines() {
         return shown.stream().map(r -> r.cache.getText()).toList();
+    }
+
+    /** Each card's title, for tests. */
+    List<String> titles() {
+        return shown.stream().map(r -> r.title.getText()).toList();
     }
 
     /** The height of the first host's card, for tests. */
@@ -103,7 +109,7 @@ final class HostsView extends ScrollPane {
         void update(HostState h) {
             dot.setFill(h.isUp() ? Color.web("#22c55e") : "lost".equals(h.status()) ? Color.web("#ef4444")
                     : Color.web("#64748b"));
-            title.setText(h.name() + " — " + h.status() + ", " + h.running() + "/" + h.slots() + " slots busy");
+            title.setText(title(h.name(), h.kindLabel(), h.status(), h.running(), h.slots()));
             NodeEvent s = h.latest();
             load.setText(s == null || s.load() == null ? "–"
                     : String.format(Locale.ROOT, "%.2f / %d cores", s.load(), s.cores() == null ? 0 : s.cores()));
@@ -112,6 +118,15 @@ final class HostsView extends ScrollPane {
             spark(loadLine, h.samples(), n -> n.load() == null ? Double.NaN : n.load(), Color.web("#38bdf8"));
             spark(tempLine, h.samples(), n -> n.tempC() == null ? Double.NaN : n.tempC(), Color.web("#f97316"));
             spark(memLine, h.samples(), n -> n.memFreeMb() == null ? Double.NaN : n.memFreeMb(), Color.web("#a78bfa"));
+        }
+
+        /**
+         * "d1 (distcc) — up, 3/3 slots busy": the host's kind as its lanes show it (distcc, icecream, lxc, ssh, local,
+         * sandbox), so a farm's hosts are told from the others on their cards too.
+         */
+        static String title(String name, String kind, String status, int running, int slots) {
+            String k = kind == null || kind.isEmpty() ? "" : " (" + kind + ")";
+            return name + k + " — " + status + ", " + running + "/" + slots + " slots busy";
         }
 
         static void spark(Canvas c, List<HostState.Sample> samples, ToDoubleFunction<NodeEvent> f, Color color) {

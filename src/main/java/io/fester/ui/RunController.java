@@ -568,7 +568,7 @@ final class RunController implements AutoCloseable {
             LiveRun run = new LiveRun(graph, onHosts, false, List.of(), db, debug ? "debug" : "run").debug(debug)
                     .rebuild(rebuild).cache(cache).recordEndOn(endsRecordedOn);
             run.onNotice(m -> Platform.runLater(() -> vm.message(m)));
-            EndHeld end = new EndHeld(graph.name());
+            EndHeld end = new EndHeld(graph.name(), null, null);
             run.addListener(end);
             String outcome = null;
             try {
@@ -696,10 +696,12 @@ final class RunController implements AutoCloseable {
         turnGivenBack(); // the previous run's end (the window's, a manifest's regeneration) is shown before this one
         CountDownLatch reset = new CountDownLatch(1);
         dropping = true; // what is still queued belongs to the previous run
+        String terminal = "fester " + command + " (in " + cwd + ")";
+        String building = "building for a terminal: " + terminal
+                + (run.debugged() ? "; the terminal steers the debugger" : "");
         Platform.runLater(() -> {
             putOnShow(graph.name() + " (fester " + command + ", from a terminal)", graph);
-            vm.message("building for a terminal: fester " + command + " (in " + cwd + ")"
-                    + (run.debugged() ? "; the terminal steers the debugger" : ""));
+            vm.message(building);
             handedListeners.forEach(Runnable::run);
             reset.countDown();
         });
@@ -710,7 +712,7 @@ final class RunController implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        EndHeld end = new EndHeld(graph.name());
+        EndHeld end = new EndHeld(graph.name(), building, terminal);
         run.addListener(end);
         handed = command;
         current = run;
@@ -740,13 +742,18 @@ final class RunController implements AutoCloseable {
         /** The run on show when its events began to flow: this one (its reset was waited for). */
         private final int shown = shownRuns.get();
         private final String name;
+        /** What the status line said while a terminal's build ran, and its command (null: the window's own build). */
+        private final String building;
+        private final String terminal;
         /** The time of its first event and of its end; its outcome as its {@code run_finished} says (null: none). */
         private long firstMs = -1;
         private long endMs = -1;
         private String outcome;
 
-        EndHeld(String name) {
+        EndHeld(String name, String building, String terminal) {
             this.name = name;
+            this.building = building;
+            this.terminal = terminal;
         }
 
         @Override
@@ -798,6 +805,10 @@ final class RunController implements AutoCloseable {
                     if (!rest.isEmpty()) {
                         fold(rest);
                     }
+                }
+                if (outcome != null && onShow && building != null && building.equals(vm.messageProperty().get())) {
+                    // "building for a terminal" would stay under the outcome; a notice said meanwhile is left
+                    vm.message("built for a terminal, " + outcome + " (run " + runId + "): " + terminal);
                 }
                 if (outcome != null) {
                     lastRunId = runId;

@@ -38,6 +38,8 @@ class CockpitDemoClusterTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("succeeded", window.viewModel().state().outcome());
         assertEquals(List.of("demo1", "demo2", "demo3"), window.hosts().hostNames());
+        assertEquals(List.of("demo1 (ssh) — up, 0/2 slots busy", "demo2 (ssh) — up, 0/2 slots busy",
+                "demo3 (ssh) — up, 0/2 slots busy"), window.hosts().titles(), "each card names its host's kind");
         assertEquals(6, window.viewModel().lanes().size(), "three hosts of two slots");
         Set<String> used = new HashSet<>();
         window.lanes().bars().forEach(b -> used.add(b.host()));

@@ -171,6 +171,9 @@ class CockpitServeTest {
             assertTrue(window.viewModel().titleProperty().get().contains("from a terminal")
                     && window.viewModel().titleProperty().get().contains(spec.toString()),
                     "the Live tab follows the terminal's build: " + window.viewModel().titleProperty().get());
+            String said = window.viewModel().messageProperty().get();
+            assertTrue(said.startsWith("built for a terminal, " + (spec == ok ? "succeeded" : "failed") + " (run " + run
+                    + "): fester run " + spec), said); // no longer "building" once it ended
             if (spec == ok) {
                 assertEquals(Set.of("a", "b", "c"), shown(ActionState.SUCCEEDED));
             } else {
