@@ -11,6 +11,9 @@
 #                            before its distccd's 2 jobs compile), every compile required on d1/d2 (as ninja
 #                            sends every compile to distcc)
 #             fester-local   fester run --jobs 2
+#             fester-distcc-served  fester-distcc's command (its own build directory, --db WORK/db/s) handed to a
+#                            warm `fester serve --db WORK/db/s` the script started (only when this kind is in
+#                            BUILDS): see SERVE below
 #           Prints each build's wall time and its mean compile (ninja: .ninja_log; Fester: its exit events).
 # FESTER: how to run Fester, e.g. "java -cp target/classes:$(cat cp.txt) io.fester.cli.Main" (a new JVM per build).
 # BUILDS (optional): the builds of each round and their order, e.g. "ninja-distcc fester-distcc fester-distcc
@@ -26,6 +29,17 @@
 #             "bench/jvm-thread-cpu.sh OUT FESTER" for the JVM's CPU per thread; not timed then: under /work/slot).
 # FESTER_BASE (optional): another Fester (e.g. main's classes) also built over distcc in each round, right after
 #             FESTER's ("fester-distcc-base", its own build directory), for a base/new ratio in the same round.
+# SERVE (optional): the command that starts the server for fester-distcc-served ("$FESTER serve" by default, e.g.
+#             a java command line with other JIT flags); "serve --db WORK/db/s" is appended. It runs with the very
+#             environment the served client has (the server declines a client whose environment differs, ADR 0054),
+#             XDG_RUNTIME_DIR=WORK/xdg (its socket never meets another server's, nor do the cold builds find it);
+#             the script waits for its socket to answer, then makes WARMUPS (1 by default) untimed builds (clean,
+#             build) of the served build directory before the rounds, and stops the server at its exit. Each served
+#             build must be handed: the server's log must have one more build line (else the script fails). Its
+#             "cpu" is the client's (/usr/bin/time: the Perl client) plus the server's process tree's over the
+#             build (utime + stime + cutime + cstime of the server and each live descendant, /proc/PID/stat, read
+#             before and after: the JVM's threads, and the actions it and its spawner reaped), printed also apart
+#             as "server cpu".
 set -euo pipefail
 mode=$1; W=$2; ROUNDS=${3:-1}
 DSLOTS=${DSLOTS:-3}
@@ -38,13 +52,15 @@ if [ "$mode" = prepare ]; then
     rm -rf "$W"; mkdir -p "$W/src"
     if [ -d "$SRC" ]; then cp -r "$SRC/." "$W/src"; else tar -xzf "$SRC" -C "$W/src" --strip-components=1; fi
     conf ninja-local; conf ninja-distcc -DCMAKE_C_COMPILER_LAUNCHER=distcc; conf fester-distcc; conf fester-local
-    conf fester-distcc-base
+    conf fester-distcc-base; conf fester-distcc-served
     exit 0
 fi
 : "${FESTER:?set FESTER to the command that runs Fester}"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+spid=
+# the server first (TERM, and wait: it cancels nothing, no build is under way), then the distccd's
+trap '[ -z "$spid" ] || { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 declare -A P S
 for d in d1 d2; do
     P[$d]=$(port); S[$d]=$(port)
@@ -112,6 +128,35 @@ print(", ".join("%s %.3f s (%d)" % (h, sum(v) / len(v) / 1000, len(v)) for h, v 
       busy / (max(e for s, e in spans) - min(s for s, e in spans)), peak, waits[len(waits) // 2], sum(waits) / 1000,
       (max(e for s, e in every) - min(s for s, e in every)) / 1000))'
 }
+tree_ticks() { # the CPU (clock ticks) the process $1 and its live descendants used, with the children they reaped
+    awk '{ r = $0; sub(/.*\) /, "", r); split(r, f, " "); pid = FILENAME; gsub(/[^0-9]/, "", pid)
+           parent[pid] = f[2]; t[pid] = f[12] + f[13] + f[14] + f[15] }
+         END { n = 0; for (p in t) if (p == root) { keep[p] = 1 }
+               do { more = 0; for (p in t) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; more = 1 } } while (more)
+               for (p in keep) n += t[p]; print n }' root="$1" /proc/[0-9]*/stat 2>/dev/null
+}
+served_builds() { grep -c ': exit [0-9]*, [0-9.]* s$' "$W/serve.log" || true; }
+if [[ " ${builds[*]} " == *" fester-distcc-served "* ]]; then
+    mkdir -p "$W/xdg"; chmod 700 "$W/xdg"; rm -rf "$W/xdg/fester"
+    xdg="$W/xdg"
+    served_run() { XDG_RUNTIME_DIR=$xdg "$@" $FESTER run "$W/b-fester-distcc-served/build.ninja" \
+        --hosts "$W/hosts.yaml" --no-cache --db "$W/db/s"; }
+    # exec: $spid is the server's JVM (bin/fester execs it), whose /proc entry gives its CPU
+    # shellcheck disable=SC2086
+    (exec env XDG_RUNTIME_DIR="$xdg" ${SERVE:-$FESTER serve} --db "$W/db/s") >"$W/serve.log" 2>&1 &
+    spid=$!
+    for _ in $(seq 1 300); do grep -q 'serving' "$W/serve.log" && break; kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+    grep -q 'serving' "$W/serve.log" || { echo "the server did not start:" >&2; cat "$W/serve.log" >&2; exit 1; }
+    sleep 0.5 # its JVM is still busy starting up (class loading, the database) after the line: not in the first build
+    for w in $(seq 1 "${WARMUPS:-1}"); do
+        ninja -C "$W/b-fester-distcc-served" -t clean >/dev/null; rm -f "$W/b-fester-distcc-served/.fester_stamps"
+        n0=$(served_builds); t0=$(date +%s.%N)
+        served_run >/dev/null 2>"$W/fester-distcc-served.err" || { cat "$W/fester-distcc-served.err" >&2; exit 1; }
+        [ "$(served_builds)" -gt "$n0" ] || { echo "warm-up build $w was not handed to the server:" >&2; cat "$W/fester-distcc-served.err" >&2; exit 1; }
+        printf 'warm-up %d of the server (pid %d), untimed: %.2f s, %s\n' "$w" "$spid" "$(echo "$(date +%s.%N) - $t0" | bc)" \
+            "$(tail -n 1 "$W/serve.log")"
+    done
+fi
 for r in $(seq 1 "$ROUNDS"); do
     for b in "${builds[@]}"; do
         ninja -C "$W/b-$b" -t clean >/dev/null
@@ -125,12 +170,21 @@ for r in $(seq 1 "$ROUNDS"); do
             fester-distcc) "${T[@]}" ${FESTER_DISTCC:-$FESTER} run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/t" >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
             fester-distcc-base) "${T[@]}" $FESTER_BASE run "$W/b-$b/build.ninja" --hosts "$W/hosts.yaml" --no-cache --db "$W/db/base" \
                 >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
+            fester-distcc-served) n0=$(served_builds); c0=$(tree_ticks "$spid")
+                served_run "${T[@]}" >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; }
+                c1=$(tree_ticks "$spid")
+                [ "$(served_builds)" -gt "$n0" ] || { echo "round $r: the served build was not handed to the server:" >&2
+                    cat "$W/$b.err" >&2; exit 1; } ;;
             fester-local) "${T[@]}" $FESTER run "$W/b-$b/build.ninja" --jobs 2 --no-cache --db "$W/db/t" >/dev/null 2>"$W/$b.err" || { cat "$W/$b.err" >&2; exit 1; } ;;
         esac
         t1=$(now)
+        cpu=$(awk '{ print $1 + $2 }' "$W/cpu"); extra=
         case $b in ninja-*) mean=$(ninja_mean "$W/b-$b") ;; fester-distcc-base) mean=$(fester_mean "$FESTER_BASE" base) ;;
+            fester-distcc-served) mean=$(fester_mean "$FESTER" s)
+                sc=$(echo "scale=2; ($c1 - $c0) / $(getconf CLK_TCK)" | bc); extra="   server cpu $sc s, client $cpu s"
+                cpu=$(echo "$cpu + $sc" | bc) ;;
             *) mean=$(fester_mean) ;; esac
-        printf 'round %d  %-14s %7.2f s   cpu %6.2f s   mean compile: %s   load %s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" \
-            "$(awk '{ print $1 + $2 }' "$W/cpu")" "$mean" "$(cut -d' ' -f1 /proc/loadavg)"
+        printf 'round %d  %-14s %7.2f s   cpu %6.2f s   mean compile: %s   load %s%s\n' "$r" "$b" "$(echo "$t1 - $t0" | bc)" \
+            "$cpu" "$mean" "$(cut -d' ' -f1 /proc/loadavg)" "$extra"
     done
 done
