@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/distcc-farm.sh prepare|time WORK [ROUNDS] — Fester over distcc against ninja over distcc (issue 15).
 #   prepare (under /work/slot): unpacks libuv ($SRC: a directory or the .orig.tar.gz) into WORK and configures
-#           four build directories (RelWithDebInfo, no tests) with cmake -G Ninja.
+#           a build directory per build kind below (RelWithDebInfo, no tests) with cmake -G Ninja.
 #   time    (under /work/quiet): starts two distccd's on loopback (2 jobs each) and, ROUNDS times (1 by
 #           default), cleans and builds in turn:
 #             ninja-local    ninja -j2, this machine
@@ -32,18 +32,19 @@
 #             FESTER's ("fester-distcc-base", its own build directory), for a base/new ratio in the same round.
 # SERVE (optional): the command that starts the server for fester-distcc-served ("$FESTER serve" by default, e.g.
 #             a java command line with other JIT flags; SERVE_ALT: fester-distcc-served-alt's, required for that
-#             kind); "--db WORK/db/KIND" is appended. It runs with the very environment the served client has (the
-#             server declines a client whose environment differs, ADR 0054) and XDG_RUNTIME_DIR=WORK/xdg-KIND (its
-#             socket never meets another server's, nor do the cold builds find it). The script waits for its socket
-#             to answer, makes WARMUPS (1 by default) untimed builds (clean, build) of the served build directory
-#             before the rounds, stated in the output, and stops the server at its exit. Each served build must be
-#             handed: the server's log (WORK/serve-KIND.log) must have one more build line, else the script fails.
+#             kind); "--db WORK/db/S" is appended, S "served" or "served-alt". It runs with the very environment the
+#             served client has (the server declines a client whose environment differs, ADR 0054) and
+#             XDG_RUNTIME_DIR=WORK/xdg-S (its socket never meets another server's, nor do the cold builds find it).
+#             The script waits for its "serving" line (printed once the socket listens), makes WARMUPS (1 by
+#             default) untimed builds (clean, build) of the served build directory before the rounds, stated in the
+#             output, and stops the server at its exit. Each served build must be
+#             handed: the server's log (WORK/serve-S.log) must have one more build line, else the script fails.
 #             A served build's "cpu" is the client's (/usr/bin/time: only the Perl client) plus the server's process
 #             tree's over the build (utime + stime + cutime + cstime of the server and each live descendant, from
 #             /proc/PID/stat, read before and after: the JVM's threads and the actions it and its spawner reaped),
 #             also printed apart as "server cpu".
 # SERVED_THREADS (optional, not timed then: under /work/slot): the server's CPU per thread over each served build
-#             (each thread's last reading every 0.2 s less its reading before the build) to WORK/threads-KIND-ROUND.
+#             (each thread's last reading every 0.2 s less its reading before the build) to WORK/threads-BUILD-ROUND.
 set -euo pipefail
 mode=$1; W=$2; ROUNDS=${3:-1}
 DSLOTS=${DSLOTS:-3}
