@@ -48,7 +48,8 @@ public final class WarmSpecs {
     public BuildGraph load(Path spec, String link) throws SpecException, IOException {
         String name = spec.getFileName() == null ? "" : spec.getFileName().toString();
         if (link != null || !(name.equals("build.ninja") || name.endsWith(".ninja"))
-                || java.nio.file.Files.isDirectory(spec)) {
+                || java.nio.file.Files.exists(spec) && !java.nio.file.Files.isRegularFile(spec)) { // a directory, a
+            // fifo: refused there
             return Specs.load(spec, link);
         }
         String key = spec.toAbsolutePath().normalize() + "\n" + spec; // the path as given names the graph's spec
