@@ -305,36 +305,24 @@ class ServeTest {
     void ctrlCWhileTheSetUpIsStuckInAReadEndsTheTerminalAndGivesTheTurnBack() throws Exception {
         Path tree = Files.createDirectories(dir.resolve("stuck"));
         Path pid = dir.resolve("stuck.pid");
-        Path rules = tree.resolve("rules.ninja");
-        assertEquals(0, new ProcessBuilder("mkfifo", rules.toString()).start().waitFor());
         Path manifest = tree.resolve("build.ninja");
         Files.writeString(manifest, "include rules.ninja\nbuild out.txt: make\n");
         Path out = dir.resolve("stuck.log");
-        Process p = interruptible(out, "run", manifest.toString(), "--db", db());
-        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try {
-            // opening a fifo to write returns once the server has opened it to read the include
-            java.util.concurrent.Future<java.io.OutputStream> opened = io.submit(() -> Files.newOutputStream(rules));
-            java.io.OutputStream include = opened.get(60, TimeUnit.SECONDS);
-            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the terminal still waits: " + Files.readString(out));
+        Stuck stuck = stuckOn(tree.resolve("rules.ninja"), out, "run", manifest.toString(), "--db", db());
+        try (java.io.OutputStream include = stuck.fifo()) {
+            new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
+            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
+                    + Files.readString(out));
             String text = Files.readString(out);
-            assertEquals(130, p.exitValue(), text);
+            assertEquals(130, stuck.client().exitValue(), text);
             assertTrue(text.contains("fester: interrupted while the build was set up: nothing was built"), text);
             // the turn was given back: another terminal's build runs while the first one's read still waits
             assertTheServerBuildsOn("after-stuck");
-            try (include) { // the read returns: the set-up that was let go goes on, and must build nothing
-                include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-        } finally {
-            io.shutdownNow();
+            // the read returns: the set-up that was let go goes on, and must build nothing
+            include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
+                    .getBytes(StandardCharsets.UTF_8));
         }
-        String ended = "the build run " + manifest + " --db " + db();
-        for (int i = 0; i < 1200 && !Files.readString(serverLog).contains(ended); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.readString(serverLog).contains(ended + " (from "), Files.readString(serverLog));
+        assertLetGoEnded("run " + manifest + " --db " + db());
         assertFalse(Files.exists(pid), "the action ran after its terminal was let go");
         assertFalse(Files.exists(tree.resolve("out.txt")));
         assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
@@ -349,30 +337,42 @@ class ServeTest {
     @Order(3)
     void aTerminalGoneWhileTheSetUpIsStuckInAReadGivesTheTurnBack() throws Exception {
         Path tree = Files.createDirectories(dir.resolve("stuck-gone"));
-        Path sub = tree.resolve("sub.ninja");
-        assertEquals(0, new ProcessBuilder("mkfifo", sub.toString()).start().waitFor());
         Path manifest = tree.resolve("build.ninja");
         Files.writeString(manifest, "rule make\n  command = echo made > $out\nbuild out.txt: make\nsubninja sub.ninja\n");
-        Path out = dir.resolve("stuck-gone.log");
-        Process p = interruptible(out, "run", manifest.toString(), "--db", db());
-        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try {
-            java.util.concurrent.Future<java.io.OutputStream> opened = io.submit(() -> Files.newOutputStream(sub));
-            java.io.OutputStream held = opened.get(60, TimeUnit.SECONDS);
-            p.destroyForcibly();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        Stuck stuck = stuckOn(tree.resolve("sub.ninja"), dir.resolve("stuck-gone.log"), "run", manifest.toString(),
+                "--db", db());
+        try (java.io.OutputStream held = stuck.fifo()) { // closed at the end: the read ends (an empty file)
+            stuck.client().destroyForcibly();
+            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS));
             assertTheServerBuildsOn("after-stuck-gone");
-            held.close(); // the read ends (an empty file): the set-up that was let go builds nothing
+        }
+        assertLetGoEnded("run " + manifest + " --db " + db());
+        assertFalse(Files.exists(tree.resolve("out.txt")), "built after its terminal was gone");
+        assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
+    }
+
+    /** A terminal's command whose server is reading a fifo the test holds open to write, with nothing written. */
+    private record Stuck(Process client, java.io.OutputStream fifo) {}
+
+    /** Makes the fifo, starts {@code fester ARGS} (which reads it as it is set up), and waits for the server's read. */
+    private static Stuck stuckOn(Path fifo, Path log, String... args) throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Process p = interruptible(log, args);
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try { // opening a fifo to write returns once the server has opened it to read
+            return new Stuck(p, io.submit(() -> Files.newOutputStream(fifo)).get(60, TimeUnit.SECONDS));
         } finally {
             io.shutdownNow();
         }
-        String ended = "the build run " + manifest + " --db " + db() + " (from ";
+    }
+
+    /** Waits for the server's log to say that the let-go set-up of {@code command} has ended. */
+    private static void assertLetGoEnded(String command) throws Exception {
+        String ended = "the build " + command + " (from ";
         for (int i = 0; i < 1200 && !Files.readString(serverLog).contains(ended); i++) {
             Thread.sleep(50);
         }
         assertTrue(Files.readString(serverLog).contains(ended), Files.readString(serverLog));
-        assertFalse(Files.exists(tree.resolve("out.txt")), "built after its terminal was gone");
-        assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
     }
 
     /** The server's next build (a one-action manifest in {@code name}) succeeds. */
