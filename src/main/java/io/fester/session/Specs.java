@@ -79,8 +79,14 @@ public final class Specs {
      * to {@link #select} ({@link WarmSpecs} keeps it).
      */
     static NinjaLoader.Loaded read(Path spec) throws SpecException, IOException {
+        return read(spec, () -> true);
+    }
+
+    /** As {@link #read(Path)}, writing the graph cache only while {@code mayWrite} says so (ADR 0135). */
+    static NinjaLoader.Loaded read(Path spec, java.util.function.BooleanSupplier mayWrite)
+            throws SpecException, IOException {
         try {
-            NinjaLoader.Loaded loaded = io.fester.graph.NinjaGraphCache.read(spec);
+            NinjaLoader.Loaded loaded = io.fester.graph.NinjaGraphCache.read(spec, mayWrite);
             remember(loaded);
             return loaded;
         } catch (java.nio.file.FileSystemException e) {
