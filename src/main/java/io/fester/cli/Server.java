@@ -51,6 +51,8 @@ final class Server implements BuildServer {
     private final List<Thread> clients = new ArrayList<>();
     /** The handed builds under way, each with its terminal's stderr (to tell it why when the server stops). */
     private final Map<LiveRun, PrintStream> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The signals of the clients whose builds are under way, to let a stuck set-up's client go at close. */
+    private final Set<ClientSignals> handed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The client threads waiting for their turn; guarded by itself, as {@link #closed} is set. */
     private final Set<Thread> waiting = new java.util.HashSet<>();
     private volatile boolean closed;
@@ -288,6 +290,16 @@ final class Server implements BuildServer {
         // live, and otherwise (the command sets up its run, or is between two) ends the command for the client at
         // once, as it would end a local process (ADR 0130, ADR 0135)
         ClientSignals signals = new ClientSignals(Thread.currentThread());
+        handed.add(signals);
+        try {
+            build(from, to, cwd, args, signals);
+        } finally {
+            handed.remove(signals);
+        }
+    }
+
+    private void build(DataInputStream from, DataOutputStream to, Path cwd, String[] args, ClientSignals signals)
+            throws IOException {
         // the command's output stops reaching the client once it has been let go; the server's own word does not
         PrintStream out = new PrintStream(new BufferedOutputStream(frames(to, ServeAddress.STDOUT, signals::heard),
                 8192), true, StandardCharsets.UTF_8);
@@ -297,6 +309,7 @@ final class Server implements BuildServer {
         PipedOutputStream stdinFeed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(stdinFeed, 65536);
         Thread reader = new Thread(() -> {
+            boolean feeding = true;
             try {
                 while (true) {
                     byte type = from.readByte();
@@ -306,13 +319,19 @@ final class Server implements BuildServer {
                     } else if (type == ServeAddress.STDIN) {
                         byte[] b = new byte[from.readInt()];
                         from.readFully(b);
-                        stdinFeed.write(b);
-                        stdinFeed.flush();
+                        if (feeding) {
+                            try {
+                                stdinFeed.write(b);
+                                stdinFeed.flush();
+                            } catch (IOException readerGone) { // the command's thread has ended or closed stdin:
+                                feeding = false; // what the terminal types goes nowhere; its signals still count
+                            }
+                        }
                     } else if (type == ServeAddress.STDIN_END) {
                         stdinFeed.close();
                     }
                 }
-            } catch (IOException gone) { // the terminal went away (closed, killed): as a hangup, cancel the run
+            } catch (IOException gone) { // the socket ended (closed, killed): as a hangup, cancel the run
                 try {
                     stdinFeed.close();
                 } catch (IOException ignored) {
@@ -333,11 +352,13 @@ final class Server implements BuildServer {
                 run.cancel(closedWhy, false);
             }
             return () -> {
-                signals.runEnded();
+                // the host's end first: a let-go may come once the run is no longer live, and the turn it gives back
+                // must find the run's end shown (the cockpit's afterTurn, ADR 0125)
                 running.remove(run);
                 ended.run();
+                signals.runEnded();
             };
-        }, specs);
+        }, specs, () -> !signals.heard());
         int code;
         String letGo = null;
         try {
@@ -372,13 +393,15 @@ final class Server implements BuildServer {
                     int c = ExitCodes.FAILED;
                     try {
                         c = term.with(new CommandLineRun(args));
-                    } catch (Exception e) {
-                        err.println("fester: internal error: " + e);
-                    } finally { // whatever ends it (an Error too): the client is not kept waiting
+                    } catch (Throwable t) { // an Error too (a rebuilt jar, no heap): a line and a saved trace
+                        String said = internalError(t);
+                        err.println(said); // dropped once the client was let go: the log has it then
+                        log.printf("fester %s: the build %s (from %s): %s%n", hostName(), command, cwd, said);
+                    } finally { // whatever ends it: the client is not kept waiting
                         signals.commandEnded(c);
                         if (!signals.heard()) { // what it read came back (or failed): it started no run since
-                            log.printf("fester %s: the build %s (from %s), whose terminal was let go in its set-up, "
-                                    + "has ended: it built nothing after%n", hostName(), command, cwd);
+                            log.printf("fester %s: the build %s (from %s), whose terminal was %s, has ended: it "
+                                    + "built nothing after%n", hostName(), command, cwd, signals.letGoWhen());
                         }
                     }
                 }, "fester-serve-command");
@@ -388,12 +411,12 @@ final class Server implements BuildServer {
                 if (ended == null) { // the client was let go while its command was set up: the turn is given back
                     // now, whatever the command's thread is stuck in (a fifo, a hung mount); it starts no run after
                     letGo = signals.letGoMessage();
-                    code = ExitCodes.INTERRUPTED;
+                    code = signals.letGoCode();
                 } else {
                     code = signals.exitCode(ended);
                 }
                 log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): %s %d, %.2f s%n", hostName(), command, cwd,
-                        ended == null ? "let go in its set-up, exit" : "exit", code, (System.nanoTime() - t0) / 1e9);
+                        ended == null ? signals.letGoWhen() + ", exit" : "exit", code, (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
                 host.turnGivenBack();
@@ -420,6 +443,14 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+    }
+
+    /** The one line that tells of Fester's own failure, its trace saved to a file (as {@link CommandErrors}). */
+    private static String internalError(Throwable t) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        String where = InternalErrors.save(trace.toString());
+        return "fester: internal error: " + t + (where == null ? "" : " (details in " + where + ")");
     }
 
     /** How the server's log names it: {@code serve}, or the host's name. */
@@ -465,6 +496,10 @@ final class Server implements BuildServer {
         private int exit;
         /** The client was let go of its command: nothing of the command reaches it, and no run of it starts. */
         private volatile boolean letGo;
+        /** The client has gone (a hang-up): no run of its command starts any more, as after a let-go. */
+        private boolean gone;
+        /** Why the server let the client go when it stopped ({@link #letGoFor}), or null. */
+        private String stopped;
 
         ClientSignals(Thread worker) {
             this.worker = worker;
@@ -473,6 +508,9 @@ final class Server implements BuildServer {
         /** One signal: 0 SIGINT, 1 SIGTERM, 2 the client gone (as a hangup). */
         void arrived(int which) {
             synchronized (this) {
+                if (which == 2) { // one used up by a run (a regeneration's) still stops the runs after it
+                    gone = true;
+                }
                 if (run != null) {
                     if (!run.test(which)) {
                         run.test(which); // a third signal: the client has quit; stop without waiting
@@ -524,11 +562,16 @@ final class Server implements BuildServer {
             Thread.interrupted();
         }
 
-        /** A run of the command exists: signals cancel it as they come. Throws if the client was let go. */
+        /**
+         * A run of the command exists: signals cancel it as they come. Throws if the client was let go or has gone
+         * (a hang-up that a regeneration run took, which still ended: the build is not run for nobody).
+         */
         synchronized void runStarted(IntPredicate counting) {
             if (letGo) {
-                throw new io.fester.session.RunCancelled("interrupted while the build was set up: its terminal was "
-                        + "told so and nothing was built");
+                throw new io.fester.session.RunCancelled(Terminal.LET_GO);
+            }
+            if (gone) {
+                throw new io.fester.session.RunCancelled("its terminal has gone: nothing more was built");
             }
             started = true;
             run = counting;
@@ -564,10 +607,36 @@ final class Server implements BuildServer {
             return letGo ? null : exit;
         }
 
+        /**
+         * The server stops: a client whose command holds the turn with no run live (its set-up, perhaps stuck in a
+         * read) is let go as a signal would, told why; true if it was.
+         */
+        synchronized boolean letGoFor(String why) {
+            if (!turnHeld || over || letGo || run != null) {
+                return false;
+            }
+            stopped = why;
+            letGo = true;
+            notifyAll();
+            return true;
+        }
+
         /** What the client is told when it was let go. */
         synchronized String letGoMessage() {
-            return started ? "fester: interrupted once its run had ended: nothing more was built"
-                    : "fester: interrupted while the build was set up: nothing was built";
+            return "fester: " + (stopped == null ? "interrupted" : stopped)
+                    + (started ? " once its run had ended: nothing more was built"
+                            : " while the build was set up: nothing was built");
+        }
+
+        /** The exit code of a let-go client: 130, as a local process's, or 1 when the server stopped. */
+        synchronized int letGoCode() {
+            return stopped == null ? ExitCodes.INTERRUPTED : ExitCodes.FAILED;
+        }
+
+        /** How the server's log says when the client was let go. */
+        synchronized String letGoWhen() {
+            return (stopped == null ? "let go" : "let go as the server stopped")
+                    + (started ? " once its run had ended" : " in its set-up");
         }
 
         /** The command's exit code, or 130 when signals came after it had ended. */
@@ -617,6 +686,9 @@ final class Server implements BuildServer {
             err.println("fester: " + why + ": cancelling this build");
             r.cancel(why, false);
         });
+        // a build holding the turn with no run live (its set-up, perhaps stuck in a read that never returns) is let
+        // go as a Ctrl-C would: its client is told so at once, and the joins below do not wait for it (ADR 0135)
+        handed.forEach(s -> s.letGoFor(why));
         List<Thread> all;
         synchronized (clients) {
             all = new ArrayList<>(clients);
