@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -351,13 +352,121 @@ class ServeTest {
         assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
     }
 
+    /**
+     * The same Ctrl-C through {@code bin/fester}'s default client, the Perl one (ADR 0085), with no JVM to fall back
+     * to: it prints the server's message once and exits with its 130, and the server's next build (the Perl client's
+     * too) runs. The Perl client finds sockets under the account's home or {@code XDG_RUNTIME_DIR}, so this test has a
+     * server of its own with a runtime directory both share.
+     */
+    @Test
+    @Order(3)
+    void ctrlCThroughThePerlClientWhileTheSetUpIsStuckEndsTheTerminalAndGivesTheTurnBack() throws Exception {
+        Path xdg = Files.createDirectories(dir.resolve("xdg-perl"));
+        Files.setPosixFilePermissions(xdg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String perlDb = dir.resolve("db-perl/timeline").toString();
+        Path log = dir.resolve("serve-perl.log");
+        ProcessBuilder sb = FesterProcess.builder(List.of("-Duser.home=" + home), "serve", "--db", perlDb)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        sb.environment().put("XDG_RUNTIME_DIR", xdg.toString());
+        Process perlServer = sb.start();
+        try {
+            for (int i = 0; i < 1200 && !Files.readString(log).contains("fester serve: serving"); i++) {
+                assertTrue(perlServer.isAlive(), "the server ended: " + Files.readString(log));
+                Thread.sleep(50);
+            }
+            Path tree = Files.createDirectories(dir.resolve("stuck-perl"));
+            Path manifest = tree.resolve("build.ninja");
+            Files.writeString(manifest, "include rules.ninja\nbuild out.txt: make\n");
+            Path out = dir.resolve("stuck-perl.log");
+            Stuck stuck = stuckOn(tree.resolve("rules.ninja"), () -> perlClient(xdg, "run", manifest.toString(),
+                    "--db", perlDb).redirectErrorStream(true).redirectOutput(out.toFile()).start());
+            try (java.io.OutputStream held = stuck.fifo()) { // closed at the end: the read ends (an empty file)
+                new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
+                assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
+                        + Files.readString(out));
+                String text = Files.readString(out);
+                assertEquals(130, stuck.client().exitValue(), text);
+                assertEquals("fester: interrupted while the build was set up: nothing was built\n", text);
+                Path ok = Samples.spec(dir, "after-stuck-perl/fester.yaml",
+                        "actions:\n  - {id: x, run: \"echo x\"}\n");
+                Process next = perlClient(xdg, "run", ok.toString(), "--db", perlDb).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("after-stuck-perl.log").toFile()).start();
+                assertTrue(next.waitFor(60, TimeUnit.SECONDS), "the next build waits: " + Files.readString(log));
+                assertEquals(0, next.exitValue(), Files.readString(dir.resolve("after-stuck-perl.log")));
+            }
+            assertLetGoEnded(log, "run " + manifest + " --db " + perlDb);
+            assertFalse(Files.exists(tree.resolve("out.txt")), "built after its terminal was let go");
+        } finally {
+            perlServer.destroy();
+            assertTrue(perlServer.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+        }
+    }
+
+    /** {@code bin/fester-handoff.pl ARGS} with no JVM to fall back to, its sockets under {@code xdg}. */
+    private static ProcessBuilder perlClient(Path xdg, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("perl", Path.of("bin/fester-handoff.pl").toAbsolutePath().toString(),
+                dir.resolve("no-java").toString(), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder b = FesterProcess.interruptible(new ProcessBuilder(cmd));
+        b.environment().put("XDG_RUNTIME_DIR", xdg.toString());
+        return b;
+    }
+
+    /**
+     * A Ctrl-C once a run of the command has ended: the manifest's regeneration ran, and the manifest it wrote
+     * includes a fifo the server's reload is stuck reading. The terminal is let go with 130 and told that its run
+     * had ended; the build's own run never starts.
+     */
+    @Test
+    @Order(3)
+    void ctrlCOnceTheRegenerationHasRunWhileTheNewManifestIsStuckEndsTheTerminal() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("stuck-regen"));
+        Path pid = dir.resolve("stuck-regen.pid");
+        String regen = """
+                rule regen
+                  command = cp build.ninja.in build.ninja
+                  generator = 1
+                build build.ninja: regen build.ninja.in
+                build a: make
+                """;
+        Path manifest = tree.resolve("build.ninja");
+        Files.writeString(manifest, "rule make\n  command = echo $out > $out\n" + regen);
+        Files.writeString(tree.resolve("build.ninja.in"), "include rules.ninja\n" + regen);
+        // the generator's input newer than the manifest: the run regenerates it first, as ninja does
+        Files.setLastModifiedTime(manifest, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 60_000));
+        Path out = dir.resolve("stuck-regen.log");
+        Stuck stuck = stuckOn(tree.resolve("rules.ninja"), out, "run", manifest.toString(), "--db", db());
+        try (java.io.OutputStream include = stuck.fifo()) {
+            new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
+            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
+                    + Files.readString(out));
+            String text = Files.readString(out);
+            assertEquals(130, stuck.client().exitValue(), text);
+            assertTrue(text.contains("fester: interrupted once its run had ended: nothing more was built"), text);
+            assertTheServerBuildsOn("after-stuck-regen");
+            include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        assertLetGoEnded("run " + manifest + " --db " + db());
+        assertTrue(Files.readString(serverLog).contains("let go once its run had ended, exit 130"),
+                Files.readString(serverLog));
+        assertFalse(Files.exists(pid), "the build's action ran after its terminal was let go");
+        assertFalse(Files.exists(tree.resolve("a")));
+    }
+
     /** A terminal's command whose server is reading a fifo the test holds open to write, with nothing written. */
     private record Stuck(Process client, java.io.OutputStream fifo) {}
 
     /** Makes the fifo, starts {@code fester ARGS} (which reads it as it is set up), and waits for the server's read. */
     private static Stuck stuckOn(Path fifo, Path log, String... args) throws Exception {
+        return stuckOn(fifo, () -> interruptible(log, args));
+    }
+
+    /** As above, the terminal's command started by {@code client}. */
+    private static Stuck stuckOn(Path fifo, Callable<Process> client) throws Exception {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        Process p = interruptible(log, args);
+        Process p = client.call();
         java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
         try { // opening a fifo to write returns once the server has opened it to read
             return new Stuck(p, io.submit(() -> Files.newOutputStream(fifo)).get(60, TimeUnit.SECONDS));
@@ -368,11 +477,15 @@ class ServeTest {
 
     /** Waits for the server's log to say that the let-go set-up of {@code command} has ended. */
     private static void assertLetGoEnded(String command) throws Exception {
+        assertLetGoEnded(serverLog, command);
+    }
+
+    private static void assertLetGoEnded(Path log, String command) throws Exception {
         String ended = "the build " + command + " (from ";
-        for (int i = 0; i < 1200 && !Files.readString(serverLog).contains(ended); i++) {
+        for (int i = 0; i < 1200 && !Files.readString(log).contains(ended); i++) {
             Thread.sleep(50);
         }
-        assertTrue(Files.readString(serverLog).contains(ended), Files.readString(serverLog));
+        assertTrue(Files.readString(log).contains(ended), Files.readString(log));
     }
 
     /** The server's next build (a one-action manifest in {@code name}) succeeds. */
