@@ -308,23 +308,8 @@ class ServeTest {
         Path pid = dir.resolve("stuck.pid");
         Path manifest = tree.resolve("build.ninja");
         Files.writeString(manifest, "include rules.ninja\nbuild out.txt: make\n");
-        Path out = dir.resolve("stuck.log");
-        Stuck stuck = stuckOn(tree.resolve("rules.ninja"), out, "run", manifest.toString(), "--db", db());
-        try (java.io.OutputStream include = stuck.fifo()) {
-            new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
-            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
-                    + Files.readString(out));
-            String text = Files.readString(out);
-            assertEquals(130, stuck.client().exitValue(), text);
-            assertTrue(text.contains("fester: interrupted while the build was set up: nothing was built"), text);
-            // the turn was given back: another terminal's build runs while the first one's read still waits
-            assertTheServerBuildsOn("after-stuck");
-            // the read returns: the set-up that was let go goes on, and must build nothing
-            include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        assertLetGoEnded("run " + manifest + " --db " + db());
-        assertFalse(Files.exists(pid), "the action ran after its terminal was let go");
+        interruptStuckOnRules(manifest, "stuck", "fester: interrupted while the build was set up: nothing was built",
+                pid);
         assertFalse(Files.exists(tree.resolve("out.txt")));
         assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
         assertTheServerBuildsOn("after-stuck-ended");
@@ -435,24 +420,37 @@ class ServeTest {
         // the generator's input newer than the manifest: the run regenerates it first, as ninja does
         Files.setLastModifiedTime(manifest, java.nio.file.attribute.FileTime.fromMillis(
                 System.currentTimeMillis() - 60_000));
-        Path out = dir.resolve("stuck-regen.log");
-        Stuck stuck = stuckOn(tree.resolve("rules.ninja"), out, "run", manifest.toString(), "--db", db());
+        interruptStuckOnRules(manifest, "stuck-regen", "fester: interrupted once its run had ended: nothing more was "
+                + "built", pid);
+        assertTrue(Files.readString(serverLog).contains("let go once its run had ended, exit 130"),
+                Files.readString(serverLog));
+        assertFalse(Files.exists(tree.resolve("a")));
+    }
+
+    /**
+     * Runs {@code manifest} from a terminal until the server is stuck reading its {@code rules.ninja}, a fifo; Ctrl-C:
+     * the terminal exits 130 with {@code message} and the next terminal's build runs while the read still waits. Then
+     * the read returns with a rule {@code make} that would write {@code pid}: the let-go command ends, and no action
+     * of it ran.
+     */
+    private static void interruptStuckOnRules(Path manifest, String name, String message, Path pid) throws Exception {
+        Path out = dir.resolve(name + ".log");
+        Stuck stuck = stuckOn(manifest.resolveSibling("rules.ninja"), out, "run", manifest.toString(), "--db", db());
         try (java.io.OutputStream include = stuck.fifo()) {
             new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
             assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
                     + Files.readString(out));
             String text = Files.readString(out);
             assertEquals(130, stuck.client().exitValue(), text);
-            assertTrue(text.contains("fester: interrupted once its run had ended: nothing more was built"), text);
-            assertTheServerBuildsOn("after-stuck-regen");
+            assertTrue(text.contains(message), text);
+            // the turn was given back: another terminal's build runs while the first one's read still waits
+            assertTheServerBuildsOn("after-" + name);
+            // the read returns: the set-up that was let go goes on, and must build nothing
             include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
         assertLetGoEnded("run " + manifest + " --db " + db());
-        assertTrue(Files.readString(serverLog).contains("let go once its run had ended, exit 130"),
-                Files.readString(serverLog));
-        assertFalse(Files.exists(pid), "the build's action ran after its terminal was let go");
-        assertFalse(Files.exists(tree.resolve("a")));
+        assertFalse(Files.exists(pid), "an action ran after its terminal was let go");
     }
 
     /** A terminal's command whose server is reading a fifo the test holds open to write, with nothing written. */
