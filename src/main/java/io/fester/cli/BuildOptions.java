@@ -76,6 +76,7 @@ final class BuildOptions {
         if (!demo()) {
             return null;
         }
+        Terminal.current().stillHeard(); // a let-go set-up starts no cluster (it rewrites the demo known_hosts)
         if (jobs != null) {
             throw new UserError("--jobs sets the default local host's slots; the demo hosts have "
                     + DemoCluster.SLOTS + " slots each");

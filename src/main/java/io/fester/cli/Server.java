@@ -51,6 +51,8 @@ final class Server implements BuildServer {
     private final List<Thread> clients = new ArrayList<>();
     /** The handed builds under way, each with its terminal's stderr (to tell it why when the server stops). */
     private final Map<LiveRun, PrintStream> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The signals of the clients whose builds are under way, to let a stuck set-up's client go at close. */
+    private final Set<ClientSignals> handed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The client threads waiting for their turn; guarded by itself, as {@link #closed} is set. */
     private final Set<Thread> waiting = new java.util.HashSet<>();
     private volatile boolean closed;
@@ -253,8 +255,8 @@ final class Server implements BuildServer {
         to.flush();
     }
 
-    /** A stream of frames of one type to the client. */
-    private static OutputStream frames(DataOutputStream to, byte type) {
+    /** A stream of frames of one type to the client; once {@code open} says false, what is written is dropped. */
+    private static OutputStream frames(DataOutputStream to, byte type, java.util.function.BooleanSupplier open) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -267,6 +269,9 @@ final class Server implements BuildServer {
                     return;
                 }
                 synchronized (to) {
+                    if (!open.getAsBoolean()) { // the client was told its build ended; nothing more reaches it
+                        return;
+                    }
                     to.writeByte(type);
                     to.writeInt(len);
                     to.write(b, off, len);
@@ -276,17 +281,35 @@ final class Server implements BuildServer {
         };
     }
 
-    /** The client's build: waits its turn, runs the command with the client's terminal, sends the exit code. */
+    /**
+     * The client's build: waits its turn, runs the command with the client's terminal on a thread of its own, and
+     * sends the exit code when the command has ended or the client was let go of it (ADR 0135).
+     */
     private void build(DataInputStream from, DataOutputStream to, Path cwd, String[] args) throws IOException {
-        PrintStream out = new PrintStream(new BufferedOutputStream(frames(to, ServeAddress.STDOUT), 8192), true,
+        // what a signal from the client does: gives up the turn while it is waited for, cancels the run while one is
+        // live, and otherwise (the command sets up its run, or is between two) ends the command for the client at
+        // once, as it would end a local process (ADR 0130, ADR 0135)
+        ClientSignals signals = new ClientSignals(Thread.currentThread());
+        handed.add(signals);
+        try {
+            build(from, to, cwd, args, signals);
+        } finally {
+            handed.remove(signals);
+        }
+    }
+
+    private void build(DataInputStream from, DataOutputStream to, Path cwd, String[] args, ClientSignals signals)
+            throws IOException {
+        // the command's output stops reaching the client once it has been let go; the server's own word does not
+        PrintStream out = new PrintStream(new BufferedOutputStream(frames(to, ServeAddress.STDOUT, signals::heard),
+                8192), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(frames(to, ServeAddress.STDERR, signals::heard), true,
                 StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(frames(to, ServeAddress.STDERR), true, StandardCharsets.UTF_8);
+        PrintStream told = new PrintStream(frames(to, ServeAddress.STDERR, () -> true), true, StandardCharsets.UTF_8);
         PipedOutputStream stdinFeed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(stdinFeed, 65536);
-        // what a signal from the client does: gives up the turn while it is waited for, else cancels the run, at
-        // once or as soon as there is one (ADR 0130)
-        ClientSignals signals = new ClientSignals(Thread.currentThread(), err);
         Thread reader = new Thread(() -> {
+            boolean feeding = true;
             try {
                 while (true) {
                     byte type = from.readByte();
@@ -296,13 +319,19 @@ final class Server implements BuildServer {
                     } else if (type == ServeAddress.STDIN) {
                         byte[] b = new byte[from.readInt()];
                         from.readFully(b);
-                        stdinFeed.write(b);
-                        stdinFeed.flush();
+                        if (feeding) {
+                            try {
+                                stdinFeed.write(b);
+                                stdinFeed.flush();
+                            } catch (IOException readerGone) { // the command's thread has ended or closed stdin:
+                                feeding = false; // what the terminal types goes nowhere; its signals still count
+                            }
+                        }
                     } else if (type == ServeAddress.STDIN_END) {
                         stdinFeed.close();
                     }
                 }
-            } catch (IOException gone) { // the terminal went away (closed, killed): as a hangup, cancel the run
+            } catch (IOException gone) { // the socket ended (closed, killed): as a hangup, cancel the run
                 try {
                     stdinFeed.close();
                 } catch (IOException ignored) {
@@ -315,19 +344,23 @@ final class Server implements BuildServer {
         reader.start();
         String command = String.join(" ", args);
         Terminal term = new Terminal(out, err, stdin, cwd, run -> {
+            // first: a command whose client was let go starts no run (it throws), and is known to no one
+            signals.runStarted(Interrupts.counting(run, err));
             running.put(run, err);
             Runnable ended = host.started(run, command, cwd);
-            signals.runStarted(Interrupts.counting(run, err));
             if (closed) { // the server stopped while this build was being set up
                 run.cancel(closedWhy, false);
             }
             return () -> {
-                signals.runEnded();
+                // the host's end first: a let-go may come once the run is no longer live, and the turn it gives back
+                // must find the run's end shown (the cockpit's afterTurn, ADR 0125)
                 running.remove(run);
                 ended.run();
+                signals.runEnded();
             };
-        }, specs);
+        }, specs, () -> !signals.heard());
         int code;
+        String letGo = null;
         try {
             synchronized (waiting) {
                 if (closed) {
@@ -339,7 +372,7 @@ final class Server implements BuildServer {
                 signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
-                    err.println("fester: waiting for the " + host.name() + "'s current build to finish"
+                    told.println("fester: waiting for the " + host.name() + "'s current build to finish"
                             + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
                     host.waiting(command);
                     // interruptible from here only: an interrupt during the message would close the client's socket
@@ -351,17 +384,39 @@ final class Server implements BuildServer {
                     waiting.remove(Thread.currentThread());
                 }
             }
-            signals.turnTaken();
             try {
-                if (closed) {
+                if (!signals.turnTaken() || closed) { // a signal that raced the lock: nothing begins
                     throw new InterruptedException();
                 }
                 long t0 = System.nanoTime();
-                CommandLineRun r = new CommandLineRun(args);
-                code = signals.exitCode(term.with(r));
-                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): exit %d, %.2f s%n",
-                        host.name().equals("server") ? "serve" : host.name(), command, cwd, code,
-                        (System.nanoTime() - t0) / 1e9);
+                Thread commandThread = new Thread(() -> {
+                    int c = ExitCodes.FAILED;
+                    try {
+                        c = term.with(new CommandLineRun(args));
+                    } catch (Throwable t) { // an Error too (a rebuilt jar, no heap): a line and a saved trace
+                        String said = internalError(t);
+                        err.println(said); // dropped once the client was let go: the log has it then
+                        log.printf("fester %s: the build %s (from %s): %s%n", hostName(), command, cwd, said);
+                    } finally { // whatever ends it: the client is not kept waiting
+                        signals.commandEnded(c);
+                        if (!signals.heard()) { // what it read came back (or failed): it started no run since
+                            log.printf("fester %s: the build %s (from %s), whose terminal was %s, has ended: it "
+                                    + "built nothing after%n", hostName(), command, cwd, signals.letGoWhen());
+                        }
+                    }
+                }, "fester-serve-command");
+                commandThread.setDaemon(true);
+                commandThread.start();
+                Integer ended = signals.awaitCommand();
+                if (ended == null) { // the client was let go while its command was set up: the turn is given back
+                    // now, whatever the command's thread is stuck in (a fifo, a hung mount); it starts no run after
+                    letGo = signals.letGoMessage();
+                    code = signals.letGoCode();
+                } else {
+                    code = signals.exitCode(ended);
+                }
+                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): %s %d, %.2f s%n", hostName(), command, cwd,
+                        ended == null ? signals.letGoWhen() + ", exit" : "exit", code, (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
                 host.turnGivenBack();
@@ -369,15 +424,18 @@ final class Server implements BuildServer {
         } catch (InterruptedException e) { // Ctrl-C while waiting for its turn, or the server stopped
             signals.turnGivenUp();
             if (closed) {
-                err.println("fester: " + closedWhy + " before this build began: nothing was built; run it again");
+                told.println("fester: " + closedWhy + " before this build began: nothing was built; run it again");
                 code = ExitCodes.FAILED;
             } else {
-                err.println("fester: interrupted before the build began: nothing was built");
+                told.println("fester: interrupted before the build began: nothing was built");
                 code = ExitCodes.INTERRUPTED;
             }
         } catch (Exception e) {
-            err.println("fester: internal error: " + e);
+            told.println("fester: internal error: " + e);
             code = ExitCodes.FAILED;
+        }
+        if (letGo != null) { // once the turn is given back: a terminal that does not read holds up no other build
+            told.println(letGo);
         }
         out.flush();
         synchronized (to) {
@@ -385,6 +443,19 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+    }
+
+    /** The one line that tells of Fester's own failure, its trace saved to a file (as {@link CommandErrors}). */
+    private static String internalError(Throwable t) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        String where = InternalErrors.save(trace.toString());
+        return "fester: internal error: " + t + (where == null ? "" : " (details in " + where + ")");
+    }
+
+    /** How the server's log names it: {@code serve}, or the host's name. */
+    private String hostName() {
+        return host.name().equals("server") ? "serve" : host.name();
     }
 
     /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */
@@ -403,54 +474,67 @@ final class Server implements BuildServer {
     }
 
     /**
-     * A handed build's signals from its client (ADR 0130), as {@link Interrupts} has a local run's: while the build
-     * waits for its turn, a signal ends the wait (the worker is interrupted then and only then: an interrupt that
-     * lands once it holds the turn would close the files and the client's socket it reads and writes); while a run
-     * is live, the signals are counted for it; in between — the command being set up before its run exists, or
-     * between a manifest's regeneration and the build — they are kept, and the next run is cancelled by them as it
-     * starts. Signals no run took make the exit code 130, as they would have ended a local process.
+     * A handed build's signals from its client (ADR 0130, ADR 0135), as {@link Interrupts} and the JVM's own handler
+     * have a local run's. While the build waits for its turn, a signal ends the wait (the serving thread is
+     * interrupted then and only then: an interrupt that lands once it holds the turn would close the client's socket
+     * it writes). While a run is live, the signals are counted for it (cancel, stop without waiting). Otherwise — the
+     * command sets up its run (reads the manifest, its includes, the hosts file), is between a manifest's
+     * regeneration and the build, or prints what its run did — a signal or the client's hang-up lets the client go:
+     * the command's output stops reaching it, the turn is given back and the client told why with exit 130, as a
+     * local process would end there, whether or not the command's thread ever comes back from what it reads; that
+     * thread then starts no run ({@link #runStarted} throws) and so builds and records nothing. Signals after the
+     * command's end make the exit code 130.
      */
     private static final class ClientSignals {
         private final Thread worker;
-        private final PrintStream err;
-        private final List<Integer> pending = new ArrayList<>();
+        private int pending;
         private IntPredicate run;
         private boolean waiting;
         private boolean turnHeld;
         private boolean started;
+        private boolean over;
+        private int exit;
+        /** The client was let go of its command: nothing of the command reaches it, and no run of it starts. */
+        private volatile boolean letGo;
+        /** The client has gone (a hang-up): no run of its command starts any more, as after a let-go. */
+        private boolean gone;
+        /** Why the server let the client go when it stopped ({@link #letGoFor}), or null. */
+        private String stopped;
 
-        ClientSignals(Thread worker, PrintStream err) {
+        ClientSignals(Thread worker) {
             this.worker = worker;
-            this.err = err;
         }
 
         /** One signal: 0 SIGINT, 1 SIGTERM, 2 the client gone (as a hangup). */
         void arrived(int which) {
-            boolean settingUp;
             synchronized (this) {
+                if (which == 2) { // one used up by a run (a regeneration's) still stops the runs after it
+                    gone = true;
+                }
                 if (run != null) {
                     if (!run.test(which)) {
                         run.test(which); // a third signal: the client has quit; stop without waiting
                     }
                     return;
                 }
-                pending.add(which);
+                pending++;
                 if (waiting) {
                     worker.interrupt();
+                } else if (turnHeld && !over && !letGo) {
+                    letGo = true;
+                    notifyAll();
                 }
-                settingUp = turnHeld && !started && which != 2 && pending.size() == 1;
             }
-            if (settingUp) { // from a thread of its own: a terminal that does not read must not stop the reader
-                Thread tell = new Thread(() -> err.println("fester: interrupted while the build is set up: it is "
-                        + "cancelled as it starts"), "fester-serve-signal");
-                tell.setDaemon(true);
-                tell.start();
-            }
+        }
+
+        /** Whether the command's output still reaches the client. */
+        boolean heard() {
+            return !letGo;
         }
 
         /** Before the turn is tried; throws if a signal came already (a Ctrl-C sent with the greeting). */
         synchronized void beforeTurn() throws InterruptedException {
-            if (!pending.isEmpty()) {
+            if (pending > 0) {
                 throw new InterruptedException();
             }
         }
@@ -461,11 +545,15 @@ final class Server implements BuildServer {
             waiting = true;
         }
 
-        /** The turn is held: no interrupt from here on (one that raced the lock is cleared; its signal is kept). */
-        synchronized void turnTaken() {
+        /**
+         * The turn is held: no interrupt from here on (one that raced the lock is cleared). False when a signal came
+         * before (the build does not begin); else a signal from now on lets the client go until a run is live.
+         */
+        synchronized boolean turnTaken() {
             waiting = false;
-            turnHeld = true;
             Thread.interrupted();
+            turnHeld = pending == 0;
+            return turnHeld;
         }
 
         /** The wait for the turn ended by a signal or the server's stop. */
@@ -474,25 +562,86 @@ final class Server implements BuildServer {
             Thread.interrupted();
         }
 
-        /** A run of the command exists: the signals that came before it cancel it now, those after as they come. */
+        /**
+         * A run of the command exists: signals cancel it as they come. Throws if the client was let go or has gone
+         * (a hang-up that a regeneration run took, which still ended: the build is not run for nobody).
+         */
         synchronized void runStarted(IntPredicate counting) {
+            if (letGo) {
+                throw new io.fester.session.RunCancelled(Terminal.LET_GO);
+            }
+            if (gone) {
+                throw new io.fester.session.RunCancelled("its terminal has gone: nothing more was built");
+            }
             started = true;
             run = counting;
-            for (int which : pending) {
-                if (!run.test(which)) {
-                    run.test(which);
-                }
-            }
-            pending.clear();
         }
 
         synchronized void runEnded() {
             run = null;
         }
 
-        /** The command's exit code, or 130 when signals came that no run took. */
+        /** The command has returned its exit code (on its own thread). */
+        synchronized void commandEnded(int code) {
+            over = true;
+            exit = code;
+            notifyAll();
+        }
+
+        /** Waits for the command's exit code; null when the client was let go first. */
+        synchronized Integer awaitCommand() {
+            boolean interrupted = false;
+            try {
+                while (!over && !letGo) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // nothing interrupts this thread once it holds the turn; kept if so
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return letGo ? null : exit;
+        }
+
+        /**
+         * The server stops: a client whose command holds the turn with no run live (its set-up, perhaps stuck in a
+         * read) is let go as a signal would, told why; true if it was.
+         */
+        synchronized boolean letGoFor(String why) {
+            if (!turnHeld || over || letGo || run != null) {
+                return false;
+            }
+            stopped = why;
+            letGo = true;
+            notifyAll();
+            return true;
+        }
+
+        /** What the client is told when it was let go. */
+        synchronized String letGoMessage() {
+            return "fester: " + (stopped == null ? "interrupted" : stopped)
+                    + (started ? " once its run had ended: nothing more was built"
+                            : " while the build was set up: nothing was built");
+        }
+
+        /** The exit code of a let-go client: 130, as a local process's, or 1 when the server stopped. */
+        synchronized int letGoCode() {
+            return stopped == null ? ExitCodes.INTERRUPTED : ExitCodes.FAILED;
+        }
+
+        /** How the server's log says when the client was let go. */
+        synchronized String letGoWhen() {
+            return (stopped == null ? "let go" : "let go as the server stopped")
+                    + (started ? " once its run had ended" : " in its set-up");
+        }
+
+        /** The command's exit code, or 130 when signals came after it had ended. */
         synchronized int exitCode(int code) {
-            return pending.isEmpty() ? code : ExitCodes.INTERRUPTED;
+            return pending == 0 ? code : ExitCodes.INTERRUPTED;
         }
     }
 
@@ -537,6 +686,9 @@ final class Server implements BuildServer {
             err.println("fester: " + why + ": cancelling this build");
             r.cancel(why, false);
         });
+        // a build holding the turn with no run live (its set-up, perhaps stuck in a read that never returns) is let
+        // go as a Ctrl-C would: its client is told so at once, and the joins below do not wait for it (ADR 0135)
+        handed.forEach(s -> s.letGoFor(why));
         List<Thread> all;
         synchronized (clients) {
             all = new ArrayList<>(clients);

@@ -25,6 +25,8 @@ final class Terminal {
     private final io.fester.session.WarmSpecs specs;
     /** Whether the command was handed to a server (ADR 0054) rather than run by this process for its own user. */
     private boolean served = true;
+    /** Whether the server has let the client go of this command (ADR 0135): it then writes nothing more. */
+    private final java.util.function.BooleanSupplier letGo;
 
     Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts) {
         this(out, err, in, cwd, interrupts, null);
@@ -32,6 +34,12 @@ final class Terminal {
 
     Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts,
             io.fester.session.WarmSpecs specs) {
+        this(out, err, in, cwd, interrupts, specs, () -> false);
+    }
+
+    Terminal(PrintStream out, PrintStream err, InputStream in, Path cwd, Function<LiveRun, Terminal.Release> interrupts,
+            io.fester.session.WarmSpecs specs, java.util.function.BooleanSupplier letGo) {
+        this.letGo = letGo;
         this.specs = specs;
         this.out = out;
         this.err = err;
@@ -68,12 +76,30 @@ final class Terminal {
         }
     }
 
-    /** A path as the user typed it, read from their working directory. */
-    /** Loads a spec: from the serving process's kept manifests for a handed build, else as the command line does. */
+    /**
+     * Loads a spec: from the serving process's kept manifests for a handed build (whose graph cache is not written
+     * once its client was let go), else as the command line does.
+     */
     io.fester.graph.BuildGraph load(Path spec, String link) throws Exception {
-        return specs != null ? specs.load(spec, link) : io.fester.session.Specs.load(spec, link);
+        return specs != null ? specs.load(spec, link, () -> !letGo.getAsBoolean())
+                : io.fester.session.Specs.load(spec, link);
     }
 
+    /**
+     * Throws {@link io.fester.session.RunCancelled} when the server has let this terminal's client go of the command
+     * (ADR 0135): a set-up whose read came back starts nothing of its own after (a demo cluster).
+     */
+    void stillHeard() {
+        if (letGo.getAsBoolean()) {
+            throw new io.fester.session.RunCancelled(LET_GO);
+        }
+    }
+
+    /** Why a command whose client was let go goes no further (ADR 0135). */
+    static final String LET_GO = "interrupted while the build was set up: its terminal was told so and nothing was "
+            + "built";
+
+    /** A path as the user typed it, read from their working directory. */
     Path resolve(Path p) {
         return p == null || cwd == null ? p : cwd.resolve(p);
     }

@@ -50,12 +50,26 @@ public final class NinjaGraphCache {
 
     /** Loads a manifest as {@link NinjaLoader#read} does: from the cache when it holds this load, else parsed. */
     public static NinjaLoader.Loaded read(Path file) throws SpecException, IOException {
-        return read(file, System::currentTimeMillis);
+        return read(file, () -> true);
+    }
+
+    /**
+     * As {@link #read(Path)}; a parsed load is written to the cache only if {@code mayWrite} still says so once
+     * parsed (a handed build whose terminal was let go meanwhile writes nothing, ADR 0135).
+     */
+    public static NinjaLoader.Loaded read(Path file, java.util.function.BooleanSupplier mayWrite)
+            throws SpecException, IOException {
+        return read(file, System::currentTimeMillis, mayWrite);
     }
 
     /** {@link #read(Path)} with a clock (milliseconds since the epoch, as file times), for tests. */
     static NinjaLoader.Loaded read(Path file, java.util.function.LongSupplier clock)
             throws SpecException, IOException {
+        return read(file, clock, () -> true);
+    }
+
+    private static NinjaLoader.Loaded read(Path file, java.util.function.LongSupplier clock,
+            java.util.function.BooleanSupplier mayWrite) throws SpecException, IOException {
         Path root = file.toAbsolutePath().normalize().getParent();
         Path cache = root.resolve(FILE);
         String code = codeIdentity();
@@ -68,7 +82,7 @@ public final class NinjaGraphCache {
         }
         long start = clock.getAsLong(); // before any identity is taken
         NinjaLoader.Loaded fresh = NinjaLoader.read(file);
-        if (fresh.trustedBytes(start) >= 0) {
+        if (fresh.trustedBytes(start) >= 0 && mayWrite.getAsBoolean()) {
             write(cache, file, code, fresh);
         }
         return fresh;

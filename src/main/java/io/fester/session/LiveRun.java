@@ -63,6 +63,8 @@ public final class LiveRun {
     private final List<Consumer<Recorded>> listeners = new ArrayList<>();
     private volatile RunLoop loop;
     private volatile String cancelReason;
+    /** Whether a cancel asked to stop without waiting for the killed actions (set before {@link #cancelReason}). */
+    private volatile boolean cancelForced;
     private volatile int runId;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private final java.util.Set<String> lostHosts = new java.util.TreeSet<>();
@@ -617,8 +619,9 @@ public final class LiveRun {
         try (LocalSampler sampler = sample ? LocalSampler.start(root, local, SAMPLE_EVERY_SECONDS, l::post, this::notice) : null) {
             ahead.forEach(LocalExecutor::startSpawnerAhead);
             loop = l;
-            if (cancelReason != null) { // asked before the loop existed
-                l.cancel(cancelReason, false);
+            String asked = cancelReason;
+            if (asked != null) { // asked before the loop existed: as asked, a second Ctrl-C's force included
+                l.cancel(asked, cancelForced);
             }
             outcome = l.run();
         } finally {
@@ -940,6 +943,9 @@ public final class LiveRun {
      * killed actions to report. Returns at once.
      */
     public void cancel(String reason, boolean force) {
+        if (force) {
+            cancelForced = true; // before the reason: the loop reads the reason first, then whether it was forced
+        }
         cancelReason = reason;
         RunLoop l = loop;
         if (l != null) {

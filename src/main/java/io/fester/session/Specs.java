@@ -41,6 +41,12 @@ public final class Specs {
             throw new SpecException(SourcePos.ofFile(spec.toString()), "is a directory, not a spec: name the "
                     + "fester.yaml, build.ninja or compile_commands.json file itself");
         }
+        if (java.nio.file.Files.exists(spec) && !java.nio.file.Files.isRegularFile(spec)) { // not opened: a fifo's
+            // open waits for a writer, for ever if none comes
+            throw new SpecException(SourcePos.ofFile(spec.toString()), "is not a regular file (a fifo, a device or a "
+                    + "socket): a spec is read again by later runs' up-to-date checks, so write it to a file and name "
+                    + "that file");
+        }
         try {
             return loadFile(spec, link);
         } catch (java.nio.file.FileSystemException e) {
@@ -73,8 +79,14 @@ public final class Specs {
      * to {@link #select} ({@link WarmSpecs} keeps it).
      */
     static NinjaLoader.Loaded read(Path spec) throws SpecException, IOException {
+        return read(spec, () -> true);
+    }
+
+    /** As {@link #read(Path)}, writing the graph cache only while {@code mayWrite} says so (ADR 0135). */
+    static NinjaLoader.Loaded read(Path spec, java.util.function.BooleanSupplier mayWrite)
+            throws SpecException, IOException {
         try {
-            NinjaLoader.Loaded loaded = io.fester.graph.NinjaGraphCache.read(spec);
+            NinjaLoader.Loaded loaded = io.fester.graph.NinjaGraphCache.read(spec, mayWrite);
             remember(loaded);
             return loaded;
         } catch (java.nio.file.FileSystemException e) {

@@ -46,9 +46,19 @@ public final class WarmSpecs {
 
     /** As {@link Specs#load(Path, String)}, a Ninja manifest from what is kept while its files are unchanged. */
     public BuildGraph load(Path spec, String link) throws SpecException, IOException {
+        return load(spec, link, () -> true);
+    }
+
+    /**
+     * As {@link #load(Path, String)}; a manifest parsed here writes its graph cache ({@code .fester_graph}) only if
+     * {@code mayWrite} still says so once parsed (false for a handed build whose terminal was let go, ADR 0135).
+     */
+    public BuildGraph load(Path spec, String link, java.util.function.BooleanSupplier mayWrite)
+            throws SpecException, IOException {
         String name = spec.getFileName() == null ? "" : spec.getFileName().toString();
         if (link != null || !(name.equals("build.ninja") || name.endsWith(".ninja"))
-                || java.nio.file.Files.isDirectory(spec)) {
+                || java.nio.file.Files.exists(spec) && !java.nio.file.Files.isRegularFile(spec)) { // a directory, a
+            // fifo: refused there
             return Specs.load(spec, link);
         }
         String key = spec.toAbsolutePath().normalize() + "\n" + spec; // the path as given names the graph's spec
@@ -67,7 +77,7 @@ public final class WarmSpecs {
         long start = clock.getAsLong(); // before any identity is taken
         NinjaLoader.Loaded fresh;
         try {
-            fresh = Specs.read(spec);
+            fresh = Specs.read(spec, mayWrite);
         } catch (SpecException | IOException | RuntimeException e) {
             synchronized (kept) {
                 kept.remove(key);

@@ -687,9 +687,11 @@ final class RunController implements AutoCloseable {
     }
 
     /**
-     * Shows a build a terminal handed over (called on that client's thread, holding {@link #turn}, before the
-     * run starts): the Live tab follows it as a build started here, the autopsy loads when it ends. Returns
-     * what to do once the run has returned.
+     * Shows a build a terminal handed over (called before the run starts on the handed command's own thread,
+     * {@code fester-serve-command}, while the client's serving thread holds {@link #turn} for it: this thread does
+     * not own the lock, so no {@code isHeldByCurrentThread} check or re-entrant lock of it here, ADR 0135): the Live
+     * tab follows it as a build started here, the autopsy loads when it ends. Returns what to do once the run has
+     * returned.
      */
     Runnable adopt(LiveRun run, String command, Path cwd) {
         BuildGraph graph = run.graph();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -276,46 +277,213 @@ class ServeTest {
     }
 
     /**
-     * Ctrl-C while the server has taken the build and still sets it up (ADR 0130): held there by a manifest that is a
-     * fifo, read only once the test writes it after the signal has reached the server. The run is recorded as
-     * cancelled before any action starts, the terminal exits 130; not an interrupted manifest read, nor a lost socket.
+     * A manifest that is a fifo (ADR 0135) is refused before it is opened — opening a fifo to read waits for a writer,
+     * for ever if none comes — with the same message and exit code locally and handed.
      */
     @Test
     @Order(3)
-    void ctrlCWhileTheServerSetsTheBuildUpCancelsItAsItStarts() throws Exception {
-        Path pid = dir.resolve("setup.pid");
-        Path spec = Files.createDirectories(dir.resolve("setup")).resolve("fester.yaml");
+    void aManifestThatIsAFifoIsRefusedUpFrontLocallyAndHanded() throws Exception {
+        Path spec = Files.createDirectories(dir.resolve("fifo-spec")).resolve("fester.yaml");
         assertEquals(0, new ProcessBuilder("mkfifo", spec.toString()).start().waitFor());
-        Path out = dir.resolve("setup.log");
         int before = handed();
-        Process p = interruptible(out, "run", spec.toString(), "--db", db());
-        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Cli.Result served = fester(false, null, "run", spec.toString(), "--db", db());
+        assertEquals(before + 1, handed(), "handed to the server: " + Files.readString(serverLog));
+        Cli.Result local = fester(true, null, "run", spec.toString(), "--db", db());
+        assertSame(local, served);
+        assertEquals(2, served.code(), served.toString());
+        assertTrue(served.err().contains(spec + ": is not a regular file (a fifo, a device or a socket)"),
+                served.err());
+    }
+
+    /**
+     * Ctrl-C while the server has taken the build and sets it up, stuck in a read that no interrupt ends (ADR 0135):
+     * an include of the manifest is a fifo the test opens to write and writes nothing to, as a hung mount would hold
+     * it. The terminal exits 130 at once, as a local process would, the next terminal's build runs, and when the read
+     * returns at last the stuck set-up builds and records nothing.
+     */
+    @Test
+    @Order(3)
+    void ctrlCWhileTheSetUpIsStuckInAReadEndsTheTerminalAndGivesTheTurnBack() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("stuck"));
+        Path pid = dir.resolve("stuck.pid");
+        Path manifest = tree.resolve("build.ninja");
+        Files.writeString(manifest, "include rules.ninja\nbuild out.txt: make\n");
+        interruptStuckOnRules(manifest, "stuck", "fester: interrupted while the build was set up: nothing was built",
+                pid);
+        assertFalse(Files.exists(tree.resolve("out.txt")));
+        assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
+        assertTheServerBuildsOn("after-stuck-ended");
+    }
+
+    /**
+     * The same stuck read (a {@code subninja} that is a fifo), and the terminal goes away instead (killed, its window
+     * closed): the server gives the turn back without waiting for the read.
+     */
+    @Test
+    @Order(3)
+    void aTerminalGoneWhileTheSetUpIsStuckInAReadGivesTheTurnBack() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("stuck-gone"));
+        Path manifest = tree.resolve("build.ninja");
+        Files.writeString(manifest, "rule make\n  command = echo made > $out\nbuild out.txt: make\nsubninja sub.ninja\n");
+        Stuck stuck = stuckOn(tree.resolve("sub.ninja"), dir.resolve("stuck-gone.log"), "run", manifest.toString(),
+                "--db", db());
+        try (java.io.OutputStream held = stuck.fifo()) { // closed at the end: the read ends (an empty file)
+            stuck.client().destroyForcibly();
+            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS));
+            assertTheServerBuildsOn("after-stuck-gone");
+        }
+        assertLetGoEnded("run " + manifest + " --db " + db());
+        assertFalse(Files.exists(tree.resolve("out.txt")), "built after its terminal was gone");
+        assertFalse(Cli.run(db(), "runs").out().contains(manifest.toString()), "nothing recorded for it");
+    }
+
+    /**
+     * The same Ctrl-C through {@code bin/fester}'s default client, the Perl one (ADR 0085), with no JVM to fall back
+     * to: it prints the server's message once and exits with its 130, and the server's next build (the Perl client's
+     * too) runs. The Perl client finds sockets under the account's home or {@code XDG_RUNTIME_DIR}, so this test has a
+     * server of its own with a runtime directory both share.
+     */
+    @Test
+    @Order(3)
+    void ctrlCThroughThePerlClientWhileTheSetUpIsStuckEndsTheTerminalAndGivesTheTurnBack() throws Exception {
+        Path xdg = Files.createDirectories(dir.resolve("xdg-perl"));
+        Files.setPosixFilePermissions(xdg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String perlDb = dir.resolve("db-perl/timeline").toString();
+        Path log = dir.resolve("serve-perl.log");
+        ProcessBuilder sb = FesterProcess.builder(List.of("-Duser.home=" + home), "serve", "--db", perlDb)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        sb.environment().put("XDG_RUNTIME_DIR", xdg.toString());
+        Process perlServer = sb.start();
         try {
-            // opening a fifo to write returns once the server has opened it to read the manifest
-            java.util.concurrent.Future<java.io.OutputStream> opened = io.submit(() -> Files.newOutputStream(spec));
-            java.io.OutputStream manifest = opened.get(60, TimeUnit.SECONDS);
-            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-            for (int i = 0; i < 1200 && !Files.readString(out).contains("interrupted while the build is set up"); i++) {
-                assertTrue(p.isAlive(), "the server did not keep the Ctrl-C for the run: " + Files.readString(out));
+            for (int i = 0; i < 1200 && !Files.readString(log).contains("fester serve: serving"); i++) {
+                assertTrue(perlServer.isAlive(), "the server ended: " + Files.readString(log));
                 Thread.sleep(50);
             }
-            assertTrue(Files.readString(out).contains("interrupted while the build is set up"), Files.readString(out));
-            try (manifest) {
-                manifest.write(("actions:\n  - {id: a, run: \"echo $$ > " + pid + "; sleep 600\"}\n")
-                        .getBytes(StandardCharsets.UTF_8));
+            Path tree = Files.createDirectories(dir.resolve("stuck-perl"));
+            Path manifest = tree.resolve("build.ninja");
+            Files.writeString(manifest, "include rules.ninja\nbuild out.txt: make\n");
+            Path out = dir.resolve("stuck-perl.log");
+            Stuck stuck = stuckOn(tree.resolve("rules.ninja"), () -> perlClient(xdg, "run", manifest.toString(),
+                    "--db", perlDb).redirectErrorStream(true).redirectOutput(out.toFile()).start());
+            try (java.io.OutputStream held = stuck.fifo()) { // closed at the end: the read ends (an empty file)
+                new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
+                assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
+                        + Files.readString(out));
+                String text = Files.readString(out);
+                assertEquals(130, stuck.client().exitValue(), text);
+                assertEquals("fester: interrupted while the build was set up: nothing was built\n", text);
+                Path ok = Samples.spec(dir, "after-stuck-perl/fester.yaml",
+                        "actions:\n  - {id: x, run: \"echo x\"}\n");
+                Process next = perlClient(xdg, "run", ok.toString(), "--db", perlDb).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("after-stuck-perl.log").toFile()).start();
+                assertTrue(next.waitFor(60, TimeUnit.SECONDS), "the next build waits: " + Files.readString(log));
+                assertEquals(0, next.exitValue(), Files.readString(dir.resolve("after-stuck-perl.log")));
             }
+            assertLetGoEnded(log, "run " + manifest + " --db " + perlDb);
+            assertFalse(Files.exists(tree.resolve("out.txt")), "built after its terminal was let go");
+        } finally {
+            perlServer.destroy();
+            assertTrue(perlServer.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+        }
+    }
+
+    /** {@code bin/fester-handoff.pl ARGS} with no JVM to fall back to, its sockets under {@code xdg}. */
+    private static ProcessBuilder perlClient(Path xdg, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("perl", Path.of("bin/fester-handoff.pl").toAbsolutePath().toString(),
+                dir.resolve("no-java").toString(), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder b = FesterProcess.interruptible(new ProcessBuilder(cmd));
+        b.environment().put("XDG_RUNTIME_DIR", xdg.toString());
+        return b;
+    }
+
+    /**
+     * A Ctrl-C once a run of the command has ended: the manifest's regeneration ran, and the manifest it wrote
+     * includes a fifo the server's reload is stuck reading. The terminal is let go with 130 and told that its run
+     * had ended; the build's own run never starts.
+     */
+    @Test
+    @Order(3)
+    void ctrlCOnceTheRegenerationHasRunWhileTheNewManifestIsStuckEndsTheTerminal() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("stuck-regen"));
+        Path pid = dir.resolve("stuck-regen.pid");
+        String regen = """
+                rule regen
+                  command = cp build.ninja.in build.ninja
+                  generator = 1
+                build build.ninja: regen build.ninja.in
+                build a: make
+                """;
+        Path manifest = tree.resolve("build.ninja");
+        Files.writeString(manifest, "rule make\n  command = echo $out > $out\n" + regen);
+        Files.writeString(tree.resolve("build.ninja.in"), "include rules.ninja\n" + regen);
+        // the generator's input newer than the manifest: the run regenerates it first, as ninja does
+        Files.setLastModifiedTime(manifest, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 60_000));
+        interruptStuckOnRules(manifest, "stuck-regen", "fester: interrupted once its run had ended: nothing more was "
+                + "built", pid);
+        assertTrue(Files.readString(serverLog).contains("let go once its run had ended, exit 130"),
+                Files.readString(serverLog));
+        assertFalse(Files.exists(tree.resolve("a")));
+    }
+
+    /**
+     * Runs {@code manifest} from a terminal until the server is stuck reading its {@code rules.ninja}, a fifo; Ctrl-C:
+     * the terminal exits 130 with {@code message} and the next terminal's build runs while the read still waits. Then
+     * the read returns with a rule {@code make} that would write {@code pid}: the let-go command ends, and no action
+     * of it ran.
+     */
+    private static void interruptStuckOnRules(Path manifest, String name, String message, Path pid) throws Exception {
+        Path out = dir.resolve(name + ".log");
+        Stuck stuck = stuckOn(manifest.resolveSibling("rules.ninja"), out, "run", manifest.toString(), "--db", db());
+        try (java.io.OutputStream include = stuck.fifo()) {
+            new ProcessBuilder("kill", "-INT", Long.toString(stuck.client().pid())).start().waitFor();
+            assertTrue(stuck.client().waitFor(60, TimeUnit.SECONDS), "the terminal still waits: "
+                    + Files.readString(out));
+            String text = Files.readString(out);
+            assertEquals(130, stuck.client().exitValue(), text);
+            assertTrue(text.contains(message), text);
+            // the turn was given back: another terminal's build runs while the first one's read still waits
+            assertTheServerBuildsOn("after-" + name);
+            // the read returns: the set-up that was let go goes on, and must build nothing
+            include.write(("rule make\n  command = echo $$ > " + pid + "; echo made > $out\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        assertLetGoEnded("run " + manifest + " --db " + db());
+        assertFalse(Files.exists(pid), "an action ran after its terminal was let go");
+    }
+
+    /** A terminal's command whose server is reading a fifo the test holds open to write, with nothing written. */
+    private record Stuck(Process client, java.io.OutputStream fifo) {}
+
+    /** Makes the fifo, starts {@code fester ARGS} (which reads it as it is set up), and waits for the server's read. */
+    private static Stuck stuckOn(Path fifo, Path log, String... args) throws Exception {
+        return stuckOn(fifo, () -> interruptible(log, args));
+    }
+
+    /** As above, the terminal's command started by {@code client}. */
+    private static Stuck stuckOn(Path fifo, Callable<Process> client) throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Process p = client.call();
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try { // opening a fifo to write returns once the server has opened it to read
+            return new Stuck(p, io.submit(() -> Files.newOutputStream(fifo)).get(60, TimeUnit.SECONDS));
         } finally {
             io.shutdownNow();
         }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the build was not cancelled: " + Files.readString(out));
-        String text = Files.readString(out);
-        assertEquals(130, p.exitValue(), text);
-        assertTrue(text.contains("fester: build cancelled") && text.contains("run: "), text);
-        assertFalse(Files.exists(pid), "no action started: " + text);
-        assertEquals(before + 1, handed(), Files.readString(serverLog));
-        assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
-        // the server serves on: the next build is not cancelled by the signal kept for this one
-        assertTheServerBuildsOn("after-setup");
+    }
+
+    /** Waits for the server's log to say that the let-go set-up of {@code command} has ended. */
+    private static void assertLetGoEnded(String command) throws Exception {
+        assertLetGoEnded(serverLog, command);
+    }
+
+    private static void assertLetGoEnded(Path log, String command) throws Exception {
+        String ended = "the build " + command + " (from ";
+        for (int i = 0; i < 1200 && !Files.readString(log).contains(ended); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(log).contains(ended), Files.readString(log));
     }
 
     /** The server's next build (a one-action manifest in {@code name}) succeeds. */
@@ -340,7 +508,6 @@ class ServeTest {
         String serving = Files.readString(serverLog).lines().filter(l -> l.startsWith("fester serve: serving"))
                 .findFirst().orElseThrow();
         Path socket = Path.of(serving.substring(serving.indexOf(" on ") + 4, serving.lastIndexOf(" (pid ")));
-        int before = handed();
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream hello = new java.io.DataOutputStream(bytes);
         hello.writeUTF(ServeAddress.PROTOCOL);
@@ -377,11 +544,11 @@ class ServeTest {
         }
         assertEquals(130, code, err.toString());
         assertFalse(Files.exists(pid), "no action ran: " + err);
-        if (handed() > before) {
-            assertTrue(err.toString().contains("fester: build cancelled"), err.toString());
+        if (err.toString().contains("fester: build cancelled")) {
             assertEquals(0, Cli.run(db(), "verify", "last").code(), "the cancelled run verifies");
-        } else {
-            assertTrue(err.toString().contains("interrupted before the build began: nothing was built"),
+        } else { // before the turn, or once it was held and the build not yet started (ADR 0135)
+            assertTrue(err.toString().contains("interrupted before the build began: nothing was built")
+                    || err.toString().contains("interrupted while the build was set up: nothing was built"),
                     err.toString());
         }
         assertTheServerBuildsOn("after-greeting");
