@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.BetweenBuilds;
 import io.fester.session.BuildServer;
 import io.fester.session.LiveRun;
 import io.fester.session.ServeAddress;
@@ -54,6 +55,8 @@ final class Server implements BuildServer {
     /** The client threads waiting for their turn; guarded by itself, as {@link #closed} is set. */
     private final Set<Thread> waiting = new java.util.HashSet<>();
     private volatile boolean closed;
+    /** The turn is held by a compaction of the file between builds ({@link BetweenBuilds}). */
+    private volatile boolean compacting;
     private volatile String closedWhy = "the server stopped";
     private Thread cleanup;
     /** The manifests of handed builds, kept parsed between them while their files are unchanged (ADR 0071). */
@@ -339,8 +342,12 @@ final class Server implements BuildServer {
                 signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
-                    err.println("fester: waiting for the " + host.name() + "'s current build to finish"
-                            + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
+                    err.println(compacting
+                            ? "fester: waiting for the " + host.name() + " to end a compaction of its timeline database"
+                                    + " between builds (a moment) (pid " + ProcessHandle.current().pid() + ")"
+                            : "fester: waiting for the " + host.name() + "'s current build to finish"
+                                    + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid()
+                                    + ")");
                     host.waiting(command);
                     // interruptible from here only: an interrupt during the message would close the client's socket
                     signals.waitingForTurn();
@@ -359,8 +366,7 @@ final class Server implements BuildServer {
                 long t0 = System.nanoTime();
                 CommandLineRun r = new CommandLineRun(args);
                 code = signals.exitCode(term.with(r));
-                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): exit %d, %.2f s%n",
-                        host.name().equals("server") ? "serve" : host.name(), command, cwd, code,
+                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): exit %d, %.2f s%n", logName(), command, cwd, code,
                         (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
@@ -385,6 +391,16 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+        // the file held open across builds is bounded as a close bounds it, while no build waits (ADR 0134)
+        String compacted = BetweenBuilds.compact(builds, warm, () -> closed, on -> compacting = on);
+        if (compacted != null) {
+            log.println("fester " + logName() + ": " + compacted);
+        }
+    }
+
+    /** How this server's log lines start after "fester ": "serve", "cockpit". */
+    private String logName() {
+        return host.name().equals("server") ? "serve" : host.name();
     }
 
     /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */

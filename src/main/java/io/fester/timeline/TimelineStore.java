@@ -1204,6 +1204,64 @@ public final class TimelineStore implements AutoCloseable {
         }
     }
 
+    /** The file's size the last {@link #compactWhileOpen} of this store left: about its live data then. */
+    private volatile long compactedTo;
+
+    /**
+     * Bounds a file held open across builds ({@code fester serve}, the cockpit) as a close bounds a file closed after
+     * each build (ADR 0107, ADR 0134): when it has grown to at least {@link #COMPACT_FROM_BYTES} and to at least twice
+     * what this store's last compaction left, it is compacted with {@code SHUTDOWN COMPACT}, H2's copy of the live
+     * pages into a new file that replaces the old one (the compaction {@link #close} makes). H2's estimate of its
+     * chunks' fill rate, which the close's bound reads, is not used here: it said half full where a fourteenth was
+     * live (ADR 0134), and H2's compaction in place ({@code compactFile}), which trusts it, moved nothing.
+     *
+     * <p>Only the process that opened the file itself does it, and only while every session on it is this process's
+     * (no other process reaches it through this one's server); the caller holds the turn, so no build of this
+     * process writes. The shutdown closes this process's every connection to the file: each store's next operation
+     * takes a fresh one ({@link #withConnection}), and this store opens the file again at once so that this process
+     * serves it again. Nothing recorded changes: the same rows, copied; a kill during the copy leaves the old file
+     * whole beside a temporary one H2 removes at the next opening.
+     *
+     * @return the file's bytes before and after when it compacted, else null
+     */
+    public long[] compactWhileOpen() {
+        if (closed) {
+            return null;
+        }
+        Path file = Path.of(base + ".mv.db");
+        try {
+            long before = Files.size(file);
+            if (before < COMPACT_FROM_BYTES || before < 2 * compactedTo) {
+                return null;
+            }
+            synchronized (this) {
+                if (closed) {
+                    return null;
+                }
+                try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                    if (!(c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal)) {
+                        return null; // served by another process: it bounds the file, between its builds or at its close
+                    }
+                    try (ResultSet rs = st.executeQuery(
+                            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SERVER IS NOT NULL")) {
+                        if (!rs.next() || rs.getInt(1) != 0) {
+                            return null; // another process has it open through this one: a later build's end tries
+                        }
+                    }
+                    st.execute("SHUTDOWN COMPACT");
+                }
+                renewPool(); // every pooled connection went with the shutdown
+            }
+            withConnection(c -> c.isValid(0)); // opened again here: this process serves it again
+            OwnerOnly.databaseFiles(Path.of(base)); // the new file is its owner's alone, as the opening makes it
+            long after = Files.size(file);
+            compactedTo = after;
+            return new long[] {before, after};
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            return null; // not compacted: the file stays as it was, every commit in it; the next operation reopens it
+        }
+    }
+
     /** {@code SHUTDOWN COMPACT} through a connection of its own, when it is the file's only one. */
     private void compactAlone() {
         org.h2.jdbcx.JdbcDataSource alone = new org.h2.jdbcx.JdbcDataSource();
