@@ -51,7 +51,7 @@ public final class TimelineStore implements AutoCloseable {
      */
     static final int CLOSE_COMPACT_MS = 0;
     /** A file smaller than this is never compacted at close: its free space costs little. */
-    static final long COMPACT_FROM_BYTES = 8L << 20;
+    public static final long COMPACT_FROM_BYTES = 8L << 20;
     /**
      * A file at least {@link #COMPACT_FROM_BYTES} big whose chunks are less than this full (H2's {@code
      * info.CHUNKS_FILL_RATE}, which over-estimates the live data) is compacted at close ({@code SHUTDOWN
