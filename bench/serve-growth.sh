@@ -14,18 +14,7 @@ if [ -z "$work" ]; then work=$(mktemp -d); trap 'kill "$spid" 2>/dev/null || tru
 else rm -rf "$work"; mkdir -p "$work"; trap 'kill "$spid" 2>/dev/null || true' EXIT; fi
 spid=
 jar=$(cd "$(dirname "$fester")/.." && pwd)/target/fester.jar
-mkdir "$work/src"
-{
-  printf 'rule cc\n  command = sh -c %s\n' "'echo compiling \$out; echo x > \$out'"
-  printf 'rule link\n  command = cat $in > $out\n'
-  for i in $(seq 0 439); do printf 'build obj/o%d.o: cc src%d.c\n' "$i" $((i % 7)); done
-  for k in $(seq 0 6); do
-    printf 'build lib%d.a: link' "$k"
-    for i in $(seq "$k" 7 439); do printf ' obj/o%d.o' "$i"; done
-    printf '\n'
-  done
-} > "$work/src/build.ninja"
-for k in $(seq 0 6); do echo 'int x;' > "$work/src/src$k.c"; done
+"$(dirname "$0")/synthetic-447.sh" "$work/src"
 export HOME=$work/home XDG_RUNTIME_DIR=$work/run
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 unset FESTER_SERVE
