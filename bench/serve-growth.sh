@@ -5,9 +5,11 @@
 # (bin/fester). The server gets a HOME and an XDG_RUNTIME_DIR of its own (its socket's directory), so no other
 # engineer's server is reached. Prints, per build: its number, whether the server ran it ("handed": the server's log
 # has one more "exit" line), the file's bytes, and H2's own figures for the open file read through the server
-# (info.FILE_SIZE, info.CHUNKS_FILL_RATE, info.CHUNK_COUNT); then the server's last log lines, the file's size after
-# the server stopped, and the size of a copy of it compacted by H2 (SHUTDOWN COMPACT): about what the runs' live
-# data take. WORK (default: a temporary directory, removed) keeps the files. Not a timing: run it under /work/slot.
+# (info.FILE_SIZE, info.CHUNKS_FILL_RATE, info.CHUNK_COUNT); then the server's log (each build's time, each
+# compaction between builds with its time), the file's size after the server stopped, and the size of a copy of it
+# compacted by H2 (SHUTDOWN COMPACT): about what the runs' live data take. WORK (default: a temporary directory,
+# removed) keeps the files. The sizes are not timings (/work/slot will do); the times in the server's log are only
+# under /work/quiet.
 set -eu
 runs=$1; fester=$2; work=${3:-}
 if [ -z "$work" ]; then work=$(mktemp -d); trap 'kill "$spid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -37,7 +39,7 @@ for r in $(seq "$runs"); do
   echo "$r $handed $(stat -c %s "$work/db.mv.db") $(h2)"
 done
 kill -TERM "$spid"; wait "$spid" || true; spid= # not INT: a background job of a script ignores it
-tail -3 "$work/serve.out"
+sed "s/^/server: /" "$work/serve.out" # a line per build with its time, and each compaction with its own
 echo "after the server stopped $(stat -c %s "$work/db.mv.db")"
 cp "$work/db.mv.db" "$work/copy.mv.db"
 java -cp "$jar" org.h2.tools.Shell -url "jdbc:h2:file:$work/copy" -user fester -password "" -sql "SHUTDOWN COMPACT" \

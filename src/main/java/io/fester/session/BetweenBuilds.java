@@ -25,8 +25,8 @@ public final class BetweenBuilds {
      *     or null when it did nothing
      */
     public static String compact(Lock turn, TimelineStore store, BooleanSupplier stopping, Consumer<Boolean> compacting) {
-        if (store == null || stopping.getAsBoolean()) {
-            return null;
+        if (store == null || stopping.getAsBoolean() || !store.pastOpenBound()) {
+            return null; // the turn is not taken: a build arriving now is not told of a compaction that is not made
         }
         try {
             if (!turn.tryLock(0, TimeUnit.SECONDS)) {

@@ -1207,6 +1207,19 @@ public final class TimelineStore implements AutoCloseable {
     /** The file's size the last {@link #compactWhileOpen} of this store left: about its live data then. */
     private volatile long compactedTo;
 
+    /** Whether the file has grown past the bound {@link #compactWhileOpen} keeps it to (its size alone: a stat). */
+    public boolean pastOpenBound() {
+        if (closed) {
+            return false;
+        }
+        try {
+            long size = Files.size(Path.of(base + ".mv.db"));
+            return size >= COMPACT_FROM_BYTES && size >= 2 * compactedTo;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /**
      * Bounds a file held open across builds ({@code fester serve}, the cockpit) as a close bounds a file closed after
      * each build (ADR 0107, ADR 0134): when it has grown to at least {@link #COMPACT_FROM_BYTES} and to at least twice
@@ -1225,15 +1238,13 @@ public final class TimelineStore implements AutoCloseable {
      * @return the file's bytes before and after when it compacted, else null
      */
     public long[] compactWhileOpen() {
-        if (closed) {
+        if (!pastOpenBound()) {
             return null;
         }
         Path file = Path.of(base + ".mv.db");
+        long before = 0;
         try {
-            long before = Files.size(file);
-            if (before < COMPACT_FROM_BYTES || before < 2 * compactedTo) {
-                return null;
-            }
+            before = Files.size(file);
             synchronized (this) {
                 if (closed) {
                     return null;
@@ -1258,6 +1269,7 @@ public final class TimelineStore implements AutoCloseable {
             compactedTo = after;
             return new long[] {before, after};
         } catch (SQLException | java.io.IOException | RuntimeException e) {
+            compactedTo = Math.max(compactedTo, before); // tried again once the file has doubled, not after every build
             return null; // not compacted: the file stays as it was, every commit in it; the next operation reopens it
         }
     }
