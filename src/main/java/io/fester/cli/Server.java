@@ -55,8 +55,6 @@ final class Server implements BuildServer {
     /** The client threads waiting for their turn; guarded by itself, as {@link #closed} is set. */
     private final Set<Thread> waiting = new java.util.HashSet<>();
     private volatile boolean closed;
-    /** The turn is held by a compaction of the file between builds ({@link BetweenBuilds}). */
-    private volatile boolean compacting;
     private volatile String closedWhy = "the server stopped";
     private Thread cleanup;
     /** The manifests of handed builds, kept parsed between them while their files are unchanged (ADR 0071). */
@@ -176,6 +174,20 @@ final class Server implements BuildServer {
                 clients.add(t);
             }
             t.start();
+        }
+    }
+
+    /**
+     * Waits until the clients served so far have ended, each after its build and the compaction between builds that
+     * followed it (ADR 0134): a test then knows that no compaction is still to come from those builds.
+     */
+    void awaitClients() throws InterruptedException {
+        List<Thread> all;
+        synchronized (clients) {
+            all = new ArrayList<>(clients);
+        }
+        for (Thread t : all) {
+            t.join();
         }
     }
 
@@ -342,9 +354,9 @@ final class Server implements BuildServer {
                 signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
-                    err.println(compacting
-                            ? "fester: waiting for the " + host.name() + " to end a compaction of its timeline database"
-                                    + " between builds (a moment) (pid " + ProcessHandle.current().pid() + ")"
+                    err.println(BetweenBuilds.compacting(builds)
+                            ? "fester: waiting for the " + host.name() + "'s compaction of the timeline database between"
+                                    + " builds (a fraction of a second) (pid " + ProcessHandle.current().pid() + ")"
                             : "fester: waiting for the " + host.name() + "'s current build to finish"
                                     + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid()
                                     + ")");
@@ -392,7 +404,7 @@ final class Server implements BuildServer {
             to.flush();
         }
         // the file held open across builds is bounded as a close bounds it, while no build waits (ADR 0134)
-        String compacted = BetweenBuilds.compact(builds, warm, () -> closed, on -> compacting = on);
+        String compacted = BetweenBuilds.compact(builds, warm, () -> closed);
         if (compacted != null) {
             log.println("fester " + logName() + ": " + compacted);
         }

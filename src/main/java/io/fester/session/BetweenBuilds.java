@@ -1,11 +1,14 @@
 package io.fester.session;
 
+import io.fester.timeline.StoreException;
 import io.fester.timeline.TimelineStore;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * What a process that holds its timeline open across builds ({@code fester serve}, the cockpit) does after a build
@@ -14,17 +17,24 @@ import java.util.function.Consumer;
  * A build that comes meanwhile waits for the compaction (a fraction of a second at the bound).
  */
 public final class BetweenBuilds {
+    /** The turns held now by a compaction: one per turn, whichever host (server, window) took it. */
+    private static final Set<Lock> COMPACTING = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+
     private BetweenBuilds() {}
+
+    /** Whether {@code turn} is held by a compaction between builds (a build waiting for it is told so). */
+    public static boolean compacting(Lock turn) {
+        return COMPACTING.contains(turn);
+    }
 
     /**
      * Compacts {@code store}'s file if it is past its bound and no build waits for {@code turn} (fair: taken only if
-     * none is queued), holding the turn while it does; {@code compacting} is told when it starts and ends (true, then
-     * false) so that a build arriving meanwhile can be told what it waits for.
+     * none is queued), holding the turn while it does ({@link #compacting} says so meanwhile).
      *
      * @return a line saying what it did ("compacted the timeline database between builds: 9.0 MB → 0.6 MB in 0.31 s"),
-     *     or null when it did nothing
+     *     or what went wrong and what to do when the file did not read as before after it, or null when it did nothing
      */
-    public static String compact(Lock turn, TimelineStore store, BooleanSupplier stopping, Consumer<Boolean> compacting) {
+    public static String compact(Lock turn, TimelineStore store, BooleanSupplier stopping) {
         if (store == null || stopping.getAsBoolean() || !store.pastOpenBound()) {
             return null; // the turn is not taken: a build arriving now is not told of a compaction that is not made
         }
@@ -38,11 +48,13 @@ public final class BetweenBuilds {
         }
         long t0 = System.nanoTime();
         long[] sizes;
-        compacting.accept(true);
+        COMPACTING.add(turn);
         try {
             sizes = stopping.getAsBoolean() ? null : store.compactWhileOpen();
+        } catch (StoreException e) {
+            return "WARNING: " + e.getMessage();
         } finally {
-            compacting.accept(false);
+            COMPACTING.remove(turn);
             turn.unlock();
         }
         if (sizes == null) {

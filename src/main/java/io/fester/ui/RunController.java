@@ -362,9 +362,9 @@ final class RunController implements AutoCloseable {
         try {
             if (!turn.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of a waiting terminal
                 String who = handed;
-                boolean compaction = compacting;
+                boolean compaction = io.fester.session.BetweenBuilds.compacting(turn);
                 Platform.runLater(() -> vm.message(compaction
-                        ? "waiting for a compaction of the timeline database between builds to end (a moment)"
+                        ? "waiting for the timeline's compaction between builds (a fraction of a second)"
                         : "waiting for the build from a terminal to end" + (who == null ? "" : " (fester " + who + ")")
                                 + ": Cancel stops it"));
                 turn.lockInterruptibly();
@@ -384,14 +384,11 @@ final class RunController implements AutoCloseable {
         }
         // the file held open across builds is bounded as a close bounds it, while no build waits (ADR 0134)
         TimelineStore db = store.isDone() && !store.isCompletedExceptionally() ? store.join() : null;
-        String compacted = io.fester.session.BetweenBuilds.compact(turn, db, () -> closing, on -> compacting = on);
+        String compacted = io.fester.session.BetweenBuilds.compact(turn, db, () -> closing);
         if (compacted != null) {
             System.err.println("fester cockpit: " + compacted);
         }
     }
-
-    /** The turn is held by a compaction of the file between builds ({@link io.fester.session.BetweenBuilds}). */
-    private volatile boolean compacting;
 
     /**
      * Once a build has given its turn back (the window's or a terminal's): its held end goes to be shown (ADR 0125).
