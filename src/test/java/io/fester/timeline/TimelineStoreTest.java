@@ -633,6 +633,78 @@ class TimelineStoreTest {
     }
 
     @Test
+    void aCompactionBetweenBuildsIsNotMadeWhileAnotherStoreOfTheJvmRunsAStatementOnTheFile() throws Exception {
+        // the cockpit's window reads (an autopsy) while its server compacts between builds (ADR 0134)
+        Path file = dir.resolve("timeline.mv.db");
+        int run;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            run = record(store, 10);
+            store.withConnection(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
+                }
+                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
+                    java.util.Random random = new java.util.Random(7);
+                    for (int i = 0; i < 250; i++) {
+                        byte[] b = new byte[64 * 1024];
+                        random.nextBytes(b);
+                        ps.setInt(1, i);
+                        ps.setBytes(2, b);
+                        ps.execute();
+                    }
+                }
+                return null;
+            });
+        }
+        try (TimelineStore server = TimelineStore.open(db()); TimelineStore window = TimelineStore.open(db())) {
+            server.withConnection(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("DROP TABLE scratch"); // free space past the bound, as above
+                    st.execute("CHECKPOINT");
+                }
+                return null;
+            });
+            assertTrue(server.pastOpenBound(), "grown past the bound: " + Files.size(file));
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch compactionAsked = new java.util.concurrent.CountDownLatch(1);
+            List<Object> read = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> {
+                try {
+                    read.add(window.withConnection(c -> {
+                        try (Statement st = c.createStatement()) {
+                            st.executeQuery("SELECT COUNT(*) FROM event_pages").close();
+                            reading.countDown();
+                            compactionAsked.await(); // its statements still running on the same session
+                            var rs = st.executeQuery("SELECT COUNT(*) FROM event_pages WHERE run_id = " + run);
+                            rs.next();
+                            return rs.getLong(1);
+                        } catch (InterruptedException e) {
+                            throw new SQLException(e);
+                        }
+                    }));
+                } catch (SQLException e) {
+                    read.add(e);
+                }
+            });
+            reader.start();
+            reading.await();
+            long[] during;
+            try {
+                during = server.compactWhileOpen();
+            } finally {
+                compactionAsked.countDown();
+                reader.join();
+            }
+            assertEquals(null, during, "not compacted while a statement of the window runs");
+            assertTrue(read.get(0) instanceof Long, "the window's reading is not cancelled: " + read);
+            long[] after = server.compactWhileOpen();
+            assertTrue(after != null && after[1] < TimelineStore.COMPACT_FROM_BYTES, "compacted once it is done: "
+                    + (after == null ? null : after[0] + " -> " + after[1]));
+            assertEquals(10, window.events(run).size(), "the window reads on after the compaction");
+        }
+    }
+
+    @Test
     void aFileHeldByAnotherProgramOrAClosingFesterIsSaidInASentenceThatSaysWhatToDo() {
         // what H2 says when another process holds the file without serving it (a Fester compacting it as it closes)
         SQLException held = new SQLException("Database may be already in use: \"Locked by another process\"."
