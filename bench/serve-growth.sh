@@ -8,8 +8,9 @@
 # (info.FILE_SIZE, info.CHUNKS_FILL_RATE, info.CHUNK_COUNT); then the server's log (each build's time, each
 # compaction between builds with its time), the file's size after the server stopped, and the size of a copy of it
 # compacted by H2 (SHUTDOWN COMPACT): about what the runs' live data take. WORK (default: a temporary directory,
-# removed) keeps the files. The sizes are not timings (/work/slot will do); the times in the server's log are only
-# under /work/quiet.
+# removed) keeps the files. The sizes depend on the builds' time (H2 appends a chunk per write delay), so compare
+# only series run under the same conditions; the times in the server's log are only under /work/quiet. A size is
+# read as the build's exit code comes back, when the server starts its compaction: either side of it.
 set -eu
 runs=$1; fester=$2; work=${3:-}
 if [ -z "$work" ]; then work=$(mktemp -d); trap 'kill "$spid" 2>/dev/null || true; rm -rf "$work"' EXIT
