@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fester.Cli;
 import io.fester.Samples;
+import io.fester.timeline.FreeSpace;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.TimelineStore;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,32 +69,17 @@ class ServeGrowthTest {
     }
 
     /**
-     * ~16 MB written into a timeline and dropped in a later opening (as ADR 0107's test does), through H2 alone so that
-     * no close compacts it: the file stays past the bound, almost all of it free space.
+     * ~16 MB written into a timeline and dropped in a later opening ({@link FreeSpace}, as ADR 0107's test does),
+     * through H2 alone so that no close compacts it: the file stays past the bound, almost all of it free space.
      */
     private static void growIntoFreeSpace(String db) throws Exception {
         TimelineStore.open(db).close(); // a timeline: its tables, its identity, its owner's mode
         String url = "jdbc:h2:file:" + Path.of(db).toAbsolutePath() + ";MAX_COMPACT_TIME=0";
-        try (Connection c = DriverManager.getConnection(url, "fester", ""); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-            try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                java.util.Random random = new java.util.Random(7);
-                for (int i = 0; i < 250; i++) {
-                    byte[] b = new byte[64 * 1024];
-                    random.nextBytes(b);
-                    ps.setInt(1, i);
-                    ps.setBytes(2, b);
-                    ps.execute();
-                }
-            }
+        try (Connection c = DriverManager.getConnection(url, "fester", "")) {
+            FreeSpace.write(c);
         }
-        try (Connection c = DriverManager.getConnection(url, "fester", ""); Statement st = c.createStatement()) {
-            // dropped, not deleted row by row (ADR 0114); a live chunk after the free space keeps the file's length
-            st.execute("DROP TABLE scratch");
-            st.execute("CHECKPOINT");
-            st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-            st.execute("INSERT INTO scratch VALUES (0, X'00')");
-            st.execute("CHECKPOINT");
+        try (Connection c = DriverManager.getConnection(url, "fester", "")) {
+            FreeSpace.drop(c);
         }
     }
 }

@@ -590,19 +590,7 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             record(store, 10);
             store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                }
-                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                    java.util.Random random = new java.util.Random(7);
-                    for (int i = 0; i < 250; i++) {
-                        byte[] b = new byte[64 * 1024];
-                        random.nextBytes(b);
-                        ps.setInt(1, i);
-                        ps.setBytes(2, b);
-                        ps.execute();
-                    }
-                }
+                FreeSpace.write(c);
                 return null;
             });
         }
@@ -611,15 +599,7 @@ class TimelineStoreTest {
         long grown;
         try (TimelineStore store = TimelineStore.open(db())) {
             store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    // dropped, not deleted row by row: H2 2.5.252 can fail a big DELETE's commit by reading a page
-                    // past the file's end (ADR 0114); what this test needs is only the free space
-                    st.execute("DROP TABLE scratch");
-                    st.execute("CHECKPOINT");
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                    st.execute("INSERT INTO scratch VALUES (0, X'00')");
-                    st.execute("CHECKPOINT");
-                }
+                FreeSpace.drop(c); // what this test needs is only the free space
                 return null;
             });
             grown = Files.size(file);
@@ -640,28 +620,13 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             run = record(store, 10);
             store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                }
-                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                    java.util.Random random = new java.util.Random(7);
-                    for (int i = 0; i < 250; i++) {
-                        byte[] b = new byte[64 * 1024];
-                        random.nextBytes(b);
-                        ps.setInt(1, i);
-                        ps.setBytes(2, b);
-                        ps.execute();
-                    }
-                }
+                FreeSpace.write(c);
                 return null;
             });
         }
         try (TimelineStore server = TimelineStore.open(db()); TimelineStore window = TimelineStore.open(db())) {
             server.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("DROP TABLE scratch"); // free space past the bound, as above
-                    st.execute("CHECKPOINT");
-                }
+                FreeSpace.drop(c); // free space past the bound, as above
                 return null;
             });
             assertTrue(server.pastOpenBound(), "grown past the bound: " + Files.size(file));
