@@ -9,18 +9,7 @@ set -eu
 runs=$1; fester=$2; opts=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/src"
-{
-  printf 'rule cc\n  command = sh -c %s\n' "'echo compiling \$out; echo x > \$out'"
-  printf 'rule link\n  command = cat $in > $out\n'
-  for i in $(seq 0 439); do printf 'build obj/o%d.o: cc src%d.c\n' "$i" $((i % 7)); done
-  for k in $(seq 0 6); do
-    printf 'build lib%d.a: link' "$k"
-    for i in $(seq "$k" 7 439); do printf ' obj/o%d.o' "$i"; done
-    printf '\n'
-  done
-} > "$work/src/build.ninja"
-for k in $(seq 0 6); do echo 'int x;' > "$work/src/src$k.c"; done
+"$(dirname "$0")/synthetic-447.sh" "$work/src"
 for r in $(seq "$runs"); do
   rm -rf "$work/tree"; cp -a "$work/src" "$work/tree"
   env FESTER_SERVE=off ${opts:+JAVA_TOOL_OPTIONS="$opts"} "$fester" run "$work/tree/build.ninja" -j 2 --no-cache \

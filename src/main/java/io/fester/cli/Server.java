@@ -1,5 +1,6 @@
 package io.fester.cli;
 
+import io.fester.session.BetweenBuilds;
 import io.fester.session.BuildServer;
 import io.fester.session.LiveRun;
 import io.fester.session.ServeAddress;
@@ -175,6 +176,20 @@ final class Server implements BuildServer {
                 clients.add(t);
             }
             t.start();
+        }
+    }
+
+    /**
+     * Waits until the clients served so far have ended, each after its build and the compaction between builds that
+     * followed it (ADR 0134): a test then knows that no compaction is still to come from those builds.
+     */
+    void awaitClients() throws InterruptedException {
+        List<Thread> all;
+        synchronized (clients) {
+            all = new ArrayList<>(clients);
+        }
+        for (Thread t : all) {
+            t.join();
         }
     }
 
@@ -372,8 +387,12 @@ final class Server implements BuildServer {
                 signals.beforeTurn();
                 if (!builds.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of one waiting
                     String ending = ending();
-                    told.println("fester: waiting for the " + host.name() + "'s current build to finish"
-                            + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid() + ")");
+                    told.println(BetweenBuilds.compacting(builds)
+                            ? "fester: waiting for the " + host.name() + "'s compaction of the timeline database between"
+                                    + " builds (a fraction of a second) (pid " + ProcessHandle.current().pid() + ")"
+                            : "fester: waiting for the " + host.name() + "'s current build to finish"
+                                    + (ending == null ? "" : ": " + ending) + " (pid " + ProcessHandle.current().pid()
+                                    + ")");
                     host.waiting(command);
                     // interruptible from here only: an interrupt during the message would close the client's socket
                     signals.waitingForTurn();
@@ -396,12 +415,12 @@ final class Server implements BuildServer {
                     } catch (Throwable t) { // an Error too (a rebuilt jar, no heap): a line and a saved trace
                         String said = internalError(t);
                         err.println(said); // dropped once the client was let go: the log has it then
-                        log.printf("fester %s: the build %s (from %s): %s%n", hostName(), command, cwd, said);
+                        log.printf("fester %s: the build %s (from %s): %s%n", logName(), command, cwd, said);
                     } finally { // whatever ends it: the client is not kept waiting
                         signals.commandEnded(c);
                         if (!signals.heard()) { // what it read came back (or failed): it started no run since
                             log.printf("fester %s: the build %s (from %s), whose terminal was %s, has ended: it "
-                                    + "built nothing after%n", hostName(), command, cwd, signals.letGoWhen());
+                                    + "built nothing after%n", logName(), command, cwd, signals.letGoWhen());
                         }
                     }
                 }, "fester-serve-command");
@@ -415,7 +434,7 @@ final class Server implements BuildServer {
                 } else {
                     code = signals.exitCode(ended);
                 }
-                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): %s %d, %.2f s%n", hostName(), command, cwd,
+                log.printf(java.util.Locale.ROOT, "fester %s: %s (from %s): %s %d, %.2f s%n", logName(), command, cwd,
                         ended == null ? signals.letGoWhen() + ", exit" : "exit", code, (System.nanoTime() - t0) / 1e9);
             } finally {
                 builds.unlock();
@@ -443,6 +462,16 @@ final class Server implements BuildServer {
             to.writeInt(code);
             to.flush();
         }
+        // the file held open across builds is bounded as a close bounds it, while no build waits (ADR 0134)
+        String compacted = BetweenBuilds.compact(builds, warm, () -> closed);
+        if (compacted != null) {
+            log.println("fester " + logName() + ": " + compacted);
+        }
+    }
+
+    /** How this server's log lines start after "fester ": "serve", "cockpit". */
+    private String logName() {
+        return host.name().equals("server") ? "serve" : host.name();
     }
 
     /** The one line that tells of Fester's own failure, its trace saved to a file (as {@link CommandErrors}). */
@@ -451,11 +480,6 @@ final class Server implements BuildServer {
         t.printStackTrace(new PrintWriter(trace));
         String where = InternalErrors.save(trace.toString());
         return "fester: internal error: " + t + (where == null ? "" : " (details in " + where + ")");
-    }
-
-    /** How the server's log names it: {@code serve}, or the host's name. */
-    private String hostName() {
-        return host.name().equals("server") ? "serve" : host.name();
     }
 
     /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */

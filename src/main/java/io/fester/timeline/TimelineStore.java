@@ -51,7 +51,7 @@ public final class TimelineStore implements AutoCloseable {
      */
     static final int CLOSE_COMPACT_MS = 0;
     /** A file smaller than this is never compacted at close: its free space costs little. */
-    static final long COMPACT_FROM_BYTES = 8L << 20;
+    public static final long COMPACT_FROM_BYTES = 8L << 20;
     /**
      * A file at least {@link #COMPACT_FROM_BYTES} big whose chunks are less than this full (H2's {@code
      * info.CHUNKS_FILL_RATE}, which over-estimates the live data) is compacted at close ({@code SHUTDOWN
@@ -77,6 +77,8 @@ public final class TimelineStore implements AutoCloseable {
     private volatile JdbcConnectionPool pool;
     private final String url;
     private final String base;
+    /** What this JVM shares about the file with its other stores: the gate a compaction between builds takes. */
+    private final OpenFile file;
     private volatile boolean closed;
     /** Compact at close whatever the fill rate ({@link #compactAtClose}). */
     private volatile boolean compactAnyway;
@@ -91,6 +93,7 @@ public final class TimelineStore implements AutoCloseable {
         this.url = url;
         this.pool = newPool(url);
         this.base = base;
+        this.file = OpenFile.of(base);
         this.journal = Journal.of(base);
     }
 
@@ -169,6 +172,7 @@ public final class TimelineStore implements AutoCloseable {
         if (msg.contains("Wrong user name or password")) {
             msg = "it is not a Fester timeline (it belongs to another program)";
         } else if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1
+                || e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_IS_IN_EXCLUSIVE_MODE // a compaction (ADR 0134)
                 || msg.toLowerCase(java.util.Locale.ROOT).contains("locked") // H2 says "Locked by another process"
                 || msg.contains("Lock file recently modified")) { // or that its holder let it go a moment ago
             // also a Fester closing it: it stops serving the file, then compacts it (ADR 0107; ADR 0113)
@@ -190,6 +194,8 @@ public final class TimelineStore implements AutoCloseable {
                 if (code == org.h2.api.ErrorCode.CONNECTION_BROKEN_1 || code == org.h2.api.ErrorCode.OBJECT_CLOSED
                         || code == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
                         || code == org.h2.api.ErrorCode.DATABASE_IS_CLOSED
+                        // the serving process compacts the file between builds (ADR 0134): it is open again soon
+                        || code == org.h2.api.ErrorCode.DATABASE_IS_IN_EXCLUSIVE_MODE
                         || (s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
                     return true;
                 }
@@ -211,11 +217,16 @@ public final class TimelineStore implements AutoCloseable {
     <T> T withConnection(SqlWork<T> work) throws SQLException {
         long deadline = 0;
         while (true) {
+            SQLException failed;
+            file.enter(); // not while this JVM compacts the file between builds (ADR 0134)
             try (Connection c = pool.getConnection()) {
                 return work.run(c);
             } catch (SQLException e) {
-                deadline = reconnecting(e, deadline);
+                failed = e;
+            } finally {
+                file.exit();
             }
+            deadline = reconnecting(failed, deadline);
         }
     }
 
@@ -387,12 +398,13 @@ public final class TimelineStore implements AutoCloseable {
         long deadline = 0;
         while (true) {
             Connection c = null;
+            file.enter(); // held until the connection closes: no compaction between builds meanwhile (ADR 0134)
             try {
                 c = pool.getConnection();
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT 1");
                 }
-                return c;
+                return leavingOnClose(c);
             } catch (SQLException e) {
                 if (c != null) {
                     try {
@@ -401,9 +413,28 @@ public final class TimelineStore implements AutoCloseable {
                         // lost already
                     }
                 }
+                file.exit();
                 deadline = reconnecting(e, deadline);
             }
         }
+    }
+
+    /** {@code c}, whose first close also lets this JVM compact the file again ({@link OpenFile#exit}). */
+    private Connection leavingOnClose(Connection c) {
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(c, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (method.getName().equals("close") && method.getParameterCount() == 0
+                                && !left.getAndSet(true)) {
+                            file.exit();
+                        }
+                    }
+                });
     }
 
     /** What a run's row says when it starts; written again if the file lost it (see {@link RunWriter}). */
@@ -1186,6 +1217,7 @@ public final class TimelineStore implements AutoCloseable {
 
     /** The file is big and mostly free space (H2's own statistics; nothing is read from the file for them). */
     private boolean sparse() {
+        file.enter();
         try (Connection c = pool.getConnection();
                 ResultSet rs = c.createStatement().executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM"
                         + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.CHUNKS_FILL_RATE')")) {
@@ -1201,11 +1233,146 @@ public final class TimelineStore implements AutoCloseable {
             return size >= COMPACT_FROM_BYTES && fill < COMPACT_BELOW_FILL_PERCENT;
         } catch (SQLException | RuntimeException e) {
             return false; // not known: the file stays as it is, as it would without the bound
+        } finally {
+            file.exit();
+        }
+    }
+
+    /**
+     * Whether the file has grown past the bound {@link #compactWhileOpen} keeps it to (its size alone: a stat): at
+     * least {@link #COMPACT_FROM_BYTES}, twice what the last compaction of this JVM left, and, after a failed one,
+     * {@link #COMPACT_FROM_BYTES} past the size it failed at.
+     */
+    public boolean pastOpenBound() {
+        if (closed || file.stopped != null) {
+            return false;
+        }
+        try {
+            long size = Files.size(Path.of(base + ".mv.db"));
+            return size >= COMPACT_FROM_BYTES && size >= 2 * file.compactedTo && size >= file.retryFrom;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Bounds a file held open across builds ({@code fester serve}, the cockpit) as a close bounds a file closed after
+     * each build (ADR 0107, ADR 0134): when it is past {@link #pastOpenBound}, it is compacted with {@code SHUTDOWN
+     * COMPACT}, H2's copy of the live pages into a new file that replaces the old one (the compaction {@link #close}
+     * makes). H2's estimate of its chunks' fill rate, which the close's bound reads, is not used here: it said half
+     * full where a fourteenth was live (ADR 0134), and H2's compaction in place ({@code compactFile}), which trusts
+     * it, moved nothing.
+     *
+     * <p>Only the process that opened the file itself does it, only while every session on it is this process's (no
+     * other process reaches it through this one's server), and only while no statement of this JVM runs on it (every
+     * store of the file shares one gate, {@link OpenFile}: a statement that comes meanwhile waits for the end; if one
+     * runs, the compaction is not made this time). The caller holds the turn, so no build of this process writes. The
+     * shutdown closes this process's every connection to the file: each store's next operation takes a fresh one
+     * ({@link #withConnection}), and this store opens the file again at once so that this process serves it again,
+     * and checks that it reads the same count of runs and of pages as before.
+     *
+     * @return the file's bytes before and after when it compacted, else null
+     * @throws StoreException when the file opened again does not hold what it held before the shutdown: this JVM no
+     *     longer compacts it between builds, and the message says what to do
+     */
+    public long[] compactWhileOpen() throws StoreException {
+        if (!pastOpenBound()) {
+            return null;
+        }
+        Path mvdb = Path.of(base + ".mv.db");
+        long before = 0;
+        long[] counts;
+        try {
+            before = Files.size(mvdb);
+            synchronized (this) {
+                if (closed || !file.tryCompact()) {
+                    return null; // a statement of this JVM runs on it: a later build's end tries again
+                }
+                try {
+                    counts = shutdownCompact();
+                    if (counts == null) {
+                        return null;
+                    }
+                    renewPool(); // every pooled connection went with the shutdown
+                } finally {
+                    // H2's new file has the umask's mode: its owner's alone before anything reads it again
+                    ownerOnlyQuietly();
+                    file.endCompact();
+                }
+            }
+            long[] again = withConnection(c -> // opened again here, so that this process serves it again
+                    c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal
+                            ? countRunsAndPages(c)
+                            : null); // another process opened it first (and may have written): it is not compared
+            ownerOnlyQuietly(); // and what the opening made beside it
+            if (again != null && (again[0] != counts[0] || again[1] != counts[1])) {
+                file.stopped = "it held " + counts[0] + " runs and " + counts[1] + " pages of events before the"
+                        + " compaction and " + again[0] + " runs and " + again[1] + " pages after";
+                throw new StoreException("the timeline database " + mvdb + ", compacted between builds, does not read"
+                        + " as before: " + file.stopped + " (H2 bug #4387?); it is no longer compacted by this process."
+                        + " Keep a copy of the file, stop this process and run `fester verify` on the runs it lists");
+            }
+            long after = Files.size(mvdb);
+            file.compactedTo = after;
+            file.retryFrom = 0;
+            return new long[] {before, after};
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            file.retryFrom = before + COMPACT_FROM_BYTES; // tried again once it has grown by the bound again
+            return null; // not compacted: the file stays as it was, every commit in it; the next operation reopens it
+        }
+    }
+
+    /**
+     * The shutdown itself, on a pooled connection, when this process opened the file and no other process reaches it
+     * through this one: the runs and pages counted just before it, or null when it was not made.
+     */
+    private long[] shutdownCompact() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            if (!(c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal)) {
+                return null; // served by another process: it bounds the file, between its builds or at its close
+            }
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SERVER IS NOT NULL")) {
+                if (!rs.next() || rs.getInt(1) != 0) {
+                    return null; // another process has it open through this one: a later build's end tries
+                }
+            }
+            long[] counts = countRunsAndPages(c);
+            st.execute("SHUTDOWN COMPACT");
+            return counts;
+        }
+    }
+
+    private static long[] countRunsAndPages(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT (SELECT COUNT(*) FROM runs), (SELECT COUNT(*) FROM event_pages)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private void ownerOnlyQuietly() {
+        try {
+            OwnerOnly.databaseFiles(Path.of(base));
+        } catch (java.io.IOException e) {
+            // made so again by the next opening of the file (TimelineStore.open)
         }
     }
 
     /** {@code SHUTDOWN COMPACT} through a connection of its own, when it is the file's only one. */
     private void compactAlone() {
+        if (!file.tryCompact()) {
+            return; // another store of this JVM reads, writes or compacts it: it is not the file's only connection
+        }
+        try {
+            compactAloneNow();
+        } finally {
+            file.endCompact();
+        }
+    }
+
+    private void compactAloneNow() {
         org.h2.jdbcx.JdbcDataSource alone = new org.h2.jdbcx.JdbcDataSource();
         alone.setURL(url);
         try (Connection c = alone.getConnection("fester", "");

@@ -362,8 +362,11 @@ final class RunController implements AutoCloseable {
         try {
             if (!turn.tryLock(0, java.util.concurrent.TimeUnit.SECONDS)) { // fair: not ahead of a waiting terminal
                 String who = handed;
-                Platform.runLater(() -> vm.message("waiting for the build from a terminal to end"
-                        + (who == null ? "" : " (fester " + who + ")") + ": Cancel stops it"));
+                boolean compaction = io.fester.session.BetweenBuilds.compacting(turn);
+                Platform.runLater(() -> vm.message(compaction
+                        ? "waiting for the timeline's compaction between builds (a fraction of a second)"
+                        : "waiting for the build from a terminal to end" + (who == null ? "" : " (fester " + who + ")")
+                                + ": Cancel stops it"));
                 turn.lockInterruptibly();
             }
         } catch (InterruptedException e) {
@@ -378,6 +381,12 @@ final class RunController implements AutoCloseable {
         } finally {
             turn.unlock();
             turnGivenBack();
+        }
+        // the file held open across builds is bounded as a close bounds it, while no build waits (ADR 0134)
+        TimelineStore db = store.isDone() && !store.isCompletedExceptionally() ? store.join() : null;
+        String compacted = io.fester.session.BetweenBuilds.compact(turn, db, () -> closing);
+        if (compacted != null) {
+            System.err.println("fester cockpit: " + compacted);
         }
     }
 

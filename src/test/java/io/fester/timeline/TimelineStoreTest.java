@@ -590,19 +590,7 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             record(store, 10);
             store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                }
-                try (var ps = c.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
-                    java.util.Random random = new java.util.Random(7);
-                    for (int i = 0; i < 250; i++) {
-                        byte[] b = new byte[64 * 1024];
-                        random.nextBytes(b);
-                        ps.setInt(1, i);
-                        ps.setBytes(2, b);
-                        ps.execute();
-                    }
-                }
+                FreeSpace.write(c);
                 return null;
             });
         }
@@ -611,15 +599,7 @@ class TimelineStoreTest {
         long grown;
         try (TimelineStore store = TimelineStore.open(db())) {
             store.withConnection(c -> {
-                try (Statement st = c.createStatement()) {
-                    // dropped, not deleted row by row: H2 2.5.252 can fail a big DELETE's commit by reading a page
-                    // past the file's end (ADR 0114); what this test needs is only the free space
-                    st.execute("DROP TABLE scratch");
-                    st.execute("CHECKPOINT");
-                    st.execute("CREATE TABLE scratch(id INT PRIMARY KEY, b VARBINARY(70000))");
-                    st.execute("INSERT INTO scratch VALUES (0, X'00')");
-                    st.execute("CHECKPOINT");
-                }
+                FreeSpace.drop(c); // what this test needs is only the free space
                 return null;
             });
             grown = Files.size(file);
@@ -629,6 +609,63 @@ class TimelineStoreTest {
         assertTrue(closed < grown / 4, "compacted: " + grown + " -> " + closed);
         try (TimelineStore store = TimelineStore.open(db())) {
             assertEquals(10, store.events(store.resolve("last").id()).size(), "nothing recorded is lost");
+        }
+    }
+
+    @Test
+    void aCompactionBetweenBuildsIsNotMadeWhileAnotherStoreOfTheJvmRunsAStatementOnTheFile() throws Exception {
+        // the cockpit's window reads (an autopsy) while its server compacts between builds (ADR 0134)
+        Path file = dir.resolve("timeline.mv.db");
+        int run;
+        try (TimelineStore store = TimelineStore.open(db())) {
+            run = record(store, 10);
+            store.withConnection(c -> {
+                FreeSpace.write(c);
+                return null;
+            });
+        }
+        try (TimelineStore server = TimelineStore.open(db()); TimelineStore window = TimelineStore.open(db())) {
+            server.withConnection(c -> {
+                FreeSpace.drop(c); // free space past the bound, as above
+                return null;
+            });
+            assertTrue(server.pastOpenBound(), "grown past the bound: " + Files.size(file));
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch compactionAsked = new java.util.concurrent.CountDownLatch(1);
+            List<Object> read = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> {
+                try {
+                    read.add(window.withConnection(c -> {
+                        try (Statement st = c.createStatement()) {
+                            st.executeQuery("SELECT COUNT(*) FROM event_pages").close();
+                            reading.countDown();
+                            compactionAsked.await(); // its statements still running on the same session
+                            var rs = st.executeQuery("SELECT COUNT(*) FROM event_pages WHERE run_id = " + run);
+                            rs.next();
+                            return rs.getLong(1);
+                        } catch (InterruptedException e) {
+                            throw new SQLException(e);
+                        }
+                    }));
+                } catch (SQLException e) {
+                    read.add(e);
+                }
+            });
+            reader.start();
+            reading.await();
+            long[] during;
+            try {
+                during = server.compactWhileOpen();
+            } finally {
+                compactionAsked.countDown();
+                reader.join();
+            }
+            assertEquals(null, during, "not compacted while a statement of the window runs");
+            assertTrue(read.get(0) instanceof Long, "the window's reading is not cancelled: " + read);
+            long[] after = server.compactWhileOpen();
+            assertTrue(after != null && after[1] < TimelineStore.COMPACT_FROM_BYTES, "compacted once it is done: "
+                    + (after == null ? null : after[0] + " -> " + after[1]));
+            assertEquals(10, window.events(run).size(), "the window reads on after the compaction");
         }
     }
 
