@@ -627,7 +627,7 @@ public final class TimelineStore implements AutoCloseable {
         throw new StoreException("unknown run " + run + ": " + recorded);
     }
 
-    /** Whether a run of that number was deleted. */
+    /** Whether a run of that number was deleted (its mark committed; false when no row holds the number). */
     private boolean deleted(int id) throws StoreException {
         try {
             return withConnection(c -> {
@@ -668,8 +668,32 @@ public final class TimelineStore implements AutoCloseable {
     /**
      * Hands over a run's events with {@code fromSeq <= seq <= toSeq} as the contract's JSON Lines, in
      * {@code seq} order; {@code type} null for all types.
+     *
+     * <p>A run's deletion commits its mark before its first page goes (ADR 0120), and a mark is never taken back.
+     * So when the run is not marked after the read, no page of it had gone when the read began, and the read is
+     * whole; when it is marked, the read may lack any part of the run, and {@link DeletedWhileRead} says so
+     * (after the lines were handed over: a caller that showed them as they came tells the user they are not the
+     * run). This holds across statements, connections and calls: a reader in several calls is whole when its
+     * last call is (ADR 0136).
+     *
+     * @throws DeletedWhileRead when the run is marked deleted after the read (or when the read failed)
      */
     public void lines(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
+        try {
+            read(run, type, fromSeq, toSeq, sink);
+        } catch (StoreException e) {
+            if (deleted(run)) { // a page or its text gone under the read: the deletion is what to say
+                throw new DeletedWhileRead(run, e);
+            }
+            throw e;
+        }
+        if (deleted(run)) { // committed: read after the read, so a mark in before any page went is seen
+            throw new DeletedWhileRead(run, null);
+        }
+    }
+
+    /** {@link #lines} without the check of the mark after it (a run's first line, checked by its own checksums). */
+    private void read(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
         long to = Math.min(toSeq, MAX_SEQ);
         long[] next = {Math.max(1, fromSeq)}; // the first seq not handed over yet: a retry resumes there
         String sql = "SELECT id, lines, big FROM event_pages WHERE id BETWEEN ? AND ? AND last_seq >= ? ORDER BY id";
@@ -1048,7 +1072,7 @@ public final class TimelineStore implements AutoCloseable {
     private String requestLine(int run) throws java.io.IOException {
         String[] first = new String[1];
         try {
-            lines(run, null, 1, 1, l -> first[0] = l);
+            read(run, null, 1, 1, l -> first[0] = l); // one page: there whole or not at all
         } catch (StoreException e) {
             throw new java.io.IOException(e.getMessage(), e);
         }

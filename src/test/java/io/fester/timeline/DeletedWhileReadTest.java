@@ -1,0 +1,195 @@
+package io.fester.timeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reader of a run whose deletion is under way, on another connection to the same file (ADR 0136): it reads the
+ * whole run, or is told the run was deleted while it read it; never a part as if it were the run. The deletion is
+ * held between two of its transactions by a test trigger, so each test sees the same moment every time.
+ */
+public class DeletedWhileReadTest {
+    @TempDir
+    Path dir;
+
+    /** Pages of the run deleted: six transactions' worth. */
+    private static final int EVENTS = 6 * TimelineStore.DELETE_BATCH_PAGES * RunWriter.PAGE_EVENTS;
+
+    private static final String SAID = " was deleted while it was being read (by another Fester command:"
+            + " 'fester runs --delete'); nothing shown of it is complete";
+
+    private String db() {
+        return dir.resolve("timeline").toString();
+    }
+
+    private static int record(TimelineStore store, int events) throws StoreException {
+        RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
+        for (int i = 0; i < events; i++) {
+            w.append(new Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
+        }
+        w.finish("succeeded", 1_000 + events);
+        return w.runId();
+    }
+
+    /**
+     * A test trigger (before each deleted page): holds the deletion before the first page of its third transaction
+     * (the pages are small: {@link TimelineStore#DELETE_BATCH_PAGES} a transaction), two committed before it, until
+     * the test lets it go.
+     */
+    public static final class Hold implements org.h2.api.Trigger {
+        static volatile int rows;
+        public static volatile CountDownLatch held;
+        public static volatile CountDownLatch go;
+
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+            if (++rows == 2 * TimelineStore.DELETE_BATCH_PAGES + 1) {
+                held.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new SQLException(e);
+                }
+            }
+        }
+
+        public static void install(String db) throws SQLException {
+            rows = 0;
+            held = new CountDownLatch(1);
+            go = new CountDownLatch(1);
+            try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE", "fester", "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TRIGGER test_hold BEFORE DELETE ON event_pages FOR EACH ROW CALL '"
+                        + Hold.class.getName() + "'");
+            }
+        }
+    }
+
+    /** A deletion of a run in a thread of its own, held by {@link Hold} part way. */
+    private static final class Deleter implements AutoCloseable {
+        final AtomicReference<Throwable> failed = new AtomicReference<>();
+        final Thread thread;
+
+        Deleter(TimelineStore store, int run) {
+            thread = new Thread(() -> {
+                try {
+                    store.deleteRun(run);
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            thread.start();
+        }
+
+        /** Waits until the deletion is held after two of its page transactions. */
+        void held() throws InterruptedException {
+            assertTrue(Hold.held.await(120, TimeUnit.SECONDS), "the deletion began");
+        }
+
+        /** Lets the deletion finish and waits for it. */
+        @Override
+        public void close() throws InterruptedException {
+            Hold.go.countDown();
+            thread.join();
+            assertNull(failed.get(), "the deletion finished");
+        }
+    }
+
+    private long pages(int run) throws SQLException {
+        return TimelineStoreTest.pagesIn("jdbc:h2:file:" + db() + ";AUTO_SERVER=TRUE", run);
+    }
+
+    @Test
+    void aRunResolvedBeforeItsDeletionIsNotReadInPartWhileItsDeletionIsUnderWay() throws Exception {
+        try (TimelineStore deleting = TimelineStore.open(db()); TimelineStore reading = TimelineStore.open(db())) {
+            int run = record(deleting, EVENTS);
+            int other = record(deleting, 10);
+            RunInfo info = reading.resolve(Integer.toString(run)); // a replay, a verify... has found the run
+            long all = pages(run);
+            Hold.install(db());
+            try (Deleter deleter = new Deleter(deleting, run)) {
+                deleter.held();
+                long left = pages(run);
+                assertTrue(left > 0 && left < all, "part of the run's pages are gone: " + left + " of " + all);
+
+                DeletedWhileRead whole = assertThrows(DeletedWhileRead.class, () -> reading.events(info.id()));
+                assertEquals("run " + run + SAID, whole.getMessage());
+                assertEquals(run, whole.run());
+                List<String> shown = new ArrayList<>();
+                DeletedWhileRead streamed = assertThrows(DeletedWhileRead.class,
+                        () -> reading.lines(info.id(), null, 1, Long.MAX_VALUE, shown::add));
+                assertTrue(shown.size() < EVENTS, "what was handed over is part of the run: " + shown.size());
+                assertEquals("run " + run + SAID, streamed.getMessage());
+                // a slice or a type, as the report and critical-path read
+                assertThrows(DeletedWhileRead.class, () -> reading.events(info.id(), EVENTS - 10, EVENTS));
+                assertThrows(DeletedWhileRead.class,
+                        () -> reading.lines(info.id(), "output", 1, Long.MAX_VALUE, line -> {}));
+
+                assertEquals(10, reading.events(other).size(), "another run is read whole, as before");
+            }
+            assertEquals(0, pages(run));
+            assertThrows(DeletedWhileRead.class, () -> reading.events(info.id()), "and once every page went");
+        }
+    }
+
+    @Test
+    void aReadThatBeganBeforeTheMarkAndEndedAfterItIsNotTakenForTheRun() throws Exception {
+        try (TimelineStore deleting = TimelineStore.open(db()); TimelineStore reading = TimelineStore.open(db())) {
+            int run = record(deleting, EVENTS);
+            RunInfo info = reading.resolve("last");
+            Hold.install(db());
+            List<String> shown = new ArrayList<>();
+            Deleter[] deleter = new Deleter[1];
+            try {
+                DeletedWhileRead e = assertThrows(DeletedWhileRead.class, () -> reading.lines(info.id(), null, 1,
+                        Long.MAX_VALUE, line -> {
+                            if (shown.isEmpty()) { // the read has begun: the deletion marks the run and goes on
+                                deleter[0] = new Deleter(deleting, run);
+                                try {
+                                    deleter[0].held();
+                                } catch (InterruptedException x) {
+                                    throw new IllegalStateException(x);
+                                }
+                            }
+                            shown.add(line);
+                        }));
+                assertEquals("run " + run + SAID, e.getMessage());
+            } finally {
+                if (deleter[0] != null) {
+                    deleter[0].close();
+                }
+            }
+            assertTrue(!shown.isEmpty(), "the read had begun");
+        }
+    }
+
+    @Test
+    void aReadOfARunNotBeingDeletedIsWholeBesideADeletionOfAnother() throws Exception {
+        try (TimelineStore deleting = TimelineStore.open(db()); TimelineStore reading = TimelineStore.open(db())) {
+            int run = record(deleting, EVENTS);
+            int kept = record(deleting, EVENTS);
+            Hold.install(db());
+            try (Deleter deleter = new Deleter(deleting, run)) {
+                deleter.held();
+                List<Recorded> events = reading.events(kept);
+                assertEquals(EVENTS, events.size());
+                assertEquals(EVENTS, events.get(EVENTS - 1).seq());
+            }
+        }
+    }
+}
