@@ -119,14 +119,33 @@ public final class TimelineStore implements AutoCloseable {
         String url = "jdbc:h2:file:" + abs + ";AUTO_SERVER=TRUE;WRITE_DELAY=" + WRITE_DELAY_MS + ";MAX_COMPACT_TIME="
                 + CLOSE_COMPACT_MS;
         TimelineStore store = new TimelineStore(url, abs.toString());
-        try {
-            store.withConnection(c -> {
-                store.createSchema(c);
-                return null;
-            });
-        } catch (SQLException e) {
-            store.close();
-            throw new StoreException(describe(abs + ".mv.db", e), e);
+        long refusedSince = 0;
+        while (true) {
+            try {
+                store.withConnection(c -> {
+                    store.createSchema(c);
+                    return null;
+                });
+                break;
+            } catch (SQLException e) {
+                long now = System.nanoTime();
+                if (refusedSince == 0) {
+                    refusedSince = now;
+                }
+                if (!lockHandOver(e, Path.of(abs + ".lock.db"), System.currentTimeMillis())
+                        || now - refusedSince > OPEN_RETRY_MS * 1_000_000) {
+                    store.close();
+                    throw new StoreException(describe(abs + ".mv.db", e), e);
+                }
+                store.renewPool(); // and try again: the file is being handed over
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt(); // asked to stop: give up with H2's refusal
+                    store.close();
+                    throw new StoreException(describe(abs + ".mv.db", e), e);
+                }
+            }
         }
         try {
             OwnerOnly.databaseFiles(abs); // what the timeline holds is its owner's alone
@@ -151,6 +170,56 @@ public final class TimelineStore implements AutoCloseable {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * How long an opening keeps trying after H2 refused the file in a hand-over of its lock ({@link #lockHandOver}):
+     * after that, or when the refusal is not one, the user is told the file is locked (ADR 0136).
+     */
+    static final long OPEN_RETRY_MS = 10_000;
+    /** A {@code .lock.db} whose holder took it less than this ago is in a hand-over (ADR 0136). */
+    static final long LOCK_YOUNG_MS = 10_000;
+
+    /**
+     * Whether H2 refused to open the file because its lock is being handed over between openers of it: a new file
+     * being made, or one being closed, by Fester processes that started together. H2's lock file ({@code
+     * BASE.lock.db}, a properties file) names its holder by {@code id}, the time it took the lock (the hexadecimal
+     * milliseconds before the 32 hexadecimal digits of a random part) then the random part. H2 refuses ("Locked by
+     * another process", or its lock protocol's "Lock file recently modified", "Concurrent update", "Another process
+     * was faster") when it cannot take the lock and finds no server in the file to connect to: a holder that is
+     * making or closing the database, or another program that opened it without sharing it. A holder that took the
+     * lock less than {@link #LOCK_YOUNG_MS} ago, or a lock file gone meanwhile, is taken as a hand-over; an older
+     * holder is another program, said at once as before.
+     */
+    static boolean lockHandOver(SQLException e, Path lockFile, long nowMs) {
+        int code = e.getErrorCode();
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        if (code != org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1 && !(code == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1
+                && (msg.contains("Lock file recently modified") || msg.contains("Concurrent update")
+                        || msg.contains("Another process was faster")))) {
+            return false;
+        }
+        java.util.Properties holder = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(lockFile, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            holder.load(in);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return true; // its holder let it go: the next attempt may take it
+        } catch (java.io.IOException | IllegalArgumentException unreadable) {
+            return false;
+        }
+        if (holder.isEmpty()) {
+            return true; // made, not written yet: its holder is taking it
+        }
+        String id = holder.getProperty("id", "");
+        if (id.length() <= 32) {
+            return false;
+        }
+        try {
+            long tookMs = Long.parseLong(id.substring(0, id.length() - 32), 16);
+            return nowMs - tookMs < LOCK_YOUNG_MS;
+        } catch (NumberFormatException notH2s) {
+            return false;
+        }
     }
 
     static String describe(String file, SQLException e) {
