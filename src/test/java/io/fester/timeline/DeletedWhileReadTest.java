@@ -1,5 +1,6 @@
 package io.fester.timeline;
 
+import static io.fester.timeline.TimelineStoreTest.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,15 +36,6 @@ public class DeletedWhileReadTest {
 
     private String db() {
         return dir.resolve("timeline").toString();
-    }
-
-    private static int record(TimelineStore store, int events) throws StoreException {
-        RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
-        for (int i = 0; i < events; i++) {
-            w.append(new Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
-        }
-        w.finish("succeeded", 1_000 + events);
-        return w.runId();
     }
 
     /**

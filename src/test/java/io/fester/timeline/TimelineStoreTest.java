@@ -23,7 +23,7 @@ class TimelineStoreTest {
         return dir.resolve("timeline").toString();
     }
 
-    private static int record(TimelineStore store, int events) throws StoreException {
+    static int record(TimelineStore store, int events) throws StoreException {
         RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
         for (int i = 0; i < events; i++) {
             w.append(new Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
