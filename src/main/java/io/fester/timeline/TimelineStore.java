@@ -751,7 +751,14 @@ public final class TimelineStore implements AutoCloseable {
         try {
             read(run, type, fromSeq, toSeq, sink);
         } catch (StoreException e) {
-            if (deleted(run)) { // a page or its text gone under the read: the deletion is what to say
+            boolean gone;
+            try {
+                gone = deleted(run);
+            } catch (StoreException unreachable) { // the database lost, most likely: the read's error says it
+                e.addSuppressed(unreachable);
+                throw e;
+            }
+            if (gone) { // a page or its text gone under the read: the deletion is what to say
                 throw new DeletedWhileRead(run, e);
             }
             throw e;
@@ -874,6 +881,17 @@ public final class TimelineStore implements AutoCloseable {
                         return false;
                     }
                     markedIn[0] = true;
+                    withConnection(c -> {
+                        try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE WHERE id = ?");
+                                Statement s = c.createStatement()) {
+                            mark.setInt(1, run); // again if the process serving the file died with the mark unwritten
+                            mark.executeUpdate();
+                            // on the disk before any page goes: a reader that reconnects after the serving process
+                            // died finds the mark, not a file that lost it with the first pages' deletion (ADR 0136)
+                            s.execute("CHECKPOINT SYNC");
+                        }
+                        return null;
+                    });
                 }
                 deletePages(run);
                 return true;
