@@ -109,6 +109,16 @@ public final class TimelineStore implements AutoCloseable {
      * Opens (creating if needed) the database at an H2 base name; a trailing {@code .mv.db} is ignored.
      */
     public static TimelineStore open(String basePath) throws StoreException {
+        return open(basePath, () -> false);
+    }
+
+    /**
+     * {@link #open(String)}, giving up its tries in a hand-over of the file's lock ({@link #lockHandOver}) once
+     * {@code cancelled} says so (Ctrl-C): the refusal is then said at once. Not an interrupt: an opening that has
+     * the file finishes its fold of the journal whatever happens.
+     */
+    public static TimelineStore open(String basePath, java.util.function.BooleanSupplier cancelled)
+            throws StoreException {
         String base = basePath.endsWith(".mv.db") ? basePath.substring(0, basePath.length() - 6) : basePath;
         Path abs = Path.of(base).toAbsolutePath().normalize();
         try {
@@ -133,8 +143,8 @@ public final class TimelineStore implements AutoCloseable {
                     refusedSince = now;
                 }
                 if (!lockHandOver(e, Path.of(abs + ".lock.db"), System.currentTimeMillis())
-                        || now - refusedSince > OPEN_RETRY_MS * 1_000_000) {
-                    store.close();
+                        || now - refusedSince > OPEN_RETRY_MS * 1_000_000 || cancelled.getAsBoolean()) {
+                    store.abandon(); // never opened: no connection to ask whether to compact
                     throw new StoreException(describe(abs + ".mv.db", e), e);
                 }
                 store.renewPool(); // and try again: the file is being handed over
@@ -142,7 +152,7 @@ public final class TimelineStore implements AutoCloseable {
                     Thread.sleep(50);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt(); // asked to stop: give up with H2's refusal
-                    store.close();
+                    store.abandon(); // never opened: no connection to ask whether to compact
                     throw new StoreException(describe(abs + ".mv.db", e), e);
                 }
             }
@@ -188,8 +198,9 @@ public final class TimelineStore implements AutoCloseable {
      * another process", or its lock protocol's "Lock file recently modified", "Concurrent update", "Another process
      * was faster") when it cannot take the lock and finds no server in the file to connect to: a holder that is
      * making or closing the database, or another program that opened it without sharing it. A holder that took the
-     * lock less than {@link #LOCK_YOUNG_MS} ago, or a lock file gone meanwhile, is taken as a hand-over; an older
-     * holder is another program, said at once as before.
+     * lock less than {@link #LOCK_YOUNG_MS} ago (and not more than {@link #LOCK_CLOCK_SLACK_MS} in the future), or
+     * a lock file gone meanwhile, is taken as a hand-over; an older holder, one dated in the future, or one that
+     * locked the {@code .mv.db} itself ({@link #heldByItsStore}) is another program, said at once as before.
      */
     static boolean lockHandOver(SQLException e, Path lockFile, long nowMs) {
         int code = e.getErrorCode();
@@ -198,6 +209,9 @@ public final class TimelineStore implements AutoCloseable {
                 && (msg.contains("Lock file recently modified") || msg.contains("Concurrent update")
                         || msg.contains("Another process was faster")))) {
             return false;
+        }
+        if (heldByItsStore(e)) {
+            return false; // the .mv.db itself is locked: its holder writes no .lock.db, whatever age it says
         }
         java.util.Properties holder = new java.util.Properties();
         try (java.io.Reader in = Files.newBufferedReader(lockFile, java.nio.charset.StandardCharsets.ISO_8859_1)) {
@@ -216,10 +230,29 @@ public final class TimelineStore implements AutoCloseable {
         }
         try {
             long tookMs = Long.parseLong(id.substring(0, id.length() - 32), 16);
-            return nowMs - tookMs < LOCK_YOUNG_MS;
+            // taken in the future (another host's clock, over a shared file system): not a time to go by
+            return nowMs - tookMs < LOCK_YOUNG_MS && tookMs - nowMs <= LOCK_CLOCK_SLACK_MS;
         } catch (NumberFormatException notH2s) {
             return false;
         }
+    }
+
+    /** How far ahead of this clock a lock file's time may be (the same host's writes, rounded) and still be young. */
+    static final long LOCK_CLOCK_SLACK_MS = 1_000;
+
+    /**
+     * Whether H2 refused because MVStore found the {@code .mv.db} file itself locked: a holder that opened it with
+     * {@code FILE_LOCK=FS} or {@code NO} keeps it so and writes no {@code .lock.db}, so the lock file an attempt
+     * makes (and removes) says nothing of it (ADR 0136).
+     */
+    static boolean heldByItsStore(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.h2.mvstore.MVStoreException m
+                    && m.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(String file, SQLException e) {
@@ -1292,6 +1325,14 @@ public final class TimelineStore implements AutoCloseable {
             if (compact) {
                 compactAlone();
             }
+        }
+    }
+
+    /** Lets go of a store whose opening failed, without trying the file again (as {@link #close} would). */
+    private void abandon() {
+        synchronized (this) {
+            closed = true;
+            pool.dispose();
         }
     }
 
