@@ -72,6 +72,38 @@ public class DeletedWhileReadTest {
         }
     }
 
+    /**
+     * A test trigger (before each {@code SELECT} of its table): fails the reads of the tables named in {@link #tables}
+     * (none unless a test names them), as a read fails when the database goes away under it.
+     */
+    public static final class FailReads implements org.h2.api.Trigger {
+        static final java.util.Set<String> tables = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private String table;
+
+        @Override
+        public void init(Connection conn, String schema, String trigger, String table, boolean before, int type) {
+            this.table = table;
+        }
+
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+            if (tables.contains(table)) {
+                throw new SQLException("the read of " + table + " failed (test)", "HY000", 50000);
+            }
+        }
+
+        static void install(String db) throws SQLException {
+            tables.clear();
+            try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE", "fester", "");
+                    Statement s = c.createStatement()) {
+                for (String t : List.of("EVENT_PAGES", "RUNS")) {
+                    s.execute("CREATE TRIGGER test_fail_" + t + " BEFORE SELECT ON " + t + " CALL '"
+                            + FailReads.class.getName() + "'");
+                }
+            }
+        }
+    }
+
     /** A deletion of a run in a thread of its own, held by {@link Hold} part way. */
     private static final class Deleter implements AutoCloseable {
         final AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -167,6 +199,39 @@ public class DeletedWhileReadTest {
                 }
             }
             assertTrue(!shown.isEmpty(), "the read had begun");
+        }
+    }
+
+    @Test
+    void aReadThatFailsWhileTheRunIsBeingDeletedSaysTheDeletionAndOtherwiseItsOwnError() throws Exception {
+        try (TimelineStore deleting = TimelineStore.open(db()); TimelineStore reading = TimelineStore.open(db())) {
+            int run = record(deleting, EVENTS);
+            int kept = record(deleting, 10);
+            RunInfo info = reading.resolve(Integer.toString(run));
+            Hold.install(db());
+            FailReads.install(db());
+            try (Deleter deleter = new Deleter(deleting, run)) {
+                deleter.held();
+                FailReads.tables.add("EVENT_PAGES"); // the read fails; the run is marked: the deletion is the cause
+                DeletedWhileRead gone = assertThrows(DeletedWhileRead.class, () -> reading.events(info.id()));
+                assertEquals("run " + run + SAID, gone.getMessage());
+                assertTrue(gone.getCause().getMessage().contains("the read of EVENT_PAGES failed"), gone.toString());
+
+                StoreException failed = assertThrows(StoreException.class, () -> reading.events(kept));
+                assertTrue(!(failed instanceof DeletedWhileRead), "a run not being deleted: the read's own error");
+                assertTrue(failed.getMessage().contains("the read of EVENT_PAGES failed"), failed.getMessage());
+
+                FailReads.tables.add("RUNS"); // the check after the failed read fails too (the database lost)
+                StoreException both = assertThrows(StoreException.class, () -> reading.events(info.id()));
+                assertTrue(both.getMessage().contains("the read of EVENT_PAGES failed"), "the read's error is said: "
+                        + both.getMessage());
+                assertEquals(1, both.getSuppressed().length, "with the check's");
+                assertTrue(both.getSuppressed()[0].getMessage().contains("the read of RUNS failed"),
+                        both.getSuppressed()[0].toString());
+                FailReads.tables.clear(); // before the deletion goes on: it reads both tables
+            } finally {
+                FailReads.tables.clear();
+            }
         }
     }
 
