@@ -104,6 +104,33 @@ public class DeletedWhileReadTest {
         }
     }
 
+    /**
+     * A test trigger (before each {@code SELECT} of {@code event_pages}): the first read of them after {@link #arm}
+     * first runs the deletion {@link #deletion} names, whole, as another terminal's {@code runs --delete} between a
+     * reader's list of runs and its read of one.
+     */
+    public static final class DeleteFirst implements org.h2.api.Trigger {
+        static final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        static volatile Runnable deletion;
+
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) {
+            if (armed.compareAndSet(true, false)) {
+                deletion.run();
+            }
+        }
+
+        static void arm(String db, Runnable deletion) throws SQLException {
+            DeleteFirst.deletion = deletion;
+            try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE", "fester", "");
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TRIGGER test_delete_first BEFORE SELECT ON event_pages CALL '"
+                        + DeleteFirst.class.getName() + "'");
+            }
+            armed.set(true);
+        }
+    }
+
     /** A deletion of a run in a thread of its own, held by {@link Hold} part way. */
     private static final class Deleter implements AutoCloseable {
         final AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -232,6 +259,26 @@ public class DeletedWhileReadTest {
             } finally {
                 FailReads.tables.clear();
             }
+        }
+    }
+
+    @Test
+    void aBaselineCandidateDeletedAfterTheRunsWereListedIsPassedOverNotTheReportsError() throws Exception {
+        try (TimelineStore deleting = TimelineStore.open(db()); TimelineStore reading = TimelineStore.open(db())) {
+            int candidate = record(deleting, EVENTS); // a relative spec and no request: its first event is read
+            record(deleting, 10);
+            RunInfo reported = reading.resolve("last");
+            DeleteFirst.arm(db(), () -> {
+                try {
+                    deleting.deleteRun(candidate);
+                } catch (StoreException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // on the branch before the review: DeletedWhileRead for run 1, and the report of run 2 failed with it
+            assertEquals(java.util.Optional.empty(), io.fester.analysis.Baseline.find(reading, reported, null));
+            assertTrue(!DeleteFirst.armed.get(), "the candidate was deleted as its first event was read");
+            assertEquals(0, pages(candidate));
         }
     }
 
