@@ -1,5 +1,6 @@
 package io.fester.analysis;
 
+import io.fester.timeline.DeletedWhileRead;
 import io.fester.timeline.Recorded;
 import io.fester.timeline.RunInfo;
 import io.fester.timeline.RunRequest;
@@ -73,7 +74,12 @@ public final class Baseline {
                 return Optional.of(r);
             }
             if ((theirs == null || digest != null) && checked++ < DIGESTS_CHECKED) {
-                List<Recorded> first = store.events(r.id(), 1, 1);
+                List<Recorded> first;
+                try {
+                    first = store.events(r.id(), 1, 1);
+                } catch (DeletedWhileRead gone) {
+                    continue; // deleted since it was listed: not a baseline, as a run gone from the list is not
+                }
                 if (!first.isEmpty() && first.get(0).event() instanceof RunRequest rr
                         && (path != null && path.equals(specPath(rr.spec(), rr.root()))
                                 || digest != null && digest.equals(rr.specDigest()))) {

@@ -160,7 +160,12 @@ final class CacheCommand implements Runnable {
             try (io.fester.timeline.TimelineStore store = options.db.open()) {
                 List<io.fester.timeline.RunInfo> runs = store.runs();
                 for (int i = runs.size() - 1; i >= 0; i--) {
-                    List<Recorded> events = store.events(runs.get(i).id());
+                    List<Recorded> events;
+                    try {
+                        events = store.events(runs.get(i).id());
+                    } catch (io.fester.timeline.DeletedWhileRead gone) {
+                        continue; // deleted since it was listed: the next older run is the last one
+                    }
                     Map<String, int[]> byLayer = new TreeMap<>();
                     int misses = 0;
                     int lookups = 0;

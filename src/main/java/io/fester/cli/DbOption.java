@@ -46,8 +46,13 @@ public final class DbOption {
 
     /** Opens the database, or fails with a message for the user. */
     public TimelineStore open() {
+        return open(() -> false);
+    }
+
+    /** {@link #open()}, no longer trying in a hand-over of the file's lock once {@code cancelled} says so (Ctrl-C). */
+    public TimelineStore open(java.util.function.BooleanSupplier cancelled) {
         try {
-            return TimelineStore.open(path());
+            return TimelineStore.open(path(), cancelled);
         } catch (StoreException e) {
             throw new UserError(e.getMessage());
         }

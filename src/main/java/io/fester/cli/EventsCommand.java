@@ -49,6 +49,13 @@ final class EventsCommand implements Callable<Integer> {
                 });
             } catch (UncheckedIOException closed) {
                 // the reader went away (| head): stop quietly
+            } catch (io.fester.timeline.StoreException failed) { // deleted while read, or the database lost
+                try {
+                    out.flush(); // what was printed ends at a line's end; stderr then says why it is not the run
+                } catch (IOException closed) {
+                    // the reader went away: the message still goes to stderr
+                }
+                throw failed;
             }
             out.flush();
             return ExitCodes.OK;

@@ -354,18 +354,23 @@ final class RunCommand implements Callable<Integer> {
      * opened, so that nothing touches the database after the command.
      */
     static final class LazyStore implements java.util.function.Supplier<TimelineStore>, AutoCloseable {
-        private final java.util.function.Supplier<TimelineStore> open;
+        private final java.util.function.Function<java.util.function.BooleanSupplier, TimelineStore> open;
         private final String name;
         private java.util.concurrent.CompletableFuture<TimelineStore> opening; // guarded by this
         private boolean closed; // guarded by this
+        private volatile boolean closing; // the opening's tries in a hand-over of the file's lock give up
         private volatile java.util.function.BooleanSupplier stop = () -> false;
 
         LazyStore(DbOption db, boolean lazily) {
             this(db::open, db.path(), lazily);
         }
 
-        /** {@code open} opens the timeline (on a thread of its own), {@code name} names it in messages. */
-        LazyStore(java.util.function.Supplier<TimelineStore> open, String name, boolean lazily) {
+        /**
+         * {@code open} opens the timeline (on a thread of its own), given a flag that says when to stop trying in a
+         * hand-over of the file's lock (Ctrl-C, or closed); {@code name} names it in messages.
+         */
+        LazyStore(java.util.function.Function<java.util.function.BooleanSupplier, TimelineStore> open, String name,
+                boolean lazily) {
             this.open = open;
             this.name = name;
             if (!lazily) {
@@ -381,7 +386,9 @@ final class RunCommand implements Callable<Integer> {
         /** Starts opening the timeline on its own thread, unless it is opening or open already, or closed. */
         synchronized void openSoon() {
             if (opening == null && !closed) {
-                opening = java.util.concurrent.CompletableFuture.supplyAsync(open, r -> {
+                // a flag, not an interrupt: an opening that has the file finishes its fold of the journal
+                java.util.function.BooleanSupplier cancelled = () -> closing || stop.getAsBoolean();
+                opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> open.apply(cancelled), r -> {
                     Thread t = new Thread(r, "fester-open-timeline");
                     t.setDaemon(true);
                     t.start();
@@ -434,6 +441,7 @@ final class RunCommand implements Callable<Integer> {
                     return;
                 }
                 closed = true;
+                closing = true; // Ctrl-C or an opening left unused: no more tries of a file being handed over
                 o = opening;
             }
             TimelineStore s;

@@ -112,6 +112,16 @@ public final class TimelineStore implements AutoCloseable {
      * Opens (creating if needed) the database at an H2 base name; a trailing {@code .mv.db} is ignored.
      */
     public static TimelineStore open(String basePath) throws StoreException {
+        return open(basePath, () -> false);
+    }
+
+    /**
+     * {@link #open(String)}, giving up its tries in a hand-over of the file's lock ({@link #lockHandOver}) once
+     * {@code cancelled} says so (Ctrl-C): the refusal is then said at once. Not an interrupt: an opening that has
+     * the file finishes its fold of the journal whatever happens.
+     */
+    public static TimelineStore open(String basePath, java.util.function.BooleanSupplier cancelled)
+            throws StoreException {
         String base = basePath.endsWith(".mv.db") ? basePath.substring(0, basePath.length() - 6) : basePath;
         Path abs = Path.of(base).toAbsolutePath().normalize();
         try {
@@ -122,14 +132,33 @@ public final class TimelineStore implements AutoCloseable {
         String url = "jdbc:h2:file:" + abs + ";AUTO_SERVER=TRUE;WRITE_DELAY=" + WRITE_DELAY_MS + ";MAX_COMPACT_TIME="
                 + CLOSE_COMPACT_MS;
         TimelineStore store = new TimelineStore(url, abs.toString());
-        try {
-            store.withConnection(c -> {
-                store.createSchema(c);
-                return null;
-            });
-        } catch (SQLException e) {
-            store.close();
-            throw new StoreException(describe(abs + ".mv.db", e), e);
+        long refusedSince = 0;
+        while (true) {
+            try {
+                store.withConnection(c -> {
+                    store.createSchema(c);
+                    return null;
+                });
+                break;
+            } catch (SQLException e) {
+                long now = System.nanoTime();
+                if (refusedSince == 0) {
+                    refusedSince = now;
+                }
+                if (!lockHandOver(e, Path.of(abs + ".lock.db"), System.currentTimeMillis())
+                        || now - refusedSince > OPEN_RETRY_MS * 1_000_000 || cancelled.getAsBoolean()) {
+                    store.abandon(); // never opened: no connection to ask whether to compact
+                    throw new StoreException(describe(abs + ".mv.db", e), e);
+                }
+                store.renewPool(); // and try again: the file is being handed over
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt(); // asked to stop: give up with H2's refusal
+                    store.abandon(); // never opened: no connection to ask whether to compact
+                    throw new StoreException(describe(abs + ".mv.db", e), e);
+                }
+            }
         }
         try {
             OwnerOnly.databaseFiles(abs); // what the timeline holds is its owner's alone
@@ -154,6 +183,79 @@ public final class TimelineStore implements AutoCloseable {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * How long an opening keeps trying after H2 refused the file in a hand-over of its lock ({@link #lockHandOver}):
+     * after that, or when the refusal is not one, the user is told the file is locked (ADR 0136).
+     */
+    static final long OPEN_RETRY_MS = 10_000;
+    /** A {@code .lock.db} whose holder took it less than this ago is in a hand-over (ADR 0136). */
+    static final long LOCK_YOUNG_MS = 10_000;
+
+    /**
+     * Whether H2 refused to open the file because its lock is being handed over between openers of it: a new file
+     * being made, or one being closed, by Fester processes that started together. H2's lock file ({@code
+     * BASE.lock.db}, a properties file) names its holder by {@code id}, the time it took the lock (the hexadecimal
+     * milliseconds before the 32 hexadecimal digits of a random part) then the random part. H2 refuses ("Locked by
+     * another process", or its lock protocol's "Lock file recently modified", "Concurrent update", "Another process
+     * was faster") when it cannot take the lock and finds no server in the file to connect to: a holder that is
+     * making or closing the database, or another program that opened it without sharing it. A holder that took the
+     * lock less than {@link #LOCK_YOUNG_MS} ago (and not more than {@link #LOCK_CLOCK_SLACK_MS} in the future), or
+     * a lock file gone meanwhile, is taken as a hand-over; an older holder, one dated in the future, or one that
+     * locked the {@code .mv.db} itself ({@link #heldByItsStore}) is another program, said at once as before.
+     */
+    static boolean lockHandOver(SQLException e, Path lockFile, long nowMs) {
+        int code = e.getErrorCode();
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        if (code != org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1 && !(code == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1
+                && (msg.contains("Lock file recently modified") || msg.contains("Concurrent update")
+                        || msg.contains("Another process was faster")))) {
+            return false;
+        }
+        if (heldByItsStore(e)) {
+            return false; // the .mv.db itself is locked: its holder writes no .lock.db, whatever age it says
+        }
+        java.util.Properties holder = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(lockFile, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            holder.load(in);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return true; // its holder let it go: the next attempt may take it
+        } catch (java.io.IOException | IllegalArgumentException unreadable) {
+            return false;
+        }
+        if (holder.isEmpty()) {
+            return true; // made, not written yet: its holder is taking it
+        }
+        String id = holder.getProperty("id", "");
+        if (id.length() <= 32) {
+            return false;
+        }
+        try {
+            long tookMs = Long.parseLong(id.substring(0, id.length() - 32), 16);
+            // taken in the future (another host's clock, over a shared file system): not a time to go by
+            return nowMs - tookMs < LOCK_YOUNG_MS && tookMs - nowMs <= LOCK_CLOCK_SLACK_MS;
+        } catch (NumberFormatException notH2s) {
+            return false;
+        }
+    }
+
+    /** How far ahead of this clock a lock file's time may be (the same host's writes, rounded) and still be young. */
+    static final long LOCK_CLOCK_SLACK_MS = 1_000;
+
+    /**
+     * Whether H2 refused because MVStore found the {@code .mv.db} file itself locked: a holder that opened it with
+     * {@code FILE_LOCK=FS} or {@code NO} keeps it so and writes no {@code .lock.db}, so the lock file an attempt
+     * makes (and removes) says nothing of it (ADR 0136).
+     */
+    static boolean heldByItsStore(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.h2.mvstore.MVStoreException m
+                    && m.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_FILE_LOCKED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(String file, SQLException e) {
@@ -658,7 +760,7 @@ public final class TimelineStore implements AutoCloseable {
         throw new StoreException("unknown run " + run + ": " + recorded);
     }
 
-    /** Whether a run of that number was deleted. */
+    /** Whether a run of that number was deleted (its mark committed; false when no row holds the number). */
     private boolean deleted(int id) throws StoreException {
         try {
             return withConnection(c -> {
@@ -699,8 +801,39 @@ public final class TimelineStore implements AutoCloseable {
     /**
      * Hands over a run's events with {@code fromSeq <= seq <= toSeq} as the contract's JSON Lines, in
      * {@code seq} order; {@code type} null for all types.
+     *
+     * <p>A run's deletion commits its mark before its first page goes (ADR 0120), and a mark is never taken back.
+     * So when the run is not marked after the read, no page of it had gone when the read began, and the read is
+     * whole; when it is marked, the read may lack any part of the run, and {@link DeletedWhileRead} says so
+     * (after the lines were handed over: a caller that showed them as they came tells the user they are not the
+     * run). This holds across statements, connections and calls: a reader in several calls is whole when its
+     * last call is (ADR 0136).
+     *
+     * @throws DeletedWhileRead when the run is marked deleted after the read (or when the read failed)
      */
     public void lines(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
+        try {
+            read(run, type, fromSeq, toSeq, sink);
+        } catch (StoreException e) {
+            boolean gone;
+            try {
+                gone = deleted(run);
+            } catch (StoreException unreachable) { // the database lost, most likely: the read's error says it
+                e.addSuppressed(unreachable);
+                throw e;
+            }
+            if (gone) { // a page or its text gone under the read: the deletion is what to say
+                throw new DeletedWhileRead(run, e);
+            }
+            throw e;
+        }
+        if (deleted(run)) { // committed: read after the read, so a mark in before any page went is seen
+            throw new DeletedWhileRead(run, null);
+        }
+    }
+
+    /** {@link #lines} without the check of the mark after it (a run's first line, checked by its own checksums). */
+    private void read(int run, String type, long fromSeq, long toSeq, Consumer<String> sink) throws StoreException {
         long to = Math.min(toSeq, MAX_SEQ);
         long[] next = {Math.max(1, fromSeq)}; // the first seq not handed over yet: a retry resumes there
         String sql = "SELECT id, lines, big FROM event_pages WHERE id BETWEEN ? AND ? AND last_seq >= ? ORDER BY id";
@@ -812,6 +945,17 @@ public final class TimelineStore implements AutoCloseable {
                         return false;
                     }
                     markedIn[0] = true;
+                    withConnection(c -> {
+                        try (PreparedStatement mark = c.prepareStatement("UPDATE runs SET deleting = TRUE WHERE id = ?");
+                                Statement s = c.createStatement()) {
+                            mark.setInt(1, run); // again if the process serving the file died with the mark unwritten
+                            mark.executeUpdate();
+                            // on the disk before any page goes: a reader that reconnects after the serving process
+                            // died finds the mark, not a file that lost it with the first pages' deletion (ADR 0136)
+                            s.execute("CHECKPOINT SYNC");
+                        }
+                        return null;
+                    });
                 }
                 deletePages(run);
                 return true;
@@ -1079,7 +1223,7 @@ public final class TimelineStore implements AutoCloseable {
     private String requestLine(int run) throws java.io.IOException {
         String[] first = new String[1];
         try {
-            lines(run, null, 1, 1, l -> first[0] = l);
+            read(run, null, 1, 1, l -> first[0] = l); // one page: there whole or not at all
         } catch (StoreException e) {
             throw new java.io.IOException(e.getMessage(), e);
         }
@@ -1212,6 +1356,14 @@ public final class TimelineStore implements AutoCloseable {
             if (compact) {
                 compactAlone();
             }
+        }
+    }
+
+    /** Lets go of a store whose opening failed, without trying the file again (as {@link #close} would). */
+    private void abandon() {
+        synchronized (this) {
+            closed = true;
+            pool.dispose();
         }
     }
 

@@ -115,4 +115,68 @@ class DeletedRunCommandTest {
         assertTrue(after < before, "the file gave the deleted run's space back: " + before + " -> " + after);
         assertEquals(0, Cli.run(db, "events", "2").code(), "the other run is whole");
     }
+
+    @Test
+    void eventsPrintedAsTheRunWasDeletedAreSaidNotToBeTheRun() throws Exception {
+        String db = dir.resolve("db/timeline").toString();
+        recordTwoRuns(db, 20_000, i -> "line " + i + "\n"); // 157 pages each: ten transactions' worth
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        int code;
+        try (io.fester.timeline.TimelineStore deleting = io.fester.timeline.TimelineStore.open(db)) {
+            io.fester.timeline.DeletedWhileReadTest.Hold.install(db);
+            Thread deleter = new Thread(() -> {
+                try {
+                    deleting.deleteRun(1); // 'fester runs --delete 1' in another terminal
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            // 'fester events 1' has printed its first lines when the deletion marks the run and deletes part of it
+            java.io.OutputStream terminal = new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    if (printed.size() == 0) {
+                        deleter.start();
+                        try {
+                            assertTrue(io.fester.timeline.DeletedWhileReadTest.Hold.held.await(120,
+                                    java.util.concurrent.TimeUnit.SECONDS), "the deletion began");
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    printed.write(b, off, len);
+                }
+            };
+            java.io.PrintStream oldOut = System.out;
+            java.io.PrintStream oldErr = System.err;
+            try (java.io.PrintStream o = new java.io.PrintStream(terminal, true, java.nio.charset.StandardCharsets.UTF_8);
+                    java.io.PrintStream e = new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                System.setOut(o);
+                System.setErr(e);
+                code = Main.run("events", "1", "--db", db);
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+                io.fester.timeline.DeletedWhileReadTest.Hold.go.countDown();
+                if (deleter.isAlive()) {
+                    deleter.join();
+                }
+            }
+        }
+        assertEquals(null, failed.get(), "the deletion finished");
+        String err = said.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(2, code, "as for a run that is not there: " + err);
+        assertEquals("fester: run 1 was deleted while it was being read (by another Fester command: 'fester runs"
+                + " --delete'); nothing shown of it is complete", err);
+        String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.length() > 0 && out.endsWith("\n"), "what was printed ends at a line's end");
+        assertEquals(2, Cli.run(db, "events", "1").code(), "the run is deleted");
+    }
 }

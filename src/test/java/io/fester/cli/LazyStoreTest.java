@@ -37,7 +37,7 @@ class LazyStoreTest {
         CountDownLatch go = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<TimelineStore> opened =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        RunCommand.LazyStore store = new RunCommand.LazyStore(() -> {
+        RunCommand.LazyStore store = new RunCommand.LazyStore(cancelled -> {
             try {
                 go.await();
             } catch (InterruptedException e) {
@@ -63,7 +63,7 @@ class LazyStoreTest {
     @Test
     void aCtrlCEndsAWaitForAnOpeningThatHangsAsACancel() {
         java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-        RunCommand.LazyStore store = new RunCommand.LazyStore(this::hang, "db", true);
+        RunCommand.LazyStore store = new RunCommand.LazyStore(stopTrying -> hang(), "db", true);
         store.stopWaitingWhen(cancelled::get);
         new Thread(() -> {
             try {
@@ -80,8 +80,36 @@ class LazyStoreTest {
     }
 
     @Test
+    void theOpeningIsToldToStopTryingOnCtrlCAndAtCloseWithoutAnInterrupt() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean ctrlC = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch seen = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        RunCommand.LazyStore store = new RunCommand.LazyStore(cancelled -> {
+            while (!cancelled.getAsBoolean()) { // as TimelineStore.open's tries in a hand-over of the file's lock
+                Thread.onSpinWait();
+            }
+            interrupted.set(Thread.currentThread().isInterrupted());
+            seen.countDown();
+            throw new UserError("cannot open the timeline database db: locked");
+        }, "db", false);
+        store.stopWaitingWhen(ctrlC::get);
+        ctrlC.set(true); // as LiveRun.cancel does from the signal's thread
+        seen.await(); // a hang fails the test through its timeout
+        store.close();
+        assertTrue(!interrupted.get(), "a flag, not an interrupt: an opening that has the file ends its fold");
+
+        RunCommand.LazyStore unused = new RunCommand.LazyStore(cancelled -> {
+            while (!cancelled.getAsBoolean()) {
+                Thread.onSpinWait();
+            }
+            throw new UserError("cannot open the timeline database db: locked");
+        }, "db", false);
+        unused.close(); // returns once the opening stopped trying: a hang fails the test through its timeout
+    }
+
+    @Test
     void anOpeningThatFailedIsTheGetsErrorAndNoErrorAtClose() {
-        RunCommand.LazyStore store = new RunCommand.LazyStore(() -> {
+        RunCommand.LazyStore store = new RunCommand.LazyStore(cancelled -> {
             throw new UserError("cannot open the timeline database db: it is not a Fester timeline");
         }, "db", false);
         UserError e = assertThrows(UserError.class, store::get);

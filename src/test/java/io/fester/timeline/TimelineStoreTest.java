@@ -23,7 +23,7 @@ class TimelineStoreTest {
         return dir.resolve("timeline").toString();
     }
 
-    private static int record(TimelineStore store, int events) throws StoreException {
+    static int record(TimelineStore store, int events) throws StoreException {
         RunWriter w = store.startRun("spec.yaml", "run", 1_000, 1);
         for (int i = 0; i < events; i++) {
             w.append(new Output("a", "stdout", "line " + i + "\n"), 1_000 + i);
@@ -160,7 +160,9 @@ class TimelineStoreTest {
             store.runs().forEach(r -> ids.add(r.id()));
             assertEquals(List.of(2), ids);
             assertEquals(20, store.events(2).size());
-            assertEquals(0, store.events(1).size());
+            assertEquals(0, pages(1));
+            // a reader that found the run before its deletion is told it is deleted, not given nothing (ADR 0136)
+            assertThrows(DeletedWhileRead.class, () -> store.events(1));
         }
     }
 
@@ -274,7 +276,7 @@ class TimelineStoreTest {
         try (TimelineStore store = TimelineStore.open(db())) {
             StoreException e = assertThrows(StoreException.class, () -> store.resolve(Integer.toString(big)));
             assertTrue(e.getMessage().startsWith("run " + big + " was deleted"), e.getMessage());
-            assertEquals(0, store.events(big).size());
+            assertThrows(DeletedWhileRead.class, () -> store.events(big));
         }
     }
 
