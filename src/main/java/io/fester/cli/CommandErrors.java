@@ -37,10 +37,15 @@ final class CommandErrors {
             err.println("fester: " + (f.getFile() == null ? "" : f.getFile() + ": ") + FileErrors.reason(f));
             return ExitCodes.USAGE;
         }
-        StringWriter trace = new StringWriter();
-        ex.printStackTrace(new PrintWriter(trace));
-        String where = InternalErrors.save(trace.toString());
-        err.println("fester: internal error: " + ex + (where == null ? "" : " (details in " + where + ")"));
+        err.println(internalError(ex));
         return ExitCodes.FAILED;
+    }
+
+    /** The one line that tells of Fester's own failure, its trace saved to a file ({@link InternalErrors#save}). */
+    static String internalError(Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        String where = InternalErrors.save(trace.toString());
+        return "fester: internal error: " + t + (where == null ? "" : " (details in " + where + ")");
     }
 }

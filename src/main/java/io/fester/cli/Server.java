@@ -413,7 +413,7 @@ final class Server implements BuildServer {
                     try {
                         c = term.with(new CommandLineRun(args));
                     } catch (Throwable t) { // an Error too (a rebuilt jar, no heap): a line and a saved trace
-                        String said = internalError(t);
+                        String said = CommandErrors.internalError(t);
                         err.println(said); // dropped once the client was let go: the log has it then
                         log.printf("fester %s: the build %s (from %s): %s%n", logName(), command, cwd, said);
                     } finally { // whatever ends it: the client is not kept waiting
@@ -472,14 +472,6 @@ final class Server implements BuildServer {
     /** How this server's log lines start after "fester ": "serve", "cockpit". */
     private String logName() {
         return host.name().equals("server") ? "serve" : host.name();
-    }
-
-    /** The one line that tells of Fester's own failure, its trace saved to a file (as {@link CommandErrors}). */
-    private static String internalError(Throwable t) {
-        java.io.StringWriter trace = new java.io.StringWriter();
-        t.printStackTrace(new PrintWriter(trace));
-        String where = InternalErrors.save(trace.toString());
-        return "fester: internal error: " + t + (where == null ? "" : " (details in " + where + ")");
     }
 
     /** What the build holding the turn does if it has ended and records its end (ADR 0125), or null. */

@@ -1453,7 +1453,7 @@ public final class TimelineStore implements AutoCloseable {
                 }
             }
             long[] again = withConnection(c -> // opened again here, so that this process serves it again
-                    c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal
+                    openedHere(c)
                             ? countRunsAndPages(c)
                             : null); // another process opened it first (and may have written): it is not compared
             ownerOnlyQuietly(); // and what the opening made beside it
@@ -1480,7 +1480,7 @@ public final class TimelineStore implements AutoCloseable {
      */
     private long[] shutdownCompact() throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            if (!(c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal)) {
+            if (!openedHere(c)) {
                 return null; // served by another process: it bounds the file, between its builds or at its close
             }
             try (ResultSet rs = st.executeQuery(
@@ -1493,6 +1493,11 @@ public final class TimelineStore implements AutoCloseable {
             st.execute("SHUTDOWN COMPACT");
             return counts;
         }
+    }
+
+    /** Whether {@code c} is a session of the file this process opened itself (not one through another's server). */
+    private static boolean openedHere(Connection c) throws SQLException {
+        return c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal;
     }
 
     private static long[] countRunsAndPages(Connection c) throws SQLException {
