@@ -357,8 +357,9 @@ final class RunCommand implements Callable<Integer> {
         private final java.util.function.Function<java.util.function.BooleanSupplier, TimelineStore> open;
         private final String name;
         private java.util.concurrent.CompletableFuture<TimelineStore> opening; // guarded by this
-        private boolean closed; // guarded by this
-        private volatile boolean closing; // the opening's tries in a hand-over of the file's lock give up
+        // written under this; read without it too, by the opening's tries in a hand-over of the file's lock, which
+        // give up once it is closed
+        private volatile boolean closed;
         private volatile java.util.function.BooleanSupplier stop = () -> false;
 
         LazyStore(DbOption db, boolean lazily) {
@@ -387,7 +388,7 @@ final class RunCommand implements Callable<Integer> {
         synchronized void openSoon() {
             if (opening == null && !closed) {
                 // a flag, not an interrupt: an opening that has the file finishes its fold of the journal
-                java.util.function.BooleanSupplier cancelled = () -> closing || stop.getAsBoolean();
+                java.util.function.BooleanSupplier cancelled = () -> closed || stop.getAsBoolean();
                 opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> open.apply(cancelled), r -> {
                     Thread t = new Thread(r, "fester-open-timeline");
                     t.setDaemon(true);
@@ -440,8 +441,7 @@ final class RunCommand implements Callable<Integer> {
                     closed = true;
                     return;
                 }
-                closed = true;
-                closing = true; // Ctrl-C or an opening left unused: no more tries of a file being handed over
+                closed = true; // Ctrl-C or an opening left unused: no more tries of a file being handed over
                 o = opening;
             }
             TimelineStore s;
